@@ -1,0 +1,1 @@
+"""Paiqian (派遣云): the tenant-scoped product, one package per domain."""

@@ -1,0 +1,1 @@
+"""Staff users of a tenant: roles, passwords, sign-in."""

@@ -1,0 +1,66 @@
+"""The Litestar application."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Router
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from service.accounts.routes import SignInController, StaffUsersController
+from service.audit_routes import audit_log
+from service.dashboard import dashboard
+from service.errors import DomainError
+from service.health import healthz, readyz
+from service.settings import PROJECT_ROOT, Settings, get_settings
+from service.web.access import PUBLIC, authorize, check_declared
+from service.web.errors import on_domain_error, on_http_exception, on_unexpected
+from service.web.middleware import RequestContextMiddleware
+from service.web.pages import make_environment
+from service.web.public_routes import front_door, switch_language
+from service.workforce.routes import RosterApi, RosterController
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    tenant_routes = Router(
+        path="/t/{slug:str}",
+        route_handlers=[
+            dashboard, SignInController, StaffUsersController, RosterController, RosterApi, audit_log,
+        ],  # fmt: skip
+    )
+    app = Litestar(
+        route_handlers=[
+            front_door,
+            switch_language,
+            healthz,
+            readyz,
+            tenant_routes,
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "web" / "static"], opt=PUBLIC),
+        ],
+        middleware=[RequestContextMiddleware],
+        guards=[authorize],
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment())),
+        exception_handlers={
+            HTTPException: on_http_exception,
+            DomainError: on_domain_error,
+            Exception: on_unexpected,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Paiqian API",
+            version="0.1.0",
+            path="/schema",
+            openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
+        ),
+        request_max_body_size=settings.import_max_bytes,
+        state=State({"settings": settings}),
+        debug=False,
+    )
+    check_declared(app)
+    logging.getLogger("paiqian").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,1 @@
+"""Assessment rules: daily points, weighted scores, ratings, appeals and grade evaluation."""

@@ -1,0 +1,98 @@
+"""The ``paiqian`` command: what the Makefile, cron and operators run."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from service.errors import DomainError
+from service.settings import get_settings
+
+
+@click.group()
+def main() -> None:
+    """派遣云 Paiqian."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (creating the roles on first run)."""
+    from service.database.engines import owner_engine
+    from service.database.migrate import head_revision, upgrade
+
+    settings = get_settings()
+    upgrade(owner_engine(settings), settings)
+    click.echo(f"database at revision {head_revision(settings)}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Paiqian is serving on http://{host}:{port}/  (Ctrl-C to stop)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@main.group()
+def tenant() -> None:
+    """Manage tenants."""
+
+
+@tenant.command("create")
+@click.option("--slug", required=True, help="Company code used in URLs: /t/<slug>/")
+@click.option("--name", required=True, help="Company name")
+@click.option("--admin-email", required=True)
+@click.option("--admin-password", default=None, help="Initial password (generated if omitted)")
+def tenant_create(slug: str, name: str, admin_email: str, admin_password: str | None) -> None:
+    """Create a tenant and its first administrator."""
+    from service.i18n import translator
+    from tenants.provisioning import create_tenant
+
+    try:
+        result = create_tenant(slug=slug, name=name, admin_email=admin_email, admin_password=admin_password)
+    except DomainError as error:
+        click.echo(translator("zh_CN").error(error), err=True)
+        sys.exit(2)
+    settings = get_settings()
+    click.echo(f"tenant {result.tenant.slug} created: http://{settings.host}:{settings.port}/t/{result.tenant.slug}/login")
+    click.echo(f"administrator: {result.admin_email}  password: {result.admin_password}")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Only when the database has no tenant yet.")
+@click.option("--workers", default=500, show_default=True)
+def demo(if_empty: bool, workers: int) -> None:
+    """Create the demo tenant with realistic data."""
+    from service.demo import ensure_demo
+
+    settings = get_settings()
+    result = ensure_demo(settings, workers, only_if_empty=if_empty)
+    click.echo(("demo tenant created" if result.created else "demo data already present") + ". Sign in at:")
+    click.echo(f"  http://{settings.host}:{settings.port}/t/{result.slug}/login")
+    click.echo(f"  company code: {result.slug}   user: {result.email}   password: {result.password}")
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks that print their figures (not tests)."""
+
+
+@bench.command("roster")
+@click.option("--workers", default=50_000, show_default=True)
+def bench_roster(workers: int) -> None:
+    """Roster list, search and filter timings at a given size."""
+    from service.bench.roster import run
+
+    run(get_settings(), workers, click.echo)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""A tenant's home page: the roster at a glance."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+
+from service.accounts.models import ALL_STAFF
+from service.web.access import allow
+from service.web.pages import page
+from service.workforce import roster
+from service.workforce.models import LABELS, WorkerStatus
+from tenants.isolation import tenant_session
+
+
+@get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+def dashboard(request: Request) -> Response:
+    ctx = request.state.ctx
+    with tenant_session(ctx.tenant_id) as db:
+        counts = roster.status_counts(db, ctx.tenant_id)
+    return page(request, "dashboard.html", counts=counts, statuses=list(WorkerStatus), labels=LABELS,
+                total=sum(counts.values()))

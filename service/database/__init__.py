@@ -1,0 +1,1 @@
+"""Connections to PostgreSQL: the embedded server, the two roles' engines."""

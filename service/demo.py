@@ -1,0 +1,122 @@
+"""A lived-in demo tenant: a Chengdu dispatch company serving three bureaus.
+
+Deterministic (seeded), so every fresh machine shows the same roster.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from faker import Faker
+from sqlmodel import Session, select
+
+from service.accounts.actions import create_staff_user
+from service.accounts.models import StaffRole
+from service.audit import SYSTEM
+from service.keys import keys_for
+from service.settings import Settings
+from service.workforce.actions import import_workers
+from service.workforce.identity import make_national_id, parse_national_id
+from service.workforce.models import Education, WorkerStatus
+from service.workforce.worker_input import WorkerInput
+from tenants.isolation import control_session
+from tenants.models import Tenant, TenantStatus
+from tenants.provisioning import create_tenant
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "锦城人力资源服务有限公司"
+DEMO_PASSWORD = "Paiqian2026demo"
+DEMO_USERS = (
+    ("admin@demo.paiqian.cn", "王丽", StaffRole.ADMIN),
+    ("hr@demo.paiqian.cn", "陈晓燕", StaffRole.HR_CLERK),
+    ("payroll@demo.paiqian.cn", "刘强", StaffRole.PAYROLL_CLERK),
+    ("viewer@demo.paiqian.cn", "赵敏", StaffRole.VIEWER),
+)
+
+# (bureau, its region code for ID numbers, its units)
+BUREAUS = (
+    ("成都市锦江区城市管理和综合行政执法局", "510104", ("春熙路街道中队", "书院街街道中队", "牛市口街道中队", "机动中队")),
+    ("成都市武侯区城市管理和综合行政执法局", "510107", ("玉林街道中队", "浆洗街街道中队", "簇桥街道中队", "机动中队")),
+    ("成都市青羊区城市管理和综合行政执法局", "510105", ("草市街街道中队", "少城街道中队", "府南街道中队")),
+)
+POST_LINES = ("市容市貌", "扬尘管控", "机动中队", "违法建设巡查", "数字城管")
+GRADE_WEIGHTS = {5: 40, 4: 28, 3: 18, 2: 10, 1: 4}
+STATUS_WEIGHTS = {
+    WorkerStatus.ACTIVE: 82, WorkerStatus.PROBATION: 8, WorkerStatus.CANDIDATE: 3,
+    WorkerStatus.SUSPENDED: 2, WorkerStatus.LEFT: 5,
+}  # fmt: skip
+EDUCATION_WEIGHTS = {
+    Education.JUNIOR_HIGH: 10, Education.SENIOR_HIGH: 45, Education.JUNIOR_COLLEGE: 32,
+    Education.BACHELOR: 12, Education.POSTGRADUATE: 1,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    slug: str
+    email: str
+    password: str
+    created: bool
+
+
+def _pick(rng: random.Random, weights: dict) -> object:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def demo_workers(count: int, seed: int = 2026, today: date | None = None) -> list[WorkerInput]:
+    """``count`` realistic workers with valid, distinct ID numbers."""
+    today = today or date.today()
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    workers: list[WorkerInput] = []
+    seen: set[str] = set()
+    while len(workers) < count:
+        bureau, region, units = rng.choice(BUREAUS)
+        gender = rng.choice(("male", "male", "female"))
+        birth = date(rng.randint(1972, 2003), rng.randint(1, 12), rng.randint(1, 28))
+        number = make_national_id(region, birth, rng.randint(0, 99), gender)
+        if number in seen:
+            continue
+        seen.add(number)
+        earliest_hire = max(date(2012, 1, 1), birth + timedelta(days=365 * 19))
+        hire = earliest_hire + timedelta(days=rng.randint(0, max(1, (today - earliest_hire).days - 30)))
+        name = fake.name_male() if gender == "male" else fake.name_female()
+        workers.append(
+            WorkerInput(
+                name=name,
+                national_id=parse_national_id(number, today=today),
+                phone="1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)),
+                education=_pick(rng, EDUCATION_WEIGHTS),
+                hire_date=hire,
+                status=_pick(rng, STATUS_WEIGHTS),
+                post_line=rng.choice(POST_LINES),
+                client_bureau=bureau,
+                unit=rng.choice(units),
+                grade=_pick(rng, GRADE_WEIGHTS),
+            )  # type: ignore[arg-type]
+        )
+    return workers
+
+
+def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool = True) -> DemoSignIn:
+    """Create the demo tenant unless it (or, with ``only_if_empty``, any tenant) exists."""
+    admin_email = DEMO_USERS[0][0]
+    with control_session() as control:
+        existing = control.exec(select(Tenant.slug)).all()
+    if DEMO_SLUG in existing or (only_if_empty and existing):
+        return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=False)
+
+    def populate(db: Session, tenant_id: uuid.UUID) -> None:
+        for email, name, role in DEMO_USERS[1:]:
+            create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
+        import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
+
+    create_tenant(
+        slug=DEMO_SLUG, name=DEMO_NAME, admin_email=admin_email, admin_name=DEMO_USERS[0][1],
+        admin_password=DEMO_PASSWORD, status=TenantStatus.ACTIVE, populate=populate,
+    )  # fmt: skip
+    return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=True)

@@ -1,0 +1,24 @@
+"""The one exception a rule raises when it refuses input.
+
+Rules are pure and know nothing of languages: a message is an English msgid
+(looked up in the zh-CN and en catalogues at the edge), with ``{name}``
+placeholders filled from ``params`` after translation.  ``field`` names the
+form field or Excel column the message belongs next to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction without translating it here."""
+    return message

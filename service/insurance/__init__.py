@@ -1,0 +1,1 @@
+"""Social insurance and housing fund: city policies, bases and contributions."""

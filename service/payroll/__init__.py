@@ -1,0 +1,1 @@
+"""Payroll rules: income tax, special additional deductions, pay days, minimum wage."""

@@ -1,0 +1,1 @@
+"""The HTTP edge: request context, sessions, CSRF, guards, pages."""

@@ -1,0 +1,51 @@
+"""What a request knows about itself once the middleware has run."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from service.accounts.models import StaffRole
+from service.audit import Actor
+from service.i18n import Translator
+from tenants.models import Tenant
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is signed in."""
+
+    kind: str  # staff (operators, assistants and reviewers come with their issues)
+    id: int
+    tenant_id: uuid.UUID | None
+    label: str
+    role: StaffRole | None
+
+
+@dataclass
+class RequestContext:
+    request_id: str
+    translate: Translator
+    csrf_token: str
+    csrf_binding: str
+    tenant: Tenant | None = None
+    principal: Principal | None = None
+    session_token: str | None = None
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        if self.tenant is None:
+            raise RuntimeError("not a tenant request")
+        return self.tenant.id
+
+    def tenant_path(self, path: str = "/") -> str:
+        return f"/t/{self.tenant.slug}{path}" if self.tenant else path
+
+    @property
+    def actor(self) -> Actor:
+        if self.principal is None:
+            raise RuntimeError("no one is signed in")
+        return Actor(self.principal.kind, self.principal.id, self.principal.label, self.request_id)
+
+    def has_role(self, *roles: StaffRole) -> bool:
+        return self.principal is not None and self.principal.role in roles

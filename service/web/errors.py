@@ -1,0 +1,65 @@
+"""Errors as pages a person can read (or JSON for the API), never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from service.errors import N_, DomainError
+from service.web.access import CsrfRefused
+from service.web.pages import page, see_other
+
+log = logging.getLogger("paiqian.web")
+
+MESSAGES = {
+    400: N_("The request could not be understood. Check what you entered and try again."),
+    401: N_("Please sign in first."),
+    403: N_("You do not have permission to do this."),
+    404: N_("This page does not exist, or you cannot see it."),
+    405: N_("This action is not available here."),
+    413: N_("The upload is too large. Files may be at most {limit} MB."),
+    429: N_("Too many requests. Wait a moment and try again."),
+    500: N_("Something went wrong on our side. The error has been logged with reference {request_id}."),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return "/api/" in request.url.path or "application/json" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, message: str | None = None) -> Response:
+    ctx = getattr(request.state, "ctx", None)
+    if ctx is None:  # failed before the context existed: plain text is all we can say
+        return Response(content=f"{status}", status_code=status, media_type="text/plain")
+    limit = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    text = message or ctx.translate(MESSAGES.get(status, MESSAGES[400]), limit=limit, request_id=ctx.request_id)
+    if _wants_json(request):
+        return Response(content={"error": text, "status": status}, status_code=status)
+    return page(request, "error.html", status=status, status_code=status, message=text)
+
+
+def on_http_exception(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
+        ctx = request.state.ctx
+        if ctx.tenant is not None:
+            login = ctx.tenant_path("/login") + "?next=" + quote(request.url.path, safe="/")
+            return see_other(login)
+    if isinstance(exc, CsrfRefused):
+        ctx = request.state.ctx
+        return _error_page(request, 403, ctx.translate(N_("This form has expired. Reload the page and try again.")))
+    status = exc.status_code
+    return _error_page(request, status if status in MESSAGES else 400)
+
+
+def on_domain_error(request: Request, exc: DomainError) -> Response:
+    return _error_page(request, 400, request.state.ctx.translate.error(exc))
+
+
+def on_unexpected(request: Request, exc: Exception) -> Response:
+    ctx = getattr(request.state, "ctx", None)
+    log.exception("unhandled error (request %s)", getattr(ctx, "request_id", "-"), exc_info=exc)
+    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)

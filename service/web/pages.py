@@ -1,0 +1,37 @@
+"""Rendering pages: every template gets the request context and the translator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from service.settings import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
+
+
+def make_environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Template:
+    ctx = request.state.ctx
+    return Template(
+        template_name=template,
+        context={"ctx": ctx, "_": ctx.translate, "path": request.url.path, "query": request.query_params, **context},
+        status_code=status,
+    )
+
+
+def see_other(location: str) -> Redirect:
+    """Redirect after a successful POST (303, so a reload does not resubmit)."""
+    return Redirect(path=location, status_code=303)

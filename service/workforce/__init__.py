@@ -1,0 +1,1 @@
+"""Workers, contracts, compliance: the people a dispatch company employs."""

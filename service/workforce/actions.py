@@ -1,0 +1,152 @@
+"""The only code that writes workers.  Every change is audited in the same
+transaction; the national ID number is encrypted and blind-indexed here and
+nowhere else."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, update
+from sqlmodel import Session, select
+
+from service.audit import Actor, record, record_many
+from service.crypto import blind_index
+from service.errors import N_, DomainError
+from service.keys import Keys
+from service.workforce.identity import mask_national_id
+from service.workforce.models import Gender, Worker, WorkerStatus
+from service.workforce.worker_input import WorkerInput
+
+
+def id_number_index(keys: Keys, tenant_id: uuid.UUID, number: str) -> bytes:
+    """Per-tenant blind index: equal numbers in two tenants do not match."""
+    return blind_index(keys.id_number_index, f"{tenant_id}:{number}")
+
+
+def _columns(keys: Keys, tenant_id: uuid.UUID, data: WorkerInput) -> dict:
+    national_id = data.national_id
+    return {
+        "name": data.name,
+        "id_number_cipher": keys.id_number_cipher.encrypt(national_id.number, associated_data=tenant_id.bytes),
+        "id_number_index": id_number_index(keys, tenant_id, national_id.number),
+        "id_number_masked": mask_national_id(national_id.number),
+        "gender": Gender(national_id.gender),
+        "birth_date": national_id.birth_date,
+        "phone": data.phone,
+        "education": data.education,
+        "hire_date": data.hire_date,
+        "status": data.status,
+        "post_line": data.post_line,
+        "client_bureau": data.client_bureau,
+        "unit": data.unit,
+        "grade": data.grade,
+    }
+
+
+def reveal_id_number(keys: Keys, worker: Worker) -> str:
+    return keys.id_number_cipher.decrypt(worker.id_number_cipher, associated_data=worker.tenant_id.bytes)
+
+
+def find_by_id_number(db: Session, keys: Keys, tenant_id: uuid.UUID, number: str) -> Worker | None:
+    index = id_number_index(keys, tenant_id, number)
+    return db.exec(
+        select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index == index)
+    ).first()
+
+
+def _refuse_duplicate(db: Session, keys: Keys, tenant_id: uuid.UUID, data: WorkerInput, own_id: int | None) -> None:
+    existing = find_by_id_number(db, keys, tenant_id, data.national_id.number)
+    if existing is not None and existing.id != own_id:
+        raise DomainError(
+            N_("This ID number already belongs to {name} in the roster."), field="id_number", name=existing.name
+        )
+
+
+def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, data: WorkerInput) -> Worker:
+    _refuse_duplicate(db, keys, tenant_id, data, None)
+    worker = Worker(tenant_id=tenant_id, **_columns(keys, tenant_id, data))
+    db.add(worker)
+    db.flush()
+    record(db, tenant_id, actor, "worker.create", "worker", worker.id, after=worker.snapshot())
+    return worker
+
+
+def update_worker(
+    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: WorkerInput
+) -> Worker:
+    _refuse_duplicate(db, keys, tenant_id, data, worker.id)
+    before = worker.snapshot()
+    for name, value in _columns(keys, tenant_id, data).items():
+        setattr(worker, name, value)
+    worker.updated_at = datetime.now(UTC)
+    db.add(worker)
+    db.flush()
+    after = worker.snapshot()
+    if after != before:
+        record(db, tenant_id, actor, "worker.update", "worker", worker.id, before=before, after=after)
+    return worker
+
+
+def deactivate_worker(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker) -> None:
+    """Mark a worker as having left.  Records are kept: payroll and contracts
+    refer to them for years."""
+    if worker.status is WorkerStatus.LEFT:
+        return
+    before = worker.snapshot()
+    worker.status = WorkerStatus.LEFT
+    worker.updated_at = datetime.now(UTC)
+    db.add(worker)
+    db.flush()
+    record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=worker.snapshot())
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def import_workers(
+    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, rows: list[WorkerInput]
+) -> ImportOutcome:
+    """Insert new workers and update existing ones (matched on the ID number)
+    in the caller's transaction.  Rows must already be validated and free of
+    duplicates; the caller imports all of them or none."""
+    by_index = {id_number_index(keys, tenant_id, r.national_id.number): r for r in rows}
+    existing = {
+        w.id_number_index: w
+        for w in db.exec(
+            select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index.in_(list(by_index)))
+        )
+    }
+    new_rows, changes, unchanged = [], [], 0
+    now = datetime.now(UTC)
+    for index, data in by_index.items():
+        columns = _columns(keys, tenant_id, data)
+        worker = existing.get(index)
+        if worker is None:
+            new_rows.append({"tenant_id": tenant_id, **columns})
+            continue
+        before = worker.snapshot()
+        candidate = Worker(tenant_id=tenant_id, id=worker.id, **columns)
+        if candidate.snapshot() == before:
+            unchanged += 1
+            continue
+        db.execute(
+            update(Worker)
+            .where(Worker.tenant_id == tenant_id, Worker.id == worker.id)
+            .values(**columns, updated_at=now)
+        )
+        changes.append((worker.id, before, candidate.snapshot()))
+    if new_rows:
+        returned = db.execute(insert(Worker).returning(Worker.id_number_index, Worker.id), new_rows).all()
+        created = {index: worker_id for index, worker_id in returned}
+        record_many(
+            db, tenant_id, actor, "worker.import_create", "worker",
+            [(created[row["id_number_index"]], None, Worker(**row).snapshot()) for row in new_rows],
+        )  # fmt: skip
+    record_many(db, tenant_id, actor, "worker.import_update", "worker", changes)
+    return ImportOutcome(created=len(new_rows), updated=len(changes), unchanged=unchanged)

@@ -1,0 +1,65 @@
+"""Calendar arithmetic for the labour-law rules.
+
+The rules count months in two ways, and both are defined here once:
+
+* A **deadline** "within N months (or days) of a day", such as the written
+  contract due 自用工之日起一个月内 (劳动合同法 Art. 10), is counted as
+  民法典 Arts. 201-202 count periods: the day itself is not counted, and the
+  period ends on the same date N months later, or on the last day of that
+  month when it has no such date.  The last day of the period is therefore
+  ``add_months(day, n)``, and the duty is met on that day: work starting on
+  15 January needs a written contract by 15 February; work starting on
+  31 January, by 28 February (29 in a leap year).  The duty is overdue from
+  the day after, which is the day the double wage starts (实施条例 Art. 6:
+  "用工之日起满一个月的次日").
+* A **span of days** that counts its first day, such as a contract term or a
+  worker's service, lasts N whole months once the day after its last day
+  reaches ``add_months(first_day, n)``: a contract from 1 January 2024 to
+  31 December 2024 lasts one year; one ending on 30 December does not.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+ONE_DAY = timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same date ``months`` later (or earlier), clamped to the month's end.
+
+    31 January + 1 month is 28 February, or 29 February in a leap year.
+    """
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last_day_of_month = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last_day_of_month))
+
+
+def lasts_months(first_day: date, last_day: date, months: int) -> bool:
+    """Whether the span ``first_day``..``last_day`` (both counted) lasts ``months`` whole months."""
+    return last_day + ONE_DAY >= add_months(first_day, months)
+
+
+def whole_months(first_day: date, last_day: date) -> tuple[int, int]:
+    """Split the span ``first_day``..``last_day`` (both counted) into whole months and days left over.
+
+    An empty span (``last_day`` the day before ``first_day``) is (0, 0).
+    """
+    end = last_day + ONE_DAY
+    months = (end.year - first_day.year) * 12 + end.month - first_day.month
+    # The month count above lands in end's month; it overshoots by one when
+    # first_day's date of the month has not yet come round in that month.
+    if add_months(first_day, months) > end:
+        months -= 1
+    return months, (end - add_months(first_day, months)).days
+
+
+def weekdays(first_day: date, last_day: date) -> int:
+    """The Mondays to Fridays in ``first_day``..``last_day`` (both counted); 0 for an empty span."""
+    days = (last_day - first_day).days + 1
+    if days <= 0:
+        return 0
+    weeks, rest = divmod(days, 7)
+    first_weekday = first_day.weekday()  # Monday is 0
+    return weeks * 5 + sum(1 for offset in range(rest) if (first_weekday + offset) % 7 < 5)

@@ -1,0 +1,103 @@
+"""The worker roster's table and its closed vocabularies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import Enum
+
+from sqlalchemy import Column, DateTime, LargeBinary, SmallInteger
+from sqlmodel import Field, SQLModel
+
+from service.database.types import enum_column
+
+from service.errors import N_
+
+
+class WorkerStatus(str, Enum):
+    """candidate → probation → active → suspended → left (DOMAIN.md)."""
+
+    CANDIDATE = "candidate"
+    PROBATION = "probation"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    LEFT = "left"
+
+
+class Education(str, Enum):
+    """Highest education, in ascending order (grade criteria compare them)."""
+
+    JUNIOR_HIGH = "junior_high"
+    SENIOR_HIGH = "senior_high"
+    JUNIOR_COLLEGE = "junior_college"
+    BACHELOR = "bachelor"
+    POSTGRADUATE = "postgraduate"
+
+
+class Gender(str, Enum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+LABELS: dict[Enum, str] = {
+    WorkerStatus.CANDIDATE: N_("Candidate"),
+    WorkerStatus.PROBATION: N_("On probation"),
+    WorkerStatus.ACTIVE: N_("Active"),
+    WorkerStatus.SUSPENDED: N_("Suspended"),
+    WorkerStatus.LEFT: N_("Left"),
+    Education.JUNIOR_HIGH: N_("Junior high or below"),
+    Education.SENIOR_HIGH: N_("Senior high or vocational"),
+    Education.JUNIOR_COLLEGE: N_("Junior college"),
+    Education.BACHELOR: N_("Bachelor"),
+    Education.POSTGRADUATE: N_("Postgraduate"),
+    Gender.MALE: N_("Male"),
+    Gender.FEMALE: N_("Female"),
+}
+
+# Post lines the seeds name (dust control, mobile squad, city appearance...);
+# offered as suggestions, a tenant may use its own.
+SUGGESTED_POST_LINES = ("扬尘管控", "机动中队", "市容市貌", "违法建设巡查", "数字城管", "综合执法辅助")
+
+GRADES = (1, 2, 3, 4, 5)
+
+
+class Worker(SQLModel, table=True):
+    __tablename__ = "workers"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    id_number_cipher: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    id_number_index: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    id_number_masked: str
+    gender: Gender = Field(sa_column=enum_column(Gender))
+    birth_date: date
+    phone: str | None = None
+    education: Education = Field(sa_column=enum_column(Education))
+    hire_date: date
+    status: WorkerStatus = Field(sa_column=enum_column(WorkerStatus))
+    post_line: str
+    client_bureau: str
+    unit: str = ""
+    grade: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+
+    def snapshot(self) -> dict:
+        """What the audit trail keeps: never the ID number itself, only its mask."""
+        return {
+            "name": self.name,
+            "id_number": self.id_number_masked,
+            "phone": self.phone,
+            "education": self.education.value,
+            "hire_date": self.hire_date.isoformat(),
+            "status": self.status.value,
+            "post_line": self.post_line,
+            "client_bureau": self.client_bureau,
+            "unit": self.unit,
+            "grade": self.grade,
+        }

@@ -1,0 +1,108 @@
+"""Reading the roster: search, filters and pages.
+
+At 50,000 workers a page is one indexed query plus a count; the figures are
+measured by ``paiqian bench roster``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from service.keys import Keys
+from service.workforce.actions import id_number_index
+from service.workforce.identity import parse_national_id
+from service.workforce.models import Worker, WorkerStatus
+from service.errors import DomainError
+
+PER_PAGE = 50
+_DIGITS = re.compile(r"\d{3,11}")
+
+
+@dataclass(frozen=True)
+class RosterFilter:
+    q: str = ""
+    status: WorkerStatus | None = None
+    grade: int | None = None
+    client_bureau: str = ""
+    post_line: str = ""
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    workers: list[Worker]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list:
+    conditions = [Worker.tenant_id == tenant_id]
+    q = f.q.strip()
+    if q:
+        try:  # a whole ID number: exact match through the blind index
+            number = parse_national_id(q).number
+            conditions.append(Worker.id_number_index == id_number_index(keys, tenant_id, number))
+        except DomainError:
+            if _DIGITS.fullmatch(q):
+                conditions.append(Worker.phone.startswith(q, autoescape=True))
+            else:
+                conditions.append(Worker.name.ilike(f"%{_escape_like(q)}%", escape="\\"))
+    if f.status:
+        conditions.append(Worker.status == f.status)
+    if f.grade:
+        conditions.append(Worker.grade == f.grade)
+    if f.client_bureau:
+        conditions.append(Worker.client_bureau == f.client_bureau)
+    if f.post_line:
+        conditions.append(Worker.post_line == f.post_line)
+    return conditions
+
+
+def search(
+    db: Session, keys: Keys, tenant_id: uuid.UUID, f: RosterFilter, page: int = 1, per_page: int = PER_PAGE
+) -> RosterPage:
+    conditions = _conditions(keys, tenant_id, f)
+    total = db.exec(select(func.count()).select_from(Worker).where(*conditions)).one()
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    workers = db.exec(
+        select(Worker).where(*conditions).order_by(Worker.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return RosterPage(workers=list(workers), total=total, page=page, per_page=per_page)
+
+
+def all_matching(db: Session, keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list[Worker]:
+    """Every worker the filter matches, for the Excel export."""
+    return list(db.exec(select(Worker).where(*_conditions(keys, tenant_id, f)).order_by(Worker.id)).all())
+
+
+def filter_choices(db: Session, tenant_id: uuid.UUID) -> dict[str, list[str]]:
+    """The client bureaus and post lines in use, for the filter menus."""
+    def distinct(column) -> list[str]:  # noqa: ANN001
+        return list(db.exec(select(column).where(Worker.tenant_id == tenant_id).distinct().order_by(column)).all())
+
+    return {"client_bureaus": distinct(Worker.client_bureau), "post_lines": distinct(Worker.post_line)}
+
+
+def get_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Worker | None:
+    return db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker_id)).first()
+
+
+def status_counts(db: Session, tenant_id: uuid.UUID) -> dict[WorkerStatus, int]:
+    rows = db.exec(
+        select(Worker.status, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.status)
+    ).all()
+    return {status: count for status, count in rows}

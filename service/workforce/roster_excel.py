@@ -1,0 +1,106 @@
+"""The roster's Excel export and import.
+
+The export's columns are the import's columns, so a clerk can export, edit
+and re-import.  Headers and values are written in the reader's language and
+accepted in either language.  Import is all or nothing: every row is checked
+first, and a single bad row means nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from service.errors import N_, DomainError
+from service.excel import SheetRow, read_rows, write_rows
+from service.i18n import LOCALES, Translator, translator
+from service.workforce.models import LABELS, Worker
+from service.workforce.worker_input import FIELDS, WorkerInput, WorkerInputErrors, parse_worker
+
+HEADERS = {
+    "name": N_("Name"),
+    "id_number": N_("ID number"),
+    "phone": N_("Phone"),
+    "education": N_("Education"),
+    "hire_date": N_("Hire date"),
+    "status": N_("Status"),
+    "post_line": N_("Post line"),
+    "client_bureau": N_("Client bureau"),
+    "unit": N_("Unit"),
+    "grade": N_("Grade"),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+class ImportRefused(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problems")
+        self.errors = errors
+
+
+def _all_languages() -> list[Translator]:
+    return [translator(locale) for locale in LOCALES]
+
+
+def _header_lookup() -> dict[str, str]:
+    return {t(msgid): field for t in _all_languages() for field, msgid in HEADERS.items()}
+
+
+def _label_lookup() -> dict[str, Enum]:
+    return {t(msgid): member for t in _all_languages() for member, msgid in LABELS.items()}
+
+
+def export_workbook(workers: list[Worker], t: Translator, reveal) -> bytes:  # noqa: ANN001
+    """``reveal(worker)`` gives the ID number as the reader may see it."""
+    rows = (
+        [
+            w.name, reveal(w), w.phone or "", t(LABELS[w.education]), w.hire_date.isoformat(),
+            t(LABELS[w.status]), w.post_line, w.client_bureau, w.unit, w.grade,
+        ]  # fmt: skip
+        for w in workers
+    )
+    return write_rows(t(N_("Roster")), [t(HEADERS[f]) for f in FIELDS], rows)
+
+
+def parse_workbook(data: bytes, t: Translator, today: date) -> list[WorkerInput]:
+    """Check every row; raise ImportRefused listing each problem (row, column, reason)."""
+    try:
+        rows = read_rows(data, _header_lookup())
+    except DomainError as error:
+        raise ImportRefused([RowError(1, "", t.error(error))]) from error
+    if not rows:
+        raise ImportRefused([RowError(1, "", t(N_("The sheet has no worker rows.")))])
+    labels = _label_lookup()
+    parsed: list[WorkerInput] = []
+    errors: list[RowError] = []
+    first_seen: dict[str, int] = {}
+    for row in rows:
+        try:
+            worker = parse_worker(row.values, today=today, labels=labels)
+        except WorkerInputErrors as problems:
+            errors.extend(_row_errors(row, problems, t))
+            continue
+        number = worker.national_id.number
+        if number in first_seen:
+            message = t(N_("The same ID number is already on row {row}."), row=first_seen[number])
+            errors.append(RowError(row.number, t(HEADERS["id_number"]), message))
+            continue
+        first_seen[number] = row.number
+        parsed.append(worker)
+    if errors:
+        raise ImportRefused(errors)
+    return parsed
+
+
+def _row_errors(row: SheetRow, problems: WorkerInputErrors, t: Translator) -> list[RowError]:
+    return [
+        RowError(row.number, t(HEADERS.get(e.field or "", "")) if e.field in HEADERS else "", t.error(e))
+        for e in problems.errors
+    ]

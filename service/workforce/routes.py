@@ -1,0 +1,257 @@
+"""Roster pages and the roster's JSON API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+
+from service.accounts.models import ALL_STAFF, StaffRole
+from service.errors import N_, DomainError
+from service.excel import XLSX_MEDIA_TYPE
+from service.keys import keys_for
+from service.web.access import allow
+from service.web.context import RequestContext
+from service.web.forms import FormData, MultipartData, field_text, translated_errors
+from service.web.pages import page, see_other
+from service.workforce import actions, roster
+from service.workforce.models import GRADES, LABELS, SUGGESTED_POST_LINES, Education, Worker, WorkerStatus
+from service.workforce.roster_excel import ImportRefused, export_workbook, parse_workbook
+from service.workforce.worker_input import FIELDS, WorkerInputErrors, parse_worker
+from tenants.isolation import tenant_session
+
+EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
+# Who sees national ID numbers in full: HR for contracts, payroll for the tax declaration.
+SEES_FULL_ID = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK)
+
+
+def _ctx(request: Request) -> RequestContext:
+    return request.state.ctx
+
+
+def _keys(request: Request):  # noqa: ANN202
+    return keys_for(request.app.state.settings)
+
+
+def _id_number_for(request: Request, worker: Worker) -> str:
+    if _ctx(request).has_role(*SEES_FULL_ID):
+        return actions.reveal_id_number(_keys(request), worker)
+    return worker.id_number_masked
+
+
+def _filter_from(request: Request) -> roster.RosterFilter:
+    params = request.query_params
+    status = params.get("status", "")
+    grade = params.get("grade", "")
+    return roster.RosterFilter(
+        q=params.get("q", "")[:50],
+        status=WorkerStatus(status) if status in WorkerStatus._value2member_map_ else None,
+        grade=int(grade) if grade.isdigit() and int(grade) in GRADES else None,
+        client_bureau=params.get("client_bureau", "")[:80],
+        post_line=params.get("post_line", "")[:40],
+    )
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def _form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "statuses": list(WorkerStatus),
+        "educations": list(Education),
+        "grades": GRADES,
+        "labels": LABELS,
+        "post_lines": SUGGESTED_POST_LINES,
+    }
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    return Response(
+        content=content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _import_page(request: Request, status: int = 200, **context: Any) -> Response:
+    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    return page(request, "workforce/import.html", status=status, limit_mb=limit_mb, **context)
+
+
+def _page_query(request: Request):  # noqa: ANN202
+    """A function the template calls to link another page with the same filters."""
+    def with_page(number: int) -> str:
+        params = {k: v for k, v in request.query_params.items() if k != "page"}
+        return urlencode({**params, "page": number})
+
+    return with_page
+
+
+def _load(db, ctx: RequestContext, worker_id: int) -> Worker:  # noqa: ANN001
+    worker = roster.get_worker(db, ctx.tenant_id, worker_id)
+    if worker is None:
+        raise NotFoundException()
+    return worker
+
+
+class RosterController(Controller):
+    path = "/workers"
+
+    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    def index(self, request: Request) -> Response:
+        ctx = _ctx(request)
+        f = _filter_from(request)
+        with tenant_session(ctx.tenant_id) as db:
+            result = roster.search(db, _keys(request), ctx.tenant_id, f, _page_number(request))
+            choices = roster.filter_choices(db, ctx.tenant_id)
+        return page(
+            request, "workforce/roster.html", result=result, filter=f, choices=choices,
+            statuses=list(WorkerStatus), grades=GRADES, labels=LABELS, can_edit=ctx.has_role(*EDITORS),
+            query_string=request.url.query, page_query=_page_query(request),
+        )  # fmt: skip
+
+    @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    def export(self, request: Request) -> Response:
+        ctx = _ctx(request)
+        with tenant_session(ctx.tenant_id) as db:
+            workers = roster.all_matching(db, _keys(request), ctx.tenant_id, _filter_from(request))
+        content = export_workbook(workers, ctx.translate, lambda w: _id_number_for(request, w))
+        return _xlsx(content, f"roster-{date.today().isoformat()}.xlsx")
+
+    @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def new(self, request: Request) -> Response:
+        return page(request, "workforce/worker_form.html", worker=None, **_form_context({}, {}))
+
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def create(self, request: Request, data: FormData) -> Response:
+        ctx = _ctx(request)
+        values = {f: field_text(data, f) for f in FIELDS}
+        try:
+            worker_input = parse_worker(values, today=date.today())
+            with tenant_session(ctx.tenant_id) as db:
+                worker = actions.create_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker_input)
+        except (WorkerInputErrors, DomainError) as problems:
+            errors = problems.errors if isinstance(problems, WorkerInputErrors) else [problems]
+            return page(
+                request, "workforce/worker_form.html", status=400, worker=None,
+                **_form_context(values, translated_errors(errors, ctx.translate)),
+            )  # fmt: skip
+        return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=created"))
+
+    @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    def import_form(self, request: Request) -> Response:
+        return _import_page(request, errors=[], outcome=None)
+
+    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    def import_template(self, request: Request) -> Response:
+        return _xlsx(export_workbook([], _ctx(request).translate, lambda w: ""), "roster-template.xlsx")
+
+    @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def import_sheet(self, request: Request, data: MultipartData) -> Response:
+        ctx, t = _ctx(request), _ctx(request).translate
+        upload = data.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            return _import_page(request, status=400, outcome=None,
+                                errors=[{"row": "", "column": "", "message": t(N_("Choose an .xlsx file to upload."))}])
+        content = upload.file.read()
+        try:
+            rows = parse_workbook(content, t, date.today())
+            with tenant_session(ctx.tenant_id) as db:
+                outcome = actions.import_workers(db, _keys(request), ctx.tenant_id, ctx.actor, rows)
+        except ImportRefused as refused:
+            return _import_page(request, status=400, outcome=None, errors=[e.__dict__ for e in refused.errors])
+        return _import_page(request, outcome=outcome, errors=[])
+
+    @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    def detail(self, request: Request, worker_id: int) -> Response:
+        ctx = _ctx(request)
+        with tenant_session(ctx.tenant_id) as db:
+            worker = _load(db, ctx, worker_id)
+        return page(
+            request, "workforce/worker_detail.html", worker=worker, labels=LABELS,
+            id_number=_id_number_for(request, worker), can_edit=ctx.has_role(*EDITORS),
+        )  # fmt: skip
+
+    @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def edit(self, request: Request, worker_id: int) -> Response:
+        ctx = _ctx(request)
+        with tenant_session(ctx.tenant_id) as db:
+            worker = _load(db, ctx, worker_id)
+        values = worker.model_dump() | {"id_number": actions.reveal_id_number(_keys(request), worker)}
+        values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+        return page(request, "workforce/worker_form.html", worker=worker, **_form_context(values, {}))
+
+    @post("/{worker_id:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def update(self, request: Request, worker_id: int, data: FormData) -> Response:
+        ctx = _ctx(request)
+        values = {f: field_text(data, f) for f in FIELDS}
+        try:
+            worker_input = parse_worker(values, today=date.today())
+            with tenant_session(ctx.tenant_id) as db:
+                worker = _load(db, ctx, worker_id)
+                actions.update_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker, worker_input)
+        except (WorkerInputErrors, DomainError) as problems:
+            errors = problems.errors if isinstance(problems, WorkerInputErrors) else [problems]
+            with tenant_session(ctx.tenant_id) as db:
+                worker = _load(db, ctx, worker_id)
+            return page(
+                request, "workforce/worker_form.html", status=400, worker=worker,
+                **_form_context(values, translated_errors(errors, ctx.translate)),
+            )  # fmt: skip
+        return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
+
+    @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def deactivate(self, request: Request, worker_id: int) -> Response:
+        ctx = _ctx(request)
+        with tenant_session(ctx.tenant_id) as db:
+            actions.deactivate_worker(db, ctx.tenant_id, ctx.actor, _load(db, ctx, worker_id))
+        return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=deactivated"))
+
+
+def _worker_json(request: Request, worker: Worker) -> dict[str, Any]:
+    return {
+        "id": worker.id,
+        "name": worker.name,
+        "id_number": _id_number_for(request, worker),
+        "gender": worker.gender.value,
+        "birth_date": worker.birth_date.isoformat(),
+        "phone": worker.phone,
+        "education": worker.education.value,
+        "hire_date": worker.hire_date.isoformat(),
+        "status": worker.status.value,
+        "post_line": worker.post_line,
+        "client_bureau": worker.client_bureau,
+        "unit": worker.unit,
+        "grade": worker.grade,
+    }
+
+
+class RosterApi(Controller):
+    path = "/api/workers"
+    tags = ["roster"]
+
+    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="Search the roster")
+    def list_workers(self, request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
+        ctx = _ctx(request)
+        f = roster.RosterFilter(q=q[:50])
+        with tenant_session(ctx.tenant_id) as db:
+            result = roster.search(db, _keys(request), ctx.tenant_id, f, max(1, page))
+        return {
+            "total": result.total,
+            "page": result.page,
+            "pages": result.pages,
+            "workers": [_worker_json(request, w) for w in result.workers],
+        }
+
+    @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="One worker")
+    def get_worker(self, request: Request, worker_id: int) -> dict[str, Any]:
+        ctx = _ctx(request)
+        with tenant_session(ctx.tenant_id) as db:
+            return _worker_json(request, _load(db, ctx, worker_id))

@@ -1,0 +1,2 @@
+"""The control plane: tenant registry, platform operators, sessions and the
+one function that opens a tenant transaction."""
