@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, insert
+from sqlalchemy import BigInteger, Column, DateTime, Identity, JSON, insert
 from sqlmodel import Field, Session, SQLModel
 
 
@@ -33,7 +33,9 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
     occurred_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
     )

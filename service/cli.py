@@ -38,7 +38,12 @@ def serve(host: str | None, port: int | None) -> None:
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     click.echo(f"Paiqian is serving on http://{host}:{port}/  (Ctrl-C to stop)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    # Client addresses feed sign-in throttling: trust X-Forwarded-For only from
+    # the proxies named in PAIQIAN_TRUSTED_PROXIES, never from anyone.
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info",
+        proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
+    )  # fmt: skip
 
 
 @main.group()
@@ -92,6 +97,34 @@ def bench_roster(workers: int) -> None:
     from service.bench.roster import run
 
     run(get_settings(), workers, click.echo)
+
+
+@main.group()
+def i18n() -> None:
+    """Translation catalogues (web/i18n)."""
+
+
+@i18n.command("update")
+def i18n_update() -> None:
+    """Extract msgids into messages.pot and merge them into every locale's messages.po."""
+    from service.i18n_catalogue import update_catalogues
+
+    for locale, count in update_catalogues().items():
+        click.echo(f"{locale}: {count} msgids")
+
+
+@i18n.command("check")
+def i18n_check() -> None:
+    """Exit 1, listing them, when a msgid has no zh_CN translation."""
+    from service.i18n_catalogue import missing_translations
+
+    missing = missing_translations("zh_CN")
+    for msgid in missing:
+        click.echo(msgid, err=True)
+    if missing:
+        click.echo(f"{len(missing)} msgid(s) without a zh_CN translation", err=True)
+        sys.exit(1)
+    click.echo("zh_CN: every msgid is translated")
 
 
 if __name__ == "__main__":

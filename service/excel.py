@@ -28,9 +28,10 @@ class SheetRow:
     values: dict[str, object]
 
 
-def read_rows(data: bytes, headers: Mapping[str, str]) -> list[SheetRow]:
+def read_rows(data: bytes, headers: Mapping[str, str], names: Mapping[str, str]) -> list[SheetRow]:
     """Rows of the first sheet as {field: value}; ``headers`` maps every
-    accepted header text (in any language) to its field."""
+    accepted header text (in any language) to its field, ``names`` gives each
+    field's header in the reader's language for messages."""
     if data[:2] == b"\xd0\xcf":  # the OLE2 signature of .xls (Excel 97-2003)
         raise DomainError(N_("This is an old .xls file. Save it as .xlsx in Excel and upload again."), field="file")
     try:
@@ -50,7 +51,10 @@ def read_rows(data: bytes, headers: Mapping[str, str]) -> list[SheetRow]:
                 columns[position] = field
         missing = sorted(set(headers.values()) - set(columns.values()))
         if missing:
-            raise DomainError(N_("The header row lacks columns: {columns}."), field="file", columns=", ".join(missing))
+            raise DomainError(
+                N_("The header row lacks columns: {columns}."),
+                field="file", columns="、".join(names.get(f, f) for f in missing),
+            )  # fmt: skip
         result: list[SheetRow] = []
         for number, row in enumerate(rows, start=2):
             if all(v is None or str(v).strip() == "" for v in row):

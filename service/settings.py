@@ -37,6 +37,8 @@ class Settings:
     port: int = 8000
     # Cookies get the Secure flag when the site is served over https.
     public_https: bool = False
+    # Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: str = ""
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
     sign_in_max_failures: int = 5
@@ -82,6 +84,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         host=env.get("PAIQIAN_HOST", "127.0.0.1"),
         port=int(env.get("PAIQIAN_PORT", "8000")),
         public_https=env.get("PAIQIAN_HTTPS", "") in {"1", "true", "yes"},
+        trusted_proxies=env.get("PAIQIAN_TRUSTED_PROXIES", ""),
         session_idle_minutes=int(env.get("PAIQIAN_SESSION_IDLE_MINUTES", "120")),
         session_absolute_hours=int(env.get("PAIQIAN_SESSION_ABSOLUTE_HOURS", "12")),
     )

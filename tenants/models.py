@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import Column, DateTime, LargeBinary, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, func
 from sqlmodel import Field, SQLModel
 
 from service.database.types import enum_column
@@ -37,7 +37,9 @@ class Tenant(SQLModel, table=True):
 class PlatformOperator(SQLModel, table=True):
     __tablename__ = "platform_operators"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
     email: str = Field(unique=True, max_length=254)
     display_name: str = Field(max_length=80)
     password_hash: str

@@ -42,5 +42,15 @@ def create_roles_sql(owner: str, app: str, app_password: str) -> list[str]:
           end if;
         end
         $$""",
-        f"alter role {app} nosuperuser nobypassrls nocreatedb nocreaterole",
+        # Only a superuser may even *remove* SUPERUSER or BYPASSRLS, and managed
+        # databases have none, so the ALTER runs only when there is something to fix.
+        f"""
+        do $$
+        begin
+          if exists (select from pg_roles where rolname = '{app}'
+                     and (rolsuper or rolbypassrls or rolcreatedb or rolcreaterole)) then
+            alter role {app} nosuperuser nobypassrls nocreatedb nocreaterole;
+          end if;
+        end
+        $$""",
     ]

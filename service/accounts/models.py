@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import BigInteger, Column, DateTime, Identity
 from sqlmodel import Field, SQLModel
 
 from service.database.types import enum_column
@@ -41,7 +41,9 @@ class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_users"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
     email: str
     display_name: str
     password_hash: str

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import Column, DateTime, LargeBinary, SmallInteger
+from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, SmallInteger
 from sqlmodel import Field, SQLModel
 
 from service.database.types import enum_column
@@ -65,7 +65,9 @@ class Worker(SQLModel, table=True):
     __tablename__ = "workers"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
     name: str
     id_number_cipher: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     id_number_index: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

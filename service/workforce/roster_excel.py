@@ -72,7 +72,7 @@ def export_workbook(workers: list[Worker], t: Translator, reveal) -> bytes:  # n
 def parse_workbook(data: bytes, t: Translator, today: date) -> list[WorkerInput]:
     """Check every row; raise ImportRefused listing each problem (row, column, reason)."""
     try:
-        rows = read_rows(data, _header_lookup())
+        rows = read_rows(data, _header_lookup(), {f: t(msgid) for f, msgid in HEADERS.items()})
     except DomainError as error:
         raise ImportRefused([RowError(1, "", t.error(error))]) from error
     if not rows:

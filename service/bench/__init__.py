@@ -1,0 +1,1 @@
+"""Benchmarks run by ``paiqian bench ...``: they print figures, they assert nothing."""

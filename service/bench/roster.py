@@ -1,0 +1,301 @@
+"""``paiqian bench roster``: roster search, filter and page timings at scale.
+
+A benchmark, not a test: it prints figures and asserts nothing.  It seeds a
+tenant ``bench-<workers>`` once (reused on later runs), then times the
+roster queries the way a request runs them (one tenant transaction each, on
+the app role, so row-level security applies), the roster page through HTTP,
+and prints EXPLAIN (ANALYZE, BUFFERS) summaries of the two commonest queries.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import statistics
+import unicodedata
+import uuid
+from collections.abc import Callable
+from enum import Enum
+from time import perf_counter
+from typing import Any
+
+from sqlalchemy import func, text
+from sqlmodel import select
+
+from service.audit import SYSTEM
+from service.database.engines import app_engine, owner_engine
+from service.demo import BUREAUS, demo_workers
+from service.keys import Keys, keys_for
+from service.settings import Settings
+from service.workforce import roster
+from service.workforce.actions import import_workers, reveal_id_number
+from service.workforce.models import Worker, WorkerStatus
+from tenants.isolation import control_session, tenant_session
+from tenants.models import Tenant, TenantStatus
+from tenants.provisioning import create_tenant
+
+Echo = Callable[[str], Any]
+
+REPEAT = 20
+HTTP_REPEAT = 10
+SEED = 2026
+IMPORT_CHUNK = 10_000  # rows per import_workers call (keeps the IN (...) list and audit insert bounded)
+ADMIN_EMAIL = "admin@bench.paiqian.cn"
+ADMIN_PASSWORD = "Bench2026roster"
+COMMON_SURNAME = "王"
+LABEL_WIDTH = 36
+
+
+# -- timing helpers ---------------------------------------------------------
+
+
+def _measure(call: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+    """Run ``call`` once to warm up, then ``repeat`` times; milliseconds each."""
+    result = call()
+    times = []
+    for _ in range(repeat):
+        started = perf_counter()
+        result = call()
+        times.append((perf_counter() - started) * 1000)
+    return times, result
+
+
+def _p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _pad(label: str) -> str:
+    """Left-justify to LABEL_WIDTH display columns (a Chinese character takes two)."""
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+    return label + " " * max(1, LABEL_WIDTH - width)
+
+
+def _line(echo: Echo, label: str, times: list[float], detail: str = "") -> None:
+    echo(
+        f"  {_pad(label)} median {statistics.median(times):7.1f} ms   p95 {_p95(times):7.1f} ms"
+        + (f"   {detail}" if detail else "")
+    )
+
+
+# -- seeding ----------------------------------------------------------------
+
+
+def _find_tenant(slug: str) -> Tenant | None:
+    with control_session() as control:
+        return control.exec(select(Tenant).where(Tenant.slug == slug)).first()
+
+
+def _worker_count(tenant_id: uuid.UUID) -> int:
+    with tenant_session(tenant_id) as db:
+        return db.exec(select(func.count()).select_from(Worker).where(Worker.tenant_id == tenant_id)).one()
+
+
+def _ensure_tenant(keys: Keys, slug: str, workers: int, echo: Echo) -> uuid.UUID:
+    existing = _find_tenant(slug)
+    if existing is not None:
+        count = _worker_count(existing.id)
+        note = "" if count == workers else f"  (expected {workers:,}!)"
+        echo(f"tenant {slug} reused: {count:,} workers already seeded{note}")
+        return existing.id
+
+    started = perf_counter()
+    rows = demo_workers(workers, seed=SEED)
+    generated = perf_counter() - started
+
+    def populate(db, tenant_id: uuid.UUID) -> None:  # noqa: ANN001
+        for start in range(0, len(rows), IMPORT_CHUNK):
+            import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
+
+    started = perf_counter()
+    result = create_tenant(
+        slug=slug, name=f"基准测试 {workers} 人", admin_email=ADMIN_EMAIL, admin_name="基准管理员",
+        admin_password=ADMIN_PASSWORD, status=TenantStatus.ACTIVE, populate=populate,
+    )  # fmt: skip
+    inserted = perf_counter() - started
+    echo(
+        f"tenant {slug} created: {workers:,} workers   generate {generated:5.1f} s   "
+        f"insert+audit+commit {inserted:5.1f} s   total {generated + inserted:5.1f} s"
+    )
+    return result.tenant.id
+
+
+def _analyze(settings: Settings, echo: Echo) -> None:
+    started = perf_counter()
+    with owner_engine(settings).begin() as conn:
+        conn.execute(text("analyze workers"))
+    echo(f"{_pad('analyze workers (owner engine)')}   {(perf_counter() - started) * 1000:7.1f} ms")
+
+
+# -- EXPLAIN ----------------------------------------------------------------
+
+
+def _plan_nodes(node: dict, out: list[str]) -> None:
+    kind = node["Node Type"]
+    if kind == "Result":  # only carries the one-time tenant check; leave it out of the summary
+        for child in node.get("Plans", []):
+            _plan_nodes(child, out)
+        return
+    if "Index Name" in node:
+        kind += f" using {node['Index Name']}"
+    elif "Relation Name" in node:
+        kind += f" on {node['Relation Name']}"
+    if node.get("Scan Direction") == "Backward":
+        kind = kind.replace("Scan", "Scan Backward", 1)
+    extras = []
+    if "Relation Name" in node or "Index Name" in node:
+        extras.append(f"rows {node.get('Actual Rows', 0):.0f}")
+        removed = node.get("Rows Removed by Filter")
+        if removed:
+            extras.append(f"filtered out {removed:.0f}")
+    out.append(kind + (f" ({', '.join(extras)})" if extras else ""))
+    for child in node.get("Plans", []):
+        _plan_nodes(child, out)
+
+
+def _explain(db, statement) -> str:  # noqa: ANN001
+    """EXPLAIN (ANALYZE, BUFFERS) the statement in the caller's tenant transaction."""
+    conn = db.connection()
+    compiled = statement.compile(dialect=conn.dialect)
+    params = {k: (v.value if isinstance(v, Enum) else v) for k, v in compiled.params.items()}
+    rows = conn.exec_driver_sql("explain (analyze, buffers, format json) " + str(compiled), params).scalar_one()
+    report = rows[0] if isinstance(rows, list) else rows
+    plan = report["Plan"]
+    nodes: list[str] = []
+    _plan_nodes(plan, nodes)
+    return (
+        f"exec {report['Execution Time']:7.2f} ms   buffers hit {plan.get('Shared Hit Blocks', 0)}"
+        f" read {plan.get('Shared Read Blocks', 0)}   " + " > ".join(nodes)
+    )
+
+
+def _explain_search(echo: Echo, keys: Keys, tenant_id: uuid.UUID, label: str, f: roster.RosterFilter) -> None:
+    # The same two statements roster.search issues (count, then the page).
+    conditions = roster._conditions(keys, tenant_id, f)  # noqa: SLF001
+    count = select(func.count()).select_from(Worker).where(*conditions)
+    page = select(Worker).where(*conditions).order_by(Worker.id.desc()).offset(0).limit(roster.PER_PAGE)
+    with tenant_session(tenant_id) as db:
+        echo(f"  {_pad(label + ' (count)')} {_explain(db, count)}")
+        echo(f"  {_pad(label + ' (page)')} {_explain(db, page)}")
+
+
+# -- HTTP -------------------------------------------------------------------
+
+
+def _http(settings: Settings, echo: Echo, slug: str, last_page: int) -> None:
+    httpx_logger = logging.getLogger("httpx")  # one INFO line per request otherwise
+    level = httpx_logger.level
+    httpx_logger.setLevel(logging.WARNING)
+    try:
+        _http_timings(settings, echo, slug, last_page)
+    finally:
+        httpx_logger.setLevel(level)
+
+
+def _http_timings(settings: Settings, echo: Echo, slug: str, last_page: int) -> None:
+    from litestar.testing import TestClient
+
+    from service.app import create_app
+
+    with TestClient(app=create_app(settings)) as client:
+        login = client.get(f"/t/{slug}/login")
+        match = re.search(r'name="_csrf" value="([^"]+)"', login.text)
+        if login.status_code != 200 or match is None:
+            echo(f"  HTTP skipped: GET /t/{slug}/login answered {login.status_code} without a _csrf field")
+            return
+        signed_in = client.post(
+            f"/t/{slug}/login",
+            data={"_csrf": match.group(1), "next": "", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+            follow_redirects=False,
+        )
+        if signed_in.status_code != 303:
+            echo(f"  HTTP skipped: sign-in as {ADMIN_EMAIL} answered {signed_in.status_code}")
+            return
+        for label, query in (
+            ("GET /workers (first page)", ""),
+            (f"GET /workers?q={COMMON_SURNAME}", f"?q={COMMON_SURNAME}"),
+            (f"GET /workers?page={last_page}", f"?page={last_page}"),
+        ):
+            path = f"/t/{slug}/workers/{query}"
+
+            def get(path: str = path) -> tuple[int, int]:
+                response = client.get(path, follow_redirects=False)
+                return response.status_code, len(response.content)
+
+            times, (status, size) = _measure(get, HTTP_REPEAT)
+            _line(echo, label, times, f"HTTP {status}, {size // 1024} KiB")
+
+
+# -- the benchmark ----------------------------------------------------------
+
+
+def run(settings: Settings, workers: int, echo: Echo) -> None:
+    if workers < 1:
+        echo("--workers must be at least 1")
+        return
+    started = perf_counter()
+    keys = keys_for(settings)
+    app_engine(settings)  # start the embedded server (if any) before timing anything
+    slug = f"bench-{workers}"
+    echo(f"roster benchmark: {workers:,} workers, {REPEAT} repetitions per query ({HTTP_REPEAT} per HTTP request)")
+    tenant_id = _ensure_tenant(keys, slug, workers, echo)
+    _analyze(settings, echo)
+
+    with tenant_session(tenant_id) as db:
+        total = db.exec(select(func.count()).select_from(Worker).where(Worker.tenant_id == tenant_id)).one()
+        sample = db.exec(
+            select(Worker).where(Worker.tenant_id == tenant_id, Worker.phone.is_not(None))
+            .order_by(Worker.id).offset(total // 2).limit(1)
+        ).first()  # fmt: skip
+        if sample is None:
+            echo("no worker to sample; nothing to measure")
+            return
+        id_number = reveal_id_number(keys, sample)
+    last_page = max(1, math.ceil(total / roster.PER_PAGE))
+    phone_prefix = (sample.phone or "138")[:7]
+
+    cases: list[tuple[str, roster.RosterFilter, int]] = [
+        ("roster.search first page", roster.RosterFilter(), 1),
+        (f"roster.search name {COMMON_SURNAME}", roster.RosterFilter(q=COMMON_SURNAME), 1),
+        (
+            "roster.search status+bureau+grade",
+            roster.RosterFilter(status=WorkerStatus.ACTIVE, client_bureau=BUREAUS[0][0], grade=5),
+            1,
+        ),
+        ("roster.search exact ID number", roster.RosterFilter(q=id_number), 1),
+        (f"roster.search phone prefix {phone_prefix}", roster.RosterFilter(q=phone_prefix), 1),
+        ("roster.search phone prefix 138", roster.RosterFilter(q="138"), 1),
+        (f"roster.search last page ({last_page})", roster.RosterFilter(), last_page),
+    ]
+    echo("")
+    echo("roster queries (one tenant transaction each, app role, RLS on):")
+    for label, f, page in cases:
+
+        def search(f: roster.RosterFilter = f, page: int = page) -> roster.RosterPage:
+            with tenant_session(tenant_id) as db:
+                return roster.search(db, keys, tenant_id, f, page)
+
+        times, result = _measure(search, REPEAT)
+        _line(echo, label, times, f"{result.total:,} match, page {result.page}, {len(result.workers)} rows")
+
+    def choices() -> dict[str, list[str]]:
+        with tenant_session(tenant_id) as db:
+            return roster.filter_choices(db, tenant_id)
+
+    times, result = _measure(choices, REPEAT)
+    _line(echo, "roster.filter_choices", times,
+          f"{len(result['client_bureaus'])} bureaus, {len(result['post_lines'])} post lines")  # fmt: skip
+
+    echo("")
+    echo("HTTP (TestClient, signed in as the tenant admin; includes session, template):")
+    _http(settings, echo, slug, last_page)
+
+    echo("")
+    echo("EXPLAIN (ANALYZE, BUFFERS), app role in a tenant transaction:")
+    _explain_search(echo, keys, tenant_id, "first page", roster.RosterFilter())
+    _explain_search(echo, keys, tenant_id, f"name {COMMON_SURNAME}", roster.RosterFilter(q=COMMON_SURNAME))
+    _explain_search(echo, keys, tenant_id, f"phone {phone_prefix}", roster.RosterFilter(q=phone_prefix))
+
+    echo("")
+    echo(f"benchmark finished in {perf_counter() - started:.1f} s")

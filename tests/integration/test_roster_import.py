@@ -1,0 +1,90 @@
+"""Excel import and export: all or nothing, row-level errors, idempotent re-import."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from service.accounts.models import StaffRole
+from tenants.isolation import tenant_session
+from tests.support.sheets import HEADERS_ZH, XLSX, row, upload, workbook
+
+def reported(html: str) -> list[tuple[int, str, str]]:
+    """The (row, column, message) lines of the import's error table."""
+    cells = re.findall(r"<tr><td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", html)
+    return [(int(r), c, m) for r, c, m in cells]
+
+
+def _count(tenant) -> int:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        return db.execute(text("select count(*) from workers")).scalar()
+
+
+def test_one_bad_row_means_nothing_is_imported(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    bad_id = row(2)[1][:-1] + ("0" if row(2)[1][-1] != "0" else "1")
+    sheet = workbook([row(1), row(2, 身份证号=bad_id), row(3, 入职日期="2021-13-45", 职级=7)])
+    response = upload(client, tenant.slug, sheet)
+    assert response.status_code == 400
+    assert "未导入任何数据" in response.text
+    problems = reported(response.text)
+    # row numbers as Excel shows them (the header is row 1), each with its column
+    assert {(r, column) for r, column, _ in problems} == {(3, "身份证号"), (4, "入职日期"), (4, "职级")}
+    assert all(message for _, _, message in problems)
+    assert _count(tenant) == 0
+
+
+def test_a_clean_sheet_imports_and_reimporting_it_changes_nothing(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    sheet = workbook([row(n) for n in range(1, 6)])
+    first = upload(client, tenant.slug, sheet)
+    assert first.status_code == 200, first.text
+    assert _count(tenant) == 5
+    again = upload(client, tenant.slug, sheet)
+    assert again.status_code == 200
+    assert _count(tenant) == 5
+    changed = upload(client, tenant.slug, workbook([row(1, 职级=2), row(9)]))
+    assert changed.status_code == 200
+    assert _count(tenant) == 6
+    with tenant_session(tenant.id) as db:
+        grades = db.execute(text("select grade from workers where name = :n"), {"n": row(1)[0]}).scalars().all()
+        actions = db.execute(text("select action, count(*) from audit_log where entity = 'worker' group by action")).all()
+    assert grades == [2]
+    assert dict(actions) == {"worker.import_create": 6, "worker.import_update": 1}
+
+
+def test_the_export_reimports_as_is(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    assert upload(client, tenant.slug, workbook([row(n) for n in range(1, 4)])).status_code == 200
+    exported = client.get(f"/t/{tenant.slug}/workers/export")
+    assert exported.headers["content-type"].startswith(XLSX)
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    assert [c.value for c in sheet[1]] == HEADERS_ZH
+    assert sheet.max_row == 4
+    assert upload(client, tenant.slug, exported.content).status_code == 200
+    assert _count(tenant) == 3
+
+
+def test_english_headers_and_labels_are_accepted(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    headers = ["Name", "ID number", "Phone", "Education", "Hire date", "Status", "Post line", "Client bureau", "Unit", "Grade"]
+    values = row(4, 学历="Bachelor", 状态="Active")
+    assert upload(client, tenant.slug, workbook([values], headers)).status_code == 200
+    assert _count(tenant) == 1
+
+
+def test_duplicates_inside_one_sheet_are_reported_by_row(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    response = upload(client, tenant.slug, workbook([row(1), row(2), row(1, 姓名="另一个人")]))
+    assert response.status_code == 400
+    assert reported(response.text) == [(4, "身份证号", "该身份证号与第 2 行重复。")]
+    assert _count(tenant) == 0
+
+
+def test_the_template_has_the_import_columns(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    sheet = load_workbook(io.BytesIO(client.get(f"/t/{tenant.slug}/workers/import/template").content)).active
+    assert [c.value for c in sheet[1]] == HEADERS_ZH and sheet.max_row == 1

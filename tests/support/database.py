@@ -1,0 +1,78 @@
+"""A real PostgreSQL for the suite.
+
+Once per run: a fresh database named after the process (on the server
+DATABASE_URL names, else on the embedded server under .data/), upgraded from
+empty by the Alembic migrations, which is itself the migrations' test.
+After every test that used it, every table is truncated, so each test starts
+from an empty schema.  The database is dropped at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from service.database.embedded import start_embedded
+from service.database.engines import drop_database, ensure_database, owner_engine
+from service.database.migrate import upgrade
+from service.settings import Settings, get_settings, load_settings
+
+
+def _server_url():  # noqa: ANN202
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return make_url(configured).set(drivername="postgresql+psycopg")
+    return start_embedded(load_settings().data_dir)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Iterator[Settings]:
+    server = _server_url()
+    name = f"paiqian_test_{os.getpid()}"
+    drop_database(server, name)
+    ensure_database(server, name)
+    test_url = server.set(database=name)
+    saved = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = test_url.render_as_string(hide_password=False)
+    get_settings.cache_clear()
+    settings = get_settings()
+    upgrade(owner_engine(settings), settings)
+    yield settings
+    owner_engine(settings).dispose()
+    from service.database.engines import app_engine
+
+    app_engine(settings).dispose()
+    drop_database(server, name)
+    if saved is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = saved
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def owner(settings: Settings) -> Engine:
+    """The migration owner's engine, for tests that inspect or reset the schema."""
+    return owner_engine(settings)
+
+
+@pytest.fixture(scope="session")
+def superuser(settings: Settings) -> Iterator[Engine]:
+    engine = create_engine(make_url(settings.database_url), isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def db_clean(superuser: Engine) -> Iterator[None]:
+    """Empty every table after the test (the schema stays)."""
+    yield
+    with superuser.connect() as connection:
+        tables = connection.execute(
+            text("select tablename from pg_tables where schemaname = 'public' and tablename <> 'alembic_version'")
+        ).scalars().all()
+        connection.execute(text(f"truncate {', '.join(tables)} restart identity cascade"))
