@@ -21,11 +21,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from enum import Enum, IntEnum
+from enum import Enum
 from types import MappingProxyType
 
 from service.assessment.ratings import Rating
 from service.errors import N_, DomainError
+from service.workforce.models import LABELS as WORKFORCE_LABELS
+from service.workforce.models import Education
 
 GRADES = (1, 2, 3, 4, 5)  # 1 is the highest, 5 the entry grade (seed 002 §8)
 
@@ -61,13 +63,14 @@ class Body(Enum):
 
     @property
     def label(self) -> str:
-        return _BODY_LABELS[self]
+        """The display name: an English msgid, translated at the edge."""
+        return BODY_LABELS[self]
 
 
-_BODY_LABELS: dict[Body, str] = {
-    Body.CLIENT_BUREAU: "综合行政执法局",
-    Body.DISPATCH_COMPANY: "劳务派遣公司",
-    Body.ESTABLISHMENT_OFFICE: "编办",
+BODY_LABELS: dict[Body, str] = {
+    Body.CLIENT_BUREAU: N_("Client bureau"),
+    Body.DISPATCH_COMPANY: N_("Dispatch company"),
+    Body.ESTABLISHMENT_OFFICE: N_("Establishment office"),
 }
 
 _JOINTLY = frozenset({Body.CLIENT_BUREAU, Body.DISPATCH_COMPANY})
@@ -77,6 +80,17 @@ _OFFICE = frozenset({Body.ESTABLISHMENT_OFFICE})
 # (4, 3, 2, 1) by the establishment office.
 AUTHORITY: Mapping[int, frozenset[Body]] = MappingProxyType(
     {5: _JOINTLY, 4: _OFFICE, 3: _OFFICE, 2: _OFFICE, 1: _OFFICE}
+)
+
+# The refusal for each set of bodies in AUTHORITY, one whole sentence per set:
+# a list of bodies joined in code could not be translated at the edge.
+AUTHORITY_MESSAGES: Mapping[frozenset[Body], str] = MappingProxyType(
+    {
+        _JOINTLY: N_(
+            "Grade {grade} is decided jointly by the client bureau and the dispatch company."
+        ),
+        _OFFICE: N_("Grade {grade} is decided by the establishment office."),
+    }
 )
 
 
@@ -91,35 +105,12 @@ def check_authority(deciders: Collection[Body], target_grade: int) -> None:
     """
     required = AUTHORITY[check_grade(target_grade)]
     if not required <= set(deciders):
-        raise DomainError(
-            N_("Grade {grade} is decided by {bodies}."),
-            field="deciders",
-            grade=target_grade,
-            bodies="、".join(body.label for body in Body if body in required),
-        )
+        raise DomainError(AUTHORITY_MESSAGES[required], field="deciders", grade=target_grade)
 
 
-class Education(IntEnum):
-    """Highest education completed, lowest first, so levels compare."""
-
-    JUNIOR_HIGH = 1
-    SENIOR_HIGH = 2  # senior high school or secondary vocational school
-    JUNIOR_COLLEGE = 3
-    BACHELOR = 4
-    MASTER = 5  # master's degree or above
-
-    @property
-    def label(self) -> str:
-        return _EDUCATION_LABELS[self]
-
-
-_EDUCATION_LABELS: dict[Education, str] = {
-    Education.JUNIOR_HIGH: "初中",
-    Education.SENIOR_HIGH: "高中/中专/职高",
-    Education.JUNIOR_COLLEGE: "大专",
-    Education.BACHELOR: "本科",
-    Education.MASTER: "硕士及以上",
-}
+def education_label(education: Education) -> str:
+    """The roster's display name of an education level: an English msgid."""
+    return WORKFORCE_LABELS[education]
 
 
 @dataclass(frozen=True)
@@ -209,7 +200,14 @@ class WorkerFacts:
 
 @dataclass(frozen=True)
 class Reason:
-    """One condition, met or not: an English msgid and its params, for a page."""
+    """One condition, met or not: an English msgid and its params, for a page.
+
+    Params are numbers, free text (training codes) or msgids to translate
+    before filling the message: ``required``, ``actual`` and ``rating`` hold
+    the msgid of an education level or rating, and ``had`` a tuple of rating
+    msgids, oldest first, to translate one by one and join with the locale's
+    list separator (、 in Chinese).
+    """
 
     condition: str
     met: bool
@@ -291,9 +289,12 @@ def _graded(facts: WorkerFacts, criteria: GradeCriteria, on_date: date) -> list[
         reasons.append(
             Reason(
                 "education",
-                facts.education >= criteria.min_education,
+                facts.education.rank >= criteria.min_education.rank,
                 N_("Education at least {required} (has: {actual})"),
-                {"required": criteria.min_education.label, "actual": facts.education.label},
+                {
+                    "required": education_label(criteria.min_education),
+                    "actual": education_label(facts.education),
+                },
             )
         )
     if criteria.min_years_of_service is not None:
@@ -335,7 +336,7 @@ def _graded(facts: WorkerFacts, criteria: GradeCriteria, on_date: date) -> list[
                 {
                     "rating": criteria.min_rating.label,
                     "periods": criteria.rating_periods,
-                    "had": "、".join(rating.label for rating in recent),
+                    "had": tuple(rating.label for rating in recent),
                 },
             )
         )

@@ -1,7 +1,8 @@
 """From scores to the five ratings: cut-offs, quotas within a group, repeated failure.
 
 The seeds name the five ratings (seed 000) but give neither cut-offs nor
-quotas: both are configured per tenant or bureau.
+quotas: both are configured per tenant or bureau.  Refusals name a rating by
+its ``label``, an English msgid the edge translates, never by its code.
 """
 
 from __future__ import annotations

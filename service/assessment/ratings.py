@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from service.errors import N_
+
 
 class Rating(Enum):
     """An assessment rating; members are declared best first."""
@@ -19,8 +21,17 @@ class Rating(Enum):
 
     @property
     def label(self) -> str:
-        """The Chinese name shown to workers and reviewers."""
-        return _LABELS[self]
+        """The display name: an English msgid, translated at the edge (zh_CN: 优秀 ...)."""
+        return LABELS[self]
+
+    @property
+    def chinese_name(self) -> str:
+        """The official Chinese term of seed 000 (优秀, 优良, 达标, 基本达标, 不达标).
+
+        For matching what people type, e.g. a rating column of an Excel
+        sheet; not a display label (use ``label`` and the Translator).
+        """
+        return _CHINESE_NAMES[self]
 
     @property
     def rank(self) -> int:
@@ -40,7 +51,15 @@ class Rating(Enum):
 
 _ORDER: tuple[Rating, ...] = tuple(Rating)
 
-_LABELS: dict[Rating, str] = {
+LABELS: dict[Rating, str] = {
+    Rating.EXCELLENT: N_("Excellent"),
+    Rating.GOOD: N_("Good"),
+    Rating.MEETS: N_("Up to standard"),
+    Rating.BASIC: N_("Basically up to standard"),
+    Rating.FAILS: N_("Below standard"),
+}
+
+_CHINESE_NAMES: dict[Rating, str] = {
     Rating.EXCELLENT: "优秀",
     Rating.GOOD: "优良",
     Rating.MEETS: "达标",

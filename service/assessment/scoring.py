@@ -36,6 +36,23 @@ ANNUAL_WEIGHTS: Mapping[str, Decimal] = MappingProxyType(
     }
 )
 
+# Display names of the kinds above, as English msgids (zh_CN: 日常考核, 月度考核...):
+# messages about a kind carry its label, never the internal code, so the edge
+# can translate it.  A tenant's own kind has no entry and is shown as named.
+KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "daily": N_("daily assessment"),
+        "monthly": N_("monthly assessment"),
+        "quarterly": N_("quarterly assessment"),
+        "special": N_("special inspection"),
+    }
+)
+
+
+def kind_label(kind: str) -> str:
+    """The msgid naming ``kind`` (``KIND_LABELS``), or the kind itself if it has none."""
+    return KIND_LABELS.get(kind, kind)
+
 
 def round_score(score: Decimal) -> Decimal:
     """Round a score to two decimals, half up (89.995 becomes 90.00)."""
@@ -187,13 +204,18 @@ def combine(components: Mapping[str, Decimal], weights: Mapping[str, Decimal]) -
     a missing component is refused, never counted as 0 nor re-weighted over
     the others, since either would silently change the worker's result.  A
     kind that does not apply in a period belongs out of that period's weights.
+
+    A refusal names one kind, the first in sorted order, by ``kind_label``
+    (its ``field`` is the kind's code).
     """
     if not weights:
         raise DomainError(N_("At least one weight is needed."), field="weights")
     for kind, weight in weights.items():
         require_decimal(weight)
         if not weight.is_finite() or weight <= 0:
-            raise DomainError(N_("The weight of {kind} must be positive."), field=kind, kind=kind)
+            raise DomainError(
+                N_("The weight of {kind} must be positive."), field=kind, kind=kind_label(kind)
+            )
     total = sum(weights.values(), Decimal(0))
     if total not in (Decimal(1), Decimal(100)):
         raise DomainError(
@@ -204,12 +226,14 @@ def combine(components: Mapping[str, Decimal], weights: Mapping[str, Decimal]) -
     missing = sorted(set(weights) - set(components))
     if missing:
         raise DomainError(
-            N_("There is no score for {kinds}."), field=missing[0], kinds=", ".join(missing)
+            N_("There is no score for {kind}."), field=missing[0], kind=kind_label(missing[0])
         )
     unweighted = sorted(set(components) - set(weights))
     if unweighted:
         raise DomainError(
-            N_("There is no weight for {kinds}."), field=unweighted[0], kinds=", ".join(unweighted)
+            N_("There is no weight for {kind}."),
+            field=unweighted[0],
+            kind=kind_label(unweighted[0]),
         )
     weighted = sum(
         (check_score(components[kind], field=kind) * weight for kind, weight in weights.items()),

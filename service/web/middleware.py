@@ -82,7 +82,10 @@ class RequestContextMiddleware:
         tenant = await anyio.to_thread.run_sync(_find_tenant, slug) if slug else None
         session_token = cookies.get(sessions.COOKIE)
         principal = await anyio.to_thread.run_sync(_load_principal, settings, tenant, session_token)
-        binding = session_token if principal else pre_token
+        # Tokens are bound to the session cookie whenever there is one (even on
+        # pages outside the tenant, like the language switch), else to the
+        # pre-session cookie: signing in changes every token.
+        binding = session_token or pre_token
         ctx = RequestContext(
             request_id=request_id,
             translate=translator(cookies.get(LANG_COOKIE)),

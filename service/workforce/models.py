@@ -33,6 +33,15 @@ class Education(str, Enum):
     BACHELOR = "bachelor"
     POSTGRADUATE = "postgraduate"
 
+    @property
+    def rank(self) -> int:
+        """0 for junior high or below up to 4 for postgraduate: compare ranks, not values.
+
+        The members are declared lowest first; the stored values are codes
+        whose string order means nothing.
+        """
+        return tuple(type(self)).index(self)
+
 
 class Gender(str, Enum):
     MALE = "male"

@@ -6,9 +6,9 @@ import pytest
 
 from service.assessment.grade_evaluation import (
     AUTHORITY,
+    AUTHORITY_MESSAGES,
     BasicConditions,
     Body,
-    Education,
     GradeChange,
     GradeCriteria,
     WorkerFacts,
@@ -19,6 +19,7 @@ from service.assessment.grade_evaluation import (
 )
 from service.assessment.ratings import Rating
 from service.errors import DomainError
+from service.workforce.models import Education
 
 ON = date(2024, 7, 1)
 BASIC = BasicConditions(disciplinary_window_years=2)
@@ -77,8 +78,15 @@ def test_reasons_carry_msgids_and_params():
     reasons = {r.condition: r for r in evaluate(WORKER, GRADE_4, ON).reasons}
     assert reasons["min_age"].message == "Aged at least {min_age} (age: {age})"
     assert reasons["min_age"].params == {"min_age": 20, "age": 34}
-    assert reasons["education"].params == {"required": "高中/中专/职高", "actual": "高中/中专/职高"}
-    assert reasons["ratings"].params == {"rating": "优良", "periods": 2, "had": "优秀、优良"}
+    assert reasons["education"].params == {
+        "required": "Senior high or vocational",
+        "actual": "Senior high or vocational",
+    }
+    assert reasons["ratings"].params == {
+        "rating": "Good",
+        "periods": 2,
+        "had": ("Excellent", "Good"),
+    }
     assert reasons["discipline"].params == {"years": 2, "count": 0}
 
 
@@ -137,8 +145,24 @@ def test_age_edges():
 
 def test_education_is_ordered():
     assert unmet(replace(WORKER, education=Education.JUNIOR_HIGH)) == ["education"]
-    assert unmet(replace(WORKER, education=Education.MASTER)) == []
-    assert [e.label for e in Education] == ["初中", "高中/中专/职高", "大专", "本科", "硕士及以上"]
+    assert unmet(replace(WORKER, education=Education.POSTGRADUATE)) == []
+    assert [e.rank for e in Education] == [0, 1, 2, 3, 4]
+    assert [e.value for e in sorted(Education, key=lambda e: e.rank)] == [
+        "junior_high",
+        "senior_high",
+        "junior_college",
+        "bachelor",
+        "postgraduate",
+    ]
+
+
+def test_education_label_is_the_roster_msgid():
+    facts = replace(WORKER, education=Education.JUNIOR_HIGH)
+    reasons = {r.condition: r for r in evaluate(facts, GRADE_4, ON).reasons}
+    assert reasons["education"].params == {
+        "required": "Senior high or vocational",
+        "actual": "Junior high or below",
+    }
 
 
 def test_years_of_service_edges():
@@ -219,7 +243,10 @@ def test_grade_5_is_decided_jointly():
     for alone in (Body.CLIENT_BUREAU, Body.DISPATCH_COMPANY, Body.ESTABLISHMENT_OFFICE):
         with pytest.raises(DomainError) as err:
             check_authority({alone}, 5)
-        assert err.value.params == {"grade": 5, "bodies": "综合行政执法局、劳务派遣公司"}
+        assert err.value.message == (
+            "Grade {grade} is decided jointly by the client bureau and the dispatch company."
+        )
+        assert err.value.params == {"grade": 5}
 
 
 @pytest.mark.parametrize("grade", [1, 2, 3, 4])
@@ -228,7 +255,17 @@ def test_grade_4_and_above_by_the_establishment_office(grade):
     check_authority({Body.ESTABLISHMENT_OFFICE, Body.CLIENT_BUREAU}, grade)
     with pytest.raises(DomainError) as err:
         check_authority({Body.CLIENT_BUREAU, Body.DISPATCH_COMPANY}, grade)
-    assert err.value.params == {"grade": grade, "bodies": "编办"}
+    assert err.value.message == "Grade {grade} is decided by the establishment office."
+    assert err.value.params == {"grade": grade}
+
+
+def test_every_authority_has_its_message_and_bodies_have_msgids():
+    assert set(AUTHORITY.values()) <= set(AUTHORITY_MESSAGES)
+    assert [body.label for body in Body] == [
+        "Client bureau",
+        "Dispatch company",
+        "Establishment office",
+    ]
 
 
 def test_authority_needs_a_valid_grade_and_a_decider():

@@ -146,8 +146,15 @@ def test_demoted_workers_count_against_the_next_quota():
 
 
 def test_two_quotas_for_one_rating_are_refused():
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as err:
         rate_group(group("99"), CUTS, [TOP_15, Quota(E, D("0.2"))])
+    assert err.value.params == {"rating": "Excellent"}  # the msgid, translated at the edge
+
+
+def test_cut_off_refusal_names_the_ratings_by_msgid():
+    with pytest.raises(DomainError) as err:
+        Thresholds(excellent=D("90"), good=D("70"), meets=D("80"), basic=D("60"))
+    assert err.value.params == {"upper": "Good", "lower": "Up to standard"}
 
 
 def test_empty_group():

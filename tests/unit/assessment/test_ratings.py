@@ -3,13 +3,13 @@ import pytest
 from service.assessment.ratings import Rating
 
 
-def test_five_ratings_best_first_with_chinese_labels():
-    assert [(r.value, r.label) for r in Rating] == [
-        ("excellent", "优秀"),
-        ("good", "优良"),
-        ("meets", "达标"),
-        ("basic", "基本达标"),
-        ("fails", "不达标"),
+def test_five_ratings_best_first_with_msgid_labels_and_chinese_names():
+    assert [(r.value, r.label, r.chinese_name) for r in Rating] == [
+        ("excellent", "Excellent", "优秀"),
+        ("good", "Good", "优良"),
+        ("meets", "Up to standard", "达标"),
+        ("basic", "Basically up to standard", "基本达标"),
+        ("fails", "Below standard", "不达标"),
     ]
     assert [r.rank for r in Rating] == [0, 1, 2, 3, 4]
 

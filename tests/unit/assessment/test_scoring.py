@@ -7,11 +7,13 @@ from hypothesis import strategies as st
 
 from service.assessment.scoring import (
     ANNUAL_WEIGHTS,
+    KIND_LABELS,
     Category,
     DailyRecord,
     RuleItem,
     check_score,
     combine,
+    kind_label,
     period_total,
     round_score,
     validate_points,
@@ -210,6 +212,15 @@ def test_non_positive_weight_is_refused(weight):
     with pytest.raises(DomainError) as err:
         combine({"a": D("80"), "b": D("80")}, {"a": D("1") - weight, "b": weight})
     assert err.value.field == "b"
+    assert err.value.params == {"kind": "b"}
+
+
+def test_kinds_are_named_by_their_msgids():
+    with pytest.raises(DomainError) as err:
+        combine(ANNUAL, {**ANNUAL_WEIGHTS, "monthly": D("0")})
+    assert err.value.field == "monthly"
+    assert err.value.params == {"kind": "monthly assessment"}
+    assert {kind: kind_label(kind) for kind in ANNUAL_WEIGHTS} == dict(KIND_LABELS)
 
 
 def test_no_weights_is_refused():
@@ -223,13 +234,13 @@ def test_missing_component_is_refused():
     with pytest.raises(DomainError) as err:
         combine(scores, ANNUAL_WEIGHTS)
     assert err.value.field == "special"
-    assert err.value.params == {"kinds": "special"}
+    assert err.value.params == {"kind": "special inspection"}
 
 
 def test_component_without_weight_is_refused():
     with pytest.raises(DomainError) as err:
         combine({**ANNUAL, "bonus": D("100")}, ANNUAL_WEIGHTS)
-    assert err.value.params == {"kinds": "bonus"}
+    assert err.value.params == {"kind": "bonus"}  # a kind without a label, as named
 
 
 def test_component_out_of_range_is_refused():
