@@ -22,3 +22,11 @@ class DomainError(Exception):
 def N_(message: str) -> str:
     """Mark a msgid for extraction without translating it here."""
     return message
+
+
+class Label(str):
+    """A message parameter that is itself a msgid (a rating, an education
+    level...), so the edge translates it before placing it in the sentence.
+    Plain strings (names, numbers typed by a person) are never translated."""
+
+    __slots__ = ()

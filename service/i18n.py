@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from service.errors import DomainError
+from service.errors import DomainError, Label
 from service.settings import PROJECT_ROOT
 
 I18N_DIR = PROJECT_ROOT / "web" / "i18n"
@@ -39,7 +39,14 @@ class Translator:
 
     def __call__(self, message: str, **params: object) -> str:
         text = self.messages.get(message, message)
-        return text.format(**params) if params else text
+        return text.format(**{k: self._param(v) for k, v in params.items()}) if params else text
+
+    def _param(self, value: object) -> object:
+        if isinstance(value, Label):
+            return self.messages.get(value, value)
+        if isinstance(value, tuple) and value and all(isinstance(v, Label) for v in value):
+            return ("、" if self.locale == "zh_CN" else ", ").join(self.messages.get(v, v) for v in value)
+        return value
 
     def error(self, error: DomainError) -> str:
         return self(error.message, **error.params)

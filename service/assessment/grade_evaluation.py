@@ -25,7 +25,7 @@ from enum import Enum
 from types import MappingProxyType
 
 from service.assessment.ratings import Rating
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, Label
 from service.workforce.models import LABELS as WORKFORCE_LABELS
 from service.workforce.models import Education
 
@@ -108,9 +108,13 @@ def check_authority(deciders: Collection[Body], target_grade: int) -> None:
         raise DomainError(AUTHORITY_MESSAGES[required], field="deciders", grade=target_grade)
 
 
+# Education is the roster's own enum (service.workforce.models): levels compare
+# by ``Education.rank``, lowest first, never by their stored values.
+
+
 def education_label(education: Education) -> str:
     """The roster's display name of an education level: an English msgid."""
-    return WORKFORCE_LABELS[education]
+    return Label(WORKFORCE_LABELS[education])
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from service.errors import N_
+from service.errors import N_, Label
 
 
 class Rating(Enum):
@@ -22,7 +22,7 @@ class Rating(Enum):
     @property
     def label(self) -> str:
         """The display name: an English msgid, translated at the edge (zh_CN: 优秀 ...)."""
-        return LABELS[self]
+        return Label(LABELS[self])
 
     @property
     def chinese_name(self) -> str:

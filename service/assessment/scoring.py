@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from types import MappingProxyType
 
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, Label
 
 SCORE_MIN = Decimal(0)
 SCORE_MAX = Decimal(100)
@@ -36,7 +36,7 @@ ANNUAL_WEIGHTS: Mapping[str, Decimal] = MappingProxyType(
     }
 )
 
-# Display names of the kinds above, as English msgids (zh_CN: 日常考核, 月度考核...):
+# Display names of the kinds above, as English msgids (zh_CN: 日常考核, 月考核...):
 # messages about a kind carry its label, never the internal code, so the edge
 # can translate it.  A tenant's own kind has no entry and is shown as named.
 KIND_LABELS: Mapping[str, str] = MappingProxyType(
@@ -51,7 +51,7 @@ KIND_LABELS: Mapping[str, str] = MappingProxyType(
 
 def kind_label(kind: str) -> str:
     """The msgid naming ``kind`` (``KIND_LABELS``), or the kind itself if it has none."""
-    return KIND_LABELS.get(kind, kind)
+    return Label(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
 
 
 def round_score(score: Decimal) -> Decimal:

@@ -77,3 +77,14 @@ def test_excel_headers_and_labels_are_unambiguous() -> None:
     for msgids in (list(HEADERS.values()), list(LABELS.values())):
         texts = [t(msgid) for t in (translator("zh_CN"), translator("en")) for msgid in msgids]
         assert len(set(texts)) == len(texts), texts
+
+
+def test_label_parameters_are_translated_and_plain_ones_are_not() -> None:
+    from service.assessment.ratings import Rating
+    from service.errors import Label
+
+    zh = translator("zh_CN")
+    assert zh("There are two quotas for {rating}.", rating=Rating.EXCELLENT.label).count("优秀") == 1
+    assert "Active" in zh("“{value}” is not one of the allowed values.", value="Active")  # a typed value stays as typed
+    joined = zh._param((Label("Excellent"), Label("Good")))
+    assert joined == "优秀、优良"
