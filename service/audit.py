@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, JSON, insert
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Identity, insert
 from sqlmodel import Field, Session, SQLModel
 
 

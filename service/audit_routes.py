@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from service.accounts.models import StaffRole
 from service.audit import AuditEntry
+from service.errors import DomainError
 from service.web.access import allow
 from service.web.pages import page
 from service.workforce.worker_input import parse_date
-from service.errors import DomainError
 from tenants.isolation import tenant_session
 
 PER_PAGE = 100

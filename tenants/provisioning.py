@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
-import uuid
 import string
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 

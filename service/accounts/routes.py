@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from sqlmodel import select
 
 from service.accounts import actions
@@ -14,8 +15,8 @@ from service.errors import N_, DomainError
 from service.web import sessions
 from service.web.access import PUBLIC, allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, field_text, translated_errors
 from service.web.cookies import set_cookie
+from service.web.forms import FormData, field_text, translated_errors
 from service.web.pages import page, see_other
 from tenants.isolation import control_session, tenant_session
 
@@ -99,7 +100,7 @@ class StaffUsersController(Controller):
         return see_other(ctx.tenant_path("/users?notice=created"))
 
     @post("/{user_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
-    def update(self, request: Request, user_id: int, data: FormData) -> Response:
+    def update(self, request: Request, user_id: FromPath[int], data: FormData) -> Response:
         ctx: RequestContext = request.state.ctx
         role = field_text(data, "role")
         try:

@@ -8,8 +8,8 @@ from litestar import Request, Response, get, post
 
 from service.i18n import LOCALES
 from service.web.access import PUBLIC
-from service.web.forms import FormData, field_text
 from service.web.cookies import set_cookie
+from service.web.forms import FormData, field_text
 from service.web.middleware import LANG_COOKIE
 from service.web.pages import page, see_other
 

@@ -10,7 +10,6 @@ from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Smal
 from sqlmodel import Field, SQLModel
 
 from service.database.types import enum_column
-
 from service.errors import N_
 
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from service.errors import DomainError
 from service.keys import Keys
 from service.workforce.actions import id_number_index
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker, WorkerStatus
-from service.errors import DomainError
 
 PER_PAGE = 50
 _DIGITS = re.compile(r"\d{3,11}")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
 
 from service.accounts.models import ALL_STAFF, StaffRole
 from service.errors import N_, DomainError
@@ -18,8 +19,19 @@ from service.web.context import RequestContext
 from service.web.forms import FormData, MultipartData, field_text, translated_errors
 from service.web.pages import page, see_other
 from service.workforce import actions, roster
-from service.workforce.models import GRADES, LABELS, SUGGESTED_POST_LINES, Education, Worker, WorkerStatus
-from service.workforce.roster_excel import ImportRefused, export_workbook, parse_workbook
+from service.workforce.models import (
+    GRADES,
+    LABELS,
+    SUGGESTED_POST_LINES,
+    Education,
+    Worker,
+    WorkerStatus,
+)
+from service.workforce.roster_excel import (
+    ImportRefused,
+    export_workbook,
+    parse_workbook,
+)
 from service.workforce.worker_input import FIELDS, WorkerInputErrors, parse_worker
 from tenants.isolation import tenant_session
 
@@ -94,7 +106,7 @@ def _page_query(request: Request):  # noqa: ANN202
     return with_page
 
 
-def _load(db, ctx: RequestContext, worker_id: int) -> Worker:  # noqa: ANN001
+def _load(db, ctx: RequestContext, worker_id: FromPath[int]) -> Worker:  # noqa: ANN001
     worker = roster.get_worker(db, ctx.tenant_id, worker_id)
     if worker is None:
         raise NotFoundException()
@@ -170,7 +182,7 @@ class RosterController(Controller):
         return _import_page(request, outcome=outcome, errors=[])
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
-    def detail(self, request: Request, worker_id: int) -> Response:
+    def detail(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             worker = _load(db, ctx, worker_id)
@@ -180,7 +192,7 @@ class RosterController(Controller):
         )  # fmt: skip
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
-    def edit(self, request: Request, worker_id: int) -> Response:
+    def edit(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             worker = _load(db, ctx, worker_id)
@@ -189,7 +201,7 @@ class RosterController(Controller):
         return page(request, "workforce/worker_form.html", worker=worker, **_form_context(values, {}))
 
     @post("/{worker_id:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
-    def update(self, request: Request, worker_id: int, data: FormData) -> Response:
+    def update(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in FIELDS}
         try:
@@ -208,7 +220,7 @@ class RosterController(Controller):
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
 
     @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
-    def deactivate(self, request: Request, worker_id: int) -> Response:
+    def deactivate(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             actions.deactivate_worker(db, ctx.tenant_id, ctx.actor, _load(db, ctx, worker_id))
@@ -238,7 +250,7 @@ class RosterApi(Controller):
     tags = ["roster"]
 
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="Search the roster")
-    def list_workers(self, request: Request, q: str = "", page: int = 1) -> dict[str, Any]:
+    def list_workers(self, request: Request, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> dict[str, Any]:
         ctx = _ctx(request)
         f = roster.RosterFilter(q=q[:50])
         with tenant_session(ctx.tenant_id) as db:
@@ -251,7 +263,7 @@ class RosterApi(Controller):
         }
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="One worker")
-    def get_worker(self, request: Request, worker_id: int) -> dict[str, Any]:
+    def get_worker(self, request: Request, worker_id: FromPath[int]) -> dict[str, Any]:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             return _worker_json(request, _load(db, ctx, worker_id))

@@ -12,6 +12,7 @@ from service.accounts.models import StaffRole
 from tenants.isolation import tenant_session
 from tests.support.sheets import HEADERS_ZH, XLSX, row, upload, workbook
 
+
 def reported(html: str) -> list[tuple[int, str, str]]:
     """The (row, column, message) lines of the import's error table."""
     cells = re.findall(r"<tr><td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", html)

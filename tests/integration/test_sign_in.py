@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
+from tenants.isolation import control_session
 from tests.support.factories import PASSWORD, make_staff
 from tests.support.web import csrf_from, sign_in
-from tenants.isolation import control_session
 
 
 def _post_login(client, slug: str, email: str, password: str):  # noqa: ANN001, ANN202

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 
 from openpyxl import Workbook
-
-from datetime import date
 
 from service.workforce.identity import make_national_id
 from tests.support.web import csrf_from
