@@ -10,13 +10,22 @@ from sqlmodel import select
 
 from service.accounts.models import StaffRole
 from service.audit import AuditEntry
-from service.errors import DomainError
+from service.errors import N_, DomainError
 from service.web.access import allow
 from service.web.pages import page
+from service.workforce.roster_excel import HEADERS
 from service.workforce.worker_input import parse_date
 from tenants.isolation import tenant_session
 
 PER_PAGE = 100
+# What the audit snapshots' keys are called on the page.
+FIELD_LABELS = {
+    **HEADERS,
+    "email": N_("Email"),
+    "display_name": N_("Name"),
+    "role": N_("Role"),
+    "active": N_("Account enabled"),
+}
 
 
 @get("/audit", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
@@ -48,4 +57,7 @@ def audit_log(request: Request) -> Response:
             select(AuditEntry.entity).where(AuditEntry.tenant_id == ctx.tenant_id).distinct()
         ).all()
         total = db.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
-    return page(request, "audit/log.html", entries=entries, filters=filters, entities=sorted(entities), total=total)
+    return page(
+        request, "audit/log.html", entries=entries, filters=filters, entities=sorted(entities), total=total,
+        field_labels=FIELD_LABELS,
+    )  # fmt: skip

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request
@@ -13,14 +15,24 @@ from service.settings import PROJECT_ROOT
 TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
 
 
+# Tenants are Chinese companies: times are shown in China Standard Time.
+DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def make_environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["local_time"] = local_time
+    return environment
 
 
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Template:
