@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, SmallInteger
+from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Numeric, SmallInteger
 from sqlmodel import Field, SQLModel
 
 from service.database.types import enum_column
@@ -90,6 +91,7 @@ class Worker(SQLModel, table=True):
     client_bureau: str
     unit: str = ""
     grade: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    si_registered_on: date | None = None  # social insurance registration (社会保险法 Art. 58)
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
     )
@@ -111,3 +113,91 @@ class Worker(SQLModel, table=True):
             "unit": self.unit,
             "grade": self.grade,
         }
+
+
+class ContractType(str, Enum):
+    FIXED_TERM = "fixed_term"
+    OPEN_ENDED = "open_ended"
+    TASK_BASED = "task_based"
+
+
+class ContractStatus(str, Enum):
+    """What people decided.  Whether a signed contract is active or expired
+    follows from its dates (``Contract.state_on``)."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+    RENEWED = "renewed"
+    TERMINATED = "terminated"
+
+
+class RenewalDecision(str, Enum):
+    UNDECIDED = "undecided"
+    RENEW = "renew"
+    NOT_RENEW = "not_renew"
+
+
+LABELS.update(
+    {
+        ContractType.FIXED_TERM: N_("Fixed-term"),
+        ContractType.OPEN_ENDED: N_("Open-ended"),
+        ContractType.TASK_BASED: N_("Task-based"),
+        ContractStatus.DRAFT: N_("Draft"),
+        ContractStatus.SIGNED: N_("Signed"),
+        ContractStatus.RENEWED: N_("Renewed"),
+        ContractStatus.TERMINATED: N_("Terminated"),
+        RenewalDecision.UNDECIDED: N_("Not decided"),
+        RenewalDecision.RENEW: N_("To be renewed"),
+        RenewalDecision.NOT_RENEW: N_("Not to be renewed"),
+    }
+)
+
+
+class Contract(SQLModel, table=True):
+    __tablename__ = "contracts"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
+    worker_id: int
+    contract_type: ContractType = Field(sa_column=enum_column(ContractType))
+    start_date: date
+    end_date: date | None = None
+    probation_end: date | None = None
+    probation_wage: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
+    wage: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    post: str
+    work_place: str = ""
+    client_bureau: str
+    signed_on: date | None = None
+    status: ContractStatus = Field(default=ContractStatus.DRAFT, sa_column=enum_column(ContractStatus))
+    renewal_decision: RenewalDecision = Field(
+        default=RenewalDecision.UNDECIDED, sa_column=enum_column(RenewalDecision)
+    )
+    previous_contract_id: int | None = None
+    termination_reason: str | None = None
+    terminated_on: date | None = None
+    severance: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+
+
+class ContractFile(SQLModel, table=True):
+    """The scanned contract, kept in the database so RLS guards it like the row."""
+
+    __tablename__ = "contract_files"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    contract_id: int = Field(primary_key=True)
+    filename: str
+    media_type: str
+    size_bytes: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )

@@ -1,0 +1,1 @@
+"""City reference figures: minimum wage and average wage, by effective date."""
