@@ -14,6 +14,8 @@ from litestar.template import TemplateConfig
 
 from service.accounts.routes import SignInController, StaffUsersController
 from service.audit_routes import audit_log
+from service.cities.routes import CitiesController
+from service.compliance.routes import ComplianceController
 from service.dashboard import dashboard
 from service.errors import DomainError
 from service.health import healthz, readyz
@@ -23,6 +25,10 @@ from service.web.errors import on_domain_error, on_http_exception, on_unexpected
 from service.web.middleware import RequestContextMiddleware
 from service.web.pages import make_environment
 from service.web.public_routes import front_door, switch_language
+from service.workforce.attendance_routes import AttendanceController
+from service.workforce.contract_routes import ContractController, WorkerContractsController
+from service.workforce.leave_routes import LeaveController
+from service.workforce.records_routes import WorkerRecordsController
 from service.workforce.routes import RosterApi, RosterController
 
 
@@ -32,6 +38,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         path="/t/{slug:str}",
         route_handlers=[
             dashboard, SignInController, StaffUsersController, RosterController, RosterApi, audit_log,
+            WorkerContractsController, ContractController,
+            CitiesController, ComplianceController,
+            LeaveController, AttendanceController, WorkerRecordsController,
         ],  # fmt: skip
     )
     app = Litestar(

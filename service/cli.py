@@ -127,5 +127,33 @@ def i18n_check() -> None:
     click.echo("zh_CN: every msgid is translated")
 
 
+@main.group()
+def compliance() -> None:
+    """Compliance alerts (labour-law checks)."""
+
+
+@compliance.command("check")
+@click.option("--tenant", "slug", default=None, help="Only this tenant (company code); default: every tenant.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Check as of this day (YYYY-MM-DD).")
+def compliance_check(slug: str | None, today) -> None:  # noqa: ANN001
+    """Recompute every alert (run daily from cron: alerts move with the date)."""
+    from datetime import date
+
+    from service.compliance.check import run_check
+
+    code = run_check(slug, today.date() if today else date.today(), click.echo)
+    if code:
+        sys.exit(code)
+
+
+@bench.command("compliance")
+@click.option("--workers", default=50_000, show_default=True)
+def bench_compliance(workers: int) -> None:
+    """Compliance recompute and page timings at a given size."""
+    from service.bench.compliance import run
+
+    run(get_settings(), workers, click.echo)
+
+
 if __name__ == "__main__":
     main()

@@ -28,10 +28,13 @@ class SheetRow:
     values: dict[str, object]
 
 
-def read_rows(data: bytes, headers: Mapping[str, str], names: Mapping[str, str]) -> list[SheetRow]:
+def read_rows(
+    data: bytes, headers: Mapping[str, str], names: Mapping[str, str], optional: frozenset[str] = frozenset()
+) -> list[SheetRow]:
     """Rows of the first sheet as {field: value}; ``headers`` maps every
     accepted header text (in any language) to its field, ``names`` gives each
-    field's header in the reader's language for messages."""
+    field's header in the reader's language for messages.  Fields in
+    ``optional`` may be missing from the sheet (older exports lack them)."""
     if data[:2] == b"\xd0\xcf":  # the OLE2 signature of .xls (Excel 97-2003)
         raise DomainError(N_("This is an old .xls file. Save it as .xlsx in Excel and upload again."), field="file")
     try:
@@ -49,7 +52,7 @@ def read_rows(data: bytes, headers: Mapping[str, str], names: Mapping[str, str])
             field = headers.get(str(text).strip()) if text is not None else None
             if field:
                 columns[position] = field
-        missing = sorted(set(headers.values()) - set(columns.values()))
+        missing = sorted(set(headers.values()) - set(columns.values()) - optional)
         if missing:
             raise DomainError(
                 N_("The header row lacks columns: {columns}."),

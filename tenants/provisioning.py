@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM
+from service.cities.actions import seed_reference
 from service.errors import N_, DomainError
 from tenants.isolation import tenant_session
 from tenants.models import Tenant, TenantStatus
@@ -69,6 +70,7 @@ def create_tenant(
                 db, tenant.id, SYSTEM, email=admin_email, display_name=admin_name,
                 role=StaffRole.ADMIN, password=password,
             )  # fmt: skip
+            seed_reference(db, tenant.id)  # the four cities' reference figures (service/cities/reference.py)
             if populate is not None:
                 populate(db, tenant.id)
     except IntegrityError as exc:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from service.audit import Actor, record, record_many
+from service.compliance.engine import recompute_for_workers
 from service.crypto import blind_index
 from service.errors import N_, DomainError
 from service.keys import Keys
@@ -42,6 +43,8 @@ def _columns(keys: Keys, tenant_id: uuid.UUID, data: WorkerInput) -> dict:
         "client_bureau": data.client_bureau,
         "unit": data.unit,
         "grade": data.grade,
+        "city": data.city,
+        "si_registered_on": data.si_registered_on,
     }
 
 
@@ -70,6 +73,7 @@ def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, d
     db.add(worker)
     db.flush()
     record(db, tenant_id, actor, "worker.create", "worker", worker.id, after=worker.snapshot())
+    recompute_for_workers(db, tenant_id, [worker.id], date.today())
     return worker
 
 
@@ -86,6 +90,7 @@ def update_worker(
     after = worker.snapshot()
     if after != before:
         record(db, tenant_id, actor, "worker.update", "worker", worker.id, before=before, after=after)
+    recompute_for_workers(db, tenant_id, [worker.id], date.today())
     return worker
 
 
@@ -100,6 +105,7 @@ def deactivate_worker(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: W
     db.add(worker)
     db.flush()
     record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=worker.snapshot())
+    recompute_for_workers(db, tenant_id, [worker.id], date.today())
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,7 @@ def import_workers(
             .values(**columns, updated_at=now)
         )
         changes.append((worker.id, before, candidate.snapshot()))
+    created: dict[bytes, int] = {}
     if new_rows:
         returned = db.execute(insert(Worker).returning(Worker.id_number_index, Worker.id), new_rows).all()
         created = {index: worker_id for index, worker_id in returned}
@@ -149,4 +156,5 @@ def import_workers(
             [(created[row["id_number_index"]], None, Worker(**row).snapshot()) for row in new_rows],
         )  # fmt: skip
     record_many(db, tenant_id, actor, "worker.import_update", "worker", changes)
+    recompute_for_workers(db, tenant_id, [*created.values(), *(c[0] for c in changes)], date.today())
     return ImportOutcome(created=len(new_rows), updated=len(changes), unchanged=unchanged)

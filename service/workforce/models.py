@@ -92,6 +92,7 @@ class Worker(SQLModel, table=True):
     unit: str = ""
     grade: int = Field(sa_column=Column(SmallInteger, nullable=False))
     si_registered_on: date | None = None  # social insurance registration (社会保险法 Art. 58)
+    city: str | None = None  # where the worker works and is insured (参保地): a CITY_NAMES code
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
     )
@@ -112,6 +113,8 @@ class Worker(SQLModel, table=True):
             "client_bureau": self.client_bureau,
             "unit": self.unit,
             "grade": self.grade,
+            "city": self.city,
+            "si_registered_on": self.si_registered_on.isoformat() if self.si_registered_on else None,
         }
 
 

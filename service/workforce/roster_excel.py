@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
 from service.excel import SheetRow, read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.workforce.models import LABELS, Worker
-from service.workforce.worker_input import FIELDS, WorkerInput, WorkerInputErrors, parse_worker
+from service.workforce.worker_input import FIELDS, OPTIONAL_FIELDS, WorkerInput, WorkerInputErrors, parse_worker
 
 HEADERS = {
     "name": N_("Name"),
@@ -29,6 +30,8 @@ HEADERS = {
     "client_bureau": N_("Client bureau"),
     "unit": N_("Unit"),
     "grade": N_("Grade"),
+    "city": N_("City"),
+    "si_registered_on": N_("Social insurance registered on"),
 }
 
 
@@ -57,12 +60,18 @@ def _label_lookup() -> dict[str, Enum]:
     return {t(msgid): member for t in _all_languages() for member, msgid in LABELS.items()}
 
 
+def _city_lookup() -> dict[str, str]:
+    return {t(msgid): code for t in _all_languages() for code, msgid in CITY_NAMES.items()}
+
+
 def export_workbook(workers: list[Worker], t: Translator, reveal) -> bytes:  # noqa: ANN001
     """``reveal(worker)`` gives the ID number as the reader may see it."""
     rows = (
         [
             w.name, reveal(w), w.phone or "", t(LABELS[w.education]), w.hire_date.isoformat(),
             t(LABELS[w.status]), w.post_line, w.client_bureau, w.unit, w.grade,
+            t(CITY_NAMES[w.city]) if w.city in CITY_NAMES else (w.city or ""),
+            w.si_registered_on.isoformat() if w.si_registered_on else "",
         ]  # fmt: skip
         for w in workers
     )
@@ -72,18 +81,18 @@ def export_workbook(workers: list[Worker], t: Translator, reveal) -> bytes:  # n
 def parse_workbook(data: bytes, t: Translator, today: date) -> list[WorkerInput]:
     """Check every row; raise ImportRefused listing each problem (row, column, reason)."""
     try:
-        rows = read_rows(data, _header_lookup(), {f: t(msgid) for f, msgid in HEADERS.items()})
+        rows = read_rows(data, _header_lookup(), {f: t(msgid) for f, msgid in HEADERS.items()}, OPTIONAL_FIELDS)
     except DomainError as error:
         raise ImportRefused([RowError(1, "", t.error(error))]) from error
     if not rows:
         raise ImportRefused([RowError(1, "", t(N_("The sheet has no worker rows.")))])
-    labels = _label_lookup()
+    labels, cities = _label_lookup(), _city_lookup()
     parsed: list[WorkerInput] = []
     errors: list[RowError] = []
     first_seen: dict[str, int] = {}
     for row in rows:
         try:
-            worker = parse_worker(row.values, today=today, labels=labels)
+            worker = parse_worker(row.values, today=today, labels=labels, city_labels=cities)
         except WorkerInputErrors as problems:
             errors.extend(_row_errors(row, problems, t))
             continue

@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from service.accounts.models import ALL_STAFF, StaffRole
+from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
 from service.excel import XLSX_MEDIA_TYPE
 from service.keys import keys_for
@@ -18,7 +19,8 @@ from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.forms import FormData, MultipartData, field_text, translated_errors
 from service.web.pages import page, see_other
-from service.workforce import actions, roster
+from service.workforce import actions, contracts, roster, training
+from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.models import (
     GRADES,
     LABELS,
@@ -81,6 +83,7 @@ def _form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, A
         "grades": GRADES,
         "labels": LABELS,
         "post_lines": SUGGESTED_POST_LINES,
+        "cities": CITY_NAMES,
     }
 
 
@@ -186,9 +189,17 @@ class RosterController(Controller):
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             worker = _load(db, ctx, worker_id)
+            worker_contracts = contracts.contracts_of_worker(db, ctx.tenant_id, worker.id)
+            records = training.worker_records(
+                db, ctx.tenant_id, worker, today=date.today(),
+                include_discipline=ctx.has_role(*training.DISCIPLINE_READERS),
+            )  # fmt: skip
+        today = date.today()
         return page(
             request, "workforce/worker_detail.html", worker=worker, labels=LABELS,
             id_number=_id_number_for(request, worker), can_edit=ctx.has_role(*EDITORS),
+            contracts=[(c, contract_state(c, today)) for c in reversed(worker_contracts)],
+            state_labels=STATE_LABELS, state_badges=STATE_BADGES, records=records,
         )  # fmt: skip
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)

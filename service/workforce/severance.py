@@ -153,6 +153,24 @@ class TerminationReason(StrEnum):
         return self.compensation_article is not None
 
 
+# Labels for the termination form's choice of reason (English msgids).
+REASON_LABELS: dict[TerminationReason, str] = {
+    TerminationReason.MUTUAL_EMPLOYER_PROPOSED: N_("Mutual agreement, proposed by the employer"),
+    TerminationReason.MUTUAL_WORKER_PROPOSED: N_("Mutual agreement, proposed by the worker"),
+    TerminationReason.WORKER_NOTICE: N_("The worker resigns with notice"),
+    TerminationReason.WORKER_EMPLOYER_FAULT: N_("The worker terminates for the employer's fault"),
+    TerminationReason.DISMISSAL_WORKER_FAULT: N_("Dismissal for the worker's fault"),
+    TerminationReason.DISMISSAL_NO_FAULT: N_("Dismissal without fault (illness, incompetence, changed circumstances)"),
+    TerminationReason.REDUNDANCY: N_("Economic redundancy"),
+    TerminationReason.EXPIRY_NOT_RENEWED: N_("Expiry, not renewed by the employer"),
+    TerminationReason.EXPIRY_RENEWAL_DECLINED: N_("Expiry, the worker declined a renewal on equal or better terms"),
+    TerminationReason.TASK_COMPLETED: N_("The task of a task-based contract is completed"),
+    TerminationReason.RETIREMENT: N_("Retirement (pension entitlement)"),
+    TerminationReason.DEATH: N_("Death of the worker"),
+    TerminationReason.BANKRUPTCY: N_("Bankruptcy of the employer"),
+    TerminationReason.EMPLOYER_CLOSED: N_("The employer closes or is dissolved"),
+}
+
 _LCL = "劳动合同法"
 _REASONS: dict[TerminationReason, tuple[str, str | None]] = {
     TerminationReason.MUTUAL_EMPLOYER_PROPOSED: (f"{_LCL} Art. 36", f"{_LCL} Art. 46(2)"),

@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
 from service.workforce.identity import NationalId, age_on, normalize_phone, parse_national_id
 from service.workforce.models import GRADES, Education, WorkerStatus
 
 FIELDS = (
     "name", "id_number", "phone", "education", "hire_date",
-    "status", "post_line", "client_bureau", "unit", "grade",
+    "status", "post_line", "client_bureau", "unit", "grade", "city", "si_registered_on",
 )  # fmt: skip
+# Columns added after the first exports: a sheet without them still imports.
+OPTIONAL_FIELDS = frozenset({"city", "si_registered_on"})
 
 MINIMUM_WORKING_AGE = 16  # 劳动法 Art. 15
 _NAME = re.compile(r"[\w·•.\- ]+")
@@ -41,6 +44,8 @@ class WorkerInput:
     client_bureau: str
     unit: str
     grade: int
+    city: str | None = None
+    si_registered_on: date | None = None
 
 
 class WorkerInputErrors(Exception):
@@ -119,6 +124,20 @@ def _grade(value: object) -> int:
     return int(text)
 
 
+def _city(value: object, labels: Mapping[str, str]) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    code = text.lower() if text.lower() in CITY_NAMES else labels.get(text)
+    if code is None:
+        raise DomainError(N_("“{value}” is not one of the allowed values."), field="city", value=text[:40])
+    return code
+
+
+def _optional_date(value: object, field: str) -> date | None:
+    return parse_date(value, field) if _text(value) or isinstance(value, date) else None
+
+
 def _short_text(value: object, field: str, limit: int, *, required: bool) -> str:
     text = _text(value)
     if required and not text:
@@ -131,12 +150,16 @@ def _short_text(value: object, field: str, limit: int, *, required: bool) -> str
 
 
 def parse_worker(
-    raw: Mapping[str, object], *, today: date, labels: Mapping[str, Enum] | None = None
+    raw: Mapping[str, object],
+    *,
+    today: date,
+    labels: Mapping[str, Enum] | None = None,
+    city_labels: Mapping[str, str] | None = None,
 ) -> WorkerInput:
     """Check every field; raise WorkerInputErrors with all problems at once.
 
     ``labels`` maps display labels (Chinese and English) to enum members, so
-    a sheet may say 在岗 or active.
+    a sheet may say 在岗 or active; ``city_labels`` maps city names to codes.
     """
     labels = labels or {}
     values: dict[str, object] = {}
@@ -152,6 +175,8 @@ def parse_worker(
         "client_bureau": lambda v: _short_text(v, "client_bureau", 80, required=True),
         "unit": lambda v: _short_text(v, "unit", 80, required=False),
         "grade": _grade,
+        "city": lambda v: _city(v, city_labels or {}),
+        "si_registered_on": lambda v: _optional_date(v, "si_registered_on"),
     }
     for field, check in checks.items():
         try:
@@ -170,6 +195,9 @@ def parse_worker(
             )
         if hire_date > today + timedelta(days=366):
             errors.append(DomainError(N_("The hire date is more than a year ahead."), field="hire_date"))
+    registered = values.get("si_registered_on")
+    if isinstance(registered, date) and registered > today:
+        errors.append(DomainError(N_("The registration date is in the future."), field="si_registered_on"))
     if errors:
         raise WorkerInputErrors(errors)
     return WorkerInput(
@@ -183,4 +211,6 @@ def parse_worker(
         client_bureau=values["client_bureau"],
         unit=values["unit"],
         grade=values["grade"],
+        city=values["city"],
+        si_registered_on=values["si_registered_on"],
     )  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from service.accounts.models import StaffRole
 from tenants.isolation import tenant_session
-from tests.support.sheets import HEADERS_ZH, XLSX, row, upload, workbook
+from tests.support.sheets import EXPORT_HEADERS_ZH, XLSX, row, upload, workbook
 
 
 def reported(html: str) -> list[tuple[int, str, str]]:
@@ -63,7 +63,7 @@ def test_the_export_reimports_as_is(signed_in, tenant) -> None:  # noqa: ANN001
     exported = client.get(f"/t/{tenant.slug}/workers/export")
     assert exported.headers["content-type"].startswith(XLSX)
     sheet = load_workbook(io.BytesIO(exported.content)).active
-    assert [c.value for c in sheet[1]] == HEADERS_ZH
+    assert [c.value for c in sheet[1]] == EXPORT_HEADERS_ZH
     assert sheet.max_row == 4
     assert upload(client, tenant.slug, exported.content).status_code == 200
     assert _count(tenant) == 3
@@ -88,4 +88,4 @@ def test_duplicates_inside_one_sheet_are_reported_by_row(signed_in, tenant) -> N
 def test_the_template_has_the_import_columns(signed_in, tenant) -> None:  # noqa: ANN001
     client = signed_in(tenant, StaffRole.HR_CLERK)
     sheet = load_workbook(io.BytesIO(client.get(f"/t/{tenant.slug}/workers/import/template").content)).active
-    assert [c.value for c in sheet[1]] == HEADERS_ZH and sheet.max_row == 1
+    assert [c.value for c in sheet[1]] == EXPORT_HEADERS_ZH and sheet.max_row == 1

@@ -14,6 +14,8 @@ from tests.support.web import csrf_from
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 HEADERS_ZH = ["姓名", "身份证号", "联系电话", "学历", "入职日期", "状态", "岗位条线", "派驻单位", "所属单位", "职级"]
+# The export adds the optional columns; sheets without them still import.
+EXPORT_HEADERS_ZH = [*HEADERS_ZH, "城市", "社保登记日期"]
 
 
 def workbook(rows: Sequence[Sequence[object]], headers: Sequence[str] = HEADERS_ZH) -> bytes:

@@ -1,0 +1,90 @@
+"""The reference figures every new tenant starts with, and the pure lookup of
+the version in force on a day.
+
+Minimum wages (monthly) are those of ``service.insurance.cities.MINIMUM_WAGES``
+(labor-law-cn.md §5); hourly minimums are the part-time ones of §5 (the
+figure 劳动合同法 Art. 72 compares with).  The previous-year average monthly
+wage is the reference's where it gives one (Chengdu/Sichuan 7,646 §2.2;
+Beijing 11,937 §3, "2024 per [G]"); for Shanghai and Hangzhou the reference
+gives none, so it is derived from the social-insurance base ceiling, which is
+300% of it (§2.2: 37,302 / 3 = 12,434; Zhejiang 25,299 / 3 = 8,433).  Each
+row's ``source`` says where its figures come from; the tenant's admin corrects
+them on the cities page, with history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from service.insurance.cities import BEIJING, CHENGDU, HANGZHOU, MINIMUM_WAGES, SHANGHAI
+
+D = Decimal
+
+
+@dataclass(frozen=True)
+class CityFigures:
+    """One version of a city's figures, in force from ``effective_from``."""
+
+    city: str
+    effective_from: date
+    minimum_wage_monthly: Decimal
+    minimum_wage_hourly: Decimal
+    average_wage_monthly: Decimal
+    source: str = ""
+
+
+# Part-time hourly minimum per (city, effective date of the monthly figure).
+_HOURLY: dict[tuple[str, date], tuple[Decimal, str]] = {
+    (BEIJING, date(2023, 9, 1)): (
+        D("26.4"),
+        "hourly 26.4 not in the reference (recalled 2023 notice figure): verify",
+    ),
+    (BEIJING, date(2025, 9, 1)): (D("27.7"), "hourly 27.7 part-time (§5)"),
+    (SHANGHAI, date(2023, 7, 1)): (
+        D("24"),
+        "hourly 24 not in the reference (recalled 2023 notice figure): verify",
+    ),
+    (SHANGHAI, date(2025, 7, 1)): (D("25"), "hourly 25 (§5)"),
+    (HANGZHOU, date(2024, 1, 1)): (D("24"), "hourly 24 (§5, [G])"),
+    (CHENGDU, date(2025, 7, 1)): (D("23"), "hourly 23, Sichuan tier 1 (§5, [G])"),
+}
+
+# Previous-year average monthly wage per city, with where it comes from.
+_AVERAGE: dict[str, tuple[Decimal, str]] = {
+    BEIJING: (D("11937"), "average 11,937: Beijing 2024 per [G] (§3)"),
+    SHANGHAI: (D("12434"), "average derived: SI base ceiling 37,302 / 3 (300% rule, §2.2)"),
+    HANGZHOU: (D("8433"), "average derived: Zhejiang SI base ceiling 25,299 / 3 (300% rule, §2.2)"),
+    CHENGDU: (D("7646"), "average 7,646: Sichuan, 川人社办发〔2025〕39号 (§2.2)"),
+}
+
+
+def _reference() -> tuple[CityFigures, ...]:
+    rows = []
+    for minimum in MINIMUM_WAGES:
+        hourly, hourly_source = _HOURLY[(minimum.city, minimum.effective)]
+        average, average_source = _AVERAGE[minimum.city]
+        notes = [f"minimum {minimum.monthly} from {minimum.effective} (labor-law-cn.md §5)", hourly_source, average_source]
+        notes += [f"disputed: {note}" for note in minimum.disputed]
+        rows.append(
+            CityFigures(
+                city=minimum.city,
+                effective_from=minimum.effective,
+                minimum_wage_monthly=minimum.monthly,
+                minimum_wage_hourly=hourly,
+                average_wage_monthly=average,
+                source="; ".join(notes)[:300],
+            )
+        )
+    return tuple(rows)
+
+
+REFERENCE: tuple[CityFigures, ...] = _reference()
+
+
+def version_in_force(versions: Iterable[CityFigures], city: str, on: date) -> CityFigures | None:
+    """The city's latest version effective on or before ``on``; None before the first one."""
+    candidates = [v for v in versions if v.city == city and v.effective_from <= on]
+    return max(candidates, key=lambda v: v.effective_from) if candidates else None

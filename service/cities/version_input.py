@@ -1,0 +1,97 @@
+"""Checking what an admin types for one version of a city's figures.
+
+Pure: collects every problem with its form field at once (``CityInputErrors``),
+like the roster's ``worker_input``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from service.errors import N_, DomainError
+from service.money import parse_yuan
+from service.workforce.worker_input import parse_date
+
+CITY_CODE = re.compile(r"[a-z][a-z0-9_]{1,19}")  # the check of migration 0007 on workers.city
+SOURCE_MAX = 300
+AMOUNT_FIELDS = ("minimum_wage_monthly", "minimum_wage_hourly", "average_wage_monthly")
+FIELDS = ("city", "effective_from", *AMOUNT_FIELDS, "source")
+# numeric(10, 2) and numeric(8, 2) in migration 0006
+_LIMITS = {
+    "minimum_wage_monthly": Decimal("99999999.99"),
+    "minimum_wage_hourly": Decimal("999999.99"),
+    "average_wage_monthly": Decimal("99999999.99"),
+}
+
+
+@dataclass(frozen=True)
+class CityVersionInput:
+    city: str
+    effective_from: date
+    minimum_wage_monthly: Decimal
+    minimum_wage_hourly: Decimal
+    average_wage_monthly: Decimal
+    source: str = ""
+
+
+class CityInputErrors(Exception):
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(f"{len(errors)} problems")
+        self.errors = errors
+
+
+def parse_city_code(text: str) -> str:
+    code = text.strip().lower()
+    if not code:
+        raise DomainError(N_("Enter the city code."), field="city")
+    if not CITY_CODE.fullmatch(code):
+        raise DomainError(
+            N_("A city code has 2 to 20 lower-case letters, digits or underscores, starting with a letter."),
+            field="city",
+        )
+    return code
+
+
+def parse_amount(text: str, field: str) -> Decimal:
+    if not text.strip():
+        raise DomainError(N_("Enter an amount."), field=field)
+    try:
+        amount = parse_yuan(text)
+    except ValueError:
+        raise DomainError(N_("Enter an amount in yuan, like 2540 or 27.70."), field=field) from None
+    if amount <= 0:
+        raise DomainError(N_("The amount must be more than zero."), field=field)
+    if amount > _LIMITS[field]:
+        raise DomainError(N_("The amount is too large."), field=field)
+    return amount
+
+
+def parse_city_version(raw: Mapping[str, str]) -> CityVersionInput:
+    """Check every field; raise CityInputErrors with all problems at once."""
+    values: dict[str, object] = {}
+    errors: list[DomainError] = []
+    checks = {
+        "city": lambda v: parse_city_code(v),
+        "effective_from": lambda v: parse_date(v, "effective_from"),
+        **{f: (lambda v, f=f: parse_amount(v, f)) for f in AMOUNT_FIELDS},
+        "source": _source,
+    }
+    for field, check in checks.items():
+        try:
+            values[field] = check(raw.get(field, "") or "")
+        except DomainError as error:
+            errors.append(error)
+    if errors:
+        raise CityInputErrors(errors)
+    return CityVersionInput(**values)  # type: ignore[arg-type]
+
+
+def _source(text: str) -> str:
+    source = text.strip()
+    if len(source) > SOURCE_MAX:
+        raise DomainError(N_("At most {limit} characters."), field="source", limit=SOURCE_MAX)
+    return source

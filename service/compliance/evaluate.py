@@ -1,0 +1,239 @@
+"""Which alerts a tenant's facts raise today: pure, over the ``facts`` dataclasses.
+
+Every rule is one of ``service.workforce.compliance`` (or a finding of
+``contract_terms`` turned into an alert there); this module only decides
+which facts each rule is given:
+
+* **Who is examined.** Workers on probation, active or suspended whose hire
+  date (用工之日) has come.  Candidates have not started work; a worker who
+  left raises nothing, so their alerts close.
+* **Written contract.** The first contract signed (any contract past draft;
+  its ``signed_on``, or its start when no date was recorded).  The double
+  wage is counted on the latest contract's wage, or, with no contract at all,
+  on the minimum wage in force today in the worker's city, the least the
+  wage can lawfully be (so the amount is a floor).  With neither, the alert
+  is raised without an amount.
+* **A contract's own terms** (probation length, second probation, probation
+  pay, dispatch term): every draft or signed contract not yet ended.  The
+  probation pay is compared with the city's minimum wage in force during
+  probation (today, clamped to the probation period); with no city or no
+  figure in force, only the 80% floor is checked.
+* **Renewal** (ending within 60/30 days without a decision; open-ended
+  entitlement): the latest signed fixed-term contract with no contract after
+  it.  A recorded decision (renew / not renew) or a following contract is a
+  decision.  The open-ended entitlement is not raised once "not to be
+  renewed" is decided.  Art. 39/40 dismissal grounds are not recorded yet,
+  so they are taken as absent.
+* **Social insurance**: ``si_registered_on`` missing.
+* **Dispatch cap**: per client bureau, only where a direct-contract headcount
+  is recorded (none is yet: the agreements issue records it), so nothing is
+  raised until then.
+* **Certificates**: whatever ``certificates_expiring`` returns.
+* **Two failed assessments**: no assessment results are stored yet; skipped.
+
+Each alert carries a ``fingerprint`` of the facts it was raised on, leaving
+out what moves every day by itself (the accrued amount, the days left, the
+act-by date): an acknowledgement lasts while the fingerprint does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from service.cities.reference import CityFigures, version_in_force
+from service.compliance.facts import CertificateFacts, ContractFacts, WorkerFacts
+from service.money import ZERO
+from service.workforce import compliance as rules
+from service.workforce.compliance import Alert
+from service.workforce.contract_terms import ContractType
+
+EMPLOYED = frozenset({"probation", "active", "suspended"})
+LIVE_CONTRACT = frozenset({"draft", "signed"})
+# Parameters that change by themselves as days pass: left out of the fingerprint.
+VOLATILE_PARAMS = frozenset({"amount", "days_left"})
+UNKNOWN_AMOUNT = "—"
+# 劳务派遣暂行规定 Art. 4 may not bind a state organ (labor-law-cn.md §4): the
+# check runs wherever a direct headcount is recorded; make it a tenant setting
+# when the agreements issue records the headcount.
+DISPATCH_CAP_ENABLED = True
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An alert about one subject ("worker:12", "contract:7", "unit:..."), ready to store."""
+
+    subject: str
+    worker_id: int | None
+    alert: Alert
+
+    @property
+    def rule(self) -> str:
+        return str(self.alert.rule)
+
+    @property
+    def params(self) -> dict[str, object]:
+        return {k: json_value(v) for k, v in self.alert.params.items()}
+
+    @property
+    def fingerprint(self) -> str:
+        facts = {
+            "rule": self.rule,
+            "severity": str(self.alert.severity),
+            "message": self.alert.message,
+            "params": {k: v for k, v in self.params.items() if k not in VOLATILE_PARAMS},
+        }
+        return hashlib.sha256(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def json_value(value: object) -> object:
+    """A parameter as stored in the alert's JSON (and shown in its message)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def city_figures_on(cities: Sequence[CityFigures], city: str | None, on: date) -> CityFigures | None:
+    return None if city is None else version_in_force(cities, city, on)
+
+
+def _signed(contract: ContractFacts) -> bool:
+    return contract.status != "draft"
+
+
+def evaluate_worker(worker: WorkerFacts, cities: Sequence[CityFigures], today: date) -> list[Raised]:
+    """Every alert the worker's own facts and contracts raise on ``today``."""
+    if worker.status not in EMPLOYED or worker.hire_date > today:
+        return []
+    raised: list[Raised] = []
+
+    def add(subject: str, alert: Alert | None) -> None:
+        if alert is not None:
+            raised.append(Raised(subject, worker.id, alert))
+
+    subject = f"worker:{worker.id}"
+    contracts = sorted(worker.contracts, key=lambda c: (c.terms.start, c.id))
+    add(subject, _written_contract(worker, contracts, cities, today))
+    add(
+        subject,
+        rules.check_social_insurance_registration(
+            start_of_work=worker.hire_date, registered=worker.si_registered_on is not None, today=today
+        ),
+    )
+    signed_terms = [c.terms for c in contracts if _signed(c)]
+    for contract in contracts:
+        if contract.status not in LIVE_CONTRACT or (contract.terms.end is not None and contract.terms.end < today):
+            continue
+        terms = contract.terms
+        others = [c.terms for c in contracts if c.id != contract.id and _signed(c)]
+        during_probation = min(max(today, terms.start), terms.probation_end or terms.start)
+        figures = city_figures_on(cities, worker.city, during_probation)
+        minimum = figures.minimum_wage_monthly if figures else ZERO
+        csubject = f"contract:{contract.id}"
+        add(csubject, rules.check_probation_length(terms, today=today))
+        add(csubject, rules.check_second_probation(terms, others, today=today))
+        add(csubject, rules.check_probation_pay(terms, minimum_wage=minimum, today=today))
+        add(csubject, rules.check_dispatch_term(terms, today=today))
+    current = _renewal_candidate(contracts)
+    if current is not None:
+        csubject = f"contract:{current.id}"
+        decided = current.renewal_decision != "undecided"
+        add(csubject, rules.check_contract_ending(current.terms, renewal_decided=decided, today=today))
+        if current.renewal_decision != "not_renew":
+            earlier = [c.terms for c in signed_terms_before(contracts, current)]
+            service_start = min([worker.hire_date, *(t.start for t in signed_terms)])
+            add(
+                csubject,
+                rules.check_open_ended_entitlement(
+                    current.terms, earlier, service_start=service_start, dismissal_grounds=False, today=today
+                ),
+            )
+    return raised
+
+
+def signed_terms_before(contracts: Sequence[ContractFacts], current: ContractFacts) -> list[ContractFacts]:
+    return [c for c in contracts if c.id != current.id and _signed(c) and c.terms.start < current.terms.start]
+
+
+def _renewal_candidate(contracts: Sequence[ContractFacts]) -> ContractFacts | None:
+    """The latest signed fixed-term contract, unless another contract follows it."""
+    signed = [c for c in contracts if c.status == "signed" and c.terms.type is ContractType.FIXED_TERM]
+    if not signed:
+        return None
+    latest = signed[-1]
+    followed = any(
+        c.id != latest.id and c.status != "terminated"
+        and (c.previous_contract_id == latest.id or c.terms.start > latest.terms.start)
+        for c in contracts
+    )  # fmt: skip
+    return None if followed else latest
+
+
+def _written_contract(
+    worker: WorkerFacts, contracts: Sequence[ContractFacts], cities: Sequence[CityFigures], today: date
+) -> Alert | None:
+    signed_days = [c.signed_on or c.terms.start for c in contracts if _signed(c)]
+    signed_on = min(signed_days) if signed_days else None
+    if contracts:
+        wage: Decimal | None = contracts[-1].terms.wage
+    else:
+        figures = city_figures_on(cities, worker.city, today)
+        wage = figures.minimum_wage_monthly if figures else None
+    alert = rules.check_written_contract(
+        start_of_work=worker.hire_date, signed_on=signed_on, monthly_wage=wage if wage is not None else ZERO,
+        today=today,
+    )  # fmt: skip
+    if alert is not None and wage is None and alert.amount is not None:
+        alert = replace(alert, amount=None, params={**alert.params, "amount": UNKNOWN_AMOUNT})
+    return alert
+
+
+def evaluate_certificates(certificates: Iterable[CertificateFacts], today: date) -> list[Raised]:
+    raised = []
+    for certificate in certificates:
+        alert = rules.check_certificate(valid_until=certificate.valid_until, today=today)
+        if alert is not None:
+            raised.append(Raised(certificate.subject, certificate.worker_id, alert))
+    return raised
+
+
+def evaluate_units(
+    workers: Iterable[WorkerFacts], direct_headcounts: Mapping[str, int], today: date
+) -> list[Raised]:
+    """The 10% dispatch cap per client bureau with a recorded direct headcount.
+
+    ``direct_headcounts`` maps a client bureau to its direct-contract
+    headcount; nothing records one yet, so this raises nothing until the
+    agreements issue does.  Dispatched headcount: this tenant's employed
+    workers at the bureau (other agencies' workers are not known).
+    """
+    if not direct_headcounts:
+        return []
+    dispatched: dict[str, int] = {}
+    for worker in workers:
+        if worker.status in EMPLOYED and worker.hire_date <= today:
+            dispatched[worker.client_bureau] = dispatched.get(worker.client_bureau, 0) + 1
+    raised = []
+    for bureau, direct in direct_headcounts.items():
+        alert = rules.check_dispatch_cap(
+            direct_headcount=direct, dispatched_headcount=dispatched.get(bureau, 0),
+            enabled=DISPATCH_CAP_ENABLED, today=today,
+        )  # fmt: skip
+        if alert is not None:
+            alert = replace(alert, params={**alert.params, "unit": bureau})
+            raised.append(Raised(unit_subject(bureau), None, alert))
+    return raised
+
+
+def unit_subject(bureau: str) -> str:
+    """"unit:<bureau>", or a hash of a name too long for the 60-character subject."""
+    subject = f"unit:{bureau}"
+    return subject if len(subject) <= 60 else "unit:#" + hashlib.sha256(bureau.encode()).hexdigest()[:32]

@@ -1,0 +1,164 @@
+"""Loading what the compliance rules look at, set-based: a handful of queries
+for a whole tenant (or for a few workers), whatever its size.
+
+The dataclasses are plain values; ``evaluate`` runs the rules over them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from service.cities.reference import CityFigures
+from service.workforce.compliance import CERTIFICATE_NOTICE_DAYS
+from service.workforce.contract_terms import Contract, ContractType
+
+_CONTRACT_TYPES = {t.value: t for t in ContractType}
+CERTIFICATE_MODULES = ("service.workforce.certificates", "service.workforce.training")
+
+
+@dataclass(frozen=True, slots=True)
+class ContractFacts:
+    id: int
+    worker_id: int
+    terms: Contract  # the pure contract of contract_terms
+    status: str  # draft, signed, renewed, terminated
+    signed_on: date | None
+    renewal_decision: str  # undecided, renew, not_renew
+    previous_contract_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerFacts:
+    id: int
+    name: str
+    hire_date: date  # 用工之日
+    status: str
+    client_bureau: str
+    si_registered_on: date | None = None
+    city: str | None = None
+    contracts: tuple[ContractFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateFacts:
+    subject: str  # "certificate:<id>"
+    worker_id: int
+    valid_until: date
+
+
+@dataclass(frozen=True, slots=True)
+class TenantFacts:
+    workers: tuple[WorkerFacts, ...]
+    cities: tuple[CityFigures, ...]
+    certificates: tuple[CertificateFacts, ...] = ()
+    # Direct-contract headcount per client bureau, for the 10% dispatch cap.
+    # Nothing records it yet (the agreements issue adds it): always empty.
+    direct_headcounts: dict[str, int] = field(default_factory=dict)
+
+
+def _scope(worker_ids: Sequence[int] | None, column: str) -> str:
+    return "" if worker_ids is None else f" and {column} = any(cast(:ids as bigint[]))"
+
+
+def load_facts(
+    db: Session, tenant_id: uuid.UUID, today: date, worker_ids: Sequence[int] | None = None
+) -> TenantFacts:
+    """The facts of every worker of the tenant, or of ``worker_ids`` only."""
+    params = {"t": tenant_id, "ids": list(worker_ids or [])}
+    contracts: dict[int, list[ContractFacts]] = {}
+    # fetchall and positional rows: at 100,000+ rows, row-by-row fetching and
+    # attribute lookups cost more than the queries themselves.
+    for (contract_id, worker_id, contract_type, start, end, probation_end, probation_wage, wage, signed_on,
+         status, renewal_decision, previous_id) in db.execute(
+        text(
+            "select id, worker_id, contract_type, start_date, end_date, probation_end, probation_wage, wage,"
+            " signed_on, status, renewal_decision, previous_contract_id"
+            " from contracts where tenant_id = :t" + _scope(worker_ids, "worker_id")
+        ),
+        params,
+    ).fetchall():  # fmt: skip
+        terms = Contract(_CONTRACT_TYPES[contract_type], start, end, wage, probation_end, probation_wage)
+        contracts.setdefault(worker_id, []).append(
+            ContractFacts(contract_id, worker_id, terms, status, signed_on, renewal_decision, previous_id)
+        )
+    workers = tuple(
+        WorkerFacts(worker_id, name, hire_date, status, bureau, si_registered_on, city, tuple(contracts.get(worker_id, ())))
+        for worker_id, name, hire_date, status, bureau, si_registered_on, city in db.execute(
+            text(
+                "select id, name, hire_date, status, client_bureau, si_registered_on, city"
+                " from workers where tenant_id = :t" + _scope(worker_ids, "id")
+            ),
+            params,
+        ).fetchall()
+    )
+    cities = tuple(
+        CityFigures(
+            city=row.city, effective_from=row.effective_from, minimum_wage_monthly=row.minimum_wage_monthly,
+            minimum_wage_hourly=row.minimum_wage_hourly, average_wage_monthly=row.average_wage_monthly,
+        )  # fmt: skip
+        for row in db.execute(
+            text(
+                "select city, effective_from, minimum_wage_monthly, minimum_wage_hourly, average_wage_monthly"
+                " from city_parameters where tenant_id = :t"
+            ),
+            {"t": tenant_id},
+        )
+    )
+    return TenantFacts(
+        workers=workers,
+        cities=cities,
+        certificates=load_certificates(db, tenant_id, today, None if worker_ids is None else set(worker_ids)),
+    )
+
+
+def load_certificates(
+    db: Session, tenant_id: uuid.UUID, today: date, worker_ids: set[int] | None
+) -> tuple[CertificateFacts, ...]:
+    """Certificates expiring within the notice period (or expired), from the certificates code.
+
+    ``certificates_expiring(db, tenant_id, within_days, today)`` comes with the
+    certificates table (migration 0008), written alongside this engine: in
+    ``service/workforce/certificates.py`` as planned, or in
+    ``service/workforce/training.py`` where it landed.  Only when neither
+    module exists is the certificate rule skipped (nothing to read); an import
+    error inside an existing module is a real error and is raised.
+    """
+    function = None
+    for module_name in CERTIFICATE_MODULES:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        function = getattr(importlib.import_module(module_name), "certificates_expiring", None)
+        if function is not None:
+            break
+    if function is None:
+        return ()
+    found = []
+    for item in function(db, tenant_id, CERTIFICATE_NOTICE_DAYS, today):
+        worker_id = _attribute(item, "worker_id")
+        if worker_ids is not None and worker_id not in worker_ids:
+            continue
+        certificate_id = _attribute(item, "certificate_id")
+        if certificate_id is None:
+            certificate_id = _attribute(item, "id")
+        valid_until = _attribute(item, "valid_until")
+        subject = f"certificate:{certificate_id}" if certificate_id is not None else f"certificate:{worker_id}:{valid_until}"
+        found.append(CertificateFacts(subject=subject, worker_id=worker_id, valid_until=valid_until))
+    return tuple(found)
+
+
+def _attribute(item: object, name: str, default: object = None) -> object:
+    """A field of what ``certificates_expiring`` returns: a model, a row or a mapping."""
+    if isinstance(item, dict):
+        return item.get(name, default)
+    mapping = getattr(item, "_mapping", None)
+    if mapping is not None:
+        return mapping.get(name, default)
+    return getattr(item, name, default)

@@ -1,0 +1,95 @@
+"""The compliance page: open alerts to act on, and the ones acknowledged."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from service.accounts.models import StaffRole
+from service.compliance import actions, listing
+from service.compliance.rules import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
+from service.errors import DomainError
+from service.web.access import allow
+from service.web.forms import FormData, field_text
+from service.web.pages import page, see_other
+from tenants.isolation import tenant_session
+
+READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.VIEWER)
+ACKNOWLEDGERS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
+# Existing badge colours (web/static/app.css) for the three severities.
+SEVERITY_BADGES = {"high": "suspended", "medium": "probation", "low": "candidate"}
+
+
+def _filter_from(request: Request) -> listing.AlertFilter:
+    params = request.query_params
+    severity = params.get("severity", "")
+    rule = params.get("rule", "")
+    return listing.AlertFilter(
+        tab=listing.ACKNOWLEDGED if params.get("tab") == listing.ACKNOWLEDGED else listing.OPEN,
+        severity=severity if severity in SEVERITIES else "",
+        rule=rule if rule in RULE_TITLES else "",
+    )
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def _query(request: Request):  # noqa: ANN202
+    """Links to the same list with some parameters changed (None drops one)."""
+
+    def with_changes(**changes: Any) -> str:
+        dropped = {"done", *changes} | ({"page"} if changes else set())  # a new filter starts at page 1
+        params = {k: v for k, v in request.query_params.items() if k not in dropped}
+        params.update({k: v for k, v in changes.items() if v not in (None, "")})
+        return urlencode(params)
+
+    return with_changes
+
+
+def _render(request: Request, *, status: int = 200, errors: dict[int, str] | None = None,
+            comments: dict[int, str] | None = None) -> Response:  # fmt: skip
+    ctx = request.state.ctx
+    f = _filter_from(request)
+    with tenant_session(ctx.tenant_id) as db:
+        result = listing.alert_page(db, ctx.tenant_id, f, _page_number(request))
+    return page(
+        request, "compliance/alerts.html", status=status, result=result, filter=f, rule_titles=RULE_TITLES,
+        severities=SEVERITIES, severity_labels=SEVERITY_LABELS, severity_badges=SEVERITY_BADGES,
+        can_acknowledge=ctx.has_role(*ACKNOWLEDGERS), link_query=_query(request),
+        errors=errors or {}, comments=comments or {}, done=request.query_params.get("done", ""),
+    )  # fmt: skip
+
+
+class ComplianceController(Controller):
+    path = "/compliance"
+
+    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    def index(self, request: Request) -> Response:
+        return _render(request)
+
+    @post("/{alert_id:int}/acknowledge", opt=allow(*ACKNOWLEDGERS), sync_to_thread=True, include_in_schema=False)
+    def acknowledge(self, request: Request, alert_id: FromPath[int], data: FormData) -> Response:
+        ctx = request.state.ctx
+        comment = field_text(data, "comment")
+        try:
+            with tenant_session(ctx.tenant_id) as db:
+                alert = actions.get_alert(db, ctx.tenant_id, alert_id)
+                if alert is None:
+                    raise NotFoundException()
+                actions.acknowledge(db, ctx.tenant_id, ctx.actor, alert, comment)
+        except DomainError as error:
+            return _render(request, status=400, errors={alert_id: ctx.translate.error(error)},
+                           comments={alert_id: comment})  # fmt: skip
+        # The form posts to a URL carrying the list's query string: go back to that list.
+        return see_other(ctx.tenant_path("/compliance") + "?" + _with_done(request.url.query))
+
+
+def _with_done(query: str) -> str:
+    params = [(k, v) for k, v in parse_qsl(query) if k in ("severity", "rule", "page", "tab")]
+    return urlencode([*params, ("done", "acknowledged")])
