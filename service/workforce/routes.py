@@ -199,7 +199,7 @@ class RosterController(Controller):
             request, "workforce/worker_detail.html", worker=worker, labels=LABELS,
             id_number=_id_number_for(request, worker), can_edit=ctx.has_role(*EDITORS),
             contracts=[(c, contract_state(c, today)) for c in reversed(worker_contracts)],
-            state_labels=STATE_LABELS, state_badges=STATE_BADGES, records=records,
+            state_labels=STATE_LABELS, state_badges=STATE_BADGES, records=records, cities=CITY_NAMES,
         )  # fmt: skip
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
