@@ -9,6 +9,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from faker import Faker
 from sqlmodel import Session, select
@@ -19,8 +20,11 @@ from service.audit import SYSTEM
 from service.keys import keys_for
 from service.settings import Settings
 from service.workforce.actions import import_workers
+from service.workforce.contract_input import ContractInput
+from service.workforce.contracts import ImportPlan, import_contracts
+from service.workforce.dates import add_months
 from service.workforce.identity import make_national_id, parse_national_id
-from service.workforce.models import Education, WorkerStatus
+from service.workforce.models import ContractType, Education, Worker, WorkerStatus
 from service.workforce.worker_input import WorkerInput
 from tenants.isolation import control_session
 from tenants.models import Tenant, TenantStatus
@@ -85,6 +89,8 @@ def demo_workers(count: int, seed: int = 2026, today: date | None = None) -> lis
         earliest_hire = max(date(2012, 1, 1), birth + timedelta(days=365 * 19))
         hire = earliest_hire + timedelta(days=rng.randint(0, max(1, (today - earliest_hire).days - 30)))
         name = fake.name_male() if gender == "male" else fake.name_female()
+        # Most registered for social insurance within days; a few recent hires not yet.
+        registered = hire + timedelta(days=rng.randint(3, 25)) if rng.random() > 0.03 else None
         workers.append(
             WorkerInput(
                 name=name,
@@ -97,9 +103,40 @@ def demo_workers(count: int, seed: int = 2026, today: date | None = None) -> lis
                 client_bureau=bureau,
                 unit=rng.choice(units),
                 grade=_pick(rng, GRADE_WEIGHTS),
+                city="chengdu",
+                si_registered_on=registered if registered and registered <= today else None,
             )  # type: ignore[arg-type]
         )
     return workers
+
+
+WAGE_BY_GRADE = {5: Decimal("4300"), 4: Decimal("4800"), 3: Decimal("5400"), 2: Decimal("6100"), 1: Decimal("6900")}
+
+
+def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
+    """Three-year contracts renewed back to back from each hire date, as local
+    practice signs them (seed 003 篇8).  A few recent hires have none yet, so
+    the compliance page has something to say."""
+    rng = random.Random(7)
+    plan = ImportPlan(new=[], changed=[], unchanged=0)
+    workers = db.exec(select(Worker).where(Worker.tenant_id == tenant_id).order_by(Worker.id)).all()
+    for worker in workers:
+        if worker.status in (WorkerStatus.CANDIDATE, WorkerStatus.LEFT):
+            continue
+        if (today - worker.hire_date).days < 60 and rng.random() < 0.5:
+            continue
+        wage, start, first = WAGE_BY_GRADE[worker.grade], worker.hire_date, True
+        while start <= today:
+            end = add_months(start, 36) - timedelta(days=1)
+            plan.new.append((worker.id, ContractInput(
+                contract_type=ContractType.FIXED_TERM, start=start, end=end,
+                probation_end=add_months(start, 3) - timedelta(days=1) if first else None,
+                probation_wage=(wage * Decimal("0.8")).quantize(Decimal("0.01")) if first else None,
+                wage=wage, post=worker.post_line, work_place=worker.unit, client_bureau=worker.client_bureau,
+                signed_on=start,
+            )))  # fmt: skip
+            start, first = end + timedelta(days=1), False
+    import_contracts(db, tenant_id, SYSTEM, plan, today)
 
 
 def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool = True) -> DemoSignIn:
@@ -114,6 +151,7 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
         for email, name, role in DEMO_USERS[1:]:
             create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
+        _sign_contracts(db, tenant_id, date.today())
 
     create_tenant(
         slug=DEMO_SLUG, name=DEMO_NAME, admin_email=admin_email, admin_name=DEMO_USERS[0][1],

@@ -484,10 +484,18 @@ def import_contracts(
             }
             for worker_id, data in plan.new
         ]
-        returned = db.execute(insert(Contract).returning(Contract.id), rows).scalars().all()
+        # Rows are matched back by (worker, start): RETURNING order is not a promise.
+        returned = db.execute(
+            insert(Contract).returning(Contract.worker_id, Contract.start_date, Contract.id), rows
+        ).all()
+        ids = {(worker_id, start): cid for worker_id, start, cid in returned}
         record_many(
             db, tenant_id, actor, "contract.import_create", "contract",
-            [(cid, None, snapshot(Contract(id=cid, **row))) for cid, row in zip(returned, rows, strict=True)],
+            [
+                (cid, None, snapshot(Contract(id=cid, **row)))
+                for row in rows
+                for cid in [ids[(row["worker_id"], row["start_date"])]]
+            ],
         )  # fmt: skip
     changes = []
     for contract, data in plan.changed:
