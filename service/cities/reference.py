@@ -40,24 +40,24 @@ class CityFigures:
 _HOURLY: dict[tuple[str, date], tuple[Decimal, str]] = {
     (BEIJING, date(2023, 9, 1)): (
         D("26.4"),
-        "hourly 26.4 not in the reference (recalled 2023 notice figure): verify",
+        "小时最低工资 26.4 元不在参考资料中（取自 2023 年通知，待核实）",
     ),
-    (BEIJING, date(2025, 9, 1)): (D("27.7"), "hourly 27.7 part-time (§5)"),
+    (BEIJING, date(2025, 9, 1)): (D("27.7"), "非全日制小时最低工资 27.7 元（参考资料第5节）"),
     (SHANGHAI, date(2023, 7, 1)): (
         D("24"),
-        "hourly 24 not in the reference (recalled 2023 notice figure): verify",
+        "小时最低工资 24 元不在参考资料中（取自 2023 年通知，待核实）",
     ),
-    (SHANGHAI, date(2025, 7, 1)): (D("25"), "hourly 25 (§5)"),
-    (HANGZHOU, date(2024, 1, 1)): (D("24"), "hourly 24 (§5, [G])"),
-    (CHENGDU, date(2025, 7, 1)): (D("23"), "hourly 23, Sichuan tier 1 (§5, [G])"),
+    (SHANGHAI, date(2025, 7, 1)): (D("25"), "小时最低工资 25 元（参考资料第5节）"),
+    (HANGZHOU, date(2024, 1, 1)): (D("24"), "小时最低工资 24 元（参考资料第5节，第三方数据）"),
+    (CHENGDU, date(2025, 7, 1)): (D("23"), "小时最低工资 23 元，四川一类地区（参考资料第5节，第三方数据）"),
 }
 
 # Previous-year average monthly wage per city, with where it comes from.
 _AVERAGE: dict[str, tuple[Decimal, str]] = {
-    BEIJING: (D("11937"), "average 11,937: Beijing 2024 per [G] (§3)"),
-    SHANGHAI: (D("12434"), "average derived: SI base ceiling 37,302 / 3 (300% rule, §2.2)"),
-    HANGZHOU: (D("8433"), "average derived: Zhejiang SI base ceiling 25,299 / 3 (300% rule, §2.2)"),
-    CHENGDU: (D("7646"), "average 7,646: Sichuan, 川人社办发〔2025〕39号 (§2.2)"),
+    BEIJING: (D("11937"), "月平均工资 11,937 元：北京 2024 年（参考资料第3节，第三方数据）"),
+    SHANGHAI: (D("12434"), "月平均工资由社保缴费基数上限 37,302 ÷ 3 推算（300% 规则，参考资料第2.2节）"),
+    HANGZHOU: (D("8433"), "月平均工资由浙江社保缴费基数上限 25,299 ÷ 3 推算（300% 规则，参考资料第2.2节）"),
+    CHENGDU: (D("7646"), "月平均工资 7,646 元：四川，川人社办发〔2025〕39号（参考资料第2.2节）"),
 }
 
 
@@ -66,8 +66,9 @@ def _reference() -> tuple[CityFigures, ...]:
     for minimum in MINIMUM_WAGES:
         hourly, hourly_source = _HOURLY[(minimum.city, minimum.effective)]
         average, average_source = _AVERAGE[minimum.city]
-        notes = [f"minimum {minimum.monthly} from {minimum.effective} (labor-law-cn.md §5)", hourly_source, average_source]
-        notes += [f"disputed: {note}" for note in minimum.disputed]
+        notes = [f"月最低工资 {minimum.monthly} 元，自 {minimum.effective} 起执行（参考资料第5节）", hourly_source, average_source]
+        if minimum.disputed:  # the details are in English in service/insurance/cities.py
+            notes.append("部分数据存疑，见参考资料第6节，使用前请向当地主管部门核实")
         rows.append(
             CityFigures(
                 city=minimum.city,
@@ -75,7 +76,7 @@ def _reference() -> tuple[CityFigures, ...]:
                 minimum_wage_monthly=minimum.monthly,
                 minimum_wage_hourly=hourly,
                 average_wage_monthly=average,
-                source="; ".join(notes)[:300],
+                source="；".join(notes)[:300],
             )
         )
     return tuple(rows)

@@ -14,8 +14,10 @@ the alert last opened; ``last_seen_at`` when its content last changed.
 
 ``recompute_for_workers`` is what every change of a worker or a contract
 calls, in the same transaction (a few queries, each by index, for a few
-workers); ``recompute_tenant`` is what ``paiqian compliance check`` runs
-daily, since alerts also move with the date alone.
+workers, including the dispatch cap of their client bureaus);
+``recompute_for_bureaus`` is what recording a bureau's workforce calls;
+``recompute_tenant`` is what ``paiqian compliance check`` runs daily, since
+alerts also move with the date alone.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import Session
 
-from service.compliance.evaluate import Raised, evaluate_certificates, evaluate_units, evaluate_worker
-from service.compliance.facts import TenantFacts, load_facts
+from service.compliance.evaluate import Raised, evaluate_certificates, evaluate_units, evaluate_worker, unit_subject
+from service.compliance.facts import TenantFacts, UnitFacts, load_facts, load_units
+from service.workforce.compliance import Rule
 
 
 @dataclass(frozen=True)
@@ -46,18 +49,44 @@ class RecomputeCounts:
 def recompute_for_workers(
     db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], today: date
 ) -> RecomputeCounts:
-    """Recompute the alerts about these workers and their contracts and certificates."""
+    """Recompute the alerts about these workers and their contracts and certificates,
+    and the dispatch cap of their client bureaus.
+
+    The bureaus examined are the workers' bureaus now, plus every bureau with
+    an open dispatch-cap alert (a worker who moved away or left may have
+    brought the old bureau back under the cap): a few rows, each counted by
+    index.
+    """
     ids = sorted({int(i) for i in worker_ids if i is not None})
     if not ids:
         return RecomputeCounts()
     facts = load_facts(db, tenant_id, today, ids)
-    return _store(db, tenant_id, _raise(facts, today, units=False), ids, workers=len(facts.workers))
+    bureaus = {w.client_bureau for w in facts.workers} | _bureaus_with_open_cap_alerts(db, tenant_id)
+    units = load_units(db, tenant_id, today, bureaus)
+    return _store(
+        db, tenant_id, _raise(facts, units, today), ids, [unit_subject(b) for b in bureaus],
+        workers=len(facts.workers),
+    )  # fmt: skip
+
+
+def recompute_for_bureaus(
+    db: Session, tenant_id: uuid.UUID, bureaus: Iterable[str], today: date
+) -> RecomputeCounts:
+    """Recompute the dispatch cap of these client bureaus (their recorded workforce changed)."""
+    names = set(bureaus)
+    if not names:
+        return RecomputeCounts()
+    units = load_units(db, tenant_id, today, names)
+    return _store(
+        db, tenant_id, _raise(TenantFacts((), ()), units, today), [], [unit_subject(b) for b in names], workers=0
+    )
 
 
 def recompute_tenant(db: Session, tenant_id: uuid.UUID, today: date) -> RecomputeCounts:
     """Recompute every alert of the tenant."""
     facts = load_facts(db, tenant_id, today)
-    return _store(db, tenant_id, _raise(facts, today, units=True), None, workers=len(facts.workers))
+    units = load_units(db, tenant_id, today)
+    return _store(db, tenant_id, _raise(facts, units, today), None, None, workers=len(facts.workers))
 
 
 def recompute_for_city(db: Session, tenant_id: uuid.UUID, city: str, today: date) -> RecomputeCounts:
@@ -68,11 +97,32 @@ def recompute_for_city(db: Session, tenant_id: uuid.UUID, city: str, today: date
     return recompute_for_workers(db, tenant_id, ids, today)
 
 
-def _raise(facts: TenantFacts, today: date, *, units: bool) -> list[Raised]:
+def _bureaus_with_open_cap_alerts(db: Session, tenant_id: uuid.UUID) -> set[str]:
+    """Recorded bureaus whose dispatch-cap alert is open: probes of the
+    (tenant_id, subject, rule) index for the few recorded bureaus."""
+    recorded = {
+        unit_subject(bureau): bureau
+        for (bureau,) in db.execute(
+            text("select client_bureau from client_workforce where tenant_id = :t"), {"t": tenant_id}
+        ).fetchall()
+    }
+    if not recorded:
+        return set()
+    open_subjects = db.execute(
+        text(
+            "select subject from compliance_alerts where tenant_id = :t and rule = :rule"
+            " and subject = any(cast(:subjects as text[])) and open"
+        ),
+        {"t": tenant_id, "rule": str(Rule.DISPATCH_CAP), "subjects": list(recorded)},
+    ).scalars()
+    return {recorded[subject] for subject in open_subjects}
+
+
+def _raise(facts: TenantFacts, units: UnitFacts, today: date) -> list[Raised]:
     raised = [r for worker in facts.workers for r in evaluate_worker(worker, facts.cities, today)]
     raised += evaluate_certificates(facts.certificates, today)
-    if units:  # the 10% cap: raises nothing until a direct headcount is recorded (agreements issue)
-        raised += evaluate_units(facts.workers, facts.direct_headcounts, today)
+    # The 10% cap, for the bureaus in ``units`` with a recorded figure and the warning on.
+    raised += evaluate_units((), units.direct_headcounts, today, units.dispatched_headcounts)
     # check_assessment_failures (two consecutive 不达标) is not run: no assessment
     # results are stored yet.  Load them in ``facts`` when the assessment issue does.
     # Two checks never raise the same rule about the same subject; keep the first if they ever did.
@@ -117,14 +167,29 @@ _UPSERT = text(
 
 
 def _store(
-    db: Session, tenant_id: uuid.UUID, raised: Sequence[Raised], worker_ids: Sequence[int] | None, *, workers: int
+    db: Session,
+    tenant_id: uuid.UUID,
+    raised: Sequence[Raised],
+    worker_ids: Sequence[int] | None,
+    subjects: Sequence[str] | None,
+    *,
+    workers: int,
 ) -> RecomputeCounts:
-    scope = "" if worker_ids is None else " and worker_id = any(cast(:ids as bigint[]))"
+    """Write ``raised``; close the open alerts examined that were not raised again.
+
+    Examined: every alert of the tenant (``worker_ids`` None), or those about
+    ``worker_ids`` and those whose subject is in ``subjects`` (the bureaus'
+    dispatch-cap alerts, which have no worker).
+    """
+    if worker_ids is None:
+        scope = ""
+    else:
+        scope = " and (worker_id = any(cast(:ids as bigint[])) or subject = any(cast(:subjects as text[])))"
     was_open = {
         (subject, rule): alert_id
         for alert_id, subject, rule in db.execute(
             text("select id, subject, rule from compliance_alerts where tenant_id = :t and open" + scope),
-            {"t": tenant_id, "ids": list(worker_ids or [])},
+            {"t": tenant_id, "ids": list(worker_ids or []), "subjects": list(subjects or [])},
         )
     }
     if raised:

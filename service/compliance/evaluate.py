@@ -26,8 +26,12 @@ which facts each rule is given:
   so they are taken as absent.
 * **Social insurance**: ``si_registered_on`` missing.
 * **Dispatch cap**: per client bureau, only where a direct-contract headcount
-  is recorded (none is yet: the agreements issue records it), so nothing is
-  raised until then.
+  is recorded (``client_workforce``) with the bureau's cap warning on: the
+  cap may not bind a state organ (labor-law-cn.md §4), so a tenant can turn
+  the warning off per bureau.  Dispatched: this tenant's workers at the
+  bureau on probation, active or suspended, hired by today (other agencies'
+  workers are not known).  The alert's subject is "unit:<bureau>", with no
+  worker.
 * **Certificates**: whatever ``certificates_expiring`` returns.
 * **Two failed assessments**: no assessment results are stored yet; skipped.
 
@@ -58,9 +62,8 @@ LIVE_CONTRACT = frozenset({"draft", "signed"})
 VOLATILE_PARAMS = frozenset({"amount", "days_left"})
 UNKNOWN_AMOUNT = "—"
 # 劳务派遣暂行规定 Art. 4 may not bind a state organ (labor-law-cn.md §4): the
-# check runs wherever a direct headcount is recorded; make it a tenant setting
-# when the agreements issue records the headcount.
-DISPATCH_CAP_ENABLED = True
+# setting is per bureau (``client_workforce.cap_warning``); a bureau whose
+# warning is off is simply not among the ``direct_headcounts`` examined.
 
 
 @dataclass(frozen=True)
@@ -206,26 +209,32 @@ def evaluate_certificates(certificates: Iterable[CertificateFacts], today: date)
 
 
 def evaluate_units(
-    workers: Iterable[WorkerFacts], direct_headcounts: Mapping[str, int], today: date
+    workers: Iterable[WorkerFacts],
+    direct_headcounts: Mapping[str, int],
+    today: date,
+    dispatched_headcounts: Mapping[str, int] | None = None,
 ) -> list[Raised]:
     """The 10% dispatch cap per client bureau with a recorded direct headcount.
 
     ``direct_headcounts`` maps a client bureau to its direct-contract
-    headcount; nothing records one yet, so this raises nothing until the
-    agreements issue does.  Dispatched headcount: this tenant's employed
-    workers at the bureau (other agencies' workers are not known).
+    headcount (only bureaus whose cap warning is on).  Dispatched headcount:
+    ``dispatched_headcounts`` when given (the engine counts in the
+    database), else counted from ``workers``: this tenant's employed workers
+    at the bureau (other agencies' workers are not known).
     """
     if not direct_headcounts:
         return []
-    dispatched: dict[str, int] = {}
-    for worker in workers:
-        if worker.status in EMPLOYED and worker.hire_date <= today:
-            dispatched[worker.client_bureau] = dispatched.get(worker.client_bureau, 0) + 1
+    if dispatched_headcounts is None:
+        dispatched: dict[str, int] = {}
+        for worker in workers:
+            if worker.status in EMPLOYED and worker.hire_date <= today:
+                dispatched[worker.client_bureau] = dispatched.get(worker.client_bureau, 0) + 1
+        dispatched_headcounts = dispatched
     raised = []
     for bureau, direct in direct_headcounts.items():
         alert = rules.check_dispatch_cap(
-            direct_headcount=direct, dispatched_headcount=dispatched.get(bureau, 0),
-            enabled=DISPATCH_CAP_ENABLED, today=today,
+            direct_headcount=direct, dispatched_headcount=dispatched_headcounts.get(bureau, 0),
+            enabled=True, today=today,
         )  # fmt: skip
         if alert is not None:
             alert = replace(alert, params={**alert.params, "unit": bureau})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -59,9 +59,24 @@ class TenantFacts:
     workers: tuple[WorkerFacts, ...]
     cities: tuple[CityFigures, ...]
     certificates: tuple[CertificateFacts, ...] = ()
-    # Direct-contract headcount per client bureau, for the 10% dispatch cap.
-    # Nothing records it yet (the agreements issue adds it): always empty.
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFacts:
+    """What the 10% dispatch cap looks at, per client bureau (``load_units``)."""
+
+    # Direct-contract headcount of each bureau examined whose figure is
+    # recorded (``client_workforce``) with the cap warning on.
     direct_headcounts: dict[str, int] = field(default_factory=dict)
+    # This tenant's dispatched workers at those bureaus (``DISPATCHED_STATUSES``).
+    dispatched_headcounts: dict[str, int] = field(default_factory=dict)
+
+
+# Who counts as dispatched to a client bureau: workers on probation, active or
+# suspended (still employed and dispatched; a suspension does not end the
+# dispatch) whose hire date has come.  Candidates have not started, leavers
+# are gone.  The same set ``evaluate`` examines (``EMPLOYED``).
+DISPATCHED_STATUSES = ("probation", "active", "suspended")
 
 
 def _scope(worker_ids: Sequence[int] | None, column: str) -> str:
@@ -162,3 +177,40 @@ def _attribute(item: object, name: str, default: object = None) -> object:
     if mapping is not None:
         return mapping.get(name, default)
     return getattr(item, name, default)
+
+
+def count_dispatched(
+    db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None
+) -> dict[str, int]:
+    """Dispatched workers per client bureau (every bureau, or ``bureaus`` only).
+
+    One grouped count over the index ``workers_filters (tenant_id, status,
+    client_bureau, ...)``.
+    """
+    if bureaus is not None and not bureaus:
+        return {}
+    sql = (
+        "select client_bureau, count(*) from workers where tenant_id = :t"
+        " and status = any(cast(:statuses as text[])) and hire_date <= :today"
+    )
+    if bureaus is not None:
+        sql += " and client_bureau = any(cast(:bureaus as text[]))"
+    sql += " group by client_bureau"
+    params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "bureaus": sorted(bureaus or ())}
+    return {bureau: count for bureau, count in db.execute(text(sql), params).fetchall()}
+
+
+def load_units(
+    db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None
+) -> UnitFacts:
+    """The recorded direct headcounts (cap warning on) and dispatched counts, of every bureau or of ``bureaus``."""
+    if bureaus is not None and not bureaus:
+        return UnitFacts()
+    sql = "select client_bureau, direct_headcount from client_workforce where tenant_id = :t and cap_warning"
+    if bureaus is not None:
+        sql += " and client_bureau = any(cast(:bureaus as text[]))"
+    direct = {
+        bureau: headcount
+        for bureau, headcount in db.execute(text(sql), {"t": tenant_id, "bureaus": sorted(bureaus or ())}).fetchall()
+    }
+    return UnitFacts(direct, count_dispatched(db, tenant_id, today, direct.keys()) if direct else {})

@@ -11,6 +11,7 @@ from litestar import Request
 from litestar.response import Redirect, Template
 
 from service.settings import PROJECT_ROOT
+from service.web.citations import citation
 
 TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
 
@@ -32,6 +33,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["local_time"] = local_time
+    environment.filters["citation"] = citation
     return environment
 
 

@@ -48,7 +48,7 @@ def test_a_new_tenant_has_the_four_cities_reference_figures(tenant) -> None:  # 
     assert (beijing.minimum_wage_monthly, beijing.minimum_wage_hourly, beijing.average_wage_monthly) == (
         D("2540"), D("27.7"), D("11937"))  # fmt: skip
     assert figure(tenant, "shanghai", date(2025, 7, 1)).average_wage_monthly == D("12434")
-    assert "37,302 / 3" in figure(tenant, "shanghai", date(2025, 7, 1)).source
+    assert "37,302 ÷ 3" in figure(tenant, "shanghai", date(2025, 7, 1)).source
     assert figure(tenant, "hangzhou", date(2025, 1, 1)).average_wage_monthly == D("8433")
     assert figure(tenant, "chengdu", date(2025, 7, 1)).average_wage_monthly == D("7646")
     assert figure(tenant, "chengdu", date(2025, 6, 30)) is None  # the reference knows no earlier figure

@@ -1,0 +1,183 @@
+"""Client bureaus' recorded workforce (the 10% dispatch cap's denominator):
+reading it for the page, and the only code that writes it (audited).
+
+A bureau is its name as written on ``workers.client_bureau`` until a later
+issue turns bureaus into records.  Saving a figure recomputes the bureau's
+dispatch-cap alert in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from service.audit import Actor, record
+from service.compliance.engine import recompute_for_bureaus
+from service.compliance.facts import count_dispatched
+from service.compliance.workforce_models import ClientWorkforce
+from service.errors import N_, DomainError
+from service.workforce.compliance import check_dispatch_cap
+
+HEADCOUNT_MAX = 10_000_000  # well inside the integer column; no bureau comes near it
+BUREAU_MAX = 80
+
+
+@dataclass(frozen=True)
+class BureauWorkforce:
+    """One row of the page."""
+
+    client_bureau: str
+    dispatched: int  # this tenant's dispatched workers there (facts.DISPATCHED_STATUSES)
+    direct_headcount: int | None  # None: not recorded
+    cap_warning: bool
+
+    @property
+    def total(self) -> int | None:
+        return None if self.direct_headcount is None else self.direct_headcount + self.dispatched
+
+    @property
+    def ratio(self) -> Decimal | None:
+        """Dispatched share of the workforce, in percent (one decimal)."""
+        total = self.total
+        if not total:
+            return None
+        return (Decimal(self.dispatched) * 100 / total).quantize(Decimal("0.1"))
+
+    @property
+    def above_cap(self) -> bool | None:
+        """Above 10% (劳务派遣暂行规定 Art. 4), whatever the warning setting; None when not recorded."""
+        if self.direct_headcount is None:
+            return None
+        alert = check_dispatch_cap(
+            direct_headcount=self.direct_headcount, dispatched_headcount=self.dispatched, enabled=True,
+            today=date.today(),
+        )  # fmt: skip
+        return alert is not None
+
+
+def bureaus_in_use(db: Session, tenant_id: uuid.UUID) -> list[str]:
+    """Client bureaus some worker is assigned to, by a loose scan of the
+    ``workers_client_bureau`` index (a few probes, whatever the roster's size)."""
+    return list(
+        db.execute(
+            text(
+                """
+                with recursive walk(value) as (
+                  (select client_bureau from workers where tenant_id = :t order by client_bureau limit 1)
+                  union all
+                  select (select client_bureau from workers where tenant_id = :t and client_bureau > walk.value
+                          order by client_bureau limit 1)
+                  from walk where walk.value is not null
+                )
+                select value from walk where value is not null
+                """
+            ),
+            {"t": tenant_id},
+        ).scalars()
+    )
+
+
+def get_record(db: Session, tenant_id: uuid.UUID, client_bureau: str) -> ClientWorkforce | None:
+    return db.exec(
+        select(ClientWorkforce).where(
+            ClientWorkforce.tenant_id == tenant_id, ClientWorkforce.client_bureau == client_bureau
+        )
+    ).first()
+
+
+def workforce_rows(db: Session, tenant_id: uuid.UUID, today: date) -> list[BureauWorkforce]:
+    """Every bureau in use or recorded, with its dispatched count and recorded figure."""
+    recorded = {
+        r.client_bureau: r
+        for r in db.exec(select(ClientWorkforce).where(ClientWorkforce.tenant_id == tenant_id)).all()
+    }
+    dispatched = count_dispatched(db, tenant_id, today)
+    names = sorted(set(bureaus_in_use(db, tenant_id)) | set(recorded))
+    return [
+        BureauWorkforce(
+            client_bureau=name,
+            dispatched=dispatched.get(name, 0),
+            direct_headcount=recorded[name].direct_headcount if name in recorded else None,
+            cap_warning=recorded[name].cap_warning if name in recorded else True,
+        )
+        for name in names
+    ]
+
+
+def parse_headcount(raw: object) -> int:
+    """A headcount typed or given: a whole number from 0."""
+    if isinstance(raw, bool):
+        raise DomainError(N_("Enter the headcount as a whole number."), field="direct_headcount")
+    if isinstance(raw, int):
+        value = raw
+    else:
+        typed = str(raw).strip().replace(",", "").replace("，", "")
+        if not typed:
+            raise DomainError(N_("Enter the unit's direct-contract headcount."), field="direct_headcount")
+        if typed.startswith("-") and typed[1:].isdigit():
+            raise DomainError(N_("The headcount cannot be negative."), field="direct_headcount")
+        if not typed.isascii() or not typed.isdigit():
+            raise DomainError(N_("Enter the headcount as a whole number."), field="direct_headcount")
+        value = int(typed)
+    if value < 0:
+        raise DomainError(N_("The headcount cannot be negative."), field="direct_headcount")
+    if value > HEADCOUNT_MAX:
+        raise DomainError(N_("At most {limit}."), field="direct_headcount", limit=HEADCOUNT_MAX)
+    return value
+
+
+def _known_bureau(db: Session, tenant_id: uuid.UUID, client_bureau: str) -> bool:
+    return db.execute(
+        text("select exists (select 1 from workers where tenant_id = :t and client_bureau = :b)"),
+        {"t": tenant_id, "b": client_bureau},
+    ).scalar_one()
+
+
+def set_client_workforce(
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    client_bureau: str,
+    direct_headcount: int | str,
+    cap_warning: bool,
+    today: date | None = None,
+) -> ClientWorkforce:
+    """Record (or change) a bureau's direct-contract headcount and cap-warning setting.
+
+    Refused with a DomainError (nothing written): a headcount that is not a
+    whole number from 0, or a bureau no worker is assigned to and not
+    recorded before.  Then the bureau's dispatch-cap alert is recomputed.
+    """
+    client_bureau = (client_bureau or "").strip()
+    headcount = parse_headcount(direct_headcount)
+    existing = get_record(db, tenant_id, client_bureau) if client_bureau else None
+    if existing is None and (
+        not client_bureau or len(client_bureau) > BUREAU_MAX or not _known_bureau(db, tenant_id, client_bureau)
+    ):
+        raise DomainError(
+            N_("No worker is assigned to the client bureau {bureau}."), field="client_bureau", bureau=client_bureau
+        )
+    cap_warning = bool(cap_warning)
+    if existing is None:
+        entry = ClientWorkforce(
+            tenant_id=tenant_id, client_bureau=client_bureau, direct_headcount=headcount, cap_warning=cap_warning
+        )
+        before = None
+    else:
+        entry = existing
+        before = entry.snapshot()
+        entry.direct_headcount = headcount
+        entry.cap_warning = cap_warning
+        entry.updated_at = datetime.now(UTC)
+    db.add(entry)
+    db.flush()
+    after = entry.snapshot()
+    if before != after:
+        record(db, tenant_id, actor, "client_workforce.set", "client_workforce", entry.id, before=before, after=after)
+    recompute_for_bureaus(db, tenant_id, [client_bureau], today or date.today())
+    return entry
