@@ -16,6 +16,7 @@ from service.accounts.routes import SignInController, StaffUsersController
 from service.audit_routes import audit_log
 from service.cities.routes import CitiesController
 from service.compliance.routes import ComplianceController
+from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
 from service.errors import DomainError
 from service.health import healthz, readyz
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             dashboard, SignInController, StaffUsersController, RosterController, RosterApi, audit_log,
             WorkerContractsController, ContractController,
-            CitiesController, ComplianceController,
+            CitiesController, ComplianceController, ClientWorkforceController,
             LeaveController, AttendanceController, WorkerRecordsController,
         ],  # fmt: skip
     )

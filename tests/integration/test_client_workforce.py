@@ -1,0 +1,197 @@
+"""The 10% dispatch cap: a client bureau's recorded workforce, the alert it
+raises, the setting that turns it off, and the page that records it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from service.accounts.models import StaffRole
+from service.audit import SYSTEM, AuditEntry
+from service.compliance.client_workforce import set_client_workforce, workforce_rows
+from service.compliance.engine import recompute_for_workers, recompute_tenant
+from service.compliance.models import ComplianceAlert
+from service.compliance.workforce_models import ClientWorkforce
+from service.errors import DomainError
+from service.workforce.actions import deactivate_worker
+from service.workforce.models import Worker, WorkerStatus
+from tenants.isolation import tenant_session
+from tests.support.factories import make_worker
+from tests.support.web import csrf_from
+
+TODAY = date.today()
+DAY = timedelta(days=1)
+BUREAU = "成都市锦江区城市管理和综合行政执法局"
+OTHER_BUREAU = "成都市青羊区城市管理局"
+
+
+def cap_alerts(tenant) -> dict[str, ComplianceAlert]:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        found = db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "dispatch_cap")).all()
+        return {a.params.get("unit"): a for a in found}
+
+
+def open_cap(tenant) -> set[str]:  # noqa: ANN001
+    return {bureau for bureau, a in cap_alerts(tenant).items() if a.open}
+
+
+def record(tenant, bureau: str = BUREAU, headcount: object = 18, warning: bool = True) -> ClientWorkforce:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        return set_client_workforce(db, tenant.id, SYSTEM, bureau, headcount, warning)
+
+
+def rows(tenant) -> list[ClientWorkforce]:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        return list(db.exec(select(ClientWorkforce)).all())
+
+
+def audit_count(tenant) -> int:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        return len(db.exec(select(AuditEntry).where(AuditEntry.action == "client_workforce.set")).all())
+
+
+def test_no_figure_no_alert_and_the_boundary_of_ten_percent(settings, tenant) -> None:  # noqa: ANN001
+    first = make_worker(settings, tenant)
+    make_worker(settings, tenant)
+    make_worker(settings, tenant, client_bureau=OTHER_BUREAU)
+    with tenant_session(tenant.id) as db:
+        recompute_tenant(db, tenant.id, TODAY)
+    assert cap_alerts(tenant) == {}  # nothing recorded: nothing checked
+
+    record(tenant, headcount=18)  # 2 dispatched of 20: exactly 10%, allowed
+    assert open_cap(tenant) == set()
+
+    make_worker(settings, tenant)  # one more: 3 of 21, above 10% (creating a worker recomputes its bureau)
+    alert = cap_alerts(tenant)[BUREAU]
+    assert alert.open and alert.worker_id is None and alert.subject.startswith("unit:")
+    assert alert.severity == "medium" and "Art. 4" in alert.article
+    assert alert.params["dispatched"] == 3 and alert.params["total"] == 21 and alert.params["allowed"] == 2
+
+    # A worker leaving brings the bureau back to 10%: the alert closes with that worker's change.
+    with tenant_session(tenant.id) as db:
+        deactivate_worker(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, first.id)))
+    assert open_cap(tenant) == set()
+
+    # The daily recompute agrees; candidates and workers not yet hired do not count.
+    make_worker(settings, tenant, status=WorkerStatus.CANDIDATE)
+    make_worker(settings, tenant, hire_date=TODAY + 10 * DAY)
+    with tenant_session(tenant.id) as db:
+        recompute_tenant(db, tenant.id, TODAY)
+    assert open_cap(tenant) == set()
+
+
+def test_moving_a_worker_to_another_bureau_closes_the_old_bureaus_alert(settings, tenant) -> None:  # noqa: ANN001
+    workers = [make_worker(settings, tenant) for _ in range(3)]
+    record(tenant, headcount=18)
+    assert open_cap(tenant) == {BUREAU}
+    with tenant_session(tenant.id) as db:
+        db.get(Worker, (tenant.id, workers[0].id)).client_bureau = OTHER_BUREAU
+        db.flush()
+        recompute_for_workers(db, tenant.id, [workers[0].id], TODAY)
+    assert open_cap(tenant) == set()
+
+
+def test_turning_the_warning_off_closes_the_alert_and_on_brings_it_back(settings, tenant) -> None:  # noqa: ANN001
+    for _ in range(3):
+        make_worker(settings, tenant)
+    record(tenant, headcount=10)
+    assert open_cap(tenant) == {BUREAU}
+    record(tenant, headcount=10, warning=False)
+    assert open_cap(tenant) == set() and cap_alerts(tenant)[BUREAU].open is False
+    with tenant_session(tenant.id) as db:
+        recompute_tenant(db, tenant.id, TODAY)
+    assert open_cap(tenant) == set()  # the daily check respects the setting too
+    record(tenant, headcount=10, warning=True)
+    assert open_cap(tenant) == {BUREAU}
+    record(tenant, headcount=100)  # a larger workforce: within the cap
+    assert open_cap(tenant) == set()
+    (row,) = rows(tenant)
+    assert row.direct_headcount == 100 and row.cap_warning
+    assert audit_count(tenant) == 4
+
+
+@pytest.mark.parametrize(
+    ("bureau", "headcount", "field"),
+    [
+        (BUREAU, -1, "direct_headcount"),
+        (BUREAU, "-3", "direct_headcount"),
+        (BUREAU, "1.5", "direct_headcount"),
+        (BUREAU, "十", "direct_headcount"),
+        (BUREAU, "", "direct_headcount"),
+        (BUREAU, True, "direct_headcount"),
+        (BUREAU, 10**9, "direct_headcount"),
+        ("没有这个局", 10, "client_bureau"),
+        ("", 10, "client_bureau"),
+    ],
+)
+def test_refusals_write_nothing(settings, tenant, bureau, headcount, field) -> None:  # noqa: ANN001
+    for _ in range(3):
+        make_worker(settings, tenant)
+    with pytest.raises(DomainError) as refused:
+        record(tenant, bureau=bureau, headcount=headcount)
+    assert refused.value.field == field
+    assert rows(tenant) == [] and audit_count(tenant) == 0 and cap_alerts(tenant) == {}
+
+
+def test_figures_and_alerts_stay_in_their_tenant(settings, tenant, other_tenant) -> None:  # noqa: ANN001
+    for _ in range(3):
+        make_worker(settings, tenant)
+    make_worker(settings, other_tenant)
+    record(tenant, headcount=5)
+    assert open_cap(tenant) == {BUREAU}
+    assert rows(other_tenant) == [] and cap_alerts(other_tenant) == {}
+    with tenant_session(other_tenant.id) as db:
+        listed = workforce_rows(db, other_tenant.id, TODAY)
+        recompute_tenant(db, other_tenant.id, TODAY)
+    assert [(r.client_bureau, r.dispatched, r.direct_headcount) for r in listed] == [(BUREAU, 1, None)]
+    assert cap_alerts(other_tenant) == {}
+    # The other tenant records its own figure for the same bureau name: its own row, its own count.
+    record(other_tenant, headcount=9)  # its 1 worker of 10: exactly 10%
+    assert open_cap(other_tenant) == set() and open_cap(tenant) == {BUREAU}
+    record(other_tenant, headcount=8)  # 1 of 9: above
+    assert open_cap(other_tenant) == {BUREAU}
+    assert [r.direct_headcount for r in rows(tenant)] == [5] and [r.direct_headcount for r in rows(other_tenant)] == [8]
+
+
+def test_the_page_shows_and_saves(settings, tenant, signed_in) -> None:  # noqa: ANN001
+    for _ in range(3):
+        make_worker(settings, tenant)
+    make_worker(settings, tenant, client_bureau=OTHER_BUREAU)
+    viewer = signed_in(tenant, StaffRole.VIEWER)
+    shown = viewer.get(f"/t/{tenant.slug}/client-workforce")
+    assert shown.status_code == 200 and BUREAU in shown.text and OTHER_BUREAU in shown.text
+    assert 'name="direct_headcount"' not in shown.text  # readers see, do not edit
+    refused = viewer.post(f"/t/{tenant.slug}/client-workforce",
+                          data={"_csrf": csrf_from(shown.text), "client_bureau": BUREAU, "direct_headcount": "5"})  # fmt: skip
+    assert refused.status_code == 403 and rows(tenant) == []
+
+    clerk = signed_in(tenant, StaffRole.HR_CLERK)
+    page = clerk.get(f"/t/{tenant.slug}/client-workforce")
+    assert page.status_code == 200 and 'name="direct_headcount"' in page.text and 'name="cap_warning"' in page.text
+    token = csrf_from(page.text)
+    bad = clerk.post(f"/t/{tenant.slug}/client-workforce",
+                     data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "-2", "cap_warning": "1"})  # fmt: skip
+    assert bad.status_code == 400 and 'class="field-error"' in bad.text and 'value="-2"' in bad.text
+    unknown = clerk.post(f"/t/{tenant.slug}/client-workforce",
+                         data={"_csrf": token, "client_bureau": "没有这个局", "direct_headcount": "2"})  # fmt: skip
+    assert unknown.status_code == 400 and "没有这个局" in unknown.text
+    assert rows(tenant) == []
+
+    saved = clerk.post(f"/t/{tenant.slug}/client-workforce",
+                       data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "20", "cap_warning": "1"},
+                       follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303 and "/client-workforce" in saved.headers["location"]
+    assert open_cap(tenant) == {BUREAU}  # 3 of 23
+    after = clerk.get(f"/t/{tenant.slug}/client-workforce")
+    assert 'value="20"' in after.text and "13.0%" in after.text
+    compliance = clerk.get(f"/t/{tenant.slug}/compliance?rule=dispatch_cap")
+    assert compliance.status_code == 200 and BUREAU in compliance.text and "/client-workforce" in compliance.text
+
+    # Unchecking the box (no cap_warning field) turns the warning off.
+    off = clerk.post(f"/t/{tenant.slug}/client-workforce",
+                     data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "20"},
+                     follow_redirects=False)  # fmt: skip
+    assert off.status_code == 303 and open_cap(tenant) == set()
+    assert [(r.direct_headcount, r.cap_warning) for r in rows(tenant)] == [(20, False)]
