@@ -20,6 +20,8 @@ from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
 from service.errors import DomainError
 from service.health import healthz, readyz
+from service.insurance.routes import InsuranceController
+from service.payroll.band_routes import SalaryBandsController
 from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.web.access import PUBLIC, authorize, check_declared
 from service.web.errors import on_domain_error, on_http_exception, on_unexpected
@@ -40,8 +42,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             dashboard, SignInController, StaffUsersController, RosterController, RosterApi, audit_log,
             WorkerContractsController, ContractController,
-            CitiesController, ComplianceController, ClientWorkforceController,
+            CitiesController, ComplianceController, ClientWorkforceController, InsuranceController,
             LeaveController, AttendanceController, WorkerRecordsController,
+            SalaryBandsController,
         ],  # fmt: skip
     )
     app = Litestar(

@@ -18,6 +18,7 @@ from service.accounts.models import StaffRole
 from service.audit import SYSTEM
 from service.cities.actions import seed_reference
 from service.errors import N_, DomainError
+from service.insurance.store import seed_policies
 from tenants.isolation import tenant_session
 from tenants.models import Tenant, TenantStatus
 
@@ -71,6 +72,7 @@ def create_tenant(
                 role=StaffRole.ADMIN, password=password,
             )  # fmt: skip
             seed_reference(db, tenant.id)  # the four cities' reference figures (service/cities/reference.py)
+            seed_policies(db, tenant.id)  # the four cities' insurance policies (service/insurance/cities.py)
             if populate is not None:
                 populate(db, tenant.id)
     except IntegrityError as exc:

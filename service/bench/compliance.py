@@ -16,24 +16,13 @@ EXPLAINs the first-page query.
 
 from __future__ import annotations
 
-import logging
-import re
 import uuid
 from time import perf_counter
 
 from sqlalchemy import text
 
-from service.bench.roster import (
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    HTTP_REPEAT,
-    Echo,
-    _ensure_tenant,
-    _explain,
-    _line,
-    _measure,
-    _pad,
-)
+from service.bench.common import Echo, explain, http_timings, line, measure, pad
+from service.bench.roster import _ensure_tenant
 from service.cities.actions import seed_reference
 from service.compliance import listing
 from service.compliance.check import describe
@@ -108,49 +97,7 @@ def _acknowledge_some(settings: Settings, tenant_id: uuid.UUID) -> None:
 
 
 def _counts_line(echo: Echo, label: str, seconds: float, detail: str) -> None:
-    echo(f"  {_pad(label)} {seconds * 1000:9.1f} ms   {detail}")
-
-
-def _http(settings: Settings, echo: Echo, slug: str, pages: int) -> None:
-    from litestar.testing import TestClient
-
-    from service.app import create_app
-
-    httpx_logger = logging.getLogger("httpx")
-    level = httpx_logger.level
-    httpx_logger.setLevel(logging.WARNING)
-    try:
-        with TestClient(app=create_app(settings)) as client:
-            login = client.get(f"/t/{slug}/login")
-            match = re.search(r'name="_csrf" value="([^"]+)"', login.text)
-            if match is None:
-                echo(f"  HTTP skipped: GET /t/{slug}/login answered {login.status_code} without a _csrf field")
-                return
-            signed_in = client.post(
-                f"/t/{slug}/login",
-                data={"_csrf": match.group(1), "next": "", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
-                follow_redirects=False,
-            )
-            if signed_in.status_code != 303:
-                echo(f"  HTTP skipped: sign-in as {ADMIN_EMAIL} answered {signed_in.status_code}")
-                return
-            for label, query in (
-                ("GET /compliance (first page)", ""),
-                ("GET /compliance?severity=low", "?severity=low"),
-                ("GET /compliance?rule=contract_ending", "?rule=contract_ending"),
-                (f"GET /compliance?page={pages}", f"?page={pages}"),
-                ("GET /compliance?tab=acknowledged", "?tab=acknowledged"),
-            ):
-                path = f"/t/{slug}/compliance/{query}"
-
-                def get(path: str = path) -> tuple[int, int]:
-                    response = client.get(path, follow_redirects=False)
-                    return response.status_code, len(response.content)
-
-                times, (status, size) = _measure(get, HTTP_REPEAT)
-                _line(echo, label, times, f"HTTP {status}, {size // 1024} KiB")
-    finally:
-        httpx_logger.setLevel(level)
+    echo(f"  {pad(label)} {seconds * 1000:9.1f} ms   {detail}")
 
 
 def run(settings: Settings, workers: int, echo: Echo) -> None:
@@ -196,8 +143,8 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
             with tenant_session(tenant_id) as db:
                 return recompute_for_workers(db, tenant_id, chosen, today)
 
-        times, counts = _measure(one_change, REPEAT)
-        _line(echo, label, times, describe(counts))
+        times, counts = measure(one_change, REPEAT)
+        line(echo, label, times, describe(counts))
 
     echo("")
     echo("compliance page queries (listing.alert_page):")
@@ -216,12 +163,19 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
             with tenant_session(tenant_id) as db:
                 return listing.alert_page(db, tenant_id, f, page)
 
-        times, result = _measure(read, REPEAT)
-        _line(echo, label, times, f"{result.total:,} match, page {result.page}, {len(result.rows)} rows")
+        times, result = measure(read, REPEAT)
+        line(echo, label, times, f"{result.total:,} match, page {result.page}, {len(result.rows)} rows")
 
     echo("")
     echo("HTTP (TestClient, signed in as the tenant admin; includes session, template):")
-    _http(settings, echo, slug, first.pages)
+    requests = (
+        ("GET /compliance (first page)", ""),
+        ("GET /compliance?severity=low", "?severity=low"),
+        ("GET /compliance?rule=contract_ending", "?rule=contract_ending"),
+        (f"GET /compliance?page={first.pages}", f"?page={first.pages}"),
+        ("GET /compliance?tab=acknowledged", "?tab=acknowledged"),
+    )
+    http_timings(settings, echo, slug, "compliance", requests)
 
     echo("")
     echo("EXPLAIN (ANALYZE, BUFFERS), app role in a tenant transaction:")
@@ -231,11 +185,11 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
             + " where a.tenant_id = :t and a.open and a.acknowledged_at is null and a.severity = :severity"
             " order by a.act_by, a.id limit 50 offset 0"
         ).bindparams(t=tenant_id, severity="high")
-        echo(f"  {_pad('first page (high)')} {_explain(db, statement)}")
+        echo(f"  {pad('first page (high)')} {explain(db, statement)}")
         counts_statement = text(
             "select a.severity, count(*) from compliance_alerts a where a.tenant_id = :t and a.open"
             " and a.acknowledged_at is null group by a.severity"
         ).bindparams(t=tenant_id)
-        echo(f"  {_pad('counts per severity')} {_explain(db, counts_statement)}")
+        echo(f"  {pad('counts per severity')} {explain(db, counts_statement)}")
     echo("")
     echo(f"benchmark finished in {perf_counter() - started:.1f} s")

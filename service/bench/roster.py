@@ -9,21 +9,15 @@ and prints EXPLAIN (ANALYZE, BUFFERS) summaries of the two commonest queries.
 
 from __future__ import annotations
 
-import logging
 import math
-import re
-import statistics
-import unicodedata
 import uuid
-from collections.abc import Callable
-from enum import Enum
 from time import perf_counter
-from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import select
 
 from service.audit import SYSTEM
+from service.bench.common import ADMIN_EMAIL, ADMIN_PASSWORD, HTTP_REPEAT, Echo, explain, http_timings, line, measure, pad
 from service.database.engines import app_engine, owner_engine
 from service.demo import BUREAUS, demo_workers
 from service.keys import Keys, keys_for
@@ -35,48 +29,10 @@ from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant, TenantStatus
 from tenants.provisioning import create_tenant
 
-Echo = Callable[[str], Any]
-
 REPEAT = 20
-HTTP_REPEAT = 10
 SEED = 2026
 IMPORT_CHUNK = 10_000  # rows per import_workers call (keeps the IN (...) list and audit insert bounded)
-ADMIN_EMAIL = "admin@bench.paiqian.cn"
-ADMIN_PASSWORD = "Bench2026roster"
 COMMON_SURNAME = "王"
-LABEL_WIDTH = 36
-
-
-# -- timing helpers ---------------------------------------------------------
-
-
-def _measure(call: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
-    """Run ``call`` once to warm up, then ``repeat`` times; milliseconds each."""
-    result = call()
-    times = []
-    for _ in range(repeat):
-        started = perf_counter()
-        result = call()
-        times.append((perf_counter() - started) * 1000)
-    return times, result
-
-
-def _p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-def _pad(label: str) -> str:
-    """Left-justify to LABEL_WIDTH display columns (a Chinese character takes two)."""
-    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
-    return label + " " * max(1, LABEL_WIDTH - width)
-
-
-def _line(echo: Echo, label: str, times: list[float], detail: str = "") -> None:
-    echo(
-        f"  {_pad(label)} median {statistics.median(times):7.1f} ms   p95 {_p95(times):7.1f} ms"
-        + (f"   {detail}" if detail else "")
-    )
 
 
 # -- seeding ----------------------------------------------------------------
@@ -125,49 +81,10 @@ def _analyze(settings: Settings, echo: Echo) -> None:
     started = perf_counter()
     with owner_engine(settings).begin() as conn:
         conn.execute(text("analyze workers"))
-    echo(f"{_pad('analyze workers (owner engine)')}   {(perf_counter() - started) * 1000:7.1f} ms")
+    echo(f"{pad('analyze workers (owner engine)')}   {(perf_counter() - started) * 1000:7.1f} ms")
 
 
 # -- EXPLAIN ----------------------------------------------------------------
-
-
-def _plan_nodes(node: dict, out: list[str]) -> None:
-    kind = node["Node Type"]
-    if kind == "Result":  # only carries the one-time tenant check; leave it out of the summary
-        for child in node.get("Plans", []):
-            _plan_nodes(child, out)
-        return
-    if "Index Name" in node:
-        kind += f" using {node['Index Name']}"
-    elif "Relation Name" in node:
-        kind += f" on {node['Relation Name']}"
-    if node.get("Scan Direction") == "Backward":
-        kind = kind.replace("Scan", "Scan Backward", 1)
-    extras = []
-    if "Relation Name" in node or "Index Name" in node:
-        extras.append(f"rows {node.get('Actual Rows', 0):.0f}")
-        removed = node.get("Rows Removed by Filter")
-        if removed:
-            extras.append(f"filtered out {removed:.0f}")
-    out.append(kind + (f" ({', '.join(extras)})" if extras else ""))
-    for child in node.get("Plans", []):
-        _plan_nodes(child, out)
-
-
-def _explain(db, statement) -> str:  # noqa: ANN001
-    """EXPLAIN (ANALYZE, BUFFERS) the statement in the caller's tenant transaction."""
-    conn = db.connection()
-    compiled = statement.compile(dialect=conn.dialect)
-    params = {k: (v.value if isinstance(v, Enum) else v) for k, v in compiled.params.items()}
-    rows = conn.exec_driver_sql("explain (analyze, buffers, format json) " + str(compiled), params).scalar_one()
-    report = rows[0] if isinstance(rows, list) else rows
-    plan = report["Plan"]
-    nodes: list[str] = []
-    _plan_nodes(plan, nodes)
-    return (
-        f"exec {report['Execution Time']:7.2f} ms   buffers hit {plan.get('Shared Hit Blocks', 0)}"
-        f" read {plan.get('Shared Read Blocks', 0)}   " + " > ".join(nodes)
-    )
 
 
 def _explain_search(echo: Echo, keys: Keys, tenant_id: uuid.UUID, label: str, f: roster.RosterFilter) -> None:
@@ -176,55 +93,8 @@ def _explain_search(echo: Echo, keys: Keys, tenant_id: uuid.UUID, label: str, f:
     count = select(func.count()).select_from(Worker).where(*conditions)
     page = select(Worker).where(*conditions).order_by(Worker.id.desc()).offset(0).limit(roster.PER_PAGE)
     with tenant_session(tenant_id) as db:
-        echo(f"  {_pad(label + ' (count)')} {_explain(db, count)}")
-        echo(f"  {_pad(label + ' (page)')} {_explain(db, page)}")
-
-
-# -- HTTP -------------------------------------------------------------------
-
-
-def _http(settings: Settings, echo: Echo, slug: str, last_page: int) -> None:
-    httpx_logger = logging.getLogger("httpx")  # one INFO line per request otherwise
-    level = httpx_logger.level
-    httpx_logger.setLevel(logging.WARNING)
-    try:
-        _http_timings(settings, echo, slug, last_page)
-    finally:
-        httpx_logger.setLevel(level)
-
-
-def _http_timings(settings: Settings, echo: Echo, slug: str, last_page: int) -> None:
-    from litestar.testing import TestClient
-
-    from service.app import create_app
-
-    with TestClient(app=create_app(settings)) as client:
-        login = client.get(f"/t/{slug}/login")
-        match = re.search(r'name="_csrf" value="([^"]+)"', login.text)
-        if login.status_code != 200 or match is None:
-            echo(f"  HTTP skipped: GET /t/{slug}/login answered {login.status_code} without a _csrf field")
-            return
-        signed_in = client.post(
-            f"/t/{slug}/login",
-            data={"_csrf": match.group(1), "next": "", "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
-            follow_redirects=False,
-        )
-        if signed_in.status_code != 303:
-            echo(f"  HTTP skipped: sign-in as {ADMIN_EMAIL} answered {signed_in.status_code}")
-            return
-        for label, query in (
-            ("GET /workers (first page)", ""),
-            (f"GET /workers?q={COMMON_SURNAME}", f"?q={COMMON_SURNAME}"),
-            (f"GET /workers?page={last_page}", f"?page={last_page}"),
-        ):
-            path = f"/t/{slug}/workers/{query}"
-
-            def get(path: str = path) -> tuple[int, int]:
-                response = client.get(path, follow_redirects=False)
-                return response.status_code, len(response.content)
-
-            times, (status, size) = _measure(get, HTTP_REPEAT)
-            _line(echo, label, times, f"HTTP {status}, {size // 1024} KiB")
+        echo(f"  {pad(label + ' (count)')} {explain(db, count)}")
+        echo(f"  {pad(label + ' (page)')} {explain(db, page)}")
 
 
 # -- the benchmark ----------------------------------------------------------
@@ -276,20 +146,25 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
             with tenant_session(tenant_id) as db:
                 return roster.search(db, keys, tenant_id, f, page)
 
-        times, result = _measure(search, REPEAT)
-        _line(echo, label, times, f"{result.total:,} match, page {result.page}, {len(result.workers)} rows")
+        times, result = measure(search, REPEAT)
+        line(echo, label, times, f"{result.total:,} match, page {result.page}, {len(result.workers)} rows")
 
     def choices() -> dict[str, list[str]]:
         with tenant_session(tenant_id) as db:
             return roster.filter_choices(db, tenant_id)
 
-    times, result = _measure(choices, REPEAT)
-    _line(echo, "roster.filter_choices", times,
+    times, result = measure(choices, REPEAT)
+    line(echo, "roster.filter_choices", times,
           f"{len(result['client_bureaus'])} bureaus, {len(result['post_lines'])} post lines")  # fmt: skip
 
     echo("")
     echo("HTTP (TestClient, signed in as the tenant admin; includes session, template):")
-    _http(settings, echo, slug, last_page)
+    requests = (
+        ("GET /workers (first page)", ""),
+        (f"GET /workers?q={COMMON_SURNAME}", f"?q={COMMON_SURNAME}"),
+        (f"GET /workers?page={last_page}", f"?page={last_page}"),
+    )
+    http_timings(settings, echo, slug, "workers", requests)
 
     echo("")
     echo("EXPLAIN (ANALYZE, BUFFERS), app role in a tenant transaction:")

@@ -93,6 +93,10 @@ class Worker(SQLModel, table=True):
     grade: int = Field(sa_column=Column(SmallInteger, nullable=False))
     si_registered_on: date | None = None  # social insurance registration (社会保险法 Art. 58)
     city: str | None = None  # where the worker works and is insured (参保地): a CITY_NAMES code
+    contribution_base: Decimal | None = Field(  # declared SI/HF base (migration 0010); None: the city average
+        default=None, sa_column=Column(Numeric(12, 2), nullable=True)
+    )
+    assessment_rating: str | None = None  # latest published Rating code (migration 0011); None: not rated yet
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
     )

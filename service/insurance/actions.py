@@ -1,0 +1,89 @@
+"""The only code that writes the tenant's insurance settings and workers'
+contribution bases; every change is audited in the same transaction.
+
+Policies themselves are seeded (``store.seed_policies``); the tenant chooses,
+per city, its housing-fund rate within the city's range and the work-injury
+rate its risk class was given.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from service.audit import Actor, record
+from service.errors import N_, DomainError
+from service.insurance.models import InsuranceSetting
+from service.insurance.store import policy_in_force
+from service.insurance.worker_contributions import check_rates
+from service.workforce.models import Worker
+
+
+class RateErrors(Exception):
+    """Every problem with a settings form, each with its field."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(errors[0].message)
+        self.errors = errors
+
+
+def setting_for(db: Session, tenant_id: uuid.UUID, city: str) -> InsuranceSetting | None:
+    return db.exec(
+        select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id, InsuranceSetting.city == city)
+    ).first()
+
+
+def all_settings(db: Session, tenant_id: uuid.UUID) -> dict[str, InsuranceSetting]:
+    return {s.city: s for s in db.exec(select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id))}
+
+
+def set_rates(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, city: str,
+    housing_fund_rate: Decimal | None, work_injury_rate: Decimal | None, on: date | None = None,
+) -> InsuranceSetting:  # fmt: skip
+    """Choose the tenant's rates in ``city`` (None = not chosen), checked
+    against the city's policy in force on ``on`` (today by default)."""
+    on = on or date.today()
+    policy = policy_in_force(db, tenant_id, city, on)
+    if policy is None:
+        raise DomainError(
+            N_("No insurance policy for {city} is in force on {on}."), field="city", city=city, on=on.isoformat()
+        )
+    errors = check_rates(policy, housing_fund_rate, work_injury_rate)
+    if errors:
+        raise RateErrors(errors)
+    setting = setting_for(db, tenant_id, city)
+    before = None if setting is None else setting.snapshot()
+    if setting is None:
+        setting = InsuranceSetting(tenant_id=tenant_id, city=city)
+    setting.housing_fund_rate = housing_fund_rate
+    setting.work_injury_rate = work_injury_rate
+    setting.updated_at = datetime.now(UTC)
+    db.add(setting)
+    db.flush()
+    after = setting.snapshot()
+    if after != before:
+        action = "insurance_setting.create" if before is None else "insurance_setting.update"
+        record(db, tenant_id, actor, action, "insurance_setting", setting.id, before=before, after=after)
+    return setting
+
+
+def set_contribution_base(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, base: Decimal | None
+) -> Worker:
+    """Declare the worker's monthly contribution base (None = the city average).
+    Nothing else is recomputed: contributions are computed when they are read."""
+    if base is not None and base <= 0:
+        raise DomainError(N_("The amount must be more than zero."), field="contribution_base")
+    before = {"contribution_base": None if worker.contribution_base is None else str(worker.contribution_base)}
+    worker.contribution_base = base
+    worker.updated_at = datetime.now(UTC)
+    db.add(worker)
+    db.flush()
+    after = {"contribution_base": None if base is None else str(base)}
+    if after != before:
+        record(db, tenant_id, actor, "worker.contribution_base", "worker", worker.id, before=before, after=after)
+    return worker

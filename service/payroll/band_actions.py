@@ -1,0 +1,197 @@
+"""The only code that writes salary bands (and, until the assessment issue
+publishes results, a worker's rating).  Every change is audited in the same
+transaction.
+
+A version is never deleted: new pay is a new version from its effective date;
+a typing error is corrected in place, with before and after in the audit
+trail.  A version is written whole (all 25 cells) or not at all: the input
+is checked completely before the first row is written, and the caller's
+transaction rolls back on any error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, insert
+from sqlmodel import Session, select
+
+from service.assessment.ratings import Rating
+from service.audit import Actor, record
+from service.errors import N_, DomainError
+from service.payroll.band_models import SalaryBandCell, SalaryBandTable
+from service.payroll.salary_bands import BandCell, BandTableInput, band_in_force, cell_for, validate_cells
+from service.workforce.models import Worker
+
+# A worker with no published rating yet (a new hire, or before the first
+# assessment) is paid at 达标 "up to standard": the level that neither rewards
+# nor penalises, which is how local practice pays until a first result is
+# published.  The page says so next to the worker's band.
+DEFAULT_RATING = Rating.MEETS
+
+
+def to_cell(row: SalaryBandCell) -> BandCell:
+    return BandCell(
+        grade=row.grade,
+        rating=Rating(row.rating),
+        post_pay=row.post_pay,
+        grade_pay=row.grade_pay,
+        performance_pay=row.performance_pay,
+        performance_coefficient=row.performance_coefficient,
+    )
+
+
+def _cell_snapshot(cell: BandCell) -> dict:
+    return {
+        "post_pay": str(cell.post_pay),
+        "grade_pay": str(cell.grade_pay),
+        "performance_pay": None if cell.performance_pay is None else str(cell.performance_pay),
+        "performance_coefficient": None if cell.performance_coefficient is None else str(cell.performance_coefficient),
+    }
+
+
+def snapshot(table: SalaryBandTable, cells: tuple[BandCell, ...] | list[BandCell]) -> dict:
+    return {
+        "client_bureau": table.client_bureau,
+        "effective_from": table.effective_from.isoformat(),
+        "note": table.note,
+        "cells": {f"{c.grade}-{c.rating.value}": _cell_snapshot(c) for c in cells},
+    }
+
+
+def _refuse_duplicate(
+    db: Session, tenant_id: uuid.UUID, client_bureau: str | None, effective_from: date, own_id: int | None
+) -> None:
+    clash = db.exec(
+        select(SalaryBandTable.id).where(
+            SalaryBandTable.tenant_id == tenant_id,
+            func.coalesce(SalaryBandTable.client_bureau, "") == (client_bureau or ""),
+            SalaryBandTable.effective_from == effective_from,
+        )
+    ).first()
+    if clash is not None and clash != own_id:
+        raise DomainError(
+            N_("A version from {effective_from} already exists for this scope: correct that version instead."),
+            field="effective_from",
+            effective_from=effective_from.isoformat(),
+        )
+
+
+def _cell_rows(tenant_id: uuid.UUID, table_id: int, cells: tuple[BandCell, ...]) -> list[dict]:
+    return [
+        {
+            "tenant_id": tenant_id,
+            "table_id": table_id,
+            "grade": c.grade,
+            "rating": c.rating.value,
+            "post_pay": c.post_pay,
+            "grade_pay": c.grade_pay,
+            "performance_pay": c.performance_pay,
+            "performance_coefficient": c.performance_coefficient,
+        }
+        for c in cells
+    ]
+
+
+def create_version(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BandTableInput) -> SalaryBandTable:
+    """A new version of the tenant-wide or a bureau's band table, all 25 cells at once."""
+    cells = validate_cells(data.cells)
+    _refuse_duplicate(db, tenant_id, data.client_bureau, data.effective_from, None)
+    table = SalaryBandTable(
+        tenant_id=tenant_id, client_bureau=data.client_bureau, effective_from=data.effective_from, note=data.note
+    )
+    db.add(table)
+    db.flush()
+    db.execute(insert(SalaryBandCell), _cell_rows(tenant_id, table.id, cells))
+    record(db, tenant_id, actor, "salary_band.create", "salary_band_table", table.id, after=snapshot(table, cells))
+    return table
+
+
+def correct_version(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, table: SalaryBandTable, data: BandTableInput
+) -> SalaryBandTable:
+    """Correct a version in place (date, note, cells); its scope stays the same."""
+    if (data.client_bureau or None) != table.client_bureau:
+        raise DomainError(N_("A version cannot move to another client bureau."), field="client_bureau")
+    cells = validate_cells(data.cells)
+    _refuse_duplicate(db, tenant_id, table.client_bureau, data.effective_from, table.id)
+    before = snapshot(table, cells_of(db, tenant_id, table.id))
+    table.effective_from = data.effective_from
+    table.note = data.note
+    table.updated_at = datetime.now(UTC)
+    db.add(table)
+    db.execute(delete(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, SalaryBandCell.table_id == table.id))
+    db.execute(insert(SalaryBandCell), _cell_rows(tenant_id, table.id, cells))
+    db.flush()
+    after = snapshot(table, cells)
+    if after != before:
+        record(db, tenant_id, actor, "salary_band.correct", "salary_band_table", table.id, before=before, after=after)
+    return table
+
+
+def set_assessment_rating(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, rating: Rating | None
+) -> Worker:
+    """Record the worker's latest published rating (until the assessment issue does)."""
+    before = {"assessment_rating": worker.assessment_rating}
+    worker.assessment_rating = rating.value if rating else None
+    worker.updated_at = datetime.now(UTC)
+    db.add(worker)
+    db.flush()
+    after = {"assessment_rating": worker.assessment_rating}
+    if after != before:
+        record(db, tenant_id, actor, "worker.assessment_rating", "worker", worker.id, before=before, after=after)
+    return worker
+
+
+def get_version(db: Session, tenant_id: uuid.UUID, table_id: int) -> SalaryBandTable | None:
+    return db.exec(
+        select(SalaryBandTable).where(SalaryBandTable.tenant_id == tenant_id, SalaryBandTable.id == table_id)
+    ).first()
+
+
+def all_versions(db: Session, tenant_id: uuid.UUID) -> list[SalaryBandTable]:
+    """Every version: tenant-wide first, then by bureau, newest first."""
+    return list(
+        db.exec(
+            select(SalaryBandTable)
+            .where(SalaryBandTable.tenant_id == tenant_id)
+            .order_by(
+                SalaryBandTable.client_bureau.is_not(None),
+                SalaryBandTable.client_bureau,
+                SalaryBandTable.effective_from.desc(),
+            )
+        ).all()
+    )
+
+
+def cells_of(db: Session, tenant_id: uuid.UUID, table_id: int) -> list[BandCell]:
+    rows = db.exec(
+        select(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, SalaryBandCell.table_id == table_id)
+    ).all()
+    return [to_cell(r) for r in rows]
+
+
+def rating_of(worker: Worker) -> Rating:
+    """The rating the band is read with: the worker's latest, or DEFAULT_RATING."""
+    return Rating(worker.assessment_rating) if worker.assessment_rating else DEFAULT_RATING
+
+
+def band_for_worker(
+    db: Session, tenant_id: uuid.UUID, worker: Worker, on: date
+) -> tuple[SalaryBandTable, BandCell] | None:
+    """The band table in force for the worker's bureau on ``on`` and the cell of
+    the worker's grade and rating (``rating_of``); None when no table is in force."""
+    tables = db.exec(
+        select(SalaryBandTable).where(
+            SalaryBandTable.tenant_id == tenant_id,
+            SalaryBandTable.effective_from <= on,
+            (SalaryBandTable.client_bureau.is_(None)) | (SalaryBandTable.client_bureau == worker.client_bureau),
+        )
+    ).all()
+    table = band_in_force(tables, worker.client_bureau, on)
+    if table is None:
+        return None
+    cell = cell_for(cells_of(db, tenant_id, table.id), worker.grade, rating_of(worker))
+    return (table, cell) if cell is not None else None

@@ -1,0 +1,41 @@
+"""The salary band tables (migration 0011): one row per version, 25 cells each."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric, SmallInteger
+from sqlmodel import Field, SQLModel
+
+
+class SalaryBandTable(SQLModel, table=True):
+    __tablename__ = "salary_band_tables"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
+    )
+    client_bureau: str | None = None  # None: the tenant-wide table
+    effective_from: date
+    note: str = ""
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+
+
+class SalaryBandCell(SQLModel, table=True):
+    __tablename__ = "salary_band_cells"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    table_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    grade: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    rating: str = Field(primary_key=True)  # a Rating code
+    post_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    grade_pay: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    performance_pay: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
+    performance_coefficient: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 3), nullable=True))
