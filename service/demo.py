@@ -16,15 +16,18 @@ from sqlmodel import Session, select
 
 from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
+from service.assessment.ratings import Rating
 from service.audit import SYSTEM
 from service.keys import keys_for
+from service.payroll.band_actions import create_version
+from service.payroll.salary_bands import BandCell, BandTableInput
 from service.settings import Settings
 from service.workforce.actions import import_workers
 from service.workforce.contract_input import ContractInput
 from service.workforce.contracts import ImportPlan, import_contracts
 from service.workforce.dates import add_months
 from service.workforce.identity import make_national_id, parse_national_id
-from service.workforce.models import ContractType, Education, Worker, WorkerStatus
+from service.workforce.models import GRADES, ContractType, Education, Worker, WorkerStatus
 from service.workforce.worker_input import WorkerInput
 from tenants.isolation import control_session
 from tenants.models import Tenant, TenantStatus
@@ -113,6 +116,25 @@ def demo_workers(count: int, seed: int = 2026, today: date | None = None) -> lis
 WAGE_BY_GRADE = {5: Decimal("4300"), 4: Decimal("4800"), 3: Decimal("5400"), 2: Decimal("6100"), 1: Decimal("6900")}
 
 
+# Monthly post pay and grade pay by grade (grade 1 is the highest), and
+# performance pay by rating: the shape of the bid template's pay table (seed 000).
+DEMO_POST_PAY = {1: "3200", 2: "3000", 3: "2800", 4: "2600", 5: "2400"}
+DEMO_GRADE_PAY = {1: "1600", 2: "1300", 3: "1000", 4: "700", 5: "400"}
+DEMO_PERFORMANCE_PAY = {
+    Rating.EXCELLENT: "1500", Rating.GOOD: "1200", Rating.MEETS: "900", Rating.BASIC: "500", Rating.FAILS: "0",
+}  # fmt: skip
+
+
+def demo_salary_bands() -> BandTableInput:
+    cells = tuple(
+        BandCell(grade, rating, Decimal(DEMO_POST_PAY[grade]), Decimal(DEMO_GRADE_PAY[grade]),
+                 performance_pay=Decimal(DEMO_PERFORMANCE_PAY[rating]))  # fmt: skip
+        for grade in GRADES
+        for rating in Rating
+    )
+    return BandTableInput(client_bureau=None, effective_from=date(2025, 1, 1), note="2025 年薪酬标准", cells=cells)
+
+
 def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
     """Three-year contracts renewed back to back from each hire date, as local
     practice signs them (seed 003 篇8).  A few recent hires have none yet, so
@@ -152,6 +174,7 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
             create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
         _sign_contracts(db, tenant_id, date.today())
+        create_version(db, tenant_id, SYSTEM, demo_salary_bands())
 
     create_tenant(
         slug=DEMO_SLUG, name=DEMO_NAME, admin_email=admin_email, admin_name=DEMO_USERS[0][1],

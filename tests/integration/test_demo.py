@@ -1,0 +1,31 @@
+"""`paiqian demo` builds a lived-in tenant, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from service.demo import DEMO_SLUG, ensure_demo
+from tenants.isolation import control_session, tenant_session
+from tenants.models import Tenant
+
+
+def test_the_demo_tenant_is_lived_in_and_created_once(settings, db_clean) -> None:  # noqa: ANN001
+    first = ensure_demo(settings, workers=40, only_if_empty=True)
+    assert first.created
+    with control_session() as control:
+        tenant = control.exec(select(Tenant).where(Tenant.slug == DEMO_SLUG)).one()
+    with tenant_session(tenant.id) as db:
+        counts = db.execute(
+            text(
+                "select (select count(*) from workers), (select count(*) from staff_users), "
+                "(select count(*) from contracts), (select count(*) from salary_band_cells), "
+                "(select count(*) from city_parameters), (select count(*) from insurance_policies), "
+                "(select count(distinct client_bureau) from workers)"
+            )
+        ).one()
+    workers, staff, contracts, cells, cities, policies, bureaus = counts
+    assert (workers, staff, cells, bureaus) == (40, 4, 25, 3)
+    assert contracts >= 30 and cities >= 4 and policies >= 4
+    again = ensure_demo(settings, workers=40, only_if_empty=True)
+    assert not again.created and again.password == first.password
