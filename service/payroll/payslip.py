@@ -1,0 +1,453 @@
+"""One worker's payslip for one month: the pure heart of a payroll run.
+
+Everything here composes rules written and tested elsewhere; nothing is
+re-computed by hand:
+
+* band pay (post + grade + performance) from ``salary_bands.band_pay``,
+  each part to the fen half up;
+* absence and overtime from ``pay_days`` on the *band's monthly pay*
+  (post + grade + performance).  That sum is the monthly wage the worker's
+  contract agrees through the band, so it is the overtime base of the
+  reference §3 (monthly wage ÷ 21.75 ÷ 8 = ÷ 174 an hour, × 150% / 200% /
+  300%, 劳动法 Art. 44) and the wage an unpaid absence day is withheld from
+  (÷ 21.75 a day).  Tenant components (allowances, subsidies, deductions)
+  are neither reduced by absence nor part of the overtime base: they are
+  valued by the tenant already.  ``pay_days`` rounds each amount once, to
+  the fen half up, and caps absence at the band pay;
+* contributions from ``insurance.contributions.monthly_contributions``,
+  each item and side rounded by the city's rule;
+* this month's special additional deductions from
+  ``special_deductions.monthly_deductions``;
+* the tax from ``income_tax.withholding_this_month`` on the year to date
+  including this month (rounded to the fen on the cumulative tax, never
+  negative);
+* the minimum-wage check from ``minimum_wage.check_minimum_wage``.
+
+How the figures fit together (every line amount is positive; its category
+says which way it counts):
+
+    gross pay   = Σ earning lines (band pay, overtime, addition components)
+    deductions  = Σ deduction lines (absence, deduction components)
+    net pay     = gross − deductions − employee contributions − tax
+
+A component's ``taxable`` flag: an addition that is not taxable is 免税收入
+(in income, then taken out as tax-free income, as the return declares it);
+a deduction that is "taxable" is a *pre-tax* deduction that reduces the
+wage itself (like absence), one that is not is withheld from pay after tax
+(dormitory rent, a repaid advance).  So
+
+    income this month     = gross − absence − pre-tax deduction components
+    taxable income        = income − tax-free additions   (before 5,000,
+                            三险一金 and 专项附加扣除, which income_tax takes
+                            off cumulatively)
+    employer cost         = income this month + employer contributions
+
+A component's ``counts_for_minimum_wage`` flag: an addition that does not
+count is a special allowance (最低工资规定 Art. 12: shift, heat, cold,
+underground, toxic work); a deduction that counts reduces the pay compared.
+Absence reduces it too, and the monthly minimum is not prorated for
+absence, so a month with unpaid absence may be flagged: the check is a
+warning for the clerk, and it errs on the side of flagging.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from service.errors import N_, DomainError
+from service.insurance.contributions import Contributions, monthly_contributions
+from service.insurance.policy import CityPolicy
+from service.money import ZERO, to_fen
+from service.payroll.income_tax import (
+    Amounts,
+    BasicDeduction,
+    YearToDate,
+    cumulative_taxable_income,
+    withholding_this_month,
+)
+from service.payroll.minimum_wage import MinimumWage, MinimumWageCheck, MonthPay, check_minimum_wage
+from service.payroll.pay_days import OvertimeKind, absence_deduction, overtime_pay
+from service.payroll.salary_bands import BandCell, band_pay
+from service.payroll.special_deductions import Declarations, monthly_deductions
+
+# --- inputs ------------------------------------------------------------------
+
+
+class ComponentKind(str, Enum):
+    ADDITION = "addition"
+    DEDUCTION = "deduction"
+
+
+@dataclass(frozen=True)
+class Component:
+    """A tenant-defined pay item, already valued for the month."""
+
+    code: str
+    label: str  # an English msgid, translated at the edge
+    kind: ComponentKind
+    amount: Decimal
+    taxable: bool = True  # addition: taxable income; deduction: taken off before tax
+    counts_for_minimum_wage: bool = True
+
+    def __post_init__(self) -> None:
+        if self.amount < 0:
+            raise DomainError(N_("The amount must not be negative."), field=f"components.{self.code}")
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Days (halves allowed) and overtime hours for the month."""
+
+    days_worked: Decimal
+    absence_days: Decimal = ZERO  # unpaid absence
+    overtime_weekday_hours: Decimal = ZERO
+    overtime_rest_day_hours: Decimal = ZERO
+    overtime_holiday_hours: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            if getattr(self, field.name) < 0:
+                raise DomainError(N_("The number must not be negative."), field=field.name)
+
+
+@dataclass(frozen=True)
+class Insurance:
+    """What ``monthly_contributions`` needs: the city policy in force, the
+    wages the bases are declared on, the employer's housing-fund rate and
+    work-injury rate."""
+
+    policy: CityPolicy
+    si_base_wage: Decimal
+    hf_base_wage: Decimal
+    housing_fund_rate: Decimal
+    injury_rate: Decimal
+
+
+@dataclass(frozen=True)
+class TaxYearToDate:
+    """The worker's withholding figures with this employer in tax ``year``,
+    through ``month`` (None before the first payslip of the year).
+
+    Store the payslip's ``year_to_date`` and pass it to next month's.  A new
+    year starts from ``TaxYearToDate.start``, where the flags are decided
+    afresh: ``first_job`` is STA 2020 No. 13 (first wage income of the year,
+    5,000 for every month from January), ``small_earner`` STA 2020 No. 19
+    (60,000 from January; see ``income_tax.qualifies_for_full_year_deduction``).
+    """
+
+    year: int
+    month: int | None = None
+    income: Decimal = ZERO  # 累计收入, tax-free income included
+    tax_free_income: Decimal = ZERO  # 累计免税收入
+    special_deductions: Decimal = ZERO  # 累计专项扣除: employee SI and housing fund
+    special_additional_deductions: Decimal = ZERO  # 累计专项附加扣除
+    tax_withheld: Decimal = ZERO  # 累计已预扣预缴税额
+    months_employed: int = 0  # months with this employer through ``month``
+    first_job: bool = False
+    small_earner: bool = False
+
+    @classmethod
+    def start(cls, year: int, *, first_job: bool = False, small_earner: bool = False) -> TaxYearToDate:
+        return cls(year=year, first_job=first_job, small_earner=small_earner)
+
+    def __post_init__(self) -> None:
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise DomainError(N_("The month must be between 1 and 12."), field="year_to_date.month")
+        for name in ("income", "tax_free_income", "special_deductions", "special_additional_deductions", "tax_withheld"):
+            if getattr(self, name) < 0:
+                raise DomainError(N_("The amount must not be negative."), field=f"year_to_date.{name}")
+        if self.months_employed < 0:
+            raise DomainError(N_("The number must not be negative."), field="year_to_date.months_employed")
+        if self.months_employed > (self.month or 0) or (self.month is not None and self.months_employed == 0):
+            raise DomainError(
+                N_("Months employed must be between 1 and the month number."),
+                field="year_to_date.months_employed",
+            )
+
+    @property
+    def deduction(self) -> BasicDeduction:
+        """The basic-deduction rule; No. 19 wins over No. 13, as it deducts more."""
+        if self.small_earner:
+            return BasicDeduction.FULL_YEAR
+        if self.first_job:
+            return BasicDeduction.FROM_JANUARY
+        return BasicDeduction.MONTHS_EMPLOYED
+
+
+@dataclass(frozen=True)
+class PayslipInput:
+    month: date  # any day of the pay month
+    band: BandCell
+    performance_base: Decimal | None  # needed when the cell has a coefficient
+    components: tuple[Component, ...]
+    attendance: Attendance
+    insurance: Insurance
+    year_to_date: TaxYearToDate  # before this month
+    declarations: Declarations | None  # this year's 专项附加扣除, if any
+    minimum_wage: MinimumWage  # the city's standard in force this month
+
+
+# --- output ------------------------------------------------------------------
+
+
+class Category(str, Enum):
+    EARNING = "earning"
+    DEDUCTION = "deduction"
+    EMPLOYEE_CONTRIBUTION = "employee_contribution"
+    EMPLOYER_CONTRIBUTION = "employer_contribution"
+    TAX = "tax"
+    INFO = "info"  # shown, never added
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    label: str  # msgid
+    amount: Decimal  # positive; the category gives the direction
+    category: Category
+
+
+@dataclass(frozen=True)
+class Payslip:
+    month: date  # the first of the pay month
+    lines: tuple[Line, ...]
+    gross_pay: Decimal
+    deductions: Decimal  # absence and deduction components
+    employee_social_insurance: Decimal
+    employee_housing_fund: Decimal
+    income: Decimal  # this month's income for tax (tax-free income included)
+    taxable_income: Decimal  # income − tax-free income
+    special_additional_deductions: Decimal
+    cumulative_taxable_income: Decimal  # 累计预扣预缴应纳税所得额 (negative when deductions exceed)
+    tax: Decimal
+    net_pay: Decimal
+    employer_contributions: Decimal
+    employer_cost: Decimal
+    contributions: Contributions
+    year_to_date: TaxYearToDate  # through this month: store it for next month
+    minimum_wage: MinimumWageCheck
+
+    @property
+    def employee_contributions(self) -> Decimal:
+        return self.employee_social_insurance + self.employee_housing_fund
+
+    def total(self, category: Category) -> Decimal:
+        return sum((line.amount for line in self.lines if line.category is category), ZERO)
+
+
+# --- the rule ----------------------------------------------------------------
+
+BAND_LINES = (
+    ("post_pay", N_("Post pay")),
+    ("grade_pay", N_("Grade pay")),
+    ("performance_pay", N_("Performance pay")),
+)
+OVERTIME_LINES = (
+    ("overtime_weekday", N_("Weekday overtime"), OvertimeKind.WEEKDAY, "overtime_weekday_hours"),
+    ("overtime_rest_day", N_("Rest-day overtime"), OvertimeKind.REST_DAY, "overtime_rest_day_hours"),
+    ("overtime_holiday", N_("Holiday overtime"), OvertimeKind.HOLIDAY, "overtime_holiday_hours"),
+)
+ABSENCE = ("absence", N_("Absence deduction"))
+CONTRIBUTION_LINES = (
+    ("pension", N_("Pension")),
+    ("medical", N_("Medical")),
+    ("unemployment", N_("Unemployment")),
+    ("maternity", N_("Maternity")),
+    ("work_injury", N_("Work injury")),
+    ("housing_fund", N_("Housing fund")),
+)
+TAX = ("income_tax", N_("Individual income tax"))
+SAD_INFO = ("special_additional_deductions", N_("Special additional deductions"))
+RESERVED_CODES = frozenset(
+    [code for code, _ in BAND_LINES]
+    + [code for code, *_ in OVERTIME_LINES]
+    + [ABSENCE[0], TAX[0], SAD_INFO[0]]
+    + [f"{code}.{side}" for code, _ in CONTRIBUTION_LINES for side in ("employee", "employer")]
+)
+
+
+def _check(inputs: PayslipInput) -> None:
+    month, ytd, attendance = inputs.month, inputs.year_to_date, inputs.attendance
+    days = calendar.monthrange(month.year, month.month)[1]
+    if attendance.days_worked + attendance.absence_days > days:
+        raise DomainError(N_("This month has only {days} days."), field="absence_days", days=days)
+    if ytd.year != month.year:
+        raise DomainError(
+            N_("The year to date is for {year}; start a new one for {pay_year}."),
+            field="year_to_date",
+            year=ytd.year,
+            pay_year=month.year,
+        )
+    if ytd.month is not None and month.month <= ytd.month:
+        raise DomainError(
+            N_("The pay month must come after {month}, the last month of the year to date."),
+            field="month",
+            month=f"{ytd.year}-{ytd.month:02d}",
+        )
+    if inputs.declarations is not None and inputs.declarations.year != month.year:
+        raise DomainError(
+            N_("The special additional deductions are declared for {year}, not {pay_year}."),
+            field="declarations",
+            year=inputs.declarations.year,
+            pay_year=month.year,
+        )
+    if ytd.small_earner and ytd.months_employed + 1 != month.month:
+        raise DomainError(N_("The full-year basic deduction needs employment since January."), field="small_earner")
+    seen: set[str] = set()
+    for component in inputs.components:
+        if component.code in seen or component.code in RESERVED_CODES:
+            raise DomainError(N_("The component code {code} is used twice."), field="components", code=component.code)
+        seen.add(component.code)
+
+
+def _sum(amounts: Sequence[Decimal]) -> Decimal:
+    return sum(amounts, ZERO)
+
+
+def compute_payslip(inputs: PayslipInput) -> Payslip:
+    """The month's payslip; raises DomainError (with a field) for impossible input."""
+    _check(inputs)
+    month = inputs.month.replace(day=1)
+    attendance = inputs.attendance
+    earnings: list[Line] = []
+    deductions: list[Line] = []
+
+    band = band_pay(inputs.band, inputs.performance_base)
+    for code, label in BAND_LINES:
+        earnings.append(Line(code, label, getattr(band, code), Category.EARNING))
+    monthly_wage = band.total  # the absence and overtime base, see the module docstring
+
+    overtime = ZERO
+    for code, label, kind, hours_field in OVERTIME_LINES:
+        hours = getattr(attendance, hours_field)
+        if hours:
+            amount = overtime_pay(monthly_wage, hours, kind)
+            overtime += amount
+            earnings.append(Line(code, label, amount, Category.EARNING))
+
+    absence = absence_deduction(monthly_wage, attendance.absence_days)
+    if absence:
+        deductions.append(Line(*ABSENCE, absence, Category.DEDUCTION))
+
+    tax_free = special_allowances = pre_tax_components = counted_deductions = ZERO
+    for c in inputs.components:
+        amount = to_fen(c.amount)
+        if c.kind is ComponentKind.ADDITION:
+            earnings.append(Line(c.code, c.label, amount, Category.EARNING))
+            tax_free += ZERO if c.taxable else amount
+            special_allowances += ZERO if c.counts_for_minimum_wage else amount
+        else:
+            deductions.append(Line(c.code, c.label, amount, Category.DEDUCTION))
+            pre_tax_components += amount if c.taxable else ZERO
+            counted_deductions += amount if c.counts_for_minimum_wage else ZERO
+
+    gross = _sum([line.amount for line in earnings])
+    income = gross - absence - pre_tax_components
+    if income - tax_free < 0:
+        raise DomainError(N_("Deductions before tax cannot exceed the taxable pay."), field="components")
+
+    ins = inputs.insurance
+    contributions = monthly_contributions(
+        ins.policy, ins.si_base_wage, ins.hf_base_wage, ins.housing_fund_rate, ins.injury_rate
+    )
+    splits = {
+        "pension": contributions.pension,
+        "medical": contributions.medical,
+        "unemployment": contributions.unemployment,
+        "maternity": contributions.maternity,
+        "work_injury": contributions.work_injury,
+        "housing_fund": contributions.housing_fund,
+    }
+    employee_lines: list[Line] = []
+    employer_lines: list[Line] = []
+    for code, label in CONTRIBUTION_LINES:
+        if code == "maternity" and ins.policy.maternity is None:
+            continue  # merged into medical
+        split = splits[code]
+        if code != "work_injury":  # employer only (社会保险法 Art. 33)
+            employee_lines.append(Line(f"{code}.employee", label, split.employee, Category.EMPLOYEE_CONTRIBUTION))
+        employer_lines.append(Line(f"{code}.employer", label, split.employer, Category.EMPLOYER_CONTRIBUTION))
+    employee_total = contributions.employee_total
+
+    sad = monthly_deductions(inputs.declarations, month.month).total if inputs.declarations is not None else ZERO
+    before = inputs.year_to_date
+    this_month = Amounts(
+        income=income,
+        tax_free_income=tax_free,
+        special_deductions=employee_total,
+        special_additional_deductions=sad,
+    )
+    totals = (
+        Amounts(
+            income=before.income,
+            tax_free_income=before.tax_free_income,
+            special_deductions=before.special_deductions,
+            special_additional_deductions=before.special_additional_deductions,
+        )
+        + this_month
+    )
+    ytd = YearToDate(
+        month=month.month,
+        months_employed=before.months_employed + 1,
+        totals=totals,
+        tax_withheld=before.tax_withheld,
+        deduction=before.deduction,
+    )
+    tax = withholding_this_month(ytd)
+
+    pay = MonthPay(
+        # Pay before deductions is what MonthPay wants; what reduces the pay
+        # compared (absence, counted deductions) comes off the part that
+        # counts, floored at zero so MonthPay's own check holds.
+        gross=overtime + special_allowances + max(gross - overtime - special_allowances - absence - counted_deductions, ZERO),
+        overtime=overtime,
+        special_allowances=special_allowances,
+        employee_contributions=employee_total,
+    )
+    minimum = check_minimum_wage(pay, inputs.minimum_wage)
+
+    deduction_total = _sum([line.amount for line in deductions])
+    employer_total = contributions.employer_total
+    lines = (
+        *earnings,
+        *deductions,
+        *employee_lines,
+        Line(*TAX, tax, Category.TAX),
+        *employer_lines,
+        *([Line(*SAD_INFO, sad, Category.INFO)] if sad else []),
+    )
+    return Payslip(
+        month=month,
+        lines=lines,
+        gross_pay=gross,
+        deductions=deduction_total,
+        employee_social_insurance=contributions.employee_social_insurance,
+        employee_housing_fund=contributions.housing_fund.employee,
+        income=income,
+        taxable_income=income - tax_free,
+        special_additional_deductions=sad,
+        cumulative_taxable_income=cumulative_taxable_income(ytd),
+        tax=tax,
+        net_pay=gross - deduction_total - employee_total - tax,
+        employer_contributions=employer_total,
+        employer_cost=income + employer_total,
+        contributions=contributions,
+        year_to_date=TaxYearToDate(
+            year=before.year,
+            month=month.month,
+            income=totals.income,
+            tax_free_income=totals.tax_free_income,
+            special_deductions=totals.special_deductions,
+            special_additional_deductions=totals.special_additional_deductions,
+            tax_withheld=before.tax_withheld + tax,
+            months_employed=ytd.months_employed,
+            first_job=before.first_job,
+            small_earner=before.small_earner,
+        ),
+        minimum_wage=minimum,
+    )
