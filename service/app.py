@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from sqlalchemy.exc import DataError
 
 from service.accounts.routes import SignInController, StaffUsersController
 from service.audit_routes import audit_log
@@ -24,7 +25,7 @@ from service.insurance.routes import InsuranceController
 from service.payroll.band_routes import SalaryBandsController
 from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.web.access import PUBLIC, authorize, check_declared
-from service.web.errors import on_domain_error, on_http_exception, on_unexpected
+from service.web.errors import on_data_error, on_domain_error, on_http_exception, on_unexpected
 from service.web.middleware import RequestContextMiddleware
 from service.web.pages import make_environment
 from service.web.public_routes import front_door, switch_language
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             HTTPException: on_http_exception,
             DomainError: on_domain_error,
+            DataError: on_data_error,
             Exception: on_unexpected,
         },
         openapi_config=OpenAPIConfig(

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from service import clock
 from service.errors import DomainError
 from service.settings import get_settings
 
@@ -137,11 +138,10 @@ def compliance() -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Check as of this day (YYYY-MM-DD).")
 def compliance_check(slug: str | None, today) -> None:  # noqa: ANN001
     """Recompute every alert (run daily from cron: alerts move with the date)."""
-    from datetime import date
 
     from service.compliance.check import run_check
 
-    code = run_check(slug, today.date() if today else date.today(), click.echo)
+    code = run_check(slug, today.date() if today else clock.today(), click.echo)
     if code:
         sys.exit(code)
 

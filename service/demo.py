@@ -14,6 +14,7 @@ from decimal import Decimal
 from faker import Faker
 from sqlmodel import Session, select
 
+from service import clock
 from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
@@ -75,7 +76,7 @@ def _pick(rng: random.Random, weights: dict) -> object:
 
 def demo_workers(count: int, seed: int = 2026, today: date | None = None) -> list[WorkerInput]:
     """``count`` realistic workers with valid, distinct ID numbers."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -173,7 +174,7 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
         for email, name, role in DEMO_USERS[1:]:
             create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
-        _sign_contracts(db, tenant_id, date.today())
+        _sign_contracts(db, tenant_id, clock.today())
         create_version(db, tenant_id, SYSTEM, demo_salary_bands())
 
     create_tenant(

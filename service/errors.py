@@ -19,6 +19,14 @@ class DomainError(Exception):
         self.params = params
 
 
+class InputErrors(Exception):
+    """Every problem a form or a sheet row has, each a DomainError with its field, raised at once."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(f"{len(errors)} problems")
+        self.errors = errors
+
+
 def N_(message: str) -> str:
     """Mark a msgid for extraction without translating it here."""
     return message

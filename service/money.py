@@ -57,6 +57,10 @@ def parse_yuan(text: str) -> Decimal:
         raise ValueError(f"not an amount: {text!r}") from exc
     if not value.is_finite():
         raise ValueError(f"not an amount: {text!r}")
-    if value != value.quantize(FEN, rounding=ROUND_HALF_UP):
+    try:  # quantize refuses numbers beyond the context's precision ("1e999999")
+        rounded = value.quantize(FEN, rounding=ROUND_HALF_UP)
+    except ArithmeticError as exc:
+        raise ValueError(f"not an amount: {text!r}") from exc
+    if value != rounded:
         raise ValueError(f"more than two decimal places: {text!r}")
-    return value.quantize(FEN)
+    return rounded

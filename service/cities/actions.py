@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
+from service import clock
 from service.audit import SYSTEM, Actor, record, record_many
 from service.cities.models import CityParameter
 from service.cities.reference import REFERENCE, CityFigures
@@ -71,10 +72,14 @@ def seed_reference(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> 
     ]
     if not rows:
         return 0
-    ids = db.execute(insert(CityParameter).returning(CityParameter.id), rows).scalars().all()
+    # Matched back by (city, effective date): RETURNING order is not a promise.
+    returned = db.execute(
+        insert(CityParameter).returning(CityParameter.city, CityParameter.effective_from, CityParameter.id), rows
+    ).all()
+    ids = {(city, effective): i for city, effective, i in returned}
     record_many(
         db, tenant_id, actor, "city_parameter.seed", "city_parameter",
-        [(i, None, snapshot(CityParameter(**row))) for i, row in zip(ids, rows, strict=True)],
+        [(ids[(row["city"], row["effective_from"])], None, snapshot(CityParameter(**row))) for row in rows],
     )  # fmt: skip
     return len(rows)
 
@@ -139,7 +144,7 @@ def _recompute_city(db: Session, tenant_id: uuid.UUID, city: str) -> None:
     """The city's figures feed the probation-pay rule: recompute its workers' alerts."""
     from service.compliance.engine import recompute_for_city  # the engine reads this module
 
-    recompute_for_city(db, tenant_id, city, date.today())
+    recompute_for_city(db, tenant_id, city, clock.today())
 
 
 def get_version(db: Session, tenant_id: uuid.UUID, parameter_id: int) -> CityParameter | None:

@@ -66,7 +66,8 @@ def _reference() -> tuple[CityFigures, ...]:
     for minimum in MINIMUM_WAGES:
         hourly, hourly_source = _HOURLY[(minimum.city, minimum.effective)]
         average, average_source = _AVERAGE[minimum.city]
-        notes = [f"月最低工资 {minimum.monthly} 元，自 {minimum.effective} 起执行（参考资料第5节）", hourly_source, average_source]
+        monthly_note = f"月最低工资 {minimum.monthly} 元，自 {minimum.effective} 起执行（参考资料第5节）"
+        notes = [monthly_note, hourly_source, average_source]
         if minimum.disputed:  # the details are in English in service/insurance/cities.py
             notes.append("部分数据存疑，见参考资料第6节，使用前请向当地主管部门核实")
         rows.append(

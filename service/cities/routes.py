@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from service import clock
 from service.accounts.models import ALL_STAFF, StaffRole
 from service.cities import actions
 from service.cities.models import CityParameter
@@ -52,7 +53,7 @@ def _render(
     edit_id: int | None = None, edit_values: dict | None = None, edit_errors: dict | None = None,
 ) -> Response:  # fmt: skip
     ctx = request.state.ctx
-    today = date.today()
+    today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
         versions = actions.all_versions(db, ctx.tenant_id)
     return page(

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from service.errors import N_, DomainError
+from service.cities.reference import CityFigures
+from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan
 from service.workforce.worker_input import parse_date
 
@@ -28,20 +27,12 @@ _LIMITS = {
 }
 
 
-@dataclass(frozen=True)
-class CityVersionInput:
-    city: str
-    effective_from: date
-    minimum_wage_monthly: Decimal
-    minimum_wage_hourly: Decimal
-    average_wage_monthly: Decimal
-    source: str = ""
+# What the form gives is one version of the figures, exactly as the rules read them.
+CityVersionInput = CityFigures
 
 
-class CityInputErrors(Exception):
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
+class CityInputErrors(InputErrors):
+    """Every problem with a city version form."""
 
 
 def parse_city_code(text: str) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from service import clock
 from service.audit import Actor, record
 from service.compliance.engine import recompute_for_bureaus
 from service.compliance.facts import count_dispatched
@@ -55,7 +56,7 @@ class BureauWorkforce:
             return None
         alert = check_dispatch_cap(
             direct_headcount=self.direct_headcount, dispatched_headcount=self.dispatched, enabled=True,
-            today=date.today(),
+            today=clock.today(),
         )  # fmt: skip
         return alert is not None
 
@@ -123,7 +124,8 @@ def parse_headcount(raw: object) -> int:
             raise DomainError(N_("The headcount cannot be negative."), field="direct_headcount")
         if not typed.isascii() or not typed.isdigit():
             raise DomainError(N_("Enter the headcount as a whole number."), field="direct_headcount")
-        value = int(typed)
+        typed = typed.lstrip("0") or "0"
+        value = int(typed) if len(typed) <= len(str(HEADCOUNT_MAX)) else HEADCOUNT_MAX + 1  # int() refuses 4,300+ digits
     if value < 0:
         raise DomainError(N_("The headcount cannot be negative."), field="direct_headcount")
     if value > HEADCOUNT_MAX:
@@ -179,5 +181,5 @@ def set_client_workforce(
     after = entry.snapshot()
     if before != after:
         record(db, tenant_id, actor, "client_workforce.set", "client_workforce", entry.id, before=before, after=after)
-    recompute_for_bureaus(db, tenant_id, [client_bureau], today or date.today())
+    recompute_for_bureaus(db, tenant_id, [client_bureau], today or clock.today())
     return entry

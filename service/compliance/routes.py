@@ -14,7 +14,7 @@ from service.compliance import actions, listing
 from service.compliance.rules import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
 from service.errors import DomainError
 from service.web.access import allow
-from service.web.forms import FormData, field_text
+from service.web.forms import FormData, field_text, whole_number
 from service.web.pages import page, see_other
 from tenants.isolation import tenant_session
 
@@ -37,7 +37,7 @@ def _filter_from(request: Request) -> listing.AlertFilter:
 
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return whole_number(raw, below=100_000) or 1
 
 
 def _query(request: Request):  # noqa: ANN202

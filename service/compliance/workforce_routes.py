@@ -3,11 +3,11 @@ recorded direct-contract headcount and the 10% cap warning setting."""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 
+from service import clock
 from service.accounts.models import StaffRole
 from service.compliance import client_workforce
 from service.errors import DomainError
@@ -24,7 +24,7 @@ def _render(
     request: Request, *, status: int = 200, bureau: str = "", values: dict | None = None, errors: dict | None = None
 ) -> Response:  # fmt: skip
     ctx = request.state.ctx
-    today = date.today()
+    today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
         rows = client_workforce.workforce_rows(db, ctx.tenant_id, today)
     return page(

@@ -14,11 +14,13 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from service import clock
 from service.audit import Actor, record
 from service.errors import N_, DomainError
 from service.insurance.models import InsuranceSetting
 from service.insurance.store import policy_in_force
 from service.insurance.worker_contributions import check_rates
+from service.workforce.contract_input import MAXIMUM_MONTHLY_WAGE
 from service.workforce.models import Worker
 
 
@@ -46,7 +48,7 @@ def set_rates(
 ) -> InsuranceSetting:  # fmt: skip
     """Choose the tenant's rates in ``city`` (None = not chosen), checked
     against the city's policy in force on ``on`` (today by default)."""
-    on = on or date.today()
+    on = on or clock.today()
     policy = policy_in_force(db, tenant_id, city, on)
     if policy is None:
         raise DomainError(
@@ -78,6 +80,8 @@ def set_contribution_base(
     Nothing else is recomputed: contributions are computed when they are read."""
     if base is not None and base <= 0:
         raise DomainError(N_("The amount must be more than zero."), field="contribution_base")
+    if base is not None and base > MAXIMUM_MONTHLY_WAGE:  # and numeric(12, 2) would overflow at 10^10
+        raise DomainError(N_("The amount is too large."), field="contribution_base")
     before = {"contribution_base": None if worker.contribution_base is None else str(worker.contribution_base)}
     worker.contribution_base = base
     worker.updated_at = datetime.now(UTC)

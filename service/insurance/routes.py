@@ -5,7 +5,7 @@ work-injury rates per city; and one worker's monthly contributions."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from sqlmodel import select
 
+from service import clock
 from service.accounts.models import StaffRole
 from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
@@ -112,7 +113,7 @@ def _cities(rows: list[InsurancePolicy], settings: dict, today: date) -> list[di
 def _render(request: Request, *, status: int = 200, form_city: str = "", values: dict | None = None,
             errors: dict | None = None) -> Response:  # fmt: skip
     ctx = request.state.ctx
-    today = date.today()
+    today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
         rows = store.all_versions(db, ctx.tenant_id)
         settings = actions.all_settings(db, ctx.tenant_id)
@@ -131,9 +132,10 @@ def parse_percent(text: str, field: str, places: int) -> Decimal | None:
         return None
     try:
         value = Decimal(cleaned)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value != round(value, places):
+        exact = value.is_finite() and value == round(value, places)
+    except ArithmeticError:  # Decimal() and round() refuse "x" and "1e999999"
+        exact = False
+    if not exact:
         raise DomainError(N_("Enter a percentage, such as 7 or 0.2."), field=field)
     return value / 100
 
@@ -160,7 +162,7 @@ class InsuranceController(Controller):
             if problems:
                 raise actions.RateErrors(problems)
             with tenant_session(ctx.tenant_id) as db:
-                if store.row_in_force(db, ctx.tenant_id, city, date.today()) is None:
+                if store.row_in_force(db, ctx.tenant_id, city, clock.today()) is None:
                     raise NotFoundException()
                 actions.set_rates(db, ctx.tenant_id, ctx.actor, city, rates["housing_fund_rate"], rates["work_injury_rate"])
         except (actions.RateErrors, DomainError) as failure:
@@ -171,7 +173,7 @@ class InsuranceController(Controller):
 
     @get("/preview", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def preview(self, request: Request, worker_id: FromQuery[int], on: FromQuery[date | None] = None) -> Response:
-        return _preview(request, worker_id, on or date.today())
+        return _preview(request, worker_id, on or clock.today())
 
     @post("/workers/{worker_id:int}/base", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
     def set_base(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
@@ -186,7 +188,7 @@ class InsuranceController(Controller):
                 worker = _worker(db, ctx.tenant_id, worker_id)
                 actions.set_contribution_base(db, ctx.tenant_id, ctx.actor, worker, base)
         except DomainError as error:
-            return _preview(request, worker_id, date.today(), status=400, base_value=text,
+            return _preview(request, worker_id, clock.today(), status=400, base_value=text,
                             base_errors=translated_errors([error], ctx.translate))  # fmt: skip
         return see_other(ctx.tenant_path(f"/insurance/preview?worker_id={worker_id}&done=base"))
 

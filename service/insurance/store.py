@@ -137,10 +137,15 @@ def seed_policies(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> i
     ]
     if not rows:
         return 0
-    ids = db.execute(insert(InsurancePolicy).returning(InsurancePolicy.id), rows).scalars().all()
+    # Matched back by (city, effective date): RETURNING order is not a promise.
+    returned = db.execute(
+        insert(InsurancePolicy).returning(InsurancePolicy.city, InsurancePolicy.effective_from, InsurancePolicy.id),
+        rows,
+    ).all()
+    ids = {(city, effective): i for city, effective, i in returned}
     record_many(
         db, tenant_id, actor, "insurance_policy.seed", "insurance_policy",
-        [(i, None, snapshot(InsurancePolicy(**row))) for i, row in zip(ids, rows, strict=True)],
+        [(ids[(row["city"], row["effective_from"])], None, snapshot(InsurancePolicy(**row))) for row in rows],
     )  # fmt: skip
     return len(rows)
 

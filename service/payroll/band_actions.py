@@ -173,6 +173,17 @@ def cells_of(db: Session, tenant_id: uuid.UUID, table_id: int) -> list[BandCell]
     return [to_cell(r) for r in rows]
 
 
+def cells_of_tables(db: Session, tenant_id: uuid.UUID, table_ids: list[int]) -> dict[int, list[BandCell]]:
+    """``cells_of`` for several versions in one query."""
+    found: dict[int, list[BandCell]] = {i: [] for i in table_ids}
+    if found:
+        for row in db.exec(
+            select(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, SalaryBandCell.table_id.in_(table_ids))
+        ):
+            found[row.table_id].append(to_cell(row))
+    return found
+
+
 def rating_of(worker: Worker) -> Rating:
     """The rating the band is read with: the worker's latest, or DEFAULT_RATING."""
     return Rating(worker.assessment_rating) if worker.assessment_rating else DEFAULT_RATING

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from sqlmodel import select
 
+from service import clock
 from service.accounts.models import StaffRole
 from service.errors import DomainError
 from service.payroll import band_actions as actions
@@ -53,8 +54,10 @@ def _scopes(db, tenant_id, versions: list[SalaryBandTable], today: date) -> list
     for bureau in keys:
         history = [v for v in versions if v.client_bureau == bureau]
         current = band_in_force(history, bureau, today) if history else None
-        cells = _matrix(actions.cells_of(db, tenant_id, current.id)) if current else {}
-        scopes.append({"bureau": bureau, "current": current, "cells": cells, "history": history})
+        scopes.append({"bureau": bureau, "current": current, "history": history})
+    cells = actions.cells_of_tables(db, tenant_id, [s["current"].id for s in scopes if s["current"]])  # one query
+    for scope in scopes:
+        scope["cells"] = _matrix(cells[scope["current"].id]) if scope["current"] else {}
     return scopes
 
 
@@ -99,7 +102,7 @@ class SalaryBandsController(Controller):
     @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:
         ctx = request.state.ctx
-        today = date.today()
+        today = clock.today()
         with tenant_session(ctx.tenant_id) as db:
             versions = actions.all_versions(db, ctx.tenant_id)
             scopes = _scopes(db, ctx.tenant_id, versions, today)
@@ -116,7 +119,7 @@ class SalaryBandsController(Controller):
         ctx = request.state.ctx
         bureau = request.query_params.get("client_bureau", "").strip()[:80] or None
         with tenant_session(ctx.tenant_id) as db:
-            source = band_in_force(actions.all_versions(db, ctx.tenant_id), bureau, date.today())
+            source = band_in_force(actions.all_versions(db, ctx.tenant_id), bureau, clock.today())
             cells = actions.cells_of(db, ctx.tenant_id, source.id) if source else []
         values = _values_from(None, cells, client_bureau=bureau or "")
         return _form(request, values=values, errors={}, edit=None, source=source)

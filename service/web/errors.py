@@ -8,6 +8,7 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError
 
 from service.errors import N_, DomainError
 from service.web.access import CsrfRefused
@@ -57,6 +58,14 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
 
 def on_domain_error(request: Request, exc: DomainError) -> Response:
     return _error_page(request, 400, request.state.ctx.translate.error(exc))
+
+
+def on_data_error(request: Request, exc: DataError) -> Response:
+    """Data PostgreSQL refuses (a NUL byte in a query string, an id beyond bigint) came from the request:
+    a 400, not a 500. Forms check their fields first; this is the net under what no form checks."""
+    ctx = getattr(request.state, "ctx", None)
+    log.warning("data refused by the database (request %s): %s", getattr(ctx, "request_id", "-"), exc.orig)
+    return _error_page(request, 400)
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -20,6 +20,18 @@ def field_text(data: dict[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def whole_number(text: str, *, below: int = 10**9) -> int | None:
+    """A positive whole number typed in ASCII digits and below ``below``, else None.
+
+    ``str.isdigit`` alone lets "²" through (``int`` then raises) and a
+    5,000-digit string past Python's conversion limit: both are refused here.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(below)):
+        return None
+    value = int(text)
+    return value if 0 < value < below else None
+
+
 def translated_errors(errors: list[DomainError], t: Translator) -> dict[str, str]:
     """{field: message} for showing each message next to its field (first one wins)."""
     shown: dict[str, str] = {}

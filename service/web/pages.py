@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from litestar import Request
+from litestar import Request, Response
 from litestar.response import Redirect, Template
 
+from service.excel import XLSX_MEDIA_TYPE
 from service.settings import PROJECT_ROOT
 from service.web.citations import citation
 
@@ -44,6 +47,25 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
         context={"ctx": ctx, "_": ctx.translate, "path": request.url.path, "query": request.query_params, **context},
         status_code=status,
     )
+
+
+def xlsx_download(content: bytes, filename: str) -> Response:
+    """An .xlsx workbook as a download (``filename`` is ASCII, chosen by the code)."""
+    return Response(
+        content=content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def page_query(request: Request) -> Callable[[int], str]:
+    """A function the template calls to link another page of a list with the same filters."""
+
+    def with_page(number: int) -> str:
+        params = {k: v for k, v in request.query_params.items() if k != "page"}
+        return urlencode({**params, "page": number})
+
+    return with_page
 
 
 def see_other(location: str) -> Redirect:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
+from service import clock
 from service.audit import Actor, record, record_many
 from service.compliance.engine import recompute_for_workers
 from service.crypto import blind_index
@@ -73,7 +74,7 @@ def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, d
     db.add(worker)
     db.flush()
     record(db, tenant_id, actor, "worker.create", "worker", worker.id, after=worker.snapshot())
-    recompute_for_workers(db, tenant_id, [worker.id], date.today())
+    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
     return worker
 
 
@@ -90,7 +91,7 @@ def update_worker(
     after = worker.snapshot()
     if after != before:
         record(db, tenant_id, actor, "worker.update", "worker", worker.id, before=before, after=after)
-    recompute_for_workers(db, tenant_id, [worker.id], date.today())
+    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
     return worker
 
 
@@ -105,7 +106,7 @@ def deactivate_worker(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: W
     db.add(worker)
     db.flush()
     record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=worker.snapshot())
-    recompute_for_workers(db, tenant_id, [worker.id], date.today())
+    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
 
 
 @dataclass(frozen=True)
@@ -156,5 +157,5 @@ def import_workers(
             [(created[row["id_number_index"]], None, Worker(**row).snapshot()) for row in new_rows],
         )  # fmt: skip
     record_many(db, tenant_id, actor, "worker.import_update", "worker", changes)
-    recompute_for_workers(db, tenant_id, [*created.values(), *(c[0] for c in changes)], date.today())
+    recompute_for_workers(db, tenant_id, [*created.values(), *(c[0] for c in changes)], clock.today())
     return ImportOutcome(created=len(new_rows), updated=len(changes), unchanged=unchanged)

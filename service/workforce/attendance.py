@@ -146,8 +146,10 @@ def save_month(
         after = AttendanceMonth(worker_id=worker_id, month=month, **figures.as_dict()).snapshot()
         changes.append((row.id, before, after))
     if new_rows:
-        ids = db.execute(insert(AttendanceMonth).returning(AttendanceMonth.id), new_rows).scalars().all()
-        created = [(i, None, AttendanceMonth(**row).snapshot()) for i, row in zip(ids, new_rows)]
+        # Matched back by worker (one row each this month): RETURNING order is not a promise.
+        returned = db.execute(insert(AttendanceMonth).returning(AttendanceMonth.worker_id, AttendanceMonth.id), new_rows)
+        ids = dict(returned.all())
+        created = [(ids[row["worker_id"]], None, AttendanceMonth(**row).snapshot()) for row in new_rows]
     record_many(db, tenant_id, actor, "attendance.create", "attendance_month", created)
     record_many(db, tenant_id, actor, "attendance.update", "attendance_month", changes)
     found = {w: warnings(f) for w, f in entries.items()}
@@ -275,6 +277,13 @@ def all_grid_rows(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter)
         .order_by(Worker.client_bureau, Worker.unit, Worker.name, Worker.id)
     ).all()
     return [(w, r) for w, r in rows]
+
+
+def worker_names(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[int, str]:
+    """{worker id: name} in one query."""
+    if not worker_ids:
+        return {}
+    return dict(db.exec(select(Worker.id, Worker.name).where(Worker.tenant_id == tenant_id, Worker.id.in_(worker_ids))).all())
 
 
 def units(db: Session, tenant_id: uuid.UUID) -> list[str]:

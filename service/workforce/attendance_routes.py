@@ -9,15 +9,16 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 
+from service import clock
 from service.accounts.models import ALL_STAFF
 from service.errors import N_, DomainError
-from service.excel import XLSX_MEDIA_TYPE
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, MultipartData, field_text
-from service.web.pages import page, see_other
+from service.web.forms import FormData, MultipartData, field_text, whole_number
+from service.web.pages import page, see_other, xlsx_download
 from service.workforce import actions, attendance, roster
+from service.workforce.access import EDITORS
 from service.workforce.attendance_excel import template_workbook
 from service.workforce.attendance_rules import (
     FIELDS,
@@ -31,7 +32,6 @@ from service.workforce.attendance_rules import (
 )
 from service.workforce.dates import add_months
 from service.workforce.roster_excel import ImportRefused
-from service.workforce.routes import EDITORS
 from tenants.isolation import tenant_session
 
 
@@ -41,7 +41,7 @@ def _ctx(request: Request) -> RequestContext:
 
 def _default_month() -> date:
     """Last month: attendance is entered once a month is over."""
-    return add_months(date.today().replace(day=1), -1)
+    return add_months(clock.today().replace(day=1), -1)
 
 
 def _month(text: str) -> date:
@@ -63,7 +63,7 @@ def _params(month: date, f: attendance.GridFilter, page_number: int = 1) -> str:
 
 
 def _page_number(text: str) -> int:
-    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+    return whole_number(text, below=100_000) or 1
 
 
 class AttendanceController(Controller):
@@ -115,7 +115,7 @@ class AttendanceController(Controller):
         except DomainError as error:
             return self._grid(request, _default_month(), f, page_number, status=400,
                               errors={"month": ctx.translate.error(error)})  # fmt: skip
-        worker_ids = [int(w) for w in field_text(data, "workers").split(",") if w.isdigit() and len(w) < 19]
+        worker_ids = [n for w in field_text(data, "workers").split(",") if (n := whole_number(w, below=2**63))]
         values = {f"{field}-{w}": field_text(data, f"{field}-{w}") for w in worker_ids for field in FIELDS}
         entries: dict[int, AttendanceFigures] = {}
         errors: dict[str, str] = {}
@@ -162,10 +162,7 @@ class AttendanceController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             rows = attendance.all_grid_rows(db, ctx.tenant_id, month, f)
         content = template_workbook(rows, lambda w: actions.reveal_id_number(keys, w), ctx.translate, month)
-        return Response(
-            content=content, media_type=XLSX_MEDIA_TYPE,
-            headers={"content-disposition": f'attachment; filename="attendance-{month.isoformat()[:7]}.xlsx"'},
-        )  # fmt: skip
+        return xlsx_download(content, f"attendance-{month.isoformat()[:7]}.xlsx")
 
     @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
@@ -187,7 +184,7 @@ class AttendanceController(Controller):
                 outcome = attendance.import_month(
                     db, keys_for(request.app.state.settings), ctx.tenant_id, ctx.actor, month, content, t
                 )
-                names = {w: roster.get_worker(db, ctx.tenant_id, w).name for w in outcome.warnings}
+                names = attendance.worker_names(db, ctx.tenant_id, list(outcome.warnings))
         except ImportRefused as refused:
             return self._import_page(request, status=400, month_text=month.isoformat()[:7],
                                      errors=[e.__dict__ for e in refused.errors])  # fmt: skip

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, InputErrors
 
 MONTHLY_OVERTIME_LIMIT = Decimal("36")  # 劳动法 Art. 41
 HOURS_PER_DAY = 24
@@ -46,10 +46,8 @@ class AttendanceFigures:
         return {field: getattr(self, field) for field in FIELDS}
 
 
-class AttendanceErrors(Exception):
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
+class AttendanceErrors(InputErrors):
+    """Every problem with one worker's figures for a month."""
 
 
 def days_in_month(month: date) -> int:

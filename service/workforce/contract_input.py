@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, InputErrors
 from service.money import ZERO, parse_yuan
 from service.workforce import contract_terms as terms
 from service.workforce.models import ContractType, RenewalDecision
@@ -62,10 +62,8 @@ class ContractInput:
         )
 
 
-class ContractInputErrors(Exception):
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
+class ContractInputErrors(InputErrors):
+    """Every problem with a contract form or sheet row."""
 
 
 def _optional_date(value: object, field: str) -> date | None:

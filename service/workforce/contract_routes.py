@@ -10,16 +10,17 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from service.accounts.models import ALL_STAFF, StaffRole
+from service import clock
+from service.accounts.models import ALL_STAFF
 from service.errors import N_, DomainError
-from service.excel import XLSX_MEDIA_TYPE
 from service.keys import keys_for
 from service.money import ZERO
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.forms import FormData, MultipartData, field_text, translated_errors
-from service.web.pages import page, see_other
+from service.web.pages import page, see_other, xlsx_download
 from service.workforce import contracts, roster
+from service.workforce.access import EDITORS, SEES_FULL_ID
 from service.workforce.contract_excel import parse_workbook, plan_import, template_workbook
 from service.workforce.contract_input import (
     FIELDS,
@@ -38,7 +39,6 @@ from service.workforce.roster_excel import ImportRefused, RowError
 from service.workforce.severance import REASON_LABELS, TerminationReason
 from tenants.isolation import tenant_session
 
-EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
 LCL_SERVICE_FROM = date(2008, 1, 1)  # 劳动合同法 Art. 97 ¶3
 
 
@@ -69,11 +69,7 @@ def _values(data: dict[str, Any], fields: tuple[str, ...] = FIELDS) -> dict[str,
 
 
 def _others(db, ctx: RequestContext, worker_id: int, but: int | None = None) -> list:  # noqa: ANN001
-    return [
-        as_terms(c, to_last_day=True)
-        for c in contracts.contracts_of_worker(db, ctx.tenant_id, worker_id)
-        if c.id != but
-    ]
+    return contracts.other_terms(db, ctx.tenant_id, worker_id, but=[but])
 
 
 def _text_values(contract: Contract) -> dict[str, str]:
@@ -122,7 +118,7 @@ def _findings(db, ctx: RequestContext, worker: Worker, contract: Contract) -> tu
 def _detail(request: Request, contract_id: int, *, status: int = 200, errors: dict[str, str] | None = None,
             values: dict[str, str] | None = None) -> Response:  # fmt: skip
     ctx = _ctx(request)
-    today = date.today()
+    today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
         contract, worker = _load(db, ctx, contract_id)
         previous_id = contract.previous_contract_id
@@ -140,14 +136,6 @@ def _detail(request: Request, contract_id: int, *, status: int = 200, errors: di
         can_edit=ctx.has_role(*EDITORS), errors=errors or {}, values=values or {},
         today=today.isoformat(), max_mb=contracts.MAX_FILE_BYTES // (1024 * 1024),
     )  # fmt: skip
-
-
-def _xlsx(content: bytes, filename: str) -> Response:
-    return Response(
-        content=content,
-        media_type=XLSX_MEDIA_TYPE,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def _import_page(request: Request, status: int = 200, **context: Any) -> Response:
@@ -183,7 +171,7 @@ class WorkerContractsController(Controller):
     def create(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data)
-        today = date.today()
+        today = clock.today()
         try:
             with tenant_session(ctx.tenant_id) as db:
                 worker = _load_worker(db, ctx, worker_id)
@@ -208,7 +196,7 @@ class ContractController(Controller):
 
     @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
     def import_template(self, request: Request) -> Response:
-        return _xlsx(template_workbook(_ctx(request).translate), "contracts-template.xlsx")
+        return xlsx_download(template_workbook(_ctx(request).translate), "contracts-template.xlsx")
 
     @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
@@ -217,7 +205,7 @@ class ContractController(Controller):
         if upload is None or isinstance(upload, str) or not upload.filename:
             return _import_page(request, status=400, outcome=None,
                                 errors=[RowError(0, "", t(N_("Choose an .xlsx file to upload.")))])  # fmt: skip
-        today = date.today()
+        today = clock.today()
         try:
             rows, unreadable = parse_workbook(upload.file.read(), t, today)
             keys = keys_for(request.app.state.settings)
@@ -247,7 +235,7 @@ class ContractController(Controller):
     def update(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data)
-        today = date.today()
+        today = clock.today()
         try:
             with tenant_session(ctx.tenant_id) as db:
                 contract, worker = _load(db, ctx, contract_id)
@@ -263,7 +251,7 @@ class ContractController(Controller):
     @post("/{contract_id:int}/sign", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def sign(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
-        today = date.today()
+        today = clock.today()
         values = _values(data, ("signed_on",))
         try:
             signed_on = parse_signing(values, today=today)
@@ -278,7 +266,7 @@ class ContractController(Controller):
     @post("/{contract_id:int}/renewal-decision", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def renewal_decision(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
-        today = date.today()
+        today = clock.today()
         values = _values(data, ("renewal_decision",))
         try:
             decision = parse_renewal_decision(values)
@@ -312,7 +300,7 @@ class ContractController(Controller):
 
     def _next_submit(self, request: Request, contract_id: int, data: dict[str, Any], mode: str) -> Response:
         ctx = _ctx(request)
-        today = date.today()
+        today = clock.today()
         fields = ("start", "end", "wage", "post", "work_place", "client_bureau", "signed_on")
         values = _values(data, fields)
         try:
@@ -393,7 +381,7 @@ class ContractController(Controller):
         if not chosen:
             with tenant_session(ctx.tenant_id) as db:
                 contract, _ = _load(db, ctx, contract_id)
-            default = date.today()
+            default = clock.today()
             if contract.end_date is not None and default > contract.end_date:
                 default = contract.end_date
             chosen = max(default, contract.start_date).isoformat()
@@ -402,7 +390,7 @@ class ContractController(Controller):
     @post("/{contract_id:int}/terminate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def terminate(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
-        today = date.today()
+        today = clock.today()
         values = _values(data, ("reason", "terminated_on"))
         try:
             termination = parse_termination(values)
@@ -419,7 +407,7 @@ class ContractController(Controller):
     @post("/{contract_id:int}/file", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def upload(self, request: Request, contract_id: FromPath[int], data: MultipartData) -> Response:
         ctx = _ctx(request)
-        today = date.today()
+        today = clock.today()
         upload = data.get("file")
         try:
             with tenant_session(ctx.tenant_id) as db:
@@ -432,7 +420,8 @@ class ContractController(Controller):
             return _detail(request, contract_id, status=400, errors=translated_errors([problem], ctx.translate))
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=file"))
 
-    @get("/{contract_id:int}/file", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    # The scan shows the full ID number and the wage: only those who see them anyway.
+    @get("/{contract_id:int}/file", opt=allow(*SEES_FULL_ID), sync_to_thread=True, include_in_schema=False)
     def download(self, request: Request, contract_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:

@@ -179,7 +179,8 @@ def _columns(data: ContractInput) -> dict:
     }
 
 
-def _others(db: Session, tenant_id: uuid.UUID, worker_id: int, *, but: Iterable[int | None] = ()) -> list:
+def other_terms(db: Session, tenant_id: uuid.UUID, worker_id: int, *, but: Iterable[int | None] = ()) -> list:
+    """The worker's contracts as terms to check a new or changed one against, leaving out ``but``."""
     excluded = set(but)
     return [
         as_terms(c, to_last_day=True) for c in contracts_of_worker(db, tenant_id, worker_id) if c.id not in excluded
@@ -220,7 +221,7 @@ def create_contract(
 def _insert(
     db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: ContractInput, previous: Contract | None
 ) -> Contract:
-    refuse_impossible_terms(data.terms(), _others(db, tenant_id, worker.id))
+    refuse_impossible_terms(data.terms(), other_terms(db, tenant_id, worker.id))
     contract = Contract(
         tenant_id=tenant_id,
         worker_id=worker.id,
@@ -239,7 +240,7 @@ def update_draft(
 ) -> Contract:
     """Change a draft's terms; a signing date in the data signs it."""
     _require(contract, ContractStatus.DRAFT, message=N_("Only a draft contract can be edited."))
-    refuse_impossible_terms(data.terms(), _others(db, tenant_id, contract.worker_id, but=[contract.id]))
+    refuse_impossible_terms(data.terms(), other_terms(db, tenant_id, contract.worker_id, but=[contract.id]))
     before = snapshot(contract)
     for name, value in _columns(data).items():
         setattr(contract, name, value)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from service import clock
 from service.errors import N_, DomainError
 
 Gender = Literal["male", "female"]
@@ -81,7 +82,7 @@ def parse_national_id(text: str, *, today: date | None = None) -> NationalId:
             field="id_number",
             length=len(number),
         )
-    birth_date = _birth_date(number[6:14], today or date.today())
+    birth_date = _birth_date(number[6:14], today or clock.today())
     if check_digit(number[:17]) != number[17]:
         raise DomainError(
             N_("This ID number does not pass its check digit; a character is probably mistyped."),

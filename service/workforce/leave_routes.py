@@ -3,26 +3,25 @@ worker, approving, rejecting and cancelling it, and HR's entitlements."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from service import clock
 from service.accounts.models import ALL_STAFF
 from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, field_text, translated_errors
-from service.web.pages import page, see_other
+from service.web.forms import FormData, field_text, translated_errors, whole_number
+from service.web.pages import page, page_query, see_other
 from service.workforce import leave, roster
+from service.workforce.access import EDITORS
 from service.workforce.daily_models import DAILY_LABELS, LeaveStatus, LeaveType
 from service.workforce.leave_rules import FIELDS, LeaveInputErrors, parse_leave
 from service.workforce.models import Worker
-from service.workforce.routes import EDITORS
 from tenants.isolation import tenant_session
 
 
@@ -31,7 +30,8 @@ def _ctx(request: Request) -> RequestContext:
 
 
 def _int(text: str, default: int | None = None, limit: int = 10**9) -> int | None:
-    return int(text) if text.isdigit() and 0 < int(text) < limit else default
+    value = whole_number(text, below=limit)
+    return default if value is None else value
 
 
 def _filter_from(request: Request) -> leave.LeaveFilter:
@@ -44,14 +44,6 @@ def _filter_from(request: Request) -> leave.LeaveFilter:
         q=params.get("q", "")[:50].strip(),
         year=year if year and 2000 <= year <= 2100 else None,
     )
-
-
-def _page_query(request: Request):  # noqa: ANN202
-    def with_page(number: int) -> str:
-        params = {k: v for k, v in request.query_params.items() if k != "page"}
-        return urlencode({**params, "page": number})
-
-    return with_page
 
 
 def _worker(db, ctx: RequestContext, worker_id: int | None) -> Worker | None:  # noqa: ANN001
@@ -80,7 +72,7 @@ class LeaveController(Controller):
             result = leave.search(db, ctx.tenant_id, f, _int(request.query_params.get("page", ""), 1, 100_000))
         return page(
             request, "workforce/leave_list.html", result=result, filter=f, can_edit=ctx.has_role(*EDITORS),
-            page_query=_page_query(request), **_common(),
+            page_query=page_query(request), **_common(),
         )  # fmt: skip
 
     def _form(self, request: Request, status: int = 200, **context: Any) -> Response:
@@ -89,10 +81,10 @@ class LeaveController(Controller):
         balances = []
         if worker is not None:
             with tenant_session(ctx.tenant_id) as db:
-                balances = leave.balances(db, ctx.tenant_id, worker, date.today().year)
+                balances = leave.balances(db, ctx.tenant_id, worker, clock.today().year)
         context = {"values": {}, "errors": {}, "matches": None, "q": "", **context}
         return page(request, "workforce/leave_form.html", status=status, balances=balances,
-                    year=date.today().year, **_common(), **context)  # fmt: skip
+                    year=clock.today().year, **_common(), **context)  # fmt: skip
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def new(self, request: Request) -> Response:
@@ -115,7 +107,7 @@ class LeaveController(Controller):
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in FIELDS}
         try:
-            leave_input = parse_leave(values, today=date.today())
+            leave_input = parse_leave(values, today=clock.today())
             with tenant_session(ctx.tenant_id) as db:
                 created = leave.submit_leave(db, ctx.tenant_id, ctx.actor, leave_input)
         except (LeaveInputErrors, DomainError) as problems:
@@ -189,7 +181,8 @@ class LeaveController(Controller):
             errors.append(DomainError(N_("Choose the type of leave."), field="leave_type"))
         days = None
         if values["days"]:
-            days = int(values["days"]) if values["days"].isdigit() and len(values["days"]) < 5 else -1
+            text = values["days"]
+            days = int(text) if text.isascii() and text.isdigit() and len(text) < 5 else -1
         if not errors:
             try:
                 with tenant_session(ctx.tenant_id) as db:

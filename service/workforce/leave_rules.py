@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from service.errors import N_, DomainError, Label
+from service.errors import N_, DomainError, InputErrors, Label
 from service.workforce.daily_models import DAILY_LABELS, LeaveType
 from service.workforce.dates import add_months, weekdays
 from service.workforce.worker_input import parse_date
@@ -141,10 +141,8 @@ class LeaveInput:
         return range(self.start_date.year, self.end_date.year + 1)
 
 
-class LeaveInputErrors(Exception):
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
+class LeaveInputErrors(InputErrors):
+    """Every problem with a leave request form."""
 
 
 def _text(value: object) -> str:
@@ -155,7 +153,7 @@ def parse_leave(raw: Mapping[str, object], *, today: date) -> LeaveInput:
     """Check a leave request's fields; raise LeaveInputErrors with every problem."""
     errors: list[DomainError] = []
     worker_text = _text(raw.get("worker_id"))
-    worker_id = int(worker_text) if worker_text.isdigit() and len(worker_text) < 19 else None
+    worker_id = int(worker_text) if worker_text.isascii() and worker_text.isdigit() and len(worker_text) < 19 else None
     if worker_id is None:
         errors.append(DomainError(N_("Choose a worker."), field="worker_id"))
     leave_type = None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan
 from service.workforce.daily_models import DisciplineKind, TrainingResult
 from service.workforce.worker_input import parse_date
@@ -21,10 +21,8 @@ MAX_FINE = Decimal("100000")
 EARLIEST = date(1950, 1, 1)
 
 
-class RecordInputErrors(Exception):
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
+class RecordInputErrors(InputErrors):
+    """Every problem with a training, certificate or discipline form."""
 
 
 @dataclass(frozen=True)

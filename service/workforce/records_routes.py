@@ -7,19 +7,20 @@ its own with each message next to its field and nothing written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from service import clock
 from service.errors import DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.forms import FormData, field_text, translated_errors
 from service.web.pages import page, see_other
 from service.workforce import roster, training
+from service.workforce.access import EDITORS
 from service.workforce.daily_models import DAILY_LABELS, DisciplineKind, TrainingResult
 from service.workforce.record_input import (
     CERTIFICATE_FIELDS,
@@ -30,7 +31,6 @@ from service.workforce.record_input import (
     parse_discipline,
     parse_training,
 )
-from service.workforce.routes import EDITORS
 from tenants.isolation import tenant_session
 
 KINDS: dict[str, tuple[tuple[str, ...], Callable, Callable, str]] = {
@@ -58,7 +58,7 @@ class WorkerRecordsController(Controller):
         if worker is None:
             raise NotFoundException()
         try:
-            parsed = parse(values, today=date.today())
+            parsed = parse(values, today=clock.today())
             with tenant_session(ctx.tenant_id) as db:
                 add(db, ctx.tenant_id, ctx.actor, worker, parsed)
         except (RecordInputErrors, DomainError) as problems:

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
-from service.accounts.models import ALL_STAFF, StaffRole
+from service import clock
+from service.accounts.models import ALL_STAFF
 from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
-from service.excel import XLSX_MEDIA_TYPE
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, MultipartData, field_text, translated_errors
-from service.web.pages import page, see_other
+from service.web.forms import FormData, MultipartData, field_text, translated_errors, whole_number
+from service.web.pages import page, page_query, see_other, xlsx_download
 from service.workforce import actions, contracts, roster, training
+from service.workforce.access import EDITORS, SEES_FULL_ID
 from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.models import (
     GRADES,
@@ -36,10 +35,6 @@ from service.workforce.roster_excel import (
 )
 from service.workforce.worker_input import FIELDS, WorkerInputErrors, parse_worker
 from tenants.isolation import tenant_session
-
-EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
-# Who sees national ID numbers in full: HR for contracts, payroll for the tax declaration.
-SEES_FULL_ID = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK)
 
 
 def _ctx(request: Request) -> RequestContext:
@@ -63,7 +58,7 @@ def _filter_from(request: Request) -> roster.RosterFilter:
     return roster.RosterFilter(
         q=params.get("q", "")[:50],
         status=WorkerStatus(status) if status in WorkerStatus._value2member_map_ else None,
-        grade=int(grade) if grade.isdigit() and int(grade) in GRADES else None,
+        grade=number if (number := whole_number(grade)) in GRADES else None,
         client_bureau=params.get("client_bureau", "")[:80],
         post_line=params.get("post_line", "")[:40],
     )
@@ -71,7 +66,7 @@ def _filter_from(request: Request) -> roster.RosterFilter:
 
 def _page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return whole_number(raw, below=100_000) or 1
 
 
 def _form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -87,26 +82,9 @@ def _form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, A
     }
 
 
-def _xlsx(content: bytes, filename: str) -> Response:
-    return Response(
-        content=content,
-        media_type=XLSX_MEDIA_TYPE,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def _import_page(request: Request, status: int = 200, **context: Any) -> Response:
     limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
     return page(request, "workforce/import.html", status=status, limit_mb=limit_mb, **context)
-
-
-def _page_query(request: Request):  # noqa: ANN202
-    """A function the template calls to link another page with the same filters."""
-    def with_page(number: int) -> str:
-        params = {k: v for k, v in request.query_params.items() if k != "page"}
-        return urlencode({**params, "page": number})
-
-    return with_page
 
 
 def _load(db, ctx: RequestContext, worker_id: FromPath[int]) -> Worker:  # noqa: ANN001
@@ -129,7 +107,7 @@ class RosterController(Controller):
         return page(
             request, "workforce/roster.html", result=result, filter=f, choices=choices,
             statuses=list(WorkerStatus), grades=GRADES, labels=LABELS, can_edit=ctx.has_role(*EDITORS),
-            query_string=request.url.query, page_query=_page_query(request),
+            query_string=request.url.query, page_query=page_query(request),
         )  # fmt: skip
 
     @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
@@ -138,7 +116,7 @@ class RosterController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             workers = roster.all_matching(db, _keys(request), ctx.tenant_id, _filter_from(request))
         content = export_workbook(workers, ctx.translate, lambda w: _id_number_for(request, w))
-        return _xlsx(content, f"roster-{date.today().isoformat()}.xlsx")
+        return xlsx_download(content, f"roster-{clock.today().isoformat()}.xlsx")
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def new(self, request: Request) -> Response:
@@ -149,7 +127,7 @@ class RosterController(Controller):
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in FIELDS}
         try:
-            worker_input = parse_worker(values, today=date.today())
+            worker_input = parse_worker(values, today=clock.today())
             with tenant_session(ctx.tenant_id) as db:
                 worker = actions.create_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker_input)
         except (WorkerInputErrors, DomainError) as problems:
@@ -166,7 +144,7 @@ class RosterController(Controller):
 
     @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
     def import_template(self, request: Request) -> Response:
-        return _xlsx(export_workbook([], _ctx(request).translate, lambda w: ""), "roster-template.xlsx")
+        return xlsx_download(export_workbook([], _ctx(request).translate, lambda w: ""), "roster-template.xlsx")
 
     @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
@@ -177,7 +155,7 @@ class RosterController(Controller):
                                 errors=[{"row": "", "column": "", "message": t(N_("Choose an .xlsx file to upload."))}])
         content = upload.file.read()
         try:
-            rows = parse_workbook(content, t, date.today())
+            rows = parse_workbook(content, t, clock.today())
             with tenant_session(ctx.tenant_id) as db:
                 outcome = actions.import_workers(db, _keys(request), ctx.tenant_id, ctx.actor, rows)
         except ImportRefused as refused:
@@ -191,10 +169,10 @@ class RosterController(Controller):
             worker = _load(db, ctx, worker_id)
             worker_contracts = contracts.contracts_of_worker(db, ctx.tenant_id, worker.id)
             records = training.worker_records(
-                db, ctx.tenant_id, worker, today=date.today(),
+                db, ctx.tenant_id, worker, today=clock.today(),
                 include_discipline=ctx.has_role(*training.DISCIPLINE_READERS),
             )  # fmt: skip
-        today = date.today()
+        today = clock.today()
         return page(
             request, "workforce/worker_detail.html", worker=worker, labels=LABELS,
             id_number=_id_number_for(request, worker), can_edit=ctx.has_role(*EDITORS),
@@ -216,7 +194,7 @@ class RosterController(Controller):
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in FIELDS}
         try:
-            worker_input = parse_worker(values, today=date.today())
+            worker_input = parse_worker(values, today=clock.today())
             with tenant_session(ctx.tenant_id) as db:
                 worker = _load(db, ctx, worker_id)
                 actions.update_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker, worker_input)

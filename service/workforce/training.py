@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from service import clock
 from service.accounts.models import StaffRole
 from service.audit import Actor, record
 from service.errors import N_, DomainError
@@ -66,7 +67,7 @@ def add_certificate(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Wor
     record(db, tenant_id, actor, "certificate.create", "certificate", row.id, after=row.snapshot())
     from service.compliance.engine import recompute_for_workers  # the engine imports this module
 
-    recompute_for_workers(db, tenant_id, [worker.id], date.today())
+    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
     return row
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 
 from service.cities.names import CITY_NAMES
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, InputErrors
 from service.workforce.identity import NationalId, age_on, normalize_phone, parse_national_id
 from service.workforce.models import GRADES, Education, WorkerStatus
 
@@ -48,11 +48,7 @@ class WorkerInput:
     si_registered_on: date | None = None
 
 
-class WorkerInputErrors(Exception):
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
-
+class WorkerInputErrors(InputErrors):
     def by_field(self) -> dict[str, DomainError]:
         return {e.field or "": e for e in reversed(self.errors)}
 
@@ -119,7 +115,7 @@ def parse_date(value: object, field: str) -> date:
 
 def _grade(value: object) -> int:
     text = _text(value).removesuffix("级")
-    if not text.isdigit() or int(text) not in GRADES:
+    if not (text.isascii() and text.isdigit() and len(text) < 3) or int(text) not in GRADES:
         raise DomainError(N_("The grade must be a whole number from 1 to 5."), field="grade")
     return int(text)
 
