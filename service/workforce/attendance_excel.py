@@ -53,7 +53,7 @@ def template_workbook(
     """``reveal(worker)`` gives the full ID number (only editors download the template)."""
 
     def figures(row: AttendanceMonth | None) -> list[object]:
-        return ["" if row is None else float(getattr(row, f)) for f in FIELDS]
+        return ["" if row is None else getattr(row, f) for f in FIELDS]  # Decimal: openpyxl writes numbers
 
     return write_rows(
         t(N_("Attendance {month}"), month=month.isoformat()[:7]),

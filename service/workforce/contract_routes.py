@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -185,6 +186,25 @@ class WorkerContractsController(Controller):
         return see_other(ctx.tenant_path(f"/contracts/{contract.id}?notice=created"))
 
 
+def _detail_action(
+    request: Request, contract_id: int, data: dict, fields: tuple[str, ...], *, notice: str,
+    parse: Callable, act: Callable,
+) -> Response:  # fmt: skip
+    """A small form on the contract page: parse it, act, or show the page again with the errors."""
+    ctx = _ctx(request)
+    today = clock.today()
+    values = _values(data, fields)
+    try:
+        parsed = parse(values, today)
+        with tenant_session(ctx.tenant_id) as db:
+            contract, _ = _load(db, ctx, contract_id)
+            act(db, ctx, contract, parsed, today)
+    except (ContractInputErrors, DomainError) as problems:
+        errors = translated_errors(_problems(problems), ctx.translate)
+        return _detail(request, contract_id, status=400, errors=errors, values=values)
+    return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice={notice}"))
+
+
 class ContractController(Controller):
     path = "/contracts"
 
@@ -250,33 +270,23 @@ class ContractController(Controller):
 
     @post("/{contract_id:int}/sign", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def sign(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
-        ctx = _ctx(request)
-        today = clock.today()
-        values = _values(data, ("signed_on",))
-        try:
-            signed_on = parse_signing(values, today=today)
-            with tenant_session(ctx.tenant_id) as db:
-                contract, _ = _load(db, ctx, contract_id)
-                contracts.sign(db, ctx.tenant_id, ctx.actor, contract, signed_on, today)
-        except (ContractInputErrors, DomainError) as problems:
-            errors = translated_errors(_problems(problems), ctx.translate)
-            return _detail(request, contract_id, status=400, errors=errors, values=values)
-        return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=signed"))
+        return _detail_action(
+            request, contract_id, data, ("signed_on",), notice="signed",
+            parse=lambda values, today: parse_signing(values, today=today),
+            act=lambda db, ctx, contract, signed_on, today: contracts.sign(
+                db, ctx.tenant_id, ctx.actor, contract, signed_on, today
+            ),
+        )  # fmt: skip
 
     @post("/{contract_id:int}/renewal-decision", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def renewal_decision(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
-        ctx = _ctx(request)
-        today = clock.today()
-        values = _values(data, ("renewal_decision",))
-        try:
-            decision = parse_renewal_decision(values)
-            with tenant_session(ctx.tenant_id) as db:
-                contract, _ = _load(db, ctx, contract_id)
-                contracts.set_renewal_decision(db, ctx.tenant_id, ctx.actor, contract, decision, today)
-        except (ContractInputErrors, DomainError) as problems:
-            errors = translated_errors(_problems(problems), ctx.translate)
-            return _detail(request, contract_id, status=400, errors=errors, values=values)
-        return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=saved"))
+        return _detail_action(
+            request, contract_id, data, ("renewal_decision",), notice="saved",
+            parse=lambda values, today: parse_renewal_decision(values),
+            act=lambda db, ctx, contract, decision, today: contracts.set_renewal_decision(
+                db, ctx.tenant_id, ctx.actor, contract, decision, today
+            ),
+        )  # fmt: skip
 
     # --- renew and convert: the next contract, filled from the current one ---
 
