@@ -155,5 +155,15 @@ def bench_compliance(workers: int) -> None:
     run(get_settings(), workers, click.echo)
 
 
+
+@bench.command("payroll")
+@click.option("--workers", default=10_000, show_default=True)
+def bench_payroll(workers: int) -> None:
+    """A month's payroll run for n workers, timed phase by phase."""
+    from service.bench.payroll import run
+
+    run(get_settings(), workers, click.echo)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,136 @@
+"""``paiqian bench payroll``: a month's payroll run for n workers, phase by phase.
+
+A benchmark, not a test: it prints figures and asserts nothing.  It seeds a
+tenant ``bench-payroll-<n>`` once (reused on later runs): n demo workers in
+Chengdu, the demo salary band table, attendance figures for every tenth
+worker.  Then, in one tenant transaction on the app role (RLS on), it times
+the calculation of the current month's regular run: load the inputs, compute
+every payslip in memory, write payslips and lines (COPY into temporary
+tables, then INSERT ... SELECT: COPY FROM is refused on RLS tables), totals
++ attendance lock + the one audit entry, commit.  Last, the database's own
+limit: COPY of the same payslip and line rows into temporary tables alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from time import perf_counter
+
+from sqlmodel import select
+
+from service import clock
+from service.audit import SYSTEM
+from service.bench.common import ADMIN_EMAIL, ADMIN_PASSWORD, Echo, pad
+from service.bench.roster import IMPORT_CHUNK, SEED, _find_tenant, _worker_count
+from service.database.engines import app_engine
+from service.demo import demo_salary_bands, demo_workers
+from service.keys import Keys, keys_for
+from service.payroll import run_inputs, runs
+from service.payroll.band_actions import create_version
+from service.payroll.run_models import PayrollRun, RunKind, RunStatus
+from service.settings import Settings
+from service.workforce.actions import import_workers
+from service.workforce.attendance import save_month
+from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.models import Worker
+from tenants.isolation import tenant_session
+from tenants.models import TenantStatus
+from tenants.provisioning import create_tenant
+
+ATTENDANCE_EVERY = 10  # every tenth worker has attendance figures (absence, overtime)
+
+
+def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uuid.UUID:  # noqa: ANN001
+    existing = _find_tenant(slug)
+    if existing is not None:
+        echo(f"tenant {slug} reused: {_worker_count(existing.id):,} workers")
+        return existing.id
+    started = perf_counter()
+    rows = demo_workers(workers, seed=SEED)
+
+    def populate(db, tenant_id: uuid.UUID) -> None:  # noqa: ANN001
+        for start in range(0, len(rows), IMPORT_CHUNK):
+            import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
+        create_version(db, tenant_id, SYSTEM, demo_salary_bands())
+        ids = db.exec(select(Worker.id).where(Worker.tenant_id == tenant_id, Worker.hire_date <= month)).all()
+        figures = AttendanceFigures(Decimal("20"), Decimal("1"), Decimal("6"), Decimal("8"), Decimal("0"))
+        save_month(db, tenant_id, SYSTEM, month, {i: figures for i in ids[::ATTENDANCE_EVERY]})
+
+    create_tenant(
+        slug=slug, name=f"薪资基准 {workers} 人", admin_email=ADMIN_EMAIL, admin_name="基准管理员",
+        admin_password=ADMIN_PASSWORD, status=TenantStatus.ACTIVE, populate=populate,
+    )  # fmt: skip
+    echo(f"tenant {slug} created: {workers:,} workers in {perf_counter() - started:5.1f} s")
+    found = _find_tenant(slug)
+    assert found is not None
+    return found.id
+
+
+def _run_for(db, tenant_id: uuid.UUID, month) -> PayrollRun:  # noqa: ANN001
+    run = db.exec(
+        select(PayrollRun).where(
+            PayrollRun.tenant_id == tenant_id, PayrollRun.month == month, PayrollRun.kind == RunKind.REGULAR.value,
+            PayrollRun.client_bureau.is_(None),
+        )
+    ).first()  # fmt: skip
+    if run is not None and run.status == RunStatus.PUBLISHED.value:
+        raise SystemExit(f"the {month:%Y-%m} run of the bench tenant is published; nothing to recalculate")
+    return run or runs.create_run(db, tenant_id, SYSTEM, month)
+
+
+def run(settings: Settings, workers: int, echo: Echo) -> None:
+    if workers < 1:
+        echo("--workers must be at least 1")
+        return
+    keys = keys_for(settings)
+    app_engine(settings)  # start the embedded server (if any) before timing anything
+    month = clock.today().replace(day=1)
+    slug = f"bench-payroll-{workers}"
+    echo(f"payroll benchmark: {workers:,} workers, month {month:%Y-%m}")
+    tenant_id = _ensure_tenant(keys, slug, workers, month, echo)
+    with tenant_session(tenant_id) as db:  # the run exists before the timed transaction
+        run_id = _run_for(db, tenant_id, month).id
+
+    times: dict[str, float] = {}
+    started = perf_counter()
+    session = tenant_session(tenant_id)
+    db = session.__enter__()
+    try:
+        t = perf_counter()
+        payroll_run = runs.get_run(db, tenant_id, run_id)
+        inputs = run_inputs.load(db, tenant_id, month, None)
+        times["load inputs (few queries)"] = perf_counter() - t
+        t = perf_counter()
+        slips = runs.compute(inputs)
+        times["compute payslips in memory"] = perf_counter() - t
+        t = perf_counter()
+        lines = runs.write_payslips(db, tenant_id, payroll_run, slips)
+        times["write payslips + lines (COPY)"] = perf_counter() - t
+        t = perf_counter()
+        runs.finish(db, tenant_id, SYSTEM, payroll_run, inputs, slips, lines)
+        times["totals + lock + audit"] = perf_counter() - t
+    except BaseException as error:
+        session.__exit__(type(error), error, error.__traceback__)
+        raise
+    t = perf_counter()
+    session.__exit__(None, None, None)
+    times["commit"] = perf_counter() - t
+    total = perf_counter() - started
+
+    echo(f"run {run_id}: {len(slips):,} payslips, {lines:,} lines, {inputs.attendance_rows:,} attendance rows")
+    for label, seconds in times.items():
+        echo(f"  {pad(label)} {seconds:7.3f} s")
+    echo(f"  {pad('total')} {total:7.3f} s   {len(slips) / total:,.0f} workers/s")
+
+    # The database's own limit: the same rows COPYed into temporary tables, nothing else.
+    slip_text, line_text = runs.payslip_copy_text(slips), runs.line_copy_text(slips)
+    with tenant_session(tenant_id) as db:
+        t = perf_counter()
+        runs.copy_into_temp(db, "bench_slips", runs.SLIP_FIELDS, slip_text)
+        runs.copy_into_temp(db, "bench_lines", runs.LINE_FIELDS, line_text)
+        copy_only = perf_counter() - t
+    echo(
+        f"  {pad('PostgreSQL COPY alone (temp tables)')} {copy_only:7.3f} s   "
+        f"({len(slips):,} + {lines:,} rows; run total is {total / copy_only:,.1f}x)"
+    )

@@ -1,0 +1,119 @@
+"""Payroll runs, payslips and payslip lines as stored (migration 0012)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from service.errors import N_
+
+
+class RunKind(str, Enum):
+    REGULAR = "regular"
+    CORRECTION = "correction"
+
+
+class RunStatus(str, Enum):
+    """draft → calculated → approved → published (never edited again)."""
+
+    DRAFT = "draft"
+    CALCULATED = "calculated"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+KIND_LABELS = {RunKind.REGULAR: N_("Regular run"), RunKind.CORRECTION: N_("Correction run")}
+STATUS_LABELS = {
+    RunStatus.DRAFT: N_("Draft"),
+    RunStatus.CALCULATED: N_("Calculated"),
+    RunStatus.APPROVED: N_("Approved"),
+    RunStatus.PUBLISHED: N_("Published"),
+}
+
+
+def _money(precision: int = 12) -> Any:
+    return Field(default=Decimal("0"), sa_column=Column(Numeric(precision, 2), nullable=False))
+
+
+def _timestamp() -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class PayrollRun(SQLModel, table=True):
+    __tablename__ = "payroll_runs"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
+    month: date  # the first day of the pay month
+    client_bureau: str | None = None  # None: every bureau of the tenant
+    kind: str = RunKind.REGULAR.value
+    corrects_run_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    status: str = RunStatus.DRAFT.value
+    worker_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    gross: Decimal = _money(14)
+    net: Decimal = _money(14)
+    tax: Decimal = _money(14)
+    employer_cost: Decimal = _money(14)
+    calculated_at: datetime | None = _timestamp()
+    calculated_by: str | None = None
+    approved_at: datetime | None = _timestamp()
+    approved_by: str | None = None
+    published_at: datetime | None = _timestamp()
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+
+    def snapshot(self) -> dict:
+        return {
+            "month": self.month.isoformat()[:7],
+            "client_bureau": self.client_bureau,
+            "kind": self.kind,
+            "corrects_run_id": self.corrects_run_id,
+            "status": self.status,
+            "worker_count": self.worker_count,
+            "gross": str(self.gross),
+            "net": str(self.net),
+            "tax": str(self.tax),
+            "employer_cost": str(self.employer_cost),
+        }
+
+
+class PayslipRow(SQLModel, table=True):
+    __tablename__ = "payslips"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
+    run_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    worker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    month: date
+    gross_pay: Decimal = _money()
+    deductions: Decimal = _money()
+    employee_social_insurance: Decimal = _money()
+    employee_housing_fund: Decimal = _money()
+    taxable_income: Decimal = _money()
+    tax: Decimal = _money()
+    net_pay: Decimal = _money()
+    employer_contributions: Decimal = _money()
+    employer_cost: Decimal = _money()
+    year_to_date: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    minimum_wage_ok: bool
+    minimum_wage_shortfall: Decimal = _money()
+
+
+class PayslipLineRow(SQLModel, table=True):
+    __tablename__ = "payslip_lines"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    payslip_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    position: int = Field(sa_column=Column(SmallInteger, primary_key=True))
+    code: str
+    label: str  # msgid
+    category: str  # a payslip.Category value
+    amount: Decimal = _money()

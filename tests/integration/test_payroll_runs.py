@@ -1,0 +1,211 @@
+"""Payroll runs: set-based calculation equals the pure rule, totals, refusals, isolation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from service.audit import SYSTEM, AuditEntry
+from service.cities.actions import in_force as city_in_force
+from service.errors import DomainError
+from service.insurance.actions import set_contribution_base
+from service.insurance.store import policy_in_force
+from service.insurance.worker_contributions import WORK_INJURY_RATES
+from service.payroll import runs
+from service.payroll.band_actions import create_version
+from service.payroll.minimum_wage import MinimumWage
+from service.payroll.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate, compute_payslip
+from service.payroll.run_inputs import ytd_from_json
+from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
+from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.workforce.attendance import save_month
+from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.daily_models import AttendanceMonth
+from service.workforce.models import GRADES, Worker
+from tenants.isolation import tenant_session
+from tests.support.factories import make_worker
+
+D = Decimal
+BUREAU = "成都市锦江区城市管理和综合行政执法局"
+MARCH = date(2026, 3, 1)
+
+
+def cells() -> tuple[BandCell, ...]:
+    return tuple(
+        BandCell(grade=g, rating=r, post_pay=D(2500 + 100 * g), grade_pay=D(200 * g), performance_pay=D(600 - 100 * r.rank))
+        for g in GRADES
+        for r in RATINGS
+    )
+
+
+def seed(settings, tenant) -> list[int]:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, date(2026, 1, 1), "", cells()))
+    ids = [make_worker(settings, tenant, city="chengdu", grade=g).id for g in (5, 3, 1)]
+    with tenant_session(tenant.id) as db:
+        for worker_id, base in zip(ids[1:], (D("6000"), D("3000")), strict=True):
+            set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), base)
+    figures = AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))
+    with tenant_session(tenant.id) as db:
+        save_month(db, tenant.id, SYSTEM, MARCH, {ids[1]: figures})
+    return ids
+
+
+def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = None):  # noqa: ANN001, ANN201
+    """The payslip computed straight through the pure rule from inputs read one by one."""
+    from service.payroll.band_actions import band_for_worker
+
+    with tenant_session(tenant.id) as db:
+        worker = db.get(Worker, (tenant.id, worker_id))
+        _, cell = band_for_worker(db, tenant.id, worker, month)
+        policy = policy_in_force(db, tenant.id, "chengdu", month)
+        figures = city_in_force(db, tenant.id, "chengdu", month)
+        row = db.exec(
+            select(AttendanceMonth).where(AttendanceMonth.worker_id == worker_id, AttendanceMonth.month == month)
+        ).first()
+        base = worker.contribution_base or figures.average_wage_monthly
+    attendance = (
+        Attendance(D("21.75"))
+        if row is None
+        else Attendance(row.days_worked, row.absence_days, row.overtime_weekday_hours, row.overtime_rest_day_hours,
+                        row.overtime_holiday_hours)
+    )  # fmt: skip
+    return compute_payslip(
+        PayslipInput(
+            month=month,
+            band=cell,
+            performance_base=None,
+            components=(),
+            attendance=attendance,
+            insurance=Insurance(policy, base, base, policy.housing_fund.rates.lower, WORK_INJURY_RATES.lower),
+            year_to_date=ytd or TaxYearToDate.start(month.year),
+            declarations=None,
+            minimum_wage=MinimumWage("chengdu", figures.effective_from, figures.minimum_wage_monthly, False),
+        )
+    )
+
+
+def new_run(tenant, month: date = MARCH) -> int:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        return runs.create_run(db, tenant.id, SYSTEM, month).id
+
+
+def calculate(tenant, run_id: int) -> runs.Outcome:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        return runs.calculate(db, tenant.id, SYSTEM, runs.get_run(db, tenant.id, run_id))
+
+
+def stored(tenant, run_id: int):  # noqa: ANN001, ANN201
+    with tenant_session(tenant.id) as db:
+        run = runs.get_run(db, tenant.id, run_id)
+        slips = {p.worker_id: p for p in db.exec(select(PayslipRow).where(PayslipRow.run_id == run_id))}
+        lines = {}
+        for line in db.exec(select(PayslipLineRow).order_by(PayslipLineRow.payslip_id, PayslipLineRow.position)):
+            lines.setdefault(line.payslip_id, []).append(line)
+        return run, slips, lines
+
+
+def test_a_run_stores_what_the_pure_rule_computes(settings, tenant) -> None:  # noqa: ANN001
+    ids = seed(settings, tenant)
+    run_id = new_run(tenant)
+    outcome = calculate(tenant, run_id)
+    assert outcome.payslips == 3
+    run, slips, lines = stored(tenant, run_id)
+    assert set(slips) == set(ids)
+    for worker_id in ids:
+        want, got = expected(tenant, worker_id, MARCH), slips[worker_id]
+        assert (got.gross_pay, got.deductions, got.tax, got.net_pay, got.employer_cost) == (
+            want.gross_pay, want.deductions, want.tax, want.net_pay, want.employer_cost,
+        )  # fmt: skip
+        assert (got.employee_social_insurance, got.employee_housing_fund, got.taxable_income) == (
+            want.employee_social_insurance, want.employee_housing_fund, want.taxable_income,
+        )  # fmt: skip
+        assert got.minimum_wage_ok == want.minimum_wage.meets
+        assert ytd_from_json(got.year_to_date) == want.year_to_date
+        assert [(x.code, x.label, x.category, x.amount) for x in lines[got.id]] == [
+            (x.code, x.label, x.category.value, x.amount) for x in want.lines
+        ]
+    assert any(x.code == "absence" for x in lines[slips[ids[1]].id])  # the attendance row was used
+    assert run.status == RunStatus.CALCULATED.value and run.worker_count == 3
+    assert run.gross == sum(p.gross_pay for p in slips.values())
+    assert run.net == sum(p.net_pay for p in slips.values())
+    assert run.tax == sum(p.tax for p in slips.values())
+    assert run.employer_cost == sum(p.employer_cost for p in slips.values())
+    with tenant_session(tenant.id) as db:
+        audits = db.exec(select(AuditEntry).where(AuditEntry.action == "payroll_run.calculate")).all()
+        locked = db.exec(select(AttendanceMonth).where(AttendanceMonth.locked_at.is_not(None))).all()
+    assert len(audits) == 1 and audits[0].after["payslips"] == 3
+    assert len(locked) == 1
+
+    # calculated again: replaced, not doubled
+    calculate(tenant, run_id)
+    _, again, _ = stored(tenant, run_id)
+    assert len(again) == 3
+
+
+def test_the_next_month_continues_the_published_year_to_date(settings, tenant) -> None:  # noqa: ANN001
+    ids = seed(settings, tenant)
+    run_id = new_run(tenant)
+    calculate(tenant, run_id)
+    with tenant_session(tenant.id) as db:
+        run = runs.get_run(db, tenant.id, run_id)
+        runs.approve(db, tenant.id, SYSTEM, run)
+        runs.publish(db, tenant.id, SYSTEM, run)
+    april = new_run(tenant, date(2026, 4, 1))
+    calculate(tenant, april)
+    _, slips, _ = stored(tenant, april)
+    march = expected(tenant, ids[0], MARCH)
+    want = expected(tenant, ids[0], date(2026, 4, 1), march.year_to_date)
+    assert slips[ids[0]].tax == want.tax
+    assert ytd_from_json(slips[ids[0]].year_to_date).months_employed == 2
+
+
+def test_a_second_regular_run_for_the_month_is_refused(settings, tenant) -> None:  # noqa: ANN001
+    seed(settings, tenant)
+    new_run(tenant)
+    with pytest.raises(DomainError, match="already a regular payroll run for 2026-03"):
+        new_run(tenant)
+
+
+def test_a_published_run_cannot_change(settings, tenant) -> None:  # noqa: ANN001
+    seed(settings, tenant)
+    run_id = new_run(tenant)
+    calculate(tenant, run_id)
+    with tenant_session(tenant.id) as db:
+        run = runs.get_run(db, tenant.id, run_id)
+        runs.approve(db, tenant.id, SYSTEM, run)
+        runs.publish(db, tenant.id, SYSTEM, run)
+    with pytest.raises(DomainError, match="published"):
+        calculate(tenant, run_id)
+    with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="published"):
+        runs.approve(db, tenant.id, SYSTEM, runs.get_run(db, tenant.id, run_id))
+    with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="published"):
+        runs.create_run(db, tenant.id, SYSTEM, MARCH, "某局")
+
+
+def test_a_worker_without_a_band_refuses_the_whole_calculation(settings, tenant) -> None:  # noqa: ANN001
+    seed(settings, tenant)
+    stray = make_worker(settings, tenant, city="chengdu", client_bureau="成都市武侯区城市管理局", name="李四")
+    run_id = new_run(tenant)
+    with pytest.raises(runs.CalculationRefused) as refused:
+        calculate(tenant, run_id)
+    assert [(p.worker_id, p.name) for p in refused.value.problems] == [(stray.id, "李四")]
+    assert "salary band" in refused.value.problems[0].reason
+    run, slips, lines = stored(tenant, run_id)
+    assert run.status == RunStatus.DRAFT.value and not slips and not lines
+
+
+def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> None:  # noqa: ANN001
+    seed(settings, tenant)
+    run_id = new_run(tenant)
+    calculate(tenant, run_id)
+    with tenant_session(other_tenant.id) as db:
+        assert runs.get_run(db, other_tenant.id, run_id) is None
+        assert db.exec(select(func.count()).select_from(PayrollRun)).one() == 0
+        assert db.exec(select(func.count()).select_from(PayslipRow)).one() == 0
+        assert db.exec(select(func.count()).select_from(PayslipLineRow)).one() == 0
+    new_run(other_tenant)  # its own March run is allowed
