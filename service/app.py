@@ -23,6 +23,9 @@ from service.errors import DomainError
 from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.band_routes import SalaryBandsController
+from service.payroll.component_routes import PayComponentsController
+from service.payroll.run_exports import PayrollExportsController
+from service.payroll.run_routes import PayrollRunsController
 from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.web.access import PUBLIC, authorize, check_declared
 from service.web.errors import on_data_error, on_domain_error, on_http_exception, on_unexpected
@@ -45,7 +48,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WorkerContractsController, ContractController,
             CitiesController, ComplianceController, ClientWorkforceController, InsuranceController,
             LeaveController, AttendanceController, WorkerRecordsController,
-            SalaryBandsController,
+            SalaryBandsController, PayrollRunsController, PayrollExportsController,
+            PayComponentsController,
         ],  # fmt: skip
     )
     app = Litestar(

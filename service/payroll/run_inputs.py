@@ -21,8 +21,11 @@ Choices made here (and said on the run's page):
 * The tax year starts from ``TaxYearToDate.start`` (no 首次取得工资 / 6 万元
   flags: they are not recorded yet) when the worker has no published payslip
   earlier in the year.
-* No tenant pay components and no 专项附加扣除 declarations exist yet: both
-  are empty.  A band cell with a performance coefficient needs a
+* The tenant's *active* pay components are valued by
+  ``components.value`` (fixed; per full year of service before the month's
+  first day; the month's imported amount, none meaning not paid), in code
+  order; the worker's 专项附加扣除 declarations are those saved for the
+  month's year (none: no deduction).  A band cell with a performance coefficient needs a
   performance base, which is not recorded yet: such a worker is listed as a
   missing input.
 
@@ -52,6 +55,9 @@ from service.insurance.store import policy_of
 from service.insurance.worker_contributions import WORK_INJURY_RATES
 from service.payroll.band_actions import DEFAULT_RATING, cells_of_tables
 from service.payroll.band_models import SalaryBandTable
+from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration
+from service.payroll.components import value as value_component
+from service.payroll.declaration_json import from_json as declarations_from_json
 from service.payroll.minimum_wage import MinimumWage
 from service.payroll.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate
 from service.payroll.salary_bands import band_in_force, cell_for
@@ -151,7 +157,7 @@ def load(db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | No
     workers = db.exec(
         select(
             Worker.id, Worker.name, Worker.client_bureau, Worker.grade, Worker.assessment_rating,
-            Worker.city, Worker.contribution_base,
+            Worker.city, Worker.contribution_base, Worker.hire_date,
         ).where(*conditions).order_by(Worker.id)
     ).all()  # fmt: skip
 
@@ -189,6 +195,26 @@ def load(db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | No
         lambda r: r.city,
     )
     years = published_year_to_date(db, tenant_id, month)
+    definitions = [
+        (c.id, c.definition())
+        for c in db.exec(
+            select(PayComponent)
+            .where(PayComponent.tenant_id == tenant_id, PayComponent.active.is_(True))  # type: ignore[attr-defined]
+            .order_by(PayComponent.code)
+        )
+    ]
+    imported = {
+        (a.component_id, a.worker_id): a.amount
+        for a in db.exec(
+            select(PayComponentAmount).where(PayComponentAmount.tenant_id == tenant_id, PayComponentAmount.month == month)
+        )
+    }
+    declared = {
+        d.worker_id: declarations_from_json(d.declarations)
+        for d in db.exec(
+            select(TaxDeclaration).where(TaxDeclaration.tenant_id == tenant_id, TaxDeclaration.year == month.year)
+        )
+    }
 
     excludes = {m.city for m in MINIMUM_WAGES if m.excludes_employee_contributions}
     minimums = {
@@ -236,7 +262,17 @@ def load(db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | No
             month=month,
             band=cell,
             performance_base=None,
-            components=(),
+            components=tuple(
+                c
+                for component_id, definition in definitions
+                if (
+                    c := value_component(
+                        definition, hire_date=w.hire_date, client_bureau=w.client_bureau, month=month,
+                        imported=imported.get((component_id, w.id)),
+                    )
+                )
+                is not None
+            ),  # fmt: skip
             attendance=FULL_MONTH
             if row is None
             else Attendance(
@@ -254,7 +290,7 @@ def load(db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | No
                 injury_rate=WORK_INJURY_RATES.lower if injury is None else injury,
             ),
             year_to_date=years.get(w.id, start),
-            declarations=None,
+            declarations=declared.get(w.id),
             minimum_wage=minimums[w.city],
         )
     return RunInputs(

@@ -209,3 +209,50 @@ def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> No
         assert db.exec(select(func.count()).select_from(PayslipRow)).one() == 0
         assert db.exec(select(func.count()).select_from(PayslipLineRow)).one() == 0
     new_run(other_tenant)  # its own March run is allowed
+
+
+def test_components_and_declarations_change_the_payslip_as_the_rule_says(settings, tenant) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    from service.payroll.component_actions import define_component, save_declaration
+    from service.payroll.components import ComponentDefinition, Method
+    from service.payroll.payslip import Component, ComponentKind
+    from service.payroll.special_deductions import Child, Declarations
+
+    ids = seed(settings, tenant)  # hired 2020-03-01: six full years before March 2026
+    transport = ComponentDefinition("transport", "交通补贴", ComponentKind.ADDITION, Method.FIXED, D("300"), taxable=False)
+    seniority = ComponentDefinition("seniority", "工龄工资", ComponentKind.ADDITION, Method.PER_YEAR_OF_SERVICE, D("50"))
+    declared = Declarations(2026, children=(Child(date(2018, 5, 1)),))
+    with tenant_session(tenant.id) as db:
+        define_component(db, tenant.id, SYSTEM, transport)
+        define_component(db, tenant.id, SYSTEM, seniority)
+        save_declaration(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, ids[0])), declared)
+    run_id = new_run(tenant)
+    calculate(tenant, run_id)
+    _, slips, lines = stored(tenant, run_id)
+
+    plain = expected(tenant, ids[0], MARCH)
+    components = (
+        Component("seniority", "工龄工资", ComponentKind.ADDITION, D("300.00")),
+        Component("transport", "交通补贴", ComponentKind.ADDITION, D("300.00"), taxable=False),
+    )
+    with tenant_session(tenant.id) as db:
+        inputs = runs_inputs(db, tenant)
+    want = compute_payslip(replace(inputs[ids[0]], components=components, declarations=declared))
+    assert inputs[ids[0]].components == components and inputs[ids[0]].declarations == declared
+    got = slips[ids[0]]
+    assert (got.gross_pay, got.taxable_income, got.tax, got.net_pay) == (
+        want.gross_pay, want.taxable_income, want.tax, want.net_pay,
+    )  # fmt: skip
+    assert want.gross_pay == plain.gross_pay + D("600.00")
+    assert want.special_additional_deductions == D("2000.00")
+    assert [(x.code, x.amount) for x in lines[got.id]] == [(x.code, x.amount) for x in want.lines]
+    assert ("transport", D("300.00")) in [(x.code, x.amount) for x in lines[got.id]]
+    # the other workers get the components but no declaration
+    assert inputs[ids[2]].declarations is None and len(inputs[ids[2]].components) == 2
+
+
+def runs_inputs(db, tenant):  # noqa: ANN001, ANN201
+    from service.payroll.run_inputs import load
+
+    return load(db, tenant.id, MARCH, None).inputs

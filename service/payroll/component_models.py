@@ -1,0 +1,84 @@
+"""Pay components, their imported amounts and tax declarations as stored (migration 0013)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from service.payroll.components import ComponentDefinition, Method
+from service.payroll.payslip import ComponentKind
+
+
+class PayComponent(SQLModel, table=True):
+    __tablename__ = "pay_components"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
+    code: str
+    label: str
+    kind: str  # a ComponentKind value
+    method: str  # a Method value
+    amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
+    taxable: bool = True
+    counts_for_minimum_wage: bool = True
+    active: bool = True
+    applies_to_bureau: str | None = None
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+
+    def definition(self) -> ComponentDefinition:
+        return ComponentDefinition(
+            code=self.code,
+            label=self.label,
+            kind=ComponentKind(self.kind),
+            method=Method(self.method),
+            amount=self.amount,
+            taxable=self.taxable,
+            counts_for_minimum_wage=self.counts_for_minimum_wage,
+            applies_to_bureau=self.applies_to_bureau,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "label": self.label,
+            "kind": self.kind,
+            "method": self.method,
+            "amount": None if self.amount is None else str(self.amount),
+            "taxable": self.taxable,
+            "counts_for_minimum_wage": self.counts_for_minimum_wage,
+            "active": self.active,
+            "applies_to_bureau": self.applies_to_bureau,
+        }
+
+
+class PayComponentAmount(SQLModel, table=True):
+    __tablename__ = "pay_component_amounts"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    component_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    month: date = Field(primary_key=True)
+    amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+
+
+class TaxDeclaration(SQLModel, table=True):
+    __tablename__ = "tax_declarations"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    year: int = Field(sa_column=Column(Integer, primary_key=True))
+    declarations: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )

@@ -1,0 +1,102 @@
+"""The pay components page (list, define, deactivate) and the Excel import of
+per-worker-month amounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from service.accounts.models import StaffRole
+from service.errors import N_, DomainError, InputErrors
+from service.keys import keys_for
+from service.payroll import component_actions as actions
+from service.payroll.components import KIND_LABELS, METHOD_LABELS, ComponentKind, Method, parse_definition
+from service.web.access import allow
+from service.web.forms import FormData, MultipartData, field_text, translated_errors
+from service.web.pages import page, see_other, xlsx_download
+from service.workforce.roster_excel import ImportRefused
+from tenants.isolation import tenant_session
+
+EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
+READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK, StaffRole.VIEWER)
+FIELDS = ("code", "label", "kind", "method", "amount", "applies_to_bureau", "taxable", "counts_for_minimum_wage")
+BLANK = {"kind": ComponentKind.ADDITION.value, "method": Method.FIXED.value, "taxable": "on",
+         "counts_for_minimum_wage": "on"}  # fmt: skip
+
+
+class PayComponentsController(Controller):
+    path = "/pay-components"
+
+    def _list(self, request: Request, status: int = 200, **context: Any) -> Response:
+        ctx = request.state.ctx
+        with tenant_session(ctx.tenant_id) as db:
+            components = actions.list_components(db, ctx.tenant_id)
+        context = {"values": dict(BLANK), "errors": {}, **context}
+        return page(
+            request, "payroll/components.html", status=status, components=components,
+            can_edit=ctx.has_role(*EDITORS), kinds=KIND_LABELS, methods=METHOD_LABELS,
+            done=request.query_params.get("done", ""), **context,
+        )  # fmt: skip
+
+    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    def index(self, request: Request) -> Response:
+        return self._list(request)
+
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def define(self, request: Request, data: FormData) -> Response:
+        ctx = request.state.ctx
+        values = {f: field_text(data, f) for f in FIELDS}
+        try:
+            definition = parse_definition(values)
+            with tenant_session(ctx.tenant_id) as db:
+                actions.define_component(db, ctx.tenant_id, ctx.actor, definition)
+        except InputErrors as problems:
+            return self._list(request, status=400, values=values, errors=translated_errors(problems.errors, ctx.translate))
+        except DomainError as problem:
+            return self._list(request, status=400, values=values, errors=translated_errors([problem], ctx.translate))
+        return see_other(ctx.tenant_path("/pay-components?done=defined"))
+
+    @post("/{component_id:int}/active", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def set_active(self, request: Request, component_id: FromPath[int], data: FormData) -> Response:
+        ctx = request.state.ctx
+        with tenant_session(ctx.tenant_id) as db:
+            try:
+                component = actions.get_component(db, ctx.tenant_id, component_id)
+            except DomainError:
+                raise NotFoundException() from None
+            actions.set_active(db, ctx.tenant_id, ctx.actor, component, field_text(data, "active") == "1")
+        return see_other(ctx.tenant_path("/pay-components?done=saved"))
+
+    def _import_page(self, request: Request, status: int = 200, **context: Any) -> Response:
+        limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+        context = {"imported": None, "errors": [], **context}
+        return page(request, "payroll/component_import.html", status=status, limit_mb=limit_mb, **context)
+
+    @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    def import_form(self, request: Request) -> Response:
+        return self._import_page(request)
+
+    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def template(self, request: Request) -> Response:
+        return xlsx_download(actions.template_workbook(request.state.ctx.translate), "pay-component-amounts.xlsx")
+
+    @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def import_sheet(self, request: Request, data: MultipartData) -> Response:
+        ctx = request.state.ctx
+        t = ctx.translate
+        upload = data.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            message = t(N_("Choose an .xlsx file to upload."))
+            return self._import_page(request, status=400, errors=[{"row": "", "column": "", "message": message}])
+        content = upload.file.read()
+        try:
+            with tenant_session(ctx.tenant_id) as db:
+                count = actions.import_amounts(
+                    db, keys_for(request.app.state.settings), ctx.tenant_id, ctx.actor, content, t
+                )
+        except ImportRefused as refused:
+            return self._import_page(request, status=400, errors=[e.__dict__ for e in refused.errors])
+        return self._import_page(request, imported=count)

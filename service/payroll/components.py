@@ -1,0 +1,185 @@
+"""Tenant pay components valued for one worker and month (pure).
+
+A component is defined once per tenant (``ComponentDefinition``) and valued
+each month into a ``payslip.Component``:
+
+* ``fixed``: its amount, every month;
+* ``per_year_of_service`` (工龄工资): its amount times the **full years of
+  service completed before the month starts**, counted from the hire date as
+  ``workforce.dates`` counts a span that includes its first day.  A worker
+  hired on 1 March 2025 completes the first year at the end of 28 February
+  2026, so March 2026 pays one year; one hired on 2 March 2025 is paid from
+  April 2026.  No full year, nothing paid;
+* ``per_worker_month``: the amount imported for the worker and month; no
+  imported amount means the component is not paid that month (an imported
+  0.00 is paid as a zero line).
+
+A component limited to one client bureau applies only to that bureau's
+workers.  Formulas over named inputs are not supported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import Enum
+
+from service.errors import N_, DomainError, InputErrors
+from service.money import parse_yuan, to_fen
+from service.payroll.payslip import RESERVED_CODES, Component, ComponentKind
+from service.workforce.dates import whole_months
+
+
+class Method(str, Enum):
+    FIXED = "fixed"
+    PER_YEAR_OF_SERVICE = "per_year_of_service"
+    PER_WORKER_MONTH = "per_worker_month"
+
+
+KIND_LABELS = {ComponentKind.ADDITION: N_("Addition"), ComponentKind.DEDUCTION: N_("Deduction")}
+METHOD_LABELS = {
+    Method.FIXED: N_("Fixed amount"),
+    Method.PER_YEAR_OF_SERVICE: N_("Per full year of service"),
+    Method.PER_WORKER_MONTH: N_("Imported per worker and month"),
+}
+
+
+@dataclass(frozen=True)
+class ComponentDefinition:
+    code: str
+    label: str
+    kind: ComponentKind
+    method: Method
+    amount: Decimal | None  # fixed amount, or per full year; None for per_worker_month
+    taxable: bool = True
+    counts_for_minimum_wage: bool = True
+    applies_to_bureau: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.method is Method.PER_WORKER_MONTH:
+            if self.amount is not None:
+                raise DomainError(N_("An imported component has no amount of its own."), field="amount")
+        elif self.amount is None:
+            raise DomainError(N_("Enter an amount."), field="amount")
+        elif self.amount < 0:
+            raise DomainError(N_("The amount must not be negative."), field="amount")
+
+    def applies_to(self, client_bureau: str) -> bool:
+        return self.applies_to_bureau is None or self.applies_to_bureau == client_bureau
+
+
+def full_years_of_service(hire_date: date, month: date) -> int:
+    """Full years from ``hire_date`` completed before ``month``'s first day."""
+    first = month.replace(day=1)
+    if hire_date >= first:
+        return 0
+    months, _ = whole_months(hire_date, first - timedelta(days=1))
+    return months // 12
+
+
+def value(
+    definition: ComponentDefinition,
+    *,
+    hire_date: date,
+    client_bureau: str,
+    month: date,
+    imported: Decimal | None = None,
+) -> Component | None:
+    """The component for this worker and month, or None when it is not paid."""
+    if not definition.applies_to(client_bureau):
+        return None
+    if definition.method is Method.FIXED:
+        amount = definition.amount
+    elif definition.method is Method.PER_YEAR_OF_SERVICE:
+        years = full_years_of_service(hire_date, month)
+        if years == 0:
+            return None
+        amount = definition.amount * years  # type: ignore[operator]
+    else:
+        if imported is None:
+            return None
+        amount = imported
+    return Component(
+        code=definition.code,
+        label=definition.label,
+        kind=definition.kind,
+        amount=to_fen(amount),  # type: ignore[arg-type]
+        taxable=definition.taxable,
+        counts_for_minimum_wage=definition.counts_for_minimum_wage,
+    )
+
+
+CODE = re.compile(r"[a-z][a-z0-9_]{0,29}")
+FLAGS = ("taxable", "counts_for_minimum_wage")
+
+
+def _flag(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in ("1", "on", "true", "yes"))
+
+
+def parse_definition(raw: Mapping[str, object]) -> ComponentDefinition:
+    """A definition from a form (strings; a checkbox is present or absent).
+
+    Collects every problem, each with its field, and raises InputErrors."""
+    errors: list[DomainError] = []
+
+    def text(name: str) -> str:
+        value = raw.get(name)
+        return str(value).strip() if value is not None else ""
+
+    code = text("code").lower()
+    if not code:
+        errors.append(DomainError(N_("Enter a code."), field="code"))
+    elif not CODE.fullmatch(code):
+        errors.append(
+            DomainError(N_("A code is up to 30 lower-case letters, digits and _ and starts with a letter."), field="code")
+        )
+    elif code in RESERVED_CODES:
+        errors.append(DomainError(N_("The code {code} is used by the payslip itself."), field="code", code=code))
+    label = text("label")
+    if not label:
+        errors.append(DomainError(N_("Enter a name."), field="label"))
+    elif len(label) > 60:
+        errors.append(DomainError(N_("At most {limit} characters."), field="label", limit=60))
+    kind = method = None
+    try:
+        kind = ComponentKind(text("kind"))
+    except ValueError:
+        errors.append(DomainError(N_("Choose a value."), field="kind"))
+    try:
+        method = Method(text("method"))
+    except ValueError:
+        errors.append(DomainError(N_("Choose a value."), field="method"))
+    amount: Decimal | None = None
+    if method is not None and method is not Method.PER_WORKER_MONTH:
+        typed = text("amount")
+        if not typed:
+            errors.append(DomainError(N_("Enter an amount."), field="amount"))
+        else:
+            try:
+                amount = parse_yuan(typed)
+            except ValueError:
+                errors.append(DomainError(N_("Enter an amount in yuan, like 200 or 200.50."), field="amount"))
+            else:
+                if amount < 0:
+                    errors.append(DomainError(N_("The amount must not be negative."), field="amount"))
+                elif amount >= Decimal("10000000000"):
+                    errors.append(DomainError(N_("This number is too large."), field="amount"))
+    bureau = text("applies_to_bureau")
+    if len(bureau) > 80:
+        errors.append(DomainError(N_("At most {limit} characters."), field="applies_to_bureau", limit=80))
+    if errors or kind is None or method is None:
+        raise InputErrors(errors)
+    return ComponentDefinition(
+        code=code,
+        label=label,
+        kind=kind,
+        method=method,
+        amount=amount,
+        taxable=_flag(raw.get("taxable")),
+        counts_for_minimum_wage=_flag(raw.get("counts_for_minimum_wage")),
+        applies_to_bureau=bureau or None,
+    )

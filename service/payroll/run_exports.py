@@ -1,0 +1,167 @@
+"""A run's Excel files: the payroll register, the bank transfer file, the
+individual income tax withholding declaration and the contribution sheet.
+
+Every amount is written as the stored Decimal (never a float).  The rows are
+read in a few queries (payslips with names, then every line of the run).
+
+The bank transfer file has no account numbers: no bank account is recorded
+for workers yet, so the account and bank columns are left empty for the
+clerk to fill in (their headers say so).
+
+The withholding declaration's headers are the Chinese column names of the
+tax bureau's import template (扣缴客户端 / 自然人电子税务局), whatever the
+reader's language.  Its figures come from the payslip lines: the employee
+contribution lines by code, the tax line, and this month's income, which is
+the employer cost less the employer contributions (see ``payslip``).  The
+year's special additional deductions are stored only as one cumulative total
+(no declaration per item is recorded yet), so the per-item columns are one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from service.errors import N_, Label
+from service.excel import write_rows
+from service.i18n import Translator
+from service.keys import keys_for
+from service.money import ZERO
+from service.payroll import run_queries, runs
+from service.payroll.payslip import CONTRIBUTION_LINES
+from service.payroll.run_models import PayrollRun, PayslipLineRow
+from service.payroll.run_queries import RegisterRow
+from service.payroll.run_routes import READERS
+from service.web.access import allow
+from service.web.pages import xlsx_download
+from service.workforce.access import SEES_FULL_ID
+from service.workforce.actions import reveal_id_number
+from service.workforce.models import Worker
+from tenants.isolation import tenant_session
+
+RESIDENT_ID_CARD = "居民身份证"
+TAX_HEADERS = (
+    "姓名", "证件类型", "证件号码", "本期收入", "本期免税收入", "基本养老保险费", "基本医疗保险费", "失业保险费",
+    "住房公积金", "累计专项附加扣除", "本期应预扣预缴税额",
+)  # fmt: skip
+REGISTER_HEADERS = (
+    N_("Name"), N_("ID number"), N_("Client bureau"), N_("Gross pay"), N_("Deductions"),
+    N_("Employee social insurance"), N_("Housing fund"), N_("Taxable income"), N_("Income tax"), N_("Net pay"),
+    N_("Employer contributions"), N_("Employer cost"), N_("Minimum wage shortfall"),
+)  # fmt: skip
+BANK_HEADERS = (
+    N_("Name"), N_("ID number"), N_("Bank account (not recorded yet: fill in)"),
+    N_("Bank (not recorded yet: fill in)"), N_("Amount"),
+)  # fmt: skip
+
+
+def _amounts(lines: list[PayslipLineRow]) -> dict[str, Decimal]:
+    found: dict[str, Decimal] = {}
+    for line in lines:
+        found[line.code] = found.get(line.code, ZERO) + line.amount
+    return found
+
+
+def register_workbook(run: PayrollRun, rows: list[RegisterRow], t: Translator) -> bytes:
+    body = (
+        (
+            r.name, r.id_number_masked, r.client_bureau, r.gross_pay, r.deductions, r.employee_social_insurance,
+            r.employee_housing_fund, r.taxable_income, r.tax, r.net_pay, r.employer_contributions, r.employer_cost,
+            r.minimum_wage_shortfall,
+        )
+        for r in rows
+    )  # fmt: skip
+    return write_rows(t(N_("Payroll register")), [t(h) for h in REGISTER_HEADERS], body)
+
+
+def bank_workbook(rows: list[RegisterRow], t: Translator) -> bytes:
+    body = ((r.name, r.id_number_masked, "", "", r.net_pay) for r in rows)
+    return write_rows(t(N_("Bank transfer")), [t(h) for h in BANK_HEADERS], body)
+
+
+def tax_workbook(
+    rows: list[RegisterRow], lines: dict[int, list[PayslipLineRow]], ytd: dict[int, dict], id_number: Callable[[int], str]
+) -> bytes:
+    body = []
+    for r in rows:
+        codes = _amounts(lines.get(r.payslip_id, []))
+        income = r.employer_cost - r.employer_contributions
+        body.append((
+            r.name, RESIDENT_ID_CARD, id_number(r.worker_id), income, income - r.taxable_income,
+            codes.get("pension.employee", ZERO),
+            codes.get("medical.employee", ZERO) + codes.get("maternity.employee", ZERO),
+            codes.get("unemployment.employee", ZERO), codes.get("housing_fund.employee", ZERO),
+            Decimal(str(ytd.get(r.payslip_id, {}).get("special_additional_deductions", "0"))), r.tax,
+        ))  # fmt: skip
+    return write_rows("个人所得税扣缴申报", TAX_HEADERS, body)
+
+
+def insurance_workbook(rows: list[RegisterRow], lines: dict[int, list[PayslipLineRow]], t: Translator) -> bytes:
+    headers = [t(N_("Name")), t(N_("ID number"))]
+    for _code, label in CONTRIBUTION_LINES:
+        headers += [t(N_("{item}, employee"), item=Label(label)), t(N_("{item}, employer"), item=Label(label))]
+    headers += [t(N_("Employee total")), t(N_("Employer total"))]
+    body = []
+    for r in rows:
+        codes = _amounts(lines.get(r.payslip_id, []))
+        row: list[object] = [r.name, r.id_number_masked]
+        employee = employer = ZERO
+        for code, _label in CONTRIBUTION_LINES:
+            e, c = codes.get(f"{code}.employee", ZERO), codes.get(f"{code}.employer", ZERO)
+            employee, employer = employee + e, employer + c
+            row += [e, c]
+        body.append([*row, employee, employer])
+    return write_rows(t(N_("Contributions")), headers, body)
+
+
+class PayrollExportsController(Controller):
+    path = "/payroll/{run_id:int}"
+
+    def _read(self, request: Request, run_id: int, with_lines: bool = False):  # noqa: ANN202
+        ctx = request.state.ctx
+        with tenant_session(ctx.tenant_id) as db:
+            run = runs.get_run(db, ctx.tenant_id, run_id)
+            if run is None:
+                raise NotFoundException()
+            rows = run_queries.register_rows(db, ctx.tenant_id, run)
+            lines = run_queries.lines_of(db, ctx.tenant_id, [r.payslip_id for r in rows]) if with_lines else {}
+        return run, rows, lines
+
+    @get("/register.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    def register(self, request: Request, run_id: FromPath[int]) -> Response:
+        run, rows, _ = self._read(request, run_id)
+        return xlsx_download(register_workbook(run, rows, request.state.ctx.translate), _name(run, "register"))
+
+    @get("/bank.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    def bank(self, request: Request, run_id: FromPath[int]) -> Response:
+        run, rows, _ = self._read(request, run_id)
+        return xlsx_download(bank_workbook(rows, request.state.ctx.translate), _name(run, "bank"))
+
+    @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    def tax(self, request: Request, run_id: FromPath[int]) -> Response:
+        ctx = request.state.ctx
+        run, rows, lines = self._read(request, run_id, with_lines=True)
+        with tenant_session(ctx.tenant_id) as db:
+            workers = run_queries.workers_of(db, ctx.tenant_id, [r.worker_id for r in rows])
+            ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run.id)
+        full = ctx.has_role(*SEES_FULL_ID)
+        keys = keys_for(request.app.state.settings)
+
+        def id_number(worker_id: int) -> str:
+            worker: Worker = workers[worker_id]
+            return reveal_id_number(keys, worker) if full else worker.id_number_masked
+
+        return xlsx_download(tax_workbook(rows, lines, ytd, id_number), _name(run, "tax"))
+
+    @get("/insurance.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    def insurance(self, request: Request, run_id: FromPath[int]) -> Response:
+        run, rows, lines = self._read(request, run_id, with_lines=True)
+        return xlsx_download(insurance_workbook(rows, lines, request.state.ctx.translate), _name(run, "insurance"))
+
+
+def _name(run: PayrollRun, kind: str) -> str:
+    return f"payroll-{run.month.isoformat()[:7]}-{run.id}-{kind}.xlsx"
