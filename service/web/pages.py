@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -27,6 +28,11 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def yuan(amount: Decimal | None) -> str:
+    """An amount in yuan as a Chinese payroll sheet shows it: 1,234,567.80."""
+    return "—" if amount is None else f"{amount:,.2f}"
+
+
 def make_environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -37,6 +43,7 @@ def make_environment() -> Environment:
     )
     environment.filters["local_time"] = local_time
     environment.filters["citation"] = citation
+    environment.filters["yuan"] = yuan
     return environment
 
 

@@ -114,7 +114,7 @@ def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, sig
     assert len(slips) == 3
     totals = page.text.split('id="totals"')[1].split("</tr>")[0]
     for column in ("gross_pay", "tax", "net_pay", "employer_cost", "employee_social_insurance", "employee_housing_fund"):
-        assert f"<strong>{sum(getattr(p, column) for p in slips)}</strong>" in totals
+        assert f"<strong>{sum(getattr(p, column) for p in slips):,.2f}</strong>" in totals
     for p in slips:
         assert f"/payroll/{march}/payslips/{p.id}" in page.text
     # The worker with March absence and overtime differs from February's published net pay.
@@ -234,7 +234,7 @@ def test_the_register_is_paged_with_totals_over_the_whole_run(settings, tenant, 
     run_id = run_id_of(create(client, tenant, "2026-03"))
     assert action(client, tenant, run_id, "calculate").status_code == 303
     slips = payslips(tenant, run_id)
-    total = f"<strong>{sum(p.net_pay for p in slips)}</strong>"
+    total = f"<strong>{sum(p.net_pay for p in slips):,.2f}</strong>"
     first, second = client.get(f"{base(tenant)}/{run_id}"), client.get(f"{base(tenant)}/{run_id}?page=2")
     assert first.text.count("/payslips/") == 2 and second.text.count("/payslips/") == 1
     assert total in first.text and total in second.text
