@@ -14,7 +14,7 @@ from service.compliance import actions, listing
 from service.compliance.rules import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
 from service.errors import DomainError
 from service.web.access import allow
-from service.web.forms import FormData, field_text, whole_number
+from service.web.forms import FormData, field_text, page_number
 from service.web.pages import page, see_other
 from tenants.isolation import tenant_session
 
@@ -35,11 +35,6 @@ def _filter_from(request: Request) -> listing.AlertFilter:
     )
 
 
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return whole_number(raw, below=100_000) or 1
-
-
 def _query(request: Request):  # noqa: ANN202
     """Links to the same list with some parameters changed (None drops one)."""
 
@@ -57,7 +52,7 @@ def _render(request: Request, *, status: int = 200, errors: dict[int, str] | Non
     ctx = request.state.ctx
     f = _filter_from(request)
     with tenant_session(ctx.tenant_id) as db:
-        result = listing.alert_page(db, ctx.tenant_id, f, _page_number(request))
+        result = listing.alert_page(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
     return page(
         request, "compliance/alerts.html", status=status, result=result, filter=f, rule_titles=RULE_TITLES,
         severities=SEVERITIES, severity_labels=SEVERITY_LABELS, severity_badges=SEVERITY_BADGES,

@@ -20,7 +20,7 @@ from service.payroll import run_queries, runs
 from service.payroll.payslip import Category
 from service.payroll.run_models import KIND_LABELS, STATUS_LABELS, PayrollRun, RunKind, RunStatus
 from service.web.access import allow
-from service.web.forms import FormData, field_text, translated_errors, whole_number
+from service.web.forms import FormData, field_text, page_number, translated_errors
 from service.web.pages import page, see_other
 from tenants.isolation import tenant_session
 
@@ -72,10 +72,6 @@ def _load(db, ctx, run_id: int) -> PayrollRun:  # noqa: ANN001
     return run
 
 
-def _page_number(request: Request) -> int:
-    return whole_number(request.query_params.get("page", "1"), below=100_000) or 1
-
-
 def _index(request: Request, *, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:
     ctx = request.state.ctx
     with tenant_session(ctx.tenant_id) as db:
@@ -92,7 +88,7 @@ def _run_page(
     error: str = "",
 ) -> Response:  # fmt: skip
     ctx = request.state.ctx
-    number = _page_number(request)
+    number = page_number(request.query_params.get("page", ""))
     with tenant_session(ctx.tenant_id) as db:
         run = _load(db, ctx, run_id)
         register = run_queries.register_page(db, ctx.tenant_id, run, number)

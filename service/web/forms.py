@@ -38,3 +38,11 @@ def translated_errors(errors: list[DomainError], t: Translator) -> dict[str, str
     for error in errors:
         shown.setdefault(error.field or "", t.error(error))
     return shown
+
+
+MAX_PAGE = 100_000
+
+
+def page_number(text: str) -> int:
+    """The page a list was asked for: 1 unless a sensible whole number was given."""
+    return whole_number(text, below=MAX_PAGE) or 1

@@ -15,7 +15,7 @@ from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, MultipartData, field_text, whole_number
+from service.web.forms import FormData, MultipartData, field_text, page_number, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.workforce import actions, attendance, roster
 from service.workforce.access import EDITORS
@@ -62,10 +62,6 @@ def _params(month: date, f: attendance.GridFilter, page_number: int = 1) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
-def _page_number(text: str) -> int:
-    return whole_number(text, below=100_000) or 1
-
-
 class AttendanceController(Controller):
     path = "/attendance"
 
@@ -102,18 +98,18 @@ class AttendanceController(Controller):
     def index(self, request: Request) -> Response:
         params = request.query_params
         f = attendance.GridFilter(params.get("client_bureau", "")[:80], params.get("unit", "")[:80])
-        return self._grid(request, _month(params.get("month", "")), f, _page_number(params.get("page", "")))
+        return self._grid(request, _month(params.get("month", "")), f, page_number(params.get("page", "")))
 
     @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def save(self, request: Request, data: FormData) -> Response:
         """Save every row of the page that has figures: all of them, or none."""
         ctx = _ctx(request)
         f = attendance.GridFilter(field_text(data, "client_bureau")[:80], field_text(data, "unit")[:80])
-        page_number = _page_number(field_text(data, "page"))
+        current_page = page_number(field_text(data, "page"))
         try:
             month = parse_month(field_text(data, "month"))
         except DomainError as error:
-            return self._grid(request, _default_month(), f, page_number, status=400,
+            return self._grid(request, _default_month(), f, current_page, status=400,
                               errors={"month": ctx.translate.error(error)})  # fmt: skip
         worker_ids = [n for w in field_text(data, "workers").split(",") if (n := whole_number(w, below=2**63))]
         values = {f"{field}-{w}": field_text(data, f"{field}-{w}") for w in worker_ids for field in FIELDS}
@@ -138,8 +134,8 @@ class AttendanceController(Controller):
                         errors.setdefault(f"{e.field if e.field in FIELDS else 'days_worked'}-{worker_id}",
                                           ctx.translate.error(e))  # fmt: skip
         if errors:
-            return self._grid(request, month, f, page_number, status=400, values=values, errors=errors)
-        return see_other(ctx.tenant_path(f"/attendance?{_params(month, f, page_number)}&notice=saved"))
+            return self._grid(request, month, f, current_page, status=400, values=values, errors=errors)
+        return see_other(ctx.tenant_path(f"/attendance?{_params(month, f, current_page)}&notice=saved"))
 
     def _import_page(self, request: Request, status: int = 200, **context: Any) -> Response:
         limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)

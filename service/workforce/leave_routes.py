@@ -15,7 +15,7 @@ from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, field_text, translated_errors, whole_number
+from service.web.forms import FormData, field_text, page_number, translated_errors, whole_number
 from service.web.pages import page, page_query, see_other
 from service.workforce import leave, roster
 from service.workforce.access import EDITORS
@@ -69,7 +69,7 @@ class LeaveController(Controller):
         ctx = _ctx(request)
         f = _filter_from(request)
         with tenant_session(ctx.tenant_id) as db:
-            result = leave.search(db, ctx.tenant_id, f, _int(request.query_params.get("page", ""), 1, 100_000))
+            result = leave.search(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
         return page(
             request, "workforce/leave_list.html", result=result, filter=f, can_edit=ctx.has_role(*EDITORS),
             page_query=page_query(request), **_common(),

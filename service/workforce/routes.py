@@ -15,7 +15,7 @@ from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, MultipartData, field_text, translated_errors, whole_number
+from service.web.forms import FormData, MultipartData, field_text, page_number, translated_errors, whole_number
 from service.web.pages import page, page_query, see_other, xlsx_download
 from service.workforce import actions, contracts, roster, training
 from service.workforce.access import EDITORS, SEES_FULL_ID
@@ -64,11 +64,6 @@ def _filter_from(request: Request) -> roster.RosterFilter:
     )
 
 
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return whole_number(raw, below=100_000) or 1
-
-
 def _form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     return {
         "values": values,
@@ -102,7 +97,7 @@ class RosterController(Controller):
         ctx = _ctx(request)
         f = _filter_from(request)
         with tenant_session(ctx.tenant_id) as db:
-            result = roster.search(db, _keys(request), ctx.tenant_id, f, _page_number(request))
+            result = roster.search(db, _keys(request), ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
             choices = roster.filter_choices(db, ctx.tenant_id)
         return page(
             request, "workforce/roster.html", result=result, filter=f, choices=choices,
