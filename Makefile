@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit browser-deps bench clean
+.PHONY: run test unit system-deps bench clean
 
-run: $(STAMP)
+run: $(STAMP) system-deps
 	$(BIN)/paiqian migrate
 	$(BIN)/paiqian demo --if-empty
 	$(BIN)/paiqian serve
 
-test: $(STAMP) browser-deps
+test: $(STAMP) system-deps
 	$(BIN)/pytest
 
 unit: $(STAMP)
@@ -28,12 +28,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Browser tests drive Debian's Chromium with Chinese fonts; install them when missing.
-browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
-	  echo "installing chromium and fonts-noto-cjk with apt"; \
+# What the suite needs from Debian: Chromium and Chinese fonts for the browser tests, Pango for PDFs
+# (WeasyPrint).  Installed with apt when missing; Node.js for the OpenID provider the SSO tests start comes
+# with the machine, and the tests install that provider from npm themselves.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libpangoft2-1.0-0
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing with apt:" $$missing; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 clean:

@@ -15,11 +15,11 @@ from tenants.models import Tenant
 class Principal:
     """Who is signed in."""
 
-    kind: str  # staff (operators, assistants and reviewers come with their issues)
+    kind: str  # which loader in service.web.principals made it: staff, assistant, reviewer, operator
     id: int
-    tenant_id: uuid.UUID | None
+    tenant_id: uuid.UUID | None  # None for the platform's own operators
     label: str
-    role: StaffRole | None
+    role: str | None  # a StaffRole for staff; each other kind names its own roles for allow()
 
 
 @dataclass

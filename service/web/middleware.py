@@ -16,14 +16,14 @@ from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlmodel import select
 
-from service.accounts.models import StaffUser
 from service.i18n import translator
 from service.keys import keys_for
 from service.settings import Settings
 from service.web import csrf, sessions
-from service.web.context import Principal, RequestContext
+from service.web.context import RequestContext
 from service.web.cookies import cookie_header
-from tenants.isolation import control_session, tenant_session
+from service.web.principals import load_principal
+from tenants.isolation import control_session
 from tenants.models import Tenant
 
 LANG_COOKIE = "pq_lang"
@@ -38,22 +38,6 @@ SECURITY_HEADERS = [
         b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
 ]
-
-
-def _load_principal(settings: Settings, tenant: Tenant | None, token: str | None) -> Principal | None:
-    if tenant is None or not token:
-        return None
-    with control_session() as control:
-        web_session = sessions.find(control, settings, token)
-    if web_session is None or web_session.tenant_id != tenant.id or web_session.principal_kind != "staff":
-        return None
-    with tenant_session(tenant.id) as db:
-        user = db.exec(
-            select(StaffUser).where(StaffUser.tenant_id == tenant.id, StaffUser.id == web_session.principal_id)
-        ).first()
-    if user is None or not user.active:
-        return None
-    return Principal("staff", user.id, tenant.id, user.display_name, user.role)
 
 
 def _find_tenant(slug: str) -> Tenant | None:
@@ -81,7 +65,7 @@ class RequestContextMiddleware:
         slug = scope.get("path_params", {}).get("slug")
         tenant = await anyio.to_thread.run_sync(_find_tenant, slug) if slug else None
         session_token = cookies.get(sessions.COOKIE)
-        principal = await anyio.to_thread.run_sync(_load_principal, settings, tenant, session_token)
+        principal = await anyio.to_thread.run_sync(load_principal, settings, tenant, session_token)
         # Tokens are bound to the session cookie whenever there is one (even on
         # pages outside the tenant, like the language switch), else to the
         # pre-session cookie: signing in changes every token.
