@@ -1,0 +1,68 @@
+"""How a stored payslip is shown: its lines grouped by category, and its tax year to date.
+
+Shared by the payroll clerk's payslip page, the assistant's payslip page and
+the payslip PDF, so the three always show the same figures the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from service.errors import N_
+from service.payroll.payslip import Category
+from service.payroll.run_models import PayslipLineRow
+
+CATEGORY_LABELS = {
+    Category.EARNING: N_("Earnings"),
+    Category.DEDUCTION: N_("Deductions"),
+    Category.EMPLOYEE_CONTRIBUTION: N_("Employee contributions"),
+    Category.TAX: N_("Income tax"),
+    Category.EMPLOYER_CONTRIBUTION: N_("Employer contributions (not deducted from pay)"),
+    Category.INFO: N_("For information"),
+}
+
+# The cumulative withholding figures kept on each payslip (run_inputs.ytd_to_json), in the order shown.
+YEAR_TO_DATE_LABELS = (
+    ("income", N_("Income this year")),
+    ("tax_free_income", N_("Tax-free income this year")),
+    ("special_deductions", N_("Social insurance and housing fund this year")),
+    ("special_additional_deductions", N_("Special additional deductions this year")),
+    ("tax_withheld", N_("Income tax withheld this year")),
+)
+
+
+@dataclass(frozen=True)
+class LineGroup:
+    label: str  # msgid
+    lines: list[PayslipLineRow]
+    total: Decimal
+    info: bool  # shown, never added: no total
+
+
+def payslip_groups(lines: list[PayslipLineRow]) -> list[LineGroup]:
+    """The payslip's lines by category, in the order a payslip reads, each with its total."""
+    groups = []
+    for category, label in CATEGORY_LABELS.items():
+        members = [line for line in lines if line.category == category.value]
+        if members:
+            total = sum((line.amount for line in members), Decimal("0"))
+            groups.append(LineGroup(label, members, total, category is Category.INFO))
+    return groups
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    year: int
+    through_month: int | None
+    months_employed: int
+    rows: list[tuple[str, Decimal]]  # (msgid, amount)
+
+
+def year_to_date(stored: dict[str, Any] | None) -> YearToDate | None:
+    """The payslip's stored tax year to date (through its month), or None if it has none."""
+    if not stored or "year" not in stored:
+        return None
+    rows = [(label, Decimal(str(stored[key]))) for key, label in YEAR_TO_DATE_LABELS if key in stored]
+    return YearToDate(int(stored["year"]), stored.get("month"), int(stored.get("months_employed") or 0), rows)

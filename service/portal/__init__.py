@@ -1,0 +1,1 @@
+"""The assistants' portal: accounts by invitation, their payslips, confirmations and questions."""

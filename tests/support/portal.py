@@ -1,0 +1,90 @@
+"""Assistants' portal fixtures: a published payroll month, invitations, assistant sign-in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from litestar.testing import TestClient
+
+from service.audit import SYSTEM
+from service.payroll import runs
+from service.payroll.band_actions import create_version
+from service.payroll.run_models import PayrollRun, PayslipRow
+from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.portal import actions
+from service.workforce.models import GRADES, Worker
+from tenants.isolation import tenant_session
+from tests.support.factories import TenantFixture
+from tests.support.web import csrf_from
+
+D = Decimal
+BUREAU = "成都市锦江区城市管理和综合行政执法局"
+ASSISTANT_PASSWORD = "Chengdu-2026-pay"
+
+
+def band_table(tenant: TenantFixture) -> None:
+    cells = tuple(
+        BandCell(grade=g, rating=r, post_pay=D(2500 + 100 * g), grade_pay=D(200 * g), performance_pay=D(600 - 100 * r.rank))
+        for g in GRADES
+        for r in RATINGS
+    )
+    with tenant_session(tenant.id) as db:
+        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, date(2026, 1, 1), "", cells))
+
+
+def run_month(tenant: TenantFixture, month: date, *, publish: bool = True) -> PayrollRun:
+    """A regular run of the month, calculated, approved and (unless told not to) published."""
+    with tenant_session(tenant.id) as db:
+        run = runs.create_run(db, tenant.id, SYSTEM, month)
+        runs.calculate(db, tenant.id, SYSTEM, run)
+        runs.approve(db, tenant.id, SYSTEM, run)
+        if publish:
+            runs.publish(db, tenant.id, SYSTEM, run)
+    return run
+
+
+def payslip_of(tenant: TenantFixture, run: PayrollRun, worker: Worker) -> PayslipRow:
+    with tenant_session(tenant.id) as db:
+        from sqlmodel import select
+
+        return db.exec(
+            select(PayslipRow).where(PayslipRow.tenant_id == tenant.id, PayslipRow.run_id == run.id,
+                                     PayslipRow.worker_id == worker.id)
+        ).one()  # fmt: skip
+
+
+def invite(tenant: TenantFixture, worker: Worker) -> str:
+    """A fresh invitation token for the worker (as the HR clerk's button makes)."""
+    with tenant_session(tenant.id) as db:
+        return actions.invite(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id))).token
+
+
+def accept(client: TestClient, slug: str, token: str, password: str = ASSISTANT_PASSWORD, again: str | None = None):  # noqa: ANN201
+    url = f"/t/{slug}/my/invitation/{token}"
+    form = client.get(url)
+    return client.post(
+        url, data={"_csrf": csrf_from(form.text), "password": password, "password_again": again or password},
+        follow_redirects=False,
+    )  # fmt: skip
+
+
+def assistant_sign_in(client: TestClient, slug: str, login: str, password: str = ASSISTANT_PASSWORD):  # noqa: ANN201
+    form = client.get(f"/t/{slug}/my/login")
+    return client.post(
+        f"/t/{slug}/my/login", data={"_csrf": csrf_from(form.text), "login": login, "password": password},
+        follow_redirects=False,
+    )  # fmt: skip
+
+
+def make_assistant(client: TestClient, tenant: TenantFixture, worker: Worker) -> None:
+    """Invite the worker and accept the link: the client is then signed in as the assistant."""
+    response = accept(client, tenant.slug, invite(tenant, worker))
+    assert response.status_code == 303, response.text
+
+
+def link_token(html: str) -> str:
+    match = re.search(r"/my/invitation/([A-Za-z0-9_-]+)", html)
+    assert match, "no invitation link on the page"
+    return match.group(1)
