@@ -1,0 +1,193 @@
+"""A payroll run's calculation in a background thread, with its progress on the page.
+
+The calculation itself stays one transaction (``runs.calculate``): all or
+nothing.  Its phase (reading the inputs, computing n of N, saving payslips,
+totals and audit) is written to ``payroll_run_progress`` on *separate* short
+transactions (``Reporter``), throttled, so another request can read it while
+the calculation's own transaction is still open: the run page polls
+``/payroll/<id>/progress`` with a small script, or refreshes itself without
+JavaScript.  A failed calculation leaves its error (the refused workers, or
+the message) on the row and nothing else: the page shows it.
+
+``start`` commits the 'queued' row first (so the row exists before the
+calculation locks the run: later updates never re-check its foreign key),
+then runs the calculation in a daemon thread and waits up to ``wait``
+seconds, so a small run answers in the same request as before, and a large
+one shows its progress.  A row left active by a process that died is treated
+as finished after ``STALE``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from time import monotonic
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from service.audit import Actor
+from service.errors import N_, DomainError, Label
+from service.payroll import runs
+from service.payroll.run_models import ProgressPhase, RunProgress
+from tenants.isolation import tenant_session
+
+log = logging.getLogger(__name__)
+
+STALE = timedelta(minutes=15)
+MIN_INTERVAL = 0.25  # seconds between two writes of the same phase
+WAIT = 3.0  # seconds a request waits for the calculation before showing its progress
+UNEXPECTED = N_("The calculation failed unexpectedly: nothing was saved. Try again; if it fails again, ask for help.")
+
+
+def params_to_json(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, Label):
+            out[key] = {"label": str(value)}
+        elif isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+def params_from_json(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: Label(v["label"]) if isinstance(v, dict) and "label" in v else v for k, v in params.items()}
+
+
+def current(db: Session, tenant_id: uuid.UUID, run_id: int) -> RunProgress | None:
+    return db.exec(select(RunProgress).where(RunProgress.tenant_id == tenant_id, RunProgress.run_id == run_id)).first()
+
+
+def is_running(row: RunProgress | None) -> bool:
+    return bool(row and row.active and row.updated_at and datetime.now(UTC) - row.updated_at < STALE)
+
+
+def begin(db: Session, tenant_id: uuid.UUID, run_id: int) -> None:
+    """Mark the run queued; refuses while another calculation of it is running."""
+    row = db.exec(
+        select(RunProgress).where(RunProgress.tenant_id == tenant_id, RunProgress.run_id == run_id).with_for_update()
+    ).first()
+    if is_running(row):
+        raise DomainError(N_("This run is already being calculated: wait for it to finish."), field="status")
+    db.execute(
+        text(
+            """
+            insert into payroll_run_progress (tenant_id, run_id, phase, done, total, error, started_at, updated_at)
+            values (:tenant, :run, 'queued', 0, 0, null, now(), now())
+            on conflict (tenant_id, run_id) do update set phase = 'queued', done = 0, total = 0, error = null,
+              started_at = now(), updated_at = now()
+            """
+        ),
+        {"tenant": tenant_id, "run": run_id},
+    )
+
+
+class Reporter:
+    """The ``progress`` callable ``runs.calculate`` takes: each call a short transaction of its own."""
+
+    def __init__(self, tenant_id: uuid.UUID, run_id: int) -> None:
+        self.tenant_id = tenant_id
+        self.run_id = run_id
+        self._phase = ""
+        self._last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = monotonic()
+        if phase == self._phase and now - self._last < MIN_INTERVAL and done != total:
+            return
+        self._phase, self._last = phase, now
+        self._write(phase, done, total, None)
+
+    def fail(self, error: dict[str, Any]) -> None:
+        self._write(ProgressPhase.FAILED.value, 0, 0, error)
+
+    def done(self, count: int) -> None:
+        self._write(ProgressPhase.DONE.value, count, count, None)
+
+    def _write(self, phase: str, done: int, total: int, error: dict[str, Any] | None) -> None:
+        import json
+
+        try:
+            with tenant_session(self.tenant_id) as db:
+                db.execute(
+                    text(
+                        "update payroll_run_progress set phase = :phase, done = :done, total = :total,"
+                        " error = cast(:error as jsonb), updated_at = now() where tenant_id = :tenant and run_id = :run"
+                    ),
+                    {"phase": phase, "done": done, "total": total, "tenant": self.tenant_id, "run": self.run_id,
+                     "error": None if error is None else json.dumps(error, ensure_ascii=False)},
+                )  # fmt: skip
+        except Exception:  # progress is a courtesy: never let it break the calculation
+            log.exception("payroll run %s: progress not written", self.run_id)
+
+
+@dataclass
+class Result:
+    """What a finished calculation came to (``None`` from ``start`` while it still runs)."""
+
+    outcome: runs.Outcome | None = None
+    refused: runs.CalculationRefused | None = None
+    error: DomainError | None = None
+    crashed: bool = False
+
+
+def refused_json(refused: runs.CalculationRefused) -> dict[str, Any]:
+    return {
+        "refused": [
+            {"worker_id": p.worker_id, "name": p.name, "reason": p.reason, "params": params_to_json(p.params)}
+            for p in refused.problems
+        ]
+    }
+
+
+def error_json(error: DomainError) -> dict[str, Any]:
+    return {"message": error.message, "params": params_to_json(error.params), "field": error.field}
+
+
+def calculate_now(tenant_id: uuid.UUID, actor: Actor, run_id: int) -> Result:
+    """Run the calculation in this thread, reporting progress; never raises."""
+    reporter = Reporter(tenant_id, run_id)
+    result = Result()
+    try:
+        with tenant_session(tenant_id) as db:
+            run = runs.get_run(db, tenant_id, run_id)
+            if run is None:
+                raise DomainError(N_("This payroll run no longer exists."), field="status")
+            result.outcome = runs.calculate(db, tenant_id, actor, run, reporter)
+    except runs.CalculationRefused as refused:
+        result.refused = refused
+        reporter.fail(refused_json(refused))
+    except DomainError as error:
+        result.error = error
+        reporter.fail(error_json(error))
+    except Exception:
+        log.exception("payroll run %s: calculation failed", run_id)
+        result.crashed = True
+        reporter.fail({"message": UNEXPECTED, "params": {}, "field": None})
+    else:
+        reporter.done(result.outcome.payslips if result.outcome else 0)
+    return result
+
+
+def start(tenant_id: uuid.UUID, actor: Actor, run_id: int, wait: float | None = None) -> Result | None:
+    """Queue the run (refused if published or already running), calculate it in a thread and
+    wait up to ``wait`` seconds: the Result, or None while it is still running."""
+    with tenant_session(tenant_id) as db:
+        run = runs.get_run(db, tenant_id, run_id)
+        if run is None:
+            raise LookupError(run_id)
+        runs.refuse_published(run)
+        begin(db, tenant_id, run_id)
+    box: list[Result] = []
+    thread = threading.Thread(
+        target=lambda: box.append(calculate_now(tenant_id, actor, run_id)), name=f"payroll-run-{run_id}", daemon=True
+    )
+    thread.start()
+    thread.join(WAIT if wait is None else wait)
+    return box[0] if box else None
