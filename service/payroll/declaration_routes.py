@@ -1,0 +1,144 @@
+"""A worker's tax page for one tax year: the 专项附加扣除 declarations and the
+首次取得工资 / 6 万元 flags, each with its own form.  Reached from the worker
+page (``payroll/_worker_tax_link.html``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from service import clock
+from service.accounts.models import StaffRole
+from service.errors import N_, DomainError, InputErrors
+from service.payroll import component_actions as actions
+from service.payroll.declaration_form import (
+    CERTIFICATE_ROWS,
+    CHILD_ROWS,
+    ELDERLY_KINDS,
+    HOUSING_KINDS,
+    ITEM_LABELS,
+    RENT_TIER_LABELS,
+    SHARE_LABELS,
+    form_fields,
+    form_values,
+    parse_declaration_form,
+    year_schedule,
+)
+from service.payroll.income_tax import ANNUAL_BASIC_DEDUCTION
+from service.payroll.special_deductions import FIRST_SUPPORTED_YEAR
+from service.payroll.tax_year_flags import LAST_YEAR, parse_flags
+from service.web.access import allow
+from service.web.forms import FormData, field_text, translated_errors, whole_number
+from service.web.pages import page, see_other
+from service.workforce.models import Worker
+from tenants.isolation import tenant_session
+
+EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
+READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK)
+FLAG_FIELDS = ("first_job", "small_earner", "wages_last_year", "declared_every_month_last_year")
+DONE = {
+    "declarations": N_("The special additional deductions have been saved. Payroll runs of the year use them."),
+    "flags": N_("The withholding adjustments have been saved."),
+}
+
+
+def _year(text: str) -> int:
+    number = whole_number(text, below=LAST_YEAR + 1)
+    if number is None or number < FIRST_SUPPORTED_YEAR:
+        return max(clock.today().year, FIRST_SUPPORTED_YEAR)
+    return number
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_SUPPORTED_YEAR <= year <= LAST_YEAR:
+        raise NotFoundException()
+
+
+def _flag_values(row: Any) -> dict[str, str]:  # noqa: ANN401
+    if row is None:
+        return {f: "" for f in FLAG_FIELDS}
+    return {
+        "first_job": "on" if row.first_job else "",
+        "small_earner": "on" if row.small_earner else "",
+        "wages_last_year": "" if row.wages_last_year is None else str(row.wages_last_year),
+        "declared_every_month_last_year": "on" if row.declared_every_month_last_year else "",
+    }
+
+
+def _page(
+    request: Request, worker_id: int, year: int, *, status: int = 200, values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None, flag_values: dict[str, str] | None = None,
+    flag_errors: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    ctx = request.state.ctx
+    with tenant_session(ctx.tenant_id) as db:
+        worker = db.get(Worker, (ctx.tenant_id, worker_id))
+        if worker is None:
+            raise NotFoundException()
+        declarations = actions.declaration_of(db, ctx.tenant_id, worker_id, year)
+        flags = actions.flags_of(db, ctx.tenant_id, worker_id, year)
+        last_year = actions.published_year(db, ctx.tenant_id, worker_id, year - 1)
+        this_year = actions.published_year(db, ctx.tenant_id, worker_id, year)
+    schedule = year_schedule(declarations) if declarations is not None else None
+    return page(
+        request, "payroll/tax_year.html", status=status, worker=worker, year=year,
+        years=list(range(FIRST_SUPPORTED_YEAR, max(clock.today().year, FIRST_SUPPORTED_YEAR) + 2)),
+        saved=declarations is not None, values=values or form_values(declarations), errors=errors or {},
+        flag_values=flag_values or _flag_values(flags), flag_errors=flag_errors or {}, flags=flags,
+        schedule=schedule, last_year=last_year, this_year=this_year, can_edit=ctx.has_role(*EDITORS),
+        child_rows=range(1, CHILD_ROWS + 1), certificate_rows=range(1, CERTIFICATE_ROWS + 1),
+        elderly_kinds=ELDERLY_KINDS, housing_kinds=HOUSING_KINDS, rent_tiers=RENT_TIER_LABELS,
+        shares=SHARE_LABELS, item_labels=ITEM_LABELS, small_earner_limit=ANNUAL_BASIC_DEDUCTION,
+        notice=DONE.get(request.query_params.get("done", ""), ""),
+    )  # fmt: skip
+
+
+class TaxDeclarationsController(Controller):
+    path = "/workers/{worker_id:int}/tax"
+
+    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    def show(self, request: Request, worker_id: FromPath[int]) -> Response:
+        return _page(request, worker_id, _year(request.query_params.get("year", "")))
+
+    @post("/{year:int}/declarations", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def save_declarations(self, request: Request, worker_id: FromPath[int], year: FromPath[int], data: FormData) -> Response:
+        ctx = request.state.ctx
+        _check_year(year)
+        values = {f: field_text(data, f) for f in form_fields()}
+        try:
+            declarations = parse_declaration_form(values, year)
+            with tenant_session(ctx.tenant_id) as db:
+                worker = db.get(Worker, (ctx.tenant_id, worker_id))
+                if worker is None:
+                    raise NotFoundException()
+                actions.save_declaration(db, ctx.tenant_id, ctx.actor, worker, declarations)
+        except InputErrors as problems:
+            errors = translated_errors(problems.errors, ctx.translate)
+            return _page(request, worker_id, year, status=400, values=values, errors=errors)
+        except DomainError as problem:
+            errors = translated_errors([problem], ctx.translate)
+            return _page(request, worker_id, year, status=400, values=values, errors=errors)
+        return see_other(ctx.tenant_path(f"/workers/{worker_id}/tax?year={year}&done=declarations"))
+
+    @post("/{year:int}/flags", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    def save_flags(self, request: Request, worker_id: FromPath[int], year: FromPath[int], data: FormData) -> Response:
+        ctx = request.state.ctx
+        _check_year(year)
+        values = {f: field_text(data, f) for f in FLAG_FIELDS}
+        try:
+            with tenant_session(ctx.tenant_id) as db:
+                worker = db.get(Worker, (ctx.tenant_id, worker_id))
+                if worker is None:
+                    raise NotFoundException()
+                flags = parse_flags(values, year, worker.hire_date)
+                actions.save_flags(db, ctx.tenant_id, ctx.actor, worker, flags)
+        except InputErrors as problems:
+            errors = translated_errors(problems.errors, ctx.translate)
+            return _page(request, worker_id, year, status=400, flag_values=values, flag_errors=errors)
+        except DomainError as problem:
+            errors = translated_errors([problem], ctx.translate)
+            return _page(request, worker_id, year, status=400, flag_values=values, flag_errors=errors)
+        return see_other(ctx.tenant_path(f"/workers/{worker_id}/tax?year={year}&done=flags"))

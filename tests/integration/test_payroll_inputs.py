@@ -1,0 +1,307 @@
+"""Payroll inputs: formula components, the band table's performance base, 专项附加扣除 and the
+首次取得工资 / 6 万元 flags per worker and year, one-off items imported from a run — the pages and
+their effect on a calculated run."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from service.accounts.models import StaffRole
+from service.audit import SYSTEM, AuditEntry
+from service.excel import XLSX_MEDIA_TYPE, write_rows
+from service.i18n import translator
+from service.payroll import runs
+from service.payroll.band_actions import create_version
+from service.payroll.component_actions import define_component
+from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components import ComponentDefinition, Method
+from service.payroll.income_tax import annual_tax
+from service.payroll.payslip import ComponentKind
+from service.payroll.run_inputs import ytd_from_json
+from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
+from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.workforce.attendance import save_month
+from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.identity import make_national_id
+from service.workforce.models import GRADES
+from tenants.isolation import tenant_session
+from tests.support.factories import make_worker
+from tests.support.web import csrf_from
+
+D = Decimal
+MARCH = date(2026, 3, 1)
+JANUARY = date(2026, 1, 1)
+
+
+def cells(coefficient: bool = False) -> tuple[BandCell, ...]:
+    return tuple(
+        BandCell(grade=g, rating=r, post_pay=D(2500 + 100 * g), grade_pay=D(200 * g),
+                 performance_pay=None if coefficient else D(600 - 100 * r.rank),
+                 performance_coefficient=D("1.2") - D("0.1") * r.rank if coefficient else None)
+        for g in GRADES for r in RATINGS
+    )  # fmt: skip
+
+
+def seed_band(tenant, *, coefficient: bool = False, base: Decimal | None = None) -> None:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2025, 1, 1), "", cells(coefficient), base))
+
+
+def run_for(tenant, month: date = MARCH) -> int:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        return runs.create_run(db, tenant.id, SYSTEM, month).id
+
+
+def calculate(tenant, run_id: int) -> None:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        runs.calculate(db, tenant.id, SYSTEM, db.get(PayrollRun, (tenant.id, run_id)))
+
+
+def slip_of(tenant, run_id: int, worker_id: int) -> tuple[PayslipRow, dict[str, Decimal]]:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        slip = db.exec(select(PayslipRow).where(PayslipRow.run_id == run_id, PayslipRow.worker_id == worker_id)).one()
+        lines = {x.code: x.amount for x in db.exec(select(PayslipLineRow).where(PayslipLineRow.payslip_id == slip.id))}
+    return slip, lines
+
+
+# --- formula components --------------------------------------------------------------------
+
+
+def test_a_formula_component_is_checked_on_save_and_paid_by_the_run(signed_in, settings, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
+    base = f"/t/{tenant.slug}/pay-components"
+    page = client.get(base)
+    assert page.status_code == 200 and "overtime_hours" in page.text  # the documented inputs
+    token = csrf_from(page.text)
+    fields = {"_csrf": token, "code": "ot_meal", "label": "加班餐补", "kind": "addition", "method": "formula",
+              "taxable": "on", "counts_for_minimum_wage": "on"}  # fmt: skip
+    for typed, message in (("overtime * 20", "overtime"), ("min(overtime_hours, 36", ""), ("", "")):
+        bad = client.post(base, data={**fields, "formula": typed}, follow_redirects=False)
+        assert bad.status_code == 400 and 'id="formula-error"' in bad.text and message in bad.text
+    with tenant_session(tenant.id) as db:
+        assert db.exec(select(PayComponent)).all() == []
+    ok = client.post(base, data={**fields, "formula": "min(overtime_hours, 36) * 20"}, follow_redirects=False)
+    assert ok.status_code == 303, ok.text
+    assert "min(overtime_hours, 36) * 20" in client.get(base).text
+    with tenant_session(tenant.id) as db:
+        stored = db.exec(select(PayComponent)).one()
+        assert (stored.method, stored.formula, stored.amount) == ("formula", "min(overtime_hours, 36) * 20", None)
+        assert db.exec(select(AuditEntry).where(AuditEntry.action == "pay_component.define")).one().after["formula"]
+
+    seed_band(tenant)
+    busy = make_worker(settings, tenant, city="chengdu", grade=3)
+    idle = make_worker(settings, tenant, city="chengdu", grade=3)
+    with tenant_session(tenant.id) as db:
+        save_month(db, tenant.id, SYSTEM, MARCH, {busy.id: AttendanceFigures(D("21.75"), D("0"), D("30"), D("10"), D("0"))})
+    run_id = run_for(tenant)
+    calculate(tenant, run_id)
+    slip, lines = slip_of(tenant, run_id, busy.id)
+    assert lines["ot_meal"] == D("720.00")  # 40 hours, capped at 36, × 20
+    assert "ot_meal" not in slip_of(tenant, run_id, idle.id)[1]  # 0 hours: nothing paid
+
+
+def test_a_formula_that_cannot_be_valued_refuses_the_calculation(settings, tenant) -> None:  # noqa: ANN001
+    seed_band(tenant)
+    worker = make_worker(settings, tenant, city="chengdu", name="李四")
+    with tenant_session(tenant.id) as db:
+        per_absence = ComponentDefinition("per_absence", "缺勤补", ComponentKind.ADDITION, Method.FORMULA, None,
+                                          formula="post_pay / absence_days")  # fmt: skip
+        define_component(db, tenant.id, SYSTEM, per_absence)
+    run_id = run_for(tenant)
+    with pytest.raises(runs.CalculationRefused) as refused:
+        calculate(tenant, run_id)
+    assert [(p.worker_id, p.reason) for p in refused.value.problems] == [(worker.id, "The formula divides by zero.")]
+    with tenant_session(tenant.id) as db:
+        assert db.exec(select(PayslipRow)).all() == []
+
+
+# --- performance base ------------------------------------------------------------------------
+
+
+def test_coefficient_cells_are_paid_with_the_tables_performance_base(settings, tenant) -> None:  # noqa: ANN001
+    with tenant_session(tenant.id) as db, pytest.raises(Exception, match="performance base"):
+        create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2025, 1, 1), "", cells(True), None))
+    seed_band(tenant, coefficient=True, base=D("1000"))
+    worker = make_worker(settings, tenant, city="chengdu", grade=2)  # not rated: 达标, coefficient 1.0
+    run_id = run_for(tenant)
+    calculate(tenant, run_id)
+    _, lines = slip_of(tenant, run_id, worker.id)
+    assert lines["performance_pay"] == D("1000.00")
+    # A table saved before the base existed leaves the worker a missing input, with the reason.
+    with tenant_session(tenant.id) as db:
+        db.execute(text("update salary_band_tables set performance_base = null"))
+    with pytest.raises(runs.CalculationRefused) as refused:
+        calculate(tenant, run_id)
+    assert "no performance base" in refused.value.problems[0].reason
+
+
+def test_the_band_form_asks_for_the_base(signed_in, tenant) -> None:  # noqa: ANN001
+    from service.payroll.salary_bands import cell_field, form_fields
+
+    client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
+    token = csrf_from(client.get(f"/t/{tenant.slug}/salary-bands/new").text)
+    values = {f: "" for f in form_fields()} | {"effective_from": "2026-01-01"}
+    for g in GRADES:
+        for r in RATINGS:
+            values[cell_field(g, r, "post_pay")] = "2000"
+            values[cell_field(g, r, "grade_pay")] = "100"
+            values[cell_field(g, r, "performance_coefficient")] = "1"
+    bad = client.post(f"/t/{tenant.slug}/salary-bands", data={"_csrf": token, **values}, follow_redirects=False)
+    assert bad.status_code == 400 and 'id="performance_base-error"' in bad.text
+    ok = client.post(f"/t/{tenant.slug}/salary-bands", data={"_csrf": token, **values, "performance_base": "800"},
+                     follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303
+    assert "800.00" in client.get(f"/t/{tenant.slug}/salary-bands").text
+    with tenant_session(tenant.id) as db:
+        entry = db.exec(select(AuditEntry).where(AuditEntry.action == "salary_band.create")).one()
+    assert entry.after["performance_base"] == "800.00"
+
+
+# --- declarations and flags -----------------------------------------------------------------
+
+
+def test_the_tax_page_saves_declarations_and_flags_with_audit(signed_in, settings, tenant, other_tenant) -> None:  # noqa: ANN001
+    worker = make_worker(settings, tenant, hire_date=date(2026, 2, 1))
+    client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
+    detail = client.get(f"/t/{tenant.slug}/workers/{worker.id}").text
+    assert f"/t/{tenant.slug}/workers/{worker.id}/tax" in detail
+    base = f"/t/{tenant.slug}/workers/{worker.id}/tax"
+    page = client.get(f"{base}?year=2026")
+    assert page.status_code == 200
+    token = csrf_from(page.text)
+
+    bad = client.post(f"{base}/2026/declarations", data={
+        "_csrf": token, "child-1-birth_date": "2018-05-01", "child-1-share": "full", "child-1-in_education": "on",
+        "elderly": "shared", "elderly_parent_birth_date": "1950-01-01", "elderly_share": "1600",
+        "housing": "rent", "rent_tier": "", "rent_start": "2026-01"}, follow_redirects=False)  # fmt: skip
+    assert bad.status_code == 400
+    assert 'id="elderly_share-error"' in bad.text and 'id="rent_tier-error"' in bad.text
+    assert 'value="2018-05-01"' in bad.text  # what was typed is kept
+    with tenant_session(tenant.id) as db:
+        assert db.exec(select(TaxDeclaration)).all() == []
+
+    ok = client.post(f"{base}/2026/declarations", data={
+        "_csrf": token, "child-1-birth_date": "2018-05-01", "child-1-share": "full", "child-1-in_education": "on",
+        "housing": "rent", "rent_tier": "major", "rent_start": "2026-02"}, follow_redirects=False)  # fmt: skip
+    assert ok.status_code == 303
+    shown = client.get(ok.headers["location"]).text
+    assert 'id="schedule"' in shown and "3,500.00" in shown  # 2,000 education + 1,500 rent a month
+
+    small = {"_csrf": token, "small_earner": "on", "wages_last_year": "70000", "declared_every_month_last_year": "on"}
+    bad_flags = client.post(f"{base}/2026/flags", data=small, follow_redirects=False)
+    assert bad_flags.status_code == 400 and 'id="small_earner-error"' in bad_flags.text  # hired in 2026
+    assert 'id="wages_last_year-error"' in bad_flags.text
+    good_flags = client.post(f"{base}/2026/flags", data={"_csrf": token, "first_job": "on"}, follow_redirects=False)
+    assert good_flags.status_code == 303
+    with tenant_session(tenant.id) as db:
+        flags = db.exec(select(TaxYearFlagsRow)).one()
+        assert (flags.worker_id, flags.year, flags.first_job, flags.small_earner) == (worker.id, 2026, True, False)
+        actions = [a.action for a in db.exec(select(AuditEntry).where(AuditEntry.entity_id == str(worker.id)))]
+    assert "tax_declaration.save" in actions and "tax_year_flags.save" in actions
+
+    # out of range years, other tenants' workers and readers without the role
+    assert client.post(f"{base}/1999/flags", data={"_csrf": token}).status_code == 404
+    other = make_worker(settings, other_tenant)
+    assert client.get(f"/t/{tenant.slug}/workers/{other.id}/tax").status_code == 404
+    viewer = signed_in(tenant, StaffRole.VIEWER)
+    assert viewer.get(f"{base}?year=2026", follow_redirects=False).status_code in (401, 403)
+
+
+def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> None:  # noqa: ANN001
+    from service.payroll.component_actions import save_declaration, save_flags
+    from service.payroll.special_deductions import Child, Declarations
+    from service.payroll.tax_year_flags import TaxYearFlags
+    from service.workforce.models import Worker
+
+    seed_band(tenant)
+    plain = make_worker(settings, tenant, city="chengdu", grade=5, hire_date=date(2026, 3, 1))
+    declared = make_worker(settings, tenant, city="chengdu", grade=5, hire_date=date(2026, 3, 1))
+    with tenant_session(tenant.id) as db:
+        w = db.get(Worker, (tenant.id, declared.id))
+        save_declaration(db, tenant.id, SYSTEM, w, Declarations(2026, children=(Child(date(2018, 5, 1)),)))
+        save_flags(db, tenant.id, SYSTEM, w, TaxYearFlags(2026, first_job=True))
+    run_id = run_for(tenant)
+    calculate(tenant, run_id)
+    base_slip, _ = slip_of(tenant, run_id, plain.id)
+    slip, lines = slip_of(tenant, run_id, declared.id)
+    special = slip.employee_social_insurance + slip.employee_housing_fund
+    # plain: 5,000 for one month with us; declared: 5,000 × 3 months from January and 2,000 of education
+    assert base_slip.tax == annual_tax(base_slip.taxable_income - D("5000") - special)
+    assert slip.tax == annual_tax(slip.taxable_income - D("15000") - special - D("2000"))
+    assert lines["special_additional_deductions"] == D("2000.00")
+    ytd = ytd_from_json(slip.year_to_date)
+    assert ytd.first_job and ytd.special_additional_deductions == D("2000.00")
+
+
+def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> None:  # noqa: ANN001
+    from service.payroll.component_actions import save_flags
+    from service.payroll.tax_year_flags import TaxYearFlags
+    from service.workforce.models import Worker
+
+    seed_band(tenant)
+    worker = make_worker(settings, tenant, city="chengdu", grade=5, hire_date=date(2020, 3, 1))
+    with tenant_session(tenant.id) as db:
+        flags = TaxYearFlags(2026, small_earner=True, wages_last_year=D("58000"), declared_every_month_last_year=True)
+        save_flags(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id)), flags)
+    january = run_for(tenant, JANUARY)
+    calculate(tenant, january)
+    slip, _ = slip_of(tenant, january, worker.id)
+    assert slip.tax == D("0.00") and ytd_from_json(slip.year_to_date).small_earner
+    # March without a published January: the worker is listed, not paid on the wrong basis
+    march = run_for(tenant)
+    with pytest.raises(runs.CalculationRefused) as refused:
+        calculate(tenant, march)
+    assert "small full-year earner" in refused.value.problems[0].reason
+
+
+# --- one-off items from the run ------------------------------------------------------------------
+
+HEADERS = ["身份证号", "姓名", "月份", "项目代码", "金额"]
+
+
+def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tenant) -> None:  # noqa: ANN001
+    seed_band(tenant)
+    number = make_national_id("510104", date(1991, 2, 3), 7, "female")
+    worker = make_worker(settings, tenant, id_number=number, name="王芳", city="chengdu")
+    with tenant_session(tenant.id) as db:
+        define_component(db, tenant.id, SYSTEM, ComponentDefinition("bonus", "一次性奖励", ComponentKind.ADDITION,
+                                                                    Method.PER_WORKER_MONTH, None))  # fmt: skip
+    run_id = run_for(tenant)
+    client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
+    run_page = client.get(f"/t/{tenant.slug}/payroll/{run_id}").text
+    link = f"/t/{tenant.slug}/pay-components/import?run={run_id}"
+    assert link in run_page
+    form = client.get(link)
+    assert form.status_code == 200 and f'name="run" value="{run_id}"' in form.text
+    token = csrf_from(form.text)
+
+    def upload(*rows: list[object]):  # noqa: ANN202
+        sheet = write_rows("amounts", HEADERS, list(rows))
+        return client.post(f"/t/{tenant.slug}/pay-components/import", data={"_csrf": token, "run": str(run_id)},
+                           files={"file": ("a.xlsx", sheet, XLSX_MEDIA_TYPE)})  # fmt: skip
+
+    refused = upload([number, "王芳", "2026-03", "bonus", "500"], [number, "王芳", "2026-04", "bonus", "500"],
+                     [number, "王芳", "2026-03", "bonus", "五百"])  # fmt: skip
+    assert refused.status_code == 400
+    assert "2026-04" in refused.text and "errors-table" in refused.text
+    with tenant_session(tenant.id) as db:
+        assert db.exec(select(PayComponentAmount)).all() == []
+    assert upload([number, "王芳", "2026-03", "bonus", "500"]).status_code == 200
+    calculate(tenant, run_id)
+    assert slip_of(tenant, run_id, worker.id)[1]["bonus"] == D("500.00")
+
+    # once the month is published, its one-off items can no longer be imported
+    with tenant_session(tenant.id) as db:
+        db.execute(text("update payroll_runs set status = :s"), {"s": RunStatus.PUBLISHED.value})
+    published = upload([number, "王芳", "2026-03", "bonus", "600"])
+    message = translator("zh_CN")(
+        "Payroll for {month} is already published: it can only be changed by a correction run.", month="2026-03"
+    )
+    assert published.status_code == 400 and message in published.text
+    with tenant_session(tenant.id) as db:
+        assert db.exec(select(PayComponentAmount.amount)).one() == D("500.00")
