@@ -1,0 +1,167 @@
+"""The only code that writes client bureaus, their units and establishment
+offices.  Every change is audited in the same transaction.
+
+A bureau's name is what sheets and forms match on, so it is unique per
+tenant.  Payroll keeps a bureau's *name* on band tables, runs and pay
+components (until those point at the record too): renaming a bureau renames
+it there as well, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from service import clock
+from service.audit import Actor, record
+from service.bureaus.bureau_input import BureauInput, OfficeInput, UnitInput
+from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice, UnitKind
+from service.compliance.engine import recompute_for_bureaus
+from service.errors import N_, DomainError
+
+# Payroll tables that name a bureau as text (migrations 0011-0013).
+_PAYROLL_NAME_COLUMNS = (
+    ("salary_band_tables", "client_bureau"),
+    ("payroll_runs", "client_bureau"),
+    ("pay_components", "applies_to_bureau"),
+)
+
+
+def _same_name(db: Session, model: type, tenant_id: uuid.UUID, name: str, own_id: int | None, **scope: object):
+    query = select(model).where(model.tenant_id == tenant_id, model.name == name)
+    for column, value in scope.items():
+        query = query.where(getattr(model, column) == value)
+    found = db.exec(query).first()
+    return found if found is not None and found.id != own_id else None
+
+
+def _check_office(db: Session, tenant_id: uuid.UUID, office_id: int | None) -> None:
+    if office_id is not None and db.get(EstablishmentOffice, (tenant_id, office_id)) is None:
+        raise DomainError(N_("Choose a value."), field="establishment_office_id")
+
+
+def _apply(entity: object, data: object) -> None:
+    for name, value in asdict(data.contacts).items():  # type: ignore[attr-defined]
+        setattr(entity, name, value)
+
+
+def create_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BureauInput) -> ClientBureau:
+    if _same_name(db, ClientBureau, tenant_id, data.name, None):
+        raise DomainError(N_("A client bureau named {name} already exists."), field="name", name=data.name)
+    _check_office(db, tenant_id, data.establishment_office_id)
+    bureau = ClientBureau(tenant_id=tenant_id, name=data.name, establishment_office_id=data.establishment_office_id)
+    _apply(bureau, data)
+    db.add(bureau)
+    db.flush()
+    record(db, tenant_id, actor, "client_bureau.create", "client_bureau", bureau.id, after=bureau.snapshot())
+    return bureau
+
+
+def update_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: BureauInput) -> ClientBureau:
+    if _same_name(db, ClientBureau, tenant_id, data.name, bureau.id):
+        raise DomainError(N_("A client bureau named {name} already exists."), field="name", name=data.name)
+    _check_office(db, tenant_id, data.establishment_office_id)
+    before = bureau.snapshot()
+    old_name = bureau.name
+    bureau.name = data.name
+    bureau.establishment_office_id = data.establishment_office_id
+    _apply(bureau, data)
+    bureau.updated_at = datetime.now(UTC)
+    db.add(bureau)
+    db.flush()
+    after = bureau.snapshot()
+    if after != before:
+        record(db, tenant_id, actor, "client_bureau.update", "client_bureau", bureau.id, before=before, after=after)
+    if old_name != bureau.name:
+        for table, column in _PAYROLL_NAME_COLUMNS:
+            db.execute(
+                text(f"update {table} set {column} = :new where tenant_id = :t and {column} = :old"),
+                {"t": tenant_id, "new": bureau.name, "old": old_name},
+            )
+        # The dispatch-cap alert is keyed by the bureau's name: close the old one, raise under the new.
+        recompute_for_bureaus(db, tenant_id, [old_name, bureau.name], clock.today())
+    return bureau
+
+
+def create_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: UnitInput) -> BureauUnit:
+    if _same_name(db, BureauUnit, tenant_id, data.name, None, bureau_id=bureau.id):
+        raise DomainError(N_("{bureau} already has a unit named {name}."), field="name", bureau=bureau.name, name=data.name)
+    unit = BureauUnit(tenant_id=tenant_id, bureau_id=bureau.id, name=data.name, kind=data.kind)
+    _apply(unit, data)
+    db.add(unit)
+    db.flush()
+    record(db, tenant_id, actor, "bureau_unit.create", "bureau_unit", unit.id, after=unit.snapshot())
+    return unit
+
+
+def update_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, unit: BureauUnit, data: UnitInput) -> BureauUnit:
+    if _same_name(db, BureauUnit, tenant_id, data.name, unit.id, bureau_id=unit.bureau_id):
+        raise DomainError(N_("This bureau already has a unit named {name}."), field="name", name=data.name)
+    before = unit.snapshot()
+    unit.name, unit.kind = data.name, data.kind
+    _apply(unit, data)
+    unit.updated_at = datetime.now(UTC)
+    db.add(unit)
+    db.flush()
+    after = unit.snapshot()
+    if after != before:
+        record(db, tenant_id, actor, "bureau_unit.update", "bureau_unit", unit.id, before=before, after=after)
+    return unit
+
+
+def create_office(db: Session, tenant_id: uuid.UUID, actor: Actor, data: OfficeInput) -> EstablishmentOffice:
+    if _same_name(db, EstablishmentOffice, tenant_id, data.name, None):
+        raise DomainError(N_("An establishment office named {name} already exists."), field="name", name=data.name)
+    office = EstablishmentOffice(tenant_id=tenant_id, name=data.name)
+    _apply(office, data)
+    db.add(office)
+    db.flush()
+    record(db, tenant_id, actor, "establishment_office.create", "establishment_office", office.id,
+           after=office.snapshot())  # fmt: skip
+    return office
+
+
+def update_office(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, office: EstablishmentOffice, data: OfficeInput
+) -> EstablishmentOffice:
+    if _same_name(db, EstablishmentOffice, tenant_id, data.name, office.id):
+        raise DomainError(N_("An establishment office named {name} already exists."), field="name", name=data.name)
+    before = office.snapshot()
+    office.name = data.name
+    _apply(office, data)
+    office.updated_at = datetime.now(UTC)
+    db.add(office)
+    db.flush()
+    after = office.snapshot()
+    if after != before:
+        record(db, tenant_id, actor, "establishment_office.update", "establishment_office", office.id,
+               before=before, after=after)  # fmt: skip
+    return office
+
+
+def ensure_assignment(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, bureau_name: str, unit_name: str = ""
+) -> tuple[ClientBureau, BureauUnit | None]:
+    """Find the bureau (and unit) by name, creating what is missing (audited).
+
+    For seeding (the demo tenant, test factories) only: forms and sheets never
+    create bureaus implicitly.
+    """
+    from service.bureaus.bureau_input import Contacts
+
+    empty = Contacts(None, "", "", "", "")
+    bureau = _same_name(db, ClientBureau, tenant_id, bureau_name, None)
+    if bureau is None:
+        bureau = create_bureau(db, tenant_id, actor, BureauInput(bureau_name, empty, None))
+    unit = None
+    if unit_name:
+        unit = _same_name(db, BureauUnit, tenant_id, unit_name, None, bureau_id=bureau.id)
+        if unit is None:
+            kind = (UnitKind.STREET_OFFICE if "街道" in unit_name else UnitKind.BRIGADE if unit_name.endswith("大队")
+                    else UnitKind.SQUAD if unit_name.endswith("中队") else UnitKind.OTHER)  # fmt: skip
+            unit = create_unit(db, tenant_id, actor, bureau, UnitInput(unit_name, kind, empty))
+    return bureau, unit

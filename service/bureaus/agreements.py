@@ -1,0 +1,322 @@
+"""Service agreements (劳务派遣协议): the only code that writes them (audited),
+and what their pages read (the 13-item check, headcount in use per post).
+
+An agreement is edited while it is a draft; signing freezes it (a change is a
+renewal or a new agreement).  Two signed agreements of one bureau may not
+overlap: the statement of a month must know which terms apply.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, text
+from sqlmodel import Session, select
+
+from service.audit import Actor, record
+from service.bureaus.agreement_input import AgreementInput, PostInput
+from service.bureaus.agreement_terms import ITEM_LABELS, Item, ItemState, PostTerms, Terms, check_items
+from service.bureaus.models import (
+    AgreementClause,
+    AgreementPost,
+    AgreementStatus,
+    ClientBureau,
+    ServiceAgreement,
+)
+from service.compliance.facts import DISPATCHED_STATUSES
+from service.errors import N_, DomainError
+from service.workforce.dates import add_months
+
+
+def get_agreement(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> ServiceAgreement | None:
+    return db.get(ServiceAgreement, (tenant_id, agreement_id))
+
+
+def agreements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[ServiceAgreement]:
+    return list(
+        db.exec(
+            select(ServiceAgreement)
+            .where(ServiceAgreement.tenant_id == tenant_id, ServiceAgreement.bureau_id == bureau_id)
+            .order_by(ServiceAgreement.start_date.desc(), ServiceAgreement.id.desc())
+        ).all()
+    )
+
+
+def posts_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> list[AgreementPost]:
+    return list(
+        db.exec(
+            select(AgreementPost)
+            .where(AgreementPost.tenant_id == tenant_id, AgreementPost.agreement_id == agreement_id)
+            .order_by(AgreementPost.id)
+        ).all()
+    )
+
+
+def clauses_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> dict[str, str]:
+    return {
+        c.item: c.body
+        for c in db.exec(
+            select(AgreementClause).where(AgreementClause.tenant_id == tenant_id, AgreementClause.agreement_id == agreement_id)
+        ).all()
+    }
+
+
+def in_force(db: Session, tenant_id: uuid.UUID, bureau_id: int, day: date) -> ServiceAgreement | None:
+    """The bureau's signed agreement whose term covers ``day``."""
+    for agreement in agreements_of(db, tenant_id, bureau_id):
+        if agreement.in_force_on(day):
+            return agreement
+    return None
+
+
+def terms_of(agreement: ServiceAgreement) -> Terms:
+    return Terms(
+        agreement.start_date, agreement.end_date, agreement.work_place, agreement.working_hours,
+        agreement.fee_basis, agreement.management_fee, agreement.fixed_price, agreement.payment_terms,
+    )  # fmt: skip
+
+
+def post_terms(post: AgreementPost) -> PostTerms:
+    return PostTerms(post.name, post.nature.value, post.headcount, post.work_place, post.fee_basis,
+                     post.management_fee, post.fixed_price)  # fmt: skip
+
+
+def check(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement) -> list[ItemState]:
+    """The 13 items of Art. 7, each present or missing."""
+    posts = [post_terms(p) for p in posts_of(db, tenant_id, agreement.id)]
+    return check_items(terms_of(agreement), posts, clauses_of(db, tenant_id, agreement.id))
+
+
+# ------------------------------------------------------------------ writes
+
+
+def _refuse_unless_draft(agreement: ServiceAgreement) -> None:
+    if agreement.status is not AgreementStatus.DRAFT:
+        raise DomainError(N_("A signed agreement does not change: renew it, or record a new agreement."), field="status")
+
+
+def _columns(data: AgreementInput) -> dict:
+    return asdict(data)
+
+
+def create_agreement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: AgreementInput,
+    renews: ServiceAgreement | None = None,
+) -> ServiceAgreement:  # fmt: skip
+    agreement = ServiceAgreement(
+        tenant_id=tenant_id, bureau_id=bureau.id, renews_agreement_id=renews.id if renews else None, **_columns(data)
+    )
+    db.add(agreement)
+    db.flush()
+    record(db, tenant_id, actor, "service_agreement.create", "service_agreement", agreement.id,
+           after=agreement.snapshot())  # fmt: skip
+    return agreement
+
+
+def update_agreement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, data: AgreementInput
+) -> ServiceAgreement:
+    _refuse_unless_draft(agreement)
+    before = agreement.snapshot()
+    for name, value in _columns(data).items():
+        setattr(agreement, name, value)
+    agreement.updated_at = datetime.now(UTC)
+    db.add(agreement)
+    db.flush()
+    after = agreement.snapshot()
+    if after != before:
+        record(db, tenant_id, actor, "service_agreement.update", "service_agreement", agreement.id,
+               before=before, after=after)  # fmt: skip
+    return agreement
+
+
+def sign_agreement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, signed_on: date
+) -> ServiceAgreement:
+    """Draft → signed.  Refused when another signed agreement of the bureau overlaps the term."""
+    _refuse_unless_draft(agreement)
+    for other in agreements_of(db, tenant_id, agreement.bureau_id):
+        if other.id == agreement.id or other.status is AgreementStatus.DRAFT:
+            continue
+        other_end = other.terminated_on - timedelta(days=1) if other.terminated_on else other.end_date
+        if other.start_date <= agreement.end_date and agreement.start_date <= other_end:
+            raise DomainError(
+                N_("The term overlaps the signed agreement {number} ({start} to {end})."), field="start_date",
+                number=other.number or f"#{other.id}", start=other.start_date.isoformat(), end=other_end.isoformat(),
+            )  # fmt: skip
+    before = agreement.snapshot()
+    agreement.status, agreement.signed_on = AgreementStatus.SIGNED, signed_on
+    agreement.updated_at = datetime.now(UTC)
+    db.add(agreement)
+    db.flush()
+    record(db, tenant_id, actor, "service_agreement.sign", "service_agreement", agreement.id,
+           before=before, after=agreement.snapshot())  # fmt: skip
+    return agreement
+
+
+def terminate_agreement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, terminated_on: date
+) -> ServiceAgreement:
+    """A signed agreement ends early, from ``terminated_on`` (the first day it no longer applies)."""
+    if agreement.status is not AgreementStatus.SIGNED:
+        raise DomainError(N_("Only a signed agreement can be terminated."), field="status")
+    if not agreement.start_date <= terminated_on <= agreement.end_date:
+        raise DomainError(N_("The date must fall within the agreement's term."), field="terminated_on")
+    before = agreement.snapshot()
+    agreement.status, agreement.terminated_on = AgreementStatus.TERMINATED, terminated_on
+    agreement.updated_at = datetime.now(UTC)
+    db.add(agreement)
+    db.flush()
+    record(db, tenant_id, actor, "service_agreement.terminate", "service_agreement", agreement.id,
+           before=before, after=agreement.snapshot())  # fmt: skip
+    return agreement
+
+
+def renew_agreement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, months: int = 12
+) -> ServiceAgreement:
+    """A draft renewal: the same terms, posts and clauses from the day after the term ends."""
+    if agreement.status is AgreementStatus.DRAFT:
+        raise DomainError(N_("Sign the agreement before renewing it."), field="status")
+    start = agreement.end_date + timedelta(days=1)
+    data = AgreementInput(
+        number="", start_date=start, end_date=add_months(start, months) - timedelta(days=1),
+        work_place=agreement.work_place, working_hours=agreement.working_hours, fee_basis=agreement.fee_basis,
+        management_fee=agreement.management_fee, fixed_price=agreement.fixed_price,
+        payment_terms=agreement.payment_terms, payment_due_days=agreement.payment_due_days, note="",
+    )  # fmt: skip
+    bureau = db.get(ClientBureau, (tenant_id, agreement.bureau_id))
+    renewal = create_agreement(db, tenant_id, actor, bureau, data, renews=agreement)
+    for post in posts_of(db, tenant_id, agreement.id):
+        save_post(db, tenant_id, actor, renewal, None, PostInput(
+            post.name, post.nature, post.headcount, post.work_place, post.fee_basis, post.management_fee,
+            post.fixed_price,
+        ))  # fmt: skip
+    save_clauses(db, tenant_id, actor, renewal, {Item(k): v for k, v in clauses_of(db, tenant_id, agreement.id).items()})
+    return renewal
+
+
+def save_post(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, post: AgreementPost | None,
+    data: PostInput,
+) -> AgreementPost:  # fmt: skip
+    _refuse_unless_draft(agreement)
+    clash = db.exec(
+        select(AgreementPost).where(
+            AgreementPost.tenant_id == tenant_id, AgreementPost.agreement_id == agreement.id,
+            AgreementPost.name == data.name,
+        )
+    ).first()  # fmt: skip
+    if clash is not None and (post is None or clash.id != post.id):
+        raise DomainError(N_("The agreement already has a post named {name}."), field="name", name=data.name)
+    before = post.snapshot() if post else None
+    if post is None:
+        post = AgreementPost(tenant_id=tenant_id, agreement_id=agreement.id, **asdict(data))
+    else:
+        for name, value in asdict(data).items():
+            setattr(post, name, value)
+    db.add(post)
+    db.flush()
+    if post.snapshot() != before:
+        record(db, tenant_id, actor, "agreement_post.save", "agreement_post", post.id, before=before,
+               after=post.snapshot())  # fmt: skip
+    return post
+
+
+def delete_post(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, post: AgreementPost) -> None:
+    _refuse_unless_draft(agreement)
+    before = post.snapshot()
+    db.delete(post)
+    db.flush()
+    record(db, tenant_id, actor, "agreement_post.delete", "agreement_post", post.id, before=before)
+
+
+def save_clauses(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, bodies: dict[Item, str]) -> None:
+    """Replace the agreement's clauses with ``bodies`` (an item left out is removed)."""
+    _refuse_unless_draft(agreement)
+    before = clauses_of(db, tenant_id, agreement.id)
+    after = {item.value: body for item, body in bodies.items()}
+    if before == after:
+        return
+    db.execute(
+        delete(AgreementClause).where(AgreementClause.tenant_id == tenant_id, AgreementClause.agreement_id == agreement.id)
+    )
+    for item, body in after.items():
+        db.add(AgreementClause(tenant_id=tenant_id, agreement_id=agreement.id, item=item, body=body))
+    db.flush()
+    record(db, tenant_id, actor, "service_agreement.clauses", "service_agreement", agreement.id,
+           before=before, after=after)  # fmt: skip
+
+
+# ------------------------------------------------------------------ headcount in use
+
+
+@dataclass(frozen=True)
+class PostUse:
+    post: str  # '' : workers whose post line is no post of the agreement
+    agreed: int | None
+    in_use: int
+
+    @property
+    def over(self) -> bool:
+        return self.agreed is not None and self.in_use > self.agreed
+
+
+def headcount_today(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement, today: date) -> list[PostUse]:
+    """Dispatched workers at the bureau today (probation, active, suspended; hired by today) per post."""
+    counts = dict(
+        db.execute(
+            text(
+                "select post_line, count(*) from workers where tenant_id = :t and bureau_id = :b"
+                " and status = any(cast(:statuses as text[])) and hire_date <= :today group by post_line"
+            ),
+            {"t": tenant_id, "b": agreement.bureau_id, "statuses": list(DISPATCHED_STATUSES), "today": today},
+        ).fetchall()
+    )
+    return _by_post(posts_of(db, tenant_id, agreement.id), counts)
+
+
+def _by_post(posts: list[AgreementPost], counts: dict[str, int]) -> list[PostUse]:
+    rows = [PostUse(p.name, p.headcount, counts.pop(p.name, 0)) for p in posts]
+    other = sum(counts.values())
+    if other:
+        rows.append(PostUse("", None, other))
+    return rows
+
+
+def headcount_by_month(
+    db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement, today: date
+) -> list[tuple[date, list[PostUse]]]:
+    """Per month of the term up to this month: the bureau's workers paid that
+    month (a payslip of a published run), per post by their post line now."""
+    first = agreement.start_date.replace(day=1)
+    last = min(agreement.end_date, today).replace(day=1)
+    if last < first:
+        return []
+    rows = db.execute(
+        text(
+            """
+            select p.month, w.post_line, count(distinct p.worker_id)
+            from payslips p
+            join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id and r.status = 'published'
+            join workers w on w.tenant_id = p.tenant_id and w.id = p.worker_id
+            where p.tenant_id = :t and w.bureau_id = :b and p.month between :first and :last
+            group by p.month, w.post_line
+            """
+        ),
+        {"t": tenant_id, "b": agreement.bureau_id, "first": first, "last": last},
+    ).fetchall()
+    by_month: dict[date, dict[str, int]] = {}
+    for month, post, count in rows:
+        by_month.setdefault(month, {})[post] = count
+    posts = posts_of(db, tenant_id, agreement.id)
+    months, month = [], last
+    while month >= first:
+        months.append((month, _by_post(posts, dict(by_month.get(month, {})))))
+        month = add_months(month, -1)
+    return months
+
+
+__all__ = ["ITEM_LABELS"]

@@ -1,0 +1,124 @@
+"""Reading client bureaus, their units and establishment offices, and turning
+a bureau's and unit's *names* (as typed on a form or written in a sheet) into
+the records' ids.  Nothing here writes; nothing is created implicitly: an
+unknown name is an error on its field."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice
+from service.errors import N_, DomainError
+
+
+@dataclass(frozen=True)
+class Assignments:
+    """Every bureau of a tenant by name, each with its units by name."""
+
+    bureaus: dict[str, int] = field(default_factory=dict)
+    units: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    def resolve(self, bureau: str, unit: str) -> tuple[int, int | None]:
+        """(bureau_id, unit_id or None); a list of DomainErrors (fields client_bureau, unit) when unknown."""
+        bureau, unit = (bureau or "").strip(), (unit or "").strip()
+        bureau_id = self.bureaus.get(bureau)
+        if bureau_id is None:
+            raise AssignmentErrors(
+                [DomainError(N_("There is no client bureau named {name}."), field="client_bureau", name=bureau[:80])]
+            )
+        if not unit:
+            return bureau_id, None
+        unit_id = self.units.get(bureau_id, {}).get(unit)
+        if unit_id is None:
+            raise AssignmentErrors(
+                [DomainError(N_("{bureau} has no unit named {name}."), field="unit", bureau=bureau, name=unit[:80])]
+            )
+        return bureau_id, unit_id
+
+
+class AssignmentErrors(Exception):
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(f"{len(errors)} problems")
+        self.errors = errors
+
+
+def load_assignments(db: Session, tenant_id: uuid.UUID) -> Assignments:
+    bureaus = {
+        name: bureau_id
+        for bureau_id, name in db.exec(
+            select(ClientBureau.id, ClientBureau.name).where(ClientBureau.tenant_id == tenant_id)
+        ).all()
+    }
+    units: dict[int, dict[str, int]] = {}
+    for unit_id, bureau_id, name in db.exec(
+        select(BureauUnit.id, BureauUnit.bureau_id, BureauUnit.name).where(BureauUnit.tenant_id == tenant_id)
+    ).all():
+        units.setdefault(bureau_id, {})[name] = unit_id
+    return Assignments(bureaus, units)
+
+
+def bureaus(db: Session, tenant_id: uuid.UUID) -> list[ClientBureau]:
+    return list(db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name)).all())
+
+
+def bureau_names(db: Session, tenant_id: uuid.UUID) -> list[str]:
+    return list(db.exec(select(ClientBureau.name).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name)).all())
+
+
+def unit_names(db: Session, tenant_id: uuid.UUID, bureau_id: int | None = None) -> list[str]:
+    query = select(BureauUnit.name).where(BureauUnit.tenant_id == tenant_id)
+    if bureau_id is not None:
+        query = query.where(BureauUnit.bureau_id == bureau_id)
+    return sorted(set(db.exec(query).all()))
+
+
+def get_bureau(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> ClientBureau | None:
+    return db.get(ClientBureau, (tenant_id, bureau_id))
+
+
+def bureau_by_name(db: Session, tenant_id: uuid.UUID, name: str) -> ClientBureau | None:
+    return db.exec(
+        select(ClientBureau).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == (name or "").strip())
+    ).first()
+
+
+def units_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[BureauUnit]:
+    return list(
+        db.exec(
+            select(BureauUnit)
+            .where(BureauUnit.tenant_id == tenant_id, BureauUnit.bureau_id == bureau_id)
+            .order_by(BureauUnit.kind, BureauUnit.name)
+        ).all()
+    )
+
+
+def get_unit(db: Session, tenant_id: uuid.UUID, unit_id: int) -> BureauUnit | None:
+    return db.get(BureauUnit, (tenant_id, unit_id))
+
+
+def offices(db: Session, tenant_id: uuid.UUID) -> list[EstablishmentOffice]:
+    return list(
+        db.exec(
+            select(EstablishmentOffice).where(EstablishmentOffice.tenant_id == tenant_id).order_by(EstablishmentOffice.name)
+        ).all()
+    )
+
+
+def get_office(db: Session, tenant_id: uuid.UUID, office_id: int) -> EstablishmentOffice | None:
+    return db.get(EstablishmentOffice, (tenant_id, office_id))
+
+
+def worker_counts(db: Session, tenant_id: uuid.UUID) -> dict[int, int]:
+    """Workers (any status) per bureau id."""
+    from service.workforce.models import Worker
+
+    return {
+        bureau_id: count
+        for bureau_id, count in db.exec(
+            select(Worker.bureau_id, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.bureau_id)
+        ).all()
+    }

@@ -1,0 +1,88 @@
+"""A statement as a workbook (openpyxl, amounts as stored Decimals) and what
+the page, the workbook and the PDF read."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar.exceptions import NotFoundException
+from sqlmodel import Session
+
+from service.bureaus import agreements, directory, statements
+from service.bureaus.models import (
+    AGREEMENT_LABELS,
+    STATEMENT_LABELS,
+    BureauStatement,
+    BureauStatementLine,
+    ClientBureau,
+    FeeBasis,
+    ServiceAgreement,
+)
+from service.errors import N_
+from service.excel import write_rows
+from service.i18n import Translator
+
+HEADERS = (
+    N_("Name"), N_("ID number"), N_("Post"), N_("Fee basis"), N_("Gross wages"),
+    N_("Employer social insurance"), N_("Employer housing fund"), N_("Management fee"), N_("Fixed price"),
+    N_("Amount due"),
+)  # fmt: skip
+FEE_SHORT = {FeeBasis.PASS_THROUGH: N_("Pass-through"), FeeBasis.FIXED: N_("Fixed price")}
+
+
+def load(
+    db: Session, tenant_id: uuid.UUID, statement_id: int, *, bureau_id: int | None = None
+) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict]:
+    """The statement, its lines, its bureau and agreement, and the statements it
+    corrects or is corrected by.  NotFoundException when missing (or of another
+    bureau than ``bureau_id``)."""
+    try:
+        statement = statements.get_statement(db, tenant_id, statement_id, bureau_id=bureau_id)
+    except statements.StatementNotFound:
+        raise NotFoundException() from None
+    bureau = directory.get_bureau(db, tenant_id, statement.bureau_id)
+    agreement = agreements.get_agreement(db, tenant_id, statement.agreement_id)
+    corrected_by = next(
+        (s for s in statements.statements_of(db, tenant_id, statement.bureau_id)
+         if s.corrects_statement_id == statement.id), None,
+    )  # fmt: skip
+    related = {"corrects": statement.corrects_statement_id, "corrected_by": corrected_by.id if corrected_by else None}
+    return statement, statements.lines_of(db, tenant_id, statement.id), bureau, agreement, related
+
+
+def filename(statement: BureauStatement, extension: str) -> str:
+    return f"statement-{statement.month.isoformat()[:7]}-{statement.id}.{extension}"
+
+
+def workbook(
+    statement: BureauStatement, lines: list[BureauStatementLine], bureau: ClientBureau,
+    agreement: ServiceAgreement | None, t: Translator,
+) -> bytes:  # fmt: skip
+    rows: list[list[object]] = [
+        [line.worker_name, line.id_number_masked, line.post, t(FEE_SHORT[line.fee_basis]), line.wages,
+         line.employer_social_insurance, line.employer_housing_fund, line.management_fee, line.fixed_price, line.total]
+        for line in lines
+    ]  # fmt: skip
+    rows.append([
+        t(N_("Total")), "", "", t(N_("{count} workers"), count=statement.worker_count), statement.wages,
+        statement.employer_social_insurance, statement.employer_housing_fund, statement.management_fee,
+        statement.fixed_fees, statement.total - statement.adjustment,
+    ])  # fmt: skip
+    if statement.adjustment:
+        rows.append([t(N_("Adjustment")), statement.adjustment_note, "", "", "", "", "", "", "", statement.adjustment])
+    rows.append([t(N_("Amount due")), "", "", "", "", "", "", "", "", statement.total])
+    rows.append([])
+    rows.append([t(N_("Client bureau")), bureau.name])
+    rows.append([t(N_("Month")), statement.month.isoformat()[:7]])
+    rows.append([t(N_("Status")), t(STATEMENT_LABELS[statement.status])])
+    if agreement is not None:
+        rows.append([t(N_("Service agreement")), agreement.number or f"#{agreement.id}",
+                     f"{agreement.start_date.isoformat()} – {agreement.end_date.isoformat()}"])  # fmt: skip
+        rows.append([t(N_("Fee basis")), t(AGREEMENT_LABELS[agreement.fee_basis])])
+        if agreement.payment_terms:
+            rows.append([t(N_("Payment terms")), agreement.payment_terms])
+    if statement.due_on:
+        rows.append([t(N_("Due on")), statement.due_on.isoformat()])
+    if statement.corrects_statement_id:
+        rows.append([t(N_("Corrects statement")), f"#{statement.corrects_statement_id}"])
+    return write_rows(t(N_("Statement")), [t(h) for h in HEADERS], rows)

@@ -1,0 +1,355 @@
+"""Monthly statements (结算单) to a client bureau: the only code that writes
+them (audited), and what their pages and files read.
+
+A statement prices the month's published payroll of the bureau's workers by
+the agreement in force: each worker's payslip in force for the month (the
+latest published one, so a payroll correction run's figures win), their gross
+wages, the employer's social insurance (employer contributions less the
+employer's housing fund) and housing fund, and the management fee or fixed
+price per head (``agreement_terms.price_line``).
+
+States: draft → sent → confirmed | disputed (with the bureau's comment);
+a disputed (or sent) statement is corrected by a *new* statement that refers
+to it, and the old one becomes "corrected".  A confirmed statement never
+changes, and a sent one's figures never change (database triggers, migration
+0016, hold that even against a bug here).
+
+``confirm_statement`` and ``dispute_statement`` take the acting principal's
+``Actor`` and, for a bureau reviewer, ``bureau_id``: a statement of another
+bureau is then not found (``StatementNotFound``), exactly as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from service import clock
+from service.audit import Actor, record
+from service.bureaus import agreements
+from service.bureaus.agreement_terms import ZERO, price_line
+from service.bureaus.models import (
+    AgreementStatus,
+    BureauStatement,
+    BureauStatementLine,
+    ClientBureau,
+    ServiceAgreement,
+    StatementStatus,
+)
+from service.errors import N_, DomainError
+from service.workforce.dates import add_months
+
+COMMENT_MAX = 2000
+NOTE_MAX = 500
+ADJUSTMENT_MAX = Decimal("100000000")
+EMPLOYER_HOUSING_FUND = "housing_fund.employer"
+
+
+class StatementNotFound(Exception):
+    """No such statement, or not one the caller's bureau may see."""
+
+
+@dataclass(frozen=True)
+class SourceSlip:
+    payslip_id: int
+    run_id: int
+    worker_id: int
+    name: str
+    id_number_masked: str
+    post_line: str
+    gross_pay: Decimal
+    employer_contributions: Decimal
+    employer_housing_fund: Decimal
+
+
+def month_label(month: date) -> str:
+    return month.isoformat()[:7]
+
+
+def source_payslips(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, month: date) -> list[SourceSlip]:
+    """Each worker of the bureau's payslip in force for the month (latest published), by name."""
+    rows = db.execute(
+        text(
+            """
+            with slips as (
+              select distinct on (p.worker_id) p.id, p.run_id, p.worker_id, p.gross_pay, p.employer_contributions
+              from payslips p
+              join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
+              join workers w on w.tenant_id = p.tenant_id and w.id = p.worker_id
+              where p.tenant_id = :t and p.month = :month and r.status = 'published' and w.bureau_id = :b
+                and (r.client_bureau is null or r.client_bureau = :name)
+              order by p.worker_id, r.published_at desc, r.id desc
+            )
+            select s.id, s.run_id, s.worker_id, w.name, w.id_number_masked, w.post_line, s.gross_pay,
+                   s.employer_contributions,
+                   coalesce((select sum(l.amount) from payslip_lines l where l.tenant_id = :t and l.payslip_id = s.id
+                             and l.code = :hf), 0)
+            from slips s join workers w on w.tenant_id = :t and w.id = s.worker_id
+            order by w.post_line, w.name, s.worker_id
+            """
+        ),
+        {"t": tenant_id, "month": month, "b": bureau.id, "name": bureau.name, "hf": EMPLOYER_HOUSING_FUND},
+    ).fetchall()
+    return [SourceSlip(*row) for row in rows]
+
+
+def agreement_for_month(db: Session, tenant_id: uuid.UUID, bureau_id: int, month: date) -> ServiceAgreement | None:
+    """The signed agreement in force on the month's first day, else on any later day of the month."""
+    last = add_months(month, 1) - timedelta(days=1)
+    for day in (month, last):
+        found = agreements.in_force(db, tenant_id, bureau_id, day)
+        if found is not None:
+            return found
+    for candidate in agreements.agreements_of(db, tenant_id, bureau_id):
+        if candidate.status is not AgreementStatus.DRAFT and candidate.start_date <= last and candidate.end_date >= month:
+            return candidate
+    return None
+
+
+@dataclass
+class Priced:
+    lines: list[BureauStatementLine]
+    run_id: int
+
+
+def _price(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, agreement: ServiceAgreement, month: date) -> Priced:
+    slips = source_payslips(db, tenant_id, bureau, month)
+    if not slips:
+        raise DomainError(
+            N_("No published payroll for {month} pays a worker of {bureau}."), field="month",
+            month=month_label(month), bureau=bureau.name,
+        )  # fmt: skip
+    terms = agreements.terms_of(agreement)
+    posts = {p.name: agreements.post_terms(p) for p in agreements.posts_of(db, tenant_id, agreement.id)}
+    lines = []
+    for position, slip in enumerate(slips, start=1):
+        employer_si = slip.employer_contributions - slip.employer_housing_fund
+        priced = price_line(terms, posts.get(slip.post_line), slip.gross_pay, employer_si, slip.employer_housing_fund)
+        lines.append(
+            BureauStatementLine(
+                tenant_id=tenant_id,
+                position=position,
+                worker_id=slip.worker_id,
+                worker_name=slip.name,
+                id_number_masked=slip.id_number_masked,
+                post=slip.post_line,
+                fee_basis=priced.fee_basis,
+                payslip_id=slip.payslip_id,
+                wages=priced.wages,
+                employer_social_insurance=employer_si,
+                employer_housing_fund=slip.employer_housing_fund,
+                management_fee=priced.management_fee,
+                fixed_price=priced.fixed_price,
+                total=priced.total,
+            )  # fmt: skip
+        )
+    return Priced(lines, max(s.run_id for s in slips))
+
+
+def _fill(statement: BureauStatement, priced: Priced, adjustment: Decimal) -> None:
+    lines = priced.lines
+    statement.source_run_id = priced.run_id
+    statement.worker_count = len(lines)
+    statement.wages = sum((line.wages for line in lines), ZERO)
+    statement.employer_social_insurance = sum((line.employer_social_insurance for line in lines), ZERO)
+    statement.employer_housing_fund = sum((line.employer_housing_fund for line in lines), ZERO)
+    statement.management_fee = sum((line.management_fee for line in lines), ZERO)
+    statement.fixed_fees = sum((line.fixed_price for line in lines), ZERO)
+    statement.adjustment = adjustment
+    statement.total = sum((line.total for line in lines), ZERO) + adjustment
+
+
+def _write_lines(db: Session, tenant_id: uuid.UUID, statement: BureauStatement, lines: list[BureauStatementLine]) -> None:
+    db.execute(
+        text("delete from bureau_statement_lines where tenant_id = :t and statement_id = :s"),
+        {"t": tenant_id, "s": statement.id},
+    )
+    for line in lines:
+        line.statement_id = statement.id
+        db.add(line)
+    db.flush()
+
+
+def live_statement(db: Session, tenant_id: uuid.UUID, bureau_id: int, month: date) -> BureauStatement | None:
+    return db.exec(
+        select(BureauStatement).where(
+            BureauStatement.tenant_id == tenant_id, BureauStatement.bureau_id == bureau_id,
+            BureauStatement.month == month, BureauStatement.status != StatementStatus.CORRECTED,
+        ).with_for_update()
+    ).first()  # fmt: skip
+
+
+def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, month: date) -> BureauStatement:
+    """The draft statement of the bureau's month (made again if a draft exists)."""
+    month = month.replace(day=1)
+    existing = live_statement(db, tenant_id, bureau.id, month)
+    if existing is not None and existing.status is not StatementStatus.DRAFT:
+        raise DomainError(
+            N_("The statement for {month} has already been sent: correct it instead."), field="month",
+            month=month_label(month),
+        )  # fmt: skip
+    agreement = agreement_for_month(db, tenant_id, bureau.id, month)
+    if agreement is None:
+        raise DomainError(
+            N_("{bureau} has no signed agreement in force in {month}."), field="month", bureau=bureau.name,
+            month=month_label(month),
+        )  # fmt: skip
+    priced = _price(db, tenant_id, bureau, agreement, month)
+    before = existing.snapshot() if existing else None
+    statement = existing or BureauStatement(tenant_id=tenant_id, bureau_id=bureau.id, month=month)
+    statement.agreement_id = agreement.id
+    _fill(statement, priced, ZERO)
+    db.add(statement)
+    db.flush()
+    _write_lines(db, tenant_id, statement, priced.lines)
+    record(db, tenant_id, actor, "statement.generate", "bureau_statement", statement.id, before=before,
+           after=statement.snapshot())  # fmt: skip
+    return statement
+
+
+def get_statement(
+    db: Session, tenant_id: uuid.UUID, statement_id: int, *, bureau_id: int | None = None, lock: bool = False
+) -> BureauStatement:
+    """The statement; StatementNotFound when missing or (``bureau_id`` given) of another bureau."""
+    query = select(BureauStatement).where(BureauStatement.tenant_id == tenant_id, BureauStatement.id == statement_id)
+    if bureau_id is not None:
+        query = query.where(BureauStatement.bureau_id == bureau_id)
+    found = db.exec(query.with_for_update() if lock else query).first()
+    if found is None:
+        raise StatementNotFound(statement_id)
+    return found
+
+
+def lines_of(db: Session, tenant_id: uuid.UUID, statement_id: int) -> list[BureauStatementLine]:
+    return list(
+        db.exec(
+            select(BureauStatementLine)
+            .where(BureauStatementLine.tenant_id == tenant_id, BureauStatementLine.statement_id == statement_id)
+            .order_by(BureauStatementLine.position)
+        ).all()
+    )
+
+
+def statements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int | None = None) -> list[BureauStatement]:
+    query = select(BureauStatement).where(BureauStatement.tenant_id == tenant_id)
+    if bureau_id is not None:
+        query = query.where(BureauStatement.bureau_id == bureau_id)
+    return list(db.exec(query.order_by(BureauStatement.month.desc(), BureauStatement.id.desc())).all())
+
+
+def _transition(
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    statement: BureauStatement,
+    action: str,
+    change,  # noqa: ANN001
+) -> BureauStatement:
+    before = statement.snapshot()
+    change(statement)
+    db.add(statement)
+    db.flush()
+    record(db, tenant_id, actor, action, "bureau_statement", statement.id, before=before, after=statement.snapshot())
+    return statement
+
+
+def send_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int) -> BureauStatement:
+    """Draft → sent: from now on its figures never change."""
+    statement = get_statement(db, tenant_id, statement_id, lock=True)
+    if statement.status is not StatementStatus.DRAFT:
+        raise DomainError(N_("Only a draft statement can be sent."), field="status")
+    agreement = agreements.get_agreement(db, tenant_id, statement.agreement_id)
+    today = clock.today()
+
+    def change(s: BureauStatement) -> None:
+        s.status, s.sent_at, s.sent_by = StatementStatus.SENT, datetime.now(UTC), actor.label
+        if agreement is not None and agreement.payment_due_days is not None:
+            s.due_on = today + timedelta(days=agreement.payment_due_days)
+
+    return _transition(db, tenant_id, actor, statement, "statement.send", change)
+
+
+def confirm_statement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int, *, bureau_id: int | None = None
+) -> BureauStatement:
+    """Sent → confirmed, by the bureau (a reviewer: pass their ``bureau_id``) or
+    by staff recording the bureau's confirmation.  Never changes afterwards."""
+    statement = get_statement(db, tenant_id, statement_id, bureau_id=bureau_id, lock=True)
+    if statement.status is not StatementStatus.SENT:
+        raise DomainError(N_("Only a statement sent to the bureau can be confirmed."), field="status")
+
+    def change(s: BureauStatement) -> None:
+        s.status, s.decided_at, s.decided_by = StatementStatus.CONFIRMED, datetime.now(UTC), actor.label
+
+    return _transition(db, tenant_id, actor, statement, "statement.confirm", change)
+
+
+def dispute_statement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int, comment: str, *, bureau_id: int | None = None
+) -> BureauStatement:
+    """Sent → disputed, with the bureau's comment (required)."""
+    comment = (comment or "").replace("\r\n", "\n").strip()
+    if not comment:
+        raise DomainError(N_("Say what is wrong with the statement."), field="comment")
+    if len(comment) > COMMENT_MAX:
+        raise DomainError(N_("At most {limit} characters."), field="comment", limit=COMMENT_MAX)
+    statement = get_statement(db, tenant_id, statement_id, bureau_id=bureau_id, lock=True)
+    if statement.status is not StatementStatus.SENT:
+        raise DomainError(N_("Only a statement sent to the bureau can be disputed."), field="status")
+
+    def change(s: BureauStatement) -> None:
+        s.status, s.dispute_comment = StatementStatus.DISPUTED, comment
+        s.decided_at, s.decided_by = datetime.now(UTC), actor.label
+
+    return _transition(db, tenant_id, actor, statement, "statement.dispute", change)
+
+
+def correct_statement(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int, adjustment: Decimal = ZERO, note: str = ""
+) -> BureauStatement:
+    """A disputed (or sent, not yet decided) statement is replaced by a new draft
+    that refers to it, priced again from the payroll in force now (a payroll
+    correction run's figures included), plus an optional adjustment with its
+    reason.  The old statement becomes "corrected" and never changes again."""
+    note = (note or "").strip()
+    if adjustment.copy_abs() >= ADJUSTMENT_MAX:
+        raise DomainError(N_("At most {limit}."), field="adjustment", limit=ADJUSTMENT_MAX)
+    if adjustment != ZERO and not note:
+        raise DomainError(N_("Give the reason for the adjustment."), field="adjustment_note")
+    if len(note) > NOTE_MAX:
+        raise DomainError(N_("At most {limit} characters."), field="adjustment_note", limit=NOTE_MAX)
+    old = get_statement(db, tenant_id, statement_id, lock=True)
+    if old.status not in (StatementStatus.DISPUTED, StatementStatus.SENT):
+        raise DomainError(N_("Only a disputed or sent statement can be corrected."), field="status")
+    bureau = db.get(ClientBureau, (tenant_id, old.bureau_id))
+    agreement = agreement_for_month(db, tenant_id, old.bureau_id, old.month)
+    if agreement is None:  # pragma: no cover - the old statement had one; signed agreements are never deleted
+        agreement = agreements.get_agreement(db, tenant_id, old.agreement_id)
+    priced = _price(db, tenant_id, bureau, agreement, old.month)
+    _transition(db, tenant_id, actor, old, "statement.mark_corrected",
+                lambda s: setattr(s, "status", StatementStatus.CORRECTED))  # fmt: skip
+    new = BureauStatement(
+        tenant_id=tenant_id, bureau_id=old.bureau_id, month=old.month, agreement_id=agreement.id,
+        corrects_statement_id=old.id, adjustment_note=note,
+    )  # fmt: skip
+    _fill(new, priced, adjustment.quantize(Decimal("0.01")))
+    db.add(new)
+    db.flush()
+    _write_lines(db, tenant_id, new, priced.lines)
+    record(db, tenant_id, actor, "statement.correct", "bureau_statement", new.id, after=new.snapshot())
+    return new
+
+
+def discard_draft(db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int) -> None:
+    statement = get_statement(db, tenant_id, statement_id, lock=True)
+    if statement.status is not StatementStatus.DRAFT:
+        raise DomainError(N_("Only a draft statement can be discarded."), field="status")
+    before = statement.snapshot()
+    db.delete(statement)
+    db.flush()
+    record(db, tenant_id, actor, "statement.discard", "bureau_statement", statement_id, before=before)
