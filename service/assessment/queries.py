@@ -1,0 +1,224 @@
+"""Reading assessment data for pages and actions (no writes here)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from service.assessment.bureaus import bureau_of
+from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult, SheetScore
+from service.assessment.scoring import DailyRecord, period_total
+from service.workforce.models import Worker, WorkerStatus
+
+ASSESSED_STATUSES = (WorkerStatus.PROBATION, WorkerStatus.ACTIVE, WorkerStatus.SUSPENDED)
+
+
+def get_item(db: Session, tenant_id: uuid.UUID, item_id: int) -> AssessmentItem | None:
+    return db.exec(select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.id == item_id)).first()
+
+
+def list_items(db: Session, tenant_id: uuid.UUID, *, history: bool = False) -> list[AssessmentItem]:
+    query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id)
+    if not history:
+        query = query.where(AssessmentItem.effective_to.is_(None))  # type: ignore[union-attr]
+    return list(db.exec(query.order_by(AssessmentItem.code, AssessmentItem.client_bureau, AssessmentItem.effective_from)))
+
+
+def versions_of(db: Session, tenant_id: uuid.UUID, item: AssessmentItem) -> list[AssessmentItem]:
+    scope = (AssessmentItem.client_bureau.is_(None) if item.client_bureau is None  # type: ignore[union-attr]
+             else AssessmentItem.client_bureau == item.client_bureau)  # fmt: skip
+    return list(db.exec(
+        select(AssessmentItem)
+        .where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.code == item.code, scope)
+        .order_by(AssessmentItem.effective_from)
+    ))  # fmt: skip
+
+
+def latest_version(db: Session, tenant_id: uuid.UUID, code: str, bureau: str | None) -> AssessmentItem | None:
+    scope = AssessmentItem.client_bureau.is_(None) if bureau is None else AssessmentItem.client_bureau == bureau  # type: ignore[union-attr]
+    return db.exec(
+        select(AssessmentItem)
+        .where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.code == code, scope)
+        .order_by(AssessmentItem.effective_from.desc())  # type: ignore[attr-defined]
+    ).first()
+
+
+def items_in_force(db: Session, tenant_id: uuid.UUID, on: date) -> list[AssessmentItem]:
+    return list(db.exec(
+        select(AssessmentItem).where(
+            AssessmentItem.tenant_id == tenant_id, AssessmentItem.effective_from <= on,
+            or_(AssessmentItem.effective_to.is_(None), AssessmentItem.effective_to >= on),  # type: ignore[union-attr]
+        ).order_by(AssessmentItem.category, AssessmentItem.code)
+    ))  # fmt: skip
+
+
+def bureau_choices(db: Session, tenant_id: uuid.UUID) -> list[str]:
+    rows = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.status.in_(ASSESSED_STATUSES)))  # type: ignore[attr-defined]
+    return sorted({bureau_of(w) for w in rows} - {""})
+
+
+def unit_choices(db: Session, tenant_id: uuid.UUID) -> list[str]:
+    rows = db.exec(select(Worker.unit).where(Worker.tenant_id == tenant_id, Worker.status.in_(ASSESSED_STATUSES)).distinct())  # type: ignore[attr-defined]
+    return sorted({u for u in rows if u})
+
+
+def workers_for_entry(db: Session, tenant_id: uuid.UUID, bureau: str, unit: str) -> list[Worker]:
+    """The workers a squad's bulk entry lists: assessed workers of a bureau and unit."""
+    query = select(Worker).where(Worker.tenant_id == tenant_id, Worker.status.in_(ASSESSED_STATUSES))  # type: ignore[attr-defined]
+    if unit:
+        query = query.where(Worker.unit == unit)
+    workers = db.exec(query.order_by(Worker.unit, Worker.name, Worker.id)).all()
+    return [w for w in workers if not bureau or bureau_of(w) == bureau]
+
+
+def workers_by_id(db: Session, tenant_id: uuid.UUID, ids: list[int]) -> dict[int, Worker]:
+    if not ids:
+        return {}
+    return {w.id: w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id.in_(ids)))}  # type: ignore[union-attr]
+
+
+@dataclass
+class RecordRow:
+    record: AssessmentRecord
+    worker_name: str
+    item: AssessmentItem
+
+
+def records_on(db: Session, tenant_id: uuid.UUID, day: date, limit: int = 200) -> list[RecordRow]:
+    rows = db.exec(
+        select(AssessmentRecord, Worker.name, AssessmentItem)
+        .join(Worker, (Worker.tenant_id == AssessmentRecord.tenant_id) & (Worker.id == AssessmentRecord.worker_id))
+        .join(AssessmentItem, (AssessmentItem.tenant_id == AssessmentRecord.tenant_id)
+              & (AssessmentItem.id == AssessmentRecord.item_id))
+        .where(AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.on_date == day)
+        .order_by(AssessmentRecord.id.desc()).limit(limit)  # type: ignore[union-attr]
+    ).all()  # fmt: skip
+    return [RecordRow(r, name, item) for r, name, item in rows]
+
+
+def get_record(db: Session, tenant_id: uuid.UUID, record_id: int) -> AssessmentRecord | None:
+    return db.exec(
+        select(AssessmentRecord).where(AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.id == record_id)
+    ).first()
+
+
+def records_between(db: Session, tenant_id: uuid.UUID, start: date, end: date,
+                    worker_ids: list[int] | None = None) -> list[AssessmentRecord]:  # fmt: skip
+    query = select(AssessmentRecord).where(
+        AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.on_date >= start, AssessmentRecord.on_date <= end
+    )
+    if worker_ids is not None:
+        query = query.where(AssessmentRecord.worker_id.in_(worker_ids))  # type: ignore[attr-defined]
+    return list(db.exec(query.order_by(AssessmentRecord.on_date, AssessmentRecord.id)))
+
+
+def items_by_id(db: Session, tenant_id: uuid.UUID, ids: set[int]) -> dict[int, AssessmentItem]:
+    if not ids:
+        return {}
+    query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.id.in_(sorted(ids)))  # type: ignore[union-attr]
+    return {i.id: i for i in db.exec(query)}
+
+
+@dataclass
+class ItemTotal:
+    item: AssessmentItem
+    records: list[AssessmentRecord] = field(default_factory=list)
+    recorded: Decimal = Decimal(0)
+    counted: Decimal = Decimal(0)
+
+    @property
+    def capped(self) -> bool:
+        return self.recorded != self.counted
+
+
+@dataclass
+class RunningTotal:
+    start: date
+    end: date
+    base_score: Decimal
+    items: list[ItemTotal]
+    total: Decimal
+
+
+def running_total(db: Session, tenant_id: uuid.UUID, worker_id: int, start: date, end: date,
+                  base_score: Decimal) -> RunningTotal:  # fmt: skip
+    """A worker's points from ``start`` to ``end``: per item, recorded and counted (capped), and the total."""
+    records = records_between(db, tenant_id, start, end, [worker_id])
+    items = items_by_id(db, tenant_id, {r.item_id for r in records})
+    per_item: dict[int, ItemTotal] = {}
+    for r in records:
+        entry = per_item.setdefault(r.item_id, ItemTotal(items[r.item_id]))
+        entry.records.append(r)
+        entry.recorded += r.points
+    for entry in per_item.values():
+        cap = entry.item.period_cap
+        entry.counted = entry.recorded if cap is None else min(max(entry.recorded, -cap), cap)
+    total = period_total(base_score, to_daily(records), [i.rule() for i in items.values()])
+    ordered = sorted(per_item.values(), key=lambda e: (e.item.category, e.item.code))
+    return RunningTotal(start, end, base_score, ordered, total)
+
+
+def to_daily(records: list[AssessmentRecord]) -> list[DailyRecord]:
+    return [DailyRecord(str(r.item_id), r.on_date, r.points, f"{r.recorder_kind}:{r.recorder_id}") for r in records]
+
+
+def list_periods(db: Session, tenant_id: uuid.UUID) -> list[AssessmentPeriod]:
+    return list(db.exec(
+        select(AssessmentPeriod).where(AssessmentPeriod.tenant_id == tenant_id)
+        .order_by(AssessmentPeriod.ends_on.desc(), AssessmentPeriod.id.desc())  # type: ignore[attr-defined]
+    ))  # fmt: skip
+
+
+def get_period(db: Session, tenant_id: uuid.UUID, period_id: int) -> AssessmentPeriod | None:
+    return db.exec(
+        select(AssessmentPeriod).where(AssessmentPeriod.tenant_id == tenant_id, AssessmentPeriod.id == period_id)
+    ).first()
+
+
+def periods_containing(db: Session, tenant_id: uuid.UUID, day: date) -> list[AssessmentPeriod]:
+    """Periods whose dates include ``day``, shortest first."""
+    periods = db.exec(select(AssessmentPeriod).where(
+        AssessmentPeriod.tenant_id == tenant_id, AssessmentPeriod.starts_on <= day,
+        AssessmentPeriod.ends_on >= day))  # fmt: skip
+    return sorted(periods, key=lambda p: (p.ends_on - p.starts_on, p.id))
+
+
+@dataclass
+class ResultRow:
+    result: AssessmentResult
+    worker_name: str
+    unit: str
+
+
+def results_of(db: Session, tenant_id: uuid.UUID, period_id: int) -> list[ResultRow]:
+    rows = db.exec(
+        select(AssessmentResult, Worker.name, Worker.unit)
+        .join(Worker, (Worker.tenant_id == AssessmentResult.tenant_id) & (Worker.id == AssessmentResult.worker_id))
+        .where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period_id)
+        .order_by(AssessmentResult.bureau, AssessmentResult.score.desc(), Worker.name)  # type: ignore[attr-defined]
+    ).all()  # fmt: skip
+    return [ResultRow(r, name, unit) for r, name, unit in rows]
+
+
+def results_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[tuple[AssessmentResult, AssessmentPeriod]]:
+    return list(db.exec(
+        select(AssessmentResult, AssessmentPeriod)
+        .join(AssessmentPeriod, (AssessmentPeriod.tenant_id == AssessmentResult.tenant_id)
+              & (AssessmentPeriod.id == AssessmentResult.period_id))
+        .where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.worker_id == worker_id)
+        .order_by(AssessmentPeriod.ends_on.desc())  # type: ignore[attr-defined]
+    ).all())  # fmt: skip
+
+
+def sheet_counts(db: Session, tenant_id: uuid.UUID, period_id: int) -> dict[str, int]:
+    rows = db.exec(
+        select(SheetScore.component, func.count()).where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period_id)
+        .group_by(SheetScore.component)
+    ).all()  # fmt: skip
+    return dict(defaultdict(int, {c: n for c, n in rows}))

@@ -1,0 +1,152 @@
+"""Excel sheets of assessment: the rule catalogue and a third party's score sheet.
+
+Both imports are all or nothing: every row is checked first; one bad row
+(row, column, reason) means nothing is written.  Headers are accepted in
+either language; the templates are written in the reader's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from service.assessment.inputs import ITEM_FIELDS, ItemInput, parse_item, parse_score, text_of
+from service.assessment.models import CATEGORY_LABELS
+from service.assessment.scoring import Category
+from service.errors import N_, DomainError, InputErrors
+from service.excel import read_rows, write_rows
+from service.i18n import LOCALES, Translator, translator
+from service.workforce.models import Worker
+
+ITEM_HEADERS = {
+    "code": N_("Code"),
+    "name": N_("Assessment item"),
+    "category": N_("Category"),
+    "min_points": N_("Lowest points"),
+    "max_points": N_("Highest points"),
+    "period_cap": N_("Cap per period"),
+    "client_bureau": N_("Client bureau"),
+    "effective_from": N_("Effective from"),
+    "note": N_("Note"),
+}
+ITEM_OPTIONAL = frozenset({"max_points", "period_cap", "client_bureau", "note"})
+
+SCORE_HEADERS = {"name": N_("Name"), "id_number": N_("ID number"), "score": N_("Score")}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | str
+    column: str
+    message: str
+
+
+class SheetRefused(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problems")
+        self.errors = errors
+
+
+def _languages() -> list[Translator]:
+    return [translator(locale) for locale in LOCALES]
+
+
+def _lookup(headers: dict[str, str]) -> dict[str, str]:
+    return {t(msgid): field for t in _languages() for field, msgid in headers.items()} | {f: f for f in headers}
+
+
+def _read(data: bytes, headers: dict[str, str], t: Translator, optional: frozenset[str] = frozenset()):  # noqa: ANN202
+    try:
+        return read_rows(data, _lookup(headers), {f: t(m) for f, m in headers.items()}, optional)
+    except DomainError as error:
+        raise SheetRefused([RowError(1, "", t.error(error))]) from error
+
+
+def item_template(t: Translator) -> bytes:
+    example = ["A01", "迟到早退", t(CATEGORY_LABELS[Category.ATTENDANCE]), "-2", "-1", "10", "", "2026-01-01", ""]
+    return write_rows(t(N_("Assessment items")), [t(ITEM_HEADERS[f]) for f in ITEM_FIELDS], [example])
+
+
+def parse_item_sheet(data: bytes, t: Translator) -> list[tuple[int, ItemInput]]:
+    rows = _read(data, ITEM_HEADERS, t, ITEM_OPTIONAL)
+    if not rows:
+        raise SheetRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
+    categories = {tr(msgid): member for tr in _languages() for member, msgid in CATEGORY_LABELS.items()}
+    parsed: list[tuple[int, ItemInput]] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str | None], int] = {}
+    for row in rows:
+        try:
+            item = parse_item(row.values, categories=categories)
+        except InputErrors as problems:
+            errors += [RowError(row.number, _column(e.field, ITEM_HEADERS, t), t.error(e)) for e in problems.errors]
+            continue
+        key = (item.code, item.client_bureau)
+        if key in seen:
+            errors.append(RowError(row.number, t(ITEM_HEADERS["code"]),
+                                   t(N_("The same code is already on row {row}."), row=seen[key])))  # fmt: skip
+            continue
+        seen[key] = row.number
+        parsed.append((row.number, item))
+    if errors:
+        raise SheetRefused(errors)
+    return parsed
+
+
+def _column(field: str | None, headers: dict[str, str], t: Translator) -> str:
+    return t(headers[field]) if field in headers else ""
+
+
+def score_template(t: Translator, workers: list[tuple[str, str]]) -> bytes:
+    """A sheet to hand to the third party: name and ID number filled, score blank."""
+    return write_rows(t(N_("Scores")), [t(SCORE_HEADERS[f]) for f in SCORE_HEADERS],
+                      [[name, number, None] for name, number in workers])  # fmt: skip
+
+
+def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker | None]) -> dict[int, Decimal]:
+    """{worker id: score}; ``find(id number)`` looks a worker up in the tenant.
+
+    Every row must name a worker of the roster by ID number (the name must
+    match it), once, with a score from 0 to 100.
+    """
+    rows = _read(data, SCORE_HEADERS, t)
+    if not rows:
+        raise SheetRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
+    scores: dict[int, Decimal] = {}
+    first_row: dict[int, int] = {}
+    errors: list[RowError] = []
+    for row in rows:
+        raw_number = row.values.get("id_number")
+        number = text_of(raw_number).upper()
+        worker = None
+        if isinstance(raw_number, (int, float)):
+            errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]),
+                                   t(N_("Type the ID number as text: as a number Excel loses its last digits."))))  # fmt: skip
+        elif not number:
+            errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]), t(N_("This field is required."))))
+        else:
+            worker = find(number)
+            if worker is None:
+                errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]),
+                                       t(N_("No worker of the roster has this ID number."))))  # fmt: skip
+            elif text_of(row.values.get("name")) and text_of(row.values.get("name")) != worker.name:
+                errors.append(RowError(row.number, t(SCORE_HEADERS["name"]),
+                                       t(N_("The roster has {name} under this ID number."), name=worker.name)))  # fmt: skip
+                worker = None
+        try:
+            score = parse_score(row.values.get("score"))
+        except DomainError as error:
+            errors.append(RowError(row.number, t(SCORE_HEADERS["score"]), t.error(error)))
+            continue
+        if worker is None:
+            continue
+        if worker.id in first_row:
+            errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]),
+                                   t(N_("The same worker is already on row {row}."), row=first_row[worker.id])))  # fmt: skip
+            continue
+        first_row[worker.id] = row.number
+        scores[worker.id] = score
+    if errors:
+        raise SheetRefused(errors)
+    return scores
