@@ -1,0 +1,241 @@
+"""Filing and answering appeals against published results: the only code that writes them.
+
+Rules are those of ``service.assessment.appeals`` (window, answerer,
+outcome).  Choices made here:
+
+* The window counts from the day the result's period was published
+  (``assessment_periods.published_on``), ``appeals.can_appeal``; a
+  re-publication (an upheld appeal) does not reopen it.
+* A result has at most one open appeal at a time; an answered one may be
+  followed by another within the window.
+* "The original recorder" is everyone who recorded daily points for the
+  worker during the result's period (``assessment_records``), named as
+  ``<kind>:<id>`` so a bureau reviewer (kind "reviewer") is told apart from
+  a staff user with the same number.
+* An upheld appeal re-publishes the result with the new score and rating
+  (``actions.republish_result``, the assessment workstream's function), so
+  the rating in force changes from then on: the next payroll run pays the
+  band of the new rating.  A month already paid is not recalculated here;
+  a correction run (payroll workstream) would pay the difference.
+* Every change is audited and the worker's compliance alerts are
+  recomputed (a rating change may open or close the two-failures alert).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from service.assessment.appeal_models import DEFAULT_APPEAL_DAYS, Appeal, AppealSetting
+from service.assessment.appeals import AppealOutcome, Decision, appeal_deadline, can_appeal, check_answerer
+from service.assessment.ratings import Rating
+from service.audit import Actor, record
+from service.errors import N_, DomainError
+
+MAX_REASON = 2000
+NO_SUCH_RESULT = N_("There is no such assessment result.")
+
+
+@dataclass(frozen=True)
+class ResultFacts:
+    """A result as an appeal needs it (read from the assessment tables)."""
+
+    id: int
+    worker_id: int
+    worker_name: str
+    period_id: int
+    period_name: str
+    starts_on: date
+    ends_on: date
+    published_on: date | None
+    status: str
+    score: Decimal
+    rating: str
+    revision: int
+
+
+_RESULT_SQL = """
+    select r.id, r.worker_id, w.name, r.period_id, p.name, p.starts_on, p.ends_on, p.published_on,
+           r.status, r.score, r.rating, r.revision
+    from assessment_results r
+    join assessment_periods p on p.tenant_id = r.tenant_id and p.id = r.period_id
+    join workers w on w.tenant_id = r.tenant_id and w.id = r.worker_id
+    where r.tenant_id = :t
+"""
+
+
+def get_result(db: Session, tenant_id: uuid.UUID, result_id: int) -> ResultFacts | None:
+    row = db.execute(text(_RESULT_SQL + " and r.id = :id"), {"t": tenant_id, "id": result_id}).first()
+    return None if row is None else ResultFacts(*row)
+
+
+def published_results_of(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[ResultFacts]:
+    rows = db.execute(
+        text(_RESULT_SQL + " and r.worker_id = :w and r.status = 'published' order by p.ends_on desc, r.id desc"),
+        {"t": tenant_id, "w": worker_id},
+    ).all()
+    return [ResultFacts(*row) for row in rows]
+
+
+def open_to_appeal(
+    db: Session, tenant_id: uuid.UUID, today: date, days: int, name: str = "", *, limit: int = 50
+) -> list[ResultFacts]:
+    """Published results whose window is still open today, by worker name (optionally containing ``name``)."""
+    sql = _RESULT_SQL + (
+        " and r.status = 'published' and p.published_on between :since and :today"
+        + (" and w.name like :name" if name else "")
+        + " order by w.name, p.ends_on desc, r.id limit :limit"
+    )
+    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = db.execute(
+        text(sql),
+        {"t": tenant_id, "since": today - timedelta(days=days), "today": today, "name": f"%{escaped}%", "limit": limit},
+    ).all()
+    return [ResultFacts(*row) for row in rows]
+
+
+def window_days(db: Session, tenant_id: uuid.UUID) -> int:
+    setting = db.get(AppealSetting, tenant_id)
+    return setting.window_days if setting is not None else DEFAULT_APPEAL_DAYS
+
+
+def set_window_days(db: Session, tenant_id: uuid.UUID, actor: Actor, days: int) -> None:
+    if not 1 <= days <= 365:
+        raise DomainError(N_("The appeal window must be from 1 to 365 days."), field="window_days")
+    setting = db.get(AppealSetting, tenant_id)
+    before = None if setting is None else {"window_days": setting.window_days}
+    if setting is None:
+        setting = AppealSetting(tenant_id=tenant_id, window_days=days)
+        db.add(setting)
+    else:
+        setting.window_days = days
+        setting.updated_at = datetime.now(timezone.utc)
+    db.flush()
+    record(db, tenant_id, actor, "appeal_settings.update", "appeal_settings", None,
+           before=before, after={"window_days": days})  # fmt: skip
+
+
+def deadline_of(db: Session, tenant_id: uuid.UUID, result: ResultFacts) -> date | None:
+    if result.published_on is None:
+        return None
+    return appeal_deadline(result.published_on, window_days(db, tenant_id))
+
+
+def recorders_of(db: Session, tenant_id: uuid.UUID, result: ResultFacts) -> set[str]:
+    """``kind:id`` of everyone who recorded the worker's points during the result's period."""
+    rows = db.execute(
+        text(
+            "select distinct recorder_kind, recorder_id from assessment_records"
+            " where tenant_id = :t and worker_id = :w and on_date between :start and :end"
+        ),
+        {"t": tenant_id, "w": result.worker_id, "start": result.starts_on, "end": result.ends_on},
+    ).all()
+    return {f"{kind}:{rid}" for kind, rid in rows}
+
+
+def file_appeal(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, result_id: int, reason: str, today: date,
+    *, own_worker_id: int | None = None,
+) -> Appeal:  # fmt: skip
+    """File an appeal against a published result.
+
+    ``own_worker_id``: when the worker files it themselves (assistant
+    portal), the result must be theirs; staff filing on the worker's behalf
+    pass None.
+    """
+    result = get_result(db, tenant_id, result_id)
+    if result is None or (own_worker_id is not None and result.worker_id != own_worker_id):
+        raise DomainError(NO_SUCH_RESULT, field="result_id")
+    if result.status != "published" or result.published_on is None:
+        raise DomainError(N_("Only a published result can be appealed."), field="result_id")
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(N_("Give the reason for the appeal."), field="reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(N_("The reason is too long (at most {max} characters)."), field="reason", max=MAX_REASON)
+    days = window_days(db, tenant_id)
+    if not can_appeal(result.published_on, days, today):
+        raise DomainError(
+            N_("The appeal window for this result closed on {deadline}."),
+            field="result_id", deadline=appeal_deadline(result.published_on, days).isoformat(),
+        )  # fmt: skip
+    # Lock the result row so two filings cannot both pass the open-appeal check.
+    db.execute(
+        text("select 1 from assessment_results where tenant_id = :t and id = :id for update"),
+        {"t": tenant_id, "id": result.id},
+    )
+    already = db.exec(
+        select(Appeal.id).where(Appeal.tenant_id == tenant_id, Appeal.result_id == result.id, Appeal.status == "open")
+    ).first()
+    if already is not None:
+        raise DomainError(N_("This result already has an appeal awaiting an answer."), field="result_id")
+    appeal = Appeal(
+        tenant_id=tenant_id, result_id=result.id, worker_id=result.worker_id, revision=result.revision,
+        filed_on=today, reason=reason, filed_by_kind=actor.kind, filed_by_id=actor.id, filed_by_label=actor.label,
+        original_score=result.score, original_rating=result.rating,
+    )  # fmt: skip
+    db.add(appeal)
+    db.flush()
+    record(db, tenant_id, actor, "appeal.file", "assessment_appeal", appeal.id, after=appeal.snapshot())
+    return appeal
+
+
+def get_appeal(db: Session, tenant_id: uuid.UUID, appeal_id: int) -> Appeal | None:
+    return db.exec(select(Appeal).where(Appeal.tenant_id == tenant_id, Appeal.id == appeal_id)).first()
+
+
+def answer_appeal(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, appeal: Appeal, outcome: AppealOutcome, today: date
+) -> Appeal:
+    """Uphold (re-publishing the result) or reject an open appeal."""
+    # Lock the appeal: of two answers sent at once, the second sees it answered.
+    status = db.execute(
+        text("select status from assessment_appeals where tenant_id = :t and id = :id for update"),
+        {"t": tenant_id, "id": appeal.id},
+    ).scalar()
+    if status != "open" or appeal.status != "open":
+        raise DomainError(N_("This appeal has already been answered."), field="decision")
+    result = get_result(db, tenant_id, appeal.result_id)
+    assert result is not None  # a foreign key holds it
+    check_answerer(f"{actor.kind}:{actor.id}", recorders_of(db, tenant_id, result))
+    before = appeal.snapshot()
+    if outcome.decision is Decision.UPHELD:
+        assert outcome.new_score is not None and outcome.new_rating is not None
+        _republish(db, tenant_id, actor, result.id, outcome.new_score, outcome.new_rating, appeal)
+        appeal.status = "upheld"
+        appeal.new_score = outcome.new_score
+        appeal.new_rating = outcome.new_rating.value
+    else:
+        appeal.status = "rejected"
+    appeal.explanation = outcome.explanation.strip()
+    appeal.answered_by_kind = actor.kind
+    appeal.answered_by_id = actor.id
+    appeal.answered_by_label = actor.label
+    appeal.answered_at = datetime.now(timezone.utc)
+    db.add(appeal)
+    db.flush()
+    record(db, tenant_id, actor, f"appeal.{appeal.status}", "assessment_appeal", appeal.id,
+           before=before, after=appeal.snapshot())  # fmt: skip
+    from service.compliance.engine import recompute_for_workers
+
+    recompute_for_workers(db, tenant_id, [appeal.worker_id], today)
+    return appeal
+
+
+def _republish(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, result_id: int, score: Decimal, rating: Rating, appeal: Appeal
+) -> None:
+    """Hand the correction to the assessment workstream's re-publication (revision + 1, roster rating follows)."""
+    from service.assessment import actions as assessment_actions
+    from service.assessment.models import AssessmentResult
+
+    row = db.exec(
+        select(AssessmentResult).where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.id == result_id)
+    ).one()
+    assessment_actions.republish_result(db, tenant_id, actor, row, score=score, rating=rating,
+                                        reason=f"appeal #{appeal.id}")  # fmt: skip

@@ -1,0 +1,1 @@
+"""Professional grade evaluation (职级评定): criteria, campaigns, decisions and the dated grade history."""
