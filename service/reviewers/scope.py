@@ -1,0 +1,189 @@
+"""The one place the reviewer portal is narrowed to the reviewer's bureau.
+
+Every portal query starts from ``ReviewerScope``: workers come from
+``workers()`` (tenant and bureau already in the WHERE clause) and a single
+worker from ``worker()``, which answers 404, never 403, for a worker of
+another bureau, so a reviewer cannot even learn that an id exists.  The
+bureau's statements come from ``statements()`` / ``statement()`` the same way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from sqlalchemy import Select
+from sqlmodel import Session, select
+
+from service.assessment import queries as assessment_queries
+from service.assessment.appeal_models import Appeal
+from service.assessment.grade_evaluation import AUTHORITY, Body
+from service.assessment.models import AssessmentItem, AssessmentPeriod
+from service.bureaus import statement_files
+from service.bureaus import statements as bureau_statements
+from service.bureaus.models import BureauStatement, ClientBureau, StatementStatus
+from service.grades.models import GradeCampaign, GradeCandidate
+from service.reviewers.models import Reviewer, ReviewerRole
+from service.web.context import RequestContext
+from service.workforce.models import Worker
+
+
+@dataclass(frozen=True)
+class ReviewerScope:
+    tenant_id: uuid.UUID
+    reviewer_id: int
+    bureau_id: int
+    role: ReviewerRole
+
+    @property
+    def is_establishment(self) -> bool:
+        return self.role is ReviewerRole.ESTABLISHMENT
+
+
+def scope_of(db: Session, ctx: RequestContext) -> ReviewerScope:
+    """The signed-in reviewer's scope (read from the database, not from the session)."""
+    principal = ctx.principal
+    if principal is None or principal.kind != "reviewer":
+        raise NotAuthorizedException()
+    reviewer = db.exec(
+        select(Reviewer).where(Reviewer.tenant_id == ctx.tenant_id, Reviewer.id == principal.id, Reviewer.active)
+    ).first()
+    if reviewer is None:
+        raise NotAuthorizedException()
+    return ReviewerScope(ctx.tenant_id, reviewer.id, reviewer.bureau_id, reviewer.role)
+
+
+def workers(scope: ReviewerScope) -> Select:
+    """SELECT the workers dispatched to the reviewer's bureau; add filters and order to it."""
+    return select(Worker).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
+
+
+def worker(db: Session, scope: ReviewerScope, worker_id: int) -> Worker:
+    found = db.exec(workers(scope).where(Worker.id == worker_id)).first()
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+def bureau(db: Session, scope: ReviewerScope) -> ClientBureau:
+    found = db.exec(
+        select(ClientBureau).where(ClientBureau.tenant_id == scope.tenant_id, ClientBureau.id == scope.bureau_id)
+    ).first()
+    if found is None:
+        raise NotFoundException()
+    return found
+
+
+# --- monthly statements: the bureau's own, and never a draft (the company is still preparing it) ---------
+
+
+def statements(db: Session, scope: ReviewerScope) -> list[BureauStatement]:
+    return [
+        s for s in bureau_statements.statements_of(db, scope.tenant_id, scope.bureau_id)
+        if s.status is not StatementStatus.DRAFT
+    ]  # fmt: skip
+
+
+def statement(db: Session, scope: ReviewerScope, statement_id: int) -> tuple:
+    """(statement, lines, bureau, agreement, related) of one of the bureau's sent statements, else 404."""
+    loaded = statement_files.load(db, scope.tenant_id, statement_id, bureau_id=scope.bureau_id)
+    if loaded[0].status is StatementStatus.DRAFT:
+        raise NotFoundException()
+    return loaded
+
+
+# --- grade evaluation: candidates of open campaigns, of the bureau's workers, within the reviewer's authority ---
+
+REVIEWER_BODY = {ReviewerRole.BUREAU: Body.CLIENT_BUREAU, ReviewerRole.ESTABLISHMENT: Body.ESTABLISHMENT_OFFICE}
+
+
+def body_of(scope: ReviewerScope) -> Body:
+    return REVIEWER_BODY[scope.role]
+
+
+def within_authority(scope: ReviewerScope, target_grade: int) -> bool:
+    """Grade 5 with the company for the bureau; grades 4 to 1 for the establishment office (seed 002 §8)."""
+    return body_of(scope) in AUTHORITY.get(target_grade, frozenset())
+
+
+def grade_candidates(db: Session, scope: ReviewerScope) -> list[tuple[GradeCampaign, GradeCandidate, Worker]]:
+    bureau_workers = workers(scope).subquery()
+    rows = db.exec(
+        select(GradeCampaign, GradeCandidate, Worker)
+        .join(GradeCandidate, (GradeCandidate.tenant_id == GradeCampaign.tenant_id)
+              & (GradeCandidate.campaign_id == GradeCampaign.id))
+        .join(Worker, (Worker.tenant_id == GradeCandidate.tenant_id) & (Worker.id == GradeCandidate.worker_id))
+        .where(GradeCampaign.tenant_id == scope.tenant_id, GradeCampaign.status == "open",
+               Worker.bureau_id == scope.bureau_id, Worker.id.in_(select(bureau_workers.c.id)))
+        .order_by(GradeCampaign.evaluated_on.desc(), Worker.name)
+    ).all()  # fmt: skip
+    return [(c, cand, w) for c, cand, w in rows if within_authority(scope, cand.target_grade)]
+
+
+def grade_candidate(db: Session, scope: ReviewerScope, campaign_id: int, worker_id: int) -> tuple:
+    """(campaign, candidate, worker) when the worker is the bureau's and the decision within the reviewer's authority."""
+    found = worker(db, scope, worker_id)
+    campaign = db.get(GradeCampaign, (scope.tenant_id, campaign_id))
+    candidate = db.get(GradeCandidate, (scope.tenant_id, campaign_id, worker_id))
+    if campaign is None or candidate is None or campaign.status != "open":
+        raise NotFoundException()
+    if not within_authority(scope, candidate.target_grade):
+        raise NotFoundException()
+    return campaign, candidate, found
+
+
+# --- daily assessment: items for the bureau (or every bureau), the bureau's workers only -----------------
+
+
+def assessment_items(db: Session, scope: ReviewerScope, on: date) -> list[AssessmentItem]:
+    name = bureau(db, scope).name
+    return [i for i in assessment_queries.items_in_force(db, scope.tenant_id, on) if i.client_bureau in (None, name)]
+
+
+def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> set[int]:
+    """Which of these ids are the bureau's workers."""
+    if not worker_ids:
+        return set()
+    return set(db.exec(select(Worker.id).where(
+        Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id, Worker.id.in_(worker_ids))))  # fmt: skip
+
+
+# --- appeals against the results of the bureau's workers ------------------------------------------------
+
+
+def appeals(db: Session, scope: ReviewerScope) -> list[Appeal]:
+    bureau_worker_ids = select(Worker.id).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
+    return list(db.exec(
+        select(Appeal).where(Appeal.tenant_id == scope.tenant_id, Appeal.worker_id.in_(bureau_worker_ids))
+        .order_by(Appeal.status != "open", Appeal.filed_on.desc(), Appeal.id.desc())
+    ))  # fmt: skip
+
+
+def appeal(db: Session, scope: ReviewerScope, appeal_id: int) -> Appeal:
+    found = db.exec(select(Appeal).where(Appeal.tenant_id == scope.tenant_id, Appeal.id == appeal_id)).first()
+    if found is None:
+        raise NotFoundException()
+    worker(db, scope, found.worker_id)  # 404 unless the appellant works for the bureau
+    return found
+
+
+# --- assessment periods of this bureau alone (a period for every bureau is the company's to approve) ----
+
+
+def assessment_periods(db: Session, scope: ReviewerScope) -> list[AssessmentPeriod]:
+    name = bureau(db, scope).name
+    return list(db.exec(
+        select(AssessmentPeriod).where(
+            AssessmentPeriod.tenant_id == scope.tenant_id, AssessmentPeriod.client_bureau == name,
+            AssessmentPeriod.status != "draft",
+        ).order_by(AssessmentPeriod.starts_on.desc(), AssessmentPeriod.id.desc())
+    ))  # fmt: skip
+
+
+def assessment_period(db: Session, scope: ReviewerScope, period_id: int) -> AssessmentPeriod:
+    found = next((p for p in assessment_periods(db, scope) if p.id == period_id), None)
+    if found is None:
+        raise NotFoundException()
+    return found

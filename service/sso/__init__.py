@@ -1,0 +1,1 @@
+"""Per-tenant, per-bureau OpenID Connect sign-in for bureau reviewers."""
