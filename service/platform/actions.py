@@ -1,0 +1,88 @@
+"""What operators do to tenants and what tenant administrators do with
+support grants.  Every change is audited in the tenant's own log, in the
+transaction that makes it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from service.audit import Actor, record
+from service.billing.models import SupportGrant, TenantBilling
+from service.billing.subscriptions import DEFAULT_PLAN, bind_tenant, open_account, set_tenant_status
+from service.errors import N_, DomainError
+from tenants.models import Tenant, TenantStatus
+
+MAX_SUPPORT_HOURS = 72
+
+
+def billing_row(db: Session, tenant_id: uuid.UUID) -> TenantBilling:
+    """The tenant's billing row, opened on the spot for tenants made before billing (CLI, demo)."""
+    billing = db.get(TenantBilling, tenant_id, with_for_update=True)
+    if billing is None:
+        billing = open_account(db, tenant_id, plan_code=DEFAULT_PLAN)
+    return billing
+
+
+def suspend(db: Session, tenant: Tenant, actor: Actor, reason: str) -> None:
+    if not reason.strip():
+        raise DomainError(N_("Say why the tenant is suspended."), field="reason")
+    billing = billing_row(db, tenant.id)
+    billing.operator_suspended = True
+    set_tenant_status(db, tenant, billing, TenantStatus.SUSPENDED, actor, reason.strip()[:300])
+
+
+def reactivate(db: Session, tenant: Tenant, actor: Actor, now: datetime | None = None) -> None:
+    """Lift an operator's suspension: the tenant goes back to what its subscription says."""
+    now = now or datetime.now(UTC)
+    billing = billing_row(db, tenant.id)
+    billing.operator_suspended = False
+    from service.billing.models import SUBSCRIPTION_TO_TENANT
+
+    status = SUBSCRIPTION_TO_TENANT.get(billing.subscription_status or "")
+    if status is None or status is TenantStatus.SUSPENDED:
+        status = TenantStatus.TRIAL if billing.trial_ends_at and billing.trial_ends_at > now else TenantStatus.ACTIVE
+    set_tenant_status(db, tenant, billing, status, actor, "reactivated by operator")
+
+
+def grant_support(
+    db: Session, tenant: Tenant, actor: Actor, *, reason: str, hours: int, now: datetime | None = None
+) -> SupportGrant:
+    """An operator opens support access: explicit (a reason), time-limited,
+    audited, listed for the tenant's administrators, who can revoke it."""
+    now = now or datetime.now(UTC)
+    if not reason.strip():
+        raise DomainError(N_("Say why support access is needed (the tenant's administrators see it)."), field="reason")
+    if not 1 <= hours <= MAX_SUPPORT_HOURS:
+        raise DomainError(N_("Support access lasts 1 to {hours} hours."), field="hours", hours=MAX_SUPPORT_HOURS)
+    bind_tenant(db, tenant.id)
+    grant = SupportGrant(
+        tenant_id=tenant.id, operator_id=actor.id, operator_label=actor.label, reason=reason.strip()[:300],
+        granted_at=now, expires_at=now + timedelta(hours=hours),
+    )  # fmt: skip
+    db.add(grant)
+    db.flush()
+    record(db, tenant.id, actor, "support.grant", "support_grant", grant.id,
+           after={"reason": grant.reason, "expires_at": grant.expires_at.isoformat()})  # fmt: skip
+    return grant
+
+
+def revoke_support(db: Session, tenant_id: uuid.UUID, actor: Actor, grant_id: int, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    grant = db.exec(select(SupportGrant).where(SupportGrant.tenant_id == tenant_id, SupportGrant.id == grant_id)).first()
+    if grant is None:
+        raise DomainError(N_("This support access does not exist."), field="grant")
+    if grant.revoked_at is not None or grant.expires_at <= now:
+        return
+    grant.revoked_at = now
+    grant.revoked_by = actor.label[:120]
+    db.add(grant)
+    record(db, tenant_id, actor, "support.revoke", "support_grant", grant.id,
+           before={"expires_at": grant.expires_at.isoformat()}, after={"revoked_at": now.isoformat()})  # fmt: skip
+
+
+def record_support_entry(db: Session, tenant_id: uuid.UUID, actor: Actor, grant: SupportGrant) -> None:
+    bind_tenant(db, tenant_id)
+    record(db, tenant_id, actor, "support.enter", "support_grant", grant.id)
