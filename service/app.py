@@ -14,22 +14,42 @@ from litestar.template import TemplateConfig
 from sqlalchemy.exc import DataError
 
 from service.accounts.routes import SignInController, StaffUsersController
+from service.assessment.appeal_routes import AppealsController, MyAppealsController
+from service.assessment.chart_routes import ChartsController
+from service.assessment.routes import AssessmentController
 from service.audit_routes import audit_log
+from service.billing.routes import BillingController, stripe_webhook
+from service.bureaus.routes import AgreementsController, BureausController, StatementsController
 from service.cities.routes import CitiesController
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
 from service.errors import DomainError
+from service.grades.routes import GradesController
 from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.band_routes import SalaryBandsController
 from service.payroll.component_routes import PayComponentsController
+from service.payroll.declaration_routes import TaxDeclarationsController
 from service.payroll.run_exports import PayrollExportsController
 from service.payroll.run_routes import PayrollRunsController
+from service.platform.console import OpsController
+from service.platform.routes import SignupController, SupportAccessController, WelcomeController
+from service.portal.routes import AssistantPortalController, PayslipQuestionsController, PortalAccountsController
+from service.reviewers.routes import (
+    ReviewerAppealsController,
+    ReviewerAssessmentController,
+    ReviewerGradesController,
+    ReviewerPeriodsController,
+    ReviewerPortalController,
+    ReviewerStatementsController,
+)
 from service.settings import PROJECT_ROOT, Settings, get_settings
+from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
 from service.web.errors import on_data_error, on_domain_error, on_http_exception, on_unexpected
 from service.web.middleware import RequestContextMiddleware
+from service.web.navigation import readable_pages
 from service.web.pages import make_environment
 from service.web.public_routes import front_door, switch_language
 from service.workforce.attendance_routes import AttendanceController
@@ -49,7 +69,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CitiesController, ComplianceController, ClientWorkforceController, InsuranceController,
             LeaveController, AttendanceController, WorkerRecordsController,
             SalaryBandsController, PayrollRunsController, PayrollExportsController,
-            PayComponentsController,
+            PayComponentsController, TaxDeclarationsController,
+            WelcomeController, SupportAccessController, BillingController,
+            AssistantPortalController, PortalAccountsController, PayslipQuestionsController,
+            SsoConnectionsController, SsoSignInController, ReviewerSignInController, ReviewerPortalController,
+            ReviewerStatementsController, ReviewerGradesController, ReviewerAssessmentController,
+            ReviewerAppealsController, ReviewerPeriodsController,
+            AssessmentController,
+            AppealsController, MyAppealsController, ChartsController, GradesController,
+            BureausController, AgreementsController, StatementsController,
         ],  # fmt: skip
     )
     app = Litestar(
@@ -59,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             readyz,
             tenant_routes,
+            SignupController, OpsController, stripe_webhook,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "web" / "static"], opt=PUBLIC),
         ],
         middleware=[RequestContextMiddleware],
@@ -81,5 +110,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     check_declared(app)
+    app.state.nav_pages = readable_pages(app)
     logging.getLogger("paiqian").setLevel(logging.INFO)
     return app

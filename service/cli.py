@@ -84,6 +84,10 @@ def demo(if_empty: bool, workers: int) -> None:
     click.echo(("demo tenant created" if result.created else "demo data already present") + ". Sign in at:")
     click.echo(f"  http://{settings.host}:{settings.port}/t/{result.slug}/login")
     click.echo(f"  company code: {result.slug}   user: {result.email}   password: {result.password}")
+    if result.assistant_phone:
+        click.echo("An assistant's payslips (phone number and the same password):")
+        click.echo(f"  http://{settings.host}:{settings.port}/t/{result.slug}/my/login   phone: {result.assistant_phone}")
+    click.echo(f"New companies sign up at http://{settings.host}:{settings.port}/signup")
 
 
 @main.group()
@@ -163,6 +167,73 @@ def bench_payroll(workers: int) -> None:
     from service.bench.payroll import run
 
     run(get_settings(), workers, click.echo)
+
+
+@main.group()
+def operator() -> None:
+    """Platform operators (the console at /ops/)."""
+
+
+@operator.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", default=None, help="Initial password (generated if omitted)")
+def operator_create(email: str, name: str, password: str | None) -> None:
+    """Create a platform operator (the first one, or another)."""
+    from service.i18n import translator
+    from service.platform.operators import create_operator
+    from tenants.isolation import control_session
+    from tenants.provisioning import generate_password
+
+    password = password or generate_password()
+    try:
+        with control_session() as control:
+            create_operator(control, email=email, name=name, password=password)
+    except DomainError as error:
+        click.echo(translator("zh_CN").error(error), err=True)
+        sys.exit(2)
+    settings = get_settings()
+    click.echo(f"operator {email} created: http://{settings.host}:{settings.port}/ops/login")
+    click.echo(f"password: {password}")
+
+
+@main.group()
+def billing() -> None:
+    """Plans, Stripe subscriptions and the retention of cancelled tenants."""
+
+
+@billing.command("sync")
+@click.option("--reconcile", is_flag=True, help="Re-read every subscription from Stripe and resend every count (daily).")
+def billing_sync(reconcile: bool) -> None:
+    """Send pending worker counts to Stripe and create missing customers/subscriptions."""
+    from service.billing.subscriptions import process_due
+    from service.billing.subscriptions import reconcile as reconcile_all
+
+    settings = get_settings()
+    if reconcile:
+        sys.exit(1 if reconcile_all(settings, click.echo) else 0)
+    click.echo(f"{process_due(settings, echo=click.echo)} tenant(s) synced")
+
+
+@billing.command("setup-plans")
+def billing_setup_plans() -> None:
+    """Create the Stripe price of every plan that has none."""
+    from service.billing.subscriptions import setup_plans
+
+    setup_plans(get_settings(), click.echo)
+
+
+@billing.command("purge")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="As of this day (YYYY-MM-DD).")
+def billing_purge(today) -> None:  # noqa: ANN001
+    """Export and delete cancelled tenants whose retention period is over (runs as the migration owner)."""
+    from service.billing.retention import due_for_deletion, export_and_delete
+    from service.database.engines import owner_engine
+
+    settings = get_settings()
+    engine = owner_engine(settings)
+    for tenant_id in due_for_deletion(engine, today.date() if today else clock.today()):
+        export_and_delete(settings, engine, tenant_id, click.echo)
 
 
 if __name__ == "__main__":

@@ -19,9 +19,14 @@ from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
 from service.audit import SYSTEM
+from service.bureaus.actions import create_bureau, create_office, ensure_assignment
+from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput
 from service.keys import keys_for
+from service.payroll import runs
 from service.payroll.band_actions import create_version
+from service.payroll.run_models import PayslipRow
 from service.payroll.salary_bands import BandCell, BandTableInput
+from service.portal import actions as portal_actions
 from service.settings import Settings
 from service.workforce.actions import import_workers
 from service.workforce.contract_input import ContractInput
@@ -68,6 +73,7 @@ class DemoSignIn:
     email: str
     password: str
     created: bool
+    assistant_phone: str | None = None  # an assistant who can sign in to the payslip portal (same password)
 
 
 def _pick(rng: random.Random, weights: dict) -> object:
@@ -155,11 +161,60 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
                 contract_type=ContractType.FIXED_TERM, start=start, end=end,
                 probation_end=add_months(start, 3) - timedelta(days=1) if first else None,
                 probation_wage=(wage * Decimal("0.8")).quantize(Decimal("0.01")) if first else None,
-                wage=wage, post=worker.post_line, work_place=worker.unit, client_bureau=worker.client_bureau,
+                wage=wage, post=worker.post_line, work_place=worker.unit or "", client_bureau=worker.client_bureau,
                 signed_on=start,
             )))  # fmt: skip
             start, first = end + timedelta(days=1), False
     import_contracts(db, tenant_id, SYSTEM, plan, today)
+
+
+DEMO_OFFICE = "成都市锦江区委机构编制委员会办公室"
+
+
+def seed_demo_bureaus(db: Session, tenant_id: uuid.UUID) -> None:
+    """The three bureaus with their squads, contacts and the establishment office
+    (the benchmarks' tenants too: their workers name these bureaus)."""
+    office = create_office(db, tenant_id, SYSTEM, OfficeInput(DEMO_OFFICE, Contacts("chengdu", "周建", "028-86661234", "", "")))
+    for n, (bureau_name, _region, units) in enumerate(BUREAUS):
+        contact = ("李明", "孙伟", "何静")[n]
+        contacts = Contacts("chengdu", contact, f"028-8{n + 5}12345{n}", f"office{n + 1}@cgj.example.cn", "")
+        bureau = create_bureau(db, tenant_id, SYSTEM, BureauInput(bureau_name, contacts, office.id if n == 0 else None))
+        for unit_name in units:
+            ensure_assignment(db, tenant_id, SYSTEM, bureau.name, unit_name)
+
+
+def _demo_agreements(db: Session, tenant_id: uuid.UUID) -> None:
+    """A signed pass-through agreement for every bureau, its posts and every mandatory clause
+    but the last for the third bureau (so the check has something to list)."""
+    from service.bureaus import agreements
+    from service.bureaus.agreement_input import AgreementInput, PostInput
+    from service.bureaus.agreement_terms import Item
+    from service.bureaus.directory import bureaus
+    from service.bureaus.models import FeeBasis, PostNature
+
+    clauses = {
+        Item.REMUNERATION: "按同工同酬原则，执行甲方同类岗位薪酬标准，乙方每月 15 日前发放上月工资。",
+        Item.SOCIAL_INSURANCE: "乙方按参保地规定为派遣人员足额缴纳社会保险和住房公积金，费用由甲方据实承担。",
+        Item.INJURY_MATERNITY_SICKNESS: "派遣人员工伤、生育、患病期间的待遇按国家和四川省规定执行。",
+        Item.SAFETY_AND_TRAINING: "甲方提供符合国家规定的劳动安全卫生条件，并进行岗前及在岗培训。",
+        Item.ECONOMIC_COMPENSATION: "依法应支付的经济补偿由甲方承担。",
+        Item.BREACH_LIABILITY: "任何一方违反本协议，应赔偿对方因此遭受的损失。",
+        Item.OTHER_STATUTORY: "其他事项按《劳动合同法》《劳务派遣暂行规定》执行。",
+    }
+    for n, bureau in enumerate(bureaus(db, tenant_id)):
+        agreement = agreements.create_agreement(db, tenant_id, SYSTEM, bureau, AgreementInput(
+            number=f"PQ-2025-{n + 1:02d}", start_date=date(2025, 1, 1), end_date=date(2027, 12, 31),
+            work_place=bureau.name.removeprefix("成都市").removesuffix("城市管理和综合行政执法局") + "辖区",
+            working_hours="每周 40 小时，轮班执勤，依法享受休息休假", fee_basis=FeeBasis.PASS_THROUGH,
+            management_fee=Decimal("350"), fixed_price=None, payment_terms="收到结算单后 15 日内银行转账",
+            payment_due_days=15, note="",
+        ))  # fmt: skip
+        for post in POST_LINES:
+            agreements.save_post(db, tenant_id, SYSTEM, agreement, None,
+                                 PostInput(post, PostNature.AUXILIARY, 40, "", None, None, None))  # fmt: skip
+        agreements.save_clauses(db, tenant_id, SYSTEM, agreement,
+                                {k: v for k, v in clauses.items() if n < 2 or k is not Item.OTHER_STATUTORY})  # fmt: skip
+        agreements.sign_agreement(db, tenant_id, SYSTEM, agreement, date(2024, 12, 20))
 
 
 def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool = True) -> DemoSignIn:
@@ -173,12 +228,39 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
     def populate(db: Session, tenant_id: uuid.UUID) -> None:
         for email, name, role in DEMO_USERS[1:]:
             create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
+        seed_demo_bureaus(db, tenant_id)
+        _demo_agreements(db, tenant_id)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
         _sign_contracts(db, tenant_id, clock.today())
         create_version(db, tenant_id, SYSTEM, demo_salary_bands())
+        _publish_last_month(db, tenant_id, clock.today())
+        assistant_phone.append(_assistant_account(db, tenant_id))
 
+    assistant_phone: list[str] = []
     create_tenant(
         slug=DEMO_SLUG, name=DEMO_NAME, admin_email=admin_email, admin_name=DEMO_USERS[0][1],
         admin_password=DEMO_PASSWORD, status=TenantStatus.ACTIVE, populate=populate,
     )  # fmt: skip
-    return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=True)
+    return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=True, assistant_phone=assistant_phone[0])
+
+
+def _publish_last_month(db: Session, tenant_id: uuid.UUID, today: date) -> None:
+    """Last month's payroll, calculated and published, so payslips and statements have figures."""
+    month = add_months(today.replace(day=1), -1)
+    run = runs.create_run(db, tenant_id, SYSTEM, month)
+    runs.calculate(db, tenant_id, SYSTEM, run)
+    runs.approve(db, tenant_id, SYSTEM, run)
+    runs.publish(db, tenant_id, SYSTEM, run)
+
+
+def _assistant_account(db: Session, tenant_id: uuid.UUID) -> str:
+    """One worker with a payslip gets a portal account through the real invitation, with the demo password."""
+    worker = db.exec(
+        select(Worker)
+        .join(PayslipRow, (PayslipRow.tenant_id == Worker.tenant_id) & (PayslipRow.worker_id == Worker.id))
+        .where(Worker.tenant_id == tenant_id, Worker.phone.is_not(None))  # type: ignore[union-attr]
+        .order_by(Worker.id)
+    ).first()
+    invitation = portal_actions.invite(db, tenant_id, SYSTEM, worker)
+    portal_actions.accept_invitation(db, tenant_id, invitation.token, password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)
+    return worker.phone

@@ -45,6 +45,18 @@ class Settings:
     sign_in_lock_minutes: int = 15
     import_max_bytes: int = 5 * 1024 * 1024
     pool_size: int = 10
+    # Stripe (service/billing).  Without a secret key billing is off: sign-ups
+    # still create tenants and `paiqian billing sync` creates their customers later.
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    # Empty: Stripe itself.  Tests point it at localstripe (http://127.0.0.1:<port>).
+    stripe_api_base: str = ""
+    # Worker changes reach Stripe once the pending marker is this old (debounce).
+    billing_sync_delay_seconds: int = 60
+    # A cancelled tenant's data is kept this long, then exported and deleted.
+    retention_days: int = 90
+    # Where the retention job writes each deleted tenant's export (default <data_dir>/exports).
+    export_dir: Path | None = None
 
     @property
     def is_production(self) -> bool:
@@ -87,6 +99,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxies=env.get("PAIQIAN_TRUSTED_PROXIES", ""),
         session_idle_minutes=int(env.get("PAIQIAN_SESSION_IDLE_MINUTES", "120")),
         session_absolute_hours=int(env.get("PAIQIAN_SESSION_ABSOLUTE_HOURS", "12")),
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", ""),
+        stripe_api_base=env.get("STRIPE_API_BASE", "").rstrip("/"),
+        billing_sync_delay_seconds=int(env.get("PAIQIAN_BILLING_SYNC_DELAY_SECONDS", "60")),
+        retention_days=int(env.get("PAIQIAN_RETENTION_DAYS", "90")),
+        export_dir=Path(env["PAIQIAN_EXPORT_DIR"]) if env.get("PAIQIAN_EXPORT_DIR") else None,
     )
 
 

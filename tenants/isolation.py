@@ -26,6 +26,9 @@ TENANT_SETTING = "app.tenant_id"
 # table without FORCE ROW LEVEL SECURITY.
 CONTROL_PLANE_TABLES = frozenset(
     {"alembic_version", "tenants", "platform_operators", "web_sessions", "sign_in_failures"}
+    # migration 0020: plans and each tenant's billing row (found by Stripe customer
+    # before any tenant is known), webhook events, and the record of deleted tenants
+    | {"plans", "tenant_billing", "stripe_events", "tenant_deletions"}
 )
 
 

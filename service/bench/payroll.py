@@ -5,9 +5,10 @@ tenant ``bench-payroll-<n>`` once (reused on later runs): n demo workers in
 Chengdu, the demo salary band table, attendance figures for every tenth
 worker.  Then, in one tenant transaction on the app role (RLS on), it times
 the calculation of the current month's regular run: load the inputs, compute
-every payslip in memory, write payslips and lines (COPY into temporary
-tables, then INSERT ... SELECT: COPY FROM is refused on RLS tables), totals
-+ attendance lock + the one audit entry, commit.  Last, the database's own
+every payslip and COPY it, 5,000 at a time, into temporary tables (COPY FROM
+is refused on RLS tables; no list of every payslip is kept), move them into
+payslips and lines with one INSERT ... SELECT each, totals + attendance lock
++ the one audit entry, commit.  It prints the process's peak memory too.  Last, the database's own
 limit: COPY of the same payslip and line rows into temporary tables alone.
 """
 
@@ -24,7 +25,7 @@ from service.audit import SYSTEM
 from service.bench.common import ADMIN_EMAIL, ADMIN_PASSWORD, Echo, pad
 from service.bench.roster import IMPORT_CHUNK, SEED, _find_tenant, _worker_count
 from service.database.engines import app_engine
-from service.demo import demo_salary_bands, demo_workers
+from service.demo import demo_salary_bands, demo_workers, seed_demo_bureaus
 from service.keys import Keys, keys_for
 from service.payroll import run_inputs, runs
 from service.payroll.band_actions import create_version
@@ -50,6 +51,7 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uu
     rows = demo_workers(workers, seed=SEED)
 
     def populate(db, tenant_id: uuid.UUID) -> None:  # noqa: ANN001
+        seed_demo_bureaus(db, tenant_id)
         for start in range(0, len(rows), IMPORT_CHUNK):
             import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
         create_version(db, tenant_id, SYSTEM, demo_salary_bands())
@@ -102,13 +104,14 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
         inputs = run_inputs.load(db, tenant_id, month, None)
         times["load inputs (few queries)"] = perf_counter() - t
         t = perf_counter()
-        slips = runs.compute(inputs)
-        times["compute payslips in memory"] = perf_counter() - t
+        writer = runs.SlipWriter(db, keep=True)
+        runs.compute_into(writer, inputs)
+        times["compute payslips + COPY to temp, chunked"] = perf_counter() - t
         t = perf_counter()
-        lines = runs.write_payslips(db, tenant_id, payroll_run, slips)
-        times["write payslips + lines (COPY)"] = perf_counter() - t
+        totals = runs.replace_payslips(db, tenant_id, payroll_run, writer)
+        times["move into payslips + lines (INSERT)"] = perf_counter() - t
         t = perf_counter()
-        runs.finish(db, tenant_id, SYSTEM, payroll_run, inputs, slips, lines)
+        runs.finish(db, tenant_id, SYSTEM, payroll_run, inputs, totals)
         times["totals + lock + audit"] = perf_counter() - t
     except BaseException as error:
         session.__exit__(type(error), error, error.__traceback__)
@@ -117,14 +120,19 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     session.__exit__(None, None, None)
     times["commit"] = perf_counter() - t
     total = perf_counter() - started
+    count, lines = totals.payslips, totals.lines
 
-    echo(f"run {run_id}: {len(slips):,} payslips, {lines:,} lines, {inputs.attendance_rows:,} attendance rows")
+    echo(f"run {run_id}: {count:,} payslips, {lines:,} lines, {inputs.attendance_rows:,} attendance rows")
     for label, seconds in times.items():
         echo(f"  {pad(label)} {seconds:7.3f} s")
-    echo(f"  {pad('total')} {total:7.3f} s   {len(slips) / total:,.0f} workers/s")
+    echo(f"  {pad('total')} {total:7.3f} s   {count / total:,.0f} workers/s")
+    echo(f"  {pad('peak memory (max RSS)')} {_max_rss_mb():7.0f} MB")
 
     # The database's own limit: the same rows COPYed into temporary tables, nothing else.
-    slip_text, line_text = runs.payslip_copy_text(slips), runs.line_copy_text(slips)
+    slip_text = "".join(s for s, _ in writer.kept)
+    line_text = "".join(x for _, x in writer.kept)
+    writer.kept.clear()
+    del inputs
     with tenant_session(tenant_id) as db:
         t = perf_counter()
         runs.copy_into_temp(db, "bench_slips", runs.SLIP_FIELDS, slip_text)
@@ -132,5 +140,11 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
         copy_only = perf_counter() - t
     echo(
         f"  {pad('PostgreSQL COPY alone (temp tables)')} {copy_only:7.3f} s   "
-        f"({len(slips):,} + {lines:,} rows; run total is {total / copy_only:,.1f}x)"
+        f"({count:,} + {lines:,} rows; run total is {total / copy_only:,.1f}x)"
     )
+
+
+def _max_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

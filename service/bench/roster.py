@@ -19,7 +19,7 @@ from sqlmodel import select
 from service.audit import SYSTEM
 from service.bench.common import ADMIN_EMAIL, ADMIN_PASSWORD, HTTP_REPEAT, Echo, explain, http_timings, line, measure, pad
 from service.database.engines import app_engine, owner_engine
-from service.demo import BUREAUS, demo_workers
+from service.demo import BUREAUS, demo_workers, seed_demo_bureaus
 from service.keys import Keys, keys_for
 from service.settings import Settings
 from service.workforce import roster
@@ -61,6 +61,7 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, echo: Echo) -> uuid.UUID
     generated = perf_counter() - started
 
     def populate(db, tenant_id: uuid.UUID) -> None:  # noqa: ANN001
+        seed_demo_bureaus(db, tenant_id)
         for start in range(0, len(rows), IMPORT_CHUNK):
             import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
 

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from service.compliance.engine import RecomputeCounts, recompute_tenant
 from service.compliance.rules import SEVERITIES
+from service.grades.actions import apply_due_changes as apply_due_grade_changes
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant, TenantStatus
 
@@ -46,6 +47,8 @@ def run_check(slug: str | None, today: date, echo: Callable[[str], Any]) -> int:
     for tenant in tenants:
         try:
             with tenant_session(tenant.id) as db:
+                # Grade changes decided for a later date take effect first, so payroll and alerts see them.
+                apply_due_grade_changes(db, tenant.id, today)
                 counts = recompute_tenant(db, tenant.id, today)
         except Exception:  # one tenant's bad data must not stop the others
             log.exception("compliance check failed for tenant %s", tenant.slug)

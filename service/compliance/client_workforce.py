@@ -1,8 +1,8 @@
 """Client bureaus' recorded workforce (the 10% dispatch cap's denominator):
 reading it for the page, and the only code that writes it (audited).
 
-A bureau is its name as written on ``workers.client_bureau`` until a later
-issue turns bureaus into records.  Saving a figure recomputes the bureau's
+The figure hangs off the bureau record (``client_bureaus.direct_headcount``,
+``cap_warning``; migration 0016).  Saving a figure recomputes the bureau's
 dispatch-cap alert in the same transaction.
 """
 
@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 
 from service import clock
 from service.audit import Actor, record
+from service.bureaus.models import ClientBureau
 from service.compliance.engine import recompute_for_bureaus
 from service.compliance.facts import count_dispatched
-from service.compliance.workforce_models import ClientWorkforce
 from service.errors import N_, DomainError
 from service.workforce.compliance import check_dispatch_cap
 
@@ -36,6 +36,7 @@ class BureauWorkforce:
     dispatched: int  # this tenant's dispatched workers there (facts.DISPATCHED_STATUSES)
     direct_headcount: int | None  # None: not recorded
     cap_warning: bool
+    bureau_id: int | None = None
 
     @property
     def total(self) -> int | None:
@@ -62,51 +63,36 @@ class BureauWorkforce:
 
 
 def bureaus_in_use(db: Session, tenant_id: uuid.UUID) -> list[str]:
-    """Client bureaus some worker is assigned to, by a loose scan of the
-    ``workers_client_bureau`` index (a few probes, whatever the roster's size)."""
+    """Client bureaus (records) some worker is assigned to."""
     return list(
         db.execute(
             text(
-                """
-                with recursive walk(value) as (
-                  (select client_bureau from workers where tenant_id = :t order by client_bureau limit 1)
-                  union all
-                  select (select client_bureau from workers where tenant_id = :t and client_bureau > walk.value
-                          order by client_bureau limit 1)
-                  from walk where walk.value is not null
-                )
-                select value from walk where value is not null
-                """
+                "select b.name from client_bureaus b where b.tenant_id = :t and exists"
+                " (select 1 from workers w where w.tenant_id = b.tenant_id and w.bureau_id = b.id) order by b.name"
             ),
             {"t": tenant_id},
         ).scalars()
     )
 
 
-def get_record(db: Session, tenant_id: uuid.UUID, client_bureau: str) -> ClientWorkforce | None:
+def get_record(db: Session, tenant_id: uuid.UUID, client_bureau: str) -> ClientBureau | None:
     return db.exec(
-        select(ClientWorkforce).where(
-            ClientWorkforce.tenant_id == tenant_id, ClientWorkforce.client_bureau == client_bureau
-        )
+        select(ClientBureau).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == client_bureau)
     ).first()
 
 
 def workforce_rows(db: Session, tenant_id: uuid.UUID, today: date) -> list[BureauWorkforce]:
-    """Every bureau in use or recorded, with its dispatched count and recorded figure."""
-    recorded = {
-        r.client_bureau: r
-        for r in db.exec(select(ClientWorkforce).where(ClientWorkforce.tenant_id == tenant_id)).all()
-    }
+    """Every client bureau, with its dispatched count and recorded figure."""
     dispatched = count_dispatched(db, tenant_id, today)
-    names = sorted(set(bureaus_in_use(db, tenant_id)) | set(recorded))
     return [
         BureauWorkforce(
-            client_bureau=name,
-            dispatched=dispatched.get(name, 0),
-            direct_headcount=recorded[name].direct_headcount if name in recorded else None,
-            cap_warning=recorded[name].cap_warning if name in recorded else True,
+            client_bureau=b.name,
+            dispatched=dispatched.get(b.name, 0),
+            direct_headcount=b.direct_headcount,
+            cap_warning=b.cap_warning,
+            bureau_id=b.id,
         )
-        for name in names
+        for b in db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name))
     ]
 
 
@@ -133,13 +119,6 @@ def parse_headcount(raw: object) -> int:
     return value
 
 
-def _known_bureau(db: Session, tenant_id: uuid.UUID, client_bureau: str) -> bool:
-    return db.execute(
-        text("select exists (select 1 from workers where tenant_id = :t and client_bureau = :b)"),
-        {"t": tenant_id, "b": client_bureau},
-    ).scalar_one()
-
-
 def set_client_workforce(
     db: Session,
     tenant_id: uuid.UUID,
@@ -148,38 +127,28 @@ def set_client_workforce(
     direct_headcount: int | str,
     cap_warning: bool,
     today: date | None = None,
-) -> ClientWorkforce:
+) -> ClientBureau:
     """Record (or change) a bureau's direct-contract headcount and cap-warning setting.
 
     Refused with a DomainError (nothing written): a headcount that is not a
-    whole number from 0, or a bureau no worker is assigned to and not
-    recorded before.  Then the bureau's dispatch-cap alert is recomputed.
+    whole number from 0, or a name that is not a recorded client bureau.
+    Then the bureau's dispatch-cap alert is recomputed.
     """
     client_bureau = (client_bureau or "").strip()
     headcount = parse_headcount(direct_headcount)
-    existing = get_record(db, tenant_id, client_bureau) if client_bureau else None
-    if existing is None and (
-        not client_bureau or len(client_bureau) > BUREAU_MAX or not _known_bureau(db, tenant_id, client_bureau)
-    ):
+    entry = get_record(db, tenant_id, client_bureau) if client_bureau and len(client_bureau) <= BUREAU_MAX else None
+    if entry is None:
         raise DomainError(
-            N_("No worker is assigned to the client bureau {bureau}."), field="client_bureau", bureau=client_bureau
+            N_("There is no client bureau named {name}."), field="client_bureau", name=client_bureau[:BUREAU_MAX]
         )
-    cap_warning = bool(cap_warning)
-    if existing is None:
-        entry = ClientWorkforce(
-            tenant_id=tenant_id, client_bureau=client_bureau, direct_headcount=headcount, cap_warning=cap_warning
-        )
-        before = None
-    else:
-        entry = existing
-        before = entry.snapshot()
-        entry.direct_headcount = headcount
-        entry.cap_warning = cap_warning
-        entry.updated_at = datetime.now(UTC)
+    before = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}
+    entry.direct_headcount = headcount
+    entry.cap_warning = bool(cap_warning)
+    entry.updated_at = datetime.now(UTC)
     db.add(entry)
     db.flush()
-    after = entry.snapshot()
+    after = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}
     if before != after:
-        record(db, tenant_id, actor, "client_workforce.set", "client_workforce", entry.id, before=before, after=after)
+        record(db, tenant_id, actor, "client_workforce.set", "client_bureau", entry.id, before=before, after=after)
     recompute_for_bureaus(db, tenant_id, [client_bureau], today or clock.today())
     return entry

@@ -33,7 +33,7 @@ which facts each rule is given:
   workers are not known).  The alert's subject is "unit:<bureau>", with no
   worker.
 * **Certificates**: whatever ``certificates_expiring`` returns.
-* **Two failed assessments**: no assessment results are stored yet; skipped.
+* **Two failed assessments**: loaded apart, by ``assessment_failures`` (published results).
 
 Each alert carries a ``fingerprint`` of the facts it was raised on, leaving
 out what moves every day by itself (the accrued amount, the days left, the

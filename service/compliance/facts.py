@@ -66,7 +66,7 @@ class UnitFacts:
     """What the 10% dispatch cap looks at, per client bureau (``load_units``)."""
 
     # Direct-contract headcount of each bureau examined whose figure is
-    # recorded (``client_workforce``) with the cap warning on.
+    # recorded (``client_bureaus.direct_headcount``) with the cap warning on.
     direct_headcounts: dict[str, int] = field(default_factory=dict)
     # This tenant's dispatched workers at those bureaus (``DISPATCHED_STATUSES``).
     dispatched_headcounts: dict[str, int] = field(default_factory=dict)
@@ -108,8 +108,9 @@ def load_facts(
         WorkerFacts(worker_id, name, hire_date, status, bureau, si_registered_on, city, tuple(contracts.get(worker_id, ())))
         for worker_id, name, hire_date, status, bureau, si_registered_on, city in db.execute(
             text(
-                "select id, name, hire_date, status, client_bureau, si_registered_on, city"
-                " from workers where tenant_id = :t" + _scope(worker_ids, "id")
+                "select w.id, w.name, w.hire_date, w.status, b.name, w.si_registered_on, w.city"
+                " from workers w join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
+                " where w.tenant_id = :t" + _scope(worker_ids, "w.id")
             ),
             params,
         ).fetchall()
@@ -185,17 +186,17 @@ def count_dispatched(
     """Dispatched workers per client bureau (every bureau, or ``bureaus`` only).
 
     One grouped count over the index ``workers_filters (tenant_id, status,
-    client_bureau, ...)``.
+    bureau_id, ...)``, keyed by the bureau's name.
     """
     if bureaus is not None and not bureaus:
         return {}
     sql = (
-        "select client_bureau, count(*) from workers where tenant_id = :t"
-        " and status = any(cast(:statuses as text[])) and hire_date <= :today"
+        "select b.name, count(*) from workers w join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
+        " where w.tenant_id = :t and w.status = any(cast(:statuses as text[])) and w.hire_date <= :today"
     )
     if bureaus is not None:
-        sql += " and client_bureau = any(cast(:bureaus as text[]))"
-    sql += " group by client_bureau"
+        sql += " and b.name = any(cast(:bureaus as text[]))"
+    sql += " group by b.name"
     params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "bureaus": sorted(bureaus or ())}
     return {bureau: count for bureau, count in db.execute(text(sql), params).fetchall()}
 
@@ -206,9 +207,12 @@ def load_units(
     """The recorded direct headcounts (cap warning on) and dispatched counts, of every bureau or of ``bureaus``."""
     if bureaus is not None and not bureaus:
         return UnitFacts()
-    sql = "select client_bureau, direct_headcount from client_workforce where tenant_id = :t and cap_warning"
+    sql = (
+        "select name, direct_headcount from client_bureaus"
+        " where tenant_id = :t and cap_warning and direct_headcount is not null"
+    )
     if bureaus is not None:
-        sql += " and client_bureau = any(cast(:bureaus as text[]))"
+        sql += " and name = any(cast(:bureaus as text[]))"
     direct = {
         bureau: headcount
         for bureau, headcount in db.execute(text(sql), {"t": tenant_id, "bureaus": sorted(bureaus or ())}).fetchall()

@@ -21,7 +21,14 @@ from service.assessment.ratings import Rating
 from service.audit import Actor, record
 from service.errors import N_, DomainError
 from service.payroll.band_models import SalaryBandCell, SalaryBandTable
-from service.payroll.salary_bands import BandCell, BandTableInput, band_in_force, cell_for, validate_cells
+from service.payroll.salary_bands import (
+    BandCell,
+    BandTableInput,
+    band_in_force,
+    cell_for,
+    uses_coefficient,
+    validate_cells,
+)
 from service.workforce.models import Worker
 
 # A worker with no published rating yet (a new hire, or before the first
@@ -56,6 +63,7 @@ def snapshot(table: SalaryBandTable, cells: tuple[BandCell, ...] | list[BandCell
         "client_bureau": table.client_bureau,
         "effective_from": table.effective_from.isoformat(),
         "note": table.note,
+        "performance_base": None if table.performance_base is None else str(table.performance_base),
         "cells": {f"{c.grade}-{c.rating.value}": _cell_snapshot(c) for c in cells},
     }
 
@@ -94,12 +102,24 @@ def _cell_rows(tenant_id: uuid.UUID, table_id: int, cells: tuple[BandCell, ...])
     ]
 
 
+def _require_base(cells: tuple[BandCell, ...], data: BandTableInput) -> None:
+    if data.performance_base is not None and data.performance_base < 0:
+        raise DomainError(N_("The amount cannot be negative."), field="performance_base")
+    if data.performance_base is None and uses_coefficient(cells):
+        raise DomainError(
+            N_("Some cells use a performance coefficient: enter the performance base it multiplies."),
+            field="performance_base",
+        )
+
+
 def create_version(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BandTableInput) -> SalaryBandTable:
     """A new version of the tenant-wide or a bureau's band table, all 25 cells at once."""
     cells = validate_cells(data.cells)
     _refuse_duplicate(db, tenant_id, data.client_bureau, data.effective_from, None)
+    _require_base(cells, data)
     table = SalaryBandTable(
-        tenant_id=tenant_id, client_bureau=data.client_bureau, effective_from=data.effective_from, note=data.note
+        tenant_id=tenant_id, client_bureau=data.client_bureau, effective_from=data.effective_from, note=data.note,
+        performance_base=data.performance_base,
     )
     db.add(table)
     db.flush()
@@ -117,8 +137,10 @@ def correct_version(
     cells = validate_cells(data.cells)
     _refuse_duplicate(db, tenant_id, table.client_bureau, data.effective_from, table.id)
     before = snapshot(table, cells_of(db, tenant_id, table.id))
+    _require_base(cells, data)
     table.effective_from = data.effective_from
     table.note = data.note
+    table.performance_base = data.performance_base
     table.updated_at = datetime.now(UTC)
     db.add(table)
     db.execute(delete(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, SalaryBandCell.table_id == table.id))

@@ -20,6 +20,7 @@ class SalaryBandTable(SQLModel, table=True):
     client_bureau: str | None = None  # None: the tenant-wide table
     effective_from: date
     note: str = ""
+    performance_base: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))  # 0021
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
     )

@@ -71,7 +71,8 @@ def _values_from(table: SalaryBandTable | None, cells: list[BandCell], **extra: 
     values = {f: "" for f in form_fields()}
     if table is not None:
         values.update(effective_from=table.effective_from.isoformat(), note=table.note,
-                      client_bureau=table.client_bureau or "")  # fmt: skip
+                      client_bureau=table.client_bureau or "",
+                      performance_base="" if table.performance_base is None else str(table.performance_base))  # fmt: skip
     for c in cells:
         for component in COMPONENTS:
             amount = getattr(c, component)
@@ -121,7 +122,8 @@ class SalaryBandsController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             source = band_in_force(actions.all_versions(db, ctx.tenant_id), bureau, clock.today())
             cells = actions.cells_of(db, ctx.tenant_id, source.id) if source else []
-        values = _values_from(None, cells, client_bureau=bureau or "")
+        base = source.performance_base if source is not None else None
+        values = _values_from(None, cells, client_bureau=bureau or "", performance_base="" if base is None else str(base))
         return _form(request, values=values, errors={}, edit=None, source=source)
 
     @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)

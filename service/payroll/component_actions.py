@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
@@ -24,10 +25,13 @@ from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.keys import Keys
 from service.money import parse_yuan
-from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration
+from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
 from service.payroll.components import ComponentDefinition, Method
 from service.payroll.declaration_json import from_json, to_json
+from service.payroll.run_models import PayrollRun, RunStatus
 from service.payroll.special_deductions import Declarations
+from service.payroll.tax_year_flags import TaxYearFlags
+from service.payroll.tax_year_flags import check as check_flags
 from service.workforce.actions import id_number_index
 from service.workforce.attendance_rules import parse_month
 from service.workforce.identity import parse_national_id
@@ -63,6 +67,7 @@ def _columns(definition: ComponentDefinition) -> dict:
         "taxable": definition.taxable,
         "counts_for_minimum_wage": definition.counts_for_minimum_wage,
         "applies_to_bureau": definition.applies_to_bureau,
+        "formula": definition.formula,
     }
 
 
@@ -227,12 +232,42 @@ def check_amounts(data: bytes, t: Translator) -> tuple[list[AmountRow], list[Row
 
 
 def import_amounts(
-    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, content: bytes, t: Translator
-) -> int:
+    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, content: bytes, t: Translator,
+    *, only_month: date | None = None,
+) -> int:  # fmt: skip
     """Check the sheet, match rows to workers (one query over the blind index)
     and to imported components (one query), write all or nothing; raise
-    ImportRefused with every problem by row.  Returns the rows written."""
+    ImportRefused with every problem by row.  Returns the rows written.
+
+    A row for a month whose payroll is already published is refused (a
+    published run is never calculated again, so the amount would never be
+    paid).  ``only_month`` (the import reached from a payroll run) refuses
+    rows of any other month."""
     entries, errors = check_amounts(content, t)
+    month_column = t(HEADERS["month"])
+    published = set(
+        db.exec(
+            select(PayrollRun.month).where(
+                PayrollRun.tenant_id == tenant_id,
+                PayrollRun.status == RunStatus.PUBLISHED.value,
+                PayrollRun.month.in_(list({e.month for e in entries})),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    kept: list[AmountRow] = []
+    for entry in entries:
+        label = entry.month.isoformat()[:7]
+        if only_month is not None and entry.month != only_month.replace(day=1):
+            message = t(N_("This sheet is for the payroll of {month}: the row is for {row_month}."),
+                        month=only_month.isoformat()[:7], row_month=label)  # fmt: skip
+            errors.append(RowError(entry.row, month_column, message))
+        elif entry.month in published:
+            message = t(N_("Payroll for {month} is already published: it can only be changed by a correction run."),
+                        month=label)  # fmt: skip
+            errors.append(RowError(entry.row, month_column, message))
+        else:
+            kept.append(entry)
+    entries = kept
     indexes = {e.id_number: id_number_index(keys, tenant_id, e.id_number) for e in entries}
     workers = {
         w.id_number_index: w
@@ -324,3 +359,55 @@ def save_declaration(
     db.add(row)
     db.flush()
     record(db, tenant_id, actor, "tax_declaration.save", "worker", worker.id, before=before, after=data)
+
+
+# --- tax-year flags (首次取得工资 / 6 万元) -------------------------------------------
+
+
+def flags_of(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> TaxYearFlagsRow | None:
+    return db.get(TaxYearFlagsRow, (tenant_id, worker_id, year))
+
+
+def save_flags(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, flags: TaxYearFlags) -> None:
+    """Replace the worker's flags for ``flags.year`` after ``tax_year_flags.check``."""
+    check_flags(flags, worker.hire_date)
+    row = db.get(TaxYearFlagsRow, (tenant_id, worker.id, flags.year))
+    before = None if row is None else row.snapshot()
+    if row is None:
+        row = TaxYearFlagsRow(tenant_id=tenant_id, worker_id=worker.id, year=flags.year)  # type: ignore[arg-type]
+    row.first_job = flags.first_job
+    row.small_earner = flags.small_earner
+    row.wages_last_year = flags.wages_last_year
+    row.declared_every_month_last_year = flags.declared_every_month_last_year
+    row.updated_at = datetime.now(UTC)
+    db.add(row)
+    db.flush()
+    after = row.snapshot()
+    if after != before:
+        record(db, tenant_id, actor, "tax_year_flags.save", "worker", worker.id, before=before, after=after)
+
+
+@dataclass(frozen=True)
+class PublishedYear:
+    """What this tenant's published payslips say about a worker's tax year."""
+
+    months: int  # months with a published payslip
+    income: Decimal  # 累计收入 on the latest of them
+
+
+def published_year(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> PublishedYear | None:
+    """The worker's published payslips of ``year`` (one query), None when there are none."""
+    row = db.execute(
+        text(
+            """
+            select count(distinct p.month),
+                   (array_agg(p.year_to_date ->> 'income' order by p.month desc, r.published_at desc))[1]
+            from payslips p join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
+            where p.tenant_id = :tenant and p.worker_id = :worker and r.status = 'published'
+              and p.month >= :start and p.month < :end
+            """
+        ),
+        {"tenant": tenant_id, "worker": worker_id, "start": date(year, 1, 1), "end": date(year + 1, 1, 1)},
+    ).one()
+    months, income = row
+    return PublishedYear(months, Decimal(income)) if months else None

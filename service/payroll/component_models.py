@@ -1,4 +1,4 @@
-"""Pay components, their imported amounts and tax declarations as stored (migration 0013)."""
+"""Pay components, their imported amounts and tax declarations as stored (migrations 0013 and 0021)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from service.payroll.components import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
+from service.payroll.tax_year_flags import TaxYearFlags
 
 
 class PayComponent(SQLModel, table=True):
@@ -29,6 +30,7 @@ class PayComponent(SQLModel, table=True):
     counts_for_minimum_wage: bool = True
     active: bool = True
     applies_to_bureau: str | None = None
+    formula: str | None = None  # method formula only (migration 0021)
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
     )
@@ -46,6 +48,7 @@ class PayComponent(SQLModel, table=True):
             taxable=self.taxable,
             counts_for_minimum_wage=self.counts_for_minimum_wage,
             applies_to_bureau=self.applies_to_bureau,
+            formula=self.formula,
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -59,6 +62,7 @@ class PayComponent(SQLModel, table=True):
             "counts_for_minimum_wage": self.counts_for_minimum_wage,
             "active": self.active,
             "applies_to_bureau": self.applies_to_bureau,
+            "formula": self.formula,
         }
 
 
@@ -82,3 +86,38 @@ class TaxDeclaration(SQLModel, table=True):
     updated_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
     )
+
+
+class TaxYearFlagsRow(SQLModel, table=True):
+    """``tax_year_flags`` (migration 0021): 首次取得工资 / 6 万元 per worker and year."""
+
+    __tablename__ = "tax_year_flags"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    year: int = Field(sa_column=Column(Integer, primary_key=True))
+    first_job: bool = False
+    small_earner: bool = False
+    wages_last_year: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
+    declared_every_month_last_year: bool = False
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
+    )
+
+    def flags(self) -> TaxYearFlags:
+        return TaxYearFlags(
+            year=self.year,
+            first_job=self.first_job,
+            small_earner=self.small_earner,
+            wages_last_year=self.wages_last_year,
+            declared_every_month_last_year=self.declared_every_month_last_year,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "first_job": self.first_job,
+            "small_earner": self.small_earner,
+            "wages_last_year": None if self.wages_last_year is None else str(self.wages_last_year),
+            "declared_every_month_last_year": self.declared_every_month_last_year,
+        }

@@ -14,15 +14,18 @@ from service.errors import N_, DomainError, InputErrors
 from service.keys import keys_for
 from service.payroll import component_actions as actions
 from service.payroll.components import KIND_LABELS, METHOD_LABELS, ComponentKind, Method, parse_definition
+from service.payroll.formula import INPUTS as FORMULA_INPUTS
+from service.payroll.run_models import PayrollRun
 from service.web.access import allow
-from service.web.forms import FormData, MultipartData, field_text, translated_errors
+from service.web.forms import FormData, MultipartData, field_text, translated_errors, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.workforce.roster_excel import ImportRefused
 from tenants.isolation import tenant_session
 
 EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK, StaffRole.VIEWER)
-FIELDS = ("code", "label", "kind", "method", "amount", "applies_to_bureau", "taxable", "counts_for_minimum_wage")
+FIELDS = ("code", "label", "kind", "method", "amount", "formula", "applies_to_bureau", "taxable",
+          "counts_for_minimum_wage")  # fmt: skip
 BLANK = {"kind": ComponentKind.ADDITION.value, "method": Method.FIXED.value, "taxable": "on",
          "counts_for_minimum_wage": "on"}  # fmt: skip
 
@@ -38,7 +41,7 @@ class PayComponentsController(Controller):
         return page(
             request, "payroll/components.html", status=status, components=components,
             can_edit=ctx.has_role(*EDITORS), kinds=KIND_LABELS, methods=METHOD_LABELS,
-            done=request.query_params.get("done", ""), **context,
+            formula_inputs=FORMULA_INPUTS, done=request.query_params.get("done", ""), **context,
         )  # fmt: skip
 
     @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
@@ -70,14 +73,26 @@ class PayComponentsController(Controller):
             actions.set_active(db, ctx.tenant_id, ctx.actor, component, field_text(data, "active") == "1")
         return see_other(ctx.tenant_path("/pay-components?done=saved"))
 
-    def _import_page(self, request: Request, status: int = 200, **context: Any) -> Response:
+    def _run_of(self, request: Request, raw: str) -> Any:  # noqa: ANN401
+        """The payroll run the import was reached from (``?run=``), or None."""
+        number = whole_number(raw or "")
+        if number is None:
+            return None
+        ctx = request.state.ctx
+        with tenant_session(ctx.tenant_id) as db:
+            run = db.get(PayrollRun, (ctx.tenant_id, number))
+        if run is None:
+            raise NotFoundException()
+        return run
+
+    def _import_page(self, request: Request, status: int = 200, run: Any = None, **context: Any) -> Response:  # noqa: ANN401
         limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
         context = {"imported": None, "errors": [], **context}
-        return page(request, "payroll/component_import.html", status=status, limit_mb=limit_mb, **context)
+        return page(request, "payroll/component_import.html", status=status, limit_mb=limit_mb, run=run, **context)
 
-    @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    @get("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def import_form(self, request: Request) -> Response:
-        return self._import_page(request)
+        return self._import_page(request, run=self._run_of(request, request.query_params.get("run", "")))
 
     @get("/import/template", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def template(self, request: Request) -> Response:
@@ -87,16 +102,18 @@ class PayComponentsController(Controller):
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
         ctx = request.state.ctx
         t = ctx.translate
+        run = self._run_of(request, data.get("run") if isinstance(data.get("run"), str) else "")
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             message = t(N_("Choose an .xlsx file to upload."))
-            return self._import_page(request, status=400, errors=[{"row": "", "column": "", "message": message}])
+            return self._import_page(request, status=400, run=run, errors=[{"row": "", "column": "", "message": message}])
         content = upload.file.read()
         try:
             with tenant_session(ctx.tenant_id) as db:
                 count = actions.import_amounts(
-                    db, keys_for(request.app.state.settings), ctx.tenant_id, ctx.actor, content, t
+                    db, keys_for(request.app.state.settings), ctx.tenant_id, ctx.actor, content, t,
+                    only_month=run.month if run is not None else None,
                 )
         except ImportRefused as refused:
-            return self._import_page(request, status=400, errors=[e.__dict__ for e in refused.errors])
-        return self._import_page(request, imported=count)
+            return self._import_page(request, status=400, run=run, errors=[e.__dict__ for e in refused.errors])
+        return self._import_page(request, run=run, imported=count)

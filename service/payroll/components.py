@@ -14,14 +14,21 @@ each month into a ``payslip.Component``:
   imported amount means the component is not paid that month (an imported
   0.00 is paid as a zero line).
 
+* ``formula``: an arithmetic formula over the named inputs of
+  ``formula.INPUTS`` (band pay, attendance, years of service...), given for
+  the worker and month by ``formula_inputs`` and evaluated by
+  ``formula.evaluate`` (Decimal, rounded to the fen half up).  A formula
+  whose result is negative is refused, not paid as zero: write
+  ``max(..., 0)`` when that is meant.  A zero result is not paid.
+
 A component limited to one client bureau applies only to that bureau's
-workers.  Formulas over named inputs are not supported.
+workers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,7 +36,10 @@ from enum import Enum
 
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan, to_fen
-from service.payroll.payslip import RESERVED_CODES, Component, ComponentKind
+from service.payroll import formula as formulas
+from service.payroll.pay_days import MONTHLY_PAY_DAYS
+from service.payroll.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
+from service.payroll.salary_bands import BandPay
 from service.workforce.dates import whole_months
 
 
@@ -37,6 +47,7 @@ class Method(str, Enum):
     FIXED = "fixed"
     PER_YEAR_OF_SERVICE = "per_year_of_service"
     PER_WORKER_MONTH = "per_worker_month"
+    FORMULA = "formula"
 
 
 KIND_LABELS = {ComponentKind.ADDITION: N_("Addition"), ComponentKind.DEDUCTION: N_("Deduction")}
@@ -44,6 +55,7 @@ METHOD_LABELS = {
     Method.FIXED: N_("Fixed amount"),
     Method.PER_YEAR_OF_SERVICE: N_("Per full year of service"),
     Method.PER_WORKER_MONTH: N_("Imported per worker and month"),
+    Method.FORMULA: N_("Formula over named inputs"),
 }
 
 
@@ -53,12 +65,22 @@ class ComponentDefinition:
     label: str
     kind: ComponentKind
     method: Method
-    amount: Decimal | None  # fixed amount, or per full year; None for per_worker_month
+    amount: Decimal | None  # fixed amount, or per full year; None for per_worker_month and formula
     taxable: bool = True
     counts_for_minimum_wage: bool = True
     applies_to_bureau: str | None = None
+    formula: str | None = None  # method formula only
 
     def __post_init__(self) -> None:
+        if self.method is Method.FORMULA:
+            if self.amount is not None:
+                raise DomainError(N_("A formula component has no amount of its own."), field="amount")
+            if self.formula is None:
+                raise DomainError(N_("Enter a formula."), field="formula")
+            formulas.parse(self.formula)
+            return
+        if self.formula is not None:
+            raise DomainError(N_("Only a formula component has a formula."), field="formula")
         if self.method is Method.PER_WORKER_MONTH:
             if self.amount is not None:
                 raise DomainError(N_("An imported component has no amount of its own."), field="amount")
@@ -80,6 +102,32 @@ def full_years_of_service(hire_date: date, month: date) -> int:
     return months // 12
 
 
+def formula_inputs(
+    *, band: BandPay, grade: int, hire_date: date, month: date, attendance: Attendance
+) -> dict[str, Decimal]:
+    """The value of every name of ``formula.INPUTS`` for one worker and month."""
+    overtime = (
+        attendance.overtime_weekday_hours + attendance.overtime_rest_day_hours + attendance.overtime_holiday_hours
+    )
+    inputs = {
+        "post_pay": band.post_pay,
+        "grade_pay": band.grade_pay,
+        "performance_pay": band.performance_pay,
+        "band_pay": band.total,
+        "grade": Decimal(grade),
+        "years_of_service": Decimal(full_years_of_service(hire_date, month)),
+        "days_worked": attendance.days_worked,
+        "absence_days": attendance.absence_days,
+        "overtime_weekday_hours": attendance.overtime_weekday_hours,
+        "overtime_rest_day_hours": attendance.overtime_rest_day_hours,
+        "overtime_holiday_hours": attendance.overtime_holiday_hours,
+        "overtime_hours": overtime,
+        "monthly_pay_days": MONTHLY_PAY_DAYS,
+    }
+    assert inputs.keys() == formulas.INPUTS.keys()  # noqa: S101 - the documented list and the values agree
+    return inputs
+
+
 def value(
     definition: ComponentDefinition,
     *,
@@ -87,11 +135,23 @@ def value(
     client_bureau: str,
     month: date,
     imported: Decimal | None = None,
+    inputs: Mapping[str, Decimal] | None = None,
 ) -> Component | None:
-    """The component for this worker and month, or None when it is not paid."""
+    """The component for this worker and month, or None when it is not paid.
+
+    ``inputs`` (``formula_inputs``) are needed by a formula component only."""
     if not definition.applies_to(client_bureau):
         return None
-    if definition.method is Method.FIXED:
+    if definition.method is Method.FORMULA:
+        amount = formulas.evaluate(definition.formula or "", inputs or {})
+        if amount < 0:
+            raise DomainError(
+                N_("The formula of {code} gives {amount}, a negative amount: write max(..., 0) if nothing is due then."),
+                field="formula", code=definition.code, amount=amount,
+            )  # fmt: skip
+        if amount == 0:
+            return None
+    elif definition.method is Method.FIXED:
         amount = definition.amount
     elif definition.method is Method.PER_YEAR_OF_SERVICE:
         years = full_years_of_service(hire_date, month)
@@ -112,8 +172,41 @@ def value(
     )
 
 
+def month_components(
+    definitions: Sequence[tuple[int, ComponentDefinition]],
+    *,
+    worker_id: int,
+    imported: Mapping[tuple[int, int], Decimal],
+    hire_date: date,
+    client_bureau: str,
+    grade: int,
+    month: date,
+    band: Callable[[], BandPay],
+    attendance: Attendance,
+) -> tuple[Component, ...]:
+    """Every paid component of one worker's month, in ``definitions`` order.
+
+    ``definitions`` are (component id, definition); ``imported`` the month's
+    amounts by (component id, worker id); ``band`` gives the worker's band
+    pay, called only when a formula needs it.  Raises DomainError when a
+    formula cannot be valued for the worker."""
+    inputs: dict[str, Decimal] | None = None
+    paid: list[Component] = []
+    for component_id, definition in definitions:
+        if definition.method is Method.FORMULA and inputs is None and definition.applies_to(client_bureau):
+            inputs = formula_inputs(band=band(), grade=grade, hire_date=hire_date, month=month, attendance=attendance)
+        component = value(
+            definition, hire_date=hire_date, client_bureau=client_bureau, month=month,
+            imported=imported.get((component_id, worker_id)), inputs=inputs,
+        )  # fmt: skip
+        if component is not None:
+            paid.append(component)
+    return tuple(paid)
+
+
 CODE = re.compile(r"[a-z][a-z0-9_]{0,29}")
 FLAGS = ("taxable", "counts_for_minimum_wage")
+NO_AMOUNT = (Method.PER_WORKER_MONTH, Method.FORMULA)
 
 
 def _flag(value: object) -> bool:
@@ -154,7 +247,13 @@ def parse_definition(raw: Mapping[str, object]) -> ComponentDefinition:
     except ValueError:
         errors.append(DomainError(N_("Choose a value."), field="method"))
     amount: Decimal | None = None
-    if method is not None and method is not Method.PER_WORKER_MONTH:
+    formula: str | None = None
+    if method is Method.FORMULA:
+        try:
+            formula = formulas.check(text("formula"))
+        except DomainError as error:
+            errors.append(error)
+    if method is not None and method not in NO_AMOUNT:
         typed = text("amount")
         if not typed:
             errors.append(DomainError(N_("Enter an amount."), field="amount"))
@@ -182,4 +281,5 @@ def parse_definition(raw: Mapping[str, object]) -> ComponentDefinition:
         taxable=_flag(raw.get("taxable")),
         counts_for_minimum_wage=_flag(raw.get("counts_for_minimum_wage")),
         applies_to_bureau=bureau or None,
+        formula=formula,
     )

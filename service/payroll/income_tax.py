@@ -25,7 +25,7 @@ month's withholding is then a difference of fen amounts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import Enum
 
@@ -112,12 +112,17 @@ class Amounts:
     tax_relief: Decimal = ZERO  # 减免税额
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            if getattr(self, field.name) < 0:
-                raise DomainError(N_("The amount must not be negative."), field=field.name)
+        for name in _AMOUNT_FIELDS:
+            if getattr(self, name) < 0:
+                raise DomainError(N_("The amount must not be negative."), field=name)
 
     def __add__(self, other: Amounts) -> Amounts:
-        return Amounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+        # Field by field, not dataclasses.astuple (which deep-copies every Decimal: ~0.2 ms a
+        # payslip, a fifth of a payroll run's compute time).
+        return Amounts(*(getattr(self, name) + getattr(other, name) for name in _AMOUNT_FIELDS))
+
+
+_AMOUNT_FIELDS = tuple(f.name for f in fields(Amounts))
 
 
 NOTHING = Amounts(income=ZERO)

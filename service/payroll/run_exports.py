@@ -4,6 +4,10 @@ individual income tax withholding declaration and the contribution sheet.
 Every amount is written as the stored Decimal (never a float).  The rows are
 read in a few queries (payslips with names, then every line of the run).
 
+A correction run's bank file transfers the difference of net pay each
+corrected payslip carries (negative: an amount to recover); its other files
+give the corrected figures in full, as a corrected declaration does.
+
 The bank transfer file has no account numbers: no bank account is recorded
 for workers yet, so the account and bank columns are left empty for the
 clerk to fill in (their headers say so).
@@ -78,8 +82,10 @@ def register_workbook(run: PayrollRun, rows: list[RegisterRow], t: Translator) -
     return write_rows(t(N_("Payroll register")), [t(h) for h in REGISTER_HEADERS], body)
 
 
-def bank_workbook(rows: list[RegisterRow], t: Translator) -> bytes:
-    body = ((r.name, r.id_number_masked, "", "", r.net_pay) for r in rows)
+def bank_workbook(rows: list[RegisterRow], t: Translator, correction: bool = False) -> bytes:
+    """A correction run transfers the difference of net pay (negative: to recover)."""
+    body = ((r.name, r.id_number_masked, "", "", r.net_pay - (r.previous_net or ZERO) if correction else r.net_pay)
+            for r in rows)  # fmt: skip
     return write_rows(t(N_("Bank transfer")), [t(h) for h in BANK_HEADERS], body)
 
 
@@ -139,7 +145,8 @@ class PayrollExportsController(Controller):
     @get("/bank.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def bank(self, request: Request, run_id: FromPath[int]) -> Response:
         run, rows, _ = self._read(request, run_id)
-        return xlsx_download(bank_workbook(rows, request.state.ctx.translate), _name(run, "bank"))
+        correction = run.corrects_run_id is not None
+        return xlsx_download(bank_workbook(rows, request.state.ctx.translate, correction), _name(run, "bank"))
 
     @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def tax(self, request: Request, run_id: FromPath[int]) -> Response:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -55,6 +55,7 @@ class PayrollRun(SQLModel, table=True):
     client_bureau: str | None = None  # None: every bureau of the tenant
     kind: str = RunKind.REGULAR.value
     corrects_run_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    explanation: str | None = Field(default=None, sa_column=Column(Text))  # a correction's reason (migration 0015)
     status: str = RunStatus.DRAFT.value
     worker_count: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     gross: Decimal = _money(14)
@@ -76,6 +77,7 @@ class PayrollRun(SQLModel, table=True):
             "client_bureau": self.client_bureau,
             "kind": self.kind,
             "corrects_run_id": self.corrects_run_id,
+            "explanation": self.explanation,
             "status": self.status,
             "worker_count": self.worker_count,
             "gross": str(self.gross),
@@ -105,6 +107,9 @@ class PayslipRow(SQLModel, table=True):
     year_to_date: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     minimum_wage_ok: bool
     minimum_wage_shortfall: Decimal = _money()
+    corrects_payslip_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # migration 0015
+    income: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    special_additional_deductions: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
 
 
 class PayslipLineRow(SQLModel, table=True):
@@ -117,3 +122,56 @@ class PayslipLineRow(SQLModel, table=True):
     label: str  # msgid
     category: str  # a payslip.Category value
     amount: Decimal = _money()
+
+
+class ProgressPhase(str, Enum):
+    QUEUED = "queued"
+    LOADING = "loading"
+    COMPUTING = "computing"
+    WRITING = "writing"
+    FINISHING = "finishing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+PHASE_LABELS = {
+    ProgressPhase.QUEUED: N_("Waiting to start"),
+    ProgressPhase.LOADING: N_("Reading the inputs"),
+    ProgressPhase.COMPUTING: N_("Computing payslips"),
+    ProgressPhase.WRITING: N_("Saving payslips"),
+    ProgressPhase.FINISHING: N_("Saving totals and the audit trail"),
+    ProgressPhase.DONE: N_("Done"),
+    ProgressPhase.FAILED: N_("Failed: nothing was saved"),
+}
+ACTIVE_PHASES = frozenset(
+    p.value for p in (ProgressPhase.QUEUED, ProgressPhase.LOADING, ProgressPhase.COMPUTING,
+                      ProgressPhase.WRITING, ProgressPhase.FINISHING)
+)  # fmt: skip
+
+
+class RunProgress(SQLModel, table=True):
+    """Where a run's calculation is (migration 0015), written on its own short transactions."""
+
+    __tablename__ = "payroll_run_progress"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    run_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    phase: str = ProgressPhase.QUEUED.value
+    done: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    total: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+    error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    started_at: datetime | None = _timestamp()
+    updated_at: datetime | None = _timestamp()
+
+    @property
+    def active(self) -> bool:
+        return self.phase in ACTIVE_PHASES
+
+    @property
+    def percent(self) -> int:
+        """A rough overall figure: loading 0-10, computing 10-70, writing 70-95, finishing 95-100."""
+        if self.phase == ProgressPhase.DONE.value:
+            return 100
+        if self.phase == ProgressPhase.COMPUTING.value and self.total:
+            return 10 + int(60 * self.done / self.total)
+        return {"queued": 0, "loading": 5, "writing": 75, "finishing": 95, "failed": 0}.get(self.phase, 0)

@@ -11,11 +11,30 @@ not one per payslip (the payslips themselves are the record).
 
 draft → calculated → approved → published.  A calculated or approved run may
 be calculated again (approval is then cleared); a published run is never
-edited again.  Approval by someone other than the calculating clerk is not
+edited again.
+
+A **correction run** (``create_correction``) is how a published month
+changes: it names the run in force for the month and scope, carries a required
+explanation, and when calculated recomputes every worker of the month from the
+inputs as they are now (plus every worker paid in the published run), then
+keeps only the payslips that differ from the published one in force (by line
+code, category and amount), each naming the payslip it replaces
+(``corrects_payslip_id``).  Its totals are the *differences* it carries.
+Once published, its payslips are the ones in force for the month: the tax
+year to date of every later month is summed from the payslips in force
+(``run_inputs.published_year_to_date``), so the correction counts from then on.
+
+Calculation reports its phase through an optional ``progress`` callable
+(``run_progress`` writes it on separate short transactions); the payslips are
+computed and COPYed chunk by chunk into temporary tables, so memory stays flat
+(no list of every payslip is kept), and only moved into the real tables once
+every worker has been computed without a problem.  Approval by someone other than the calculating clerk is not
 enforced in this slice: both names are kept on the run.
 
-The month's attendance is locked (``attendance.lock_month``) when a run uses
-it, so the figures paid stay the figures on record.
+The month's attendance is locked (``attendance.lock_month``) when a regular
+run uses it, so the figures paid stay the figures on record.  Opening a
+correction run unlocks it (the figures may be corrected), and publishing the
+correction locks it again.
 """
 
 from __future__ import annotations
@@ -23,9 +42,11 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
@@ -36,8 +57,8 @@ from service.money import ZERO
 from service.payroll import run_inputs
 from service.payroll.payslip import Payslip, compute_payslip
 from service.payroll.run_inputs import Missing, ytd_to_json
-from service.payroll.run_models import PayrollRun, RunKind, RunStatus
-from service.workforce.attendance import lock_month
+from service.payroll.run_models import PayrollRun, ProgressPhase, RunKind, RunStatus
+from service.workforce.attendance import lock_month, unlock_month
 
 # COPY FROM is refused on a table with row-level security, so rows are COPYed
 # into temporary tables (private to the session, dropped at commit) and moved
@@ -48,6 +69,8 @@ SLIP_FIELDS = (
     ("taxable_income", "numeric(12, 2)"), ("tax", "numeric(12, 2)"), ("net_pay", "numeric(12, 2)"),
     ("employer_contributions", "numeric(12, 2)"), ("employer_cost", "numeric(12, 2)"), ("year_to_date", "jsonb"),
     ("minimum_wage_ok", "boolean"), ("minimum_wage_shortfall", "numeric(12, 2)"),
+    ("income", "numeric(12, 2)"), ("special_additional_deductions", "numeric(12, 2)"),
+    ("corrects_payslip_id", "bigint"),
 )  # fmt: skip
 LINE_FIELDS = (
     ("worker_id", "bigint"), ("position", "smallint"), ("code", "varchar(40)"), ("label", "varchar(120)"),
@@ -55,6 +78,16 @@ LINE_FIELDS = (
 )  # fmt: skip
 SLIPS_IN = "payroll_payslips_in"
 LINES_IN = "payroll_lines_in"
+CHUNK = 5000  # payslips COPYed per round trip
+NULL = "\\N"  # COPY text format's null
+PROGRESS_EVERY = 500  # workers between two progress reports (the reporter throttles further)
+EXPLANATION_MAX = 2000
+
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
 
 
 class CalculationRefused(Exception):
@@ -72,6 +105,82 @@ class Outcome:
     lines: int
 
 
+@dataclass(frozen=True)
+class Published:
+    """A worker's payslip in force for a month (what a correction compares with)."""
+
+    payslip_id: int
+    gross_pay: Decimal
+    net_pay: Decimal
+    tax: Decimal
+    employer_cost: Decimal
+    lines: tuple[tuple[str, str, Decimal], ...]  # (code, category, amount) in position order
+
+
+@dataclass
+class Totals:
+    """What the written payslips add up to (differences, for a correction run)."""
+
+    payslips: int = 0
+    lines: int = 0
+    gross: Decimal = ZERO
+    net: Decimal = ZERO
+    tax: Decimal = ZERO
+    employer_cost: Decimal = ZERO
+    below_minimum: int = 0
+
+
+@dataclass
+class SlipWriter:
+    """COPYs payslips into the temporary tables CHUNK at a time; keeps only totals.
+
+    ``keep`` keeps the COPY text too (the benchmark re-COPYs it alone)."""
+
+    db: Session
+    keep: bool = False
+    totals: Totals = field(default_factory=Totals)
+    kept: list[tuple[str, str]] = field(default_factory=list)
+    _slips: io.StringIO = field(default_factory=io.StringIO)
+    _lines: io.StringIO = field(default_factory=io.StringIO)
+    _pending: int = 0
+    _open: bool = False
+
+    def add(self, worker_id: int, p: Payslip, published: Published | None = None) -> None:
+        t = self.totals
+        t.payslips += 1
+        t.lines += len(p.lines)
+        t.below_minimum += 0 if p.minimum_wage.meets else 1
+        if published is None:
+            t.gross += p.gross_pay
+            t.net += p.net_pay
+            t.tax += p.tax
+            t.employer_cost += p.employer_cost
+        else:
+            t.gross += p.gross_pay - published.gross_pay
+            t.net += p.net_pay - published.net_pay
+            t.tax += p.tax - published.tax
+            t.employer_cost += p.employer_cost - published.employer_cost
+        _slip_row(self._slips, worker_id, p, None if published is None else published.payslip_id)
+        _line_rows(self._lines, worker_id, p)
+        self._pending += 1
+        if self._pending >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._open:
+            _create_temp(self.db, SLIPS_IN, SLIP_FIELDS)
+            _create_temp(self.db, LINES_IN, LINE_FIELDS)
+            self._open = True
+        if not self._pending:
+            return
+        slips, lines = self._slips.getvalue(), self._lines.getvalue()
+        _copy(self.db, SLIPS_IN, slips)
+        _copy(self.db, LINES_IN, lines)
+        if self.keep:
+            self.kept.append((slips, lines))
+        self._slips, self._lines, self._pending = io.StringIO(), io.StringIO(), 0
+
+
 def get_run(db: Session, tenant_id: uuid.UUID, run_id: int) -> PayrollRun | None:
     return db.exec(select(PayrollRun).where(PayrollRun.tenant_id == tenant_id, PayrollRun.id == run_id)).first()
 
@@ -84,9 +193,7 @@ def all_runs(db: Session, tenant_id: uuid.UUID) -> list[PayrollRun]:
     )
 
 
-def create_run(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, client_bureau: str | None = None
-) -> PayrollRun:
+def create_run(db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, client_bureau: str | None = None) -> PayrollRun:
     """A new regular draft run for ``month`` (tenant-wide, or one bureau's)."""
     month = month.replace(day=1)
     client_bureau = client_bureau or None
@@ -113,13 +220,70 @@ def create_run(
     return run
 
 
+def _scope(query, client_bureau: str | None):  # noqa: ANN001, ANN202
+    bureau = PayrollRun.client_bureau
+    return query.where(bureau.is_(None) if client_bureau is None else bureau == client_bureau)  # type: ignore[union-attr]
+
+
+def published_in_force(db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | None) -> PayrollRun | None:
+    """The latest published run (regular or correction) of the month and scope."""
+    return db.exec(
+        _scope(select(PayrollRun), client_bureau)
+        .where(PayrollRun.tenant_id == tenant_id, PayrollRun.month == month.replace(day=1),
+               PayrollRun.status == RunStatus.PUBLISHED.value)
+        .order_by(PayrollRun.published_at.desc(), PayrollRun.id.desc())  # type: ignore[union-attr]
+    ).first()  # fmt: skip
+
+
+def create_correction(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, client_bureau: str | None, explanation: str
+) -> PayrollRun:
+    """A draft correction run for a published month and scope, with its required explanation."""
+    month = month.replace(day=1)
+    client_bureau = client_bureau or None
+    label = month.isoformat()[:7]
+    explanation = explanation.strip()
+    if not explanation:
+        raise DomainError(
+            N_("Explain the correction: the explanation is shown on the run and on every corrected payslip."),
+            field="explanation",
+        )
+    if len(explanation) > EXPLANATION_MAX:
+        raise DomainError(N_("At most {max} characters."), field="explanation", max=EXPLANATION_MAX)
+    runs = db.exec(
+        _scope(select(PayrollRun), client_bureau)
+        .where(PayrollRun.tenant_id == tenant_id, PayrollRun.month == month)
+        .with_for_update()
+    ).all()
+    published = [r for r in runs if r.status == RunStatus.PUBLISHED.value]
+    if not published:
+        raise DomainError(
+            N_("Payroll for {month} is not published: change it by calculating its run again, not by a correction."),
+            field="month",
+            month=label,
+        )
+    if any(r.kind == RunKind.CORRECTION.value and r.status != RunStatus.PUBLISHED.value for r in runs):
+        raise DomainError(N_("A correction run for {month} is already open: continue with it."), field="month", month=label)
+    in_force = max(published, key=lambda r: (r.published_at or datetime.min.replace(tzinfo=UTC), r.id or 0))
+    run = PayrollRun(
+        tenant_id=tenant_id, month=month, client_bureau=client_bureau, kind=RunKind.CORRECTION.value,
+        corrects_run_id=in_force.id, explanation=explanation,
+    )  # fmt: skip
+    db.add(run)
+    db.flush()
+    record(db, tenant_id, actor, "payroll_run.create", "payroll_run", run.id, after=run.snapshot())
+    unlock_month(db, tenant_id, month, actor)  # attendance may be corrected; publishing locks it again
+    return run
+
+
 def _refuse_published(run: PayrollRun) -> None:
     if run.status == RunStatus.PUBLISHED.value:
         raise DomainError(N_("This payroll run is published and can no longer change."), field="status")
 
 
 def compute(inputs: run_inputs.RunInputs) -> dict[int, Payslip]:
-    """Every payslip, in memory; raises CalculationRefused listing every worker that cannot be paid."""
+    """Every payslip, in memory; raises CalculationRefused listing every worker that cannot be paid.
+    (Tests and small callers; a run's calculation streams through ``compute_into`` instead.)"""
     problems = list(inputs.missing)
     slips: dict[int, Payslip] = {}
     for worker_id, data in inputs.inputs.items():
@@ -132,21 +296,75 @@ def compute(inputs: run_inputs.RunInputs) -> dict[int, Payslip]:
     return slips
 
 
+def compute_into(
+    writer: SlipWriter, inputs: run_inputs.RunInputs, progress: Progress = _no_progress,
+    published: dict[int, Published] | None = None,
+) -> None:  # fmt: skip
+    """Compute every payslip and hand it to ``writer`` (for a correction, only those that differ
+    from ``published``); raises CalculationRefused listing every worker that cannot be paid."""
+    problems = list(inputs.missing)
+    total = len(inputs.inputs)
+    progress(ProgressPhase.COMPUTING.value, 0, total)
+    for done, (worker_id, data) in enumerate(inputs.inputs.items(), start=1):
+        try:
+            slip = compute_payslip(data)
+        except DomainError as error:
+            problems.append(Missing(worker_id, inputs.names.get(worker_id, ""), error.message, dict(error.params)))
+            continue
+        finally:
+            if done % PROGRESS_EVERY == 0:
+                progress(ProgressPhase.COMPUTING.value, done, total)
+        if problems:
+            continue  # nothing will be written: only look for further problems
+        if published is None:
+            writer.add(worker_id, slip)
+            continue
+        before = published.get(worker_id)
+        if before is None or before.lines != tuple((x.code, x.category.value, x.amount) for x in slip.lines):
+            writer.add(worker_id, slip, before)
+    progress(ProgressPhase.COMPUTING.value, total, total)
+    if problems:
+        raise CalculationRefused(sorted(problems, key=lambda p: p.worker_id))
+
+
 def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _slip_row(out: io.StringIO, worker_id: int, p: Payslip, corrects: int | None) -> None:
+    """One COPY text row in SLIP_FIELDS order."""
+    replaced = NULL if corrects is None else corrects
+    out.write(
+        f"{worker_id}\t{p.gross_pay}\t{p.deductions}\t"
+        f"{p.employee_social_insurance}\t{p.employee_housing_fund}\t{p.taxable_income}\t{p.tax}\t"
+        f"{p.net_pay}\t{p.employer_contributions}\t{p.employer_cost}\t"
+        f"{_text(json.dumps(ytd_to_json(p.year_to_date), separators=(',', ':')))}\t"
+        f"{'t' if p.minimum_wage.meets else 'f'}\t{p.minimum_wage.shortfall}\t"
+        f"{p.income}\t{p.special_additional_deductions}\t{replaced}\n"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _line_middle(code: str, label: str, category: str) -> str:
+    """The escaped code, label and category of a line (the same few on every payslip)."""
+    return f"{_text(code)}\t{_text(label)}\t{category}"
+
+
+def _line_rows(out: io.StringIO, worker_id: int, p: Payslip) -> None:
+    """COPY text rows in LINE_FIELDS order."""
+    out.write(
+        "".join(
+            f"{worker_id}\t{position}\t{_line_middle(line.code, line.label, line.category.value)}\t{line.amount}\n"
+            for position, line in enumerate(p.lines, start=1)
+        )
+    )
 
 
 def payslip_copy_text(slips: dict[int, Payslip]) -> str:
     """COPY text rows in SLIP_FIELDS order."""
     out = io.StringIO()
     for worker_id, p in slips.items():
-        out.write(
-            f"{worker_id}\t{p.gross_pay}\t{p.deductions}\t"
-            f"{p.employee_social_insurance}\t{p.employee_housing_fund}\t{p.taxable_income}\t{p.tax}\t"
-            f"{p.net_pay}\t{p.employer_contributions}\t{p.employer_cost}\t"
-            f"{_text(json.dumps(ytd_to_json(p.year_to_date), separators=(',', ':')))}\t"
-            f"{'t' if p.minimum_wage.meets else 'f'}\t{p.minimum_wage.shortfall}\n"
-        )
+        _slip_row(out, worker_id, p, None)
     return out.getvalue()
 
 
@@ -154,26 +372,38 @@ def line_copy_text(slips: dict[int, Payslip]) -> str:
     """COPY text rows in LINE_FIELDS order."""
     out = io.StringIO()
     for worker_id, p in slips.items():
-        for position, line in enumerate(p.lines, start=1):
-            out.write(
-                f"{worker_id}\t{position}\t{_text(line.code)}\t{_text(line.label)}\t"
-                f"{line.category.value}\t{line.amount}\n"
-            )
+        _line_rows(out, worker_id, p)
     return out.getvalue()
+
+
+def _create_temp(db: Session, table: str, fields: tuple[tuple[str, str], ...]) -> None:
+    columns = ", ".join(f"{name} {kind}" for name, kind in fields)
+    db.connection().connection.cursor().execute(f"create temp table {table} ({columns}) on commit drop")
+
+
+def _copy(db: Session, table: str, data: str) -> None:
+    with db.connection().connection.cursor().copy(f"copy {table} from stdin") as copy:
+        copy.write(data)
 
 
 def copy_into_temp(db: Session, table: str, fields: tuple[tuple[str, str], ...], data: str) -> None:
     """Create the temporary ``table`` (dropped at commit) and COPY text-format rows
     into it on the transaction's own connection."""
-    columns = ", ".join(f"{name} {kind}" for name, kind in fields)
-    cursor = db.connection().connection.cursor()
-    cursor.execute(f"create temp table {table} ({columns}) on commit drop")
-    with cursor.copy(f"copy {table} from stdin") as copy:
-        copy.write(data)
+    _create_temp(db, table, fields)
+    _copy(db, table, data)
 
 
 def write_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun, slips: dict[int, Payslip]) -> int:
-    """Replace the run's payslips and lines; returns the number of lines."""
+    """Replace the run's payslips and lines with ``slips``; returns the number of lines."""
+    writer = SlipWriter(db)
+    for worker_id, slip in slips.items():
+        writer.add(worker_id, slip)
+    return replace_payslips(db, tenant_id, run, writer).lines
+
+
+def replace_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun, writer: SlipWriter) -> Totals:
+    """Replace the run's payslips and lines with what ``writer`` COPYed into the temporary tables."""
+    writer.flush()
     params = {"tenant": tenant_id, "run": run.id, "month": run.month}
     db.execute(
         text(
@@ -183,58 +413,98 @@ def write_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun, slips: di
         params,
     )
     db.execute(text("delete from payslips where tenant_id = :tenant and run_id = :run"), params)
-    lines = line_copy_text(slips)
-    copy_into_temp(db, SLIPS_IN, SLIP_FIELDS, payslip_copy_text(slips))
-    copy_into_temp(db, LINES_IN, LINE_FIELDS, lines)
+    # One statement: the new payslips' ids come back from the INSERT (a CTE) and are joined
+    # to the lines by worker with a hash join.  Joining the lines to ``payslips`` instead let
+    # the planner, which has no statistics for a brand-new run, pick a nested loop over the
+    # temporary table: minutes for 50,000 workers.
     slip_columns = ", ".join(name for name, _ in SLIP_FIELDS)
-    db.execute(
-        text(
-            f"insert into payslips (run_id, month, {slip_columns}) select :run, :month, {slip_columns} from {SLIPS_IN}"
-        ),
-        params,
-    )
     line_columns = ", ".join(name for name, _ in LINE_FIELDS[1:])
     line_values = ", ".join("i." + name for name, _ in LINE_FIELDS[1:])
+    db.execute(text(f"analyze {SLIPS_IN}"))
+    db.execute(text(f"analyze {LINES_IN}"))
     db.execute(
         text(
-            f"insert into payslip_lines (payslip_id, {line_columns}) select p.id, {line_values}"
-            f" from {LINES_IN} i join payslips p on p.tenant_id = :tenant and p.run_id = :run and p.worker_id = i.worker_id"
+            f"with new as (insert into payslips (run_id, month, {slip_columns})"
+            f" select :run, :month, {slip_columns} from {SLIPS_IN} returning id, worker_id)"
+            f" insert into payslip_lines (payslip_id, {line_columns}) select new.id, {line_values}"
+            f" from {LINES_IN} i join new on new.worker_id = i.worker_id"
         ),
         params,
     )
     db.execute(text(f"drop table {SLIPS_IN}, {LINES_IN}"))
-    return lines.count("\n")
+    return writer.totals
 
 
-def calculate(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) -> Outcome:
-    """Compute every payslip of the run and replace the stored ones, all or nothing."""
+def published_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> dict[int, Published]:
+    """Each worker's payslip in force for the run's month (the latest published one), with its
+    lines, for the workers of the run's scope: two queries."""
+    bureau = "" if run.client_bureau is None else " and r.client_bureau = :bureau"
+    rows = db.execute(
+        text(
+            f"""
+            select distinct on (p.worker_id) p.worker_id, p.id, p.gross_pay, p.net_pay, p.tax, p.employer_cost
+            from payslips p join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
+            where p.tenant_id = :tenant and r.status = 'published' and p.month = :month{bureau}
+            order by p.worker_id, r.published_at desc, r.id desc
+            """
+        ),
+        {"tenant": tenant_id, "month": run.month, "bureau": run.client_bureau},
+    ).all()
+    lines: dict[int, list[tuple[str, str, Decimal]]] = {row.id: [] for row in rows}
+    if lines:
+        for payslip_id, code, category, amount in db.execute(
+            text(
+                "select payslip_id, code, category, amount from payslip_lines where tenant_id = :tenant"
+                " and payslip_id = any(:ids) order by payslip_id, position"
+            ),
+            {"tenant": tenant_id, "ids": list(lines)},
+        ):
+            lines[payslip_id].append((code, category, amount))
+    return {
+        row.worker_id: Published(row.id, row.gross_pay, row.net_pay, row.tax, row.employer_cost, tuple(lines[row.id]))
+        for row in rows
+    }
+
+
+def calculate(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, progress: Progress = _no_progress) -> Outcome:
+    """Compute every payslip of the run and replace the stored ones, all or nothing.
+
+    A correction run keeps only the payslips that differ from the published ones in force;
+    none differing refuses the calculation (nothing to correct)."""
     _refuse_published(run)
-    db.exec(select(PayrollRun.id).where(PayrollRun.tenant_id == tenant_id, PayrollRun.id == run.id).with_for_update()).one()
-    inputs = run_inputs.load(db, tenant_id, run.month, run.client_bureau)
-    slips = compute(inputs)
-    return store(db, tenant_id, actor, run, inputs, slips)
-
-
-def store(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, inputs: run_inputs.RunInputs, slips: dict[int, Payslip]
-) -> Outcome:
-    """Write computed payslips, then ``finish``."""
-    lines = write_payslips(db, tenant_id, run, slips)
-    return finish(db, tenant_id, actor, run, inputs, slips, lines)
+    db.exec(
+        select(PayrollRun.id)
+        .where(PayrollRun.tenant_id == tenant_id, PayrollRun.id == run.id)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: the progress row's key check is not blocked
+    ).one()
+    progress(ProgressPhase.LOADING.value, 0, 0)
+    published = None
+    if run.kind == RunKind.CORRECTION.value:
+        published = published_payslips(db, tenant_id, run)
+    inputs = run_inputs.load(db, tenant_id, run.month, run.client_bureau, include=set(published or ()))
+    writer = SlipWriter(db)
+    compute_into(writer, inputs, progress, published)
+    if published is not None and writer.totals.payslips == 0:
+        raise DomainError(
+            N_("Every recalculated payslip equals the published one: there is nothing to correct."),
+            field="status",
+        )
+    progress(ProgressPhase.WRITING.value, 0, 0)
+    totals = replace_payslips(db, tenant_id, run, writer)
+    progress(ProgressPhase.FINISHING.value, 0, 0)
+    return finish(db, tenant_id, actor, run, inputs, totals)
 
 
 def finish(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, inputs: run_inputs.RunInputs,
-    slips: dict[int, Payslip], lines: int,
-) -> Outcome:  # fmt: skip
+    db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, inputs: run_inputs.RunInputs, totals: Totals
+) -> Outcome:
     """The run's totals and status, the attendance lock and the one audit entry."""
     before = run.snapshot()
-    values = list(slips.values())
-    run.worker_count = len(values)
-    run.gross = sum((p.gross_pay for p in values), ZERO)
-    run.net = sum((p.net_pay for p in values), ZERO)
-    run.tax = sum((p.tax for p in values), ZERO)
-    run.employer_cost = sum((p.employer_cost for p in values), ZERO)
+    run.worker_count = totals.payslips
+    run.gross = totals.gross
+    run.net = totals.net
+    run.tax = totals.tax
+    run.employer_cost = totals.employer_cost
     run.status = RunStatus.CALCULATED.value
     run.calculated_at = datetime.now(UTC)
     run.calculated_by = actor.label
@@ -242,16 +512,22 @@ def finish(
     run.approved_by = None
     db.add(run)
     db.flush()
-    locked = lock_month(db, tenant_id, run.month, actor) if inputs.attendance_rows else 0
+    # A regular run locks the month's attendance when it uses it; a correction run leaves it open
+    # for further corrections until it is published (``publish`` locks it).
+    regular = run.kind == RunKind.REGULAR.value
+    locked = lock_month(db, tenant_id, run.month, actor) if inputs.attendance_rows and regular else 0
     after = run.snapshot() | {
-        "payslips": len(values),
-        "lines": lines,
+        "payslips": totals.payslips,
+        "lines": totals.lines,
         "attendance_rows": inputs.attendance_rows,
         "attendance_locked": locked,
-        "minimum_wage_flags": sum(1 for p in values if not p.minimum_wage.meets),
+        "minimum_wage_flags": totals.below_minimum,
     }
     record(db, tenant_id, actor, "payroll_run.calculate", "payroll_run", run.id, before=before, after=after)
-    return Outcome(run, len(values), lines)
+    return Outcome(run, totals.payslips, totals.lines)
+
+
+refuse_published = _refuse_published
 
 
 def approve(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) -> PayrollRun:
@@ -277,6 +553,8 @@ def publish(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) ->
     run.published_at = datetime.now(UTC)
     db.add(run)
     db.flush()
+    if run.kind == RunKind.CORRECTION.value:
+        lock_month(db, tenant_id, run.month, actor)  # the corrected figures are the ones on record
     record(db, tenant_id, actor, "payroll_run.publish", "payroll_run", run.id, before=before, after=run.snapshot())
     return run
 

@@ -10,6 +10,8 @@ assessment"):
   performance part 绩效工资 in exactly one of two forms: a fixed monthly
   amount, or a coefficient applied to a performance base (``band_pay``).
 - ``band_in_force`` picks the table for a worker's bureau on a day.
+- A table whose cells use a coefficient records its performance base
+  (``BandTableInput.performance_base``, required by the form then).
 - ``parse_band_form`` / ``validate_cells`` refuse incomplete or wrong input,
   collecting every problem with its form field (``cell-3-good-post_pay``).
 """
@@ -205,6 +207,11 @@ class BandTableInput:
     effective_from: date
     note: str
     cells: tuple[BandCell, ...]
+    performance_base: Decimal | None = None  # 绩效基数: needed when a cell has a coefficient
+
+
+def uses_coefficient(cells: Iterable[BandCell]) -> bool:
+    return any(c.performance_coefficient is not None for c in cells)
 
 
 def _amount(text: str, field: str, *, required: bool) -> Decimal | None:
@@ -241,7 +248,7 @@ def _coefficient(text: str, field: str) -> Decimal | None:
 def form_fields() -> tuple[str, ...]:
     """Every field of the band form."""
     cells = tuple(cell_field(g, r, c) for g in GRADES for r in RATINGS for c in COMPONENTS)
-    return ("client_bureau", "effective_from", "note", *cells)
+    return ("client_bureau", "effective_from", "note", "performance_base", *cells)
 
 
 def parse_band_form(raw: Mapping[str, str]) -> BandTableInput:
@@ -282,6 +289,19 @@ def parse_band_form(raw: Mapping[str, str]) -> BandTableInput:
             errors.extend(cell_problems)
             if not cell_problems:
                 cells.append(cell)
+    performance_base = None
+    try:
+        performance_base = _amount(raw.get("performance_base") or "", "performance_base", required=False)
+    except DomainError as error:
+        errors.append(error)
+    else:
+        if performance_base is None and uses_coefficient(cells):
+            errors.append(
+                DomainError(
+                    N_("Some cells use a performance coefficient: enter the performance base it multiplies."),
+                    field="performance_base",
+                )
+            )
     if errors:
         raise BandInputErrors(errors)
-    return BandTableInput(bureau or None, effective_from, note, validate_cells(cells))  # type: ignore[arg-type]
+    return BandTableInput(bureau or None, effective_from, note, validate_cells(cells), performance_base)  # type: ignore[arg-type]

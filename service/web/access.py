@@ -50,8 +50,31 @@ async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> No
             raise NotAuthorizedException()
         if ctx.principal.role not in opt.get("roles", ()):
             raise PermissionDeniedException()
-    if connection.scope.get("method", "GET") not in SAFE_METHODS and not opt.get("csrf_exempt"):
-        await _check_csrf(connection, ctx)
+    if connection.scope.get("method", "GET") not in SAFE_METHODS:
+        _refuse_read_only_write(connection, ctx, opt)
+        if not opt.get("csrf_exempt"):
+            await _check_csrf(connection, ctx)
+
+
+class ReadOnly(PermissionDeniedException):
+    """A write in a suspended or cancelled tenant, or by support access (read-only)."""
+
+
+# The one place a tenant becomes read-only: suspended or cancelled (billing,
+# service/billing) refuses every write except signing in and out and the
+# billing pages that let the administrator pay (opt "billing"); an operator's
+# support access never writes.  Reading stays open to everyone allowed,
+# assistants reading their payslips included.
+READ_ONLY_STATUSES = frozenset({"suspended", "cancelled"})
+
+
+def _refuse_read_only_write(connection: ASGIConnection, ctx: RequestContext, opt: dict) -> None:
+    if opt.get("public") or connection.scope.get("path", "").endswith("/logout"):
+        return
+    if ctx.principal is not None and ctx.principal.kind == "support":
+        raise ReadOnly()
+    if ctx.tenant is not None and ctx.tenant.status.value in READ_ONLY_STATUSES and not opt.get("billing"):
+        raise ReadOnly()
 
 
 def check_declared(app: Litestar) -> None:

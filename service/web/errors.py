@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
 from service.errors import N_, DomainError
-from service.web.access import CsrfRefused
+from service.web.access import CsrfRefused, ReadOnly
 from service.web.pages import page, see_other
 
 log = logging.getLogger("paiqian.web")
@@ -40,15 +40,32 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
     text = message or ctx.translate(MESSAGES.get(status, MESSAGES[400]), limit=limit, request_id=ctx.request_id)
     if _wants_json(request):
         return Response(content={"error": text, "status": status}, status_code=status)
-    return page(request, "error.html", status=status, status_code=status, message=text)
+    principal = ctx.principal
+    template = "portal/error.html" if principal is not None and principal.kind == "assistant" else "error.html"
+    if principal is not None and principal.kind == "reviewer":
+        template = "reviewer/error.html"  # the bureau reviewers' portal has its own layout
+    return page(request, template, status=status, status_code=status, message=text)
 
 
 def on_http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
         ctx = request.state.ctx
+        if ctx.tenant is not None and (request.url.path + "/").startswith(ctx.tenant_path("/my/")):
+            return see_other(ctx.tenant_path("/my/login"))  # the assistants' portal has its own sign-in
+        if ctx.tenant is not None and (request.url.path + "/").startswith(ctx.tenant_path("/review/")):
+            # the bureau reviewers' portal signs in through the bureau's identity provider
+            return see_other(ctx.tenant_path("/review/login") + "?next=" + quote(request.url.path, safe="/"))
         if ctx.tenant is not None:
             login = ctx.tenant_path("/login") + "?next=" + quote(request.url.path, safe="/")
             return see_other(login)
+        if (request.url.path + "/").startswith("/ops/"):  # the operator console has its own sign-in
+            return see_other("/ops/login")
+    if isinstance(exc, ReadOnly):
+        ctx = request.state.ctx
+        if ctx.principal is not None and ctx.principal.kind == "support":
+            return _error_page(request, 403, ctx.translate(N_("Support access is read-only.")))
+        message = N_("This company's account is suspended or cancelled: you can read but not change anything.")
+        return _error_page(request, 403, ctx.translate(message))
     if isinstance(exc, CsrfRefused):
         ctx = request.state.ctx
         return _error_page(request, 403, ctx.translate(N_("This form has expired. Reload the page and try again.")))

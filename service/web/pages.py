@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from service.excel import XLSX_MEDIA_TYPE
 from service.settings import PROJECT_ROOT
 from service.web.citations import citation
+from service.web.navigation import menu
 
 TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
 
@@ -49,9 +50,11 @@ def make_environment() -> Environment:
 
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Template:
     ctx = request.state.ctx
+    nav = menu(ctx, request.url.path, request.app.state.nav_pages)
     return Template(
         template_name=template,
-        context={"ctx": ctx, "_": ctx.translate, "path": request.url.path, "query": request.query_params, **context},
+        context={"ctx": ctx, "_": ctx.translate, "path": request.url.path, "query": request.query_params, "nav": nav,
+                 **context},
         status_code=status,
     )
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from service.accounts.principal import load_staff
+from service.platform.operators import load_operator, load_support
+from service.portal.principal import load_assistant
+from service.reviewers.principal import load_reviewer
 from service.settings import Settings
 from service.web import sessions
 from service.web.context import Principal
@@ -22,6 +25,10 @@ Loader = Callable[[Tenant | None, WebSession], Principal | None]
 
 LOADERS: dict[str, Loader] = {
     "staff": load_staff,
+    "assistant": load_assistant,  # a worker in the assistants' portal: service/portal/principal.py
+    "operator": load_operator,  # platform operators (no tenant): service/platform/operators.py
+    "support": load_support,  # an operator inside a tenant through a support grant
+    "reviewer": load_reviewer,  # a client bureau's reviewer, signed in by OIDC: service/reviewers/principal.py
 }
 
 

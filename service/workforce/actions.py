@@ -13,13 +13,14 @@ from sqlmodel import Session, select
 
 from service import clock
 from service.audit import Actor, record, record_many
+from service.bureaus.directory import AssignmentErrors, load_assignments
 from service.compliance.engine import recompute_for_workers
 from service.crypto import blind_index
 from service.errors import N_, DomainError
 from service.keys import Keys
 from service.workforce.identity import mask_national_id
 from service.workforce.models import Gender, Worker, WorkerStatus
-from service.workforce.worker_input import WorkerInput
+from service.workforce.worker_input import WorkerInput, WorkerInputErrors
 
 
 def id_number_index(keys: Keys, tenant_id: uuid.UUID, number: str) -> bytes:
@@ -27,7 +28,8 @@ def id_number_index(keys: Keys, tenant_id: uuid.UUID, number: str) -> bytes:
     return blind_index(keys.id_number_index, f"{tenant_id}:{number}")
 
 
-def _columns(keys: Keys, tenant_id: uuid.UUID, data: WorkerInput) -> dict:
+def _columns(keys: Keys, tenant_id: uuid.UUID, data: WorkerInput, assignment: tuple[int, int | None]) -> dict:
+    """The row's columns; ``assignment`` is (bureau_id, unit_id) resolved from the input's names."""
     national_id = data.national_id
     return {
         "name": data.name,
@@ -41,8 +43,8 @@ def _columns(keys: Keys, tenant_id: uuid.UUID, data: WorkerInput) -> dict:
         "hire_date": data.hire_date,
         "status": data.status,
         "post_line": data.post_line,
-        "client_bureau": data.client_bureau,
-        "unit": data.unit,
+        "bureau_id": assignment[0],
+        "unit_id": assignment[1],
         "grade": data.grade,
         "city": data.city,
         "si_registered_on": data.si_registered_on,
@@ -68,11 +70,22 @@ def _refuse_duplicate(db: Session, keys: Keys, tenant_id: uuid.UUID, data: Worke
         )
 
 
+def resolve_assignment(db: Session, tenant_id: uuid.UUID, data: WorkerInput) -> tuple[int, int | None]:
+    """The input's bureau and unit names as record ids.  An unknown name is
+    refused (WorkerInputErrors on the field): nothing is created implicitly."""
+    try:
+        return load_assignments(db, tenant_id).resolve(data.client_bureau, data.unit)
+    except AssignmentErrors as problems:
+        raise WorkerInputErrors(problems.errors) from None
+
+
 def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, data: WorkerInput) -> Worker:
+    assignment = resolve_assignment(db, tenant_id, data)
     _refuse_duplicate(db, keys, tenant_id, data, None)
-    worker = Worker(tenant_id=tenant_id, **_columns(keys, tenant_id, data))
+    worker = Worker(tenant_id=tenant_id, **_columns(keys, tenant_id, data, assignment))
     db.add(worker)
     db.flush()
+    db.refresh(worker, ["client_bureau", "unit"])  # the names, loaded while the session is open
     record(db, tenant_id, actor, "worker.create", "worker", worker.id, after=worker.snapshot())
     recompute_for_workers(db, tenant_id, [worker.id], clock.today())
     return worker
@@ -81,13 +94,15 @@ def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, d
 def update_worker(
     db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: WorkerInput
 ) -> Worker:
+    assignment = resolve_assignment(db, tenant_id, data)
     _refuse_duplicate(db, keys, tenant_id, data, worker.id)
     before = worker.snapshot()
-    for name, value in _columns(keys, tenant_id, data).items():
+    for name, value in _columns(keys, tenant_id, data, assignment).items():
         setattr(worker, name, value)
     worker.updated_at = datetime.now(UTC)
     db.add(worker)
     db.flush()
+    db.refresh(worker, ["client_bureau", "unit"])
     after = worker.snapshot()
     if after != before:
         record(db, tenant_id, actor, "worker.update", "worker", worker.id, before=before, after=after)
@@ -121,7 +136,9 @@ def import_workers(
 ) -> ImportOutcome:
     """Insert new workers and update existing ones (matched on the ID number)
     in the caller's transaction.  Rows must already be validated and free of
-    duplicates; the caller imports all of them or none."""
+    duplicates, their bureaus and units known (``roster_excel.parse_workbook``
+    with the tenant's assignments); the caller imports all of them or none."""
+    assignments = load_assignments(db, tenant_id)
     by_index = {id_number_index(keys, tenant_id, r.national_id.number): r for r in rows}
     existing = {
         w.id_number_index: w
@@ -132,7 +149,7 @@ def import_workers(
     new_rows, changes, unchanged = [], [], 0
     now = datetime.now(UTC)
     for index, data in by_index.items():
-        columns = _columns(keys, tenant_id, data)
+        columns = _columns(keys, tenant_id, data, assignments.resolve(data.client_bureau, data.unit))
         worker = existing.get(index)
         if worker is None:
             new_rows.append({"tenant_id": tenant_id, **columns})

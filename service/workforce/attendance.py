@@ -7,7 +7,8 @@ the caller's transaction, with one audit entry per changed row.
 A month is **locked** once payroll has used it (``lock_month``, which payroll
 calls): its rows keep ``locked_at``/``locked_by`` and can no longer change,
 and no worker can be added to it, so the pay computed stays the pay of the
-figures on record.
+figures on record.  Opening a payroll correction run for the month unlocks it
+(``unlock_month``), and publishing the correction locks it again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import and_, func, insert, or_, update
 from sqlmodel import Session, select
 
 from service.audit import Actor, record_many
+from service.bureaus.directory import unit_names
 from service.errors import N_, DomainError
 from service.i18n import Translator
 from service.keys import Keys
@@ -29,6 +31,7 @@ from service.workforce.attendance_excel import check_workbook
 from service.workforce.attendance_rules import FIELDS, AttendanceFigures, month_end, warnings
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
+from service.workforce.roster import bureau_ids_named, unit_ids_named
 from service.workforce.roster_excel import ImportRefused, RowError
 
 PER_PAGE = 50
@@ -178,6 +181,29 @@ def lock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> 
     return len(rows)
 
 
+def unlock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> int:
+    """Unlock ``month`` for a payroll correction run (``payroll.runs.create_correction``): its
+    figures may be corrected until the correction is published, which locks them again.
+    Returns how many rows were unlocked (each audited)."""
+    month = month.replace(day=1)
+    rows = db.execute(
+        update(AttendanceMonth)
+        .where(
+            AttendanceMonth.tenant_id == tenant_id,
+            AttendanceMonth.month == month,
+            AttendanceMonth.locked_at.is_not(None),
+        )
+        .values(locked_at=None, locked_by=None)
+        .returning(AttendanceMonth.id, AttendanceMonth.worker_id)
+    ).all()
+    record_many(
+        db, tenant_id, actor, "attendance.unlock", "attendance_month",
+        [(row_id, None, {"worker_id": worker_id, "month": month.isoformat()[:7], "unlocked_by": actor.label})
+         for row_id, worker_id in rows],
+    )  # fmt: skip
+    return len(rows)
+
+
 def import_month(
     db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, month: date, content: bytes, t: Translator
 ) -> SaveOutcome:
@@ -245,9 +271,9 @@ def _grid_query(tenant_id: uuid.UUID, month: date, f: GridFilter):  # noqa: ANN2
         or_(Worker.status != WorkerStatus.LEFT, AttendanceMonth.id.is_not(None)),
     ]
     if f.client_bureau:
-        conditions.append(Worker.client_bureau == f.client_bureau)
+        conditions.append(Worker.bureau_id.in_(bureau_ids_named(tenant_id, f.client_bureau)))
     if f.unit:
-        conditions.append(Worker.unit == f.unit)
+        conditions.append(Worker.unit_id.in_(unit_ids_named(tenant_id, f.unit)))
     return joined, conditions
 
 
@@ -260,7 +286,7 @@ def month_grid(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter, pa
         select(Worker, AttendanceMonth)
         .outerjoin(AttendanceMonth, joined)
         .where(*conditions)
-        .order_by(Worker.client_bureau, Worker.unit, Worker.name, Worker.id)
+        .order_by(Worker.bureau_id, Worker.unit_id, Worker.name, Worker.id)
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
@@ -274,7 +300,7 @@ def all_grid_rows(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter)
         select(Worker, AttendanceMonth)
         .outerjoin(AttendanceMonth, joined)
         .where(*conditions)
-        .order_by(Worker.client_bureau, Worker.unit, Worker.name, Worker.id)
+        .order_by(Worker.bureau_id, Worker.unit_id, Worker.name, Worker.id)
     ).all()
     return [(w, r) for w, r in rows]
 
@@ -287,9 +313,4 @@ def worker_names(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> di
 
 
 def units(db: Session, tenant_id: uuid.UUID) -> list[str]:
-    return [
-        u
-        for u in db.exec(
-            select(Worker.unit).where(Worker.tenant_id == tenant_id, Worker.unit != "").distinct().order_by(Worker.unit)
-        )
-    ]
+    return unit_names(db, tenant_id)

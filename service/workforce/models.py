@@ -7,9 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Numeric, SmallInteger
+from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Numeric, SmallInteger, func, select
+from sqlalchemy.orm import column_property
 from sqlmodel import Field, SQLModel
 
+from service.bureaus.models import BureauUnit, ClientBureau
 from service.database.types import enum_column
 from service.errors import N_
 
@@ -88,8 +90,8 @@ class Worker(SQLModel, table=True):
     hire_date: date
     status: WorkerStatus = Field(sa_column=enum_column(WorkerStatus))
     post_line: str
-    client_bureau: str
-    unit: str = ""
+    bureau_id: int  # client_bureaus (migration 0016); ``client_bureau`` below is its name, read-only
+    unit_id: int | None = None  # one of the bureau's bureau_units; ``unit`` below is its name
     grade: int = Field(sa_column=Column(SmallInteger, nullable=False))
     si_registered_on: date | None = None  # social insurance registration (社会保险法 Art. 58)
     city: str | None = None  # where the worker works and is insured (参保地): a CITY_NAMES code
@@ -114,12 +116,39 @@ class Worker(SQLModel, table=True):
             "hire_date": self.hire_date.isoformat(),
             "status": self.status.value,
             "post_line": self.post_line,
-            "client_bureau": self.client_bureau,
-            "unit": self.unit,
+            "bureau_id": self.bureau_id,
+            "unit_id": self.unit_id,
             "grade": self.grade,
             "city": self.city,
             "si_registered_on": self.si_registered_on.isoformat() if self.si_registered_on else None,
         }
+
+
+# The bureau's and unit's names, loaded with the worker (read-only: a worker's
+# assignment is written through bureau_id / unit_id).  Usable in queries too:
+# ``select(Worker).where(Worker.client_bureau == name)``; prefer bureau_id
+# where the id is at hand (it is indexed).
+Worker.__mapper__.add_property(
+    "client_bureau",
+    column_property(
+        select(ClientBureau.name)
+        .where(ClientBureau.tenant_id == Worker.__table__.c.tenant_id, ClientBureau.id == Worker.__table__.c.bureau_id)
+        .correlate_except(ClientBureau)
+        .scalar_subquery()
+    ),
+)
+Worker.__mapper__.add_property(
+    "unit",
+    column_property(
+        func.coalesce(
+            select(BureauUnit.name)
+            .where(BureauUnit.tenant_id == Worker.__table__.c.tenant_id, BureauUnit.id == Worker.__table__.c.unit_id)
+            .correlate_except(BureauUnit)
+            .scalar_subquery(),
+            "",
+        )
+    ),
+)
 
 
 class ContractType(str, Enum):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from service.bureaus.directory import bureau_names
+from service.bureaus.models import BureauUnit, ClientBureau
 from service.errors import DomainError
 from service.keys import Keys
 from service.workforce.actions import id_number_index
@@ -49,6 +51,15 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def bureau_ids_named(tenant_id: uuid.UUID, name: str):  # noqa: ANN201
+    """The id of the bureau called ``name`` as a subquery (none when unknown), so filters use workers' bureau index."""
+    return select(ClientBureau.id).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == name)
+
+
+def unit_ids_named(tenant_id: uuid.UUID, name: str):  # noqa: ANN201
+    return select(BureauUnit.id).where(BureauUnit.tenant_id == tenant_id, BureauUnit.name == name)
+
+
 def _conditions(keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list:
     conditions = [Worker.tenant_id == tenant_id]
     q = f.q.strip()
@@ -68,7 +79,7 @@ def _conditions(keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list:
     if f.grade:
         conditions.append(Worker.grade == f.grade)
     if f.client_bureau:
-        conditions.append(Worker.client_bureau == f.client_bureau)
+        conditions.append(Worker.bureau_id.in_(bureau_ids_named(tenant_id, f.client_bureau)))
     if f.post_line:
         conditions.append(Worker.post_line == f.post_line)
     return conditions
@@ -114,9 +125,9 @@ def _distinct_values(db: Session, tenant_id: uuid.UUID, column: str) -> list[str
 
 
 def filter_choices(db: Session, tenant_id: uuid.UUID) -> dict[str, list[str]]:
-    """The client bureaus and post lines in use, for the filter menus."""
+    """The client bureaus (recorded) and post lines in use, for the filter menus."""
     return {
-        "client_bureaus": _distinct_values(db, tenant_id, "client_bureau"),
+        "client_bureaus": bureau_names(db, tenant_id),
         "post_lines": _distinct_values(db, tenant_id, "post_line"),
     }
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from service.bureaus.directory import AssignmentErrors, Assignments
 from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
 from service.excel import SheetRow, read_rows, write_rows
@@ -78,8 +79,12 @@ def export_workbook(workers: list[Worker], t: Translator, reveal) -> bytes:  # n
     return write_rows(t(N_("Roster")), [t(HEADERS[f]) for f in FIELDS], rows)
 
 
-def parse_workbook(data: bytes, t: Translator, today: date) -> list[WorkerInput]:
-    """Check every row; raise ImportRefused listing each problem (row, column, reason)."""
+def parse_workbook(data: bytes, t: Translator, today: date, assignments: Assignments | None = None) -> list[WorkerInput]:
+    """Check every row; raise ImportRefused listing each problem (row, column, reason).
+
+    ``assignments`` (the tenant's bureaus and units by name): a row naming a
+    bureau or unit that is not recorded is an error; nothing is created.
+    """
     try:
         rows = read_rows(data, _header_lookup(), {f: t(msgid) for f, msgid in HEADERS.items()}, OPTIONAL_FIELDS)
     except DomainError as error:
@@ -96,6 +101,12 @@ def parse_workbook(data: bytes, t: Translator, today: date) -> list[WorkerInput]
         except WorkerInputErrors as problems:
             errors.extend(_row_errors(row, problems, t))
             continue
+        if assignments is not None:
+            try:
+                assignments.resolve(worker.client_bureau, worker.unit)
+            except AssignmentErrors as problems:
+                errors.extend(_row_errors(row, problems, t))
+                continue
         number = worker.national_id.number
         if number in first_seen:
             message = t(N_("The same ID number is already on row {row}."), row=first_seen[number])
@@ -108,7 +119,7 @@ def parse_workbook(data: bytes, t: Translator, today: date) -> list[WorkerInput]
     return parsed
 
 
-def _row_errors(row: SheetRow, problems: WorkerInputErrors, t: Translator) -> list[RowError]:
+def _row_errors(row: SheetRow, problems: WorkerInputErrors | AssignmentErrors, t: Translator) -> list[RowError]:
     return [
         RowError(row.number, t(HEADERS.get(e.field or "", "")) if e.field in HEADERS else "", t.error(e))
         for e in problems.errors

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.bureaus import directory
 from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
 from service.keys import keys_for
@@ -64,8 +65,13 @@ def _filter_from(request: Request) -> roster.RosterFilter:
     )
 
 
-def _form_context(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+def _form_context(values: dict[str, Any], errors: dict[str, str], tenant_id: Any = None) -> dict[str, Any]:
+    names: dict[str, list[str]] = {"bureau_names": [], "unit_names": []}
+    if tenant_id is not None:
+        with tenant_session(tenant_id) as db:
+            names = {"bureau_names": directory.bureau_names(db, tenant_id), "unit_names": directory.unit_names(db, tenant_id)}
     return {
+        **names,
         "values": values,
         "errors": errors,
         "statuses": list(WorkerStatus),
@@ -115,7 +121,7 @@ class RosterController(Controller):
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def new(self, request: Request) -> Response:
-        return page(request, "workforce/worker_form.html", worker=None, **_form_context({}, {}))
+        return page(request, "workforce/worker_form.html", worker=None, **_form_context({}, {}, _ctx(request).tenant_id))
 
     @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def create(self, request: Request, data: FormData) -> Response:
@@ -129,7 +135,7 @@ class RosterController(Controller):
             errors = problems.errors if isinstance(problems, WorkerInputErrors) else [problems]
             return page(
                 request, "workforce/worker_form.html", status=400, worker=None,
-                **_form_context(values, translated_errors(errors, ctx.translate)),
+                **_form_context(values, translated_errors(errors, ctx.translate), ctx.tenant_id),
             )  # fmt: skip
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=created"))
 
@@ -150,8 +156,8 @@ class RosterController(Controller):
                                 errors=[{"row": "", "column": "", "message": t(N_("Choose an .xlsx file to upload."))}])
         content = upload.file.read()
         try:
-            rows = parse_workbook(content, t, clock.today())
             with tenant_session(ctx.tenant_id) as db:
+                rows = parse_workbook(content, t, clock.today(), directory.load_assignments(db, ctx.tenant_id))
                 outcome = actions.import_workers(db, _keys(request), ctx.tenant_id, ctx.actor, rows)
         except ImportRefused as refused:
             return _import_page(request, status=400, outcome=None, errors=[e.__dict__ for e in refused.errors])
@@ -180,9 +186,10 @@ class RosterController(Controller):
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             worker = _load(db, ctx, worker_id)
-        values = worker.model_dump() | {"id_number": actions.reveal_id_number(_keys(request), worker)}
+        values = worker.model_dump() | {"id_number": actions.reveal_id_number(_keys(request), worker),
+                                        "client_bureau": worker.client_bureau, "unit": worker.unit}
         values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
-        return page(request, "workforce/worker_form.html", worker=worker, **_form_context(values, {}))
+        return page(request, "workforce/worker_form.html", worker=worker, **_form_context(values, {}, ctx.tenant_id))
 
     @post("/{worker_id:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def update(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
@@ -199,7 +206,7 @@ class RosterController(Controller):
                 worker = _load(db, ctx, worker_id)
             return page(
                 request, "workforce/worker_form.html", status=400, worker=worker,
-                **_form_context(values, translated_errors(errors, ctx.translate)),
+                **_form_context(values, translated_errors(errors, ctx.translate), ctx.tenant_id),
             )  # fmt: skip
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
 

@@ -77,6 +77,7 @@ def test_a_leave_request_is_approved_by_a_colleague(page: Page, server: str, ten
             LeaveInput(worker.id, LeaveType.ANNUAL, start, start + timedelta(days=2), "回老家探亲"),
         )  # fmt: skip
     sign_in(page, server, tenant.slug, tenant.admin_email)
+    page.get_by_role("link", name="花名册").click()  # leave sits in the roster's section of the menu
     page.get_by_role("link", name="请假").click()
     page.locator("tr", has_text="孙丽娟").get_by_role("link").first.click()
     page.get_by_role("button", name="批准").click()

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from service.accounts.models import StaffRole
 from tests.browser.conftest import screenshot
-from tests.support.factories import PASSWORD, make_staff, make_worker
-from tests.support.sheets import row, workbook
+from tests.support.factories import PASSWORD, make_bureau, make_staff, make_worker
+from tests.support.sheets import SHEET_BUREAU, SHEET_UNIT, row, workbook
 
 
 def sign_in(tab: Page, server: str, slug: str, email: str) -> None:
@@ -23,6 +23,7 @@ def sign_in(tab: Page, server: str, slug: str, email: str) -> None:
 
 
 def test_import_with_a_bad_row_then_fixed(page: Page, server: str, tenant, tmp_path: Path) -> None:  # noqa: ANN001
+    make_bureau(tenant, SHEET_BUREAU, SHEET_UNIT)  # the sheet names a bureau the company has recorded
     sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.HR_CLERK))
     page.get_by_role("link", name="花名册").click()
     page.get_by_role("link", name="从 Excel 导入").click()

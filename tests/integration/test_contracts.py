@@ -312,8 +312,8 @@ def test_a_draft_is_edited_but_not_renewed_or_terminated(signed_in, tenant, sett
     client = signed_in(tenant, StaffRole.HR_CLERK)
     draft = _contract_id(_create(client, tenant.slug, worker.id, signed_on=""))
     form = client.get(f"/t/{tenant.slug}/contracts/{draft}/edit").text
-    saved = client.post(f"/t/{tenant.slug}/contracts/{draft}",
-                        data={"_csrf": csrf_from(form), **_form(wage="6200", signed_on="")}, follow_redirects=False)  # fmt: skip
+    fields = {"_csrf": csrf_from(form), **_form(wage="6200", signed_on="")}
+    saved = client.post(f"/t/{tenant.slug}/contracts/{draft}", data=fields, follow_redirects=False)
     assert saved.status_code == 303
     assert _rows(tenant, "select status, wage from contracts")[0] == ("draft", Decimal("6200.00"))
     for path in ("renew", "convert", "terminate"):

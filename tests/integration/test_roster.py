@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
 from service.workforce.identity import make_national_id
 from tenants.isolation import tenant_session
-from tests.support.factories import make_worker
+from tests.support.factories import make_bureau, make_worker
 from tests.support.web import csrf_from
+
+
+@pytest.fixture(autouse=True)
+def _bureaus(tenant) -> None:  # noqa: ANN001, PT004
+    """The bureau and unit the forms name (a form never creates one)."""
+    make_bureau(tenant, "成都市锦江区城市管理和综合行政执法局", "春熙路街道中队")
+
 
 ID_NUMBER = make_national_id("510104", date(1990, 6, 15), 12, "male")
 
@@ -121,3 +129,14 @@ def test_the_audit_page_lists_changes_with_filters(signed_in, tenant, settings) 
     assert "worker.create" in page and "审计对象" in page
     assert "staff_user.create" not in page
     assert "worker.create" not in client.get(f"/t/{tenant.slug}/audit?action=staff_user").text
+
+
+def test_an_unknown_bureau_is_refused_next_to_its_field(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    refused = _create(client, tenant.slug, client_bureau="没有这个局")
+    assert refused.status_code == 400 and "没有这个局" in refused.text
+    other_unit = _create(client, tenant.slug, unit="别的中队")
+    assert other_unit.status_code == 400
+    with tenant_session(tenant.id) as db:
+        assert db.execute(text("select count(*) from workers")).scalar() == 0
+        assert db.execute(text("select count(*) from client_bureaus")).scalar() == 1

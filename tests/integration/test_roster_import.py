@@ -5,12 +5,20 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
 from tenants.isolation import tenant_session
-from tests.support.sheets import EXPORT_HEADERS_ZH, XLSX, row, upload, workbook
+from tests.support.factories import make_bureau
+from tests.support.sheets import EXPORT_HEADERS_ZH, SHEET_BUREAU, SHEET_UNIT, XLSX, row, upload, workbook
+
+
+@pytest.fixture(autouse=True)
+def _bureaus(tenant) -> None:  # noqa: ANN001, PT004
+    """The bureau and unit the sheets name: a sheet never creates one."""
+    make_bureau(tenant, SHEET_BUREAU, SHEET_UNIT)
 
 
 def reported(html: str) -> list[tuple[int, str, str]]:
@@ -89,3 +97,15 @@ def test_the_template_has_the_import_columns(signed_in, tenant) -> None:  # noqa
     client = signed_in(tenant, StaffRole.HR_CLERK)
     sheet = load_workbook(io.BytesIO(client.get(f"/t/{tenant.slug}/workers/import/template").content)).active
     assert [c.value for c in sheet[1]] == EXPORT_HEADERS_ZH and sheet.max_row == 1
+
+
+def test_an_unknown_bureau_or_unit_is_a_row_error_and_creates_nothing(signed_in, tenant) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    sheet = workbook([row(1), row(2, 派驻单位="不存在的执法局"), row(3, 所属单位="不存在的中队")])
+    response = upload(client, tenant.slug, sheet)
+    assert response.status_code == 400
+    assert {(r, column) for r, column, _ in reported(response.text)} == {(3, "派驻单位"), (4, "所属单位")}
+    assert _count(tenant) == 0
+    with tenant_session(tenant.id) as db:
+        assert db.execute(text("select count(*) from client_bureaus")).scalar() == 1
+        assert db.execute(text("select count(*) from bureau_units")).scalar() == 1

@@ -10,6 +10,7 @@ from datetime import date
 from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM
+from service.bureaus.actions import ensure_assignment
 from service.keys import keys_for
 from service.settings import Settings
 from service.workforce.actions import create_worker
@@ -72,6 +73,18 @@ def worker_input(**overrides: object) -> WorkerInput:
     return WorkerInput(**values)  # type: ignore[arg-type]
 
 
-def make_worker(settings: Settings, tenant: TenantFixture, **overrides: object) -> Worker:
+def make_bureau(tenant: TenantFixture, name: str = "成都市锦江区城市管理和综合行政执法局", unit: str = "") -> int:
+    """The bureau's id, created (with the unit) if missing."""
     with tenant_session(tenant.id) as db:
-        return create_worker(db, keys_for(settings), tenant.id, SYSTEM, worker_input(**overrides))
+        bureau, _ = ensure_assignment(db, tenant.id, SYSTEM, name, unit)
+        return bureau.id
+
+
+def make_worker(settings: Settings, tenant: TenantFixture, **overrides: object) -> Worker:
+    """A worker made through the real action; the bureau and unit named
+    (``client_bureau=``, ``unit=``, defaults from ``worker_input``) are
+    created as records first if missing."""
+    data = worker_input(**overrides)
+    with tenant_session(tenant.id) as db:
+        ensure_assignment(db, tenant.id, SYSTEM, data.client_bureau, data.unit)
+        return create_worker(db, keys_for(settings), tenant.id, SYSTEM, data)

@@ -29,12 +29,15 @@ def workbook(rows: Sequence[Sequence[object]], headers: Sequence[str] = HEADERS_
     return buffer.getvalue()
 
 
+SHEET_BUREAU, SHEET_UNIT = "成都市武侯区城市管理和综合行政执法局", "玉林街道中队"
+
+
 def row(n: int, **changes: object) -> list[object]:
     """A valid roster row; ``changes`` replace columns by header."""
     values = dict(zip(HEADERS_ZH, [
         f"李{'一二三四五六七八九十'[n % 10]}", make_national_id("510107", date(1985, 5, 1 + n % 28), n % 100, "female"),
         f"1380000{n:04d}", "大专", "2021-07-01", "在岗", "扬尘管控",
-        "成都市武侯区城市管理和综合行政执法局", "玉林街道中队", 4,
+        SHEET_BUREAU, SHEET_UNIT, 4,
     ]))  # fmt: skip
     values.update(changes)
     return [values[h] for h in HEADERS_ZH]

@@ -83,6 +83,7 @@ def test_validation_refuses_a_missing_cell_negative_amounts_and_two_performance_
 def form(**changes: str) -> dict[str, str]:
     values = {f: "" for f in form_fields()}
     values["effective_from"] = "2026-07-01"
+    values["performance_base"] = "1,000"  # the cells below use coefficients
     for g in GRADES:
         for r in RATINGS:
             values[cell_field(g, r, "post_pay")] = "2,000"
@@ -113,3 +114,19 @@ def test_the_form_reports_every_bad_field() -> None:
         "effective_from", "cell-3-good-post_pay", "cell-4-fails-grade_pay", "cell-5-basic-performance_pay",
         "cell-1-meets-post_pay", "cell-2-good-performance_coefficient",
     }  # fmt: skip
+
+
+def test_coefficient_cells_need_the_performance_base_of_the_table() -> None:
+    assert parse_band_form(form()).performance_base == D("1000.00")
+    with pytest.raises(BandInputErrors) as refused:
+        parse_band_form(form(performance_base=""))
+    assert [e.field for e in refused.value.errors] == ["performance_base"]
+    with pytest.raises(BandInputErrors) as refused:
+        parse_band_form(form(performance_base="-1"))
+    assert [e.field for e in refused.value.errors] == ["performance_base"]
+    fixed = form(performance_base="")
+    for g in GRADES:
+        for r in RATINGS:
+            fixed[cell_field(g, r, "performance_coefficient")] = ""
+            fixed[cell_field(g, r, "performance_pay")] = "300"
+    assert parse_band_form(fixed).performance_base is None  # fixed performance pay needs no base
