@@ -4,6 +4,7 @@ applying promotions and demotions (at once or from a later date), and the dated 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlmodel import select
 
@@ -13,8 +14,11 @@ from service.audit import AuditEntry
 from service.compliance.check import run_check
 from service.grades.actions import grades_in_force
 from service.grades.models import GradeCandidate, GradeChangeRow, GradeDecision
+from service.payroll.run_models import PayslipLineRow, PayslipRow
+from service.workforce.dates import add_months
 from service.workforce.models import Education, Worker
 from tenants.isolation import tenant_session
+from tests.integration import test_payroll_pages as payroll_pages
 from tests.support.assessment_results import publish
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from
@@ -50,11 +54,13 @@ def _grade(tenant, worker_id: int) -> int:  # noqa: ANN001
         return db.exec(select(Worker.grade).where(Worker.id == worker_id)).one()
 
 
-def _setup(tenant, settings, client):  # noqa: ANN001, ANN202
+def _setup(tenant, settings, client, **worker_fields):  # noqa: ANN001, ANN003, ANN202
     """Grade 4 needs a bachelor, three years' service and 优良 twice; grade 5 (entry) needs 'basic' once."""
-    star = make_worker(settings, tenant, grade=5, education=Education.BACHELOR, hire_date=date(2019, 3, 1))
-    weak = make_worker(settings, tenant, grade=4, education=Education.SENIOR_HIGH, hire_date=date(2019, 3, 1))
-    young = make_worker(settings, tenant, grade=5, education=Education.SENIOR_HIGH, hire_date=TODAY - timedelta(days=200))
+    star = make_worker(settings, tenant, grade=5, education=Education.BACHELOR, hire_date=date(2019, 3, 1), **worker_fields)
+    weak = make_worker(settings, tenant, grade=4, education=Education.SENIOR_HIGH, hire_date=date(2019, 3, 1),
+                       **worker_fields)  # fmt: skip
+    young = make_worker(settings, tenant, grade=5, education=Education.SENIOR_HIGH, hire_date=TODAY - timedelta(days=200),
+                        **worker_fields)  # fmt: skip
     for i, ratings in enumerate([("excellent", "fails", "meets"), ("good", "fails", "meets")]):
         start = TODAY - timedelta(days=120 - 31 * i)
         publish(tenant, f"第{i + 1}期", start, start + timedelta(days=29), start + timedelta(days=30),
@@ -188,3 +194,40 @@ def test_standing_on_a_day_gives_grade_and_rating(tenant, settings, signed_in) -
         standing = standing_on(db, tenant.id, [star.id, weak.id], TODAY)
     assert standing[star.id].grade == 5 and standing[star.id].rating is not None
     assert standing[star.id].rating.value == "good" and standing[weak.id].rating.value == "fails"
+
+
+def _grade_pay(tenant, run_id: int) -> dict[int, Decimal]:  # noqa: ANN001
+    with tenant_session(tenant.id) as db:
+        rows = db.exec(
+            select(PayslipRow.worker_id, PayslipLineRow.amount)
+            .join(PayslipLineRow, (PayslipLineRow.tenant_id == PayslipRow.tenant_id)
+                  & (PayslipLineRow.payslip_id == PayslipRow.id))
+            .where(PayslipRow.run_id == run_id, PayslipLineRow.code == "grade_pay")
+        ).all()
+    return dict(rows)
+
+
+def test_a_promotion_and_a_demotion_move_the_next_payroll_to_the_new_bands(tenant, settings, signed_in) -> None:  # noqa: ANN001
+    client = signed_in(tenant, StaffRole.ADMIN)
+    star, weak, _ = _setup(tenant, settings, client, city="chengdu", client_bureau=payroll_pages.BUREAU)
+    payroll_pages.band_table(tenant, effective_from=date(2020, 1, 1))
+    this_month = TODAY.replace(day=1)
+    next_month = add_months(this_month, 1)
+    campaign_id = _campaign(client, tenant, effective_from=next_month)
+    for worker in (star, weak):
+        _confirm(client, tenant, campaign_id, worker.id)
+    _decide(client, tenant, campaign_id, star.id, "establishment_office", "锦编办〔2026〕12号")
+    _decide(client, tenant, campaign_id, weak.id, "dispatch_company")
+    _decide(client, tenant, campaign_id, weak.id, "client_bureau", "锦城管〔2026〕3号")
+    for worker in (star, weak):
+        assert _apply(client, tenant, campaign_id, worker.id).status_code == 303
+
+    runs = {}
+    for month in (this_month, next_month):
+        runs[month] = payroll_pages.run_id_of(payroll_pages.create(client, tenant, month.isoformat()[:7]))
+        assert payroll_pages.action(client, tenant, runs[month], "calculate").status_code == 303
+    # Grade pay is 200 yuan per grade number: this month pays the grades held, next month the decided ones.
+    held = _grade_pay(tenant, runs[this_month])
+    assert (held[star.id], held[weak.id]) == (Decimal("1000.00"), Decimal("800.00"))
+    later = _grade_pay(tenant, runs[next_month])
+    assert (later[star.id], later[weak.id]) == (Decimal("800.00"), Decimal("1000.00"))

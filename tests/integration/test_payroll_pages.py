@@ -35,15 +35,20 @@ FEBRUARY = date(2026, 2, 1)
 MARCH = date(2026, 3, 1)
 
 
-def seed(settings, tenant) -> list[int]:  # noqa: ANN001
-    """A band table, three Chengdu workers of the bureau, one with March attendance."""
+def band_table(tenant, effective_from: date = date(2026, 1, 1)) -> None:  # noqa: ANN001
+    """The bureau's bands: grade pay is 200 yuan per grade number, so a payslip shows the grade it paid."""
     cells = tuple(
         BandCell(grade=g, rating=r, post_pay=D(2500 + 100 * g), grade_pay=D(200 * g), performance_pay=D(600 - 100 * r.rank))
         for g in GRADES
         for r in RATINGS
     )
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, date(2026, 1, 1), "", cells))
+        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, effective_from, "", cells))
+
+
+def seed(settings, tenant) -> list[int]:  # noqa: ANN001
+    """A band table, three Chengdu workers of the bureau, one with March attendance."""
+    band_table(tenant)
     ids = [make_worker(settings, tenant, city="chengdu", grade=g, client_bureau=BUREAU).id for g in (5, 3, 1)]
     with tenant_session(tenant.id) as db:
         set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, ids[1])), D("6000"))
