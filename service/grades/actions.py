@@ -531,10 +531,12 @@ def grades_in_force(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int]
     ids = sorted(set(worker_ids))
     if not ids:
         return {}
-    grades = {
-        row.id: row.grade
-        for row in db.exec(select(Worker.id, Worker.grade).where(Worker.tenant_id == tenant_id, Worker.id.in_(ids)))  # type: ignore[union-attr]
-    }
+    # One array parameter, not an IN list: payroll asks for every worker of a run at once.
+    grades = dict(
+        db.execute(
+            text("select id, grade from workers where tenant_id = :t and id = any(:ids)"), {"t": tenant_id, "ids": ids}
+        ).all()
+    )
     decided: set[int] = set()  # workers whose grade on ``on`` the history has settled
     for worker_id, from_grade, to_grade, effective_from in db.execute(
         text(
