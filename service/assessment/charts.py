@@ -103,14 +103,14 @@ def trend_svg(periods: Sequence[str], series: Sequence[Series], title: str, low:
     left, top, plot_h = 28, 8, 160
     plot_w = WIDTH - left - 6
     legend_h = 20 * len(series)
-    axis_h = 18 * 1
+    axis_h = 18
     height = top + plot_h + axis_h + 8 + legend_h
     n = len(periods)
 
     def px(i: int) -> float:
         return left + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
 
-    def py(value: Decimal) -> float:
+    def py(value: Decimal) -> float:  # a pixel position: the score itself is never computed in float
         return top + plot_h * (1 - (float(value) - low) / (high - low))
 
     parts = [
