@@ -91,8 +91,8 @@ def _analyze(settings: Settings, echo: Echo) -> None:
 def _explain_search(echo: Echo, keys: Keys, tenant_id: uuid.UUID, label: str, f: roster.RosterFilter) -> None:
     # The same two statements roster.search issues (count, then the page).
     conditions = roster._conditions(keys, tenant_id, f)  # noqa: SLF001
-    count = select(func.count()).select_from(Worker).where(*conditions)
-    page = select(Worker).where(*conditions).order_by(Worker.id.desc()).offset(0).limit(roster.PER_PAGE)
+    count = roster.count_statement(conditions)
+    page = roster.page_statement(tenant_id, conditions, 1, roster.PER_PAGE)
     with tenant_session(tenant_id) as db:
         echo(f"  {pad(label + ' (count)')} {explain(db, count)}")
         echo(f"  {pad(label + ' (page)')} {explain(db, page)}")

