@@ -38,38 +38,41 @@ UNIT_KIND_LABELS: dict[Enum, str] = {
 }
 
 
-class EstablishmentOffice(SQLModel, table=True):
+class Contactable(SQLModel):
+    """Where an office, a bureau or one of its units is, and whom to call there."""
+
+    city: str | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    address: str = ""
+
+    def contact_snapshot(self) -> dict:
+        return {
+            "city": self.city, "contact_name": self.contact_name, "contact_phone": self.contact_phone,
+            "contact_email": self.contact_email, "address": self.address,
+        }  # fmt: skip
+
+
+class EstablishmentOffice(Contactable, table=True):
     __tablename__ = "establishment_offices"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     name: str
-    city: str | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    address: str = ""
     created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
     updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def snapshot(self) -> dict:
-        return {
-            "name": self.name, "city": self.city, "contact_name": self.contact_name,
-            "contact_phone": self.contact_phone, "contact_email": self.contact_email, "address": self.address,
-        }  # fmt: skip
+        return {"name": self.name, **self.contact_snapshot()}
 
 
-class ClientBureau(SQLModel, table=True):
+class ClientBureau(Contactable, table=True):
     __tablename__ = "client_bureaus"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     name: str
-    city: str | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    address: str = ""
     establishment_office_id: int | None = None
     direct_headcount: int | None = None  # the unit's own workforce, for the 10% cap; None: not recorded
     cap_warning: bool = True  # off where the cap's reach over a state organ is doubted (labor-law-cn.md §4)
@@ -78,14 +81,12 @@ class ClientBureau(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "name": self.name, "city": self.city, "contact_name": self.contact_name,
-            "contact_phone": self.contact_phone, "contact_email": self.contact_email, "address": self.address,
-            "establishment_office_id": self.establishment_office_id,
+            "name": self.name, **self.contact_snapshot(), "establishment_office_id": self.establishment_office_id,
             "direct_headcount": self.direct_headcount, "cap_warning": self.cap_warning,
         }  # fmt: skip
 
 
-class BureauUnit(SQLModel, table=True):
+class BureauUnit(Contactable, table=True):
     __tablename__ = "bureau_units"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
@@ -93,20 +94,11 @@ class BureauUnit(SQLModel, table=True):
     bureau_id: int
     name: str
     kind: UnitKind = Field(default=UnitKind.OTHER, sa_column=enum_column(UnitKind))
-    city: str | None = None
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    address: str = ""
     created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
     updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def snapshot(self) -> dict:
-        return {
-            "bureau_id": self.bureau_id, "name": self.name, "kind": self.kind.value, "city": self.city,
-            "contact_name": self.contact_name, "contact_phone": self.contact_phone,
-            "contact_email": self.contact_email, "address": self.address,
-        }  # fmt: skip
+        return {"bureau_id": self.bureau_id, "name": self.name, "kind": self.kind.value, **self.contact_snapshot()}
 
 
 # ---------------------------------------------------------------- agreements
