@@ -4,15 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit system-deps bench clean
+.PHONY: run test unit lint system-deps bench clean
 
 run: $(STAMP) system-deps
 	$(BIN)/paiqian migrate
 	$(BIN)/paiqian demo --if-empty
 	$(BIN)/paiqian serve
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps lint
 	$(BIN)/pytest
+
+# The gates that keep the code in one shape: formatting and the lint rules configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -33,12 +33,8 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
-    occurred_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
+    occurred_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
     actor_kind: str
     actor_id: int | None = None
     actor_label: str
@@ -50,7 +46,7 @@ class AuditEntry(SQLModel, table=True):
     request_id: str | None = None
 
 
-def _row(tenant_id, actor, action, entity, entity_id, before, after) -> dict[str, Any]:  # noqa: ANN001
+def _row(tenant_id, actor, action, entity, entity_id, before, after) -> dict[str, Any]:
     return {
         "tenant_id": tenant_id,
         "actor_kind": actor.kind,

@@ -42,22 +42,25 @@ def audit_log(request: Request) -> Response:
         conditions.append(AuditEntry.action.startswith(filters["action"], autoescape=True))
     if filters["actor"]:
         conditions.append(AuditEntry.actor_label.contains(filters["actor"], autoescape=True))
-    for key, compare in (("since", lambda d: AuditEntry.occurred_at >= d),
-                         ("until", lambda d: AuditEntry.occurred_at < d + timedelta(days=1))):
+    for key, compare in (
+        ("since", lambda d: AuditEntry.occurred_at >= d),
+        ("until", lambda d: AuditEntry.occurred_at < d + timedelta(days=1)),
+    ):
         if filters[key]:
             try:
                 conditions.append(compare(parse_date(filters[key], key)))
             except DomainError:
                 filters[key] = ""
     with tenant_session(ctx.tenant_id) as db:
-        entries = db.exec(
-            select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(PER_PAGE)
-        ).all()
-        entities = db.exec(
-            select(AuditEntry.entity).where(AuditEntry.tenant_id == ctx.tenant_id).distinct()
-        ).all()
+        entries = db.exec(select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(PER_PAGE)).all()
+        entities = db.exec(select(AuditEntry.entity).where(AuditEntry.tenant_id == ctx.tenant_id).distinct()).all()
         total = db.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
     return page(
-        request, "audit/log.html", entries=entries, filters=filters, entities=sorted(entities), total=total,
+        request,
+        "audit/log.html",
+        entries=entries,
+        filters=filters,
+        entities=sorted(entities),
+        total=total,
         field_labels=FIELD_LABELS,
-    )  # fmt: skip
+    )

@@ -42,9 +42,13 @@ def serve(host: str | None, port: int | None) -> None:
     # Client addresses feed sign-in throttling: trust X-Forwarded-For only from
     # the proxies named in PAIQIAN_TRUSTED_PROXIES, never from anyone.
     uvicorn.run(
-        create_app(settings), host=host, port=port, log_level="info",
-        proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
-    )  # fmt: skip
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
+    )
 
 
 @main.group()
@@ -140,7 +144,7 @@ def compliance() -> None:
 @compliance.command("check")
 @click.option("--tenant", "slug", default=None, help="Only this tenant (company code); default: every tenant.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Check as of this day (YYYY-MM-DD).")
-def compliance_check(slug: str | None, today) -> None:  # noqa: ANN001
+def compliance_check(slug: str | None, today) -> None:
     """Recompute every alert (run daily from cron: alerts move with the date)."""
 
     from service.compliance.check import run_check
@@ -157,7 +161,6 @@ def bench_compliance(workers: int) -> None:
     from service.bench.compliance import run
 
     run(get_settings(), workers, click.echo)
-
 
 
 @bench.command("payroll")
@@ -225,7 +228,7 @@ def billing_setup_plans() -> None:
 
 @billing.command("purge")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="As of this day (YYYY-MM-DD).")
-def billing_purge(today) -> None:  # noqa: ANN001
+def billing_purge(today) -> None:
     """Export and delete cancelled tenants whose retention period is over (runs as the migration owner)."""
     from service.billing.retention import due_for_deletion, export_and_delete
     from service.database.engines import owner_engine

@@ -26,10 +26,7 @@ TAG_SIZE = 16
 # blobs still decrypted during a migration.
 VERSION = b"\x01"
 
-GENERATE_KEY_COMMAND = (
-    'python -c "import secrets,base64;'
-    'print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"'
-)
+GENERATE_KEY_COMMAND = 'python -c "import secrets,base64;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"'
 
 
 def _require_key(key: bytes, what: str) -> None:
@@ -86,10 +83,7 @@ class FieldCipher:
         try:
             plaintext = self._aead.decrypt(nonce, sealed, VERSION + associated_data)
         except InvalidTag:
-            raise ValueError(
-                "encrypted field failed authentication: tampered, or wrong key"
-                " or associated data"
-            ) from None
+            raise ValueError("encrypted field failed authentication: tampered, or wrong key or associated data") from None
         return plaintext.decode()
 
 
@@ -120,7 +114,6 @@ def load_master_key(text: str) -> bytes:
         key = b""
     if len(key) != KEY_SIZE:
         raise ValueError(
-            f"the master key must be {KEY_SIZE} random bytes in urlsafe base64;"
-            f" generate one with: {GENERATE_KEY_COMMAND}"
+            f"the master key must be {KEY_SIZE} random bytes in urlsafe base64; generate one with: {GENERATE_KEY_COMMAND}"
         )
     return key

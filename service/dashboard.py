@@ -17,5 +17,6 @@ def dashboard(request: Request) -> Response:
     ctx = request.state.ctx
     with tenant_session(ctx.tenant_id) as db:
         counts = roster.status_counts(db, ctx.tenant_id)
-    return page(request, "dashboard.html", counts=counts, statuses=list(WorkerStatus), labels=LABELS,
-                total=sum(counts.values()))
+    return page(
+        request, "dashboard.html", counts=counts, statuses=list(WorkerStatus), labels=LABELS, total=sum(counts.values())
+    )

@@ -58,13 +58,19 @@ BUREAUS = (
 POST_LINES = ("市容市貌", "扬尘管控", "机动中队", "违法建设巡查", "数字城管")
 GRADE_WEIGHTS = {5: 40, 4: 28, 3: 18, 2: 10, 1: 4}
 STATUS_WEIGHTS = {
-    WorkerStatus.ACTIVE: 82, WorkerStatus.PROBATION: 8, WorkerStatus.CANDIDATE: 3,
-    WorkerStatus.SUSPENDED: 2, WorkerStatus.LEFT: 5,
-}  # fmt: skip
+    WorkerStatus.ACTIVE: 82,
+    WorkerStatus.PROBATION: 8,
+    WorkerStatus.CANDIDATE: 3,
+    WorkerStatus.SUSPENDED: 2,
+    WorkerStatus.LEFT: 5,
+}
 EDUCATION_WEIGHTS = {
-    Education.JUNIOR_HIGH: 10, Education.SENIOR_HIGH: 45, Education.JUNIOR_COLLEGE: 32,
-    Education.BACHELOR: 12, Education.POSTGRADUATE: 1,
-}  # fmt: skip
+    Education.JUNIOR_HIGH: 10,
+    Education.SENIOR_HIGH: 45,
+    Education.JUNIOR_COLLEGE: 32,
+    Education.BACHELOR: 12,
+    Education.POSTGRADUATE: 1,
+}
 
 
 @dataclass(frozen=True)
@@ -128,14 +134,23 @@ WAGE_BY_GRADE = {5: Decimal("4300"), 4: Decimal("4800"), 3: Decimal("5400"), 2: 
 DEMO_POST_PAY = {1: "3200", 2: "3000", 3: "2800", 4: "2600", 5: "2400"}
 DEMO_GRADE_PAY = {1: "1600", 2: "1300", 3: "1000", 4: "700", 5: "400"}
 DEMO_PERFORMANCE_PAY = {
-    Rating.EXCELLENT: "1500", Rating.GOOD: "1200", Rating.MEETS: "900", Rating.BASIC: "500", Rating.FAILS: "0",
-}  # fmt: skip
+    Rating.EXCELLENT: "1500",
+    Rating.GOOD: "1200",
+    Rating.MEETS: "900",
+    Rating.BASIC: "500",
+    Rating.FAILS: "0",
+}
 
 
 def demo_salary_bands() -> BandTableInput:
     cells = tuple(
-        BandCell(grade, rating, Decimal(DEMO_POST_PAY[grade]), Decimal(DEMO_GRADE_PAY[grade]),
-                 performance_pay=Decimal(DEMO_PERFORMANCE_PAY[rating]))  # fmt: skip
+        BandCell(
+            grade,
+            rating,
+            Decimal(DEMO_POST_PAY[grade]),
+            Decimal(DEMO_GRADE_PAY[grade]),
+            performance_pay=Decimal(DEMO_PERFORMANCE_PAY[rating]),
+        )
         for grade in GRADES
         for rating in Rating
     )
@@ -157,13 +172,23 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
         wage, start, first = WAGE_BY_GRADE[worker.grade], worker.hire_date, True
         while start <= today:
             end = add_months(start, 36) - timedelta(days=1)
-            plan.new.append((worker.id, ContractInput(
-                contract_type=ContractType.FIXED_TERM, start=start, end=end,
-                probation_end=add_months(start, 3) - timedelta(days=1) if first else None,
-                probation_wage=(wage * Decimal("0.8")).quantize(Decimal("0.01")) if first else None,
-                wage=wage, post=worker.post_line, work_place=worker.unit or "", client_bureau=worker.client_bureau,
-                signed_on=start,
-            )))  # fmt: skip
+            plan.new.append(
+                (
+                    worker.id,
+                    ContractInput(
+                        contract_type=ContractType.FIXED_TERM,
+                        start=start,
+                        end=end,
+                        probation_end=add_months(start, 3) - timedelta(days=1) if first else None,
+                        probation_wage=(wage * Decimal("0.8")).quantize(Decimal("0.01")) if first else None,
+                        wage=wage,
+                        post=worker.post_line,
+                        work_place=worker.unit or "",
+                        client_bureau=worker.client_bureau,
+                        signed_on=start,
+                    ),
+                )
+            )
             start, first = end + timedelta(days=1), False
     import_contracts(db, tenant_id, SYSTEM, plan, today)
 
@@ -202,18 +227,32 @@ def _demo_agreements(db: Session, tenant_id: uuid.UUID) -> None:
         Item.OTHER_STATUTORY: "其他事项按《劳动合同法》《劳务派遣暂行规定》执行。",
     }
     for n, bureau in enumerate(bureaus(db, tenant_id)):
-        agreement = agreements.create_agreement(db, tenant_id, SYSTEM, bureau, AgreementInput(
-            number=f"PQ-2025-{n + 1:02d}", start_date=date(2025, 1, 1), end_date=date(2027, 12, 31),
-            work_place=bureau.name.removeprefix("成都市").removesuffix("城市管理和综合行政执法局") + "辖区",
-            working_hours="每周 40 小时，轮班执勤，依法享受休息休假", fee_basis=FeeBasis.PASS_THROUGH,
-            management_fee=Decimal("350"), fixed_price=None, payment_terms="收到结算单后 15 日内银行转账",
-            payment_due_days=15, note="",
-        ))  # fmt: skip
+        agreement = agreements.create_agreement(
+            db,
+            tenant_id,
+            SYSTEM,
+            bureau,
+            AgreementInput(
+                number=f"PQ-2025-{n + 1:02d}",
+                start_date=date(2025, 1, 1),
+                end_date=date(2027, 12, 31),
+                work_place=bureau.name.removeprefix("成都市").removesuffix("城市管理和综合行政执法局") + "辖区",
+                working_hours="每周 40 小时，轮班执勤，依法享受休息休假",
+                fee_basis=FeeBasis.PASS_THROUGH,
+                management_fee=Decimal("350"),
+                fixed_price=None,
+                payment_terms="收到结算单后 15 日内银行转账",
+                payment_due_days=15,
+                note="",
+            ),
+        )
         for post in POST_LINES:
-            agreements.save_post(db, tenant_id, SYSTEM, agreement, None,
-                                 PostInput(post, PostNature.AUXILIARY, 40, "", None, None, None))  # fmt: skip
-        agreements.save_clauses(db, tenant_id, SYSTEM, agreement,
-                                {k: v for k, v in clauses.items() if n < 2 or k is not Item.OTHER_STATUTORY})  # fmt: skip
+            agreements.save_post(
+                db, tenant_id, SYSTEM, agreement, None, PostInput(post, PostNature.AUXILIARY, 40, "", None, None, None)
+            )
+        agreements.save_clauses(
+            db, tenant_id, SYSTEM, agreement, {k: v for k, v in clauses.items() if n < 2 or k is not Item.OTHER_STATUTORY}
+        )
         agreements.sign_agreement(db, tenant_id, SYSTEM, agreement, date(2024, 12, 20))
 
 
@@ -238,9 +277,14 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
 
     assistant_phone: list[str] = []
     create_tenant(
-        slug=DEMO_SLUG, name=DEMO_NAME, admin_email=admin_email, admin_name=DEMO_USERS[0][1],
-        admin_password=DEMO_PASSWORD, status=TenantStatus.ACTIVE, populate=populate,
-    )  # fmt: skip
+        slug=DEMO_SLUG,
+        name=DEMO_NAME,
+        admin_email=admin_email,
+        admin_name=DEMO_USERS[0][1],
+        admin_password=DEMO_PASSWORD,
+        status=TenantStatus.ACTIVE,
+        populate=populate,
+    )
     return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=True, assistant_phone=assistant_phone[0])
 
 

@@ -56,17 +56,16 @@ def read_rows(
         if missing:
             raise DomainError(
                 N_("The header row lacks columns: {columns}."),
-                field="file", columns="、".join(names.get(f, f) for f in missing),
-            )  # fmt: skip
+                field="file",
+                columns="、".join(names.get(f, f) for f in missing),
+            )
         result: list[SheetRow] = []
         for number, row in enumerate(rows, start=2):
             if all(v is None or str(v).strip() == "" for v in row):
                 continue
             if len(result) >= MAX_ROWS:
                 raise DomainError(N_("A sheet may have at most {count} rows."), field="file", count=MAX_ROWS)
-            result.append(
-                SheetRow(number, {f: row[p] if p < len(row) else None for p, f in columns.items()})
-            )
+            result.append(SheetRow(number, {f: row[p] if p < len(row) else None for p, f in columns.items()}))
         return result
     finally:
         workbook.close()

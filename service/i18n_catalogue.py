@@ -40,9 +40,7 @@ def extract(root: Path = PROJECT_ROOT) -> Catalog:
     """Every msgid in the sources, as a template catalogue."""
     method_map, options_map = _method_map()
     catalogue = Catalog(project="Paiqian", charset="utf-8", fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
-        root, method_map, options_map, keywords=KEYWORDS
-    ):
+    for filename, lineno, message, comments, context in extract_from_dir(root, method_map, options_map, keywords=KEYWORDS):
         catalogue.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalogue
 

@@ -44,7 +44,7 @@ class TenantSession(Session):
 
 
 @event.listens_for(TenantSession, "after_begin")
-def _bind_transaction_to_tenant(session, transaction, connection) -> None:  # noqa: ANN001
+def _bind_transaction_to_tenant(session, transaction, connection) -> None:
     tenant_id = session.info.get("tenant_id")
     connection.execute(
         text("select set_config(:name, :value, true)"),
@@ -53,18 +53,17 @@ def _bind_transaction_to_tenant(session, transaction, connection) -> None:  # no
 
 
 @contextmanager
-def tenant_session(tenant_id: uuid.UUID, engine=None) -> Iterator[TenantSession]:  # noqa: ANN001
+def tenant_session(tenant_id: uuid.UUID, engine=None) -> Iterator[TenantSession]:
     """One transaction for one tenant: commits on success, rolls back on error."""
-    with TenantSession(
-        engine or app_engine(), info={"tenant_id": tenant_id}, expire_on_commit=False
-    ) as session:
-        with session.begin():
-            yield session
+    with (
+        TenantSession(engine or app_engine(), info={"tenant_id": tenant_id}, expire_on_commit=False) as session,
+        session.begin(),
+    ):
+        yield session
 
 
 @contextmanager
-def control_session(engine=None) -> Iterator[TenantSession]:  # noqa: ANN001
+def control_session(engine=None) -> Iterator[TenantSession]:
     """One transaction with no tenant: control-plane tables only."""
-    with TenantSession(engine or app_engine(), info={}, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with TenantSession(engine or app_engine(), info={}, expire_on_commit=False) as session, session.begin():
+        yield session

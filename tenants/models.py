@@ -29,17 +29,13 @@ class Tenant(SQLModel, table=True):
     slug: str = Field(unique=True, max_length=40)
     name: str = Field(max_length=120)
     status: TenantStatus = Field(default=TenantStatus.TRIAL, sa_column=enum_column(TenantStatus))
-    created_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
 
 
 class PlatformOperator(SQLModel, table=True):
     __tablename__ = "platform_operators"
 
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     email: str = Field(unique=True, max_length=254)
     display_name: str = Field(max_length=80)
     password_hash: str
@@ -69,6 +65,4 @@ class SignInFailure(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=300)
     failures: int = 0
     window_started_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    locked_until: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    locked_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

@@ -43,17 +43,20 @@ def generate_password() -> str:
 
 
 def create_tenant(
-    *, slug: str, name: str, admin_email: str, admin_name: str = "管理员", admin_password: str | None = None,
+    *,
+    slug: str,
+    name: str,
+    admin_email: str,
+    admin_name: str = "管理员",
+    admin_password: str | None = None,
     status: TenantStatus = TenantStatus.TRIAL,
     populate: Callable[[Session, uuid.UUID], None] | None = None,
-) -> ProvisionedTenant:  # fmt: skip
+) -> ProvisionedTenant:
     """Create the tenant and its administrator; ``populate`` may add more
     (demo data) in the same transaction, so a failure leaves nothing behind."""
     slug = slug.strip().lower()
     if not SLUG.fullmatch(slug) or slug in RESERVED_SLUGS:
-        raise DomainError(
-            N_("A company code has 3 to 40 lower-case letters, digits or hyphens."), field="slug"
-        )
+        raise DomainError(N_("A company code has 3 to 40 lower-case letters, digits or hyphens."), field="slug")
     if not name.strip():
         raise DomainError(N_("Enter the company name."), field="name")
     password = admin_password or generate_password()
@@ -68,9 +71,14 @@ def create_tenant(
             db.add(tenant)
             db.flush()
             create_staff_user(
-                db, tenant.id, SYSTEM, email=admin_email, display_name=admin_name,
-                role=StaffRole.ADMIN, password=password,
-            )  # fmt: skip
+                db,
+                tenant.id,
+                SYSTEM,
+                email=admin_email,
+                display_name=admin_name,
+                role=StaffRole.ADMIN,
+                password=password,
+            )
             seed_reference(db, tenant.id)  # the four cities' reference figures (service/cities/reference.py)
             seed_policies(db, tenant.id)  # the four cities' insurance policies (service/insurance/cities.py)
             if populate is not None:

@@ -21,8 +21,10 @@ def tenant_policy_sql(table: str) -> list[str]:
     return [
         f"alter table {table} enable row level security",
         f"alter table {table} force row level security",
-        f"create policy tenant_isolation on {table} "
-        f"using (tenant_id = {CURRENT_TENANT}) with check (tenant_id = {CURRENT_TENANT})",
+        (
+            f"create policy tenant_isolation on {table} "
+            f"using (tenant_id = {CURRENT_TENANT}) with check (tenant_id = {CURRENT_TENANT})"
+        ),
     ]
 
 

@@ -19,17 +19,12 @@ ADDRESS_FACTOR = 4  # an address may fail this many times more than one account
 def locked_until(db: Session, keys: list[str], now: datetime) -> datetime | None:
     """The latest lock still in force on any of the keys, or None."""
     return db.execute(
-        text(
-            "select max(locked_until) from sign_in_failures "
-            "where key = any(:keys) and locked_until > :now"
-        ),
+        text("select max(locked_until) from sign_in_failures where key = any(:keys) and locked_until > :now"),
         {"keys": keys, "now": now},
     ).scalar()
 
 
-def register_failure(
-    db: Session, key: str, now: datetime, max_failures: int, lock: timedelta
-) -> None:
+def register_failure(db: Session, key: str, now: datetime, max_failures: int, lock: timedelta) -> None:
     """Count a failure in the current window; lock the key once it reaches the limit."""
     db.execute(
         text(

@@ -35,13 +35,9 @@ def upgrade() -> None:
     op.execute(f"grant usage on schema public to {app}")
     # Tables and sequences the owner creates from now on: DML only for the app.
     op.execute(
-        f"alter default privileges for role {owner} in schema public "
-        f"grant select, insert, update, delete on tables to {app}"
+        f"alter default privileges for role {owner} in schema public grant select, insert, update, delete on tables to {app}"
     )
-    op.execute(
-        f"alter default privileges for role {owner} in schema public "
-        f"grant usage, select on sequences to {app}"
-    )
+    op.execute(f"alter default privileges for role {owner} in schema public grant usage, select on sequences to {app}")
     op.execute(f"alter table alembic_version owner to {owner}")
     op.execute(f"grant select on alembic_version to {app}")
     op.execute(f"set role {owner}")

@@ -33,8 +33,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute(
-        "alter table workers add column city varchar(20)"
-        " constraint workers_city_code check (city ~ '^[a-z][a-z0-9_]{1,19}$')"
+        "alter table workers add column city varchar(20) constraint workers_city_code check (city ~ '^[a-z][a-z0-9_]{1,19}$')"
     )
     op.execute("drop index compliance_alerts_open")
     op.execute(

@@ -347,8 +347,16 @@ def upgrade() -> None:
     _convert_workers()
     _agreement_tables()
     _statement_tables()
-    for table in ("establishment_offices", "client_bureaus", "bureau_units", "service_agreements",
-                  "agreement_posts", "agreement_clauses", "bureau_statements", "bureau_statement_lines"):
+    for table in (
+        "establishment_offices",
+        "client_bureaus",
+        "bureau_units",
+        "service_agreements",
+        "agreement_posts",
+        "agreement_clauses",
+        "bureau_statements",
+        "bureau_statement_lines",
+    ):
         for statement in tenant_policy_sql(table):
             op.execute(statement)
 

@@ -98,8 +98,7 @@ def upgrade() -> None:
         )"""
     )
     op.execute(
-        "create unique index assessment_appeals_one_open on assessment_appeals (tenant_id, result_id)"
-        " where status = 'open'"
+        "create unique index assessment_appeals_one_open on assessment_appeals (tenant_id, result_id) where status = 'open'"
     )
     op.execute("create index assessment_appeals_status on assessment_appeals (tenant_id, status, filed_on)")
     op.execute(

@@ -19,9 +19,7 @@ from tenants.isolation import control_session
 
 def find_by_email(db: Session, tenant_id: uuid.UUID, email: str) -> StaffUser | None:
     return db.exec(
-        select(StaffUser).where(
-            StaffUser.tenant_id == tenant_id, func.lower(StaffUser.email) == email.strip().lower()
-        )
+        select(StaffUser).where(StaffUser.tenant_id == tenant_id, func.lower(StaffUser.email) == email.strip().lower())
     ).first()
 
 
@@ -95,17 +93,13 @@ def sign_in(
         lock = throttle.locked_until(control, keys, now)
     if lock is not None:
         minutes = max(1, int((lock - now).total_seconds() // 60) + 1)
-        raise DomainError(
-            N_("Too many failed sign-ins. Try again in {minutes} minutes."), field="email", minutes=minutes
-        )
+        raise DomainError(N_("Too many failed sign-ins. Try again in {minutes} minutes."), field="email", minutes=minutes)
     user = find_by_email(db, tenant_id, email)
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         lock_for = timedelta(minutes=settings.sign_in_lock_minutes)
         with control_session() as control:
             throttle.register_failure(control, keys[0], now, settings.sign_in_max_failures, lock_for)
-            throttle.register_failure(
-                control, keys[1], now, settings.sign_in_max_failures * throttle.ADDRESS_FACTOR, lock_for
-            )
+            throttle.register_failure(control, keys[1], now, settings.sign_in_max_failures * throttle.ADDRESS_FACTOR, lock_for)
         raise DomainError(N_("The email or password is not correct."), field="email")
     with control_session() as control:
         throttle.clear(control, keys[0])

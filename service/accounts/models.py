@@ -40,17 +40,11 @@ class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_users"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     email: str
     display_name: str
     password_hash: str
     role: StaffRole = Field(sa_column=enum_column(StaffRole))
     active: bool = True
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
-    last_sign_in_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    last_sign_in_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

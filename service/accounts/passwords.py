@@ -30,8 +30,6 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise DomainError(
-            N_("The password must have at least {count} characters."), field="password", count=MIN_LENGTH
-        )
+        raise DomainError(N_("The password must have at least {count} characters."), field="password", count=MIN_LENGTH)
     if password.isdigit() or password.isalpha():
         raise DomainError(N_("The password must mix letters and digits."), field="password")

@@ -44,17 +44,31 @@ class SignInController(Controller):
         try:
             with tenant_session(ctx.tenant_id) as db:
                 user = actions.sign_in(
-                    db, ctx.tenant_id, settings, email=email, password=password,
+                    db,
+                    ctx.tenant_id,
+                    settings,
+                    email=email,
+                    password=password,
                     client_address=request.client.host if request.client else "-",
-                )  # fmt: skip
+                )
                 with control_session() as control:
                     token = sessions.start(
-                        control, settings, tenant_id=ctx.tenant_id, principal_kind="staff",
-                        principal_id=user.id, replacing=request.cookies.get(sessions.COOKIE),
-                    )  # fmt: skip
+                        control,
+                        settings,
+                        tenant_id=ctx.tenant_id,
+                        principal_kind="staff",
+                        principal_id=user.id,
+                        replacing=request.cookies.get(sessions.COOKIE),
+                    )
         except DomainError as error:
-            return page(request, "accounts/login.html", status=400, email=email[:254],
-                        error=ctx.translate.error(error), next=field_text(data, "next"))
+            return page(
+                request,
+                "accounts/login.html",
+                status=400,
+                email=email[:254],
+                error=ctx.translate.error(error),
+                next=field_text(data, "next"),
+            )
         response = see_other(_safe_next(ctx, field_text(data, "next")))
         return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
@@ -92,9 +106,14 @@ class StaffUsersController(Controller):
                 raise DomainError(N_("Choose a role."), field="role")
             with tenant_session(ctx.tenant_id) as db:
                 actions.create_staff_user(
-                    db, ctx.tenant_id, ctx.actor, email=values["email"], display_name=values["display_name"],
-                    role=StaffRole(values["role"]), password=str(data.get("password", "")),
-                )  # fmt: skip
+                    db,
+                    ctx.tenant_id,
+                    ctx.actor,
+                    email=values["email"],
+                    display_name=values["display_name"],
+                    role=StaffRole(values["role"]),
+                    password=str(data.get("password", "")),
+                )
         except DomainError as error:
             return self._page(request, 400, values=values, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path("/users?notice=created"))
@@ -107,9 +126,7 @@ class StaffUsersController(Controller):
             if role not in StaffRole._value2member_map_:
                 raise DomainError(N_("Choose a role."), field="role")
             with tenant_session(ctx.tenant_id) as db:
-                user = db.exec(
-                    select(StaffUser).where(StaffUser.tenant_id == ctx.tenant_id, StaffUser.id == user_id)
-                ).first()
+                user = db.exec(select(StaffUser).where(StaffUser.tenant_id == ctx.tenant_id, StaffUser.id == user_id)).first()
                 if user is None:
                     raise NotFoundException()
                 actions.update_staff_user(

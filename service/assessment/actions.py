@@ -49,10 +49,16 @@ from service.workforce.models import Worker, WorkerStatus
 
 def _item_columns(data: ItemInput) -> dict:
     return {
-        "code": data.code, "name": data.name, "category": data.category.value,
-        "min_points": data.min_points, "max_points": data.max_points, "period_cap": data.period_cap,
-        "client_bureau": data.client_bureau, "effective_from": data.effective_from, "note": data.note,
-    }  # fmt: skip
+        "code": data.code,
+        "name": data.name,
+        "category": data.category.value,
+        "min_points": data.min_points,
+        "max_points": data.max_points,
+        "period_cap": data.period_cap,
+        "client_bureau": data.client_bureau,
+        "effective_from": data.effective_from,
+        "note": data.note,
+    }
 
 
 def create_item(db: Session, tenant_id: uuid.UUID, actor: Actor, data: ItemInput) -> AssessmentItem:
@@ -78,19 +84,24 @@ def new_item_version(db: Session, tenant_id: uuid.UUID, actor: Actor, item: Asse
     if data.effective_from <= latest.effective_from:
         raise DomainError(
             N_("A new version must take effect after {date}, when the current version did."),
-            field="effective_from", date=latest.effective_from.isoformat(),
-        )  # fmt: skip
+            field="effective_from",
+            date=latest.effective_from.isoformat(),
+        )
     later = db.exec(
-        select(AssessmentRecord.on_date).where(
-            AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.item_id == latest.id,
+        select(AssessmentRecord.on_date)
+        .where(
+            AssessmentRecord.tenant_id == tenant_id,
+            AssessmentRecord.item_id == latest.id,
             AssessmentRecord.on_date >= data.effective_from,
-        ).order_by(AssessmentRecord.on_date.desc())  # type: ignore[attr-defined]
-    ).first()  # fmt: skip
+        )
+        .order_by(AssessmentRecord.on_date.desc())  # type: ignore[attr-defined]
+    ).first()
     if later is not None:
         raise DomainError(
             N_("Points were already recorded under the current version on {date}: choose a later date."),
-            field="effective_from", date=later.isoformat(),
-        )  # fmt: skip
+            field="effective_from",
+            date=later.isoformat(),
+        )
     before = latest.snapshot()
     latest.effective_to = data.effective_from - timedelta(days=1)
     db.add(latest)
@@ -98,8 +109,7 @@ def new_item_version(db: Session, tenant_id: uuid.UUID, actor: Actor, item: Asse
     version = AssessmentItem(tenant_id=tenant_id, version=latest.version + 1, previous_id=latest.id, **columns)
     db.add(version)
     db.flush()
-    record(db, tenant_id, actor, "assessment_item.close", "assessment_item", latest.id, before=before,
-           after=latest.snapshot())  # fmt: skip
+    record(db, tenant_id, actor, "assessment_item.close", "assessment_item", latest.id, before=before, after=latest.snapshot())
     record(db, tenant_id, actor, "assessment_item.version", "assessment_item", version.id, after=version.snapshot())
     return version
 
@@ -113,8 +123,13 @@ class ItemImportOutcome:
 
 def _same_rule(item: AssessmentItem, data: ItemInput) -> bool:
     return (item.name, item.category, item.min_points, item.max_points, item.period_cap, item.note) == (
-        data.name, data.category.value, data.min_points, data.max_points, data.period_cap, data.note,
-    )  # fmt: skip
+        data.name,
+        data.category.value,
+        data.min_points,
+        data.max_points,
+        data.period_cap,
+        data.note,
+    )
 
 
 def import_items(db: Session, tenant_id: uuid.UUID, actor: Actor, rows: list[tuple[int, ItemInput]]) -> ItemImportOutcome:
@@ -182,15 +197,24 @@ def recorder_kind(actor: Actor) -> RecorderKind:
 
 def _locked_periods(db: Session, tenant_id: uuid.UUID, day: date) -> list[AssessmentPeriod]:
     return [
-        p for p in queries.periods_containing(db, tenant_id, day)
+        p
+        for p in queries.periods_containing(db, tenant_id, day)
         if p.status in (Lifecycle.APPROVED.value, Lifecycle.PUBLISHED.value) and "daily" in p.weights
-    ]  # fmt: skip
+    ]
 
 
 def record_points(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, *, item: AssessmentItem, on_date: date,
-    points: Mapping[int, Decimal], note: str = "", photo: Photo | None = None, today: date | None = None,
-) -> list[AssessmentRecord]:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    *,
+    item: AssessmentItem,
+    on_date: date,
+    points: Mapping[int, Decimal],
+    note: str = "",
+    photo: Photo | None = None,
+    today: date | None = None,
+) -> list[AssessmentRecord]:
     """Record ``points`` {worker id: points} under ``item`` on ``on_date``, all or nothing.
 
     Refused: no worker; an unknown worker or one who has left; a date in the
@@ -207,15 +231,20 @@ def record_points(
         raise DomainError(N_("Points cannot be recorded for a future day."), field="on_date")
     if not item.in_force_on(on_date):
         raise DomainError(
-            N_("Version {version} of {item} is not in force on {date}."), field="item_id",
-            version=item.version, item=item.name, date=on_date.isoformat(),
-        )  # fmt: skip
+            N_("Version {version} of {item} is not in force on {date}."),
+            field="item_id",
+            version=item.version,
+            item=item.name,
+            date=on_date.isoformat(),
+        )
     locked = _locked_periods(db, tenant_id, on_date)
     if locked:
         raise DomainError(
             N_("{date} lies in {period}, whose results are already approved or published."),
-            field="on_date", date=on_date.isoformat(), period=locked[0].name,
-        )  # fmt: skip
+            field="on_date",
+            date=on_date.isoformat(),
+            period=locked[0].name,
+        )
     if photo is not None:
         photo.check()
     workers = queries.workers_by_id(db, tenant_id, sorted(points))
@@ -228,9 +257,11 @@ def record_points(
             raise DomainError(N_("{name} is not working now and cannot be assessed."), field="workers", name=worker.name)
         if item.client_bureau and bureau_of(worker) != item.client_bureau:
             raise DomainError(
-                N_("{name} does not work for {bureau}, the bureau of this item."), field="workers",
-                name=worker.name, bureau=item.client_bureau,
-            )  # fmt: skip
+                N_("{name} does not work for {bureau}, the bureau of this item."),
+                field="workers",
+                name=worker.name,
+                bureau=item.client_bureau,
+            )
         try:
             validate_points(rule, value)
         except DomainError as error:
@@ -239,21 +270,36 @@ def record_points(
     created: list[AssessmentRecord] = []
     for worker_id, value in points.items():
         row = AssessmentRecord(
-            tenant_id=tenant_id, worker_id=worker_id, on_date=on_date, item_id=item.id, points=value,
-            note=note, recorder_kind=kind.value, recorder_id=actor.id or 0, recorder_label=actor.label[:120],
-            photo=photo.content if photo else None, photo_media_type=photo.media_type if photo else None,
+            tenant_id=tenant_id,
+            worker_id=worker_id,
+            on_date=on_date,
+            item_id=item.id,
+            points=value,
+            note=note,
+            recorder_kind=kind.value,
+            recorder_id=actor.id or 0,
+            recorder_label=actor.label[:120],
+            photo=photo.content if photo else None,
+            photo_media_type=photo.media_type if photo else None,
             photo_filename=photo.filename[:200] if photo else None,
-        )  # fmt: skip
+        )
         db.add(row)
         created.append(row)
     db.flush()
-    record_many(db, tenant_id, actor, "assessment_record.create", "assessment_record",
-                [(r.id, None, r.snapshot()) for r in created])  # fmt: skip
+    record_many(
+        db, tenant_id, actor, "assessment_record.create", "assessment_record", [(r.id, None, r.snapshot()) for r in created]
+    )
     return created
 
 
-def _check_caps(db: Session, tenant_id: uuid.UUID, item: AssessmentItem, on_date: date,
-                points: Mapping[int, Decimal], workers: Mapping[int, Worker]) -> None:  # fmt: skip
+def _check_caps(
+    db: Session,
+    tenant_id: uuid.UUID,
+    item: AssessmentItem,
+    on_date: date,
+    points: Mapping[int, Decimal],
+    workers: Mapping[int, Worker],
+) -> None:
     if item.period_cap is None:
         return
     for period in queries.periods_containing(db, tenant_id, on_date):
@@ -266,9 +312,13 @@ def _check_caps(db: Session, tenant_id: uuid.UUID, item: AssessmentItem, on_date
             if abs(total) > item.period_cap:
                 raise DomainError(
                     N_("{name} would have {total} points for {item} in {period}, beyond its cap of {cap}."),
-                    field=f"points_{worker_id}", name=workers[worker_id].name, total=total, item=item.name,
-                    period=period.name, cap=item.period_cap,
-                )  # fmt: skip
+                    field=f"points_{worker_id}",
+                    name=workers[worker_id].name,
+                    total=total,
+                    item=item.name,
+                    period=period.name,
+                    cap=item.period_cap,
+                )
 
 
 def delete_record(db: Session, tenant_id: uuid.UUID, actor: Actor, row: AssessmentRecord) -> None:
@@ -277,8 +327,10 @@ def delete_record(db: Session, tenant_id: uuid.UUID, actor: Actor, row: Assessme
     if locked:
         raise DomainError(
             N_("{date} lies in {period}, whose results are already approved or published."),
-            field="record", date=row.on_date.isoformat(), period=locked[0].name,
-        )  # fmt: skip
+            field="record",
+            date=row.on_date.isoformat(),
+            period=locked[0].name,
+        )
     before = row.snapshot()
     db.delete(row)
     db.flush()
@@ -290,18 +342,26 @@ def delete_record(db: Session, tenant_id: uuid.UUID, actor: Actor, row: Assessme
 
 def create_period(db: Session, tenant_id: uuid.UUID, actor: Actor, data: PeriodInput) -> AssessmentPeriod:
     period = AssessmentPeriod(
-        tenant_id=tenant_id, kind=data.kind.value, name=data.name, starts_on=data.starts_on, ends_on=data.ends_on,
-        client_bureau=data.client_bureau, base_score=data.base_score, weights=data.weights_json(),
-        rating_config=data.rating_json(), status=Lifecycle.DRAFT.value,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        kind=data.kind.value,
+        name=data.name,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        client_bureau=data.client_bureau,
+        base_score=data.base_score,
+        weights=data.weights_json(),
+        rating_config=data.rating_json(),
+        status=Lifecycle.DRAFT.value,
+    )
     db.add(period)
     db.flush()
     record(db, tenant_id, actor, "assessment_period.create", "assessment_period", period.id, after=period.snapshot())
     return period
 
 
-def update_period(db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod,
-                  data: PeriodInput) -> AssessmentPeriod:  # fmt: skip
+def update_period(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod, data: PeriodInput
+) -> AssessmentPeriod:
     """Change a draft period; results computed under the old settings are withdrawn (compute again)."""
     _require_status(period, Lifecycle.DRAFT)
     before = period.snapshot()
@@ -310,18 +370,28 @@ def update_period(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Asses
     period.base_score, period.weights, period.rating_config = data.base_score, data.weights_json(), data.rating_json()
     if period.snapshot() == before:
         return period
-    stale = list(db.exec(select(AssessmentResult).where(
-        AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period.id)))  # fmt: skip
+    stale = list(
+        db.exec(
+            select(AssessmentResult).where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period.id)
+        )
+    )
     for row in stale:
         db.delete(row)
     period.computed_at = None
     period.updated_at = datetime.now(UTC)
     db.add(period)
     db.flush()
-    record(db, tenant_id, actor, "assessment_period.update", "assessment_period", period.id, before=before,
-           after=period.snapshot())  # fmt: skip
-    record_many(db, tenant_id, actor, "assessment_result.withdraw", "assessment_result",
-                [(row.id, row.snapshot(), None) for row in stale])  # fmt: skip
+    record(
+        db, tenant_id, actor, "assessment_period.update", "assessment_period", period.id, before=before, after=period.snapshot()
+    )
+    record_many(
+        db,
+        tenant_id,
+        actor,
+        "assessment_result.withdraw",
+        "assessment_result",
+        [(row.id, row.snapshot(), None) for row in stale],
+    )
     return period
 
 
@@ -330,9 +400,10 @@ def _require_status(period: AssessmentPeriod, *allowed: Lifecycle) -> None:
         raise DomainError(N_("This period is already published."), field="status")
     if period.lifecycle not in allowed:
         raise DomainError(
-            N_("This cannot be done while the period is {status}."), field="status",
+            N_("This cannot be done while the period is {status}."),
+            field="status",
             status=Label(_LIFECYCLE_MSGIDS[period.lifecycle]),
-        )  # fmt: skip
+        )
 
 
 _LIFECYCLE_MSGIDS = {
@@ -349,29 +420,38 @@ def scope_workers(db: Session, tenant_id: uuid.UUID, period: AssessmentPeriod) -
     anyone with records or sheet scores in the period (a worker who left)."""
     ids = set(db.exec(select(SheetScore.worker_id).where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period.id)))
     ids |= {r.worker_id for r in queries.records_between(db, tenant_id, period.starts_on, period.ends_on)}
-    workers = db.exec(select(Worker).where(
-        Worker.tenant_id == tenant_id,
-        or_(Worker.status.in_(queries.ASSESSED_STATUSES), Worker.id.in_(sorted(ids) or [0])),  # type: ignore[attr-defined,union-attr]
-        Worker.hire_date <= period.ends_on,
-    ).order_by(Worker.id)).all()  # fmt: skip
+    workers = db.exec(
+        select(Worker)
+        .where(
+            Worker.tenant_id == tenant_id,
+            or_(Worker.status.in_(queries.ASSESSED_STATUSES), Worker.id.in_(sorted(ids) or [0])),  # type: ignore[attr-defined,union-attr]
+            Worker.hire_date <= period.ends_on,
+        )
+        .order_by(Worker.id)
+    ).all()
     return [w for w in workers if not period.client_bureau or bureau_of(w) == period.client_bureau]
 
 
-def _result_component_scores(db: Session, tenant_id: uuid.UUID, period: AssessmentPeriod,
-                             worker_ids: list[int]) -> dict[tuple[str, int], Decimal]:  # fmt: skip
+def _result_component_scores(
+    db: Session, tenant_id: uuid.UUID, period: AssessmentPeriod, worker_ids: list[int]
+) -> dict[tuple[str, int], Decimal]:
     """(kind, worker) -> mean score of the worker's approved or published results
     of periods of that kind lying inside ``period``."""
     rows = db.exec(
         select(AssessmentPeriod.kind, AssessmentResult.worker_id, AssessmentResult.score)
-        .join(AssessmentPeriod, (AssessmentPeriod.tenant_id == AssessmentResult.tenant_id)
-              & (AssessmentPeriod.id == AssessmentResult.period_id))
+        .join(
+            AssessmentPeriod,
+            (AssessmentPeriod.tenant_id == AssessmentResult.tenant_id) & (AssessmentPeriod.id == AssessmentResult.period_id),
+        )
         .where(
-            AssessmentResult.tenant_id == tenant_id, AssessmentPeriod.id != period.id,
-            AssessmentPeriod.starts_on >= period.starts_on, AssessmentPeriod.ends_on <= period.ends_on,
+            AssessmentResult.tenant_id == tenant_id,
+            AssessmentPeriod.id != period.id,
+            AssessmentPeriod.starts_on >= period.starts_on,
+            AssessmentPeriod.ends_on <= period.ends_on,
             AssessmentPeriod.status.in_([Lifecycle.APPROVED.value, Lifecycle.PUBLISHED.value]),  # type: ignore[attr-defined]
             AssessmentResult.worker_id.in_(worker_ids or [0]),  # type: ignore[attr-defined]
         )
-    ).all()  # fmt: skip
+    ).all()
     sums: dict[tuple[str, int], list[Decimal]] = defaultdict(list)
     for kind, worker_id, score in rows:
         sums[(kind, worker_id)].append(score)
@@ -425,9 +505,12 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
     if missing:
         names = "、".join(f"{w.name}" for w, _ in missing[:10]) + ("…" if len(missing) > 10 else "")
         raise DomainError(
-            N_("{count} workers lack a score for {component}: {names}."), field="compute",
-            count=len({w.id for w, _ in missing}), component=Label(COMPONENTS[missing[0][1]]), names=names,
-        )  # fmt: skip
+            N_("{count} workers lack a score for {component}: {names}."),
+            field="compute",
+            count=len({w.id for w, _ in missing}),
+            component=Label(COMPONENTS[missing[0][1]]),
+            names=names,
+        )
     scores = {w.id: combine(components[w.id], weights) for w in workers}
     groups: dict[str, dict[str, Decimal]] = defaultdict(dict)
     for w in workers:
@@ -448,9 +531,12 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
         row = existing.pop(w.id, None)
         before = row.snapshot() if row else None
         values = {
-            "score": scores[w.id], "rating": ratings[w.id].value, "bureau": bureau_of(w),
-            "components": {k: str(v) for k, v in components[w.id].items()}, "status": period.status,
-        }  # fmt: skip
+            "score": scores[w.id],
+            "rating": ratings[w.id].value,
+            "bureau": bureau_of(w),
+            "components": {k: str(v) for k, v in components[w.id].items()},
+            "status": period.status,
+        }
         if row is None:
             row = AssessmentResult(tenant_id=tenant_id, period_id=period.id, worker_id=w.id, **values)
         else:
@@ -479,15 +565,19 @@ TRANSITIONS: dict[str, tuple[tuple[Lifecycle, ...], Lifecycle]] = {
 }
 
 
-def advance(db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod, action: str,
-            today: date | None = None) -> AssessmentPeriod:  # fmt: skip
+def advance(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod, action: str, today: date | None = None
+) -> AssessmentPeriod:
     """Move a period along draft → under review → approved → published (or back to draft before publication)."""
     if action not in TRANSITIONS:
         raise DomainError(N_("Unknown action."), field="action")
     allowed, target = TRANSITIONS[action]
     _require_status(period, *allowed)
-    results = list(db.exec(select(AssessmentResult).where(
-        AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period.id)))  # fmt: skip
+    results = list(
+        db.exec(
+            select(AssessmentResult).where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period.id)
+        )
+    )
     if action == "submit" and (not results or period.computed_at is None):
         raise DomainError(N_("Compute the results before submitting them for review."), field="status")
     now = datetime.now(UTC)
@@ -503,12 +593,29 @@ def advance(db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentP
         row.updated_at = now
         if target is Lifecycle.PUBLISHED:
             row.published_at = now
-            db.add(ResultRevision(tenant_id=tenant_id, result_id=row.id, revision=row.revision, score=row.score,
-                                  rating=row.rating, reason="", actor=actor.label[:120]))  # fmt: skip
+            db.add(
+                ResultRevision(
+                    tenant_id=tenant_id,
+                    result_id=row.id,
+                    revision=row.revision,
+                    score=row.score,
+                    rating=row.rating,
+                    reason="",
+                    actor=actor.label[:120],
+                )
+            )
         db.add(row)
     db.flush()
-    record(db, tenant_id, actor, f"assessment_period.{action}", "assessment_period", period.id, before=before,
-           after=period.snapshot())  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        f"assessment_period.{action}",
+        "assessment_period",
+        period.id,
+        before=before,
+        after=period.snapshot(),
+    )
     if target is Lifecycle.PUBLISHED:
         worker_ids = [r.worker_id for r in results]
         refresh_worker_ratings(db, tenant_id, actor, worker_ids, today)
@@ -517,8 +624,9 @@ def advance(db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentP
     return period
 
 
-def refresh_worker_ratings(db: Session, tenant_id: uuid.UUID, actor: Actor, worker_ids: list[int],
-                           today: date | None = None) -> None:  # fmt: skip
+def refresh_worker_ratings(
+    db: Session, tenant_id: uuid.UUID, actor: Actor, worker_ids: list[int], today: date | None = None
+) -> None:
     """Copy each worker's rating in force today onto ``workers.assessment_rating`` (the roster shows it)."""
     in_force = ratings_in_force(db, tenant_id, worker_ids, today or clock.today())
     workers = queries.workers_by_id(db, tenant_id, sorted(in_force))
@@ -535,9 +643,15 @@ def refresh_worker_ratings(db: Session, tenant_id: uuid.UUID, actor: Actor, work
 
 
 def republish_result(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, result: AssessmentResult, *, score: Decimal,
-    rating: Rating, reason: str,
-) -> AssessmentResult:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    result: AssessmentResult,
+    *,
+    score: Decimal,
+    rating: Rating,
+    reason: str,
+) -> AssessmentResult:
     """Correct a published result (e.g. an upheld appeal): new score and rating,
     revision + 1, kept in ``assessment_result_revisions``, audited; the
     worker's roster rating follows."""
@@ -557,11 +671,28 @@ def republish_result(
     result.published_at = now
     result.updated_at = now
     db.add(result)
-    db.add(ResultRevision(tenant_id=tenant_id, result_id=result.id, revision=result.revision, score=result.score,
-                          rating=result.rating, reason=reason[:500], actor=actor.label[:120]))  # fmt: skip
+    db.add(
+        ResultRevision(
+            tenant_id=tenant_id,
+            result_id=result.id,
+            revision=result.revision,
+            score=result.score,
+            rating=result.rating,
+            reason=reason[:500],
+            actor=actor.label[:120],
+        )
+    )
     db.flush()
-    record(db, tenant_id, actor, "assessment_result.republish", "assessment_result", result.id, before=before,
-           after=result.snapshot() | {"reason": reason[:500]})  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "assessment_result.republish",
+        "assessment_result",
+        result.id,
+        before=before,
+        after=result.snapshot() | {"reason": reason[:500]},
+    )
     refresh_worker_ratings(db, tenant_id, actor, [result.worker_id])
     return result
 
@@ -569,22 +700,41 @@ def republish_result(
 # ---- third-party sheets ---------------------------------------------------------
 
 
-def import_sheet_scores(db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod, component: str,
-                        scores: Mapping[int, Decimal], source: str) -> int:  # fmt: skip
+def import_sheet_scores(
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    period: AssessmentPeriod,
+    component: str,
+    scores: Mapping[int, Decimal],
+    source: str,
+) -> int:
     """Replace the period's ``component`` scores with ``scores`` {worker id: score} (draft periods only)."""
     _require_status(period, Lifecycle.DRAFT)
     old = {
-        s.worker_id: s for s in db.exec(select(SheetScore).where(
-            SheetScore.tenant_id == tenant_id, SheetScore.period_id == period.id, SheetScore.component == component))
-    }  # fmt: skip
+        s.worker_id: s
+        for s in db.exec(
+            select(SheetScore).where(
+                SheetScore.tenant_id == tenant_id, SheetScore.period_id == period.id, SheetScore.component == component
+            )
+        )
+    }
     db.execute(
         delete(SheetScore).where(
             SheetScore.tenant_id == tenant_id, SheetScore.period_id == period.id, SheetScore.component == component
         )
     )  # type: ignore[arg-type]
     for worker_id, score in scores.items():
-        db.add(SheetScore(tenant_id=tenant_id, period_id=period.id, worker_id=worker_id, component=component,
-                          score=score, source=source[:200]))  # fmt: skip
+        db.add(
+            SheetScore(
+                tenant_id=tenant_id,
+                period_id=period.id,
+                worker_id=worker_id,
+                component=component,
+                score=score,
+                source=source[:200],
+            )
+        )
     db.flush()
     changes = []
     for worker_id in sorted(set(old) | set(scores)):
@@ -597,7 +747,19 @@ def import_sheet_scores(db: Session, tenant_id: uuid.UUID, actor: Actor, period:
 
 
 __all__ = [
-    "COMPONENTS", "RESULT_COMPONENTS", "Photo", "RowProblems", "advance", "compute_results", "create_item",
-    "create_period", "delete_record", "import_items", "import_sheet_scores", "new_item_version", "record_points",
-    "refresh_worker_ratings", "republish_result",
-]  # fmt: skip
+    "COMPONENTS",
+    "RESULT_COMPONENTS",
+    "Photo",
+    "RowProblems",
+    "advance",
+    "compute_results",
+    "create_item",
+    "create_period",
+    "delete_record",
+    "import_items",
+    "import_sheet_scores",
+    "new_item_version",
+    "record_points",
+    "refresh_worker_ratings",
+    "republish_result",
+]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import text
@@ -114,10 +114,9 @@ def set_window_days(db: Session, tenant_id: uuid.UUID, actor: Actor, days: int) 
         db.add(setting)
     else:
         setting.window_days = days
-        setting.updated_at = datetime.now(timezone.utc)
+        setting.updated_at = datetime.now(UTC)
     db.flush()
-    record(db, tenant_id, actor, "appeal_settings.update", "appeal_settings", None,
-           before=before, after={"window_days": days})  # fmt: skip
+    record(db, tenant_id, actor, "appeal_settings.update", "appeal_settings", None, before=before, after={"window_days": days})
 
 
 def deadline_of(db: Session, tenant_id: uuid.UUID, result: ResultFacts) -> date | None:
@@ -139,9 +138,15 @@ def recorders_of(db: Session, tenant_id: uuid.UUID, result: ResultFacts) -> set[
 
 
 def file_appeal(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, result_id: int, reason: str, today: date,
-    *, own_worker_id: int | None = None,
-) -> Appeal:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    result_id: int,
+    reason: str,
+    today: date,
+    *,
+    own_worker_id: int | None = None,
+) -> Appeal:
     """File an appeal against a published result.
 
     ``own_worker_id``: when the worker files it themselves (assistant
@@ -162,8 +167,9 @@ def file_appeal(
     if not can_appeal(result.published_on, days, today):
         raise DomainError(
             N_("The appeal window for this result closed on {deadline}."),
-            field="result_id", deadline=appeal_deadline(result.published_on, days).isoformat(),
-        )  # fmt: skip
+            field="result_id",
+            deadline=appeal_deadline(result.published_on, days).isoformat(),
+        )
     # Lock the result row so two filings cannot both pass the open-appeal check.
     db.execute(
         text("select 1 from assessment_results where tenant_id = :t and id = :id for update"),
@@ -175,10 +181,18 @@ def file_appeal(
     if already is not None:
         raise DomainError(N_("This result already has an appeal awaiting an answer."), field="result_id")
     appeal = Appeal(
-        tenant_id=tenant_id, result_id=result.id, worker_id=result.worker_id, revision=result.revision,
-        filed_on=today, reason=reason, filed_by_kind=actor.kind, filed_by_id=actor.id, filed_by_label=actor.label,
-        original_score=result.score, original_rating=result.rating,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        result_id=result.id,
+        worker_id=result.worker_id,
+        revision=result.revision,
+        filed_on=today,
+        reason=reason,
+        filed_by_kind=actor.kind,
+        filed_by_id=actor.id,
+        filed_by_label=actor.label,
+        original_score=result.score,
+        original_rating=result.rating,
+    )
     db.add(appeal)
     db.flush()
     record(db, tenant_id, actor, "appeal.file", "assessment_appeal", appeal.id, after=appeal.snapshot())
@@ -216,11 +230,12 @@ def answer_appeal(
     appeal.answered_by_kind = actor.kind
     appeal.answered_by_id = actor.id
     appeal.answered_by_label = actor.label
-    appeal.answered_at = datetime.now(timezone.utc)
+    appeal.answered_at = datetime.now(UTC)
     db.add(appeal)
     db.flush()
-    record(db, tenant_id, actor, f"appeal.{appeal.status}", "assessment_appeal", appeal.id,
-           before=before, after=appeal.snapshot())  # fmt: skip
+    record(
+        db, tenant_id, actor, f"appeal.{appeal.status}", "assessment_appeal", appeal.id, before=before, after=appeal.snapshot()
+    )
     from service.compliance.engine import recompute_for_workers
 
     recompute_for_workers(db, tenant_id, [appeal.worker_id], today)
@@ -237,5 +252,4 @@ def _republish(
     row = db.exec(
         select(AssessmentResult).where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.id == result_id)
     ).one()
-    assessment_actions.republish_result(db, tenant_id, actor, row, score=score, rating=rating,
-                                        reason=f"appeal #{appeal.id}")  # fmt: skip
+    assessment_actions.republish_result(db, tenant_id, actor, row, score=score, rating=rating, reason=f"appeal #{appeal.id}")

@@ -27,9 +27,7 @@ class AppealSetting(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     window_days: int
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
 
 class Appeal(SQLModel, table=True):
@@ -55,9 +53,7 @@ class Appeal(SQLModel, table=True):
     answered_by_id: int | None = None
     answered_by_label: str | None = None
     answered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def snapshot(self) -> dict:
         return {

@@ -69,15 +69,29 @@ class AppealsController(Controller):
             ).all()
             days = appeal_actions.window_days(db, ctx.tenant_id)
             q = request.query_params.get("q", "").strip()[:40]
-            appealable = appeal_actions.open_to_appeal(db, ctx.tenant_id, clock.today(), days, q, limit=PAGE_SIZE) \
-                if ctx.has_role(*FILERS) else []  # fmt: skip
+            appealable = (
+                appeal_actions.open_to_appeal(db, ctx.tenant_id, clock.today(), days, q, limit=PAGE_SIZE)
+                if ctx.has_role(*FILERS)
+                else []
+            )
         return page(
-            request, "appeals/index.html", rows=rows, tab=tab, total=total, page=page_no, pages=pages,
-            status_labels=STATUS_LABELS, rating_label=_rating_label, window_days=days,
-            can_file=ctx.has_role(*FILERS), can_configure=ctx.has_role(StaffRole.ADMIN), errors={},
-            appealable=appealable, q=q,
+            request,
+            "appeals/index.html",
+            rows=rows,
+            tab=tab,
+            total=total,
+            page=page_no,
+            pages=pages,
+            status_labels=STATUS_LABELS,
+            rating_label=_rating_label,
+            window_days=days,
+            can_file=ctx.has_role(*FILERS),
+            can_configure=ctx.has_role(StaffRole.ADMIN),
+            errors={},
+            appealable=appealable,
+            q=q,
             done=request.query_params.get("done", ""),
-        )  # fmt: skip
+        )
 
     @post("/settings", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
     def settings(self, request: Request, data: FormData) -> Response:
@@ -87,12 +101,14 @@ class AppealsController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 appeal_actions.set_window_days(db, ctx.tenant_id, ctx.actor, whole_number(text, below=1000) or 0)
         except DomainError as problem:
-            return page(request, "appeals/settings.html", status=400, values={"window_days": text},
-                        errors=_errors(problem, request))  # fmt: skip
+            return page(
+                request, "appeals/settings.html", status=400, values={"window_days": text}, errors=_errors(problem, request)
+            )
         return see_other(ctx.tenant_path("/appeals?done=settings"))
 
-    def _new_page(self, request: Request, worker_id: int, *, status: int = 200, values: dict | None = None,
-                  errors: dict | None = None) -> Response:  # fmt: skip
+    def _new_page(
+        self, request: Request, worker_id: int, *, status: int = 200, values: dict | None = None, errors: dict | None = None
+    ) -> Response:
         ctx = request.state.ctx
         today = clock.today()
         with tenant_session(ctx.tenant_id) as db:
@@ -103,10 +119,18 @@ class AppealsController(Controller):
             deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
         open_results = [r for r in results if deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]]
         return page(
-            request, "appeals/new.html", status=status, worker=worker, results=results, deadlines=deadlines,
-            open_results=open_results, today=today, rating_label=_rating_label, values=values or {},
+            request,
+            "appeals/new.html",
+            status=status,
+            worker=worker,
+            results=results,
+            deadlines=deadlines,
+            open_results=open_results,
+            today=today,
+            rating_label=_rating_label,
+            values=values or {},
             errors=errors or {},
-        )  # fmt: skip
+        )
 
     @get("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True, include_in_schema=False)
     def new(self, request: Request, worker_id: FromPath[int]) -> Response:
@@ -122,15 +146,15 @@ class AppealsController(Controller):
                 result = appeal_actions.get_result(db, ctx.tenant_id, result_id)
                 if result is None or result.worker_id != worker_id:
                     raise DomainError(appeal_actions.NO_SUCH_RESULT, field="result_id")
-                appeal = appeal_actions.file_appeal(db, ctx.tenant_id, ctx.actor, result_id, values["reason"],
-                                                    clock.today())  # fmt: skip
+                appeal = appeal_actions.file_appeal(db, ctx.tenant_id, ctx.actor, result_id, values["reason"], clock.today())
                 appeal_id = appeal.id
         except DomainError as problem:
             return self._new_page(request, worker_id, status=400, values=values, errors=_errors(problem, request))
         return see_other(ctx.tenant_path(f"/appeals/{appeal_id}?done=filed"))
 
-    def _detail(self, request: Request, appeal_id: int, *, status: int = 200, values: dict | None = None,
-                errors: dict | None = None) -> Response:  # fmt: skip
+    def _detail(
+        self, request: Request, appeal_id: int, *, status: int = 200, values: dict | None = None, errors: dict | None = None
+    ) -> Response:
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:
             appeal = appeal_actions.get_appeal(db, ctx.tenant_id, appeal_id)
@@ -141,12 +165,23 @@ class AppealsController(Controller):
             deadline = appeal_actions.deadline_of(db, ctx.tenant_id, result)
         actor = ctx.actor
         return page(
-            request, "appeals/detail.html", status=status, appeal=appeal, result=result, deadline=deadline,
-            status_labels=STATUS_LABELS, rating_label=_rating_label, ratings=list(Rating), rating_labels=RATING_LABELS,
-            decisions=list(Decision), values=values or {}, errors=errors or {},
+            request,
+            "appeals/detail.html",
+            status=status,
+            appeal=appeal,
+            result=result,
+            deadline=deadline,
+            status_labels=STATUS_LABELS,
+            rating_label=_rating_label,
+            ratings=list(Rating),
+            rating_labels=RATING_LABELS,
+            decisions=list(Decision),
+            values=values or {},
+            errors=errors or {},
             can_answer=ctx.has_role(*ANSWERERS) and appeal.status == "open",
-            is_recorder=f"{actor.kind}:{actor.id}" in recorders, done=request.query_params.get("done", ""),
-        )  # fmt: skip
+            is_recorder=f"{actor.kind}:{actor.id}" in recorders,
+            done=request.query_params.get("done", ""),
+        )
 
     @get("/{appeal_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def detail(self, request: Request, appeal_id: FromPath[int]) -> Response:
@@ -173,25 +208,38 @@ class MyAppealsController(Controller):
 
     path = "/my/appeals"
 
-    def _page(self, request: Request, *, status: int = 200, values: dict | None = None,
-              errors: dict | None = None) -> Response:  # fmt: skip
+    def _page(self, request: Request, *, status: int = 200, values: dict | None = None, errors: dict | None = None) -> Response:
         ctx = request.state.ctx
         today = clock.today()
         with tenant_session(ctx.tenant_id) as db:
             results = appeal_actions.published_results_of(db, ctx.tenant_id, ctx.principal.id)
             deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
             appeals = db.exec(
-                select(Appeal).where(Appeal.tenant_id == ctx.tenant_id, Appeal.worker_id == ctx.principal.id)
+                select(Appeal)
+                .where(Appeal.tenant_id == ctx.tenant_id, Appeal.worker_id == ctx.principal.id)
                 .order_by(Appeal.id.desc())  # type: ignore[union-attr]
             ).all()
         open_ids = {a.result_id for a in appeals if a.status == "open"}
-        appealable = [r for r in results if r.id not in open_ids and deadlines[r.id] is not None
-                      and r.published_on <= today <= deadlines[r.id]]  # fmt: skip
+        appealable = [
+            r
+            for r in results
+            if r.id not in open_ids and deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]
+        ]
         return page(
-            request, "appeals/mine.html", status=status, results=results, deadlines=deadlines, appeals=appeals,
-            appealable=appealable, today=today, rating_label=_rating_label, status_labels=STATUS_LABELS,
-            values=values or {}, errors=errors or {}, done=request.query_params.get("done", ""),
-        )  # fmt: skip
+            request,
+            "appeals/mine.html",
+            status=status,
+            results=results,
+            deadlines=deadlines,
+            appeals=appeals,
+            appealable=appealable,
+            today=today,
+            rating_label=_rating_label,
+            status_labels=STATUS_LABELS,
+            values=values or {},
+            errors=errors or {},
+            done=request.query_params.get("done", ""),
+        )
 
     @get("/", opt=allow(ASSISTANT_ROLE), sync_to_thread=True, include_in_schema=False)
     def mine(self, request: Request) -> Response:
@@ -203,8 +251,15 @@ class MyAppealsController(Controller):
         values = {"result_id": field_text(data, "result_id"), "reason": field_text(data, "reason")}
         try:
             with tenant_session(ctx.tenant_id) as db:
-                appeal_actions.file_appeal(db, ctx.tenant_id, ctx.actor, whole_number(values["result_id"]) or 0,
-                                           values["reason"], clock.today(), own_worker_id=ctx.principal.id)  # fmt: skip
+                appeal_actions.file_appeal(
+                    db,
+                    ctx.tenant_id,
+                    ctx.actor,
+                    whole_number(values["result_id"]) or 0,
+                    values["reason"],
+                    clock.today(),
+                    own_worker_id=ctx.principal.id,
+                )
         except DomainError as problem:
             return self._page(request, status=400, values=values, errors=_errors(problem, request))
         return see_other(ctx.tenant_path("/my/appeals?done=filed"))

@@ -69,14 +69,10 @@ class AppealOutcome:
                 raise DomainError(N_("An upheld appeal needs the new score."), field="new_score")
             check_score(self.new_score, field="new_score")
             if self.new_rating is None:
-                raise DomainError(
-                    N_("An upheld appeal needs the new rating."), field="new_rating"
-                )
+                raise DomainError(N_("An upheld appeal needs the new rating."), field="new_rating")
         else:
             if not self.explanation.strip():
-                raise DomainError(
-                    N_("A rejected appeal needs an explanation."), field="explanation"
-                )
+                raise DomainError(N_("A rejected appeal needs an explanation."), field="explanation")
             if self.new_score is not None or self.new_rating is not None:
                 raise DomainError(
                     N_("A rejected appeal keeps the original score and rating."),

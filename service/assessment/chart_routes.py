@@ -37,7 +37,16 @@ class ChartsController(Controller):
         )
         trend = charts.trend_svg([name for _, name in data.periods], data.series, t("Average score over periods"))
         return page(
-            request, "grades/charts.html", data=data, by=by, kind=kind, group=group, distribution=distribution,
-            trend=trend, ratings=list(Rating), rating_labels=RATING_LABELS, kinds=list(PeriodKind),
+            request,
+            "grades/charts.html",
+            data=data,
+            by=by,
+            kind=kind,
+            group=group,
+            distribution=distribution,
+            trend=trend,
+            ratings=list(Rating),
+            rating_labels=RATING_LABELS,
+            kinds=list(PeriodKind),
             kind_labels=PERIOD_KIND_LABELS,
-        )  # fmt: skip
+        )

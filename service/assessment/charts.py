@@ -61,14 +61,15 @@ def distribution_svg(rows: Sequence[PeriodRow], labels: Mapping[Rating, str], ti
     legend_h = 22 * ((len(Rating) + 1) // 2)
     height = len(rows) * (label_h + bar + gap) + legend_h + 4
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" class="chart" preserveAspectRatio="xMinYMin meet">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+            f'aria-label="{escape(title)}" class="chart" preserveAspectRatio="xMinYMin meet">'
+        ),
         f"<title>{escape(title)}</title>",
     ]
     y = 0
     for row in rows:
-        parts.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#333">{escape(row.name)} '
-                     f"({row.total})</text>")  # fmt: skip
+        parts.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#333">{escape(row.name)} ({row.total})</text>')
         y += label_h
         x = 0.0
         total = row.total
@@ -85,8 +86,7 @@ def distribution_svg(rows: Sequence[PeriodRow], labels: Mapping[Rating, str], ti
             )
             if w >= 18:
                 parts.append(
-                    f'<text x="{_num(x + w / 2)}" y="{y + 15}" font-size="11" fill="#fff" '
-                    f'text-anchor="middle">{count}</text>'
+                    f'<text x="{_num(x + w / 2)}" y="{y + 15}" font-size="11" fill="#fff" text-anchor="middle">{count}</text>'
                 )
             x += w
         y += bar + gap
@@ -114,8 +114,10 @@ def trend_svg(periods: Sequence[str], series: Sequence[Series], title: str, low:
         return top + plot_h * (1 - (float(value) - low) / (high - low))
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" class="chart" preserveAspectRatio="xMinYMin meet">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+            f'aria-label="{escape(title)}" class="chart" preserveAspectRatio="xMinYMin meet">'
+        ),
         f"<title>{escape(title)}</title>",
     ]
     for tick in range(low, high + 1, 20):
@@ -133,8 +135,9 @@ def trend_svg(periods: Sequence[str], series: Sequence[Series], title: str, low:
             path = " ".join(f"{_num(x)},{_num(y)}" for x, y in points)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         for (x, y), value in zip(points, [v for v in s.averages if v is not None]):
-            parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{colour}">'
-                         f"<title>{escape(s.name)}: {value}</title></circle>")  # fmt: skip
+            parts.append(
+                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="3" fill="{colour}"><title>{escape(s.name)}: {value}</title></circle>'
+            )
         ly = top + plot_h + axis_h + 8 + 20 * s_index
         parts.append(f'<rect x="0" y="{ly}" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="16" y="{ly + 11}" font-size="12" fill="#333">{escape(s.name)}</text>')
@@ -202,10 +205,11 @@ def load(db: Session, tenant_id: uuid.UUID, by: str, group: str, kind: str | Non
             g,
             [
                 (sums[(g, p)][0] / sums[(g, p)][1]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-                if (g, p) in sums else None
+                if (g, p) in sums
+                else None
                 for p in order
             ],
-        )  # fmt: skip
+        )
         for g in sorted(biggest)
     ]
     return ChartData(

@@ -78,17 +78,13 @@ _OFFICE = frozenset({Body.ESTABLISHMENT_OFFICE})
 
 # Seed 002 §8: grade 5 jointly by the bureau and the company; 4 and above
 # (4, 3, 2, 1) by the establishment office.
-AUTHORITY: Mapping[int, frozenset[Body]] = MappingProxyType(
-    {5: _JOINTLY, 4: _OFFICE, 3: _OFFICE, 2: _OFFICE, 1: _OFFICE}
-)
+AUTHORITY: Mapping[int, frozenset[Body]] = MappingProxyType({5: _JOINTLY, 4: _OFFICE, 3: _OFFICE, 2: _OFFICE, 1: _OFFICE})
 
 # The refusal for each set of bodies in AUTHORITY, one whole sentence per set:
 # a list of bodies joined in code could not be translated at the edge.
 AUTHORITY_MESSAGES: Mapping[frozenset[Body], str] = MappingProxyType(
     {
-        _JOINTLY: N_(
-            "Grade {grade} is decided jointly by the client bureau and the dispatch company."
-        ),
+        _JOINTLY: N_("Grade {grade} is decided jointly by the client bureau and the dispatch company."),
         _OFFICE: N_("Grade {grade} is decided by the establishment office."),
     }
 )
@@ -171,9 +167,7 @@ class GradeCriteria:
             if value is not None and value < 0:
                 raise DomainError(N_("This value cannot be negative."), field=name)
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
-            raise DomainError(
-                N_("The minimum age cannot be above the maximum age."), field="min_age"
-            )
+            raise DomainError(N_("The minimum age cannot be above the maximum age."), field="min_age")
         if (self.min_rating is None) != (self.rating_periods == 0):
             raise DomainError(
                 N_("A required rating needs the number of periods it applies to, and back."),
@@ -255,9 +249,7 @@ def _basic(facts: WorkerFacts, basic: BasicConditions, on_date: date) -> list[Re
             N_("Political standing confirmed"),
             {},
         ),
-        Reason(
-            "fitness", facts.fitness_confirmed, N_("Physical and mental fitness confirmed"), {}
-        ),
+        Reason("fitness", facts.fitness_confirmed, N_("Physical and mental fitness confirmed"), {}),
         Reason("conduct", facts.conduct_confirmed, N_("Conduct meets the code of behaviour"), {}),
         Reason(
             "discipline",
@@ -334,8 +326,7 @@ def _graded(facts: WorkerFacts, criteria: GradeCriteria, on_date: date) -> list[
         reasons.append(
             Reason(
                 "ratings",
-                len(recent) == criteria.rating_periods
-                and all(rating.at_least(criteria.min_rating) for rating in recent),
+                len(recent) == criteria.rating_periods and all(rating.at_least(criteria.min_rating) for rating in recent),
                 N_("Rated {rating} or better in the last {periods} assessments (had: {had})"),
                 {
                     "rating": criteria.min_rating.label,

@@ -131,15 +131,14 @@ class ItemInput:
         return RuleItem(self.code, self.name, self.category, self.min_points, self.max_points, self.period_cap)
 
 
-ITEM_FIELDS = ("code", "name", "category", "min_points", "max_points", "period_cap", "client_bureau",
-               "effective_from", "note")  # fmt: skip
+ITEM_FIELDS = ("code", "name", "category", "min_points", "max_points", "period_cap", "client_bureau", "effective_from", "note")
 
 
 def parse_item(raw: Mapping[str, object], *, categories: Mapping[str, Category] | None = None) -> ItemInput:
     """An item of the catalogue.  Blank highest points means a fixed item (min = max)."""
     errors: list[DomainError] = []
 
-    def attempt(parse, *args):  # noqa: ANN001, ANN202
+    def attempt(parse, *args):
         try:
             return parse(*args)
         except DomainError as error:
@@ -148,8 +147,7 @@ def parse_item(raw: Mapping[str, object], *, categories: Mapping[str, Category] 
 
     code = text_of(raw.get("code"))
     if not _CODE.fullmatch(code):
-        errors.append(DomainError(
-            N_("A code is 1 to 30 letters, digits, dots, dashes or underscores."), field="code"))  # fmt: skip
+        errors.append(DomainError(N_("A code is 1 to 30 letters, digits, dots, dashes or underscores."), field="code"))
     name = attempt(short_text, raw.get("name"), "name", 120, True)
     category = attempt(parse_category, raw.get("category"), categories)
     min_points = attempt(parse_points, raw.get("min_points"), "min_points")
@@ -161,8 +159,7 @@ def parse_item(raw: Mapping[str, object], *, categories: Mapping[str, Category] 
     effective_from = attempt(parse_date, raw.get("effective_from"), "effective_from")
     note = attempt(short_text, raw.get("note"), "note", 300)
     if not errors:
-        data = ItemInput(code, name, category, min_points, max_points, period_cap, bureau or None,
-                         effective_from, note or "")  # fmt: skip
+        data = ItemInput(code, name, category, min_points, max_points, period_cap, bureau or None, effective_from, note or "")
         try:
             data.rule()
         except DomainError as error:
@@ -203,17 +200,22 @@ class PeriodInput:
 
 def period_form_fields() -> tuple[str, ...]:
     return (
-        ("kind", "name", "starts_on", "ends_on", "client_bureau", "base_score")
-        + tuple(f"weight_{c}" for c in COMPONENTS)
-        + tuple(f"cutoff_{r}" for r in THRESHOLD_FIELDS)
-        + tuple(f"quota_{r.value}" for r in QUOTA_RATINGS)
+        "kind",
+        "name",
+        "starts_on",
+        "ends_on",
+        "client_bureau",
+        "base_score",
+        *tuple(f"weight_{c}" for c in COMPONENTS),
+        *tuple(f"cutoff_{r}" for r in THRESHOLD_FIELDS),
+        *tuple(f"quota_{r.value}" for r in QUOTA_RATINGS),
     )
 
 
 def parse_period(raw: Mapping[str, object]) -> PeriodInput:
     errors: list[DomainError] = []
 
-    def attempt(parse, *args):  # noqa: ANN001, ANN202
+    def attempt(parse, *args):
         try:
             return parse(*args)
         except DomainError as error:
@@ -240,8 +242,9 @@ def parse_period(raw: Mapping[str, object]) -> PeriodInput:
     if not any(e.field and e.field.startswith("weight_") for e in errors):
         total = sum(weights.values(), Decimal(0))
         if total != 100:
-            errors.append(DomainError(
-                N_("Weights must add up to 100%; these add up to {total}%."), field="weights", total=total))  # fmt: skip
+            errors.append(
+                DomainError(N_("Weights must add up to 100%; these add up to {total}%."), field="weights", total=total)
+            )
     cutoffs = {}
     for rating in THRESHOLD_FIELDS:
         cutoffs[rating] = attempt(parse_score, text_of(raw.get(f"cutoff_{rating}")), f"cutoff_{rating}")
@@ -256,14 +259,12 @@ def parse_period(raw: Mapping[str, object]) -> PeriodInput:
         share = attempt(parse_percent, raw.get(f"quota_{rating.value}"), f"quota_{rating.value}")
         if share is not None:
             if share == 0:
-                errors.append(DomainError(N_("A quota must be more than 0 and at most 100%."),
-                                          field=f"quota_{rating.value}"))  # fmt: skip
+                errors.append(DomainError(N_("A quota must be more than 0 and at most 100%."), field=f"quota_{rating.value}"))
             else:
                 quotas.append(Quota(rating, share / 100))
     if errors:
         raise InputErrors(errors)
-    return PeriodInput(kind, name, starts_on, ends_on, bureau or None, base_score, weights, thresholds,
-                       tuple(quotas))  # fmt: skip
+    return PeriodInput(kind, name, starts_on, ends_on, bureau or None, base_score, weights, thresholds, tuple(quotas))
 
 
 def thresholds_of(config: Mapping) -> Thresholds:

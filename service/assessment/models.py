@@ -109,22 +109,31 @@ class AssessmentItem(SQLModel, table=True):
         """The pure rule this row stands for; its code is the row id, so two
         versions of one item stay apart in a period's total."""
         return RuleItem(
-            code=str(self.id), name=self.name, category=Category(self.category),
-            min_points=self.min_points, max_points=self.max_points, period_cap=self.period_cap,
-        )  # fmt: skip
+            code=str(self.id),
+            name=self.name,
+            category=Category(self.category),
+            min_points=self.min_points,
+            max_points=self.max_points,
+            period_cap=self.period_cap,
+        )
 
     def in_force_on(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def snapshot(self) -> dict:
         return {
-            "code": self.code, "name": self.name, "category": self.category,
-            "min_points": str(self.min_points), "max_points": str(self.max_points),
+            "code": self.code,
+            "name": self.name,
+            "category": self.category,
+            "min_points": str(self.min_points),
+            "max_points": str(self.max_points),
             "period_cap": None if self.period_cap is None else str(self.period_cap),
-            "client_bureau": self.client_bureau, "effective_from": self.effective_from.isoformat(),
+            "client_bureau": self.client_bureau,
+            "effective_from": self.effective_from.isoformat(),
             "effective_to": self.effective_to.isoformat() if self.effective_to else None,
-            "version": self.version, "note": self.note,
-        }  # fmt: skip
+            "version": self.version,
+            "note": self.note,
+        }
 
 
 class AssessmentRecord(SQLModel, table=True):
@@ -147,10 +156,14 @@ class AssessmentRecord(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "worker_id": self.worker_id, "on_date": self.on_date.isoformat(), "item_id": self.item_id,
-            "points": str(self.points), "note": self.note, "photo": self.photo_filename,
+            "worker_id": self.worker_id,
+            "on_date": self.on_date.isoformat(),
+            "item_id": self.item_id,
+            "points": str(self.points),
+            "note": self.note,
+            "photo": self.photo_filename,
             "recorder": f"{self.recorder_kind}:{self.recorder_id}",
-        }  # fmt: skip
+        }
 
 
 class AssessmentPeriod(SQLModel, table=True):
@@ -183,11 +196,17 @@ class AssessmentPeriod(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "kind": self.kind, "name": self.name, "starts_on": self.starts_on.isoformat(),
-            "ends_on": self.ends_on.isoformat(), "client_bureau": self.client_bureau,
-            "base_score": str(self.base_score), "weights": self.weights, "rating_config": self.rating_config,
-            "status": self.status, "published_on": self.published_on.isoformat() if self.published_on else None,
-        }  # fmt: skip
+            "kind": self.kind,
+            "name": self.name,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "client_bureau": self.client_bureau,
+            "base_score": str(self.base_score),
+            "weights": self.weights,
+            "rating_config": self.rating_config,
+            "status": self.status,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
+        }
 
 
 class SheetScore(SQLModel, table=True):
@@ -222,10 +241,15 @@ class AssessmentResult(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "period_id": self.period_id, "worker_id": self.worker_id, "score": str(self.score),
-            "rating": self.rating, "components": self.components, "bureau": self.bureau,
-            "status": self.status, "revision": self.revision,
-        }  # fmt: skip
+            "period_id": self.period_id,
+            "worker_id": self.worker_id,
+            "score": str(self.score),
+            "rating": self.rating,
+            "components": self.components,
+            "bureau": self.bureau,
+            "status": self.status,
+            "revision": self.revision,
+        }
 
 
 class ResultRevision(SQLModel, table=True):

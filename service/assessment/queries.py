@@ -31,13 +31,18 @@ def list_items(db: Session, tenant_id: uuid.UUID, *, history: bool = False) -> l
 
 
 def versions_of(db: Session, tenant_id: uuid.UUID, item: AssessmentItem) -> list[AssessmentItem]:
-    scope = (AssessmentItem.client_bureau.is_(None) if item.client_bureau is None  # type: ignore[union-attr]
-             else AssessmentItem.client_bureau == item.client_bureau)  # fmt: skip
-    return list(db.exec(
-        select(AssessmentItem)
-        .where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.code == item.code, scope)
-        .order_by(AssessmentItem.effective_from)
-    ))  # fmt: skip
+    scope = (
+        AssessmentItem.client_bureau.is_(None)
+        if item.client_bureau is None  # type: ignore[union-attr]
+        else AssessmentItem.client_bureau == item.client_bureau
+    )
+    return list(
+        db.exec(
+            select(AssessmentItem)
+            .where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.code == item.code, scope)
+            .order_by(AssessmentItem.effective_from)
+        )
+    )
 
 
 def latest_version(db: Session, tenant_id: uuid.UUID, code: str, bureau: str | None) -> AssessmentItem | None:
@@ -50,12 +55,17 @@ def latest_version(db: Session, tenant_id: uuid.UUID, code: str, bureau: str | N
 
 
 def items_in_force(db: Session, tenant_id: uuid.UUID, on: date) -> list[AssessmentItem]:
-    return list(db.exec(
-        select(AssessmentItem).where(
-            AssessmentItem.tenant_id == tenant_id, AssessmentItem.effective_from <= on,
-            or_(AssessmentItem.effective_to.is_(None), AssessmentItem.effective_to >= on),  # type: ignore[union-attr]
-        ).order_by(AssessmentItem.category, AssessmentItem.code)
-    ))  # fmt: skip
+    return list(
+        db.exec(
+            select(AssessmentItem)
+            .where(
+                AssessmentItem.tenant_id == tenant_id,
+                AssessmentItem.effective_from <= on,
+                or_(AssessmentItem.effective_to.is_(None), AssessmentItem.effective_to >= on),  # type: ignore[union-attr]
+            )
+            .order_by(AssessmentItem.category, AssessmentItem.code)
+        )
+    )
 
 
 def bureau_choices(db: Session, tenant_id: uuid.UUID) -> list[str]:
@@ -94,11 +104,14 @@ def records_on(db: Session, tenant_id: uuid.UUID, day: date, limit: int = 200) -
     rows = db.exec(
         select(AssessmentRecord, Worker.name, AssessmentItem)
         .join(Worker, (Worker.tenant_id == AssessmentRecord.tenant_id) & (Worker.id == AssessmentRecord.worker_id))
-        .join(AssessmentItem, (AssessmentItem.tenant_id == AssessmentRecord.tenant_id)
-              & (AssessmentItem.id == AssessmentRecord.item_id))
+        .join(
+            AssessmentItem,
+            (AssessmentItem.tenant_id == AssessmentRecord.tenant_id) & (AssessmentItem.id == AssessmentRecord.item_id),
+        )
         .where(AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.on_date == day)
-        .order_by(AssessmentRecord.id.desc()).limit(limit)  # type: ignore[union-attr]
-    ).all()  # fmt: skip
+        .order_by(AssessmentRecord.id.desc())
+        .limit(limit)  # type: ignore[union-attr]
+    ).all()
     return [RecordRow(r, name, item) for r, name, item in rows]
 
 
@@ -108,8 +121,9 @@ def get_record(db: Session, tenant_id: uuid.UUID, record_id: int) -> AssessmentR
     ).first()
 
 
-def records_between(db: Session, tenant_id: uuid.UUID, start: date, end: date,
-                    worker_ids: list[int] | None = None) -> list[AssessmentRecord]:  # fmt: skip
+def records_between(
+    db: Session, tenant_id: uuid.UUID, start: date, end: date, worker_ids: list[int] | None = None
+) -> list[AssessmentRecord]:
     query = select(AssessmentRecord).where(
         AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.on_date >= start, AssessmentRecord.on_date <= end
     )
@@ -146,8 +160,9 @@ class RunningTotal:
     total: Decimal
 
 
-def running_total(db: Session, tenant_id: uuid.UUID, worker_id: int, start: date, end: date,
-                  base_score: Decimal) -> RunningTotal:  # fmt: skip
+def running_total(
+    db: Session, tenant_id: uuid.UUID, worker_id: int, start: date, end: date, base_score: Decimal
+) -> RunningTotal:
     """A worker's points from ``start`` to ``end``: per item, recorded and counted (capped), and the total."""
     records = records_between(db, tenant_id, start, end, [worker_id])
     items = items_by_id(db, tenant_id, {r.item_id for r in records})
@@ -169,10 +184,13 @@ def to_daily(records: list[AssessmentRecord]) -> list[DailyRecord]:
 
 
 def list_periods(db: Session, tenant_id: uuid.UUID) -> list[AssessmentPeriod]:
-    return list(db.exec(
-        select(AssessmentPeriod).where(AssessmentPeriod.tenant_id == tenant_id)
-        .order_by(AssessmentPeriod.ends_on.desc(), AssessmentPeriod.id.desc())  # type: ignore[attr-defined]
-    ))  # fmt: skip
+    return list(
+        db.exec(
+            select(AssessmentPeriod)
+            .where(AssessmentPeriod.tenant_id == tenant_id)
+            .order_by(AssessmentPeriod.ends_on.desc(), AssessmentPeriod.id.desc())  # type: ignore[attr-defined]
+        )
+    )
 
 
 def get_period(db: Session, tenant_id: uuid.UUID, period_id: int) -> AssessmentPeriod | None:
@@ -183,9 +201,11 @@ def get_period(db: Session, tenant_id: uuid.UUID, period_id: int) -> AssessmentP
 
 def periods_containing(db: Session, tenant_id: uuid.UUID, day: date) -> list[AssessmentPeriod]:
     """Periods whose dates include ``day``, shortest first."""
-    periods = db.exec(select(AssessmentPeriod).where(
-        AssessmentPeriod.tenant_id == tenant_id, AssessmentPeriod.starts_on <= day,
-        AssessmentPeriod.ends_on >= day))  # fmt: skip
+    periods = db.exec(
+        select(AssessmentPeriod).where(
+            AssessmentPeriod.tenant_id == tenant_id, AssessmentPeriod.starts_on <= day, AssessmentPeriod.ends_on >= day
+        )
+    )
     return sorted(periods, key=lambda p: (p.ends_on - p.starts_on, p.id))
 
 
@@ -202,23 +222,29 @@ def results_of(db: Session, tenant_id: uuid.UUID, period_id: int) -> list[Result
         .join(Worker, (Worker.tenant_id == AssessmentResult.tenant_id) & (Worker.id == AssessmentResult.worker_id))
         .where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period_id)
         .order_by(AssessmentResult.bureau, AssessmentResult.score.desc(), Worker.name)  # type: ignore[attr-defined]
-    ).all()  # fmt: skip
+    ).all()
     return [ResultRow(r, name, unit) for r, name, unit in rows]
 
 
 def results_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[tuple[AssessmentResult, AssessmentPeriod]]:
-    return list(db.exec(
-        select(AssessmentResult, AssessmentPeriod)
-        .join(AssessmentPeriod, (AssessmentPeriod.tenant_id == AssessmentResult.tenant_id)
-              & (AssessmentPeriod.id == AssessmentResult.period_id))
-        .where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.worker_id == worker_id)
-        .order_by(AssessmentPeriod.ends_on.desc())  # type: ignore[attr-defined]
-    ).all())  # fmt: skip
+    return list(
+        db.exec(
+            select(AssessmentResult, AssessmentPeriod)
+            .join(
+                AssessmentPeriod,
+                (AssessmentPeriod.tenant_id == AssessmentResult.tenant_id)
+                & (AssessmentPeriod.id == AssessmentResult.period_id),
+            )
+            .where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.worker_id == worker_id)
+            .order_by(AssessmentPeriod.ends_on.desc())  # type: ignore[attr-defined]
+        ).all()
+    )
 
 
 def sheet_counts(db: Session, tenant_id: uuid.UUID, period_id: int) -> dict[str, int]:
     rows = db.exec(
-        select(SheetScore.component, func.count()).where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period_id)
+        select(SheetScore.component, func.count())
+        .where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period_id)
         .group_by(SheetScore.component)
-    ).all()  # fmt: skip
-    return dict(defaultdict(int, {c: n for c, n in rows}))
+    ).all()
+    return dict(defaultdict(int, dict(rows)))

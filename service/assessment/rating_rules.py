@@ -7,6 +7,7 @@ its ``label``, an English msgid the edge translates, never by its code.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ class Thresholds:
         cutoffs = self.cutoffs()
         for rating, cutoff in cutoffs:
             check_score(cutoff, field=rating.value)
-        for (upper, high), (lower, low) in zip(cutoffs, cutoffs[1:]):
+        for (upper, high), (lower, low) in itertools.pairwise(cutoffs):
             if not high > low:
                 raise DomainError(
                     N_("The cut-off for {upper} must be above the cut-off for {lower}."),
@@ -79,9 +80,7 @@ class Quota:
             raise DomainError(N_("There can be no quota on the lowest rating."), field="rating")
         require_decimal(self.share)
         if not self.share.is_finite() or not Decimal(0) < self.share <= Decimal(1):
-            raise DomainError(
-                N_("A quota must be more than 0 and at most 100%."), field="share"
-            )
+            raise DomainError(N_("A quota must be more than 0 and at most 100%."), field="share")
 
 
 def quota_places(share: Decimal, group_size: int) -> int:
@@ -93,9 +92,7 @@ def quota_places(share: Decimal, group_size: int) -> int:
     return math.floor(share * group_size)
 
 
-def rate_group(
-    scores: Mapping[str, Decimal], thresholds: Thresholds, quotas: Iterable[Quota] = ()
-) -> dict[str, Rating]:
+def rate_group(scores: Mapping[str, Decimal], thresholds: Thresholds, quotas: Iterable[Quota] = ()) -> dict[str, Rating]:
     """Rate every worker of one group (e.g. one bureau) by cut-offs, then quotas.
 
     Each worker first gets the rating their score reaches (``rate``); a quota
@@ -113,9 +110,7 @@ def rate_group(
     by_rating: dict[Rating, Quota] = {}
     for quota in quotas:
         if quota.rating in by_rating:
-            raise DomainError(
-                N_("There are two quotas for {rating}."), field="rating", rating=quota.rating.label
-            )
+            raise DomainError(N_("There are two quotas for {rating}."), field="rating", rating=quota.rating.label)
         by_rating[quota.rating] = quota
     ratings = {worker: rate(score, thresholds) for worker, score in scores.items()}
     for rating in Rating:

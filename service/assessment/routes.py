@@ -60,11 +60,14 @@ WRITERS = (StaffRole.ADMIN, StaffRole.ASSESSOR)
 READERS = tuple(ALL_STAFF)
 
 COMMON = {
-    "category_labels": CATEGORY_LABELS, "kind_labels": PERIOD_KIND_LABELS, "lifecycle_labels": LIFECYCLE_LABELS,
-    "lifecycle_badges": LIFECYCLE_BADGES, "rating_labels": RATING_LABELS, 
+    "category_labels": CATEGORY_LABELS,
+    "kind_labels": PERIOD_KIND_LABELS,
+    "lifecycle_labels": LIFECYCLE_LABELS,
+    "lifecycle_badges": LIFECYCLE_BADGES,
+    "rating_labels": RATING_LABELS,
     "rating_names": {r.value: RATING_LABELS[r] for r in Rating},
     "component_labels": COMPONENTS,
-}  # fmt: skip
+}
 
 
 def _ctx(request: Request) -> RequestContext:
@@ -73,8 +76,7 @@ def _ctx(request: Request) -> RequestContext:
 
 def _render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
     ctx = _ctx(request)
-    return page(request, f"assessment/{template}", status=status, can_write=ctx.has_role(*WRITERS),
-                **COMMON, **context)  # fmt: skip
+    return page(request, f"assessment/{template}", status=status, can_write=ctx.has_role(*WRITERS), **COMMON, **context)
 
 
 def _errors(problems: Exception, request: Request) -> dict[str, str]:
@@ -95,7 +97,7 @@ def _many(data: dict, name: str) -> list[str]:
     return [value.strip()] if isinstance(value, str) else []
 
 
-def _upload(data: dict, name: str):  # noqa: ANN202
+def _upload(data: dict, name: str):
     upload = data.get(name)
     if upload is None or isinstance(upload, (str, list)) or not getattr(upload, "filename", ""):
         return None
@@ -146,8 +148,15 @@ class AssessmentController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 item = actions.create_item(db, ctx.tenant_id, ctx.actor, item_input)
         except (InputErrors, DomainError) as problems:
-            return _render(request, "item_form.html", status=400, item=None, values=values,
-                           errors=_errors(problems, request), categories=list(Category))  # fmt: skip
+            return _render(
+                request,
+                "item_form.html",
+                status=400,
+                item=None,
+                values=values,
+                errors=_errors(problems, request),
+                categories=list(Category),
+            )
         return see_other(ctx.tenant_path(f"/assessment/items/{item.id}?notice=created"))
 
     @get("/items/{item_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
@@ -159,13 +168,26 @@ class AssessmentController(Controller):
                 raise NotFoundException()
             versions = queries.versions_of(db, ctx.tenant_id, item)
         latest = versions[-1]
-        values = {f: "" for f in ITEM_FIELDS} | {
-            "name": latest.name, "category": latest.category, "min_points": str(latest.min_points),
-            "max_points": str(latest.max_points), "period_cap": "" if latest.period_cap is None else str(latest.period_cap),
-            "note": latest.note, "effective_from": "",
-        }  # fmt: skip
-        return _render(request, "item_detail.html", item=item, versions=versions, latest=latest, values=values,
-                       errors={}, categories=list(Category), notice=request.query_params.get("notice", ""))  # fmt: skip
+        values = dict.fromkeys(ITEM_FIELDS, "") | {
+            "name": latest.name,
+            "category": latest.category,
+            "min_points": str(latest.min_points),
+            "max_points": str(latest.max_points),
+            "period_cap": "" if latest.period_cap is None else str(latest.period_cap),
+            "note": latest.note,
+            "effective_from": "",
+        }
+        return _render(
+            request,
+            "item_detail.html",
+            item=item,
+            versions=versions,
+            latest=latest,
+            values=values,
+            errors={},
+            categories=list(Category),
+            notice=request.query_params.get("notice", ""),
+        )
 
     @post("/items/{item_id:int}/versions", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
     def add_version(self, request: Request, item_id: FromPath[int], data: FormData) -> Response:
@@ -182,9 +204,18 @@ class AssessmentController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 item = queries.get_item(db, ctx.tenant_id, item_id)
                 versions = queries.versions_of(db, ctx.tenant_id, item)
-            return _render(request, "item_detail.html", status=400, item=item, versions=versions,
-                           latest=versions[-1], values=values, errors=_errors(problems, request),
-                           categories=list(Category), notice="")  # fmt: skip
+            return _render(
+                request,
+                "item_detail.html",
+                status=400,
+                item=item,
+                versions=versions,
+                latest=versions[-1],
+                values=values,
+                errors=_errors(problems, request),
+                categories=list(Category),
+                notice="",
+            )
         return see_other(ctx.tenant_path(f"/assessment/items/{version.id}?notice=versioned"))
 
     @get("/items/import", opt=allow(*WRITERS), sync_to_thread=False, include_in_schema=False)
@@ -200,28 +231,35 @@ class AssessmentController(Controller):
         ctx, t = _ctx(request), _ctx(request).translate
         upload = _upload(data, "file")
         if upload is None:
-            return _render(request, "items_import.html", status=400, outcome=None, limit_mb=_limit_mb(request),
-                           errors=[RowError("", "", t(N_("Choose an .xlsx file to upload.")))])  # fmt: skip
+            return _render(
+                request,
+                "items_import.html",
+                status=400,
+                outcome=None,
+                limit_mb=_limit_mb(request),
+                errors=[RowError("", "", t(N_("Choose an .xlsx file to upload.")))],
+            )
         try:
             rows = parse_item_sheet(upload.file.read(), t)
             with tenant_session(ctx.tenant_id) as db:
                 outcome = actions.import_items(db, ctx.tenant_id, ctx.actor, rows)
         except SheetRefused as refused:
-            return _render(request, "items_import.html", status=400, outcome=None, limit_mb=_limit_mb(request),
-                           errors=refused.errors)  # fmt: skip
+            return _render(
+                request, "items_import.html", status=400, outcome=None, limit_mb=_limit_mb(request), errors=refused.errors
+            )
         except RowProblems as refused:
             errors = [
                 RowError(n, t(ITEM_HEADERS[e.field]) if e.field in ITEM_HEADERS else "", t.error(e))
                 for n, e in refused.problems
             ]
-            return _render(request, "items_import.html", status=400, outcome=None, limit_mb=_limit_mb(request),
-                           errors=errors)  # fmt: skip
+            return _render(request, "items_import.html", status=400, outcome=None, limit_mb=_limit_mb(request), errors=errors)
         return _render(request, "items_import.html", outcome=outcome, errors=[], limit_mb=_limit_mb(request))
 
     # ---- daily records ----------------------------------------------------------
 
-    def _entry_page(self, request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200,
-                    notice: str = "") -> Response:  # fmt: skip
+    def _entry_page(
+        self, request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200, notice: str = ""
+    ) -> Response:
         ctx = _ctx(request)
         day = values.get("on_date_parsed") or clock.today()
         with tenant_session(ctx.tenant_id) as db:
@@ -230,17 +268,33 @@ class AssessmentController(Controller):
             bureaus = queries.bureau_choices(db, ctx.tenant_id)
             units = queries.unit_choices(db, ctx.tenant_id)
             records = queries.records_on(db, ctx.tenant_id, day)
-        return _render(request, "records.html", status=status, values=values, errors=errors, items=items,
-                       workers=workers, bureaus=bureaus, units=units, records=records, day=day, notice=notice)  # fmt: skip
+        return _render(
+            request,
+            "records.html",
+            status=status,
+            values=values,
+            errors=errors,
+            items=items,
+            workers=workers,
+            bureaus=bureaus,
+            units=units,
+            records=records,
+            day=day,
+            notice=notice,
+        )
 
     @get("/records", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def records(self, request: Request) -> Response:
         params = request.query_params
         values: dict[str, Any] = {
-            "bureau": params.get("bureau", "")[:80], "unit": params.get("unit", "")[:80],
-            "on_date": params.get("on_date", "")[:10], "item_id": params.get("item_id", "")[:12],
-            "points": "", "note": "", "workers": [],
-        }  # fmt: skip
+            "bureau": params.get("bureau", "")[:80],
+            "unit": params.get("unit", "")[:80],
+            "on_date": params.get("on_date", "")[:10],
+            "item_id": params.get("item_id", "")[:12],
+            "points": "",
+            "note": "",
+            "workers": [],
+        }
         try:
             values["on_date_parsed"] = parse_date(values["on_date"], "on_date") if values["on_date"] else clock.today()
         except DomainError:
@@ -293,8 +347,9 @@ class AssessmentController(Controller):
                     item = queries.get_item(db, ctx.tenant_id, item_id)
                     if item is None:
                         raise DomainError(N_("Choose an item."), field="item_id")
-                    actions.record_points(db, ctx.tenant_id, ctx.actor, item=item, on_date=day, points=points,
-                                          note=note, photo=photo)  # fmt: skip
+                    actions.record_points(
+                        db, ctx.tenant_id, ctx.actor, item=item, on_date=day, points=points, note=note, photo=photo
+                    )
             except DomainError as error:
                 errors.append(error)
         if errors:
@@ -310,8 +365,11 @@ class AssessmentController(Controller):
             row = queries.get_record(db, ctx.tenant_id, record_id)
         if row is None or row.photo is None:
             raise NotFoundException()
-        return Response(row.photo, media_type=row.photo_media_type,
-                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})  # fmt: skip
+        return Response(
+            row.photo,
+            media_type=row.photo_media_type,
+            headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+        )
 
     @post("/records/{record_id:int}/delete", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
     def delete_record(self, request: Request, record_id: FromPath[int]) -> Response:
@@ -325,8 +383,16 @@ class AssessmentController(Controller):
                 day = row.on_date
                 actions.delete_record(db, ctx.tenant_id, ctx.actor, row)
         except DomainError as error:
-            values = {"bureau": "", "unit": "", "on_date": day.isoformat(), "item_id": "", "points": "",
-                      "note": "", "workers": [], "on_date_parsed": day}  # fmt: skip
+            values = {
+                "bureau": "",
+                "unit": "",
+                "on_date": day.isoformat(),
+                "item_id": "",
+                "points": "",
+                "note": "",
+                "workers": [],
+                "on_date_parsed": day,
+            }
             return self._entry_page(request, values, translated_errors([error], ctx.translate), status=400)
         return see_other(ctx.tenant_path(f"/assessment/records?on_date={day.isoformat()}&notice=deleted"))
 
@@ -350,8 +416,9 @@ class AssessmentController(Controller):
             total = queries.running_total(db, ctx.tenant_id, worker.id, start, end, base)
             results = queries.results_of_worker(db, ctx.tenant_id, worker.id)
             all_periods = queries.list_periods(db, ctx.tenant_id)
-        return _render(request, "worker_total.html", worker=worker, period=period, total=total, results=results,
-                       periods=all_periods)  # fmt: skip
+        return _render(
+            request, "worker_total.html", worker=worker, period=period, total=total, results=results, periods=all_periods
+        )
 
     # ---- periods -------------------------------------------------------------------
 
@@ -362,21 +429,33 @@ class AssessmentController(Controller):
             periods = queries.list_periods(db, ctx.tenant_id)
         return _render(request, "periods.html", periods=periods)
 
-    def _period_form(self, request: Request, values: dict, errors: dict, status: int = 200, period=None) -> Response:  # noqa: ANN001
+    def _period_form(self, request: Request, values: dict, errors: dict, status: int = 200, period=None) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             bureaus = queries.bureau_choices(db, ctx.tenant_id)
-        return _render(request, "period_form.html", status=status, values=values, errors=errors, bureaus=bureaus,
-                       period=period,
-                       kinds=list(PeriodKind), thresholds=THRESHOLD_FIELDS, quota_ratings=QUOTA_RATINGS)  # fmt: skip
+        return _render(
+            request,
+            "period_form.html",
+            status=status,
+            values=values,
+            errors=errors,
+            bureaus=bureaus,
+            period=period,
+            kinds=list(PeriodKind),
+            thresholds=THRESHOLD_FIELDS,
+            quota_ratings=QUOTA_RATINGS,
+        )
 
     @get("/periods/new", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
     def new_period(self, request: Request) -> Response:
         today = clock.today()
-        values = {f: "" for f in period_form_fields()} | {
-            "kind": "monthly", "starts_on": today.replace(day=1).isoformat(), "base_score": "100",
-            "weight_daily": "100", **{f"cutoff_{k}": v for k, v in DEFAULT_THRESHOLDS.items()},
-        }  # fmt: skip
+        values = dict.fromkeys(period_form_fields(), "") | {
+            "kind": "monthly",
+            "starts_on": today.replace(day=1).isoformat(),
+            "base_score": "100",
+            "weight_daily": "100",
+            **{f"cutoff_{k}": v for k, v in DEFAULT_THRESHOLDS.items()},
+        }
         return self._period_form(request, values, {})
 
     @post("/periods", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
@@ -399,14 +478,17 @@ class AssessmentController(Controller):
             if period is None:
                 raise NotFoundException()
         config = period.rating_config
-        values = {f: "" for f in period_form_fields()} | {
-            "kind": period.kind, "name": period.name, "starts_on": period.starts_on.isoformat(),
-            "ends_on": period.ends_on.isoformat(), "client_bureau": period.client_bureau or "",
+        values = dict.fromkeys(period_form_fields(), "") | {
+            "kind": period.kind,
+            "name": period.name,
+            "starts_on": period.starts_on.isoformat(),
+            "ends_on": period.ends_on.isoformat(),
+            "client_bureau": period.client_bureau or "",
             "base_score": str(period.base_score),
             **{f"weight_{k}": str(v) for k, v in period.weights.items()},
             **{f"cutoff_{k}": v for k, v in (config.get("thresholds") or DEFAULT_THRESHOLDS).items()},
             **{f"quota_{k}": str(Decimal(v) * 100) for k, v in (config.get("quotas") or {}).items()},
-        }  # fmt: skip
+        }
         return self._period_form(request, values, {}, period=period)
 
     @post("/periods/{period_id:int}", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
@@ -426,8 +508,15 @@ class AssessmentController(Controller):
             return self._period_form(request, values, _errors(problems, request), status=400, period=period)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=updated"))
 
-    def _period_page(self, request: Request, period_id: int, status: int = 200, errors: dict | None = None,
-                     sheet_errors: list | None = None, notice: str = "") -> Response:  # fmt: skip
+    def _period_page(
+        self,
+        request: Request,
+        period_id: int,
+        status: int = 200,
+        errors: dict | None = None,
+        sheet_errors: list | None = None,
+        notice: str = "",
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             period = queries.get_period(db, ctx.tenant_id, period_id)
@@ -440,11 +529,22 @@ class AssessmentController(Controller):
             tally = bureaus.setdefault(row.result.bureau, {r.value: 0 for r in Rating})
             tally[row.result.rating] += 1
         return _render(
-            request, "period_detail.html", status=status, period=period, results=results, counts=counts,
-            errors=errors or {}, sheet_errors=sheet_errors or [], notice=notice, bureaus=bureaus,
-            ratings=list(Rating), thresholds=THRESHOLD_FIELDS, sheet_components=SHEET_COMPONENTS,
-            limit_mb=_limit_mb(request), Lifecycle=Lifecycle,
-        )  # fmt: skip
+            request,
+            "period_detail.html",
+            status=status,
+            period=period,
+            results=results,
+            counts=counts,
+            errors=errors or {},
+            sheet_errors=sheet_errors or [],
+            notice=notice,
+            bureaus=bureaus,
+            ratings=list(Rating),
+            thresholds=THRESHOLD_FIELDS,
+            sheet_components=SHEET_COMPONENTS,
+            limit_mb=_limit_mb(request),
+            Lifecycle=Lifecycle,
+        )
 
     @get("/periods/{period_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def period_detail(self, request: Request, period_id: FromPath[int]) -> Response:
@@ -498,17 +598,18 @@ class AssessmentController(Controller):
             component = "concentrated"
         upload = _upload(data, "file")
         if upload is None:
-            return self._period_page(request, period_id, status=400,
-                                     sheet_errors=[RowError("", "", t(N_("Choose an .xlsx file to upload.")))])  # fmt: skip
+            return self._period_page(
+                request, period_id, status=400, sheet_errors=[RowError("", "", t(N_("Choose an .xlsx file to upload.")))]
+            )
         try:
             with tenant_session(ctx.tenant_id) as db:
                 period = queries.get_period(db, ctx.tenant_id, period_id)
                 if period is None:
                     raise NotFoundException()
-                scores = parse_score_sheet(upload.file.read(), t,
-                                           lambda number: find_by_id_number(db, keys, ctx.tenant_id, number))  # fmt: skip
-                count = actions.import_sheet_scores(db, ctx.tenant_id, ctx.actor, period, component, scores,
-                                                    upload.filename)  # fmt: skip
+                scores = parse_score_sheet(
+                    upload.file.read(), t, lambda number: find_by_id_number(db, keys, ctx.tenant_id, number)
+                )
+                count = actions.import_sheet_scores(db, ctx.tenant_id, ctx.actor, period, component, scores, upload.filename)
         except SheetRefused as refused:
             return self._period_page(request, period_id, status=400, sheet_errors=refused.errors)
         except DomainError as error:

@@ -119,9 +119,7 @@ class RuleItem:
         if self.period_cap is not None:
             require_decimal(self.period_cap)
             if not self.period_cap.is_finite() or self.period_cap <= 0:
-                raise DomainError(
-                    N_("A period cap must be a positive number."), field="period_cap"
-                )
+                raise DomainError(N_("A period cap must be a positive number."), field="period_cap")
 
 
 @dataclass(frozen=True)
@@ -148,9 +146,7 @@ def validate_points(item: RuleItem, points: Decimal) -> Decimal:
     return points
 
 
-def period_total(
-    base_score: Decimal, records: Iterable[DailyRecord], items: Iterable[RuleItem]
-) -> Decimal:
+def period_total(base_score: Decimal, records: Iterable[DailyRecord], items: Iterable[RuleItem]) -> Decimal:
     """The score of one period: the base score plus the points recorded in it.
 
     Every record is checked against its item (``validate_points``).  The
@@ -167,13 +163,9 @@ def period_total(
     for record in records:
         item = catalogue.get(record.item_code)
         if item is None:
-            raise DomainError(
-                N_("Unknown assessment item {code}."), field="item_code", code=record.item_code
-            )
+            raise DomainError(N_("Unknown assessment item {code}."), field="item_code", code=record.item_code)
         sums[item.code] = sums.get(item.code, Decimal(0)) + validate_points(item, record.points)
-    total = base_score + sum(
-        (_capped(catalogue[code], points) for code, points in sums.items()), Decimal(0)
-    )
+    total = base_score + sum((_capped(catalogue[code], points) for code, points in sums.items()), Decimal(0))
     return round_score(min(max(total, SCORE_MIN), SCORE_MAX))
 
 
@@ -181,9 +173,7 @@ def _catalogue(items: Iterable[RuleItem]) -> dict[str, RuleItem]:
     catalogue: dict[str, RuleItem] = {}
     for item in items:
         if item.code in catalogue:
-            raise DomainError(
-                N_("The assessment item {code} appears twice."), field="code", code=item.code
-            )
+            raise DomainError(N_("The assessment item {code} appears twice."), field="code", code=item.code)
         catalogue[item.code] = item
     return catalogue
 
@@ -213,9 +203,7 @@ def combine(components: Mapping[str, Decimal], weights: Mapping[str, Decimal]) -
     for kind, weight in weights.items():
         require_decimal(weight)
         if not weight.is_finite() or weight <= 0:
-            raise DomainError(
-                N_("The weight of {kind} must be positive."), field=kind, kind=kind_label(kind)
-            )
+            raise DomainError(N_("The weight of {kind} must be positive."), field=kind, kind=kind_label(kind))
     total = sum(weights.values(), Decimal(0))
     if total not in (Decimal(1), Decimal(100)):
         raise DomainError(
@@ -225,9 +213,7 @@ def combine(components: Mapping[str, Decimal], weights: Mapping[str, Decimal]) -
         )
     missing = sorted(set(weights) - set(components))
     if missing:
-        raise DomainError(
-            N_("There is no score for {kind}."), field=missing[0], kind=kind_label(missing[0])
-        )
+        raise DomainError(N_("There is no score for {kind}."), field=missing[0], kind=kind_label(missing[0]))
     unweighted = sorted(set(components) - set(weights))
     if unweighted:
         raise DomainError(

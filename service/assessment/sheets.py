@@ -56,7 +56,7 @@ def _lookup(headers: dict[str, str]) -> dict[str, str]:
     return {t(msgid): field for t in _languages() for field, msgid in headers.items()} | {f: f for f in headers}
 
 
-def _read(data: bytes, headers: dict[str, str], t: Translator, optional: frozenset[str] = frozenset()):  # noqa: ANN202
+def _read(data: bytes, headers: dict[str, str], t: Translator, optional: frozenset[str] = frozenset()):
     try:
         return read_rows(data, _lookup(headers), {f: t(m) for f, m in headers.items()}, optional)
     except DomainError as error:
@@ -84,8 +84,9 @@ def parse_item_sheet(data: bytes, t: Translator) -> list[tuple[int, ItemInput]]:
             continue
         key = (item.code, item.client_bureau)
         if key in seen:
-            errors.append(RowError(row.number, t(ITEM_HEADERS["code"]),
-                                   t(N_("The same code is already on row {row}."), row=seen[key])))  # fmt: skip
+            errors.append(
+                RowError(row.number, t(ITEM_HEADERS["code"]), t(N_("The same code is already on row {row}."), row=seen[key]))
+            )
             continue
         seen[key] = row.number
         parsed.append((row.number, item))
@@ -100,8 +101,9 @@ def _column(field: str | None, headers: dict[str, str], t: Translator) -> str:
 
 def score_template(t: Translator, workers: list[tuple[str, str]]) -> bytes:
     """A sheet to hand to the third party: name and ID number filled, score blank."""
-    return write_rows(t(N_("Scores")), [t(SCORE_HEADERS[f]) for f in SCORE_HEADERS],
-                      [[name, number, None] for name, number in workers])  # fmt: skip
+    return write_rows(
+        t(N_("Scores")), [t(SCORE_HEADERS[f]) for f in SCORE_HEADERS], [[name, number, None] for name, number in workers]
+    )
 
 
 def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker | None]) -> dict[int, Decimal]:
@@ -121,18 +123,29 @@ def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker |
         number = text_of(raw_number).upper()
         worker = None
         if isinstance(raw_number, (int, float)):
-            errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]),
-                                   t(N_("Type the ID number as text: as a number Excel loses its last digits."))))  # fmt: skip
+            errors.append(
+                RowError(
+                    row.number,
+                    t(SCORE_HEADERS["id_number"]),
+                    t(N_("Type the ID number as text: as a number Excel loses its last digits.")),
+                )
+            )
         elif not number:
             errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]), t(N_("This field is required."))))
         else:
             worker = find(number)
             if worker is None:
-                errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]),
-                                       t(N_("No worker of the roster has this ID number."))))  # fmt: skip
+                errors.append(
+                    RowError(row.number, t(SCORE_HEADERS["id_number"]), t(N_("No worker of the roster has this ID number.")))
+                )
             elif text_of(row.values.get("name")) and text_of(row.values.get("name")) != worker.name:
-                errors.append(RowError(row.number, t(SCORE_HEADERS["name"]),
-                                       t(N_("The roster has {name} under this ID number."), name=worker.name)))  # fmt: skip
+                errors.append(
+                    RowError(
+                        row.number,
+                        t(SCORE_HEADERS["name"]),
+                        t(N_("The roster has {name} under this ID number."), name=worker.name),
+                    )
+                )
                 worker = None
         try:
             score = parse_score(row.values.get("score"))
@@ -142,8 +155,13 @@ def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker |
         if worker is None:
             continue
         if worker.id in first_row:
-            errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]),
-                                   t(N_("The same worker is already on row {row}."), row=first_row[worker.id])))  # fmt: skip
+            errors.append(
+                RowError(
+                    row.number,
+                    t(SCORE_HEADERS["id_number"]),
+                    t(N_("The same worker is already on row {row}."), row=first_row[worker.id]),
+                )
+            )
             continue
         first_row[worker.id] = row.number
         scores[worker.id] = score

@@ -29,8 +29,9 @@ _PUBLISHED = """
 """
 
 
-def _rows(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], day: date, comparison: str,
-          kinds: Collection[str] | None) -> list[tuple[int, str]]:  # fmt: skip
+def _rows(
+    db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], day: date, comparison: str, kinds: Collection[str] | None
+) -> list[tuple[int, str]]:
     workers = sorted(set(worker_ids))
     if not workers:
         return []
@@ -44,9 +45,13 @@ def _rows(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], day: dat
 
 
 def ratings_in_force(
-    db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], on: date,
-    *, kinds: Collection[str] | None = None,
-) -> dict[int, Rating]:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    worker_ids: Iterable[int],
+    on: date,
+    *,
+    kinds: Collection[str] | None = None,
+) -> dict[int, Rating]:
     """{worker id: rating} of each worker's latest published result whose period
     ended on or before ``on``.  Workers without one are absent from the dict.
     ``kinds`` (PeriodKind values) limits which periods count; None: all."""
@@ -57,9 +62,14 @@ def ratings_in_force(
 
 
 def published_ratings(
-    db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], *, last: int, before: date,
+    db: Session,
+    tenant_id: uuid.UUID,
+    worker_ids: Iterable[int],
+    *,
+    last: int,
+    before: date,
     kinds: Collection[str] | None = None,
-) -> dict[int, list[Rating]]:  # fmt: skip
+) -> dict[int, list[Rating]]:
     """{worker id: up to ``last`` ratings, newest first} from published periods
     that ended strictly before ``before``.  ``kinds`` (PeriodKind values, e.g.
     {"half_yearly"} or {"annual"}) limits which periods count; None: all kinds.

@@ -84,7 +84,7 @@ def _plan_nodes(node: dict, out: list[str]) -> None:
         _plan_nodes(child, out)
 
 
-def explain(db, statement) -> str:  # noqa: ANN001
+def explain(db, statement) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) the statement in the caller's tenant transaction."""
     conn = db.connection()
     compiled = statement.compile(dialect=conn.dialect)

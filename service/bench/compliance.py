@@ -68,8 +68,9 @@ where w.tenant_id = :t and w.status <> 'candidate' and abs(hashtext(w.id::text |
 def _ensure_facts(settings: Settings, tenant_id: uuid.UUID, echo: Echo) -> None:
     with tenant_session(tenant_id) as db:
         seeded = seed_reference(db, tenant_id)
-        has_contracts = db.execute(text("select exists (select 1 from contracts where tenant_id = :t)"),
-                                   {"t": tenant_id}).scalar()  # fmt: skip
+        has_contracts = db.execute(
+            text("select exists (select 1 from contracts where tenant_id = :t)"), {"t": tenant_id}
+        ).scalar()
         if has_contracts:
             echo(f"bench facts reused (city figures added: {seeded})")
             return
@@ -132,15 +133,19 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
         recompute_tenant(db, tenant_id, today)  # back to today for the page timings
 
     with tenant_session(tenant_id) as db:
-        ids = db.execute(
-            text("select id from workers where tenant_id = :t and status = 'active' order by id limit 10"),
-            {"t": tenant_id},
-        ).scalars().all()
+        ids = (
+            db.execute(
+                text("select id from workers where tenant_id = :t and status = 'active' order by id limit 10"),
+                {"t": tenant_id},
+            )
+            .scalars()
+            .all()
+        )
     echo("")
     echo("recompute_for_workers (what every worker or contract change pays, in its transaction):")
     for label, chosen in (("1 worker", ids[:1]), ("10 workers", ids)):
 
-        def one_change(chosen: list[int] = chosen):  # noqa: ANN202
+        def one_change(chosen: list[int] = chosen):
             with tenant_session(tenant_id) as db:
                 return recompute_for_workers(db, tenant_id, chosen, today)
 
@@ -182,8 +187,7 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     echo("EXPLAIN (ANALYZE, BUFFERS), app role in a tenant transaction:")
     with tenant_session(tenant_id) as db:
         statement = text(
-            listing._COLUMNS  # noqa: SLF001
-            + " where a.tenant_id = :t and a.open and a.acknowledged_at is null and a.severity = :severity"
+            listing._COLUMNS + " where a.tenant_id = :t and a.open and a.acknowledged_at is null and a.severity = :severity"
             " order by a.act_by, a.id limit 50 offset 0"
         ).bindparams(t=tenant_id, severity="high")
         echo(f"  {pad('first page (high)')} {explain(db, statement)}")

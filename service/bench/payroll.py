@@ -42,7 +42,7 @@ from tenants.provisioning import create_tenant
 ATTENDANCE_EVERY = 10  # every tenth worker has attendance figures (absence, overtime)
 
 
-def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uuid.UUID:  # noqa: ANN001
+def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uuid.UUID:
     existing = _find_tenant(slug)
     if existing is not None:
         echo(f"tenant {slug} reused: {_worker_count(existing.id):,} workers")
@@ -50,32 +50,39 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uu
     started = perf_counter()
     rows = demo_workers(workers, seed=SEED)
 
-    def populate(db, tenant_id: uuid.UUID) -> None:  # noqa: ANN001
+    def populate(db, tenant_id: uuid.UUID) -> None:
         seed_demo_bureaus(db, tenant_id)
         for start in range(0, len(rows), IMPORT_CHUNK):
             import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
         create_version(db, tenant_id, SYSTEM, demo_salary_bands())
         ids = db.exec(select(Worker.id).where(Worker.tenant_id == tenant_id, Worker.hire_date <= month)).all()
         figures = AttendanceFigures(Decimal("20"), Decimal("1"), Decimal("6"), Decimal("8"), Decimal("0"))
-        save_month(db, tenant_id, SYSTEM, month, {i: figures for i in ids[::ATTENDANCE_EVERY]})
+        save_month(db, tenant_id, SYSTEM, month, dict.fromkeys(ids[::ATTENDANCE_EVERY], figures))
 
     create_tenant(
-        slug=slug, name=f"薪资基准 {workers} 人", admin_email=ADMIN_EMAIL, admin_name="基准管理员",
-        admin_password=ADMIN_PASSWORD, status=TenantStatus.ACTIVE, populate=populate,
-    )  # fmt: skip
+        slug=slug,
+        name=f"薪资基准 {workers} 人",
+        admin_email=ADMIN_EMAIL,
+        admin_name="基准管理员",
+        admin_password=ADMIN_PASSWORD,
+        status=TenantStatus.ACTIVE,
+        populate=populate,
+    )
     echo(f"tenant {slug} created: {workers:,} workers in {perf_counter() - started:5.1f} s")
     found = _find_tenant(slug)
     assert found is not None
     return found.id
 
 
-def _run_for(db, tenant_id: uuid.UUID, month) -> PayrollRun:  # noqa: ANN001
+def _run_for(db, tenant_id: uuid.UUID, month) -> PayrollRun:
     run = db.exec(
         select(PayrollRun).where(
-            PayrollRun.tenant_id == tenant_id, PayrollRun.month == month, PayrollRun.kind == RunKind.REGULAR.value,
+            PayrollRun.tenant_id == tenant_id,
+            PayrollRun.month == month,
+            PayrollRun.kind == RunKind.REGULAR.value,
             PayrollRun.client_bureau.is_(None),
         )
-    ).first()  # fmt: skip
+    ).first()
     if run is not None and run.status == RunStatus.PUBLISHED.value:
         raise SystemExit(f"the {month:%Y-%m} run of the bench tenant is published; nothing to recalculate")
     return run or runs.create_run(db, tenant_id, SYSTEM, month)

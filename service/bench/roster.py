@@ -60,16 +60,21 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, echo: Echo) -> uuid.UUID
     rows = demo_workers(workers, seed=SEED)
     generated = perf_counter() - started
 
-    def populate(db, tenant_id: uuid.UUID) -> None:  # noqa: ANN001
+    def populate(db, tenant_id: uuid.UUID) -> None:
         seed_demo_bureaus(db, tenant_id)
         for start in range(0, len(rows), IMPORT_CHUNK):
             import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
 
     started = perf_counter()
     result = create_tenant(
-        slug=slug, name=f"基准测试 {workers} 人", admin_email=ADMIN_EMAIL, admin_name="基准管理员",
-        admin_password=ADMIN_PASSWORD, status=TenantStatus.ACTIVE, populate=populate,
-    )  # fmt: skip
+        slug=slug,
+        name=f"基准测试 {workers} 人",
+        admin_email=ADMIN_EMAIL,
+        admin_name="基准管理员",
+        admin_password=ADMIN_PASSWORD,
+        status=TenantStatus.ACTIVE,
+        populate=populate,
+    )
     inserted = perf_counter() - started
     echo(
         f"tenant {slug} created: {workers:,} workers   generate {generated:5.1f} s   "
@@ -90,7 +95,7 @@ def _analyze(settings: Settings, echo: Echo) -> None:
 
 def _explain_search(echo: Echo, keys: Keys, tenant_id: uuid.UUID, label: str, f: roster.RosterFilter) -> None:
     # The same two statements roster.search issues (count, then the page).
-    conditions = roster._conditions(keys, tenant_id, f)  # noqa: SLF001
+    conditions = roster._conditions(keys, tenant_id, f)
     count = roster.count_statement(conditions)
     page = roster.page_statement(tenant_id, conditions, 1, roster.PER_PAGE)
     with tenant_session(tenant_id) as db:
@@ -116,9 +121,12 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     with tenant_session(tenant_id) as db:
         total = db.exec(select(func.count()).select_from(Worker).where(Worker.tenant_id == tenant_id)).one()
         sample = db.exec(
-            select(Worker).where(Worker.tenant_id == tenant_id, Worker.phone.is_not(None))
-            .order_by(Worker.id).offset(total // 2).limit(1)
-        ).first()  # fmt: skip
+            select(Worker)
+            .where(Worker.tenant_id == tenant_id, Worker.phone.is_not(None))
+            .order_by(Worker.id)
+            .offset(total // 2)
+            .limit(1)
+        ).first()
         if sample is None:
             echo("no worker to sample; nothing to measure")
             return
@@ -155,8 +163,9 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
             return roster.filter_choices(db, tenant_id)
 
     times, result = measure(choices, REPEAT)
-    line(echo, "roster.filter_choices", times,
-          f"{len(result['client_bureaus'])} bureaus, {len(result['post_lines'])} post lines")  # fmt: skip
+    line(
+        echo, "roster.filter_choices", times, f"{len(result['client_bureaus'])} bureaus, {len(result['post_lines'])} post lines"
+    )
 
     echo("")
     echo("HTTP (TestClient, signed in as the tenant admin; includes session, template):")

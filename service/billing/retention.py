@@ -25,7 +25,7 @@ from service.settings import Settings
 from tenants.isolation import TENANT_SETTING
 
 
-def tenant_tables(connection) -> list[str]:  # noqa: ANN001
+def tenant_tables(connection) -> list[str]:
     """Every table with a tenant_id column, children before parents."""
     tables = (
         connection.execute(
@@ -91,9 +91,18 @@ def export_and_delete(settings: Settings, engine: Engine, tenant_id: uuid.UUID, 
             billing = connection.execute(
                 text("select row_to_json(b)::text from tenant_billing b where tenant_id = :t"), {"t": tenant_id}
             ).scalar()
-            archive.writestr("tenant.json", json.dumps({"id": str(tenant_id), "slug": tenant.slug, "name": tenant.name,
-                                                        "billing": json.loads(billing) if billing else None},
-                                                       ensure_ascii=False))  # fmt: skip
+            archive.writestr(
+                "tenant.json",
+                json.dumps(
+                    {
+                        "id": str(tenant_id),
+                        "slug": tenant.slug,
+                        "name": tenant.name,
+                        "billing": json.loads(billing) if billing else None,
+                    },
+                    ensure_ascii=False,
+                ),
+            )
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         for table in tables:  # children first
             connection.execute(text(f'delete from "{table}" where tenant_id = :t'), {"t": tenant_id})

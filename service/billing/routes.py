@@ -40,7 +40,7 @@ async def stripe_webhook(request: Request) -> Response:
     return Response(content=answer, status_code=status)
 
 
-def _invoice(invoice) -> dict:  # noqa: ANN001
+def _invoice(invoice) -> dict:
     """What the page shows of a Stripe invoice (amounts are in fen)."""
     return {
         "number": invoice.get("number") or invoice["id"],
@@ -70,10 +70,17 @@ class BillingController(Controller):
                 log.warning("invoices of tenant %s not available: %s", ctx.tenant_id, exc)
                 invoices_error = True
         return page(
-            request, "billing/index.html", billing=billing, plan=plan, active=count_billable(ctx.tenant_id),
-            invoices=invoices, invoices_error=invoices_error, status_labels=STATUS_LABELS,
-            status_badges=STATUS_BADGES, checkout=request.query_params.get("checkout", ""),
-        )  # fmt: skip
+            request,
+            "billing/index.html",
+            billing=billing,
+            plan=plan,
+            active=count_billable(ctx.tenant_id),
+            invoices=invoices,
+            invoices_error=invoices_error,
+            status_labels=STATUS_LABELS,
+            status_badges=STATUS_BADGES,
+            checkout=request.query_params.get("checkout", ""),
+        )
 
     @post("/checkout", opt=BILLING_ADMIN, sync_to_thread=True, include_in_schema=False)
     def checkout(self, request: Request) -> Response:
@@ -87,9 +94,12 @@ class BillingController(Controller):
             return Redirect(path=ctx.tenant_path("/billing?checkout=unavailable"), status_code=303)
         try:
             session = gateway.create_checkout_session(
-                settings, customer_id=billing.stripe_customer_id, tenant_id=str(ctx.tenant_id),
-                success_url=base + "?checkout=done", cancel_url=base + "?checkout=cancelled",
-            )  # fmt: skip
+                settings,
+                customer_id=billing.stripe_customer_id,
+                tenant_id=str(ctx.tenant_id),
+                success_url=base + "?checkout=done",
+                cancel_url=base + "?checkout=cancelled",
+            )
         except stripe.StripeError as exc:
             log.warning("checkout for tenant %s not started: %s", ctx.tenant_id, exc)
             return Redirect(path=ctx.tenant_path("/billing?checkout=unavailable"), status_code=303)

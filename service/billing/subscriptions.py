@@ -67,10 +67,16 @@ def ensure_default_plans(db: Session) -> None:
 
 
 def open_account(
-    db: Session, tenant_id: uuid.UUID, *, plan_code: str = DEFAULT_PLAN, credit_code: str | None = None,
-    licence_number: str | None = None, licence_expires_on: date | None = None, billing_email: str | None = None,
+    db: Session,
+    tenant_id: uuid.UUID,
+    *,
+    plan_code: str = DEFAULT_PLAN,
+    credit_code: str | None = None,
+    licence_number: str | None = None,
+    licence_expires_on: date | None = None,
+    billing_email: str | None = None,
     now: datetime | None = None,
-) -> TenantBilling:  # fmt: skip
+) -> TenantBilling:
     plan = db.get(Plan, plan_code)
     if plan is None:
         ensure_default_plans(db)
@@ -79,10 +85,14 @@ def open_account(
         raise ValueError(f"no plan {plan_code}")
     now = now or now_utc()
     billing = TenantBilling(
-        tenant_id=tenant_id, plan_code=plan.code, credit_code=credit_code, licence_number=licence_number,
-        licence_expires_on=licence_expires_on, billing_email=billing_email,
+        tenant_id=tenant_id,
+        plan_code=plan.code,
+        credit_code=credit_code,
+        licence_number=licence_number,
+        licence_expires_on=licence_expires_on,
+        billing_email=billing_email,
         trial_ends_at=now + timedelta(days=plan.trial_days),
-    )  # fmt: skip
+    )
     db.add(billing)
     db.flush()
     return billing
@@ -108,9 +118,14 @@ def billed_quantity(plan: Plan, active_workers: int) -> int:
 
 
 def set_tenant_status(
-    db: Session, tenant: Tenant, billing: TenantBilling, status: TenantStatus, actor: Actor, reason: str,
+    db: Session,
+    tenant: Tenant,
+    billing: TenantBilling,
+    status: TenantStatus,
+    actor: Actor,
+    reason: str,
     now: datetime | None = None,
-) -> bool:  # fmt: skip
+) -> bool:
     """Change a tenant's status (audited in its own log); True when it changed."""
     if billing.operator_suspended and status is not TenantStatus.SUSPENDED and actor.kind != "operator":
         status = TenantStatus.SUSPENDED  # an operator's suspension holds until an operator lifts it
@@ -130,12 +145,20 @@ def set_tenant_status(
     db.add(tenant)
     db.add(billing)
     bind_tenant(db, tenant.id)
-    record(db, tenant.id, actor, "tenant.status", "tenant", tenant.id, before=before,
-           after={"status": status.value, "reason": reason})  # fmt: skip
+    record(
+        db,
+        tenant.id,
+        actor,
+        "tenant.status",
+        "tenant",
+        tenant.id,
+        before=before,
+        after={"status": status.value, "reason": reason},
+    )
     return True
 
 
-def apply_subscription(db: Session, tenant: Tenant, billing: TenantBilling, subscription, actor: Actor = SYSTEM) -> None:  # noqa: ANN001
+def apply_subscription(db: Session, tenant: Tenant, billing: TenantBilling, subscription, actor: Actor = SYSTEM) -> None:
     """Take the subscription's *current* state (as Stripe has it now) onto the tenant."""
     billing.stripe_subscription_id = subscription["id"]
     item_id, quantity = gateway.subscription_item(subscription)
@@ -179,10 +202,13 @@ def ensure_stripe(settings: Settings, tenant_id: uuid.UUID) -> bool:
             active = count_billable(tenant_id)
             trial_end = billing.trial_ends_at
             subscription = gateway.create_subscription(
-                settings, tenant_id=str(tenant_id), customer_id=billing.stripe_customer_id,
-                price_id=plan.stripe_price_id, quantity=billed_quantity(plan, active),
+                settings,
+                tenant_id=str(tenant_id),
+                customer_id=billing.stripe_customer_id,
+                price_id=plan.stripe_price_id,
+                quantity=billed_quantity(plan, active),
                 trial_end=int(trial_end.timestamp()) if trial_end and trial_end > now_utc() else None,
-            )  # fmt: skip
+            )
             billing.active_workers = active
             billing.last_synced_at = now_utc()
             billing.billing_error = None

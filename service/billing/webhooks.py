@@ -41,10 +41,15 @@ log = logging.getLogger("paiqian.billing.webhooks")
 TOLERANCE_SECONDS = 300
 STRIPE = Actor(kind="system", id=None, label="Stripe")
 
-SUBSCRIPTION_EVENTS = frozenset({
-    "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
-    "customer.subscription.paused", "customer.subscription.resumed",
-})  # fmt: skip
+SUBSCRIPTION_EVENTS = frozenset(
+    {
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "customer.subscription.paused",
+        "customer.subscription.resumed",
+    }
+)
 INVOICE_EVENTS = frozenset({"invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed"})
 HANDLED = SUBSCRIPTION_EVENTS | INVOICE_EVENTS | {"checkout.session.completed"}
 
@@ -81,7 +86,7 @@ def store(payload: dict[str, Any]) -> bool:
                 "created": datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None,
                 "livemode": bool(payload.get("livemode")),
                 "payload": json.dumps(payload),
-            },  # fmt: skip
+            },
         ).first()
     return inserted is not None
 

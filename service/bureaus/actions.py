@@ -120,8 +120,7 @@ def create_office(db: Session, tenant_id: uuid.UUID, actor: Actor, data: OfficeI
     _apply(office, data)
     db.add(office)
     db.flush()
-    record(db, tenant_id, actor, "establishment_office.create", "establishment_office", office.id,
-           after=office.snapshot())  # fmt: skip
+    record(db, tenant_id, actor, "establishment_office.create", "establishment_office", office.id, after=office.snapshot())
     return office
 
 
@@ -138,8 +137,9 @@ def update_office(
     db.flush()
     after = office.snapshot()
     if after != before:
-        record(db, tenant_id, actor, "establishment_office.update", "establishment_office", office.id,
-               before=before, after=after)  # fmt: skip
+        record(
+            db, tenant_id, actor, "establishment_office.update", "establishment_office", office.id, before=before, after=after
+        )
     return office
 
 
@@ -161,7 +161,14 @@ def ensure_assignment(
     if unit_name:
         unit = _same_name(db, BureauUnit, tenant_id, unit_name, None, bureau_id=bureau.id)
         if unit is None:
-            kind = (UnitKind.STREET_OFFICE if "街道" in unit_name else UnitKind.BRIGADE if unit_name.endswith("大队")
-                    else UnitKind.SQUAD if unit_name.endswith("中队") else UnitKind.OTHER)  # fmt: skip
+            kind = (
+                UnitKind.STREET_OFFICE
+                if "街道" in unit_name
+                else UnitKind.BRIGADE
+                if unit_name.endswith("大队")
+                else UnitKind.SQUAD
+                if unit_name.endswith("中队")
+                else UnitKind.OTHER
+            )
             unit = create_unit(db, tenant_id, actor, bureau, UnitInput(unit_name, kind, empty))
     return bureau, unit

@@ -73,7 +73,7 @@ def whole(value: object, field: str, low: int, high: int, *, required: bool) -> 
     return int(text)
 
 
-def _choice(value: object, enum: type, field: str, *, required: bool = True):  # noqa: ANN202
+def _choice(value: object, enum: type, field: str, *, required: bool = True):
     text = clean(value)
     if not text and not required:
         return None
@@ -93,19 +93,22 @@ def _collect(raw: Mapping[str, object], checks: dict) -> tuple[dict, list[Domain
 
 
 def parse_agreement(raw: Mapping[str, object]) -> AgreementInput:
-    values, errors = _collect(raw, {
-        "number": lambda v: short_text(v, "number", 40),
-        "start_date": lambda v: parse_date(v, "start_date"),
-        "end_date": lambda v: parse_date(v, "end_date"),
-        "work_place": lambda v: short_text(v, "work_place", 200),
-        "working_hours": lambda v: short_text(v, "working_hours", 200),
-        "fee_basis": lambda v: _choice(v, FeeBasis, "fee_basis"),
-        "management_fee": lambda v: amount(v, "management_fee"),
-        "fixed_price": lambda v: amount(v, "fixed_price"),
-        "payment_terms": lambda v: short_text(v, "payment_terms", 500),
-        "payment_due_days": lambda v: whole(v, "payment_due_days", 0, 366, required=False),
-        "note": lambda v: short_text(v, "note", 500),
-    })  # fmt: skip
+    values, errors = _collect(
+        raw,
+        {
+            "number": lambda v: short_text(v, "number", 40),
+            "start_date": lambda v: parse_date(v, "start_date"),
+            "end_date": lambda v: parse_date(v, "end_date"),
+            "work_place": lambda v: short_text(v, "work_place", 200),
+            "working_hours": lambda v: short_text(v, "working_hours", 200),
+            "fee_basis": lambda v: _choice(v, FeeBasis, "fee_basis"),
+            "management_fee": lambda v: amount(v, "management_fee"),
+            "fixed_price": lambda v: amount(v, "fixed_price"),
+            "payment_terms": lambda v: short_text(v, "payment_terms", 500),
+            "payment_due_days": lambda v: whole(v, "payment_due_days", 0, 366, required=False),
+            "note": lambda v: short_text(v, "note", 500),
+        },
+    )
     start, end = values.get("start_date"), values.get("end_date")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         errors.append(DomainError(N_("The end date is before the start date."), field="end_date"))
@@ -115,15 +118,18 @@ def parse_agreement(raw: Mapping[str, object]) -> AgreementInput:
 
 
 def parse_post(raw: Mapping[str, object]) -> PostInput:
-    values, errors = _collect(raw, {
-        "name": lambda v: short_text(v, "name", 40, required=True),
-        "nature": lambda v: _choice(v, PostNature, "nature"),
-        "headcount": lambda v: whole(v, "headcount", 1, 100000, required=True),
-        "work_place": lambda v: short_text(v, "work_place", 200),
-        "fee_basis": lambda v: _choice(v, FeeBasis, "fee_basis", required=False),
-        "management_fee": lambda v: amount(v, "management_fee"),
-        "fixed_price": lambda v: amount(v, "fixed_price"),
-    })  # fmt: skip
+    values, errors = _collect(
+        raw,
+        {
+            "name": lambda v: short_text(v, "name", 40, required=True),
+            "nature": lambda v: _choice(v, PostNature, "nature"),
+            "headcount": lambda v: whole(v, "headcount", 1, 100000, required=True),
+            "work_place": lambda v: short_text(v, "work_place", 200),
+            "fee_basis": lambda v: _choice(v, FeeBasis, "fee_basis", required=False),
+            "management_fee": lambda v: amount(v, "management_fee"),
+            "fixed_price": lambda v: amount(v, "fixed_price"),
+        },
+    )
     if errors:
         raise InputErrors(errors)
     return PostInput(**values)

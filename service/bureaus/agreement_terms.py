@@ -75,8 +75,9 @@ ITEM_LABELS: dict[Item, str] = {
 ARTICLE = N_("Interim Provisions on Labour Dispatch, Art. 7")
 
 # Items a structured field can satisfy (the rest need a clause).
-FIELD_ITEMS = frozenset({Item.POSTS, Item.WORK_PLACE, Item.HEADCOUNT_AND_PERIOD, Item.HOURS_AND_LEAVE, Item.TERM,
-                         Item.SERVICE_FEE})  # fmt: skip
+FIELD_ITEMS = frozenset(
+    {Item.POSTS, Item.WORK_PLACE, Item.HEADCOUNT_AND_PERIOD, Item.HOURS_AND_LEAVE, Item.TERM, Item.SERVICE_FEE}
+)
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,12 @@ class Priced:
 
 
 def price_line(
-    terms: Terms, post: PostTerms | None, wages: Decimal, employer_social_insurance: Decimal,
+    terms: Terms,
+    post: PostTerms | None,
+    wages: Decimal,
+    employer_social_insurance: Decimal,
     employer_housing_fund: Decimal,
-) -> Priced:  # fmt: skip
+) -> Priced:
     """A worker's month as the bureau pays it.  The pass-through amounts are
     shown on a fixed-price line too (for information) but not added."""
     basis, amount = fee_of(terms, post)
@@ -175,7 +179,7 @@ def price_line(
 def headcount_by_post(post_names: Sequence[str], worker_posts: Iterable[str]) -> dict[str, int]:
     """Workers per agreement post (by the worker's post line); others under ''."""
     known = set(post_names)
-    counts = {name: 0 for name in post_names}
+    counts = dict.fromkeys(post_names, 0)
     for post in worker_posts:
         key = post if post in known else ""
         counts[key] = counts.get(key, 0) + 1

@@ -73,14 +73,21 @@ def in_force(db: Session, tenant_id: uuid.UUID, bureau_id: int, day: date) -> Se
 
 def terms_of(agreement: ServiceAgreement) -> Terms:
     return Terms(
-        agreement.start_date, agreement.end_date, agreement.work_place, agreement.working_hours,
-        agreement.fee_basis, agreement.management_fee, agreement.fixed_price, agreement.payment_terms,
-    )  # fmt: skip
+        agreement.start_date,
+        agreement.end_date,
+        agreement.work_place,
+        agreement.working_hours,
+        agreement.fee_basis,
+        agreement.management_fee,
+        agreement.fixed_price,
+        agreement.payment_terms,
+    )
 
 
 def post_terms(post: AgreementPost) -> PostTerms:
-    return PostTerms(post.name, post.nature.value, post.headcount, post.work_place, post.fee_basis,
-                     post.management_fee, post.fixed_price)  # fmt: skip
+    return PostTerms(
+        post.name, post.nature.value, post.headcount, post.work_place, post.fee_basis, post.management_fee, post.fixed_price
+    )
 
 
 def check(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement) -> list[ItemState]:
@@ -102,16 +109,19 @@ def _columns(data: AgreementInput) -> dict:
 
 
 def create_agreement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: AgreementInput,
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    bureau: ClientBureau,
+    data: AgreementInput,
     renews: ServiceAgreement | None = None,
-) -> ServiceAgreement:  # fmt: skip
+) -> ServiceAgreement:
     agreement = ServiceAgreement(
         tenant_id=tenant_id, bureau_id=bureau.id, renews_agreement_id=renews.id if renews else None, **_columns(data)
     )
     db.add(agreement)
     db.flush()
-    record(db, tenant_id, actor, "service_agreement.create", "service_agreement", agreement.id,
-           after=agreement.snapshot())  # fmt: skip
+    record(db, tenant_id, actor, "service_agreement.create", "service_agreement", agreement.id, after=agreement.snapshot())
     return agreement
 
 
@@ -127,8 +137,7 @@ def update_agreement(
     db.flush()
     after = agreement.snapshot()
     if after != before:
-        record(db, tenant_id, actor, "service_agreement.update", "service_agreement", agreement.id,
-               before=before, after=after)  # fmt: skip
+        record(db, tenant_id, actor, "service_agreement.update", "service_agreement", agreement.id, before=before, after=after)
     return agreement
 
 
@@ -143,16 +152,27 @@ def sign_agreement(
         other_end = other.terminated_on - timedelta(days=1) if other.terminated_on else other.end_date
         if other.start_date <= agreement.end_date and agreement.start_date <= other_end:
             raise DomainError(
-                N_("The term overlaps the signed agreement {number} ({start} to {end})."), field="start_date",
-                number=other.number or f"#{other.id}", start=other.start_date.isoformat(), end=other_end.isoformat(),
-            )  # fmt: skip
+                N_("The term overlaps the signed agreement {number} ({start} to {end})."),
+                field="start_date",
+                number=other.number or f"#{other.id}",
+                start=other.start_date.isoformat(),
+                end=other_end.isoformat(),
+            )
     before = agreement.snapshot()
     agreement.status, agreement.signed_on = AgreementStatus.SIGNED, signed_on
     agreement.updated_at = datetime.now(UTC)
     db.add(agreement)
     db.flush()
-    record(db, tenant_id, actor, "service_agreement.sign", "service_agreement", agreement.id,
-           before=before, after=agreement.snapshot())  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "service_agreement.sign",
+        "service_agreement",
+        agreement.id,
+        before=before,
+        after=agreement.snapshot(),
+    )
     return agreement
 
 
@@ -169,8 +189,16 @@ def terminate_agreement(
     agreement.updated_at = datetime.now(UTC)
     db.add(agreement)
     db.flush()
-    record(db, tenant_id, actor, "service_agreement.terminate", "service_agreement", agreement.id,
-           before=before, after=agreement.snapshot())  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "service_agreement.terminate",
+        "service_agreement",
+        agreement.id,
+        before=before,
+        after=agreement.snapshot(),
+    )
     return agreement
 
 
@@ -182,33 +210,57 @@ def renew_agreement(
         raise DomainError(N_("Sign the agreement before renewing it."), field="status")
     start = agreement.end_date + timedelta(days=1)
     data = AgreementInput(
-        number="", start_date=start, end_date=add_months(start, months) - timedelta(days=1),
-        work_place=agreement.work_place, working_hours=agreement.working_hours, fee_basis=agreement.fee_basis,
-        management_fee=agreement.management_fee, fixed_price=agreement.fixed_price,
-        payment_terms=agreement.payment_terms, payment_due_days=agreement.payment_due_days, note="",
-    )  # fmt: skip
+        number="",
+        start_date=start,
+        end_date=add_months(start, months) - timedelta(days=1),
+        work_place=agreement.work_place,
+        working_hours=agreement.working_hours,
+        fee_basis=agreement.fee_basis,
+        management_fee=agreement.management_fee,
+        fixed_price=agreement.fixed_price,
+        payment_terms=agreement.payment_terms,
+        payment_due_days=agreement.payment_due_days,
+        note="",
+    )
     bureau = db.get(ClientBureau, (tenant_id, agreement.bureau_id))
     renewal = create_agreement(db, tenant_id, actor, bureau, data, renews=agreement)
     for post in posts_of(db, tenant_id, agreement.id):
-        save_post(db, tenant_id, actor, renewal, None, PostInput(
-            post.name, post.nature, post.headcount, post.work_place, post.fee_basis, post.management_fee,
-            post.fixed_price,
-        ))  # fmt: skip
+        save_post(
+            db,
+            tenant_id,
+            actor,
+            renewal,
+            None,
+            PostInput(
+                post.name,
+                post.nature,
+                post.headcount,
+                post.work_place,
+                post.fee_basis,
+                post.management_fee,
+                post.fixed_price,
+            ),
+        )
     save_clauses(db, tenant_id, actor, renewal, {Item(k): v for k, v in clauses_of(db, tenant_id, agreement.id).items()})
     return renewal
 
 
 def save_post(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, post: AgreementPost | None,
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    agreement: ServiceAgreement,
+    post: AgreementPost | None,
     data: PostInput,
-) -> AgreementPost:  # fmt: skip
+) -> AgreementPost:
     _refuse_unless_draft(agreement)
     clash = db.exec(
         select(AgreementPost).where(
-            AgreementPost.tenant_id == tenant_id, AgreementPost.agreement_id == agreement.id,
+            AgreementPost.tenant_id == tenant_id,
+            AgreementPost.agreement_id == agreement.id,
             AgreementPost.name == data.name,
         )
-    ).first()  # fmt: skip
+    ).first()
     if clash is not None and (post is None or clash.id != post.id):
         raise DomainError(N_("The agreement already has a post named {name}."), field="name", name=data.name)
     before = post.snapshot() if post else None
@@ -220,8 +272,7 @@ def save_post(
     db.add(post)
     db.flush()
     if post.snapshot() != before:
-        record(db, tenant_id, actor, "agreement_post.save", "agreement_post", post.id, before=before,
-               after=post.snapshot())  # fmt: skip
+        record(db, tenant_id, actor, "agreement_post.save", "agreement_post", post.id, before=before, after=post.snapshot())
     return post
 
 
@@ -246,8 +297,7 @@ def save_clauses(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: Ser
     for item, body in after.items():
         db.add(AgreementClause(tenant_id=tenant_id, agreement_id=agreement.id, item=item, body=body))
     db.flush()
-    record(db, tenant_id, actor, "service_agreement.clauses", "service_agreement", agreement.id,
-           before=before, after=after)  # fmt: skip
+    record(db, tenant_id, actor, "service_agreement.clauses", "service_agreement", agreement.id, before=before, after=after)
 
 
 # ------------------------------------------------------------------ headcount in use

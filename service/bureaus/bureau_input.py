@@ -124,11 +124,14 @@ def _optional_id(value: object, field: str) -> int | None:
 
 
 def parse_bureau(raw: Mapping[str, object]) -> BureauInput:
-    values = _collect(raw, {
-        "name": lambda v: short_text(v, "name", NAME_MAX, required=True),
-        "establishment_office_id": lambda v: _optional_id(v, "establishment_office_id"),
-        **_CONTACT_CHECKS,
-    })  # fmt: skip
+    values = _collect(
+        raw,
+        {
+            "name": lambda v: short_text(v, "name", NAME_MAX, required=True),
+            "establishment_office_id": lambda v: _optional_id(v, "establishment_office_id"),
+            **_CONTACT_CHECKS,
+        },
+    )
     return BureauInput(values["name"], _contacts(values), values["establishment_office_id"])
 
 
@@ -139,8 +142,7 @@ def parse_unit(raw: Mapping[str, object]) -> UnitInput:
             raise DomainError(N_("“{value}” is not one of the allowed values."), field="kind", value=text[:40])
         return UnitKind(text)
 
-    values = _collect(raw, {"name": lambda v: short_text(v, "name", NAME_MAX, required=True), "kind": kind,
-                            **_CONTACT_CHECKS})  # fmt: skip
+    values = _collect(raw, {"name": lambda v: short_text(v, "name", NAME_MAX, required=True), "kind": kind, **_CONTACT_CHECKS})
     return UnitInput(values["name"], values["kind"], _contacts(values))
 
 

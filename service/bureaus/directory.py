@@ -116,9 +116,6 @@ def worker_counts(db: Session, tenant_id: uuid.UUID) -> dict[int, int]:
     """Workers (any status) per bureau id."""
     from service.workforce.models import Worker
 
-    return {
-        bureau_id: count
-        for bureau_id, count in db.exec(
-            select(Worker.bureau_id, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.bureau_id)
-        ).all()
-    }
+    return dict(
+        db.exec(select(Worker.bureau_id, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.bureau_id)).all()
+    )

@@ -49,9 +49,12 @@ class Contactable(SQLModel):
 
     def contact_snapshot(self) -> dict:
         return {
-            "city": self.city, "contact_name": self.contact_name, "contact_phone": self.contact_phone,
-            "contact_email": self.contact_email, "address": self.address,
-        }  # fmt: skip
+            "city": self.city,
+            "contact_name": self.contact_name,
+            "contact_phone": self.contact_phone,
+            "contact_email": self.contact_email,
+            "address": self.address,
+        }
 
 
 class EstablishmentOffice(Contactable, table=True):
@@ -81,9 +84,12 @@ class ClientBureau(Contactable, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "name": self.name, **self.contact_snapshot(), "establishment_office_id": self.establishment_office_id,
-            "direct_headcount": self.direct_headcount, "cap_warning": self.cap_warning,
-        }  # fmt: skip
+            "name": self.name,
+            **self.contact_snapshot(),
+            "establishment_office_id": self.establishment_office_id,
+            "direct_headcount": self.direct_headcount,
+            "cap_warning": self.cap_warning,
+        }
 
 
 class BureauUnit(Contactable, table=True):
@@ -175,15 +181,23 @@ class ServiceAgreement(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "bureau_id": self.bureau_id, "number": self.number, "start_date": self.start_date.isoformat(),
-            "end_date": self.end_date.isoformat(), "signed_on": self.signed_on.isoformat() if self.signed_on else None,
-            "status": self.status.value, "terminated_on": self.terminated_on.isoformat() if self.terminated_on else None,
-            "renews_agreement_id": self.renews_agreement_id, "work_place": self.work_place,
-            "working_hours": self.working_hours, "fee_basis": self.fee_basis.value,
+            "bureau_id": self.bureau_id,
+            "number": self.number,
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat(),
+            "signed_on": self.signed_on.isoformat() if self.signed_on else None,
+            "status": self.status.value,
+            "terminated_on": self.terminated_on.isoformat() if self.terminated_on else None,
+            "renews_agreement_id": self.renews_agreement_id,
+            "work_place": self.work_place,
+            "working_hours": self.working_hours,
+            "fee_basis": self.fee_basis.value,
             "management_fee": None if self.management_fee is None else str(self.management_fee),
             "fixed_price": None if self.fixed_price is None else str(self.fixed_price),
-            "payment_terms": self.payment_terms, "payment_due_days": self.payment_due_days, "note": self.note,
-        }  # fmt: skip
+            "payment_terms": self.payment_terms,
+            "payment_due_days": self.payment_due_days,
+            "note": self.note,
+        }
 
 
 class AgreementPost(SQLModel, table=True):
@@ -204,11 +218,14 @@ class AgreementPost(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "name": self.name, "nature": self.nature.value, "headcount": self.headcount, "work_place": self.work_place,
+            "name": self.name,
+            "nature": self.nature.value,
+            "headcount": self.headcount,
+            "work_place": self.work_place,
             "fee_basis": self.fee_basis.value if self.fee_basis else None,
             "management_fee": None if self.management_fee is None else str(self.management_fee),
             "fixed_price": None if self.fixed_price is None else str(self.fixed_price),
-        }  # fmt: skip
+        }
 
 
 class AgreementClause(SQLModel, table=True):
@@ -277,15 +294,23 @@ class BureauStatement(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "bureau_id": self.bureau_id, "agreement_id": self.agreement_id, "month": self.month.isoformat()[:7],
-            "source_run_id": self.source_run_id, "status": self.status.value,
-            "corrects_statement_id": self.corrects_statement_id, "worker_count": self.worker_count,
-            "wages": str(self.wages), "employer_social_insurance": str(self.employer_social_insurance),
-            "employer_housing_fund": str(self.employer_housing_fund), "management_fee": str(self.management_fee),
-            "fixed_fees": str(self.fixed_fees), "adjustment": str(self.adjustment),
-            "adjustment_note": self.adjustment_note, "total": str(self.total),
+            "bureau_id": self.bureau_id,
+            "agreement_id": self.agreement_id,
+            "month": self.month.isoformat()[:7],
+            "source_run_id": self.source_run_id,
+            "status": self.status.value,
+            "corrects_statement_id": self.corrects_statement_id,
+            "worker_count": self.worker_count,
+            "wages": str(self.wages),
+            "employer_social_insurance": str(self.employer_social_insurance),
+            "employer_housing_fund": str(self.employer_housing_fund),
+            "management_fee": str(self.management_fee),
+            "fixed_fees": str(self.fixed_fees),
+            "adjustment": str(self.adjustment),
+            "adjustment_note": self.adjustment_note,
+            "total": str(self.total),
             "dispute_comment": self.dispute_comment,
-        }  # fmt: skip
+        }
 
 
 class BureauStatementLine(SQLModel, table=True):

@@ -49,16 +49,27 @@ STATEMENT_DECIDERS = (StaffRole.ADMIN,)
 BUREAU_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email", "address", "establishment_office_id")
 UNIT_FIELDS = ("name", "kind", "city", "contact_name", "contact_phone", "contact_email", "address")
 OFFICE_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email", "address")
-AGREEMENT_FIELDS = ("number", "start_date", "end_date", "work_place", "working_hours", "fee_basis", "management_fee",
-                    "fixed_price", "payment_terms", "payment_due_days", "note")  # fmt: skip
+AGREEMENT_FIELDS = (
+    "number",
+    "start_date",
+    "end_date",
+    "work_place",
+    "working_hours",
+    "fee_basis",
+    "management_fee",
+    "fixed_price",
+    "payment_terms",
+    "payment_due_days",
+    "note",
+)
 POST_FIELDS = ("name", "nature", "headcount", "work_place", "fee_basis", "management_fee", "fixed_price")
 
 
-def _ctx(request: Request):  # noqa: ANN202
+def _ctx(request: Request):
     return request.state.ctx
 
 
-def _errors(problems: Exception, t) -> dict[str, str]:  # noqa: ANN001
+def _errors(problems: Exception, t) -> dict[str, str]:
     errors = problems.errors if isinstance(problems, InputErrors) else [problems]
     return translated_errors(errors, t)
 
@@ -71,14 +82,14 @@ def _money_text(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
-def _bureau_or_404(db, tenant_id, bureau_id: int):  # noqa: ANN001, ANN202
+def _bureau_or_404(db, tenant_id, bureau_id: int):
     bureau = directory.get_bureau(db, tenant_id, bureau_id)
     if bureau is None:
         raise NotFoundException()
     return bureau
 
 
-def _agreement_or_404(db, tenant_id, agreement_id: int):  # noqa: ANN001, ANN202
+def _agreement_or_404(db, tenant_id, agreement_id: int):
     agreement = agreements.get_agreement(db, tenant_id, agreement_id)
     if agreement is None:
         raise NotFoundException()
@@ -98,15 +109,30 @@ class BureausController(Controller):
             bureaus = directory.bureaus(db, ctx.tenant_id)
             counts = directory.worker_counts(db, ctx.tenant_id)
             offices = {o.id: o for o in directory.offices(db, ctx.tenant_id)}
-        return page(request, "bureaus/index.html", bureaus=bureaus, counts=counts, offices=offices,
-                    can_edit=ctx.has_role(*BUREAU_EDITORS), **_COMMON)  # fmt: skip
+        return page(
+            request,
+            "bureaus/index.html",
+            bureaus=bureaus,
+            counts=counts,
+            offices=offices,
+            can_edit=ctx.has_role(*BUREAU_EDITORS),
+            **_COMMON,
+        )
 
-    def _form(self, request: Request, bureau, values: dict, errors: dict, status: int = 200) -> Response:  # noqa: ANN001
+    def _form(self, request: Request, bureau, values: dict, errors: dict, status: int = 200) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             offices = directory.offices(db, ctx.tenant_id)
-        return page(request, "bureaus/bureau_form.html", status=status, bureau=bureau, values=values, errors=errors,
-                    offices=offices, **_COMMON)  # fmt: skip
+        return page(
+            request,
+            "bureaus/bureau_form.html",
+            status=status,
+            bureau=bureau,
+            values=values,
+            errors=errors,
+            offices=offices,
+            **_COMMON,
+        )
 
     @get("/new", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
     def new(self, request: Request) -> Response:
@@ -128,8 +154,14 @@ class BureausController(Controller):
     def detail(self, request: Request, bureau_id: FromPath[int]) -> Response:
         return self._detail(request, bureau_id)
 
-    def _detail(self, request: Request, bureau_id: int, status: int = 200, unit_values: dict | None = None,
-                unit_errors: dict | None = None) -> Response:  # fmt: skip
+    def _detail(
+        self,
+        request: Request,
+        bureau_id: int,
+        status: int = 200,
+        unit_values: dict | None = None,
+        unit_errors: dict | None = None,
+    ) -> Response:
         ctx = _ctx(request)
         today = clock.today()
         with tenant_session(ctx.tenant_id) as db:
@@ -148,13 +180,25 @@ class BureausController(Controller):
                 statements.statements_of(db, ctx.tenant_id, bureau.id) if ctx.has_role(*STATEMENT_READERS) else []
             )
         return page(
-            request, "bureaus/bureau_detail.html", status=status, bureau=bureau, units=units, office=office,
-            agreements=bureau_agreements, workforce=workforce, statements=bureau_statements, today=today,
-            can_edit=ctx.has_role(*BUREAU_EDITORS), can_edit_agreements=ctx.has_role(*AGREEMENT_EDITORS),
-            agreement_labels=AGREEMENT_LABELS, statement_labels=STATEMENT_LABELS,
-            unit_values=unit_values or {}, unit_errors=unit_errors or {},
-            notice=request.query_params.get("notice", ""), **_COMMON,
-        )  # fmt: skip
+            request,
+            "bureaus/bureau_detail.html",
+            status=status,
+            bureau=bureau,
+            units=units,
+            office=office,
+            agreements=bureau_agreements,
+            workforce=workforce,
+            statements=bureau_statements,
+            today=today,
+            can_edit=ctx.has_role(*BUREAU_EDITORS),
+            can_edit_agreements=ctx.has_role(*AGREEMENT_EDITORS),
+            agreement_labels=AGREEMENT_LABELS,
+            statement_labels=STATEMENT_LABELS,
+            unit_values=unit_values or {},
+            unit_errors=unit_errors or {},
+            notice=request.query_params.get("notice", ""),
+            **_COMMON,
+        )
 
     @get("/{bureau_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
     def edit(self, request: Request, bureau_id: FromPath[int]) -> Response:
@@ -192,14 +236,13 @@ class BureausController(Controller):
             return self._detail(request, bureau_id, 400, values, _errors(problems, ctx.translate))
         return see_other(ctx.tenant_path(f"/bureaus/{bureau_id}?notice=created#units"))
 
-    def _unit_or_404(self, db, ctx, bureau_id: int, unit_id: int):  # noqa: ANN001, ANN202
+    def _unit_or_404(self, db, ctx, bureau_id: int, unit_id: int):
         unit = directory.get_unit(db, ctx.tenant_id, unit_id)
         if unit is None or unit.bureau_id != bureau_id:
             raise NotFoundException()
         return unit
 
-    @get("/{bureau_id:int}/units/{unit_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True,
-         include_in_schema=False)  # fmt: skip
+    @get("/{bureau_id:int}/units/{unit_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
     def edit_unit(self, request: Request, bureau_id: FromPath[int], unit_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -208,8 +251,7 @@ class BureausController(Controller):
         values = {f: getattr(unit, f) for f in UNIT_FIELDS} | {"kind": unit.kind.value}
         return page(request, "bureaus/unit_form.html", bureau=bureau, unit=unit, values=values, errors={}, **_COMMON)
 
-    @post("/{bureau_id:int}/units/{unit_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post("/{bureau_id:int}/units/{unit_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
     def update_unit(self, request: Request, bureau_id: FromPath[int], unit_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, UNIT_FIELDS)
@@ -222,18 +264,35 @@ class BureausController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 unit = self._unit_or_404(db, ctx, bureau_id, unit_id)
                 bureau = _bureau_or_404(db, ctx.tenant_id, bureau_id)
-            return page(request, "bureaus/unit_form.html", status=400, bureau=bureau, unit=unit, values=values,
-                        errors=_errors(problems, ctx.translate), **_COMMON)  # fmt: skip
+            return page(
+                request,
+                "bureaus/unit_form.html",
+                status=400,
+                bureau=bureau,
+                unit=unit,
+                values=values,
+                errors=_errors(problems, ctx.translate),
+                **_COMMON,
+            )
         return see_other(ctx.tenant_path(f"/bureaus/{bureau_id}?notice=saved#units"))
 
     # ---------------------------------------------------------- establishment offices
 
-    def _offices(self, request: Request, values: dict, errors: dict, status: int = 200, office=None) -> Response:  # noqa: ANN001
+    def _offices(self, request: Request, values: dict, errors: dict, status: int = 200, office=None) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             offices = directory.offices(db, ctx.tenant_id)
-        return page(request, "bureaus/offices.html", status=status, offices=offices, values=values, errors=errors,
-                    office=office, can_edit=ctx.has_role(*BUREAU_EDITORS), **_COMMON)  # fmt: skip
+        return page(
+            request,
+            "bureaus/offices.html",
+            status=status,
+            offices=offices,
+            values=values,
+            errors=errors,
+            office=office,
+            can_edit=ctx.has_role(*BUREAU_EDITORS),
+            **_COMMON,
+        )
 
     @get("/offices", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
     def offices(self, request: Request) -> Response:
@@ -302,17 +361,30 @@ class BureausController(Controller):
         return see_other(ctx.tenant_path(f"/agreements/{agreement.id}?notice=created"))
 
 
-def _agreement_form(request: Request, bureau, agreement, values: dict, errors: dict, status: int = 200) -> Response:  # noqa: ANN001
-    return page(request, "bureaus/agreement_form.html", status=status, bureau=bureau, agreement=agreement,
-                values=values, errors=errors, fee_bases=list(FeeBasis), labels=AGREEMENT_LABELS)  # fmt: skip
+def _agreement_form(request: Request, bureau, agreement, values: dict, errors: dict, status: int = 200) -> Response:
+    return page(
+        request,
+        "bureaus/agreement_form.html",
+        status=status,
+        bureau=bureau,
+        agreement=agreement,
+        values=values,
+        errors=errors,
+        fee_bases=list(FeeBasis),
+        labels=AGREEMENT_LABELS,
+    )
 
 
 def _post_values(post: AgreementPost) -> dict[str, Any]:
     return {
-        "name": post.name, "nature": post.nature.value, "headcount": str(post.headcount), "work_place": post.work_place,
-        "fee_basis": post.fee_basis.value if post.fee_basis else "", "management_fee": _money_text(post.management_fee),
+        "name": post.name,
+        "nature": post.nature.value,
+        "headcount": str(post.headcount),
+        "work_place": post.work_place,
+        "fee_basis": post.fee_basis.value if post.fee_basis else "",
+        "management_fee": _money_text(post.management_fee),
         "fixed_price": _money_text(post.fixed_price),
-    }  # fmt: skip
+    }
 
 
 class AgreementsController(Controller):
@@ -338,17 +410,37 @@ class AgreementsController(Controller):
                 else None
             )
         return page(
-            request, "bureaus/agreement_detail.html", status=status, agreement=agreement, bureau=bureau, posts=posts,
-            clauses=clauses, items=items, item_labels=ITEM_LABELS, article=ARTICLE, use_today=use_today,
-            use_by_month=use_by_month, workforce=workforce, renewal_of=renewal_of, today=today,
-            labels=AGREEMENT_LABELS, natures=list(PostNature), fee_bases=list(FeeBasis), all_items=list(Item),
+            request,
+            "bureaus/agreement_detail.html",
+            status=status,
+            agreement=agreement,
+            bureau=bureau,
+            posts=posts,
+            clauses=clauses,
+            items=items,
+            item_labels=ITEM_LABELS,
+            article=ARTICLE,
+            use_today=use_today,
+            use_by_month=use_by_month,
+            workforce=workforce,
+            renewal_of=renewal_of,
+            today=today,
+            labels=AGREEMENT_LABELS,
+            natures=list(PostNature),
+            fee_bases=list(FeeBasis),
+            all_items=list(Item),
             can_edit=ctx.has_role(*AGREEMENT_EDITORS) and agreement.status is AgreementStatus.DRAFT,
-            can_manage=ctx.has_role(*AGREEMENT_EDITORS), can_record_workforce=ctx.has_role(*client_workforce_editors()),
-            post_values=forms.get("post_values", {}), post_errors=forms.get("post_errors", {}),
-            post_form_id=forms.get("post_form_id"), clause_values=forms.get("clause_values"),
-            clause_errors=forms.get("clause_errors", {}), action_errors=forms.get("action_errors", {}),
-            post_value_of=_post_values, notice=request.query_params.get("notice", ""),
-        )  # fmt: skip
+            can_manage=ctx.has_role(*AGREEMENT_EDITORS),
+            can_record_workforce=ctx.has_role(*client_workforce_editors()),
+            post_values=forms.get("post_values", {}),
+            post_errors=forms.get("post_errors", {}),
+            post_form_id=forms.get("post_form_id"),
+            clause_values=forms.get("clause_values"),
+            clause_errors=forms.get("clause_errors", {}),
+            action_errors=forms.get("action_errors", {}),
+            post_value_of=_post_values,
+            notice=request.query_params.get("notice", ""),
+        )
 
     @get("/{agreement_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
     def detail(self, request: Request, agreement_id: FromPath[int]) -> Response:
@@ -361,11 +453,14 @@ class AgreementsController(Controller):
             agreement = _agreement_or_404(db, ctx.tenant_id, agreement_id)
             bureau = _bureau_or_404(db, ctx.tenant_id, agreement.bureau_id)
         values = {f: getattr(agreement, f) for f in AGREEMENT_FIELDS}
-        values |= {"fee_basis": agreement.fee_basis.value, "management_fee": _money_text(agreement.management_fee),
-                   "fixed_price": _money_text(agreement.fixed_price), "start_date": agreement.start_date.isoformat(),
-                   "end_date": agreement.end_date.isoformat(),
-                   "payment_due_days": "" if agreement.payment_due_days is None
-                   else str(agreement.payment_due_days)}  # fmt: skip
+        values |= {
+            "fee_basis": agreement.fee_basis.value,
+            "management_fee": _money_text(agreement.management_fee),
+            "fixed_price": _money_text(agreement.fixed_price),
+            "start_date": agreement.start_date.isoformat(),
+            "end_date": agreement.end_date.isoformat(),
+            "payment_due_days": "" if agreement.payment_due_days is None else str(agreement.payment_due_days),
+        }
         return _agreement_form(request, bureau, agreement, values, {})
 
     @post("/{agreement_id:int}", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
@@ -388,12 +483,13 @@ class AgreementsController(Controller):
     def add_post(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         return self._save_post(request, agreement_id, None, data)
 
-    @post("/{agreement_id:int}/posts/{post_id:int}", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post(
+        "/{agreement_id:int}/posts/{post_id:int}", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False
+    )
     def update_post(self, request: Request, agreement_id: FromPath[int], post_id: FromPath[int], data: FormData) -> Response:
         return self._save_post(request, agreement_id, post_id, data)
 
-    def _post_or_404(self, db, ctx, agreement, post_id: int) -> AgreementPost:  # noqa: ANN001
+    def _post_or_404(self, db, ctx, agreement, post_id: int) -> AgreementPost:
         post_row = db.get(AgreementPost, (ctx.tenant_id, post_id))
         if post_row is None or post_row.agreement_id != agreement.id:
             raise NotFoundException()
@@ -409,12 +505,22 @@ class AgreementsController(Controller):
                 existing = self._post_or_404(db, ctx, agreement, post_id) if post_id is not None else None
                 agreements.save_post(db, ctx.tenant_id, ctx.actor, agreement, existing, parsed)
         except (InputErrors, DomainError) as problems:
-            return self._detail(request, agreement_id, 400, post_values=values, post_form_id=post_id or "new",
-                                post_errors=_errors(problems, ctx.translate))  # fmt: skip
+            return self._detail(
+                request,
+                agreement_id,
+                400,
+                post_values=values,
+                post_form_id=post_id or "new",
+                post_errors=_errors(problems, ctx.translate),
+            )
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved#posts"))
 
-    @post("/{agreement_id:int}/posts/{post_id:int}/delete", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post(
+        "/{agreement_id:int}/posts/{post_id:int}/delete",
+        opt=allow(*AGREEMENT_EDITORS),
+        sync_to_thread=True,
+        include_in_schema=False,
+    )
     def delete_post(self, request: Request, agreement_id: FromPath[int], post_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         try:
@@ -428,19 +534,26 @@ class AgreementsController(Controller):
     @post("/{agreement_id:int}/clauses", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
     def save_clauses(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
-        raw = {f"clause_{i.value}": (data.get(f"clause_{i.value}") if isinstance(data.get(f"clause_{i.value}"), str) else "")
-               for i in Item}  # fmt: skip
+        raw = {
+            f"clause_{i.value}": (data.get(f"clause_{i.value}") if isinstance(data.get(f"clause_{i.value}"), str) else "")
+            for i in Item
+        }
         try:
             bodies = parse_clauses(raw)
             with tenant_session(ctx.tenant_id) as db:
                 agreement = _agreement_or_404(db, ctx.tenant_id, agreement_id)
                 agreements.save_clauses(db, ctx.tenant_id, ctx.actor, agreement, bodies)
         except (InputErrors, DomainError) as problems:
-            return self._detail(request, agreement_id, 400, clause_values={k[7:]: v for k, v in raw.items()},
-                                clause_errors=_errors(problems, ctx.translate))  # fmt: skip
+            return self._detail(
+                request,
+                agreement_id,
+                400,
+                clause_values={k[7:]: v for k, v in raw.items()},
+                clause_errors=_errors(problems, ctx.translate),
+            )
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved#clauses"))
 
-    def _dated_action(self, request: Request, agreement_id: int, data: dict, field: str, act) -> Response:  # noqa: ANN001
+    def _dated_action(self, request: Request, agreement_id: int, data: dict, field: str, act) -> Response:
         ctx = _ctx(request)
         try:
             day = parse_date(field_text(data, field), field)
@@ -500,9 +613,17 @@ class StatementsController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             rows = statements.statements_of(db, ctx.tenant_id)
             bureaus = {b.id: b for b in directory.bureaus(db, ctx.tenant_id)}
-        return page(request, "bureaus/statements.html", status=status, statements=rows, bureaus=bureaus,
-                    labels=STATEMENT_LABELS, values=values or {}, errors=errors or {},
-                    can_write=ctx.has_role(*STATEMENT_WRITERS))  # fmt: skip
+        return page(
+            request,
+            "bureaus/statements.html",
+            status=status,
+            statements=rows,
+            bureaus=bureaus,
+            labels=STATEMENT_LABELS,
+            values=values or {},
+            errors=errors or {},
+            can_write=ctx.has_role(*STATEMENT_WRITERS),
+        )
 
     @get("/", opt=allow(*STATEMENT_READERS), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:
@@ -528,24 +649,36 @@ class StatementsController(Controller):
             return self._index(request, 400, values, _errors(problem, ctx.translate))
         return see_other(ctx.tenant_path(f"/statements/{statement.id}?notice=created"))
 
-    def _detail(self, request: Request, statement_id: int, status: int = 200, errors: dict | None = None,
-                values: dict | None = None) -> Response:  # fmt: skip
+    def _detail(
+        self, request: Request, statement_id: int, status: int = 200, errors: dict | None = None, values: dict | None = None
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             statement, lines, bureau, agreement, related = statement_files.load(db, ctx.tenant_id, statement_id)
         return page(
-            request, "bureaus/statement_detail.html", status=status, statement=statement, lines=lines, bureau=bureau,
-            agreement=agreement, related=related, labels=STATEMENT_LABELS, fee_labels=AGREEMENT_LABELS,
-            can_write=ctx.has_role(*STATEMENT_WRITERS), can_decide=ctx.has_role(*STATEMENT_DECIDERS),
-            errors=errors or {}, values=values or {}, notice=request.query_params.get("notice", ""),
+            request,
+            "bureaus/statement_detail.html",
+            status=status,
+            statement=statement,
+            lines=lines,
+            bureau=bureau,
+            agreement=agreement,
+            related=related,
+            labels=STATEMENT_LABELS,
+            fee_labels=AGREEMENT_LABELS,
+            can_write=ctx.has_role(*STATEMENT_WRITERS),
+            can_decide=ctx.has_role(*STATEMENT_DECIDERS),
+            errors=errors or {},
+            values=values or {},
+            notice=request.query_params.get("notice", ""),
             Status=StatementStatus,
-        )  # fmt: skip
+        )
 
     @get("/{statement_id:int}", opt=allow(*STATEMENT_READERS), sync_to_thread=True, include_in_schema=False)
     def detail(self, request: Request, statement_id: FromPath[int]) -> Response:
         return self._detail(request, statement_id)
 
-    def _act(self, request: Request, statement_id: int, act, values: dict | None = None) -> Response:  # noqa: ANN001
+    def _act(self, request: Request, statement_id: int, act, values: dict | None = None) -> Response:
         ctx = _ctx(request)
         try:
             with tenant_session(ctx.tenant_id) as db:
@@ -572,19 +705,24 @@ class StatementsController(Controller):
     @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
     def dispute(self, request: Request, statement_id: FromPath[int], data: FormData) -> Response:
         comment = data.get("comment") if isinstance(data.get("comment"), str) else ""
-        return self._act(request, statement_id, lambda db, ctx: statements.dispute_statement(
-            db, ctx.tenant_id, ctx.actor, statement_id, comment), {"comment": comment})  # fmt: skip
+        return self._act(
+            request,
+            statement_id,
+            lambda db, ctx: statements.dispute_statement(db, ctx.tenant_id, ctx.actor, statement_id, comment),
+            {"comment": comment},
+        )
 
     @post("/{statement_id:int}/correct", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True, include_in_schema=False)
     def correct(self, request: Request, statement_id: FromPath[int], data: FormData) -> Response:
         values = {"adjustment": field_text(data, "adjustment"), "adjustment_note": field_text(data, "adjustment_note")}
 
-        def act(db, ctx):  # noqa: ANN001, ANN202
+        def act(db, ctx):
             typed = values["adjustment"]
             negative = typed.startswith("-")
             parsed = amount(typed[1:] if negative else typed, "adjustment") or Decimal("0")
-            return statements.correct_statement(db, ctx.tenant_id, ctx.actor, statement_id,
-                                                -parsed if negative else parsed, values["adjustment_note"])  # fmt: skip
+            return statements.correct_statement(
+                db, ctx.tenant_id, ctx.actor, statement_id, -parsed if negative else parsed, values["adjustment_note"]
+            )
 
         return self._act(request, statement_id, act, values)
 
@@ -606,8 +744,16 @@ class StatementsController(Controller):
     def pdf(self, request: Request, statement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
-            statement, lines, bureau, agreement, related = statement_files.load(db, ctx.tenant_id, statement_id)
-        content = render_pdf(request, "pdf/bureau_statement.html", statement=statement, lines=lines, bureau=bureau,
-                             agreement=agreement, labels=STATEMENT_LABELS, fee_labels=AGREEMENT_LABELS,
-                             tenant_name=ctx.tenant.name if ctx.tenant else "")  # fmt: skip
+            statement, lines, bureau, agreement, _related = statement_files.load(db, ctx.tenant_id, statement_id)
+        content = render_pdf(
+            request,
+            "pdf/bureau_statement.html",
+            statement=statement,
+            lines=lines,
+            bureau=bureau,
+            agreement=agreement,
+            labels=STATEMENT_LABELS,
+            fee_labels=AGREEMENT_LABELS,
+            tenant_name=ctx.tenant.name if ctx.tenant else "",
+        )
         return pdf_download(content, statement_files.filename(statement, "pdf"))

@@ -23,10 +23,17 @@ from service.excel import write_rows
 from service.i18n import Translator
 
 HEADERS = (
-    N_("Name"), N_("ID number"), N_("Post"), N_("Fee basis"), N_("Gross wages"),
-    N_("Employer social insurance"), N_("Employer housing fund"), N_("Management fee"), N_("Fixed price"),
+    N_("Name"),
+    N_("ID number"),
+    N_("Post"),
+    N_("Fee basis"),
+    N_("Gross wages"),
+    N_("Employer social insurance"),
+    N_("Employer housing fund"),
+    N_("Management fee"),
+    N_("Fixed price"),
     N_("Amount due"),
-)  # fmt: skip
+)
 FEE_SHORT = {FeeBasis.PASS_THROUGH: N_("Pass-through"), FeeBasis.FIXED: N_("Fixed price")}
 
 
@@ -43,9 +50,9 @@ def load(
     bureau = directory.get_bureau(db, tenant_id, statement.bureau_id)
     agreement = agreements.get_agreement(db, tenant_id, statement.agreement_id)
     corrected_by = next(
-        (s for s in statements.statements_of(db, tenant_id, statement.bureau_id)
-         if s.corrects_statement_id == statement.id), None,
-    )  # fmt: skip
+        (s for s in statements.statements_of(db, tenant_id, statement.bureau_id) if s.corrects_statement_id == statement.id),
+        None,
+    )
     related = {"corrects": statement.corrects_statement_id, "corrected_by": corrected_by.id if corrected_by else None}
     return statement, statements.lines_of(db, tenant_id, statement.id), bureau, agreement, related
 
@@ -55,19 +62,41 @@ def filename(statement: BureauStatement, extension: str) -> str:
 
 
 def workbook(
-    statement: BureauStatement, lines: list[BureauStatementLine], bureau: ClientBureau,
-    agreement: ServiceAgreement | None, t: Translator,
-) -> bytes:  # fmt: skip
+    statement: BureauStatement,
+    lines: list[BureauStatementLine],
+    bureau: ClientBureau,
+    agreement: ServiceAgreement | None,
+    t: Translator,
+) -> bytes:
     rows: list[list[object]] = [
-        [line.worker_name, line.id_number_masked, line.post, t(FEE_SHORT[line.fee_basis]), line.wages,
-         line.employer_social_insurance, line.employer_housing_fund, line.management_fee, line.fixed_price, line.total]
+        [
+            line.worker_name,
+            line.id_number_masked,
+            line.post,
+            t(FEE_SHORT[line.fee_basis]),
+            line.wages,
+            line.employer_social_insurance,
+            line.employer_housing_fund,
+            line.management_fee,
+            line.fixed_price,
+            line.total,
+        ]
         for line in lines
-    ]  # fmt: skip
-    rows.append([
-        t(N_("Total")), "", "", t(N_("{count} workers"), count=statement.worker_count), statement.wages,
-        statement.employer_social_insurance, statement.employer_housing_fund, statement.management_fee,
-        statement.fixed_fees, statement.total - statement.adjustment,
-    ])  # fmt: skip
+    ]
+    rows.append(
+        [
+            t(N_("Total")),
+            "",
+            "",
+            t(N_("{count} workers"), count=statement.worker_count),
+            statement.wages,
+            statement.employer_social_insurance,
+            statement.employer_housing_fund,
+            statement.management_fee,
+            statement.fixed_fees,
+            statement.total - statement.adjustment,
+        ]
+    )
     if statement.adjustment:
         rows.append([t(N_("Adjustment")), statement.adjustment_note, "", "", "", "", "", "", "", statement.adjustment])
     rows.append([t(N_("Amount due")), "", "", "", "", "", "", "", "", statement.total])
@@ -76,8 +105,13 @@ def workbook(
     rows.append([t(N_("Month")), statement.month.isoformat()[:7]])
     rows.append([t(N_("Status")), t(STATEMENT_LABELS[statement.status])])
     if agreement is not None:
-        rows.append([t(N_("Service agreement")), agreement.number or f"#{agreement.id}",
-                     f"{agreement.start_date.isoformat()} – {agreement.end_date.isoformat()}"])  # fmt: skip
+        rows.append(
+            [
+                t(N_("Service agreement")),
+                agreement.number or f"#{agreement.id}",
+                f"{agreement.start_date.isoformat()} – {agreement.end_date.isoformat()}",
+            ]
+        )
         rows.append([t(N_("Fee basis")), t(AGREEMENT_LABELS[agreement.fee_basis])])
         if agreement.payment_terms:
             rows.append([t(N_("Payment terms")), agreement.payment_terms])

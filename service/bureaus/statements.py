@@ -121,9 +121,11 @@ def _price(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, agreement: S
     slips = source_payslips(db, tenant_id, bureau, month)
     if not slips:
         raise DomainError(
-            N_("No published payroll for {month} pays a worker of {bureau}."), field="month",
-            month=month_label(month), bureau=bureau.name,
-        )  # fmt: skip
+            N_("No published payroll for {month} pays a worker of {bureau}."),
+            field="month",
+            month=month_label(month),
+            bureau=bureau.name,
+        )
     terms = agreements.terms_of(agreement)
     posts = {p.name: agreements.post_terms(p) for p in agreements.posts_of(db, tenant_id, agreement.id)}
     lines = []
@@ -146,7 +148,7 @@ def _price(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, agreement: S
                 management_fee=priced.management_fee,
                 fixed_price=priced.fixed_price,
                 total=priced.total,
-            )  # fmt: skip
+            )
         )
     return Priced(lines, max(s.run_id for s in slips))
 
@@ -177,11 +179,15 @@ def _write_lines(db: Session, tenant_id: uuid.UUID, statement: BureauStatement, 
 
 def live_statement(db: Session, tenant_id: uuid.UUID, bureau_id: int, month: date) -> BureauStatement | None:
     return db.exec(
-        select(BureauStatement).where(
-            BureauStatement.tenant_id == tenant_id, BureauStatement.bureau_id == bureau_id,
-            BureauStatement.month == month, BureauStatement.status != StatementStatus.CORRECTED,
-        ).with_for_update()
-    ).first()  # fmt: skip
+        select(BureauStatement)
+        .where(
+            BureauStatement.tenant_id == tenant_id,
+            BureauStatement.bureau_id == bureau_id,
+            BureauStatement.month == month,
+            BureauStatement.status != StatementStatus.CORRECTED,
+        )
+        .with_for_update()
+    ).first()
 
 
 def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, month: date) -> BureauStatement:
@@ -190,15 +196,18 @@ def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: 
     existing = live_statement(db, tenant_id, bureau.id, month)
     if existing is not None and existing.status is not StatementStatus.DRAFT:
         raise DomainError(
-            N_("The statement for {month} has already been sent: correct it instead."), field="month",
+            N_("The statement for {month} has already been sent: correct it instead."),
+            field="month",
             month=month_label(month),
-        )  # fmt: skip
+        )
     agreement = agreement_for_month(db, tenant_id, bureau.id, month)
     if agreement is None:
         raise DomainError(
-            N_("{bureau} has no signed agreement in force in {month}."), field="month", bureau=bureau.name,
+            N_("{bureau} has no signed agreement in force in {month}."),
+            field="month",
+            bureau=bureau.name,
             month=month_label(month),
-        )  # fmt: skip
+        )
     priced = _price(db, tenant_id, bureau, agreement, month)
     before = existing.snapshot() if existing else None
     statement = existing or BureauStatement(tenant_id=tenant_id, bureau_id=bureau.id, month=month)
@@ -207,8 +216,9 @@ def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: 
     db.add(statement)
     db.flush()
     _write_lines(db, tenant_id, statement, priced.lines)
-    record(db, tenant_id, actor, "statement.generate", "bureau_statement", statement.id, before=before,
-           after=statement.snapshot())  # fmt: skip
+    record(
+        db, tenant_id, actor, "statement.generate", "bureau_statement", statement.id, before=before, after=statement.snapshot()
+    )
     return statement
 
 
@@ -248,7 +258,7 @@ def _transition(
     actor: Actor,
     statement: BureauStatement,
     action: str,
-    change,  # noqa: ANN001
+    change,
 ) -> BureauStatement:
     before = statement.snapshot()
     change(statement)
@@ -331,12 +341,17 @@ def correct_statement(
     if agreement is None:  # pragma: no cover - the old statement had one; signed agreements are never deleted
         agreement = agreements.get_agreement(db, tenant_id, old.agreement_id)
     priced = _price(db, tenant_id, bureau, agreement, old.month)
-    _transition(db, tenant_id, actor, old, "statement.mark_corrected",
-                lambda s: setattr(s, "status", StatementStatus.CORRECTED))  # fmt: skip
+    _transition(
+        db, tenant_id, actor, old, "statement.mark_corrected", lambda s: setattr(s, "status", StatementStatus.CORRECTED)
+    )
     new = BureauStatement(
-        tenant_id=tenant_id, bureau_id=old.bureau_id, month=old.month, agreement_id=agreement.id,
-        corrects_statement_id=old.id, adjustment_note=note,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        bureau_id=old.bureau_id,
+        month=old.month,
+        agreement_id=agreement.id,
+        corrects_statement_id=old.id,
+        adjustment_note=note,
+    )
     _fill(new, priced, adjustment.quantize(Decimal("0.01")))
     db.add(new)
     db.flush()

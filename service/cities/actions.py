@@ -78,9 +78,13 @@ def seed_reference(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> 
     ).all()
     ids = {(city, effective): i for city, effective, i in returned}
     record_many(
-        db, tenant_id, actor, "city_parameter.seed", "city_parameter",
+        db,
+        tenant_id,
+        actor,
+        "city_parameter.seed",
+        "city_parameter",
         [(ids[(row["city"], row["effective_from"])], None, snapshot(CityParameter(**row))) for row in rows],
-    )  # fmt: skip
+    )
     return len(rows)
 
 
@@ -148,9 +152,7 @@ def _recompute_city(db: Session, tenant_id: uuid.UUID, city: str) -> None:
 
 
 def get_version(db: Session, tenant_id: uuid.UUID, parameter_id: int) -> CityParameter | None:
-    return db.exec(
-        select(CityParameter).where(CityParameter.tenant_id == tenant_id, CityParameter.id == parameter_id)
-    ).first()
+    return db.exec(select(CityParameter).where(CityParameter.tenant_id == tenant_id, CityParameter.id == parameter_id)).first()
 
 
 def all_versions(db: Session, tenant_id: uuid.UUID) -> list[CityParameter]:

@@ -15,15 +15,11 @@ class CityParameter(SQLModel, table=True):
     __tablename__ = "city_parameters"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     city: str
     effective_from: date
     minimum_wage_monthly: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
     minimum_wage_hourly: Decimal = Field(sa_column=Column(Numeric(8, 2), nullable=False))
     average_wage_monthly: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
     source: str = ""
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))

@@ -49,20 +49,35 @@ def _values(parameter: CityParameter) -> dict[str, str]:
 
 
 def _render(
-    request: Request, *, status: int = 200, add_values: dict | None = None, add_errors: dict | None = None,
-    edit_id: int | None = None, edit_values: dict | None = None, edit_errors: dict | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    *,
+    status: int = 200,
+    add_values: dict | None = None,
+    add_errors: dict | None = None,
+    edit_id: int | None = None,
+    edit_values: dict | None = None,
+    edit_errors: dict | None = None,
+) -> Response:
     ctx = request.state.ctx
     today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
         versions = actions.all_versions(db, ctx.tenant_id)
     return page(
-        request, "cities/index.html", status=status, cities=_cities(versions, today), today=today,
-        city_names=CITY_NAMES, can_edit=ctx.has_role(*EDITORS), values_of=_values,
-        add_values=add_values or {}, add_errors=add_errors or {},
-        edit_id=edit_id, edit_values=edit_values or {}, edit_errors=edit_errors or {},
+        request,
+        "cities/index.html",
+        status=status,
+        cities=_cities(versions, today),
+        today=today,
+        city_names=CITY_NAMES,
+        can_edit=ctx.has_role(*EDITORS),
+        values_of=_values,
+        add_values=add_values or {},
+        add_errors=add_errors or {},
+        edit_id=edit_id,
+        edit_values=edit_values or {},
+        edit_errors=edit_errors or {},
         done=request.query_params.get("done", ""),
-    )  # fmt: skip
+    )
 
 
 def _errors(problems: CityInputErrors | DomainError, request: Request) -> dict[str, str]:
@@ -101,6 +116,7 @@ class CitiesController(Controller):
                 values["city"] = parameter.city
                 actions.correct_version(db, ctx.tenant_id, ctx.actor, parameter, parse_city_version(values))
         except (CityInputErrors, DomainError) as problems:
-            return _render(request, status=400, edit_id=parameter_id, edit_values=values,
-                           edit_errors=_errors(problems, request))  # fmt: skip
+            return _render(
+                request, status=400, edit_id=parameter_id, edit_values=values, edit_errors=_errors(problems, request)
+            )
         return see_other(ctx.tenant_path(f"/cities?done=corrected#city-{values['city']}"))

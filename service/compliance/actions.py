@@ -35,9 +35,7 @@ def get_alert(db: Session, tenant_id: uuid.UUID, alert_id: int) -> ComplianceAle
     ).first()
 
 
-def acknowledge(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, alert: ComplianceAlert, comment: str
-) -> ComplianceAlert:
+def acknowledge(db: Session, tenant_id: uuid.UUID, actor: Actor, alert: ComplianceAlert, comment: str) -> ComplianceAlert:
     """Acknowledge an open alert with a comment saying what was done or decided."""
     comment = comment.strip()
     if not comment:
@@ -52,6 +50,14 @@ def acknowledge(
     alert.acknowledgement = comment
     db.add(alert)
     db.flush()
-    record(db, tenant_id, actor, "compliance_alert.acknowledge", "compliance_alert", alert.id,
-           before=before, after=_snapshot(alert))  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "compliance_alert.acknowledge",
+        "compliance_alert",
+        alert.id,
+        before=before,
+        after=_snapshot(alert),
+    )
     return alert

@@ -26,9 +26,7 @@ from service.workforce.compliance import check_assessment_failures
 LOOKBACK = 12  # results read per worker: enough to count a long failing streak
 
 
-def assessment_failures(
-    db: Session, tenant_id: uuid.UUID, workers: Iterable[WorkerFacts], today: date
-) -> list[Raised]:
+def assessment_failures(db: Session, tenant_id: uuid.UUID, workers: Iterable[WorkerFacts], today: date) -> list[Raised]:
     ids = [w.id for w in workers if w.status in EMPLOYED and w.hire_date <= today]
     if not ids:
         return []

@@ -27,10 +27,7 @@ SKIPPED_STATUSES = frozenset({TenantStatus.CANCELLED})
 
 def describe(counts: RecomputeCounts) -> str:
     severities = ", ".join(f"{s} {counts.by_severity.get(s, 0)}" for s in SEVERITIES)
-    return (
-        f"{counts.workers} workers, {counts.open} open alerts ({severities}), "
-        f"{counts.opened} new, {counts.closed} closed"
-    )
+    return f"{counts.workers} workers, {counts.open} open alerts ({severities}), {counts.opened} new, {counts.closed} closed"
 
 
 def run_check(slug: str | None, today: date, echo: Callable[[str], Any]) -> int:

@@ -56,9 +56,11 @@ class BureauWorkforce:
         if self.direct_headcount is None:
             return None
         alert = check_dispatch_cap(
-            direct_headcount=self.direct_headcount, dispatched_headcount=self.dispatched, enabled=True,
+            direct_headcount=self.direct_headcount,
+            dispatched_headcount=self.dispatched,
+            enabled=True,
             today=clock.today(),
-        )  # fmt: skip
+        )
         return alert is not None
 
 
@@ -76,9 +78,7 @@ def bureaus_in_use(db: Session, tenant_id: uuid.UUID) -> list[str]:
 
 
 def get_record(db: Session, tenant_id: uuid.UUID, client_bureau: str) -> ClientBureau | None:
-    return db.exec(
-        select(ClientBureau).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == client_bureau)
-    ).first()
+    return db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == client_bureau)).first()
 
 
 def workforce_rows(db: Session, tenant_id: uuid.UUID, today: date) -> list[BureauWorkforce]:
@@ -138,9 +138,7 @@ def set_client_workforce(
     headcount = parse_headcount(direct_headcount)
     entry = get_record(db, tenant_id, client_bureau) if client_bureau and len(client_bureau) <= BUREAU_MAX else None
     if entry is None:
-        raise DomainError(
-            N_("There is no client bureau named {name}."), field="client_bureau", name=client_bureau[:BUREAU_MAX]
-        )
+        raise DomainError(N_("There is no client bureau named {name}."), field="client_bureau", name=client_bureau[:BUREAU_MAX])
     before = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}
     entry.direct_headcount = headcount
     entry.cap_warning = bool(cap_warning)

@@ -47,9 +47,7 @@ class RecomputeCounts:
     by_severity: dict[str, int] = field(default_factory=dict)
 
 
-def recompute_for_workers(
-    db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], today: date
-) -> RecomputeCounts:
+def recompute_for_workers(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], today: date) -> RecomputeCounts:
     """Recompute the alerts about these workers and their contracts and certificates,
     and the dispatch cap of their client bureaus.
 
@@ -66,22 +64,22 @@ def recompute_for_workers(
     units = load_units(db, tenant_id, today, bureaus)
     extra = assessment_failures(db, tenant_id, facts.workers, today)
     return _store(
-        db, tenant_id, _raise(facts, units, today, extra), ids, [unit_subject(b) for b in bureaus],
+        db,
+        tenant_id,
+        _raise(facts, units, today, extra),
+        ids,
+        [unit_subject(b) for b in bureaus],
         workers=len(facts.workers),
-    )  # fmt: skip
+    )
 
 
-def recompute_for_bureaus(
-    db: Session, tenant_id: uuid.UUID, bureaus: Iterable[str], today: date
-) -> RecomputeCounts:
+def recompute_for_bureaus(db: Session, tenant_id: uuid.UUID, bureaus: Iterable[str], today: date) -> RecomputeCounts:
     """Recompute the dispatch cap of these client bureaus (their recorded workforce changed)."""
     names = set(bureaus)
     if not names:
         return RecomputeCounts()
     units = load_units(db, tenant_id, today, names)
-    return _store(
-        db, tenant_id, _raise(TenantFacts((), ()), units, today), [], [unit_subject(b) for b in names], workers=0
-    )
+    return _store(db, tenant_id, _raise(TenantFacts((), ()), units, today), [], [unit_subject(b) for b in names], workers=0)
 
 
 def recompute_tenant(db: Session, tenant_id: uuid.UUID, today: date) -> RecomputeCounts:

@@ -173,10 +173,11 @@ def _renewal_candidate(contracts: Sequence[ContractFacts]) -> ContractFacts | No
         return None
     latest = signed[-1]
     followed = any(
-        c.id != latest.id and c.status != "terminated"
+        c.id != latest.id
+        and c.status != "terminated"
         and (c.previous_contract_id == latest.id or c.terms.start > latest.terms.start)
         for c in contracts
-    )  # fmt: skip
+    )
     return None if followed else latest
 
 
@@ -191,9 +192,11 @@ def _written_contract(
         figures = city_figures_on(cities, worker.city, today)
         wage = figures.minimum_wage_monthly if figures else None
     alert = rules.check_written_contract(
-        start_of_work=worker.hire_date, signed_on=signed_on, monthly_wage=wage if wage is not None else ZERO,
+        start_of_work=worker.hire_date,
+        signed_on=signed_on,
+        monthly_wage=wage if wage is not None else ZERO,
         today=today,
-    )  # fmt: skip
+    )
     if alert is not None and wage is None and alert.amount is not None:
         alert = replace(alert, amount=None, params={**alert.params, "amount": UNKNOWN_AMOUNT})
     return alert
@@ -233,9 +236,11 @@ def evaluate_units(
     raised = []
     for bureau, direct in direct_headcounts.items():
         alert = rules.check_dispatch_cap(
-            direct_headcount=direct, dispatched_headcount=dispatched_headcounts.get(bureau, 0),
-            enabled=True, today=today,
-        )  # fmt: skip
+            direct_headcount=direct,
+            dispatched_headcount=dispatched_headcounts.get(bureau, 0),
+            enabled=True,
+            today=today,
+        )
         if alert is not None:
             alert = replace(alert, params={**alert.params, "unit": bureau})
             raised.append(Raised(unit_subject(bureau), None, alert))
@@ -243,6 +248,6 @@ def evaluate_units(
 
 
 def unit_subject(bureau: str) -> str:
-    """"unit:<bureau>", or a hash of a name too long for the 60-character subject."""
+    """ "unit:<bureau>", or a hash of a name too long for the 60-character subject."""
     subject = f"unit:{bureau}"
     return subject if len(subject) <= 60 else "unit:#" + hashlib.sha256(bureau.encode()).hexdigest()[:32]

@@ -83,23 +83,33 @@ def _scope(worker_ids: Sequence[int] | None, column: str) -> str:
     return "" if worker_ids is None else f" and {column} = any(cast(:ids as bigint[]))"
 
 
-def load_facts(
-    db: Session, tenant_id: uuid.UUID, today: date, worker_ids: Sequence[int] | None = None
-) -> TenantFacts:
+def load_facts(db: Session, tenant_id: uuid.UUID, today: date, worker_ids: Sequence[int] | None = None) -> TenantFacts:
     """The facts of every worker of the tenant, or of ``worker_ids`` only."""
     params = {"t": tenant_id, "ids": list(worker_ids or [])}
     contracts: dict[int, list[ContractFacts]] = {}
     # fetchall and positional rows: at 100,000+ rows, row-by-row fetching and
     # attribute lookups cost more than the queries themselves.
-    for (contract_id, worker_id, contract_type, start, end, probation_end, probation_wage, wage, signed_on,
-         status, renewal_decision, previous_id) in db.execute(
+    for (
+        contract_id,
+        worker_id,
+        contract_type,
+        start,
+        end,
+        probation_end,
+        probation_wage,
+        wage,
+        signed_on,
+        status,
+        renewal_decision,
+        previous_id,
+    ) in db.execute(
         text(
             "select id, worker_id, contract_type, start_date, end_date, probation_end, probation_wage, wage,"
             " signed_on, status, renewal_decision, previous_contract_id"
             " from contracts where tenant_id = :t" + _scope(worker_ids, "worker_id")
         ),
         params,
-    ).fetchall():  # fmt: skip
+    ).fetchall():
         terms = Contract(_CONTRACT_TYPES[contract_type], start, end, wage, probation_end, probation_wage)
         contracts.setdefault(worker_id, []).append(
             ContractFacts(contract_id, worker_id, terms, status, signed_on, renewal_decision, previous_id)
@@ -117,9 +127,12 @@ def load_facts(
     )
     cities = tuple(
         CityFigures(
-            city=row.city, effective_from=row.effective_from, minimum_wage_monthly=row.minimum_wage_monthly,
-            minimum_wage_hourly=row.minimum_wage_hourly, average_wage_monthly=row.average_wage_monthly,
-        )  # fmt: skip
+            city=row.city,
+            effective_from=row.effective_from,
+            minimum_wage_monthly=row.minimum_wage_monthly,
+            minimum_wage_hourly=row.minimum_wage_hourly,
+            average_wage_monthly=row.average_wage_monthly,
+        )
         for row in db.execute(
             text(
                 "select city, effective_from, minimum_wage_monthly, minimum_wage_hourly, average_wage_monthly"
@@ -180,9 +193,7 @@ def _attribute(item: object, name: str, default: object = None) -> object:
     return getattr(item, name, default)
 
 
-def count_dispatched(
-    db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None
-) -> dict[str, int]:
+def count_dispatched(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> dict[str, int]:
     """Dispatched workers per client bureau (every bureau, or ``bureaus`` only).
 
     One grouped count over the index ``workers_filters (tenant_id, status,
@@ -198,12 +209,10 @@ def count_dispatched(
         sql += " and b.name = any(cast(:bureaus as text[]))"
     sql += " group by b.name"
     params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "bureaus": sorted(bureaus or ())}
-    return {bureau: count for bureau, count in db.execute(text(sql), params).fetchall()}
+    return dict(db.execute(text(sql), params).fetchall())
 
 
-def load_units(
-    db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None
-) -> UnitFacts:
+def load_units(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> UnitFacts:
     """The recorded direct headcounts (cap warning on) and dispatched counts, of every bureau or of ``bureaus``."""
     if bureaus is not None and not bureaus:
         return UnitFacts()
@@ -213,8 +222,5 @@ def load_units(
     )
     if bureaus is not None:
         sql += " and name = any(cast(:bureaus as text[]))"
-    direct = {
-        bureau: headcount
-        for bureau, headcount in db.execute(text(sql), {"t": tenant_id, "bureaus": sorted(bureaus or ())}).fetchall()
-    }
+    direct = dict(db.execute(text(sql), {"t": tenant_id, "bureaus": sorted(bureaus or ())}).fetchall())
     return UnitFacts(direct, count_dispatched(db, tenant_id, today, direct.keys()) if direct else {})

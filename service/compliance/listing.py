@@ -80,7 +80,7 @@ def _rows(db: Session, sql: str, params: dict[str, Any]) -> list[AlertRow]:
 def alert_page(db: Session, tenant_id: uuid.UUID, f: AlertFilter, page: int = 1) -> AlertPage:
     rule_sql = " and a.rule = :rule" if f.rule else ""
     params: dict[str, Any] = {"t": tenant_id, "rule": f.rule}
-    counts = {severity: 0 for severity in SEVERITIES}
+    counts = dict.fromkeys(SEVERITIES, 0)
     for severity, count in db.execute(
         text(
             "select a.severity, count(*) from compliance_alerts a"
@@ -93,8 +93,7 @@ def alert_page(db: Session, tenant_id: uuid.UUID, f: AlertFilter, page: int = 1)
     acknowledged = db.execute(
         text(
             "select count(*) from compliance_alerts a"
-            " where a.tenant_id = :t and a.open and a.acknowledged_at is not null"
-            + rule_sql + severity_sql
+            " where a.tenant_id = :t and a.open and a.acknowledged_at is not null" + rule_sql + severity_sql
         ),
         {**params, "severity": f.severity},
     ).scalar_one()
@@ -104,7 +103,8 @@ def alert_page(db: Session, tenant_id: uuid.UUID, f: AlertFilter, page: int = 1)
         rows = _rows(
             db,
             " where a.tenant_id = :t and a.open and a.acknowledged_at is not null"
-            + rule_sql + severity_sql
+            + rule_sql
+            + severity_sql
             + " order by a.acknowledged_at desc, a.id desc limit :limit offset :offset",
             {**params, "severity": f.severity, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE},
         )

@@ -17,9 +17,7 @@ class ComplianceAlert(SQLModel, table=True):
     __tablename__ = "compliance_alerts"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     worker_id: int | None = None
     subject: str  # "worker:12", "contract:7", "unit:<name>": what the alert is about
     rule: str
@@ -34,9 +32,5 @@ class ComplianceAlert(SQLModel, table=True):
     acknowledged_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     acknowledged_by: str | None = None
     acknowledgement: str | None = None
-    first_seen_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
-    last_seen_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    first_seen_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    last_seen_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))

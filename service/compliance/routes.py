@@ -35,7 +35,7 @@ def _filter_from(request: Request) -> listing.AlertFilter:
     )
 
 
-def _query(request: Request):  # noqa: ANN202
+def _query(request: Request):
     """Links to the same list with some parameters changed (None drops one)."""
 
     def with_changes(**changes: Any) -> str:
@@ -47,18 +47,29 @@ def _query(request: Request):  # noqa: ANN202
     return with_changes
 
 
-def _render(request: Request, *, status: int = 200, errors: dict[int, str] | None = None,
-            comments: dict[int, str] | None = None) -> Response:  # fmt: skip
+def _render(
+    request: Request, *, status: int = 200, errors: dict[int, str] | None = None, comments: dict[int, str] | None = None
+) -> Response:
     ctx = request.state.ctx
     f = _filter_from(request)
     with tenant_session(ctx.tenant_id) as db:
         result = listing.alert_page(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
     return page(
-        request, "compliance/alerts.html", status=status, result=result, filter=f, rule_titles=RULE_TITLES,
-        severities=SEVERITIES, severity_labels=SEVERITY_LABELS, severity_badges=SEVERITY_BADGES,
-        can_acknowledge=ctx.has_role(*ACKNOWLEDGERS), link_query=_query(request),
-        errors=errors or {}, comments=comments or {}, done=request.query_params.get("done", ""),
-    )  # fmt: skip
+        request,
+        "compliance/alerts.html",
+        status=status,
+        result=result,
+        filter=f,
+        rule_titles=RULE_TITLES,
+        severities=SEVERITIES,
+        severity_labels=SEVERITY_LABELS,
+        severity_badges=SEVERITY_BADGES,
+        can_acknowledge=ctx.has_role(*ACKNOWLEDGERS),
+        link_query=_query(request),
+        errors=errors or {},
+        comments=comments or {},
+        done=request.query_params.get("done", ""),
+    )
 
 
 class ComplianceController(Controller):
@@ -79,8 +90,7 @@ class ComplianceController(Controller):
                     raise NotFoundException()
                 actions.acknowledge(db, ctx.tenant_id, ctx.actor, alert, comment)
         except DomainError as error:
-            return _render(request, status=400, errors={alert_id: ctx.translate.error(error)},
-                           comments={alert_id: comment})  # fmt: skip
+            return _render(request, status=400, errors={alert_id: ctx.translate.error(error)}, comments={alert_id: comment})
         # The form posts to a URL carrying the list's query string: go back to that list.
         return see_other(ctx.tenant_path("/compliance") + "?" + _with_done(request.url.query))
 

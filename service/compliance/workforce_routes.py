@@ -22,16 +22,23 @@ EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
 
 def _render(
     request: Request, *, status: int = 200, bureau: str = "", values: dict | None = None, errors: dict | None = None
-) -> Response:  # fmt: skip
+) -> Response:
     ctx = request.state.ctx
     today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
         rows = client_workforce.workforce_rows(db, ctx.tenant_id, today)
     return page(
-        request, "compliance/client_workforce.html", status=status, rows=rows, today=today,
-        can_edit=ctx.has_role(*EDITORS), edit_bureau=bureau, edit_values=values or {}, edit_errors=errors or {},
+        request,
+        "compliance/client_workforce.html",
+        status=status,
+        rows=rows,
+        today=today,
+        can_edit=ctx.has_role(*EDITORS),
+        edit_bureau=bureau,
+        edit_values=values or {},
+        edit_errors=errors or {},
         done=request.query_params.get("done", ""),
-    )  # fmt: skip
+    )
 
 
 class ClientWorkforceController(Controller):
@@ -55,6 +62,5 @@ class ClientWorkforceController(Controller):
                     db, ctx.tenant_id, ctx.actor, bureau, values["direct_headcount"], values["cap_warning"]
                 )
         except DomainError as error:
-            return _render(request, status=400, bureau=bureau, values=values,
-                           errors=translated_errors([error], ctx.translate))  # fmt: skip
+            return _render(request, status=400, bureau=bureau, values=values, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path("/client-workforce?done=saved#bureau-" + quote(bureau)))

@@ -42,9 +42,7 @@ def ensure_database(server: URL, name: str) -> None:
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            exists = conn.execute(
-                text("select 1 from pg_database where datname = :name"), {"name": name}
-            ).scalar()
+            exists = conn.execute(text("select 1 from pg_database where datname = :name"), {"name": name}).scalar()
             if not exists:
                 conn.execute(text(f'create database "{name}"'))
     finally:
@@ -64,9 +62,7 @@ def drop_database(server: URL, name: str) -> None:
 def _engines(settings: Settings) -> tuple[Engine, Engine]:
     owner = owner_url(settings)
     owner_engine = create_engine(owner, pool_pre_ping=True)
-    app_engine = create_engine(
-        app_url(settings, owner), pool_size=settings.pool_size, pool_pre_ping=True
-    )
+    app_engine = create_engine(app_url(settings, owner), pool_size=settings.pool_size, pool_pre_ping=True)
     return owner_engine, app_engine
 
 

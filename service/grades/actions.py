@@ -39,7 +39,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -103,28 +103,38 @@ def set_basic_conditions(db: Session, tenant_id: uuid.UUID, actor: Actor, years:
         row = GradeBasicConditions(tenant_id=tenant_id, disciplinary_window_years=years)
     else:
         row.disciplinary_window_years = years
-        row.updated_at = datetime.now(timezone.utc)
+        row.updated_at = datetime.now(UTC)
     db.add(row)
     db.flush()
-    record(db, tenant_id, actor, "grade_basic_conditions.update", "grade_basic_conditions", None,
-           before=before, after={"disciplinary_window_years": years})  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "grade_basic_conditions.update",
+        "grade_basic_conditions",
+        None,
+        before=before,
+        after={"disciplinary_window_years": years},
+    )
 
 
 def criteria_rows(db: Session, tenant_id: uuid.UUID) -> dict[int, GradeCriteriaRow]:
-    return {
-        row.grade: row
-        for row in db.exec(select(GradeCriteriaRow).where(GradeCriteriaRow.tenant_id == tenant_id))
-    }
+    return {row.grade: row for row in db.exec(select(GradeCriteriaRow).where(GradeCriteriaRow.tenant_id == tenant_id))}
 
 
 def to_criteria(row: GradeCriteriaRow, basic: BasicConditions) -> GradeCriteria:
     return GradeCriteria(
-        grade=row.grade, basic=basic, min_age=row.min_age, max_age=row.max_age,
+        grade=row.grade,
+        basic=basic,
+        min_age=row.min_age,
+        max_age=row.max_age,
         min_education=Education(row.min_education) if row.min_education else None,
-        min_years_of_service=row.min_years_of_service, min_post_points=row.min_post_points,
+        min_years_of_service=row.min_years_of_service,
+        min_post_points=row.min_post_points,
         required_trainings=frozenset(row.required_trainings or ()),
-        min_rating=Rating(row.min_rating) if row.min_rating else None, rating_periods=row.rating_periods,
-    )  # fmt: skip
+        min_rating=Rating(row.min_rating) if row.min_rating else None,
+        rating_periods=row.rating_periods,
+    )
 
 
 def criteria_of(db: Session, tenant_id: uuid.UUID) -> dict[int, GradeCriteria]:
@@ -148,11 +158,10 @@ def save_criteria(db: Session, tenant_id: uuid.UUID, actor: Actor, criteria: Gra
     row.required_trainings = sorted(criteria.required_trainings)
     row.min_rating = criteria.min_rating.value if criteria.min_rating else None
     row.rating_periods = criteria.rating_periods
-    row.updated_at = datetime.now(timezone.utc)
+    row.updated_at = datetime.now(UTC)
     db.add(row)
     db.flush()
-    record(db, tenant_id, actor, "grade_criteria.update", "grade_criteria", criteria.grade,
-           before=before, after=row.snapshot())  # fmt: skip
+    record(db, tenant_id, actor, "grade_criteria.update", "grade_criteria", criteria.grade, before=before, after=row.snapshot())
     return row
 
 
@@ -203,32 +212,41 @@ def load_roster_facts(
     ratings = published_ratings(db, tenant_id, ids, last=max(rating_periods, 1), before=on)
     workers = db.exec(
         select(Worker.id, Worker.grade, Worker.birth_date, Worker.hire_date, Worker.education).where(
-            Worker.tenant_id == tenant_id, Worker.id.in_(ids)  # type: ignore[union-attr]
+            Worker.tenant_id == tenant_id,
+            Worker.id.in_(ids),  # type: ignore[union-attr]
         )
     ).all()
     return {
         w.id: RosterFacts(
-            w.id, w.grade, w.birth_date, w.hire_date, Education(w.education),
-            frozenset(trainings.get(w.id, ())), tuple(reversed(ratings.get(w.id, []))),
+            w.id,
+            w.grade,
+            w.birth_date,
+            w.hire_date,
+            Education(w.education),
+            frozenset(trainings.get(w.id, ())),
+            tuple(reversed(ratings.get(w.id, []))),
             tuple(discipline.get(w.id, ())),
-        )  # fmt: skip
+        )
         for w in workers
     }
 
 
 def worker_facts(roster: RosterFacts, candidate: GradeCandidate) -> WorkerFacts:
     return WorkerFacts(
-        birth_date=roster.birth_date, hire_date=roster.hire_date, education=roster.education,
-        post_points=candidate.post_points, trainings=roster.trainings, ratings=roster.ratings,
+        birth_date=roster.birth_date,
+        hire_date=roster.hire_date,
+        education=roster.education,
+        post_points=candidate.post_points,
+        trainings=roster.trainings,
+        ratings=roster.ratings,
         disciplinary_dates=roster.disciplinary_dates,
         political_standing_confirmed=candidate.political_standing_confirmed,
-        fitness_confirmed=candidate.fitness_confirmed, conduct_confirmed=candidate.conduct_confirmed,
-    )  # fmt: skip
+        fitness_confirmed=candidate.fitness_confirmed,
+        conduct_confirmed=candidate.conduct_confirmed,
+    )
 
 
-def propose(
-    facts: WorkerFacts, current: int, criteria: dict[int, GradeCriteria], on: date
-) -> tuple[int, list[Eligibility]]:
+def propose(facts: WorkerFacts, current: int, criteria: dict[int, GradeCriteria], on: date) -> tuple[int, list[Eligibility]]:
     """The proposed grade and the evaluations behind it (grade above first, then the current grade)."""
     evaluations: list[Eligibility] = []
     above = current - 1
@@ -261,8 +279,12 @@ def evaluations_json(evaluations: Iterable[Eligibility]) -> list[dict[str, Any]]
             "grade": e.grade,
             "eligible": e.eligible,
             "reasons": [
-                {"condition": r.condition, "met": r.met, "message": r.message,
-                 "params": {k: _json_param(v) for k, v in r.params.items()}}  # fmt: skip
+                {
+                    "condition": r.condition,
+                    "met": r.met,
+                    "message": r.message,
+                    "params": {k: _json_param(v) for k, v in r.params.items()},
+                }
                 for r in e.reasons
             ],
         }
@@ -301,13 +323,17 @@ def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: Campa
     conditions = [Worker.tenant_id == tenant_id, Worker.status.in_(EVALUATED_STATUSES)]  # type: ignore[attr-defined]
     if data.client_bureau:
         conditions.append(Worker.client_bureau == data.client_bureau)  # type: ignore[arg-type]
-    worker_ids = [row for row in db.exec(select(Worker.id).where(*conditions).order_by(Worker.id)).all()]
+    worker_ids = list(db.exec(select(Worker.id).where(*conditions).order_by(Worker.id)).all())
     if not worker_ids:
         raise DomainError(N_("No worker to evaluate in this scope."), field="client_bureau")
     campaign = GradeCampaign(
-        tenant_id=tenant_id, name=data.name, evaluated_on=data.evaluated_on, effective_from=data.effective_from,
-        client_bureau=data.client_bureau or None, created_by=actor.label,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        name=data.name,
+        evaluated_on=data.evaluated_on,
+        effective_from=data.effective_from,
+        client_bureau=data.client_bureau or None,
+        created_by=actor.label,
+    )
     db.add(campaign)
     db.flush()
     criteria = criteria_of(db, tenant_id)
@@ -316,30 +342,37 @@ def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: Campa
     for worker_id in worker_ids:
         facts = roster[worker_id]
         candidate = GradeCandidate(
-            tenant_id=tenant_id, campaign_id=campaign.id, worker_id=worker_id, current_grade=facts.grade,
-            proposed_grade=facts.grade, target_grade=facts.grade,
-        )  # fmt: skip
+            tenant_id=tenant_id,
+            campaign_id=campaign.id,
+            worker_id=worker_id,
+            current_grade=facts.grade,
+            proposed_grade=facts.grade,
+            target_grade=facts.grade,
+        )
         _evaluate_candidate(candidate, facts, criteria, data.evaluated_on)
         candidate.target_grade = candidate.proposed_grade
         db.add(candidate)
     db.flush()
-    record(db, tenant_id, actor, "grade_campaign.create", "grade_campaign", campaign.id,
-           after={**campaign.snapshot(), "workers": len(worker_ids)})  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "grade_campaign.create",
+        "grade_campaign",
+        campaign.id,
+        after={**campaign.snapshot(), "workers": len(worker_ids)},
+    )
     return campaign
 
 
-def _evaluate_candidate(
-    candidate: GradeCandidate, facts: RosterFacts, criteria: dict[int, GradeCriteria], on: date
-) -> None:
+def _evaluate_candidate(candidate: GradeCandidate, facts: RosterFacts, criteria: dict[int, GradeCriteria], on: date) -> None:
     proposed, evaluations = propose(worker_facts(facts, candidate), candidate.current_grade, criteria, on)
     candidate.proposed_grade = proposed
     candidate.evaluations = evaluations_json(evaluations)
 
 
 def get_campaign(db: Session, tenant_id: uuid.UUID, campaign_id: int) -> GradeCampaign | None:
-    return db.exec(
-        select(GradeCampaign).where(GradeCampaign.tenant_id == tenant_id, GradeCampaign.id == campaign_id)
-    ).first()
+    return db.exec(select(GradeCampaign).where(GradeCampaign.tenant_id == tenant_id, GradeCampaign.id == campaign_id)).first()
 
 
 def get_candidate(db: Session, tenant_id: uuid.UUID, campaign_id: int, worker_id: int) -> GradeCandidate | None:
@@ -361,9 +394,13 @@ class CandidateInput:
 
 
 def update_candidate(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, campaign: GradeCampaign, candidate: GradeCandidate,
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    campaign: GradeCampaign,
+    candidate: GradeCandidate,
     data: CandidateInput,
-) -> GradeCandidate:  # fmt: skip
+) -> GradeCandidate:
     """Record the confirmed facts, re-evaluate, and set the target grade (the proposal unless given)."""
     _require_open(campaign, "target_grade")
     if candidate.change_id is not None:
@@ -380,11 +417,19 @@ def update_candidate(
     facts = load_roster_facts(db, tenant_id, [candidate.worker_id], campaign.evaluated_on, periods)[candidate.worker_id]
     _evaluate_candidate(candidate, facts, criteria, campaign.evaluated_on)
     candidate.target_grade = check_grade(data.target_grade) if data.target_grade else candidate.proposed_grade
-    candidate.updated_at = datetime.now(timezone.utc)
+    candidate.updated_at = datetime.now(UTC)
     db.add(candidate)
     db.flush()
-    record(db, tenant_id, actor, "grade_candidate.update", "grade_candidate",
-           f"{campaign.id}:{candidate.worker_id}", before=before, after=candidate.snapshot())  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "grade_candidate.update",
+        "grade_candidate",
+        f"{campaign.id}:{candidate.worker_id}",
+        before=before,
+        after=candidate.snapshot(),
+    )
     return candidate
 
 
@@ -406,10 +451,19 @@ def _bureau_of(db: Session, tenant_id: uuid.UUID, worker_id: int) -> int | None:
 
 
 def sign_decision(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, role: str | None, campaign: GradeCampaign,
-    candidate: GradeCandidate, body: Body, approved: bool, *, reference: str = "", note: str = "",
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    role: str | None,
+    campaign: GradeCampaign,
+    candidate: GradeCandidate,
+    body: Body,
+    approved: bool,
+    *,
+    reference: str = "",
+    note: str = "",
     signer_bureau_id: int | None = None,
-) -> GradeDecision:  # fmt: skip
+) -> GradeDecision:
     """One body's decision on the candidate's target grade; replaces the body's earlier decision.
 
     A role signs in its own name for the bodies ``SIGNING_BODIES`` gives it;
@@ -428,31 +482,41 @@ def sign_decision(
         if not reference:
             raise DomainError(
                 N_("Recording the decision of {body} needs the reference of its document."),
-                field="reference", body=Label(body.label),
-            )  # fmt: skip
-    if signer_bureau_id is not None and body is Body.CLIENT_BUREAU:
-        if _bureau_of(db, tenant_id, candidate.worker_id) != signer_bureau_id:
-            raise DomainError(N_("This worker is not dispatched to your bureau."), field="body")
+                field="reference",
+                body=Label(body.label),
+            )
+    if (
+        signer_bureau_id is not None
+        and body is Body.CLIENT_BUREAU
+        and _bureau_of(db, tenant_id, candidate.worker_id) != signer_bureau_id
+    ):
+        raise DomainError(N_("This worker is not dispatched to your bureau."), field="body")
     existing = db.exec(
         select(GradeDecision).where(
-            GradeDecision.tenant_id == tenant_id, GradeDecision.campaign_id == campaign.id,
-            GradeDecision.worker_id == candidate.worker_id, GradeDecision.body == body.value,
-        )  # fmt: skip
+            GradeDecision.tenant_id == tenant_id,
+            GradeDecision.campaign_id == campaign.id,
+            GradeDecision.worker_id == candidate.worker_id,
+            GradeDecision.body == body.value,
+        )
     ).first()
     before = None if existing is None else existing.snapshot()
     decision = existing or GradeDecision(
-        tenant_id=tenant_id, campaign_id=campaign.id, worker_id=candidate.worker_id, body=body.value,
-        target_grade=candidate.target_grade, approved=approved, signer_kind=actor.kind,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        campaign_id=campaign.id,
+        worker_id=candidate.worker_id,
+        body=body.value,
+        target_grade=candidate.target_grade,
+        approved=approved,
+        signer_kind=actor.kind,
+    )
     decision.target_grade = candidate.target_grade
     decision.approved = approved
     decision.signer_kind, decision.signer_id, decision.signer_label = actor.kind, actor.id, actor.label
     decision.reference, decision.note = reference, note
-    decision.signed_at = datetime.now(timezone.utc)
+    decision.signed_at = datetime.now(UTC)
     db.add(decision)
     db.flush()
-    record(db, tenant_id, actor, "grade_decision.sign", "grade_decision", decision.id,
-           before=before, after=decision.snapshot())  # fmt: skip
+    record(db, tenant_id, actor, "grade_decision.sign", "grade_decision", decision.id, before=before, after=decision.snapshot())
     return decision
 
 
@@ -461,9 +525,13 @@ def approving_bodies(decisions: Iterable[GradeDecision], target_grade: int) -> s
 
 
 def apply_candidate(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, campaign: GradeCampaign, candidate: GradeCandidate,
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    campaign: GradeCampaign,
+    candidate: GradeCandidate,
     today: date,
-) -> GradeChangeRow:  # fmt: skip
+) -> GradeChangeRow:
     """Turn an authorised decision into a dated grade change (applied at once when due)."""
     _require_open(campaign, "apply")
     if candidate.change_id is not None:
@@ -474,15 +542,20 @@ def apply_candidate(
     if worker.grade != candidate.current_grade:
         raise DomainError(
             N_("The worker's grade changed since the evaluation (now {grade}): evaluate again."),
-            field="apply", grade=worker.grade,
-        )  # fmt: skip
+            field="apply",
+            grade=worker.grade,
+        )
     decisions = decisions_of(db, tenant_id, campaign.id).get(candidate.worker_id, [])
     check_authority(approving_bodies(decisions, candidate.target_grade), candidate.target_grade)
     change = GradeChangeRow(
-        tenant_id=tenant_id, worker_id=worker.id, from_grade=candidate.current_grade,
-        to_grade=candidate.target_grade, effective_from=campaign.effective_from, campaign_id=campaign.id,
+        tenant_id=tenant_id,
+        worker_id=worker.id,
+        from_grade=candidate.current_grade,
+        to_grade=candidate.target_grade,
+        effective_from=campaign.effective_from,
+        campaign_id=campaign.id,
         decided_by=actor.label,
-    )  # fmt: skip
+    )
     db.add(change)
     db.flush()
     record(db, tenant_id, actor, "grade_change.create", "grade_change", change.id, after=change.snapshot())
@@ -490,8 +563,16 @@ def apply_candidate(
     candidate.change_id = change.id
     db.add(candidate)
     db.flush()
-    record(db, tenant_id, actor, "grade_candidate.apply", "grade_candidate",
-           f"{campaign.id}:{candidate.worker_id}", before=before, after=candidate.snapshot())  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "grade_candidate.apply",
+        "grade_candidate",
+        f"{campaign.id}:{candidate.worker_id}",
+        before=before,
+        after=candidate.snapshot(),
+    )
     if change.effective_from <= today:
         _apply_change(db, tenant_id, actor, change, worker)
     return change
@@ -500,8 +581,8 @@ def apply_candidate(
 def _apply_change(db: Session, tenant_id: uuid.UUID, actor: Actor, change: GradeChangeRow, worker: Worker) -> None:
     before = worker.snapshot()
     worker.grade = change.to_grade
-    worker.updated_at = datetime.now(timezone.utc)
-    change.applied_at = datetime.now(timezone.utc)
+    worker.updated_at = datetime.now(UTC)
+    change.applied_at = datetime.now(UTC)
     db.add(worker)
     db.add(change)
     db.flush()
@@ -560,5 +641,6 @@ def close_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, campaign: Gr
     campaign.status = "closed"
     db.add(campaign)
     db.flush()
-    record(db, tenant_id, actor, "grade_campaign.close", "grade_campaign", campaign.id,
-           before=before, after=campaign.snapshot())  # fmt: skip
+    record(
+        db, tenant_id, actor, "grade_campaign.close", "grade_campaign", campaign.id, before=before, after=campaign.snapshot()
+    )

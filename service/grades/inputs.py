@@ -16,8 +16,16 @@ from service.web.forms import whole_number
 from service.workforce.models import Education
 from service.workforce.worker_input import parse_date
 
-CRITERIA_FIELDS = ("min_age", "max_age", "min_education", "min_years_of_service", "min_post_points",
-                   "required_trainings", "min_rating", "rating_periods")  # fmt: skip
+CRITERIA_FIELDS = (
+    "min_age",
+    "max_age",
+    "min_education",
+    "min_years_of_service",
+    "min_post_points",
+    "required_trainings",
+    "min_rating",
+    "rating_periods",
+)
 CAMPAIGN_FIELDS = ("name", "evaluated_on", "effective_from", "client_bureau")
 CANDIDATE_FIELDS = ("post_points", "target_grade")
 CANDIDATE_CHECKS = ("political_standing_confirmed", "fitness_confirmed", "conduct_confirmed")
@@ -71,7 +79,7 @@ def parse_decimal(text: str, field: str, *, required: bool = False, upper: Decim
     return value
 
 
-def _choice(raw: Mapping[str, Any], field: str, enum: type, *, required: bool = False):  # noqa: ANN202
+def _choice(raw: Mapping[str, Any], field: str, enum: type, *, required: bool = False):
     text = _s(raw, field)
     if not text:
         if required:
@@ -93,16 +101,18 @@ def parse_criteria(grade: int, raw: Mapping[str, Any], basic: BasicConditions) -
 
         return step
 
-    _collect([
-        put("min_age", lambda: _optional_int(raw, "min_age", upper=100)),
-        put("max_age", lambda: _optional_int(raw, "max_age", upper=100)),
-        put("min_education", lambda: _choice(raw, "min_education", Education)),
-        put("min_years_of_service", lambda: _optional_int(raw, "min_years_of_service", upper=60)),
-        put("min_post_points", lambda: parse_decimal(_s(raw, "min_post_points"), "min_post_points")),
-        put("min_rating", lambda: _choice(raw, "min_rating", Rating)),
-        put("rating_periods", lambda: _optional_int(raw, "rating_periods", upper=20) or 0),
-        put("required_trainings", lambda: _trainings(_s(raw, "required_trainings"))),
-    ])  # fmt: skip
+    _collect(
+        [
+            put("min_age", lambda: _optional_int(raw, "min_age", upper=100)),
+            put("max_age", lambda: _optional_int(raw, "max_age", upper=100)),
+            put("min_education", lambda: _choice(raw, "min_education", Education)),
+            put("min_years_of_service", lambda: _optional_int(raw, "min_years_of_service", upper=60)),
+            put("min_post_points", lambda: parse_decimal(_s(raw, "min_post_points"), "min_post_points")),
+            put("min_rating", lambda: _choice(raw, "min_rating", Rating)),
+            put("rating_periods", lambda: _optional_int(raw, "rating_periods", upper=20) or 0),
+            put("required_trainings", lambda: _trainings(_s(raw, "required_trainings"))),
+        ]
+    )
     return GradeCriteria(grade=grade, basic=basic, **values)  # the pure class checks the combination
 
 
@@ -140,8 +150,7 @@ def parse_campaign(raw: Mapping[str, Any], bureaus: set[str]) -> CampaignInput:
 
     _collect([name, day("evaluated_on"), day("effective_from"), bureau])
     if values["effective_from"] < values["evaluated_on"]:
-        raise InputErrors([DomainError(N_("The effective date cannot be before the evaluation date."),
-                                       field="effective_from")])  # fmt: skip
+        raise InputErrors([DomainError(N_("The effective date cannot be before the evaluation date."), field="effective_from")])
     return CampaignInput(**values)
 
 
@@ -163,9 +172,10 @@ def parse_candidate(raw: Mapping[str, Any]) -> CandidateInput:
 
     _collect([points, target])
     return CandidateInput(
-        post_points=values["post_points"], target_grade=values["target_grade"],
+        post_points=values["post_points"],
+        target_grade=values["target_grade"],
         **{name: _s(raw, name) in ("on", "1", "true", "yes") for name in CANDIDATE_CHECKS},
-    )  # fmt: skip
+    )
 
 
 def parse_decision(raw: Mapping[str, Any]) -> tuple[Body, bool, str, str]:

@@ -49,11 +49,11 @@ def _errors(problem: Exception, request: Request) -> dict[str, str]:
     return translated_errors(errors, request.state.ctx.translate)  # type: ignore[arg-type]
 
 
-def _bureau_names(db, tenant_id) -> list[str]:  # noqa: ANN001
+def _bureau_names(db, tenant_id) -> list[str]:
     return list(db.exec(select(ClientBureau.name).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name)))
 
 
-def _criteria_values(row) -> dict[str, str]:  # noqa: ANN001
+def _criteria_values(row) -> dict[str, str]:
     if row is None:
         return {}
     return {
@@ -68,8 +68,9 @@ def _criteria_values(row) -> dict[str, str]:  # noqa: ANN001
     }
 
 
-def _index(request: Request, *, status: int = 200, form: str = "", values: dict | None = None,
-           errors: dict | None = None) -> Response:  # fmt: skip
+def _index(
+    request: Request, *, status: int = 200, form: str = "", values: dict | None = None, errors: dict | None = None
+) -> Response:
     ctx = request.state.ctx
     with tenant_session(ctx.tenant_id) as db:
         rows = actions.criteria_rows(db, ctx.tenant_id)
@@ -82,16 +83,32 @@ def _index(request: Request, *, status: int = 200, form: str = "", values: dict 
     if form.startswith("criteria-") and values is not None:
         criteria_values[int(form.split("-")[1])] = values
     return page(
-        request, "grades/index.html", status=status, grades=GRADES, criteria_values=criteria_values,
-        configured=set(rows), basic=basic, campaigns=campaigns, bureaus=bureaus, form=form,
-        values=values or {}, errors=errors or {}, educations=list(Education), workforce_labels=WORKFORCE_LABELS,
-        ratings=list(Rating), rating_labels=RATING_LABELS, authority=AUTHORITY, body_labels=BODY_LABELS,
-        status_labels=CAMPAIGN_STATUS_LABELS, can_edit=ctx.has_role(*EDITORS), today=clock.today(),
+        request,
+        "grades/index.html",
+        status=status,
+        grades=GRADES,
+        criteria_values=criteria_values,
+        configured=set(rows),
+        basic=basic,
+        campaigns=campaigns,
+        bureaus=bureaus,
+        form=form,
+        values=values or {},
+        errors=errors or {},
+        educations=list(Education),
+        workforce_labels=WORKFORCE_LABELS,
+        ratings=list(Rating),
+        rating_labels=RATING_LABELS,
+        authority=AUTHORITY,
+        body_labels=BODY_LABELS,
+        status_labels=CAMPAIGN_STATUS_LABELS,
+        can_edit=ctx.has_role(*EDITORS),
+        today=clock.today(),
         done=request.query_params.get("done", ""),
-    )  # fmt: skip
+    )
 
 
-def _candidate_rows(db, tenant_id, campaign: GradeCampaign, only_changes: bool, page_no: int):  # noqa: ANN001, ANN202
+def _candidate_rows(db, tenant_id, campaign: GradeCampaign, only_changes: bool, page_no: int):
     conditions = [GradeCandidate.tenant_id == tenant_id, GradeCandidate.campaign_id == campaign.id]
     if only_changes:
         conditions.append(GradeCandidate.target_grade != GradeCandidate.current_grade)
@@ -125,8 +142,9 @@ class GradesController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 actions.set_basic_conditions(db, ctx.tenant_id, ctx.actor, years or 0)
         except DomainError as problem:
-            return _index(request, status=400, form="basic", values={"disciplinary_window_years": text},
-                          errors=_errors(problem, request))  # fmt: skip
+            return _index(
+                request, status=400, form="basic", values={"disciplinary_window_years": text}, errors=_errors(problem, request)
+            )
         return see_other(ctx.tenant_path("/grades?done=saved"))
 
     @post("/criteria/{grade:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
@@ -169,13 +187,32 @@ class GradesController(Controller):
             )
             decisions = actions.decisions_of(db, ctx.tenant_id, campaign.id)
         return page(
-            request, "grades/campaign.html", campaign=campaign, rows=rows, total=total, page=page_no, pages=pages,
-            only_changes=only_changes, decisions=decisions, authority=AUTHORITY, body_labels=BODY_LABELS,
-            status_labels=CAMPAIGN_STATUS_LABELS, approving=actions.approving_bodies,
-        )  # fmt: skip
+            request,
+            "grades/campaign.html",
+            campaign=campaign,
+            rows=rows,
+            total=total,
+            page=page_no,
+            pages=pages,
+            only_changes=only_changes,
+            decisions=decisions,
+            authority=AUTHORITY,
+            body_labels=BODY_LABELS,
+            status_labels=CAMPAIGN_STATUS_LABELS,
+            approving=actions.approving_bodies,
+        )
 
-    def _candidate_page(self, request: Request, campaign_id: int, worker_id: int, *, status: int = 200,
-                        form: str = "", values: dict | None = None, errors: dict | None = None) -> Response:  # fmt: skip
+    def _candidate_page(
+        self,
+        request: Request,
+        campaign_id: int,
+        worker_id: int,
+        *,
+        status: int = 200,
+        form: str = "",
+        values: dict | None = None,
+        errors: dict | None = None,
+    ) -> Response:
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:
             campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
@@ -198,21 +235,39 @@ class GradesController(Controller):
             candidate_values = values
         required = AUTHORITY[candidate.target_grade]
         return page(
-            request, "grades/candidate.html", status=status, campaign=campaign, candidate=candidate, worker=worker,
-            decisions=decisions, change=change, candidate_values=candidate_values, form=form,
-            values=values or {}, errors=errors or {}, grades=GRADES, bodies=list(Body), body_labels=BODY_LABELS,
-            required=required, approved=actions.approving_bodies(decisions, candidate.target_grade),
-            reason_params=actions.reason_params, can_edit=ctx.has_role(*EDITORS), can_decide=ctx.has_role(*DECIDERS),
+            request,
+            "grades/candidate.html",
+            status=status,
+            campaign=campaign,
+            candidate=candidate,
+            worker=worker,
+            decisions=decisions,
+            change=change,
+            candidate_values=candidate_values,
+            form=form,
+            values=values or {},
+            errors=errors or {},
+            grades=GRADES,
+            bodies=list(Body),
+            body_labels=BODY_LABELS,
+            required=required,
+            approved=actions.approving_bodies(decisions, candidate.target_grade),
+            reason_params=actions.reason_params,
+            can_edit=ctx.has_role(*EDITORS),
+            can_decide=ctx.has_role(*DECIDERS),
             done=request.query_params.get("done", ""),
-        )  # fmt: skip
+        )
 
-    @get("/campaigns/{campaign_id:int}/workers/{worker_id:int}", opt=allow(*READERS), sync_to_thread=True,
-         include_in_schema=False)  # fmt: skip
+    @get(
+        "/campaigns/{campaign_id:int}/workers/{worker_id:int}",
+        opt=allow(*READERS),
+        sync_to_thread=True,
+        include_in_schema=False,
+    )
     def candidate(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int]) -> Response:
         return self._candidate_page(request, campaign_id, worker_id)
 
-    def _write(self, request: Request, campaign_id: int, worker_id: int, form: str, values: dict[str, str],
-               action) -> Response:  # noqa: ANN001  # fmt: skip
+    def _write(self, request: Request, campaign_id: int, worker_id: int, form: str, values: dict[str, str], action) -> Response:
         ctx = request.state.ctx
         try:
             with tenant_session(ctx.tenant_id) as db:
@@ -222,44 +277,57 @@ class GradesController(Controller):
                     raise NotFoundException()
                 action(db, campaign, candidate)
         except (InputErrors, DomainError) as problem:
-            return self._candidate_page(request, campaign_id, worker_id, status=400, form=form, values=values,
-                                        errors=_errors(problem, request))  # fmt: skip
+            return self._candidate_page(
+                request, campaign_id, worker_id, status=400, form=form, values=values, errors=_errors(problem, request)
+            )
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}/workers/{worker_id}?done={form}"))
 
-    @post("/campaigns/{campaign_id:int}/workers/{worker_id:int}", opt=allow(*EDITORS), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
-    def update_candidate(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int],
-                         data: FormData) -> Response:  # fmt: skip
+    @post(
+        "/campaigns/{campaign_id:int}/workers/{worker_id:int}",
+        opt=allow(*EDITORS),
+        sync_to_thread=True,
+        include_in_schema=False,
+    )
+    def update_candidate(
+        self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData
+    ) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in (*CANDIDATE_FIELDS, *CANDIDATE_CHECKS)}
 
-        def run(db, campaign, candidate) -> None:  # noqa: ANN001
+        def run(db, campaign, candidate) -> None:
             actions.update_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, parse_candidate(values))
 
         return self._write(request, campaign_id, worker_id, "candidate", values, run)
 
-    @post("/campaigns/{campaign_id:int}/workers/{worker_id:int}/decisions", opt=allow(*DECIDERS),
-          sync_to_thread=True, include_in_schema=False)  # fmt: skip
-    def decide(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int],
-               data: FormData) -> Response:  # fmt: skip
+    @post(
+        "/campaigns/{campaign_id:int}/workers/{worker_id:int}/decisions",
+        opt=allow(*DECIDERS),
+        sync_to_thread=True,
+        include_in_schema=False,
+    )
+    def decide(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in DECISION_FIELDS}
 
-        def run(db, campaign, candidate) -> None:  # noqa: ANN001
+        def run(db, campaign, candidate) -> None:
             body, approved, reference, note = parse_decision(values)
             role = ctx.principal.role.value if hasattr(ctx.principal.role, "value") else ctx.principal.role
-            actions.sign_decision(db, ctx.tenant_id, ctx.actor, role, campaign, candidate, body, approved,
-                                  reference=reference, note=note)  # fmt: skip
+            actions.sign_decision(
+                db, ctx.tenant_id, ctx.actor, role, campaign, candidate, body, approved, reference=reference, note=note
+            )
 
         return self._write(request, campaign_id, worker_id, "decision", values, run)
 
-    @post("/campaigns/{campaign_id:int}/workers/{worker_id:int}/apply", opt=allow(*DECIDERS),
-          sync_to_thread=True, include_in_schema=False)  # fmt: skip
-    def apply(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int],
-              data: FormData) -> Response:  # fmt: skip
+    @post(
+        "/campaigns/{campaign_id:int}/workers/{worker_id:int}/apply",
+        opt=allow(*DECIDERS),
+        sync_to_thread=True,
+        include_in_schema=False,
+    )
+    def apply(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
 
-        def run(db, campaign, candidate) -> None:  # noqa: ANN001
+        def run(db, campaign, candidate) -> None:
             actions.apply_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, clock.today())
 
         return self._write(request, campaign_id, worker_id, "apply", {}, run)
@@ -274,4 +342,3 @@ class GradesController(Controller):
             if campaign.status == "open":
                 actions.close_campaign(db, ctx.tenant_id, ctx.actor, campaign)
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}"))
-

@@ -43,17 +43,20 @@ def all_settings(db: Session, tenant_id: uuid.UUID) -> dict[str, InsuranceSettin
 
 
 def set_rates(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, city: str,
-    housing_fund_rate: Decimal | None, work_injury_rate: Decimal | None, on: date | None = None,
-) -> InsuranceSetting:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    city: str,
+    housing_fund_rate: Decimal | None,
+    work_injury_rate: Decimal | None,
+    on: date | None = None,
+) -> InsuranceSetting:
     """Choose the tenant's rates in ``city`` (None = not chosen), checked
     against the city's policy in force on ``on`` (today by default)."""
     on = on or clock.today()
     policy = policy_in_force(db, tenant_id, city, on)
     if policy is None:
-        raise DomainError(
-            N_("No insurance policy for {city} is in force on {on}."), field="city", city=city, on=on.isoformat()
-        )
+        raise DomainError(N_("No insurance policy for {city} is in force on {on}."), field="city", city=city, on=on.isoformat())
     errors = check_rates(policy, housing_fund_rate, work_injury_rate)
     if errors:
         raise RateErrors(errors)
@@ -73,9 +76,7 @@ def set_rates(
     return setting
 
 
-def set_contribution_base(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, base: Decimal | None
-) -> Worker:
+def set_contribution_base(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, base: Decimal | None) -> Worker:
     """Declare the worker's monthly contribution base (None = the city average).
     Nothing else is recomputed: contributions are computed when they are read."""
     if base is not None and base <= 0:

@@ -27,10 +27,7 @@ CHENGDU = "chengdu"
 D = Decimal
 PENSION = Scheme(D("0.16"), D("0.08"))  # employer at the 16% cap of 国办发〔2019〕13号
 HF_5_TO_12 = Limits(D("0.05"), D("0.12"))  # 条例 Art. 18 floor, the widely applied 12% ceiling
-WORK_INJURY_NOTE = (
-    "work-injury rate: set per employer by risk class; the 城管 post's class must "
-    "come from the local agency"
-)
+WORK_INJURY_NOTE = "work-injury rate: set per employer by risk class; the 城管 post's class must come from the local agency"
 
 
 # Beijing: maternity is inside the 9.8% employer medical rate (0.8 points); the
@@ -64,8 +61,7 @@ SHANGHAI_ROUNDING_NOTE = (
     "employer SI rounding not stated, fen half-up chosen"
 )
 SHANGHAI_MEDICAL_NOTE = (
-    "medical employer 9% (Forvis 2024; 沪医保规〔2025〕2号 per a [G] suite) "
-    "conflicts with 9.5% in one calculator; 9% used"
+    "medical employer 9% (Forvis 2024; 沪医保规〔2025〕2号 per a [G] suite) conflicts with 9.5% in one calculator; 9% used"
 )
 
 
@@ -80,9 +76,7 @@ def _shanghai(effective: date, si_base: Limits, hf_base: Limits, *notes: str) ->
         pension=scheme("0.16", "0.08"),
         medical=scheme("0.09", "0.02"),
         unemployment=scheme("0.005", "0.005"),
-        housing_fund=HousingFundRule(
-            base=hf_base, rates=Limits(D("0.05"), D("0.07")), rounding=Rounding.YUAN_HALF_UP
-        ),
+        housing_fund=HousingFundRule(base=hf_base, rates=Limits(D("0.05"), D("0.07")), rounding=Rounding.YUAN_HALF_UP),
         disputed=(SHANGHAI_MEDICAL_NOTE, SHANGHAI_ROUNDING_NOTE, *notes, WORK_INJURY_NOTE),
     )
 
@@ -113,8 +107,7 @@ POLICIES: tuple[CityPolicy, ...] = (
         date(2025, 7, 1),
         Limits(D("7460"), D("37302")),
         Limits(D("2690"), D("37302")),
-        "housing-fund floor 2,690 equals the minimum wage before 2025-07-01 (2,740 "
-        "after); check the fund's 2025 notice",
+        "housing-fund floor 2,690 equals the minimum wage before 2025-07-01 (2,740 after); check the fund's 2025 notice",
     ),
     CityPolicy(
         city=HANGZHOU,
@@ -125,10 +118,11 @@ POLICIES: tuple[CityPolicy, ...] = (
         unemployment=Scheme(D("0.005"), D("0.005")),
         housing_fund=HousingFundRule(base=Limits(D("2490"), D("40694")), rates=HF_5_TO_12),
         disputed=(
-            "effective 2025-01-01 chosen: the reference gives no start date, and one "
-            "file dates the 4,986 floor to 2026 with a 24,930 ceiling",
-            "housing-fund ceiling 40,694 or 42,151 (sources disagree); the lower is "
-            "used, far above any 协管员 wage either way",
+            (
+                "effective 2025-01-01 chosen: the reference gives no start date, and one "
+                "file dates the 4,986 floor to 2026 with a 24,930 ceiling"
+            ),
+            "housing-fund ceiling 40,694 or 42,151 (sources disagree); the lower is used, far above any 协管员 wage either way",
             "medical 9.5%/2% and unemployment 0.5%/0.5% from [G] sources only",
             WORK_INJURY_NOTE,
         ),
@@ -144,12 +138,16 @@ POLICIES: tuple[CityPolicy, ...] = (
         housing_fund=HousingFundRule(base=Limits(D("2330"), D("31378")), rates=HF_5_TO_12),
         disputed=(
             "effective 2025-07-01 chosen: the reference gives no start date",
-            "medical not confirmed: one file gives about 6.75%-7.55% on a fixed 7,646 "
-            "base; 7.55% (the top, so cost is not understated) on the SI base and the "
-            "usual 2% employee share chosen",
-            "unemployment 0.6%/0.4% and housing-fund base 2,330-31,378 from one "
-            "unverified file; housing-fund rates 5%-12% assumed (national floor, "
-            "customary ceiling)",
+            (
+                "medical not confirmed: one file gives about 6.75%-7.55% on a fixed 7,646 "
+                "base; 7.55% (the top, so cost is not understated) on the SI base and the "
+                "usual 2% employee share chosen"
+            ),
+            (
+                "unemployment 0.6%/0.4% and housing-fund base 2,330-31,378 from one "
+                "unverified file; housing-fund rates 5%-12% assumed (national floor, "
+                "customary ceiling)"
+            ),
             WORK_INJURY_NOTE,
         ),
     ),
@@ -211,9 +209,7 @@ def _in_force(versions: Sequence[V], city: str, on: date) -> V:
     """The city's latest version effective on or before ``on``."""
     candidates = [v for v in versions if v.city == city and v.effective <= on]
     if not candidates:
-        raise DomainError(
-            N_("No rules for {city} are in force on {on}."), field="city", city=city, on=on
-        )
+        raise DomainError(N_("No rules for {city} are in force on {on}."), field="city", city=city, on=on)
     return max(candidates, key=lambda v: v.effective)
 
 

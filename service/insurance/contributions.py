@@ -69,8 +69,7 @@ class Contributions:
 def _split(scheme: Scheme, base: Decimal) -> Split:
     return Split(
         employer=apply_rounding(base * scheme.employer_rate, scheme.employer_rounding),
-        employee=apply_rounding(base * scheme.employee_rate, scheme.employee_rounding)
-        + scheme.employee_fixed,
+        employee=apply_rounding(base * scheme.employee_rate, scheme.employee_rounding) + scheme.employee_fixed,
     )
 
 
@@ -108,8 +107,6 @@ def monthly_contributions(
         medical=_split(policy.medical, si_base),
         unemployment=_split(policy.unemployment, si_base),
         maternity=NOTHING if policy.maternity is None else _split(policy.maternity, si_base),
-        work_injury=Split(
-            employer=apply_rounding(si_base * injury_rate, policy.work_injury_rounding)
-        ),
+        work_injury=Split(employer=apply_rounding(si_base * injury_rate, policy.work_injury_rounding)),
         housing_fund=Split(employer=hf_amount, employee=hf_amount),
     )

@@ -19,17 +19,13 @@ class InsurancePolicy(SQLModel, table=True):
     __tablename__ = "insurance_policies"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     city: str
     effective_from: date
     policy: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     disputed: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     source: str = ""
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
 
 class InsuranceSetting(SQLModel, table=True):
@@ -38,15 +34,11 @@ class InsuranceSetting(SQLModel, table=True):
     __tablename__ = "insurance_settings"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     city: str
     housing_fund_rate: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 4), nullable=True))
     work_injury_rate: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 5), nullable=True))
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def snapshot(self) -> dict:
         return {

@@ -82,16 +82,10 @@ class CityPolicy:
             for side in ("employer_rate", "employee_rate"):
                 check_rate(getattr(scheme, side), f"{name}.{side}")
             if scheme.employee_fixed < 0:
-                raise DomainError(
-                    N_("The amount must not be negative."), field=f"{name}.employee_fixed"
-                )
-        if self.maternity is not None and (
-            self.maternity.employee_rate or self.maternity.employee_fixed
-        ):
+                raise DomainError(N_("The amount must not be negative."), field=f"{name}.employee_fixed")
+        if self.maternity is not None and (self.maternity.employee_rate or self.maternity.employee_fixed):
             # 社会保险法 Art. 53: the employee pays no maternity insurance.
-            raise DomainError(
-                N_("Employees pay no maternity insurance."), field="maternity.employee_rate"
-            )
+            raise DomainError(N_("Employees pay no maternity insurance."), field="maternity.employee_rate")
 
     def schemes(self) -> tuple[tuple[str, Scheme], ...]:
         """The rate-table items by name, maternity only where separate."""

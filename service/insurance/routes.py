@@ -28,7 +28,7 @@ from service.insurance.worker_contributions import (
     WORK_INJURY_RATES,
     for_worker,
     percent,
-)  # fmt: skip
+)
 from service.money import Rounding, parse_yuan
 from service.web.access import allow
 from service.web.forms import FormData, field_text, translated_errors
@@ -103,26 +103,42 @@ def _cities(rows: list[InsurancePolicy], settings: dict, today: date) -> list[di
     for code in codes:
         history = [_version(r) for r in rows if r.city == code]  # newest first
         current = next((v for v in history if v["policy"].effective <= today), None)
-        cities.append({
-            "code": code, "name": CITY_NAMES.get(code), "current": current,
-            "history": history, "setting": settings.get(code),
-        })  # fmt: skip
+        cities.append(
+            {
+                "code": code,
+                "name": CITY_NAMES.get(code),
+                "current": current,
+                "history": history,
+                "setting": settings.get(code),
+            }
+        )
     return cities
 
 
-def _render(request: Request, *, status: int = 200, form_city: str = "", values: dict | None = None,
-            errors: dict | None = None) -> Response:  # fmt: skip
+def _render(
+    request: Request, *, status: int = 200, form_city: str = "", values: dict | None = None, errors: dict | None = None
+) -> Response:
     ctx = request.state.ctx
     today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
         rows = store.all_versions(db, ctx.tenant_id)
         settings = actions.all_settings(db, ctx.tenant_id)
     return page(
-        request, "insurance/index.html", status=status, cities=_cities(rows, settings, today), today=today,
-        can_edit=ctx.has_role(*WRITERS), form_city=form_city, values=values or {}, errors=errors or {},
-        pct=percent, rounding_labels=ROUNDING_LABELS, item_labels=ITEM_LABELS,
-        injury_range=WORK_INJURY_RATES, done=request.query_params.get("done", ""),
-    )  # fmt: skip
+        request,
+        "insurance/index.html",
+        status=status,
+        cities=_cities(rows, settings, today),
+        today=today,
+        can_edit=ctx.has_role(*WRITERS),
+        form_city=form_city,
+        values=values or {},
+        errors=errors or {},
+        pct=percent,
+        rounding_labels=ROUNDING_LABELS,
+        item_labels=ITEM_LABELS,
+        injury_range=WORK_INJURY_RATES,
+        done=request.query_params.get("done", ""),
+    )
 
 
 def parse_percent(text: str, field: str, places: int) -> Decimal | None:
@@ -167,8 +183,7 @@ class InsuranceController(Controller):
                 actions.set_rates(db, ctx.tenant_id, ctx.actor, city, rates["housing_fund_rate"], rates["work_injury_rate"])
         except (actions.RateErrors, DomainError) as failure:
             errors = failure.errors if isinstance(failure, actions.RateErrors) else [failure]
-            return _render(request, status=400, form_city=city, values=values,
-                           errors=translated_errors(errors, ctx.translate))  # fmt: skip
+            return _render(request, status=400, form_city=city, values=values, errors=translated_errors(errors, ctx.translate))
         return see_other(ctx.tenant_path(f"/insurance?done=rates#city-{city}"))
 
     @get("/preview", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
@@ -188,20 +203,33 @@ class InsuranceController(Controller):
                 worker = _worker(db, ctx.tenant_id, worker_id)
                 actions.set_contribution_base(db, ctx.tenant_id, ctx.actor, worker, base)
         except DomainError as error:
-            return _preview(request, worker_id, clock.today(), status=400, base_value=text,
-                            base_errors=translated_errors([error], ctx.translate))  # fmt: skip
+            return _preview(
+                request,
+                worker_id,
+                clock.today(),
+                status=400,
+                base_value=text,
+                base_errors=translated_errors([error], ctx.translate),
+            )
         return see_other(ctx.tenant_path(f"/insurance/preview?worker_id={worker_id}&done=base"))
 
 
-def _worker(db, tenant_id, worker_id: int) -> Worker:  # noqa: ANN001
+def _worker(db, tenant_id, worker_id: int) -> Worker:
     worker = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker_id)).first()
     if worker is None:
         raise NotFoundException()
     return worker
 
 
-def _preview(request: Request, worker_id: int, on: date, *, status: int = 200, base_value: str | None = None,
-             base_errors: dict | None = None) -> Response:  # fmt: skip
+def _preview(
+    request: Request,
+    worker_id: int,
+    on: date,
+    *,
+    status: int = 200,
+    base_value: str | None = None,
+    base_errors: dict | None = None,
+) -> Response:
     ctx = request.state.ctx
     result, problem = None, None
     with tenant_session(ctx.tenant_id) as db:
@@ -213,8 +241,21 @@ def _preview(request: Request, worker_id: int, on: date, *, status: int = 200, b
     if base_value is None:
         base_value = "" if worker.contribution_base is None else str(worker.contribution_base)
     return page(
-        request, "insurance/preview.html", status=status, worker=worker, on=on, result=result, problem=problem,
-        city_name=CITY_NAMES.get(worker.city or ""), can_edit=ctx.has_role(*WRITERS), pct=percent,
-        item_labels=ITEM_LABELS, reasons=REASONS, sources=SOURCES, rounding_labels=ROUNDING_LABELS,
-        base_value=base_value, base_errors=base_errors or {}, done=request.query_params.get("done", ""),
-    )  # fmt: skip
+        request,
+        "insurance/preview.html",
+        status=status,
+        worker=worker,
+        on=on,
+        result=result,
+        problem=problem,
+        city_name=CITY_NAMES.get(worker.city or ""),
+        can_edit=ctx.has_role(*WRITERS),
+        pct=percent,
+        item_labels=ITEM_LABELS,
+        reasons=REASONS,
+        sources=SOURCES,
+        rounding_labels=ROUNDING_LABELS,
+        base_value=base_value,
+        base_errors=base_errors or {},
+        done=request.query_params.get("done", ""),
+    )

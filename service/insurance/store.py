@@ -89,9 +89,7 @@ def from_json(data: dict[str, Any], disputed: list[str] | tuple[str, ...] = ()) 
         unemployment=_scheme(data["unemployment"]),  # type: ignore[arg-type]
         maternity=_scheme(data.get("maternity")),
         work_injury_rounding=Rounding(data["work_injury_rounding"]),
-        housing_fund=HousingFundRule(
-            base=_limits(hf["base"]), rates=_limits(hf["rates"]), rounding=Rounding(hf["rounding"])
-        ),
+        housing_fund=HousingFundRule(base=_limits(hf["base"]), rates=_limits(hf["rates"]), rounding=Rounding(hf["rounding"])),
         disputed=tuple(disputed),
     )
 
@@ -118,9 +116,7 @@ def seed_policies(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> i
     """
     existing = set(
         db.exec(
-            select(InsurancePolicy.city, InsurancePolicy.effective_from).where(
-                InsurancePolicy.tenant_id == tenant_id
-            )
+            select(InsurancePolicy.city, InsurancePolicy.effective_from).where(InsurancePolicy.tenant_id == tenant_id)
         ).all()
     )
     rows = [
@@ -144,9 +140,13 @@ def seed_policies(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> i
     ).all()
     ids = {(city, effective): i for city, effective, i in returned}
     record_many(
-        db, tenant_id, actor, "insurance_policy.seed", "insurance_policy",
+        db,
+        tenant_id,
+        actor,
+        "insurance_policy.seed",
+        "insurance_policy",
         [(ids[(row["city"], row["effective_from"])], None, snapshot(InsurancePolicy(**row))) for row in rows],
-    )  # fmt: skip
+    )
     return len(rows)
 
 

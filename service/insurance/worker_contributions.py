@@ -131,7 +131,7 @@ def worker_month(
     )
 
 
-def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerContributions:  # noqa: ANN001
+def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerContributions:
     """Read what the worker's month needs (policy, average wage, tenant rates) and compute it."""
     from service.insurance.actions import setting_for  # actions import this module's checks
     from service.insurance.store import policy_in_force

@@ -118,7 +118,10 @@ def create_version(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BandTa
     _refuse_duplicate(db, tenant_id, data.client_bureau, data.effective_from, None)
     _require_base(cells, data)
     table = SalaryBandTable(
-        tenant_id=tenant_id, client_bureau=data.client_bureau, effective_from=data.effective_from, note=data.note,
+        tenant_id=tenant_id,
+        client_bureau=data.client_bureau,
+        effective_from=data.effective_from,
+        note=data.note,
         performance_base=data.performance_base,
     )
     db.add(table)
@@ -152,9 +155,7 @@ def correct_version(
     return table
 
 
-def set_assessment_rating(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, rating: Rating | None
-) -> Worker:
+def set_assessment_rating(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, rating: Rating | None) -> Worker:
     """Record the worker's latest published rating (until the assessment issue does)."""
     before = {"assessment_rating": worker.assessment_rating}
     worker.assessment_rating = rating.value if rating else None
@@ -211,9 +212,7 @@ def rating_of(worker: Worker) -> Rating:
     return Rating(worker.assessment_rating) if worker.assessment_rating else DEFAULT_RATING
 
 
-def band_for_worker(
-    db: Session, tenant_id: uuid.UUID, worker: Worker, on: date
-) -> tuple[SalaryBandTable, BandCell] | None:
+def band_for_worker(db: Session, tenant_id: uuid.UUID, worker: Worker, on: date) -> tuple[SalaryBandTable, BandCell] | None:
     """The band table in force for the worker's bureau on ``on`` and the cell of
     the worker's grade and rating (``rating_of``); None when no table is in force."""
     tables = db.exec(

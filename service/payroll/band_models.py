@@ -14,19 +14,13 @@ class SalaryBandTable(SQLModel, table=True):
     __tablename__ = "salary_band_tables"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     client_bureau: str | None = None  # None: the tenant-wide table
     effective_from: date
     note: str = ""
     performance_base: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))  # 0021
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
 
 class SalaryBandCell(SQLModel, table=True):

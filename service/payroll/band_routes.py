@@ -41,7 +41,7 @@ def _matrix(cells: list[BandCell]) -> dict[tuple[int, str], BandCell]:
     return {(c.grade, c.rating.value): c for c in cells}
 
 
-def _scopes(db, tenant_id, versions: list[SalaryBandTable], today: date) -> list[dict[str, Any]]:  # noqa: ANN001
+def _scopes(db, tenant_id, versions: list[SalaryBandTable], today: date) -> list[dict[str, Any]]:
     """One entry per scope: tenant-wide first, then each bureau with versions of its own."""
     keys: list[str | None] = []
     for v in versions:
@@ -61,18 +61,19 @@ def _scopes(db, tenant_id, versions: list[SalaryBandTable], today: date) -> list
     return scopes
 
 
-def _bureaus(db, tenant_id) -> list[str]:  # noqa: ANN001
-    return sorted(
-        db.exec(select(Worker.client_bureau).where(Worker.tenant_id == tenant_id).distinct()).all()
-    )
+def _bureaus(db, tenant_id) -> list[str]:
+    return sorted(db.exec(select(Worker.client_bureau).where(Worker.tenant_id == tenant_id).distinct()).all())
 
 
 def _values_from(table: SalaryBandTable | None, cells: list[BandCell], **extra: str) -> dict[str, str]:
-    values = {f: "" for f in form_fields()}
+    values = dict.fromkeys(form_fields(), "")
     if table is not None:
-        values.update(effective_from=table.effective_from.isoformat(), note=table.note,
-                      client_bureau=table.client_bureau or "",
-                      performance_base="" if table.performance_base is None else str(table.performance_base))  # fmt: skip
+        values.update(
+            effective_from=table.effective_from.isoformat(),
+            note=table.note,
+            client_bureau=table.client_bureau or "",
+            performance_base="" if table.performance_base is None else str(table.performance_base),
+        )
     for c in cells:
         for component in COMPONENTS:
             amount = getattr(c, component)
@@ -81,15 +82,31 @@ def _values_from(table: SalaryBandTable | None, cells: list[BandCell], **extra: 
     return values
 
 
-def _form(request: Request, *, values: dict[str, str], errors: dict[str, str], edit: SalaryBandTable | None,
-          status: int = 200, source: SalaryBandTable | None = None) -> Response:  # fmt: skip
+def _form(
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    edit: SalaryBandTable | None,
+    status: int = 200,
+    source: SalaryBandTable | None = None,
+) -> Response:
     ctx = request.state.ctx
     with tenant_session(ctx.tenant_id) as db:
         bureaus = _bureaus(db, ctx.tenant_id)
     return page(
-        request, "payroll/band_form.html", status=status, values=values, errors=errors, edit=edit,
-        source=source, bureaus=bureaus, grades=GRADES, ratings=RATINGS, cell_field=cell_field,
-    )  # fmt: skip
+        request,
+        "payroll/band_form.html",
+        status=status,
+        values=values,
+        errors=errors,
+        edit=edit,
+        source=source,
+        bureaus=bureaus,
+        grades=GRADES,
+        ratings=RATINGS,
+        cell_field=cell_field,
+    )
 
 
 def _errors(problems: DomainError, request: Request) -> dict[str, str]:
@@ -108,10 +125,16 @@ class SalaryBandsController(Controller):
             versions = actions.all_versions(db, ctx.tenant_id)
             scopes = _scopes(db, ctx.tenant_id, versions, today)
         return page(
-            request, "payroll/bands.html", scopes=scopes, today=today, grades=GRADES, ratings=RATINGS,
-            can_edit=ctx.has_role(*EDITORS), default_rating=actions.DEFAULT_RATING,
+            request,
+            "payroll/bands.html",
+            scopes=scopes,
+            today=today,
+            grades=GRADES,
+            ratings=RATINGS,
+            can_edit=ctx.has_role(*EDITORS),
+            default_rating=actions.DEFAULT_RATING,
             done=request.query_params.get("done", ""),
-        )  # fmt: skip
+        )
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def new(self, request: Request) -> Response:

@@ -98,16 +98,15 @@ def update_component(
             )
         ).first()
         if imported is not None:
-            raise DomainError(
-                N_("Amounts were imported for this component: define a new component instead."), field="method"
-            )
+            raise DomainError(N_("Amounts were imported for this component: define a new component instead."), field="method")
     for name, value in _columns(definition).items():
         setattr(component, name, value)
     component.updated_at = datetime.now(UTC)
     db.add(component)
     db.flush()
-    record(db, tenant_id, actor, "pay_component.update", "pay_component", component.id,
-           before=before, after=component.snapshot())  # fmt: skip
+    record(
+        db, tenant_id, actor, "pay_component.update", "pay_component", component.id, before=before, after=component.snapshot()
+    )
     return component
 
 
@@ -194,9 +193,7 @@ def check_amounts(data: bytes, t: Translator) -> tuple[list[AmountRow], list[Row
         raw_id = values.get("id_number")
         try:
             if isinstance(raw_id, (int, float)):
-                raise DomainError(
-                    N_("Type the ID number as text: as a number Excel loses its last digits."), field="id_number"
-                )
+                raise DomainError(N_("Type the ID number as text: as a number Excel loses its last digits."), field="id_number")
             number = parse_national_id(_text(raw_id)).number
         except DomainError as error:
             problems.append(error)
@@ -217,8 +214,9 @@ def check_amounts(data: bytes, t: Translator) -> tuple[list[AmountRow], list[Row
             key = (number, month, code)
             if key in first_seen:
                 problems.append(
-                    DomainError(N_("The same worker, month and code are already on row {row}."), field="id_number",
-                                row=first_seen[key])  # fmt: skip
+                    DomainError(
+                        N_("The same worker, month and code are already on row {row}."), field="id_number", row=first_seen[key]
+                    )
                 )
             else:
                 first_seen[key] = row.number
@@ -232,9 +230,15 @@ def check_amounts(data: bytes, t: Translator) -> tuple[list[AmountRow], list[Row
 
 
 def import_amounts(
-    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, content: bytes, t: Translator,
-    *, only_month: date | None = None,
-) -> int:  # fmt: skip
+    db: Session,
+    keys: Keys,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    content: bytes,
+    t: Translator,
+    *,
+    only_month: date | None = None,
+) -> int:
     """Check the sheet, match rows to workers (one query over the blind index)
     and to imported components (one query), write all or nothing; raise
     ImportRefused with every problem by row.  Returns the rows written.
@@ -258,12 +262,16 @@ def import_amounts(
     for entry in entries:
         label = entry.month.isoformat()[:7]
         if only_month is not None and entry.month != only_month.replace(day=1):
-            message = t(N_("This sheet is for the payroll of {month}: the row is for {row_month}."),
-                        month=only_month.isoformat()[:7], row_month=label)  # fmt: skip
+            message = t(
+                N_("This sheet is for the payroll of {month}: the row is for {row_month}."),
+                month=only_month.isoformat()[:7],
+                row_month=label,
+            )
             errors.append(RowError(entry.row, month_column, message))
         elif entry.month in published:
-            message = t(N_("Payroll for {month} is already published: it can only be changed by a correction run."),
-                        month=label)  # fmt: skip
+            message = t(
+                N_("Payroll for {month} is already published: it can only be changed by a correction run."), month=label
+            )
             errors.append(RowError(entry.row, month_column, message))
         else:
             kept.append(entry)
@@ -279,7 +287,8 @@ def import_amounts(
         c.code: c
         for c in db.exec(
             select(PayComponent).where(
-                PayComponent.tenant_id == tenant_id, PayComponent.code.in_(list({e.code for e in entries}))  # type: ignore[attr-defined]
+                PayComponent.tenant_id == tenant_id,
+                PayComponent.code.in_(list({e.code for e in entries})),  # type: ignore[attr-defined]
             )
         )
     }
@@ -323,10 +332,13 @@ def import_amounts(
         )
     )
     record_many(
-        db, tenant_id, actor, "pay_component_amount.import", "worker",
-        [(w.id, None, {"component": c.code, "month": e.month.isoformat()[:7], "amount": str(e.amount)})
-         for e, w, c in rows],
-    )  # fmt: skip
+        db,
+        tenant_id,
+        actor,
+        "pay_component_amount.import",
+        "worker",
+        [(w.id, None, {"component": c.code, "month": e.month.isoformat()[:7], "amount": str(e.amount)}) for e, w, c in rows],
+    )
     return len(rows)
 
 
@@ -338,9 +350,7 @@ def declaration_of(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int)
     return None if row is None else from_json(row.declarations)
 
 
-def save_declaration(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, declarations: Declarations
-) -> None:
+def save_declaration(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, declarations: Declarations) -> None:
     """Replace the worker's declarations for ``declarations.year``.  The
     dataclasses have validated the rules already; month 1 to 12 are valued
     here too, so nothing is stored that a payroll run would refuse."""

@@ -31,12 +31,8 @@ class PayComponent(SQLModel, table=True):
     active: bool = True
     applies_to_bureau: str | None = None
     formula: str | None = None  # method formula only (migration 0021)
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def definition(self) -> ComponentDefinition:
         return ComponentDefinition(
@@ -83,9 +79,7 @@ class TaxDeclaration(SQLModel, table=True):
     worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     year: int = Field(sa_column=Column(Integer, primary_key=True))
     declarations: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
 
 class TaxYearFlagsRow(SQLModel, table=True):
@@ -100,9 +94,7 @@ class TaxYearFlagsRow(SQLModel, table=True):
     small_earner: bool = False
     wages_last_year: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
     declared_every_month_last_year: bool = False
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def flags(self) -> TaxYearFlags:
         return TaxYearFlags(

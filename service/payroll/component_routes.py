@@ -24,10 +24,8 @@ from tenants.isolation import tenant_session
 
 EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK, StaffRole.VIEWER)
-FIELDS = ("code", "label", "kind", "method", "amount", "formula", "applies_to_bureau", "taxable",
-          "counts_for_minimum_wage")  # fmt: skip
-BLANK = {"kind": ComponentKind.ADDITION.value, "method": Method.FIXED.value, "taxable": "on",
-         "counts_for_minimum_wage": "on"}  # fmt: skip
+FIELDS = ("code", "label", "kind", "method", "amount", "formula", "applies_to_bureau", "taxable", "counts_for_minimum_wage")
+BLANK = {"kind": ComponentKind.ADDITION.value, "method": Method.FIXED.value, "taxable": "on", "counts_for_minimum_wage": "on"}
 
 
 class PayComponentsController(Controller):
@@ -39,10 +37,17 @@ class PayComponentsController(Controller):
             components = actions.list_components(db, ctx.tenant_id)
         context = {"values": dict(BLANK), "errors": {}, **context}
         return page(
-            request, "payroll/components.html", status=status, components=components,
-            can_edit=ctx.has_role(*EDITORS), kinds=KIND_LABELS, methods=METHOD_LABELS,
-            formula_inputs=FORMULA_INPUTS, done=request.query_params.get("done", ""), **context,
-        )  # fmt: skip
+            request,
+            "payroll/components.html",
+            status=status,
+            components=components,
+            can_edit=ctx.has_role(*EDITORS),
+            kinds=KIND_LABELS,
+            methods=METHOD_LABELS,
+            formula_inputs=FORMULA_INPUTS,
+            done=request.query_params.get("done", ""),
+            **context,
+        )
 
     @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:
@@ -73,7 +78,7 @@ class PayComponentsController(Controller):
             actions.set_active(db, ctx.tenant_id, ctx.actor, component, field_text(data, "active") == "1")
         return see_other(ctx.tenant_path("/pay-components?done=saved"))
 
-    def _run_of(self, request: Request, raw: str) -> Any:  # noqa: ANN401
+    def _run_of(self, request: Request, raw: str) -> Any:
         """The payroll run the import was reached from (``?run=``), or None."""
         number = whole_number(raw or "")
         if number is None:
@@ -85,7 +90,7 @@ class PayComponentsController(Controller):
             raise NotFoundException()
         return run
 
-    def _import_page(self, request: Request, status: int = 200, run: Any = None, **context: Any) -> Response:  # noqa: ANN401
+    def _import_page(self, request: Request, status: int = 200, run: Any = None, **context: Any) -> Response:
         limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
         context = {"imported": None, "errors": [], **context}
         return page(request, "payroll/component_import.html", status=status, limit_mb=limit_mb, run=run, **context)
@@ -111,7 +116,12 @@ class PayComponentsController(Controller):
         try:
             with tenant_session(ctx.tenant_id) as db:
                 count = actions.import_amounts(
-                    db, keys_for(request.app.state.settings), ctx.tenant_id, ctx.actor, content, t,
+                    db,
+                    keys_for(request.app.state.settings),
+                    ctx.tenant_id,
+                    ctx.actor,
+                    content,
+                    t,
                     only_month=run.month if run is not None else None,
                 )
         except ImportRefused as refused:

@@ -102,13 +102,9 @@ def full_years_of_service(hire_date: date, month: date) -> int:
     return months // 12
 
 
-def formula_inputs(
-    *, band: BandPay, grade: int, hire_date: date, month: date, attendance: Attendance
-) -> dict[str, Decimal]:
+def formula_inputs(*, band: BandPay, grade: int, hire_date: date, month: date, attendance: Attendance) -> dict[str, Decimal]:
     """The value of every name of ``formula.INPUTS`` for one worker and month."""
-    overtime = (
-        attendance.overtime_weekday_hours + attendance.overtime_rest_day_hours + attendance.overtime_holiday_hours
-    )
+    overtime = attendance.overtime_weekday_hours + attendance.overtime_rest_day_hours + attendance.overtime_holiday_hours
     inputs = {
         "post_pay": band.post_pay,
         "grade_pay": band.grade_pay,
@@ -124,7 +120,7 @@ def formula_inputs(
         "overtime_hours": overtime,
         "monthly_pay_days": MONTHLY_PAY_DAYS,
     }
-    assert inputs.keys() == formulas.INPUTS.keys()  # noqa: S101 - the documented list and the values agree
+    assert inputs.keys() == formulas.INPUTS.keys()
     return inputs
 
 
@@ -147,8 +143,10 @@ def value(
         if amount < 0:
             raise DomainError(
                 N_("The formula of {code} gives {amount}, a negative amount: write max(..., 0) if nothing is due then."),
-                field="formula", code=definition.code, amount=amount,
-            )  # fmt: skip
+                field="formula",
+                code=definition.code,
+                amount=amount,
+            )
         if amount == 0:
             return None
     elif definition.method is Method.FIXED:
@@ -196,9 +194,13 @@ def month_components(
         if definition.method is Method.FORMULA and inputs is None and definition.applies_to(client_bureau):
             inputs = formula_inputs(band=band(), grade=grade, hire_date=hire_date, month=month, attendance=attendance)
         component = value(
-            definition, hire_date=hire_date, client_bureau=client_bureau, month=month,
-            imported=imported.get((component_id, worker_id)), inputs=inputs,
-        )  # fmt: skip
+            definition,
+            hire_date=hire_date,
+            client_bureau=client_bureau,
+            month=month,
+            imported=imported.get((component_id, worker_id)),
+            inputs=inputs,
+        )
         if component is not None:
             paid.append(component)
     return tuple(paid)

@@ -78,13 +78,23 @@ ITEM_LABELS = {
 
 
 def form_fields() -> tuple[str, ...]:
-    children = tuple(f"child-{n}-{part}" for n in range(1, CHILD_ROWS + 1)
-                     for part in ("birth_date", "share", "in_education"))  # fmt: skip
+    children = tuple(f"child-{n}-{part}" for n in range(1, CHILD_ROWS + 1) for part in ("birth_date", "share", "in_education"))
     certificates = tuple(f"certificate-{n}" for n in range(1, CERTIFICATE_ROWS + 1))
     return (
-        *children, "elderly", "elderly_parent_birth_date", "elderly_share", "degree_start", "degree_end",
-        *certificates, "housing", "loan_start", "loan_end", "rent_tier", "rent_start", "rent_end",
-    )  # fmt: skip
+        *children,
+        "elderly",
+        "elderly_parent_birth_date",
+        "elderly_share",
+        "degree_start",
+        "degree_end",
+        *certificates,
+        "housing",
+        "loan_start",
+        "loan_end",
+        "rent_tier",
+        "rent_start",
+        "rent_end",
+    )
 
 
 def _text(raw: Mapping[str, str], name: str) -> str:
@@ -150,8 +160,15 @@ def parse_declaration_form(raw: Mapping[str, str], year: int) -> Declarations:
     """The declarations typed for ``year``; raises InputErrors with every problem."""
     errors: list[DomainError] = []
     if year < FIRST_SUPPORTED_YEAR:
-        raise InputErrors([DomainError(N_("Special additional deductions before {year} are not supported."),
-                                       field="year", year=FIRST_SUPPORTED_YEAR)])  # fmt: skip
+        raise InputErrors(
+            [
+                DomainError(
+                    N_("Special additional deductions before {year} are not supported."),
+                    field="year",
+                    year=FIRST_SUPPORTED_YEAR,
+                )
+            ]
+        )
     year_end = date(year, 12, 31)
 
     children: list[Child] = []
@@ -198,7 +215,7 @@ def parse_declaration_form(raw: Mapping[str, str], year: int) -> Declarations:
                             N_("The parent is not 60 by the end of {year}: nothing can be deducted."),
                             field="elderly_parent_birth_date",
                             year=year,
-                        )  # fmt: skip
+                        )
                     )
                 else:
                     try:
@@ -217,8 +234,11 @@ def parse_declaration_form(raw: Mapping[str, str], year: int) -> Declarations:
         obtained = _date(raw, name, errors)
         if obtained is not None:
             if obtained.year != year:
-                errors.append(DomainError(N_("The certificate counts in the year it is obtained: enter a date in {year}."),
-                                          field=name, year=year))  # fmt: skip
+                errors.append(
+                    DomainError(
+                        N_("The certificate counts in the year it is obtained: enter a date in {year}."), field=name, year=year
+                    )
+                )
             else:
                 certificates.append(obtained)
 
@@ -242,9 +262,14 @@ def parse_declaration_form(raw: Mapping[str, str], year: int) -> Declarations:
         raise InputErrors(errors)
     try:
         declarations = Declarations(
-            year=year, children=tuple(children), elderly_support=elderly, degree_study=degree,
-            certificates=tuple(certificates), housing_loan=loan, rent=rent,
-        )  # fmt: skip
+            year=year,
+            children=tuple(children),
+            elderly_support=elderly,
+            degree_study=degree,
+            certificates=tuple(certificates),
+            housing_loan=loan,
+            rent=rent,
+        )
         for month in range(1, 13):
             monthly_deductions(declarations, month)
     except DomainError as error:
@@ -258,7 +283,7 @@ def _month_text(day: date | None) -> str:
 
 def form_values(declarations: Declarations | None) -> dict[str, str]:
     """The form's fields showing saved declarations (empty fields when None)."""
-    values = {name: "" for name in form_fields()}
+    values = dict.fromkeys(form_fields(), "")
     for n in range(1, CHILD_ROWS + 1):
         values[f"child-{n}-share"] = ParentShare.FULL.value
         values[f"child-{n}-in_education"] = "on"
@@ -279,12 +304,18 @@ def form_values(declarations: Declarations | None) -> dict[str, str]:
     for n, obtained in enumerate(declarations.certificates[:CERTIFICATE_ROWS], start=1):
         values[f"certificate-{n}"] = obtained.isoformat()
     if declarations.housing_loan is not None:
-        values.update(housing="loan", loan_start=_month_text(declarations.housing_loan.start),
-                      loan_end=_month_text(declarations.housing_loan.end))  # fmt: skip
+        values.update(
+            housing="loan",
+            loan_start=_month_text(declarations.housing_loan.start),
+            loan_end=_month_text(declarations.housing_loan.end),
+        )
     if declarations.rent is not None:
-        values.update(housing="rent", rent_tier=declarations.rent.tier.value,
-                      rent_start=_month_text(declarations.rent.period.start),
-                      rent_end=_month_text(declarations.rent.period.end))  # fmt: skip
+        values.update(
+            housing="rent",
+            rent_tier=declarations.rent.tier.value,
+            rent_start=_month_text(declarations.rent.period.start),
+            rent_end=_month_text(declarations.rent.period.end),
+        )
     return values
 
 
@@ -299,8 +330,7 @@ class ScheduleRow:
     @property
     def items(self) -> dict[str, Decimal]:
         """The items deducted in these months (non-zero only), by field name."""
-        return {f.name: getattr(self.deductions, f.name) for f in fields(MonthlyDeductions)
-                if getattr(self.deductions, f.name)}  # fmt: skip
+        return {f.name: getattr(self.deductions, f.name) for f in fields(MonthlyDeductions) if getattr(self.deductions, f.name)}
 
 
 def year_schedule(declarations: Declarations) -> tuple[list[ScheduleRow], dict[str, Decimal], Decimal]:

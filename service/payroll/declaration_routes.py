@@ -57,9 +57,9 @@ def _check_year(year: int) -> None:
         raise NotFoundException()
 
 
-def _flag_values(row: Any) -> dict[str, str]:  # noqa: ANN401
+def _flag_values(row: Any) -> dict[str, str]:
     if row is None:
-        return {f: "" for f in FLAG_FIELDS}
+        return dict.fromkeys(FLAG_FIELDS, "")
     return {
         "first_job": "on" if row.first_job else "",
         "small_earner": "on" if row.small_earner else "",
@@ -69,10 +69,16 @@ def _flag_values(row: Any) -> dict[str, str]:  # noqa: ANN401
 
 
 def _page(
-    request: Request, worker_id: int, year: int, *, status: int = 200, values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None, flag_values: dict[str, str] | None = None,
+    request: Request,
+    worker_id: int,
+    year: int,
+    *,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    flag_values: dict[str, str] | None = None,
     flag_errors: dict[str, str] | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     ctx = request.state.ctx
     with tenant_session(ctx.tenant_id) as db:
         worker = db.get(Worker, (ctx.tenant_id, worker_id))
@@ -84,16 +90,32 @@ def _page(
         this_year = actions.published_year(db, ctx.tenant_id, worker_id, year)
     schedule = year_schedule(declarations) if declarations is not None else None
     return page(
-        request, "payroll/tax_year.html", status=status, worker=worker, year=year,
+        request,
+        "payroll/tax_year.html",
+        status=status,
+        worker=worker,
+        year=year,
         years=list(range(FIRST_SUPPORTED_YEAR, max(clock.today().year, FIRST_SUPPORTED_YEAR) + 2)),
-        saved=declarations is not None, values=values or form_values(declarations), errors=errors or {},
-        flag_values=flag_values or _flag_values(flags), flag_errors=flag_errors or {}, flags=flags,
-        schedule=schedule, last_year=last_year, this_year=this_year, can_edit=ctx.has_role(*EDITORS),
-        child_rows=range(1, CHILD_ROWS + 1), certificate_rows=range(1, CERTIFICATE_ROWS + 1),
-        elderly_kinds=ELDERLY_KINDS, housing_kinds=HOUSING_KINDS, rent_tiers=RENT_TIER_LABELS,
-        shares=SHARE_LABELS, item_labels=ITEM_LABELS, small_earner_limit=ANNUAL_BASIC_DEDUCTION,
+        saved=declarations is not None,
+        values=values or form_values(declarations),
+        errors=errors or {},
+        flag_values=flag_values or _flag_values(flags),
+        flag_errors=flag_errors or {},
+        flags=flags,
+        schedule=schedule,
+        last_year=last_year,
+        this_year=this_year,
+        can_edit=ctx.has_role(*EDITORS),
+        child_rows=range(1, CHILD_ROWS + 1),
+        certificate_rows=range(1, CERTIFICATE_ROWS + 1),
+        elderly_kinds=ELDERLY_KINDS,
+        housing_kinds=HOUSING_KINDS,
+        rent_tiers=RENT_TIER_LABELS,
+        shares=SHARE_LABELS,
+        item_labels=ITEM_LABELS,
+        small_earner_limit=ANNUAL_BASIC_DEDUCTION,
         notice=DONE.get(request.query_params.get("done", ""), ""),
-    )  # fmt: skip
+    )
 
 
 class TaxDeclarationsController(Controller):

@@ -46,9 +46,7 @@ class MonthPay:
             if getattr(self, field.name) < 0:
                 raise DomainError(N_("The amount must not be negative."), field=field.name)
         if self.overtime + self.special_allowances > self.gross:
-            raise DomainError(
-                N_("Overtime and allowances cannot exceed the gross pay."), field="gross"
-            )
+            raise DomainError(N_("Overtime and allowances cannot exceed the gross pay."), field="gross")
 
 
 @dataclass(frozen=True)

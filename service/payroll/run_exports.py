@@ -49,18 +49,40 @@ from tenants.isolation import tenant_session
 
 RESIDENT_ID_CARD = "居民身份证"
 TAX_HEADERS = (
-    "姓名", "证件类型", "证件号码", "本期收入", "本期免税收入", "基本养老保险费", "基本医疗保险费", "失业保险费",
-    "住房公积金", "累计专项附加扣除", "本期应预扣预缴税额",
-)  # fmt: skip
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "本期收入",
+    "本期免税收入",
+    "基本养老保险费",
+    "基本医疗保险费",
+    "失业保险费",
+    "住房公积金",
+    "累计专项附加扣除",
+    "本期应预扣预缴税额",
+)
 REGISTER_HEADERS = (
-    N_("Name"), N_("ID number"), N_("Client bureau"), N_("Gross pay"), N_("Deductions"),
-    N_("Employee social insurance"), N_("Housing fund"), N_("Taxable income"), N_("Income tax"), N_("Net pay"),
-    N_("Employer contributions"), N_("Employer cost"), N_("Minimum wage shortfall"),
-)  # fmt: skip
+    N_("Name"),
+    N_("ID number"),
+    N_("Client bureau"),
+    N_("Gross pay"),
+    N_("Deductions"),
+    N_("Employee social insurance"),
+    N_("Housing fund"),
+    N_("Taxable income"),
+    N_("Income tax"),
+    N_("Net pay"),
+    N_("Employer contributions"),
+    N_("Employer cost"),
+    N_("Minimum wage shortfall"),
+)
 BANK_HEADERS = (
-    N_("Name"), N_("ID number"), N_("Bank account (not recorded yet: fill in)"),
-    N_("Bank (not recorded yet: fill in)"), N_("Amount"),
-)  # fmt: skip
+    N_("Name"),
+    N_("ID number"),
+    N_("Bank account (not recorded yet: fill in)"),
+    N_("Bank (not recorded yet: fill in)"),
+    N_("Amount"),
+)
 
 
 def _amounts(lines: list[PayslipLineRow]) -> dict[str, Decimal]:
@@ -73,19 +95,30 @@ def _amounts(lines: list[PayslipLineRow]) -> dict[str, Decimal]:
 def register_workbook(run: PayrollRun, rows: list[RegisterRow], t: Translator) -> bytes:
     body = (
         (
-            r.name, r.id_number_masked, r.client_bureau, r.gross_pay, r.deductions, r.employee_social_insurance,
-            r.employee_housing_fund, r.taxable_income, r.tax, r.net_pay, r.employer_contributions, r.employer_cost,
+            r.name,
+            r.id_number_masked,
+            r.client_bureau,
+            r.gross_pay,
+            r.deductions,
+            r.employee_social_insurance,
+            r.employee_housing_fund,
+            r.taxable_income,
+            r.tax,
+            r.net_pay,
+            r.employer_contributions,
+            r.employer_cost,
             r.minimum_wage_shortfall,
         )
         for r in rows
-    )  # fmt: skip
+    )
     return write_rows(t(N_("Payroll register")), [t(h) for h in REGISTER_HEADERS], body)
 
 
 def bank_workbook(rows: list[RegisterRow], t: Translator, correction: bool = False) -> bytes:
     """A correction run transfers the difference of net pay (negative: to recover)."""
-    body = ((r.name, r.id_number_masked, "", "", r.net_pay - (r.previous_net or ZERO) if correction else r.net_pay)
-            for r in rows)  # fmt: skip
+    body = (
+        (r.name, r.id_number_masked, "", "", r.net_pay - (r.previous_net or ZERO) if correction else r.net_pay) for r in rows
+    )
     return write_rows(t(N_("Bank transfer")), [t(h) for h in BANK_HEADERS], body)
 
 
@@ -96,13 +129,21 @@ def tax_workbook(
     for r in rows:
         codes = _amounts(lines.get(r.payslip_id, []))
         income = r.employer_cost - r.employer_contributions
-        body.append((
-            r.name, RESIDENT_ID_CARD, id_number(r.worker_id), income, income - r.taxable_income,
-            codes.get("pension.employee", ZERO),
-            codes.get("medical.employee", ZERO) + codes.get("maternity.employee", ZERO),
-            codes.get("unemployment.employee", ZERO), codes.get("housing_fund.employee", ZERO),
-            Decimal(str(ytd.get(r.payslip_id, {}).get("special_additional_deductions", "0"))), r.tax,
-        ))  # fmt: skip
+        body.append(
+            (
+                r.name,
+                RESIDENT_ID_CARD,
+                id_number(r.worker_id),
+                income,
+                income - r.taxable_income,
+                codes.get("pension.employee", ZERO),
+                codes.get("medical.employee", ZERO) + codes.get("maternity.employee", ZERO),
+                codes.get("unemployment.employee", ZERO),
+                codes.get("housing_fund.employee", ZERO),
+                Decimal(str(ytd.get(r.payslip_id, {}).get("special_additional_deductions", "0"))),
+                r.tax,
+            )
+        )
     return write_rows("个人所得税扣缴申报", TAX_HEADERS, body)
 
 
@@ -127,7 +168,7 @@ def insurance_workbook(rows: list[RegisterRow], lines: dict[int, list[PayslipLin
 class PayrollExportsController(Controller):
     path = "/payroll/{run_id:int}"
 
-    def _read(self, request: Request, run_id: int, with_lines: bool = False):  # noqa: ANN202
+    def _read(self, request: Request, run_id: int, with_lines: bool = False):
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:
             run = runs.get_run(db, ctx.tenant_id, run_id)

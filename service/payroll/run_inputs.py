@@ -92,7 +92,7 @@ class RunInputs:
     names: dict[int, str]  # every worker of the run, by id
 
 
-def _latest(rows, key) -> dict:  # noqa: ANN001
+def _latest(rows, key) -> dict:
     """The latest version per key among rows already filtered to 'effective on or before'."""
     found: dict = {}
     for row in rows:
@@ -195,10 +195,18 @@ def load(
     conditions = [Worker.tenant_id == tenant_id, Worker.hire_date <= last, chosen]
     workers = db.exec(
         select(
-            Worker.id, Worker.name, Worker.client_bureau, Worker.grade, Worker.assessment_rating,
-            Worker.city, Worker.contribution_base, Worker.hire_date,
-        ).where(*conditions).order_by(Worker.id)
-    ).all()  # fmt: skip
+            Worker.id,
+            Worker.name,
+            Worker.client_bureau,
+            Worker.grade,
+            Worker.assessment_rating,
+            Worker.city,
+            Worker.contribution_base,
+            Worker.hire_date,
+        )
+        .where(*conditions)
+        .order_by(Worker.id)
+    ).all()
     # The band: the grade and the published rating in force on the month's first day
     # (service.grades.standing: a grade change dated later pays from its date, even in
     # a run calculated after it); the roster's rating only where none is published.
@@ -221,20 +229,14 @@ def load(
         city: policy_of(row)
         for city, row in _latest(
             db.exec(
-                select(InsurancePolicy).where(
-                    InsurancePolicy.tenant_id == tenant_id, InsurancePolicy.effective_from <= month
-                )
+                select(InsurancePolicy).where(InsurancePolicy.tenant_id == tenant_id, InsurancePolicy.effective_from <= month)
             ).all(),
             lambda r: r.city,
         ).items()
     }
-    settings = {
-        s.city: s for s in db.exec(select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id))
-    }
+    settings = {s.city: s for s in db.exec(select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id))}
     figures = _latest(
-        db.exec(
-            select(CityParameter).where(CityParameter.tenant_id == tenant_id, CityParameter.effective_from <= month)
-        ).all(),
+        db.exec(select(CityParameter).where(CityParameter.tenant_id == tenant_id, CityParameter.effective_from <= month)).all(),
         lambda r: r.city,
     )
     years = published_year_to_date(db, tenant_id, month)
@@ -254,9 +256,7 @@ def load(
     }
     declared = {
         d.worker_id: declarations_from_json(d.declarations)
-        for d in db.exec(
-            select(TaxDeclaration).where(TaxDeclaration.tenant_id == tenant_id, TaxDeclaration.year == month.year)
-        )
+        for d in db.exec(select(TaxDeclaration).where(TaxDeclaration.tenant_id == tenant_id, TaxDeclaration.year == month.year))
     }
 
     flags = {
@@ -268,14 +268,13 @@ def load(
 
     excludes = {m.city for m in MINIMUM_WAGES if m.excludes_employee_contributions}
     minimums = {
-        city: MinimumWage(city, f.effective_from, f.minimum_wage_monthly, city in excludes)
-        for city, f in figures.items()
+        city: MinimumWage(city, f.effective_from, f.minimum_wage_monthly, city in excludes) for city, f in figures.items()
     }
 
     inputs: dict[int, PayslipInput] = {}
     missing: list[Missing] = []
 
-    def miss(w, reason: str, **params: Any) -> None:  # noqa: ANN001
+    def miss(w, reason: str, **params: Any) -> None:
         missing.append(Missing(w.id, w.name, reason, params))
 
     # Per-worker lookups by dict, not by scanning (100,000 workers: ~3 s saved).
@@ -299,9 +298,10 @@ def load(
             continue
         if cell.performance_coefficient is not None and table.performance_base is None:
             miss(
-                w, N_("The band cell uses a performance coefficient, and the band table from {day} has no performance base."),
+                w,
+                N_("The band cell uses a performance coefficient, and the band table from {day} has no performance base."),
                 day=table.effective_from.isoformat(),
-            )  # fmt: skip
+            )
             continue
         ytd = years.get(w.id)
         if ytd is None:
@@ -320,9 +320,12 @@ def load(
         figure = figures.get(w.city)
         if figure is None and w.contribution_base is None:
             miss(
-                w, N_("No contribution base: the worker has none declared, and no average wage for the city is in force in {month}."),  # noqa: E501
+                w,
+                N_(
+                    "No contribution base: the worker has none declared, and no average wage for the city is in force in {month}."  # noqa: E501
+                ),
                 month=month.isoformat()[:7],
-            )  # fmt: skip
+            )
             continue
         if figure is None:
             miss(w, N_("No minimum wage for the worker's city is in force in {month}."), month=month.isoformat()[:7])
@@ -332,19 +335,29 @@ def load(
         hf_rate = setting.housing_fund_rate if setting and setting.housing_fund_rate is not None else None
         injury = setting.work_injury_rate if setting and setting.work_injury_rate is not None else None
         row = attendance.get(w.id)
-        worked = FULL_MONTH if row is None else Attendance(
-            days_worked=row.days_worked,
-            absence_days=row.absence_days,
-            overtime_weekday_hours=row.overtime_weekday_hours,
-            overtime_rest_day_hours=row.overtime_rest_day_hours,
-            overtime_holiday_hours=row.overtime_holiday_hours,
-        )  # fmt: skip
+        worked = (
+            FULL_MONTH
+            if row is None
+            else Attendance(
+                days_worked=row.days_worked,
+                absence_days=row.absence_days,
+                overtime_weekday_hours=row.overtime_weekday_hours,
+                overtime_rest_day_hours=row.overtime_rest_day_hours,
+                overtime_holiday_hours=row.overtime_holiday_hours,
+            )
+        )
         try:
             components = month_components(
-                definitions, worker_id=w.id, imported=imported, hire_date=w.hire_date,
-                client_bureau=w.client_bureau, grade=grade, month=month, attendance=worked,
+                definitions,
+                worker_id=w.id,
+                imported=imported,
+                hire_date=w.hire_date,
+                client_bureau=w.client_bureau,
+                grade=grade,
+                month=month,
+                attendance=worked,
                 band=lambda cell=cell, base=table.performance_base: band_pay(cell, base),
-            )  # fmt: skip
+            )
         except DomainError as error:
             miss(w, error.message, **error.params)
             continue
@@ -366,6 +379,9 @@ def load(
             minimum_wage=minimums[w.city],
         )
     return RunInputs(
-        month=month, inputs=inputs, missing=missing, attendance_rows=len(attendance),
+        month=month,
+        inputs=inputs,
+        missing=missing,
+        attendance_rows=len(attendance),
         names={w.id: w.name for w in workers},
-    )  # fmt: skip
+    )

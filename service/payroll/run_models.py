@@ -67,9 +67,7 @@ class PayrollRun(SQLModel, table=True):
     approved_at: datetime | None = _timestamp()
     approved_by: str | None = None
     published_at: datetime | None = _timestamp()
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def snapshot(self) -> dict:
         return {
@@ -144,9 +142,15 @@ PHASE_LABELS = {
     ProgressPhase.FAILED: N_("Failed: nothing was saved"),
 }
 ACTIVE_PHASES = frozenset(
-    p.value for p in (ProgressPhase.QUEUED, ProgressPhase.LOADING, ProgressPhase.COMPUTING,
-                      ProgressPhase.WRITING, ProgressPhase.FINISHING)
-)  # fmt: skip
+    p.value
+    for p in (
+        ProgressPhase.QUEUED,
+        ProgressPhase.LOADING,
+        ProgressPhase.COMPUTING,
+        ProgressPhase.WRITING,
+        ProgressPhase.FINISHING,
+    )
+)
 
 
 class RunProgress(SQLModel, table=True):

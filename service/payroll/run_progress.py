@@ -120,9 +120,15 @@ class Reporter:
                         "update payroll_run_progress set phase = :phase, done = :done, total = :total,"
                         " error = cast(:error as jsonb), updated_at = now() where tenant_id = :tenant and run_id = :run"
                     ),
-                    {"phase": phase, "done": done, "total": total, "tenant": self.tenant_id, "run": self.run_id,
-                     "error": None if error is None else json.dumps(error, ensure_ascii=False)},
-                )  # fmt: skip
+                    {
+                        "phase": phase,
+                        "done": done,
+                        "total": total,
+                        "tenant": self.tenant_id,
+                        "run": self.run_id,
+                        "error": None if error is None else json.dumps(error, ensure_ascii=False),
+                    },
+                )
         except Exception:  # progress is a courtesy: never let it break the calculation
             log.exception("payroll run %s: progress not written", self.run_id)
 

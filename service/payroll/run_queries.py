@@ -157,8 +157,7 @@ def _is_correction(run: PayrollRun) -> bool:
 
 
 def _params(run: PayrollRun, **more: object) -> dict[str, object]:
-    return {"tenant": run.tenant_id, "run": run.id, "prev": previous_month(run.month), "threshold": CHANGE_THRESHOLD,
-            **more}  # fmt: skip
+    return {"tenant": run.tenant_id, "run": run.id, "prev": previous_month(run.month), "threshold": CHANGE_THRESHOLD, **more}
 
 
 def _bureaus(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[int, str]:
@@ -172,9 +171,14 @@ def _bureaus(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[i
 
 
 def register_rows(
-    db: Session, tenant_id: uuid.UUID, run: PayrollRun, *, limit: int | None = None, offset: int = 0,
+    db: Session,
+    tenant_id: uuid.UUID,
+    run: PayrollRun,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
     only_changes: bool = False,
-) -> list[RegisterRow]:  # fmt: skip
+) -> list[RegisterRow]:
     """The run's payslips with worker names and what they are compared with (one query, plus
     one for the bureau names)."""
     sql = (
@@ -314,10 +318,15 @@ def line_differences(corrected: list[PayslipLineRow], published: list[PayslipLin
     zero = Decimal("0")
     before = {(x.code, x.category): x for x in published}
     out = [
-        LineDifference(x.code, x.label, x.category, before[(x.code, x.category)].amount if (x.code, x.category) in before
-                       else zero, x.amount)
+        LineDifference(
+            x.code,
+            x.label,
+            x.category,
+            before[(x.code, x.category)].amount if (x.code, x.category) in before else zero,
+            x.amount,
+        )
         for x in corrected
-    ]  # fmt: skip
+    ]
     seen = {(x.code, x.category) for x in corrected}
     out += [LineDifference(x.code, x.label, x.category, x.amount, zero) for x in published if (x.code, x.category) not in seen]
     return out
@@ -343,10 +352,14 @@ def corrected_by(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> list[tup
     """The correction runs (any status) whose payslips replace ``payslip_id``, oldest first."""
     rows = db.exec(
         select(PayrollRun, PayslipRow)
-        .where(PayslipRow.tenant_id == tenant_id, PayslipRow.corrects_payslip_id == payslip_id,
-               PayrollRun.tenant_id == tenant_id, PayrollRun.id == PayslipRow.run_id)
+        .where(
+            PayslipRow.tenant_id == tenant_id,
+            PayslipRow.corrects_payslip_id == payslip_id,
+            PayrollRun.tenant_id == tenant_id,
+            PayrollRun.id == PayslipRow.run_id,
+        )
         .order_by(PayrollRun.id)
-    ).all()  # fmt: skip
+    ).all()
     return [(r, p) for r, p in rows]
 
 

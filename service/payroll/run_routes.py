@@ -73,14 +73,14 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _load(db, ctx, run_id: int) -> PayrollRun:  # noqa: ANN001
+def _load(db, ctx, run_id: int) -> PayrollRun:
     run = runs.get_run(db, ctx.tenant_id, run_id)
     if run is None:
         raise NotFoundException()
     return run
 
 
-def _not_running(db, ctx, run_id: int) -> PayrollRun:  # noqa: ANN001
+def _not_running(db, ctx, run_id: int) -> PayrollRun:
     """The run, refused while its calculation runs (approving it would approve figures not yet seen)."""
     run = _load(db, ctx, run_id)
     if run_progress.is_running(run_progress.current(db, ctx.tenant_id, run.id)):
@@ -89,33 +89,48 @@ def _not_running(db, ctx, run_id: int) -> PayrollRun:  # noqa: ANN001
 
 
 def _index(
-    request: Request, *, values: dict[str, str], errors: dict[str, str], status: int = 200,
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
     published: PayrollRun | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     ctx = request.state.ctx
     with tenant_session(ctx.tenant_id) as db:
         all_runs = runs.all_runs(db, ctx.tenant_id)
         bureaus = run_queries.client_bureaus(db, ctx.tenant_id)
     return page(
-        request, "payroll/runs.html", status=status, runs=all_runs, bureaus=bureaus, values=values, errors=errors,
-        can_edit=ctx.has_role(*WRITERS), published_run=published, **_labels(),
-    )  # fmt: skip
+        request,
+        "payroll/runs.html",
+        status=status,
+        runs=all_runs,
+        bureaus=bureaus,
+        values=values,
+        errors=errors,
+        can_edit=ctx.has_role(*WRITERS),
+        published_run=published,
+        **_labels(),
+    )
 
 
-def _failure(row: RunProgress | None, t) -> tuple[list[dict[str, Any]], str]:  # noqa: ANN001
+def _failure(row: RunProgress | None, t) -> tuple[list[dict[str, Any]], str]:
     """A failed calculation's refused workers and message, translated."""
     if row is None or row.phase != ProgressPhase.FAILED.value or not row.error:
         return [], ""
     refused = [
-        {"worker_id": p["worker_id"], "name": p["name"],
-         "reason": t(p["reason"], **run_progress.params_from_json(p.get("params") or {}))}
+        {
+            "worker_id": p["worker_id"],
+            "name": p["name"],
+            "reason": t(p["reason"], **run_progress.params_from_json(p.get("params") or {})),
+        }
         for p in row.error.get("refused", [])
-    ]  # fmt: skip
+    ]
     message = row.error.get("message")
     return refused, t(message, **run_progress.params_from_json(row.error.get("params") or {})) if message else ""
 
 
-def _progress_json(row: RunProgress | None, t) -> dict[str, Any]:  # noqa: ANN001
+def _progress_json(row: RunProgress | None, t) -> dict[str, Any]:
     if row is None:
         return {"phase": None, "active": False}
     label = PHASE_LABELS.get(ProgressPhase(row.phase), row.phase)
@@ -131,9 +146,15 @@ def _progress_json(row: RunProgress | None, t) -> dict[str, Any]:  # noqa: ANN00
 
 
 def _run_page(
-    request: Request, run_id: int, *, status: int = 200, refused: list[dict[str, Any]] | None = None,
-    error: str = "", errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-) -> Response:  # fmt: skip
+    request: Request,
+    run_id: int,
+    *,
+    status: int = 200,
+    refused: list[dict[str, Any]] | None = None,
+    error: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
     ctx = request.state.ctx
     number = page_number(request.query_params.get("page", ""))
     only_changes = request.query_params.get("changes", "") == "1"
@@ -146,11 +167,16 @@ def _run_page(
         open_correction = None
         if run.status == RunStatus.PUBLISHED.value:
             open_correction = next(
-                (r for r in runs.all_runs(db, ctx.tenant_id)
-                 if r.month == run.month and r.client_bureau == run.client_bureau
-                 and r.kind == RunKind.CORRECTION.value and r.status != RunStatus.PUBLISHED.value),
+                (
+                    r
+                    for r in runs.all_runs(db, ctx.tenant_id)
+                    if r.month == run.month
+                    and r.client_bureau == run.client_bureau
+                    and r.kind == RunKind.CORRECTION.value
+                    and r.status != RunStatus.PUBLISHED.value
+                ),
                 None,
-            )  # fmt: skip
+            )
     if not refused and not error:
         refused, error = _failure(progress, ctx.translate)
 
@@ -162,14 +188,29 @@ def _run_page(
     if done == "running" and not running:  # finished since (the page refreshed itself)
         done = "calculated" if progress is not None and progress.phase == ProgressPhase.DONE.value else ""
     return page(
-        request, "payroll/run.html", status=status, run=run, register=register, refused=refused or [],
-        error=error, can_edit=ctx.has_role(*WRITERS), notice=DONE.get(done, ""), page_link=link,
-        previous_month=run_queries.previous_month(run.month), RunStatus=RunStatus, RunKind=RunKind,
-        running=running, progress=_progress_json(progress, ctx.translate) if running else None,
-        corrected=corrected, corrections=corrections, open_correction=open_correction,
-        errors=errors or {}, values=values or {}, threshold=int(run_queries.CHANGE_THRESHOLD * 100),
+        request,
+        "payroll/run.html",
+        status=status,
+        run=run,
+        register=register,
+        refused=refused or [],
+        error=error,
+        can_edit=ctx.has_role(*WRITERS),
+        notice=DONE.get(done, ""),
+        page_link=link,
+        previous_month=run_queries.previous_month(run.month),
+        RunStatus=RunStatus,
+        RunKind=RunKind,
+        running=running,
+        progress=_progress_json(progress, ctx.translate) if running else None,
+        corrected=corrected,
+        corrections=corrections,
+        open_correction=open_correction,
+        errors=errors or {},
+        values=values or {},
+        threshold=int(run_queries.CHANGE_THRESHOLD * 100),
         **_labels(),
-    )  # fmt: skip
+    )
 
 
 class PayrollRunsController(Controller):
@@ -198,9 +239,12 @@ class PayrollRunsController(Controller):
                 except DomainError:
                     published = None
             return _index(
-                request, values=values, errors=translated_errors([problem], ctx.translate), status=400,
+                request,
+                values=values,
+                errors=translated_errors([problem], ctx.translate),
+                status=400,
                 published=published,
-            )  # fmt: skip
+            )
         return see_other(ctx.tenant_path(f"/payroll/{run.id}?done=created"))
 
     @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
@@ -255,9 +299,13 @@ class PayrollRunsController(Controller):
                 )
         except DomainError as problem:
             return _run_page(
-                request, run_id, status=400, errors=translated_errors([problem], ctx.translate), values=values,
+                request,
+                run_id,
+                status=400,
+                errors=translated_errors([problem], ctx.translate),
+                values=values,
                 error="" if problem.field == "explanation" else ctx.translate.error(problem),
-            )  # fmt: skip
+            )
         return see_other(ctx.tenant_path(f"/payroll/{created.id}?done=correction"))
 
     @post("/{run_id:int}/approve", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
@@ -296,8 +344,15 @@ class PayrollRunsController(Controller):
             corrected_by = run_queries.corrected_by(db, ctx.tenant_id, slip.id)
             feedback = portal_queries.feedback_of(db, ctx.tenant_id, slip.id)
         return page(
-            request, "payroll/payslip.html", run=run, slip=slip, worker=worker, groups=payslip_groups(lines),
-            ytd=year_to_date(slip.year_to_date), feedback=feedback,
-            correction=correction, corrected_by=corrected_by,
+            request,
+            "payroll/payslip.html",
+            run=run,
+            slip=slip,
+            worker=worker,
+            groups=payslip_groups(lines),
+            ytd=year_to_date(slip.year_to_date),
+            feedback=feedback,
+            correction=correction,
+            corrected_by=corrected_by,
             **_labels(),
-        )  # fmt: skip
+        )

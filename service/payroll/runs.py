@@ -64,18 +64,31 @@ from service.workforce.attendance import lock_month, unlock_month
 # into temporary tables (private to the session, dropped at commit) and moved
 # with one INSERT ... SELECT each, which RLS checks like any insert.
 SLIP_FIELDS = (
-    ("worker_id", "bigint"), ("gross_pay", "numeric(12, 2)"), ("deductions", "numeric(12, 2)"),
-    ("employee_social_insurance", "numeric(12, 2)"), ("employee_housing_fund", "numeric(12, 2)"),
-    ("taxable_income", "numeric(12, 2)"), ("tax", "numeric(12, 2)"), ("net_pay", "numeric(12, 2)"),
-    ("employer_contributions", "numeric(12, 2)"), ("employer_cost", "numeric(12, 2)"), ("year_to_date", "jsonb"),
-    ("minimum_wage_ok", "boolean"), ("minimum_wage_shortfall", "numeric(12, 2)"),
-    ("income", "numeric(12, 2)"), ("special_additional_deductions", "numeric(12, 2)"),
+    ("worker_id", "bigint"),
+    ("gross_pay", "numeric(12, 2)"),
+    ("deductions", "numeric(12, 2)"),
+    ("employee_social_insurance", "numeric(12, 2)"),
+    ("employee_housing_fund", "numeric(12, 2)"),
+    ("taxable_income", "numeric(12, 2)"),
+    ("tax", "numeric(12, 2)"),
+    ("net_pay", "numeric(12, 2)"),
+    ("employer_contributions", "numeric(12, 2)"),
+    ("employer_cost", "numeric(12, 2)"),
+    ("year_to_date", "jsonb"),
+    ("minimum_wage_ok", "boolean"),
+    ("minimum_wage_shortfall", "numeric(12, 2)"),
+    ("income", "numeric(12, 2)"),
+    ("special_additional_deductions", "numeric(12, 2)"),
     ("corrects_payslip_id", "bigint"),
-)  # fmt: skip
+)
 LINE_FIELDS = (
-    ("worker_id", "bigint"), ("position", "smallint"), ("code", "varchar(40)"), ("label", "varchar(120)"),
-    ("category", "varchar(24)"), ("amount", "numeric(12, 2)"),
-)  # fmt: skip
+    ("worker_id", "bigint"),
+    ("position", "smallint"),
+    ("code", "varchar(40)"),
+    ("label", "varchar(120)"),
+    ("category", "varchar(24)"),
+    ("amount", "numeric(12, 2)"),
+)
 SLIPS_IN = "payroll_payslips_in"
 LINES_IN = "payroll_lines_in"
 CHUNK = 5000  # payslips COPYed per round trip
@@ -220,7 +233,7 @@ def create_run(db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, cli
     return run
 
 
-def _scope(query, client_bureau: str | None):  # noqa: ANN001, ANN202
+def _scope(query, client_bureau: str | None):
     bureau = PayrollRun.client_bureau
     return query.where(bureau.is_(None) if client_bureau is None else bureau == client_bureau)  # type: ignore[union-attr]
 
@@ -229,10 +242,13 @@ def published_in_force(db: Session, tenant_id: uuid.UUID, month: date, client_bu
     """The latest published run (regular or correction) of the month and scope."""
     return db.exec(
         _scope(select(PayrollRun), client_bureau)
-        .where(PayrollRun.tenant_id == tenant_id, PayrollRun.month == month.replace(day=1),
-               PayrollRun.status == RunStatus.PUBLISHED.value)
+        .where(
+            PayrollRun.tenant_id == tenant_id,
+            PayrollRun.month == month.replace(day=1),
+            PayrollRun.status == RunStatus.PUBLISHED.value,
+        )
         .order_by(PayrollRun.published_at.desc(), PayrollRun.id.desc())  # type: ignore[union-attr]
-    ).first()  # fmt: skip
+    ).first()
 
 
 def create_correction(
@@ -266,9 +282,13 @@ def create_correction(
         raise DomainError(N_("A correction run for {month} is already open: continue with it."), field="month", month=label)
     in_force = max(published, key=lambda r: (r.published_at or datetime.min.replace(tzinfo=UTC), r.id or 0))
     run = PayrollRun(
-        tenant_id=tenant_id, month=month, client_bureau=client_bureau, kind=RunKind.CORRECTION.value,
-        corrects_run_id=in_force.id, explanation=explanation,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        month=month,
+        client_bureau=client_bureau,
+        kind=RunKind.CORRECTION.value,
+        corrects_run_id=in_force.id,
+        explanation=explanation,
+    )
     db.add(run)
     db.flush()
     record(db, tenant_id, actor, "payroll_run.create", "payroll_run", run.id, after=run.snapshot())
@@ -297,9 +317,11 @@ def compute(inputs: run_inputs.RunInputs) -> dict[int, Payslip]:
 
 
 def compute_into(
-    writer: SlipWriter, inputs: run_inputs.RunInputs, progress: Progress = _no_progress,
+    writer: SlipWriter,
+    inputs: run_inputs.RunInputs,
+    progress: Progress = _no_progress,
     published: dict[int, Published] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Compute every payslip and hand it to ``writer`` (for a correction, only those that differ
     from ``published``); raises CalculationRefused listing every worker that cannot be paid."""
     problems = list(inputs.missing)
@@ -565,8 +587,11 @@ def payslip_totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> tuple[int,
     return tuple(
         db.exec(
             select(
-                func.count(), func.coalesce(func.sum(PayslipRow.gross_pay), 0), func.coalesce(func.sum(PayslipRow.net_pay), 0),
-                func.coalesce(func.sum(PayslipRow.tax), 0), func.coalesce(func.sum(PayslipRow.employer_cost), 0),
+                func.count(),
+                func.coalesce(func.sum(PayslipRow.gross_pay), 0),
+                func.coalesce(func.sum(PayslipRow.net_pay), 0),
+                func.coalesce(func.sum(PayslipRow.tax), 0),
+                func.coalesce(func.sum(PayslipRow.employer_cost), 0),
             ).where(PayslipRow.tenant_id == tenant_id, PayslipRow.run_id == run_id)
         ).one()
-    )  # type: ignore[return-value]  # fmt: skip
+    )  # type: ignore[return-value]

@@ -209,10 +209,7 @@ def _children(children: tuple[Child, ...], now: int) -> tuple[Decimal, Decimal]:
 
 
 def _elderly(support: ElderlySupport | None, now: int) -> Decimal:
-    if (
-        support is None
-        or now - _month_number(support.oldest_parent_birth_date) < ELDERLY_AGE_MONTHS
-    ):
+    if support is None or now - _month_number(support.oldest_parent_birth_date) < ELDERLY_AGE_MONTHS:
         return ZERO
     return support.monthly_amount
 

@@ -69,7 +69,7 @@ def problems(flags: TaxYearFlags, hire_date: date) -> list[DomainError]:
         errors.append(
             DomainError(
                 N_("Choose a tax year from {first} to {last}."), field="year", first=FIRST_SUPPORTED_YEAR, last=LAST_YEAR
-            )  # fmt: skip
+            )
         )
         return errors
     if flags.first_job and flags.small_earner:
@@ -85,7 +85,7 @@ def problems(flags: TaxYearFlags, hire_date: date) -> list[DomainError]:
                 N_("The worker was hired before {year}, so their first wage income of {year} is not a new job with us."),
                 field="first_job",
                 year=flags.year,
-            )  # fmt: skip
+            )
         )
     if flags.wages_last_year is not None and not Decimal(0) <= flags.wages_last_year < WAGES_MAX:
         errors.append(DomainError(N_("Enter an amount in yuan, like 200 or 200.50."), field="wages_last_year"))
@@ -98,7 +98,7 @@ def problems(flags: TaxYearFlags, hire_date: date) -> list[DomainError]:
                     N_("Last year's wages are above {limit}: the full-year deduction does not apply."),
                     field="wages_last_year",
                     limit=ANNUAL_BASIC_DEDUCTION,
-                )  # fmt: skip
+                )
             )
         if not flags.declared_every_month_last_year:
             errors.append(
@@ -114,7 +114,7 @@ def problems(flags: TaxYearFlags, hire_date: date) -> list[DomainError]:
                     field="small_earner",
                     day=hire_date.isoformat(),
                     year=flags.year - 1,
-                )  # fmt: skip
+                )
             )
         elif flags.wages_last_year is not None and not errors:
             conditions = SmallEarnerConditions(

@@ -59,13 +59,24 @@ def grant_support(
         raise DomainError(N_("Support access lasts 1 to {hours} hours."), field="hours", hours=MAX_SUPPORT_HOURS)
     bind_tenant(db, tenant.id)
     grant = SupportGrant(
-        tenant_id=tenant.id, operator_id=actor.id, operator_label=actor.label, reason=reason.strip()[:300],
-        granted_at=now, expires_at=now + timedelta(hours=hours),
-    )  # fmt: skip
+        tenant_id=tenant.id,
+        operator_id=actor.id,
+        operator_label=actor.label,
+        reason=reason.strip()[:300],
+        granted_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
     db.add(grant)
     db.flush()
-    record(db, tenant.id, actor, "support.grant", "support_grant", grant.id,
-           after={"reason": grant.reason, "expires_at": grant.expires_at.isoformat()})  # fmt: skip
+    record(
+        db,
+        tenant.id,
+        actor,
+        "support.grant",
+        "support_grant",
+        grant.id,
+        after={"reason": grant.reason, "expires_at": grant.expires_at.isoformat()},
+    )
     return grant
 
 
@@ -79,8 +90,16 @@ def revoke_support(db: Session, tenant_id: uuid.UUID, actor: Actor, grant_id: in
     grant.revoked_at = now
     grant.revoked_by = actor.label[:120]
     db.add(grant)
-    record(db, tenant_id, actor, "support.revoke", "support_grant", grant.id,
-           before={"expires_at": grant.expires_at.isoformat()}, after={"revoked_at": now.isoformat()})  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "support.revoke",
+        "support_grant",
+        grant.id,
+        before={"expires_at": grant.expires_at.isoformat()},
+        after={"revoked_at": now.isoformat()},
+    )
 
 
 def record_support_entry(db: Session, tenant_id: uuid.UUID, actor: Actor, grant: SupportGrant) -> None:

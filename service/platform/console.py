@@ -32,7 +32,7 @@ from tenants.provisioning import create_tenant
 OPERATOR = allow(OperatorRole.OPERATOR)
 
 
-def _tenant(control, code: str) -> Tenant:  # noqa: ANN001
+def _tenant(control, code: str) -> Tenant:
     tenant = control.exec(select(Tenant).where(Tenant.slug == code)).first()
     if tenant is None:
         raise NotFoundException()
@@ -57,16 +57,22 @@ class OpsController(Controller):
         email, password = field_text(data, "email"), data.get("password", "")
         try:
             operator = sign_in(
-                settings, email=email, password=password if isinstance(password, str) else "",
+                settings,
+                email=email,
+                password=password if isinstance(password, str) else "",
                 client_address=request.client.host if request.client else "-",
-            )  # fmt: skip
+            )
         except DomainError as error:
             return page(request, "ops/login.html", status=400, email=email[:254], error=ctx.translate.error(error))
         with control_session() as control:
             token = sessions.start(
-                control, settings, tenant_id=None, principal_kind="operator", principal_id=operator.id,
+                control,
+                settings,
+                tenant_id=None,
+                principal_kind="operator",
+                principal_id=operator.id,
                 replacing=request.cookies.get(sessions.COOKIE),
-            )  # fmt: skip
+            )
         response = see_other("/ops/")
         return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
@@ -115,14 +121,23 @@ class OpsController(Controller):
             if "@" not in values["admin_email"]:
                 raise DomainError(N_("Enter a valid email address."), field="admin_email")
             result = create_tenant(
-                slug=values["slug"], name=values["name"], admin_email=values["admin_email"],
+                slug=values["slug"],
+                name=values["name"],
+                admin_email=values["admin_email"],
                 populate=lambda db, tid: open_account(db, tid, plan_code=values["plan"], billing_email=values["admin_email"]),
-            )  # fmt: skip
+            )
             with tenant_session(result.tenant.id) as db:
                 from service.audit import record
 
-                record(db, result.tenant.id, ctx.actor, "tenant.create", "tenant", result.tenant.id,
-                       after={"slug": result.tenant.slug, "plan": values["plan"]})  # fmt: skip
+                record(
+                    db,
+                    result.tenant.id,
+                    ctx.actor,
+                    "tenant.create",
+                    "tenant",
+                    result.tenant.id,
+                    after={"slug": result.tenant.slug, "plan": values["plan"]},
+                )
         except DomainError as error:
             return self._new_page(request, 400, values=values, errors=translated_errors([error], ctx.translate))
         ensure_stripe(request.app.state.settings, result.tenant.id)
@@ -146,11 +161,21 @@ class OpsController(Controller):
             ).all()
         context = {"errors": {}, "values": {"hours": "4"}} | extra
         return page(
-            request, "ops/tenant.html", status=status, tenant=tenant, billing=billing, plan=plan, events=events,
-            grants=grants, active=count_billable(tenant.id), now=datetime.now(UTC), **_common(), **context,
-        )  # fmt: skip
+            request,
+            "ops/tenant.html",
+            status=status,
+            tenant=tenant,
+            billing=billing,
+            plan=plan,
+            events=events,
+            grants=grants,
+            active=count_billable(tenant.id),
+            now=datetime.now(UTC),
+            **_common(),
+            **context,
+        )
 
-    def _change(self, request: Request, code: str, change, notice: str) -> Response:  # noqa: ANN001
+    def _change(self, request: Request, code: str, change, notice: str) -> Response:
         ctx: RequestContext = request.state.ctx
         try:
             with control_session() as control:
@@ -173,7 +198,7 @@ class OpsController(Controller):
     def grant_support(self, request: Request, code: FromPath[str], data: FormData) -> Response:
         reason, hours = field_text(data, "reason"), whole_number(field_text(data, "hours"), below=1000) or 0
 
-        def grant(db, tenant, ctx):  # noqa: ANN001, ANN202
+        def grant(db, tenant, ctx):
             actions.grant_support(db, tenant, ctx.actor, reason=reason, hours=hours)
 
         return self._change(request, code, grant, "created")
@@ -195,9 +220,13 @@ class OpsController(Controller):
             actions.record_support_entry(db, tenant.id, ctx.actor, grant)
         with control_session() as control:
             token = sessions.start(
-                control, settings, tenant_id=tenant.id, principal_kind="support", principal_id=grant.id,
+                control,
+                settings,
+                tenant_id=tenant.id,
+                principal_kind="support",
+                principal_id=grant.id,
                 replacing=ctx.session_token,
-            )  # fmt: skip
+            )
         return set_cookie(
             see_other(f"/t/{tenant.slug}/"), settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600
         )

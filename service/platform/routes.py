@@ -66,9 +66,13 @@ class SignupController(Controller):
             admin = find_by_email(db, tenant.id, result.admin_email)
         with control_session() as control:
             token = sessions.start(
-                control, settings, tenant_id=tenant.id, principal_kind="staff", principal_id=admin.id,
+                control,
+                settings,
+                tenant_id=tenant.id,
+                principal_kind="staff",
+                principal_id=admin.id,
                 replacing=request.cookies.get(sessions.COOKIE),
-            )  # fmt: skip
+            )
         response = see_other(f"/t/{tenant.slug}/welcome")
         return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
@@ -100,15 +104,17 @@ class SupportAccessController(Controller):
             grants = db.exec(
                 select(SupportGrant).where(SupportGrant.tenant_id == ctx.tenant_id).order_by(SupportGrant.id.desc())
             ).all()
-        return page(request, "signup/support_access.html", status=status, grants=grants, now=datetime.now(UTC),
-                    errors={}, **extra)  # fmt: skip
+        return page(
+            request, "signup/support_access.html", status=status, grants=grants, now=datetime.now(UTC), errors={}, **extra
+        )
 
     @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:
         return self._page(request)
 
-    @post("/{grant_id:int}/revoke", opt={**allow(StaffRole.ADMIN), "billing": True}, sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post(
+        "/{grant_id:int}/revoke", opt={**allow(StaffRole.ADMIN), "billing": True}, sync_to_thread=True, include_in_schema=False
+    )
     def revoke(self, request: Request, grant_id: FromPath[int]) -> Response:
         """Allowed even while the tenant is read-only: shutting support out must always work."""
         ctx: RequestContext = request.state.ctx

@@ -51,10 +51,12 @@ def parse_signup(values: dict[str, str], password: str, today: date) -> tuple[Si
         errors.append(DomainError(N_("A company code has 3 to 40 lower-case letters, digits or hyphens."), field="slug"))
     credit_code = normalise(values.get("credit_code", ""))
     if not is_valid(credit_code):
-        errors.append(DomainError(
-            N_("This is not a valid unified social credit code: 18 characters whose last one is a check character."),
-            field="credit_code",
-        ))  # fmt: skip
+        errors.append(
+            DomainError(
+                N_("This is not a valid unified social credit code: 18 characters whose last one is a check character."),
+                field="credit_code",
+            )
+        )
     licence_number = values.get("licence_number", "").strip()
     if not licence_number or len(licence_number) > 60:
         errors.append(DomainError(N_("Enter the labour dispatch licence number."), field="licence_number"))
@@ -64,10 +66,12 @@ def parse_signup(values: dict[str, str], password: str, today: date) -> tuple[Si
     except ValueError:
         errors.append(DomainError(N_("Enter the licence expiry date as YYYY-MM-DD."), field="licence_expires_on"))
     if expires is not None and expires <= today:
-        errors.append(DomainError(
-            N_("The dispatch licence has expired: a company may only dispatch workers with a valid licence."),
-            field="licence_expires_on",
-        ))  # fmt: skip
+        errors.append(
+            DomainError(
+                N_("The dispatch licence has expired: a company may only dispatch workers with a valid licence."),
+                field="licence_expires_on",
+            )
+        )
     admin_name = values.get("admin_name", "").strip() or "管理员"
     if len(admin_name) > 80:
         errors.append(DomainError(N_("A name has at most 80 characters."), field="admin_name"))
@@ -82,7 +86,7 @@ def parse_signup(values: dict[str, str], password: str, today: date) -> tuple[Si
         errors.append(error)
     if errors:
         return None, errors
-    return SignupInput(name, slug, credit_code, licence_number, expires, admin_name, admin_email, password), []  # type: ignore[arg-type]  # noqa: E501
+    return SignupInput(name, slug, credit_code, licence_number, expires, admin_name, admin_email, password), []  # type: ignore[arg-type]
 
 
 DUPLICATE_CREDIT_CODE = N_(
@@ -98,21 +102,29 @@ def register(settings: Settings, data: SignupInput) -> ProvisionedTenant:
         if control.exec(select(TenantBilling).where(TenantBilling.credit_code == data.credit_code)).first():
             raise DomainError(DUPLICATE_CREDIT_CODE, field="credit_code")
 
-    def open_billing(db: Session, tenant_id) -> None:  # noqa: ANN001
+    def open_billing(db: Session, tenant_id) -> None:
         try:
             with db.begin_nested():  # a concurrent sign-up with the same code: refused by the unique index
                 open_account(
-                    db, tenant_id, credit_code=data.credit_code, licence_number=data.licence_number,
-                    licence_expires_on=data.licence_expires_on, billing_email=data.admin_email,
-                )  # fmt: skip
+                    db,
+                    tenant_id,
+                    credit_code=data.credit_code,
+                    licence_number=data.licence_number,
+                    licence_expires_on=data.licence_expires_on,
+                    billing_email=data.admin_email,
+                )
         except IntegrityError as exc:
             if isinstance(exc.orig, UniqueViolation) and "credit_code" in str(exc.orig):
                 raise DomainError(DUPLICATE_CREDIT_CODE, field="credit_code") from exc
             raise
 
     result = create_tenant(
-        slug=data.slug, name=data.name, admin_email=data.admin_email, admin_name=data.admin_name,
-        admin_password=data.password, populate=open_billing,
-    )  # fmt: skip
+        slug=data.slug,
+        name=data.name,
+        admin_email=data.admin_email,
+        admin_name=data.admin_name,
+        admin_password=data.password,
+        populate=open_billing,
+    )
     ensure_stripe(settings, result.tenant.id)  # failures are recorded and retried by `paiqian billing sync`
     return result

@@ -88,15 +88,24 @@ def invite(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, now:
     revoked = _revoke_open(db, tenant_id, worker.id, now)
     token = secrets.token_urlsafe(32)
     invitation = AssistantInvitation(
-        tenant_id=tenant_id, worker_id=worker.id, token_hash=token_hash(token), created_at=now,
-        created_by=actor.label[:120], expires_at=now + INVITATION_VALID_FOR,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        worker_id=worker.id,
+        token_hash=token_hash(token),
+        created_at=now,
+        created_by=actor.label[:120],
+        expires_at=now + INVITATION_VALID_FOR,
+    )
     db.add(invitation)
     db.flush()
     record(
-        db, tenant_id, actor, "assistant_invitation.create", "assistant_account", worker.id,
+        db,
+        tenant_id,
+        actor,
+        "assistant_invitation.create",
+        "assistant_account",
+        worker.id,
         after={"invitation_id": invitation.id, "expires_at": invitation.expires_at.isoformat(), "revoked_earlier": revoked},
-    )  # fmt: skip
+    )
     return NewInvitation(token, invitation)
 
 
@@ -138,9 +147,15 @@ def find_invitation(
 
 
 def accept_invitation(
-    db: Session, tenant_id: uuid.UUID, token: str, *, password: str, password_again: str,
-    request_id: str | None = None, now: datetime | None = None,
-) -> Worker:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    token: str,
+    *,
+    password: str,
+    password_again: str,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> Worker:
     """Set the worker's password from an invitation link; the link is used up."""
     now = now or datetime.now(UTC)
     invitation, account, worker = find_invitation(db, tenant_id, token, now, lock=True)
@@ -156,9 +171,15 @@ def accept_invitation(
     db.add(invitation)
     db.flush()
     record(
-        db, tenant_id, assistant_actor(worker, request_id), "assistant_account.accept_invitation", "assistant_account",
-        worker.id, before=before, after=account.snapshot() | {"invitation_id": invitation.id},
-    )  # fmt: skip
+        db,
+        tenant_id,
+        assistant_actor(worker, request_id),
+        "assistant_account.accept_invitation",
+        "assistant_account",
+        worker.id,
+        before=before,
+        after=account.snapshot() | {"invitation_id": invitation.id},
+    )
     return worker
 
 
@@ -176,8 +197,16 @@ def set_active(
     revoked = 0 if active else _revoke_open(db, tenant_id, worker.id, now)
     db.flush()
     action = "assistant_account.enable" if active else "assistant_account.disable"
-    record(db, tenant_id, actor, action, "assistant_account", worker.id, before=before,
-           after=account.snapshot() | {"invitations_revoked": revoked})  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        action,
+        "assistant_account",
+        worker.id,
+        before=before,
+        after=account.snapshot() | {"invitations_revoked": revoked},
+    )
     return account
 
 
@@ -211,9 +240,16 @@ def _candidates(db: Session, keys: Keys, tenant_id: uuid.UUID, login: str) -> tu
 
 
 def sign_in(
-    db: Session, tenant_id: uuid.UUID, settings: Settings, keys: Keys, *, login: str, password: str,
-    client_address: str, now: datetime | None = None,
-) -> Worker:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    settings: Settings,
+    keys: Keys,
+    *,
+    login: str,
+    password: str,
+    client_address: str,
+    now: datetime | None = None,
+) -> Worker:
     """Check an assistant's sign-in by phone number or ID number.  Failures are
     counted in their own transaction (``tenants.throttle``), as for staff."""
     now = now or datetime.now(UTC)
@@ -298,6 +334,14 @@ def answer_question(
     question.answered_by = actor.label[:120]
     db.add(question)
     db.flush()
-    record(db, tenant_id, actor, "payslip_question.answer", "payslip_question", question.id, before=before,
-           after=question.snapshot())  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "payslip_question.answer",
+        "payslip_question",
+        question.id,
+        before=before,
+        after=question.snapshot(),
+    )
     return question

@@ -27,7 +27,7 @@ class AssistantRole(str, Enum):
 ROLE_LABELS = {AssistantRole.ASSISTANT: N_("Assistant")}
 
 
-def _timestamp(nullable: bool = True, server_default: str | None = None):  # noqa: ANN202
+def _timestamp(nullable: bool = True, server_default: str | None = None):
     return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, server_default=server_default))
 
 

@@ -80,9 +80,13 @@ def _start_session(request: Request, worker_id: int) -> str:
     ctx = _ctx(request)
     with control_session() as control:
         return sessions.start(
-            control, request.app.state.settings, tenant_id=ctx.tenant_id, principal_kind=PRINCIPAL_KIND,
-            principal_id=worker_id, replacing=request.cookies.get(sessions.COOKIE),
-        )  # fmt: skip
+            control,
+            request.app.state.settings,
+            tenant_id=ctx.tenant_id,
+            principal_kind=PRINCIPAL_KIND,
+            principal_id=worker_id,
+            replacing=request.cookies.get(sessions.COOKIE),
+        )
 
 
 def _signed_in(request: Request, token: str, location: str) -> Response:
@@ -95,11 +99,16 @@ def _payslip_context(db: Session, ctx: RequestContext, slip: PayslipRow, run: Pa
     lines = run_queries.lines_of(db, ctx.tenant_id, [slip.id])[slip.id]
     worker = run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id)
     return {
-        "slip": slip, "run": run, "worker": worker, "groups": payslip_groups(lines),
-        "ytd": year_to_date(slip.year_to_date), "feedback": queries.feedback_of(db, ctx.tenant_id, slip.id),
+        "slip": slip,
+        "run": run,
+        "worker": worker,
+        "groups": payslip_groups(lines),
+        "ytd": year_to_date(slip.year_to_date),
+        "feedback": queries.feedback_of(db, ctx.tenant_id, slip.id),
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
-        "correction": run_queries.correction_of(db, ctx.tenant_id, slip), "corrected_by": None,
-    }  # fmt: skip
+        "correction": run_queries.correction_of(db, ctx.tenant_id, slip),
+        "corrected_by": None,
+    }
 
 
 def _my_payslip(db: Session, ctx: RequestContext, payslip_id: int) -> tuple[PayslipRow, PayrollRun]:
@@ -130,13 +139,19 @@ class AssistantPortalController(Controller):
         try:
             with tenant_session(ctx.tenant_id) as db:
                 worker = actions.sign_in(
-                    db, ctx.tenant_id, settings, keys_for(settings), login=login, password=password,
+                    db,
+                    ctx.tenant_id,
+                    settings,
+                    keys_for(settings),
+                    login=login,
+                    password=password,
                     client_address=_client_address(request),
-                )  # fmt: skip
+                )
             token = _start_session(request, worker.id)
         except DomainError as error:
-            return page(request, "portal/login.html", status=400, login=login, error=ctx.translate.error(error),
-                        notices=PORTAL_NOTICES)  # fmt: skip
+            return page(
+                request, "portal/login.html", status=400, login=login, error=ctx.translate.error(error), notices=PORTAL_NOTICES
+            )
         return _signed_in(request, token, ctx.tenant_path("/my/"))
 
     @post("/logout", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
@@ -155,10 +170,26 @@ class AssistantPortalController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 invitation, _, worker = actions.find_invitation(db, ctx.tenant_id, token)
         except DomainError as error:
-            return page(request, "portal/invitation.html", status=410, invalid=ctx.translate.error(error), token=token,
-                        worker=None, invitation=None, errors={})  # fmt: skip
-        return page(request, "portal/invitation.html", status=status, invalid=None, token=token, worker=worker,
-                    invitation=invitation, errors=errors or {})  # fmt: skip
+            return page(
+                request,
+                "portal/invitation.html",
+                status=410,
+                invalid=ctx.translate.error(error),
+                token=token,
+                worker=None,
+                invitation=None,
+                errors={},
+            )
+        return page(
+            request,
+            "portal/invitation.html",
+            status=status,
+            invalid=None,
+            token=token,
+            worker=worker,
+            invitation=invitation,
+            errors=errors or {},
+        )
 
     @get("/invitation/{token:str}", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
     def invitation(self, request: Request, token: FromPath[str]) -> Response:
@@ -171,9 +202,13 @@ class AssistantPortalController(Controller):
         try:
             with tenant_session(ctx.tenant_id) as db:
                 worker = actions.accept_invitation(
-                    db, ctx.tenant_id, token, password=password if isinstance(password, str) else "",
-                    password_again=again if isinstance(again, str) else "", request_id=ctx.request_id,
-                )  # fmt: skip
+                    db,
+                    ctx.tenant_id,
+                    token,
+                    password=password if isinstance(password, str) else "",
+                    password_again=again if isinstance(again, str) else "",
+                    request_id=ctx.request_id,
+                )
             session_token = _start_session(request, worker.id)
         except DomainError as error:
             if error.field == "token":
@@ -188,17 +223,30 @@ class AssistantPortalController(Controller):
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             slips = queries.my_payslips(db, ctx.tenant_id, ctx.principal.id)
-        return page(request, "portal/payslips.html", slips=slips, notices=PORTAL_NOTICES,
-                    kind_labels={k.value: label for k, label in KIND_LABELS.items()})  # fmt: skip
+        return page(
+            request,
+            "portal/payslips.html",
+            slips=slips,
+            notices=PORTAL_NOTICES,
+            kind_labels={k.value: label for k, label in KIND_LABELS.items()},
+        )
 
-    def _detail(self, request: Request, payslip_id: int, *, status: int = 200, values: dict | None = None,
-                errors: dict | None = None) -> Response:  # fmt: skip
+    def _detail(
+        self, request: Request, payslip_id: int, *, status: int = 200, values: dict | None = None, errors: dict | None = None
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             slip, run = _my_payslip(db, ctx, payslip_id)
             context = _payslip_context(db, ctx, slip, run)
-        return page(request, "portal/payslip.html", status=status, values=values or {}, errors=errors or {},
-                    notices=PORTAL_NOTICES, **context)  # fmt: skip
+        return page(
+            request,
+            "portal/payslip.html",
+            status=status,
+            values=values or {},
+            errors=errors or {},
+            notices=PORTAL_NOTICES,
+            **context,
+        )
 
     @get("/payslips/{payslip_id:int}", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
     def payslip(self, request: Request, payslip_id: FromPath[int]) -> Response:
@@ -230,8 +278,13 @@ class AssistantPortalController(Controller):
                 slip, _ = _my_payslip(db, ctx, payslip_id)
                 actions.ask_question(db, ctx.tenant_id, ctx.actor, ctx.principal.id, slip.id, text)
         except DomainError as error:
-            return self._detail(request, payslip_id, status=400, values={"question": text[:2000]},
-                                errors=translated_errors([error], ctx.translate))  # fmt: skip
+            return self._detail(
+                request,
+                payslip_id,
+                status=400,
+                values={"question": text[:2000]},
+                errors=translated_errors([error], ctx.translate),
+            )
         return see_other(ctx.tenant_path(f"/my/payslips/{payslip_id}?notice=asked#questions"))
 
 
@@ -240,8 +293,9 @@ class PortalAccountsController(Controller):
 
     path = "/workers"
 
-    def _account_page(self, request: Request, worker_id: int, *, status: int = 200, error: str = "",
-                      link: str = "", invitation: Any = None) -> Response:  # fmt: skip
+    def _account_page(
+        self, request: Request, worker_id: int, *, status: int = 200, error: str = "", link: str = "", invitation: Any = None
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             worker = _load_worker(db, ctx, worker_id)
@@ -249,10 +303,19 @@ class PortalAccountsController(Controller):
         notice = ACCOUNT_NOTICES.get(request.query_params.get("done", ""), "")
         template = "portal/invitation_created.html" if link else "portal/account.html"
         return page(
-            request, template, status=status, worker=worker, state=state, error=error, link=link,
-            invitation=invitation or state.open_invitation, done=notice, status_labels=ACCOUNT_STATUS_LABELS,
-            status_badges=ACCOUNT_STATUS_BADGES, login_url=str(request.base_url).rstrip("/") + ctx.tenant_path("/my/login"),
-        )  # fmt: skip
+            request,
+            template,
+            status=status,
+            worker=worker,
+            state=state,
+            error=error,
+            link=link,
+            invitation=invitation or state.open_invitation,
+            done=notice,
+            status_labels=ACCOUNT_STATUS_LABELS,
+            status_badges=ACCOUNT_STATUS_BADGES,
+            login_url=str(request.base_url).rstrip("/") + ctx.tenant_path("/my/login"),
+        )
 
     @get("/{worker_id:int}/portal", opt=allow(*INVITERS), sync_to_thread=True, include_in_schema=False)
     def account(self, request: Request, worker_id: FromPath[int]) -> Response:
@@ -296,8 +359,15 @@ class PayslipQuestionsController(Controller):
 
     path = "/payroll/questions"
 
-    def _list(self, request: Request, *, status: int = 200, errors: dict | None = None, values: dict | None = None,
-              failed_id: int | None = None) -> Response:  # fmt: skip
+    def _list(
+        self,
+        request: Request,
+        *,
+        status: int = 200,
+        errors: dict | None = None,
+        values: dict | None = None,
+        failed_id: int | None = None,
+    ) -> Response:
         ctx = _ctx(request)
         state = request.query_params.get("state", "open")
         state = state if state in QUESTION_STATES else "open"
@@ -306,10 +376,19 @@ class PayslipQuestionsController(Controller):
                 db, ctx.tenant_id, state=state, page=page_number(request.query_params.get("page", ""))
             )
         return page(
-            request, "portal/questions.html", status=status, rows=rows, state=state, states=QUESTION_STATES,
-            page_no=number, pages=pages, errors=errors or {}, values=values or {}, failed_id=failed_id,
+            request,
+            "portal/questions.html",
+            status=status,
+            rows=rows,
+            state=state,
+            states=QUESTION_STATES,
+            page_no=number,
+            pages=pages,
+            errors=errors or {},
+            values=values or {},
+            failed_id=failed_id,
             answered=request.query_params.get("done") == "answered",
-        )  # fmt: skip
+        )
 
     @get("/", opt=allow(*ANSWERERS), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:
@@ -326,6 +405,11 @@ class PayslipQuestionsController(Controller):
                     raise NotFoundException()
                 actions.answer_question(db, ctx.tenant_id, ctx.actor, question, text)
         except DomainError as error:
-            return self._list(request, status=400, errors=translated_errors([error], ctx.translate),
-                              values={"answer": text[:4000]}, failed_id=question_id)  # fmt: skip
+            return self._list(
+                request,
+                status=400,
+                errors=translated_errors([error], ctx.translate),
+                values={"answer": text[:4000]},
+                failed_id=question_id,
+            )
         return see_other(ctx.tenant_path("/payroll/questions?done=answered"))

@@ -43,11 +43,19 @@ class Reviewer(SQLModel, table=True):
     subject: str
     email: str = ""
     display_name: str = ""
-    role: ReviewerRole = Field(sa_column=Column(
-        SAEnum(ReviewerRole, values_callable=lambda members: [m.value for m in members], native_enum=False,
-               create_constraint=False, length=30, validate_strings=True),
-        nullable=False,
-    ))  # fmt: skip  # enum_column's length (20) is too short for "establishment_reviewer"
+    role: ReviewerRole = Field(
+        sa_column=Column(
+            SAEnum(
+                ReviewerRole,
+                values_callable=lambda members: [m.value for m in members],
+                native_enum=False,
+                create_constraint=False,
+                length=30,
+                validate_strings=True,
+            ),
+            nullable=False,
+        )
+    )  # enum_column's length (20) is too short for "establishment_reviewer"
     active: bool = True
     created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
     updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
@@ -59,7 +67,12 @@ class Reviewer(SQLModel, table=True):
 
     def snapshot(self) -> dict:
         return {
-            "bureau_id": self.bureau_id, "connection_id": self.connection_id, "issuer": self.issuer,
-            "subject": self.subject, "email": self.email, "display_name": self.display_name,
-            "role": self.role.value, "active": self.active,
-        }  # fmt: skip
+            "bureau_id": self.bureau_id,
+            "connection_id": self.connection_id,
+            "issuer": self.issuer,
+            "subject": self.subject,
+            "email": self.email,
+            "display_name": self.display_name,
+            "role": self.role.value,
+            "active": self.active,
+        }

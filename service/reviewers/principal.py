@@ -18,10 +18,9 @@ def load_reviewer(tenant: Tenant | None, web_session: WebSession) -> Principal |
     with tenant_session(tenant.id) as db:
         found = db.exec(
             select(Reviewer, SsoConnection.enabled)
-            .join(SsoConnection, (SsoConnection.tenant_id == Reviewer.tenant_id)
-                  & (SsoConnection.id == Reviewer.connection_id))
+            .join(SsoConnection, (SsoConnection.tenant_id == Reviewer.tenant_id) & (SsoConnection.id == Reviewer.connection_id))
             .where(Reviewer.tenant_id == tenant.id, Reviewer.id == web_session.principal_id)
-        ).first()  # fmt: skip
+        ).first()
     if found is None:
         return None
     reviewer, connection_enabled = found

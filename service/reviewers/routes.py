@@ -72,12 +72,19 @@ class ReviewerPortalController(Controller):
         by_post = Counter(w.post_line for w in workers)
         by_unit = Counter(w.unit or "" for w in workers)
         return page(
-            request, "reviewer/home.html", bureau=bureau, scope=scope, headcount=len(workers),
+            request,
+            "reviewer/home.html",
+            bureau=bureau,
+            scope=scope,
+            headcount=len(workers),
             by_status=[(status, by_status.get(status, 0)) for status in ON_DUTY],
             by_post=sorted(by_post.items(), key=lambda item: (-item[1], item[0])),
             by_unit=sorted(by_unit.items(), key=lambda item: (-item[1], item[0])),
-            labels=LABELS, agreement=agreement, post_use=post_use, statements_to_decide=to_decide,
-        )  # fmt: skip
+            labels=LABELS,
+            agreement=agreement,
+            post_use=post_use,
+            statements_to_decide=to_decide,
+        )
 
     @get("/workers", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
     def workers(self, request: Request) -> Response:
@@ -98,10 +105,19 @@ class ReviewerPortalController(Controller):
             total = db.exec(select(func.count()).select_from(query.subquery())).one()
             rows = list(db.exec(query.order_by(Worker.name, Worker.id).offset((number - 1) * PER_PAGE).limit(PER_PAGE)))
         return page(
-            request, "reviewer/workers.html", bureau=bureau, workers=rows, total=total, q=q, status_filter=status,
-            statuses=list(WorkerStatus), labels=LABELS, page_number=number,
-            pages=max(1, math.ceil(total / PER_PAGE)), with_page=page_query(request),
-        )  # fmt: skip
+            request,
+            "reviewer/workers.html",
+            bureau=bureau,
+            workers=rows,
+            total=total,
+            q=q,
+            status_filter=status,
+            statuses=list(WorkerStatus),
+            labels=LABELS,
+            page_number=number,
+            pages=max(1, math.ceil(total / PER_PAGE)),
+            with_page=page_query(request),
+        )
 
     @get("/workers/{worker_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
     def worker(self, request: Request, worker_id: FromPath[int]) -> Response:
@@ -129,24 +145,34 @@ class ReviewerStatementsController(Controller):
             rows = reviewer_scope.statements(db, scope)
         return page(request, "reviewer/statements.html", statements=rows, labels=STATEMENT_LABELS)
 
-    def _detail(self, request: Request, statement_id: int, *, status: int = 200,
-                errors: dict[str, str] | None = None, comment: str = "") -> Response:  # fmt: skip
+    def _detail(
+        self, request: Request, statement_id: int, *, status: int = 200, errors: dict[str, str] | None = None, comment: str = ""
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             scope = reviewer_scope.scope_of(db, ctx)
             statement, lines, bureau, agreement, related = reviewer_scope.statement(db, scope, statement_id)
         return page(
-            request, "reviewer/statement.html", status=status, statement=statement, lines=lines, bureau=bureau,
-            agreement=agreement, related=related, labels=STATEMENT_LABELS, fee_labels=AGREEMENT_LABELS, errors=errors or {},
-            comment=comment, can_decide=statement.status is StatementStatus.SENT,
-        )  # fmt: skip
+            request,
+            "reviewer/statement.html",
+            status=status,
+            statement=statement,
+            lines=lines,
+            bureau=bureau,
+            agreement=agreement,
+            related=related,
+            labels=STATEMENT_LABELS,
+            fee_labels=AGREEMENT_LABELS,
+            errors=errors or {},
+            comment=comment,
+            can_decide=statement.status is StatementStatus.SENT,
+        )
 
     @get("/{statement_id:int}", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
     def detail(self, request: Request, statement_id: FromPath[int]) -> Response:
         return self._detail(request, statement_id)
 
-    @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
     def confirm(self, request: Request, statement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         try:
@@ -160,8 +186,7 @@ class ReviewerStatementsController(Controller):
             return self._detail(request, statement_id, status=400, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path(f"/review/statements/{statement_id}?notice=saved"))
 
-    @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
     def dispute(self, request: Request, statement_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         raw = data.get("comment", "")
@@ -170,13 +195,17 @@ class ReviewerStatementsController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 scope = reviewer_scope.scope_of(db, ctx)
                 reviewer_scope.statement(db, scope, statement_id)
-                statements.dispute_statement(db, ctx.tenant_id, ctx.actor, statement_id, comment,
-                                             bureau_id=scope.bureau_id)  # fmt: skip
+                statements.dispute_statement(db, ctx.tenant_id, ctx.actor, statement_id, comment, bureau_id=scope.bureau_id)
         except statements.StatementNotFound:
             raise NotFoundException() from None
         except DomainError as error:
-            return self._detail(request, statement_id, status=400, errors=translated_errors([error], ctx.translate),
-                                comment=comment[:statements.COMMENT_MAX])  # fmt: skip
+            return self._detail(
+                request,
+                statement_id,
+                status=400,
+                errors=translated_errors([error], ctx.translate),
+                comment=comment[: statements.COMMENT_MAX],
+            )
         return see_other(ctx.tenant_path(f"/review/statements/{statement_id}?notice=saved"))
 
     @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
@@ -194,9 +223,17 @@ class ReviewerStatementsController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             scope = reviewer_scope.scope_of(db, ctx)
             statement, lines, bureau, agreement, _ = reviewer_scope.statement(db, scope, statement_id)
-        content = render_pdf(request, "pdf/bureau_statement.html", statement=statement, lines=lines, bureau=bureau,
-                             agreement=agreement, labels=STATEMENT_LABELS, fee_labels=AGREEMENT_LABELS,
-                             tenant_name=ctx.tenant.name if ctx.tenant else "")  # fmt: skip
+        content = render_pdf(
+            request,
+            "pdf/bureau_statement.html",
+            statement=statement,
+            lines=lines,
+            bureau=bureau,
+            agreement=agreement,
+            labels=STATEMENT_LABELS,
+            fee_labels=AGREEMENT_LABELS,
+            tenant_name=ctx.tenant.name if ctx.tenant else "",
+        )
         return pdf_download(content, statement_files.filename(statement, "pdf"))
 
 
@@ -214,18 +251,19 @@ class ReviewerGradesController(Controller):
             body = reviewer_scope.body_of(scope)
             decisions = {
                 (d.campaign_id, d.worker_id): d
-                for d in db.exec(select(GradeDecision).where(
-                    GradeDecision.tenant_id == ctx.tenant_id, GradeDecision.body == body.value))
-            }  # fmt: skip
-        return page(request, "reviewer/grades.html", status=status, rows=rows, decisions=decisions, body=body,
-                    errors=errors or {})  # fmt: skip
+                for d in db.exec(
+                    select(GradeDecision).where(GradeDecision.tenant_id == ctx.tenant_id, GradeDecision.body == body.value)
+                )
+            }
+        return page(
+            request, "reviewer/grades.html", status=status, rows=rows, decisions=decisions, body=body, errors=errors or {}
+        )
 
     @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:
         return self._page(request)
 
-    @post("/{campaign_id:int}/{worker_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post("/{campaign_id:int}/{worker_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
     def decide(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         decision = data.get("decision")
@@ -237,10 +275,17 @@ class ReviewerGradesController(Controller):
                 scope = reviewer_scope.scope_of(db, ctx)
                 campaign, candidate, _ = reviewer_scope.grade_candidate(db, scope, campaign_id, worker_id)
                 grade_actions.sign_decision(
-                    db, ctx.tenant_id, ctx.actor, scope.role.value, campaign, candidate,
-                    reviewer_scope.body_of(scope), decision == "approve",
-                    note=note if isinstance(note, str) else "", signer_bureau_id=scope.bureau_id,
-                )  # fmt: skip
+                    db,
+                    ctx.tenant_id,
+                    ctx.actor,
+                    scope.role.value,
+                    campaign,
+                    candidate,
+                    reviewer_scope.body_of(scope),
+                    decision == "approve",
+                    note=note if isinstance(note, str) else "",
+                    signer_bureau_id=scope.bureau_id,
+                )
         except DomainError as error:
             return self._page(request, status=400, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path("/review/grades?notice=saved"))
@@ -251,17 +296,27 @@ class ReviewerAssessmentController(Controller):
 
     path = "/review/assessment"
 
-    def _page(self, request: Request, values: dict, *, status: int = 200, errors: dict[str, str] | None = None,
-              recorded: int = 0) -> Response:  # fmt: skip
+    def _page(
+        self, request: Request, values: dict, *, status: int = 200, errors: dict[str, str] | None = None, recorded: int = 0
+    ) -> Response:
         ctx = _ctx(request)
         day = values.get("day") or clock.today()
         with tenant_session(ctx.tenant_id) as db:
             scope = reviewer_scope.scope_of(db, ctx)
             items = reviewer_scope.assessment_items(db, scope, day)
-            workers = list(db.exec(reviewer_scope.workers(scope).where(Worker.status.in_(ON_DUTY))
-                                   .order_by(Worker.name, Worker.id)))  # fmt: skip
-        return page(request, "reviewer/assessment.html", status=status, items=items, workers=workers,
-                    values=values, errors=errors or {}, recorded=recorded)  # fmt: skip
+            workers = list(
+                db.exec(reviewer_scope.workers(scope).where(Worker.status.in_(ON_DUTY)).order_by(Worker.name, Worker.id))
+            )
+        return page(
+            request,
+            "reviewer/assessment.html",
+            status=status,
+            items=items,
+            workers=workers,
+            values=values,
+            errors=errors or {},
+            recorded=recorded,
+        )
 
     @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
     def form(self, request: Request) -> Response:
@@ -308,8 +363,9 @@ class ReviewerAssessmentController(Controller):
                     foreign = sorted(set(ids) - reviewer_scope.workers_among(db, scope, ids))
                     if foreign:  # not a worker of this bureau: as if unknown
                         raise DomainError(N_("Unknown worker {id}."), field="workers", id=foreign[0])
-                    assessment_actions.record_points(db, ctx.tenant_id, ctx.actor, item=item, on_date=day,
-                                                     points={i: points for i in ids}, note=note)  # fmt: skip
+                    assessment_actions.record_points(
+                        db, ctx.tenant_id, ctx.actor, item=item, on_date=day, points=dict.fromkeys(ids, points), note=note
+                    )
             except DomainError as error:
                 errors.append(error)
         if errors:
@@ -332,13 +388,12 @@ class ReviewerAppealsController(Controller):
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             scope = reviewer_scope.scope_of(db, ctx)
-            rows = [(a, appeal_actions.get_result(db, ctx.tenant_id, a.result_id))
-                    for a in reviewer_scope.appeals(db, scope)]  # fmt: skip
-        return page(request, "reviewer/appeals.html", rows=rows, status_labels=APPEAL_STATUS_LABELS,
-                    rating_label=_rating_label)  # fmt: skip
+            rows = [(a, appeal_actions.get_result(db, ctx.tenant_id, a.result_id)) for a in reviewer_scope.appeals(db, scope)]
+        return page(request, "reviewer/appeals.html", rows=rows, status_labels=APPEAL_STATUS_LABELS, rating_label=_rating_label)
 
-    def _detail(self, request: Request, appeal_id: int, *, status: int = 200, values: dict | None = None,
-                errors: dict | None = None) -> Response:  # fmt: skip
+    def _detail(
+        self, request: Request, appeal_id: int, *, status: int = 200, values: dict | None = None, errors: dict | None = None
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             scope = reviewer_scope.scope_of(db, ctx)
@@ -347,12 +402,23 @@ class ReviewerAppealsController(Controller):
             recorders = appeal_actions.recorders_of(db, ctx.tenant_id, result)
             deadline = appeal_actions.deadline_of(db, ctx.tenant_id, result)
         return page(
-            request, "reviewer/appeal.html", status=status, appeal=appeal, result=result, deadline=deadline,
-            status_labels=APPEAL_STATUS_LABELS, rating_label=_rating_label, ratings=list(Rating),
-            rating_labels=RATING_LABELS, decisions=list(Decision), values=values or {}, errors=errors or {},
+            request,
+            "reviewer/appeal.html",
+            status=status,
+            appeal=appeal,
+            result=result,
+            deadline=deadline,
+            status_labels=APPEAL_STATUS_LABELS,
+            rating_label=_rating_label,
+            ratings=list(Rating),
+            rating_labels=RATING_LABELS,
+            decisions=list(Decision),
+            values=values or {},
+            errors=errors or {},
             can_answer=scope.role is ReviewerRole.BUREAU and appeal.status == "open",
-            is_recorder=f"reviewer:{scope.reviewer_id}" in recorders, done=request.query_params.get("done", ""),
-        )  # fmt: skip
+            is_recorder=f"reviewer:{scope.reviewer_id}" in recorders,
+            done=request.query_params.get("done", ""),
+        )
 
     @get("/{appeal_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
     def detail(self, request: Request, appeal_id: FromPath[int]) -> Response:
@@ -369,11 +435,11 @@ class ReviewerAppealsController(Controller):
                 appeal = reviewer_scope.appeal(db, scope, appeal_id)
                 appeal_actions.answer_appeal(db, ctx.tenant_id, ctx.actor, appeal, outcome, clock.today())
         except InputErrors as problems:
-            return self._detail(request, appeal_id, status=400, values=values,
-                                errors=translated_errors(problems.errors, ctx.translate))  # fmt: skip
+            return self._detail(
+                request, appeal_id, status=400, values=values, errors=translated_errors(problems.errors, ctx.translate)
+            )
         except DomainError as error:
-            return self._detail(request, appeal_id, status=400, values=values,
-                                errors=translated_errors([error], ctx.translate))  # fmt: skip
+            return self._detail(request, appeal_id, status=400, values=values, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path(f"/review/appeals/{appeal_id}?done=answered"))
 
 
@@ -382,17 +448,23 @@ class ReviewerPeriodsController(Controller):
 
     path = "/review/assessment/periods"
 
-    def _detail(self, request: Request, period_id: int, *, status: int = 200,
-                errors: dict[str, str] | None = None) -> Response:  # fmt: skip
+    def _detail(self, request: Request, period_id: int, *, status: int = 200, errors: dict[str, str] | None = None) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             scope = reviewer_scope.scope_of(db, ctx)
             period = reviewer_scope.assessment_period(db, scope, period_id)
             results = assessment_queries.results_of(db, ctx.tenant_id, period.id)
-        return page(request, "reviewer/period.html", status=status, period=period, results=results,
-                    lifecycle_labels=LIFECYCLE_LABELS, rating_label=_rating_label, errors=errors or {},
-                    can_decide=period.status == Lifecycle.UNDER_REVIEW.value
-                    and scope.role is ReviewerRole.BUREAU)  # fmt: skip
+        return page(
+            request,
+            "reviewer/period.html",
+            status=status,
+            period=period,
+            results=results,
+            lifecycle_labels=LIFECYCLE_LABELS,
+            rating_label=_rating_label,
+            errors=errors or {},
+            can_decide=period.status == Lifecycle.UNDER_REVIEW.value and scope.role is ReviewerRole.BUREAU,
+        )
 
     @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:

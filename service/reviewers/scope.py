@@ -81,9 +81,10 @@ def bureau(db: Session, scope: ReviewerScope) -> ClientBureau:
 
 def statements(db: Session, scope: ReviewerScope) -> list[BureauStatement]:
     return [
-        s for s in bureau_statements.statements_of(db, scope.tenant_id, scope.bureau_id)
+        s
+        for s in bureau_statements.statements_of(db, scope.tenant_id, scope.bureau_id)
         if s.status is not StatementStatus.DRAFT
-    ]  # fmt: skip
+    ]
 
 
 def statement(db: Session, scope: ReviewerScope, statement_id: int) -> tuple:
@@ -112,13 +113,19 @@ def grade_candidates(db: Session, scope: ReviewerScope) -> list[tuple[GradeCampa
     bureau_workers = workers(scope).subquery()
     rows = db.exec(
         select(GradeCampaign, GradeCandidate, Worker)
-        .join(GradeCandidate, (GradeCandidate.tenant_id == GradeCampaign.tenant_id)
-              & (GradeCandidate.campaign_id == GradeCampaign.id))
+        .join(
+            GradeCandidate,
+            (GradeCandidate.tenant_id == GradeCampaign.tenant_id) & (GradeCandidate.campaign_id == GradeCampaign.id),
+        )
         .join(Worker, (Worker.tenant_id == GradeCandidate.tenant_id) & (Worker.id == GradeCandidate.worker_id))
-        .where(GradeCampaign.tenant_id == scope.tenant_id, GradeCampaign.status == "open",
-               Worker.bureau_id == scope.bureau_id, Worker.id.in_(select(bureau_workers.c.id)))
+        .where(
+            GradeCampaign.tenant_id == scope.tenant_id,
+            GradeCampaign.status == "open",
+            Worker.bureau_id == scope.bureau_id,
+            Worker.id.in_(select(bureau_workers.c.id)),
+        )
         .order_by(GradeCampaign.evaluated_on.desc(), Worker.name)
-    ).all()  # fmt: skip
+    ).all()
     return [(c, cand, w) for c, cand, w in rows if within_authority(scope, cand.target_grade)]
 
 
@@ -146,8 +153,13 @@ def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> s
     """Which of these ids are the bureau's workers."""
     if not worker_ids:
         return set()
-    return set(db.exec(select(Worker.id).where(
-        Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id, Worker.id.in_(worker_ids))))  # fmt: skip
+    return set(
+        db.exec(
+            select(Worker.id).where(
+                Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id, Worker.id.in_(worker_ids)
+            )
+        )
+    )
 
 
 # --- appeals against the results of the bureau's workers ------------------------------------------------
@@ -155,10 +167,13 @@ def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> s
 
 def appeals(db: Session, scope: ReviewerScope) -> list[Appeal]:
     bureau_worker_ids = select(Worker.id).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
-    return list(db.exec(
-        select(Appeal).where(Appeal.tenant_id == scope.tenant_id, Appeal.worker_id.in_(bureau_worker_ids))
-        .order_by(Appeal.status != "open", Appeal.filed_on.desc(), Appeal.id.desc())
-    ))  # fmt: skip
+    return list(
+        db.exec(
+            select(Appeal)
+            .where(Appeal.tenant_id == scope.tenant_id, Appeal.worker_id.in_(bureau_worker_ids))
+            .order_by(Appeal.status != "open", Appeal.filed_on.desc(), Appeal.id.desc())
+        )
+    )
 
 
 def appeal(db: Session, scope: ReviewerScope, appeal_id: int) -> Appeal:
@@ -174,12 +189,17 @@ def appeal(db: Session, scope: ReviewerScope, appeal_id: int) -> Appeal:
 
 def assessment_periods(db: Session, scope: ReviewerScope) -> list[AssessmentPeriod]:
     name = bureau(db, scope).name
-    return list(db.exec(
-        select(AssessmentPeriod).where(
-            AssessmentPeriod.tenant_id == scope.tenant_id, AssessmentPeriod.client_bureau == name,
-            AssessmentPeriod.status != "draft",
-        ).order_by(AssessmentPeriod.starts_on.desc(), AssessmentPeriod.id.desc())
-    ))  # fmt: skip
+    return list(
+        db.exec(
+            select(AssessmentPeriod)
+            .where(
+                AssessmentPeriod.tenant_id == scope.tenant_id,
+                AssessmentPeriod.client_bureau == name,
+                AssessmentPeriod.status != "draft",
+            )
+            .order_by(AssessmentPeriod.starts_on.desc(), AssessmentPeriod.id.desc())
+        )
+    )
 
 
 def assessment_period(db: Session, scope: ReviewerScope, period_id: int) -> AssessmentPeriod:

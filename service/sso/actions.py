@@ -43,9 +43,7 @@ def _hash(value: str) -> bytes:
 
 
 def _check_bureau(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> None:
-    found = db.exec(
-        select(ClientBureau.id).where(ClientBureau.tenant_id == tenant_id, ClientBureau.id == bureau_id)
-    ).first()
+    found = db.exec(select(ClientBureau.id).where(ClientBureau.tenant_id == tenant_id, ClientBureau.id == bureau_id)).first()
     if found is None:
         raise DomainError(N_("Choose the bureau this identity provider serves."), field="bureau_id")
 
@@ -56,24 +54,33 @@ def create_connection(
     _check_bureau(db, tenant_id, data.bureau_id)
     assert data.client_secret is not None  # parse_connection requires it when creating
     connection = SsoConnection(
-        tenant_id=tenant_id, bureau_id=data.bureau_id, name=data.name, issuer=data.issuer,
+        tenant_id=tenant_id,
+        bureau_id=data.bureau_id,
+        name=data.name,
+        issuer=data.issuer,
         client_id=data.client_id,
         client_secret_cipher=client_secrets.seal(settings, tenant_id, data.client_id, data.client_secret),
-        scopes=data.scopes, allowed_domains=data.allowed_domains, role_claim=data.role_claim,
-        role_mapping=data.role_mapping, default_role=data.default_role.value if data.default_role else None,
+        scopes=data.scopes,
+        allowed_domains=data.allowed_domains,
+        role_claim=data.role_claim,
+        role_mapping=data.role_mapping,
+        default_role=data.default_role.value if data.default_role else None,
         enabled=data.enabled,
-    )  # fmt: skip
+    )
     db.add(connection)
     db.flush()
-    record(db, tenant_id, actor, "sso_connection.created", "sso_connection", connection.id,
-           after=connection.snapshot())  # fmt: skip
+    record(db, tenant_id, actor, "sso_connection.created", "sso_connection", connection.id, after=connection.snapshot())
     return connection
 
 
 def update_connection(
-    db: Session, settings: Settings, tenant_id: uuid.UUID, actor: Actor, connection: SsoConnection,
+    db: Session,
+    settings: Settings,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    connection: SsoConnection,
     data: ConnectionInput,
-) -> SsoConnection:  # fmt: skip
+) -> SsoConnection:
     _check_bureau(db, tenant_id, data.bureau_id)
     before = connection.snapshot()
     secret = data.client_secret or client_secrets.reveal(
@@ -95,8 +102,7 @@ def update_connection(
     after = connection.snapshot()
     if data.client_secret:
         after["client_secret"] = "(replaced)"
-    record(db, tenant_id, actor, "sso_connection.updated", "sso_connection", connection.id,
-           before=before, after=after)  # fmt: skip
+    record(db, tenant_id, actor, "sso_connection.updated", "sso_connection", connection.id, before=before, after=after)
     return connection
 
 
@@ -121,24 +127,27 @@ def begin_sign_in(
     db.execute(delete(LoginState).where(LoginState.tenant_id == tenant_id, LoginState.expires_at < now))
     state = secrets.token_urlsafe(32)
     row = LoginState(
-        tenant_id=tenant_id, state_hash=_hash(state), connection_id=connection.id, browser_hash=_hash(browser),
-        nonce=secrets.token_urlsafe(32), code_verifier=_verifier(), next_path=next_path[:300],
-        created_at=now, expires_at=now + STATE_LIFETIME,
-    )  # fmt: skip
+        tenant_id=tenant_id,
+        state_hash=_hash(state),
+        connection_id=connection.id,
+        browser_hash=_hash(browser),
+        nonce=secrets.token_urlsafe(32),
+        code_verifier=_verifier(),
+        next_path=next_path[:300],
+        created_at=now,
+        expires_at=now + STATE_LIFETIME,
+    )
     db.add(row)
     return row, state  # the clear state goes into the redirect only
 
 
-def consume_state(
-    db: Session, tenant_id: uuid.UUID, *, state: str, browser: str, connection_id: int
-) -> LoginState:
+def consume_state(db: Session, tenant_id: uuid.UUID, *, state: str, browser: str, connection_id: int) -> LoginState:
     """The sign-in a callback's state belongs to, deleted as it is read (single use)."""
     if not state or len(state) > 200:
         raise SignInRefused("state_missing")
     row = db.exec(
-        select(LoginState).where(LoginState.tenant_id == tenant_id, LoginState.state_hash == _hash(state))
-        .with_for_update()
-    ).first()  # fmt: skip
+        select(LoginState).where(LoginState.tenant_id == tenant_id, LoginState.state_hash == _hash(state)).with_for_update()
+    ).first()
     if row is None:
         raise SignInRefused("state_unknown_or_used")
     db.delete(row)
@@ -207,10 +216,17 @@ def provision(
     ).first()
     if reviewer is None:
         reviewer = Reviewer(
-            tenant_id=tenant_id, bureau_id=connection.bureau_id, connection_id=connection.id,
-            issuer=connection.issuer, subject=claims["sub"], email=email[:254], display_name=(name or "")[:120],
-            role=role, active=True, last_sign_in_at=now,
-        )  # fmt: skip
+            tenant_id=tenant_id,
+            bureau_id=connection.bureau_id,
+            connection_id=connection.id,
+            issuer=connection.issuer,
+            subject=claims["sub"],
+            email=email[:254],
+            display_name=(name or "")[:120],
+            role=role,
+            active=True,
+            last_sign_in_at=now,
+        )
         db.add(reviewer)
         db.flush()
         actor = Actor("reviewer", reviewer.id, reviewer.label, request_id)
@@ -230,8 +246,16 @@ def provision(
     db.add(reviewer)
     after = reviewer.snapshot()
     actor = Actor("reviewer", reviewer.id, reviewer.label, request_id)
-    record(db, tenant_id, actor, "reviewer.signed_in", "reviewer", reviewer.id,
-           before=before if before != after else None, after=after)  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "reviewer.signed_in",
+        "reviewer",
+        reviewer.id,
+        before=before if before != after else None,
+        after=after,
+    )
     return reviewer
 
 
@@ -242,5 +266,13 @@ def set_reviewer_active(db: Session, tenant_id: uuid.UUID, actor: Actor, reviewe
     reviewer.active = active
     reviewer.updated_at = _now()
     db.add(reviewer)
-    record(db, tenant_id, actor, "reviewer.enabled" if active else "reviewer.disabled", "reviewer", reviewer.id,
-           before=before, after=reviewer.snapshot())  # fmt: skip
+    record(
+        db,
+        tenant_id,
+        actor,
+        "reviewer.enabled" if active else "reviewer.disabled",
+        "reviewer",
+        reviewer.id,
+        before=before,
+        after=reviewer.snapshot(),
+    )

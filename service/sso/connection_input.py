@@ -13,9 +13,19 @@ from service.sso.oidc import check_issuer_url
 from service.web.forms import field_text, whole_number
 
 FIELDS = (
-    "bureau_id", "name", "issuer", "client_id", "client_secret", "scopes", "allowed_domains",
-    "role_claim", "bureau_values", "establishment_values", "default_role", "enabled",
-)  # fmt: skip
+    "bureau_id",
+    "name",
+    "issuer",
+    "client_id",
+    "client_secret",
+    "scopes",
+    "allowed_domains",
+    "role_claim",
+    "bureau_values",
+    "establishment_values",
+    "default_role",
+    "enabled",
+)
 
 _SCOPE = re.compile(r"[A-Za-z0-9_:./-]{1,60}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
@@ -91,11 +101,9 @@ def parse_connection(data: dict[str, Any], *, production: bool, creating: bool) 
     domains = [d.lower().lstrip("@") for d in _SPLIT.split(field_text(data, "allowed_domains")) if d]
     domains = list(dict.fromkeys(domains))
     if not domains:
-        fail(N_("Enter at least one e-mail domain whose people may sign in, such as cgj.example.gov.cn."),
-             "allowed_domains")  # fmt: skip
+        fail(N_("Enter at least one e-mail domain whose people may sign in, such as cgj.example.gov.cn."), "allowed_domains")
     elif len(domains) > MAX_VALUES or any(not _DOMAIN.fullmatch(d) for d in domains):
-        fail(N_("Enter e-mail domains such as cgj.example.gov.cn, separated by spaces or commas."),
-             "allowed_domains")  # fmt: skip
+        fail(N_("Enter e-mail domains such as cgj.example.gov.cn, separated by spaces or commas."), "allowed_domains")
 
     role_claim = field_text(data, "role_claim")
     if role_claim and not _CLAIM.fullmatch(role_claim):
@@ -119,11 +127,18 @@ def parse_connection(data: dict[str, Any], *, production: bool, creating: bool) 
     if errors:
         raise InputErrors(errors)
     return ConnectionInput(
-        bureau_id=bureau_id or 0, name=name, issuer=issuer, client_id=client_id,
-        client_secret=secret or None, scopes=" ".join(scopes), allowed_domains=domains,
-        role_claim=role_claim, role_mapping=mapping, default_role=default_role,
+        bureau_id=bureau_id or 0,
+        name=name,
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=secret or None,
+        scopes=" ".join(scopes),
+        allowed_domains=domains,
+        role_claim=role_claim,
+        role_mapping=mapping,
+        default_role=default_role,
         enabled=field_text(data, "enabled") == "1",
-    )  # fmt: skip
+    )
 
 
 def form_values(connection: Any | None) -> dict[str, str]:
@@ -134,10 +149,16 @@ def form_values(connection: Any | None) -> dict[str, str]:
     for entry in connection.role_mapping:
         by_role.setdefault(entry.get("role", ""), []).append(str(entry.get("value", "")))
     return {
-        "bureau_id": str(connection.bureau_id), "name": connection.name, "issuer": connection.issuer,
-        "client_id": connection.client_id, "client_secret": "", "scopes": connection.scopes,
-        "allowed_domains": " ".join(connection.allowed_domains), "role_claim": connection.role_claim,
+        "bureau_id": str(connection.bureau_id),
+        "name": connection.name,
+        "issuer": connection.issuer,
+        "client_id": connection.client_id,
+        "client_secret": "",
+        "scopes": connection.scopes,
+        "allowed_domains": " ".join(connection.allowed_domains),
+        "role_claim": connection.role_claim,
         "bureau_values": "\n".join(by_role[ReviewerRole.BUREAU.value]),
         "establishment_values": "\n".join(by_role[ReviewerRole.ESTABLISHMENT.value]),
-        "default_role": connection.default_role or "", "enabled": "1" if connection.enabled else "",
-    }  # fmt: skip
+        "default_role": connection.default_role or "",
+        "enabled": "1" if connection.enabled else "",
+    }

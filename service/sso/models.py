@@ -42,10 +42,17 @@ class SsoConnection(SQLModel, table=True):
     def snapshot(self) -> dict:
         """What the audit trail keeps: never the client secret, not even encrypted."""
         return {
-            "bureau_id": self.bureau_id, "name": self.name, "issuer": self.issuer, "client_id": self.client_id,
-            "scopes": self.scopes, "allowed_domains": list(self.allowed_domains), "role_claim": self.role_claim,
-            "role_mapping": list(self.role_mapping), "default_role": self.default_role, "enabled": self.enabled,
-        }  # fmt: skip
+            "bureau_id": self.bureau_id,
+            "name": self.name,
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "scopes": self.scopes,
+            "allowed_domains": list(self.allowed_domains),
+            "role_claim": self.role_claim,
+            "role_mapping": list(self.role_mapping),
+            "default_role": self.default_role,
+            "enabled": self.enabled,
+        }
 
 
 class LoginState(SQLModel, table=True):

@@ -74,9 +74,9 @@ class ProviderMetadata:
     @property
     def token_auth_method(self) -> str:
         """client_secret_basic unless the provider supports only client_secret_post (RFC 8414 default: basic)."""
-        if self.token_auth_methods and "client_secret_basic" not in self.token_auth_methods:
-            if "client_secret_post" in self.token_auth_methods:
-                return "client_secret_post"
+        methods = self.token_auth_methods
+        if methods and "client_secret_basic" not in methods and "client_secret_post" in methods:
+            return "client_secret_post"
         return "client_secret_basic"
 
 
@@ -219,10 +219,13 @@ def _key_set(metadata: ProviderMetadata, *, production: bool, refresh: bool = Fa
         return cached[1]
     document = _get_json(metadata.jwks_uri, production=production)
     keys = [
-        key for key in document.get("keys", [])
-        if isinstance(key, dict) and key.get("kty") in KEY_TYPES and key.get("use", "sig") == "sig"
+        key
+        for key in document.get("keys", [])
+        if isinstance(key, dict)
+        and key.get("kty") in KEY_TYPES
+        and key.get("use", "sig") == "sig"
         and "d" not in key  # a private key published by mistake is not used
-    ]  # fmt: skip
+    ]
     if not keys:
         raise SignInRefused("jwks_empty", metadata.jwks_uri)
     try:
@@ -239,16 +242,27 @@ def _key_set(metadata: ProviderMetadata, *, production: bool, refresh: bool = Fa
 
 def _client(client_id: str, client_secret: str, scopes: str, redirect_uri: str, method: str) -> OAuth2Client:
     return OAuth2Client(
-        client_id=client_id, client_secret=client_secret, scope=scopes, redirect_uri=redirect_uri,
-        code_challenge_method="S256", token_endpoint_auth_method=method, timeout=HTTP_TIMEOUT,
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=scopes,
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        token_endpoint_auth_method=method,
+        timeout=HTTP_TIMEOUT,
         follow_redirects=False,
-    )  # fmt: skip
+    )
 
 
 def authorization_url(
-    metadata: ProviderMetadata, *, client_id: str, scopes: str, redirect_uri: str,
-    state: str, nonce: str, code_verifier: str,
-) -> str:  # fmt: skip
+    metadata: ProviderMetadata,
+    *,
+    client_id: str,
+    scopes: str,
+    redirect_uri: str,
+    state: str,
+    nonce: str,
+    code_verifier: str,
+) -> str:
     with _client(client_id, "", scopes, redirect_uri, metadata.token_auth_method) as client:
         url, _ = client.create_authorization_url(
             metadata.authorization_endpoint, state=state, nonce=nonce, code_verifier=code_verifier
@@ -257,9 +271,16 @@ def authorization_url(
 
 
 def exchange_code(
-    metadata: ProviderMetadata, *, client_id: str, client_secret: str, scopes: str, redirect_uri: str,
-    code: str, code_verifier: str, production: bool,
-) -> dict[str, Any]:  # fmt: skip
+    metadata: ProviderMetadata,
+    *,
+    client_id: str,
+    client_secret: str,
+    scopes: str,
+    redirect_uri: str,
+    code: str,
+    code_verifier: str,
+    production: bool,
+) -> dict[str, Any]:
     """The token response for an authorization code (the provider refuses a code used twice)."""
     _check_fetch_url(metadata.token_endpoint, production=production)
     try:
@@ -298,9 +319,14 @@ def fetch_userinfo(metadata: ProviderMetadata, access_token: str, *, production:
 
 
 def verify_id_token(
-    id_token: str, metadata: ProviderMetadata, *, client_id: str, nonce: str, production: bool,
+    id_token: str,
+    metadata: ProviderMetadata,
+    *,
+    client_id: str,
+    nonce: str,
+    production: bool,
     now: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """The ID token's claims once its signature and claims pass (OIDC Core §3.1.3.7)."""
     try:
         header = extract_compact(id_token.encode()).protected
@@ -321,14 +347,15 @@ def verify_id_token(
     claims = token.claims
     moment = int(time.time()) if now is None else now
     registry = jwt.JWTClaimsRegistry(
-        now=moment, leeway=LEEWAY_SECONDS,
+        now=moment,
+        leeway=LEEWAY_SECONDS,
         iss={"essential": True, "value": metadata.issuer},
         sub={"essential": True},
         aud={"essential": True, "value": client_id},
         exp={"essential": True},
         iat={"essential": True},
         nonce={"essential": True, "value": nonce},
-    )  # fmt: skip
+    )
     try:
         registry.validate(claims)
     except JoseError as error:

@@ -78,25 +78,40 @@ class SsoConnectionsController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             rows = db.exec(
                 select(SsoConnection, ClientBureau.name)
-                .join(ClientBureau, (ClientBureau.tenant_id == SsoConnection.tenant_id)
-                      & (ClientBureau.id == SsoConnection.bureau_id))
-                .where(SsoConnection.tenant_id == ctx.tenant_id).order_by(SsoConnection.id)
-            ).all()  # fmt: skip
+                .join(
+                    ClientBureau,
+                    (ClientBureau.tenant_id == SsoConnection.tenant_id) & (ClientBureau.id == SsoConnection.bureau_id),
+                )
+                .where(SsoConnection.tenant_id == ctx.tenant_id)
+                .order_by(SsoConnection.id)
+            ).all()
         return page(request, "sso/connections.html", rows=rows)
 
-    def _form(self, request: Request, connection: SsoConnection | None, *, status: int = 200,
-              values: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Response:  # fmt: skip
+    def _form(
+        self,
+        request: Request,
+        connection: SsoConnection | None,
+        *,
+        status: int = 200,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             bureaus = _bureaus(db, ctx)
         return page(
-            request, "sso/connection_form.html", status=status, connection=connection, bureaus=bureaus,
-            values=values if values is not None else form_values(connection), errors=errors or {},
+            request,
+            "sso/connection_form.html",
+            status=status,
+            connection=connection,
+            bureaus=bureaus,
+            values=values if values is not None else form_values(connection),
+            errors=errors or {},
             roles=list(ReviewerRole),
             callback_url=absolute_url(request, callback_path(ctx, connection.id)) if connection else None,
             logout_url=absolute_url(request, ctx.tenant_path("/review/login")),
             sign_in_url=absolute_url(request, ctx.tenant_path("/review/login")),
-        )  # fmt: skip
+        )
 
     def _connection(self, db: Any, ctx: RequestContext, connection_id: int) -> SsoConnection:
         connection = db.exec(
@@ -124,23 +139,21 @@ class SsoConnectionsController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 connection = actions.create_connection(db, settings, ctx.tenant_id, ctx.actor, parsed)
         except InputErrors as problems:
-            return self._form(request, None, status=400, values=values,
-                              errors=translated_errors(problems.errors, ctx.translate))  # fmt: skip
+            return self._form(
+                request, None, status=400, values=values, errors=translated_errors(problems.errors, ctx.translate)
+            )
         except DomainError as error:
-            return self._form(request, None, status=400, values=values,
-                              errors=translated_errors([error], ctx.translate))  # fmt: skip
+            return self._form(request, None, status=400, values=values, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path(f"/sso/connections/{connection.id}?notice=created"))
 
-    @get("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True,
-         include_in_schema=False)  # fmt: skip
+    @get("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
     def edit(self, request: Request, connection_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             connection = self._connection(db, ctx, connection_id)
         return self._form(request, connection)
 
-    @post("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True,
-          include_in_schema=False)  # fmt: skip
+    @post("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
     def update(self, request: Request, connection_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         settings = _settings(request)
@@ -153,11 +166,11 @@ class SsoConnectionsController(Controller):
                 connection = self._connection(db, ctx, connection_id)
                 actions.update_connection(db, settings, ctx.tenant_id, ctx.actor, connection, parsed)
         except InputErrors as problems:
-            return self._form(request, connection, status=400, values=values,
-                              errors=translated_errors(problems.errors, ctx.translate))  # fmt: skip
+            return self._form(
+                request, connection, status=400, values=values, errors=translated_errors(problems.errors, ctx.translate)
+            )
         except DomainError as error:
-            return self._form(request, connection, status=400, values=values,
-                              errors=translated_errors([error], ctx.translate))  # fmt: skip
+            return self._form(request, connection, status=400, values=values, errors=translated_errors([error], ctx.translate))
         if not parsed.enabled:
             with control_session() as control:
                 _end_reviewer_sessions(control, ctx, connection_id=connection_id)
@@ -169,10 +182,10 @@ class SsoConnectionsController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             rows = db.exec(
                 select(Reviewer, ClientBureau.name)
-                .join(ClientBureau, (ClientBureau.tenant_id == Reviewer.tenant_id)
-                      & (ClientBureau.id == Reviewer.bureau_id))
-                .where(Reviewer.tenant_id == ctx.tenant_id).order_by(ClientBureau.name, Reviewer.display_name)
-            ).all()  # fmt: skip
+                .join(ClientBureau, (ClientBureau.tenant_id == Reviewer.tenant_id) & (ClientBureau.id == Reviewer.bureau_id))
+                .where(Reviewer.tenant_id == ctx.tenant_id)
+                .order_by(ClientBureau.name, Reviewer.display_name)
+            ).all()
         return page(request, "sso/reviewers.html", rows=rows)
 
     @post("/reviewers/{reviewer_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
@@ -180,9 +193,7 @@ class SsoConnectionsController(Controller):
         ctx = _ctx(request)
         active = field_text(data, "active") == "1"
         with tenant_session(ctx.tenant_id) as db:
-            reviewer = db.exec(
-                select(Reviewer).where(Reviewer.tenant_id == ctx.tenant_id, Reviewer.id == reviewer_id)
-            ).first()
+            reviewer = db.exec(select(Reviewer).where(Reviewer.tenant_id == ctx.tenant_id, Reviewer.id == reviewer_id)).first()
             if reviewer is None:
                 raise NotFoundException()
             actions.set_reviewer_active(db, ctx.tenant_id, ctx.actor, reviewer, active)
@@ -239,14 +250,21 @@ class SsoSignInController(Controller):
             browser = secrets.token_urlsafe(32)
         with tenant_session(ctx.tenant_id) as db:
             login, state = actions.begin_sign_in(
-                db, ctx.tenant_id, connection, browser=browser,
+                db,
+                ctx.tenant_id,
+                connection,
+                browser=browser,
                 next_path=_portal_next(ctx, request.query_params.get("next", "")),
-            )  # fmt: skip
+            )
         url = oidc.authorization_url(
-            metadata, client_id=connection.client_id, scopes=connection.scopes,
+            metadata,
+            client_id=connection.client_id,
+            scopes=connection.scopes,
             redirect_uri=absolute_url(request, callback_path(ctx, connection.id)),
-            state=state, nonce=login.nonce, code_verifier=login.code_verifier,
-        )  # fmt: skip
+            state=state,
+            nonce=login.nonce,
+            code_verifier=login.code_verifier,
+        )
         response = Redirect(path=url, status_code=302)
         return set_cookie(response, settings, BROWSER_COOKIE, browser, BROWSER_COOKIE_SECONDS)
 
@@ -260,9 +278,12 @@ class SsoSignInController(Controller):
             # The state is spent here, in its own transaction, whatever happens next.
             with tenant_session(ctx.tenant_id) as db:
                 login = actions.consume_state(
-                    db, ctx.tenant_id, state=params.get("state", ""),
-                    browser=request.cookies.get(BROWSER_COOKIE, ""), connection_id=connection_id,
-                )  # fmt: skip
+                    db,
+                    ctx.tenant_id,
+                    state=params.get("state", ""),
+                    browser=request.cookies.get(BROWSER_COOKIE, ""),
+                    connection_id=connection_id,
+                )
             if params.get("error"):
                 raise SignInRefused("provider_error", f"{params.get('error')}: {params.get('error_description', '')}")
             code = params.get("code", "")
@@ -274,10 +295,15 @@ class SsoSignInController(Controller):
                 raise SignInRefused("connection_disabled")
             metadata = oidc.discover(connection.issuer, production=production)
             token = oidc.exchange_code(
-                metadata, client_id=connection.client_id, client_secret=actions.client_secret_of(settings, connection),
-                scopes=connection.scopes, redirect_uri=absolute_url(request, callback_path(ctx, connection.id)),
-                code=code, code_verifier=login.code_verifier, production=production,
-            )  # fmt: skip
+                metadata,
+                client_id=connection.client_id,
+                client_secret=actions.client_secret_of(settings, connection),
+                scopes=connection.scopes,
+                redirect_uri=absolute_url(request, callback_path(ctx, connection.id)),
+                code=code,
+                code_verifier=login.code_verifier,
+                production=production,
+            )
             claims = oidc.verify_id_token(
                 token["id_token"], metadata, client_id=connection.client_id, nonce=login.nonce, production=production
             )
@@ -286,9 +312,13 @@ class SsoSignInController(Controller):
                 reviewer = actions.provision(db, ctx.tenant_id, connection, claims, request_id=ctx.request_id)
                 with control_session() as control:
                     session_token = sessions.start(
-                        control, settings, tenant_id=ctx.tenant_id, principal_kind="reviewer",
-                        principal_id=reviewer.id, replacing=request.cookies.get(sessions.COOKIE),
-                    )  # fmt: skip
+                        control,
+                        settings,
+                        tenant_id=ctx.tenant_id,
+                        principal_kind="reviewer",
+                        principal_id=reviewer.id,
+                        replacing=request.cookies.get(sessions.COOKIE),
+                    )
         except SignInRefused as refusal:
             return _refused(request, refusal)
         log.info("bureau reviewer %s signed in (tenant %s, connection %s)", reviewer.id, ctx.tenant_id, connection_id)
@@ -298,9 +328,13 @@ class SsoSignInController(Controller):
 
 
 def _with_userinfo(
-    connection: SsoConnection, metadata: oidc.ProviderMetadata, token: dict[str, Any], claims: dict[str, Any],
-    *, production: bool,
-) -> dict[str, Any]:  # fmt: skip
+    connection: SsoConnection,
+    metadata: oidc.ProviderMetadata,
+    token: dict[str, Any],
+    claims: dict[str, Any],
+    *,
+    production: bool,
+) -> dict[str, Any]:
     """Claims the ID token left out (many providers put e-mail and groups only in
     UserInfo) are read from UserInfo, whose ``sub`` must be the ID token's
     (OIDC Core §5.3.2); what the signed ID token says wins."""
@@ -324,10 +358,11 @@ class ReviewerSignInController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             connections = list(
                 db.exec(
-                    select(SsoConnection).where(SsoConnection.tenant_id == ctx.tenant_id, SsoConnection.enabled)
+                    select(SsoConnection)
+                    .where(SsoConnection.tenant_id == ctx.tenant_id, SsoConnection.enabled)
                     .order_by(SsoConnection.name)
                 )
-            )  # fmt: skip
+            )
         next_path = _portal_next(ctx, request.query_params.get("next", ""))
         return page(request, "reviewer/login.html", connections=connections, next=next_path)
 
@@ -341,17 +376,21 @@ class ReviewerSignInController(Controller):
         target = ctx.tenant_path("/review/login?notice=signed_out")
         with tenant_session(ctx.tenant_id) as db:
             connection = db.exec(
-                select(SsoConnection).join(
-                    Reviewer, (Reviewer.tenant_id == SsoConnection.tenant_id) & (Reviewer.connection_id == SsoConnection.id)
-                ).where(SsoConnection.tenant_id == ctx.tenant_id, Reviewer.id == (principal.id if principal else 0))
-            ).first()  # fmt: skip
+                select(SsoConnection)
+                .join(Reviewer, (Reviewer.tenant_id == SsoConnection.tenant_id) & (Reviewer.connection_id == SsoConnection.id))
+                .where(SsoConnection.tenant_id == ctx.tenant_id, Reviewer.id == (principal.id if principal else 0))
+            ).first()
         if connection is not None:
             try:
                 metadata = oidc.discover(connection.issuer, production=settings.is_production)
-                target = oidc.end_session_url(
-                    metadata, client_id=connection.client_id,
-                    post_logout_redirect_uri=absolute_url(request, ctx.tenant_path("/review/login")),
-                ) or target  # fmt: skip
+                target = (
+                    oidc.end_session_url(
+                        metadata,
+                        client_id=connection.client_id,
+                        post_logout_redirect_uri=absolute_url(request, ctx.tenant_path("/review/login")),
+                    )
+                    or target
+                )
             except SignInRefused as refusal:
                 log.warning("no RP-initiated logout for connection %s: %s", connection.id, refusal)
         if target.startswith(ctx.tenant_path("/")):

@@ -19,7 +19,12 @@ def cookie_header(settings: Settings, name: str, value: str, max_age: int | None
 
 def set_cookie(response: Response, settings: Settings, name: str, value: str, max_age: int) -> Response:
     response.set_cookie(
-        key=name, value=value, max_age=max_age, path="/", httponly=True, samesite="lax",
+        key=name,
+        value=value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
         secure=settings.public_https,
-    )  # fmt: skip
+    )
     return response

@@ -33,30 +33,54 @@ class Section:
 
 SECTIONS = (
     Section(N_("Home"), (Link(N_("Home"), "/"),)),
-    Section(N_("Roster"), (
-        Link(N_("Roster"), "/workers"), Link(N_("Leave"), "/leave"), Link(N_("Attendance"), "/attendance"),
-    )),
+    Section(
+        N_("Roster"),
+        (
+            Link(N_("Roster"), "/workers"),
+            Link(N_("Leave"), "/leave"),
+            Link(N_("Attendance"), "/attendance"),
+        ),
+    ),
     Section(N_("Compliance"), (Link(N_("Compliance"), "/compliance"), Link(N_("Dispatch ratio"), "/client-workforce"))),
-    Section(N_("Assessment"), (
-        Link(N_("Assessment"), "/assessment"), Link(N_("Appeals"), "/appeals"),
-        Link(N_("Grade evaluation"), "/grades"), Link(N_("Rating charts"), "/charts/assessment"),
-    )),
-    Section(N_("Payroll"), (
-        Link(N_("Payroll runs"), "/payroll"), Link(N_("Payslip questions"), "/payroll/questions"),
-        Link(N_("Pay components"), "/pay-components"), Link(N_("Salary bands"), "/salary-bands"),
-        Link(N_("Social insurance"), "/insurance"),
-    )),
-    Section(N_("Client bureaus"), (
-        Link(N_("Client bureaus"), "/bureaus"),
-        Link(N_("Statements"), "/statements"),
-    )),
-    Section(N_("Settings"), (
-        Link(N_("City figures"), "/cities"), Link(N_("Users"), "/users"),
-        Link(N_("Bureau sign-in"), "/sso/connections"), Link(N_("Bureau reviewers"), "/sso/reviewers"),
-        Link(N_("Plan and billing"), "/billing"), Link(N_("Support access"), "/support-access"),
-        Link(N_("Audit log"), "/audit"),
-    )),
-)  # fmt: skip
+    Section(
+        N_("Assessment"),
+        (
+            Link(N_("Assessment"), "/assessment"),
+            Link(N_("Appeals"), "/appeals"),
+            Link(N_("Grade evaluation"), "/grades"),
+            Link(N_("Rating charts"), "/charts/assessment"),
+        ),
+    ),
+    Section(
+        N_("Payroll"),
+        (
+            Link(N_("Payroll runs"), "/payroll"),
+            Link(N_("Payslip questions"), "/payroll/questions"),
+            Link(N_("Pay components"), "/pay-components"),
+            Link(N_("Salary bands"), "/salary-bands"),
+            Link(N_("Social insurance"), "/insurance"),
+        ),
+    ),
+    Section(
+        N_("Client bureaus"),
+        (
+            Link(N_("Client bureaus"), "/bureaus"),
+            Link(N_("Statements"), "/statements"),
+        ),
+    ),
+    Section(
+        N_("Settings"),
+        (
+            Link(N_("City figures"), "/cities"),
+            Link(N_("Users"), "/users"),
+            Link(N_("Bureau sign-in"), "/sso/connections"),
+            Link(N_("Bureau reviewers"), "/sso/reviewers"),
+            Link(N_("Plan and billing"), "/billing"),
+            Link(N_("Support access"), "/support-access"),
+            Link(N_("Audit log"), "/audit"),
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +100,7 @@ def readable_pages(app: Litestar) -> dict[str, frozenset[str]]:
     for route in app.routes:
         if not route.path.startswith(TENANT_PREFIX):
             continue
-        inner = _normal(route.path[len(TENANT_PREFIX):])
+        inner = _normal(route.path[len(TENANT_PREFIX) :])
         if "{" in inner:
             continue
         for handler in getattr(route, "route_handlers", []):
@@ -90,10 +114,7 @@ def _current(path: str) -> Link | None:
     best = None
     for section in SECTIONS:
         for link in section.links:
-            if link.path == "/":
-                hit = path == "/"
-            else:
-                hit = path == link.path or path.startswith(link.path + "/")
+            hit = path == "/" if link.path == "/" else path == link.path or path.startswith(link.path + "/")
             if hit and (best is None or len(link.path) > len(best.path)):
                 best = link
     return best
@@ -104,7 +125,7 @@ def menu(ctx: RequestContext, request_path: str, pages: dict[str, frozenset[str]
         return None  # assistants, reviewers and operators have their own layouts
     role = ctx.principal.role
     prefix = ctx.tenant_path("")
-    inner = _normal(request_path[len(prefix):]) if request_path.startswith(prefix) else ""
+    inner = _normal(request_path[len(prefix) :]) if request_path.startswith(prefix) else ""
     here = _current(inner)
     sections, current, links = [], None, []
     for section in SECTIONS:

@@ -53,8 +53,14 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     nav = menu(ctx, request.url.path, request.app.state.nav_pages)
     return Template(
         template_name=template,
-        context={"ctx": ctx, "_": ctx.translate, "path": request.url.path, "query": request.query_params, "nav": nav,
-                 **context},
+        context={
+            "ctx": ctx,
+            "_": ctx.translate,
+            "path": request.url.path,
+            "query": request.query_params,
+            "nav": nav,
+            **context,
+        },
         status_code=status,
     )
 

@@ -57,17 +57,13 @@ def reveal_id_number(keys: Keys, worker: Worker) -> str:
 
 def find_by_id_number(db: Session, keys: Keys, tenant_id: uuid.UUID, number: str) -> Worker | None:
     index = id_number_index(keys, tenant_id, number)
-    return db.exec(
-        select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index == index)
-    ).first()
+    return db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index == index)).first()
 
 
 def _refuse_duplicate(db: Session, keys: Keys, tenant_id: uuid.UUID, data: WorkerInput, own_id: int | None) -> None:
     existing = find_by_id_number(db, keys, tenant_id, data.national_id.number)
     if existing is not None and existing.id != own_id:
-        raise DomainError(
-            N_("This ID number already belongs to {name} in the roster."), field="id_number", name=existing.name
-        )
+        raise DomainError(N_("This ID number already belongs to {name} in the roster."), field="id_number", name=existing.name)
 
 
 def resolve_assignment(db: Session, tenant_id: uuid.UUID, data: WorkerInput) -> tuple[int, int | None]:
@@ -91,9 +87,7 @@ def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, d
     return worker
 
 
-def update_worker(
-    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: WorkerInput
-) -> Worker:
+def update_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: WorkerInput) -> Worker:
     assignment = resolve_assignment(db, tenant_id, data)
     _refuse_duplicate(db, keys, tenant_id, data, worker.id)
     before = worker.snapshot()
@@ -131,9 +125,7 @@ class ImportOutcome:
     unchanged: int
 
 
-def import_workers(
-    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, rows: list[WorkerInput]
-) -> ImportOutcome:
+def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, rows: list[WorkerInput]) -> ImportOutcome:
     """Insert new workers and update existing ones (matched on the ID number)
     in the caller's transaction.  Rows must already be validated and free of
     duplicates, their bureaus and units known (``roster_excel.parse_workbook``
@@ -142,9 +134,7 @@ def import_workers(
     by_index = {id_number_index(keys, tenant_id, r.national_id.number): r for r in rows}
     existing = {
         w.id_number_index: w
-        for w in db.exec(
-            select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index.in_(list(by_index)))
-        )
+        for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index.in_(list(by_index))))
     }
     new_rows, changes, unchanged = [], [], 0
     now = datetime.now(UTC)
@@ -160,19 +150,21 @@ def import_workers(
             unchanged += 1
             continue
         db.execute(
-            update(Worker)
-            .where(Worker.tenant_id == tenant_id, Worker.id == worker.id)
-            .values(**columns, updated_at=now)
+            update(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker.id).values(**columns, updated_at=now)
         )
         changes.append((worker.id, before, candidate.snapshot()))
     created: dict[bytes, int] = {}
     if new_rows:
         returned = db.execute(insert(Worker).returning(Worker.id_number_index, Worker.id), new_rows).all()
-        created = {index: worker_id for index, worker_id in returned}
+        created = dict(returned)
         record_many(
-            db, tenant_id, actor, "worker.import_create", "worker",
+            db,
+            tenant_id,
+            actor,
+            "worker.import_create",
+            "worker",
             [(created[row["id_number_index"]], None, Worker(**row).snapshot()) for row in new_rows],
-        )  # fmt: skip
+        )
     record_many(db, tenant_id, actor, "worker.import_update", "worker", changes)
     recompute_for_workers(db, tenant_id, [*created.values(), *(c[0] for c in changes)], clock.today())
     return ImportOutcome(created=len(new_rows), updated=len(changes), unchanged=unchanged)

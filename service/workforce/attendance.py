@@ -116,7 +116,7 @@ def save_month(
                     field="days_worked",
                     name=worker.name,
                     hire_date=worker.hire_date.isoformat(),
-                )  # fmt: skip
+                )
             ]
             continue
         row = existing.get(worker_id)
@@ -126,7 +126,7 @@ def save_month(
                     N_("Attendance for {month} is locked: payroll has used it, so it can no longer change."),
                     field="days_worked",
                     month=label,
-                )  # fmt: skip
+                )
             ]
     if errors:
         raise MonthRefused(errors)
@@ -174,10 +174,16 @@ def lock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> 
         .returning(AttendanceMonth.id, AttendanceMonth.worker_id)
     ).all()
     record_many(
-        db, tenant_id, actor, "attendance.lock", "attendance_month",
-        [(row_id, None, {"worker_id": worker_id, "month": month.isoformat()[:7], "locked_by": actor.label})
-         for row_id, worker_id in rows],
-    )  # fmt: skip
+        db,
+        tenant_id,
+        actor,
+        "attendance.lock",
+        "attendance_month",
+        [
+            (row_id, None, {"worker_id": worker_id, "month": month.isoformat()[:7], "locked_by": actor.label})
+            for row_id, worker_id in rows
+        ],
+    )
     return len(rows)
 
 
@@ -197,10 +203,16 @@ def unlock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -
         .returning(AttendanceMonth.id, AttendanceMonth.worker_id)
     ).all()
     record_many(
-        db, tenant_id, actor, "attendance.unlock", "attendance_month",
-        [(row_id, None, {"worker_id": worker_id, "month": month.isoformat()[:7], "unlocked_by": actor.label})
-         for row_id, worker_id in rows],
-    )  # fmt: skip
+        db,
+        tenant_id,
+        actor,
+        "attendance.unlock",
+        "attendance_month",
+        [
+            (row_id, None, {"worker_id": worker_id, "month": month.isoformat()[:7], "unlocked_by": actor.label})
+            for row_id, worker_id in rows
+        ],
+    )
     return len(rows)
 
 
@@ -255,7 +267,7 @@ class GridPage:
     locked: bool
 
 
-def _grid_query(tenant_id: uuid.UUID, month: date, f: GridFilter):  # noqa: ANN202
+def _grid_query(tenant_id: uuid.UUID, month: date, f: GridFilter):
     """The month's workers: hired by its end, not candidates, and not gone
     unless they have figures for it (someone who left mid-month is entered
     from the sheet, or is shown once a row exists)."""

@@ -48,7 +48,7 @@ def template_workbook(
     rows: list[tuple[Worker, AttendanceMonth | None]],
     reveal,
     t: Translator,
-    month: date,  # noqa: ANN001
+    month: date,
 ) -> bytes:
     """``reveal(worker)`` gives the full ID number (only editors download the template)."""
 

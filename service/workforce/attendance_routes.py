@@ -51,7 +51,7 @@ def _month(text: str) -> date:
         return _default_month()
 
 
-def _figures(row) -> AttendanceFigures:  # noqa: ANN001
+def _figures(row) -> AttendanceFigures:
     return AttendanceFigures(**{f: getattr(row, f) for f in FIELDS})
 
 
@@ -66,14 +66,23 @@ class AttendanceController(Controller):
     path = "/attendance"
 
     def _grid(
-        self, request: Request, month: date, f: attendance.GridFilter, page_number: int, *, status: int = 200,
-        values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
-    ) -> Response:  # fmt: skip
+        self,
+        request: Request,
+        month: date,
+        f: attendance.GridFilter,
+        page_number: int,
+        *,
+        status: int = 200,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             grid = attendance.month_grid(db, ctx.tenant_id, month, f, page_number)
-            choices = {"client_bureaus": roster.filter_choices(db, ctx.tenant_id)["client_bureaus"],
-                       "units": attendance.units(db, ctx.tenant_id)}  # fmt: skip
+            choices = {
+                "client_bureaus": roster.filter_choices(db, ctx.tenant_id)["client_bureaus"],
+                "units": attendance.units(db, ctx.tenant_id),
+            }
         shown: dict[str, str] = {}
         row_warnings: dict[int, list[str]] = {}
         locked_by = None
@@ -87,12 +96,25 @@ class AttendanceController(Controller):
         if values is not None:
             shown = values
         return page(
-            request, "workforce/attendance.html", status=status, month=month, month_text=month.isoformat()[:7],
-            previous_month=_params(add_months(month, -1), f), next_month=_params(add_months(month, 1), f),
-            grid=grid, filter=f, choices=choices, values=shown, errors=errors or {}, row_warnings=row_warnings,
-            locked_by=locked_by, fields=FIELDS, can_edit=ctx.has_role(*EDITORS),
-            page_link=lambda n: _params(month, f, n), query_string=_params(month, f),
-        )  # fmt: skip
+            request,
+            "workforce/attendance.html",
+            status=status,
+            month=month,
+            month_text=month.isoformat()[:7],
+            previous_month=_params(add_months(month, -1), f),
+            next_month=_params(add_months(month, 1), f),
+            grid=grid,
+            filter=f,
+            choices=choices,
+            values=shown,
+            errors=errors or {},
+            row_warnings=row_warnings,
+            locked_by=locked_by,
+            fields=FIELDS,
+            can_edit=ctx.has_role(*EDITORS),
+            page_link=lambda n: _params(month, f, n),
+            query_string=_params(month, f),
+        )
 
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
     def index(self, request: Request) -> Response:
@@ -109,8 +131,9 @@ class AttendanceController(Controller):
         try:
             month = parse_month(field_text(data, "month"))
         except DomainError as error:
-            return self._grid(request, _default_month(), f, current_page, status=400,
-                              errors={"month": ctx.translate.error(error)})  # fmt: skip
+            return self._grid(
+                request, _default_month(), f, current_page, status=400, errors={"month": ctx.translate.error(error)}
+            )
         worker_ids = [n for w in field_text(data, "workers").split(",") if (n := whole_number(w, below=2**63))]
         values = {f"{field}-{w}": field_text(data, f"{field}-{w}") for w in worker_ids for field in FIELDS}
         entries: dict[int, AttendanceFigures] = {}
@@ -131,16 +154,16 @@ class AttendanceController(Controller):
             except attendance.MonthRefused as refused:
                 for worker_id, problems in refused.errors.items():
                     for e in problems:
-                        errors.setdefault(f"{e.field if e.field in FIELDS else 'days_worked'}-{worker_id}",
-                                          ctx.translate.error(e))  # fmt: skip
+                        errors.setdefault(
+                            f"{e.field if e.field in FIELDS else 'days_worked'}-{worker_id}", ctx.translate.error(e)
+                        )
         if errors:
             return self._grid(request, month, f, current_page, status=400, values=values, errors=errors)
         return see_other(ctx.tenant_path(f"/attendance?{_params(month, f, current_page)}&notice=saved"))
 
     def _import_page(self, request: Request, status: int = 200, **context: Any) -> Response:
         limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
-        context = {"outcome": None, "errors": [], "warnings": [], "month_text": _default_month().isoformat()[:7],
-                   **context}  # fmt: skip
+        context = {"outcome": None, "errors": [], "warnings": [], "month_text": _default_month().isoformat()[:7], **context}
         return page(request, "workforce/attendance_import.html", status=status, limit_mb=limit_mb, **context)
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
@@ -167,13 +190,15 @@ class AttendanceController(Controller):
         try:
             month = parse_month(month_text)
         except DomainError as error:
-            return self._import_page(request, status=400, month_text=month_text[:7],
-                                     errors=[{"row": "", "column": "", "message": t.error(error)}])  # fmt: skip
+            return self._import_page(
+                request, status=400, month_text=month_text[:7], errors=[{"row": "", "column": "", "message": t.error(error)}]
+            )
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             message = t(N_("Choose an .xlsx file to upload."))
-            return self._import_page(request, status=400, month_text=month_text,
-                                     errors=[{"row": "", "column": "", "message": message}])  # fmt: skip
+            return self._import_page(
+                request, status=400, month_text=month_text, errors=[{"row": "", "column": "", "message": message}]
+            )
         content = upload.file.read()
         try:
             with tenant_session(ctx.tenant_id) as db:
@@ -182,7 +207,8 @@ class AttendanceController(Controller):
                 )
                 names = attendance.worker_names(db, ctx.tenant_id, list(outcome.warnings))
         except ImportRefused as refused:
-            return self._import_page(request, status=400, month_text=month.isoformat()[:7],
-                                     errors=[e.__dict__ for e in refused.errors])  # fmt: skip
+            return self._import_page(
+                request, status=400, month_text=month.isoformat()[:7], errors=[e.__dict__ for e in refused.errors]
+            )
         found = [(names[w], t.error(e)) for w, problems in outcome.warnings.items() for e in problems]
         return self._import_page(request, outcome=outcome, warnings=found, month_text=month.isoformat()[:7])

@@ -77,10 +77,7 @@ def _number(value: object, field: str) -> Decimal:
         return Decimal("0")
     if isinstance(value, bool):
         raise DomainError(N_("Enter a number."), field=field)
-    if isinstance(value, (int, float)):
-        text = repr(value) if isinstance(value, float) else str(value)
-    else:
-        text = str(value).strip()
+    text = (repr(value) if isinstance(value, float) else str(value)) if isinstance(value, (int, float)) else str(value).strip()
     if text == "":
         return Decimal("0")
     try:
@@ -118,7 +115,7 @@ def parse_figures(raw: Mapping[str, object], month: date) -> AttendanceFigures:
                 N_("Days worked and days absent add up to more than the {days} days of the month."),
                 field="absence_days",
                 days=days,
-            )  # fmt: skip
+            )
         )
     for field in HOUR_FIELDS:
         if field in values and values[field] > days * HOURS_PER_DAY:
@@ -147,6 +144,6 @@ def warnings(figures: AttendanceFigures) -> list[DomainError]:
                 N_("{hours} hours of overtime this month: more than the 36 hours 劳动法 Art. 41 allows."),
                 field="overtime_weekday_hours",
                 hours=plain_number(figures.overtime_hours),
-            )  # fmt: skip
+            )
         )
     return found

@@ -114,9 +114,7 @@ def double_wage_owed(start_of_work: date, last_day: date, monthly_wage: Decimal)
     return to_fen(monthly_wage * months + part_month)
 
 
-def check_written_contract(
-    *, start_of_work: date, signed_on: date | None, monthly_wage: Decimal, today: date
-) -> Alert | None:
+def check_written_contract(*, start_of_work: date, signed_on: date | None, monthly_wage: Decimal, today: date) -> Alert | None:
     """No written contract within one month of 用工之日, and the double wage it costs.
 
     劳动合同法 Arts. 10, 82; 实施条例 Arts. 6-7; after a year, Art. 14 ¶3.
@@ -144,13 +142,9 @@ def check_written_contract(
     if signed_on is not None:
         if owed == ZERO:
             return None
-        message = N_(
-            "The written contract was signed on {signed_on}, after {due}: {amount} yuan double wage is owed."
-        )
+        message = N_("The written contract was signed on {signed_on}, after {due}: {amount} yuan double wage is owed.")
     elif today < deemed_on:
-        message = N_(
-            "No written labour contract since {due}: {amount} yuan double wage owed so far; sign it now."
-        )
+        message = N_("No written labour contract since {due}: {amount} yuan double wage owed so far; sign it now.")
     else:
         message = N_(
             "No written labour contract for a year: an open-ended contract is deemed concluded on {deemed_on};"
@@ -178,9 +172,7 @@ def check_probation_length(contract: Contract, *, today: date) -> Alert | None:
     return _from_finding(probation_too_long(contract), act_by=max(today, lawful_end))
 
 
-def check_second_probation(
-    contract: Contract, others: Sequence[Contract], *, today: date
-) -> Alert | None:
+def check_second_probation(contract: Contract, others: Sequence[Contract], *, today: date) -> Alert | None:
     """A second probation with the same employer (劳动合同法 Art. 19 ¶2); ``others``: the worker's other contracts."""
     return _from_finding(second_probation(contract, others), act_by=today)
 
@@ -208,9 +200,7 @@ def renewal_decision_due(contract_end: date, today: date) -> date:
     return max(today, contract_end - timedelta(days=ENDING_URGENT_DAYS))
 
 
-def check_contract_ending(
-    contract: Contract, *, renewal_decided: bool, today: date
-) -> Alert | None:
+def check_contract_ending(contract: Contract, *, renewal_decided: bool, today: date) -> Alert | None:
     """A fixed-term contract ending within 60 days (medium) or 30 (high) with no renewal decision.
 
     劳动合同法 Arts. 44(1), 46(5): expiry ends the contract and costs economic
@@ -267,8 +257,7 @@ def check_open_ended_entitlement(
         return None
     if lasts_months(service_start, current.end, OPEN_ENDED_SERVICE_MONTHS):
         message = N_(
-            "At the renewal on {renewal_on} the worker has ten years of service"
-            " and may ask for an open-ended contract."
+            "At the renewal on {renewal_on} the worker has ten years of service and may ask for an open-ended contract."
         )
     elif _consecutive_fixed_terms(current, earlier) >= 2 and not dismissal_grounds:
         message = N_(
@@ -293,11 +282,7 @@ def _consecutive_fixed_terms(current: Contract, earlier: Sequence[Contract]) -> 
     for contract in (current, *sorted(earlier, key=lambda c: c.start, reverse=True)):
         if contract.type is not ContractType.FIXED_TERM or contract.start < LCL_IN_FORCE:
             break
-        if (
-            follower is not None
-            and contract.end is not None
-            and contract.end + ONE_DAY < follower.start
-        ):
+        if follower is not None and contract.end is not None and contract.end + ONE_DAY < follower.start:
             break
         count += 1
         follower = contract
@@ -307,9 +292,7 @@ def _consecutive_fixed_terms(current: Contract, earlier: Sequence[Contract]) -> 
 # --- the client unit, insurance, certificates, assessment ---
 
 
-def check_dispatch_cap(
-    *, direct_headcount: int | None, dispatched_headcount: int, enabled: bool, today: date
-) -> Alert | None:
+def check_dispatch_cap(*, direct_headcount: int | None, dispatched_headcount: int, enabled: bool, today: date) -> Alert | None:
     """Dispatched workers above 10% of the client unit's workforce (劳务派遣暂行规定 Art. 4).
 
     The workforce is direct-contract plus dispatched headcount;
@@ -328,9 +311,7 @@ def check_dispatch_cap(
         Rule.DISPATCH_CAP,
         Severity.MEDIUM,
         "劳务派遣暂行规定 Art. 4",
-        N_(
-            "{dispatched} of the unit's {total} workers are dispatched, above 10%; at most {allowed} may be."
-        ),
+        N_("{dispatched} of the unit's {total} workers are dispatched, above 10%; at most {allowed} may be."),
         act_by=today,
         dispatched=dispatched_headcount,
         total=total,
@@ -344,9 +325,7 @@ def social_insurance_due(start_of_work: date) -> date:
     return start_of_work + timedelta(days=SOCIAL_INSURANCE_DAYS)
 
 
-def check_social_insurance_registration(
-    *, start_of_work: date, registered: bool, today: date
-) -> Alert | None:
+def check_social_insurance_registration(*, start_of_work: date, registered: bool, today: date) -> Alert | None:
     """Social insurance not registered within 30 days of 用工之日 (社会保险法 Art. 58).
 
     Within the 30 days: medium, register by the due day; after: high.  A late
@@ -370,9 +349,7 @@ def check_social_insurance_registration(
     )
 
 
-def check_certificate(
-    *, valid_until: date, today: date, notice_days: int = CERTIFICATE_NOTICE_DAYS
-) -> Alert | None:
+def check_certificate(*, valid_until: date, today: date, notice_days: int = CERTIFICATE_NOTICE_DAYS) -> Alert | None:
     """A certificate to work (持证上岗) expiring within ``notice_days``, or expired.
 
     A management rule, not a statute.  Expiring: low, renew by its last valid
@@ -444,6 +421,4 @@ def _from_finding(finding: Finding | None, *, act_by: date) -> Alert | None:
     """A forbidden contract term as a high alert: each one costs money or a fine."""
     if finding is None:
         return None
-    return Alert(
-        finding.rule, Severity.HIGH, finding.article, finding.message, act_by, finding.params
-    )
+    return Alert(finding.rule, Severity.HIGH, finding.article, finding.message, act_by, finding.params)

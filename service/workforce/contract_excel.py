@@ -64,12 +64,7 @@ def _header_lookup() -> dict[str, str]:
 
 
 def _label_lookup() -> dict[str, Enum]:
-    return {
-        t(msgid): member
-        for t in _all_languages()
-        for member, msgid in LABELS.items()
-        if isinstance(member, ContractType)
-    }
+    return {t(msgid): member for t in _all_languages() for member, msgid in LABELS.items() if isinstance(member, ContractType)}
 
 
 def template_workbook(t: Translator) -> bytes:
@@ -162,9 +157,11 @@ def plan_import(
             unchanged += 1
         elif match.status in (ContractStatus.RENEWED, ContractStatus.TERMINATED):
             refuse(
-                row, None, N_("The stored contract from this date is {status} and can no longer be changed."),
+                row,
+                None,
+                N_("The stored contract from this date is {status} and can no longer be changed."),
                 status=Label(LABELS[match.status]),
-            )  # fmt: skip
+            )
         elif match.status is ContractStatus.SIGNED and row.data.signed_on is None:
             refuse(row, "signed_on", N_("The stored contract from this date is signed: give its signing date."))
         else:

@@ -30,9 +30,17 @@ from service.workforce.severance import TerminationReason
 from service.workforce.worker_input import _choice, _short_text, _text, parse_date
 
 FIELDS = (
-    "contract_type", "start", "end", "probation_end", "probation_wage",
-    "wage", "post", "work_place", "client_bureau", "signed_on",
-)  # fmt: skip
+    "contract_type",
+    "start",
+    "end",
+    "probation_end",
+    "probation_wage",
+    "wage",
+    "post",
+    "work_place",
+    "client_bureau",
+    "signed_on",
+)
 
 # A monthly wage above this is a typing error (and would not fit numeric(12, 2) far above).
 MAXIMUM_MONTHLY_WAGE = Decimal("1000000")
@@ -148,9 +156,7 @@ def parse_contract(
         except DomainError as error:
             errors.append(error)
     if values.get("probation_wage") is not None and "probation_end" in values and values["probation_end"] is None:
-        errors.append(
-            DomainError(N_("Probation pay needs the date probation ends."), field="probation_wage")
-        )
+        errors.append(DomainError(N_("Probation pay needs the date probation ends."), field="probation_wage"))
     if errors:
         raise ContractInputErrors(errors)
     contract = ContractInput(**values)  # type: ignore[arg-type]
@@ -201,15 +207,11 @@ def parse_termination(raw: Mapping[str, object]) -> TerminationInput:
     return TerminationInput(**values)  # type: ignore[arg-type]
 
 
-def refuse_impossible_termination(
-    contract: terms.Contract, reason: TerminationReason, terminated_on: date
-) -> None:
+def refuse_impossible_termination(contract: terms.Contract, reason: TerminationReason, terminated_on: date) -> None:
     """A termination no real contract can have: before its start, after its end,
     or a reason the contract's type cannot have."""
     if terminated_on < contract.start:
-        raise DomainError(
-            N_("The contract cannot end before it starts."), field="terminated_on"
-        )
+        raise DomainError(N_("The contract cannot end before it starts."), field="terminated_on")
     if contract.end is not None and terminated_on > contract.end:
         raise DomainError(
             N_("The termination date is after the contract's end date ({end})."),
@@ -220,8 +222,6 @@ def refuse_impossible_termination(
     if reason in expiry and contract.end is None:
         raise DomainError(N_("A contract without an end date does not expire."), field="reason")
     if reason in expiry and terminated_on != contract.end:
-        raise DomainError(
-            N_("A contract ends by expiry on its end date, {end}."), field="terminated_on", end=contract.end
-        )
+        raise DomainError(N_("A contract ends by expiry on its end date, {end}."), field="terminated_on", end=contract.end)
     if reason is TerminationReason.TASK_COMPLETED and contract.type is not terms.ContractType.TASK_BASED:
         raise DomainError(N_("Only a task-based contract ends when its task is completed."), field="reason")

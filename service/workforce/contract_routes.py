@@ -47,14 +47,14 @@ def _ctx(request: Request) -> RequestContext:
     return request.state.ctx
 
 
-def _load_worker(db, ctx: RequestContext, worker_id: int) -> Worker:  # noqa: ANN001
+def _load_worker(db, ctx: RequestContext, worker_id: int) -> Worker:
     worker = roster.get_worker(db, ctx.tenant_id, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker
 
 
-def _load(db, ctx: RequestContext, contract_id: int) -> tuple[Contract, Worker]:  # noqa: ANN001
+def _load(db, ctx: RequestContext, contract_id: int) -> tuple[Contract, Worker]:
     contract = contracts.get_contract(db, ctx.tenant_id, contract_id)
     if contract is None:
         raise NotFoundException()
@@ -69,12 +69,13 @@ def _values(data: dict[str, Any], fields: tuple[str, ...] = FIELDS) -> dict[str,
     return {f: field_text(data, f) for f in fields}
 
 
-def _others(db, ctx: RequestContext, worker_id: int, but: int | None = None) -> list:  # noqa: ANN001
+def _others(db, ctx: RequestContext, worker_id: int, but: int | None = None) -> list:
     return contracts.other_terms(db, ctx.tenant_id, worker_id, but=[but])
 
 
 def _text_values(contract: Contract) -> dict[str, str]:
     """A stored contract as the form's text fields."""
+
     def text(value: object) -> str:
         if value is None:
             return ""
@@ -96,15 +97,29 @@ def _text_values(contract: Contract) -> dict[str, str]:
     }
 
 
-def _form(request: Request, *, worker: Worker, contract: Contract | None, values: dict[str, str],
-          errors: dict[str, str], status: int = 200) -> Response:  # fmt: skip
+def _form(
+    request: Request,
+    *,
+    worker: Worker,
+    contract: Contract | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
     return page(
-        request, "workforce/contract_form.html", status=status, worker=worker, contract=contract,
-        values=values, errors=errors, types=list(ContractType), labels=LABELS,
-    )  # fmt: skip
+        request,
+        "workforce/contract_form.html",
+        status=status,
+        worker=worker,
+        contract=contract,
+        values=values,
+        errors=errors,
+        types=list(ContractType),
+        labels=LABELS,
+    )
 
 
-def _findings(db, ctx: RequestContext, worker: Worker, contract: Contract) -> tuple[list[str], bool]:  # noqa: ANN001
+def _findings(db, ctx: RequestContext, worker: Worker, contract: Contract) -> tuple[list[str], bool]:
     """The terms the law forbids, translated, and whether the city's minimum wage was known."""
     t = ctx.translate
     figures = city_figures(db, ctx.tenant_id, worker.city, contract.start_date)
@@ -116,8 +131,14 @@ def _findings(db, ctx: RequestContext, worker: Worker, contract: Contract) -> tu
     return [t(f.message, **f.params) + f" ({f.article})" for f in findings], figures is not None
 
 
-def _detail(request: Request, contract_id: int, *, status: int = 200, errors: dict[str, str] | None = None,
-            values: dict[str, str] | None = None) -> Response:  # fmt: skip
+def _detail(
+    request: Request,
+    contract_id: int,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
     ctx = _ctx(request)
     today = clock.today()
     with tenant_session(ctx.tenant_id) as db:
@@ -130,13 +151,29 @@ def _detail(request: Request, contract_id: int, *, status: int = 200, errors: di
     state = contract_state(contract, today)
     reason = TerminationReason(contract.termination_reason) if contract.termination_reason else None
     return page(
-        request, "workforce/contract_detail.html", status=status, contract=contract, worker=worker,
-        state=state, state_label=STATE_LABELS[state], badge=STATE_BADGES[state], labels=LABELS,
-        previous=previous, following=following, warnings=warnings, minimum_wage_known=minimum_wage_known,
-        scan=scan, reason=reason, reason_labels=REASON_LABELS, decisions=list(RenewalDecision),
-        can_edit=ctx.has_role(*EDITORS), errors=errors or {}, values=values or {},
-        today=today.isoformat(), max_mb=contracts.MAX_FILE_BYTES // (1024 * 1024),
-    )  # fmt: skip
+        request,
+        "workforce/contract_detail.html",
+        status=status,
+        contract=contract,
+        worker=worker,
+        state=state,
+        state_label=STATE_LABELS[state],
+        badge=STATE_BADGES[state],
+        labels=LABELS,
+        previous=previous,
+        following=following,
+        warnings=warnings,
+        minimum_wage_known=minimum_wage_known,
+        scan=scan,
+        reason=reason,
+        reason_labels=REASON_LABELS,
+        decisions=list(RenewalDecision),
+        can_edit=ctx.has_role(*EDITORS),
+        errors=errors or {},
+        values=values or {},
+        today=today.isoformat(),
+        max_mb=contracts.MAX_FILE_BYTES // (1024 * 1024),
+    )
 
 
 def _import_page(request: Request, status: int = 200, **context: Any) -> Response:
@@ -163,9 +200,11 @@ class WorkerContractsController(Controller):
         ends = [c.terminated_on or c.end_date for c in existing]
         start = max((e + ONE_DAY for e in ends if e is not None), default=worker.hire_date)
         values = {
-            "contract_type": ContractType.FIXED_TERM.value, "start": start.isoformat(),
-            "post": worker.post_line, "client_bureau": worker.client_bureau,
-        }  # fmt: skip
+            "contract_type": ContractType.FIXED_TERM.value,
+            "start": start.isoformat(),
+            "post": worker.post_line,
+            "client_bureau": worker.client_bureau,
+        }
         return _form(request, worker=worker, contract=None, values=values, errors={})
 
     @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
@@ -187,9 +226,15 @@ class WorkerContractsController(Controller):
 
 
 def _detail_action(
-    request: Request, contract_id: int, data: dict, fields: tuple[str, ...], *, notice: str,
-    parse: Callable, act: Callable,
-) -> Response:  # fmt: skip
+    request: Request,
+    contract_id: int,
+    data: dict,
+    fields: tuple[str, ...],
+    *,
+    notice: str,
+    parse: Callable,
+    act: Callable,
+) -> Response:
     """A small form on the contract page: parse it, act, or show the page again with the errors."""
     ctx = _ctx(request)
     today = clock.today()
@@ -223,8 +268,9 @@ class ContractController(Controller):
         ctx, t = _ctx(request), _ctx(request).translate
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
-            return _import_page(request, status=400, outcome=None,
-                                errors=[RowError(0, "", t(N_("Choose an .xlsx file to upload.")))])  # fmt: skip
+            return _import_page(
+                request, status=400, outcome=None, errors=[RowError(0, "", t(N_("Choose an .xlsx file to upload.")))]
+            )
         today = clock.today()
         try:
             rows, unreadable = parse_workbook(upload.file.read(), t, today)
@@ -271,22 +317,30 @@ class ContractController(Controller):
     @post("/{contract_id:int}/sign", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def sign(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         return _detail_action(
-            request, contract_id, data, ("signed_on",), notice="signed",
+            request,
+            contract_id,
+            data,
+            ("signed_on",),
+            notice="signed",
             parse=lambda values, today: parse_signing(values, today=today),
             act=lambda db, ctx, contract, signed_on, today: contracts.sign(
                 db, ctx.tenant_id, ctx.actor, contract, signed_on, today
             ),
-        )  # fmt: skip
+        )
 
     @post("/{contract_id:int}/renewal-decision", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def renewal_decision(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         return _detail_action(
-            request, contract_id, data, ("renewal_decision",), notice="saved",
+            request,
+            contract_id,
+            data,
+            ("renewal_decision",),
+            notice="saved",
             parse=lambda values, today: parse_renewal_decision(values),
             act=lambda db, ctx, contract, decision, today: contracts.set_renewal_decision(
                 db, ctx.tenant_id, ctx.actor, contract, decision, today
             ),
-        )  # fmt: skip
+        )
 
     # --- renew and convert: the next contract, filled from the current one ---
 
@@ -296,17 +350,38 @@ class ContractController(Controller):
             contract, worker = _load(db, ctx, contract_id)
         _refuse_next(contract, mode)  # a page of its own explains why (400)
         start = contract.end_date + ONE_DAY if contract.end_date else None
-        values = {"start": start.isoformat() if start else "", "end": "", "wage": str(contract.wage),
-                  "post": contract.post, "work_place": contract.work_place,
-                  "client_bureau": contract.client_bureau, "signed_on": ""}  # fmt: skip
+        values = {
+            "start": start.isoformat() if start else "",
+            "end": "",
+            "wage": str(contract.wage),
+            "post": contract.post,
+            "work_place": contract.work_place,
+            "client_bureau": contract.client_bureau,
+            "signed_on": "",
+        }
         return self._next_page(request, contract, worker, mode, values, {})
 
-    def _next_page(self, request: Request, contract: Contract, worker: Worker, mode: str,
-                   values: dict[str, str], errors: dict[str, str], status: int = 200) -> Response:  # fmt: skip
+    def _next_page(
+        self,
+        request: Request,
+        contract: Contract,
+        worker: Worker,
+        mode: str,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Response:
         return page(
-            request, "workforce/contract_next.html", status=status, contract=contract, worker=worker,
-            mode=mode, values=values, errors=errors, labels=LABELS,
-        )  # fmt: skip
+            request,
+            "workforce/contract_next.html",
+            status=status,
+            contract=contract,
+            worker=worker,
+            mode=mode,
+            values=values,
+            errors=errors,
+            labels=LABELS,
+        )
 
     def _next_submit(self, request: Request, contract_id: int, data: dict[str, Any], mode: str) -> Response:
         ctx = _ctx(request)
@@ -328,9 +403,7 @@ class ContractController(Controller):
                     raw["start"] = (contract.end_date + ONE_DAY).isoformat()
                 parsed = parse_contract(raw, today=today, others=others)
                 if mode == "convert":
-                    created = contracts.convert_to_open_ended(
-                        db, ctx.tenant_id, ctx.actor, worker, contract, parsed, today
-                    )
+                    created = contracts.convert_to_open_ended(db, ctx.tenant_id, ctx.actor, worker, contract, parsed, today)
                 else:
                     created = contracts.renew(db, ctx.tenant_id, ctx.actor, worker, contract, parsed, today)
         except (ContractInputErrors, DomainError) as problems:
@@ -358,8 +431,9 @@ class ContractController(Controller):
 
     # --- termination ---
 
-    def _termination_page(self, request: Request, contract_id: int, values: dict[str, str],
-                          errors: dict[str, str], status: int = 200) -> Response:  # fmt: skip
+    def _termination_page(
+        self, request: Request, contract_id: int, values: dict[str, str], errors: dict[str, str], status: int = 200
+    ) -> Response:
         ctx = _ctx(request)
         t = ctx.translate
         errors = dict(errors)
@@ -378,10 +452,18 @@ class ContractController(Controller):
                     errors.setdefault(error.field or "terminated_on", t.error(error))
         reasons = [(r, REASON_LABELS[r]) for r in TerminationReason]
         return page(
-            request, "workforce/contract_terminate.html", status=status, contract=contract, worker=worker,
-            values=values, errors=errors, figure=figure, reasons=reasons, labels=LABELS,
+            request,
+            "workforce/contract_terminate.html",
+            status=status,
+            contract=contract,
+            worker=worker,
+            values=values,
+            errors=errors,
+            figure=figure,
+            reasons=reasons,
+            labels=LABELS,
             before_2008=worker.hire_date < LCL_SERVICE_FROM,
-        )  # fmt: skip
+        )
 
     @get("/{contract_id:int}/terminate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def terminate_form(self, request: Request, contract_id: FromPath[int]) -> Response:
@@ -446,4 +528,3 @@ class ContractController(Controller):
             media_type=stored.media_type,
             headers={"content-disposition": disposition, "cache-control": "private, no-store"},
         )
-

@@ -96,13 +96,9 @@ def refuse_impossible_terms(contract: Contract, others: Iterable[Contract]) -> N
         raise DomainError(N_("The contract cannot end before it starts."), field="end")
     if contract.probation_end is not None:
         if contract.probation_end < contract.start:
-            raise DomainError(
-                N_("Probation cannot end before the contract starts."), field="probation_end"
-            )
+            raise DomainError(N_("Probation cannot end before the contract starts."), field="probation_end")
         if contract.end is not None and contract.probation_end > contract.end:
-            raise DomainError(
-                N_("Probation cannot end after the contract ends."), field="probation_end"
-            )
+            raise DomainError(N_("Probation cannot end after the contract ends."), field="probation_end")
     for other in others:
         if contract.start <= _last_day(other) and other.start <= _last_day(contract):
             raise DomainError(
@@ -112,9 +108,7 @@ def refuse_impossible_terms(contract: Contract, others: Iterable[Contract]) -> N
             )
 
 
-def check_contract(
-    contract: Contract, others: Iterable[Contract], minimum_wage: Decimal
-) -> list[Finding]:
+def check_contract(contract: Contract, others: Iterable[Contract], minimum_wage: Decimal) -> list[Finding]:
     """Refuse an impossible record, then list every forbidden term.
 
     ``others`` are the worker's other contracts with the same employer;
@@ -192,9 +186,7 @@ def second_probation(contract: Contract, others: Iterable[Contract]) -> Finding 
         TermRule.SECOND_PROBATION,
         "probation_end",
         LCL_ART_19,
-        N_(
-            "The worker already had probation with this employer in the contract from {earlier_start}."
-        ),
+        N_("The worker already had probation with this employer in the contract from {earlier_start}."),
         {"earlier_start": min(o.start for o in earlier)},
     )
 

@@ -93,8 +93,9 @@ class FileInfo:
 
 def file_info(db: Session, tenant_id: uuid.UUID, contract_id: int) -> FileInfo | None:
     row = db.exec(
-        select(ContractFile.filename, ContractFile.media_type, ContractFile.size_bytes, ContractFile.uploaded_at)
-        .where(ContractFile.tenant_id == tenant_id, ContractFile.contract_id == contract_id)
+        select(ContractFile.filename, ContractFile.media_type, ContractFile.size_bytes, ContractFile.uploaded_at).where(
+            ContractFile.tenant_id == tenant_id, ContractFile.contract_id == contract_id
+        )
     ).first()
     return None if row is None else FileInfo(*row)
 
@@ -182,9 +183,7 @@ def _columns(data: ContractInput) -> dict:
 def other_terms(db: Session, tenant_id: uuid.UUID, worker_id: int, *, but: Iterable[int | None] = ()) -> list:
     """The worker's contracts as terms to check a new or changed one against, leaving out ``but``."""
     excluded = set(but)
-    return [
-        as_terms(c, to_last_day=True) for c in contracts_of_worker(db, tenant_id, worker_id) if c.id not in excluded
-    ]
+    return [as_terms(c, to_last_day=True) for c in contracts_of_worker(db, tenant_id, worker_id) if c.id not in excluded]
 
 
 def _touch(db: Session, contract: Contract) -> None:
@@ -209,9 +208,15 @@ def _require(contract: Contract, *statuses: ContractStatus, message: str) -> Non
 
 
 def create_contract(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: ContractInput, today: date,
-    *, previous: Contract | None = None,
-) -> Contract:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    worker: Worker,
+    data: ContractInput,
+    today: date,
+    *,
+    previous: Contract | None = None,
+) -> Contract:
     """A draft, or a signed contract when the data carries a signing date."""
     contract = _insert(db, tenant_id, actor, worker, data, previous)
     recompute(db, tenant_id, [worker.id], today)
@@ -276,9 +281,15 @@ def set_renewal_decision(
     contract.renewal_decision = decision
     _touch(db, contract)
     record(
-        db, tenant_id, actor, "contract.renewal_decision", "contract", contract.id,
-        before=before, after=snapshot(contract),
-    )  # fmt: skip
+        db,
+        tenant_id,
+        actor,
+        "contract.renewal_decision",
+        "contract",
+        contract.id,
+        before=before,
+        after=snapshot(contract),
+    )
     recompute(db, tenant_id, [contract.worker_id], today)
 
 
@@ -301,9 +312,14 @@ def refuse_termination(contract: Contract) -> None:
 
 
 def renew(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, contract: Contract,
-    data: ContractInput, today: date,
-) -> Contract:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    worker: Worker,
+    contract: Contract,
+    data: ContractInput,
+    today: date,
+) -> Contract:
     """Mark ``contract`` renewed and create the next one, linked to it.
 
     The route fills the data from the current contract and the renewal form;
@@ -322,9 +338,14 @@ def renew(
 
 
 def convert_to_open_ended(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, contract: Contract,
-    data: ContractInput, today: date,
-) -> Contract:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    worker: Worker,
+    contract: Contract,
+    data: ContractInput,
+    today: date,
+) -> Contract:
     """Replace a signed fixed-term contract by an open-ended one, linked to it.
 
     Reading: the law makes an open-ended contract at a renewal (劳动合同法
@@ -368,9 +389,14 @@ def convert_to_open_ended(
 
 
 def terminate(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, contract: Contract,
-    data: TerminationInput, today: date,
-) -> SeveranceFigure:  # fmt: skip
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    worker: Worker,
+    contract: Contract,
+    data: TerminationInput,
+    today: date,
+) -> SeveranceFigure:
     """End a signed contract for a statutory reason; the compensation is computed and stored."""
     refuse_termination(contract)
     refuse_impossible_termination(as_terms(contract), data.reason, data.terminated_on)
@@ -412,9 +438,7 @@ def attach_file(
     if not content:
         raise DomainError(N_("The file is empty."), field="file")
     if len(content) > MAX_FILE_BYTES:
-        raise DomainError(
-            N_("The file is too large: at most {limit} MB."), field="file", limit=MAX_FILE_BYTES // (1024 * 1024)
-        )
+        raise DomainError(N_("The file is too large: at most {limit} MB."), field="file", limit=MAX_FILE_BYTES // (1024 * 1024))
     detected = _media_type(content)
     if detected is None:
         raise DomainError(N_("Upload the scan as a PDF, JPEG or PNG file."), field="file")
@@ -422,9 +446,7 @@ def attach_file(
     old = get_file(db, tenant_id, contract.id)
     before = None if old is None else _file_snapshot(old.filename, old.media_type, old.content)
     if old is not None:
-        db.execute(
-            delete(ContractFile).where(ContractFile.tenant_id == tenant_id, ContractFile.contract_id == contract.id)
-        )
+        db.execute(delete(ContractFile).where(ContractFile.tenant_id == tenant_id, ContractFile.contract_id == contract.id))
         db.expunge(old)
     stored = ContractFile(
         tenant_id=tenant_id,
@@ -470,9 +492,7 @@ class ImportPlan:
     unchanged: int
 
 
-def import_contracts(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, plan: ImportPlan, today: date
-) -> ImportOutcome:
+def import_contracts(db: Session, tenant_id: uuid.UUID, actor: Actor, plan: ImportPlan, today: date) -> ImportOutcome:
     """Write a checked plan in the caller's transaction (the caller imports all rows or none)."""
     now = datetime.now(UTC)
     if plan.new:
@@ -486,18 +506,20 @@ def import_contracts(
             for worker_id, data in plan.new
         ]
         # Rows are matched back by (worker, start): RETURNING order is not a promise.
-        returned = db.execute(
-            insert(Contract).returning(Contract.worker_id, Contract.start_date, Contract.id), rows
-        ).all()
+        returned = db.execute(insert(Contract).returning(Contract.worker_id, Contract.start_date, Contract.id), rows).all()
         ids = {(worker_id, start): cid for worker_id, start, cid in returned}
         record_many(
-            db, tenant_id, actor, "contract.import_create", "contract",
+            db,
+            tenant_id,
+            actor,
+            "contract.import_create",
+            "contract",
             [
                 (cid, None, snapshot(Contract(id=cid, **row)))
                 for row in rows
                 for cid in [ids[(row["worker_id"], row["start_date"])]]
             ],
-        )  # fmt: skip
+        )
     changes = []
     for contract, data in plan.changed:
         before = snapshot(contract)
@@ -505,9 +527,7 @@ def import_contracts(
         if contract.status is ContractStatus.DRAFT and data.signed_on is not None:
             values["status"] = ContractStatus.SIGNED
         db.execute(
-            update(Contract)
-            .where(Contract.tenant_id == tenant_id, Contract.id == contract.id)
-            .values(**values, updated_at=now)
+            update(Contract).where(Contract.tenant_id == tenant_id, Contract.id == contract.id).values(**values, updated_at=now)
         )
         changes.append((contract.id, before, snapshot(Contract(**(contract.model_dump() | values)))))
     record_many(db, tenant_id, actor, "contract.import_update", "contract", changes)

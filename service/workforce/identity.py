@@ -19,10 +19,7 @@ Gender = Literal["male", "female"]
 
 # Chinese input methods and spreadsheets often produce full-width characters
 # (１２３, Ｘ, ＋, －); they mean the same as their ASCII forms.
-_FULL_WIDTH = str.maketrans(
-    {chr(0xFF10 + i): str(i) for i in range(10)}
-    | {"Ｘ": "X", "ｘ": "x", "＋": "+", "－": "-"}
-)
+_FULL_WIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"Ｘ": "X", "ｘ": "x", "＋": "+", "－": "-"})
 
 # ISO 7064 MOD 11-2 as GB 11643 states it: the digit at 0-based position k
 # weighs 2**(17 - k) mod 11.
@@ -144,10 +141,7 @@ def make_national_id(region_code: str, birth_date: date, sequence: int, gender: 
     if not 0 <= sequence <= 99:
         raise ValueError(f"sequence must be 0-99, got {sequence}")
     gender_digit = {"male": "1", "female": "2"}[gender]
-    first17 = (
-        f"{region_code}{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}"
-        f"{sequence:02d}{gender_digit}"
-    )
+    first17 = f"{region_code}{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}{sequence:02d}{gender_digit}"
     return first17 + check_digit(first17)
 
 
@@ -169,10 +163,7 @@ def normalize_phone(text: str) -> str:
     if landline:
         return f"{landline[1]}-{landline[2]}"
     raise DomainError(
-        N_(
-            "Enter an 11-digit mobile number, or a landline number with its area code"
-            " (such as 028-85551234)."
-        ),
+        N_("Enter an 11-digit mobile number, or a landline number with its area code (such as 028-85551234)."),
         field="phone",
     )
 

@@ -96,9 +96,14 @@ def entitlement(worker: Worker, leave_type: LeaveType, year: int, configured: di
 
 
 def _refuse_over_entitlement(
-    db: Session, tenant_id: uuid.UUID, worker: Worker, leave_type: LeaveType, start: date, end: date,
+    db: Session,
+    tenant_id: uuid.UUID,
+    worker: Worker,
+    leave_type: LeaveType,
+    start: date,
+    end: date,
     exclude_id: int | None,
-) -> None:  # fmt: skip
+) -> None:
     for year in range(start.year, end.year + 1):
         limit = entitlement(worker, leave_type, year, _configured(db, tenant_id, worker.id, year))
         if limit is None:
@@ -121,8 +126,9 @@ def submit_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, data: LeaveInp
     if data.start_date < worker.hire_date:
         raise DomainError(
             N_("Leave cannot start before the hire date, {hire_date}."),
-            field="start_date", hire_date=worker.hire_date.isoformat(),
-        )  # fmt: skip
+            field="start_date",
+            hire_date=worker.hire_date.isoformat(),
+        )
     existing = _holding(db, tenant_id, worker.id, data.start_date, data.end_date)
     refuse_overlap(data.start_date, data.end_date, [Span(r.id, r.start_date, r.end_date) for r in existing])
     _refuse_over_entitlement(db, tenant_id, worker, data.leave_type, data.start_date, data.end_date, None)
@@ -168,8 +174,9 @@ def _decide(
     if request.status is not LeaveStatus.PENDING:
         raise DomainError(
             N_("This request is already {status}; only a request awaiting approval can be decided."),
-            field="comment", status=Label(DAILY_LABELS[request.status]),
-        )  # fmt: skip
+            field="comment",
+            status=Label(DAILY_LABELS[request.status]),
+        )
     if is_submitter(actor, request):
         raise DomainError(N_("You submitted this request, so someone else must approve or reject it."), field="comment")
     before = request.snapshot()
@@ -203,8 +210,9 @@ def cancel_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, request: Leave
     if request.status not in HOLDING:
         raise DomainError(
             N_("This request is already {status} and cannot be cancelled."),
-            field="comment", status=Label(DAILY_LABELS[request.status]),
-        )  # fmt: skip
+            field="comment",
+            status=Label(DAILY_LABELS[request.status]),
+        )
     before = request.snapshot()
     request.status = LeaveStatus.CANCELLED
     request.cancelled_by = actor.label
@@ -216,9 +224,14 @@ def cancel_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, request: Leave
 
 
 def set_entitlement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, year: int, leave_type: LeaveType,
+    db: Session,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    worker: Worker,
+    year: int,
+    leave_type: LeaveType,
     days: int | None,
-) -> None:  # fmt: skip
+) -> None:
     """HR's figure for one worker, year and type; ``None`` goes back to the default."""
     if not 2000 <= year <= 2100:
         raise DomainError(N_("Enter a year between 2000 and 2100."), field="year")
@@ -246,10 +259,15 @@ def set_entitlement(
     after = None if days is None else {"days": days}
     if before != after:
         record(
-            db, tenant_id, actor, "leave.entitlement", "worker", worker.id,
+            db,
+            tenant_id,
+            actor,
+            "leave.entitlement",
+            "worker",
+            worker.id,
             before=before and {"year": year, "leave_type": leave_type.value, **before},
             after=after and {"year": year, "leave_type": leave_type.value, **after},
-        )  # fmt: skip
+        )
 
 
 def balances(db: Session, tenant_id: uuid.UUID, worker: Worker, year: int) -> list[LeaveBalance]:

@@ -46,11 +46,11 @@ def _filter_from(request: Request) -> leave.LeaveFilter:
     )
 
 
-def _worker(db, ctx: RequestContext, worker_id: int | None) -> Worker | None:  # noqa: ANN001
+def _worker(db, ctx: RequestContext, worker_id: int | None) -> Worker | None:
     return roster.get_worker(db, ctx.tenant_id, worker_id) if worker_id else None
 
 
-def _load(db, ctx: RequestContext, request_id: int, *, for_update: bool = False):  # noqa: ANN001, ANN202
+def _load(db, ctx: RequestContext, request_id: int, *, for_update: bool = False):
     found = leave.load_request(db, ctx.tenant_id, request_id, for_update=for_update)
     if found is None:
         raise NotFoundException()
@@ -71,9 +71,14 @@ class LeaveController(Controller):
         with tenant_session(ctx.tenant_id) as db:
             result = leave.search(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
         return page(
-            request, "workforce/leave_list.html", result=result, filter=f, can_edit=ctx.has_role(*EDITORS),
-            page_query=page_query(request), **_common(),
-        )  # fmt: skip
+            request,
+            "workforce/leave_list.html",
+            result=result,
+            filter=f,
+            can_edit=ctx.has_role(*EDITORS),
+            page_query=page_query(request),
+            **_common(),
+        )
 
     def _form(self, request: Request, status: int = 200, **context: Any) -> Response:
         ctx = _ctx(request)
@@ -83,8 +88,15 @@ class LeaveController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 balances = leave.balances(db, ctx.tenant_id, worker, clock.today().year)
         context = {"values": {}, "errors": {}, "matches": None, "q": "", **context}
-        return page(request, "workforce/leave_form.html", status=status, balances=balances,
-                    year=clock.today().year, **_common(), **context)  # fmt: skip
+        return page(
+            request,
+            "workforce/leave_form.html",
+            status=status,
+            balances=balances,
+            year=clock.today().year,
+            **_common(),
+            **context,
+        )
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def new(self, request: Request) -> Response:
@@ -114,8 +126,9 @@ class LeaveController(Controller):
             errors = problems.errors if isinstance(problems, LeaveInputErrors) else [problems]
             with tenant_session(ctx.tenant_id) as db:
                 worker = _worker(db, ctx, _int(values["worker_id"]))
-            return self._form(request, status=400, worker=worker, values=values,
-                              errors=translated_errors(errors, ctx.translate))  # fmt: skip
+            return self._form(
+                request, status=400, worker=worker, values=values, errors=translated_errors(errors, ctx.translate)
+            )
         return see_other(ctx.tenant_path(f"/leave/{created.id}?notice=created"))
 
     def _detail(self, request: Request, request_id: int, status: int = 200, **context: Any) -> Response:
@@ -127,10 +140,17 @@ class LeaveController(Controller):
         balance = next(b for b in balances if b.leave_type is found.leave_type)
         context = {"errors": {}, "values": {}, **context}
         return page(
-            request, "workforce/leave_detail.html", status=status, leave_request=found, worker=worker,
-            balance=balance, can_edit=ctx.has_role(*EDITORS), own=leave.is_submitter(ctx.actor, found),
-            **_common(), **context,
-        )  # fmt: skip
+            request,
+            "workforce/leave_detail.html",
+            status=status,
+            leave_request=found,
+            worker=worker,
+            balance=balance,
+            can_edit=ctx.has_role(*EDITORS),
+            own=leave.is_submitter(ctx.actor, found),
+            **_common(),
+            **context,
+        )
 
     @get("/{request_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
     def detail(self, request: Request, request_id: FromPath[int]) -> Response:
@@ -149,8 +169,9 @@ class LeaveController(Controller):
                 else:
                     leave.cancel_leave(db, ctx.tenant_id, ctx.actor, found)
         except DomainError as error:
-            return self._detail(request, request_id, status=400, values={"comment": comment},
-                                errors=translated_errors([error], ctx.translate))  # fmt: skip
+            return self._detail(
+                request, request_id, status=400, values={"comment": comment}, errors=translated_errors([error], ctx.translate)
+            )
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
     @post("/{request_id:int}/approve", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
@@ -191,7 +212,12 @@ class LeaveController(Controller):
                 errors.append(error)
         if errors:
             return page(
-                request, "workforce/leave_entitlement.html", status=400, worker=worker, values=values,
-                errors=translated_errors(errors, ctx.translate), **_common(),
-            )  # fmt: skip
+                request,
+                "workforce/leave_entitlement.html",
+                status=400,
+                worker=worker,
+                values=values,
+                errors=translated_errors(errors, ctx.translate),
+                **_common(),
+            )
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=saved#leave"))

@@ -110,8 +110,10 @@ def refuse_overlap(start: date, end: date, existing: Iterable[Span]) -> None:
         if overlaps(start, end, other.start, other.end):
             raise DomainError(
                 N_("The worker already has leave from {start} to {end}; leave may not overlap."),
-                field="start_date", start=other.start.isoformat(), end=other.end.isoformat(),
-            )  # fmt: skip
+                field="start_date",
+                start=other.start.isoformat(),
+                end=other.end.isoformat(),
+            )
 
 
 def refuse_over_entitlement(leave_type: LeaveType, year: int, requested: int, entitlement: int | None, taken: int) -> None:
@@ -121,9 +123,12 @@ def refuse_over_entitlement(leave_type: LeaveType, year: int, requested: int, en
         return
     raise DomainError(
         N_("Only {remaining} days of {leave_type} are left for {year}; this request needs {requested}."),
-        field="end_date", remaining=max(0, entitlement - taken), leave_type=Label(DAILY_LABELS[leave_type]),
-        year=year, requested=requested,
-    )  # fmt: skip
+        field="end_date",
+        remaining=max(0, entitlement - taken),
+        leave_type=Label(DAILY_LABELS[leave_type]),
+        year=year,
+        requested=requested,
+    )
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,7 @@ class Worker(SQLModel, table=True):
     __tablename__ = "workers"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     name: str
     id_number_cipher: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     id_number_index: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
@@ -99,12 +97,8 @@ class Worker(SQLModel, table=True):
         default=None, sa_column=Column(Numeric(12, 2), nullable=True)
     )
     assessment_rating: str | None = None  # latest published Rating code (migration 0011); None: not rated yet
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
     def snapshot(self) -> dict:
         """What the audit trail keeps: never the ID number itself, only its mask."""
@@ -193,9 +187,7 @@ class Contract(SQLModel, table=True):
     __tablename__ = "contracts"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     worker_id: int
     contract_type: ContractType = Field(sa_column=enum_column(ContractType))
     start_date: date
@@ -208,19 +200,13 @@ class Contract(SQLModel, table=True):
     client_bureau: str
     signed_on: date | None = None
     status: ContractStatus = Field(default=ContractStatus.DRAFT, sa_column=enum_column(ContractStatus))
-    renewal_decision: RenewalDecision = Field(
-        default=RenewalDecision.UNDECIDED, sa_column=enum_column(RenewalDecision)
-    )
+    renewal_decision: RenewalDecision = Field(default=RenewalDecision.UNDECIDED, sa_column=enum_column(RenewalDecision))
     previous_contract_id: int | None = None
     termination_reason: str | None = None
     terminated_on: date | None = None
     severance: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
-    created_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
 
 
 class ContractFile(SQLModel, table=True):
@@ -234,6 +220,4 @@ class ContractFile(SQLModel, table=True):
     media_type: str
     size_bytes: int
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    uploaded_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), server_default="now()")
-    )
+    uploaded_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))

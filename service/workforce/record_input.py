@@ -108,25 +108,29 @@ def _hours(raw: Mapping[str, object]) -> Decimal:
 
 
 def parse_training(raw: Mapping[str, object], *, today: date) -> TrainingInput:
-    values, errors = _collect({
-        "course": lambda: _text(raw, "course", 100, required=True),
-        "provider": lambda: _text(raw, "provider", 100, required=False),
-        "trained_on": lambda: _past_date(raw, "trained_on", today),
-        "hours": lambda: _hours(raw),
-        "result": lambda: _choice(raw, "result", TrainingResult),
-    })  # fmt: skip
+    values, errors = _collect(
+        {
+            "course": lambda: _text(raw, "course", 100, required=True),
+            "provider": lambda: _text(raw, "provider", 100, required=False),
+            "trained_on": lambda: _past_date(raw, "trained_on", today),
+            "hours": lambda: _hours(raw),
+            "result": lambda: _choice(raw, "result", TrainingResult),
+        }
+    )
     if errors:
         raise RecordInputErrors(errors)
     return TrainingInput(**values)  # type: ignore[arg-type]
 
 
 def parse_certificate(raw: Mapping[str, object], *, today: date) -> CertificateInput:
-    values, errors = _collect({
-        "name": lambda: _text(raw, "name", 100, required=True),
-        "number": lambda: _text(raw, "number", 60, required=True),
-        "issued_on": lambda: _past_date(raw, "issued_on", today),
-        "valid_until": lambda: parse_date(raw.get("valid_until"), "valid_until"),
-    })  # fmt: skip
+    values, errors = _collect(
+        {
+            "name": lambda: _text(raw, "name", 100, required=True),
+            "number": lambda: _text(raw, "number", 60, required=True),
+            "issued_on": lambda: _past_date(raw, "issued_on", today),
+            "valid_until": lambda: parse_date(raw.get("valid_until"), "valid_until"),
+        }
+    )
     issued, until = values.get("issued_on"), values.get("valid_until")
     if isinstance(issued, date) and isinstance(until, date):
         if until < issued:
@@ -139,11 +143,13 @@ def parse_certificate(raw: Mapping[str, object], *, today: date) -> CertificateI
 
 
 def parse_discipline(raw: Mapping[str, object], *, today: date) -> DisciplineInput:
-    values, errors = _collect({
-        "kind": lambda: _choice(raw, "kind", DisciplineKind),
-        "occurred_on": lambda: _past_date(raw, "occurred_on", today),
-        "reason": lambda: _text(raw, "reason", 500, required=True),
-    })  # fmt: skip
+    values, errors = _collect(
+        {
+            "kind": lambda: _choice(raw, "kind", DisciplineKind),
+            "occurred_on": lambda: _past_date(raw, "occurred_on", today),
+            "reason": lambda: _text(raw, "reason", 500, required=True),
+        }
+    )
     kind = values.get("kind")
     amount_text = _stripped(raw, "amount")
     ends_text = _stripped(raw, "ends_on")
@@ -160,9 +166,10 @@ def parse_discipline(raw: Mapping[str, object], *, today: date) -> DisciplineInp
             else:
                 if not Decimal("0") < amount <= MAX_FINE:
                     errors.append(
-                        DomainError(N_("The fine must be more than 0 and at most {limit} yuan."),
-                                    field="amount", limit=MAX_FINE)
-                    )  # fmt: skip
+                        DomainError(
+                            N_("The fine must be more than 0 and at most {limit} yuan."), field="amount", limit=MAX_FINE
+                        )
+                    )
                     amount = None
     elif amount_text:
         errors.append(DomainError(N_("Only a fine has an amount."), field="amount"))

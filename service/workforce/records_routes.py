@@ -42,8 +42,7 @@ KINDS: dict[str, tuple[tuple[str, ...], Callable, Callable, str]] = {
 
 def form_context() -> dict[str, Any]:
     """What the forms' menus need (the same names as ``training.WorkerRecords``)."""
-    return {"labels": DAILY_LABELS, "training_results": list(TrainingResult),
-            "discipline_kinds": list(DisciplineKind)}  # fmt: skip
+    return {"labels": DAILY_LABELS, "training_results": list(TrainingResult), "discipline_kinds": list(DisciplineKind)}
 
 
 class WorkerRecordsController(Controller):
@@ -64,9 +63,15 @@ class WorkerRecordsController(Controller):
         except (RecordInputErrors, DomainError) as problems:
             errors = problems.errors if isinstance(problems, RecordInputErrors) else [problems]
             return page(
-                request, "workforce/record_form.html", status=400, kind=kind, worker=worker, values=values,
-                errors=translated_errors(errors, ctx.translate), **form_context(),
-            )  # fmt: skip
+                request,
+                "workforce/record_form.html",
+                status=400,
+                kind=kind,
+                worker=worker,
+                values=values,
+                errors=translated_errors(errors, ctx.translate),
+                **form_context(),
+            )
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=created#{anchor}"))
 
     @post("/{worker_id:int}/training", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)

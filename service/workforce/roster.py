@@ -51,12 +51,12 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def bureau_ids_named(tenant_id: uuid.UUID, name: str):  # noqa: ANN201
+def bureau_ids_named(tenant_id: uuid.UUID, name: str):
     """The id of the bureau called ``name`` as a subquery (none when unknown), so filters use workers' bureau index."""
     return select(ClientBureau.id).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == name)
 
 
-def unit_ids_named(tenant_id: uuid.UUID, name: str):  # noqa: ANN201
+def unit_ids_named(tenant_id: uuid.UUID, name: str):
     return select(BureauUnit.id).where(BureauUnit.tenant_id == tenant_id, BureauUnit.name == name)
 
 
@@ -93,9 +93,7 @@ def page_statement(tenant_id: uuid.UUID, conditions: list, page: int, per_page: 
     """The workers of one page, newest first.  The page's ids are chosen first: a worker row
     carries its bureau's and unit's names as subqueries, which would otherwise run for every
     row the offset skips (page 1,000 of 50,000 workers: 245 ms, instead of 15 ms)."""
-    page_ids = (
-        select(Worker.id).where(*conditions).order_by(Worker.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    )
+    page_ids = select(Worker.id).where(*conditions).order_by(Worker.id.desc()).offset((page - 1) * per_page).limit(per_page)
     return (
         select(Worker)
         .where(Worker.tenant_id == tenant_id, Worker.id.in_(page_ids.scalar_subquery()))  # type: ignore[union-attr]
@@ -153,7 +151,5 @@ def get_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Worker | No
 
 
 def status_counts(db: Session, tenant_id: uuid.UUID) -> dict[WorkerStatus, int]:
-    rows = db.exec(
-        select(Worker.status, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.status)
-    ).all()
-    return {status: count for status, count in rows}
+    rows = db.exec(select(Worker.status, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.status)).all()
+    return dict(rows)

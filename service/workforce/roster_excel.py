@@ -65,15 +65,23 @@ def _city_lookup() -> dict[str, str]:
     return {t(msgid): code for t in _all_languages() for code, msgid in CITY_NAMES.items()}
 
 
-def export_workbook(workers: list[Worker], t: Translator, reveal) -> bytes:  # noqa: ANN001
+def export_workbook(workers: list[Worker], t: Translator, reveal) -> bytes:
     """``reveal(worker)`` gives the ID number as the reader may see it."""
     rows = (
         [
-            w.name, reveal(w), w.phone or "", t(LABELS[w.education]), w.hire_date.isoformat(),
-            t(LABELS[w.status]), w.post_line, w.client_bureau, w.unit, w.grade,
+            w.name,
+            reveal(w),
+            w.phone or "",
+            t(LABELS[w.education]),
+            w.hire_date.isoformat(),
+            t(LABELS[w.status]),
+            w.post_line,
+            w.client_bureau,
+            w.unit,
+            w.grade,
             t(CITY_NAMES[w.city]) if w.city in CITY_NAMES else (w.city or ""),
             w.si_registered_on.isoformat() if w.si_registered_on else "",
-        ]  # fmt: skip
+        ]
         for w in workers
     )
     return write_rows(t(N_("Roster")), [t(HEADERS[f]) for f in FIELDS], rows)

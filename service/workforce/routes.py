@@ -42,7 +42,7 @@ def _ctx(request: Request) -> RequestContext:
     return request.state.ctx
 
 
-def _keys(request: Request):  # noqa: ANN202
+def _keys(request: Request):
     return keys_for(request.app.state.settings)
 
 
@@ -88,7 +88,7 @@ def _import_page(request: Request, status: int = 200, **context: Any) -> Respons
     return page(request, "workforce/import.html", status=status, limit_mb=limit_mb, **context)
 
 
-def _load(db, ctx: RequestContext, worker_id: FromPath[int]) -> Worker:  # noqa: ANN001
+def _load(db, ctx: RequestContext, worker_id: FromPath[int]) -> Worker:
     worker = roster.get_worker(db, ctx.tenant_id, worker_id)
     if worker is None:
         raise NotFoundException()
@@ -106,10 +106,18 @@ class RosterController(Controller):
             result = roster.search(db, _keys(request), ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
             choices = roster.filter_choices(db, ctx.tenant_id)
         return page(
-            request, "workforce/roster.html", result=result, filter=f, choices=choices,
-            statuses=list(WorkerStatus), grades=GRADES, labels=LABELS, can_edit=ctx.has_role(*EDITORS),
-            query_string=request.url.query, page_query=page_query(request),
-        )  # fmt: skip
+            request,
+            "workforce/roster.html",
+            result=result,
+            filter=f,
+            choices=choices,
+            statuses=list(WorkerStatus),
+            grades=GRADES,
+            labels=LABELS,
+            can_edit=ctx.has_role(*EDITORS),
+            query_string=request.url.query,
+            page_query=page_query(request),
+        )
 
     @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
     def export(self, request: Request) -> Response:
@@ -134,9 +142,12 @@ class RosterController(Controller):
         except (WorkerInputErrors, DomainError) as problems:
             errors = problems.errors if isinstance(problems, WorkerInputErrors) else [problems]
             return page(
-                request, "workforce/worker_form.html", status=400, worker=None,
+                request,
+                "workforce/worker_form.html",
+                status=400,
+                worker=None,
                 **_form_context(values, translated_errors(errors, ctx.translate), ctx.tenant_id),
-            )  # fmt: skip
+            )
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=created"))
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
@@ -152,8 +163,12 @@ class RosterController(Controller):
         ctx, t = _ctx(request), _ctx(request).translate
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
-            return _import_page(request, status=400, outcome=None,
-                                errors=[{"row": "", "column": "", "message": t(N_("Choose an .xlsx file to upload."))}])
+            return _import_page(
+                request,
+                status=400,
+                outcome=None,
+                errors=[{"row": "", "column": "", "message": t(N_("Choose an .xlsx file to upload."))}],
+            )
         content = upload.file.read()
         try:
             with tenant_session(ctx.tenant_id) as db:
@@ -170,24 +185,37 @@ class RosterController(Controller):
             worker = _load(db, ctx, worker_id)
             worker_contracts = contracts.contracts_of_worker(db, ctx.tenant_id, worker.id)
             records = training.worker_records(
-                db, ctx.tenant_id, worker, today=clock.today(),
+                db,
+                ctx.tenant_id,
+                worker,
+                today=clock.today(),
                 include_discipline=ctx.has_role(*training.DISCIPLINE_READERS),
-            )  # fmt: skip
+            )
         today = clock.today()
         return page(
-            request, "workforce/worker_detail.html", worker=worker, labels=LABELS,
-            id_number=_id_number_for(request, worker), can_edit=ctx.has_role(*EDITORS),
+            request,
+            "workforce/worker_detail.html",
+            worker=worker,
+            labels=LABELS,
+            id_number=_id_number_for(request, worker),
+            can_edit=ctx.has_role(*EDITORS),
             contracts=[(c, contract_state(c, today)) for c in reversed(worker_contracts)],
-            state_labels=STATE_LABELS, state_badges=STATE_BADGES, records=records, cities=CITY_NAMES,
-        )  # fmt: skip
+            state_labels=STATE_LABELS,
+            state_badges=STATE_BADGES,
+            records=records,
+            cities=CITY_NAMES,
+        )
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
     def edit(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             worker = _load(db, ctx, worker_id)
-        values = worker.model_dump() | {"id_number": actions.reveal_id_number(_keys(request), worker),
-                                        "client_bureau": worker.client_bureau, "unit": worker.unit}
+        values = worker.model_dump() | {
+            "id_number": actions.reveal_id_number(_keys(request), worker),
+            "client_bureau": worker.client_bureau,
+            "unit": worker.unit,
+        }
         values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
         return page(request, "workforce/worker_form.html", worker=worker, **_form_context(values, {}, ctx.tenant_id))
 
@@ -205,9 +233,12 @@ class RosterController(Controller):
             with tenant_session(ctx.tenant_id) as db:
                 worker = _load(db, ctx, worker_id)
             return page(
-                request, "workforce/worker_form.html", status=400, worker=worker,
+                request,
+                "workforce/worker_form.html",
+                status=400,
+                worker=worker,
                 **_form_context(values, translated_errors(errors, ctx.translate), ctx.tenant_id),
-            )  # fmt: skip
+            )
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
 
     @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
@@ -238,7 +269,7 @@ def _worker_json(request: Request, worker: Worker) -> dict[str, Any]:
 
 class RosterApi(Controller):
     path = "/api/workers"
-    tags = ["roster"]
+    tags = ("roster",)
 
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="Search the roster")
     def list_workers(self, request: Request, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> dict[str, Any]:

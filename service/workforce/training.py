@@ -79,8 +79,9 @@ def add_discipline(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Work
     if data.occurred_on < worker.hire_date:
         raise DomainError(
             N_("The date is before the worker's hire date, {hire_date}."),
-            field="occurred_on", hire_date=worker.hire_date.isoformat(),
-        )  # fmt: skip
+            field="occurred_on",
+            hire_date=worker.hire_date.isoformat(),
+        )
     row = DisciplineRecord(tenant_id=tenant_id, worker_id=worker.id, **data.__dict__)
     db.add(row)
     db.flush()
@@ -168,7 +169,7 @@ def _certificate_views(certificates: list[Certificate], today: date) -> list[Cer
 def worker_records(
     db: Session, tenant_id: uuid.UUID, worker: Worker, *, today: date, include_discipline: bool
 ) -> WorkerRecords:
-    def rows(model, order):  # noqa: ANN001, ANN202
+    def rows(model, order):
         return list(db.exec(select(model).where(model.tenant_id == tenant_id, model.worker_id == worker.id).order_by(*order)))
 
     return WorkerRecords(

@@ -21,9 +21,19 @@ from service.workforce.identity import NationalId, age_on, normalize_phone, pars
 from service.workforce.models import GRADES, Education, WorkerStatus
 
 FIELDS = (
-    "name", "id_number", "phone", "education", "hire_date",
-    "status", "post_line", "client_bureau", "unit", "grade", "city", "si_registered_on",
-)  # fmt: skip
+    "name",
+    "id_number",
+    "phone",
+    "education",
+    "hire_date",
+    "status",
+    "post_line",
+    "client_bureau",
+    "unit",
+    "grade",
+    "city",
+    "si_registered_on",
+)
 # Columns added after the first exports: a sheet without them still imports.
 OPTIONAL_FIELDS = frozenset({"city", "si_registered_on"})
 
@@ -68,18 +78,14 @@ def _name(value: object) -> str:
     if len(name) > 50:
         raise DomainError(N_("A name may have at most 50 characters."), field="name")
     if not _NAME.fullmatch(name) or any(ch.isdigit() or ch == "_" for ch in name):
-        raise DomainError(
-            N_("A name may contain only letters, spaces and the middle dot (·)."), field="name"
-        )
+        raise DomainError(N_("A name may contain only letters, spaces and the middle dot (·)."), field="name")
     return name
 
 
 def _id_number(value: object, today: date) -> NationalId:
     if isinstance(value, (int, float)):
         # Excel stores long numbers as floating point and loses the last digits.
-        raise DomainError(
-            N_("Type the ID number as text: as a number Excel loses its last digits."), field="id_number"
-        )
+        raise DomainError(N_("Type the ID number as text: as a number Excel loses its last digits."), field="id_number")
     return parse_national_id(_text(value), today=today)
 
 

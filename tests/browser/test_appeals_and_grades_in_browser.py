@@ -29,28 +29,60 @@ def _fits(tab: Page) -> None:
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375 + 1
 
 
-def _staff(tenant, email: str) -> Actor:  # noqa: ANN001
+def _staff(tenant, email: str) -> Actor:
     with tenant_session(tenant.id) as db:
         user = db.exec(select(StaffUser).where(StaffUser.email == email)).one()
     return Actor("staff", user.id, user.display_name)
 
 
-def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, tenant) -> None:  # noqa: ANN001
+def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, tenant) -> None:
     today = clock.today()
     squad = [make_worker(settings, tenant, unit="机动中队", phone=f"1390000010{i}") for i in range(3)]
     recorder_email = make_staff(tenant, StaffRole.ASSESSOR)
     recorder = _staff(tenant, recorder_email)
     with tenant_session(tenant.id) as db:
-        actions.create_item(db, tenant.id, SYSTEM, parse_item({
-            "code": "A01", "name": "迟到早退", "category": "attendance", "min_points": "-20", "max_points": "-1",
-            "effective_from": (today - timedelta(days=60)).isoformat()}))  # fmt: skip
-        period = actions.create_period(db, tenant.id, SYSTEM, parse_period({
-            "kind": "monthly", "name": "上月考核", "starts_on": (today - timedelta(days=30)).isoformat(),
-            "ends_on": (today - timedelta(days=1)).isoformat(), "weight_daily": "100", "cutoff_excellent": "95",
-            "cutoff_good": "90", "cutoff_meets": "80", "cutoff_basic": "60"}))  # fmt: skip
+        actions.create_item(
+            db,
+            tenant.id,
+            SYSTEM,
+            parse_item(
+                {
+                    "code": "A01",
+                    "name": "迟到早退",
+                    "category": "attendance",
+                    "min_points": "-20",
+                    "max_points": "-1",
+                    "effective_from": (today - timedelta(days=60)).isoformat(),
+                }
+            ),
+        )
+        period = actions.create_period(
+            db,
+            tenant.id,
+            SYSTEM,
+            parse_period(
+                {
+                    "kind": "monthly",
+                    "name": "上月考核",
+                    "starts_on": (today - timedelta(days=30)).isoformat(),
+                    "ends_on": (today - timedelta(days=1)).isoformat(),
+                    "weight_daily": "100",
+                    "cutoff_excellent": "95",
+                    "cutoff_good": "90",
+                    "cutoff_meets": "80",
+                    "cutoff_basic": "60",
+                }
+            ),
+        )
         item = db.exec(select(AssessmentItem)).one()
-        actions.record_points(db, tenant.id, recorder, item=item, on_date=today - timedelta(days=5),
-                              points={squad[0].id: Decimal(-15), squad[1].id: Decimal(-2)})  # fmt: skip
+        actions.record_points(
+            db,
+            tenant.id,
+            recorder,
+            item=item,
+            on_date=today - timedelta(days=5),
+            points={squad[0].id: Decimal(-15), squad[1].id: Decimal(-2)},
+        )
         row = db.get(AssessmentPeriod, (tenant.id, period.id))
         actions.compute_results(db, tenant.id, SYSTEM, row)
         for step in ("submit", "approve", "publish"):
@@ -108,7 +140,7 @@ def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, te
     screenshot(phone, "assessment-charts-phone")
 
 
-def test_grade_campaign_on_a_phone(phone: Page, server: str, settings, tenant) -> None:  # noqa: ANN001
+def test_grade_campaign_on_a_phone(phone: Page, server: str, settings, tenant) -> None:
     today = clock.today()
     star = make_worker(settings, tenant, grade=5, education=Education.BACHELOR, hire_date=date(2018, 3, 1))
     sign_in(phone, server, tenant.slug, tenant.admin_email)

@@ -18,17 +18,45 @@ from tests.browser.test_roster_in_browser import sign_in
 from tests.support.factories import make_staff, make_worker
 
 
-def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> None:  # noqa: ANN001
+def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> None:
     today = clock.today()
     squad = [make_worker(settings, tenant, unit="机动中队") for _ in range(3)]
     with tenant_session(tenant.id) as db:
-        actions.create_item(db, tenant.id, SYSTEM, parse_item({
-            "code": "A01", "name": "迟到早退", "category": "attendance", "min_points": "-2", "max_points": "-1",
-            "period_cap": "3", "effective_from": (today - timedelta(days=60)).isoformat()}))  # fmt: skip
-        period = actions.create_period(db, tenant.id, SYSTEM, parse_period({
-            "kind": "monthly", "name": "本月考核", "starts_on": (today - timedelta(days=20)).isoformat(),
-            "ends_on": today.isoformat(), "weight_daily": "100", "cutoff_excellent": "99", "cutoff_good": "90",
-            "cutoff_meets": "80", "cutoff_basic": "60", "quota_excellent": "50"}))  # fmt: skip
+        actions.create_item(
+            db,
+            tenant.id,
+            SYSTEM,
+            parse_item(
+                {
+                    "code": "A01",
+                    "name": "迟到早退",
+                    "category": "attendance",
+                    "min_points": "-2",
+                    "max_points": "-1",
+                    "period_cap": "3",
+                    "effective_from": (today - timedelta(days=60)).isoformat(),
+                }
+            ),
+        )
+        period = actions.create_period(
+            db,
+            tenant.id,
+            SYSTEM,
+            parse_period(
+                {
+                    "kind": "monthly",
+                    "name": "本月考核",
+                    "starts_on": (today - timedelta(days=20)).isoformat(),
+                    "ends_on": today.isoformat(),
+                    "weight_daily": "100",
+                    "cutoff_excellent": "99",
+                    "cutoff_good": "90",
+                    "cutoff_meets": "80",
+                    "cutoff_basic": "60",
+                    "quota_excellent": "50",
+                }
+            ),
+        )
     sign_in(phone, server, tenant.slug, make_staff(tenant, StaffRole.ASSESSOR))
     phone.goto(f"{server}/t/{tenant.slug}/assessment/records?unit=机动中队")
     phone.locator("select[name=item_id]").select_option(label="A01 迟到早退 (-2.00 … -1.00)")

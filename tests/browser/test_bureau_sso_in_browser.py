@@ -19,12 +19,17 @@ from tests.support.oidc import DOMAIN, RealProvider, connect_real, running_provi
 def oidc_provider() -> Iterator[RealProvider]:
     yield from running_provider()
 
+
 BUREAU_A = "成都市锦江区城市管理和综合行政执法局"
 BUREAU_B = "成都市青羊区城市管理和综合行政执法局"
 
 
 def test_a_reviewer_signs_in_through_the_bureau_provider_on_a_phone(
-    phone: Page, server: str, tenant, settings, oidc_provider: RealProvider  # noqa: ANN001
+    phone: Page,
+    server: str,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
 ) -> None:
     bureau_a = make_bureau(tenant, BUREAU_A)
     make_bureau(tenant, BUREAU_B)
@@ -66,7 +71,7 @@ def test_a_reviewer_signs_in_through_the_bureau_provider_on_a_phone(
     expect(phone).to_have_url(re.compile(r"/review/login"))
 
 
-def test_an_administrator_registers_the_bureau_provider(page: Page, server: str, tenant) -> None:  # noqa: ANN001
+def test_an_administrator_registers_the_bureau_provider(page: Page, server: str, tenant) -> None:
     make_bureau(tenant, BUREAU_A)
     page.goto(f"{server}/t/{tenant.slug}/login")
     page.get_by_label("邮箱").fill(tenant.admin_email)

@@ -24,7 +24,7 @@ def _fits(tab: Page) -> None:
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375 + 1
 
 
-def test_bureau_agreement_and_statement_on_a_phone(phone: Page, server: str, tenant, settings) -> None:  # noqa: ANN001
+def test_bureau_agreement_and_statement_on_a_phone(phone: Page, server: str, tenant, settings) -> None:
     _publish_march(settings, tenant)
     agreement_id = _agreement(tenant)
     statement = _generate(tenant)

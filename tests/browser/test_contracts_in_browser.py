@@ -23,23 +23,28 @@ from tests.browser.test_roster_in_browser import sign_in
 from tests.support.factories import make_staff, make_worker
 
 
-def _contract_ending_soon(settings, tenant, name: str):  # noqa: ANN001, ANN202
+def _contract_ending_soon(settings, tenant, name: str):
     today = date.today()
     start = today - timedelta(days=3 * 365 - 20)
-    worker = make_worker(
-        settings, tenant, name=name, hire_date=start, si_registered_on=start, city="chengdu"
-    )  # fmt: skip
+    worker = make_worker(settings, tenant, name=name, hire_date=start, si_registered_on=start, city="chengdu")
     terms = ContractInput(
-        contract_type=ContractType.FIXED_TERM, start=start, end=today + timedelta(days=20), probation_end=None,
-        probation_wage=None, wage=Decimal("5200.00"), post="市容巡查", work_place="春熙路街道",
-        client_bureau=worker.client_bureau, signed_on=start,
-    )  # fmt: skip
+        contract_type=ContractType.FIXED_TERM,
+        start=start,
+        end=today + timedelta(days=20),
+        probation_end=None,
+        probation_wage=None,
+        wage=Decimal("5200.00"),
+        post="市容巡查",
+        work_place="春熙路街道",
+        client_bureau=worker.client_bureau,
+        signed_on=start,
+    )
     with tenant_session(tenant.id) as db:
         contract = create_contract(db, tenant.id, Actor("system", None, "test"), worker, terms, today)
     return worker, contract
 
 
-def test_renewing_a_contract_clears_its_alert(page: Page, phone: Page, server: str, tenant, settings) -> None:  # noqa: ANN001
+def test_renewing_a_contract_clears_its_alert(page: Page, phone: Page, server: str, tenant, settings) -> None:
     worker, contract = _contract_ending_soon(settings, tenant, "赵志刚")
     sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.HR_CLERK))
     page.get_by_role("link", name="合规预警").click()
@@ -66,16 +71,18 @@ def test_renewing_a_contract_clears_its_alert(page: Page, phone: Page, server: s
     screenshot(phone, "worker-with-contracts-phone")
 
 
-def test_a_leave_request_is_approved_by_a_colleague(page: Page, server: str, tenant, settings) -> None:  # noqa: ANN001
+def test_a_leave_request_is_approved_by_a_colleague(page: Page, server: str, tenant, settings) -> None:
     worker = make_worker(settings, tenant, name="孙丽娟", hire_date=date(2020, 3, 1))
     clerk_email = make_staff(tenant, StaffRole.HR_CLERK)
     start = date.today() + timedelta(days=7)
     with tenant_session(tenant.id) as db:
         clerk = find_by_email(db, tenant.id, clerk_email)
         request = submit_leave(
-            db, tenant.id, Actor("staff", clerk.id, clerk.display_name),
+            db,
+            tenant.id,
+            Actor("staff", clerk.id, clerk.display_name),
             LeaveInput(worker.id, LeaveType.ANNUAL, start, start + timedelta(days=2), "回老家探亲"),
-        )  # fmt: skip
+        )
     sign_in(page, server, tenant.slug, tenant.admin_email)
     page.get_by_role("link", name="花名册").click()  # leave sits in the roster's section of the menu
     page.get_by_role("link", name="请假").click()

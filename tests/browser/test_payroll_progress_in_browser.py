@@ -22,7 +22,7 @@ from tests.integration import test_payroll_pages as pages
 from tests.support.factories import make_staff
 
 
-def _published(tenant, month: date) -> int:  # noqa: ANN001
+def _published(tenant, month: date) -> int:
     with tenant_session(tenant.id) as db:
         run = runs.create_run(db, tenant.id, SYSTEM, month)
         runs.calculate(db, tenant.id, SYSTEM, run)
@@ -31,7 +31,7 @@ def _published(tenant, month: date) -> int:  # noqa: ANN001
         return run.id
 
 
-def test_progress_then_register_then_a_correction_on_a_phone(phone: Page, server: str, tenant, settings, monkeypatch) -> None:  # noqa: ANN001, E501
+def test_progress_then_register_then_a_correction_on_a_phone(phone: Page, server: str, tenant, settings, monkeypatch) -> None:
     ids = pages.seed(settings, tenant)
     february = _published(tenant, date(2026, 2, 1))
     with tenant_session(tenant.id) as db:
@@ -40,7 +40,7 @@ def test_progress_then_register_then_a_correction_on_a_phone(phone: Page, server
     release = threading.Event()
     original = runs.compute_into
 
-    def slow(writer, inputs, progress=runs._no_progress, published=None):  # noqa: ANN001, ANN202
+    def slow(writer, inputs, progress=runs._no_progress, published=None):
         original(writer, inputs, progress, published)
         release.wait(30)
 

@@ -32,9 +32,13 @@ PHONE_NUMBER = "13987654321"
 @pytest.fixture()
 def small_phone(browser: Browser, db_clean: None) -> Iterator[Page]:
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, accept_downloads=True,
-    )  # fmt: skip
+        locale="zh-CN",
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        accept_downloads=True,
+    )
     tab = context.new_page()
     yield tab
     context.close()
@@ -46,7 +50,7 @@ def no_sideways_scroll(tab: Page) -> None:
 
 def test_a_payroll_month_from_draft_to_the_assistants_phone(
     page: Page, small_phone: Page, server: str, tenant, settings
-) -> None:  # noqa: ANN001
+) -> None:
     band_table(tenant)
     worker = make_worker(settings, tenant, name="李晓明", phone=PHONE_NUMBER, city="chengdu", grade=3, client_bureau=BUREAU)
     make_worker(settings, tenant, name="王建国", city="chengdu", grade=5, client_bureau=BUREAU)
@@ -130,7 +134,7 @@ def test_a_payroll_month_from_draft_to_the_assistants_phone(
 
 def test_an_hr_clerk_invites_a_worker_who_sets_a_password_on_the_phone(
     page: Page, small_phone: Page, server: str, tenant, settings
-) -> None:  # noqa: ANN001
+) -> None:
     worker = make_worker(settings, tenant, name="赵雪梅", phone="13911112222", city="chengdu", client_bureau=BUREAU)
     sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.HR_CLERK))
     page.goto(f"{server}/t/{tenant.slug}/workers/{worker.id}")

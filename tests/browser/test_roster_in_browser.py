@@ -22,7 +22,7 @@ def sign_in(tab: Page, server: str, slug: str, email: str) -> None:
     expect(tab.get_by_role("link", name="花名册")).to_be_visible()
 
 
-def test_import_with_a_bad_row_then_fixed(page: Page, server: str, tenant, tmp_path: Path) -> None:  # noqa: ANN001
+def test_import_with_a_bad_row_then_fixed(page: Page, server: str, tenant, tmp_path: Path) -> None:
     make_bureau(tenant, SHEET_BUREAU, SHEET_UNIT)  # the sheet names a bureau the company has recorded
     sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.HR_CLERK))
     page.get_by_role("link", name="花名册").click()
@@ -57,7 +57,7 @@ def test_import_with_a_bad_row_then_fixed(page: Page, server: str, tenant, tmp_p
     expect(page.get_by_role("heading", name="花名册")).to_be_visible()
 
 
-def test_the_roster_at_desktop_and_phone_width(page: Page, phone: Page, server: str, tenant, settings) -> None:  # noqa: ANN001
+def test_the_roster_at_desktop_and_phone_width(page: Page, phone: Page, server: str, tenant, settings) -> None:
     for n in range(12):
         make_worker(settings, tenant, name="王" + "伟芳娜敏静丽强磊军洋勇艳"[n], grade=1 + n % 5)
     sign_in(page, server, tenant.slug, tenant.admin_email)

@@ -36,9 +36,12 @@ from tests.support.stripe_server import WEBHOOK_SECRET, localstripe_url  # noqa:
 @pytest.fixture(scope="module")
 def billing_server(settings: Settings, localstripe_url: str) -> Iterator[tuple[str, Settings]]:  # noqa: F811
     configured = dataclasses.replace(
-        settings, stripe_secret_key="sk_test_browser", stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_api_base=localstripe_url, billing_sync_delay_seconds=0,
-    )  # fmt: skip
+        settings,
+        stripe_secret_key="sk_test_browser",
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=localstripe_url,
+        billing_sync_delay_seconds=0,
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(configured), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -54,7 +57,7 @@ def billing_server(settings: Settings, localstripe_url: str) -> Iterator[tuple[s
 
 def test_a_company_signs_up_imports_its_workers_and_is_billed_for_them(
     page: Page, phone: Page, billing_server, tmp_path: Path
-) -> None:  # noqa: ANN001
+) -> None:
     server, configured = billing_server
     setup_plans(configured, lambda _line: None)
 
@@ -103,11 +106,11 @@ def test_a_company_signs_up_imports_its_workers_and_is_billed_for_them(
     screenshot(page, "signup-billing")
 
 
-def test_the_operator_console_on_a_phone(phone: Page, billing_server, tenant, settings) -> None:  # noqa: ANN001
+def test_the_operator_console_on_a_phone(phone: Page, billing_server, tenant, settings) -> None:
     from tests.support.factories import PASSWORD, make_worker
     from tests.support.operators import make_operator
 
-    server, configured = billing_server
+    server, _configured = billing_server
     make_worker(settings, tenant)
     email = make_operator()
     phone.goto(f"{server}/ops/")

@@ -13,7 +13,7 @@ from tests.browser.test_roster_in_browser import sign_in
 from tests.support.factories import make_staff, make_worker
 
 
-def test_declarations_and_a_formula_on_a_phone(phone: Page, server: str, tenant, settings) -> None:  # noqa: ANN001
+def test_declarations_and_a_formula_on_a_phone(phone: Page, server: str, tenant, settings) -> None:
     worker = make_worker(settings, tenant, name="王芳", hire_date=date(2026, 2, 1))
     sign_in(phone, server, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))
     phone.goto(f"{server}/t/{tenant.slug}/workers/{worker.id}")

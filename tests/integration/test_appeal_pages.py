@@ -21,15 +21,21 @@ from tests.support.web import csrf_from, sign_in
 TODAY = clock.today()
 
 
-def _published_result(tenant, settings, *, published_days_ago: int = 1, rating: str = "basic"):  # noqa: ANN001, ANN202
+def _published_result(tenant, settings, *, published_days_ago: int = 1, rating: str = "basic"):
     worker = make_worker(settings, tenant)
     start = TODAY - timedelta(days=40)
-    ids = publish(tenant, "十月月度考核", start, start + timedelta(days=30),
-                  TODAY - timedelta(days=published_days_ago), {worker.id: ("72.50", rating)})  # fmt: skip
+    ids = publish(
+        tenant,
+        "十月月度考核",
+        start,
+        start + timedelta(days=30),
+        TODAY - timedelta(days=published_days_ago),
+        {worker.id: ("72.50", rating)},
+    )
     return worker, ids[worker.id], start
 
 
-def _file(client, tenant, worker_id: int, result_id: int, reason: str = "当天请假已获批准，不应记迟到"):  # noqa: ANN001, ANN202
+def _file(client, tenant, worker_id: int, result_id: int, reason: str = "当天请假已获批准，不应记迟到"):
     page = client.get(f"/t/{tenant.slug}/appeals/new/{worker_id}")
     assert page.status_code == 200
     return client.post(
@@ -39,19 +45,20 @@ def _file(client, tenant, worker_id: int, result_id: int, reason: str = "当天�
     )
 
 
-def _appeals(tenant) -> list[Appeal]:  # noqa: ANN001
+def _appeals(tenant) -> list[Appeal]:
     with tenant_session(tenant.id) as db:
         return list(db.exec(select(Appeal).where(Appeal.tenant_id == tenant.id)).all())
 
 
-def _answer(client, tenant, appeal_id: int, **fields: str):  # noqa: ANN001, ANN202
+def _answer(client, tenant, appeal_id: int, **fields: str):
     page = client.get(f"/t/{tenant.slug}/appeals/{appeal_id}")
     assert page.status_code == 200
-    return client.post(f"/t/{tenant.slug}/appeals/{appeal_id}/answer",
-                       data={"_csrf": csrf_from(page.text), **fields}, follow_redirects=False)  # fmt: skip
+    return client.post(
+        f"/t/{tenant.slug}/appeals/{appeal_id}/answer", data={"_csrf": csrf_from(page.text), **fields}, follow_redirects=False
+    )
 
 
-def test_an_appeal_within_the_window_is_filed_and_audited(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_an_appeal_within_the_window_is_filed_and_audited(tenant, settings, signed_in) -> None:
     worker, result_id, _ = _published_result(tenant, settings)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     index = client.get(f"/t/{tenant.slug}/appeals")
@@ -68,7 +75,7 @@ def test_an_appeal_within_the_window_is_filed_and_audited(tenant, settings, sign
     assert worker.name in listing.text
 
 
-def test_an_appeal_after_the_window_is_refused_and_nothing_written(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_an_appeal_after_the_window_is_refused_and_nothing_written(tenant, settings, signed_in) -> None:
     worker, result_id, _ = _published_result(tenant, settings, published_days_ago=8)  # default window: 7 days
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = _file(client, tenant, worker.id, result_id)
@@ -77,20 +84,18 @@ def test_an_appeal_after_the_window_is_refused_and_nothing_written(tenant, setti
     assert _appeals(tenant) == []
 
 
-def test_the_window_is_configurable_and_its_last_day_counts(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_the_window_is_configurable_and_its_last_day_counts(tenant, settings, signed_in) -> None:
     worker, result_id, _ = _published_result(tenant, settings, published_days_ago=10)
     client = signed_in(tenant, StaffRole.ADMIN)
     token = csrf_from(client.get(f"/t/{tenant.slug}/appeals").text)
-    bad = client.post(f"/t/{tenant.slug}/appeals/settings", data={"_csrf": token, "window_days": "0"},
-                      follow_redirects=False)  # fmt: skip
+    bad = client.post(f"/t/{tenant.slug}/appeals/settings", data={"_csrf": token, "window_days": "0"}, follow_redirects=False)
     assert bad.status_code == 400
-    ok = client.post(f"/t/{tenant.slug}/appeals/settings", data={"_csrf": token, "window_days": "10"},
-                     follow_redirects=False)  # fmt: skip
+    ok = client.post(f"/t/{tenant.slug}/appeals/settings", data={"_csrf": token, "window_days": "10"}, follow_redirects=False)
     assert ok.status_code == 303
     assert _file(client, tenant, worker.id, result_id).status_code == 303  # day 10 of 10
 
 
-def test_an_empty_reason_is_refused_next_to_the_field(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_an_empty_reason_is_refused_next_to_the_field(tenant, settings, signed_in) -> None:
     worker, result_id, _ = _published_result(tenant, settings)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = _file(client, tenant, worker.id, result_id, reason="  ")
@@ -99,7 +104,9 @@ def test_an_empty_reason_is_refused_next_to_the_field(tenant, settings, signed_i
 
 
 def test_the_recorder_cannot_answer_another_assessor_upholds_and_the_result_is_republished(
-    tenant, settings, client  # noqa: ANN001
+    tenant,
+    settings,
+    client,
 ) -> None:
     worker, result_id, start = _published_result(tenant, settings)
     recorder_email = make_staff(tenant, StaffRole.ASSESSOR)
@@ -132,7 +139,7 @@ def test_the_recorder_cannot_answer_another_assessor_upholds_and_the_result_is_r
     assert {"appeal.upheld", "assessment_result.republish"} <= set(actions)
 
 
-def test_a_rejected_appeal_needs_an_explanation_and_keeps_the_result(tenant, settings, client) -> None:  # noqa: ANN001
+def test_a_rejected_appeal_needs_an_explanation_and_keeps_the_result(tenant, settings, client) -> None:
     worker, result_id, _ = _published_result(tenant, settings)
     sign_in(client, tenant.slug, tenant.admin_email)
     assert _file(client, tenant, worker.id, result_id).status_code == 303
@@ -152,7 +159,7 @@ def test_a_rejected_appeal_needs_an_explanation_and_keeps_the_result(tenant, set
     assert again.status_code == 400
 
 
-def test_a_second_open_appeal_on_the_same_result_is_refused(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_a_second_open_appeal_on_the_same_result_is_refused(tenant, settings, signed_in) -> None:
     worker, result_id, _ = _published_result(tenant, settings)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert _file(client, tenant, worker.id, result_id).status_code == 303
@@ -160,29 +167,35 @@ def test_a_second_open_appeal_on_the_same_result_is_refused(tenant, settings, si
     assert len(_appeals(tenant)) == 1
 
 
-def test_a_viewer_cannot_answer(tenant, settings, signed_in) -> None:  # noqa: ANN001
-    worker, result_id, _ = _published_result(tenant, settings)
+def test_a_viewer_cannot_answer(tenant, settings, signed_in) -> None:
+    _worker, _result_id, _ = _published_result(tenant, settings)
     with tenant_session(tenant.id) as db:
         db.execute(text("select 1"))
     client = signed_in(tenant, StaffRole.VIEWER)
     assert client.get(f"/t/{tenant.slug}/appeals", follow_redirects=False).status_code == 403
 
 
-def test_the_worker_appeals_from_the_portal_and_sees_the_answer(tenant, settings, client) -> None:  # noqa: ANN001
+def test_the_worker_appeals_from_the_portal_and_sees_the_answer(tenant, settings, client) -> None:
     from tests.support.portal import make_assistant
 
     worker, result_id, _ = _published_result(tenant, settings)
-    other, other_result, _ = _published_result(tenant, settings)
+    _other, other_result, _ = _published_result(tenant, settings)
     make_assistant(client, tenant, worker)
     page = client.get(f"/t/{tenant.slug}/my/appeals")
     assert page.status_code == 200 and "十月月度考核" in page.text
     token = csrf_from(page.text)
     # Another worker's result is not theirs to appeal.
-    foreign = client.post(f"/t/{tenant.slug}/my/appeals", data={"_csrf": token, "result_id": str(other_result),
-                                                               "reason": "不是我的"}, follow_redirects=False)  # fmt: skip
+    foreign = client.post(
+        f"/t/{tenant.slug}/my/appeals",
+        data={"_csrf": token, "result_id": str(other_result), "reason": "不是我的"},
+        follow_redirects=False,
+    )
     assert foreign.status_code == 400
-    filed = client.post(f"/t/{tenant.slug}/my/appeals", data={"_csrf": token, "result_id": str(result_id),
-                                                             "reason": "巡查记录有误"}, follow_redirects=False)  # fmt: skip
+    filed = client.post(
+        f"/t/{tenant.slug}/my/appeals",
+        data={"_csrf": token, "result_id": str(result_id), "reason": "巡查记录有误"},
+        follow_redirects=False,
+    )
     assert filed.status_code == 303
     [appeal] = _appeals(tenant)
     assert (appeal.worker_id, appeal.filed_by_kind) == (worker.id, "assistant")

@@ -35,11 +35,11 @@ TODAY = clock.today()
 START = TODAY - timedelta(days=20)
 
 
-def url(tenant, path: str) -> str:  # noqa: ANN001
+def url(tenant, path: str) -> str:
     return f"/t/{tenant.slug}/assessment{path}"
 
 
-def token(client, tenant, path: str = "/items") -> str:  # noqa: ANN001
+def token(client, tenant, path: str = "/items") -> str:
     return csrf_from(client.get(url(tenant, path)).text)
 
 
@@ -54,28 +54,51 @@ def xlsx(headers: list[str], rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def count(tenant, model) -> int:  # noqa: ANN001
+def count(tenant, model) -> int:
     with tenant_session(tenant.id) as db:
         return db.exec(select(func.count()).select_from(model)).one()
 
 
-def make_item(tenant, code: str = "A01", low: str = "-2", high: str = "-1", cap: str | None = "3",  # noqa: ANN001
-              bureau: str | None = None, since: date = START - timedelta(days=30)) -> AssessmentItem:  # fmt: skip
+def make_item(
+    tenant,
+    code: str = "A01",
+    low: str = "-2",
+    high: str = "-1",
+    cap: str | None = "3",
+    bureau: str | None = None,
+    since: date = START - timedelta(days=30),
+) -> AssessmentItem:
     from service.assessment.inputs import parse_item
 
-    data = parse_item({"code": code, "name": f"项目{code}", "category": "attendance", "min_points": low,
-                       "max_points": high, "period_cap": cap or "", "client_bureau": bureau or "",
-                       "effective_from": since.isoformat()})  # fmt: skip
+    data = parse_item(
+        {
+            "code": code,
+            "name": f"项目{code}",
+            "category": "attendance",
+            "min_points": low,
+            "max_points": high,
+            "period_cap": cap or "",
+            "client_bureau": bureau or "",
+            "effective_from": since.isoformat(),
+        }
+    )
     with tenant_session(tenant.id) as db:
         return actions.create_item(db, tenant.id, SYSTEM, data)
 
 
-def make_period(tenant, **overrides) -> AssessmentPeriod:  # noqa: ANN001, ANN003
+def make_period(tenant, **overrides) -> AssessmentPeriod:
     values = {
-        "kind": "monthly", "name": "本月考核", "starts_on": START.isoformat(), "ends_on": TODAY.isoformat(),
-        "base_score": "100", "weight_daily": "100", "cutoff_excellent": "95", "cutoff_good": "90",
-        "cutoff_meets": "80", "cutoff_basic": "60",
-    } | overrides  # fmt: skip
+        "kind": "monthly",
+        "name": "本月考核",
+        "starts_on": START.isoformat(),
+        "ends_on": TODAY.isoformat(),
+        "base_score": "100",
+        "weight_daily": "100",
+        "cutoff_excellent": "95",
+        "cutoff_good": "90",
+        "cutoff_meets": "80",
+        "cutoff_basic": "60",
+    } | overrides
     with tenant_session(tenant.id) as db:
         return actions.create_period(db, tenant.id, SYSTEM, parse_period(values))
 
@@ -83,13 +106,24 @@ def make_period(tenant, **overrides) -> AssessmentPeriod:  # noqa: ANN001, ANN00
 # ---- rule catalogue -------------------------------------------------------------
 
 
-def test_an_assessor_adds_an_item_and_a_later_version(signed_in, tenant) -> None:  # noqa: ANN001
+def test_an_assessor_adds_an_item_and_a_later_version(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.ASSESSOR)
-    response = client.post(url(tenant, "/items"), data={
-        "_csrf": token(client, tenant, "/items/new"), "code": "D01", "name": "着装不规范", "category": "dress_and_bearing",
-        "min_points": "-2", "max_points": "", "period_cap": "6", "client_bureau": "", "effective_from": "2026-01-01",
-        "note": "",
-    }, follow_redirects=False)  # fmt: skip
+    response = client.post(
+        url(tenant, "/items"),
+        data={
+            "_csrf": token(client, tenant, "/items/new"),
+            "code": "D01",
+            "name": "着装不规范",
+            "category": "dress_and_bearing",
+            "min_points": "-2",
+            "max_points": "",
+            "period_cap": "6",
+            "client_bureau": "",
+            "effective_from": "2026-01-01",
+            "note": "",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
     assert "着装不规范" in page.text
@@ -97,10 +131,20 @@ def test_an_assessor_adds_an_item_and_a_later_version(signed_in, tenant) -> None
         item = db.exec(select(AssessmentItem)).one()
     assert (item.min_points, item.max_points, item.period_cap) == (D("-2"), D("-2"), D("6"))
 
-    response = client.post(url(tenant, f"/items/{item.id}/versions"), data={
-        "_csrf": csrf_from(page.text), "name": "着装不规范", "category": "dress_and_bearing",
-        "min_points": "-3", "max_points": "", "period_cap": "6", "effective_from": "2026-07-01", "note": "",
-    }, follow_redirects=False)  # fmt: skip
+    response = client.post(
+        url(tenant, f"/items/{item.id}/versions"),
+        data={
+            "_csrf": csrf_from(page.text),
+            "name": "着装不规范",
+            "category": "dress_and_bearing",
+            "min_points": "-3",
+            "max_points": "",
+            "period_cap": "6",
+            "effective_from": "2026-07-01",
+            "note": "",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     with tenant_session(tenant.id) as db:
         versions = db.exec(select(AssessmentItem).order_by(AssessmentItem.effective_from)).all()
@@ -114,16 +158,31 @@ def test_an_assessor_adds_an_item_and_a_later_version(signed_in, tenant) -> None
     assert listing.status_code == 200 and "-3" in listing.text
 
 
-def test_bad_items_are_refused_next_to_the_field(signed_in, tenant) -> None:  # noqa: ANN001
+def test_bad_items_are_refused_next_to_the_field(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
-    form = {"_csrf": token(client, tenant, "/items/new"), "code": "A 1", "name": "", "category": "nonsense",
-            "min_points": "5", "max_points": "abc", "period_cap": "-1", "client_bureau": "", "effective_from": "x",
-            "note": ""}  # fmt: skip
+    form = {
+        "_csrf": token(client, tenant, "/items/new"),
+        "code": "A 1",
+        "name": "",
+        "category": "nonsense",
+        "min_points": "5",
+        "max_points": "abc",
+        "period_cap": "-1",
+        "client_bureau": "",
+        "effective_from": "x",
+        "note": "",
+    }
     response = client.post(url(tenant, "/items"), data=form)
     assert response.status_code == 400
     assert response.text.count("field-error") >= 5
-    form |= {"code": "A1", "name": "迟到", "category": "attendance", "max_points": "1", "period_cap": "",
-             "effective_from": "2026-01-01"}  # fmt: skip
+    form |= {
+        "code": "A1",
+        "name": "迟到",
+        "category": "attendance",
+        "max_points": "1",
+        "period_cap": "",
+        "effective_from": "2026-01-01",
+    }
     response = client.post(url(tenant, "/items"), data=form)
     assert response.status_code == 400  # lowest 5 above highest 1
     make_item(tenant, code="A1")
@@ -133,7 +192,7 @@ def test_bad_items_are_refused_next_to_the_field(signed_in, tenant) -> None:  # 
     assert count(tenant, AssessmentItem) == 1
 
 
-def test_a_viewer_reads_but_cannot_write(signed_in, tenant) -> None:  # noqa: ANN001
+def test_a_viewer_reads_but_cannot_write(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.VIEWER)
     assert client.get(url(tenant, "")).status_code == 200
     assert client.get(url(tenant, "/items")).status_code == 200
@@ -159,31 +218,42 @@ ITEM_HEADERS = [
 ]
 
 
-def test_items_import_from_excel_all_or_nothing(signed_in, tenant) -> None:  # noqa: ANN001
+def test_items_import_from_excel_all_or_nothing(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.ASSESSOR)
     csrf = token(client, tenant, "/items/import")
-    good = xlsx(ITEM_HEADERS, [
-        ["A01", "迟到早退", "attendance", -2, -1, 10, None, "2026-01-01", None],
-        ["S01", "群众表扬", "service_quality", 2, None, None, BUREAU, "2026-01-01", "书面表扬"],
-    ])  # fmt: skip
-    response = client.post(url(tenant, "/items/import"), data={"_csrf": csrf},
-                           files={"file": ("items.xlsx", good, "application/octet-stream")})  # fmt: skip
+    good = xlsx(
+        ITEM_HEADERS,
+        [
+            ["A01", "迟到早退", "attendance", -2, -1, 10, None, "2026-01-01", None],
+            ["S01", "群众表扬", "service_quality", 2, None, None, BUREAU, "2026-01-01", "书面表扬"],
+        ],
+    )
+    response = client.post(
+        url(tenant, "/items/import"), data={"_csrf": csrf}, files={"file": ("items.xlsx", good, "application/octet-stream")}
+    )
     assert response.status_code == 200, response.text
     assert count(tenant, AssessmentItem) == 2
 
-    bad = xlsx(ITEM_HEADERS, [
-        ["A02", "脱岗", "attendance", "扣两分", None, None, None, "2026-01-01", None],
-        ["A01", "迟到早退", "attendance", -3, -1, 10, None, "2026-03-01", None],
-    ])  # fmt: skip
-    response = client.post(url(tenant, "/items/import"), data={"_csrf": csrf},
-                           files={"file": ("items.xlsx", bad, "application/octet-stream")})  # fmt: skip
+    bad = xlsx(
+        ITEM_HEADERS,
+        [
+            ["A02", "脱岗", "attendance", "扣两分", None, None, None, "2026-01-01", None],
+            ["A01", "迟到早退", "attendance", -3, -1, 10, None, "2026-03-01", None],
+        ],
+    )
+    response = client.post(
+        url(tenant, "/items/import"), data={"_csrf": csrf}, files={"file": ("items.xlsx", bad, "application/octet-stream")}
+    )
     assert response.status_code == 400
     assert "最低分值" in response.text
     assert count(tenant, AssessmentItem) == 2  # nothing written, not even the good row
 
     versioned = xlsx(ITEM_HEADERS, [["A01", "迟到早退", "attendance", -3, -1, 10, None, "2026-03-01", None]])
-    response = client.post(url(tenant, "/items/import"), data={"_csrf": csrf},
-                           files={"file": ("items.xlsx", versioned, "application/octet-stream")})  # fmt: skip
+    response = client.post(
+        url(tenant, "/items/import"),
+        data={"_csrf": csrf},
+        files={"file": ("items.xlsx", versioned, "application/octet-stream")},
+    )
     assert response.status_code == 200
     assert count(tenant, AssessmentItem) == 3
     assert client.get(url(tenant, "/items/import/template")).status_code == 200
@@ -192,14 +262,21 @@ def test_items_import_from_excel_all_or_nothing(signed_in, tenant) -> None:  # n
 # ---- daily records ----------------------------------------------------------------
 
 
-def _record_form(client, tenant, item, workers, points="-1", **extra) -> dict:  # noqa: ANN001, ANN003
-    form = {"_csrf": token(client, tenant, "/records"), "on_date": (TODAY - timedelta(days=1)).isoformat(),
-            "item_id": str(item.id), "points": points, "note": "", "bureau": "", "unit": "",
-            "workers": [str(w) for w in workers]}  # fmt: skip
+def _record_form(client, tenant, item, workers, points="-1", **extra) -> dict:
+    form = {
+        "_csrf": token(client, tenant, "/records"),
+        "on_date": (TODAY - timedelta(days=1)).isoformat(),
+        "item_id": str(item.id),
+        "points": points,
+        "note": "",
+        "bureau": "",
+        "unit": "",
+        "workers": [str(w) for w in workers],
+    }
     return form | extra
 
 
-def test_bulk_entry_records_points_for_a_squad(settings, signed_in, tenant) -> None:  # noqa: ANN001
+def test_bulk_entry_records_points_for_a_squad(settings, signed_in, tenant) -> None:
     squad = [make_worker(settings, tenant, unit="机动中队").id for _ in range(3)]
     other = make_worker(settings, tenant, unit="扬尘中队").id
     item = make_item(tenant, cap=None)
@@ -207,8 +284,9 @@ def test_bulk_entry_records_points_for_a_squad(settings, signed_in, tenant) -> N
     page = client.get(url(tenant, "/records?unit=机动中队"))
     assert page.status_code == 200
     form = _record_form(client, tenant, item, squad[:2]) | {f"points_{squad[1]}": "-2"}
-    response = client.post(url(tenant, "/records"), data=form,
-                           files={"photo": ("p.png", b"\x89PNG fake", "image/png")}, follow_redirects=False)  # fmt: skip
+    response = client.post(
+        url(tenant, "/records"), data=form, files={"photo": ("p.png", b"\x89PNG fake", "image/png")}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     with tenant_session(tenant.id) as db:
         rows = db.exec(select(AssessmentRecord).order_by(AssessmentRecord.worker_id)).all()
@@ -228,7 +306,7 @@ def test_bulk_entry_records_points_for_a_squad(settings, signed_in, tenant) -> N
     assert listing.text.count("项目A01") >= 2
 
 
-def test_bad_records_are_refused_and_nothing_is_written(settings, signed_in, tenant) -> None:  # noqa: ANN001
+def test_bad_records_are_refused_and_nothing_is_written(settings, signed_in, tenant) -> None:
     worker = make_worker(settings, tenant).id
     item = make_item(tenant, cap="3")
     make_period(tenant)
@@ -253,21 +331,23 @@ def test_bad_records_are_refused_and_nothing_is_written(settings, signed_in, ten
     assert response.status_code == 400
     assert count(tenant, AssessmentRecord) == 0
     # beyond the cap per period: -2 then -2 makes -4, the cap is 3
-    ok = client.post(url(tenant, "/records"), data=_record_form(client, tenant, item, [worker], points="-2"),
-                     follow_redirects=False)  # fmt: skip
+    ok = client.post(
+        url(tenant, "/records"), data=_record_form(client, tenant, item, [worker], points="-2"), follow_redirects=False
+    )
     assert ok.status_code == 303
     response = client.post(url(tenant, "/records"), data=_record_form(client, tenant, item, [worker], points="-2"))
     assert response.status_code == 400 and "3" in response.text
     assert count(tenant, AssessmentRecord) == 1
 
 
-def test_a_workers_running_total_counts_up_to_the_cap(settings, signed_in, tenant) -> None:  # noqa: ANN001
+def test_a_workers_running_total_counts_up_to_the_cap(settings, signed_in, tenant) -> None:
     worker = make_worker(settings, tenant)
     item = make_item(tenant, cap="3")
     with tenant_session(tenant.id) as db:
         for offset in (1, 2, 3):  # -2 each, recorded before a period exists: the cap applies in the total
-            actions.record_points(db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=offset),
-                                  points={worker.id: D("-2")})  # fmt: skip
+            actions.record_points(
+                db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=offset), points={worker.id: D("-2")}
+            )
     period = make_period(tenant)
     client = signed_in(tenant, StaffRole.VIEWER)
     page = client.get(url(tenant, f"/workers/{worker.id}?period={period.id}"))
@@ -285,24 +365,43 @@ SYSTEM_STAFF = Actor("staff", 1, "测试评分员")
 SCORE_HEADERS = ["姓名", "身份证号", "Score"]
 
 
-def _sheet_rows(settings, tenant, workers, scores) -> list[list[object]]:  # noqa: ANN001
+def _sheet_rows(settings, tenant, workers, scores) -> list[list[object]]:
     keys = keys_for(settings)
     return [[w.name, reveal_id_number(keys, w), s] for w, s in zip(workers, scores, strict=True)]
 
 
-def test_a_period_goes_from_records_and_sheet_to_published_ratings(settings, signed_in, tenant) -> None:  # noqa: ANN001
+def test_a_period_goes_from_records_and_sheet_to_published_ratings(settings, signed_in, tenant) -> None:
     workers = [make_worker(settings, tenant) for _ in range(3)]
     item = make_item(tenant, low="-5", high="5", cap=None)
     with tenant_session(tenant.id) as db:
-        actions.record_points(db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=2),
-                              points={workers[0].id: D("-5"), workers[2].id: D("-5")})  # fmt: skip
+        actions.record_points(
+            db,
+            tenant.id,
+            SYSTEM_STAFF,
+            item=item,
+            on_date=TODAY - timedelta(days=2),
+            points={workers[0].id: D("-5"), workers[2].id: D("-5")},
+        )
     client = signed_in(tenant, StaffRole.ASSESSOR)
-    response = client.post(url(tenant, "/periods"), data={
-        "_csrf": token(client, tenant, "/periods/new"), "kind": "monthly", "name": "十一月考核",
-        "starts_on": START.isoformat(), "ends_on": TODAY.isoformat(), "client_bureau": "", "base_score": "100",
-        "weight_daily": "40", "weight_concentrated": "60", "cutoff_excellent": "95", "cutoff_good": "90",
-        "cutoff_meets": "80", "cutoff_basic": "60",
-    }, follow_redirects=False)  # fmt: skip
+    response = client.post(
+        url(tenant, "/periods"),
+        data={
+            "_csrf": token(client, tenant, "/periods/new"),
+            "kind": "monthly",
+            "name": "十一月考核",
+            "starts_on": START.isoformat(),
+            "ends_on": TODAY.isoformat(),
+            "client_bureau": "",
+            "base_score": "100",
+            "weight_daily": "40",
+            "weight_concentrated": "60",
+            "cutoff_excellent": "95",
+            "cutoff_good": "90",
+            "cutoff_meets": "80",
+            "cutoff_basic": "60",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     period_url = response.headers["location"].split("?")[0]
     page = client.get(period_url)
@@ -313,18 +412,28 @@ def test_a_period_goes_from_records_and_sheet_to_published_ratings(settings, sig
     assert response.status_code == 400 and workers[0].name in response.text
     # a sheet with a non-numeric cell: refused, nothing imported
     bad = xlsx(SCORE_HEADERS, _sheet_rows(settings, tenant, workers, [90, "优", 80]))
-    response = client.post(period_url + "/sheet", data={"_csrf": csrf, "component": "concentrated"},
-                           files={"file": ("s.xlsx", bad, "application/octet-stream")})  # fmt: skip
+    response = client.post(
+        period_url + "/sheet",
+        data={"_csrf": csrf, "component": "concentrated"},
+        files={"file": ("s.xlsx", bad, "application/octet-stream")},
+    )
     assert response.status_code == 400 and "分数" in response.text
     assert count(tenant, SheetScore) == 0
     # an unknown ID number
     stranger = [["王五", "110101199003070011", 80]]
-    response = client.post(period_url + "/sheet", data={"_csrf": csrf, "component": "concentrated"},
-                           files={"file": ("s.xlsx", xlsx(SCORE_HEADERS, stranger), "application/octet-stream")})  # fmt: skip
+    response = client.post(
+        period_url + "/sheet",
+        data={"_csrf": csrf, "component": "concentrated"},
+        files={"file": ("s.xlsx", xlsx(SCORE_HEADERS, stranger), "application/octet-stream")},
+    )
     assert response.status_code == 400
     good = xlsx(SCORE_HEADERS, _sheet_rows(settings, tenant, workers, [100, 90, 80.5]))
-    response = client.post(period_url + "/sheet", data={"_csrf": csrf, "component": "concentrated"},
-                           files={"file": ("s.xlsx", good, "application/octet-stream")}, follow_redirects=False)  # fmt: skip
+    response = client.post(
+        period_url + "/sheet",
+        data={"_csrf": csrf, "component": "concentrated"},
+        files={"file": ("s.xlsx", good, "application/octet-stream")},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     # publish before approval: refused
     response = client.post(period_url + "/status", data={"_csrf": csrf, "action": "publish"})
@@ -361,17 +470,34 @@ def test_a_period_goes_from_records_and_sheet_to_published_ratings(settings, sig
     assert in_force == {workers[0].id: Rating.EXCELLENT, workers[1].id: Rating.GOOD, workers[2].id: Rating.MEETS}
     assert before_end == {}
     assert history[workers[0].id] == [Rating.EXCELLENT]
-    assert actions_logged >= {"assessment_period.create", "assessment_period.submit", "assessment_period.approve",
-                              "assessment_period.publish"}  # fmt: skip
+    assert actions_logged >= {
+        "assessment_period.create",
+        "assessment_period.submit",
+        "assessment_period.approve",
+        "assessment_period.publish",
+    }
     assert client.get(url(tenant, f"/workers/{workers[0].id}")).status_code == 200
 
 
-def test_bad_period_forms_are_refused(signed_in, tenant) -> None:  # noqa: ANN001
+def test_bad_period_forms_are_refused(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
-    form = {"_csrf": token(client, tenant, "/periods/new"), "kind": "annual", "name": "年度",
-            "starts_on": "2026-01-01", "ends_on": "2025-12-31", "base_score": "100", "weight_daily": "10",
-            "weight_monthly": "30", "weight_quarterly": "30", "weight_special": "20", "cutoff_excellent": "80",
-            "cutoff_good": "90", "cutoff_meets": "70", "cutoff_basic": "60", "quota_excellent": "abc"}  # fmt: skip
+    form = {
+        "_csrf": token(client, tenant, "/periods/new"),
+        "kind": "annual",
+        "name": "年度",
+        "starts_on": "2026-01-01",
+        "ends_on": "2025-12-31",
+        "base_score": "100",
+        "weight_daily": "10",
+        "weight_monthly": "30",
+        "weight_quarterly": "30",
+        "weight_special": "20",
+        "cutoff_excellent": "80",
+        "cutoff_good": "90",
+        "cutoff_meets": "70",
+        "cutoff_basic": "60",
+        "quota_excellent": "abc",
+    }
     response = client.post(url(tenant, "/periods"), data=form)
     assert response.status_code == 400
     text_ = response.text
@@ -379,7 +505,7 @@ def test_bad_period_forms_are_refused(signed_in, tenant) -> None:  # noqa: ANN00
     assert count(tenant, AssessmentPeriod) == 0
 
 
-def test_quotas_apply_per_bureau_and_ties_at_the_last_place_all_move_down(settings, tenant) -> None:  # noqa: ANN001
+def test_quotas_apply_per_bureau_and_ties_at_the_last_place_all_move_down(settings, tenant) -> None:
     in_bureau = [make_worker(settings, tenant, client_bureau=BUREAU) for _ in range(7)]
     elsewhere = [make_worker(settings, tenant, client_bureau=OTHER_BUREAU) for _ in range(7)]
     period = make_period(tenant, weight_daily="", weight_concentrated="100", quota_excellent="15")
@@ -394,7 +520,7 @@ def test_quotas_apply_per_bureau_and_ties_at_the_last_place_all_move_down(settin
     assert [results[w.id] for w in elsewhere[:2]] == [Rating.EXCELLENT, Rating.GOOD]
 
 
-def test_republishing_a_result_bumps_its_revision_and_the_roster(settings, tenant) -> None:  # noqa: ANN001
+def test_republishing_a_result_bumps_its_revision_and_the_roster(settings, tenant) -> None:
     worker = make_worker(settings, tenant)
     period = make_period(tenant)
     with tenant_session(tenant.id) as db:
@@ -420,11 +546,12 @@ def test_republishing_a_result_bumps_its_revision_and_the_roster(settings, tenan
 # ---- payroll reads the published rating -------------------------------------------------
 
 
-def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback(settings, tenant) -> None:  # noqa: ANN001
+def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback(settings, tenant) -> None:
     cells = tuple(
         BandCell(grade=g, rating=r, post_pay=D(2500), grade_pay=D(200 * g), performance_pay=D(600 - 100 * r.rank))
-        for g in GRADES for r in RATINGS
-    )  # fmt: skip
+        for g in GRADES
+        for r in RATINGS
+    )
     month = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)  # next month: the period has ended
     with tenant_session(tenant.id) as db:
         create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, month.replace(year=month.year - 1), "", cells))
@@ -450,7 +577,7 @@ def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback
     assert loaded.inputs[unrated.id].band.rating is Rating.EXCELLENT
 
 
-def test_a_draft_period_can_be_changed_and_its_results_are_withdrawn(settings, signed_in, tenant) -> None:  # noqa: ANN001
+def test_a_draft_period_can_be_changed_and_its_results_are_withdrawn(settings, signed_in, tenant) -> None:
     make_worker(settings, tenant)
     period = make_period(tenant)
     with tenant_session(tenant.id) as db:
@@ -458,10 +585,21 @@ def test_a_draft_period_can_be_changed_and_its_results_are_withdrawn(settings, s
     client = signed_in(tenant, StaffRole.ASSESSOR)
     page = client.get(url(tenant, f"/periods/{period.id}/edit"))
     assert page.status_code == 200 and "本月考核" in page.text
-    form = {"_csrf": csrf_from(page.text), "kind": "monthly", "name": "本月考核 修订", "starts_on": START.isoformat(),
-            "ends_on": TODAY.isoformat(), "client_bureau": "", "base_score": "90", "weight_daily": "100",
-            "cutoff_excellent": "95", "cutoff_good": "90", "cutoff_meets": "80", "cutoff_basic": "60",
-            "quota_excellent": "15.00"}  # fmt: skip
+    form = {
+        "_csrf": csrf_from(page.text),
+        "kind": "monthly",
+        "name": "本月考核 修订",
+        "starts_on": START.isoformat(),
+        "ends_on": TODAY.isoformat(),
+        "client_bureau": "",
+        "base_score": "90",
+        "weight_daily": "100",
+        "cutoff_excellent": "95",
+        "cutoff_good": "90",
+        "cutoff_meets": "80",
+        "cutoff_basic": "60",
+        "quota_excellent": "15.00",
+    }
     response = client.post(url(tenant, f"/periods/{period.id}"), data=form | {"weight_daily": "90"})
     assert response.status_code == 400  # weights add up to 90
     response = client.post(url(tenant, f"/periods/{period.id}"), data=form, follow_redirects=False)
@@ -479,14 +617,16 @@ def test_a_draft_period_can_be_changed_and_its_results_are_withdrawn(settings, s
             pass
 
 
-def test_a_record_entered_by_mistake_is_withdrawn_until_the_period_is_settled(settings, signed_in, tenant) -> None:  # noqa: ANN001
+def test_a_record_entered_by_mistake_is_withdrawn_until_the_period_is_settled(settings, signed_in, tenant) -> None:
     worker = make_worker(settings, tenant)
     item = make_item(tenant, cap=None)
     with tenant_session(tenant.id) as db:
-        first, = actions.record_points(db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1),
-                                       points={worker.id: D("-1")})  # fmt: skip
-        second, = actions.record_points(db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1),
-                                        points={worker.id: D("-2")})  # fmt: skip
+        (first,) = actions.record_points(
+            db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1), points={worker.id: D("-1")}
+        )
+        (second,) = actions.record_points(
+            db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1), points={worker.id: D("-2")}
+        )
     client = signed_in(tenant, StaffRole.ASSESSOR)
     csrf = token(client, tenant, "/records")
     response = client.post(url(tenant, f"/records/{first.id}/delete"), data={"_csrf": csrf}, follow_redirects=False)

@@ -40,17 +40,17 @@ def message(msgid: str, **params: object) -> str:
     return html.escape(translator(None)(msgid, **params), quote=False)
 
 
-def audit(tenant, action: str) -> list[AuditEntry]:  # noqa: ANN001
+def audit(tenant, action: str) -> list[AuditEntry]:
     with tenant_session(tenant.id) as db:
         return list(db.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
-def post_form(client, page_url: str, url: str, data: dict | None = None):  # noqa: ANN001, ANN201
+def post_form(client, page_url: str, url: str, data: dict | None = None):
     token = csrf_from(client.get(page_url).text)
     return client.post(url, data={"_csrf": token, **(data or {})}, follow_redirects=False)
 
 
-def worker_with_id(settings, tenant, **overrides):  # noqa: ANN001, ANN201
+def worker_with_id(settings, tenant, **overrides):
     values = {"name": "李晓明", "id_number": ID_NUMBER, "phone": "13912345678", "city": "chengdu", "client_bureau": BUREAU}
     return make_worker(settings, tenant, **(values | overrides))
 
@@ -58,7 +58,7 @@ def worker_with_id(settings, tenant, **overrides):  # noqa: ANN001, ANN201
 # --- invitations -------------------------------------------------------------------
 
 
-def test_an_hr_clerk_invites_a_worker_who_sets_a_password_once(settings, tenant, signed_in, app) -> None:  # noqa: ANN001
+def test_an_hr_clerk_invites_a_worker_who_sets_a_password_once(settings, tenant, signed_in, app) -> None:
     worker = worker_with_id(settings, tenant)
     hr = signed_in(tenant, StaffRole.HR_CLERK)
     worker_page = hr.get(f"/t/{tenant.slug}/workers/{worker.id}")
@@ -114,7 +114,7 @@ def test_an_hr_clerk_invites_a_worker_who_sets_a_password_once(settings, tenant,
     assert [(e.actor_kind, e.actor_id) for e in accepted_entry] == [("assistant", worker.id)]
 
 
-def test_an_expired_invitation_link_is_refused(settings, tenant, client) -> None:  # noqa: ANN001
+def test_an_expired_invitation_link_is_refused(settings, tenant, client) -> None:
     worker = worker_with_id(settings, tenant)
     with tenant_session(tenant.id) as db:
         token = actions.invite(
@@ -130,7 +130,7 @@ def test_an_expired_invitation_link_is_refused(settings, tenant, client) -> None
 # --- signing in --------------------------------------------------------------------
 
 
-def test_an_assistant_signs_in_by_phone_or_by_id_number(settings, tenant, client) -> None:  # noqa: ANN001
+def test_an_assistant_signs_in_by_phone_or_by_id_number(settings, tenant, client) -> None:
     worker = worker_with_id(settings, tenant)
     make_assistant(client, tenant, worker)
     client.cookies.clear()
@@ -162,7 +162,7 @@ def test_an_assistant_signs_in_by_phone_or_by_id_number(settings, tenant, client
     assert client.get(f"/t/{tenant.slug}/my/", follow_redirects=False).status_code == 303
 
 
-def test_repeated_failures_lock_the_sign_in(settings, tenant, client) -> None:  # noqa: ANN001
+def test_repeated_failures_lock_the_sign_in(settings, tenant, client) -> None:
     worker = worker_with_id(settings, tenant)
     make_assistant(client, tenant, worker)
     client.cookies.clear()
@@ -176,7 +176,7 @@ def test_repeated_failures_lock_the_sign_in(settings, tenant, client) -> None:  
     )
 
 
-def test_a_disabled_account_cannot_sign_in_and_loses_its_session(settings, tenant, app, client) -> None:  # noqa: ANN001
+def test_a_disabled_account_cannot_sign_in_and_loses_its_session(settings, tenant, app, client) -> None:
     worker = worker_with_id(settings, tenant)
     make_assistant(client, tenant, worker)
     assistant_cookie = client.cookies["pq_session"]
@@ -222,7 +222,7 @@ def test_a_disabled_account_cannot_sign_in_and_loses_its_session(settings, tenan
 # --- payslips ----------------------------------------------------------------------
 
 
-def _two_workers_paid(settings, tenant):  # noqa: ANN001, ANN202
+def _two_workers_paid(settings, tenant):
     band_table(tenant)
     mine = worker_with_id(settings, tenant, grade=3)
     theirs = make_worker(settings, tenant, name="王建国", city="chengdu", grade=5, client_bureau=BUREAU)
@@ -231,7 +231,7 @@ def _two_workers_paid(settings, tenant):  # noqa: ANN001, ANN202
     return mine, theirs, march, april
 
 
-def test_an_assistant_sees_only_their_own_published_payslips(settings, tenant, client, app) -> None:  # noqa: ANN001
+def test_an_assistant_sees_only_their_own_published_payslips(settings, tenant, client, app) -> None:
     mine, theirs, march, april = _two_workers_paid(settings, tenant)
     my_slip, their_slip = payslip_of(tenant, march, mine), payslip_of(tenant, march, theirs)
     my_unpublished = payslip_of(tenant, april, mine)
@@ -261,7 +261,7 @@ def test_an_assistant_sees_only_their_own_published_payslips(settings, tenant, c
         assert "/my/logout" in refused.text
 
 
-def test_the_payslip_page_and_pdf_show_every_line_and_the_year_to_date(settings, tenant, client) -> None:  # noqa: ANN001
+def test_the_payslip_page_and_pdf_show_every_line_and_the_year_to_date(settings, tenant, client) -> None:
     mine, _, march, _ = _two_workers_paid(settings, tenant)
     slip = payslip_of(tenant, march, mine)
     with tenant_session(tenant.id) as db:
@@ -287,7 +287,7 @@ def test_the_payslip_page_and_pdf_show_every_line_and_the_year_to_date(settings,
     assert f"{slip.net_pay:,.2f}" in text
 
 
-def test_a_question_is_answered_by_the_payroll_clerk_and_a_confirmation_is_seen(settings, tenant, app, client) -> None:  # noqa: ANN001
+def test_a_question_is_answered_by_the_payroll_clerk_and_a_confirmation_is_seen(settings, tenant, app, client) -> None:
     mine, _, march, _ = _two_workers_paid(settings, tenant)
     slip = payslip_of(tenant, march, mine)
     make_assistant(client, tenant, mine)
@@ -337,7 +337,7 @@ def test_a_question_is_answered_by_the_payroll_clerk_and_a_confirmation_is_seen(
     assert [e.actor_kind for e in audit(tenant, "payslip_question.answer")] == ["staff"]
 
 
-def test_garbage_input_gets_a_clear_refusal_never_a_500(settings, tenant, client) -> None:  # noqa: ANN001
+def test_garbage_input_gets_a_clear_refusal_never_a_500(settings, tenant, client) -> None:
     mine, _, march, _ = _two_workers_paid(settings, tenant)
     slip = payslip_of(tenant, march, mine)
     for login in ("\x00", "1" * 18, "x" * 500, "５１０１０４１９９００１１５０６１ｘ"):

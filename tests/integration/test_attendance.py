@@ -26,18 +26,18 @@ MONTH = "2025-03"
 PAYROLL = Actor("staff", None, "工资专员")
 
 
-def _rows(tenant) -> dict[int, tuple]:  # noqa: ANN001
+def _rows(tenant) -> dict[int, tuple]:
     with tenant_session(tenant.id) as db:
         rows = db.execute(
             text(
                 "select worker_id, days_worked, absence_days, overtime_weekday_hours, overtime_rest_day_hours, "
                 "overtime_holiday_hours from attendance_months order by worker_id"
-            )  # fmt: skip
+            )
         ).all()
     return {r[0]: tuple(str(v) for v in r[1:]) for r in rows}
 
 
-def _save(client, slug: str, figures: dict[int, dict[str, str]], month: str = MONTH):  # noqa: ANN001, ANN202
+def _save(client, slug: str, figures: dict[int, dict[str, str]], month: str = MONTH):
     token = csrf_from(client.get(f"/t/{slug}/attendance?month={month}").text)
     form = {"_csrf": token, "month": month, "workers": ",".join(str(w) for w in figures)}
     for worker_id, values in figures.items():
@@ -46,11 +46,16 @@ def _save(client, slug: str, figures: dict[int, dict[str, str]], month: str = MO
 
 
 def _figures(days: str = "21", absent: str = "1", weekday: str = "4", rest: str = "8", holiday: str = "") -> dict:
-    return {"days_worked": days, "absence_days": absent, "overtime_weekday_hours": weekday,
-            "overtime_rest_day_hours": rest, "overtime_holiday_hours": holiday}  # fmt: skip
+    return {
+        "days_worked": days,
+        "absence_days": absent,
+        "overtime_weekday_hours": weekday,
+        "overtime_rest_day_hours": rest,
+        "overtime_holiday_hours": holiday,
+    }
 
 
-def test_the_page_saves_all_rows_or_none(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_the_page_saves_all_rows_or_none(signed_in, tenant, settings) -> None:
     first = make_worker(settings, tenant, name="钱一")
     second = make_worker(settings, tenant, name="孙二")
     make_worker(settings, tenant, name="李未入职", hire_date=date(2025, 4, 1))  # hired after March
@@ -71,8 +76,11 @@ def test_the_page_saves_all_rows_or_none(signed_in, tenant, settings) -> None:  
         second.id: ("20.5", "0.5", "4.0", "8.0", "0.0"),
     }
     # Saving again with one change: one update, one untouched; a blank row is left alone.
-    again = _save(client, tenant.slug, {first.id: _figures(days="22", absent="0"), second.id: _figures(days="", absent="",
-                  weekday="", rest="")})  # fmt: skip
+    again = _save(
+        client,
+        tenant.slug,
+        {first.id: _figures(days="22", absent="0"), second.id: _figures(days="", absent="", weekday="", rest="")},
+    )
     assert again.status_code == 303
     assert _rows(tenant)[first.id][0] == "22.0" and _rows(tenant)[second.id][0] == "20.5"
     with tenant_session(tenant.id) as db:
@@ -82,7 +90,7 @@ def test_the_page_saves_all_rows_or_none(signed_in, tenant, settings) -> None:  
     assert 'value="22"' in page and 'value="20.5"' in page
 
 
-def test_overtime_above_36_hours_is_saved_with_a_warning(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_overtime_above_36_hours_is_saved_with_a_warning(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert _save(client, tenant.slug, {worker.id: _figures(weekday="30", rest="8")}).status_code == 303
@@ -101,13 +109,14 @@ def _sheet(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(client, slug: str, content: bytes, month: str = MONTH):  # noqa: ANN001, ANN202
+def _upload(client, slug: str, content: bytes, month: str = MONTH):
     token = csrf_from(client.get(f"/t/{slug}/attendance/import").text)
-    return client.post(f"/t/{slug}/attendance/import", data={"_csrf": token, "month": month},
-                       files={"file": ("考勤.xlsx", content, XLSX)})  # fmt: skip
+    return client.post(
+        f"/t/{slug}/attendance/import", data={"_csrf": token, "month": month}, files={"file": ("考勤.xlsx", content, XLSX)}
+    )
 
 
-def test_the_excel_import_matches_by_id_number_all_or_nothing(signed_in, tenant, other_tenant, settings) -> None:  # noqa: ANN001
+def test_the_excel_import_matches_by_id_number_all_or_nothing(signed_in, tenant, other_tenant, settings) -> None:
     number_a = make_national_id("510104", date(1988, 2, 3), 11, "male")
     number_b = make_national_id("510104", date(1990, 7, 8), 12, "female")
     stranger = make_national_id("510104", date(1991, 1, 1), 13, "male")
@@ -116,13 +125,19 @@ def test_the_excel_import_matches_by_id_number_all_or_nothing(signed_in, tenant,
     make_worker(settings, other_tenant, name="别家", id_number=stranger)  # another tenant's worker never matches
     client = signed_in(tenant, StaffRole.HR_CLERK)
 
-    refused = _upload(client, tenant.slug, _sheet([
-        ["周甲", number_a, 22, 0, 2, 0, 0],
-        ["吴乙", number_b, 22, 10, 0, 0, 0],   # 32 days in March
-        ["别家", stranger, 20, 0, 0, 0, 0],    # not in this roster
-        ["王错", number_a[:-1] + "0" if number_a[-1] != "0" else number_a[:-1] + "1", 20, 0, 0, 0, 0],
-        ["周甲", number_a, 20, 0, 0, 0, 0],    # the same worker twice
-    ]))  # fmt: skip
+    refused = _upload(
+        client,
+        tenant.slug,
+        _sheet(
+            [
+                ["周甲", number_a, 22, 0, 2, 0, 0],
+                ["吴乙", number_b, 22, 10, 0, 0, 0],  # 32 days in March
+                ["别家", stranger, 20, 0, 0, 0, 0],  # not in this roster
+                ["王错", number_a[:-1] + "0" if number_a[-1] != "0" else number_a[:-1] + "1", 20, 0, 0, 0, 0],
+                ["周甲", number_a, 20, 0, 0, 0, 0],  # the same worker twice
+            ]
+        ),
+    )
     assert refused.status_code == 400
     assert T("Nothing was imported.") in refused.text
     for row in (3, 4, 5, 6):
@@ -132,29 +147,38 @@ def test_the_excel_import_matches_by_id_number_all_or_nothing(signed_in, tenant,
     mismatch = _upload(client, tenant.slug, _sheet([["吴丙", number_b, 20, 0, 0, 0, 0]]))
     assert mismatch.status_code == 400 and "吴乙" in mismatch.text
 
-    imported = _upload(client, tenant.slug, _sheet([
-        ["周甲", number_a, 22, 0, 2, 0, 0],
-        ["", number_b, 21.5, "0.5", "", 8, 3],
-        ["", number_b[:-1], "", "", "", "", ""],  # no figures: skipped, even with a bad ID
-    ]))  # fmt: skip
+    imported = _upload(
+        client,
+        tenant.slug,
+        _sheet(
+            [
+                ["周甲", number_a, 22, 0, 2, 0, 0],
+                ["", number_b, 21.5, "0.5", "", 8, 3],
+                ["", number_b[:-1], "", "", "", "", ""],  # no figures: skipped, even with a bad ID
+            ]
+        ),
+    )
     assert imported.status_code == 200, imported.text
-    assert T("Imported: {created} new, {updated} updated, {unchanged} unchanged.", created=2, updated=0,
-             unchanged=0) in imported.text  # fmt: skip
+    assert (
+        T("Imported: {created} new, {updated} updated, {unchanged} unchanged.", created=2, updated=0, unchanged=0)
+        in imported.text
+    )
     assert _rows(tenant) == {a.id: ("22.0", "0.0", "2.0", "0.0", "0.0"), b.id: ("21.5", "0.5", "0.0", "8.0", "3.0")}
 
     template = client.get(f"/t/{tenant.slug}/attendance/import/template?month={MONTH}")
     assert template.status_code == 200
-    cells = [[c for c in r] for r in load_workbook(io.BytesIO(template.content)).active.iter_rows(values_only=True)]
+    cells = [list(r) for r in load_workbook(io.BytesIO(template.content)).active.iter_rows(values_only=True)]
     assert cells[0] == [T(HEADERS[c]) for c in COLUMNS]
     assert ["吴乙", number_b, 21.5, 0.5, 0, 8, 3] in cells
     # The filled-in template goes back in unchanged.
     again = _upload(client, tenant.slug, template.content)
     assert again.status_code == 200
-    assert T("Imported: {created} new, {updated} updated, {unchanged} unchanged.", created=0, updated=0,
-             unchanged=2) in again.text  # fmt: skip
+    assert (
+        T("Imported: {created} new, {updated} updated, {unchanged} unchanged.", created=0, updated=0, unchanged=2) in again.text
+    )
 
 
-def test_a_locked_month_refuses_changes(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_a_locked_month_refuses_changes(signed_in, tenant, settings) -> None:
     number = make_national_id("510104", date(1988, 2, 3), 21, "male")
     worker = make_worker(settings, tenant, id_number=number)
     newcomer = make_worker(settings, tenant)
@@ -183,7 +207,7 @@ def test_a_locked_month_refuses_changes(signed_in, tenant, settings) -> None:  #
     assert _save(client, tenant.slug, {worker.id: _figures()}, month="2025-04").status_code == 303
 
 
-def test_viewers_see_the_figures_without_inputs_and_left_workers_drop_out(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_viewers_see_the_figures_without_inputs_and_left_workers_drop_out(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, name="郑在岗")
     make_worker(settings, tenant, name="冯已离", status=WorkerStatus.LEFT)
     make_worker(settings, tenant, name="陈候选", status=WorkerStatus.CANDIDATE)

@@ -10,23 +10,30 @@ from tests.support.sheets import row, upload, workbook
 from tests.support.web import csrf_from
 
 GOOD = {
-    "name": "刘洋", "id_number": "11010519491231002X", "phone": "13912345678", "education": "bachelor",
-    "hire_date": "2021-01-04", "status": "active", "post_line": "数字城管",
-    "client_bureau": "成都市青羊区城市管理和综合行政执法局", "unit": "", "grade": "5",
-}  # fmt: skip
+    "name": "刘洋",
+    "id_number": "11010519491231002X",
+    "phone": "13912345678",
+    "education": "bachelor",
+    "hire_date": "2021-01-04",
+    "status": "active",
+    "post_line": "数字城管",
+    "client_bureau": "成都市青羊区城市管理和综合行政执法局",
+    "unit": "",
+    "grade": "5",
+}
 
 
-def _nothing_written(tenant) -> bool:  # noqa: ANN001
+def _nothing_written(tenant) -> bool:
     with tenant_session(tenant.id) as db:
         return db.execute(text("select count(*) from workers")).scalar() == 0
 
 
-def _post_worker(client, slug: str, **changes: object):  # noqa: ANN001, ANN202
+def _post_worker(client, slug: str, **changes: object):
     token = csrf_from(client.get(f"/t/{slug}/workers/new").text)
     return client.post(f"/t/{slug}/workers", data={"_csrf": token, **GOOD, **changes}, follow_redirects=False)
 
 
-def test_each_bad_field_is_refused_next_to_it(signed_in, tenant) -> None:  # noqa: ANN001
+def test_each_bad_field_is_refused_next_to_it(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     cases = {
         "id_number": ["11010519491231002Y", "110105194912310021", "1101051949123100", "110105194913310028", ""],
@@ -48,7 +55,7 @@ def test_each_bad_field_is_refused_next_to_it(signed_in, tenant) -> None:  # noq
     assert _nothing_written(tenant)
 
 
-def test_html_in_a_name_is_never_executed(signed_in, tenant) -> None:  # noqa: ANN001
+def test_html_in_a_name_is_never_executed(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = _post_worker(client, tenant.slug, name='"><img src=x onerror=alert(1)>')
     assert response.status_code == 400
@@ -57,7 +64,7 @@ def test_html_in_a_name_is_never_executed(signed_in, tenant) -> None:  # noqa: A
     assert _nothing_written(tenant)
 
 
-def test_malformed_forms_are_4xx(signed_in, tenant) -> None:  # noqa: ANN001
+def test_malformed_forms_are_4xx(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     token = csrf_from(client.get(f"/t/{tenant.slug}/workers/new").text)
     headers = {"content-type": "application/x-www-form-urlencoded", "x-csrf-token": token}
@@ -69,7 +76,7 @@ def test_malformed_forms_are_4xx(signed_in, tenant) -> None:  # noqa: ANN001
     assert _nothing_written(tenant)
 
 
-def test_oversized_and_wrong_files_are_refused_clearly(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_oversized_and_wrong_files_are_refused_clearly(signed_in, tenant, settings) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     big = b"PK" + b"0" * (settings.import_max_bytes + 1)
     too_big = upload(client, tenant.slug, big)
@@ -94,14 +101,14 @@ def test_oversized_and_wrong_files_are_refused_clearly(signed_in, tenant, settin
     assert _nothing_written(tenant)
 
 
-def test_an_id_number_typed_as_a_number_in_excel_is_refused(signed_in, tenant) -> None:  # noqa: ANN001
+def test_an_id_number_typed_as_a_number_in_excel_is_refused(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = upload(client, tenant.slug, workbook([row(1, 身份证号=110105194912310021)]))
     assert response.status_code == 400 and "文本" in response.text
     assert _nothing_written(tenant)
 
 
-def test_query_strings_never_break_the_list(signed_in, tenant) -> None:  # noqa: ANN001
+def test_query_strings_never_break_the_list(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.VIEWER)
     for query in ("page=-1", "page=abc", "grade=99", "status=<x>", "q=%", "q=_", "q=" + "x" * 500, "q=\\", "page=99999999999"):
         response = client.get(f"/t/{tenant.slug}/workers?{query}")

@@ -50,7 +50,7 @@ class RecordedStripe(stripe.HTTPClient):
         self.tenant_id = tenant_id
         self.sent: list[tuple[str, str, dict]] = []
 
-    def request(self, method, url, headers, post_data=None, *, _usage=None):  # noqa: ANN001, ANN201
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
         parts = urlsplit(url)
         fields = parse_qs(post_data.decode() if isinstance(post_data, bytes) else (post_data or ""))
         self.sent.append((method, parts.path, fields))
@@ -69,7 +69,7 @@ class RecordedStripe(stripe.HTTPClient):
 
 
 @pytest.fixture()
-def recorded(settings, app, tenant, monkeypatch):  # noqa: ANN001, ANN201
+def recorded(settings, app, tenant, monkeypatch):
     configured = dataclasses.replace(settings, stripe_secret_key="sk_test_recorded", stripe_webhook_secret=WEBHOOK_SECRET)
     monkeypatch.setattr(app.state, "settings", configured)
     fake = RecordedStripe(str(tenant.id))
@@ -83,7 +83,7 @@ def recorded(settings, app, tenant, monkeypatch):  # noqa: ANN001, ANN201
     return fake
 
 
-def test_the_admin_is_sent_to_stripe_checkout_in_setup_mode(signed_in, tenant, recorded) -> None:  # noqa: ANN001
+def test_the_admin_is_sent_to_stripe_checkout_in_setup_mode(signed_in, tenant, recorded) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     page = client.get(f"/t/{tenant.slug}/billing")
     assert page.status_code == 200
@@ -97,18 +97,19 @@ def test_the_admin_is_sent_to_stripe_checkout_in_setup_mode(signed_in, tenant, r
     assert fields["metadata[tenant_id]"] == [str(tenant.id)]
 
 
-def test_only_the_admin_may_start_checkout(signed_in, tenant, recorded) -> None:  # noqa: ANN001
+def test_only_the_admin_may_start_checkout(signed_in, tenant, recorded) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     page = client.get(f"/t/{tenant.slug}/workers")
     response = client.post(f"/t/{tenant.slug}/billing/checkout", data={"_csrf": csrf_from(page.text)}, follow_redirects=False)
     assert response.status_code == 403 and not recorded.sent
 
 
-def test_checkout_completed_sets_the_default_payment_method(client, tenant, recorded) -> None:  # noqa: ANN001
+def test_checkout_completed_sets_the_default_payment_method(client, tenant, recorded) -> None:
     payload = (RECORDINGS / "event_checkout_session_completed.json").read_text()
     payload = payload.replace("00000000-0000-0000-0000-000000000000", str(tenant.id)).encode()
-    response = client.post("/stripe/webhook", content=payload,
-                           headers={"stripe-signature": sign(payload), "content-type": "application/json"})  # fmt: skip
+    response = client.post(
+        "/stripe/webhook", content=payload, headers={"stripe-signature": sign(payload), "content-type": "application/json"}
+    )
     assert response.status_code == 200 and response.json() == {"status": "processed"}
     calls = [(m, p) for m, p, _ in recorded.sent]
     assert calls == [
@@ -125,7 +126,7 @@ def test_checkout_completed_sets_the_default_payment_method(client, tenant, reco
     assert [e.actor_label for e in entries] == ["Stripe"]
 
 
-def test_checkout_unavailable_says_so_without_an_error_page(signed_in, tenant, recorded, monkeypatch) -> None:  # noqa: ANN001
+def test_checkout_unavailable_says_so_without_an_error_page(signed_in, tenant, recorded, monkeypatch) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     monkeypatch.delitem(ROUTES, ("post", "/v1/checkout/sessions"))  # Stripe answers an error
     page = client.get(f"/t/{tenant.slug}/billing")

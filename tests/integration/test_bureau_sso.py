@@ -105,7 +105,7 @@ def fake_provider() -> Iterator[FakeProvider]:
 
 
 @pytest.fixture()
-def bureau_a(tenant) -> int:  # noqa: ANN001
+def bureau_a(tenant) -> int:
     return make_bureau(tenant, BUREAU_A)
 
 
@@ -113,7 +113,11 @@ def bureau_a(tenant) -> int:  # noqa: ANN001
 
 
 def test_first_sign_in_provisions_the_reviewer_who_sees_only_their_bureau(
-    client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     mine = make_worker(settings, tenant, client_bureau=BUREAU_A, name="李守时")
     make_bureau(tenant, BUREAU_B)
@@ -158,12 +162,22 @@ def test_first_sign_in_provisions_the_reviewer_who_sees_only_their_bureau(
 
 
 def test_the_role_comes_from_the_claim_mapping(
-    client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     connection = connect_real(
-        settings, tenant, bureau_a, oidc_provider, APP, role_claim="groups", default_role=None,
+        settings,
+        tenant,
+        bureau_a,
+        oidc_provider,
+        APP,
+        role_claim="groups",
+        default_role=None,
         role_mapping=[{"value": "bianban", "role": "establishment_reviewer"}, {"value": "cgj", "role": "bureau_reviewer"}],
-    )  # fmt: skip
+    )
     oidc_provider.set_account("op-est-1", f"liu@{DOMAIN}", "刘编办", groups=["staff", "bianban"])
     response, _ = sign_in_for_real(client, tenant.slug, connection.id)
     assert response.status_code == 303
@@ -178,7 +192,11 @@ def test_the_role_comes_from_the_claim_mapping(
 
 
 def test_email_domain_not_allowed_is_refused(
-    client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     connection = connect_real(settings, tenant, bureau_a, oidc_provider, APP)
     oidc_provider.set_account("op-outsider", "someone@gmail.example.com", "外人")
@@ -189,7 +207,11 @@ def test_email_domain_not_allowed_is_refused(
 
 
 def test_replayed_state_is_refused(
-    client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     connection = connect_real(settings, tenant, bureau_a, oidc_provider, APP)
     oidc_provider.set_account("op-subject-2", f"a@{DOMAIN}")
@@ -203,7 +225,11 @@ def test_replayed_state_is_refused(
 
 
 def test_replayed_authorization_code_is_refused(
-    client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     connection = connect_real(settings, tenant, bureau_a, oidc_provider, APP)
     oidc_provider.set_account("op-subject-3", f"b@{DOMAIN}")
@@ -216,14 +242,20 @@ def test_replayed_authorization_code_is_refused(
     # A fresh, valid state in this browser, carrying the code already spent.
     params = start(client, tenant.slug, connection.id)
     replay = client.get(
-        f"/t/{tenant.slug}/sso/{connection.id}/callback", params={"code": old_code, "state": params["state"]},
+        f"/t/{tenant.slug}/sso/{connection.id}/callback",
+        params={"code": old_code, "state": params["state"]},
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert_no_session(client, replay)
 
 
 def test_a_state_started_in_another_browser_is_refused(
-    app, client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    app,
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     connection = connect_real(settings, tenant, bureau_a, oidc_provider, APP)
     oidc_provider.set_account("op-subject-4", f"c@{DOMAIN}")
@@ -235,7 +267,12 @@ def test_a_state_started_in_another_browser_is_refused(
 
 
 def test_disabled_reviewer_is_signed_out_and_refused(
-    app, client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    app,
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     connection = connect_real(settings, tenant, bureau_a, oidc_provider, APP)
     oidc_provider.set_account("op-subject-5", f"d@{DOMAIN}", "停用者")
@@ -248,8 +285,11 @@ def test_disabled_reviewer_is_signed_out_and_refused(
         sign_in(admin, tenant.slug, tenant.admin_email)
         page = admin.get(f"/t/{tenant.slug}/sso/reviewers")
         assert "停用者" in page.text
-        done = admin.post(f"/t/{tenant.slug}/sso/reviewers/{reviewer_id}",
-                          data={"_csrf": csrf_from(page.text), "active": "0"}, follow_redirects=False)  # fmt: skip
+        done = admin.post(
+            f"/t/{tenant.slug}/sso/reviewers/{reviewer_id}",
+            data={"_csrf": csrf_from(page.text), "active": "0"},
+            follow_redirects=False,
+        )
         assert done.status_code == 303
     assert client.get(f"/t/{tenant.slug}/review/", follow_redirects=False).status_code == 303
     client.cookies.clear()
@@ -259,7 +299,11 @@ def test_disabled_reviewer_is_signed_out_and_refused(
 
 
 def test_logout_ends_the_session_and_the_providers(
-    client: TestClient, tenant, settings, oidc_provider: RealProvider, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    oidc_provider: RealProvider,
+    bureau_a: int,
 ) -> None:
     connection = connect_real(settings, tenant, bureau_a, oidc_provider, APP)
     oidc_provider.set_account("op-subject-6", f"e@{DOMAIN}")
@@ -285,17 +329,19 @@ def test_logout_ends_the_session_and_the_providers(
 
 
 @pytest.fixture()
-def fake_connection(tenant, settings, fake_provider: FakeProvider, bureau_a: int) -> SsoConnection:  # noqa: ANN001
+def fake_connection(tenant, settings, fake_provider: FakeProvider, bureau_a: int) -> SsoConnection:
     return make_connection(settings, tenant.id, bureau_a, fake_provider.issuer, client_id="paiqian-client")
 
 
 def _callback(client: TestClient, slug: str, connection_id: int, state: str, code: str = "code-1") -> httpx.Response:
-    return client.get(f"/t/{slug}/sso/{connection_id}/callback", params={"code": code, "state": state},
-                      follow_redirects=False)  # fmt: skip
+    return client.get(f"/t/{slug}/sso/{connection_id}/callback", params={"code": code, "state": state}, follow_redirects=False)
 
 
 def test_a_well_formed_token_signs_in_and_pkce_is_sent(
-    client: TestClient, tenant, fake_provider: FakeProvider, fake_connection: SsoConnection  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    fake_provider: FakeProvider,
+    fake_connection: SsoConnection,
 ) -> None:
     params = start(client, tenant.slug, fake_connection.id)
     fake_provider.id_token = fake_provider.sign(fake_provider.claims("paiqian-client", params["nonce"]))
@@ -312,7 +358,10 @@ def test_a_well_formed_token_signs_in_and_pkce_is_sent(
 
 
 def test_userinfo_supplies_what_the_id_token_left_out(
-    client: TestClient, tenant, fake_provider: FakeProvider, fake_connection: SsoConnection  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    fake_provider: FakeProvider,
+    fake_connection: SsoConnection,
 ) -> None:
     params = start(client, tenant.slug, fake_connection.id)
     fake_provider.id_token = fake_provider.sign(fake_provider.claims("paiqian-client", params["nonce"], email=None))
@@ -336,7 +385,7 @@ def _none_token(claims: dict) -> str:
 
 def _tampered(token: str) -> str:
     header, payload, signature = token.split(".")
-    flipped = ("A" if signature[5] != "A" else "B")
+    flipped = "A" if signature[5] != "A" else "B"
     return f"{header}.{payload}.{signature[:5]}{flipped}{signature[6:]}"
 
 
@@ -363,25 +412,32 @@ NEGATIVE_CASES = {
     "no exp": lambda p, c, n: p.sign(p.claims(c, n, exp=None)),
     "tampered signature": lambda p, c, n: _tampered(p.sign(p.claims(c, n))),
     "payload swapped under a valid signature": lambda p, c, n: _payload_swapped(
-        p, p.sign(p.claims(c, n)), p.claims(c, n, sub="victim")),
+        p, p.sign(p.claims(c, n)), p.claims(c, n, sub="victim")
+    ),
     "alg none": lambda p, c, n: _none_token(p.claims(c, n)),
     "HS256 keyed with the public key": lambda p, c, n: _hs256_with_public_key(p, p.claims(c, n)),
     "signed by a key not in the JWKS": lambda p, c, n: p.sign(
-        p.claims(c, n), key=RSAKey.generate_key(2048, parameters={"kid": "test-key"})),
-    "ES256 by a key not in the JWKS": lambda p, c, n: p.sign(p.claims(c, n), header={"alg": "ES256", "kid": "ec-key"},
-                                                             key=ec_key()),
+        p.claims(c, n), key=RSAKey.generate_key(2048, parameters={"kid": "test-key"})
+    ),
+    "ES256 by a key not in the JWKS": lambda p, c, n: p.sign(
+        p.claims(c, n), header={"alg": "ES256", "kid": "ec-key"}, key=ec_key()
+    ),
     "wrong nonce": lambda p, c, n: p.sign(p.claims(c, n + "x")),
     "no nonce": lambda p, c, n: p.sign(p.claims(c, n, nonce=None)),
     "email domain not allowed": lambda p, c, n: p.sign(p.claims(c, n, email="a@evil.example.com")),
     "email look-alike domain": lambda p, c, n: p.sign(p.claims(c, n, email=f"a@x{DOMAIN}")),
     "email not verified": lambda p, c, n: p.sign(p.claims(c, n, email_verified=False)),
     "not a JWT": lambda p, c, n: "not-a-token",
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(NEGATIVE_CASES))
 def test_a_bad_id_token_is_refused_without_a_session(
-    case: str, client: TestClient, tenant, fake_provider: FakeProvider, fake_connection: SsoConnection  # noqa: ANN001
+    case: str,
+    client: TestClient,
+    tenant,
+    fake_provider: FakeProvider,
+    fake_connection: SsoConnection,
 ) -> None:
     params = start(client, tenant.slug, fake_connection.id)
     fake_provider.id_token = NEGATIVE_CASES[case](fake_provider, "paiqian-client", params["nonce"])
@@ -393,11 +449,13 @@ def test_a_bad_id_token_is_refused_without_a_session(
 
 
 def test_unknown_expired_or_missing_states_are_refused(
-    client: TestClient, tenant, fake_provider: FakeProvider, fake_connection: SsoConnection  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    fake_provider: FakeProvider,
+    fake_connection: SsoConnection,
 ) -> None:
     assert_no_session(client, _callback(client, tenant.slug, fake_connection.id, "made-up-state"))
-    assert_no_session(client, client.get(f"/t/{tenant.slug}/sso/{fake_connection.id}/callback?code=x",
-                                         follow_redirects=False))  # fmt: skip
+    assert_no_session(client, client.get(f"/t/{tenant.slug}/sso/{fake_connection.id}/callback?code=x", follow_redirects=False))
     params = start(client, tenant.slug, fake_connection.id)
     with tenant_session(tenant.id) as db:
         db.execute(text("update sso_login_states set expires_at = now() - interval '1 second'"))
@@ -407,18 +465,25 @@ def test_unknown_expired_or_missing_states_are_refused(
 
 
 def test_the_provider_reporting_an_error_is_refused(
-    client: TestClient, tenant, fake_connection: SsoConnection  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    fake_connection: SsoConnection,
 ) -> None:
     params = start(client, tenant.slug, fake_connection.id)
     response = client.get(
         f"/t/{tenant.slug}/sso/{fake_connection.id}/callback",
-        params={"error": "access_denied", "state": params["state"]}, follow_redirects=False,
-    )  # fmt: skip
+        params={"error": "access_denied", "state": params["state"]},
+        follow_redirects=False,
+    )
     assert_no_session(client, response)
 
 
 def test_a_discovery_document_naming_another_issuer_is_refused(
-    client: TestClient, tenant, settings, fake_provider: FakeProvider, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    fake_provider: FakeProvider,
+    bureau_a: int,
 ) -> None:
     connection = make_connection(settings, tenant.id, bureau_a, fake_provider.issuer + "/", client_id="c")
     response = client.get(f"/t/{tenant.slug}/sso/{connection.id}/start", follow_redirects=False)
@@ -430,7 +495,11 @@ def test_a_discovery_document_naming_another_issuer_is_refused(
 
 
 def test_bureau_a_reviewer_gets_404_for_a_bureau_b_worker(
-    client: TestClient, tenant, other_tenant, settings, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    other_tenant,
+    settings,
+    bureau_a: int,
 ) -> None:
     mine = make_worker(settings, tenant, client_bureau=BUREAU_A, name="甲局人")
     bureau_b = make_bureau(tenant, BUREAU_B)
@@ -450,7 +519,7 @@ def test_bureau_a_reviewer_gets_404_for_a_bureau_b_worker(
     assert bureau_b != bureau_a
 
 
-def test_full_id_numbers_never_reach_the_portal(client: TestClient, tenant, settings, bureau_a: int) -> None:  # noqa: ANN001
+def test_full_id_numbers_never_reach_the_portal(client: TestClient, tenant, settings, bureau_a: int) -> None:
     from service.keys import keys_for
     from service.workforce.actions import reveal_id_number
 
@@ -467,7 +536,11 @@ def test_full_id_numbers_never_reach_the_portal(client: TestClient, tenant, sett
 
 
 def test_admin_registers_a_connection_with_the_secret_encrypted(
-    client: TestClient, tenant, settings, signed_in, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    signed_in,
+    bureau_a: int,
 ) -> None:
     from service.accounts.models import StaffRole
 
@@ -475,23 +548,45 @@ def test_admin_registers_a_connection_with_the_secret_encrypted(
     admin.cookies.set("pq_lang", "en", domain="127.0.0.1")  # the messages below are checked in English
     form = admin.get(f"/t/{tenant.slug}/sso/connections/new")
     assert form.status_code == 200 and BUREAU_A in form.text
-    bad = admin.post(f"/t/{tenant.slug}/sso/connections", data={
-        "_csrf": csrf_from(form.text), "bureau_id": str(bureau_a), "name": "", "issuer": "http://idp.example.com",
-        "client_id": "", "client_secret": "", "scopes": "email", "allowed_domains": "not a domain!",
-        "default_role": "",
-    })  # fmt: skip
+    bad = admin.post(
+        f"/t/{tenant.slug}/sso/connections",
+        data={
+            "_csrf": csrf_from(form.text),
+            "bureau_id": str(bureau_a),
+            "name": "",
+            "issuer": "http://idp.example.com",
+            "client_id": "",
+            "client_secret": "",
+            "scopes": "email",
+            "allowed_domains": "not a domain!",
+            "default_role": "",
+        },
+    )
     assert bad.status_code == 400
     for message in ("https://", "openid", "client secret", "client ID", "default role"):
         assert message in bad.text, message
     with tenant_session(tenant.id) as db:
         assert db.exec(select(SsoConnection)).all() == []
 
-    good = admin.post(f"/t/{tenant.slug}/sso/connections", data={
-        "_csrf": csrf_from(form.text), "bureau_id": str(bureau_a), "name": "锦江城管 统一认证",
-        "issuer": "https://id.cgj.example.gov.cn/realms/jj", "client_id": "paiqian", "client_secret": "top-secret-123",
-        "scopes": "openid email profile", "allowed_domains": f"{DOMAIN}, jj.{DOMAIN}", "role_claim": "groups",
-        "establishment_values": "bianban", "bureau_values": "cgj\nzhongdui", "default_role": "", "enabled": "1",
-    }, follow_redirects=False)  # fmt: skip
+    good = admin.post(
+        f"/t/{tenant.slug}/sso/connections",
+        data={
+            "_csrf": csrf_from(form.text),
+            "bureau_id": str(bureau_a),
+            "name": "锦江城管 统一认证",
+            "issuer": "https://id.cgj.example.gov.cn/realms/jj",
+            "client_id": "paiqian",
+            "client_secret": "top-secret-123",
+            "scopes": "openid email profile",
+            "allowed_domains": f"{DOMAIN}, jj.{DOMAIN}",
+            "role_claim": "groups",
+            "establishment_values": "bianban",
+            "bureau_values": "cgj\nzhongdui",
+            "default_role": "",
+            "enabled": "1",
+        },
+        follow_redirects=False,
+    )
     assert good.status_code == 303, good.text
     with tenant_session(tenant.id) as db:
         connection = db.exec(select(SsoConnection)).one()
@@ -501,25 +596,38 @@ def test_admin_registers_a_connection_with_the_secret_encrypted(
     assert connection.allowed_domains == [DOMAIN, f"jj.{DOMAIN}"]
     assert connection.role_mapping == [
         {"value": "bianban", "role": "establishment_reviewer"},
-        {"value": "cgj", "role": "bureau_reviewer"}, {"value": "zhongdui", "role": "bureau_reviewer"},
+        {"value": "cgj", "role": "bureau_reviewer"},
+        {"value": "zhongdui", "role": "bureau_reviewer"},
     ]
 
     from service.sso.actions import client_secret_of
 
     page = admin.get(good.headers["location"])
     assert f"/t/{tenant.slug}/sso/{connection.id}/callback" in page.text and "top-secret" not in page.text
-    saved = admin.post(f"/t/{tenant.slug}/sso/connections/{connection.id}", data={
-        "_csrf": csrf_from(page.text), "bureau_id": str(bureau_a), "name": "改名", "issuer": connection.issuer,
-        "client_id": "paiqian-2", "client_secret": "", "scopes": "openid email", "allowed_domains": DOMAIN,
-        "role_claim": "", "default_role": "bureau_reviewer", "enabled": "1",
-    }, follow_redirects=False)  # fmt: skip
+    saved = admin.post(
+        f"/t/{tenant.slug}/sso/connections/{connection.id}",
+        data={
+            "_csrf": csrf_from(page.text),
+            "bureau_id": str(bureau_a),
+            "name": "改名",
+            "issuer": connection.issuer,
+            "client_id": "paiqian-2",
+            "client_secret": "",
+            "scopes": "openid email",
+            "allowed_domains": DOMAIN,
+            "role_claim": "",
+            "default_role": "bureau_reviewer",
+            "enabled": "1",
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     with tenant_session(tenant.id) as db:
         connection = db.exec(select(SsoConnection)).one()
     assert connection.client_id == "paiqian-2" and client_secret_of(settings, connection) == "top-secret-123"
 
 
-def test_the_sign_in_page_lists_enabled_connections(client: TestClient, tenant, settings, bureau_a: int) -> None:  # noqa: ANN001
+def test_the_sign_in_page_lists_enabled_connections(client: TestClient, tenant, settings, bureau_a: int) -> None:
     connection = make_connection(settings, tenant.id, bureau_a, "http://127.0.0.1:9/", name="锦江城管认证")
     page = client.get(f"/t/{tenant.slug}/review/login")
     assert page.status_code == 200 and "锦江城管认证" in page.text
@@ -529,7 +637,11 @@ def test_the_sign_in_page_lists_enabled_connections(client: TestClient, tenant, 
 
 
 def test_a_rotated_signing_key_is_fetched_again(
-    client: TestClient, tenant, fake_provider: FakeProvider, fake_connection: SsoConnection, monkeypatch  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    fake_provider: FakeProvider,
+    fake_connection: SsoConnection,
+    monkeypatch,
 ) -> None:
     from service.sso import oidc
 
@@ -540,13 +652,18 @@ def test_a_rotated_signing_key_is_fetched_again(
     monkeypatch.setattr(oidc, "JWKS_REFETCH_SECONDS", 0)
     fake_provider.key = RSAKey.generate_key(2048, parameters={"kid": "rotated-key"})
     params = start(client, tenant.slug, fake_connection.id)
-    fake_provider.id_token = fake_provider.sign(fake_provider.claims("paiqian-client", params["nonce"]),
-                                                header={"alg": "RS256", "kid": "rotated-key"})  # fmt: skip
+    fake_provider.id_token = fake_provider.sign(
+        fake_provider.claims("paiqian-client", params["nonce"]), header={"alg": "RS256", "kid": "rotated-key"}
+    )
     assert _callback(client, tenant.slug, fake_connection.id, params["state"]).status_code == 303
 
 
 def test_disabling_a_connection_signs_its_reviewers_out(
-    client: TestClient, tenant, settings, signed_in, bureau_a: int  # noqa: ANN001
+    client: TestClient,
+    tenant,
+    settings,
+    signed_in,
+    bureau_a: int,
 ) -> None:
     from service.accounts.models import StaffRole
 
@@ -554,11 +671,21 @@ def test_disabling_a_connection_signs_its_reviewers_out(
     token = reviewer_session(settings, tenant, bureau_a, connection.id)
     admin = signed_in(tenant, StaffRole.ADMIN)
     page = admin.get(f"/t/{tenant.slug}/sso/connections/{connection.id}")
-    saved = admin.post(f"/t/{tenant.slug}/sso/connections/{connection.id}", data={
-        "_csrf": csrf_from(page.text), "bureau_id": str(bureau_a), "name": connection.name, "issuer": connection.issuer,
-        "client_id": connection.client_id, "client_secret": "", "scopes": "openid email", "allowed_domains": DOMAIN,
-        "default_role": "bureau_reviewer",  # "enabled" left unticked
-    }, follow_redirects=False)  # fmt: skip
+    saved = admin.post(
+        f"/t/{tenant.slug}/sso/connections/{connection.id}",
+        data={
+            "_csrf": csrf_from(page.text),
+            "bureau_id": str(bureau_a),
+            "name": connection.name,
+            "issuer": connection.issuer,
+            "client_id": connection.client_id,
+            "client_secret": "",
+            "scopes": "openid email",
+            "allowed_domains": DOMAIN,
+            "default_role": "bureau_reviewer",  # "enabled" left unticked
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     admin.cookies.clear()
     admin.cookies.set("pq_session", token, domain="127.0.0.1")

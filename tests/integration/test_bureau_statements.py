@@ -46,13 +46,13 @@ def _cells() -> tuple[BandCell, ...]:
             post_pay=D(2500 + 100 * g) + D("0.37"),
             grade_pay=D(200 * g),
             performance_pay=D(600 - 100 * r.rank),
-        )  # fmt: skip
+        )
         for g in GRADES
         for r in RATINGS
     )
 
 
-def _publish_march(settings, tenant) -> dict[str, int]:  # noqa: ANN001
+def _publish_march(settings, tenant) -> dict[str, int]:
     """Three workers at BUREAU (two posts) and one at OTHER, paid in a published March run."""
     with tenant_session(tenant.id) as db:
         create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2026, 1, 1), "", _cells()))
@@ -71,25 +71,46 @@ def _publish_march(settings, tenant) -> dict[str, int]:  # noqa: ANN001
     return ids
 
 
-def _agreement(tenant, bureau_name: str = BUREAU, sign: bool = True) -> int:  # noqa: ANN001
+def _agreement(tenant, bureau_name: str = BUREAU, sign: bool = True) -> int:
     """Pass-through at 350.00 a head; the dust-control post at a fixed 7,800.50."""
     with tenant_session(tenant.id) as db:
         bureau = db.exec(__import__("sqlmodel").select(ClientBureau).where(ClientBureau.name == bureau_name)).one()
-        agreement = agreements.create_agreement(db, tenant.id, SYSTEM, bureau, AgreementInput(
-            number="JJ-2026", start_date=date(2026, 1, 1), end_date=date(2027, 12, 31), work_place="锦江区",
-            working_hours="每周 40 小时", fee_basis=FeeBasis.PASS_THROUGH, management_fee=D("350"), fixed_price=None,
-            payment_terms="次月 15 日前", payment_due_days=15, note="",
-        ))  # fmt: skip
-        agreements.save_post(db, tenant.id, SYSTEM, agreement, None,
-                             PostInput("市容市貌", PostNature.AUXILIARY, 10, "", None, None, None))  # fmt: skip
-        agreements.save_post(db, tenant.id, SYSTEM, agreement, None,
-                             PostInput("扬尘管控", PostNature.AUXILIARY, 2, "", FeeBasis.FIXED, None, D("7800.5")))  # fmt: skip
+        agreement = agreements.create_agreement(
+            db,
+            tenant.id,
+            SYSTEM,
+            bureau,
+            AgreementInput(
+                number="JJ-2026",
+                start_date=date(2026, 1, 1),
+                end_date=date(2027, 12, 31),
+                work_place="锦江区",
+                working_hours="每周 40 小时",
+                fee_basis=FeeBasis.PASS_THROUGH,
+                management_fee=D("350"),
+                fixed_price=None,
+                payment_terms="次月 15 日前",
+                payment_due_days=15,
+                note="",
+            ),
+        )
+        agreements.save_post(
+            db, tenant.id, SYSTEM, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 10, "", None, None, None)
+        )
+        agreements.save_post(
+            db,
+            tenant.id,
+            SYSTEM,
+            agreement,
+            None,
+            PostInput("扬尘管控", PostNature.AUXILIARY, 2, "", FeeBasis.FIXED, None, D("7800.5")),
+        )
         if sign:
             agreements.sign_agreement(db, tenant.id, SYSTEM, agreement, date(2025, 12, 20))
         return agreement.id
 
 
-def _independent_total(tenant, ids: dict[str, int]) -> Decimal:  # noqa: ANN001
+def _independent_total(tenant, ids: dict[str, int]) -> Decimal:
     """Straight from the stored payslips: gross + every employer contribution + 350 a head on pass-through;
     the fixed price for the dust-control worker."""
     with tenant_session(tenant.id) as db:
@@ -102,21 +123,25 @@ def _independent_total(tenant, ids: dict[str, int]) -> Decimal:  # noqa: ANN001
     return sum((cost + D("350.00") for cost in rows.values()), D("0")) + D("7800.50")
 
 
-def _generate(tenant, bureau_name: str = BUREAU):  # noqa: ANN001, ANN202
+def _generate(tenant, bureau_name: str = BUREAU):
     with tenant_session(tenant.id) as db:
         bureau = db.exec(__import__("sqlmodel").select(ClientBureau).where(ClientBureau.name == bureau_name)).one()
         return statements.generate_statement(db, tenant.id, SYSTEM, bureau, MARCH)
 
 
-def test_a_statement_totals_the_published_payroll_to_the_fen(settings, tenant) -> None:  # noqa: ANN001
+def test_a_statement_totals_the_published_payroll_to_the_fen(settings, tenant) -> None:
     ids = _publish_march(settings, tenant)
     _agreement(tenant)
     statement = _generate(tenant)
     with tenant_session(tenant.id) as db:
         lines = statements.lines_of(db, tenant.id, statement.id)
-        hf = db.execute(text("select coalesce(sum(amount), 0) from payslip_lines where code = 'housing_fund.employer'"
-                             " and payslip_id in (select id from payslips where worker_id = any(:w))"),
-                        {"w": [ids["a"], ids["b"], ids["c"]]}).scalar()  # fmt: skip
+        hf = db.execute(
+            text(
+                "select coalesce(sum(amount), 0) from payslip_lines where code = 'housing_fund.employer'"
+                " and payslip_id in (select id from payslips where worker_id = any(:w))"
+            ),
+            {"w": [ids["a"], ids["b"], ids["c"]]},
+        ).scalar()
     assert statement.status is StatementStatus.DRAFT and statement.worker_count == 3
     assert {line.worker_id for line in lines} == {ids["a"], ids["b"], ids["c"]}  # not the other bureau's worker
     assert statement.total == _independent_total(tenant, ids)
@@ -126,11 +151,12 @@ def test_a_statement_totals_the_published_payroll_to_the_fen(settings, tenant) -
     fixed = next(line for line in lines if line.worker_id == ids["c"])
     assert fixed.fee_basis is FeeBasis.FIXED and fixed.total == D("7800.50")
     pass_through = next(line for line in lines if line.worker_id == ids["a"])
-    assert pass_through.total == (pass_through.wages + pass_through.employer_social_insurance
-                                  + pass_through.employer_housing_fund + D("350.00"))  # fmt: skip
+    assert pass_through.total == (
+        pass_through.wages + pass_through.employer_social_insurance + pass_through.employer_housing_fund + D("350.00")
+    )
 
 
-def test_send_dispute_correct_confirm(settings, tenant) -> None:  # noqa: ANN001
+def test_send_dispute_correct_confirm(settings, tenant) -> None:
     ids = _publish_march(settings, tenant)
     _agreement(tenant)
     statement = _generate(tenant)
@@ -146,12 +172,12 @@ def test_send_dispute_correct_confirm(settings, tenant) -> None:  # noqa: ANN001
             statements.dispute_statement(db, tenant.id, REVIEWER, statement.id, "不对", bureau_id=other_bureau)
         with pytest.raises(DomainError, match="wrong"):  # a dispute needs a comment
             statements.dispute_statement(db, tenant.id, REVIEWER, statement.id, "  ", bureau_id=own_bureau)
-        disputed = statements.dispute_statement(db, tenant.id, REVIEWER, statement.id, "扬尘管控岗单价应为 7,700 元",
-                                                bureau_id=own_bureau)  # fmt: skip
+        disputed = statements.dispute_statement(
+            db, tenant.id, REVIEWER, statement.id, "扬尘管控岗单价应为 7,700 元", bureau_id=own_bureau
+        )
         assert disputed.status is StatementStatus.DISPUTED and disputed.decided_by == REVIEWER.label
-    with tenant_session(tenant.id) as db:
-        with pytest.raises(DomainError, match="reason"):  # an adjustment needs its reason
-            statements.correct_statement(db, tenant.id, SYSTEM, statement.id, D("-100.50"), "")
+    with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="reason"):  # an adjustment needs its reason
+        statements.correct_statement(db, tenant.id, SYSTEM, statement.id, D("-100.50"), "")
     with tenant_session(tenant.id) as db:
         correction = statements.correct_statement(db, tenant.id, SYSTEM, statement.id, D("-100.50"), "扬尘管控岗单价差额")
         assert correction.corrects_statement_id == statement.id and correction.status is StatementStatus.DRAFT
@@ -174,8 +200,15 @@ def test_send_dispute_correct_confirm(settings, tenant) -> None:  # noqa: ANN001
     # nor can a new statement for the month replace it (a session of its own: the one above held row locks)
     with pytest.raises(DomainError, match="sent"):
         _generate(tenant)
-    assert actions == ["statement.generate", "statement.send", "statement.dispute", "statement.mark_corrected",
-                       "statement.correct", "statement.send", "statement.confirm"]  # fmt: skip
+    assert actions == [
+        "statement.generate",
+        "statement.send",
+        "statement.dispute",
+        "statement.mark_corrected",
+        "statement.correct",
+        "statement.send",
+        "statement.confirm",
+    ]
     # the database holds it too, whatever the code does
     with pytest.raises(DBAPIError, match="confirmed"), tenant_session(tenant.id) as db:
         db.execute(text("update bureau_statements set total = 1 where id = :s"), {"s": correction.id})
@@ -185,22 +218,23 @@ def test_send_dispute_correct_confirm(settings, tenant) -> None:  # noqa: ANN001
         db.execute(text("update bureau_statements set total = 1 where id = :s"), {"s": statement.id})
 
 
-def test_without_a_signed_agreement_or_a_published_payroll_nothing_is_generated(settings, tenant) -> None:  # noqa: ANN001
+def test_without_a_signed_agreement_or_a_published_payroll_nothing_is_generated(settings, tenant) -> None:
     make_bureau(tenant, BUREAU)
     _agreement(tenant, sign=False)
     with pytest.raises(DomainError, match="no signed agreement"):
         _generate(tenant)
     with tenant_session(tenant.id) as db:
         agreement_id = db.execute(text("select id from service_agreements")).scalar()
-        agreements.sign_agreement(db, tenant.id, SYSTEM, agreements.get_agreement(db, tenant.id, agreement_id),
-                                  date(2025, 12, 1))  # fmt: skip
+        agreements.sign_agreement(
+            db, tenant.id, SYSTEM, agreements.get_agreement(db, tenant.id, agreement_id), date(2025, 12, 1)
+        )
     with pytest.raises(DomainError, match="No published payroll"):
         _generate(tenant)
     with tenant_session(tenant.id) as db:
         assert db.execute(text("select count(*) from bureau_statements")).scalar() == 0
 
 
-def test_the_pages_the_workbook_and_the_pdf(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_the_pages_the_workbook_and_the_pdf(settings, tenant, signed_in) -> None:
     ids = _publish_march(settings, tenant)
     _agreement(tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -241,7 +275,7 @@ def test_the_pages_the_workbook_and_the_pdf(settings, tenant, signed_in) -> None
         assert db.execute(text("select count(*) from bureau_statements")).scalar() == 1
 
 
-def test_an_admin_records_the_bureaus_dispute_on_the_page(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_an_admin_records_the_bureaus_dispute_on_the_page(settings, tenant, signed_in) -> None:
     _publish_march(settings, tenant)
     _agreement(tenant)
     statement = _generate(tenant)

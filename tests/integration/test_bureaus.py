@@ -24,7 +24,7 @@ BUREAU = "成都市锦江区城市管理和综合行政执法局"
 # --------------------------------------------------------------- the migration
 
 
-def test_the_migration_turns_the_rosters_text_into_records(settings) -> None:  # noqa: ANN001
+def test_the_migration_turns_the_rosters_text_into_records(settings) -> None:
     """A database at 0015 with bureaus and units as text on workers (and a recorded
     workforce) comes out of 0016 with one record per distinct value per tenant."""
     server = make_url(settings.database_url)
@@ -37,13 +37,16 @@ def test_the_migration_turns_the_rosters_text_into_records(settings) -> None:  #
         upgrade(engine, settings, "0015")
         a, b = uuid.uuid4(), uuid.uuid4()
         with engine.begin() as db:
-            db.execute(text("insert into tenants (id, slug, name) values (:a, 'mig-a', 'A'), (:b, 'mig-b', 'B')"),
-                       {"a": a, "b": b})  # fmt: skip
+            db.execute(
+                text("insert into tenants (id, slug, name) values (:a, 'mig-a', 'A'), (:b, 'mig-b', 'B')"), {"a": a, "b": b}
+            )
             rows = [  # tenant, name, bureau, unit
-                (a, "甲", "锦江区城管局", "春熙路中队"), (a, "乙", "锦江区城管局", "春熙路中队"),
-                (a, "丙", "锦江区城管局", ""), (a, "丁", "武侯区城管局", "春熙路中队"),
+                (a, "甲", "锦江区城管局", "春熙路中队"),
+                (a, "乙", "锦江区城管局", "春熙路中队"),
+                (a, "丙", "锦江区城管局", ""),
+                (a, "丁", "武侯区城管局", "春熙路中队"),
                 (b, "戊", "锦江区城管局", "机动大队"),
-            ]  # fmt: skip
+            ]
             for n, (tenant, worker, bureau, unit) in enumerate(rows):
                 db.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(tenant)})  # FORCE'd RLS
                 db.execute(
@@ -57,10 +60,12 @@ def test_the_migration_turns_the_rosters_text_into_records(settings) -> None:  #
                 )
             db.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(a)})
             db.execute(
-                text("insert into client_workforce (tenant_id, client_bureau, direct_headcount, cap_warning)"
-                     " values (:a, '锦江区城管局', 40, false), (:a, '青羊区城管局', 12, true)"),
+                text(
+                    "insert into client_workforce (tenant_id, client_bureau, direct_headcount, cap_warning)"
+                    " values (:a, '锦江区城管局', 40, false), (:a, '青羊区城管局', 12, true)"
+                ),
                 {"a": a},
-            )  # fmt: skip
+            )
         upgrade(engine, settings, "0016")
         with engine.begin() as db:
             forced = db.execute(text("select relforcerowsecurity from pg_class where relname = 'workers'")).scalar()
@@ -74,18 +79,22 @@ def test_the_migration_turns_the_rosters_text_into_records(settings) -> None:  #
                 {"a": a},
             ).fetchall()
             units = db.execute(
-                text("select b.tenant_id, b.name, u.name, u.kind from bureau_units u"
-                     " join client_bureaus b on b.tenant_id = u.tenant_id and b.id = u.bureau_id"
-                     " order by b.tenant_id = :a desc, 2, 3"),
+                text(
+                    "select b.tenant_id, b.name, u.name, u.kind from bureau_units u"
+                    " join client_bureaus b on b.tenant_id = u.tenant_id and b.id = u.bureau_id"
+                    " order by b.tenant_id = :a desc, 2, 3"
+                ),
                 {"a": a},
-            ).fetchall()  # fmt: skip
+            ).fetchall()
             workers = dict(
                 db.execute(
-                    text("select w.name, b.name || '/' || coalesce(u.name, '') from workers w"
-                         " join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
-                         " left join bureau_units u on u.tenant_id = w.tenant_id and u.id = w.unit_id")
+                    text(
+                        "select w.name, b.name || '/' || coalesce(u.name, '') from workers w"
+                        " join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
+                        " left join bureau_units u on u.tenant_id = w.tenant_id and u.id = w.unit_id"
+                    )
                 ).fetchall()
-            )  # fmt: skip
+            )
             columns = (
                 db.execute(text("select column_name from information_schema.columns where table_name = 'workers'"))
                 .scalars()
@@ -94,16 +103,23 @@ def test_the_migration_turns_the_rosters_text_into_records(settings) -> None:  #
             legacy = db.execute(text("select to_regclass('client_workforce')")).scalar()
             db.rollback()
         assert [(r[1], r[2], r[3]) for r in bureaus if r[0] == a] == [
-            ("武侯区城管局", None, True), ("锦江区城管局", 40, False), ("青羊区城管局", 12, True),
-        ]  # fmt: skip
+            ("武侯区城管局", None, True),
+            ("锦江区城管局", 40, False),
+            ("青羊区城管局", 12, True),
+        ]
         assert [(r[1], r[2], r[3]) for r in bureaus if r[0] == b] == [("锦江区城管局", None, True)]
         assert [(r[1], r[2], r[3]) for r in units if r[0] == a] == [
             ("武侯区城管局", "春熙路中队", "squad"),
             ("锦江区城管局", "春熙路中队", "squad"),
         ]  # the same unit name under two bureaus is two units
         assert [(r[1], r[2], r[3]) for r in units if r[0] == b] == [("锦江区城管局", "机动大队", "brigade")]
-        assert workers == {"甲": "锦江区城管局/春熙路中队", "乙": "锦江区城管局/春熙路中队", "丙": "锦江区城管局/",
-                           "丁": "武侯区城管局/春熙路中队", "戊": "锦江区城管局/机动大队"}  # fmt: skip
+        assert workers == {
+            "甲": "锦江区城管局/春熙路中队",
+            "乙": "锦江区城管局/春熙路中队",
+            "丙": "锦江区城管局/",
+            "丁": "武侯区城管局/春熙路中队",
+            "戊": "锦江区城管局/机动大队",
+        }
         assert "client_bureau" not in columns and "unit" not in columns and "bureau_id" in columns
         assert legacy is None and forced is True
         # and back: the text columns come back from the records
@@ -126,28 +142,39 @@ def test_the_migration_turns_the_rosters_text_into_records(settings) -> None:  #
 # --------------------------------------------------------------- pages
 
 
-def test_an_admin_records_a_bureau_its_units_and_office(signed_in, tenant) -> None:  # noqa: ANN001
+def test_an_admin_records_a_bureau_its_units_and_office(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     base = f"/t/{tenant.slug}"
     token = csrf_from(client.get(f"{base}/bureaus/offices").text)
-    saved = client.post(f"{base}/bureaus/offices", data={"_csrf": token, "name": "锦江区委编办", "city": "chengdu"},
-                        follow_redirects=False)  # fmt: skip
+    saved = client.post(
+        f"{base}/bureaus/offices", data={"_csrf": token, "name": "锦江区委编办", "city": "chengdu"}, follow_redirects=False
+    )
     assert saved.status_code == 303
     with tenant_session(tenant.id) as db:
         office_id = db.execute(text("select id from establishment_offices")).scalar()
     token = csrf_from(client.get(f"{base}/bureaus/new").text)
     created = client.post(
         f"{base}/bureaus",
-        data={"_csrf": token, "name": BUREAU, "city": "chengdu", "contact_name": "李明", "contact_phone": "028-86661234",
-              "contact_email": "li@cgj.example.cn", "establishment_office_id": str(office_id)},
+        data={
+            "_csrf": token,
+            "name": BUREAU,
+            "city": "chengdu",
+            "contact_name": "李明",
+            "contact_phone": "028-86661234",
+            "contact_email": "li@cgj.example.cn",
+            "establishment_office_id": str(office_id),
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert created.status_code == 303
     detail_url = created.headers["location"].split("?")[0]
     detail = client.get(detail_url)
     assert BUREAU in detail.text and "锦江区委编办" in detail.text and "028-86661234" in detail.text
-    unit = client.post(detail_url + "/units", data={"_csrf": csrf_from(detail.text), "name": "春熙路街道中队",
-                                                    "kind": "squad"}, follow_redirects=False)  # fmt: skip
+    unit = client.post(
+        detail_url + "/units",
+        data={"_csrf": csrf_from(detail.text), "name": "春熙路街道中队", "kind": "squad"},
+        follow_redirects=False,
+    )
     assert unit.status_code == 303
     assert "春熙路街道中队" in client.get(detail_url).text
     # the roster form can now name them; the list shows the bureau
@@ -166,14 +193,17 @@ def test_an_admin_records_a_bureau_its_units_and_office(signed_in, tenant) -> No
     assert actions == ["establishment_office.create", "client_bureau.create", "bureau_unit.create"]
 
 
-def test_renaming_a_bureau_keeps_its_workers_and_renames_it_on_the_roster(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_renaming_a_bureau_keeps_its_workers_and_renames_it_on_the_roster(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, client_bureau=BUREAU, unit="")
     client = signed_in(tenant, StaffRole.HR_CLERK)
     with tenant_session(tenant.id) as db:
         bureau_id = db.execute(text("select id from client_bureaus")).scalar()
     form = client.get(f"/t/{tenant.slug}/bureaus/{bureau_id}/edit").text
-    renamed = client.post(f"/t/{tenant.slug}/bureaus/{bureau_id}", data={"_csrf": csrf_from(form), "name": "锦江区综合执法局"},
-                          follow_redirects=False)  # fmt: skip
+    renamed = client.post(
+        f"/t/{tenant.slug}/bureaus/{bureau_id}",
+        data={"_csrf": csrf_from(form), "name": "锦江区综合执法局"},
+        follow_redirects=False,
+    )
     assert renamed.status_code == 303
     assert "锦江区综合执法局" in client.get(f"/t/{tenant.slug}/workers/{worker.id}").text
 
@@ -188,7 +218,7 @@ def test_renaming_a_bureau_keeps_its_workers_and_renames_it_on_the_roster(signed
         ({"name": BUREAU}, BUREAU),  # a duplicate name
     ],
 )
-def test_bad_bureau_input_is_refused_next_to_its_field(signed_in, tenant, data, field_message) -> None:  # noqa: ANN001
+def test_bad_bureau_input_is_refused_next_to_its_field(signed_in, tenant, data, field_message) -> None:
     make_bureau(tenant, BUREAU)
     client = signed_in(tenant, StaffRole.ADMIN)
     token = csrf_from(client.get(f"/t/{tenant.slug}/bureaus/new").text)
@@ -198,7 +228,7 @@ def test_bad_bureau_input_is_refused_next_to_its_field(signed_in, tenant, data, 
         assert db.execute(text("select count(*) from client_bureaus")).scalar() == 1
 
 
-def test_readers_read_and_only_editors_write(signed_in, tenant) -> None:  # noqa: ANN001
+def test_readers_read_and_only_editors_write(signed_in, tenant) -> None:
     bureau_id = make_bureau(tenant, BUREAU)
     client = signed_in(tenant, StaffRole.VIEWER)
     assert client.get(f"/t/{tenant.slug}/bureaus").status_code == 200
@@ -211,7 +241,7 @@ def test_readers_read_and_only_editors_write(signed_in, tenant) -> None:  # noqa
     assert client.get(f"/t/{tenant.slug}/bureaus/99999").status_code == 404
 
 
-def test_another_tenants_bureau_is_not_found(signed_in, tenant, other_tenant) -> None:  # noqa: ANN001
+def test_another_tenants_bureau_is_not_found(signed_in, tenant, other_tenant) -> None:
     theirs = make_bureau(other_tenant, "别家的局")
     client = signed_in(tenant, StaffRole.ADMIN)
     assert client.get(f"/t/{tenant.slug}/bureaus/{theirs}").status_code == 404
@@ -221,7 +251,7 @@ def test_another_tenants_bureau_is_not_found(signed_in, tenant, other_tenant) ->
 # --------------------------------------------------------------- agreements
 
 
-def test_an_agreement_lists_what_is_missing_until_complete(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_an_agreement_lists_what_is_missing_until_complete(signed_in, tenant, settings) -> None:
     bureau_id = make_bureau(tenant, BUREAU)
     make_worker(settings, tenant, client_bureau=BUREAU, post_line="市容市貌")
     client = signed_in(tenant, StaffRole.ADMIN)
@@ -229,10 +259,16 @@ def test_an_agreement_lists_what_is_missing_until_complete(signed_in, tenant, se
     form = client.get(f"{base}/bureaus/{bureau_id}/agreements/new").text
     created = client.post(
         f"{base}/bureaus/{bureau_id}/agreements",
-        data={"_csrf": csrf_from(form), "number": "JJ-2026-01", "start_date": "2026-01-01", "end_date": "2027-12-31",
-              "fee_basis": "pass_through", "management_fee": "350"},
+        data={
+            "_csrf": csrf_from(form),
+            "number": "JJ-2026-01",
+            "start_date": "2026-01-01",
+            "end_date": "2027-12-31",
+            "fee_basis": "pass_through",
+            "management_fee": "350",
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert created.status_code == 303
     url = created.headers["location"].split("?")[0]
     page = client.get(url).text
@@ -240,24 +276,47 @@ def test_an_agreement_lists_what_is_missing_until_complete(signed_in, tenant, se
     token = csrf_from(page)
     post = client.post(url + "/posts", data={"_csrf": token, "name": "市容市貌", "nature": "auxiliary", "headcount": "0"})
     assert post.status_code == 400 and "field-error" in post.text
-    post = client.post(url + "/posts", data={"_csrf": token, "name": "市容市貌", "nature": "auxiliary", "headcount": "1",
-                                             "work_place": "春熙路"}, follow_redirects=False)  # fmt: skip
+    post = client.post(
+        url + "/posts",
+        data={"_csrf": token, "name": "市容市貌", "nature": "auxiliary", "headcount": "1", "work_place": "春熙路"},
+        follow_redirects=False,
+    )
     assert post.status_code == 303
     agreement_id = int(url.rsplit("/", 1)[1])
     edit = client.get(url + "/edit").text
-    saved = client.post(url, data={"_csrf": csrf_from(edit), "number": "JJ-2026-01", "start_date": "2026-01-01",
-                                   "end_date": "2027-12-31", "fee_basis": "pass_through", "management_fee": "350",
-                                   "working_hours": "每周 40 小时", "payment_terms": "次月 15 日前"},
-                        follow_redirects=False)  # fmt: skip
+    saved = client.post(
+        url,
+        data={
+            "_csrf": csrf_from(edit),
+            "number": "JJ-2026-01",
+            "start_date": "2026-01-01",
+            "end_date": "2027-12-31",
+            "fee_basis": "pass_through",
+            "management_fee": "350",
+            "working_hours": "每周 40 小时",
+            "payment_terms": "次月 15 日前",
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
-    clauses = {f"clause_{item}": "约定条款" for item in ("remuneration", "social_insurance", "injury_maternity_sickness",
-               "safety_and_training", "economic_compensation", "breach_liability")}  # fmt: skip
+    clauses = {
+        f"clause_{item}": "约定条款"
+        for item in (
+            "remuneration",
+            "social_insurance",
+            "injury_maternity_sickness",
+            "safety_and_training",
+            "economic_compensation",
+            "breach_liability",
+        )
+    }
     saved = client.post(url + "/clauses", data={"_csrf": token, **clauses}, follow_redirects=False)
     assert saved.status_code == 303
     page = client.get(url).text
     assert "法律、法规、规章规定" in page or "Other items laws" in page  # still missing: the 13th
-    saved = client.post(url + "/clauses", data={"_csrf": token, **clauses, "clause_other_statutory": "无"},
-                        follow_redirects=False)  # fmt: skip
+    saved = client.post(
+        url + "/clauses", data={"_csrf": token, **clauses, "clause_other_statutory": "无"}, follow_redirects=False
+    )
     page = client.get(url).text
     assert "13 项法定必备内容齐全" in page or "All 13 mandatory items are present" in page
     # headcount in use today: the bureau's one active worker on its one post
@@ -269,8 +328,10 @@ def test_an_agreement_lists_what_is_missing_until_complete(signed_in, tenant, se
     renewed = client.post(url + "/renew", data={"_csrf": token, "months": "24"}, follow_redirects=False)
     assert renewed.status_code == 303
     with tenant_session(tenant.id) as db:
-        renewal = db.execute(text("select id, start_date, end_date, renews_agreement_id, status from service_agreements"
-                                  " where id <> :a"), {"a": agreement_id}).one()  # fmt: skip
+        renewal = db.execute(
+            text("select id, start_date, end_date, renews_agreement_id, status from service_agreements where id <> :a"),
+            {"a": agreement_id},
+        ).one()
         posts = db.execute(text("select count(*) from agreement_posts where agreement_id = :r"), {"r": renewal[0]}).scalar()
         clauses_copied = db.execute(
             text("select count(*) from agreement_clauses where agreement_id = :r"), {"r": renewal[0]}
@@ -279,9 +340,17 @@ def test_an_agreement_lists_what_is_missing_until_complete(signed_in, tenant, se
     assert posts == 1 and clauses_copied == 7
     # an overlapping agreement cannot be signed
     form = client.get(f"{base}/bureaus/{bureau_id}/agreements/new").text
-    overlap = client.post(f"{base}/bureaus/{bureau_id}/agreements",
-                          data={"_csrf": csrf_from(form), "start_date": "2027-06-01", "end_date": "2028-05-31",
-                                "fee_basis": "fixed", "fixed_price": "6000"}, follow_redirects=False)  # fmt: skip
+    overlap = client.post(
+        f"{base}/bureaus/{bureau_id}/agreements",
+        data={
+            "_csrf": csrf_from(form),
+            "start_date": "2027-06-01",
+            "end_date": "2028-05-31",
+            "fee_basis": "fixed",
+            "fixed_price": "6000",
+        },
+        follow_redirects=False,
+    )
     overlap_url = overlap.headers["location"].split("?")[0]
     refused = client.post(overlap_url + "/sign", data={"_csrf": token, "signed_on": "2026-01-01"})
     assert refused.status_code == 400 and "JJ-2026-01" in refused.text

@@ -23,21 +23,25 @@ TODAY = date.today()
 D = Decimal
 
 
-def figure(tenant, city: str, on: date) -> CityParameter | None:  # noqa: ANN001
+def figure(tenant, city: str, on: date) -> CityParameter | None:
     with tenant_session(tenant.id) as db:
         return actions.in_force(db, tenant.id, city, on)
 
 
 def form(**changes: str) -> dict[str, str]:
     values = {
-        "city": "chengdu", "effective_from": "2026-07-01", "minimum_wage_monthly": "2,450",
-        "minimum_wage_hourly": "24.5", "average_wage_monthly": "8012.50", "source": "川人社发〔2026〕示例号",
-    }  # fmt: skip
+        "city": "chengdu",
+        "effective_from": "2026-07-01",
+        "minimum_wage_monthly": "2,450",
+        "minimum_wage_hourly": "24.5",
+        "average_wage_monthly": "8012.50",
+        "source": "川人社发〔2026〕示例号",
+    }
     values.update(changes)
     return values
 
 
-def test_a_new_tenant_has_the_four_cities_reference_figures(tenant) -> None:  # noqa: ANN001
+def test_a_new_tenant_has_the_four_cities_reference_figures(tenant) -> None:
     with tenant_session(tenant.id) as db:
         versions = actions.all_versions(db, tenant.id)
         seeded = db.exec(select(AuditEntry).where(AuditEntry.action == "city_parameter.seed")).all()
@@ -46,7 +50,10 @@ def test_a_new_tenant_has_the_four_cities_reference_figures(tenant) -> None:  # 
     assert figure(tenant, "beijing", date(2025, 8, 31)).minimum_wage_monthly == D("2420")
     beijing = figure(tenant, "beijing", date(2025, 9, 1))
     assert (beijing.minimum_wage_monthly, beijing.minimum_wage_hourly, beijing.average_wage_monthly) == (
-        D("2540"), D("27.7"), D("11937"))  # fmt: skip
+        D("2540"),
+        D("27.7"),
+        D("11937"),
+    )
     assert figure(tenant, "shanghai", date(2025, 7, 1)).average_wage_monthly == D("12434")
     assert "37,302 ÷ 3" in figure(tenant, "shanghai", date(2025, 7, 1)).source
     assert figure(tenant, "hangzhou", date(2025, 1, 1)).average_wage_monthly == D("8433")
@@ -56,12 +63,11 @@ def test_a_new_tenant_has_the_four_cities_reference_figures(tenant) -> None:  # 
         assert actions.seed_reference(db, tenant.id) == 0  # seeding again adds nothing
 
 
-def test_the_admin_adds_a_version_in_force_from_its_date(tenant, signed_in) -> None:  # noqa: ANN001
+def test_the_admin_adds_a_version_in_force_from_its_date(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     page = client.get(f"/t/{tenant.slug}/cities")
     assert page.status_code == 200 and "2,330.00" in page.text
-    response = client.post(f"/t/{tenant.slug}/cities", data={"_csrf": csrf_from(page.text), **form()},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(f"/t/{tenant.slug}/cities", data={"_csrf": csrf_from(page.text), **form()}, follow_redirects=False)
     assert response.status_code == 303, response.text
     assert figure(tenant, "chengdu", date(2026, 6, 30)).minimum_wage_monthly == D("2330")
     new = figure(tenant, "chengdu", date(2026, 7, 1))
@@ -74,13 +80,14 @@ def test_the_admin_adds_a_version_in_force_from_its_date(tenant, signed_in) -> N
     assert "2026-07-01" in shown and "2025-07-01" in shown and "川人社发〔2026〕示例号" in shown
 
     # Another city code works too.
-    other = client.post(f"/t/{tenant.slug}/cities", data={"_csrf": csrf_from(shown), **form(city="chongqing")},
-                        follow_redirects=False)  # fmt: skip
+    other = client.post(
+        f"/t/{tenant.slug}/cities", data={"_csrf": csrf_from(shown), **form(city="chongqing")}, follow_redirects=False
+    )
     assert other.status_code == 303
     assert figure(tenant, "chongqing", date(2026, 7, 1)).minimum_wage_monthly == D("2450")
 
 
-def test_refusals_write_nothing(tenant, signed_in) -> None:  # noqa: ANN001
+def test_refusals_write_nothing(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     token = csrf_from(client.get(f"/t/{tenant.slug}/cities").text)
     cases = [
@@ -108,14 +115,19 @@ def test_refusals_write_nothing(tenant, signed_in) -> None:  # noqa: ANN001
             raise AssertionError("a zero minimum wage was accepted")
 
 
-def test_the_admin_corrects_a_version_with_before_and_after(tenant, signed_in) -> None:  # noqa: ANN001
+def test_the_admin_corrects_a_version_with_before_and_after(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     version = figure(tenant, "hangzhou", date(2025, 1, 1))
     token = csrf_from(client.get(f"/t/{tenant.slug}/cities").text)
-    values = form(city="ignored", effective_from="2024-01-01", minimum_wage_monthly="2490",
-                  minimum_wage_hourly="24", average_wage_monthly="8500", source="浙江 2024 年平均工资")  # fmt: skip
-    response = client.post(f"/t/{tenant.slug}/cities/{version.id}", data={"_csrf": token, **values},
-                           follow_redirects=False)  # fmt: skip
+    values = form(
+        city="ignored",
+        effective_from="2024-01-01",
+        minimum_wage_monthly="2490",
+        minimum_wage_hourly="24",
+        average_wage_monthly="8500",
+        source="浙江 2024 年平均工资",
+    )
+    response = client.post(f"/t/{tenant.slug}/cities/{version.id}", data={"_csrf": token, **values}, follow_redirects=False)
     assert response.status_code == 303
     corrected = figure(tenant, "hangzhou", date(2025, 1, 1))
     assert corrected.id == version.id and corrected.city == "hangzhou" and corrected.average_wage_monthly == D("8500")
@@ -124,14 +136,13 @@ def test_the_admin_corrects_a_version_with_before_and_after(tenant, signed_in) -
     assert entry.before["average_wage_monthly"] == "8433.00" and entry.after["average_wage_monthly"] == "8500.00"
 
     beijing_old = figure(tenant, "beijing", date(2024, 1, 1))
-    clash = client.post(f"/t/{tenant.slug}/cities/{beijing_old.id}",
-                        data={"_csrf": token, **form(effective_from="2025-09-01")})  # fmt: skip
+    clash = client.post(f"/t/{tenant.slug}/cities/{beijing_old.id}", data={"_csrf": token, **form(effective_from="2025-09-01")})
     assert clash.status_code == 400 and f'id="v{beijing_old.id}-effective_from-error"' in clash.text
     assert figure(tenant, "beijing", date(2024, 1, 1)).effective_from == date(2023, 9, 1)
     assert client.post(f"/t/{tenant.slug}/cities/999999", data={"_csrf": token, **form()}).status_code == 404
 
 
-def test_staff_read_and_only_the_admin_writes(tenant, signed_in) -> None:  # noqa: ANN001
+def test_staff_read_and_only_the_admin_writes(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.VIEWER)
     page = client.get(f"/t/{tenant.slug}/cities")
     assert page.status_code == 200 and "2,540.00" in page.text and 'action="/t/' not in page.text.split("</header>")[1]
@@ -139,7 +150,7 @@ def test_staff_read_and_only_the_admin_writes(tenant, signed_in) -> None:  # noq
     assert refused.status_code == 403
 
 
-def test_a_new_minimum_wage_moves_the_probation_pay_alerts(settings, tenant) -> None:  # noqa: ANN001
+def test_a_new_minimum_wage_moves_the_probation_pay_alerts(settings, tenant) -> None:
     worker = make_worker(settings, tenant, hire_date=TODAY - timedelta(days=10))
     with tenant_session(tenant.id) as db:
         db.execute(text("update workers set city = 'chengdu', si_registered_on = hire_date where id = :id"), {"id": worker.id})
@@ -149,9 +160,13 @@ def test_a_new_minimum_wage_moves_the_probation_pay_alerts(settings, tenant) -> 
                 " wage, post, client_bureau, signed_on, status) values (:w, 'fixed_term', :start, :end, :pend,"
                 " 2400, 2800, '巡查', '局', :start, 'signed')"
             ),
-            {"w": worker.id, "start": TODAY - timedelta(days=10), "end": TODAY + timedelta(days=1085),
-             "pend": TODAY + timedelta(days=50)},
-        )  # fmt: skip
+            {
+                "w": worker.id,
+                "start": TODAY - timedelta(days=10),
+                "end": TODAY + timedelta(days=1085),
+                "pend": TODAY + timedelta(days=50),
+            },
+        )
         actions.seed_reference(db, tenant.id)
     with tenant_session(tenant.id) as db:
         from service.compliance.engine import recompute_for_workers

@@ -27,33 +27,33 @@ BUREAU = "成都市锦江区城市管理和综合行政执法局"
 OTHER_BUREAU = "成都市青羊区城市管理局"
 
 
-def cap_alerts(tenant) -> dict[str, ComplianceAlert]:  # noqa: ANN001
+def cap_alerts(tenant) -> dict[str, ComplianceAlert]:
     with tenant_session(tenant.id) as db:
         found = db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "dispatch_cap")).all()
         return {a.params.get("unit"): a for a in found}
 
 
-def open_cap(tenant) -> set[str]:  # noqa: ANN001
+def open_cap(tenant) -> set[str]:
     return {bureau for bureau, a in cap_alerts(tenant).items() if a.open}
 
 
-def record(tenant, bureau: str = BUREAU, headcount: object = 18, warning: bool = True) -> ClientBureau:  # noqa: ANN001
+def record(tenant, bureau: str = BUREAU, headcount: object = 18, warning: bool = True) -> ClientBureau:
     with tenant_session(tenant.id) as db:
         return set_client_workforce(db, tenant.id, SYSTEM, bureau, headcount, warning)
 
 
-def rows(tenant) -> list[ClientBureau]:  # noqa: ANN001
+def rows(tenant) -> list[ClientBureau]:
     """The bureaus whose workforce is recorded (the figure lives on the bureau record since 0016)."""
     with tenant_session(tenant.id) as db:
         return list(db.exec(select(ClientBureau).where(ClientBureau.direct_headcount.is_not(None))).all())
 
 
-def audit_count(tenant) -> int:  # noqa: ANN001
+def audit_count(tenant) -> int:
     with tenant_session(tenant.id) as db:
         return len(db.exec(select(AuditEntry).where(AuditEntry.action == "client_workforce.set")).all())
 
 
-def test_no_figure_no_alert_and_the_boundary_of_ten_percent(settings, tenant) -> None:  # noqa: ANN001
+def test_no_figure_no_alert_and_the_boundary_of_ten_percent(settings, tenant) -> None:
     first = make_worker(settings, tenant)
     make_worker(settings, tenant)
     make_worker(settings, tenant, client_bureau=OTHER_BUREAU)
@@ -83,7 +83,7 @@ def test_no_figure_no_alert_and_the_boundary_of_ten_percent(settings, tenant) ->
     assert open_cap(tenant) == set()
 
 
-def test_moving_a_worker_to_another_bureau_closes_the_old_bureaus_alert(settings, tenant) -> None:  # noqa: ANN001
+def test_moving_a_worker_to_another_bureau_closes_the_old_bureaus_alert(settings, tenant) -> None:
     workers = [make_worker(settings, tenant) for _ in range(3)]
     record(tenant, headcount=18)
     assert open_cap(tenant) == {BUREAU}
@@ -96,7 +96,7 @@ def test_moving_a_worker_to_another_bureau_closes_the_old_bureaus_alert(settings
     assert open_cap(tenant) == set()
 
 
-def test_turning_the_warning_off_closes_the_alert_and_on_brings_it_back(settings, tenant) -> None:  # noqa: ANN001
+def test_turning_the_warning_off_closes_the_alert_and_on_brings_it_back(settings, tenant) -> None:
     for _ in range(3):
         make_worker(settings, tenant)
     record(tenant, headcount=10)
@@ -129,7 +129,7 @@ def test_turning_the_warning_off_closes_the_alert_and_on_brings_it_back(settings
         ("", 10, "client_bureau"),
     ],
 )
-def test_refusals_write_nothing(settings, tenant, bureau, headcount, field) -> None:  # noqa: ANN001
+def test_refusals_write_nothing(settings, tenant, bureau, headcount, field) -> None:
     for _ in range(3):
         make_worker(settings, tenant)
     with pytest.raises(DomainError) as refused:
@@ -138,7 +138,7 @@ def test_refusals_write_nothing(settings, tenant, bureau, headcount, field) -> N
     assert rows(tenant) == [] and audit_count(tenant) == 0 and cap_alerts(tenant) == {}
 
 
-def test_figures_and_alerts_stay_in_their_tenant(settings, tenant, other_tenant) -> None:  # noqa: ANN001
+def test_figures_and_alerts_stay_in_their_tenant(settings, tenant, other_tenant) -> None:
     for _ in range(3):
         make_worker(settings, tenant)
     make_worker(settings, other_tenant)
@@ -158,7 +158,7 @@ def test_figures_and_alerts_stay_in_their_tenant(settings, tenant, other_tenant)
     assert [r.direct_headcount for r in rows(tenant)] == [5] and [r.direct_headcount for r in rows(other_tenant)] == [8]
 
 
-def test_the_page_shows_and_saves(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_the_page_shows_and_saves(settings, tenant, signed_in) -> None:
     for _ in range(3):
         make_worker(settings, tenant)
     make_worker(settings, tenant, client_bureau=OTHER_BUREAU)
@@ -166,25 +166,32 @@ def test_the_page_shows_and_saves(settings, tenant, signed_in) -> None:  # noqa:
     shown = viewer.get(f"/t/{tenant.slug}/client-workforce")
     assert shown.status_code == 200 and BUREAU in shown.text and OTHER_BUREAU in shown.text
     assert 'name="direct_headcount"' not in shown.text  # readers see, do not edit
-    refused = viewer.post(f"/t/{tenant.slug}/client-workforce",
-                          data={"_csrf": csrf_from(shown.text), "client_bureau": BUREAU, "direct_headcount": "5"})  # fmt: skip
+    refused = viewer.post(
+        f"/t/{tenant.slug}/client-workforce",
+        data={"_csrf": csrf_from(shown.text), "client_bureau": BUREAU, "direct_headcount": "5"},
+    )
     assert refused.status_code == 403 and rows(tenant) == []
 
     clerk = signed_in(tenant, StaffRole.HR_CLERK)
     page = clerk.get(f"/t/{tenant.slug}/client-workforce")
     assert page.status_code == 200 and 'name="direct_headcount"' in page.text and 'name="cap_warning"' in page.text
     token = csrf_from(page.text)
-    bad = clerk.post(f"/t/{tenant.slug}/client-workforce",
-                     data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "-2", "cap_warning": "1"})  # fmt: skip
+    bad = clerk.post(
+        f"/t/{tenant.slug}/client-workforce",
+        data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "-2", "cap_warning": "1"},
+    )
     assert bad.status_code == 400 and 'class="field-error"' in bad.text and 'value="-2"' in bad.text
-    unknown = clerk.post(f"/t/{tenant.slug}/client-workforce",
-                         data={"_csrf": token, "client_bureau": "没有这个局", "direct_headcount": "2"})  # fmt: skip
+    unknown = clerk.post(
+        f"/t/{tenant.slug}/client-workforce", data={"_csrf": token, "client_bureau": "没有这个局", "direct_headcount": "2"}
+    )
     assert unknown.status_code == 400 and "没有这个局" in unknown.text
     assert rows(tenant) == []
 
-    saved = clerk.post(f"/t/{tenant.slug}/client-workforce",
-                       data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "20", "cap_warning": "1"},
-                       follow_redirects=False)  # fmt: skip
+    saved = clerk.post(
+        f"/t/{tenant.slug}/client-workforce",
+        data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "20", "cap_warning": "1"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303 and "/client-workforce" in saved.headers["location"]
     assert open_cap(tenant) == {BUREAU}  # 3 of 23
     after = clerk.get(f"/t/{tenant.slug}/client-workforce")
@@ -193,8 +200,10 @@ def test_the_page_shows_and_saves(settings, tenant, signed_in) -> None:  # noqa:
     assert compliance.status_code == 200 and BUREAU in compliance.text and "/client-workforce" in compliance.text
 
     # Unchecking the box (no cap_warning field) turns the warning off.
-    off = clerk.post(f"/t/{tenant.slug}/client-workforce",
-                     data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "20"},
-                     follow_redirects=False)  # fmt: skip
+    off = clerk.post(
+        f"/t/{tenant.slug}/client-workforce",
+        data={"_csrf": token, "client_bureau": BUREAU, "direct_headcount": "20"},
+        follow_redirects=False,
+    )
     assert off.status_code == 303 and open_cap(tenant) == set()
     assert [(r.direct_headcount, r.cap_warning) for r in rows(tenant)] == [(20, False)]

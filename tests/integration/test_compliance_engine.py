@@ -29,19 +29,28 @@ TODAY = date.today()
 DAY = timedelta(days=1)
 
 
-def set_worker(tenant, worker_id: int, **values: object) -> None:  # noqa: ANN001
+def set_worker(tenant, worker_id: int, **values: object) -> None:
     assignments = ", ".join(f"{name} = :{name}" for name in values)
     with tenant_session(tenant.id) as db:
         db.execute(text(f"update workers set {assignments} where id = :id"), {"id": worker_id, **values})
 
 
-def add_contract(tenant, worker_id: int, **values: object) -> int:  # noqa: ANN001
+def add_contract(tenant, worker_id: int, **values: object) -> int:
     row = {
-        "contract_type": "fixed_term", "start_date": TODAY - 400 * DAY, "end_date": TODAY + 700 * DAY,
-        "probation_end": None, "probation_wage": None, "wage": Decimal("4000.00"), "post": "市容巡查",
-        "client_bureau": "成都市锦江区城市管理和综合行政执法局", "signed_on": None, "status": "signed",
-        "renewal_decision": "undecided", "worker_id": worker_id, **values,
-    }  # fmt: skip
+        "contract_type": "fixed_term",
+        "start_date": TODAY - 400 * DAY,
+        "end_date": TODAY + 700 * DAY,
+        "probation_end": None,
+        "probation_wage": None,
+        "wage": Decimal("4000.00"),
+        "post": "市容巡查",
+        "client_bureau": "成都市锦江区城市管理和综合行政执法局",
+        "signed_on": None,
+        "status": "signed",
+        "renewal_decision": "undecided",
+        "worker_id": worker_id,
+        **values,
+    }
     if row["status"] != "draft" and row["signed_on"] is None:
         row["signed_on"] = row["start_date"]
     columns = ", ".join(row)
@@ -51,18 +60,18 @@ def add_contract(tenant, worker_id: int, **values: object) -> int:  # noqa: ANN0
         ).scalar_one()
 
 
-def set_contract(tenant, contract_id: int, **values: object) -> None:  # noqa: ANN001
+def set_contract(tenant, contract_id: int, **values: object) -> None:
     assignments = ", ".join(f"{name} = :{name}" for name in values)
     with tenant_session(tenant.id) as db:
         db.execute(text(f"update contracts set {assignments} where id = :id"), {"id": contract_id, **values})
 
 
-def recompute(tenant, *worker_ids: int, today: date = TODAY):  # noqa: ANN001, ANN201
+def recompute(tenant, *worker_ids: int, today: date = TODAY):
     with tenant_session(tenant.id) as db:
         return recompute_for_workers(db, tenant.id, worker_ids, today)
 
 
-def alerts(tenant, rule: str | None = None) -> dict[str, ComplianceAlert]:  # noqa: ANN001
+def alerts(tenant, rule: str | None = None) -> dict[str, ComplianceAlert]:
     """Every stored alert of the tenant (open or not), by "subject rule"."""
     with tenant_session(tenant.id) as db:
         query = select(ComplianceAlert)
@@ -71,13 +80,13 @@ def alerts(tenant, rule: str | None = None) -> dict[str, ComplianceAlert]:  # no
         return {f"{a.subject} {a.rule}": a for a in db.exec(query).all()}
 
 
-def one(tenant, rule: str) -> ComplianceAlert:  # noqa: ANN001
+def one(tenant, rule: str) -> ComplianceAlert:
     found = list(alerts(tenant, rule).values())
     assert len(found) == 1, found
     return found[0]
 
 
-def registered_worker(settings, tenant, **overrides):  # noqa: ANN001, ANN003, ANN201
+def registered_worker(settings, tenant, **overrides):
     """A worker whose social insurance is registered (so only the rule under test fires)."""
     worker = make_worker(settings, tenant, **overrides)
     set_worker(tenant, worker.id, si_registered_on=worker.hire_date)
@@ -87,7 +96,7 @@ def registered_worker(settings, tenant, **overrides):  # noqa: ANN001, ANN003, A
 # --- written contract ---
 
 
-def test_no_written_contract_after_a_month_costs_double_wage_and_a_contract_closes_it(settings, tenant) -> None:  # noqa: ANN001
+def test_no_written_contract_after_a_month_costs_double_wage_and_a_contract_closes_it(settings, tenant) -> None:
     hired = TODAY - 40 * DAY
     worker = make_worker(settings, tenant, hire_date=hired)  # creating the worker already computes its alerts
     alert = one(tenant, "written_contract_missing")
@@ -103,8 +112,7 @@ def test_no_written_contract_after_a_month_costs_double_wage_and_a_contract_clos
     assert "劳动合同法" in alert.article
 
     # A contract signed within the month (entered late) closes it.
-    contract_id = add_contract(tenant, worker.id, start_date=hired, end_date=hired + 3 * 365 * DAY,
-                               signed_on=hired + 10 * DAY)  # fmt: skip
+    contract_id = add_contract(tenant, worker.id, start_date=hired, end_date=hired + 3 * 365 * DAY, signed_on=hired + 10 * DAY)
     counts = recompute(tenant, worker.id)
     assert counts.closed == 1
     assert not one(tenant, "written_contract_missing").open
@@ -118,7 +126,7 @@ def test_no_written_contract_after_a_month_costs_double_wage_and_a_contract_clos
     assert "{signed_on}" in late.message and late.acknowledged_at is None
 
 
-def test_within_the_first_month_the_missing_contract_is_medium(settings, tenant) -> None:  # noqa: ANN001
+def test_within_the_first_month_the_missing_contract_is_medium(settings, tenant) -> None:
     registered_worker(settings, tenant, hire_date=TODAY - 5 * DAY)
     with tenant_session(tenant.id) as db:
         recompute_tenant(db, tenant.id, TODAY)
@@ -129,7 +137,7 @@ def test_within_the_first_month_the_missing_contract_is_medium(settings, tenant)
 # --- contract ending, renewal decision, acknowledgement ---
 
 
-def test_a_contract_ending_soon_without_decision_until_decided(settings, tenant) -> None:  # noqa: ANN001
+def test_a_contract_ending_soon_without_decision_until_decided(settings, tenant) -> None:
     worker = registered_worker(settings, tenant, hire_date=TODAY - 1000 * DAY)
     contract_id = add_contract(tenant, worker.id, start_date=TODAY - 1000 * DAY, end_date=TODAY + 20 * DAY)
     recompute(tenant, worker.id)
@@ -148,7 +156,7 @@ def test_a_contract_ending_soon_without_decision_until_decided(settings, tenant)
     assert not one(tenant, "contract_ending").open
 
 
-def test_acknowledging_hides_an_alert_until_its_facts_change(settings, tenant) -> None:  # noqa: ANN001
+def test_acknowledging_hides_an_alert_until_its_facts_change(settings, tenant) -> None:
     worker = registered_worker(settings, tenant, hire_date=TODAY - 1000 * DAY)
     contract_id = add_contract(tenant, worker.id, start_date=TODAY - 1000 * DAY, end_date=TODAY + 20 * DAY)
     recompute(tenant, worker.id)
@@ -185,7 +193,7 @@ def test_acknowledging_hides_an_alert_until_its_facts_change(settings, tenant) -
     assert alert.id in listed(listing.OPEN)
 
 
-def test_a_closed_alert_cannot_be_acknowledged(settings, tenant) -> None:  # noqa: ANN001
+def test_a_closed_alert_cannot_be_acknowledged(settings, tenant) -> None:
     worker = make_worker(settings, tenant, hire_date=TODAY - 5 * DAY)
     set_worker(tenant, worker.id, si_registered_on=TODAY)
     recompute(tenant, worker.id)
@@ -203,7 +211,7 @@ def test_a_closed_alert_cannot_be_acknowledged(settings, tenant) -> None:  # noq
 # --- social insurance, contract terms, leaving ---
 
 
-def test_social_insurance_registration_alert(settings, tenant) -> None:  # noqa: ANN001
+def test_social_insurance_registration_alert(settings, tenant) -> None:
     recent = make_worker(settings, tenant, hire_date=TODAY - 10 * DAY)
     late = make_worker(settings, tenant, hire_date=TODAY - 45 * DAY)
     found = alerts(tenant, "social_insurance_unregistered")
@@ -218,22 +226,27 @@ def test_social_insurance_registration_alert(settings, tenant) -> None:  # noqa:
     assert found[f"worker:{recent.id} social_insurance_unregistered"].open
 
 
-def test_contract_terms_are_checked_against_the_city_minimum_wage(settings, tenant) -> None:  # noqa: ANN001
+def test_contract_terms_are_checked_against_the_city_minimum_wage(settings, tenant) -> None:
     start = date(2025, 8, 1)
     worker = registered_worker(settings, tenant, hire_date=start)
     set_worker(tenant, worker.id, city="chengdu")
     # One year with 3 months' probation (2 allowed), probation pay 2,300 < Chengdu's 2,330 and 80% of 2,800.
     contract_id = add_contract(
-        tenant, worker.id, start_date=start, end_date=date(2026, 7, 31), probation_end=date(2025, 10, 31),
-        probation_wage=Decimal("2300.00"), wage=Decimal("2800.00"),
-    )  # fmt: skip
+        tenant,
+        worker.id,
+        start_date=start,
+        end_date=date(2026, 7, 31),
+        probation_end=date(2025, 10, 31),
+        probation_wage=Decimal("2300.00"),
+        wage=Decimal("2800.00"),
+    )
     recompute(tenant, worker.id, today=date(2025, 8, 10))
     found = {a.rule: a for a in alerts(tenant).values() if a.subject == f"contract:{contract_id}" and a.open}
     assert set(found) == {"probation_too_long", "probation_pay_too_low", "dispatch_term_too_short"}
     assert found["probation_pay_too_low"].params["floor"] == "2330.00"
 
 
-def test_a_worker_who_left_has_no_open_alerts(settings, tenant) -> None:  # noqa: ANN001
+def test_a_worker_who_left_has_no_open_alerts(settings, tenant) -> None:
     worker = make_worker(settings, tenant, hire_date=TODAY - 45 * DAY)
     assert any(a.open for a in alerts(tenant).values())
     with tenant_session(tenant.id) as db:
@@ -241,7 +254,7 @@ def test_a_worker_who_left_has_no_open_alerts(settings, tenant) -> None:  # noqa
     assert not any(a.open for a in alerts(tenant).values())
 
 
-def test_a_certificate_expiring_soon(settings, tenant) -> None:  # noqa: ANN001
+def test_a_certificate_expiring_soon(settings, tenant) -> None:
     worker = registered_worker(settings, tenant, hire_date=TODAY - 100 * DAY)
     with tenant_session(tenant.id) as db:
         db.execute(
@@ -262,7 +275,7 @@ def test_a_certificate_expiring_soon(settings, tenant) -> None:  # noqa: ANN001
 # --- tenants ---
 
 
-def test_alerts_stay_in_their_tenant(settings, tenant, other_tenant) -> None:  # noqa: ANN001
+def test_alerts_stay_in_their_tenant(settings, tenant, other_tenant) -> None:
     mine = make_worker(settings, tenant, hire_date=TODAY - 45 * DAY, name="甲方员工")
     make_worker(settings, other_tenant, hire_date=TODAY - 45 * DAY, name="乙方员工")
     with tenant_session(other_tenant.id) as db:
@@ -280,7 +293,7 @@ def test_alerts_stay_in_their_tenant(settings, tenant, other_tenant) -> None:  #
 # --- the page ---
 
 
-def test_the_compliance_page_lists_and_acknowledges(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_the_compliance_page_lists_and_acknowledges(settings, tenant, signed_in) -> None:
     worker = make_worker(settings, tenant, hire_date=TODAY - 45 * DAY, name="王五")
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = client.get(f"/t/{tenant.slug}/compliance")
@@ -293,8 +306,7 @@ def test_the_compliance_page_lists_and_acknowledges(settings, tenant, signed_in)
     assert refused.status_code == 400 and 'class="field-error"' in refused.text
     assert one(tenant, "social_insurance_unregistered").acknowledged_at is None
 
-    done = client.post(url, data={"_csrf": csrf_from(response.text), "comment": "已提交参保材料"},
-                       follow_redirects=False)  # fmt: skip
+    done = client.post(url, data={"_csrf": csrf_from(response.text), "comment": "已提交参保材料"}, follow_redirects=False)
     assert done.status_code == 303 and "severity=high" in done.headers["location"]
     assert one(tenant, "social_insurance_unregistered").acknowledgement == "已提交参保材料"
     listed = client.get(f"/t/{tenant.slug}/compliance?severity=high&rule=social_insurance_unregistered")
@@ -302,12 +314,13 @@ def test_the_compliance_page_lists_and_acknowledges(settings, tenant, signed_in)
     acknowledged = client.get(f"/t/{tenant.slug}/compliance?tab=acknowledged")
     assert f'id="alert-{alert.id}"' in acknowledged.text and "已提交参保材料" in acknowledged.text
 
-    missing = client.post(f"/t/{tenant.slug}/compliance/999999/acknowledge",
-                          data={"_csrf": csrf_from(response.text), "comment": "x"})  # fmt: skip
+    missing = client.post(
+        f"/t/{tenant.slug}/compliance/999999/acknowledge", data={"_csrf": csrf_from(response.text), "comment": "x"}
+    )
     assert missing.status_code == 404
 
 
-def test_the_page_pages_through_severities_in_order(settings, tenant) -> None:  # noqa: ANN001
+def test_the_page_pages_through_severities_in_order(settings, tenant) -> None:
     for days in (5, 45, 10, 60):  # medium (within 30 days) or high (late) social-insurance alerts
         make_worker(settings, tenant, hire_date=TODAY - days * DAY)
     with tenant_session(tenant.id) as db:
@@ -323,7 +336,7 @@ def test_the_page_pages_through_severities_in_order(settings, tenant) -> None:  
 # --- the command ---
 
 
-def test_compliance_check_command(settings, tenant, other_tenant) -> None:  # noqa: ANN001
+def test_compliance_check_command(settings, tenant, other_tenant) -> None:
     make_worker(settings, tenant, hire_date=date(2025, 1, 1))
     runner = CliRunner()
     result = runner.invoke(main, ["compliance", "check", "--tenant", tenant.slug, "--today", "2025-03-01"])

@@ -29,10 +29,19 @@ def column(field: str) -> str:
 
 def contract_row(id_number: str, name: str, **changes: object) -> list[object]:
     values = {
-        "id_number": id_number, "name": name, "contract_type": ZH("Fixed-term"), "start": "2022-07-01",
-        "end": "2025-06-30", "probation_end": "2022-08-31", "probation_wage": 3600, "wage": 4500, "post": "扬尘管控",
-        "work_place": "玉林街道", "client_bureau": BUREAU, "signed_on": "2022-06-28",
-    }  # fmt: skip
+        "id_number": id_number,
+        "name": name,
+        "contract_type": ZH("Fixed-term"),
+        "start": "2022-07-01",
+        "end": "2025-06-30",
+        "probation_end": "2022-08-31",
+        "probation_wage": 3600,
+        "wage": 4500,
+        "post": "扬尘管控",
+        "work_place": "玉林街道",
+        "client_bureau": BUREAU,
+        "signed_on": "2022-06-28",
+    }
     values.update(changes)
     return [values[field] for field in HEADERS]
 
@@ -42,19 +51,17 @@ def reported(html: str) -> list[tuple[int, str, str]]:
     return [(int(r), c, m) for r, c, m in cells]
 
 
-def upload(client, slug: str, content: bytes):  # noqa: ANN001, ANN202
+def upload(client, slug: str, content: bytes):
     token = csrf_from(client.get(f"/t/{slug}/contracts/import").text)
-    return client.post(
-        f"/t/{slug}/contracts/import", data={"_csrf": token}, files={"file": ("合同.xlsx", content, XLSX)}
-    )
+    return client.post(f"/t/{slug}/contracts/import", data={"_csrf": token}, files={"file": ("合同.xlsx", content, XLSX)})
 
 
-def _count(tenant) -> int:  # noqa: ANN001
+def _count(tenant) -> int:
     with tenant_session(tenant.id) as db:
         return db.execute(text("select count(*) from contracts")).scalar()
 
 
-def _workers(settings, tenant, count: int) -> list[tuple[str, str]]:  # noqa: ANN001
+def _workers(settings, tenant, count: int) -> list[tuple[str, str]]:
     people = []
     for n in range(count):
         number = make_national_id("510107", date(1988, 3, 1 + n), 10 + n, "female")
@@ -63,7 +70,7 @@ def _workers(settings, tenant, count: int) -> list[tuple[str, str]]:  # noqa: AN
     return people
 
 
-def test_one_bad_row_means_nothing_is_imported(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_one_bad_row_means_nothing_is_imported(signed_in, tenant, settings) -> None:
     (a, name_a), (b, name_b) = _workers(settings, tenant, 2)
     unknown = make_national_id("510107", date(1990, 1, 1), 55, "male")
     sheet = workbook(
@@ -89,7 +96,7 @@ def test_one_bad_row_means_nothing_is_imported(signed_in, tenant, settings) -> N
     assert _count(tenant) == 0
 
 
-def test_overlaps_inside_the_sheet_and_with_stored_contracts_are_refused(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_overlaps_inside_the_sheet_and_with_stored_contracts_are_refused(signed_in, tenant, settings) -> None:
     (a, name_a), (b, name_b) = _workers(settings, tenant, 2)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert upload(client, tenant.slug, workbook([contract_row(a, name_a)], COLUMNS)).status_code == 200
@@ -105,13 +112,15 @@ def test_overlaps_inside_the_sheet_and_with_stored_contracts_are_refused(signed_
     response = upload(client, tenant.slug, sheet)
     assert response.status_code == 400
     assert {(r, c) for r, c, _ in reported(response.text)} == {
-        (2, column("start")), (4, column("start")), (5, column("start")),
-    }  # fmt: skip
+        (2, column("start")),
+        (4, column("start")),
+        (5, column("start")),
+    }
     assert _count(tenant) == 1
 
 
-def test_a_clean_sheet_imports_and_reimporting_it_adds_nothing(signed_in, tenant, settings) -> None:  # noqa: ANN001
-    (a, name_a), (b, name_b), (c, name_c) = _workers(settings, tenant, 3)
+def test_a_clean_sheet_imports_and_reimporting_it_adds_nothing(signed_in, tenant, settings) -> None:
+    (a, name_a), (b, _name_b), (c, name_c) = _workers(settings, tenant, 3)
     rows = [
         contract_row(a, name_a),
         contract_row(a, name_a, start="2025-07-01", end="2028-06-30", probation_end="", probation_wage=None, wage=4800),
@@ -124,8 +133,10 @@ def test_a_clean_sheet_imports_and_reimporting_it_adds_nothing(signed_in, tenant
     assert _count(tenant) == 4
     again = upload(client, tenant.slug, workbook(rows, COLUMNS))
     assert again.status_code == 200 and _count(tenant) == 4
-    assert ZH("Contracts imported: {created} new, {updated} updated, {unchanged} unchanged.",
-              created=0, updated=0, unchanged=4) in again.text  # fmt: skip
+    assert (
+        ZH("Contracts imported: {created} new, {updated} updated, {unchanged} unchanged.", created=0, updated=0, unchanged=4)
+        in again.text
+    )
     rows[1] = contract_row(a, name_a, start="2025-07-01", end="2028-06-30", probation_end="", probation_wage=None, wage=5000)
     changed = upload(client, tenant.slug, workbook(rows, COLUMNS))
     assert changed.status_code == 200 and _count(tenant) == 4
@@ -140,7 +151,7 @@ def test_a_clean_sheet_imports_and_reimporting_it_adds_nothing(signed_in, tenant
     assert actions == {"contract.import_create": 4, "contract.import_update": 1}
 
 
-def test_the_template_has_the_import_columns(signed_in, tenant) -> None:  # noqa: ANN001
+def test_the_template_has_the_import_columns(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = client.get(f"/t/{tenant.slug}/contracts/import/template")
     assert response.headers["content-type"].startswith(XLSX)
@@ -148,7 +159,7 @@ def test_the_template_has_the_import_columns(signed_in, tenant) -> None:  # noqa
     assert [cell.value for cell in sheet[1]] == COLUMNS and sheet.max_row == 1
 
 
-def test_not_an_excel_file_is_refused(signed_in, tenant) -> None:  # noqa: ANN001
+def test_not_an_excel_file_is_refused(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = upload(client, tenant.slug, b"%PDF-1.4 not a workbook")
     assert response.status_code == 400 and _count(tenant) == 0

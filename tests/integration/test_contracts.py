@@ -21,41 +21,48 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 def _form(**changes: str) -> dict[str, str]:
     form = {
-        "contract_type": "fixed_term", "start": "2023-01-01", "end": "2025-12-31", "probation_end": "",
-        "probation_wage": "", "wage": "6000", "post": "市容巡查", "work_place": "春熙路",
-        "client_bureau": BUREAU, "signed_on": "2022-12-28",
-    }  # fmt: skip
+        "contract_type": "fixed_term",
+        "start": "2023-01-01",
+        "end": "2025-12-31",
+        "probation_end": "",
+        "probation_wage": "",
+        "wage": "6000",
+        "post": "市容巡查",
+        "work_place": "春熙路",
+        "client_bureau": BUREAU,
+        "signed_on": "2022-12-28",
+    }
     form.update(changes)
     return form
 
 
-def _create(client, slug: str, worker_id: int, **changes: str):  # noqa: ANN001, ANN202
+def _create(client, slug: str, worker_id: int, **changes: str):
     token = csrf_from(client.get(f"/t/{slug}/workers/{worker_id}/contracts/new").text)
     return client.post(
         f"/t/{slug}/workers/{worker_id}/contracts", data={"_csrf": token, **_form(**changes)}, follow_redirects=False
     )
 
 
-def _contract_id(response) -> int:  # noqa: ANN001
+def _contract_id(response) -> int:
     assert response.status_code == 303, response.text
     return int(re.search(r"/contracts/(\d+)", response.headers["location"]).group(1))
 
 
-def _rows(tenant, sql: str, **params: object) -> list:  # noqa: ANN001
+def _rows(tenant, sql: str, **params: object) -> list:
     with tenant_session(tenant.id) as db:
         return db.execute(text(sql), params).all()
 
 
-def _count(tenant) -> int:  # noqa: ANN001
+def _count(tenant) -> int:
     return _rows(tenant, "select count(*) from contracts")[0][0]
 
 
-def _post(client, url: str, **data: object):  # noqa: ANN001, ANN202
+def _post(client, url: str, **data: object):
     token = csrf_from(client.get(url.rsplit("/", 1)[0] if url.endswith(("/sign", "/renewal-decision", "/file")) else url).text)
     return client.post(url, data={"_csrf": token, **data}, follow_redirects=False)
 
 
-def test_create_sign_renew_and_convert(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_create_sign_renew_and_convert(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2023, 1, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     slug = tenant.slug
@@ -74,10 +81,18 @@ def test_create_sign_renew_and_convert(signed_in, tenant, settings) -> None:  # 
     assert 'value="2026-01-01"' in renew_form  # the day after the current end
     renewed = client.post(
         f"/t/{slug}/contracts/{first}/renew",
-        data={"_csrf": csrf_from(renew_form), "start": "", "end": "2028-12-31", "wage": "6500", "post": "市容巡查",
-              "work_place": "春熙路", "client_bureau": BUREAU, "signed_on": "2025-12-20"},
+        data={
+            "_csrf": csrf_from(renew_form),
+            "start": "",
+            "end": "2028-12-31",
+            "wage": "6500",
+            "post": "市容巡查",
+            "work_place": "春熙路",
+            "client_bureau": BUREAU,
+            "signed_on": "2025-12-20",
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     second = _contract_id(renewed)
     columns = "id, contract_type, status, start_date, end_date, wage, previous_contract_id"
     rows = {r.id: r for r in _rows(tenant, f"select {columns} from contracts")}
@@ -91,10 +106,17 @@ def test_create_sign_renew_and_convert(signed_in, tenant, settings) -> None:  # 
     convert_form = client.get(f"/t/{slug}/contracts/{second}/convert").text
     converted = client.post(
         f"/t/{slug}/contracts/{second}/convert",
-        data={"_csrf": csrf_from(convert_form), "start": "", "wage": "6800", "post": "市容巡查", "work_place": "",
-              "client_bureau": BUREAU, "signed_on": ""},
+        data={
+            "_csrf": csrf_from(convert_form),
+            "start": "",
+            "wage": "6800",
+            "post": "市容巡查",
+            "work_place": "",
+            "client_bureau": BUREAU,
+            "signed_on": "",
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     third = _contract_id(converted)
     rows = {r.id: r for r in _rows(tenant, f"select {columns} from contracts")}
     assert rows[second].status == "renewed" and rows[second].end_date == date(2028, 12, 31)
@@ -106,24 +128,36 @@ def test_create_sign_renew_and_convert(signed_in, tenant, settings) -> None:  # 
         assert f"/contracts/{contract_id}" in worker_page
     actions = [r[0] for r in _rows(tenant, "select action from audit_log where entity = 'contract' order by id")]
     assert actions == [
-        "contract.create", "contract.sign", "contract.renewal_decision",
-        "contract.create", "contract.renew", "contract.convert", "contract.create",
-    ]  # fmt: skip
+        "contract.create",
+        "contract.sign",
+        "contract.renewal_decision",
+        "contract.create",
+        "contract.renew",
+        "contract.convert",
+        "contract.create",
+    ]
     before, after = _rows(tenant, "select before, after from audit_log where action = 'contract.sign'")[0]
     assert (before["status"], after["status"]) == ("draft", "signed")
 
 
-def test_converting_early_shortens_the_fixed_term_contract(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_converting_early_shortens_the_fixed_term_contract(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2023, 1, 1))
     client = signed_in(tenant, StaffRole.ADMIN)
     current = _contract_id(_create(client, tenant.slug, worker.id))
     form = client.get(f"/t/{tenant.slug}/contracts/{current}/convert").text
     response = client.post(
         f"/t/{tenant.slug}/contracts/{current}/convert",
-        data={"_csrf": csrf_from(form), "start": "2024-07-01", "wage": "6000", "post": "市容巡查",
-              "work_place": "", "client_bureau": BUREAU, "signed_on": "2024-06-20"},
+        data={
+            "_csrf": csrf_from(form),
+            "start": "2024-07-01",
+            "wage": "6000",
+            "post": "市容巡查",
+            "work_place": "",
+            "client_bureau": BUREAU,
+            "signed_on": "2024-06-20",
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     _contract_id(response)
     rows = _rows(tenant, "select contract_type, status, start_date, end_date from contracts order by start_date")
     assert [tuple(r) for r in rows] == [
@@ -142,7 +176,7 @@ def _service_months(first: date, last: date) -> tuple[int, int]:
     return divmod(months, 12)
 
 
-def test_termination_shows_and_stores_the_severance(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_termination_shows_and_stores_the_severance(signed_in, tenant, settings) -> None:
     # The reference example (labor-law-cn.md §3): 7 years 8 months at 6,000 a month.
     hire, last_day = date(2018, 1, 1), date(2025, 8, 31)
     years, months = _service_months(hire, last_day)
@@ -171,7 +205,7 @@ def test_termination_shows_and_stores_the_severance(signed_in, tenant, settings)
     assert "48,000.00" in client.get(f"/t/{tenant.slug}/contracts/{contract}").text
 
 
-def test_without_city_figures_the_form_says_so_and_no_compensation_for_resignation(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_without_city_figures_the_form_says_so_and_no_compensation_for_resignation(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2023, 1, 1))  # no city recorded
     client = signed_in(tenant, StaffRole.HR_CLERK)
     contract = _contract_id(_create(client, tenant.slug, worker.id))
@@ -192,7 +226,7 @@ def test_without_city_figures_the_form_says_so_and_no_compensation_for_resignati
     assert _create(client, tenant.slug, worker.id, start="2024-07-01", end="2027-06-30").status_code == 303
 
 
-def test_an_impossible_termination_is_refused(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_an_impossible_termination_is_refused(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2023, 1, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     contract = _contract_id(_create(client, tenant.slug, worker.id))
@@ -203,23 +237,23 @@ def test_an_impossible_termination_is_refused(signed_in, tenant, settings) -> No
         {"reason": "", "terminated_on": "2024-01-31"},
         {"reason": "redundancy", "terminated_on": "31/01/2024"},
     ):
-        response = client.post(
-            f"/t/{tenant.slug}/contracts/{contract}/terminate", data={"_csrf": csrf_from(form), **data}
-        )
+        response = client.post(f"/t/{tenant.slug}/contracts/{contract}/terminate", data={"_csrf": csrf_from(form), **data})
         assert response.status_code == 400, data
         assert "field-error" in response.text
     assert _rows(tenant, "select status from contracts")[0][0] == "signed"
 
 
-def _upload(client, slug: str, contract_id: int, content: bytes, filename: str, media: str = "application/pdf"):  # noqa: ANN001, ANN202
+def _upload(client, slug: str, contract_id: int, content: bytes, filename: str, media: str = "application/pdf"):
     token = csrf_from(client.get(f"/t/{slug}/contracts/{contract_id}").text)
     return client.post(
         f"/t/{slug}/contracts/{contract_id}/file",
-        data={"_csrf": token}, files={"file": (filename, content, media)}, follow_redirects=False,
-    )  # fmt: skip
+        data={"_csrf": token},
+        files={"file": (filename, content, media)},
+        follow_redirects=False,
+    )
 
 
-def test_the_scanned_file_uploads_downloads_and_refuses_what_is_not_a_scan(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_the_scanned_file_uploads_downloads_and_refuses_what_is_not_a_scan(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     contract = _contract_id(_create(client, tenant.slug, worker.id))
@@ -249,7 +283,7 @@ def test_the_scanned_file_uploads_downloads_and_refuses_what_is_not_a_scan(signe
     assert len(actions) == 2
 
 
-def test_another_tenants_contract_is_not_found(signed_in, tenant, other_tenant, settings) -> None:  # noqa: ANN001
+def test_another_tenants_contract_is_not_found(signed_in, tenant, other_tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     contract = _contract_id(_create(client, tenant.slug, worker.id))
@@ -261,15 +295,20 @@ def test_another_tenants_contract_is_not_found(signed_in, tenant, other_tenant, 
         assert intruder.get(f"{base}/contracts/{contract}{path}").status_code == 404, path
     token = csrf_from(intruder.get(f"{base}/workers").text)
     for path in ("/sign", "/terminate", "/renewal-decision"):
-        data = {"_csrf": token, "signed_on": "2023-01-01", "reason": "redundancy", "terminated_on": "2024-01-01",
-                "renewal_decision": "renew"}  # fmt: skip
+        data = {
+            "_csrf": token,
+            "signed_on": "2023-01-01",
+            "reason": "redundancy",
+            "terminated_on": "2024-01-01",
+            "renewal_decision": "renew",
+        }
         response = intruder.post(f"{base}/contracts/{contract}{path}", data=data)
         assert response.status_code == 404, path
     assert intruder.get(f"{base}/workers/{worker.id}/contracts/new").status_code == 404
     assert _rows(tenant, "select status from contracts")[0][0] == "signed"
 
 
-def test_bad_terms_are_refused_next_to_the_field_and_nothing_is_written(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_bad_terms_are_refused_next_to_the_field_and_nothing_is_written(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     cases = [
@@ -294,7 +333,7 @@ def test_bad_terms_are_refused_next_to_the_field_and_nothing_is_written(signed_i
     assert _rows(tenant, "select count(*) from audit_log where entity = 'contract'")[0][0] == 1
 
 
-def test_a_viewer_reads_but_cannot_change(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_a_viewer_reads_but_cannot_change(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     clerk = signed_in(tenant, StaffRole.HR_CLERK)
     contract = _contract_id(_create(clerk, tenant.slug, worker.id))
@@ -307,7 +346,7 @@ def test_a_viewer_reads_but_cannot_change(signed_in, tenant, settings) -> None: 
     assert response.status_code == 403
 
 
-def test_a_draft_is_edited_but_not_renewed_or_terminated(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_a_draft_is_edited_but_not_renewed_or_terminated(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     draft = _contract_id(_create(client, tenant.slug, worker.id, signed_on=""))
@@ -318,12 +357,15 @@ def test_a_draft_is_edited_but_not_renewed_or_terminated(signed_in, tenant, sett
     assert _rows(tenant, "select status, wage from contracts")[0] == ("draft", Decimal("6200.00"))
     for path in ("renew", "convert", "terminate"):
         assert client.get(f"/t/{tenant.slug}/contracts/{draft}/{path}").status_code == 400, path
-    refused = client.post(f"/t/{tenant.slug}/contracts/{draft}/terminate",
-                          data={"_csrf": csrf_from(form), "reason": "redundancy", "terminated_on": "2024-01-31"})  # fmt: skip
+    refused = client.post(
+        f"/t/{tenant.slug}/contracts/{draft}/terminate",
+        data={"_csrf": csrf_from(form), "reason": "redundancy", "terminated_on": "2024-01-31"},
+    )
     assert refused.status_code == 400
     signed = _post(client, f"/t/{tenant.slug}/contracts/{draft}/sign", signed_on="2022-12-30")
     assert signed.status_code == 303
-    again = client.post(f"/t/{tenant.slug}/contracts/{draft}",
-                        data={"_csrf": csrf_from(form), **_form(wage="1")}, follow_redirects=False)  # fmt: skip
+    again = client.post(
+        f"/t/{tenant.slug}/contracts/{draft}", data={"_csrf": csrf_from(form), **_form(wage="1")}, follow_redirects=False
+    )
     assert again.status_code == 400  # a signed contract is no longer edited
     assert _rows(tenant, "select status, wage from contracts")[0] == ("signed", Decimal("6200.00"))

@@ -10,7 +10,7 @@ from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant
 
 
-def test_the_demo_tenant_is_lived_in_and_created_once(settings, db_clean) -> None:  # noqa: ANN001
+def test_the_demo_tenant_is_lived_in_and_created_once(settings, db_clean) -> None:
     first = ensure_demo(settings, workers=40, only_if_empty=True)
     assert first.created
     with control_session() as control:

@@ -26,68 +26,92 @@ from tests.support.web import csrf_from
 TODAY = clock.today()
 
 
-def _post(client, path: str, page: str, **data: str):  # noqa: ANN001, ANN202
+def _post(client, path: str, page: str, **data: str):
     token = csrf_from(client.get(page).text)
     return client.post(path, data={"_csrf": token, **data}, follow_redirects=False)
 
 
-def _criteria(client, tenant, grade: int, **fields: str):  # noqa: ANN001, ANN202
+def _criteria(client, tenant, grade: int, **fields: str):
     base = f"/t/{tenant.slug}"
     return _post(client, f"{base}/grades/criteria/{grade}", f"{base}/grades", **fields)
 
 
-def _campaign(client, tenant, *, effective_from: date = TODAY) -> int:  # noqa: ANN001
+def _campaign(client, tenant, *, effective_from: date = TODAY) -> int:
     base = f"/t/{tenant.slug}"
-    response = _post(client, f"{base}/grades/campaigns", f"{base}/grades", name="2026年度职级评定",
-                     evaluated_on=TODAY.isoformat(), effective_from=effective_from.isoformat())  # fmt: skip
+    response = _post(
+        client,
+        f"{base}/grades/campaigns",
+        f"{base}/grades",
+        name="2026年度职级评定",
+        evaluated_on=TODAY.isoformat(),
+        effective_from=effective_from.isoformat(),
+    )
     assert response.status_code == 303, response.text
     return int(response.headers["location"].rsplit("/", 1)[1])
 
 
-def _candidate(tenant, campaign_id: int, worker_id: int) -> GradeCandidate:  # noqa: ANN001
+def _candidate(tenant, campaign_id: int, worker_id: int) -> GradeCandidate:
     with tenant_session(tenant.id) as db:
         return db.get(GradeCandidate, (tenant.id, campaign_id, worker_id))
 
 
-def _grade(tenant, worker_id: int) -> int:  # noqa: ANN001
+def _grade(tenant, worker_id: int) -> int:
     with tenant_session(tenant.id) as db:
         return db.exec(select(Worker.grade).where(Worker.id == worker_id)).one()
 
 
-def _setup(tenant, settings, client, **worker_fields):  # noqa: ANN001, ANN003, ANN202
+def _setup(tenant, settings, client, **worker_fields):
     """Grade 4 needs a bachelor, three years' service and 优良 twice; grade 5 (entry) needs 'basic' once."""
     star = make_worker(settings, tenant, grade=5, education=Education.BACHELOR, hire_date=date(2019, 3, 1), **worker_fields)
-    weak = make_worker(settings, tenant, grade=4, education=Education.SENIOR_HIGH, hire_date=date(2019, 3, 1),
-                       **worker_fields)  # fmt: skip
-    young = make_worker(settings, tenant, grade=5, education=Education.SENIOR_HIGH, hire_date=TODAY - timedelta(days=200),
-                        **worker_fields)  # fmt: skip
+    weak = make_worker(settings, tenant, grade=4, education=Education.SENIOR_HIGH, hire_date=date(2019, 3, 1), **worker_fields)
+    young = make_worker(
+        settings, tenant, grade=5, education=Education.SENIOR_HIGH, hire_date=TODAY - timedelta(days=200), **worker_fields
+    )
     for i, ratings in enumerate([("excellent", "fails", "meets"), ("good", "fails", "meets")]):
         start = TODAY - timedelta(days=120 - 31 * i)
-        publish(tenant, f"第{i + 1}期", start, start + timedelta(days=29), start + timedelta(days=30),
-                {star.id: ("95", ratings[0]), weak.id: ("50", ratings[1]), young.id: ("80", ratings[2])})  # fmt: skip
-    assert _criteria(client, tenant, 4, min_education="bachelor", min_years_of_service="3", min_rating="good",
-                     rating_periods="2").status_code == 303  # fmt: skip
+        publish(
+            tenant,
+            f"第{i + 1}期",
+            start,
+            start + timedelta(days=29),
+            start + timedelta(days=30),
+            {star.id: ("95", ratings[0]), weak.id: ("50", ratings[1]), young.id: ("80", ratings[2])},
+        )
+    assert (
+        _criteria(
+            client, tenant, 4, min_education="bachelor", min_years_of_service="3", min_rating="good", rating_periods="2"
+        ).status_code
+        == 303
+    )
     assert _criteria(client, tenant, 5, min_rating="basic", rating_periods="1").status_code == 303
     return star, weak, young
 
 
-def _confirm(client, tenant, campaign_id: int, worker_id: int, **extra: str):  # noqa: ANN001, ANN202
+def _confirm(client, tenant, campaign_id: int, worker_id: int, **extra: str):
     path = f"/t/{tenant.slug}/grades/campaigns/{campaign_id}/workers/{worker_id}"
-    return _post(client, path, path, post_points="120", political_standing_confirmed="on",
-                 fitness_confirmed="on", conduct_confirmed="on", **extra)  # fmt: skip
+    return _post(
+        client,
+        path,
+        path,
+        post_points="120",
+        political_standing_confirmed="on",
+        fitness_confirmed="on",
+        conduct_confirmed="on",
+        **extra,
+    )
 
 
-def _decide(client, tenant, campaign_id: int, worker_id: int, body: str, reference: str = ""):  # noqa: ANN001, ANN202
+def _decide(client, tenant, campaign_id: int, worker_id: int, body: str, reference: str = ""):
     path = f"/t/{tenant.slug}/grades/campaigns/{campaign_id}/workers/{worker_id}"
     return _post(client, path + "/decisions", path, body=body, approved="yes", reference=reference)
 
 
-def _apply(client, tenant, campaign_id: int, worker_id: int):  # noqa: ANN001, ANN202
+def _apply(client, tenant, campaign_id: int, worker_id: int):
     path = f"/t/{tenant.slug}/grades/campaigns/{campaign_id}/workers/{worker_id}"
     return _post(client, path + "/apply", path)
 
 
-def test_bad_criteria_are_refused_next_to_the_field(tenant, signed_in) -> None:  # noqa: ANN001
+def test_bad_criteria_are_refused_next_to_the_field(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = _criteria(client, tenant, 3, min_age="40", max_age="30", min_rating="good", rating_periods="")
     assert response.status_code == 400 and "field-error" in response.text
@@ -96,9 +120,9 @@ def test_bad_criteria_are_refused_next_to_the_field(tenant, signed_in) -> None: 
     assert _criteria(client, tenant, 9, min_age="30").status_code == 404
 
 
-def test_the_campaign_lists_eligibility_with_reasons(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_the_campaign_lists_eligibility_with_reasons(tenant, settings, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
-    star, weak, young = _setup(tenant, settings, client)
+    star, weak, _young = _setup(tenant, settings, client)
     campaign_id = _campaign(client, tenant)
     # Before the confirmations every basic condition is unmet: nobody moves up; the grade-4
     # worker fails their own grade's criteria and is proposed for grade 5.
@@ -120,7 +144,7 @@ def test_the_campaign_lists_eligibility_with_reasons(tenant, settings, signed_in
     assert star.name in listing.text
 
 
-def test_decisions_need_the_authority_of_the_target_grade(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_decisions_need_the_authority_of_the_target_grade(tenant, settings, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     star, weak, _ = _setup(tenant, settings, client)
     campaign_id = _campaign(client, tenant)
@@ -153,7 +177,7 @@ def test_decisions_need_the_authority_of_the_target_grade(tenant, settings, sign
     assert _apply(client, tenant, campaign_id, star.id).status_code == 400  # applied once only
 
 
-def test_an_hr_clerk_cannot_decide(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_an_hr_clerk_cannot_decide(tenant, settings, signed_in) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     star, _, _ = _setup(tenant, settings, client)
     campaign_id = _campaign(client, tenant)
@@ -164,7 +188,7 @@ def test_an_hr_clerk_cannot_decide(tenant, settings, signed_in) -> None:  # noqa
         assert db.exec(select(GradeDecision)).all() == []
 
 
-def test_a_future_change_waits_for_its_date_and_the_history_answers_by_date(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_a_future_change_waits_for_its_date_and_the_history_answers_by_date(tenant, settings, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     star, _, _ = _setup(tenant, settings, client)
     effective = TODAY + timedelta(days=10)
@@ -185,7 +209,7 @@ def test_a_future_change_waits_for_its_date_and_the_history_answers_by_date(tena
     assert change.applied_at is not None
 
 
-def test_standing_on_a_day_gives_grade_and_rating(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_standing_on_a_day_gives_grade_and_rating(tenant, settings, signed_in) -> None:
     from service.grades.standing import standing_on
 
     client = signed_in(tenant, StaffRole.ADMIN)
@@ -196,18 +220,20 @@ def test_standing_on_a_day_gives_grade_and_rating(tenant, settings, signed_in) -
     assert standing[star.id].rating.value == "good" and standing[weak.id].rating.value == "fails"
 
 
-def _grade_pay(tenant, run_id: int) -> dict[int, Decimal]:  # noqa: ANN001
+def _grade_pay(tenant, run_id: int) -> dict[int, Decimal]:
     with tenant_session(tenant.id) as db:
         rows = db.exec(
             select(PayslipRow.worker_id, PayslipLineRow.amount)
-            .join(PayslipLineRow, (PayslipLineRow.tenant_id == PayslipRow.tenant_id)
-                  & (PayslipLineRow.payslip_id == PayslipRow.id))
+            .join(
+                PayslipLineRow,
+                (PayslipLineRow.tenant_id == PayslipRow.tenant_id) & (PayslipLineRow.payslip_id == PayslipRow.id),
+            )
             .where(PayslipRow.run_id == run_id, PayslipLineRow.code == "grade_pay")
         ).all()
     return dict(rows)
 
 
-def test_a_promotion_and_a_demotion_move_the_next_payroll_to_the_new_bands(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_a_promotion_and_a_demotion_move_the_next_payroll_to_the_new_bands(tenant, settings, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     star, weak, _ = _setup(tenant, settings, client, city="chengdu", client_bureau=payroll_pages.BUREAU)
     payroll_pages.band_table(tenant, effective_from=date(2020, 1, 1))

@@ -8,20 +8,20 @@ from service.cli import main
 from service.settings import load_settings
 
 
-def test_health_and_readiness(client) -> None:  # noqa: ANN001
+def test_health_and_readiness(client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
 
 
-def test_the_openapi_document_lists_the_json_endpoints(client) -> None:  # noqa: ANN001
+def test_the_openapi_document_lists_the_json_endpoints(client) -> None:
     document = client.get("/schema/openapi.json").json()
     paths = set(document["paths"])
     assert "/t/{slug}/api/workers" in paths and "/t/{slug}/api/workers/{worker_id}" in paths
     assert not any(path.endswith("/login") for path in paths)  # HTML pages stay out of the API document
 
 
-def test_tenant_create_prints_a_sign_in_and_refuses_a_taken_code(db_clean, settings) -> None:  # noqa: ANN001
+def test_tenant_create_prints_a_sign_in_and_refuses_a_taken_code(db_clean, settings) -> None:
     runner = CliRunner()
     args = ["tenant", "create", "--slug", "jinjiang-hr", "--name", "锦江人力", "--admin-email", "boss@jj.cn"]
     first = runner.invoke(main, args)
@@ -33,7 +33,7 @@ def test_tenant_create_prints_a_sign_in_and_refuses_a_taken_code(db_clean, setti
     assert bad.exit_code == 2
 
 
-def test_cookies_are_secure_when_served_over_https(settings) -> None:  # noqa: ANN001
+def test_cookies_are_secure_when_served_over_https(settings) -> None:
     from litestar import Response
 
     from service.web.cookies import cookie_header, set_cookie

@@ -23,7 +23,7 @@ D = Decimal
 AUG_2025 = date(2025, 8, 15)
 
 
-def test_a_new_tenant_has_the_four_cities_policies_stored_exactly(tenant) -> None:  # noqa: ANN001
+def test_a_new_tenant_has_the_four_cities_policies_stored_exactly(tenant) -> None:
     with tenant_session(tenant.id) as db:
         rows = store.all_versions(db, tenant.id)
         seeded = db.exec(select(AuditEntry).where(AuditEntry.action == "insurance_policy.seed")).all()
@@ -43,7 +43,7 @@ def test_a_new_tenant_has_the_four_cities_policies_stored_exactly(tenant) -> Non
         assert store.policy_in_force(db, tenant.id, "chengdu", date(2025, 6, 30)) is None
 
 
-def test_the_shanghai_worked_example_to_the_fen_through_the_stored_policy(tenant) -> None:  # noqa: ANN001
+def test_the_shanghai_worked_example_to_the_fen_through_the_stored_policy(tenant) -> None:
     with tenant_session(tenant.id) as db:
         policy = store.policy_in_force(db, tenant.id, "shanghai", AUG_2025)
     c = monthly_contributions(policy, D("6500"), D("6500"), D("0.07"), D("0.002"))
@@ -52,14 +52,18 @@ def test_the_shanghai_worked_example_to_the_fen_through_the_stored_policy(tenant
     assert c.employee_social_insurance == D("783.30")
     assert c.housing_fund.employee == c.housing_fund.employer == D("455.00")
     assert (c.pension.employer, c.medical.employer, c.unemployment.employer, c.work_injury.employer) == (
-        D("1193.60"), D("671.40"), D("37.30"), D("14.92"))  # fmt: skip
+        D("1193.60"),
+        D("671.40"),
+        D("37.30"),
+        D("14.92"),
+    )
     assert c.employer_total == D("2372.22")
     # The same through the worker path: declared base 6,500, the tenant's 7% and 0.2%.
     month = worker_month(policy, D("6500"), D("12434"), D("0.07"), D("0.002"))
     assert month.amounts == c and month.si_reason == "floor" and month.hf_reason == "within"
 
 
-def test_a_rate_outside_the_citys_range_is_refused_with_nothing_written(tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_rate_outside_the_citys_range_is_refused_with_nothing_written(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     token = csrf_from(client.get(f"/t/{tenant.slug}/insurance").text)
     url = f"/t/{tenant.slug}/insurance/settings/shanghai"
@@ -83,8 +87,14 @@ def test_a_rate_outside_the_citys_range_is_refused_with_nothing_written(tenant, 
     # 12% is fine in Beijing, 7% and 0.2% in Shanghai; both audited.
     ok = client.post(url, data={"_csrf": token, "housing_fund_rate": "7", "work_injury_rate": "0.2"}, follow_redirects=False)
     assert ok.status_code == 303
-    assert client.post(f"/t/{tenant.slug}/insurance/settings/beijing", data={"_csrf": token, "housing_fund_rate": "12%"},
-                       follow_redirects=False).status_code == 303  # fmt: skip
+    assert (
+        client.post(
+            f"/t/{tenant.slug}/insurance/settings/beijing",
+            data={"_csrf": token, "housing_fund_rate": "12%"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     with tenant_session(tenant.id) as db:
         setting = actions.setting_for(db, tenant.id, "shanghai")
         assert (setting.housing_fund_rate, setting.work_injury_rate) == (D("0.07"), D("0.002"))
@@ -97,7 +107,7 @@ def test_a_rate_outside_the_citys_range_is_refused_with_nothing_written(tenant, 
     assert "0.2%" in page and "7%" in page
 
 
-def test_disputed_figures_are_marked_on_the_page(tenant, signed_in) -> None:  # noqa: ANN001
+def test_disputed_figures_are_marked_on_the_page(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.VIEWER)
     page = client.get(f"/t/{tenant.slug}/insurance")
     assert page.status_code == 200
@@ -112,7 +122,7 @@ def test_disputed_figures_are_marked_on_the_page(tenant, signed_in) -> None:  # 
     assert client.get(f"/t/{tenant.slug}/insurance/preview?worker_id=1&on=2025-02-30").status_code == 400
 
 
-def test_another_tenant_is_isolated(tenant, other_tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_another_tenant_is_isolated(tenant, other_tenant, settings, signed_in) -> None:
     with tenant_session(tenant.id) as db:
         actions.set_rates(db, tenant.id, SYSTEM, "shanghai", D("0.07"), D("0.002"))
     theirs = make_worker(settings, other_tenant, city="shanghai")
@@ -121,16 +131,22 @@ def test_another_tenant_is_isolated(tenant, other_tenant, settings, signed_in) -
         assert db.execute(text("select count(*) from insurance_policies")).scalar() == 6
         assert actions.setting_for(db, other_tenant.id, "shanghai") is None
     with tenant_session(tenant.id) as db:
-        assert db.execute(text("update insurance_policies set source = 'x' where tenant_id = :t"),
-                          {"t": other_tenant.id}).rowcount == 0  # fmt: skip
+        assert (
+            db.execute(text("update insurance_policies set source = 'x' where tenant_id = :t"), {"t": other_tenant.id}).rowcount
+            == 0
+        )
     client = signed_in(tenant, StaffRole.ADMIN)
     assert client.get(f"/t/{tenant.slug}/insurance/preview?worker_id={theirs.id}").status_code == 404
     token = csrf_from(client.get(f"/t/{tenant.slug}/insurance").text)
-    assert client.post(f"/t/{tenant.slug}/insurance/workers/{theirs.id}/base",
-                       data={"_csrf": token, "contribution_base": "6500"}).status_code == 404  # fmt: skip
+    assert (
+        client.post(
+            f"/t/{tenant.slug}/insurance/workers/{theirs.id}/base", data={"_csrf": token, "contribution_base": "6500"}
+        ).status_code
+        == 404
+    )
 
 
-def test_the_preview_uses_the_city_average_clamped_or_the_declared_base(tenant, settings, signed_in) -> None:  # noqa: ANN001
+def test_the_preview_uses_the_city_average_clamped_or_the_declared_base(tenant, settings, signed_in) -> None:
     worker = make_worker(settings, tenant, city="chengdu")
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     page = client.get(f"/t/{tenant.slug}/insurance/preview?worker_id={worker.id}")
@@ -154,8 +170,11 @@ def test_the_preview_uses_the_city_average_clamped_or_the_declared_base(tenant, 
     assert bad.status_code == 400
     with tenant_session(tenant.id) as db:
         assert not db.exec(select(AuditEntry).where(AuditEntry.action == "worker.contribution_base")).all()
-    done = client.post(f"/t/{tenant.slug}/insurance/workers/{worker.id}/base",
-                       data={"_csrf": token, "contribution_base": "3,000"}, follow_redirects=False)  # fmt: skip
+    done = client.post(
+        f"/t/{tenant.slug}/insurance/workers/{worker.id}/base",
+        data={"_csrf": token, "contribution_base": "3,000"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     shown = client.get(f"/t/{tenant.slug}/insurance/preview?worker_id={worker.id}").text
     assert "4,588.00" in shown  # raised to Chengdu's floor
@@ -169,6 +188,6 @@ def test_the_preview_uses_the_city_average_clamped_or_the_declared_base(tenant, 
     assert response.status_code == 200 and 'class="alert"' in response.text
 
 
-def test_readers_and_writers(tenant, signed_in) -> None:  # noqa: ANN001
+def test_readers_and_writers(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ASSESSOR)
     assert client.get(f"/t/{tenant.slug}/insurance").status_code == 403

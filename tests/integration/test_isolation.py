@@ -19,7 +19,7 @@ from tests.support.factories import make_worker
 
 
 @pytest.fixture()
-def two_tenants(tenant, other_tenant, settings: Settings):  # noqa: ANN001, ANN201
+def two_tenants(tenant, other_tenant, settings: Settings):
     make_worker(settings, tenant, name="甲公司员工")
     make_worker(settings, other_tenant, name="乙公司员工")
     make_worker(settings, other_tenant, name="乙公司员工二")
@@ -34,7 +34,7 @@ def test_app_role_is_neither_superuser_nor_bypassrls(settings: Settings) -> None
     assert tuple(row) == (False, False, False, False)
 
 
-def test_a_query_without_tenant_filter_sees_only_the_current_tenant(two_tenants) -> None:  # noqa: ANN001
+def test_a_query_without_tenant_filter_sees_only_the_current_tenant(two_tenants) -> None:
     first, second = two_tenants
     with tenant_session(first.id) as db:
         names = db.execute(text("select name from workers")).scalars().all()
@@ -45,27 +45,25 @@ def test_a_query_without_tenant_filter_sees_only_the_current_tenant(two_tenants)
         assert sorted(db.execute(text("select name from workers")).scalars()) == ["乙公司员工", "乙公司员工二"]
 
 
-def test_an_insert_naming_another_tenant_is_refused(two_tenants) -> None:  # noqa: ANN001
+def test_an_insert_naming_another_tenant_is_refused(two_tenants) -> None:
     first, second = two_tenants
-    with pytest.raises(DBAPIError, match="row-level security"):
-        with tenant_session(first.id) as db:
-            db.execute(
-                text(
-                    "insert into staff_users (tenant_id, email, display_name, password_hash, role) "
-                    "values (:t, 'x@y.z', 'x', 'x', 'viewer')"
-                ),
-                {"t": second.id},
-            )
+    with pytest.raises(DBAPIError, match="row-level security"), tenant_session(first.id) as db:
+        db.execute(
+            text(
+                "insert into staff_users (tenant_id, email, display_name, password_hash, role) "
+                "values (:t, 'x@y.z', 'x', 'x', 'viewer')"
+            ),
+            {"t": second.id},
+        )
 
 
-def test_an_update_moving_a_row_to_another_tenant_is_refused(two_tenants) -> None:  # noqa: ANN001
+def test_an_update_moving_a_row_to_another_tenant_is_refused(two_tenants) -> None:
     first, second = two_tenants
-    with pytest.raises(DBAPIError, match="row-level security"):
-        with tenant_session(first.id) as db:
-            db.execute(text("update workers set tenant_id = :t"), {"t": second.id})
+    with pytest.raises(DBAPIError, match="row-level security"), tenant_session(first.id) as db:
+        db.execute(text("update workers set tenant_id = :t"), {"t": second.id})
 
 
-def test_updates_and_deletes_cannot_reach_another_tenants_rows(two_tenants) -> None:  # noqa: ANN001
+def test_updates_and_deletes_cannot_reach_another_tenants_rows(two_tenants) -> None:
     first, second = two_tenants
     with tenant_session(first.id) as db:
         assert db.execute(text("update workers set name = '改名' where tenant_id = :t"), {"t": second.id}).rowcount == 0
@@ -75,7 +73,7 @@ def test_updates_and_deletes_cannot_reach_another_tenants_rows(two_tenants) -> N
         assert db.execute(text("select count(*) from workers")).scalar() == 2
 
 
-def test_with_no_tenant_set_nothing_is_visible_or_writable(two_tenants, settings: Settings) -> None:  # noqa: ANN001
+def test_with_no_tenant_set_nothing_is_visible_or_writable(two_tenants, settings: Settings) -> None:
     first, _ = two_tenants
     with control_session() as db:
         for table in ("workers", "staff_users", "audit_log"):
@@ -93,7 +91,7 @@ def test_with_no_tenant_set_nothing_is_visible_or_writable(two_tenants, settings
             )
 
 
-def test_a_pooled_connection_carries_nothing_to_the_next_tenant(two_tenants, settings: Settings) -> None:  # noqa: ANN001
+def test_a_pooled_connection_carries_nothing_to_the_next_tenant(two_tenants, settings: Settings) -> None:
     """One pooled connection serves tenant A, then tenant B, then no tenant."""
     first, second = two_tenants
     engine: Engine = create_engine(app_url(settings, _owner_url(settings)), pool_size=1, max_overflow=0)
@@ -114,14 +112,13 @@ def test_a_pooled_connection_carries_nothing_to_the_next_tenant(two_tenants, set
         engine.dispose()
 
 
-def test_an_error_mid_transaction_leaves_no_tenant_behind(two_tenants, settings: Settings) -> None:  # noqa: ANN001
+def test_an_error_mid_transaction_leaves_no_tenant_behind(two_tenants, settings: Settings) -> None:
     first, _ = two_tenants
     engine = create_engine(app_url(settings, _owner_url(settings)), pool_size=1, max_overflow=0)
     try:
-        with pytest.raises(ZeroDivisionError):
-            with tenant_session(first.id, engine) as db:
-                db.execute(text("select 1"))
-                raise ZeroDivisionError
+        with pytest.raises(ZeroDivisionError), tenant_session(first.id, engine) as db:
+            db.execute(text("select 1"))
+            raise ZeroDivisionError
         with engine.connect() as connection:
             assert connection.execute(text("select count(*) from workers")).scalar() == 0
     finally:
@@ -185,15 +182,14 @@ def test_tenant_keys_and_foreign_keys_include_tenant_id(owner: Engine) -> None:
         assert "tenant_id" in columns, f"{table}.{name} ({kind}) does not include tenant_id"
 
 
-def test_the_audit_log_is_append_only_for_the_app(tenant, settings: Settings) -> None:  # noqa: ANN001
+def test_the_audit_log_is_append_only_for_the_app(tenant, settings: Settings) -> None:
     make_worker(settings, tenant)
     with tenant_session(tenant.id) as db:
         before = db.execute(text("select count(*), max(action) from audit_log")).one()
     assert before[0] >= 2  # the administrator's creation and the worker's
     for statement in ("update audit_log set action = 'x'", "delete from audit_log", "truncate audit_log"):
-        with pytest.raises(DBAPIError, match="permission denied"):
-            with tenant_session(tenant.id) as db:
-                db.execute(text(statement))
+        with pytest.raises(DBAPIError, match="permission denied"), tenant_session(tenant.id) as db:
+            db.execute(text(statement))
     with tenant_session(tenant.id) as db:
         assert db.execute(text("select count(*), max(action) from audit_log")).one() == before
 
@@ -211,12 +207,12 @@ def test_control_plane_tables_are_the_declared_ones(owner: Engine) -> None:
     assert unprotected == set(CONTROL_PLANE_TABLES)
 
 
-def _owner_url(settings: Settings):  # noqa: ANN202
+def _owner_url(settings: Settings):
     from service.database.engines import owner_url
 
     return owner_url(settings)
 
 
-def test_random_tenant_ids_see_nothing(two_tenants) -> None:  # noqa: ANN001
+def test_random_tenant_ids_see_nothing(two_tenants) -> None:
     with tenant_session(uuid.uuid4()) as db:
         assert db.execute(text("select count(*) from workers")).scalar() == 0

@@ -19,24 +19,29 @@ from tests.support.web import csrf_from, sign_in
 T = translator("zh_CN")
 
 
-def _submit(client, slug: str, worker_id: int, **changes: str):  # noqa: ANN001, ANN202
+def _submit(client, slug: str, worker_id: int, **changes: str):
     token = csrf_from(client.get(f"/t/{slug}/leave/new?worker_id={worker_id}").text)
-    form = {"worker_id": str(worker_id), "leave_type": "annual", "start_date": "2024-03-04",
-            "end_date": "2024-03-06", "reason": "探亲"} | changes  # fmt: skip
+    form = {
+        "worker_id": str(worker_id),
+        "leave_type": "annual",
+        "start_date": "2024-03-04",
+        "end_date": "2024-03-06",
+        "reason": "探亲",
+    } | changes
     return client.post(f"/t/{slug}/leave", data={"_csrf": token, **form}, follow_redirects=False)
 
 
-def _act(client, slug: str, request_url: str, action: str, comment: str = ""):  # noqa: ANN001, ANN202
+def _act(client, slug: str, request_url: str, action: str, comment: str = ""):
     token = csrf_from(client.get(request_url).text)
     return client.post(f"{request_url}/{action}", data={"_csrf": token, "comment": comment}, follow_redirects=False)
 
 
-def _statuses(tenant) -> list[str]:  # noqa: ANN001
+def _statuses(tenant) -> list[str]:
     with tenant_session(tenant.id) as db:
         return db.execute(text("select status from leave_requests order by id")).scalars().all()
 
 
-def _annual(tenant, worker_id: int, year: int = 2024) -> leave.LeaveBalance:  # noqa: ANN001
+def _annual(tenant, worker_id: int, year: int = 2024) -> leave.LeaveBalance:
     with tenant_session(tenant.id) as db:
         from service.workforce.roster import get_worker
 
@@ -44,7 +49,7 @@ def _annual(tenant, worker_id: int, year: int = 2024) -> leave.LeaveBalance:  # 
         return next(b for b in leave.balances(db, tenant.id, worker, year) if b.leave_type is LeaveType.ANNUAL)
 
 
-def test_a_request_is_recorded_and_approved_by_someone_else(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_a_request_is_recorded_and_approved_by_someone_else(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, name="赵小明", hire_date=date(2020, 3, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     submitted = _submit(client, tenant.slug, worker.id)
@@ -76,26 +81,26 @@ def test_a_request_is_recorded_and_approved_by_someone_else(signed_in, tenant, s
     assert row[0].startswith("测试hr_clerk") and row[1] != row[0] and row[2] == 3
 
 
-def test_overlapping_leave_is_refused_and_nothing_written(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_overlapping_leave_is_refused_and_nothing_written(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert _submit(client, tenant.slug, worker.id).status_code == 303  # 4-6 March
-    overlapping = _submit(client, tenant.slug, worker.id, leave_type="sick", start_date="2024-03-06",
-                          end_date="2024-03-08")  # fmt: skip
+    overlapping = _submit(client, tenant.slug, worker.id, leave_type="sick", start_date="2024-03-06", end_date="2024-03-08")
     assert overlapping.status_code == 400
     assert 'id="start_date-error"' in overlapping.text
-    assert T("The worker already has leave from {start} to {end}; leave may not overlap.",
-             start="2024-03-04", end="2024-03-06") in overlapping.text  # fmt: skip
+    assert (
+        T("The worker already has leave from {start} to {end}; leave may not overlap.", start="2024-03-04", end="2024-03-06")
+        in overlapping.text
+    )
     assert _statuses(tenant) == ["pending"]
-    adjacent = _submit(client, tenant.slug, worker.id, leave_type="sick", start_date="2024-03-07",
-                       end_date="2024-03-08")  # fmt: skip
+    adjacent = _submit(client, tenant.slug, worker.id, leave_type="sick", start_date="2024-03-07", end_date="2024-03-08")
     assert adjacent.status_code == 303
     # Another worker's leave on the same days is no overlap.
     other = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     assert _submit(client, tenant.slug, other.id).status_code == 303
 
 
-def test_annual_leave_beyond_the_balance_is_refused(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_annual_leave_beyond_the_balance_is_refused(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2020, 3, 1))  # 4 years in 2024: 5 days
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert _submit(client, tenant.slug, worker.id).status_code == 303  # 3 days pending
@@ -104,17 +109,22 @@ def test_annual_leave_beyond_the_balance_is_refused(signed_in, tenant, settings)
     assert _statuses(tenant) == ["pending"]
     # HR knows of earlier employers: twelve years of work in all, ten days.
     token = csrf_from(client.get(f"/t/{tenant.slug}/workers/{worker.id}").text)
-    saved = client.post(f"/t/{tenant.slug}/leave/entitlement", follow_redirects=False, data={
-        "_csrf": token, "worker_id": str(worker.id), "year": "2024", "leave_type": "annual", "days": "10"})  # fmt: skip
+    saved = client.post(
+        f"/t/{tenant.slug}/leave/entitlement",
+        follow_redirects=False,
+        data={"_csrf": token, "worker_id": str(worker.id), "year": "2024", "leave_type": "annual", "days": "10"},
+    )
     assert saved.status_code == 303
     assert _submit(client, tenant.slug, worker.id, start_date="2024-04-01", end_date="2024-04-03").status_code == 303
     assert _annual(tenant, worker.id).entitlement == 10
-    bad = client.post(f"/t/{tenant.slug}/leave/entitlement", data={
-        "_csrf": token, "worker_id": str(worker.id), "year": "2024", "leave_type": "annual", "days": "400"})  # fmt: skip
+    bad = client.post(
+        f"/t/{tenant.slug}/leave/entitlement",
+        data={"_csrf": token, "worker_id": str(worker.id), "year": "2024", "leave_type": "annual", "days": "400"},
+    )
     assert bad.status_code == 400 and 'id="days-error"' in bad.text
 
 
-def test_bad_requests_and_workers_not_employed_are_refused(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_bad_requests_and_workers_not_employed_are_refused(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     gone = make_worker(settings, tenant, hire_date=date(2020, 3, 1), status=WorkerStatus.LEFT)
     client = signed_in(tenant, StaffRole.HR_CLERK)
@@ -134,7 +144,7 @@ def test_bad_requests_and_workers_not_employed_are_refused(signed_in, tenant, se
     assert _statuses(tenant) == []
 
 
-def test_rejection_needs_a_reason_and_cancelling_frees_the_days(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_rejection_needs_a_reason_and_cancelling_frees_the_days(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     first = _submit(client, tenant.slug, worker.id).headers["location"].split("?")[0]
@@ -158,7 +168,7 @@ def test_rejection_needs_a_reason_and_cancelling_frees_the_days(signed_in, tenan
     assert listing.index("2024-01-08") < listing.index("2024-03-04")
 
 
-def test_the_worker_page_shows_balances_and_requests(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_the_worker_page_shows_balances_and_requests(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2000, 1, 3))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     _submit(client, tenant.slug, worker.id)
@@ -169,22 +179,31 @@ def test_the_worker_page_shows_balances_and_requests(signed_in, tenant, settings
     assert "2024-03-04" in viewer_page and "/leave/new" not in viewer_page
 
 
-def test_another_tenants_leave_is_404(signed_in, tenant, other_tenant, settings) -> None:  # noqa: ANN001
+def test_another_tenants_leave_is_404(signed_in, tenant, other_tenant, settings) -> None:
     theirs = make_worker(settings, other_tenant, hire_date=date(2020, 3, 1))
     with tenant_session(other_tenant.id) as db:
         from service.audit import SYSTEM
         from service.workforce.leave_rules import parse_leave
 
-        data = parse_leave({"worker_id": str(theirs.id), "leave_type": "sick", "start_date": "2024-03-04",
-                            "end_date": "2024-03-04"}, today=date.today())  # fmt: skip
+        data = parse_leave(
+            {"worker_id": str(theirs.id), "leave_type": "sick", "start_date": "2024-03-04", "end_date": "2024-03-04"},
+            today=date.today(),
+        )
         request_id = leave.submit_leave(db, other_tenant.id, SYSTEM, data).id
     client = signed_in(tenant, StaffRole.ADMIN)
     assert client.get(f"/t/{tenant.slug}/leave/{request_id}").status_code == 404
     assert client.get(f"/t/{tenant.slug}/leave/new?worker_id={theirs.id}").status_code == 404
     token = csrf_from(client.get(f"/t/{tenant.slug}/leave").text)
     assert client.post(f"/t/{tenant.slug}/leave/{request_id}/approve", data={"_csrf": token}).status_code == 404
-    refused = client.post(f"/t/{tenant.slug}/leave", data={
-        "_csrf": token, "worker_id": str(theirs.id), "leave_type": "sick",
-        "start_date": "2024-03-04", "end_date": "2024-03-04"})  # fmt: skip
+    refused = client.post(
+        f"/t/{tenant.slug}/leave",
+        data={
+            "_csrf": token,
+            "worker_id": str(theirs.id),
+            "leave_type": "sick",
+            "start_date": "2024-03-04",
+            "end_date": "2024-03-04",
+        },
+    )
     assert refused.status_code == 400
     assert _statuses(other_tenant) == ["pending"]

@@ -34,7 +34,7 @@ def sheet(*rows: list[object]) -> bytes:
     return write_rows("amounts", HEADERS, rows)
 
 
-def test_define_update_deactivate_are_audited(tenant) -> None:  # noqa: ANN001
+def test_define_update_deactivate_are_audited(tenant) -> None:
     with tenant_session(tenant.id) as db:
         c = actions.define_component(db, tenant.id, SYSTEM, MEAL)
         with pytest.raises(DomainError, match="already taken"):
@@ -51,7 +51,7 @@ def test_define_update_deactivate_are_audited(tenant) -> None:  # noqa: ANN001
     assert audit[-3:] == ["pay_component.define", "pay_component.update", "pay_component.deactivate"]
 
 
-def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None:  # noqa: ANN001
+def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None:
     number = make_national_id("510104", date(1991, 2, 3), 7, "female")
     worker = make_worker(settings, tenant, id_number=number, name="王芳")
     keys = keys_for(settings)
@@ -72,8 +72,12 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
         actions.import_amounts(db, keys, tenant.id, SYSTEM, bad, T)
     column = {T(msgid): field for field, msgid in actions.HEADERS.items()}
     assert [(e.row, column[e.column]) for e in refused.value.errors] == [
-        (3, "name"), (4, "code"), (5, "code"), (6, "amount"), (7, "id_number"),
-    ]  # fmt: skip
+        (3, "name"),
+        (4, "code"),
+        (5, "code"),
+        (6, "amount"),
+        (7, "id_number"),
+    ]
     with tenant_session(tenant.id) as db:
         assert db.exec(select(PayComponentAmount)).all() == []
 
@@ -85,8 +89,9 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
     with tenant_session(tenant.id) as db:
         rows = db.exec(select(PayComponentAmount).order_by(PayComponentAmount.month)).all()
         assert [(r.worker_id, r.month, r.amount) for r in rows] == [
-            (worker.id, date(2026, 3, 1), D("260.00")), (worker.id, date(2026, 4, 1), D("0.00")),
-        ]  # fmt: skip
+            (worker.id, date(2026, 3, 1), D("260.00")),
+            (worker.id, date(2026, 4, 1), D("0.00")),
+        ]
     # another tenant cannot match this tenant's worker nor see its rows
     with tenant_session(other_tenant.id) as db:
         actions.define_component(db, other_tenant.id, SYSTEM, MEAL)
@@ -97,13 +102,13 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
         assert len(db.exec(select(PayComponent)).all()) == 1
 
 
-def test_a_non_excel_file_is_refused_on_row_1(settings, tenant) -> None:  # noqa: ANN001
+def test_a_non_excel_file_is_refused_on_row_1(settings, tenant) -> None:
     with tenant_session(tenant.id) as db, pytest.raises(ImportRefused) as refused:
         actions.import_amounts(db, keys_for(settings), tenant.id, SYSTEM, b"not a workbook", T)
     assert refused.value.errors[0].row == 1
 
 
-def test_declarations_are_saved_per_year_and_checked(settings, tenant) -> None:  # noqa: ANN001
+def test_declarations_are_saved_per_year_and_checked(settings, tenant) -> None:
     worker = make_worker(settings, tenant)
     first = Declarations(2026, children=(Child(date(2018, 5, 1)),))
     second = Declarations(2026, rent=Rent(RentTier.MAJOR, Period(date(2026, 1, 1))))
@@ -119,7 +124,7 @@ def test_declarations_are_saved_per_year_and_checked(settings, tenant) -> None: 
     assert len(saves) == 2 and saves[1].before is not None
 
 
-def test_the_pages_define_list_deactivate_and_import(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_the_pages_define_list_deactivate_and_import(signed_in, tenant, settings) -> None:
     from service.accounts.models import StaffRole
     from service.excel import XLSX_MEDIA_TYPE
     from tests.support.web import csrf_from
@@ -129,14 +134,27 @@ def test_the_pages_define_list_deactivate_and_import(signed_in, tenant, settings
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     base = f"/t/{tenant.slug}/pay-components"
     token = csrf_from(client.get(base).text)
-    bad = client.post(base, data={"_csrf": token, "code": "Bad code", "label": "", "kind": "addition",
-                                  "method": "fixed", "amount": "x"}, follow_redirects=False)  # fmt: skip
+    bad = client.post(
+        base,
+        data={"_csrf": token, "code": "Bad code", "label": "", "kind": "addition", "method": "fixed", "amount": "x"},
+        follow_redirects=False,
+    )
     assert bad.status_code == 400 and "field-error" in bad.text
     with tenant_session(tenant.id) as db:
         assert db.exec(select(PayComponent)).all() == []
-    ok = client.post(base, data={"_csrf": token, "code": "meal", "label": "餐补", "kind": "addition",
-                                 "method": "per_worker_month", "amount": "", "taxable": "on"},
-                     follow_redirects=False)  # fmt: skip
+    ok = client.post(
+        base,
+        data={
+            "_csrf": token,
+            "code": "meal",
+            "label": "餐补",
+            "kind": "addition",
+            "method": "per_worker_month",
+            "amount": "",
+            "taxable": "on",
+        },
+        follow_redirects=False,
+    )
     assert ok.status_code == 303, ok.text
     listing = client.get(base)
     assert listing.status_code == 200 and "餐补" in listing.text
@@ -153,8 +171,10 @@ def test_the_pages_define_list_deactivate_and_import(signed_in, tenant, settings
         assert [a.amount for a in db.exec(select(PayComponentAmount))] == [D("88.00")]
         component_id = db.exec(select(PayComponent.id)).one()
     token = csrf_from(client.get(base).text)
-    assert client.post(f"{base}/{component_id}/active", data={"_csrf": token, "active": "0"},
-                       follow_redirects=False).status_code == 303  # fmt: skip
+    assert (
+        client.post(f"{base}/{component_id}/active", data={"_csrf": token, "active": "0"}, follow_redirects=False).status_code
+        == 303
+    )
     with tenant_session(tenant.id) as db:
         assert db.exec(select(PayComponent.active)).one() is False
 

@@ -27,12 +27,12 @@ from tests.support.web import csrf_from
 T = attendance_pages.T
 
 
-def attendance_rows(tenant) -> int:  # noqa: ANN001
+def attendance_rows(tenant) -> int:
     with tenant_session(tenant.id) as db:
         return db.execute(text("select count(*) from attendance_months")).scalar()
 
 
-def test_negative_overtime_and_absence_are_refused_next_to_the_field(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_negative_overtime_and_absence_are_refused_next_to_the_field(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.HR_CLERK)
     bad = attendance_pages._save(
@@ -45,16 +45,22 @@ def test_negative_overtime_and_absence_are_refused_next_to_the_field(signed_in, 
     assert attendance_rows(tenant) == 0
 
 
-def test_non_numeric_and_negative_cells_in_the_attendance_import_are_refused_by_row(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_non_numeric_and_negative_cells_in_the_attendance_import_are_refused_by_row(signed_in, tenant, settings) -> None:
     number_a = make_national_id("510104", date(1988, 2, 3), 31, "male")
     number_b = make_national_id("510104", date(1990, 7, 8), 32, "female")
     make_worker(settings, tenant, name="周甲", id_number=number_a)
     make_worker(settings, tenant, name="吴乙", id_number=number_b)
     client = signed_in(tenant, StaffRole.HR_CLERK)
-    refused = attendance_pages._upload(client, tenant.slug, attendance_pages._sheet([
-        ["周甲", number_a, "二十", 0, "abc", 0, 0],   # non-numeric days and overtime
-        ["吴乙", number_b, 20, -1, 0, -3, 0],          # negative absence and overtime
-    ]))  # fmt: skip
+    refused = attendance_pages._upload(
+        client,
+        tenant.slug,
+        attendance_pages._sheet(
+            [
+                ["周甲", number_a, "二十", 0, "abc", 0, 0],  # non-numeric days and overtime
+                ["吴乙", number_b, 20, -1, 0, -3, 0],  # negative absence and overtime
+            ]
+        ),
+    )
     assert refused.status_code == 400
     assert T("Nothing was imported.") in refused.text
     assert ">2</td>" in refused.text and ">3</td>" in refused.text
@@ -62,22 +68,28 @@ def test_non_numeric_and_negative_cells_in_the_attendance_import_are_refused_by_
     assert attendance_rows(tenant) == 0
 
 
-def test_a_non_numeric_pay_component_amount_is_refused_by_row(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_a_non_numeric_pay_component_amount_is_refused_by_row(signed_in, tenant, settings) -> None:
     number = make_national_id("510104", date(1992, 4, 5), 33, "male")
     make_worker(settings, tenant, id_number=number, name="赵六")
     with tenant_session(tenant.id) as db:
         component_actions.define_component(
-            db, tenant.id, SYSTEM,
+            db,
+            tenant.id,
+            SYSTEM,
             ComponentDefinition("meal", "餐补", ComponentKind.ADDITION, Method.PER_WORKER_MONTH, None),
-        )  # fmt: skip
+        )
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     base = f"/t/{tenant.slug}/pay-components"
     token = csrf_from(client.get(f"{base}/import").text)
     headers = [T(component_actions.HEADERS[c]) for c in component_actions.COLUMNS]
-    sheet = write_rows("amounts", headers, [
-        [number, "赵六", "2026-03", "meal", "八十八"],
-        [number, "赵六", "2026-04", "meal", "-5"],
-    ])  # fmt: skip
+    sheet = write_rows(
+        "amounts",
+        headers,
+        [
+            [number, "赵六", "2026-03", "meal", "八十八"],
+            [number, "赵六", "2026-04", "meal", "-5"],
+        ],
+    )
     refused = client.post(f"{base}/import", data={"_csrf": token}, files={"file": ("a.xlsx", sheet, XLSX_MEDIA_TYPE)})
     assert refused.status_code == 400
     assert T("Enter an amount in yuan, like 200 or 200.50.") in refused.text
@@ -87,7 +99,7 @@ def test_a_non_numeric_pay_component_amount_is_refused_by_row(signed_in, tenant,
         assert db.exec(select(PayComponentAmount)).all() == []
 
 
-def test_missing_city_band_and_contribution_base_are_listed_and_nothing_is_written(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_missing_city_band_and_contribution_base_are_listed_and_nothing_is_written(signed_in, tenant, settings) -> None:
     ids = pages.seed(settings, tenant)
     no_city = make_worker(settings, tenant, city=None, client_bureau=pages.BUREAU, name="无城市")
     no_band = make_worker(settings, tenant, city="chengdu", client_bureau="成都市武侯区城市管理局", name="无薪级表")
@@ -116,15 +128,17 @@ def test_missing_city_band_and_contribution_base_are_listed_and_nothing_is_writt
         assert db.exec(select(RunProgress.phase)).one() == "failed"
 
 
-def test_a_run_for_a_month_already_published_is_refused_with_a_way_to_correct_it(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_a_run_for_a_month_already_published_is_refused_with_a_way_to_correct_it(signed_in, tenant, settings) -> None:
     pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     published = pages.publish_month(client, tenant, "2026-02")
     refused = pages.create(client, tenant, "2026-02")
     assert refused.status_code == 400
     assert 'id="month-error"' in refused.text
-    assert pages.message("Payroll for {month} is already published: it can only be changed by a correction run.",
-                         month="2026-02") in refused.text  # fmt: skip
+    assert (
+        pages.message("Payroll for {month} is already published: it can only be changed by a correction run.", month="2026-02")
+        in refused.text
+    )
     assert f"/payroll/{published}#correction-form" in refused.text
     with tenant_session(tenant.id) as db:
         assert len(db.exec(select(PayrollRun)).all()) == 1

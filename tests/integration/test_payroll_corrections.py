@@ -25,31 +25,31 @@ from tests.support.web import csrf_from
 D = Decimal
 
 
-def correct(client, tenant, run_id: int, explanation: str):  # noqa: ANN001, ANN201
+def correct(client, tenant, run_id: int, explanation: str):
     return pages.action(client, tenant, run_id, "correct", {"explanation": explanation})
 
 
-def set_base(tenant, worker_id: int, amount: str) -> None:  # noqa: ANN001
+def set_base(tenant, worker_id: int, amount: str) -> None:
     with tenant_session(tenant.id) as db:
         set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), D(amount))
 
 
-def publish(client, tenant, run_id: int) -> None:  # noqa: ANN001
+def publish(client, tenant, run_id: int) -> None:
     assert pages.action(client, tenant, run_id, "approve").status_code == 303
     assert pages.action(client, tenant, run_id, "publish", {"confirm": "yes"}).status_code == 303
 
 
-def run_id_of_month(tenant, month: str) -> int:  # noqa: ANN001
+def run_id_of_month(tenant, month: str) -> int:
     with tenant_session(tenant.id) as db:
         return db.exec(select(PayrollRun.id).where(PayrollRun.month == date.fromisoformat(month + "-01"))).first()
 
 
-def get_run(tenant, run_id: int) -> PayrollRun:  # noqa: ANN001
+def get_run(tenant, run_id: int) -> PayrollRun:
     with tenant_session(tenant.id) as db:
         return runs.get_run(db, tenant.id, run_id)
 
 
-def test_a_correction_run_carries_the_difference_and_its_explanation(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_correction_run_carries_the_difference_and_its_explanation(settings, tenant, signed_in) -> None:
     ids = pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     february = pages.publish_month(client, tenant, "2026-02")
@@ -58,8 +58,10 @@ def test_a_correction_run_carries_the_difference_and_its_explanation(settings, t
     # A regular run for the published month is refused and points to a correction run.
     refused = pages.create(client, tenant, "2026-02")
     assert refused.status_code == 400
-    assert pages.message("Payroll for {month} is already published: it can only be changed by a correction run.",
-                         month="2026-02") in refused.text  # fmt: skip
+    assert (
+        pages.message("Payroll for {month} is already published: it can only be changed by a correction run.", month="2026-02")
+        in refused.text
+    )
     assert f"/payroll/{february}#correction-form" in refused.text
     page = client.get(f"{pages.base(tenant)}/{february}")
     assert 'id="correction-form"' in page.text and pages.message("Create a correction run") in page.text
@@ -123,12 +125,14 @@ def test_a_correction_run_carries_the_difference_and_its_explanation(settings, t
     assert ytd.months_employed == 2
     assert ytd.tax_withheld == fixed.tax + now.tax
     assert ytd.special_deductions == (
-        fixed.employee_social_insurance + fixed.employee_housing_fund
-        + now.employee_social_insurance + now.employee_housing_fund
-    )  # fmt: skip
+        fixed.employee_social_insurance
+        + fixed.employee_housing_fund
+        + now.employee_social_insurance
+        + now.employee_housing_fund
+    )
 
 
-def test_a_correction_of_an_earlier_month_counts_in_every_later_month(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_correction_of_an_earlier_month_counts_in_every_later_month(settings, tenant, signed_in) -> None:
     ids = pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     february = pages.publish_month(client, tenant, "2026-02")
@@ -153,12 +157,13 @@ def test_a_correction_of_an_earlier_month_counts_in_every_later_month(settings, 
     assert ytd.special_deductions == sum(p.employee_social_insurance + p.employee_housing_fund for p in in_force)
 
 
-def test_the_register_highlights_new_missing_and_large_changes(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_the_register_highlights_new_missing_and_large_changes(settings, tenant, signed_in) -> None:
     ids = pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     pages.publish_month(client, tenant, "2026-02")
-    newcomer = make_worker(settings, tenant, city="chengdu", grade=2, client_bureau=pages.BUREAU, name="新来的",
-                           hire_date=date(2026, 3, 1))  # fmt: skip
+    newcomer = make_worker(
+        settings, tenant, city="chengdu", grade=2, client_bureau=pages.BUREAU, name="新来的", hire_date=date(2026, 3, 1)
+    )
     with tenant_session(tenant.id) as db:  # ids[2] has left before March
         worker = db.get(Worker, (tenant.id, ids[2]))
         worker.status = WorkerStatus.LEFT
@@ -181,8 +186,9 @@ def test_the_register_highlights_new_missing_and_large_changes(settings, tenant,
     def over(a: Decimal, b: Decimal) -> bool:
         return abs(a - b) > D("0.10") * abs(b)
 
-    expected = {w for w, p in now.items() if w not in feb or over(p.net_pay, feb[w].net_pay)
-                or over(p.gross_pay, feb[w].gross_pay)}  # fmt: skip
+    expected = {
+        w for w, p in now.items() if w not in feb or over(p.net_pay, feb[w].net_pay) or over(p.gross_pay, feb[w].gross_pay)
+    }
     assert {newcomer.id, ids[0]} <= expected and ids[2] not in now
     assert rows.count('class="flagged"') == len(expected)
     flagged_rows = rows.split('class="flagged"')[1:]
@@ -194,14 +200,14 @@ def test_the_register_highlights_new_missing_and_large_changes(settings, tenant,
 
 def test_progress_is_shown_while_calculating_and_nothing_is_visible_before_the_end(
     settings, tenant, signed_in, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     run_id = pages.run_id_of(pages.create(client, tenant, "2026-03"))
     release, entered = threading.Event(), threading.Event()
     original = runs.compute_into
 
-    def slow(writer, inputs, progress=runs._no_progress, published=None):  # noqa: ANN001, ANN202
+    def slow(writer, inputs, progress=runs._no_progress, published=None):
         original(writer, inputs, progress, published)
         entered.set()
         assert release.wait(30)
@@ -234,13 +240,13 @@ def test_progress_is_shown_while_calculating_and_nothing_is_visible_before_the_e
     assert client.get("/static/payroll-progress.js").status_code == 200
 
 
-def test_a_failed_calculation_shows_its_error_and_writes_nothing(settings, tenant, signed_in, monkeypatch) -> None:  # noqa: ANN001
+def test_a_failed_calculation_shows_its_error_and_writes_nothing(settings, tenant, signed_in, monkeypatch) -> None:
     pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     run_id = pages.run_id_of(pages.create(client, tenant, "2026-03"))
     original = runs.replace_payslips
 
-    def broken(db, tenant_id, run, writer):  # noqa: ANN001, ANN202
+    def broken(db, tenant_id, run, writer):
         original(db, tenant_id, run, writer)  # the rows are written in the transaction ...
         raise RuntimeError("disk full")  # ... which then fails
 
@@ -258,11 +264,13 @@ def test_a_failed_calculation_shows_its_error_and_writes_nothing(settings, tenan
     assert page.status_code == 200 and pages.message(run_progress.UNEXPECTED) in page.text
     monkeypatch.setattr(runs, "replace_payslips", original)
     assert pages.action(client, tenant, run_id, "calculate").status_code == 303
-    assert 'role="alert"' not in client.get(f"{pages.base(tenant)}/{run_id}").text.split('id="totals"')[0].split(
-        "</h1>")[1].split("<section")[0]  # fmt: skip
+    assert (
+        'role="alert"'
+        not in client.get(f"{pages.base(tenant)}/{run_id}").text.split('id="totals"')[0].split("</h1>")[1].split("<section")[0]
+    )
 
 
-def test_the_progress_endpoint_is_guarded_and_isolated(settings, tenant, other_tenant, signed_in) -> None:  # noqa: ANN001
+def test_the_progress_endpoint_is_guarded_and_isolated(settings, tenant, other_tenant, signed_in) -> None:
     with tenant_session(other_tenant.id) as db:
         foreign = runs.create_run(db, other_tenant.id, SYSTEM, pages.MARCH).id
     clerk = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -273,7 +281,7 @@ def test_the_progress_endpoint_is_guarded_and_isolated(settings, tenant, other_t
     assert viewer.get(f"{pages.base(tenant)}/{foreign}/progress").status_code in (403, 404)
 
 
-def test_lines_need_their_payslip_and_go_with_it(settings, tenant) -> None:  # noqa: ANN001
+def test_lines_need_their_payslip_and_go_with_it(settings, tenant) -> None:
     """The statement-level triggers of migration 0015 that replace the per-row foreign key."""
     import pytest
     from sqlalchemy.exc import DBAPIError
@@ -284,15 +292,19 @@ def test_lines_need_their_payslip_and_go_with_it(settings, tenant) -> None:  # n
         runs.calculate(db, tenant.id, SYSTEM, run)
         run_id = run.id
     with pytest.raises(DBAPIError, match="payslip does not exist"), tenant_session(tenant.id) as db:
-        db.execute(text("insert into payslip_lines (payslip_id, position, code, label, category, amount)"
-                        " values (999999, 1, 'x', 'x', 'earning', 1)"))  # fmt: skip
+        db.execute(
+            text(
+                "insert into payslip_lines (payslip_id, position, code, label, category, amount)"
+                " values (999999, 1, 'x', 'x', 'earning', 1)"
+            )
+        )
     with tenant_session(tenant.id) as db:
         assert db.execute(text("select count(*) from payslip_lines")).scalar() > 0
         db.execute(text("delete from payslips where run_id = :run"), {"run": run_id})
         assert db.execute(text("select count(*) from payslip_lines")).scalar() == 0
 
 
-def test_a_correction_reopens_the_months_attendance_until_it_is_published(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_correction_reopens_the_months_attendance_until_it_is_published(settings, tenant, signed_in) -> None:
     from service.workforce.attendance import is_locked, save_month
     from service.workforce.attendance_rules import AttendanceFigures
 

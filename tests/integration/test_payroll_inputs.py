@@ -40,29 +40,35 @@ JANUARY = date(2026, 1, 1)
 
 def cells(coefficient: bool = False) -> tuple[BandCell, ...]:
     return tuple(
-        BandCell(grade=g, rating=r, post_pay=D(2500 + 100 * g), grade_pay=D(200 * g),
-                 performance_pay=None if coefficient else D(600 - 100 * r.rank),
-                 performance_coefficient=D("1.2") - D("0.1") * r.rank if coefficient else None)
-        for g in GRADES for r in RATINGS
-    )  # fmt: skip
+        BandCell(
+            grade=g,
+            rating=r,
+            post_pay=D(2500 + 100 * g),
+            grade_pay=D(200 * g),
+            performance_pay=None if coefficient else D(600 - 100 * r.rank),
+            performance_coefficient=D("1.2") - D("0.1") * r.rank if coefficient else None,
+        )
+        for g in GRADES
+        for r in RATINGS
+    )
 
 
-def seed_band(tenant, *, coefficient: bool = False, base: Decimal | None = None) -> None:  # noqa: ANN001
+def seed_band(tenant, *, coefficient: bool = False, base: Decimal | None = None) -> None:
     with tenant_session(tenant.id) as db:
         create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2025, 1, 1), "", cells(coefficient), base))
 
 
-def run_for(tenant, month: date = MARCH) -> int:  # noqa: ANN001
+def run_for(tenant, month: date = MARCH) -> int:
     with tenant_session(tenant.id) as db:
         return runs.create_run(db, tenant.id, SYSTEM, month).id
 
 
-def calculate(tenant, run_id: int) -> None:  # noqa: ANN001
+def calculate(tenant, run_id: int) -> None:
     with tenant_session(tenant.id) as db:
         runs.calculate(db, tenant.id, SYSTEM, db.get(PayrollRun, (tenant.id, run_id)))
 
 
-def slip_of(tenant, run_id: int, worker_id: int) -> tuple[PayslipRow, dict[str, Decimal]]:  # noqa: ANN001
+def slip_of(tenant, run_id: int, worker_id: int) -> tuple[PayslipRow, dict[str, Decimal]]:
     with tenant_session(tenant.id) as db:
         slip = db.exec(select(PayslipRow).where(PayslipRow.run_id == run_id, PayslipRow.worker_id == worker_id)).one()
         lines = {x.code: x.amount for x in db.exec(select(PayslipLineRow).where(PayslipLineRow.payslip_id == slip.id))}
@@ -72,14 +78,21 @@ def slip_of(tenant, run_id: int, worker_id: int) -> tuple[PayslipRow, dict[str, 
 # --- formula components --------------------------------------------------------------------
 
 
-def test_a_formula_component_is_checked_on_save_and_paid_by_the_run(signed_in, settings, tenant) -> None:  # noqa: ANN001
+def test_a_formula_component_is_checked_on_save_and_paid_by_the_run(signed_in, settings, tenant) -> None:
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     base = f"/t/{tenant.slug}/pay-components"
     page = client.get(base)
     assert page.status_code == 200 and "overtime_hours" in page.text  # the documented inputs
     token = csrf_from(page.text)
-    fields = {"_csrf": token, "code": "ot_meal", "label": "加班餐补", "kind": "addition", "method": "formula",
-              "taxable": "on", "counts_for_minimum_wage": "on"}  # fmt: skip
+    fields = {
+        "_csrf": token,
+        "code": "ot_meal",
+        "label": "加班餐补",
+        "kind": "addition",
+        "method": "formula",
+        "taxable": "on",
+        "counts_for_minimum_wage": "on",
+    }
     for typed, message in (("overtime * 20", "overtime"), ("min(overtime_hours, 36", ""), ("", "")):
         bad = client.post(base, data={**fields, "formula": typed}, follow_redirects=False)
         assert bad.status_code == 400 and 'id="formula-error"' in bad.text and message in bad.text
@@ -100,17 +113,18 @@ def test_a_formula_component_is_checked_on_save_and_paid_by_the_run(signed_in, s
         save_month(db, tenant.id, SYSTEM, MARCH, {busy.id: AttendanceFigures(D("21.75"), D("0"), D("30"), D("10"), D("0"))})
     run_id = run_for(tenant)
     calculate(tenant, run_id)
-    slip, lines = slip_of(tenant, run_id, busy.id)
+    _slip, lines = slip_of(tenant, run_id, busy.id)
     assert lines["ot_meal"] == D("720.00")  # 40 hours, capped at 36, × 20
     assert "ot_meal" not in slip_of(tenant, run_id, idle.id)[1]  # 0 hours: nothing paid
 
 
-def test_a_formula_that_cannot_be_valued_refuses_the_calculation(settings, tenant) -> None:  # noqa: ANN001
+def test_a_formula_that_cannot_be_valued_refuses_the_calculation(settings, tenant) -> None:
     seed_band(tenant)
     worker = make_worker(settings, tenant, city="chengdu", name="李四")
     with tenant_session(tenant.id) as db:
-        per_absence = ComponentDefinition("per_absence", "缺勤补", ComponentKind.ADDITION, Method.FORMULA, None,
-                                          formula="post_pay / absence_days")  # fmt: skip
+        per_absence = ComponentDefinition(
+            "per_absence", "缺勤补", ComponentKind.ADDITION, Method.FORMULA, None, formula="post_pay / absence_days"
+        )
         define_component(db, tenant.id, SYSTEM, per_absence)
     run_id = run_for(tenant)
     with pytest.raises(runs.CalculationRefused) as refused:
@@ -123,7 +137,7 @@ def test_a_formula_that_cannot_be_valued_refuses_the_calculation(settings, tenan
 # --- performance base ------------------------------------------------------------------------
 
 
-def test_coefficient_cells_are_paid_with_the_tables_performance_base(settings, tenant) -> None:  # noqa: ANN001
+def test_coefficient_cells_are_paid_with_the_tables_performance_base(settings, tenant) -> None:
     with tenant_session(tenant.id) as db, pytest.raises(Exception, match="performance base"):
         create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2025, 1, 1), "", cells(True), None))
     seed_band(tenant, coefficient=True, base=D("1000"))
@@ -140,12 +154,12 @@ def test_coefficient_cells_are_paid_with_the_tables_performance_base(settings, t
     assert "no performance base" in refused.value.problems[0].reason
 
 
-def test_the_band_form_asks_for_the_base(signed_in, tenant) -> None:  # noqa: ANN001
+def test_the_band_form_asks_for_the_base(signed_in, tenant) -> None:
     from service.payroll.salary_bands import cell_field, form_fields
 
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     token = csrf_from(client.get(f"/t/{tenant.slug}/salary-bands/new").text)
-    values = {f: "" for f in form_fields()} | {"effective_from": "2026-01-01"}
+    values = dict.fromkeys(form_fields(), "") | {"effective_from": "2026-01-01"}
     for g in GRADES:
         for r in RATINGS:
             values[cell_field(g, r, "post_pay")] = "2000"
@@ -153,8 +167,9 @@ def test_the_band_form_asks_for_the_base(signed_in, tenant) -> None:  # noqa: AN
             values[cell_field(g, r, "performance_coefficient")] = "1"
     bad = client.post(f"/t/{tenant.slug}/salary-bands", data={"_csrf": token, **values}, follow_redirects=False)
     assert bad.status_code == 400 and 'id="performance_base-error"' in bad.text
-    ok = client.post(f"/t/{tenant.slug}/salary-bands", data={"_csrf": token, **values, "performance_base": "800"},
-                     follow_redirects=False)  # fmt: skip
+    ok = client.post(
+        f"/t/{tenant.slug}/salary-bands", data={"_csrf": token, **values, "performance_base": "800"}, follow_redirects=False
+    )
     assert ok.status_code == 303
     assert "800.00" in client.get(f"/t/{tenant.slug}/salary-bands").text
     with tenant_session(tenant.id) as db:
@@ -165,7 +180,7 @@ def test_the_band_form_asks_for_the_base(signed_in, tenant) -> None:  # noqa: AN
 # --- declarations and flags -----------------------------------------------------------------
 
 
-def test_the_tax_page_saves_declarations_and_flags_with_audit(signed_in, settings, tenant, other_tenant) -> None:  # noqa: ANN001
+def test_the_tax_page_saves_declarations_and_flags_with_audit(signed_in, settings, tenant, other_tenant) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2026, 2, 1))
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     detail = client.get(f"/t/{tenant.slug}/workers/{worker.id}").text
@@ -175,19 +190,41 @@ def test_the_tax_page_saves_declarations_and_flags_with_audit(signed_in, setting
     assert page.status_code == 200
     token = csrf_from(page.text)
 
-    bad = client.post(f"{base}/2026/declarations", data={
-        "_csrf": token, "child-1-birth_date": "2018-05-01", "child-1-share": "full", "child-1-in_education": "on",
-        "elderly": "shared", "elderly_parent_birth_date": "1950-01-01", "elderly_share": "1600",
-        "housing": "rent", "rent_tier": "", "rent_start": "2026-01"}, follow_redirects=False)  # fmt: skip
+    bad = client.post(
+        f"{base}/2026/declarations",
+        data={
+            "_csrf": token,
+            "child-1-birth_date": "2018-05-01",
+            "child-1-share": "full",
+            "child-1-in_education": "on",
+            "elderly": "shared",
+            "elderly_parent_birth_date": "1950-01-01",
+            "elderly_share": "1600",
+            "housing": "rent",
+            "rent_tier": "",
+            "rent_start": "2026-01",
+        },
+        follow_redirects=False,
+    )
     assert bad.status_code == 400
     assert 'id="elderly_share-error"' in bad.text and 'id="rent_tier-error"' in bad.text
     assert 'value="2018-05-01"' in bad.text  # what was typed is kept
     with tenant_session(tenant.id) as db:
         assert db.exec(select(TaxDeclaration)).all() == []
 
-    ok = client.post(f"{base}/2026/declarations", data={
-        "_csrf": token, "child-1-birth_date": "2018-05-01", "child-1-share": "full", "child-1-in_education": "on",
-        "housing": "rent", "rent_tier": "major", "rent_start": "2026-02"}, follow_redirects=False)  # fmt: skip
+    ok = client.post(
+        f"{base}/2026/declarations",
+        data={
+            "_csrf": token,
+            "child-1-birth_date": "2018-05-01",
+            "child-1-share": "full",
+            "child-1-in_education": "on",
+            "housing": "rent",
+            "rent_tier": "major",
+            "rent_start": "2026-02",
+        },
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     shown = client.get(ok.headers["location"]).text
     assert 'id="schedule"' in shown and "3,500.00" in shown  # 2,000 education + 1,500 rent a month
@@ -212,7 +249,7 @@ def test_the_tax_page_saves_declarations_and_flags_with_audit(signed_in, setting
     assert viewer.get(f"{base}?year=2026", follow_redirects=False).status_code in (401, 403)
 
 
-def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> None:  # noqa: ANN001
+def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> None:
     from service.payroll.component_actions import save_declaration, save_flags
     from service.payroll.special_deductions import Child, Declarations
     from service.payroll.tax_year_flags import TaxYearFlags
@@ -238,7 +275,7 @@ def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> Non
     assert ytd.first_job and ytd.special_additional_deductions == D("2000.00")
 
 
-def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> None:  # noqa: ANN001
+def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> None:
     from service.payroll.component_actions import save_flags
     from service.payroll.tax_year_flags import TaxYearFlags
     from service.workforce.models import Worker
@@ -264,13 +301,17 @@ def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> Non
 HEADERS = ["身份证号", "姓名", "月份", "项目代码", "金额"]
 
 
-def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tenant) -> None:  # noqa: ANN001
+def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tenant) -> None:
     seed_band(tenant)
     number = make_national_id("510104", date(1991, 2, 3), 7, "female")
     worker = make_worker(settings, tenant, id_number=number, name="王芳", city="chengdu")
     with tenant_session(tenant.id) as db:
-        define_component(db, tenant.id, SYSTEM, ComponentDefinition("bonus", "一次性奖励", ComponentKind.ADDITION,
-                                                                    Method.PER_WORKER_MONTH, None))  # fmt: skip
+        define_component(
+            db,
+            tenant.id,
+            SYSTEM,
+            ComponentDefinition("bonus", "一次性奖励", ComponentKind.ADDITION, Method.PER_WORKER_MONTH, None),
+        )
     run_id = run_for(tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     run_page = client.get(f"/t/{tenant.slug}/payroll/{run_id}").text
@@ -280,13 +321,19 @@ def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tena
     assert form.status_code == 200 and f'name="run" value="{run_id}"' in form.text
     token = csrf_from(form.text)
 
-    def upload(*rows: list[object]):  # noqa: ANN202
+    def upload(*rows: list[object]):
         sheet = write_rows("amounts", HEADERS, list(rows))
-        return client.post(f"/t/{tenant.slug}/pay-components/import", data={"_csrf": token, "run": str(run_id)},
-                           files={"file": ("a.xlsx", sheet, XLSX_MEDIA_TYPE)})  # fmt: skip
+        return client.post(
+            f"/t/{tenant.slug}/pay-components/import",
+            data={"_csrf": token, "run": str(run_id)},
+            files={"file": ("a.xlsx", sheet, XLSX_MEDIA_TYPE)},
+        )
 
-    refused = upload([number, "王芳", "2026-03", "bonus", "500"], [number, "王芳", "2026-04", "bonus", "500"],
-                     [number, "王芳", "2026-03", "bonus", "五百"])  # fmt: skip
+    refused = upload(
+        [number, "王芳", "2026-03", "bonus", "500"],
+        [number, "王芳", "2026-04", "bonus", "500"],
+        [number, "王芳", "2026-03", "bonus", "五百"],
+    )
     assert refused.status_code == 400
     assert "2026-04" in refused.text and "errors-table" in refused.text
     with tenant_session(tenant.id) as db:

@@ -35,7 +35,7 @@ FEBRUARY = date(2026, 2, 1)
 MARCH = date(2026, 3, 1)
 
 
-def band_table(tenant, effective_from: date = date(2026, 1, 1)) -> None:  # noqa: ANN001
+def band_table(tenant, effective_from: date = date(2026, 1, 1)) -> None:
     """The bureau's bands: grade pay is 200 yuan per grade number, so a payslip shows the grade it paid."""
     cells = tuple(
         BandCell(grade=g, rating=r, post_pay=D(2500 + 100 * g), grade_pay=D(200 * g), performance_pay=D(600 - 100 * r.rank))
@@ -46,7 +46,7 @@ def band_table(tenant, effective_from: date = date(2026, 1, 1)) -> None:  # noqa
         create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, effective_from, "", cells))
 
 
-def seed(settings, tenant) -> list[int]:  # noqa: ANN001
+def seed(settings, tenant) -> list[int]:
     """A band table, three Chengdu workers of the bureau, one with March attendance."""
     band_table(tenant)
     ids = [make_worker(settings, tenant, city="chengdu", grade=g, client_bureau=BUREAU).id for g in (5, 3, 1)]
@@ -56,32 +56,33 @@ def seed(settings, tenant) -> list[int]:  # noqa: ANN001
     return ids
 
 
-def base(tenant) -> str:  # noqa: ANN001
+def base(tenant) -> str:
     return f"/t/{tenant.slug}/payroll"
 
 
-def post(client, url: str, data: dict | None = None, page: str | None = None):  # noqa: ANN001, ANN201
+def post(client, url: str, data: dict | None = None, page: str | None = None):
     token = csrf_from(client.get(page or url.rsplit("/", 1)[0]).text)
     return client.post(url, data={"_csrf": token, **(data or {})}, follow_redirects=False)
 
 
-def create(client, tenant, month: str):  # noqa: ANN001, ANN201
+def create(client, tenant, month: str):
     return client.post(
-        base(tenant), data={"_csrf": csrf_from(client.get(base(tenant)).text), "month": month, "client_bureau": ""},
+        base(tenant),
+        data={"_csrf": csrf_from(client.get(base(tenant)).text), "month": month, "client_bureau": ""},
         follow_redirects=False,
-    )  # fmt: skip
+    )
 
 
-def run_id_of(response) -> int:  # noqa: ANN001
+def run_id_of(response) -> int:
     assert response.status_code == 303, response.text
     return int(re.search(r"/payroll/(\d+)", response.headers["location"]).group(1))
 
 
-def action(client, tenant, run_id: int, name: str, data: dict | None = None):  # noqa: ANN001, ANN201
+def action(client, tenant, run_id: int, name: str, data: dict | None = None):
     return post(client, f"{base(tenant)}/{run_id}/{name}", data, page=f"{base(tenant)}/{run_id}")
 
 
-def payslips(tenant, run_id: int) -> list[PayslipRow]:  # noqa: ANN001
+def payslips(tenant, run_id: int) -> list[PayslipRow]:
     with tenant_session(tenant.id) as db:
         return list(db.exec(select(PayslipRow).where(PayslipRow.run_id == run_id)))
 
@@ -90,7 +91,7 @@ def message(msgid: str, **params: object) -> str:
     return html.escape(translator(None)(msgid, **params), quote=False)
 
 
-def publish_month(client, tenant, month: str) -> int:  # noqa: ANN001
+def publish_month(client, tenant, month: str) -> int:
     run_id = run_id_of(create(client, tenant, month))
     assert action(client, tenant, run_id, "calculate").status_code == 303
     assert action(client, tenant, run_id, "approve").status_code == 303
@@ -100,7 +101,7 @@ def publish_month(client, tenant, month: str) -> int:  # noqa: ANN001
     return run_id
 
 
-def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, signed_in) -> None:
     ids = seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     february = publish_month(client, tenant, "2026-02")
@@ -154,7 +155,7 @@ def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, sig
     assert listing.status_code == 200 and "2026-03" in listing.text and "2026-02" in listing.text
 
 
-def test_a_refused_calculation_lists_the_workers_and_saves_nothing(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_refused_calculation_lists_the_workers_and_saves_nothing(settings, tenant, signed_in) -> None:
     seed(settings, tenant)
     make_worker(settings, tenant, city="chengdu", client_bureau="成都市武侯区城市管理局", name="李四")
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -166,7 +167,7 @@ def test_a_refused_calculation_lists_the_workers_and_saves_nothing(settings, ten
     assert payslips(tenant, run_id) == []
 
 
-def test_a_bad_month_is_refused_next_to_the_field(tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_bad_month_is_refused_next_to_the_field(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     response = create(client, tenant, "2026-13")
     assert response.status_code == 400
@@ -174,14 +175,14 @@ def test_a_bad_month_is_refused_next_to_the_field(tenant, signed_in) -> None:  #
     assert message("No payroll run yet.") in response.text
 
 
-def _sheet(response):  # noqa: ANN001, ANN202
+def _sheet(response):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
     return rows[0], rows[1:]
 
 
-def test_each_export_has_its_header_and_one_row_per_payslip(settings, tenant, signed_in) -> None:  # noqa: ANN001
+def test_each_export_has_its_header_and_one_row_per_payslip(settings, tenant, signed_in) -> None:
     ids = seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     run_id = run_id_of(create(client, tenant, "2026-03"))
@@ -215,7 +216,7 @@ def test_each_export_has_its_header_and_one_row_per_payslip(settings, tenant, si
         assert D(str(r[-1])) > 0 and D(str(r[-2])) > 0
 
 
-def test_a_viewer_is_refused_and_another_tenants_run_is_not_found(settings, tenant, other_tenant, signed_in) -> None:  # noqa: ANN001
+def test_a_viewer_is_refused_and_another_tenants_run_is_not_found(settings, tenant, other_tenant, signed_in) -> None:
     with tenant_session(other_tenant.id) as db:
         foreign = runs.create_run(db, other_tenant.id, SYSTEM, MARCH).id
     viewer = signed_in(tenant, StaffRole.VIEWER)
@@ -230,7 +231,7 @@ def test_a_viewer_is_refused_and_another_tenants_run_is_not_found(settings, tena
     assert clerk.post(f"{base(tenant)}/{foreign}/calculate", data={"_csrf": token}).status_code == 404
 
 
-def test_the_register_is_paged_with_totals_over_the_whole_run(settings, tenant, signed_in, monkeypatch) -> None:  # noqa: ANN001
+def test_the_register_is_paged_with_totals_over_the_whole_run(settings, tenant, signed_in, monkeypatch) -> None:
     from service.payroll import run_queries
 
     seed(settings, tenant)

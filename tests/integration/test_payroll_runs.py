@@ -42,7 +42,7 @@ def cells() -> tuple[BandCell, ...]:
     )
 
 
-def seed(settings, tenant) -> list[int]:  # noqa: ANN001
+def seed(settings, tenant) -> list[int]:
     with tenant_session(tenant.id) as db:
         create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, date(2026, 1, 1), "", cells()))
     ids = [make_worker(settings, tenant, city="chengdu", grade=g).id for g in (5, 3, 1)]
@@ -55,7 +55,7 @@ def seed(settings, tenant) -> list[int]:  # noqa: ANN001
     return ids
 
 
-def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = None):  # noqa: ANN001, ANN201
+def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = None):
     """The payslip computed straight through the pure rule from inputs read one by one."""
     from service.payroll.band_actions import band_for_worker
 
@@ -71,9 +71,14 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
     attendance = (
         Attendance(D("21.75"))
         if row is None
-        else Attendance(row.days_worked, row.absence_days, row.overtime_weekday_hours, row.overtime_rest_day_hours,
-                        row.overtime_holiday_hours)
-    )  # fmt: skip
+        else Attendance(
+            row.days_worked,
+            row.absence_days,
+            row.overtime_weekday_hours,
+            row.overtime_rest_day_hours,
+            row.overtime_holiday_hours,
+        )
+    )
     return compute_payslip(
         PayslipInput(
             month=month,
@@ -89,17 +94,17 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
     )
 
 
-def new_run(tenant, month: date = MARCH) -> int:  # noqa: ANN001
+def new_run(tenant, month: date = MARCH) -> int:
     with tenant_session(tenant.id) as db:
         return runs.create_run(db, tenant.id, SYSTEM, month).id
 
 
-def calculate(tenant, run_id: int) -> runs.Outcome:  # noqa: ANN001
+def calculate(tenant, run_id: int) -> runs.Outcome:
     with tenant_session(tenant.id) as db:
         return runs.calculate(db, tenant.id, SYSTEM, runs.get_run(db, tenant.id, run_id))
 
 
-def stored(tenant, run_id: int):  # noqa: ANN001, ANN201
+def stored(tenant, run_id: int):
     with tenant_session(tenant.id) as db:
         run = runs.get_run(db, tenant.id, run_id)
         slips = {p.worker_id: p for p in db.exec(select(PayslipRow).where(PayslipRow.run_id == run_id))}
@@ -109,7 +114,7 @@ def stored(tenant, run_id: int):  # noqa: ANN001, ANN201
         return run, slips, lines
 
 
-def test_a_run_stores_what_the_pure_rule_computes(settings, tenant) -> None:  # noqa: ANN001
+def test_a_run_stores_what_the_pure_rule_computes(settings, tenant) -> None:
     ids = seed(settings, tenant)
     run_id = new_run(tenant)
     outcome = calculate(tenant, run_id)
@@ -119,11 +124,17 @@ def test_a_run_stores_what_the_pure_rule_computes(settings, tenant) -> None:  # 
     for worker_id in ids:
         want, got = expected(tenant, worker_id, MARCH), slips[worker_id]
         assert (got.gross_pay, got.deductions, got.tax, got.net_pay, got.employer_cost) == (
-            want.gross_pay, want.deductions, want.tax, want.net_pay, want.employer_cost,
-        )  # fmt: skip
+            want.gross_pay,
+            want.deductions,
+            want.tax,
+            want.net_pay,
+            want.employer_cost,
+        )
         assert (got.employee_social_insurance, got.employee_housing_fund, got.taxable_income) == (
-            want.employee_social_insurance, want.employee_housing_fund, want.taxable_income,
-        )  # fmt: skip
+            want.employee_social_insurance,
+            want.employee_housing_fund,
+            want.taxable_income,
+        )
         assert got.minimum_wage_ok == want.minimum_wage.meets
         assert ytd_from_json(got.year_to_date) == want.year_to_date
         assert [(x.code, x.label, x.category, x.amount) for x in lines[got.id]] == [
@@ -147,7 +158,7 @@ def test_a_run_stores_what_the_pure_rule_computes(settings, tenant) -> None:  # 
     assert len(again) == 3
 
 
-def test_the_next_month_continues_the_published_year_to_date(settings, tenant) -> None:  # noqa: ANN001
+def test_the_next_month_continues_the_published_year_to_date(settings, tenant) -> None:
     ids = seed(settings, tenant)
     run_id = new_run(tenant)
     calculate(tenant, run_id)
@@ -164,14 +175,14 @@ def test_the_next_month_continues_the_published_year_to_date(settings, tenant) -
     assert ytd_from_json(slips[ids[0]].year_to_date).months_employed == 2
 
 
-def test_a_second_regular_run_for_the_month_is_refused(settings, tenant) -> None:  # noqa: ANN001
+def test_a_second_regular_run_for_the_month_is_refused(settings, tenant) -> None:
     seed(settings, tenant)
     new_run(tenant)
     with pytest.raises(DomainError, match="already a regular payroll run for 2026-03"):
         new_run(tenant)
 
 
-def test_a_published_run_cannot_change(settings, tenant) -> None:  # noqa: ANN001
+def test_a_published_run_cannot_change(settings, tenant) -> None:
     seed(settings, tenant)
     run_id = new_run(tenant)
     calculate(tenant, run_id)
@@ -187,7 +198,7 @@ def test_a_published_run_cannot_change(settings, tenant) -> None:  # noqa: ANN00
         runs.create_run(db, tenant.id, SYSTEM, MARCH, "某局")
 
 
-def test_a_worker_without_a_band_refuses_the_whole_calculation(settings, tenant) -> None:  # noqa: ANN001
+def test_a_worker_without_a_band_refuses_the_whole_calculation(settings, tenant) -> None:
     seed(settings, tenant)
     stray = make_worker(settings, tenant, city="chengdu", client_bureau="成都市武侯区城市管理局", name="李四")
     run_id = new_run(tenant)
@@ -199,7 +210,7 @@ def test_a_worker_without_a_band_refuses_the_whole_calculation(settings, tenant)
     assert run.status == RunStatus.DRAFT.value and not slips and not lines
 
 
-def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> None:  # noqa: ANN001
+def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> None:
     seed(settings, tenant)
     run_id = new_run(tenant)
     calculate(tenant, run_id)
@@ -211,7 +222,7 @@ def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> No
     new_run(other_tenant)  # its own March run is allowed
 
 
-def test_components_and_declarations_change_the_payslip_as_the_rule_says(settings, tenant) -> None:  # noqa: ANN001
+def test_components_and_declarations_change_the_payslip_as_the_rule_says(settings, tenant) -> None:
     from dataclasses import replace
 
     from service.payroll.component_actions import define_component, save_declaration
@@ -242,8 +253,11 @@ def test_components_and_declarations_change_the_payslip_as_the_rule_says(setting
     assert inputs[ids[0]].components == components and inputs[ids[0]].declarations == declared
     got = slips[ids[0]]
     assert (got.gross_pay, got.taxable_income, got.tax, got.net_pay) == (
-        want.gross_pay, want.taxable_income, want.tax, want.net_pay,
-    )  # fmt: skip
+        want.gross_pay,
+        want.taxable_income,
+        want.tax,
+        want.net_pay,
+    )
     assert want.gross_pay == plain.gross_pay + D("600.00")
     assert want.special_additional_deductions == D("2000.00")
     assert [(x.code, x.amount) for x in lines[got.id]] == [(x.code, x.amount) for x in want.lines]
@@ -252,7 +266,7 @@ def test_components_and_declarations_change_the_payslip_as_the_rule_says(setting
     assert inputs[ids[2]].declarations is None and len(inputs[ids[2]].components) == 2
 
 
-def runs_inputs(db, tenant):  # noqa: ANN001, ANN201
+def runs_inputs(db, tenant):
     from service.payroll.run_inputs import load
 
     return load(db, tenant.id, MARCH, None).inputs

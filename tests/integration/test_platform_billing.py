@@ -40,26 +40,31 @@ OTHER_CREDIT_CODE = "914403001922038216"
 
 
 @pytest.fixture()
-def plans(stripe_settings, db_clean):  # noqa: ANN001, ANN201, F811
+def plans(stripe_settings, db_clean):  # noqa: F811
     """The default plans, each with its price in the Stripe test server."""
     setup_plans(stripe_settings, lambda _line: None)
     return stripe_settings
 
 
-def signup_form(client, **overrides: str) -> dict:  # noqa: ANN001
+def signup_form(client, **overrides: str) -> dict:
     page = client.get("/signup")
     assert page.status_code == 200
     values = {
-        "_csrf": csrf_from(page.text), "name": "华夏劳务派遣有限公司", "slug": f"hx-{uuid.uuid4().hex[:6]}",
-        "credit_code": CREDIT_CODE, "licence_number": "440300202300017",
+        "_csrf": csrf_from(page.text),
+        "name": "华夏劳务派遣有限公司",
+        "slug": f"hx-{uuid.uuid4().hex[:6]}",
+        "credit_code": CREDIT_CODE,
+        "licence_number": "440300202300017",
         "licence_expires_on": (date.today() + timedelta(days=700)).isoformat(),
-        "admin_name": "王经理", "admin_email": f"wang-{uuid.uuid4().hex[:6]}@huaxia.test", "password": "Huaxia-2026-ok",
-    }  # fmt: skip
+        "admin_name": "王经理",
+        "admin_email": f"wang-{uuid.uuid4().hex[:6]}@huaxia.test",
+        "password": "Huaxia-2026-ok",
+    }
     values.update(overrides)
     return values
 
 
-def billing_of(tenant_id) -> TenantBilling:  # noqa: ANN001
+def billing_of(tenant_id) -> TenantBilling:
     with control_session() as db:
         return db.get(TenantBilling, tenant_id)
 
@@ -69,16 +74,16 @@ def tenant_by_slug(slug: str) -> Tenant:
         return db.exec(select(Tenant).where(Tenant.slug == slug)).one()
 
 
-def stripe_subscription(settings, billing: TenantBilling):  # noqa: ANN001, ANN201
+def stripe_subscription(settings, billing: TenantBilling):
     return gateway.retrieve_subscription(settings, billing.stripe_subscription_id)
 
 
-def audit(tenant_id, action: str) -> list[AuditEntry]:  # noqa: ANN001
+def audit(tenant_id, action: str) -> list[AuditEntry]:
     with tenant_session(tenant_id) as db:
         return list(db.exec(select(AuditEntry).where(AuditEntry.tenant_id == tenant_id, AuditEntry.action == action)))
 
 
-def billed_tenant(settings) -> Tenant:  # noqa: ANN001
+def billed_tenant(settings) -> Tenant:
     """A tenant with its billing row, Stripe customer and subscription."""
     fixture = make_tenant()
     with control_session() as db:
@@ -90,7 +95,7 @@ def billed_tenant(settings) -> Tenant:  # noqa: ANN001
 # --- sign-up --------------------------------------------------------------
 
 
-def test_a_company_signs_up_and_lands_in_its_tenant_with_a_trial_subscription(client, plans) -> None:  # noqa: ANN001
+def test_a_company_signs_up_and_lands_in_its_tenant_with_a_trial_subscription(client, plans) -> None:
     form = signup_form(client)
     response = client.post("/signup", data=form, follow_redirects=False)
     assert response.status_code == 303, response.text
@@ -118,7 +123,7 @@ def test_a_company_signs_up_and_lands_in_its_tenant_with_a_trial_subscription(cl
     assert client.get(f"/t/{form['slug']}/billing").status_code == 200
 
 
-def test_a_second_sign_up_with_the_same_credit_code_is_refused_clearly(client, plans) -> None:  # noqa: ANN001
+def test_a_second_sign_up_with_the_same_credit_code_is_refused_clearly(client, plans) -> None:
     assert client.post("/signup", data=signup_form(client), follow_redirects=False).status_code == 303
     client.cookies.clear()
     again = signup_form(client, credit_code=" 9144 0300 7084 6113 6t ")  # same code, typed differently
@@ -143,7 +148,7 @@ def test_a_second_sign_up_with_the_same_credit_code_is_refused_clearly(client, p
         ("name", ""),
     ],
 )
-def test_bad_sign_up_input_is_refused_next_to_its_field_and_writes_nothing(client, plans, field: str, value: str) -> None:  # noqa: ANN001
+def test_bad_sign_up_input_is_refused_next_to_its_field_and_writes_nothing(client, plans, field: str, value: str) -> None:
     response = client.post("/signup", data=signup_form(client, **{field: value}), follow_redirects=False)
     assert response.status_code == 400
     assert f'id="{field}-error"' in response.text
@@ -151,7 +156,7 @@ def test_bad_sign_up_input_is_refused_next_to_its_field_and_writes_nothing(clien
         assert db.execute(text("select count(*) from tenants")).scalar() == 0
 
 
-def test_stripe_unreachable_during_sign_up_creates_the_tenant_and_billing_catches_up(client, plans, app, monkeypatch) -> None:  # noqa: ANN001
+def test_stripe_unreachable_during_sign_up_creates_the_tenant_and_billing_catches_up(client, plans, app, monkeypatch) -> None:
     down = dataclasses.replace(plans, stripe_api_base=f"http://127.0.0.1:{free_port()}")  # nothing listens there
     monkeypatch.setattr(app.state, "settings", down)
     form = signup_form(client)
@@ -171,7 +176,7 @@ def test_stripe_unreachable_during_sign_up_creates_the_tenant_and_billing_catche
 # --- the worker count ---------------------------------------------------------
 
 
-def test_the_subscription_quantity_follows_active_workers_debounced(plans) -> None:  # noqa: ANN001
+def test_the_subscription_quantity_follows_active_workers_debounced(plans) -> None:
     tenant = billed_tenant(plans)
     workers = [make_worker(plans, tenant) for _ in range(3)]
     make_worker(plans, tenant, status=WorkerStatus.CANDIDATE)  # not billed
@@ -201,7 +206,7 @@ def test_the_subscription_quantity_follows_active_workers_debounced(plans) -> No
 # --- webhooks -----------------------------------------------------------------
 
 
-def post_event(client, payload: bytes, signature: str | None = None):  # noqa: ANN001, ANN201
+def post_event(client, payload: bytes, signature: str | None = None):
     headers = {"content-type": "application/json", "stripe-signature": signature or sign(payload)}
     return client.post("/stripe/webhook", content=payload, headers=headers)
 
@@ -211,7 +216,7 @@ def stored(event_id: str) -> StripeEvent | None:
         return db.get(StripeEvent, event_id)
 
 
-def test_a_valid_event_is_applied_once_and_a_duplicate_is_not(client, plans) -> None:  # noqa: ANN001
+def test_a_valid_event_is_applied_once_and_a_duplicate_is_not(client, plans) -> None:
     tenant = billed_tenant(plans)
     billing = billing_of(tenant.id)
     cancelled = gateway.require(plans).v1.subscriptions.cancel(billing.stripe_subscription_id)
@@ -228,14 +233,20 @@ def test_a_valid_event_is_applied_once_and_a_duplicate_is_not(client, plans) -> 
     assert len(audit(tenant.id, "tenant.status")) == 1
 
 
-def test_concurrent_duplicate_deliveries_are_processed_exactly_once(client, plans, app) -> None:  # noqa: ANN001
+def test_concurrent_duplicate_deliveries_are_processed_exactly_once(client, plans, app) -> None:
     tenant = billed_tenant(plans)
     paid_at = int(time.time()) - 60
     invoice = {
-        "id": "in_concurrent", "object": "invoice", "customer": billing_of(tenant.id).stripe_customer_id,
-        "subscription": billing_of(tenant.id).stripe_subscription_id, "amount_paid": 3600, "currency": "cny",
-        "status": "paid", "created": paid_at, "status_transitions": {"paid_at": paid_at},
-    }  # fmt: skip
+        "id": "in_concurrent",
+        "object": "invoice",
+        "customer": billing_of(tenant.id).stripe_customer_id,
+        "subscription": billing_of(tenant.id).stripe_subscription_id,
+        "amount_paid": 3600,
+        "currency": "cny",
+        "status": "paid",
+        "created": paid_at,
+        "status_transitions": {"paid_at": paid_at},
+    }
     payload = event("evt_paid_concurrent", "invoice.paid", invoice)
     from service.billing.webhooks import receive
 
@@ -257,7 +268,7 @@ def test_concurrent_duplicate_deliveries_are_processed_exactly_once(client, plan
     assert billing.last_payment_amount == 36 and billing.last_payment_at == datetime.fromtimestamp(paid_at, UTC)
 
 
-def test_a_tampered_or_unsigned_event_is_refused_and_not_stored(client, plans) -> None:  # noqa: ANN001
+def test_a_tampered_or_unsigned_event_is_refused_and_not_stored(client, plans) -> None:
     billed_tenant(plans)
     payload = event("evt_tampered", "customer.subscription.deleted", {"id": "sub_x", "customer": "cus_x"})
     signature = sign(payload)
@@ -269,7 +280,7 @@ def test_a_tampered_or_unsigned_event_is_refused_and_not_stored(client, plans) -
     assert stored("evt_tampered") is None
 
 
-def test_a_stale_event_is_refused(client, plans) -> None:  # noqa: ANN001
+def test_a_stale_event_is_refused(client, plans) -> None:
     payload = event("evt_stale", "invoice.paid", {"id": "in_1", "customer": "cus_x"})
     old = int(time.time()) - 301
     assert post_event(client, payload, sign(payload, timestamp=old)).status_code == 400
@@ -278,7 +289,7 @@ def test_a_stale_event_is_refused(client, plans) -> None:  # noqa: ANN001
     assert post_event(client, payload, sign(payload, timestamp=fresh_enough)).status_code == 200
 
 
-def test_out_of_order_events_end_in_stripe_s_current_state(client, plans) -> None:  # noqa: ANN001
+def test_out_of_order_events_end_in_stripe_s_current_state(client, plans) -> None:
     tenant = billed_tenant(plans)
     billing = billing_of(tenant.id)
     before = stripe_subscription(plans, billing)
@@ -292,15 +303,24 @@ def test_out_of_order_events_end_in_stripe_s_current_state(client, plans) -> Non
     # and a late, older payment does not move the last payment back
     newer, older = now - 10, now - 1000
     for event_id, paid in (("evt_pay_new", newer), ("evt_pay_old", older)):
-        invoice = {"id": f"in_{event_id}", "customer": billing.stripe_customer_id, "amount_paid": 1200,
-                   "currency": "cny", "created": paid, "status_transitions": {"paid_at": paid}}  # fmt: skip
+        invoice = {
+            "id": f"in_{event_id}",
+            "customer": billing.stripe_customer_id,
+            "amount_paid": 1200,
+            "currency": "cny",
+            "created": paid,
+            "status_transitions": {"paid_at": paid},
+        }
         assert post_event(client, event(event_id, "invoice.paid", invoice)).status_code == 200
     assert billing_of(tenant.id).last_payment_at == datetime.fromtimestamp(newer, UTC)
 
 
-def test_an_event_for_an_unknown_customer_is_recorded_alerted_and_answered_2xx(client, plans, caplog) -> None:  # noqa: ANN001
-    payload = event("evt_stranger", "customer.subscription.updated",
-                    {"id": "sub_stranger", "object": "subscription", "customer": "cus_nobody", "status": "active"})  # fmt: skip
+def test_an_event_for_an_unknown_customer_is_recorded_alerted_and_answered_2xx(client, plans, caplog) -> None:
+    payload = event(
+        "evt_stranger",
+        "customer.subscription.updated",
+        {"id": "sub_stranger", "object": "subscription", "customer": "cus_nobody", "status": "active"},
+    )
     with caplog.at_level(logging.ERROR, logger="paiqian.billing.webhooks"):
         response = post_event(client, payload)
     assert response.status_code == 200 and response.json() == {"status": "unknown_customer"}
@@ -308,14 +328,14 @@ def test_an_event_for_an_unknown_customer_is_recorded_alerted_and_answered_2xx(c
     assert any("ALERT" in r.message and "evt_stranger" in r.message for r in caplog.records)
 
 
-def test_an_unhandled_event_type_is_answered_2xx_and_recorded_as_ignored(client, plans) -> None:  # noqa: ANN001
+def test_an_unhandled_event_type_is_answered_2xx_and_recorded_as_ignored(client, plans) -> None:
     payload = event("evt_other", "charge.refunded", {"id": "ch_1", "customer": "cus_x"})
     response = post_event(client, payload)
     assert response.status_code == 200 and response.json() == {"status": "ignored"}
     assert stored("evt_other").status == "ignored"
 
 
-def test_a_failing_event_is_recorded_and_processed_when_stripe_retries(client, plans, app, monkeypatch) -> None:  # noqa: ANN001
+def test_a_failing_event_is_recorded_and_processed_when_stripe_retries(client, plans, app, monkeypatch) -> None:
     tenant = billed_tenant(plans)
     billing = billing_of(tenant.id)
     cancelled = gateway.require(plans).v1.subscriptions.cancel(billing.stripe_subscription_id).to_dict()
@@ -332,12 +352,12 @@ def test_a_failing_event_is_recorded_and_processed_when_stripe_retries(client, p
 # --- what the status does -----------------------------------------------------
 
 
-def set_status(tenant_id, status: TenantStatus) -> None:  # noqa: ANN001
+def set_status(tenant_id, status: TenantStatus) -> None:
     with control_session() as db:
         db.execute(text("update tenants set status = :s where id = :t"), {"s": status.value, "t": tenant_id})
 
 
-def test_past_due_shows_a_banner(signed_in, tenant) -> None:  # noqa: ANN001
+def test_past_due_shows_a_banner(signed_in, tenant) -> None:
     client = signed_in(tenant, __import__("service.accounts.models", fromlist=["StaffRole"]).StaffRole.ADMIN)
     assert 'role="alert"' not in client.get(f"/t/{tenant.slug}/workers").text
     set_status(tenant.id, TenantStatus.PAST_DUE)
@@ -345,7 +365,7 @@ def test_past_due_shows_a_banner(signed_in, tenant) -> None:  # noqa: ANN001
     assert page.status_code == 200 and f"/t/{tenant.slug}/billing" in page.text and 'class="alert"' in page.text
 
 
-def test_a_suspended_tenant_is_read_only(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_a_suspended_tenant_is_read_only(signed_in, tenant, settings) -> None:
     from service.accounts.models import StaffRole
 
     worker = make_worker(settings, tenant)
@@ -371,14 +391,15 @@ def make_operator(email: str = "ops@paiqian.test") -> str:
     return email
 
 
-def operator_sign_in(client, email: str) -> None:  # noqa: ANN001
+def operator_sign_in(client, email: str) -> None:
     page = client.get("/ops/login")
-    response = client.post("/ops/login", data={"_csrf": csrf_from(page.text), "email": email, "password": PASSWORD},
-                           follow_redirects=False)  # fmt: skip
+    response = client.post(
+        "/ops/login", data={"_csrf": csrf_from(page.text), "email": email, "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
 
 
-def test_the_console_lists_every_tenant_and_creates_suspends_reactivates(client, plans) -> None:  # noqa: ANN001
+def test_the_console_lists_every_tenant_and_creates_suspends_reactivates(client, plans) -> None:
     billed = billed_tenant(plans)
     make_worker(plans, billed)
     plain = make_tenant("老客户派遣公司")  # made before billing existed: no billing row
@@ -389,16 +410,28 @@ def test_the_console_lists_every_tenant_and_creates_suspends_reactivates(client,
     assert f"计费 {billing_of(billed.id).billed_quantity} 人" in listing.text
 
     page = client.get("/ops/tenants/new")
-    created = client.post("/ops/tenants", data={"_csrf": csrf_from(page.text), "name": "新派遣公司", "slug": "xin-pq",
-                                                "admin_email": "boss@xin.test", "plan": "starter"})  # fmt: skip
+    created = client.post(
+        "/ops/tenants",
+        data={
+            "_csrf": csrf_from(page.text),
+            "name": "新派遣公司",
+            "slug": "xin-pq",
+            "admin_email": "boss@xin.test",
+            "plan": "starter",
+        },
+    )
     assert created.status_code == 200 and "xin-pq" in created.text
     assert billing_of(tenant_by_slug("xin-pq").id).stripe_subscription_id
 
     detail = client.get(f"/ops/tenants/{billed.slug}")
     token = csrf_from(detail.text)
     assert client.post(f"/ops/tenants/{billed.slug}/suspend", data={"_csrf": token, "reason": ""}).status_code == 400
-    assert client.post(f"/ops/tenants/{billed.slug}/suspend", data={"_csrf": token, "reason": "欠费三个月"},
-                       follow_redirects=False).status_code == 303  # fmt: skip
+    assert (
+        client.post(
+            f"/ops/tenants/{billed.slug}/suspend", data={"_csrf": token, "reason": "欠费三个月"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     assert tenant_by_slug(billed.slug).status is TenantStatus.SUSPENDED
     # a Stripe event does not lift an operator's suspension
     billing = billing_of(billed.id)
@@ -413,7 +446,7 @@ def test_the_console_lists_every_tenant_and_creates_suspends_reactivates(client,
     assert client.post(f"/ops/tenants/{plain.slug}/suspend", data={"_csrf": token, "reason": "测试"}).status_code == 200
 
 
-def test_operator_and_staff_sessions_count_only_where_they_were_started(client, tenant) -> None:  # noqa: ANN001
+def test_operator_and_staff_sessions_count_only_where_they_were_started(client, tenant) -> None:
     operator_sign_in(client, make_operator())
     assert client.get("/ops/").status_code == 200
     inside = client.get(f"/t/{tenant.slug}/workers", follow_redirects=False)
@@ -424,14 +457,14 @@ def test_operator_and_staff_sessions_count_only_where_they_were_started(client, 
     assert outside.status_code == 303 and outside.headers["location"] == "/ops/login"
 
 
-def test_a_wrong_operator_password_is_refused(client) -> None:  # noqa: ANN001
+def test_a_wrong_operator_password_is_refused(client) -> None:
     make_operator()
     page = client.get("/ops/login")
     response = client.post("/ops/login", data={"_csrf": csrf_from(page.text), "email": "ops@paiqian.test", "password": "nope"})
     assert response.status_code == 400 and "pq_session" not in client.cookies
 
 
-def test_support_access_is_granted_time_limited_read_only_visible_and_revocable(client, tenant, settings) -> None:  # noqa: ANN001
+def test_support_access_is_granted_time_limited_read_only_visible_and_revocable(client, tenant, settings) -> None:
     make_worker(settings, tenant, name="李支持")
     operator_sign_in(client, make_operator())
     detail = client.get(f"/ops/tenants/{tenant.slug}")
@@ -462,8 +495,9 @@ def test_support_access_is_granted_time_limited_read_only_visible_and_revocable(
         sign_in(admin, tenant.slug, tenant.admin_email)
         listed = admin.get(f"/t/{tenant.slug}/support-access")
         assert "工资表导入报错排查" in listed.text and "平台运营" in listed.text
-        revoked = admin.post(f"/t/{tenant.slug}/support-access/{grant.id}/revoke", data={"_csrf": csrf_from(listed.text)},
-                             follow_redirects=False)  # fmt: skip
+        revoked = admin.post(
+            f"/t/{tenant.slug}/support-access/{grant.id}/revoke", data={"_csrf": csrf_from(listed.text)}, follow_redirects=False
+        )
         assert revoked.status_code == 303
     after = client.get(f"/t/{tenant.slug}/workers", follow_redirects=False)
     assert after.status_code == 303  # the support session ended with the grant
@@ -473,7 +507,7 @@ def test_support_access_is_granted_time_limited_read_only_visible_and_revocable(
 # --- retention -------------------------------------------------------------------
 
 
-def test_a_cancelled_tenant_is_exported_then_deleted_after_retention(settings, tenant, other_tenant, tmp_path) -> None:  # noqa: ANN001
+def test_a_cancelled_tenant_is_exported_then_deleted_after_retention(settings, tenant, other_tenant, tmp_path) -> None:
     make_worker(settings, tenant, name="要删除")
     make_worker(settings, other_tenant, name="要保留")
     with control_session() as db:
@@ -498,11 +532,10 @@ def test_a_cancelled_tenant_is_exported_then_deleted_after_retention(settings, t
         assert [w.name for w in db.exec(select(Worker))] == ["要保留"]
 
 
-def test_one_address_may_not_create_companies_without_limit(client, plans) -> None:  # noqa: ANN001
+def test_one_address_may_not_create_companies_without_limit(client, plans) -> None:
     from service.platform.routes import SIGNUPS_PER_ADDRESS
 
-    codes = ["91350100M000100Y43", "91440300708461136T", "914403001922038216", "91110000802100433B",
-             "91330100799655058B"]  # fmt: skip
+    codes = ["91350100M000100Y43", "91440300708461136T", "914403001922038216", "91110000802100433B", "91330100799655058B"]
     assert len(codes) == SIGNUPS_PER_ADDRESS
     for code in codes:
         client.cookies.clear()

@@ -13,36 +13,68 @@ from service.workforce import attendance_excel, contract_excel
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from
 
-GARBAGE = ["²", "1" * 5000, "x" * 5000, "-1", "NaN", "Infinity", "1e999999", "9999-12-31", "0001-01-01",
-           "2024-13-45", "\u0000", "١٢"]  # fmt: skip
+GARBAGE = [
+    "²",
+    "1" * 5000,
+    "x" * 5000,
+    "-1",
+    "NaN",
+    "Infinity",
+    "1e999999",
+    "9999-12-31",
+    "0001-01-01",
+    "2024-13-45",
+    "\u0000",
+    "١٢",
+]
 BIG_ID = "9" * 25
 
 
-def _token(client, slug: str) -> str:  # noqa: ANN001
+def _token(client, slug: str) -> str:
     return csrf_from(client.get(f"/t/{slug}/leave/new").text)
 
 
-def _setup(client, tenant, settings) -> tuple[int, int, int]:  # noqa: ANN001
+def _setup(client, tenant, settings) -> tuple[int, int, int]:
     worker = make_worker(settings, tenant, hire_date=date(2023, 1, 1))
     slug = tenant.slug
     token = _token(client, slug)
-    created = client.post(f"/t/{slug}/workers/{worker.id}/contracts", follow_redirects=False, data={
-        "_csrf": token, "contract_type": "fixed_term", "start": "2023-01-01", "end": "2030-12-31",
-        "probation_end": "", "probation_wage": "", "wage": "6000", "post": "巡查", "work_place": "春熙路",
-        "client_bureau": worker.client_bureau, "signed_on": "2022-12-28",
-    })  # fmt: skip
+    created = client.post(
+        f"/t/{slug}/workers/{worker.id}/contracts",
+        follow_redirects=False,
+        data={
+            "_csrf": token,
+            "contract_type": "fixed_term",
+            "start": "2023-01-01",
+            "end": "2030-12-31",
+            "probation_end": "",
+            "probation_wage": "",
+            "wage": "6000",
+            "post": "巡查",
+            "work_place": "春熙路",
+            "client_bureau": worker.client_bureau,
+            "signed_on": "2022-12-28",
+        },
+    )
     assert created.status_code == 303, created.text
     contract_id = int(re.search(r"/contracts/(\d+)", created.headers["location"]).group(1))
-    leave = client.post(f"/t/{slug}/leave", follow_redirects=False, data={
-        "_csrf": token, "worker_id": str(worker.id), "leave_type": "sick", "start_date": "2024-03-04",
-        "end_date": "2024-03-05", "reason": "感冒",
-    })  # fmt: skip
+    leave = client.post(
+        f"/t/{slug}/leave",
+        follow_redirects=False,
+        data={
+            "_csrf": token,
+            "worker_id": str(worker.id),
+            "leave_type": "sick",
+            "start_date": "2024-03-04",
+            "end_date": "2024-03-05",
+            "reason": "感冒",
+        },
+    )
     assert leave.status_code == 303, leave.text
     leave_id = int(re.search(r"/leave/(\d+)", leave.headers["location"]).group(1))
     return worker.id, contract_id, leave_id
 
 
-def test_garbage_never_gives_a_500(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_garbage_never_gives_a_500(signed_in, tenant, settings) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     worker_id, contract_id, leave_id = _setup(client, tenant, settings)
     slug = tenant.slug
@@ -103,14 +135,19 @@ def test_garbage_never_gives_a_500(signed_in, tenant, settings) -> None:  # noqa
                 response = client.post(url, data={"_csrf": token, field: value}, follow_redirects=False)
                 if response.status_code >= 500:
                     failures.append(("POST", url, field, value[:20]))
-    for url in (f"{t}/contracts/{BIG_ID}", f"{t}/leave/{BIG_ID}", f"{t}/workers/{BIG_ID}/contracts/new",
-                f"{t}/salary-bands/{BIG_ID}/edit", f"{t}/insurance/preview?worker_id={BIG_ID}"):  # fmt: skip
+    for url in (
+        f"{t}/contracts/{BIG_ID}",
+        f"{t}/leave/{BIG_ID}",
+        f"{t}/workers/{BIG_ID}/contracts/new",
+        f"{t}/salary-bands/{BIG_ID}/edit",
+        f"{t}/insurance/preview?worker_id={BIG_ID}",
+    ):
         if client.get(url).status_code >= 500:
             failures.append(("GET", url, "", ""))
     assert not failures, failures
 
 
-def test_the_termination_page_cites_the_law_as_chinese_readers_do(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_the_termination_page_cites_the_law_as_chinese_readers_do(signed_in, tenant, settings) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     _, contract_id, _ = _setup(client, tenant, settings)
     html = client.get(f"/t/{tenant.slug}/contracts/{contract_id}/terminate").text
@@ -118,18 +155,21 @@ def test_the_termination_page_cites_the_law_as_chinese_readers_do(signed_in, ten
     assert "Art. 47" not in html
 
 
-def test_a_contribution_base_too_large_for_its_column_is_refused_next_to_the_field(signed_in, tenant, settings) -> None:  # noqa: ANN001, E501
+def test_a_contribution_base_too_large_for_its_column_is_refused_next_to_the_field(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2023, 1, 1))
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     token = csrf_from(client.get(f"/t/{tenant.slug}/insurance/preview?worker_id={worker.id}").text)
     for typed in ("99999999999", "1e999999"):
-        refused = client.post(f"/t/{tenant.slug}/insurance/workers/{worker.id}/base",
-                              data={"_csrf": token, "contribution_base": typed}, follow_redirects=False)  # fmt: skip
+        refused = client.post(
+            f"/t/{tenant.slug}/insurance/workers/{worker.id}/base",
+            data={"_csrf": token, "contribution_base": typed},
+            follow_redirects=False,
+        )
         assert refused.status_code == 400, typed
         assert 'id="contribution_base-error"' in refused.text, typed
 
 
-def test_garbage_sheets_are_refused_not_a_500(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_garbage_sheets_are_refused_not_a_500(signed_in, tenant, settings) -> None:
     from tests.support.sheets import XLSX, workbook
 
     client = signed_in(tenant, StaffRole.ADMIN)
@@ -141,8 +181,10 @@ def test_garbage_sheets_are_refused_not_a_500(signed_in, tenant, settings) -> No
         header_row = [zh(h) for h in headers.values()]
         rows = [(huge * 2)[: len(header_row)], (huge[::-1] * 2)[: len(header_row)]]
         sheets.append(workbook(rows, headers=header_row))
-    for url, extra in ((f"/t/{tenant.slug}/contracts/import", {}),
-                       (f"/t/{tenant.slug}/attendance/import", {"month": "2024-03"})):  # fmt: skip
+    for url, extra in (
+        (f"/t/{tenant.slug}/contracts/import", {}),
+        (f"/t/{tenant.slug}/attendance/import", {"month": "2024-03"}),
+    ):
         for content in sheets:
             response = client.post(url, data={"_csrf": token, **extra}, files={"file": ("x.xlsx", content, XLSX)})
             assert response.status_code == 400, (url, content[:20], response.status_code)

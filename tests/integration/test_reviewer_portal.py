@@ -30,11 +30,12 @@ OTHER = "成都市武侯区城市管理和综合行政执法局"
 MARCH = date(2026, 3, 1)
 
 
-def _publish_march(settings, tenant) -> None:  # noqa: ANN001
+def _publish_march(settings, tenant) -> None:
     cells = tuple(
         BandCell(grade=g, rating=r, post_pay=D(2500 + 100 * g), grade_pay=D(200 * g), performance_pay=D(300))
-        for g in GRADES for r in RATINGS
-    )  # fmt: skip
+        for g in GRADES
+        for r in RATINGS
+    )
     with tenant_session(tenant.id) as db:
         create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2026, 1, 1), "", cells))
     make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=5, post_line="市容市貌", name="甲一")
@@ -47,44 +48,66 @@ def _publish_march(settings, tenant) -> None:  # noqa: ANN001
         runs.publish(db, tenant.id, SYSTEM, run)
 
 
-def _bureau(db, name: str) -> ClientBureau:  # noqa: ANN001
+def _bureau(db, name: str) -> ClientBureau:
     return db.exec(select(ClientBureau).where(ClientBureau.name == name)).one()
 
 
-def _agreement(tenant) -> None:  # noqa: ANN001
+def _agreement(tenant) -> None:
     with tenant_session(tenant.id) as db:
-        agreement = agreements.create_agreement(db, tenant.id, SYSTEM, _bureau(db, BUREAU), AgreementInput(
-            number="JJ-2026", start_date=date(2026, 1, 1), end_date=date(2099, 12, 31), work_place="锦江区",
-            working_hours="每周 40 小时", fee_basis=FeeBasis.PASS_THROUGH, management_fee=D("350"), fixed_price=None,
-            payment_terms="次月 15 日前", payment_due_days=15, note="",
-        ))  # fmt: skip
-        agreements.save_post(db, tenant.id, SYSTEM, agreement, None,
-                             PostInput("市容市貌", PostNature.AUXILIARY, 1, "", None, None, None))  # fmt: skip
+        agreement = agreements.create_agreement(
+            db,
+            tenant.id,
+            SYSTEM,
+            _bureau(db, BUREAU),
+            AgreementInput(
+                number="JJ-2026",
+                start_date=date(2026, 1, 1),
+                end_date=date(2099, 12, 31),
+                work_place="锦江区",
+                working_hours="每周 40 小时",
+                fee_basis=FeeBasis.PASS_THROUGH,
+                management_fee=D("350"),
+                fixed_price=None,
+                payment_terms="次月 15 日前",
+                payment_due_days=15,
+                note="",
+            ),
+        )
+        agreements.save_post(
+            db, tenant.id, SYSTEM, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 1, "", None, None, None)
+        )
         agreements.sign_agreement(db, tenant.id, SYSTEM, agreement, date(2025, 12, 20))
 
 
-def _generate(tenant) -> int:  # noqa: ANN001
+def _generate(tenant) -> int:
     with tenant_session(tenant.id) as db:
         return statements.generate_statement(db, tenant.id, SYSTEM, _bureau(db, BUREAU), MARCH).id
 
 
-def _send(tenant, statement_id: int) -> None:  # noqa: ANN001
+def _send(tenant, statement_id: int) -> None:
     with tenant_session(tenant.id) as db:
         statements.send_statement(db, tenant.id, SYSTEM, statement_id)
 
 
-def _as_reviewer(client: TestClient, settings, tenant, bureau_name: str, role=ReviewerRole.BUREAU,  # noqa: ANN001
-                 subject: str = "r1") -> TestClient:  # fmt: skip
+def _as_reviewer(
+    client: TestClient,
+    settings,
+    tenant,
+    bureau_name: str,
+    role=ReviewerRole.BUREAU,
+    subject: str = "r1",
+) -> TestClient:
     with tenant_session(tenant.id) as db:
         bureau_id = _bureau(db, bureau_name).id
     connection = make_connection(settings, tenant.id, bureau_id, f"http://127.0.0.1:9/{subject}")
     client.cookies.clear()
-    client.cookies.set("pq_session", reviewer_session(settings, tenant, bureau_id, connection.id, role, subject),
-                       domain="127.0.0.1")  # fmt: skip
+    client.cookies.set(
+        "pq_session", reviewer_session(settings, tenant, bureau_id, connection.id, role, subject), domain="127.0.0.1"
+    )
     return client
 
 
-def test_the_reviewer_disputes_then_confirms_the_corrected_statement(app, client: TestClient, tenant, settings) -> None:  # noqa: ANN001
+def test_the_reviewer_disputes_then_confirms_the_corrected_statement(app, client: TestClient, tenant, settings) -> None:
     _publish_march(settings, tenant)
     _agreement(tenant)
     first = _generate(tenant)
@@ -108,8 +131,11 @@ def test_the_reviewer_disputes_then_confirms_the_corrected_statement(app, client
     empty = reviewer.post(f"/t/{slug}/review/statements/{first}/dispute", data={"_csrf": csrf_from(page.text), "comment": " "})
     assert empty.status_code == 400 and "请说明结算单的问题" in empty.text
     comment = "甲二 三月加班费不对"
-    disputed = reviewer.post(f"/t/{slug}/review/statements/{first}/dispute",
-                             data={"_csrf": csrf_from(page.text), "comment": comment}, follow_redirects=False)  # fmt: skip
+    disputed = reviewer.post(
+        f"/t/{slug}/review/statements/{first}/dispute",
+        data={"_csrf": csrf_from(page.text), "comment": comment},
+        follow_redirects=False,
+    )
     assert disputed.status_code == 303
     with tenant_session(tenant.id) as db:
         statement = db.get(BureauStatement, (tenant.id, first))
@@ -125,8 +151,9 @@ def test_the_reviewer_disputes_then_confirms_the_corrected_statement(app, client
     _send(tenant, second)
     page = reviewer.get(f"/t/{slug}/review/statements/{second}")
     assert "加班费更正" in page.text
-    confirmed = reviewer.post(f"/t/{slug}/review/statements/{second}/confirm", data={"_csrf": csrf_from(page.text)},
-                              follow_redirects=False)  # fmt: skip
+    confirmed = reviewer.post(
+        f"/t/{slug}/review/statements/{second}/confirm", data={"_csrf": csrf_from(page.text)}, follow_redirects=False
+    )
     assert confirmed.status_code == 303
     with tenant_session(tenant.id) as db:
         assert db.get(BureauStatement, (tenant.id, second)).status is StatementStatus.CONFIRMED
@@ -134,7 +161,7 @@ def test_the_reviewer_disputes_then_confirms_the_corrected_statement(app, client
     assert reviewer.get(f"/t/{slug}/review/statements/{second}/xlsx").status_code == 200
 
 
-def test_another_bureaus_reviewer_cannot_see_or_answer_the_statement(client: TestClient, tenant, settings) -> None:  # noqa: ANN001
+def test_another_bureaus_reviewer_cannot_see_or_answer_the_statement(client: TestClient, tenant, settings) -> None:
     _publish_march(settings, tenant)
     _agreement(tenant)
     statement_id = _generate(tenant)
@@ -147,8 +174,9 @@ def test_another_bureaus_reviewer_cannot_see_or_answer_the_statement(client: Tes
         assert outsider.get(f"/t/{tenant.slug}/review/statements/{statement_id}{path}").status_code == 404
     token = csrf_from(listing.text)
     for action in ("confirm", "dispute"):
-        response = outsider.post(f"/t/{tenant.slug}/review/statements/{statement_id}/{action}",
-                                 data={"_csrf": token, "comment": "不是我们的"})  # fmt: skip
+        response = outsider.post(
+            f"/t/{tenant.slug}/review/statements/{statement_id}/{action}", data={"_csrf": token, "comment": "不是我们的"}
+        )
         assert response.status_code == 404
     with tenant_session(tenant.id) as db:
         assert db.get(BureauStatement, (tenant.id, statement_id)).status is StatementStatus.SENT
@@ -157,7 +185,7 @@ def test_another_bureaus_reviewer_cannot_see_or_answer_the_statement(client: Tes
     assert establishment.get(f"/t/{tenant.slug}/review/statements/{statement_id}").status_code == 403
 
 
-def test_grade_decisions_within_the_reviewers_authority_and_bureau(client: TestClient, tenant, settings) -> None:  # noqa: ANN001
+def test_grade_decisions_within_the_reviewers_authority_and_bureau(client: TestClient, tenant, settings) -> None:
     from service.grades import actions as grade_actions
     from service.grades.models import GradeDecision
 
@@ -165,8 +193,9 @@ def test_grade_decisions_within_the_reviewers_authority_and_bureau(client: TestC
     four = make_worker(settings, tenant, client_bureau=BUREAU, grade=4, name="四级甲")
     elsewhere = make_worker(settings, tenant, client_bureau=OTHER, unit="", grade=5, name="五级乙")
     with tenant_session(tenant.id) as db:
-        campaign = grade_actions.create_campaign(db, tenant.id, SYSTEM, grade_actions.CampaignInput(
-            "2026 年度职级评定", date(2026, 6, 30), date(2026, 7, 1), None))  # fmt: skip
+        campaign = grade_actions.create_campaign(
+            db, tenant.id, SYSTEM, grade_actions.CampaignInput("2026 年度职级评定", date(2026, 6, 30), date(2026, 7, 1), None)
+        )
         campaign_id = campaign.id
 
     bureau = _as_reviewer(client, settings, tenant, BUREAU, subject="bureau")
@@ -174,19 +203,26 @@ def test_grade_decisions_within_the_reviewers_authority_and_bureau(client: TestC
     assert "五级甲" in listing.text and "四级甲" not in listing.text and "五级乙" not in listing.text
     token = csrf_from(listing.text)
     for worker in (four, elsewhere):  # grade 4 is the establishment office's; the other bureau's worker is not found
-        refused = bureau.post(f"/t/{tenant.slug}/review/grades/{campaign_id}/{worker.id}",
-                              data={"_csrf": token, "decision": "approve"})  # fmt: skip
+        refused = bureau.post(
+            f"/t/{tenant.slug}/review/grades/{campaign_id}/{worker.id}", data={"_csrf": token, "decision": "approve"}
+        )
         assert refused.status_code == 404
-    done = bureau.post(f"/t/{tenant.slug}/review/grades/{campaign_id}/{five.id}",
-                       data={"_csrf": token, "decision": "approve", "note": "同意"}, follow_redirects=False)  # fmt: skip
+    done = bureau.post(
+        f"/t/{tenant.slug}/review/grades/{campaign_id}/{five.id}",
+        data={"_csrf": token, "decision": "approve", "note": "同意"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
 
     establishment = _as_reviewer(client, settings, tenant, BUREAU, ReviewerRole.ESTABLISHMENT, subject="est")
     listing = establishment.get(f"/t/{tenant.slug}/review/grades")
     assert "四级甲" in listing.text and "五级甲" not in listing.text
     token = csrf_from(listing.text)
-    done = establishment.post(f"/t/{tenant.slug}/review/grades/{campaign_id}/{four.id}",
-                              data={"_csrf": token, "decision": "reject"}, follow_redirects=False)  # fmt: skip
+    done = establishment.post(
+        f"/t/{tenant.slug}/review/grades/{campaign_id}/{four.id}",
+        data={"_csrf": token, "decision": "reject"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
 
     with tenant_session(tenant.id) as db:
@@ -194,7 +230,7 @@ def test_grade_decisions_within_the_reviewers_authority_and_bureau(client: TestC
     assert decisions == {(five.id, "client_bureau", True, "reviewer"), (four.id, "establishment_office", False, "reviewer")}
 
 
-def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client: TestClient, tenant, settings) -> None:  # noqa: ANN001
+def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client: TestClient, tenant, settings) -> None:
     from service.assessment import actions as assessment_actions
     from service.assessment.inputs import ItemInput
     from service.assessment.models import AssessmentRecord
@@ -203,10 +239,18 @@ def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client
     mine = make_worker(settings, tenant, client_bureau=BUREAU, name="在岗甲")
     theirs = make_worker(settings, tenant, client_bureau=OTHER, unit="", name="他局乙")
     with tenant_session(tenant.id) as db:
-        item = assessment_actions.create_item(db, tenant.id, SYSTEM, ItemInput(
-            "D01", "着装不规范", list(Category)[0], D("-2"), D("0"), None, None, date(2020, 1, 1), ""))  # fmt: skip
-        other_item = assessment_actions.create_item(db, tenant.id, SYSTEM, ItemInput(
-            "D02", "他局专用", list(Category)[0], D("-2"), D("0"), None, OTHER, date(2020, 1, 1), ""))  # fmt: skip
+        item = assessment_actions.create_item(
+            db,
+            tenant.id,
+            SYSTEM,
+            ItemInput("D01", "着装不规范", next(iter(Category)), D("-2"), D("0"), None, None, date(2020, 1, 1), ""),
+        )
+        other_item = assessment_actions.create_item(
+            db,
+            tenant.id,
+            SYSTEM,
+            ItemInput("D02", "他局专用", next(iter(Category)), D("-2"), D("0"), None, OTHER, date(2020, 1, 1), ""),
+        )
         item_id, other_item_id = item.id, other_item.id
     reviewer = _as_reviewer(client, settings, tenant, BUREAU)
     form = reviewer.get(f"/t/{tenant.slug}/review/assessment")
@@ -215,9 +259,18 @@ def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client
     today = date.today().isoformat()
 
     def post(worker_ids: list[int], item: int, points: str = "-1") -> int:
-        return reviewer.post(f"/t/{tenant.slug}/review/assessment", data={
-            "_csrf": token, "on_date": today, "item_id": str(item), "points": points, "note": "早班",
-            "workers": [str(w) for w in worker_ids]}, follow_redirects=False).status_code  # fmt: skip
+        return reviewer.post(
+            f"/t/{tenant.slug}/review/assessment",
+            data={
+                "_csrf": token,
+                "on_date": today,
+                "item_id": str(item),
+                "points": points,
+                "note": "早班",
+                "workers": [str(w) for w in worker_ids],
+            },
+            follow_redirects=False,
+        ).status_code
 
     assert post([theirs.id], item_id) == 400  # another bureau's worker is unknown here
     assert post([mine.id, theirs.id], item_id) == 400  # all or nothing
@@ -231,7 +284,7 @@ def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client
     assert (row.worker_id, row.points, row.recorder_kind) == (mine.id, D("-1.00"), "reviewer")
 
 
-def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(client: TestClient, tenant, settings) -> None:  # noqa: ANN001
+def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(client: TestClient, tenant, settings) -> None:
     from service.assessment import appeal_actions
     from service.assessment.appeal_models import Appeal
     from tests.support.assessment_results import publish
@@ -239,8 +292,14 @@ def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(clie
     mine = make_worker(settings, tenant, client_bureau=BUREAU, name="申诉甲")
     theirs = make_worker(settings, tenant, client_bureau=OTHER, unit="", name="申诉乙")
     today = date.today()
-    results = publish(tenant, "2026 年 5 月考核", date(2026, 5, 1), date(2026, 5, 31), today,
-                      {mine.id: ("58", "fails"), theirs.id: ("59", "fails")})  # fmt: skip
+    results = publish(
+        tenant,
+        "2026 年 5 月考核",
+        date(2026, 5, 1),
+        date(2026, 5, 31),
+        today,
+        {mine.id: ("58", "fails"), theirs.id: ("59", "fails")},
+    )
     with tenant_session(tenant.id) as db:
         mine_appeal = appeal_actions.file_appeal(db, tenant.id, SYSTEM, results[mine.id], "扣分有误", today).id
         their_appeal = appeal_actions.file_appeal(db, tenant.id, SYSTEM, results[theirs.id], "不服", today).id
@@ -252,12 +311,16 @@ def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(clie
     page = reviewer.get(f"/t/{tenant.slug}/review/appeals/{mine_appeal}")
     assert page.status_code == 200 and "扣分有误" in page.text
     token = csrf_from(page.text)
-    refused = reviewer.post(f"/t/{tenant.slug}/review/appeals/{their_appeal}/answer",
-                            data={"_csrf": token, "decision": "rejected", "explanation": "x"})  # fmt: skip
+    refused = reviewer.post(
+        f"/t/{tenant.slug}/review/appeals/{their_appeal}/answer",
+        data={"_csrf": token, "decision": "rejected", "explanation": "x"},
+    )
     assert refused.status_code == 404
-    done = reviewer.post(f"/t/{tenant.slug}/review/appeals/{mine_appeal}/answer",
-                         data={"_csrf": token, "decision": "upheld", "new_score": "72", "new_rating": "meets",
-                               "explanation": "复核后更正"}, follow_redirects=False)  # fmt: skip
+    done = reviewer.post(
+        f"/t/{tenant.slug}/review/appeals/{mine_appeal}/answer",
+        data={"_csrf": token, "decision": "upheld", "new_score": "72", "new_rating": "meets", "explanation": "复核后更正"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303, done.text
     with tenant_session(tenant.id) as db:
         answered = db.get(Appeal, (tenant.id, mine_appeal))
@@ -266,7 +329,7 @@ def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(clie
     assert untouched.status == "open"
 
 
-def test_the_bureau_approves_its_own_periods_results_only(client: TestClient, tenant, settings) -> None:  # noqa: ANN001
+def test_the_bureau_approves_its_own_periods_results_only(client: TestClient, tenant, settings) -> None:
     from service.assessment.models import AssessmentPeriod, AssessmentResult
 
     mine = make_worker(settings, tenant, client_bureau=BUREAU, name="考核甲")
@@ -274,13 +337,29 @@ def test_the_bureau_approves_its_own_periods_results_only(client: TestClient, te
     with tenant_session(tenant.id) as db:
         ids = {}
         for name, bureau in (("锦江局 4 月", BUREAU), ("全公司 4 月", None), ("武侯局 4 月", OTHER)):
-            period = AssessmentPeriod(tenant_id=tenant.id, kind="monthly", name=name, starts_on=date(2026, 4, 1),
-                                      ends_on=date(2026, 4, 30), client_bureau=bureau, status="under_review")  # fmt: skip
+            period = AssessmentPeriod(
+                tenant_id=tenant.id,
+                kind="monthly",
+                name=name,
+                starts_on=date(2026, 4, 1),
+                ends_on=date(2026, 4, 30),
+                client_bureau=bureau,
+                status="under_review",
+            )
             db.add(period)
             db.flush()
             ids[name] = period.id
-        db.add(AssessmentResult(tenant_id=tenant.id, period_id=ids["锦江局 4 月"], worker_id=mine.id, score=D("88"),
-                                rating="good", bureau=BUREAU, status="under_review"))  # fmt: skip
+        db.add(
+            AssessmentResult(
+                tenant_id=tenant.id,
+                period_id=ids["锦江局 4 月"],
+                worker_id=mine.id,
+                score=D("88"),
+                rating="good",
+                bureau=BUREAU,
+                status="under_review",
+            )
+        )
 
     reviewer = _as_reviewer(client, settings, tenant, BUREAU)
     listing = reviewer.get(f"/t/{tenant.slug}/review/assessment/periods")
@@ -292,8 +371,11 @@ def test_the_bureau_approves_its_own_periods_results_only(client: TestClient, te
         assert reviewer.post(f"{url}/status", data={"_csrf": token, "action": "approve"}).status_code == 404
     page = reviewer.get(f"/t/{tenant.slug}/review/assessment/periods/{ids['锦江局 4 月']}")
     assert "考核甲" in page.text and "88" in page.text
-    done = reviewer.post(f"/t/{tenant.slug}/review/assessment/periods/{ids['锦江局 4 月']}/status",
-                         data={"_csrf": token, "action": "approve"}, follow_redirects=False)  # fmt: skip
+    done = reviewer.post(
+        f"/t/{tenant.slug}/review/assessment/periods/{ids['锦江局 4 月']}/status",
+        data={"_csrf": token, "action": "approve"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     with tenant_session(tenant.id) as db:
         statuses = {p.name: p.status for p in db.exec(select(AssessmentPeriod))}

@@ -15,7 +15,7 @@ from tests.support.web import csrf_from
 
 
 @pytest.fixture(autouse=True)
-def _bureaus(tenant) -> None:  # noqa: ANN001, PT004
+def _bureaus(tenant) -> None:
     """The bureau and unit the forms name (a form never creates one)."""
     make_bureau(tenant, "成都市锦江区城市管理和综合行政执法局", "春熙路街道中队")
 
@@ -25,20 +25,27 @@ ID_NUMBER = make_national_id("510104", date(1990, 6, 15), 12, "male")
 
 def _form(**changes: str) -> dict[str, str]:
     form = {
-        "name": "周建国", "id_number": ID_NUMBER, "phone": "13912345678", "education": "junior_college",
-        "hire_date": "2022-03-01", "status": "active", "post_line": "市容市貌",
-        "client_bureau": "成都市锦江区城市管理和综合行政执法局", "unit": "春熙路街道中队", "grade": "4",
-    }  # fmt: skip
+        "name": "周建国",
+        "id_number": ID_NUMBER,
+        "phone": "13912345678",
+        "education": "junior_college",
+        "hire_date": "2022-03-01",
+        "status": "active",
+        "post_line": "市容市貌",
+        "client_bureau": "成都市锦江区城市管理和综合行政执法局",
+        "unit": "春熙路街道中队",
+        "grade": "4",
+    }
     form.update(changes)
     return form
 
 
-def _create(client, slug: str, **changes: str):  # noqa: ANN001, ANN202
+def _create(client, slug: str, **changes: str):
     token = csrf_from(client.get(f"/t/{slug}/workers/new").text)
     return client.post(f"/t/{slug}/workers", data={"_csrf": token, **_form(**changes)}, follow_redirects=False)
 
 
-def test_an_hr_clerk_adds_edits_and_deactivates_a_worker(signed_in, tenant) -> None:  # noqa: ANN001
+def test_an_hr_clerk_adds_edits_and_deactivates_a_worker(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     created = _create(client, tenant.slug)
     assert created.status_code == 303
@@ -47,8 +54,9 @@ def test_an_hr_clerk_adds_edits_and_deactivates_a_worker(signed_in, tenant) -> N
     assert "周建国" in detail and ID_NUMBER in detail  # HR sees the full number
     assert "1990-06-15" in detail  # birth date derived from the ID number
     edit = client.get(detail_url + "/edit").text
-    saved = client.post(detail_url, data={"_csrf": csrf_from(edit), **_form(grade="3", phone="028-85551234")},
-                        follow_redirects=False)
+    saved = client.post(
+        detail_url, data={"_csrf": csrf_from(edit), **_form(grade="3", phone="028-85551234")}, follow_redirects=False
+    )
     assert saved.status_code == 303
     assert "028-85551234" in client.get(detail_url).text
     left = client.post(detail_url + "/deactivate", data={"_csrf": csrf_from(edit)}, follow_redirects=False)
@@ -64,7 +72,7 @@ def test_an_hr_clerk_adds_edits_and_deactivates_a_worker(signed_in, tenant) -> N
     assert ID_NUMBER not in audit_text  # the audit trail keeps only the mask
 
 
-def test_roles_without_need_see_the_id_number_masked(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_roles_without_need_see_the_id_number_masked(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, id_number=ID_NUMBER)
     client = signed_in(tenant, StaffRole.VIEWER)
     page = client.get(f"/t/{tenant.slug}/workers/{worker.id}").text
@@ -75,7 +83,7 @@ def test_roles_without_need_see_the_id_number_masked(signed_in, tenant, settings
     assert ID_NUMBER.encode() not in export
 
 
-def test_the_list_searches_filters_and_pages(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_the_list_searches_filters_and_pages(signed_in, tenant, settings) -> None:
     for n in range(55):
         make_worker(settings, tenant, name="王" + "甲乙丙丁戊"[n % 5], grade=1 + n % 5)
     make_worker(settings, tenant, name="欧阳娜", id_number=ID_NUMBER, phone="13700001111")
@@ -92,13 +100,16 @@ def test_the_list_searches_filters_and_pages(signed_in, tenant, settings) -> Non
     assert client.get(f"/t/{tenant.slug}/workers?page=999&grade=x&status=nonsense").status_code == 200
 
 
-def test_another_tenants_worker_is_404(signed_in, tenant, other_tenant, settings) -> None:  # noqa: ANN001
+def test_another_tenants_worker_is_404(signed_in, tenant, other_tenant, settings) -> None:
     theirs = make_worker(settings, other_tenant)
     mine = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.ADMIN)
     missing = client.get(f"/t/{tenant.slug}/workers/999999")
-    for url in (f"/t/{tenant.slug}/workers/{theirs.id}", f"/t/{tenant.slug}/api/workers/{theirs.id}",
-                f"/t/{tenant.slug}/workers/{theirs.id}/edit"):
+    for url in (
+        f"/t/{tenant.slug}/workers/{theirs.id}",
+        f"/t/{tenant.slug}/api/workers/{theirs.id}",
+        f"/t/{tenant.slug}/workers/{theirs.id}/edit",
+    ):
         response = client.get(url)
         assert response.status_code == 404
         if "/api/" not in url:  # the same page as for a number that exists nowhere
@@ -112,7 +123,7 @@ def _heading(html: str) -> str:
     return html.split("<h1>")[1].split("</h1>")[0]
 
 
-def test_a_duplicate_id_number_is_refused_next_to_its_field(signed_in, tenant) -> None:  # noqa: ANN001
+def test_a_duplicate_id_number_is_refused_next_to_its_field(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert _create(client, tenant.slug).status_code == 303
     again = _create(client, tenant.slug, name="周建华")
@@ -122,7 +133,7 @@ def test_a_duplicate_id_number_is_refused_next_to_its_field(signed_in, tenant) -
         assert db.execute(text("select count(*) from workers")).scalar() == 1
 
 
-def test_the_audit_page_lists_changes_with_filters(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_the_audit_page_lists_changes_with_filters(signed_in, tenant, settings) -> None:
     make_worker(settings, tenant, name="审计对象")
     client = signed_in(tenant, StaffRole.ADMIN)
     page = client.get(f"/t/{tenant.slug}/audit?entity=worker").text
@@ -131,7 +142,7 @@ def test_the_audit_page_lists_changes_with_filters(signed_in, tenant, settings) 
     assert "worker.create" not in client.get(f"/t/{tenant.slug}/audit?action=staff_user").text
 
 
-def test_an_unknown_bureau_is_refused_next_to_its_field(signed_in, tenant) -> None:  # noqa: ANN001
+def test_an_unknown_bureau_is_refused_next_to_its_field(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     refused = _create(client, tenant.slug, client_bureau="没有这个局")
     assert refused.status_code == 400 and "没有这个局" in refused.text

@@ -16,7 +16,7 @@ from tests.support.sheets import EXPORT_HEADERS_ZH, SHEET_BUREAU, SHEET_UNIT, XL
 
 
 @pytest.fixture(autouse=True)
-def _bureaus(tenant) -> None:  # noqa: ANN001, PT004
+def _bureaus(tenant) -> None:
     """The bureau and unit the sheets name: a sheet never creates one."""
     make_bureau(tenant, SHEET_BUREAU, SHEET_UNIT)
 
@@ -27,12 +27,12 @@ def reported(html: str) -> list[tuple[int, str, str]]:
     return [(int(r), c, m) for r, c, m in cells]
 
 
-def _count(tenant) -> int:  # noqa: ANN001
+def _count(tenant) -> int:
     with tenant_session(tenant.id) as db:
         return db.execute(text("select count(*) from workers")).scalar()
 
 
-def test_one_bad_row_means_nothing_is_imported(signed_in, tenant) -> None:  # noqa: ANN001
+def test_one_bad_row_means_nothing_is_imported(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     bad_id = row(2)[1][:-1] + ("0" if row(2)[1][-1] != "0" else "1")
     sheet = workbook([row(1), row(2, 身份证号=bad_id), row(3, 入职日期="2021-13-45", 职级=7)])
@@ -46,7 +46,7 @@ def test_one_bad_row_means_nothing_is_imported(signed_in, tenant) -> None:  # no
     assert _count(tenant) == 0
 
 
-def test_a_clean_sheet_imports_and_reimporting_it_changes_nothing(signed_in, tenant) -> None:  # noqa: ANN001
+def test_a_clean_sheet_imports_and_reimporting_it_changes_nothing(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     sheet = workbook([row(n) for n in range(1, 6)])
     first = upload(client, tenant.slug, sheet)
@@ -65,7 +65,7 @@ def test_a_clean_sheet_imports_and_reimporting_it_changes_nothing(signed_in, ten
     assert dict(actions) == {"worker.import_create": 6, "worker.import_update": 1}
 
 
-def test_the_export_reimports_as_is(signed_in, tenant) -> None:  # noqa: ANN001
+def test_the_export_reimports_as_is(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert upload(client, tenant.slug, workbook([row(n) for n in range(1, 4)])).status_code == 200
     exported = client.get(f"/t/{tenant.slug}/workers/export")
@@ -77,7 +77,7 @@ def test_the_export_reimports_as_is(signed_in, tenant) -> None:  # noqa: ANN001
     assert _count(tenant) == 3
 
 
-def test_english_headers_and_labels_are_accepted(signed_in, tenant) -> None:  # noqa: ANN001
+def test_english_headers_and_labels_are_accepted(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     headers = ["Name", "ID number", "Phone", "Education", "Hire date", "Status", "Post line", "Client bureau", "Unit", "Grade"]
     values = row(4, 学历="Bachelor", 状态="Active")
@@ -85,7 +85,7 @@ def test_english_headers_and_labels_are_accepted(signed_in, tenant) -> None:  # 
     assert _count(tenant) == 1
 
 
-def test_duplicates_inside_one_sheet_are_reported_by_row(signed_in, tenant) -> None:  # noqa: ANN001
+def test_duplicates_inside_one_sheet_are_reported_by_row(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = upload(client, tenant.slug, workbook([row(1), row(2), row(1, 姓名="另一个人")]))
     assert response.status_code == 400
@@ -93,13 +93,13 @@ def test_duplicates_inside_one_sheet_are_reported_by_row(signed_in, tenant) -> N
     assert _count(tenant) == 0
 
 
-def test_the_template_has_the_import_columns(signed_in, tenant) -> None:  # noqa: ANN001
+def test_the_template_has_the_import_columns(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     sheet = load_workbook(io.BytesIO(client.get(f"/t/{tenant.slug}/workers/import/template").content)).active
     assert [c.value for c in sheet[1]] == EXPORT_HEADERS_ZH and sheet.max_row == 1
 
 
-def test_an_unknown_bureau_or_unit_is_a_row_error_and_creates_nothing(signed_in, tenant) -> None:  # noqa: ANN001
+def test_an_unknown_bureau_or_unit_is_a_row_error_and_creates_nothing(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     sheet = workbook([row(1), row(2, 派驻单位="不存在的执法局"), row(3, 所属单位="不存在的中队")])
     response = upload(client, tenant.slug, sheet)

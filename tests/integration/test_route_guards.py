@@ -54,7 +54,7 @@ PUBLIC_ROUTES = {
 PUBLIC_PREFIXES = ("/static/", "/schema")
 
 
-def _handlers(app: Litestar):  # noqa: ANN202
+def _handlers(app: Litestar):
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
@@ -75,7 +75,7 @@ def test_public_routes_are_exactly_the_listed_ones(app: Litestar) -> None:
     assert public == PUBLIC_ROUTES
 
 
-def test_every_route_refuses_anonymous_and_unallowed_roles(app: Litestar, tenant, settings, client) -> None:  # noqa: ANN001
+def test_every_route_refuses_anonymous_and_unallowed_roles(app: Litestar, tenant, settings, client) -> None:
     worker = make_worker(settings, tenant)
     # Every kind of principal with its roles: staff, and an assistant (another worker, so that the
     # routes acting on `worker`, such as disabling its portal account, leave the assistant signed in).
@@ -89,8 +89,9 @@ def test_every_route_refuses_anonymous_and_unallowed_roles(app: Litestar, tenant
     bureau_id = make_bureau(tenant)  # the default bureau make_worker assigns
     connection = make_connection(settings, tenant.id, bureau_id, "http://127.0.0.1:9/")
     make_reviewer(settings, tenant, bureau_id, connection.id, subject="placeholder")
-    reviewer_ids = {role: make_reviewer(settings, tenant, bureau_id, connection.id, role, subject=role.value)
-                    for role in ReviewerRole}  # fmt: skip
+    reviewer_ids = {
+        role: make_reviewer(settings, tenant, bureau_id, connection.id, role, subject=role.value) for role in ReviewerRole
+    }
     assert worker.id not in reviewer_ids.values()
     sessions: dict[str, str] = {}
 
@@ -145,7 +146,7 @@ def test_every_route_refuses_anonymous_and_unallowed_roles(app: Litestar, tenant
 
 
 @pytest.mark.parametrize("path", ["/t/{slug}/workers", "/t/{slug}/api/workers", "/t/{slug}/audit"])
-def test_a_session_of_one_tenant_is_anonymous_at_another(path: str, app: Litestar, tenant, other_tenant, client) -> None:  # noqa: ANN001
+def test_a_session_of_one_tenant_is_anonymous_at_another(path: str, app: Litestar, tenant, other_tenant, client) -> None:
     sign_in(client, tenant.slug, tenant.admin_email)
     assert client.get(path.format(slug=tenant.slug), follow_redirects=False).status_code == 200
     response = client.get(path.format(slug=other_tenant.slug), follow_redirects=False)

@@ -24,7 +24,7 @@ BUREAU = "成都市锦江区城市管理和综合行政执法局"  # the factori
 
 
 def form(post: int = 2000, **changes: str) -> dict[str, str]:
-    values = {f: "" for f in form_fields()}
+    values = dict.fromkeys(form_fields(), "")
     values["effective_from"] = "2026-01-01"
     for g in GRADES:
         for r in RATINGS:
@@ -35,23 +35,23 @@ def form(post: int = 2000, **changes: str) -> dict[str, str]:
     return values
 
 
-def post_form(client, tenant, values: dict[str, str], path: str = "/salary-bands"):  # noqa: ANN001, ANN201
+def post_form(client, tenant, values: dict[str, str], path: str = "/salary-bands"):
     token = csrf_from(client.get(f"/t/{tenant.slug}/salary-bands/new").text)
     return client.post(f"/t/{tenant.slug}{path}", data={"_csrf": token, **values}, follow_redirects=False)
 
 
-def band(tenant, worker_id: int, on: date):  # noqa: ANN001, ANN201
+def band(tenant, worker_id: int, on: date):
     with tenant_session(tenant.id) as db:
         worker = db.get(Worker, (tenant.id, worker_id))
         return actions.band_for_worker(db, tenant.id, worker, on)
 
 
-def rate(tenant, worker_id: int, rating: Rating | None) -> None:  # noqa: ANN001
+def rate(tenant, worker_id: int, rating: Rating | None) -> None:
     with tenant_session(tenant.id) as db:
         actions.set_assessment_rating(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), rating)
 
 
-def counts(tenant) -> tuple[int, int, int]:  # noqa: ANN001
+def counts(tenant) -> tuple[int, int, int]:
     with tenant_session(tenant.id) as db:
         return (
             db.exec(select(func.count()).select_from(SalaryBandTable)).one(),
@@ -60,7 +60,7 @@ def counts(tenant) -> tuple[int, int, int]:  # noqa: ANN001
         )
 
 
-def test_a_version_gives_the_worker_band_by_grade_and_rating(tenant, signed_in, settings) -> None:  # noqa: ANN001
+def test_a_version_gives_the_worker_band_by_grade_and_rating(tenant, signed_in, settings) -> None:
     worker = make_worker(settings, tenant, grade=3)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     response = post_form(client, tenant, form(note="2026 年薪酬标准"))
@@ -68,7 +68,7 @@ def test_a_version_gives_the_worker_band_by_grade_and_rating(tenant, signed_in, 
     assert counts(tenant) == (1, 25, 1)
 
     assert band(tenant, worker.id, date(2025, 12, 31)) is None  # before the first version
-    table, cell = band(tenant, worker.id, date(2026, 1, 1))
+    _table, cell = band(tenant, worker.id, date(2026, 1, 1))
     assert (cell.grade, cell.rating) == (3, actions.DEFAULT_RATING)  # not rated yet: 达标
     assert (cell.post_pay, cell.grade_pay, cell.performance_pay) == (D("2000"), D("300"), D("300"))
     rate(tenant, worker.id, Rating.EXCELLENT)
@@ -83,7 +83,7 @@ def test_a_version_gives_the_worker_band_by_grade_and_rating(tenant, signed_in, 
         assert entry.after["cells"]["3-good"]["post_pay"] == "2000.00" and entry.actor_kind == "staff"
 
 
-def test_a_later_version_takes_over_from_its_date_and_the_form_is_prefilled(tenant, signed_in, settings) -> None:  # noqa: ANN001
+def test_a_later_version_takes_over_from_its_date_and_the_form_is_prefilled(tenant, signed_in, settings) -> None:
     worker = make_worker(settings, tenant, grade=2)
     client = signed_in(tenant, StaffRole.ADMIN)
     assert post_form(client, tenant, form()).status_code == 303
@@ -104,7 +104,7 @@ def test_a_later_version_takes_over_from_its_date_and_the_form_is_prefilled(tena
     again = post_form(client, tenant, form(effective_from="2027-01-01"))
     assert again.status_code == 400 and 'id="effective_from-error"' in again.text
     with tenant_session(tenant.id) as db:
-        first = [v for v in actions.all_versions(db, tenant.id) if v.effective_from == date(2026, 1, 1)][0]
+        first = next(v for v in actions.all_versions(db, tenant.id) if v.effective_from == date(2026, 1, 1))
     edit = client.get(f"/t/{tenant.slug}/salary-bands/{first.id}/edit")
     assert edit.status_code == 200
     corrected = post_form(client, tenant, form(post=2100), path=f"/salary-bands/{first.id}")
@@ -116,7 +116,7 @@ def test_a_later_version_takes_over_from_its_date_and_the_form_is_prefilled(tena
         assert entry.after["cells"]["1-good"]["post_pay"] == "2100.00"
 
 
-def test_a_bureau_table_beats_the_tenant_wide_one(tenant, signed_in, settings) -> None:  # noqa: ANN001
+def test_a_bureau_table_beats_the_tenant_wide_one(tenant, signed_in, settings) -> None:
     ours = make_worker(settings, tenant, grade=1)
     elsewhere = make_worker(settings, tenant, grade=1, client_bureau="成都市武侯区城市管理局")
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -132,7 +132,7 @@ def test_a_bureau_table_beats_the_tenant_wide_one(tenant, signed_in, settings) -
     assert BUREAU in page and "3,000.00" in page
 
 
-def test_bad_input_is_refused_with_nothing_written(tenant, signed_in) -> None:  # noqa: ANN001
+def test_bad_input_is_refused_with_nothing_written(tenant, signed_in) -> None:
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     cases = [
         (form(**{"cell-3-good-post_pay": "-1"}), "cell-3-good-post_pay"),
@@ -153,7 +153,7 @@ def test_bad_input_is_refused_with_nothing_written(tenant, signed_in) -> None:  
     assert counts(tenant) == (0, 0, 0)
 
 
-def test_roles_and_other_tenants(tenant, other_tenant, signed_in, client, settings) -> None:  # noqa: ANN001
+def test_roles_and_other_tenants(tenant, other_tenant, signed_in, client, settings) -> None:
     worker = make_worker(settings, other_tenant, grade=1)
     signed = signed_in(tenant, StaffRole.ADMIN)
     assert post_form(signed, tenant, form()).status_code == 303

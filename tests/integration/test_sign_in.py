@@ -12,15 +12,16 @@ from tests.support.factories import PASSWORD, make_staff
 from tests.support.web import csrf_from, sign_in
 
 
-def _post_login(client, slug: str, email: str, password: str):  # noqa: ANN001, ANN202
+def _post_login(client, slug: str, email: str, password: str):
     token = csrf_from(client.get(f"/t/{slug}/login").text)
     return client.post(
-        f"/t/{slug}/login", data={"_csrf": token, "email": email, "password": password, "next": ""},
+        f"/t/{slug}/login",
+        data={"_csrf": token, "email": email, "password": password, "next": ""},
         follow_redirects=False,
-    )  # fmt: skip
+    )
 
 
-def test_sign_in_rotates_the_session_and_sets_safe_cookies(client, tenant) -> None:  # noqa: ANN001
+def test_sign_in_rotates_the_session_and_sets_safe_cookies(client, tenant) -> None:
     client.cookies.set("pq_session", "planted-by-an-attacker", domain="127.0.0.1")
     response = _post_login(client, tenant.slug, tenant.admin_email, PASSWORD)
     assert response.status_code == 303
@@ -34,7 +35,7 @@ def test_sign_in_rotates_the_session_and_sets_safe_cookies(client, tenant) -> No
     assert client.get(f"/t/{tenant.slug}/workers").status_code == 200
 
 
-def test_wrong_password_and_unknown_user_get_the_same_answer(client, tenant) -> None:  # noqa: ANN001
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, tenant) -> None:
     wrong = _post_login(client, tenant.slug, tenant.admin_email, "not-the-password1")
     unknown = _post_login(client, tenant.slug, "nobody@example.com", "not-the-password1")
     assert wrong.status_code == unknown.status_code == 400
@@ -43,7 +44,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, tenant) -> 
     assert "pq_session" not in client.cookies
 
 
-def test_repeated_failures_lock_the_account(client, tenant, settings) -> None:  # noqa: ANN001
+def test_repeated_failures_lock_the_account(client, tenant, settings) -> None:
     for _ in range(settings.sign_in_max_failures):
         assert _post_login(client, tenant.slug, tenant.admin_email, "wrong-password-1").status_code == 400
     locked = _post_login(client, tenant.slug, tenant.admin_email, PASSWORD)
@@ -54,7 +55,7 @@ def test_repeated_failures_lock_the_account(client, tenant, settings) -> None:  
     assert _post_login(client, tenant.slug, tenant.admin_email, PASSWORD).status_code == 303
 
 
-def test_a_form_without_a_valid_csrf_token_is_refused(client, tenant) -> None:  # noqa: ANN001
+def test_a_form_without_a_valid_csrf_token_is_refused(client, tenant) -> None:
     client.get(f"/t/{tenant.slug}/login")
     response = client.post(
         f"/t/{tenant.slug}/login",
@@ -67,14 +68,14 @@ def test_a_form_without_a_valid_csrf_token_is_refused(client, tenant) -> None:  
     assert missing.status_code == 403
 
 
-def test_the_csrf_token_before_sign_in_is_useless_after(client, tenant) -> None:  # noqa: ANN001
+def test_the_csrf_token_before_sign_in_is_useless_after(client, tenant) -> None:
     before = csrf_from(client.get(f"/t/{tenant.slug}/login").text)
     sign_in(client, tenant.slug, tenant.admin_email)
     response = client.post(f"/t/{tenant.slug}/logout", data={"_csrf": before}, follow_redirects=False)
     assert response.status_code == 403
 
 
-def test_sign_out_ends_the_session_on_the_server(client, tenant) -> None:  # noqa: ANN001
+def test_sign_out_ends_the_session_on_the_server(client, tenant) -> None:
     sign_in(client, tenant.slug, tenant.admin_email)
     token = client.cookies["pq_session"]
     csrf = csrf_from(client.get(f"/t/{tenant.slug}/workers").text)
@@ -83,7 +84,7 @@ def test_sign_out_ends_the_session_on_the_server(client, tenant) -> None:  # noq
     assert client.get(f"/t/{tenant.slug}/workers", follow_redirects=False).status_code == 303
 
 
-def test_idle_and_absolute_expiry(client, tenant, settings) -> None:  # noqa: ANN001
+def test_idle_and_absolute_expiry(client, tenant, settings) -> None:
     sign_in(client, tenant.slug, tenant.admin_email)
     with control_session() as db:
         db.execute(
@@ -97,7 +98,7 @@ def test_idle_and_absolute_expiry(client, tenant, settings) -> None:  # noqa: AN
     assert client.get(f"/t/{tenant.slug}/workers", follow_redirects=False).status_code == 303
 
 
-def test_a_disabled_user_is_signed_out_and_cannot_sign_in(client, app, tenant) -> None:  # noqa: ANN001
+def test_a_disabled_user_is_signed_out_and_cannot_sign_in(client, app, tenant) -> None:
     email = make_staff(tenant, StaffRole.HR_CLERK)
     from litestar.testing import TestClient
 
@@ -106,9 +107,10 @@ def test_a_disabled_user_is_signed_out_and_cannot_sign_in(client, app, tenant) -
         sign_in(client, tenant.slug, tenant.admin_email)
         users = client.get(f"/t/{tenant.slug}/users").text
         user_id = next(
-            int(line.split("/users/")[1].split('"')[0]) for line in users.splitlines()
+            int(line.split("/users/")[1].split('"')[0])
+            for line in users.splitlines()
             if "/users/" in line and 'action="' in line and line.split("/users/")[1].split('"')[0] != "1"
-        )  # fmt: skip
+        )
         response = client.post(
             f"/t/{tenant.slug}/users/{user_id}",
             data={"_csrf": csrf_from(users), "role": "hr_clerk"},  # "active" unchecked
@@ -119,7 +121,7 @@ def test_a_disabled_user_is_signed_out_and_cannot_sign_in(client, app, tenant) -
         assert _post_login(clerk, tenant.slug, email, PASSWORD).status_code == 400
 
 
-def test_next_never_leaves_the_tenant(client, tenant) -> None:  # noqa: ANN001
+def test_next_never_leaves_the_tenant(client, tenant) -> None:
     token = csrf_from(client.get(f"/t/{tenant.slug}/login").text)
     for target in ("https://evil.example/", "//evil.example/", f"/t/{tenant.slug}//evil"):
         client.cookies.clear()

@@ -21,21 +21,33 @@ from tests.support.web import csrf_from
 T = translator("zh_CN")
 
 
-def _post(client, slug: str, worker_id: int, section: str, /, **form: str):  # noqa: ANN001, ANN202
+def _post(client, slug: str, worker_id: int, section: str, /, **form: str):
     token = csrf_from(client.get(f"/t/{slug}/workers/{worker_id}").text)
     return client.post(f"/t/{slug}/workers/{worker_id}/{section}", data={"_csrf": token, **form}, follow_redirects=False)
 
 
-def _count(tenant, table: str) -> int:  # noqa: ANN001
+def _count(tenant, table: str) -> int:
     with tenant_session(tenant.id) as db:
         return db.execute(text(f"select count(*) from {table}")).scalar()
 
 
-def test_records_are_added_and_shown(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_records_are_added_and_shown(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
-    assert _post(client, tenant.slug, worker.id, "training", course="城管法规基础", provider="区执法局",
-                 trained_on="2024-05-10", hours="16", result="passed").status_code == 303  # fmt: skip
+    assert (
+        _post(
+            client,
+            tenant.slug,
+            worker.id,
+            "training",
+            course="城管法规基础",
+            provider="区执法局",
+            trained_on="2024-05-10",
+            hours="16",
+            result="passed",
+        ).status_code
+        == 303
+    )
     assert (
         _post(
             client,
@@ -49,23 +61,46 @@ def test_records_are_added_and_shown(signed_in, tenant, settings) -> None:  # no
         ).status_code
         == 303
     )
-    fine = _post(client, tenant.slug, worker.id, "discipline", kind="fine", occurred_on="2024-07-02",
-                 reason="执勤期间脱岗", amount="200.50")  # fmt: skip
+    fine = _post(
+        client,
+        tenant.slug,
+        worker.id,
+        "discipline",
+        kind="fine",
+        occurred_on="2024-07-02",
+        reason="执勤期间脱岗",
+        amount="200.50",
+    )
     assert fine.status_code == 303 and fine.headers["location"].endswith("#discipline")
-    assert _post(client, tenant.slug, worker.id, "discipline", kind="suspension", occurred_on="2024-08-01",
-                 reason="待调查", ends_on="2024-08-15").status_code == 303  # fmt: skip
+    assert (
+        _post(
+            client,
+            tenant.slug,
+            worker.id,
+            "discipline",
+            kind="suspension",
+            occurred_on="2024-08-01",
+            reason="待调查",
+            ends_on="2024-08-15",
+        ).status_code
+        == 303
+    )
     page = client.get(f"/t/{tenant.slug}/workers/{worker.id}").text
     for shown in ("城管法规基础", "CD-2024-00117", "2027-05-31", "执勤期间脱岗", "200.50", "2024-08-15"):
         assert shown in page, shown
     with tenant_session(tenant.id) as db:
-        actions = db.execute(text("select action from audit_log where entity in "
-                                  "('training_record', 'certificate', 'discipline_record') order by id")).scalars()  # fmt: skip
+        actions = db.execute(
+            text(
+                "select action from audit_log where entity in "
+                "('training_record', 'certificate', 'discipline_record') order by id"
+            )
+        ).scalars()
         amount = db.execute(text("select amount from discipline_records where kind = 'fine'")).scalar()
     assert list(actions) == ["training.create", "certificate.create", "discipline.create", "discipline.create"]
     assert str(amount) == "200.50"
 
 
-def test_bad_input_is_refused_next_to_the_field_and_nothing_written(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_bad_input_is_refused_next_to_the_field_and_nothing_written(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     future = (date.today() + timedelta(days=3)).isoformat()
@@ -107,7 +142,7 @@ def test_bad_input_is_refused_next_to_the_field_and_nothing_written(signed_in, t
     assert _count(tenant, "certificates") == 1
 
 
-def test_viewers_do_not_see_discipline(signed_in, tenant, settings) -> None:  # noqa: ANN001
+def test_viewers_do_not_see_discipline(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     client = signed_in(tenant, StaffRole.HR_CLERK)
     _post(client, tenant.slug, worker.id, "discipline", kind="education", occurred_on="2024-07-02", reason="着装不规范")
@@ -119,7 +154,7 @@ def test_viewers_do_not_see_discipline(signed_in, tenant, settings) -> None:  # 
     assert 'id="training"' in viewer and 'id="certificates"' in viewer
 
 
-def test_another_tenants_worker_is_404(signed_in, tenant, other_tenant, settings) -> None:  # noqa: ANN001
+def test_another_tenants_worker_is_404(signed_in, tenant, other_tenant, settings) -> None:
     theirs = make_worker(settings, other_tenant)
     mine = make_worker(settings, tenant)
     client = signed_in(tenant, StaffRole.ADMIN)
@@ -136,14 +171,14 @@ def test_another_tenants_worker_is_404(signed_in, tenant, other_tenant, settings
         assert _count(other_tenant, table) == 0
 
 
-def test_certificates_expiring_leaves_out_renewed_ones_and_leavers(tenant, other_tenant, settings) -> None:  # noqa: ANN001
+def test_certificates_expiring_leaves_out_renewed_ones_and_leavers(tenant, other_tenant, settings) -> None:
     today = date(2025, 6, 1)
     active = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     renewed = make_worker(settings, tenant, hire_date=date(2020, 3, 1))
     gone = make_worker(settings, tenant, hire_date=date(2020, 3, 1), status=WorkerStatus.LEFT)
     elsewhere = make_worker(settings, other_tenant, hire_date=date(2020, 3, 1))
 
-    def add(tenant_id, worker, name: str, number: str, until: date) -> int:  # noqa: ANN001
+    def add(tenant_id, worker, name: str, number: str, until: date) -> int:
         with tenant_session(tenant_id) as db:
             data = CertificateInput(name, number, date(2022, 1, 1), until)
             return training.add_certificate(db, tenant_id, SYSTEM, worker, data).id

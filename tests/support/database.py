@@ -22,7 +22,7 @@ from service.database.migrate import upgrade
 from service.settings import Settings, get_settings, load_settings
 
 
-def _server_url():  # noqa: ANN202
+def _server_url():
     configured = os.environ.get("DATABASE_URL")
     if configured:
         return make_url(configured).set(drivername="postgresql+psycopg")
@@ -72,7 +72,11 @@ def db_clean(superuser: Engine) -> Iterator[None]:
     """Empty every table after the test (the schema stays)."""
     yield
     with superuser.connect() as connection:
-        tables = connection.execute(
-            text("select tablename from pg_tables where schemaname = 'public' and tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            connection.execute(
+                text("select tablename from pg_tables where schemaname = 'public' and tablename <> 'alembic_version'")
+            )
+            .scalars()
+            .all()
+        )
         connection.execute(text(f"truncate {', '.join(tables)} restart identity cascade"))

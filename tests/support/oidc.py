@@ -57,8 +57,11 @@ def _install_provider() -> None:
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         pytest.fail("Node.js and npm are needed for the SSO tests (the OpenID provider runs on Node)")
-    command = [npm, "ci", "--no-audit", "--no-fund"] if (PROVIDER_DIR / "package-lock.json").exists() else [
-        npm, "install", "--no-audit", "--no-fund"]  # fmt: skip
+    command = (
+        [npm, "ci", "--no-audit", "--no-fund"]
+        if (PROVIDER_DIR / "package-lock.json").exists()
+        else [npm, "install", "--no-audit", "--no-fund"]
+    )
     subprocess.run(command, cwd=PROVIDER_DIR, check=True, timeout=600, capture_output=True)
 
 
@@ -71,9 +74,12 @@ class RealProvider:
     def start(self) -> None:
         _install_provider()
         self.process = subprocess.Popen(
-            ["node", "provider.js", str(self.port)], cwd=PROVIDER_DIR,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            ["node", "provider.js", str(self.port)],
+            cwd=PROVIDER_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 90
         assert self.process.stdout is not None
         while time.monotonic() < deadline:
@@ -115,8 +121,9 @@ class RealProvider:
     def set_account(self, sub: str, email: str, name: str = "测试审核员", groups: list[str] | None = None) -> None:
         response = httpx.post(
             f"{self.issuer}/__test/account",
-            json={"sub": sub, "email": email, "name": name, "groups": groups or []}, timeout=10,
-        )  # fmt: skip
+            json={"sub": sub, "email": email, "name": name, "groups": groups or []},
+            timeout=10,
+        )
         response.raise_for_status()
 
 
@@ -159,14 +166,18 @@ class FakeProvider:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self.path == "/.well-known/openid-configuration":
-                    self._json({
-                        "issuer": provider.issuer, "authorization_endpoint": f"{provider.issuer}/authorize",
-                        "token_endpoint": f"{provider.issuer}/token", "jwks_uri": f"{provider.issuer}/jwks",
-                        "userinfo_endpoint": f"{provider.issuer}/userinfo",
-                        "id_token_signing_alg_values_supported": ["RS256"],
-                    })  # fmt: skip
+                    self._json(
+                        {
+                            "issuer": provider.issuer,
+                            "authorization_endpoint": f"{provider.issuer}/authorize",
+                            "token_endpoint": f"{provider.issuer}/token",
+                            "jwks_uri": f"{provider.issuer}/jwks",
+                            "userinfo_endpoint": f"{provider.issuer}/userinfo",
+                            "id_token_signing_alg_values_supported": ["RS256"],
+                        }
+                    )
                 elif self.path == "/jwks":
                     self._json({"keys": [provider.key.as_dict(private=False) | {"use": "sig", "alg": "RS256"}]})
                 elif self.path == "/userinfo":
@@ -174,13 +185,14 @@ class FakeProvider:
                 else:
                     self._json({"error": "not_found"}, 404)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 form["authorization"] = self.headers.get("authorization", "")
                 provider.token_requests.append(form)
-                self._json({"access_token": "fake-access", "token_type": "Bearer", "expires_in": 300,
-                            "id_token": provider.id_token})  # fmt: skip
+                self._json(
+                    {"access_token": "fake-access", "token_type": "Bearer", "expires_in": 300, "id_token": provider.id_token}
+                )
 
         port = free_port()
         self.issuer = f"http://127.0.0.1:{port}"
@@ -198,9 +210,16 @@ class FakeProvider:
     def claims(self, client_id: str, expected_nonce: str, **overrides: Any) -> dict[str, Any]:
         now = int(time.time())
         values = {
-            "iss": self.issuer, "sub": "fake-subject-1", "aud": client_id, "exp": now + 300, "iat": now,
-            "nonce": expected_nonce, "email": f"reviewer@{DOMAIN}", "email_verified": True, "name": "王审核",
-        }  # fmt: skip
+            "iss": self.issuer,
+            "sub": "fake-subject-1",
+            "aud": client_id,
+            "exp": now + 300,
+            "iat": now,
+            "nonce": expected_nonce,
+            "email": f"reviewer@{DOMAIN}",
+            "email_verified": True,
+            "name": "王审核",
+        }
         values.update(overrides)
         return {k: v for k, v in values.items() if v is not None}
 
@@ -225,16 +244,32 @@ def ec_key() -> ECKey:
 
 
 def make_connection(
-    settings: Settings, tenant_id: Any, bureau_id: int, issuer: str, *, client_id: str = "paiqian-test",
-    client_secret: str = "s3cret-for-tests", domains: tuple[str, ...] = (DOMAIN,), role_claim: str = "",
-    role_mapping: list[dict[str, Any]] | None = None, default_role: ReviewerRole | None = ReviewerRole.BUREAU,
+    settings: Settings,
+    tenant_id: Any,
+    bureau_id: int,
+    issuer: str,
+    *,
+    client_id: str = "paiqian-test",
+    client_secret: str = "s3cret-for-tests",
+    domains: tuple[str, ...] = (DOMAIN,),
+    role_claim: str = "",
+    role_mapping: list[dict[str, Any]] | None = None,
+    default_role: ReviewerRole | None = ReviewerRole.BUREAU,
     name: str = "城管局统一身份认证",
-) -> SsoConnection:  # fmt: skip
+) -> SsoConnection:
     data = ConnectionInput(
-        bureau_id=bureau_id, name=name, issuer=issuer, client_id=client_id, client_secret=client_secret,
-        scopes="openid email profile groups", allowed_domains=list(domains), role_claim=role_claim,
-        role_mapping=role_mapping or [], default_role=default_role, enabled=True,
-    )  # fmt: skip
+        bureau_id=bureau_id,
+        name=name,
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes="openid email profile groups",
+        allowed_domains=list(domains),
+        role_claim=role_claim,
+        role_mapping=role_mapping or [],
+        default_role=default_role,
+        enabled=True,
+    )
     with tenant_session(tenant_id) as db:
         return actions.create_connection(db, settings, tenant_id, SYSTEM, data)
 
@@ -244,11 +279,18 @@ def set_client(settings: Settings, tenant_id: Any, connection_id: int, client_id
         connection = db.get(SsoConnection, (tenant_id, connection_id))
         assert connection is not None
         data = ConnectionInput(
-            bureau_id=connection.bureau_id, name=connection.name, issuer=connection.issuer, client_id=client_id,
-            client_secret=client_secret, scopes=connection.scopes, allowed_domains=list(connection.allowed_domains),
-            role_claim=connection.role_claim, role_mapping=list(connection.role_mapping),
-            default_role=connection.default_reviewer_role, enabled=connection.enabled,
-        )  # fmt: skip
+            bureau_id=connection.bureau_id,
+            name=connection.name,
+            issuer=connection.issuer,
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=connection.scopes,
+            allowed_domains=list(connection.allowed_domains),
+            role_claim=connection.role_claim,
+            role_mapping=list(connection.role_mapping),
+            default_role=connection.default_reviewer_role,
+            enabled=connection.enabled,
+        )
         actions.update_connection(db, settings, tenant_id, SYSTEM, connection, data)
 
 
@@ -265,8 +307,14 @@ def connect_real(
     return connection
 
 
-def make_reviewer(settings: Settings, tenant: Any, bureau_id: int, connection_id: int,
-                  role: ReviewerRole = ReviewerRole.BUREAU, subject: str = "direct-subject") -> int:  # fmt: skip
+def make_reviewer(
+    settings: Settings,
+    tenant: Any,
+    bureau_id: int,
+    connection_id: int,
+    role: ReviewerRole = ReviewerRole.BUREAU,
+    subject: str = "direct-subject",
+) -> int:
     """A reviewer as the first sign-in would have provisioned them; their id."""
     from service.reviewers.models import Reviewer
 
@@ -274,9 +322,15 @@ def make_reviewer(settings: Settings, tenant: Any, bureau_id: int, connection_id
         connection = db.get(SsoConnection, (tenant.id, connection_id))
         assert connection is not None
         reviewer = Reviewer(
-            tenant_id=tenant.id, bureau_id=bureau_id, connection_id=connection_id, issuer=connection.issuer,
-            subject=subject, email=f"{subject}@{DOMAIN}", display_name="审核员", role=role,
-        )  # fmt: skip
+            tenant_id=tenant.id,
+            bureau_id=bureau_id,
+            connection_id=connection_id,
+            issuer=connection.issuer,
+            subject=subject,
+            email=f"{subject}@{DOMAIN}",
+            display_name="审核员",
+            role=role,
+        )
         db.add(reviewer)
         db.flush()
         return reviewer.id
@@ -288,10 +342,15 @@ def start_reviewer_session(settings: Settings, tenant: Any, reviewer_id: int) ->
     from tenants.isolation import control_session
 
     with control_session() as control:
-        return sessions.start(control, settings, tenant_id=tenant.id, principal_kind="reviewer",
-                              principal_id=reviewer_id)  # fmt: skip
+        return sessions.start(control, settings, tenant_id=tenant.id, principal_kind="reviewer", principal_id=reviewer_id)
 
 
-def reviewer_session(settings: Settings, tenant: Any, bureau_id: int, connection_id: int,
-                     role: ReviewerRole = ReviewerRole.BUREAU, subject: str = "direct-subject") -> str:  # fmt: skip
+def reviewer_session(
+    settings: Settings,
+    tenant: Any,
+    bureau_id: int,
+    connection_id: int,
+    role: ReviewerRole = ReviewerRole.BUREAU,
+    subject: str = "direct-subject",
+) -> str:
     return start_reviewer_session(settings, tenant, make_reviewer(settings, tenant, bureau_id, connection_id, role, subject))

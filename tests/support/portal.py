@@ -50,9 +50,10 @@ def payslip_of(tenant: TenantFixture, run: PayrollRun, worker: Worker) -> Paysli
         from sqlmodel import select
 
         return db.exec(
-            select(PayslipRow).where(PayslipRow.tenant_id == tenant.id, PayslipRow.run_id == run.id,
-                                     PayslipRow.worker_id == worker.id)
-        ).one()  # fmt: skip
+            select(PayslipRow).where(
+                PayslipRow.tenant_id == tenant.id, PayslipRow.run_id == run.id, PayslipRow.worker_id == worker.id
+            )
+        ).one()
 
 
 def invite(tenant: TenantFixture, worker: Worker) -> str:
@@ -61,21 +62,23 @@ def invite(tenant: TenantFixture, worker: Worker) -> str:
         return actions.invite(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id))).token
 
 
-def accept(client: TestClient, slug: str, token: str, password: str = ASSISTANT_PASSWORD, again: str | None = None):  # noqa: ANN201
+def accept(client: TestClient, slug: str, token: str, password: str = ASSISTANT_PASSWORD, again: str | None = None):
     url = f"/t/{slug}/my/invitation/{token}"
     form = client.get(url)
     return client.post(
-        url, data={"_csrf": csrf_from(form.text), "password": password, "password_again": again or password},
+        url,
+        data={"_csrf": csrf_from(form.text), "password": password, "password_again": again or password},
         follow_redirects=False,
-    )  # fmt: skip
+    )
 
 
-def assistant_sign_in(client: TestClient, slug: str, login: str, password: str = ASSISTANT_PASSWORD):  # noqa: ANN201
+def assistant_sign_in(client: TestClient, slug: str, login: str, password: str = ASSISTANT_PASSWORD):
     form = client.get(f"/t/{slug}/my/login")
     return client.post(
-        f"/t/{slug}/my/login", data={"_csrf": csrf_from(form.text), "login": login, "password": password},
+        f"/t/{slug}/my/login",
+        data={"_csrf": csrf_from(form.text), "login": login, "password": password},
         follow_redirects=False,
-    )  # fmt: skip
+    )
 
 
 def make_assistant(client: TestClient, tenant: TenantFixture, worker: Worker) -> None:

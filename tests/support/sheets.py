@@ -34,17 +34,31 @@ SHEET_BUREAU, SHEET_UNIT = "成都市武侯区城市管理和综合行政执法�
 
 def row(n: int, **changes: object) -> list[object]:
     """A valid roster row; ``changes`` replace columns by header."""
-    values = dict(zip(HEADERS_ZH, [
-        f"李{'一二三四五六七八九十'[n % 10]}", make_national_id("510107", date(1985, 5, 1 + n % 28), n % 100, "female"),
-        f"1380000{n:04d}", "大专", "2021-07-01", "在岗", "扬尘管控",
-        SHEET_BUREAU, SHEET_UNIT, 4,
-    ]))  # fmt: skip
+    values = dict(
+        zip(
+            HEADERS_ZH,
+            [
+                f"李{'一二三四五六七八九十'[n % 10]}",
+                make_national_id("510107", date(1985, 5, 1 + n % 28), n % 100, "female"),
+                f"1380000{n:04d}",
+                "大专",
+                "2021-07-01",
+                "在岗",
+                "扬尘管控",
+                SHEET_BUREAU,
+                SHEET_UNIT,
+                4,
+            ],
+        )
+    )
     values.update(changes)
     return [values[h] for h in HEADERS_ZH]
 
 
-def upload(client, slug: str, content: bytes, filename: str = "花名册.xlsx", media: str = XLSX):  # noqa: ANN001, ANN202
+def upload(client, slug: str, content: bytes, filename: str = "花名册.xlsx", media: str = XLSX):
     token = csrf_from(client.get(f"/t/{slug}/workers/import").text)
     return client.post(
-        f"/t/{slug}/workers/import", data={"_csrf": token}, files={"file": (filename, content, media)},
-    )  # fmt: skip
+        f"/t/{slug}/workers/import",
+        data={"_csrf": token},
+        files={"file": (filename, content, media)},
+    )

@@ -67,12 +67,15 @@ def localstripe_url() -> Iterator[str]:
 
 
 @pytest.fixture()
-def stripe_settings(settings: Settings, localstripe_url: str, app, monkeypatch) -> Iterator[Settings]:  # noqa: ANN001
+def stripe_settings(settings: Settings, localstripe_url: str, app, monkeypatch) -> Iterator[Settings]:
     """The settings with Stripe pointed at localstripe; the app under test uses them too."""
     configured = dataclasses.replace(
-        settings, stripe_secret_key="sk_test_paiqian", stripe_webhook_secret=WEBHOOK_SECRET,
-        stripe_api_base=localstripe_url, billing_sync_delay_seconds=0,
-    )  # fmt: skip
+        settings,
+        stripe_secret_key="sk_test_paiqian",
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=localstripe_url,
+        billing_sync_delay_seconds=0,
+    )
     monkeypatch.setattr(app.state, "settings", configured)
     yield configured
 
@@ -89,8 +92,16 @@ def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = N
 
 
 def event(event_id: str, kind: str, obj: dict[str, Any], created: int | None = None) -> bytes:
-    return json.dumps({
-        "id": event_id, "object": "event", "type": kind, "api_version": "2026-10-28.endive",
-        "created": created or int(time.time()), "livemode": False, "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None}, "data": {"object": obj},
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "type": kind,
+            "api_version": "2026-10-28.endive",
+            "created": created or int(time.time()),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "data": {"object": obj},
+        }
+    ).encode()

@@ -35,7 +35,7 @@ def hkdf_sha256_one_block(master: bytes, info: bytes) -> bytes:
 
 def test_derive_key_is_hkdf_sha256_with_the_purpose_as_info() -> None:
     # Pinned: changing the derivation would make every stored blob unreadable.
-    assert KEY == hkdf_sha256_one_block(MASTER, b"paiqian/field:worker.id_number")
+    assert hkdf_sha256_one_block(MASTER, b"paiqian/field:worker.id_number") == KEY
     assert len(KEY) == 32
 
 
@@ -214,7 +214,5 @@ def test_load_master_key_refuses_and_explains(text: str) -> None:
 def test_the_suggested_command_makes_a_loadable_key() -> None:
     argv = shlex.split(GENERATE_KEY_COMMAND)
     assert argv[0] == "python"
-    output = subprocess.run(
-        [sys.executable, *argv[1:]], capture_output=True, text=True, check=True
-    ).stdout
+    output = subprocess.run([sys.executable, *argv[1:]], capture_output=True, text=True, check=True).stdout
     assert len(load_master_key(output)) == 32

@@ -35,11 +35,7 @@ def test_every_msgid_has_a_zh_cn_translation(msgids: list[str]) -> None:
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_translations_keep_the_placeholders(locale: str) -> None:
-    wrong = {
-        msgid: text
-        for msgid, text in translator(locale).messages.items()
-        if placeholders(text) != placeholders(msgid)
-    }
+    wrong = {msgid: text for msgid, text in translator(locale).messages.items() if placeholders(text) != placeholders(msgid)}
     assert wrong == {}
 
 

@@ -193,14 +193,14 @@ def test_several_unmet_reasons_together():
 @pytest.mark.parametrize(
     "changes, field",
     [
-        (dict(grade=0), "grade"),
-        (dict(grade=6), "grade"),
-        (dict(min_age=50), "min_age"),
-        (dict(min_age=-1), "min_age"),
-        (dict(min_post_points=D("-1")), "min_post_points"),
-        (dict(rating_periods=0), "rating_periods"),
-        (dict(min_rating=None), "rating_periods"),
-        (dict(rating_periods=-1), "rating_periods"),
+        ({"grade": 0}, "grade"),
+        ({"grade": 6}, "grade"),
+        ({"min_age": 50}, "min_age"),
+        ({"min_age": -1}, "min_age"),
+        ({"min_post_points": D("-1")}, "min_post_points"),
+        ({"rating_periods": 0}, "rating_periods"),
+        ({"min_rating": None}, "rating_periods"),
+        ({"rating_periods": -1}, "rating_periods"),
     ],
 )
 def test_criteria_are_validated(changes, field):
@@ -243,9 +243,7 @@ def test_grade_5_is_decided_jointly():
     for alone in (Body.CLIENT_BUREAU, Body.DISPATCH_COMPANY, Body.ESTABLISHMENT_OFFICE):
         with pytest.raises(DomainError) as err:
             check_authority({alone}, 5)
-        assert err.value.message == (
-            "Grade {grade} is decided jointly by the client bureau and the dispatch company."
-        )
+        assert err.value.message == ("Grade {grade} is decided jointly by the client bureau and the dispatch company.")
         assert err.value.params == {"grade": 5}
 
 

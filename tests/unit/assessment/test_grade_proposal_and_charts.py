@@ -18,11 +18,18 @@ BASIC = BasicConditions(1)
 
 
 def facts(**overrides: object) -> WorkerFacts:
-    values = dict(
-        birth_date=date(1990, 1, 1), hire_date=date(2018, 1, 1), education=Education.BACHELOR,
-        post_points=Decimal(100), trainings=frozenset({"执法培训"}), ratings=(Rating.GOOD, Rating.EXCELLENT),
-        disciplinary_dates=(), political_standing_confirmed=True, fitness_confirmed=True, conduct_confirmed=True,
-    )  # fmt: skip
+    values = {
+        "birth_date": date(1990, 1, 1),
+        "hire_date": date(2018, 1, 1),
+        "education": Education.BACHELOR,
+        "post_points": Decimal(100),
+        "trainings": frozenset({"执法培训"}),
+        "ratings": (Rating.GOOD, Rating.EXCELLENT),
+        "disciplinary_dates": (),
+        "political_standing_confirmed": True,
+        "fitness_confirmed": True,
+        "conduct_confirmed": True,
+    }
     values.update(overrides)
     return WorkerFacts(**values)  # type: ignore[arg-type]
 
@@ -72,15 +79,18 @@ def test_stored_reasons_translate_back_with_their_labels() -> None:
 
 def test_distribution_svg_is_scaled_and_escaped() -> None:
     labels = {r: r.chinese_name for r in Rating}
-    svg = distribution_svg([PeriodRow(1, "<一月>", {Rating.EXCELLENT: 1, Rating.FAILS: 3}), PeriodRow(2, "二月")],
-                           labels, "分布")  # fmt: skip
+    svg = distribution_svg(
+        [PeriodRow(1, "<一月>", {Rating.EXCELLENT: 1, Rating.FAILS: 3}), PeriodRow(2, "二月")], labels, "分布"
+    )
     assert svg.startswith("<svg") and 'viewBox="0 0 340' in svg and "&lt;一月&gt;" in svg
     assert "<script" not in svg and svg.count("<rect") >= 3
 
 
 def test_trend_svg_draws_a_line_per_group_and_skips_gaps() -> None:
-    series = [Series("扬尘", [Decimal("80"), None, Decimal("90")]),
-              Series("市容", [Decimal("70"), Decimal("75"), Decimal("72")])]  # fmt: skip
+    series = [
+        Series("扬尘", [Decimal("80"), None, Decimal("90")]),
+        Series("市容", [Decimal("70"), Decimal("75"), Decimal("72")]),
+    ]
     svg = trend_svg(["一月", "二月", "三月"], series, "趋势")
     assert svg.count("<polyline") == 2 and svg.count("<circle") == 5
     assert "<svg" in trend_svg(["一月"], [Series("扬尘", [Decimal("80")])], "趋势")

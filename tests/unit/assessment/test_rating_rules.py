@@ -50,11 +50,11 @@ def test_rate_refuses_scores_out_of_range():
 @pytest.mark.parametrize(
     "cuts, field",
     [
-        (dict(excellent=D("80"), good=D("80"), meets=D("70"), basic=D("60")), "good"),
-        (dict(excellent=D("90"), good=D("70"), meets=D("80"), basic=D("60")), "meets"),
-        (dict(excellent=D("90"), good=D("80"), meets=D("70"), basic=D("70")), "basic"),
-        (dict(excellent=D("101"), good=D("80"), meets=D("70"), basic=D("60")), "excellent"),
-        (dict(excellent=D("90"), good=D("80"), meets=D("70"), basic=D("-1")), "basic"),
+        ({"excellent": D("80"), "good": D("80"), "meets": D("70"), "basic": D("60")}, "good"),
+        ({"excellent": D("90"), "good": D("70"), "meets": D("80"), "basic": D("60")}, "meets"),
+        ({"excellent": D("90"), "good": D("80"), "meets": D("70"), "basic": D("70")}, "basic"),
+        ({"excellent": D("101"), "good": D("80"), "meets": D("70"), "basic": D("60")}, "excellent"),
+        ({"excellent": D("90"), "good": D("80"), "meets": D("70"), "basic": D("-1")}, "basic"),
     ],
 )
 def test_cut_offs_must_fall_strictly(cuts, field):

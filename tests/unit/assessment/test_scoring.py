@@ -161,9 +161,7 @@ def test_base_score_must_be_a_score(base):
 )
 def test_total_always_within_0_and_100(base, points):
     records = [
-        DailyRecord(item.code, date(2024, 3, 1), p, "r")
-        for item, p in points
-        if item.min_points <= p <= item.max_points
+        DailyRecord(item.code, date(2024, 3, 1), p, "r") for item, p in points if item.min_points <= p <= item.max_points
     ]
     total = period_total(base, records, ITEMS)
     assert D(0) <= total <= D(100)

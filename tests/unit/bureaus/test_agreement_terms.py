@@ -15,14 +15,24 @@ from service.bureaus.models import FeeBasis
 from service.errors import InputErrors
 
 D = Decimal
-CLAUSE_ITEMS = [i.value for i in Item if i not in {Item.POSTS, Item.WORK_PLACE, Item.HEADCOUNT_AND_PERIOD,
-                                                     Item.HOURS_AND_LEAVE, Item.TERM, Item.SERVICE_FEE}]  # fmt: skip
+CLAUSE_ITEMS = [
+    i.value
+    for i in Item
+    if i not in {Item.POSTS, Item.WORK_PLACE, Item.HEADCOUNT_AND_PERIOD, Item.HOURS_AND_LEAVE, Item.TERM, Item.SERVICE_FEE}
+]
 
 
 def terms(**changes: object) -> Terms:
-    values = dict(start_date=date(2026, 1, 1), end_date=date(2027, 12, 31), work_place="锦江区辖区",
-                  working_hours="每周 40 小时，轮休", fee_basis=FeeBasis.PASS_THROUGH, management_fee=D("350"),
-                  fixed_price=None, payment_terms="次月 15 日前转账")  # fmt: skip
+    values = {
+        "start_date": date(2026, 1, 1),
+        "end_date": date(2027, 12, 31),
+        "work_place": "锦江区辖区",
+        "working_hours": "每周 40 小时，轮休",
+        "fee_basis": FeeBasis.PASS_THROUGH,
+        "management_fee": D("350"),
+        "fixed_price": None,
+        "payment_terms": "次月 15 日前转账",
+    }
     values.update(changes)
     return Terms(**values)  # type: ignore[arg-type]
 
@@ -39,7 +49,7 @@ def test_thirteen_items_are_listed_in_the_articles_order() -> None:
 
 def test_an_empty_draft_misses_everything_the_fields_cannot_give() -> None:
     missing = missing_items(terms(work_place="", working_hours="", management_fee=None, payment_terms=""), [], [])
-    assert missing == list(Item)[:9] + [Item.SERVICE_FEE, Item.BREACH_LIABILITY, Item.OTHER_STATUTORY]
+    assert missing == [*list(Item)[:9], Item.SERVICE_FEE, Item.BREACH_LIABILITY, Item.OTHER_STATUTORY]
     # the term is always there: start and end dates are required
     assert Item.TERM not in missing
 

@@ -44,10 +44,16 @@ def test_version_in_force() -> None:
 
 
 def test_parse_city_version() -> None:
-    parsed = parse_city_version({
-        "city": " Chengdu ", "effective_from": "2026年1月1日", "minimum_wage_monthly": "2,500",
-        "minimum_wage_hourly": "25", "average_wage_monthly": "8000.5", "source": " 川人社 ",
-    })  # fmt: skip
+    parsed = parse_city_version(
+        {
+            "city": " Chengdu ",
+            "effective_from": "2026年1月1日",
+            "minimum_wage_monthly": "2,500",
+            "minimum_wage_hourly": "25",
+            "average_wage_monthly": "8000.5",
+            "source": " 川人社 ",
+        }
+    )
     assert parsed.city == "chengdu" and parsed.effective_from == date(2026, 1, 1)
     assert parsed.minimum_wage_monthly == D("2500.00") and parsed.average_wage_monthly == D("8000.50")
     assert parsed.source == "川人社"
@@ -55,14 +61,32 @@ def test_parse_city_version() -> None:
 
 def test_parse_city_version_collects_every_problem() -> None:
     with pytest.raises(CityInputErrors) as caught:
-        parse_city_version({
-            "city": "成都", "effective_from": "2026-02-30", "minimum_wage_monthly": "0",
-            "minimum_wage_hourly": "2.555", "average_wage_monthly": "", "source": "x" * 301,
-        })  # fmt: skip
+        parse_city_version(
+            {
+                "city": "成都",
+                "effective_from": "2026-02-30",
+                "minimum_wage_monthly": "0",
+                "minimum_wage_hourly": "2.555",
+                "average_wage_monthly": "",
+                "source": "x" * 301,
+            }
+        )
     assert [e.field for e in caught.value.errors] == [
-        "city", "effective_from", "minimum_wage_monthly", "minimum_wage_hourly", "average_wage_monthly", "source",
+        "city",
+        "effective_from",
+        "minimum_wage_monthly",
+        "minimum_wage_hourly",
+        "average_wage_monthly",
+        "source",
     ]
     with pytest.raises(CityInputErrors) as too_large:
-        parse_city_version({"city": "x1", "effective_from": "2026-01-01", "minimum_wage_monthly": "1",
-                            "minimum_wage_hourly": "1000000", "average_wage_monthly": "1"})  # fmt: skip
+        parse_city_version(
+            {
+                "city": "x1",
+                "effective_from": "2026-01-01",
+                "minimum_wage_monthly": "1",
+                "minimum_wage_hourly": "1000000",
+                "average_wage_monthly": "1",
+            }
+        )
     assert [e.field for e in too_large.value.errors] == ["minimum_wage_hourly"]

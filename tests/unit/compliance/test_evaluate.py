@@ -27,14 +27,25 @@ D = Decimal
 
 def worker(**changes: object) -> WorkerFacts:
     base = WorkerFacts(
-        id=1, name="张三", hire_date=date(2022, 1, 1), status="active", client_bureau="锦江区城管局",
-        si_registered_on=date(2022, 1, 5), city="chengdu",
-    )  # fmt: skip
+        id=1,
+        name="张三",
+        hire_date=date(2022, 1, 1),
+        status="active",
+        client_bureau="锦江区城管局",
+        si_registered_on=date(2022, 1, 5),
+        city="chengdu",
+    )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def contract(id: int = 10, status: str = "signed", decision: str = "undecided", previous: int | None = None,
-             signed_on: date | None = None, **terms: object) -> ContractFacts:  # fmt: skip
+def contract(
+    id: int = 10,
+    status: str = "signed",
+    decision: str = "undecided",
+    previous: int | None = None,
+    signed_on: date | None = None,
+    **terms: object,
+) -> ContractFacts:
     values = {"type": ContractType.FIXED_TERM, "start": date(2022, 1, 1), "end": date(2024, 12, 31), "wage": D("4000")}
     values.update(terms)
     contract_terms = Contract(**values)  # type: ignore[arg-type]
@@ -102,15 +113,21 @@ def test_open_ended_entitlement_after_two_consecutive_fixed_terms_unless_not_ren
 
 def test_probation_pay_is_compared_with_the_minimum_in_force_during_probation() -> None:
     # Shanghai's minimum rose from 2,690 to 2,740 on 2025-07-01.
-    terms = {"start": date(2025, 6, 1), "end": date(2028, 5, 31), "probation_end": date(2025, 11, 30),
-             "probation_wage": D("2700"), "wage": D("3000")}  # fmt: skip
+    terms = {
+        "start": date(2025, 6, 1),
+        "end": date(2028, 5, 31),
+        "probation_end": date(2025, 11, 30),
+        "probation_wage": D("2700"),
+        "wage": D("3000"),
+    }
     w = worker(city="shanghai", hire_date=date(2025, 6, 1), contracts=(contract(**terms),))
     assert ("contract:10", TermRule.PROBATION_PAY_TOO_LOW) not in rules_of(evaluate_worker(w, REFERENCE, date(2025, 6, 20)))
     raised = rules_of(evaluate_worker(w, REFERENCE, date(2025, 7, 2)))
     assert raised[("contract:10", TermRule.PROBATION_PAY_TOO_LOW)].params["floor"] == "2740.00"
     # No city recorded: only the 80% share is checked (2,400 here), which 2,700 meets.
     assert ("contract:10", TermRule.PROBATION_PAY_TOO_LOW) not in rules_of(
-        evaluate_worker(replace(w, city=None), REFERENCE, date(2025, 7, 2)))  # fmt: skip
+        evaluate_worker(replace(w, city=None), REFERENCE, date(2025, 7, 2))
+    )
 
 
 def test_expired_and_terminated_contracts_raise_no_term_alerts() -> None:

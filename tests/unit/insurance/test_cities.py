@@ -45,9 +45,7 @@ def test_reference_rates() -> None:
     assert policy_for(SHANGHAI, date(2025, 8, 1)).housing_fund.rates.upper == D("0.07")
 
 
-@pytest.mark.parametrize(
-    ("city", "on"), [(BEIJING, date(2024, 6, 30)), ("guangzhou", date(2025, 8, 1))]
-)
+@pytest.mark.parametrize(("city", "on"), [(BEIJING, date(2024, 6, 30)), ("guangzhou", date(2025, 8, 1))])
 def test_no_policy_is_refused(city: str, on: date) -> None:
     with pytest.raises(DomainError) as caught:
         policy_for(city, on)

@@ -57,9 +57,7 @@ def test_employer_cost() -> None:
 def test_income_tax_first_month_no_special_additional_deductions() -> None:
     c = contributions()
     assert c.employee_total == D("1238.30")
-    (tax,) = withhold_year(
-        [Amounts(income=GROSS, special_deductions=c.employee_total)], first_month=8
-    )
+    (tax,) = withhold_year([Amounts(income=GROSS, special_deductions=c.employee_total)], first_month=8)
     assert tax == D("7.85")  # (6,500 − 5,000 − 1,238.30) × 3% = 7.851
 
 

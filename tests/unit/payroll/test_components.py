@@ -19,7 +19,7 @@ BUREAU = "某局"
 FIFTY = Decimal("50")
 
 
-def definition(method: Method, amount: Decimal | None = FIFTY, **kw) -> ComponentDefinition:  # noqa: ANN003
+def definition(method: Method, amount: Decimal | None = FIFTY, **kw) -> ComponentDefinition:
     return ComponentDefinition("seniority", "Seniority pay", ComponentKind.ADDITION, method, amount, **kw)
 
 
@@ -44,8 +44,9 @@ def test_seniority_pays_the_amount_per_full_year() -> None:
     got = value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2023, 2, 28), client_bureau=BUREAU, month=MARCH)
     assert got == Component("seniority", "Seniority pay", ComponentKind.ADDITION, D("150.00"))
     assert value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), client_bureau=BUREAU, month=MARCH) is None
-    april = value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), client_bureau=BUREAU,
-                  month=date(2026, 4, 1))  # fmt: skip
+    april = value(
+        definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), client_bureau=BUREAU, month=date(2026, 4, 1)
+    )
     assert april is not None and april.amount == D("50.00")
 
 

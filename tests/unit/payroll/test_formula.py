@@ -27,8 +27,13 @@ from service.payroll.salary_bands import BandPay
 D = Decimal
 MARCH = date(2026, 3, 1)
 BAND = BandPay(D("3000.00"), D("800.00"), D("1200.00"))
-ATTENDANCE = Attendance(days_worked=D("20"), absence_days=D("1.75"), overtime_weekday_hours=D("30"),
-                        overtime_rest_day_hours=D("8"), overtime_holiday_hours=D("0"))  # fmt: skip
+ATTENDANCE = Attendance(
+    days_worked=D("20"),
+    absence_days=D("1.75"),
+    overtime_weekday_hours=D("30"),
+    overtime_rest_day_hours=D("8"),
+    overtime_holiday_hours=D("0"),
+)
 INPUTS = formula_inputs(band=BAND, grade=3, hire_date=date(2022, 1, 10), month=MARCH, attendance=ATTENDANCE)
 
 
@@ -134,9 +139,39 @@ def test_names_in_and_the_documented_inputs_agree() -> None:
 
 ALPHABET = string.ascii_letters + string.digits + " +-*/().,_'\"[]{}:=<>!%&|^~@#$;\\\n\t×"
 TOKENS = st.sampled_from(
-    [*formula.INPUTS, "min", "max", "round", "(", ")", ",", "+", "-", "*", "/", "**", "0", "1", "2.5", "0.001",
-     "36", "1e9", "9999999999", " ", "abs", "x", "__import__", "'a'", "[", "]", ".", "lambda", ":", "True"]
-)  # fmt: skip
+    [
+        *formula.INPUTS,
+        "min",
+        "max",
+        "round",
+        "(",
+        ")",
+        ",",
+        "+",
+        "-",
+        "*",
+        "/",
+        "**",
+        "0",
+        "1",
+        "2.5",
+        "0.001",
+        "36",
+        "1e9",
+        "9999999999",
+        " ",
+        "abs",
+        "x",
+        "__import__",
+        "'a'",
+        "[",
+        "]",
+        ".",
+        "lambda",
+        ":",
+        "True",
+    ]
+)
 VALUES = st.decimals(allow_nan=True, allow_infinity=True, places=None) | st.decimals(
     min_value=-(10**12), max_value=10**12, places=2
 )
@@ -159,7 +194,7 @@ def test_evaluation_never_raises_anything_but_domain_error(source: str, values: 
 # --- as a pay component ------------------------------------------------------------------
 
 
-def overtime_meal(source: str = "min(overtime_hours, 36) * 20", **kw) -> ComponentDefinition:  # noqa: ANN003
+def overtime_meal(source: str = "min(overtime_hours, 36) * 20", **kw) -> ComponentDefinition:
     return ComponentDefinition("ot_meal", "加班餐补", ComponentKind.ADDITION, Method.FORMULA, None, formula=source, **kw)
 
 
@@ -175,8 +210,9 @@ def test_a_formula_component_is_valued_for_the_worker_and_month() -> None:
 def test_a_negative_formula_result_is_refused_not_paid_as_zero() -> None:
     with pytest.raises(DomainError, match="negative"):
         value(overtime_meal("post_pay - 5000"), hire_date=MARCH, client_bureau="某局", month=MARCH, inputs=INPUTS)
-    paid = value(overtime_meal("max(post_pay - 5000, 0) + 1"), hire_date=MARCH, client_bureau="某局", month=MARCH,
-                 inputs=INPUTS)  # fmt: skip
+    paid = value(
+        overtime_meal("max(post_pay - 5000, 0) + 1"), hire_date=MARCH, client_bureau="某局", month=MARCH, inputs=INPUTS
+    )
     assert paid is not None and paid.amount == D("1.00")
 
 
@@ -188,8 +224,16 @@ def test_month_components_compute_band_pay_only_when_a_formula_applies() -> None
         return BAND
 
     fixed = ComponentDefinition("meal", "餐补", ComponentKind.ADDITION, Method.FIXED, D("300"))
-    common = dict(worker_id=7, imported={}, hire_date=date(2022, 1, 10), client_bureau="某局", grade=3, month=MARCH,
-                  band=band, attendance=ATTENDANCE)  # fmt: skip
+    common = {
+        "worker_id": 7,
+        "imported": {},
+        "hire_date": date(2022, 1, 10),
+        "client_bureau": "某局",
+        "grade": 3,
+        "month": MARCH,
+        "band": band,
+        "attendance": ATTENDANCE,
+    }
     assert [c.amount for c in month_components([(1, fixed)], **common)] == [D("300.00")]
     assert calls == []
     paid = month_components([(1, fixed), (2, overtime_meal()), (3, overtime_meal("post_pay * 0.1"))], **common)

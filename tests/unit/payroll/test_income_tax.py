@@ -27,9 +27,7 @@ D = Decimal
 
 
 def steady(income: str, insurance: str, sad: str = "0") -> Amounts:
-    return Amounts(
-        income=D(income), special_deductions=D(insurance), special_additional_deductions=D(sad)
-    )
+    return Amounts(income=D(income), special_deductions=D(insurance), special_additional_deductions=D(sad))
 
 
 # --- the table -------------------------------------------------------------
@@ -69,9 +67,7 @@ def test_annual_tax(taxable: str, tax: str) -> None:
 
 def test_vector_a_month_by_month() -> None:
     taxes = withhold_year([steady("30000", "4500", "2000")] * 12)
-    assert taxes == tuple(
-        D(x) for x in ["555", "625", "1850", "1850", "1850", "1850", "1850", "2250"] + ["3700"] * 4
-    )
+    assert taxes == tuple(D(x) for x in ["555", "625", "1850", "1850", "1850", "1850", "1850", "2250"] + ["3700"] * 4)
     assert sum(taxes) == D("27480")
     assert sum(taxes) == D("222000") * D("0.20") - D("16920")
 
@@ -121,17 +117,13 @@ def test_mid_year_hire_counts_months_with_this_employer() -> None:
 
 def test_first_wage_income_of_year_counts_from_january() -> None:
     """A graduate's first job in July: 35,000 deducted in July, so no tax all year."""
-    taxes = withhold_year(
-        [steady("10000", "1000")] * 6, first_month=7, deduction=BasicDeduction.FROM_JANUARY
-    )
+    taxes = withhold_year([steady("10000", "1000")] * 6, first_month=7, deduction=BasicDeduction.FROM_JANUARY)
     assert taxes == (D("0"),) * 6
 
 
 def test_first_wage_income_rule_only_defers_when_income_is_high() -> None:
     # July: 20,000 − 35,000 < 0; by December 120,000 − 60,000 − 12,000 = 48,000.
-    taxes = withhold_year(
-        [steady("20000", "2000")] * 6, first_month=7, deduction=BasicDeduction.FROM_JANUARY
-    )
+    taxes = withhold_year([steady("20000", "2000")] * 6, first_month=7, deduction=BasicDeduction.FROM_JANUARY)
     assert taxes[0] == D("0")
     assert sum(taxes) == annual_tax(D("48000"))
 
@@ -213,11 +205,7 @@ def year_taxable(months: list[Amounts]) -> Decimal:
     return (
         sum(
             (
-                m.income
-                - m.tax_free_income
-                - m.special_deductions
-                - m.special_additional_deductions
-                - m.other_deductions
+                m.income - m.tax_free_income - m.special_deductions - m.special_additional_deductions - m.other_deductions
                 for m in months
             ),
             Decimal(0),

@@ -11,12 +11,8 @@ from service.errors import DomainError
 from service.payroll.minimum_wage import MinimumWage, MonthPay, check_minimum_wage
 
 D = Decimal
-SHANGHAI = MinimumWage(
-    "shanghai", date(2025, 7, 1), D("2740"), excludes_employee_contributions=True
-)
-HANGZHOU = MinimumWage(
-    "hangzhou", date(2024, 1, 1), D("2490"), excludes_employee_contributions=False
-)
+SHANGHAI = MinimumWage("shanghai", date(2025, 7, 1), D("2740"), excludes_employee_contributions=True)
+HANGZHOU = MinimumWage("hangzhou", date(2024, 1, 1), D("2490"), excludes_employee_contributions=False)
 
 
 def test_pay_above_the_minimum() -> None:

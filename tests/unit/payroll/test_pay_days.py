@@ -62,8 +62,6 @@ def test_absence_deduction_never_exceeds_the_month() -> None:
         (absence_deduction, (D("6000"), D("-0.5"))),
     ],
 )
-def test_negative_inputs_are_refused(
-    function: Callable[..., Decimal], args: tuple[object, ...]
-) -> None:
+def test_negative_inputs_are_refused(function: Callable[..., Decimal], args: tuple[object, ...]) -> None:
     with pytest.raises(DomainError):
         function(*args)

@@ -81,7 +81,7 @@ def test_validation_refuses_a_missing_cell_negative_amounts_and_two_performance_
 
 
 def form(**changes: str) -> dict[str, str]:
-    values = {f: "" for f in form_fields()}
+    values = dict.fromkeys(form_fields(), "")
     values["effective_from"] = "2026-07-01"
     values["performance_base"] = "1,000"  # the cells below use coefficients
     for g in GRADES:
@@ -102,18 +102,26 @@ def test_the_form_parses_into_25_cells() -> None:
 
 def test_the_form_reports_every_bad_field() -> None:
     with pytest.raises(BandInputErrors) as refused:
-        parse_band_form(form(**{
-            "effective_from": "2026-02-30",
-            "cell-3-good-post_pay": "abc",
-            "cell-4-fails-grade_pay": "-5",
-            "cell-5-basic-performance_pay": "100",  # and a coefficient already
-            "cell-1-meets-post_pay": "",
-            "cell-2-good-performance_coefficient": "1.2345",
-        }))  # fmt: skip
+        parse_band_form(
+            form(
+                **{
+                    "effective_from": "2026-02-30",
+                    "cell-3-good-post_pay": "abc",
+                    "cell-4-fails-grade_pay": "-5",
+                    "cell-5-basic-performance_pay": "100",  # and a coefficient already
+                    "cell-1-meets-post_pay": "",
+                    "cell-2-good-performance_coefficient": "1.2345",
+                }
+            )
+        )
     assert {e.field for e in refused.value.errors} == {
-        "effective_from", "cell-3-good-post_pay", "cell-4-fails-grade_pay", "cell-5-basic-performance_pay",
-        "cell-1-meets-post_pay", "cell-2-good-performance_coefficient",
-    }  # fmt: skip
+        "effective_from",
+        "cell-3-good-post_pay",
+        "cell-4-fails-grade_pay",
+        "cell-5-basic-performance_pay",
+        "cell-1-meets-post_pay",
+        "cell-2-good-performance_coefficient",
+    }
 
 
 def test_coefficient_cells_need_the_performance_base_of_the_table() -> None:

@@ -21,8 +21,13 @@ LEAP_FEBRUARY = date(2024, 2, 1)
 
 
 def _raw(**changes: object) -> dict[str, object]:
-    return {"days_worked": "20", "absence_days": "1", "overtime_weekday_hours": "10",
-            "overtime_rest_day_hours": "8", "overtime_holiday_hours": ""} | changes  # fmt: skip
+    return {
+        "days_worked": "20",
+        "absence_days": "1",
+        "overtime_weekday_hours": "10",
+        "overtime_rest_day_hours": "8",
+        "overtime_holiday_hours": "",
+    } | changes
 
 
 def _fields(raw: dict[str, object], month: date = FEBRUARY) -> set[str]:
@@ -64,8 +69,10 @@ def test_hours_cannot_exceed_the_hours_of_the_month() -> None:
 
 def test_every_problem_is_reported_at_once() -> None:
     assert _fields(_raw(days_worked="x", absence_days="-2", overtime_holiday_hours="0.55")) == {
-        "days_worked", "absence_days", "overtime_holiday_hours",
-    }  # fmt: skip
+        "days_worked",
+        "absence_days",
+        "overtime_holiday_hours",
+    }
 
 
 def test_overtime_above_36_hours_is_a_warning_not_an_error() -> None:
@@ -84,9 +91,14 @@ def test_blank_rows_are_recognised() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2025-03", date(2025, 3, 1)), ("2025/3", date(2025, 3, 1)), ("2025年3月", date(2025, 3, 1)),
-     (date(2025, 3, 17), date(2025, 3, 1)), (datetime(2025, 12, 5, 8), date(2025, 12, 1))],
-)  # fmt: skip
+    [
+        ("2025-03", date(2025, 3, 1)),
+        ("2025/3", date(2025, 3, 1)),
+        ("2025年3月", date(2025, 3, 1)),
+        (date(2025, 3, 17), date(2025, 3, 1)),
+        (datetime(2025, 12, 5, 8), date(2025, 12, 1)),  # noqa: DTZ001 (Excel cells carry no zone)
+    ],
+)
 def test_months_parse(text: object, expected: date) -> None:
     assert parse_month(text) == expected
 

@@ -61,9 +61,7 @@ def test_written_contract_is_due_one_month_after_the_start_of_work() -> None:
 
 
 def unsigned(today: date) -> Alert | None:
-    return check_written_contract(
-        start_of_work=START, signed_on=None, monthly_wage=WAGE, today=today
-    )
+    return check_written_contract(start_of_work=START, signed_on=None, monthly_wage=WAGE, today=today)
 
 
 @pytest.mark.parametrize("today", [date(2024, 2, 14), date(2024, 2, 15)])
@@ -88,9 +86,7 @@ def test_unsigned_within_the_month_is_medium_with_no_exposure(today: date) -> No
         (date(2024, 3, 18), Decimal("6275.86")),  # a month and a Monday
     ],
 )
-def test_unsigned_after_the_month_is_high_with_double_wage_so_far(
-    today: date, owed: Decimal
-) -> None:
+def test_unsigned_after_the_month_is_high_with_double_wage_so_far(today: date, owed: Decimal) -> None:
     alert = unsigned(today)
     assert alert is not None
     assert alert.severity is Severity.HIGH
@@ -127,24 +123,18 @@ def test_no_double_wage_before_it_starts() -> None:
 
 @pytest.mark.parametrize("signed_on", [date(2024, 1, 15), date(2024, 2, 15)])
 def test_signed_within_the_month_raises_nothing(signed_on: date) -> None:
-    alert = check_written_contract(
-        start_of_work=START, signed_on=signed_on, monthly_wage=WAGE, today=date(2024, 6, 1)
-    )
+    alert = check_written_contract(start_of_work=START, signed_on=signed_on, monthly_wage=WAGE, today=date(2024, 6, 1))
     assert alert is None
 
 
 def test_signed_the_day_after_the_month_costs_nothing() -> None:
     # The double wage runs to the day before signature: 16 Feb to 15 Feb is empty.
-    alert = check_written_contract(
-        start_of_work=START, signed_on=date(2024, 2, 16), monthly_wage=WAGE, today=date(2024, 6, 1)
-    )
+    alert = check_written_contract(start_of_work=START, signed_on=date(2024, 2, 16), monthly_wage=WAGE, today=date(2024, 6, 1))
     assert alert is None
 
 
 def test_signed_late_keeps_the_double_wage_owed() -> None:
-    alert = check_written_contract(
-        start_of_work=START, signed_on=date(2024, 2, 19), monthly_wage=WAGE, today=date(2024, 6, 1)
-    )
+    alert = check_written_contract(start_of_work=START, signed_on=date(2024, 2, 19), monthly_wage=WAGE, today=date(2024, 6, 1))
     assert alert is not None
     assert alert.severity is Severity.HIGH
     assert alert.amount == Decimal("275.86")  # Friday 16 Feb only
@@ -153,9 +143,7 @@ def test_signed_late_keeps_the_double_wage_owed() -> None:
 
 
 def test_signed_after_a_year_owes_the_full_double_wage() -> None:
-    alert = check_written_contract(
-        start_of_work=START, signed_on=date(2025, 3, 1), monthly_wage=WAGE, today=date(2025, 3, 2)
-    )
+    alert = check_written_contract(start_of_work=START, signed_on=date(2025, 3, 1), monthly_wage=WAGE, today=date(2025, 3, 2))
     assert alert is not None and alert.amount == Decimal("66000.00")
 
 
@@ -163,9 +151,7 @@ def test_signed_after_a_year_owes_the_full_double_wage() -> None:
 
 
 def test_probation_too_long_acts_by_the_last_lawful_day() -> None:
-    one_year = contract(
-        start=date(2024, 1, 1), end=date(2024, 12, 31), probation_end=date(2024, 3, 1)
-    )
+    one_year = contract(start=date(2024, 1, 1), end=date(2024, 12, 31), probation_end=date(2024, 3, 1))
     alert = check_probation_length(one_year, today=date(2024, 1, 10))
     assert alert is not None
     assert alert.rule is TermRule.PROBATION_TOO_LONG
@@ -180,9 +166,7 @@ def test_probation_too_long_acts_by_the_last_lawful_day() -> None:
 
 def test_second_probation_alert() -> None:
     earlier = contract(probation_end=date(2021, 6, 30))
-    renewal = contract(
-        start=date(2024, 1, 1), end=date(2026, 12, 31), probation_end=date(2024, 6, 30)
-    )
+    renewal = contract(start=date(2024, 1, 1), end=date(2026, 12, 31), probation_end=date(2024, 6, 30))
     alert = check_second_probation(renewal, (earlier,), today=date(2024, 1, 2))
     assert alert is not None
     assert alert.rule is TermRule.SECOND_PROBATION
@@ -224,13 +208,9 @@ def test_dispatch_term_alert() -> None:
         (-1, Severity.HIGH, date(2024, 1, 1)),  # lapsed without a decision
     ],
 )
-def test_contract_ending_without_a_decision(
-    days_left: int, severity: Severity | None, act_by: date | None
-) -> None:
+def test_contract_ending_without_a_decision(days_left: int, severity: Severity | None, act_by: date | None) -> None:
     end = date(2023, 12, 31)
-    alert = check_contract_ending(
-        contract(), renewal_decided=False, today=end - timedelta(days=days_left)
-    )
+    alert = check_contract_ending(contract(), renewal_decided=False, today=end - timedelta(days=days_left))
     if severity is None:
         assert alert is None
         return
@@ -291,9 +271,7 @@ def test_dismissal_grounds_bar_the_two_contract_route() -> None:
     assert entitlement(dismissal_grounds=True) is None
 
 
-@pytest.mark.parametrize(
-    ("first_end", "entitled"), [(date(2020, 12, 30), False), (date(2020, 12, 31), True)]
-)
+@pytest.mark.parametrize(("first_end", "entitled"), [(date(2020, 12, 30), False), (date(2020, 12, 31), True)])
 def test_a_gap_between_contracts_breaks_the_run(first_end: date, entitled: bool) -> None:
     first = replace(FIRST, end=first_end)
     assert (entitlement(earlier=(first,)) is not None) is entitled
@@ -305,9 +283,7 @@ def test_a_contract_of_another_type_breaks_the_run() -> None:
     assert entitlement(earlier=(first, task), service_start=date(2017, 1, 1)) is None
 
 
-@pytest.mark.parametrize(
-    ("first_start", "entitled"), [(date(2007, 12, 31), False), (date(2008, 1, 1), True)]
-)
+@pytest.mark.parametrize(("first_start", "entitled"), [(date(2007, 12, 31), False), (date(2008, 1, 1), True)])
 def test_only_contracts_from_2008_count(first_start: date, entitled: bool) -> None:
     first = contract(start=first_start, end=date(2010, 12, 31))
     current = contract(start=date(2011, 1, 1), end=date(2013, 12, 31))
@@ -315,9 +291,7 @@ def test_only_contracts_from_2008_count(first_start: date, entitled: bool) -> No
     assert (alert is not None) is entitled
 
 
-@pytest.mark.parametrize(
-    ("service_start", "entitled"), [(date(2014, 1, 2), False), (date(2014, 1, 1), True)]
-)
+@pytest.mark.parametrize(("service_start", "entitled"), [(date(2014, 1, 2), False), (date(2014, 1, 1), True)])
 def test_ten_years_of_service_give_the_right(service_start: date, entitled: bool) -> None:
     alert = entitlement(earlier=(), service_start=service_start, dismissal_grounds=True)
     assert (alert is not None) is entitled
@@ -355,9 +329,7 @@ def test_no_entitlement_alert_for_an_open_ended_contract() -> None:
     ],
 )
 def test_dispatch_cap(direct: int, dispatched: int, allowed: int | None) -> None:
-    alert = check_dispatch_cap(
-        direct_headcount=direct, dispatched_headcount=dispatched, enabled=True, today=START
-    )
+    alert = check_dispatch_cap(direct_headcount=direct, dispatched_headcount=dispatched, enabled=True, today=START)
     if allowed is None:
         assert alert is None
         return
@@ -373,16 +345,8 @@ def test_dispatch_cap(direct: int, dispatched: int, allowed: int | None) -> None
 
 
 def test_dispatch_cap_is_off_when_disabled_or_the_workforce_is_unknown() -> None:
-    assert (
-        check_dispatch_cap(direct_headcount=10, dispatched_headcount=50, enabled=False, today=START)
-        is None
-    )
-    assert (
-        check_dispatch_cap(
-            direct_headcount=None, dispatched_headcount=50, enabled=True, today=START
-        )
-        is None
-    )
+    assert check_dispatch_cap(direct_headcount=10, dispatched_headcount=50, enabled=False, today=START) is None
+    assert check_dispatch_cap(direct_headcount=None, dispatched_headcount=50, enabled=True, today=START) is None
 
 
 # --- social insurance registration ---
@@ -407,12 +371,7 @@ def test_social_insurance_registration(today: date, severity: Severity, act_by: 
 
 
 def test_registered_social_insurance_raises_nothing() -> None:
-    assert (
-        check_social_insurance_registration(
-            start_of_work=START, registered=True, today=date(2024, 6, 1)
-        )
-        is None
-    )
+    assert check_social_insurance_registration(start_of_work=START, registered=True, today=date(2024, 6, 1)) is None
 
 
 # --- certificate to work ---
@@ -442,13 +401,8 @@ def test_certificate_expiry(today: date, severity: Severity | None, act_by: date
 
 
 def test_certificate_notice_is_configurable() -> None:
-    assert (
-        check_certificate(valid_until=VALID_UNTIL, today=date(2024, 5, 1), notice_days=60)
-        is not None
-    )
-    assert (
-        check_certificate(valid_until=VALID_UNTIL, today=date(2024, 6, 21), notice_days=7) is None
-    )
+    assert check_certificate(valid_until=VALID_UNTIL, today=date(2024, 5, 1), notice_days=60) is not None
+    assert check_certificate(valid_until=VALID_UNTIL, today=date(2024, 6, 21), notice_days=7) is None
 
 
 # --- assessment ---
@@ -470,9 +424,7 @@ F, M = Rating.FAILS, Rating.MEETS
         ((Rating.GOOD, F, F, F), 3),
     ],
 )
-def test_two_consecutive_failing_results_call_for_a_dismissal_review(
-    ratings: tuple[Rating, ...], count: int | None
-) -> None:
+def test_two_consecutive_failing_results_call_for_a_dismissal_review(ratings: tuple[Rating, ...], count: int | None) -> None:
     alert = check_assessment_failures(ratings, today=START)
     if count is None:
         assert alert is None

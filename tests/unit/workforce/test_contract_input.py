@@ -23,10 +23,17 @@ from service.workforce.severance import REASON_LABELS, TerminationReason
 
 TODAY = date(2026, 3, 10)
 GOOD = {
-    "contract_type": "fixed_term", "start": "2024-03-01", "end": "2027-02-28", "probation_end": "2024-08-31",
-    "probation_wage": "3,200", "wage": "4000", "post": "市容巡查", "work_place": "春熙路街道",
-    "client_bureau": "成都市锦江区城市管理和综合行政执法局", "signed_on": "2024/2/28",
-}  # fmt: skip
+    "contract_type": "fixed_term",
+    "start": "2024-03-01",
+    "end": "2027-02-28",
+    "probation_end": "2024-08-31",
+    "probation_wage": "3,200",
+    "wage": "4000",
+    "post": "市容巡查",
+    "work_place": "春熙路街道",
+    "client_bureau": "成都市锦江区城市管理和综合行政执法局",
+    "signed_on": "2024/2/28",
+}
 
 
 def fields_of(raw: dict, **kwargs: object) -> list[str]:
@@ -52,8 +59,16 @@ def test_optional_fields_may_be_empty() -> None:
 
 
 def test_every_field_problem_is_reported_at_once() -> None:
-    raw = {**GOOD, "contract_type": "permanent", "start": "2024-02-30", "wage": "4千", "post": "",
-           "client_bureau": "<b>局</b>", "signed_on": "2030-01-01", "probation_wage": "-5"}  # fmt: skip
+    raw = {
+        **GOOD,
+        "contract_type": "permanent",
+        "start": "2024-02-30",
+        "wage": "4千",
+        "post": "",
+        "client_bureau": "<b>局</b>",
+        "signed_on": "2030-01-01",
+        "probation_wage": "-5",
+    }
     assert fields_of(raw) == ["client_bureau", "contract_type", "post", "probation_wage", "signed_on", "start", "wage"]
 
 
@@ -65,8 +80,9 @@ def test_implausible_wages_are_refused(wage: str) -> None:
 def test_excel_cells_are_read_like_typed_text() -> None:
     contract = parse_contract(
         {**GOOD, "start": date(2024, 3, 1), "wage": 4000.5, "probation_wage": 3200, "contract_type": "固定期限"},
-        today=TODAY, labels={"固定期限": ContractType.FIXED_TERM, "在岗": object()},
-    )  # fmt: skip
+        today=TODAY,
+        labels={"固定期限": ContractType.FIXED_TERM, "在岗": object()},
+    )
     assert contract.wage == Decimal("4000.50") and contract.probation_wage == Decimal("3200.00")
 
 
@@ -137,9 +153,16 @@ def test_every_termination_reason_has_a_label() -> None:
 
 def _stored(status: ContractStatus, start: date, end: date | None, **extra: object) -> Contract:
     return Contract(
-        worker_id=1, contract_type=ContractType.FIXED_TERM if end else ContractType.OPEN_ENDED, start_date=start,
-        end_date=end, wage=Decimal(4000), post="p", client_bureau="b", status=status, **extra,
-    )  # fmt: skip
+        worker_id=1,
+        contract_type=ContractType.FIXED_TERM if end else ContractType.OPEN_ENDED,
+        start_date=start,
+        end_date=end,
+        wage=Decimal(4000),
+        post="p",
+        client_bureau="b",
+        status=status,
+        **extra,
+    )
 
 
 def test_the_state_follows_the_status_and_the_dates() -> None:
@@ -160,8 +183,13 @@ def test_the_state_follows_the_status_and_the_dates() -> None:
 
 
 def test_monthly_wages_follow_the_contracts_in_force() -> None:
-    first = _stored(ContractStatus.RENEWED, date(2023, 1, 1), date(2023, 12, 31),
-                    probation_end=date(2023, 1, 31), probation_wage=Decimal(3000))  # fmt: skip
+    first = _stored(
+        ContractStatus.RENEWED,
+        date(2023, 1, 1),
+        date(2023, 12, 31),
+        probation_end=date(2023, 1, 31),
+        probation_wage=Decimal(3000),
+    )
     second = _stored(ContractStatus.SIGNED, date(2024, 1, 1), date(2026, 12, 31))
     second.wage = Decimal(5000)
     draft = _stored(ContractStatus.DRAFT, date(2027, 1, 1), date(2029, 12, 31))
@@ -175,8 +203,9 @@ def test_the_reference_example_with_and_without_city_figures() -> None:
     """labor-law-cn.md §3: 7 years 8 months at 6,000 → 48,000."""
     wages = [Decimal(6000)] * 12
     chengdu = CityFigures("chengdu", date(2025, 7, 1), Decimal(2330), Decimal(23), Decimal(7646))
-    with_city = compute(service_start=date(2016, 5, 1), last_day=date(2023, 12, 31), wages=wages,
-                        city="chengdu", figures=chengdu)  # fmt: skip
+    with_city = compute(
+        service_start=date(2016, 5, 1), last_day=date(2023, 12, 31), wages=wages, city="chengdu", figures=chengdu
+    )
     assert with_city.result.amount == Decimal("48000.00") and not with_city.without_city_figures
     without = compute(service_start=date(2016, 5, 1), last_day=date(2023, 12, 31), wages=wages, city=None, figures=None)
     assert without.result.amount == Decimal("48000.00") and without.without_city_figures

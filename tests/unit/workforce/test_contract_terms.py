@@ -67,9 +67,7 @@ def test_impossible_records_are_refused(changes: dict[str, object], field: str) 
 
 
 def test_boundary_dates_that_are_possible_are_accepted() -> None:
-    refuse_impossible_terms(
-        contract(end=date(2024, 1, 1), probation_end=None), ()
-    )  # a one-day contract
+    refuse_impossible_terms(contract(end=date(2024, 1, 1), probation_end=None), ())  # a one-day contract
     refuse_impossible_terms(contract(probation_end=date(2024, 1, 1)), ())  # one day of probation
     refuse_impossible_terms(contract(end=date(2024, 6, 30)), ())  # probation to the last day
     refuse_impossible_terms(contract(type=OPEN, end=None), ())
@@ -133,9 +131,7 @@ def test_open_ended_allows_six_months_and_task_based_none() -> None:
         (date(2024, 3, 30), date(2024, 1, 1), True),
     ],
 )
-def test_probation_longer_than_allowed_is_found(
-    end: date, probation_end: date, too_long: bool
-) -> None:
+def test_probation_longer_than_allowed_is_found(end: date, probation_end: date, too_long: bool) -> None:
     c = contract(end=end, probation_end=probation_end, dispatched=False)
     assert (TermRule.PROBATION_TOO_LONG in rules(c)) is too_long
 
@@ -185,9 +181,7 @@ def test_a_later_contract_does_not_make_this_probation_the_second() -> None:
     ],
 )
 def test_probation_pay_under_80_percent_is_found(probation_wage: Decimal, too_low: bool) -> None:
-    assert (
-        TermRule.PROBATION_PAY_TOO_LOW in rules(contract(probation_wage=probation_wage))
-    ) is too_low
+    assert (TermRule.PROBATION_PAY_TOO_LOW in rules(contract(probation_wage=probation_wage))) is too_low
 
 
 @pytest.mark.parametrize(
@@ -198,9 +192,7 @@ def test_probation_pay_under_80_percent_is_found(probation_wage: Decimal, too_lo
         (Decimal("2540.01"), False),
     ],
 )
-def test_probation_pay_under_the_minimum_wage_is_found(
-    probation_wage: Decimal, too_low: bool
-) -> None:
+def test_probation_pay_under_the_minimum_wage_is_found(probation_wage: Decimal, too_low: bool) -> None:
     c = contract(wage=Decimal("3000.00"), probation_wage=probation_wage)
     assert (TermRule.PROBATION_PAY_TOO_LOW in rules(c)) is too_low
 
@@ -241,16 +233,12 @@ def test_dispatch_term_applies_only_to_dispatched_fixed_or_task_contracts() -> N
     short = contract(end=date(2024, 12, 31), probation_end=None)
     assert TermRule.DISPATCH_TERM_TOO_SHORT not in rules(replace(short, dispatched=False))
     assert TermRule.DISPATCH_TERM_TOO_SHORT not in rules(contract(type=OPEN, end=None))
-    assert TermRule.DISPATCH_TERM_TOO_SHORT in rules(
-        contract(type=TASK, end=None, probation_end=None)
-    )
+    assert TermRule.DISPATCH_TERM_TOO_SHORT in rules(contract(type=TASK, end=None, probation_end=None))
 
 
 def test_every_finding_message_formats_with_its_params() -> None:
     earlier = contract(start=date(2021, 1, 1), end=date(2023, 12, 31))
-    bad = contract(
-        end=date(2024, 12, 31), probation_end=date(2024, 6, 30), probation_wage=Decimal("1000")
-    )
+    bad = contract(end=date(2024, 12, 31), probation_end=date(2024, 6, 30), probation_wage=Decimal("1000"))
     findings = check_contract(bad, (earlier,), MINIMUM_WAGE)
     assert {f.rule for f in findings} == set(TermRule)
     for finding in findings:

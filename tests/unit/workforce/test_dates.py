@@ -36,9 +36,7 @@ def test_add_months_clamps_to_the_end_of_the_month(day: date, months: int, expec
         (date(2024, 12, 31), date(2025, 1, 31)),
     ],
 )
-def test_one_month_from_a_day_ends_on_the_same_date_next_month(
-    start_of_work: date, last_day_of_the_month: date
-) -> None:
+def test_one_month_from_a_day_ends_on_the_same_date_next_month(start_of_work: date, last_day_of_the_month: date) -> None:
     # 民法典 Arts. 201-202: the starting day is not counted, so a period of
     # one month from 15 January still runs on 15 February and ends there.
     assert add_months(start_of_work, 1) == last_day_of_the_month
@@ -74,9 +72,7 @@ def test_lasts_months_from_the_end_of_a_month() -> None:
         (date(2024, 2, 16), date(2025, 1, 14), (10, 30)),
     ],
 )
-def test_whole_months_splits_a_span(
-    first_day: date, last_day: date, expected: tuple[int, int]
-) -> None:
+def test_whole_months_splits_a_span(first_day: date, last_day: date, expected: tuple[int, int]) -> None:
     assert whole_months(first_day, last_day) == expected
 
 

@@ -144,9 +144,7 @@ def test_refuses_wrong_length(typed: str, length: int) -> None:
     ],
 )
 def test_refuses_illegal_characters(typed: str) -> None:
-    assert refusal(typed).message == (
-        "An ID number may contain only digits, and an X as its last character."
-    )
+    assert refusal(typed).message == ("An ID number may contain only digits, and an X as its last character.")
 
 
 @pytest.mark.parametrize(
@@ -177,9 +175,7 @@ def test_born_today_is_accepted_and_tomorrow_refused() -> None:
 
 
 def test_first_of_1900_is_accepted_and_the_day_before_refused() -> None:
-    assert parse_national_id(with_check("11010519000101002"), today=TODAY).birth_date == date(
-        1900, 1, 1
-    )
+    assert parse_national_id(with_check("11010519000101002"), today=TODAY).birth_date == date(1900, 1, 1)
     error = refusal(with_check("11010518991231002"))
     assert error.message == "The birth date in this ID number ({birth_date}) is before 1900."
     assert error.params == {"birth_date": "1899-12-31"}
@@ -202,9 +198,7 @@ def test_leap_day_births_are_real(leap_day: str) -> None:
     ],
 )
 def test_refuses_wrong_check_digit(typed: str) -> None:
-    assert refusal(typed).message == (
-        "This ID number does not pass its check digit; a character is probably mistyped."
-    )
+    assert refusal(typed).message == ("This ID number does not pass its check digit; a character is probably mistyped.")
 
 
 def test_every_refusal_reason_has_its_own_msgid() -> None:

@@ -117,8 +117,13 @@ TODAY = date(2025, 3, 1)
 
 
 def _raw(**changes: str) -> dict[str, str]:
-    return {"worker_id": "7", "leave_type": "annual", "start_date": "2025-03-10", "end_date": "2025-03-14",
-            "reason": "回老家"} | changes  # fmt: skip
+    return {
+        "worker_id": "7",
+        "leave_type": "annual",
+        "start_date": "2025-03-10",
+        "end_date": "2025-03-14",
+        "reason": "回老家",
+    } | changes
 
 
 def test_a_good_request_parses() -> None:

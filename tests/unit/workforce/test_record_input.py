@@ -18,7 +18,7 @@ from service.workforce.record_input import (
 TODAY = date(2025, 6, 1)
 
 
-def _fields(parse, raw: dict[str, str]) -> set[str]:  # noqa: ANN001
+def _fields(parse, raw: dict[str, str]) -> set[str]:
     with pytest.raises(RecordInputErrors) as refused:
         parse(raw, today=TODAY)
     return {e.field for e in refused.value.errors}

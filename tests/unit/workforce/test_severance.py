@@ -112,9 +112,7 @@ def test_average_is_rounded_to_the_fen_half_up() -> None:
         ("2540.01", False, "2540.01"),
     ],
 )
-def test_average_below_the_minimum_wage_is_raised_to_it(
-    wage: str, floored: bool, base: str
-) -> None:
+def test_average_below_the_minimum_wage_is_raised_to_it(wage: str, floored: bool, base: str) -> None:
     result = compensation(wage, date(2020, 1, 1), date(2024, 12, 31))
     assert result.floored is floored
     assert result.monthly_base == Decimal(base)
@@ -129,9 +127,7 @@ def test_average_below_the_minimum_wage_is_raised_to_it(
         ("35811.01", True, 12),
     ],
 )
-def test_cap_applies_only_above_three_times_the_city_average(
-    wage: str, capped: bool, years: int
-) -> None:
+def test_cap_applies_only_above_three_times_the_city_average(wage: str, capped: bool, years: int) -> None:
     result = compensation(wage, date(2009, 1, 1), date(2023, 12, 31))
     assert result.capped is capped
     assert result.years_counted == years
@@ -181,9 +177,7 @@ def test_no_wages_is_refused() -> None:
         (TerminationReason.EMPLOYER_CLOSED, True),
     ],
 )
-def test_termination_reasons_say_whether_compensation_is_due(
-    reason: TerminationReason, due: bool
-) -> None:
+def test_termination_reasons_say_whether_compensation_is_due(reason: TerminationReason, due: bool) -> None:
     assert reason.compensation_due is due
     assert reason.article
 

@@ -11,10 +11,17 @@ from service.workforce.worker_input import WorkerInputErrors, parse_date, parse_
 
 TODAY = date(2026, 11, 22)
 GOOD = {
-    "name": "欧阳·娜娜", "id_number": "11010519491231002x", "phone": "+86 139 1234 5678", "education": "bachelor",
-    "hire_date": "2021/1/4", "status": "active", "post_line": "数字城管", "client_bureau": "青羊区城管局",
-    "unit": "", "grade": "3级",
-}  # fmt: skip
+    "name": "欧阳·娜娜",
+    "id_number": "11010519491231002x",
+    "phone": "+86 139 1234 5678",
+    "education": "bachelor",
+    "hire_date": "2021/1/4",
+    "status": "active",
+    "post_line": "数字城管",
+    "client_bureau": "青羊区城管局",
+    "unit": "",
+    "grade": "3级",
+}
 
 
 def test_a_good_row_is_normalised() -> None:
@@ -60,7 +67,7 @@ def test_names_that_are_not_names_are_refused(name: str) -> None:
 
 
 def test_excel_cells_parse() -> None:
-    assert parse_date(datetime(2024, 3, 1, 0, 0), "d") == date(2024, 3, 1)
+    assert parse_date(datetime(2024, 3, 1, 0, 0), "d") == date(2024, 3, 1)  # noqa: DTZ001 (Excel cells carry no zone)
     assert parse_date("2024年3月1日", "d") == date(2024, 3, 1)
     assert parse_worker({**GOOD, "grade": 4.0}, today=TODAY).grade == 4
     with pytest.raises(WorkerInputErrors) as caught:
