@@ -24,7 +24,7 @@ from service.cities.routes import CitiesController
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
-from service.errors import DomainError
+from service.errors import Refused
 from service.grades.routes import GradesController
 from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
@@ -47,11 +47,13 @@ from service.reviewers.routes import (
 from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
-from service.web.errors import on_data_error, on_domain_error, on_http_exception, on_unexpected
+from service.web.dependencies import PLATFORM_DEPENDENCIES, TENANT_DEPENDENCIES
+from service.web.errors import on_data_error, on_http_exception, on_unexpected
 from service.web.middleware import RequestContextMiddleware
 from service.web.navigation import readable_pages
 from service.web.pages import make_environment
 from service.web.public_routes import front_door, switch_language
+from service.web.refusals import on_refused
 from service.workforce.attendance_routes import AttendanceController
 from service.workforce.contract_routes import ContractController, WorkerContractsController
 from service.workforce.leave_routes import LeaveController
@@ -61,8 +63,11 @@ from service.workforce.routes import RosterApi, RosterController
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    # Pages are HTML: only the JSON API (which says so on its controller) appears in the OpenAPI schema.
     tenant_routes = Router(
         path="/t/{slug:str}",
+        dependencies=TENANT_DEPENDENCIES,
+        include_in_schema=False,
         route_handlers=[
             dashboard,
             SignInController,
@@ -116,9 +121,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             readyz,
             tenant_routes,
-            SignupController,
-            OpsController,
-            stripe_webhook,
+            Router(
+                path="/",
+                dependencies=PLATFORM_DEPENDENCIES,
+                include_in_schema=False,
+                route_handlers=[SignupController, OpsController, stripe_webhook],
+            ),
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "web" / "static"], opt=PUBLIC),
         ],
         middleware=[RequestContextMiddleware],
@@ -126,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment())),
         exception_handlers={
             HTTPException: on_http_exception,
-            DomainError: on_domain_error,
+            Refused: on_refused,
             DataError: on_data_error,
             Exception: on_unexpected,
         },

@@ -28,7 +28,7 @@ FIELD_LABELS = {
 }
 
 
-@get("/audit", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+@get("/audit", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
 def audit_log(request: Request) -> Response:
     ctx = request.state.ctx
     params = request.query_params

@@ -12,7 +12,7 @@ from service.workforce.models import LABELS, WorkerStatus
 from tenants.isolation import tenant_session
 
 
-@get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+@get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
 def dashboard(request: Request) -> Response:
     ctx = request.state.ctx
     with tenant_session(ctx.tenant_id) as db:

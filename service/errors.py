@@ -1,4 +1,4 @@
-"""The one exception a rule raises when it refuses input.
+"""What the domain raises when it refuses input.
 
 Rules are pure and know nothing of languages: a message is an English msgid
 (looked up in the zh-CN and en catalogues at the edge), with ``{name}``
@@ -11,7 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 
-class DomainError(Exception):
+class Refused(Exception):
+    """Every refusal of input.  The web edge answers it in one place (``service/web/refusals.py``):
+    it re-renders the form the input came from, with the errors beside their fields, and status 400."""
+
+
+class DomainError(Refused):
     def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
         super().__init__(message.format(**params) if params else message)
         self.message = message
@@ -19,7 +24,7 @@ class DomainError(Exception):
         self.params = params
 
 
-class InputErrors(Exception):
+class InputErrors(Refused):
     """Every problem a form or a sheet row has, each a DomainError with its field, raised at once."""
 
     def __init__(self, errors: list[DomainError]) -> None:

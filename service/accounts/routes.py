@@ -30,11 +30,11 @@ def _safe_next(ctx: RequestContext, target: str) -> str:
 
 
 class SignInController(Controller):
-    @get("/login", opt=PUBLIC, sync_to_thread=False, include_in_schema=False)
+    @get("/login", opt=PUBLIC, sync_to_thread=False)
     def login_form(self, request: Request) -> Response:
         return page(request, "accounts/login.html", email="", error=None, next=request.query_params.get("next", ""))
 
-    @post("/login", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @post("/login", opt=PUBLIC, sync_to_thread=True)
     def login(self, request: Request, data: FormData) -> Response:
         ctx: RequestContext = request.state.ctx
         settings = request.app.state.settings
@@ -72,7 +72,7 @@ class SignInController(Controller):
         response = see_other(_safe_next(ctx, field_text(data, "next")))
         return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
-    @post("/logout", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @post("/logout", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def logout(self, request: Request) -> Response:
         ctx: RequestContext = request.state.ctx
         with control_session() as control:
@@ -93,11 +93,11 @@ class StaffUsersController(Controller):
         context = {"values": {}, "errors": {}} | extra
         return page(request, "accounts/users.html", status=status, users=self._users(ctx), roles=list(StaffRole), **context)
 
-    @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return self._page(request)
 
-    @post("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx: RequestContext = request.state.ctx
         values = {f: field_text(data, f) for f in ("email", "display_name", "role")}
@@ -118,7 +118,7 @@ class StaffUsersController(Controller):
             return self._page(request, 400, values=values, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path("/users?notice=created"))
 
-    @post("/{user_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @post("/{user_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def update(self, request: Request, user_id: FromPath[int], data: FormData) -> Response:
         ctx: RequestContext = request.state.ctx
         role = field_text(data, "role")

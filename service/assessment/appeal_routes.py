@@ -48,7 +48,7 @@ def _rating_label(code: str | None) -> str:
 class AppealsController(Controller):
     path = "/appeals"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = request.state.ctx
         tab = request.query_params.get("tab", "open")
@@ -93,7 +93,7 @@ class AppealsController(Controller):
             done=request.query_params.get("done", ""),
         )
 
-    @post("/settings", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @post("/settings", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def settings(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         text = field_text(data, "window_days")
@@ -132,11 +132,11 @@ class AppealsController(Controller):
             errors=errors or {},
         )
 
-    @get("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True, include_in_schema=False)
+    @get("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True)
     def new(self, request: Request, worker_id: FromPath[int]) -> Response:
         return self._new_page(request, worker_id)
 
-    @post("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True, include_in_schema=False)
+    @post("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True)
     def file(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         values = {"result_id": field_text(data, "result_id"), "reason": field_text(data, "reason")}
@@ -183,11 +183,11 @@ class AppealsController(Controller):
             done=request.query_params.get("done", ""),
         )
 
-    @get("/{appeal_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{appeal_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def detail(self, request: Request, appeal_id: FromPath[int]) -> Response:
         return self._detail(request, appeal_id)
 
-    @post("/{appeal_id:int}/answer", opt=allow(*ANSWERERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{appeal_id:int}/answer", opt=allow(*ANSWERERS), sync_to_thread=True)
     def answer(self, request: Request, appeal_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in ANSWER_FIELDS}
@@ -241,11 +241,11 @@ class MyAppealsController(Controller):
             done=request.query_params.get("done", ""),
         )
 
-    @get("/", opt=allow(ASSISTANT_ROLE), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(ASSISTANT_ROLE), sync_to_thread=True)
     def mine(self, request: Request) -> Response:
         return self._page(request)
 
-    @post("/", opt=allow(ASSISTANT_ROLE), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(ASSISTANT_ROLE), sync_to_thread=True)
     def file_mine(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         values = {"result_id": field_text(data, "result_id"), "reason": field_text(data, "reason")}

@@ -17,7 +17,7 @@ from tenants.isolation import tenant_session
 class ChartsController(Controller):
     path = "/charts"
 
-    @get("/assessment", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/assessment", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def assessment(self, request: Request) -> Response:
         ctx = request.state.ctx
         t = ctx.translate

@@ -113,7 +113,7 @@ class AssessmentController(Controller):
 
     # ---- overview -------------------------------------------------------------
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         today = clock.today()
@@ -125,7 +125,7 @@ class AssessmentController(Controller):
 
     # ---- rule catalogue -------------------------------------------------------
 
-    @get("/items", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/items", opt=allow(*READERS), sync_to_thread=True)
     def items(self, request: Request) -> Response:
         ctx = _ctx(request)
         history = request.query_params.get("history") == "1"
@@ -134,12 +134,12 @@ class AssessmentController(Controller):
         notice = request.query_params.get("notice", "")
         return _render(request, "items.html", items=items, history=history, notice=notice)
 
-    @get("/items/new", opt=allow(*WRITERS), sync_to_thread=False, include_in_schema=False)
+    @get("/items/new", opt=allow(*WRITERS), sync_to_thread=False)
     def new_item(self, request: Request) -> Response:
         values = {"effective_from": clock.today().isoformat()}
         return _render(request, "item_form.html", item=None, values=values, errors={}, categories=list(Category))
 
-    @post("/items", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/items", opt=allow(*WRITERS), sync_to_thread=True)
     def create_item(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, ITEM_FIELDS)
@@ -159,7 +159,7 @@ class AssessmentController(Controller):
             )
         return see_other(ctx.tenant_path(f"/assessment/items/{item.id}?notice=created"))
 
-    @get("/items/{item_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/items/{item_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def item_detail(self, request: Request, item_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -189,7 +189,7 @@ class AssessmentController(Controller):
             notice=request.query_params.get("notice", ""),
         )
 
-    @post("/items/{item_id:int}/versions", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/items/{item_id:int}/versions", opt=allow(*WRITERS), sync_to_thread=True)
     def add_version(self, request: Request, item_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, ITEM_FIELDS)
@@ -218,15 +218,15 @@ class AssessmentController(Controller):
             )
         return see_other(ctx.tenant_path(f"/assessment/items/{version.id}?notice=versioned"))
 
-    @get("/items/import", opt=allow(*WRITERS), sync_to_thread=False, include_in_schema=False)
+    @get("/items/import", opt=allow(*WRITERS), sync_to_thread=False)
     def import_items_form(self, request: Request) -> Response:
         return _render(request, "items_import.html", errors=[], outcome=None, limit_mb=_limit_mb(request))
 
-    @get("/items/import/template", opt=allow(*WRITERS), sync_to_thread=False, include_in_schema=False)
+    @get("/items/import/template", opt=allow(*WRITERS), sync_to_thread=False)
     def items_template(self, request: Request) -> Response:
         return xlsx_download(item_template(_ctx(request).translate), "assessment-items.xlsx")
 
-    @post("/items/import", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/items/import", opt=allow(*WRITERS), sync_to_thread=True)
     def import_items(self, request: Request, data: MultipartData) -> Response:
         ctx, t = _ctx(request), _ctx(request).translate
         upload = _upload(data, "file")
@@ -283,7 +283,7 @@ class AssessmentController(Controller):
             notice=notice,
         )
 
-    @get("/records", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/records", opt=allow(*READERS), sync_to_thread=True)
     def records(self, request: Request) -> Response:
         params = request.query_params
         values: dict[str, Any] = {
@@ -302,7 +302,7 @@ class AssessmentController(Controller):
         values["on_date"] = values["on_date_parsed"].isoformat()
         return self._entry_page(request, values, {}, notice=params.get("notice", ""))
 
-    @post("/records", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/records", opt=allow(*WRITERS), sync_to_thread=True)
     def record(self, request: Request, data: MultipartData) -> Response:
         ctx = _ctx(request)
         values: dict[str, Any] = _values(data, ("bureau", "unit", "on_date", "item_id", "points", "note"))
@@ -358,7 +358,7 @@ class AssessmentController(Controller):
         query = f"?on_date={day.isoformat()}&item_id={item_id}&notice=recorded"
         return see_other(ctx.tenant_path("/assessment/records") + query)
 
-    @get("/records/{record_id:int}/photo", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/records/{record_id:int}/photo", opt=allow(*READERS), sync_to_thread=True)
     def photo(self, request: Request, record_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -371,7 +371,7 @@ class AssessmentController(Controller):
             headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
         )
 
-    @post("/records/{record_id:int}/delete", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/records/{record_id:int}/delete", opt=allow(*WRITERS), sync_to_thread=True)
     def delete_record(self, request: Request, record_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         day = None
@@ -398,7 +398,7 @@ class AssessmentController(Controller):
 
     # ---- a worker's running total ------------------------------------------------
 
-    @get("/workers/{worker_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/workers/{worker_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def worker_total(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         today = clock.today()
@@ -422,7 +422,7 @@ class AssessmentController(Controller):
 
     # ---- periods -------------------------------------------------------------------
 
-    @get("/periods", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/periods", opt=allow(*READERS), sync_to_thread=True)
     def periods(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -446,7 +446,7 @@ class AssessmentController(Controller):
             quota_ratings=QUOTA_RATINGS,
         )
 
-    @get("/periods/new", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @get("/periods/new", opt=allow(*WRITERS), sync_to_thread=True)
     def new_period(self, request: Request) -> Response:
         today = clock.today()
         values = dict.fromkeys(period_form_fields(), "") | {
@@ -458,7 +458,7 @@ class AssessmentController(Controller):
         }
         return self._period_form(request, values, {})
 
-    @post("/periods", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/periods", opt=allow(*WRITERS), sync_to_thread=True)
     def create_period(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, period_form_fields())
@@ -470,7 +470,7 @@ class AssessmentController(Controller):
             return self._period_form(request, values, _errors(problems, request), status=400)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period.id}?notice=created"))
 
-    @get("/periods/{period_id:int}/edit", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @get("/periods/{period_id:int}/edit", opt=allow(*WRITERS), sync_to_thread=True)
     def edit_period(self, request: Request, period_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -491,7 +491,7 @@ class AssessmentController(Controller):
         }
         return self._period_form(request, values, {}, period=period)
 
-    @post("/periods/{period_id:int}", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/periods/{period_id:int}", opt=allow(*WRITERS), sync_to_thread=True)
     def update_period(self, request: Request, period_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, period_form_fields())
@@ -546,11 +546,11 @@ class AssessmentController(Controller):
             Lifecycle=Lifecycle,
         )
 
-    @get("/periods/{period_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/periods/{period_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def period_detail(self, request: Request, period_id: FromPath[int]) -> Response:
         return self._period_page(request, period_id, notice=request.query_params.get("notice", ""))
 
-    @post("/periods/{period_id:int}/compute", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/periods/{period_id:int}/compute", opt=allow(*WRITERS), sync_to_thread=True)
     def compute(self, request: Request, period_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         try:
@@ -563,7 +563,7 @@ class AssessmentController(Controller):
             return self._period_page(request, period_id, status=400, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=computed"))
 
-    @post("/periods/{period_id:int}/status", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/periods/{period_id:int}/status", opt=allow(*WRITERS), sync_to_thread=True)
     def change_status(self, request: Request, period_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         action = field_text(data, "action")
@@ -577,7 +577,7 @@ class AssessmentController(Controller):
             return self._period_page(request, period_id, status=400, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice={action}"))
 
-    @get("/periods/{period_id:int}/sheet-template", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @get("/periods/{period_id:int}/sheet-template", opt=allow(*WRITERS), sync_to_thread=True)
     def sheet_template(self, request: Request, period_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         keys = keys_for(request.app.state.settings)
@@ -589,7 +589,7 @@ class AssessmentController(Controller):
             rows = [(w.name, reveal_id_number(keys, w)) for w in workers]
         return xlsx_download(score_template(ctx.translate, rows), f"assessment-scores-{period_id}.xlsx")
 
-    @post("/periods/{period_id:int}/sheet", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/periods/{period_id:int}/sheet", opt=allow(*WRITERS), sync_to_thread=True)
     def import_sheet(self, request: Request, period_id: FromPath[int], data: MultipartData) -> Response:
         ctx, t = _ctx(request), _ctx(request).translate
         keys = keys_for(request.app.state.settings)

@@ -30,7 +30,7 @@ log = logging.getLogger("paiqian.billing")
 BILLING_ADMIN = {**allow(StaffRole.ADMIN), "billing": True}
 
 
-@post("/stripe/webhook", opt={**PUBLIC, "csrf_exempt": True}, include_in_schema=False, status_code=200)
+@post("/stripe/webhook", opt={**PUBLIC, "csrf_exempt": True}, status_code=200)
 async def stripe_webhook(request: Request) -> Response:
     """Stripe calls this; the signature over the raw body is its credential."""
     payload = await request.body()
@@ -55,7 +55,7 @@ def _invoice(invoice) -> dict:
 class BillingController(Controller):
     path = "/billing"
 
-    @get("/", opt=BILLING_ADMIN, sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=BILLING_ADMIN, sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx: RequestContext = request.state.ctx
         settings = request.app.state.settings
@@ -82,7 +82,7 @@ class BillingController(Controller):
             checkout=request.query_params.get("checkout", ""),
         )
 
-    @post("/checkout", opt=BILLING_ADMIN, sync_to_thread=True, include_in_schema=False)
+    @post("/checkout", opt=BILLING_ADMIN, sync_to_thread=True)
     def checkout(self, request: Request) -> Response:
         """Off to Stripe Checkout to add a payment method; back to this page after."""
         ctx: RequestContext = request.state.ctx

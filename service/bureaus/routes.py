@@ -102,7 +102,7 @@ _COMMON = {"cities": CITY_NAMES, "unit_kinds": list(UnitKind), "unit_kind_labels
 class BureausController(Controller):
     path = "/bureaus"
 
-    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -134,11 +134,11 @@ class BureausController(Controller):
             **_COMMON,
         )
 
-    @get("/new", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/new", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def new(self, request: Request) -> Response:
         return self._form(request, None, {}, {})
 
-    @post("/", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, BUREAU_FIELDS)
@@ -150,7 +150,7 @@ class BureausController(Controller):
             return self._form(request, None, values, _errors(problems, ctx.translate), 400)
         return see_other(ctx.tenant_path(f"/bureaus/{bureau.id}?notice=created"))
 
-    @get("/{bureau_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/{bureau_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, bureau_id: FromPath[int]) -> Response:
         return self._detail(request, bureau_id)
 
@@ -200,7 +200,7 @@ class BureausController(Controller):
             **_COMMON,
         )
 
-    @get("/{bureau_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{bureau_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def edit(self, request: Request, bureau_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -208,7 +208,7 @@ class BureausController(Controller):
         values = {f: getattr(bureau, f) for f in BUREAU_FIELDS}
         return self._form(request, bureau, values, {})
 
-    @post("/{bureau_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{bureau_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def update(self, request: Request, bureau_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, BUREAU_FIELDS)
@@ -223,7 +223,7 @@ class BureausController(Controller):
             return self._form(request, bureau, values, _errors(problems, ctx.translate), 400)
         return see_other(ctx.tenant_path(f"/bureaus/{bureau_id}?notice=saved"))
 
-    @post("/{bureau_id:int}/units", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{bureau_id:int}/units", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def add_unit(self, request: Request, bureau_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, UNIT_FIELDS)
@@ -242,7 +242,7 @@ class BureausController(Controller):
             raise NotFoundException()
         return unit
 
-    @get("/{bureau_id:int}/units/{unit_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{bureau_id:int}/units/{unit_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def edit_unit(self, request: Request, bureau_id: FromPath[int], unit_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -251,7 +251,7 @@ class BureausController(Controller):
         values = {f: getattr(unit, f) for f in UNIT_FIELDS} | {"kind": unit.kind.value}
         return page(request, "bureaus/unit_form.html", bureau=bureau, unit=unit, values=values, errors={}, **_COMMON)
 
-    @post("/{bureau_id:int}/units/{unit_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{bureau_id:int}/units/{unit_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def update_unit(self, request: Request, bureau_id: FromPath[int], unit_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, UNIT_FIELDS)
@@ -294,11 +294,11 @@ class BureausController(Controller):
             **_COMMON,
         )
 
-    @get("/offices", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/offices", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def offices(self, request: Request) -> Response:
         return self._offices(request, {}, {})
 
-    @post("/offices", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/offices", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def create_office(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, OFFICE_FIELDS)
@@ -310,7 +310,7 @@ class BureausController(Controller):
             return self._offices(request, values, _errors(problems, ctx.translate), 400)
         return see_other(ctx.tenant_path("/bureaus/offices?notice=created"))
 
-    @get("/offices/{office_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/offices/{office_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def edit_office(self, request: Request, office_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -319,7 +319,7 @@ class BureausController(Controller):
             raise NotFoundException()
         return self._offices(request, {f: getattr(office, f) for f in OFFICE_FIELDS}, {}, office=office)
 
-    @post("/offices/{office_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/offices/{office_id:int}", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
     def update_office(self, request: Request, office_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, OFFICE_FIELDS)
@@ -338,14 +338,14 @@ class BureausController(Controller):
 
     # ---------------------------------------------------------- a new agreement
 
-    @get("/{bureau_id:int}/agreements/new", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{bureau_id:int}/agreements/new", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def new_agreement(self, request: Request, bureau_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             bureau = _bureau_or_404(db, ctx.tenant_id, bureau_id)
         return _agreement_form(request, bureau, None, {"fee_basis": FeeBasis.PASS_THROUGH.value}, {})
 
-    @post("/{bureau_id:int}/agreements", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{bureau_id:int}/agreements", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def create_agreement(self, request: Request, bureau_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, AGREEMENT_FIELDS)
@@ -442,11 +442,11 @@ class AgreementsController(Controller):
             notice=request.query_params.get("notice", ""),
         )
 
-    @get("/{agreement_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/{agreement_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, agreement_id: FromPath[int]) -> Response:
         return self._detail(request, agreement_id)
 
-    @get("/{agreement_id:int}/edit", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{agreement_id:int}/edit", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def edit(self, request: Request, agreement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -463,7 +463,7 @@ class AgreementsController(Controller):
         }
         return _agreement_form(request, bureau, agreement, values, {})
 
-    @post("/{agreement_id:int}", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{agreement_id:int}", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def update(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data, AGREEMENT_FIELDS)
@@ -479,13 +479,11 @@ class AgreementsController(Controller):
             return _agreement_form(request, bureau, agreement, values, _errors(problems, ctx.translate), 400)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved"))
 
-    @post("/{agreement_id:int}/posts", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{agreement_id:int}/posts", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def add_post(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         return self._save_post(request, agreement_id, None, data)
 
-    @post(
-        "/{agreement_id:int}/posts/{post_id:int}", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False
-    )
+    @post("/{agreement_id:int}/posts/{post_id:int}", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def update_post(self, request: Request, agreement_id: FromPath[int], post_id: FromPath[int], data: FormData) -> Response:
         return self._save_post(request, agreement_id, post_id, data)
 
@@ -519,7 +517,6 @@ class AgreementsController(Controller):
         "/{agreement_id:int}/posts/{post_id:int}/delete",
         opt=allow(*AGREEMENT_EDITORS),
         sync_to_thread=True,
-        include_in_schema=False,
     )
     def delete_post(self, request: Request, agreement_id: FromPath[int], post_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
@@ -531,7 +528,7 @@ class AgreementsController(Controller):
             return self._detail(request, agreement_id, 400, action_errors=_errors(problem, ctx.translate))
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved#posts"))
 
-    @post("/{agreement_id:int}/clauses", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{agreement_id:int}/clauses", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def save_clauses(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         raw = {
@@ -564,15 +561,15 @@ class AgreementsController(Controller):
             return self._detail(request, agreement_id, 400, action_errors=_errors(problem, ctx.translate))
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved"))
 
-    @post("/{agreement_id:int}/sign", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{agreement_id:int}/sign", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def sign(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         return self._dated_action(request, agreement_id, data, "signed_on", agreements.sign_agreement)
 
-    @post("/{agreement_id:int}/terminate", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{agreement_id:int}/terminate", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def terminate(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         return self._dated_action(request, agreement_id, data, "terminated_on", agreements.terminate_agreement)
 
-    @post("/{agreement_id:int}/renew", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{agreement_id:int}/renew", opt=allow(*AGREEMENT_EDITORS), sync_to_thread=True)
     def renew(self, request: Request, agreement_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         months = field_text(data, "months") or "12"
@@ -625,11 +622,11 @@ class StatementsController(Controller):
             can_write=ctx.has_role(*STATEMENT_WRITERS),
         )
 
-    @get("/", opt=allow(*STATEMENT_READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return self._index(request)
 
-    @post("/", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True)
     def generate(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         values = {"bureau_id": field_text(data, "bureau_id"), "month": field_text(data, "month")[:7]}
@@ -674,7 +671,7 @@ class StatementsController(Controller):
             Status=StatementStatus,
         )
 
-    @get("/{statement_id:int}", opt=allow(*STATEMENT_READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{statement_id:int}", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def detail(self, request: Request, statement_id: FromPath[int]) -> Response:
         return self._detail(request, statement_id)
 
@@ -690,19 +687,19 @@ class StatementsController(Controller):
         target = result.id if result is not None else None
         return see_other(ctx.tenant_path(f"/statements/{target}?notice=saved" if target else "/statements"))
 
-    @post("/{statement_id:int}/send", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{statement_id:int}/send", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True)
     def send(self, request: Request, statement_id: FromPath[int]) -> Response:
         return self._act(
             request, statement_id, lambda db, ctx: statements.send_statement(db, ctx.tenant_id, ctx.actor, statement_id)
         )
 
-    @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def confirm(self, request: Request, statement_id: FromPath[int]) -> Response:
         return self._act(
             request, statement_id, lambda db, ctx: statements.confirm_statement(db, ctx.tenant_id, ctx.actor, statement_id)
         )
 
-    @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def dispute(self, request: Request, statement_id: FromPath[int], data: FormData) -> Response:
         comment = data.get("comment") if isinstance(data.get("comment"), str) else ""
         return self._act(
@@ -712,7 +709,7 @@ class StatementsController(Controller):
             {"comment": comment},
         )
 
-    @post("/{statement_id:int}/correct", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{statement_id:int}/correct", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True)
     def correct(self, request: Request, statement_id: FromPath[int], data: FormData) -> Response:
         values = {"adjustment": field_text(data, "adjustment"), "adjustment_note": field_text(data, "adjustment_note")}
 
@@ -726,13 +723,13 @@ class StatementsController(Controller):
 
         return self._act(request, statement_id, act, values)
 
-    @post("/{statement_id:int}/discard", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{statement_id:int}/discard", opt=allow(*STATEMENT_WRITERS), sync_to_thread=True)
     def discard(self, request: Request, statement_id: FromPath[int]) -> Response:
         return self._act(
             request, statement_id, lambda db, ctx: statements.discard_draft(db, ctx.tenant_id, ctx.actor, statement_id)
         )
 
-    @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def xlsx(self, request: Request, statement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -740,7 +737,7 @@ class StatementsController(Controller):
         content = statement_files.workbook(*loaded[:4], ctx.translate)
         return xlsx_download(content, statement_files.filename(loaded[0], "xlsx"))
 
-    @get("/{statement_id:int}/pdf", opt=allow(*STATEMENT_READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{statement_id:int}/pdf", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def pdf(self, request: Request, statement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:

@@ -16,12 +16,14 @@ from service.cities import actions
 from service.cities.models import CityParameter
 from service.cities.names import CITY_NAMES
 from service.cities.reference import version_in_force
-from service.cities.version_input import AMOUNT_FIELDS, FIELDS, CityInputErrors, parse_city_version
-from service.errors import DomainError
+from service.cities.version_input import AMOUNT_FIELDS, FIELDS, parse_city_version
 from service.web.access import allow
-from service.web.forms import FormData, field_text, translated_errors
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
-from tenants.isolation import tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
 
 EDITORS = (StaffRole.ADMIN,)
 
@@ -48,75 +50,61 @@ def _values(parameter: CityParameter) -> dict[str, str]:
     }
 
 
-def _render(
+def _cities_page(
     request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
     *,
-    status: int = 200,
-    add_values: dict | None = None,
-    add_errors: dict | None = None,
-    edit_id: int | None = None,
-    edit_values: dict | None = None,
-    edit_errors: dict | None = None,
+    added: RefusedForm | None = None,
+    corrected: RefusedForm | None = None,
+    corrected_id: int | None = None,
 ) -> Response:
-    ctx = request.state.ctx
+    """The page, with the add form or one version's correction form showing what was refused."""
     today = clock.today()
-    with tenant_session(ctx.tenant_id) as db:
-        versions = actions.all_versions(db, ctx.tenant_id)
     return page(
         request,
         "cities/index.html",
-        status=status,
-        cities=_cities(versions, today),
+        cities=_cities(actions.all_versions(db, ctx.tenant_id), today),
         today=today,
         city_names=CITY_NAMES,
         can_edit=ctx.has_role(*EDITORS),
         values_of=_values,
-        add_values=add_values or {},
-        add_errors=add_errors or {},
-        edit_id=edit_id,
-        edit_values=edit_values or {},
-        edit_errors=edit_errors or {},
+        add_values=added.values(FIELDS) if added else {},
+        add_errors=added.errors if added else {},
+        edit_id=corrected_id,
+        edit_values=corrected.values(FIELDS) if corrected else {},
+        edit_errors=corrected.errors if corrected else {},
         done=request.query_params.get("done", ""),
     )
 
 
-def _errors(problems: CityInputErrors | DomainError, request: Request) -> dict[str, str]:
-    errors = problems.errors if isinstance(problems, CityInputErrors) else [problems]
-    return translated_errors(errors, request.state.ctx.translate)
+def _add_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _cities_page(request, ctx, db, added=refused)
+
+
+def _correction_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _cities_page(request, ctx, db, corrected=refused, corrected_id=request.path_params["parameter_id"])
 
 
 class CitiesController(Controller):
     path = "/cities"
 
-    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
-    def index(self, request: Request) -> Response:
-        return _render(request)
+    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _cities_page(request, ctx, db)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
-    def add(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in FIELDS}
-        try:
-            version = parse_city_version(values)
-            with tenant_session(ctx.tenant_id) as db:
-                actions.add_version(db, ctx.tenant_id, ctx.actor, version)
-        except (CityInputErrors, DomainError) as problems:
-            return _render(request, status=400, add_values=values, add_errors=_errors(problems, request))
+    @post("/", opt=allow(*EDITORS) | shown_again_by(_add_refused), sync_to_thread=True)
+    def add(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        version = parse_city_version({f: field_text(data, f) for f in FIELDS})
+        actions.add_version(db, ctx.tenant_id, ctx.actor, version)
         return see_other(ctx.tenant_path(f"/cities?done=added#city-{version.city}"))
 
-    @post("/{parameter_id:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
-    def correct(self, request: Request, parameter_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in FIELDS if f != "city"}
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                parameter = actions.get_version(db, ctx.tenant_id, parameter_id)
-                if parameter is None:
-                    raise NotFoundException()
-                values["city"] = parameter.city
-                actions.correct_version(db, ctx.tenant_id, ctx.actor, parameter, parse_city_version(values))
-        except (CityInputErrors, DomainError) as problems:
-            return _render(
-                request, status=400, edit_id=parameter_id, edit_values=values, edit_errors=_errors(problems, request)
-            )
-        return see_other(ctx.tenant_path(f"/cities?done=corrected#city-{values['city']}"))
+    @post("/{parameter_id:int}", opt=allow(*EDITORS) | shown_again_by(_correction_refused), sync_to_thread=True)
+    def correct(self, ctx: RequestCtx, db: TenantDb, parameter_id: FromPath[int], data: FormData) -> Response:
+        parameter = actions.get_version(db, ctx.tenant_id, parameter_id)
+        if parameter is None:
+            raise NotFoundException()
+        # The city is fixed by the version being corrected, whatever the form says.
+        values = {f: field_text(data, f) for f in FIELDS} | {"city": parameter.city}
+        actions.correct_version(db, ctx.tenant_id, ctx.actor, parameter, parse_city_version(values))
+        return see_other(ctx.tenant_path(f"/cities?done=corrected#city-{parameter.city}"))

@@ -75,11 +75,11 @@ def _render(
 class ComplianceController(Controller):
     path = "/compliance"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return _render(request)
 
-    @post("/{alert_id:int}/acknowledge", opt=allow(*ACKNOWLEDGERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{alert_id:int}/acknowledge", opt=allow(*ACKNOWLEDGERS), sync_to_thread=True)
     def acknowledge(self, request: Request, alert_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         comment = field_text(data, "comment")

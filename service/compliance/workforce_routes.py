@@ -44,11 +44,11 @@ def _render(
 class ClientWorkforceController(Controller):
     path = "/client-workforce"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return _render(request)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
     def save(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         bureau = field_text(data, "client_bureau")

@@ -129,11 +129,11 @@ def _candidate_rows(db, tenant_id, campaign: GradeCampaign, only_changes: bool, 
 class GradesController(Controller):
     path = "/grades"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return _index(request)
 
-    @post("/basic", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/basic", opt=allow(*EDITORS), sync_to_thread=True)
     def basic(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         text = field_text(data, "disciplinary_window_years")
@@ -147,7 +147,7 @@ class GradesController(Controller):
             )
         return see_other(ctx.tenant_path("/grades?done=saved"))
 
-    @post("/criteria/{grade:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/criteria/{grade:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def criteria(self, request: Request, grade: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         if grade not in GRADES:
@@ -161,7 +161,7 @@ class GradesController(Controller):
             return _index(request, status=400, form=f"criteria-{grade}", values=values, errors=_errors(problem, request))
         return see_other(ctx.tenant_path(f"/grades?done=saved#grade-{grade}"))
 
-    @post("/campaigns", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/campaigns", opt=allow(*EDITORS), sync_to_thread=True)
     def create_campaign(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in CAMPAIGN_FIELDS}
@@ -174,7 +174,7 @@ class GradesController(Controller):
             return _index(request, status=400, form="campaign", values=values, errors=_errors(problem, request))
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}"))
 
-    @get("/campaigns/{campaign_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/campaigns/{campaign_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def campaign(self, request: Request, campaign_id: FromPath[int]) -> Response:
         ctx = request.state.ctx
         only_changes = request.query_params.get("all") != "1"
@@ -262,7 +262,6 @@ class GradesController(Controller):
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}",
         opt=allow(*READERS),
         sync_to_thread=True,
-        include_in_schema=False,
     )
     def candidate(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int]) -> Response:
         return self._candidate_page(request, campaign_id, worker_id)
@@ -286,7 +285,6 @@ class GradesController(Controller):
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}",
         opt=allow(*EDITORS),
         sync_to_thread=True,
-        include_in_schema=False,
     )
     def update_candidate(
         self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData
@@ -303,7 +301,6 @@ class GradesController(Controller):
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}/decisions",
         opt=allow(*DECIDERS),
         sync_to_thread=True,
-        include_in_schema=False,
     )
     def decide(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
@@ -322,7 +319,6 @@ class GradesController(Controller):
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}/apply",
         opt=allow(*DECIDERS),
         sync_to_thread=True,
-        include_in_schema=False,
     )
     def apply(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
@@ -332,7 +328,7 @@ class GradesController(Controller):
 
         return self._write(request, campaign_id, worker_id, "apply", {}, run)
 
-    @post("/campaigns/{campaign_id:int}/close", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/campaigns/{campaign_id:int}/close", opt=allow(*EDITORS), sync_to_thread=True)
     def close(self, request: Request, campaign_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:

@@ -159,11 +159,11 @@ def parse_percent(text: str, field: str, places: int) -> Decimal | None:
 class InsuranceController(Controller):
     path = "/insurance"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return _render(request)
 
-    @post("/settings/{city:str}", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/settings/{city:str}", opt=allow(*WRITERS), sync_to_thread=True)
     def set_rates(self, request: Request, city: FromPath[str], data: FormData) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in ("housing_fund_rate", "work_injury_rate")}
@@ -186,11 +186,11 @@ class InsuranceController(Controller):
             return _render(request, status=400, form_city=city, values=values, errors=translated_errors(errors, ctx.translate))
         return see_other(ctx.tenant_path(f"/insurance?done=rates#city-{city}"))
 
-    @get("/preview", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/preview", opt=allow(*READERS), sync_to_thread=True)
     def preview(self, request: Request, worker_id: FromQuery[int], on: FromQuery[date | None] = None) -> Response:
         return _preview(request, worker_id, on or clock.today())
 
-    @post("/workers/{worker_id:int}/base", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/workers/{worker_id:int}/base", opt=allow(*WRITERS), sync_to_thread=True)
     def set_base(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         text = field_text(data, "contribution_base")

@@ -117,7 +117,7 @@ def _errors(problems: DomainError, request: Request) -> dict[str, str]:
 class SalaryBandsController(Controller):
     path = "/salary-bands"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = request.state.ctx
         today = clock.today()
@@ -136,7 +136,7 @@ class SalaryBandsController(Controller):
             done=request.query_params.get("done", ""),
         )
 
-    @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
     def new(self, request: Request) -> Response:
         """The form, prefilled from the version in force today for the scope asked for
         (``?client_bureau=``), or the tenant-wide one when the bureau has none."""
@@ -149,7 +149,7 @@ class SalaryBandsController(Controller):
         values = _values_from(None, cells, client_bureau=bureau or "", performance_base="" if base is None else str(base))
         return _form(request, values=values, errors={}, edit=None, source=source)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in form_fields()}
@@ -161,7 +161,7 @@ class SalaryBandsController(Controller):
             return _form(request, status=400, values=values, errors=_errors(problems, request), edit=None)
         return see_other(ctx.tenant_path(f"/salary-bands?done=added#version-{table.id}"))
 
-    @get("/{table_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{table_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, table_id: FromPath[int]) -> Response:
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:
@@ -171,7 +171,7 @@ class SalaryBandsController(Controller):
             cells = actions.cells_of(db, ctx.tenant_id, table.id)
         return _form(request, values=_values_from(table, cells), errors={}, edit=table)
 
-    @post("/{table_id:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{table_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def correct(self, request: Request, table_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in form_fields()}

@@ -49,11 +49,11 @@ class PayComponentsController(Controller):
             **context,
         )
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return self._list(request)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
     def define(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         values = {f: field_text(data, f) for f in FIELDS}
@@ -67,7 +67,7 @@ class PayComponentsController(Controller):
             return self._list(request, status=400, values=values, errors=translated_errors([problem], ctx.translate))
         return see_other(ctx.tenant_path("/pay-components?done=defined"))
 
-    @post("/{component_id:int}/active", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{component_id:int}/active", opt=allow(*EDITORS), sync_to_thread=True)
     def set_active(self, request: Request, component_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:
@@ -95,15 +95,15 @@ class PayComponentsController(Controller):
         context = {"imported": None, "errors": [], **context}
         return page(request, "payroll/component_import.html", status=status, limit_mb=limit_mb, run=run, **context)
 
-    @get("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/import", opt=allow(*EDITORS), sync_to_thread=True)
     def import_form(self, request: Request) -> Response:
         return self._import_page(request, run=self._run_of(request, request.query_params.get("run", "")))
 
-    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=True)
     def template(self, request: Request) -> Response:
         return xlsx_download(actions.template_workbook(request.state.ctx.translate), "pay-component-amounts.xlsx")
 
-    @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/import", opt=allow(*EDITORS), sync_to_thread=True)
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
         ctx = request.state.ctx
         t = ctx.translate

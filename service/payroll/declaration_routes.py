@@ -121,11 +121,11 @@ def _page(
 class TaxDeclarationsController(Controller):
     path = "/workers/{worker_id:int}/tax"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def show(self, request: Request, worker_id: FromPath[int]) -> Response:
         return _page(request, worker_id, _year(request.query_params.get("year", "")))
 
-    @post("/{year:int}/declarations", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{year:int}/declarations", opt=allow(*EDITORS), sync_to_thread=True)
     def save_declarations(self, request: Request, worker_id: FromPath[int], year: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         _check_year(year)
@@ -145,7 +145,7 @@ class TaxDeclarationsController(Controller):
             return _page(request, worker_id, year, status=400, values=values, errors=errors)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}/tax?year={year}&done=declarations"))
 
-    @post("/{year:int}/flags", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{year:int}/flags", opt=allow(*EDITORS), sync_to_thread=True)
     def save_flags(self, request: Request, worker_id: FromPath[int], year: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         _check_year(year)

@@ -178,18 +178,18 @@ class PayrollExportsController(Controller):
             lines = run_queries.lines_of(db, ctx.tenant_id, [r.payslip_id for r in rows]) if with_lines else {}
         return run, rows, lines
 
-    @get("/register.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/register.xlsx", opt=allow(*READERS), sync_to_thread=True)
     def register(self, request: Request, run_id: FromPath[int]) -> Response:
         run, rows, _ = self._read(request, run_id)
         return xlsx_download(register_workbook(run, rows, request.state.ctx.translate), _name(run, "register"))
 
-    @get("/bank.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/bank.xlsx", opt=allow(*READERS), sync_to_thread=True)
     def bank(self, request: Request, run_id: FromPath[int]) -> Response:
         run, rows, _ = self._read(request, run_id)
         correction = run.corrects_run_id is not None
         return xlsx_download(bank_workbook(rows, request.state.ctx.translate, correction), _name(run, "bank"))
 
-    @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True)
     def tax(self, request: Request, run_id: FromPath[int]) -> Response:
         ctx = request.state.ctx
         run, rows, lines = self._read(request, run_id, with_lines=True)
@@ -205,7 +205,7 @@ class PayrollExportsController(Controller):
 
         return xlsx_download(tax_workbook(rows, lines, ytd, id_number), _name(run, "tax"))
 
-    @get("/insurance.xlsx", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/insurance.xlsx", opt=allow(*READERS), sync_to_thread=True)
     def insurance(self, request: Request, run_id: FromPath[int]) -> Response:
         run, rows, lines = self._read(request, run_id, with_lines=True)
         return xlsx_download(insurance_workbook(rows, lines, request.state.ctx.translate), _name(run, "insurance"))

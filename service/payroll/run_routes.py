@@ -216,11 +216,11 @@ def _run_page(
 class PayrollRunsController(Controller):
     path = "/payroll"
 
-    @get("/", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return _index(request, values={}, errors={})
 
-    @post("/", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*WRITERS), sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx = request.state.ctx
         values = {"month": field_text(data, "month")[:7], "client_bureau": field_text(data, "client_bureau")[:80]}
@@ -247,11 +247,11 @@ class PayrollRunsController(Controller):
             )
         return see_other(ctx.tenant_path(f"/payroll/{run.id}?done=created"))
 
-    @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def detail(self, request: Request, run_id: FromPath[int]) -> Response:
         return _run_page(request, run_id)
 
-    @post("/{run_id:int}/calculate", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{run_id:int}/calculate", opt=allow(*WRITERS), sync_to_thread=True)
     def calculate(self, request: Request, run_id: FromPath[int]) -> Response:
         ctx = request.state.ctx
         t = ctx.translate
@@ -274,7 +274,7 @@ class PayrollRunsController(Controller):
             return _run_page(request, run_id, status=500, error=t(run_progress.UNEXPECTED))
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=calculated"))
 
-    @get("/{run_id:int}/progress", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{run_id:int}/progress", opt=allow(*READERS), sync_to_thread=True)
     def progress(self, request: Request, run_id: FromPath[int]) -> Response:
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:
@@ -286,7 +286,7 @@ class PayrollRunsController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @post("/{run_id:int}/correct", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{run_id:int}/correct", opt=allow(*WRITERS), sync_to_thread=True)
     def correct(self, request: Request, run_id: FromPath[int], data: FormData) -> Response:
         """Open a correction run for the month and scope of this published run."""
         ctx = request.state.ctx
@@ -308,7 +308,7 @@ class PayrollRunsController(Controller):
             )
         return see_other(ctx.tenant_path(f"/payroll/{created.id}?done=correction"))
 
-    @post("/{run_id:int}/approve", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{run_id:int}/approve", opt=allow(*WRITERS), sync_to_thread=True)
     def approve(self, request: Request, run_id: FromPath[int]) -> Response:
         ctx = request.state.ctx
         try:
@@ -318,7 +318,7 @@ class PayrollRunsController(Controller):
             return _run_page(request, run_id, status=400, error=ctx.translate.error(problem))
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=approved"))
 
-    @post("/{run_id:int}/publish", opt=allow(*WRITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{run_id:int}/publish", opt=allow(*WRITERS), sync_to_thread=True)
     def publish(self, request: Request, run_id: FromPath[int], data: FormData) -> Response:
         ctx = request.state.ctx
         try:
@@ -330,7 +330,7 @@ class PayrollRunsController(Controller):
             return _run_page(request, run_id, status=400, error=ctx.translate.error(problem))
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=published"))
 
-    @get("/{run_id:int}/payslips/{payslip_id:int}", opt=allow(*READERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{run_id:int}/payslips/{payslip_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def payslip(self, request: Request, run_id: FromPath[int], payslip_id: FromPath[int]) -> Response:
         ctx = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:

@@ -46,11 +46,11 @@ def _common() -> dict[str, Any]:
 class OpsController(Controller):
     path = "/ops"
 
-    @get("/login", opt=PUBLIC, sync_to_thread=False, include_in_schema=False)
+    @get("/login", opt=PUBLIC, sync_to_thread=False)
     def login_form(self, request: Request) -> Response:
         return page(request, "ops/login.html", email="", error=None)
 
-    @post("/login", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @post("/login", opt=PUBLIC, sync_to_thread=True)
     def login(self, request: Request, data: FormData) -> Response:
         ctx: RequestContext = request.state.ctx
         settings = request.app.state.settings
@@ -76,14 +76,14 @@ class OpsController(Controller):
         response = see_other("/ops/")
         return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
-    @post("/logout", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @post("/logout", opt=OPERATOR, sync_to_thread=True)
     def logout(self, request: Request) -> Response:
         ctx: RequestContext = request.state.ctx
         with control_session() as control:
             sessions.end(control, ctx.session_token or "")
         return set_cookie(see_other("/ops/login"), request.app.state.settings, sessions.COOKIE, "", 0)
 
-    @get("/", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=OPERATOR, sync_to_thread=True)
     def index(self, request: Request) -> Response:
         with control_session() as control:
             rows = control.exec(
@@ -100,7 +100,7 @@ class OpsController(Controller):
         ]
         return page(request, "ops/tenants.html", tenants=tenants, status_filter=status, **_common())
 
-    @get("/tenants/new", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @get("/tenants/new", opt=OPERATOR, sync_to_thread=True)
     def new(self, request: Request) -> Response:
         return self._new_page(request)
 
@@ -110,7 +110,7 @@ class OpsController(Controller):
         context = {"values": {"plan": "standard"}, "errors": {}, "created": None} | extra
         return page(request, "ops/new_tenant.html", status=status, plans=plans, **context)
 
-    @post("/tenants", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @post("/tenants", opt=OPERATOR, sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx: RequestContext = request.state.ctx
         values = {f: field_text(data, f) for f in ("name", "slug", "admin_email", "plan")}
@@ -143,7 +143,7 @@ class OpsController(Controller):
         ensure_stripe(request.app.state.settings, result.tenant.id)
         return self._new_page(request, 200, created=result)
 
-    @get("/tenants/{code:str}", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @get("/tenants/{code:str}", opt=OPERATOR, sync_to_thread=True)
     def detail(self, request: Request, code: FromPath[str]) -> Response:
         return self._detail(request, code)
 
@@ -185,16 +185,16 @@ class OpsController(Controller):
             return self._detail(request, code, 400, errors=translated_errors([error], ctx.translate))
         return see_other(f"/ops/tenants/{code}?notice={notice}")
 
-    @post("/tenants/{code:str}/suspend", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @post("/tenants/{code:str}/suspend", opt=OPERATOR, sync_to_thread=True)
     def suspend(self, request: Request, code: FromPath[str], data: FormData) -> Response:
         reason = field_text(data, "reason")
         return self._change(request, code, lambda db, t, ctx: actions.suspend(db, t, ctx.actor, reason), "saved")
 
-    @post("/tenants/{code:str}/reactivate", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @post("/tenants/{code:str}/reactivate", opt=OPERATOR, sync_to_thread=True)
     def reactivate(self, request: Request, code: FromPath[str]) -> Response:
         return self._change(request, code, lambda db, t, ctx: actions.reactivate(db, t, ctx.actor), "saved")
 
-    @post("/tenants/{code:str}/support", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @post("/tenants/{code:str}/support", opt=OPERATOR, sync_to_thread=True)
     def grant_support(self, request: Request, code: FromPath[str], data: FormData) -> Response:
         reason, hours = field_text(data, "reason"), whole_number(field_text(data, "hours"), below=1000) or 0
 
@@ -203,7 +203,7 @@ class OpsController(Controller):
 
         return self._change(request, code, grant, "created")
 
-    @post("/tenants/{code:str}/support/{grant_id:int}/enter", opt=OPERATOR, sync_to_thread=True, include_in_schema=False)
+    @post("/tenants/{code:str}/support/{grant_id:int}/enter", opt=OPERATOR, sync_to_thread=True)
     def enter(self, request: Request, code: FromPath[str], grant_id: FromPath[int]) -> Response:
         """Use a live grant: the browser's session becomes a read-only support
         session inside the tenant (the console needs signing in again after)."""

@@ -39,11 +39,11 @@ def _refuse_too_many_signups(address: str) -> None:
 class SignupController(Controller):
     path = "/signup"
 
-    @get("/", opt=PUBLIC, sync_to_thread=False, include_in_schema=False)
+    @get("/", opt=PUBLIC, sync_to_thread=False)
     def form(self, request: Request) -> Response:
         return page(request, "signup/form.html", values={}, errors={})
 
-    @post("/", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=PUBLIC, sync_to_thread=True)
     def submit(self, request: Request, data: FormData) -> Response:
         ctx: RequestContext = request.state.ctx
         settings = request.app.state.settings
@@ -82,7 +82,7 @@ class WelcomeController(Controller):
 
     path = "/welcome"
 
-    @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx: RequestContext = request.state.ctx
         with tenant_session(ctx.tenant_id) as db:
@@ -108,13 +108,11 @@ class SupportAccessController(Controller):
             request, "signup/support_access.html", status=status, grants=grants, now=datetime.now(UTC), errors={}, **extra
         )
 
-    @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return self._page(request)
 
-    @post(
-        "/{grant_id:int}/revoke", opt={**allow(StaffRole.ADMIN), "billing": True}, sync_to_thread=True, include_in_schema=False
-    )
+    @post("/{grant_id:int}/revoke", opt={**allow(StaffRole.ADMIN), "billing": True}, sync_to_thread=True)
     def revoke(self, request: Request, grant_id: FromPath[int]) -> Response:
         """Allowed even while the tenant is read-only: shutting support out must always work."""
         ctx: RequestContext = request.state.ctx

@@ -125,11 +125,11 @@ class AssistantPortalController(Controller):
 
     # --- signing in and out ---------------------------------------------------
 
-    @get("/login", opt=PUBLIC, sync_to_thread=False, include_in_schema=False)
+    @get("/login", opt=PUBLIC, sync_to_thread=False)
     def login_form(self, request: Request) -> Response:
         return page(request, "portal/login.html", login="", error=None, notices=PORTAL_NOTICES)
 
-    @post("/login", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @post("/login", opt=PUBLIC, sync_to_thread=True)
     def login(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         settings = request.app.state.settings
@@ -154,7 +154,7 @@ class AssistantPortalController(Controller):
             )
         return _signed_in(request, token, ctx.tenant_path("/my/"))
 
-    @post("/logout", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
+    @post("/logout", opt=allow(ASSISTANT), sync_to_thread=True)
     def logout(self, request: Request) -> Response:
         ctx = _ctx(request)
         with control_session() as control:
@@ -191,11 +191,11 @@ class AssistantPortalController(Controller):
             errors=errors or {},
         )
 
-    @get("/invitation/{token:str}", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @get("/invitation/{token:str}", opt=PUBLIC, sync_to_thread=True)
     def invitation(self, request: Request, token: FromPath[str]) -> Response:
         return self._invitation_page(request, token)
 
-    @post("/invitation/{token:str}", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @post("/invitation/{token:str}", opt=PUBLIC, sync_to_thread=True)
     def accept(self, request: Request, token: FromPath[str], data: FormData) -> Response:
         ctx = _ctx(request)
         password, again = data.get("password", ""), data.get("password_again", "")
@@ -218,7 +218,7 @@ class AssistantPortalController(Controller):
 
     # --- payslips -------------------------------------------------------------
 
-    @get("/", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(ASSISTANT), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -248,11 +248,11 @@ class AssistantPortalController(Controller):
             **context,
         )
 
-    @get("/payslips/{payslip_id:int}", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
+    @get("/payslips/{payslip_id:int}", opt=allow(ASSISTANT), sync_to_thread=True)
     def payslip(self, request: Request, payslip_id: FromPath[int]) -> Response:
         return self._detail(request, payslip_id)
 
-    @get("/payslips/{payslip_id:int}/pdf", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
+    @get("/payslips/{payslip_id:int}/pdf", opt=allow(ASSISTANT), sync_to_thread=True)
     def payslip_pdf(self, request: Request, payslip_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -261,7 +261,7 @@ class AssistantPortalController(Controller):
         content = render_pdf(request, "pdf/payslip.html", **context)
         return pdf_download(content, f"payslip-{slip.month.isoformat()[:7]}-{slip.id}.pdf")
 
-    @post("/payslips/{payslip_id:int}/confirm", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
+    @post("/payslips/{payslip_id:int}/confirm", opt=allow(ASSISTANT), sync_to_thread=True)
     def confirm(self, request: Request, payslip_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -269,7 +269,7 @@ class AssistantPortalController(Controller):
             actions.confirm_payslip(db, ctx.tenant_id, ctx.actor, ctx.principal.id, slip.id)
         return see_other(ctx.tenant_path(f"/my/payslips/{payslip_id}?notice=confirmed"))
 
-    @post("/payslips/{payslip_id:int}/questions", opt=allow(ASSISTANT), sync_to_thread=True, include_in_schema=False)
+    @post("/payslips/{payslip_id:int}/questions", opt=allow(ASSISTANT), sync_to_thread=True)
     def ask(self, request: Request, payslip_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         text = field_text(data, "question")
@@ -317,11 +317,11 @@ class PortalAccountsController(Controller):
             login_url=str(request.base_url).rstrip("/") + ctx.tenant_path("/my/login"),
         )
 
-    @get("/{worker_id:int}/portal", opt=allow(*INVITERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{worker_id:int}/portal", opt=allow(*INVITERS), sync_to_thread=True)
     def account(self, request: Request, worker_id: FromPath[int]) -> Response:
         return self._account_page(request, worker_id)
 
-    @post("/{worker_id:int}/portal/invitation", opt=allow(*INVITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}/portal/invitation", opt=allow(*INVITERS), sync_to_thread=True)
     def invite(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         try:
@@ -345,11 +345,11 @@ class PortalAccountsController(Controller):
         done = "enabled" if active else "disabled"
         return see_other(ctx.tenant_path(f"/workers/{worker_id}/portal?done={done}"))
 
-    @post("/{worker_id:int}/portal/disable", opt=allow(*INVITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}/portal/disable", opt=allow(*INVITERS), sync_to_thread=True)
     def disable(self, request: Request, worker_id: FromPath[int]) -> Response:
         return self._set_active(request, worker_id, False)
 
-    @post("/{worker_id:int}/portal/enable", opt=allow(*INVITERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}/portal/enable", opt=allow(*INVITERS), sync_to_thread=True)
     def enable(self, request: Request, worker_id: FromPath[int]) -> Response:
         return self._set_active(request, worker_id, True)
 
@@ -390,11 +390,11 @@ class PayslipQuestionsController(Controller):
             answered=request.query_params.get("done") == "answered",
         )
 
-    @get("/", opt=allow(*ANSWERERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ANSWERERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return self._list(request)
 
-    @post("/{question_id:int}/answer", opt=allow(*ANSWERERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{question_id:int}/answer", opt=allow(*ANSWERERS), sync_to_thread=True)
     def answer(self, request: Request, question_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         text = field_text(data, "answer")

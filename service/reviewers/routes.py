@@ -58,7 +58,7 @@ def _escape_like(text: str) -> str:
 class ReviewerPortalController(Controller):
     path = "/review"
 
-    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def home(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -86,7 +86,7 @@ class ReviewerPortalController(Controller):
             statements_to_decide=to_decide,
         )
 
-    @get("/workers", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/workers", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def workers(self, request: Request) -> Response:
         ctx = _ctx(request)
         q = request.query_params.get("q", "").strip()[:50]
@@ -119,7 +119,7 @@ class ReviewerPortalController(Controller):
             with_page=page_query(request),
         )
 
-    @get("/workers/{worker_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/workers/{worker_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def worker(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -137,7 +137,7 @@ class ReviewerStatementsController(Controller):
 
     path = "/review/statements"
 
-    @get("/", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -168,11 +168,11 @@ class ReviewerStatementsController(Controller):
             can_decide=statement.status is StatementStatus.SENT,
         )
 
-    @get("/{statement_id:int}", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{statement_id:int}", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def detail(self, request: Request, statement_id: FromPath[int]) -> Response:
         return self._detail(request, statement_id)
 
-    @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def confirm(self, request: Request, statement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         try:
@@ -186,7 +186,7 @@ class ReviewerStatementsController(Controller):
             return self._detail(request, statement_id, status=400, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path(f"/review/statements/{statement_id}?notice=saved"))
 
-    @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def dispute(self, request: Request, statement_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         raw = data.get("comment", "")
@@ -208,7 +208,7 @@ class ReviewerStatementsController(Controller):
             )
         return see_other(ctx.tenant_path(f"/review/statements/{statement_id}?notice=saved"))
 
-    @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def xlsx(self, request: Request, statement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -217,7 +217,7 @@ class ReviewerStatementsController(Controller):
         content = statement_files.workbook(*loaded[:4], ctx.translate)
         return xlsx_download(content, statement_files.filename(loaded[0], "xlsx"))
 
-    @get("/{statement_id:int}/pdf", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{statement_id:int}/pdf", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def pdf(self, request: Request, statement_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -259,11 +259,11 @@ class ReviewerGradesController(Controller):
             request, "reviewer/grades.html", status=status, rows=rows, decisions=decisions, body=body, errors=errors or {}
         )
 
-    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return self._page(request)
 
-    @post("/{campaign_id:int}/{worker_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @post("/{campaign_id:int}/{worker_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def decide(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         decision = data.get("decision")
@@ -318,12 +318,12 @@ class ReviewerAssessmentController(Controller):
             recorded=recorded,
         )
 
-    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def form(self, request: Request) -> Response:
         recorded = whole_number(request.query_params.get("recorded", "")) or 0
         return self._page(request, {"on_date": clock.today().isoformat(), "workers": []}, recorded=recorded)
 
-    @post("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def record(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         chosen = data.get("workers", [])
@@ -383,7 +383,7 @@ class ReviewerAppealsController(Controller):
 
     path = "/review/appeals"
 
-    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -420,11 +420,11 @@ class ReviewerAppealsController(Controller):
             done=request.query_params.get("done", ""),
         )
 
-    @get("/{appeal_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{appeal_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def detail(self, request: Request, appeal_id: FromPath[int]) -> Response:
         return self._detail(request, appeal_id)
 
-    @post("/{appeal_id:int}/answer", opt=allow(ReviewerRole.BUREAU), sync_to_thread=True, include_in_schema=False)
+    @post("/{appeal_id:int}/answer", opt=allow(ReviewerRole.BUREAU), sync_to_thread=True)
     def answer(self, request: Request, appeal_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in ANSWER_FIELDS}
@@ -466,18 +466,18 @@ class ReviewerPeriodsController(Controller):
             can_decide=period.status == Lifecycle.UNDER_REVIEW.value and scope.role is ReviewerRole.BUREAU,
         )
 
-    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             periods = reviewer_scope.assessment_periods(db, reviewer_scope.scope_of(db, ctx))
         return page(request, "reviewer/periods.html", periods=periods, lifecycle_labels=LIFECYCLE_LABELS)
 
-    @get("/{period_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @get("/{period_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def detail(self, request: Request, period_id: FromPath[int]) -> Response:
         return self._detail(request, period_id)
 
-    @post("/{period_id:int}/status", opt=allow(ReviewerRole.BUREAU), sync_to_thread=True, include_in_schema=False)
+    @post("/{period_id:int}/status", opt=allow(ReviewerRole.BUREAU), sync_to_thread=True)
     def decide(self, request: Request, period_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         action = field_text(data, "action")

@@ -121,15 +121,15 @@ class SsoConnectionsController(Controller):
             raise NotFoundException()
         return connection
 
-    @get("/connections", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @get("/connections", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         return self._list(request)
 
-    @get("/connections/new", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @get("/connections/new", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def new(self, request: Request) -> Response:
         return self._form(request, None)
 
-    @post("/connections", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @post("/connections", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         settings = _settings(request)
@@ -146,14 +146,14 @@ class SsoConnectionsController(Controller):
             return self._form(request, None, status=400, values=values, errors=translated_errors([error], ctx.translate))
         return see_other(ctx.tenant_path(f"/sso/connections/{connection.id}?notice=created"))
 
-    @get("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @get("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def edit(self, request: Request, connection_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             connection = self._connection(db, ctx, connection_id)
         return self._form(request, connection)
 
-    @post("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @post("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def update(self, request: Request, connection_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         settings = _settings(request)
@@ -176,7 +176,7 @@ class SsoConnectionsController(Controller):
                 _end_reviewer_sessions(control, ctx, connection_id=connection_id)
         return see_other(ctx.tenant_path(f"/sso/connections/{connection_id}?notice=saved"))
 
-    @get("/reviewers", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @get("/reviewers", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def reviewers(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -188,7 +188,7 @@ class SsoConnectionsController(Controller):
             ).all()
         return page(request, "sso/reviewers.html", rows=rows)
 
-    @post("/reviewers/{reviewer_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True, include_in_schema=False)
+    @post("/reviewers/{reviewer_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def set_active(self, request: Request, reviewer_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         active = field_text(data, "active") == "1"
@@ -233,7 +233,7 @@ class SsoSignInController(Controller):
 
     path = "/sso"
 
-    @get("/{connection_id:int}/start", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @get("/{connection_id:int}/start", opt=PUBLIC, sync_to_thread=True)
     def start(self, request: Request, connection_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         settings = _settings(request)
@@ -268,7 +268,7 @@ class SsoSignInController(Controller):
         response = Redirect(path=url, status_code=302)
         return set_cookie(response, settings, BROWSER_COOKIE, browser, BROWSER_COOKIE_SECONDS)
 
-    @get("/{connection_id:int}/callback", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @get("/{connection_id:int}/callback", opt=PUBLIC, sync_to_thread=True)
     def callback(self, request: Request, connection_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         settings = _settings(request)
@@ -352,7 +352,7 @@ class ReviewerSignInController(Controller):
 
     path = "/review"
 
-    @get("/login", opt=PUBLIC, sync_to_thread=True, include_in_schema=False)
+    @get("/login", opt=PUBLIC, sync_to_thread=True)
     def login(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -366,7 +366,7 @@ class ReviewerSignInController(Controller):
         next_path = _portal_next(ctx, request.query_params.get("next", ""))
         return page(request, "reviewer/login.html", connections=connections, next=next_path)
 
-    @post("/logout", opt=allow(*ALL_REVIEWERS), sync_to_thread=True, include_in_schema=False)
+    @post("/logout", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def logout(self, request: Request) -> Response:
         ctx = _ctx(request)
         settings = _settings(request)

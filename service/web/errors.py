@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from service.errors import N_, DomainError
+from service.errors import N_
 from service.web.access import CsrfRefused, ReadOnly
 from service.web.pages import page, see_other
 
@@ -32,7 +32,7 @@ def _wants_json(request: Request) -> bool:
     return "/api/" in request.url.path or "application/json" in request.headers.get("accept", "")
 
 
-def _error_page(request: Request, status: int, message: str | None = None) -> Response:
+def error_page(request: Request, status: int, message: str | None = None) -> Response:
     ctx = getattr(request.state, "ctx", None)
     if ctx is None:  # failed before the context existed: plain text is all we can say
         return Response(content=f"{status}", status_code=status, media_type="text/plain")
@@ -63,18 +63,14 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ReadOnly):
         ctx = request.state.ctx
         if ctx.principal is not None and ctx.principal.kind == "support":
-            return _error_page(request, 403, ctx.translate(N_("Support access is read-only.")))
+            return error_page(request, 403, ctx.translate(N_("Support access is read-only.")))
         message = N_("This company's account is suspended or cancelled: you can read but not change anything.")
-        return _error_page(request, 403, ctx.translate(message))
+        return error_page(request, 403, ctx.translate(message))
     if isinstance(exc, CsrfRefused):
         ctx = request.state.ctx
-        return _error_page(request, 403, ctx.translate(N_("This form has expired. Reload the page and try again.")))
+        return error_page(request, 403, ctx.translate(N_("This form has expired. Reload the page and try again.")))
     status = exc.status_code
-    return _error_page(request, status if status in MESSAGES else 400)
-
-
-def on_domain_error(request: Request, exc: DomainError) -> Response:
-    return _error_page(request, 400, request.state.ctx.translate.error(exc))
+    return error_page(request, status if status in MESSAGES else 400)
 
 
 def on_data_error(request: Request, exc: DataError) -> Response:
@@ -82,10 +78,10 @@ def on_data_error(request: Request, exc: DataError) -> Response:
     a 400, not a 500. Forms check their fields first; this is the net under what no form checks."""
     ctx = getattr(request.state, "ctx", None)
     log.warning("data refused by the database (request %s): %s", getattr(ctx, "request_id", "-"), exc.orig)
-    return _error_page(request, 400)
+    return error_page(request, 400)
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response:
     ctx = getattr(request.state, "ctx", None)
     log.exception("unhandled error (request %s)", getattr(ctx, "request_id", "-"), exc_info=exc)
-    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
+    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)

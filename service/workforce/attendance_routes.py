@@ -116,13 +116,13 @@ class AttendanceController(Controller):
             query_string=_params(month, f),
         )
 
-    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         params = request.query_params
         f = attendance.GridFilter(params.get("client_bureau", "")[:80], params.get("unit", "")[:80])
         return self._grid(request, _month(params.get("month", "")), f, page_number(params.get("page", "")))
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
     def save(self, request: Request, data: FormData) -> Response:
         """Save every row of the page that has figures: all of them, or none."""
         ctx = _ctx(request)
@@ -166,11 +166,11 @@ class AttendanceController(Controller):
         context = {"outcome": None, "errors": [], "warnings": [], "month_text": _default_month().isoformat()[:7], **context}
         return page(request, "workforce/attendance_import.html", status=status, limit_mb=limit_mb, **context)
 
-    @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
     def import_form(self, request: Request) -> Response:
         return self._import_page(request, month_text=_month(request.query_params.get("month", "")).isoformat()[:7])
 
-    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=True)
     def template(self, request: Request) -> Response:
         """The month's workers with their ID numbers and any figures entered, to fill in."""
         ctx = _ctx(request)
@@ -183,7 +183,7 @@ class AttendanceController(Controller):
         content = template_workbook(rows, lambda w: actions.reveal_id_number(keys, w), ctx.translate, month)
         return xlsx_download(content, f"attendance-{month.isoformat()[:7]}.xlsx")
 
-    @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/import", opt=allow(*EDITORS), sync_to_thread=True)
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
         ctx, t = _ctx(request), _ctx(request).translate
         month_text = field_text(data, "month")

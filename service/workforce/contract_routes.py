@@ -191,7 +191,7 @@ def _refuse_next(contract: Contract, mode: str) -> None:
 class WorkerContractsController(Controller):
     path = "/workers/{worker_id:int}/contracts"
 
-    @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
     def new(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -207,7 +207,7 @@ class WorkerContractsController(Controller):
         }
         return _form(request, worker=worker, contract=None, values=values, errors={})
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
     def create(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data)
@@ -255,15 +255,15 @@ class ContractController(Controller):
 
     # --- Excel import (before the {contract_id:int} routes for readability) ---
 
-    @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
     def import_form(self, request: Request) -> Response:
         return _import_page(request, errors=[], outcome=None)
 
-    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False)
     def import_template(self, request: Request) -> Response:
         return xlsx_download(template_workbook(_ctx(request).translate), "contracts-template.xlsx")
 
-    @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/import", opt=allow(*EDITORS), sync_to_thread=True)
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
         ctx, t = _ctx(request), _ctx(request).translate
         upload = data.get("file")
@@ -286,18 +286,18 @@ class ContractController(Controller):
 
     # --- one contract ---
 
-    @get("/{contract_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/{contract_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, contract_id: FromPath[int]) -> Response:
         return _detail(request, contract_id)
 
-    @get("/{contract_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{contract_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, contract_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
             contract, worker = _load(db, ctx, contract_id)
         return _form(request, worker=worker, contract=contract, values=_text_values(contract), errors={})
 
-    @post("/{contract_id:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{contract_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def update(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = _values(data)
@@ -314,7 +314,7 @@ class ContractController(Controller):
             return _form(request, worker=worker, contract=contract, values=values, errors=errors, status=400)
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=saved"))
 
-    @post("/{contract_id:int}/sign", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{contract_id:int}/sign", opt=allow(*EDITORS), sync_to_thread=True)
     def sign(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         return _detail_action(
             request,
@@ -328,7 +328,7 @@ class ContractController(Controller):
             ),
         )
 
-    @post("/{contract_id:int}/renewal-decision", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{contract_id:int}/renewal-decision", opt=allow(*EDITORS), sync_to_thread=True)
     def renewal_decision(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         return _detail_action(
             request,
@@ -413,19 +413,19 @@ class ContractController(Controller):
             return self._next_page(request, contract, worker, mode, values, errors, status=400)
         return see_other(ctx.tenant_path(f"/contracts/{created.id}?notice=created"))
 
-    @get("/{contract_id:int}/renew", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{contract_id:int}/renew", opt=allow(*EDITORS), sync_to_thread=True)
     def renew_form(self, request: Request, contract_id: FromPath[int]) -> Response:
         return self._next_form(request, contract_id, "renew")
 
-    @post("/{contract_id:int}/renew", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{contract_id:int}/renew", opt=allow(*EDITORS), sync_to_thread=True)
     def renew(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         return self._next_submit(request, contract_id, data, "renew")
 
-    @get("/{contract_id:int}/convert", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{contract_id:int}/convert", opt=allow(*EDITORS), sync_to_thread=True)
     def convert_form(self, request: Request, contract_id: FromPath[int]) -> Response:
         return self._next_form(request, contract_id, "convert")
 
-    @post("/{contract_id:int}/convert", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{contract_id:int}/convert", opt=allow(*EDITORS), sync_to_thread=True)
     def convert(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         return self._next_submit(request, contract_id, data, "convert")
 
@@ -465,7 +465,7 @@ class ContractController(Controller):
             before_2008=worker.hire_date < LCL_SERVICE_FROM,
         )
 
-    @get("/{contract_id:int}/terminate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{contract_id:int}/terminate", opt=allow(*EDITORS), sync_to_thread=True)
     def terminate_form(self, request: Request, contract_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         chosen = request.query_params.get("terminated_on", "")[:10]
@@ -479,7 +479,7 @@ class ContractController(Controller):
             chosen = max(default, contract.start_date).isoformat()
         return self._termination_page(request, contract_id, {"terminated_on": chosen, "reason": reason}, {})
 
-    @post("/{contract_id:int}/terminate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{contract_id:int}/terminate", opt=allow(*EDITORS), sync_to_thread=True)
     def terminate(self, request: Request, contract_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         today = clock.today()
@@ -496,7 +496,7 @@ class ContractController(Controller):
 
     # --- the scanned contract ---
 
-    @post("/{contract_id:int}/file", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{contract_id:int}/file", opt=allow(*EDITORS), sync_to_thread=True)
     def upload(self, request: Request, contract_id: FromPath[int], data: MultipartData) -> Response:
         ctx = _ctx(request)
         today = clock.today()
@@ -513,7 +513,7 @@ class ContractController(Controller):
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=file"))
 
     # The scan shows the full ID number and the wage: only those who see them anyway.
-    @get("/{contract_id:int}/file", opt=allow(*SEES_FULL_ID), sync_to_thread=True, include_in_schema=False)
+    @get("/{contract_id:int}/file", opt=allow(*SEES_FULL_ID), sync_to_thread=True)
     def download(self, request: Request, contract_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:

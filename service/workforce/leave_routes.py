@@ -64,7 +64,7 @@ def _common() -> dict[str, Any]:
 class LeaveController(Controller):
     path = "/leave"
 
-    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         f = _filter_from(request)
@@ -98,7 +98,7 @@ class LeaveController(Controller):
             **context,
         )
 
-    @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
     def new(self, request: Request) -> Response:
         """With ``worker_id``: the form for that worker; else find the worker by name, phone or ID number."""
         ctx = _ctx(request)
@@ -114,7 +114,7 @@ class LeaveController(Controller):
                 matches = roster.search(db, keys, ctx.tenant_id, roster.RosterFilter(q=q), 1, per_page=20).workers
         return self._form(request, worker=worker, matches=matches, q=q)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in FIELDS}
@@ -152,7 +152,7 @@ class LeaveController(Controller):
             **context,
         )
 
-    @get("/{request_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/{request_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, request_id: FromPath[int]) -> Response:
         return self._detail(request, request_id)
 
@@ -174,19 +174,19 @@ class LeaveController(Controller):
             )
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
-    @post("/{request_id:int}/approve", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{request_id:int}/approve", opt=allow(*EDITORS), sync_to_thread=True)
     def approve(self, request: Request, request_id: FromPath[int], data: FormData) -> Response:
         return self._act(request, request_id, data, "approve")
 
-    @post("/{request_id:int}/reject", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{request_id:int}/reject", opt=allow(*EDITORS), sync_to_thread=True)
     def reject(self, request: Request, request_id: FromPath[int], data: FormData) -> Response:
         return self._act(request, request_id, data, "reject")
 
-    @post("/{request_id:int}/cancel", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{request_id:int}/cancel", opt=allow(*EDITORS), sync_to_thread=True)
     def cancel(self, request: Request, request_id: FromPath[int], data: FormData) -> Response:
         return self._act(request, request_id, data, "cancel")
 
-    @post("/entitlement", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/entitlement", opt=allow(*EDITORS), sync_to_thread=True)
     def set_entitlement(self, request: Request, data: FormData) -> Response:
         """HR's days for one worker, year and type; an empty figure goes back to the default."""
         ctx = _ctx(request)

@@ -74,14 +74,14 @@ class WorkerRecordsController(Controller):
             )
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=created#{anchor}"))
 
-    @post("/{worker_id:int}/training", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}/training", opt=allow(*EDITORS), sync_to_thread=True)
     def add_training(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         return self._add(request, worker_id, data, "training")
 
-    @post("/{worker_id:int}/certificates", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}/certificates", opt=allow(*EDITORS), sync_to_thread=True)
     def add_certificate(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         return self._add(request, worker_id, data, "certificates")
 
-    @post("/{worker_id:int}/discipline", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}/discipline", opt=allow(*EDITORS), sync_to_thread=True)
     def add_discipline(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         return self._add(request, worker_id, data, "discipline")

@@ -98,7 +98,7 @@ def _load(db, ctx: RequestContext, worker_id: FromPath[int]) -> Worker:
 class RosterController(Controller):
     path = "/workers"
 
-    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def index(self, request: Request) -> Response:
         ctx = _ctx(request)
         f = _filter_from(request)
@@ -119,7 +119,7 @@ class RosterController(Controller):
             page_query=page_query(request),
         )
 
-    @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def export(self, request: Request) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -127,11 +127,11 @@ class RosterController(Controller):
         content = export_workbook(workers, ctx.translate, lambda w: _id_number_for(request, w))
         return xlsx_download(content, f"roster-{clock.today().isoformat()}.xlsx")
 
-    @get("/new", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
     def new(self, request: Request) -> Response:
         return page(request, "workforce/worker_form.html", worker=None, **_form_context({}, {}, _ctx(request).tenant_id))
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
     def create(self, request: Request, data: FormData) -> Response:
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in FIELDS}
@@ -150,15 +150,15 @@ class RosterController(Controller):
             )
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=created"))
 
-    @get("/import", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
     def import_form(self, request: Request) -> Response:
         return _import_page(request, errors=[], outcome=None)
 
-    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False, include_in_schema=False)
+    @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False)
     def import_template(self, request: Request) -> Response:
         return xlsx_download(export_workbook([], _ctx(request).translate, lambda w: ""), "roster-template.xlsx")
 
-    @post("/import", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/import", opt=allow(*EDITORS), sync_to_thread=True)
     def import_sheet(self, request: Request, data: MultipartData) -> Response:
         ctx, t = _ctx(request), _ctx(request).translate
         upload = data.get("file")
@@ -178,7 +178,7 @@ class RosterController(Controller):
             return _import_page(request, status=400, outcome=None, errors=[e.__dict__ for e in refused.errors])
         return _import_page(request, outcome=outcome, errors=[])
 
-    @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, include_in_schema=False)
+    @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -206,7 +206,7 @@ class RosterController(Controller):
             cities=CITY_NAMES,
         )
 
-    @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -219,7 +219,7 @@ class RosterController(Controller):
         values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
         return page(request, "workforce/worker_form.html", worker=worker, **_form_context(values, {}, ctx.tenant_id))
 
-    @post("/{worker_id:int}", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def update(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
         ctx = _ctx(request)
         values = {f: field_text(data, f) for f in FIELDS}
@@ -241,7 +241,7 @@ class RosterController(Controller):
             )
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
 
-    @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True, include_in_schema=False)
+    @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True)
     def deactivate(self, request: Request, worker_id: FromPath[int]) -> Response:
         ctx = _ctx(request)
         with tenant_session(ctx.tenant_id) as db:
@@ -269,6 +269,7 @@ def _worker_json(request: Request, worker: Worker) -> dict[str, Any]:
 
 class RosterApi(Controller):
     path = "/api/workers"
+    include_in_schema = True  # the one JSON API: the tenant router leaves every HTML page out of the schema
     tags = ("roster",)
 
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="Search the roster")
