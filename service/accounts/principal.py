@@ -6,17 +6,14 @@ from sqlmodel import select
 
 from service.accounts.models import StaffUser
 from service.web.context import Principal
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession
 from tenants.models import Tenant, WebSession
 
 
-def load_staff(tenant: Tenant | None, web_session: WebSession) -> Principal | None:
+def load_staff(db: TenantSession, tenant: Tenant | None, web_session: WebSession) -> Principal | None:
     if tenant is None:
         return None
-    with tenant_session(tenant.id) as db:
-        user = db.exec(
-            select(StaffUser).where(StaffUser.tenant_id == tenant.id, StaffUser.id == web_session.principal_id)
-        ).first()
+    user = db.exec(select(StaffUser).where(StaffUser.tenant_id == tenant.id, StaffUser.id == web_session.principal_id)).first()
     if user is None or not user.active:
         return None
     return Principal("staff", user.id, tenant.id, user.display_name, user.role)

@@ -21,7 +21,7 @@ from service.errors import N_, DomainError
 from service.settings import Settings
 from service.web.context import Principal
 from tenants import throttle
-from tenants.isolation import control_session, tenant_session
+from tenants.isolation import TenantSession, control_session
 from tenants.models import PlatformOperator, Tenant, WebSession
 
 
@@ -72,29 +72,26 @@ def sign_in(
     return operator
 
 
-def load_operator(tenant: Tenant | None, web_session: WebSession) -> Principal | None:
+def load_operator(db: TenantSession, tenant: Tenant | None, web_session: WebSession) -> Principal | None:
     if tenant is not None:
         return None
-    with control_session() as control:
-        operator = control.get(PlatformOperator, web_session.principal_id)
+    operator = db.get(PlatformOperator, web_session.principal_id)
     if operator is None or not operator.active:
         return None
     return Principal("operator", operator.id, None, operator.display_name, OperatorRole.OPERATOR)
 
 
-def load_support(tenant: Tenant | None, web_session: WebSession) -> Principal | None:
+def load_support(db: TenantSession, tenant: Tenant | None, web_session: WebSession) -> Principal | None:
     """An operator inside a tenant through a support grant (principal_id is the
     grant): read-only (the viewer role), and only while the grant is live."""
     if tenant is None:
         return None
-    with tenant_session(tenant.id) as db:
-        grant = db.exec(
-            select(SupportGrant).where(SupportGrant.tenant_id == tenant.id, SupportGrant.id == web_session.principal_id)
-        ).first()
-        if grant is None or not grant.is_active(datetime.now(UTC)):
-            return None
-    with control_session() as control:
-        operator = control.get(PlatformOperator, grant.operator_id)
+    grant = db.exec(
+        select(SupportGrant).where(SupportGrant.tenant_id == tenant.id, SupportGrant.id == web_session.principal_id)
+    ).first()
+    if grant is None or not grant.is_active(datetime.now(UTC)):
+        return None
+    operator = db.get(PlatformOperator, grant.operator_id)  # a platform table: readable in any transaction
     if operator is None or not operator.active:
         return None
     return Principal("support", grant.id, tenant.id, f"{operator.display_name} (Paiqian support)", StaffRole.VIEWER)

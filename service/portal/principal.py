@@ -7,19 +7,18 @@ from sqlmodel import select
 from service.portal.models import PRINCIPAL_KIND, AssistantAccount, AssistantRole
 from service.web.context import Principal
 from service.workforce.models import Worker, WorkerStatus
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession
 from tenants.models import Tenant, WebSession
 
 
-def load_assistant(tenant: Tenant | None, web_session: WebSession) -> Principal | None:
+def load_assistant(db: TenantSession, tenant: Tenant | None, web_session: WebSession) -> Principal | None:
     if tenant is None:
         return None
-    with tenant_session(tenant.id) as db:
-        found = db.exec(
-            select(AssistantAccount, Worker)
-            .join(Worker, (Worker.tenant_id == AssistantAccount.tenant_id) & (Worker.id == AssistantAccount.worker_id))
-            .where(AssistantAccount.tenant_id == tenant.id, AssistantAccount.worker_id == web_session.principal_id)
-        ).first()
+    found = db.exec(
+        select(AssistantAccount, Worker)
+        .join(Worker, (Worker.tenant_id == AssistantAccount.tenant_id) & (Worker.id == AssistantAccount.worker_id))
+        .where(AssistantAccount.tenant_id == tenant.id, AssistantAccount.worker_id == web_session.principal_id)
+    ).first()
     if found is None:
         return None
     account, worker = found

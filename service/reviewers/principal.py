@@ -8,19 +8,18 @@ from sqlmodel import select
 from service.reviewers.models import Reviewer
 from service.sso.models import SsoConnection
 from service.web.context import Principal
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession
 from tenants.models import Tenant, WebSession
 
 
-def load_reviewer(tenant: Tenant | None, web_session: WebSession) -> Principal | None:
+def load_reviewer(db: TenantSession, tenant: Tenant | None, web_session: WebSession) -> Principal | None:
     if tenant is None:
         return None
-    with tenant_session(tenant.id) as db:
-        found = db.exec(
-            select(Reviewer, SsoConnection.enabled)
-            .join(SsoConnection, (SsoConnection.tenant_id == Reviewer.tenant_id) & (SsoConnection.id == Reviewer.connection_id))
-            .where(Reviewer.tenant_id == tenant.id, Reviewer.id == web_session.principal_id)
-        ).first()
+    found = db.exec(
+        select(Reviewer, SsoConnection.enabled)
+        .join(SsoConnection, (SsoConnection.tenant_id == Reviewer.tenant_id) & (SsoConnection.id == Reviewer.connection_id))
+        .where(Reviewer.tenant_id == tenant.id, Reviewer.id == web_session.principal_id)
+    ).first()
     if found is None:
         return None
     reviewer, connection_enabled = found

@@ -18,10 +18,10 @@ from service.reviewers.principal import load_reviewer
 from service.settings import Settings
 from service.web import sessions
 from service.web.context import Principal
-from tenants.isolation import control_session
+from tenants.isolation import TenantSession, control_session, tenant_session
 from tenants.models import Tenant, WebSession
 
-Loader = Callable[[Tenant | None, WebSession], Principal | None]
+Loader = Callable[[TenantSession, Tenant | None, WebSession], Principal | None]
 
 LOADERS: dict[str, Loader] = {
     "staff": load_staff,
@@ -33,11 +33,13 @@ LOADERS: dict[str, Loader] = {
 
 
 def load_principal(settings: Settings, tenant: Tenant | None, token: str | None) -> Principal | None:
+    """The session and its principal in one transaction, bound to the request's tenant (the sessions
+    table is a platform table, readable in any transaction; the principal's tables are the tenant's)."""
     if not token:
         return None
-    with control_session() as control:
-        web_session = sessions.find(control, settings, token)
-    if web_session is None or web_session.tenant_id != (tenant.id if tenant else None):
-        return None
-    loader = LOADERS.get(web_session.principal_kind)
-    return loader(tenant, web_session) if loader else None
+    with tenant_session(tenant.id) if tenant is not None else control_session() as db:
+        web_session = sessions.find(db, settings, token)
+        if web_session is None or web_session.tenant_id != (tenant.id if tenant else None):
+            return None
+        loader = LOADERS.get(web_session.principal_kind)
+        return loader(db, tenant, web_session) if loader else None
