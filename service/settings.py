@@ -39,6 +39,9 @@ class Settings:
     public_https: bool = False
     # Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed.
     trusted_proxies: str = ""
+    # "standard" (argon2id, 64 MiB, t=3, p=4) or "test" (argon2id at its cheapest: the suite signs in thousands
+    # of times).  Production refuses "test".
+    password_hashing: str = "standard"
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12
     sign_in_max_failures: int = 5
@@ -86,6 +89,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         master_key = _dev_master_key(data_dir)
     if mode == "production" and not env.get("DATABASE_URL"):
         raise RuntimeError("DATABASE_URL is required in production")
+    password_hashing = env.get("PAIQIAN_PASSWORD_HASHING", "standard")
+    if password_hashing not in {"standard", "test"} or (mode == "production" and password_hashing != "standard"):
+        raise RuntimeError(f"PAIQIAN_PASSWORD_HASHING={password_hashing!r} is not allowed here")
     return Settings(
         env=mode,
         database_url=env.get("DATABASE_URL") or None,
@@ -97,6 +103,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         port=int(env.get("PAIQIAN_PORT", "8000")),
         public_https=env.get("PAIQIAN_HTTPS", "") in {"1", "true", "yes"},
         trusted_proxies=env.get("PAIQIAN_TRUSTED_PROXIES", ""),
+        password_hashing=password_hashing,
         session_idle_minutes=int(env.get("PAIQIAN_SESSION_IDLE_MINUTES", "120")),
         session_absolute_hours=int(env.get("PAIQIAN_SESSION_ABSOLUTE_HOURS", "12")),
         stripe_secret_key=env.get("STRIPE_SECRET_KEY", ""),
