@@ -17,19 +17,12 @@ from sqlmodel import Session, select
 from service import clock
 from service.audit import Actor, record
 from service.errors import N_, DomainError
+from service.insurance.inputs import RateErrors
 from service.insurance.models import InsuranceSetting
 from service.insurance.store import policy_in_force
 from service.insurance.worker_contributions import check_rates
 from service.workforce.contract_input import MAXIMUM_MONTHLY_WAGE
 from service.workforce.models import Worker
-
-
-class RateErrors(Exception):
-    """Every problem with a settings form, each with its field."""
-
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(errors[0].message)
-        self.errors = errors
 
 
 def setting_for(db: Session, tenant_id: uuid.UUID, city: str) -> InsuranceSetting | None:

@@ -5,19 +5,18 @@ work-injury rates per city; and one worker's monthly contributions."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
-from sqlmodel import select
 
 from service import clock
 from service.accounts.models import StaffRole
 from service.cities.names import CITY_NAMES
-from service.errors import N_, DomainError
+from service.errors import N_
 from service.insurance import actions, store
+from service.insurance.inputs import RATE_PLACES, parse_contribution_base, parse_rates
 from service.insurance.models import InsurancePolicy
 from service.insurance.worker_contributions import (
     CEILING,
@@ -26,15 +25,19 @@ from service.insurance.worker_contributions import (
     FLOOR,
     WITHIN,
     WORK_INJURY_RATES,
-    for_worker,
     percent,
+    preview_for_worker,
 )
-from service.money import Rounding, parse_yuan
+from service.money import Rounding
 from service.web.access import allow
-from service.web.forms import FormData, field_text, translated_errors
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
+from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.models import Worker
-from tenants.isolation import tenant_session
+from service.workforce.roster import get_worker
+from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK, StaffRole.VIEWER)
 WRITERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
@@ -116,18 +119,19 @@ def _cities(rows: list[InsurancePolicy], settings: dict, today: date) -> list[di
 
 
 def _render(
-    request: Request, *, status: int = 200, form_city: str = "", values: dict | None = None, errors: dict | None = None
+    request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
+    *,
+    form_city: str = "",
+    values: dict | None = None,
+    errors: dict | None = None,
 ) -> Response:
-    ctx = request.state.ctx
     today = clock.today()
-    with tenant_session(ctx.tenant_id) as db:
-        rows = store.all_versions(db, ctx.tenant_id)
-        settings = actions.all_settings(db, ctx.tenant_id)
     return page(
         request,
         "insurance/index.html",
-        status=status,
-        cities=_cities(rows, settings, today),
+        cities=_cities(store.all_versions(db, ctx.tenant_id), actions.all_settings(db, ctx.tenant_id), today),
         today=today,
         can_edit=ctx.has_role(*WRITERS),
         form_city=form_city,
@@ -141,81 +145,48 @@ def _render(
     )
 
 
-def parse_percent(text: str, field: str, places: int) -> Decimal | None:
-    """'7' or '7%' -> 0.07; blank -> None (not chosen)."""
-    cleaned = text.strip().rstrip("%％").strip()
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-        exact = value.is_finite() and value == round(value, places)
-    except ArithmeticError:  # Decimal() and round() refuse "x" and "1e999999"
-        exact = False
-    if not exact:
-        raise DomainError(N_("Enter a percentage, such as 7 or 0.2."), field=field)
-    return value / 100
+def _rates_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    city = request.path_params["city"]
+    return _render(request, ctx, db, form_city=city, values=refused.values(tuple(RATE_PLACES)), errors=refused.errors)
+
+
+def _base_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    worker_id = request.path_params["worker_id"]
+    return _preview(
+        request, ctx, db, worker_id, clock.today(), base_value=refused.text("contribution_base"), base_errors=refused.errors
+    )
 
 
 class InsuranceController(Controller):
     path = "/insurance"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return _render(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _render(request, ctx, db)
 
-    @post("/settings/{city:str}", opt=allow(*WRITERS), sync_to_thread=True)
-    def set_rates(self, request: Request, city: FromPath[str], data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in ("housing_fund_rate", "work_injury_rate")}
-        problems: list[DomainError] = []
-        rates: dict[str, Decimal | None] = {}
-        for field, places in (("housing_fund_rate", 2), ("work_injury_rate", 3)):
-            try:
-                rates[field] = parse_percent(values[field], field, places)
-            except DomainError as error:
-                problems.append(error)
-        try:
-            if problems:
-                raise actions.RateErrors(problems)
-            with tenant_session(ctx.tenant_id) as db:
-                if store.row_in_force(db, ctx.tenant_id, city, clock.today()) is None:
-                    raise NotFoundException()
-                actions.set_rates(db, ctx.tenant_id, ctx.actor, city, rates["housing_fund_rate"], rates["work_injury_rate"])
-        except (actions.RateErrors, DomainError) as failure:
-            errors = failure.errors if isinstance(failure, actions.RateErrors) else [failure]
-            return _render(request, status=400, form_city=city, values=values, errors=translated_errors(errors, ctx.translate))
+    @post("/settings/{city:str}", opt=allow(*WRITERS) | shown_again_by(_rates_refused), sync_to_thread=True)
+    def set_rates(self, ctx: RequestCtx, db: TenantDb, city: FromPath[str], data: FormData) -> Response:
+        rates = parse_rates({f: field_text(data, f) for f in RATE_PLACES})
+        if store.row_in_force(db, ctx.tenant_id, city, clock.today()) is None:
+            raise NotFoundException()
+        actions.set_rates(db, ctx.tenant_id, ctx.actor, city, rates["housing_fund_rate"], rates["work_injury_rate"])
         return see_other(ctx.tenant_path(f"/insurance?done=rates#city-{city}"))
 
     @get("/preview", opt=allow(*READERS), sync_to_thread=True)
-    def preview(self, request: Request, worker_id: FromQuery[int], on: FromQuery[date | None] = None) -> Response:
-        return _preview(request, worker_id, on or clock.today())
+    def preview(
+        self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromQuery[int], on: FromQuery[date | None] = None
+    ) -> Response:
+        return _preview(request, ctx, db, worker_id, on or clock.today())
 
-    @post("/workers/{worker_id:int}/base", opt=allow(*WRITERS), sync_to_thread=True)
-    def set_base(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        text = field_text(data, "contribution_base")
-        try:
-            try:
-                base = parse_yuan(text) if text else None
-            except ValueError:
-                raise DomainError(N_("Enter an amount in yuan, such as 6500 or 6500.50."), field="contribution_base") from None
-            with tenant_session(ctx.tenant_id) as db:
-                worker = _worker(db, ctx.tenant_id, worker_id)
-                actions.set_contribution_base(db, ctx.tenant_id, ctx.actor, worker, base)
-        except DomainError as error:
-            return _preview(
-                request,
-                worker_id,
-                clock.today(),
-                status=400,
-                base_value=text,
-                base_errors=translated_errors([error], ctx.translate),
-            )
+    @post("/workers/{worker_id:int}/base", opt=allow(*WRITERS) | shown_again_by(_base_refused), sync_to_thread=True)
+    def set_base(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        base = parse_contribution_base(field_text(data, "contribution_base"))
+        actions.set_contribution_base(db, ctx.tenant_id, ctx.actor, _worker(db, ctx, worker_id), base)
         return see_other(ctx.tenant_path(f"/insurance/preview?worker_id={worker_id}&done=base"))
 
 
-def _worker(db, tenant_id, worker_id: int) -> Worker:
-    worker = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker_id)).first()
+def _worker(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
+    worker = get_worker(db, ctx.tenant_id, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker
@@ -223,31 +194,25 @@ def _worker(db, tenant_id, worker_id: int) -> Worker:
 
 def _preview(
     request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
     worker_id: int,
     on: date,
     *,
-    status: int = 200,
     base_value: str | None = None,
     base_errors: dict | None = None,
 ) -> Response:
-    ctx = request.state.ctx
-    result, problem = None, None
-    with tenant_session(ctx.tenant_id) as db:
-        worker = _worker(db, ctx.tenant_id, worker_id)
-        try:
-            result = for_worker(db, ctx.tenant_id, worker, on)
-        except DomainError as error:
-            problem = ctx.translate.error(error)
+    worker = _worker(db, ctx, worker_id)
+    result, problem = preview_for_worker(db, ctx.tenant_id, worker, on)
     if base_value is None:
         base_value = "" if worker.contribution_base is None else str(worker.contribution_base)
     return page(
         request,
         "insurance/preview.html",
-        status=status,
         worker=worker,
         on=on,
         result=result,
-        problem=problem,
+        problem=None if problem is None else ctx.translate.error(problem),
         city_name=CITY_NAMES.get(worker.city or ""),
         can_edit=ctx.has_role(*WRITERS),
         pct=percent,

@@ -155,3 +155,14 @@ def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerCon
         None if setting is None else setting.housing_fund_rate,
         None if setting is None else setting.work_injury_rate,
     )
+
+
+def preview_for_worker(
+    db: Session, tenant_id: uuid.UUID, worker, on: date
+) -> tuple[WorkerContributions | None, DomainError | None]:
+    """``for_worker`` for the preview page, which shows a worker whose month cannot be computed yet
+    (no city, no policy, no base) with the reason instead of the amounts: not a refused request."""
+    try:
+        return for_worker(db, tenant_id, worker, on), None
+    except DomainError as problem:
+        return None, problem

@@ -4,19 +4,19 @@ add or correct a version."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from sqlmodel import select
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.errors import DomainError
 from service.payroll import band_actions as actions
 from service.payroll.band_models import SalaryBandTable
+from service.payroll.queries import bureaus_with_workers
 from service.payroll.salary_bands import (
     COMPONENTS,
     RATINGS,
@@ -28,10 +28,13 @@ from service.payroll.salary_bands import (
     parse_band_form,
 )
 from service.web.access import allow
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text, translated_errors
 from service.web.pages import page, see_other
-from service.workforce.models import GRADES, Worker
-from tenants.isolation import tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from service.workforce.models import GRADES
+from tenants.isolation import TenantSession
 
 EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK, StaffRole.VIEWER)
@@ -41,7 +44,7 @@ def _matrix(cells: list[BandCell]) -> dict[tuple[int, str], BandCell]:
     return {(c.grade, c.rating.value): c for c in cells}
 
 
-def _scopes(db, tenant_id, versions: list[SalaryBandTable], today: date) -> list[dict[str, Any]]:
+def _scopes(db: TenantSession, tenant_id: uuid.UUID, versions: list[SalaryBandTable], today: date) -> list[dict[str, Any]]:
     """One entry per scope: tenant-wide first, then each bureau with versions of its own."""
     keys: list[str | None] = []
     for v in versions:
@@ -59,10 +62,6 @@ def _scopes(db, tenant_id, versions: list[SalaryBandTable], today: date) -> list
     for scope in scopes:
         scope["cells"] = _matrix(cells[scope["current"].id]) if scope["current"] else {}
     return scopes
-
-
-def _bureaus(db, tenant_id) -> list[str]:
-    return sorted(db.exec(select(Worker.client_bureau).where(Worker.tenant_id == tenant_id).distinct()).all())
 
 
 def _values_from(table: SalaryBandTable | None, cells: list[BandCell], **extra: str) -> dict[str, str]:
@@ -84,46 +83,57 @@ def _values_from(table: SalaryBandTable | None, cells: list[BandCell], **extra: 
 
 def _form(
     request: Request,
+    db: TenantSession,
     *,
     values: dict[str, str],
     errors: dict[str, str],
     edit: SalaryBandTable | None,
-    status: int = 200,
     source: SalaryBandTable | None = None,
 ) -> Response:
-    ctx = request.state.ctx
-    with tenant_session(ctx.tenant_id) as db:
-        bureaus = _bureaus(db, ctx.tenant_id)
     return page(
         request,
         "payroll/band_form.html",
-        status=status,
         values=values,
         errors=errors,
         edit=edit,
         source=source,
-        bureaus=bureaus,
+        bureaus=bureaus_with_workers(db, db.tenant_id),
         grades=GRADES,
         ratings=RATINGS,
         cell_field=cell_field,
     )
 
 
-def _errors(problems: DomainError, request: Request) -> dict[str, str]:
-    errors = problems.errors if isinstance(problems, BandInputErrors) else [problems]
-    return translated_errors(errors, request.state.ctx.translate)
+def _errors(refused: RefusedForm, ctx: RequestContext) -> dict[str, str]:
+    """Every cell's problem beside its cell: a band table's refusal carries them all."""
+    error = refused.error
+    return translated_errors(error.errors, ctx.translate) if isinstance(error, BandInputErrors) else refused.errors
+
+
+def _version(db: TenantSession, ctx: RequestContext, table_id: int) -> SalaryBandTable:
+    table = actions.get_version(db, ctx.tenant_id, table_id)
+    if table is None:
+        raise NotFoundException()
+    return table
+
+
+def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _form(request, db, values=refused.values(form_fields()), errors=_errors(refused, ctx), edit=None)
+
+
+def _correction_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    table = _version(db, ctx, request.path_params["table_id"])
+    values = refused.values(form_fields()) | {"client_bureau": table.client_bureau or ""}
+    return _form(request, db, values=values, errors=_errors(refused, ctx), edit=table)
 
 
 class SalaryBandsController(Controller):
     path = "/salary-bands"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        ctx = request.state.ctx
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         today = clock.today()
-        with tenant_session(ctx.tenant_id) as db:
-            versions = actions.all_versions(db, ctx.tenant_id)
-            scopes = _scopes(db, ctx.tenant_id, versions, today)
+        scopes = _scopes(db, ctx.tenant_id, actions.all_versions(db, ctx.tenant_id), today)
         return page(
             request,
             "payroll/bands.html",
@@ -137,54 +147,34 @@ class SalaryBandsController(Controller):
         )
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
-    def new(self, request: Request) -> Response:
+    def new(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         """The form, prefilled from the version in force today for the scope asked for
         (``?client_bureau=``), or the tenant-wide one when the bureau has none."""
-        ctx = request.state.ctx
         bureau = request.query_params.get("client_bureau", "").strip()[:80] or None
-        with tenant_session(ctx.tenant_id) as db:
-            source = band_in_force(actions.all_versions(db, ctx.tenant_id), bureau, clock.today())
-            cells = actions.cells_of(db, ctx.tenant_id, source.id) if source else []
+        source = band_in_force(actions.all_versions(db, ctx.tenant_id), bureau, clock.today())
+        cells = actions.cells_of(db, ctx.tenant_id, source.id) if source else []
         base = source.performance_base if source is not None else None
         values = _values_from(None, cells, client_bureau=bureau or "", performance_base="" if base is None else str(base))
-        return _form(request, values=values, errors={}, edit=None, source=source)
+        return _form(request, db, values=values, errors={}, edit=None, source=source)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
-    def create(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in form_fields()}
-        try:
-            band_input = parse_band_form(values)
-            with tenant_session(ctx.tenant_id) as db:
-                table = actions.create_version(db, ctx.tenant_id, ctx.actor, band_input)
-        except DomainError as problems:
-            return _form(request, status=400, values=values, errors=_errors(problems, request), edit=None)
+    @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
+    def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        band_input = parse_band_form({f: field_text(data, f) for f in form_fields()})
+        table = actions.create_version(db, ctx.tenant_id, ctx.actor, band_input)
         return see_other(ctx.tenant_path(f"/salary-bands?done=added#version-{table.id}"))
 
     @get("/{table_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
-    def edit(self, request: Request, table_id: FromPath[int]) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            table = actions.get_version(db, ctx.tenant_id, table_id)
-            if table is None:
-                raise NotFoundException()
-            cells = actions.cells_of(db, ctx.tenant_id, table.id)
-        return _form(request, values=_values_from(table, cells), errors={}, edit=table)
+    def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, table_id: FromPath[int]) -> Response:
+        table = _version(db, ctx, table_id)
+        return _form(
+            request, db, values=_values_from(table, actions.cells_of(db, ctx.tenant_id, table.id)), errors={}, edit=table
+        )
 
-    @post("/{table_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
-    def correct(self, request: Request, table_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in form_fields()}
-        with tenant_session(ctx.tenant_id) as db:
-            table = actions.get_version(db, ctx.tenant_id, table_id)
-        if table is None:
-            raise NotFoundException()
-        values["client_bureau"] = table.client_bureau or ""  # the scope stays
-        try:
-            band_input = parse_band_form(values)
-            with tenant_session(ctx.tenant_id) as db:
-                table = actions.get_version(db, ctx.tenant_id, table_id)
-                actions.correct_version(db, ctx.tenant_id, ctx.actor, table, band_input)
-        except DomainError as problems:
-            return _form(request, status=400, values=values, errors=_errors(problems, request), edit=table)
+    @post("/{table_id:int}", opt=allow(*EDITORS) | shown_again_by(_correction_refused), sync_to_thread=True)
+    def correct(self, ctx: RequestCtx, db: TenantDb, table_id: FromPath[int], data: FormData) -> Response:
+        table = _version(db, ctx, table_id)
+        values = {f: field_text(data, f) for f in form_fields()} | {
+            "client_bureau": table.client_bureau or ""
+        }  # the scope stays
+        actions.correct_version(db, ctx.tenant_id, ctx.actor, table, parse_band_form(values))
         return see_other(ctx.tenant_path(f"/salary-bands?done=corrected#version-{table_id}"))

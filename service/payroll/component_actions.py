@@ -51,8 +51,12 @@ def list_components(db: Session, tenant_id: uuid.UUID) -> list[PayComponent]:
     )
 
 
+def find_component(db: Session, tenant_id: uuid.UUID, component_id: int) -> PayComponent | None:
+    return db.get(PayComponent, (tenant_id, component_id))
+
+
 def get_component(db: Session, tenant_id: uuid.UUID, component_id: int) -> PayComponent:
-    component = db.get(PayComponent, (tenant_id, component_id))
+    component = find_component(db, tenant_id, component_id)
     if component is None:
         raise DomainError(N_("This pay component does not exist."), field="component")
     return component

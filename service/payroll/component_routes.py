@@ -10,17 +10,21 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service.accounts.models import StaffRole
-from service.errors import N_, DomainError, InputErrors
+from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.payroll import component_actions as actions
+from service.payroll import runs
 from service.payroll.components import KIND_LABELS, METHOD_LABELS, ComponentKind, Method, parse_definition
 from service.payroll.formula import INPUTS as FORMULA_INPUTS
 from service.payroll.run_models import PayrollRun
 from service.web.access import allow
-from service.web.forms import FormData, MultipartData, field_text, translated_errors, whole_number
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, MultipartData, field_text, whole_number
 from service.web.pages import page, see_other, xlsx_download
+from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.roster_excel import ImportRefused
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession
 
 EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK, StaffRole.VIEWER)
@@ -28,102 +32,93 @@ FIELDS = ("code", "label", "kind", "method", "amount", "formula", "applies_to_bu
 BLANK = {"kind": ComponentKind.ADDITION.value, "method": Method.FIXED.value, "taxable": "on", "counts_for_minimum_wage": "on"}
 
 
+def _list(request: Request, ctx: RequestContext, db: TenantSession, **context: Any) -> Response:
+    context = {"values": dict(BLANK), "errors": {}, **context}
+    return page(
+        request,
+        "payroll/components.html",
+        components=actions.list_components(db, ctx.tenant_id),
+        can_edit=ctx.has_role(*EDITORS),
+        kinds=KIND_LABELS,
+        methods=METHOD_LABELS,
+        formula_inputs=FORMULA_INPUTS,
+        done=request.query_params.get("done", ""),
+        **context,
+    )
+
+
+def _definition_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _list(request, ctx, db, values=refused.values(FIELDS), errors=refused.errors)
+
+
+def _run_of(db: TenantSession, ctx: RequestContext, raw: str) -> PayrollRun | None:
+    """The payroll run the import was reached from (``?run=``), or None."""
+    number = whole_number(raw)
+    if number is None:
+        return None
+    run = runs.get_run(db, ctx.tenant_id, number)
+    if run is None:
+        raise NotFoundException()
+    return run
+
+
+def _import_page(request: Request, run: PayrollRun | None, **context: Any) -> Response:
+    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    context = {"imported": None, "errors": [], **context}
+    return page(request, "payroll/component_import.html", limit_mb=limit_mb, run=run, **context)
+
+
+def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    """The sheet's problems by row, or the one problem with the upload itself."""
+    if isinstance(refused.error, ImportRefused):
+        errors = [e.__dict__ for e in refused.error.errors]
+    else:
+        errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
+    return _import_page(request, _run_of(db, ctx, refused.text("run")), errors=errors)
+
+
 class PayComponentsController(Controller):
     path = "/pay-components"
 
-    def _list(self, request: Request, status: int = 200, **context: Any) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            components = actions.list_components(db, ctx.tenant_id)
-        context = {"values": dict(BLANK), "errors": {}, **context}
-        return page(
-            request,
-            "payroll/components.html",
-            status=status,
-            components=components,
-            can_edit=ctx.has_role(*EDITORS),
-            kinds=KIND_LABELS,
-            methods=METHOD_LABELS,
-            formula_inputs=FORMULA_INPUTS,
-            done=request.query_params.get("done", ""),
-            **context,
-        )
-
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return self._list(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _list(request, ctx, db)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
-    def define(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in FIELDS}
-        try:
-            definition = parse_definition(values)
-            with tenant_session(ctx.tenant_id) as db:
-                actions.define_component(db, ctx.tenant_id, ctx.actor, definition)
-        except InputErrors as problems:
-            return self._list(request, status=400, values=values, errors=translated_errors(problems.errors, ctx.translate))
-        except DomainError as problem:
-            return self._list(request, status=400, values=values, errors=translated_errors([problem], ctx.translate))
+    @post("/", opt=allow(*EDITORS) | shown_again_by(_definition_refused), sync_to_thread=True)
+    def define(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        definition = parse_definition({f: field_text(data, f) for f in FIELDS})
+        actions.define_component(db, ctx.tenant_id, ctx.actor, definition)
         return see_other(ctx.tenant_path("/pay-components?done=defined"))
 
     @post("/{component_id:int}/active", opt=allow(*EDITORS), sync_to_thread=True)
-    def set_active(self, request: Request, component_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            try:
-                component = actions.get_component(db, ctx.tenant_id, component_id)
-            except DomainError:
-                raise NotFoundException() from None
-            actions.set_active(db, ctx.tenant_id, ctx.actor, component, field_text(data, "active") == "1")
+    def set_active(self, ctx: RequestCtx, db: TenantDb, component_id: FromPath[int], data: FormData) -> Response:
+        component = actions.find_component(db, ctx.tenant_id, component_id)
+        if component is None:
+            raise NotFoundException()
+        actions.set_active(db, ctx.tenant_id, ctx.actor, component, field_text(data, "active") == "1")
         return see_other(ctx.tenant_path("/pay-components?done=saved"))
 
-    def _run_of(self, request: Request, raw: str) -> Any:
-        """The payroll run the import was reached from (``?run=``), or None."""
-        number = whole_number(raw or "")
-        if number is None:
-            return None
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            run = db.get(PayrollRun, (ctx.tenant_id, number))
-        if run is None:
-            raise NotFoundException()
-        return run
-
-    def _import_page(self, request: Request, status: int = 200, run: Any = None, **context: Any) -> Response:
-        limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
-        context = {"imported": None, "errors": [], **context}
-        return page(request, "payroll/component_import.html", status=status, limit_mb=limit_mb, run=run, **context)
-
     @get("/import", opt=allow(*EDITORS), sync_to_thread=True)
-    def import_form(self, request: Request) -> Response:
-        return self._import_page(request, run=self._run_of(request, request.query_params.get("run", "")))
+    def import_form(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _import_page(request, _run_of(db, ctx, request.query_params.get("run", "")))
 
     @get("/import/template", opt=allow(*EDITORS), sync_to_thread=True)
-    def template(self, request: Request) -> Response:
-        return xlsx_download(actions.template_workbook(request.state.ctx.translate), "pay-component-amounts.xlsx")
+    def template(self, ctx: RequestCtx) -> Response:
+        return xlsx_download(actions.template_workbook(ctx.translate), "pay-component-amounts.xlsx")
 
-    @post("/import", opt=allow(*EDITORS), sync_to_thread=True)
-    def import_sheet(self, request: Request, data: MultipartData) -> Response:
-        ctx = request.state.ctx
-        t = ctx.translate
-        run = self._run_of(request, data.get("run") if isinstance(data.get("run"), str) else "")
+    @post("/import", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
+    def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
+        run = _run_of(db, ctx, field_text(data, "run"))
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
-            message = t(N_("Choose an .xlsx file to upload."))
-            return self._import_page(request, status=400, run=run, errors=[{"row": "", "column": "", "message": message}])
-        content = upload.file.read()
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                count = actions.import_amounts(
-                    db,
-                    keys_for(request.app.state.settings),
-                    ctx.tenant_id,
-                    ctx.actor,
-                    content,
-                    t,
-                    only_month=run.month if run is not None else None,
-                )
-        except ImportRefused as refused:
-            return self._import_page(request, status=400, run=run, errors=[e.__dict__ for e in refused.errors])
-        return self._import_page(request, run=run, imported=count)
+            raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
+        count = actions.import_amounts(
+            db,
+            keys_for(request.app.state.settings),
+            ctx.tenant_id,
+            ctx.actor,
+            upload.file.read(),
+            ctx.translate,
+            only_month=run.month if run is not None else None,
+        )
+        return _import_page(request, run, imported=count)

@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.errors import N_, DomainError, InputErrors
+from service.errors import N_
 from service.payroll import component_actions as actions
 from service.payroll.declaration_form import (
     CERTIFICATE_ROWS,
@@ -31,10 +31,14 @@ from service.payroll.income_tax import ANNUAL_BASIC_DEDUCTION
 from service.payroll.special_deductions import FIRST_SUPPORTED_YEAR
 from service.payroll.tax_year_flags import LAST_YEAR, parse_flags
 from service.web.access import allow
-from service.web.forms import FormData, field_text, translated_errors, whole_number
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text, whole_number
 from service.web.pages import page, see_other
+from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.models import Worker
-from tenants.isolation import tenant_session
+from service.workforce.roster import get_worker
+from tenants.isolation import TenantSession
 
 EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK)
@@ -68,31 +72,34 @@ def _flag_values(row: Any) -> dict[str, str]:
     }
 
 
+def _worker(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
+    worker = get_worker(db, ctx.tenant_id, worker_id)
+    if worker is None:
+        raise NotFoundException()
+    return worker
+
+
 def _page(
     request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
     worker_id: int,
     year: int,
     *,
-    status: int = 200,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     flag_values: dict[str, str] | None = None,
     flag_errors: dict[str, str] | None = None,
 ) -> Response:
-    ctx = request.state.ctx
-    with tenant_session(ctx.tenant_id) as db:
-        worker = db.get(Worker, (ctx.tenant_id, worker_id))
-        if worker is None:
-            raise NotFoundException()
-        declarations = actions.declaration_of(db, ctx.tenant_id, worker_id, year)
-        flags = actions.flags_of(db, ctx.tenant_id, worker_id, year)
-        last_year = actions.published_year(db, ctx.tenant_id, worker_id, year - 1)
-        this_year = actions.published_year(db, ctx.tenant_id, worker_id, year)
+    worker = _worker(db, ctx, worker_id)
+    declarations = actions.declaration_of(db, ctx.tenant_id, worker_id, year)
+    flags = actions.flags_of(db, ctx.tenant_id, worker_id, year)
+    last_year = actions.published_year(db, ctx.tenant_id, worker_id, year - 1)
+    this_year = actions.published_year(db, ctx.tenant_id, worker_id, year)
     schedule = year_schedule(declarations) if declarations is not None else None
     return page(
         request,
         "payroll/tax_year.html",
-        status=status,
         worker=worker,
         year=year,
         years=list(range(FIRST_SUPPORTED_YEAR, max(clock.today().year, FIRST_SUPPORTED_YEAR) + 2)),
@@ -118,49 +125,48 @@ def _page(
     )
 
 
+def _declarations_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    params = request.path_params
+    return _page(
+        request, ctx, db, params["worker_id"], params["year"], values=refused.values(form_fields()), errors=refused.errors
+    )
+
+
+def _flags_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    params = request.path_params
+    return _page(
+        request,
+        ctx,
+        db,
+        params["worker_id"],
+        params["year"],
+        flag_values=refused.values(FLAG_FIELDS),
+        flag_errors=refused.errors,
+    )
+
+
 class TaxDeclarationsController(Controller):
     path = "/workers/{worker_id:int}/tax"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def show(self, request: Request, worker_id: FromPath[int]) -> Response:
-        return _page(request, worker_id, _year(request.query_params.get("year", "")))
+    def show(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
+        return _page(request, ctx, db, worker_id, _year(request.query_params.get("year", "")))
 
-    @post("/{year:int}/declarations", opt=allow(*EDITORS), sync_to_thread=True)
-    def save_declarations(self, request: Request, worker_id: FromPath[int], year: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
+    @post("/{year:int}/declarations", opt=allow(*EDITORS) | shown_again_by(_declarations_refused), sync_to_thread=True)
+    def save_declarations(
+        self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], year: FromPath[int], data: FormData
+    ) -> Response:
         _check_year(year)
-        values = {f: field_text(data, f) for f in form_fields()}
-        try:
-            declarations = parse_declaration_form(values, year)
-            with tenant_session(ctx.tenant_id) as db:
-                worker = db.get(Worker, (ctx.tenant_id, worker_id))
-                if worker is None:
-                    raise NotFoundException()
-                actions.save_declaration(db, ctx.tenant_id, ctx.actor, worker, declarations)
-        except InputErrors as problems:
-            errors = translated_errors(problems.errors, ctx.translate)
-            return _page(request, worker_id, year, status=400, values=values, errors=errors)
-        except DomainError as problem:
-            errors = translated_errors([problem], ctx.translate)
-            return _page(request, worker_id, year, status=400, values=values, errors=errors)
+        declarations = parse_declaration_form({f: field_text(data, f) for f in form_fields()}, year)
+        actions.save_declaration(db, ctx.tenant_id, ctx.actor, _worker(db, ctx, worker_id), declarations)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}/tax?year={year}&done=declarations"))
 
-    @post("/{year:int}/flags", opt=allow(*EDITORS), sync_to_thread=True)
-    def save_flags(self, request: Request, worker_id: FromPath[int], year: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
+    @post("/{year:int}/flags", opt=allow(*EDITORS) | shown_again_by(_flags_refused), sync_to_thread=True)
+    def save_flags(
+        self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], year: FromPath[int], data: FormData
+    ) -> Response:
         _check_year(year)
-        values = {f: field_text(data, f) for f in FLAG_FIELDS}
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                worker = db.get(Worker, (ctx.tenant_id, worker_id))
-                if worker is None:
-                    raise NotFoundException()
-                flags = parse_flags(values, year, worker.hire_date)
-                actions.save_flags(db, ctx.tenant_id, ctx.actor, worker, flags)
-        except InputErrors as problems:
-            errors = translated_errors(problems.errors, ctx.translate)
-            return _page(request, worker_id, year, status=400, flag_values=values, flag_errors=errors)
-        except DomainError as problem:
-            errors = translated_errors([problem], ctx.translate)
-            return _page(request, worker_id, year, status=400, flag_values=values, flag_errors=errors)
+        worker = _worker(db, ctx, worker_id)
+        flags = parse_flags({f: field_text(data, f) for f in FLAG_FIELDS}, year, worker.hire_date)
+        actions.save_flags(db, ctx.tenant_id, ctx.actor, worker, flags)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}/tax?year={year}&done=flags"))

@@ -41,11 +41,13 @@ from service.payroll.run_models import PayrollRun, PayslipLineRow
 from service.payroll.run_queries import RegisterRow
 from service.payroll.run_routes import READERS
 from service.web.access import allow
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import xlsx_download
 from service.workforce.access import SEES_FULL_ID
 from service.workforce.actions import reveal_id_number
 from service.workforce.models import Worker
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession
 
 RESIDENT_ID_CARD = "居民身份证"
 TAX_HEADERS = (
@@ -165,37 +167,36 @@ def insurance_workbook(rows: list[RegisterRow], lines: dict[int, list[PayslipLin
     return write_rows(t(N_("Contributions")), headers, body)
 
 
+def _read(
+    db: TenantSession, ctx: RequestContext, run_id: int, with_lines: bool = False
+) -> tuple[PayrollRun, list[RegisterRow], dict[int, list[PayslipLineRow]]]:
+    run = runs.get_run(db, ctx.tenant_id, run_id)
+    if run is None:
+        raise NotFoundException()
+    rows = run_queries.register_rows(db, ctx.tenant_id, run)
+    lines = run_queries.lines_of(db, ctx.tenant_id, [r.payslip_id for r in rows]) if with_lines else {}
+    return run, rows, lines
+
+
 class PayrollExportsController(Controller):
     path = "/payroll/{run_id:int}"
 
-    def _read(self, request: Request, run_id: int, with_lines: bool = False):
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            run = runs.get_run(db, ctx.tenant_id, run_id)
-            if run is None:
-                raise NotFoundException()
-            rows = run_queries.register_rows(db, ctx.tenant_id, run)
-            lines = run_queries.lines_of(db, ctx.tenant_id, [r.payslip_id for r in rows]) if with_lines else {}
-        return run, rows, lines
-
     @get("/register.xlsx", opt=allow(*READERS), sync_to_thread=True)
-    def register(self, request: Request, run_id: FromPath[int]) -> Response:
-        run, rows, _ = self._read(request, run_id)
-        return xlsx_download(register_workbook(run, rows, request.state.ctx.translate), _name(run, "register"))
+    def register(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        run, rows, _ = _read(db, ctx, run_id)
+        return xlsx_download(register_workbook(run, rows, ctx.translate), _name(run, "register"))
 
     @get("/bank.xlsx", opt=allow(*READERS), sync_to_thread=True)
-    def bank(self, request: Request, run_id: FromPath[int]) -> Response:
-        run, rows, _ = self._read(request, run_id)
+    def bank(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        run, rows, _ = _read(db, ctx, run_id)
         correction = run.corrects_run_id is not None
-        return xlsx_download(bank_workbook(rows, request.state.ctx.translate, correction), _name(run, "bank"))
+        return xlsx_download(bank_workbook(rows, ctx.translate, correction), _name(run, "bank"))
 
     @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True)
-    def tax(self, request: Request, run_id: FromPath[int]) -> Response:
-        ctx = request.state.ctx
-        run, rows, lines = self._read(request, run_id, with_lines=True)
-        with tenant_session(ctx.tenant_id) as db:
-            workers = run_queries.workers_of(db, ctx.tenant_id, [r.worker_id for r in rows])
-            ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run.id)
+    def tax(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        run, rows, lines = _read(db, ctx, run_id, with_lines=True)
+        workers = run_queries.workers_of(db, ctx.tenant_id, [r.worker_id for r in rows])
+        ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run.id)
         full = ctx.has_role(*SEES_FULL_ID)
         keys = keys_for(request.app.state.settings)
 
@@ -206,9 +207,9 @@ class PayrollExportsController(Controller):
         return xlsx_download(tax_workbook(rows, lines, ytd, id_number), _name(run, "tax"))
 
     @get("/insurance.xlsx", opt=allow(*READERS), sync_to_thread=True)
-    def insurance(self, request: Request, run_id: FromPath[int]) -> Response:
-        run, rows, lines = self._read(request, run_id, with_lines=True)
-        return xlsx_download(insurance_workbook(rows, lines, request.state.ctx.translate), _name(run, "insurance"))
+    def insurance(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        run, rows, lines = _read(db, ctx, run_id, with_lines=True)
+        return xlsx_download(insurance_workbook(rows, lines, ctx.translate), _name(run, "insurance"))
 
 
 def _name(run: PayrollRun, kind: str) -> str:

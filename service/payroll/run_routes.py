@@ -34,9 +34,12 @@ from service.payroll.run_models import (
 )
 from service.portal import queries as portal_queries
 from service.web.access import allow
-from service.web.forms import FormData, field_text, page_number, translated_errors
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text, page_number
 from service.web.pages import page, see_other
-from tenants.isolation import tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 WRITERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
@@ -58,11 +61,22 @@ DONE = {
 }
 
 
-def parse_month(text: str) -> date:
+def _month(text: str) -> date | None:
     match = MONTH.match(text)
     if match is None or not (1 <= int(match.group(2)) <= 12) or not (2000 <= int(match.group(1)) <= 2100):
-        raise DomainError(N_("Choose the pay month (year and month)."), field="month")
+        return None
     return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_month(text: str) -> date:
+    month = _month(text)
+    if month is None:
+        raise DomainError(N_("Choose the pay month (year and month)."), field="month")
+    return month
+
+
+def _run_values(form: dict[str, Any]) -> dict[str, str]:
+    return {"month": field_text(form, "month")[:7], "client_bureau": field_text(form, "client_bureau")[:80]}
 
 
 def _labels() -> dict[str, Any]:
@@ -73,14 +87,14 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _load(db, ctx, run_id: int) -> PayrollRun:
+def _load(db: TenantSession, ctx: RequestContext, run_id: int) -> PayrollRun:
     run = runs.get_run(db, ctx.tenant_id, run_id)
     if run is None:
         raise NotFoundException()
     return run
 
 
-def _not_running(db, ctx, run_id: int) -> PayrollRun:
+def _not_running(db: TenantSession, ctx: RequestContext, run_id: int) -> PayrollRun:
     """The run, refused while its calculation runs (approving it would approve figures not yet seen)."""
     run = _load(db, ctx, run_id)
     if run_progress.is_running(run_progress.current(db, ctx.tenant_id, run.id)):
@@ -90,22 +104,18 @@ def _not_running(db, ctx, run_id: int) -> PayrollRun:
 
 def _index(
     request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
     *,
     values: dict[str, str],
     errors: dict[str, str],
-    status: int = 200,
     published: PayrollRun | None = None,
 ) -> Response:
-    ctx = request.state.ctx
-    with tenant_session(ctx.tenant_id) as db:
-        all_runs = runs.all_runs(db, ctx.tenant_id)
-        bureaus = run_queries.client_bureaus(db, ctx.tenant_id)
     return page(
         request,
         "payroll/runs.html",
-        status=status,
-        runs=all_runs,
-        bureaus=bureaus,
+        runs=runs.all_runs(db, ctx.tenant_id),
+        bureaus=run_queries.client_bureaus(db, ctx.tenant_id),
         values=values,
         errors=errors,
         can_edit=ctx.has_role(*WRITERS),
@@ -147,6 +157,8 @@ def _progress_json(row: RunProgress | None, t) -> dict[str, Any]:
 
 def _run_page(
     request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
     run_id: int,
     *,
     status: int = 200,
@@ -155,28 +167,26 @@ def _run_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    ctx = request.state.ctx
     number = page_number(request.query_params.get("page", ""))
     only_changes = request.query_params.get("changes", "") == "1"
-    with tenant_session(ctx.tenant_id) as db:
-        run = _load(db, ctx, run_id)
-        progress = run_progress.current(db, ctx.tenant_id, run.id)
-        register = run_queries.register_page(db, ctx.tenant_id, run, number, only_changes)
-        corrected = runs.get_run(db, ctx.tenant_id, run.corrects_run_id) if run.corrects_run_id else None
-        corrections = [r for r in runs.all_runs(db, ctx.tenant_id) if r.corrects_run_id == run.id]
-        open_correction = None
-        if run.status == RunStatus.PUBLISHED.value:
-            open_correction = next(
-                (
-                    r
-                    for r in runs.all_runs(db, ctx.tenant_id)
-                    if r.month == run.month
-                    and r.client_bureau == run.client_bureau
-                    and r.kind == RunKind.CORRECTION.value
-                    and r.status != RunStatus.PUBLISHED.value
-                ),
-                None,
-            )
+    run = _load(db, ctx, run_id)
+    progress = run_progress.current(db, ctx.tenant_id, run.id)
+    register = run_queries.register_page(db, ctx.tenant_id, run, number, only_changes)
+    corrected = runs.get_run(db, ctx.tenant_id, run.corrects_run_id) if run.corrects_run_id else None
+    corrections = [r for r in runs.all_runs(db, ctx.tenant_id) if r.corrects_run_id == run.id]
+    open_correction = None
+    if run.status == RunStatus.PUBLISHED.value:
+        open_correction = next(
+            (
+                r
+                for r in runs.all_runs(db, ctx.tenant_id)
+                if r.month == run.month
+                and r.client_bureau == run.client_bureau
+                and r.kind == RunKind.CORRECTION.value
+                and r.status != RunStatus.PUBLISHED.value
+            ),
+            None,
+        )
     if not refused and not error:
         refused, error = _failure(progress, ctx.translate)
 
@@ -213,146 +223,118 @@ def _run_page(
     )
 
 
+def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    """The runs page with the form; a month refused because it is published links to its published run."""
+    values = _run_values(refused.form)
+    month = _month(values["month"]) if "month" in refused.errors else None
+    published = runs.published_in_force(db, ctx.tenant_id, month, values["client_bureau"] or None) if month else None
+    return _index(request, ctx, db, values=values, errors=refused.errors, published=published)
+
+
+def _run_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    """The run page after a refused calculation, correction, approval or publication: the workers the
+    calculation could not pay, or the explanation's problem beside it, or the message above the register."""
+    run_id = request.path_params["run_id"]
+    if isinstance(refused.error, runs.CalculationRefused):
+        t = ctx.translate
+        workers = [
+            {"worker_id": p.worker_id, "name": p.name, "reason": t(p.reason, **p.params)} for p in refused.error.problems
+        ]
+        return _run_page(request, ctx, db, run_id, refused=workers)
+    return _run_page(
+        request,
+        ctx,
+        db,
+        run_id,
+        errors=refused.errors,
+        values={"explanation": refused.text("explanation")[: runs.EXPLANATION_MAX + 1]},
+        error="" if "explanation" in refused.errors else next(iter(refused.errors.values()), ""),
+    )
+
+
 class PayrollRunsController(Controller):
     path = "/payroll"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return _index(request, values={}, errors={})
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _index(request, ctx, db, values={}, errors={})
 
-    @post("/", opt=allow(*WRITERS), sync_to_thread=True)
-    def create(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {"month": field_text(data, "month")[:7], "client_bureau": field_text(data, "client_bureau")[:80]}
-        try:
-            month = parse_month(values["month"])
-            with tenant_session(ctx.tenant_id) as db:
-                run = runs.create_run(db, ctx.tenant_id, ctx.actor, month, values["client_bureau"] or None)
-        except DomainError as problem:
-            published = None
-            if problem.field == "month" and values["month"]:
-                try:
-                    with tenant_session(ctx.tenant_id) as db:
-                        published = runs.published_in_force(
-                            db, ctx.tenant_id, parse_month(values["month"]), values["client_bureau"] or None
-                        )
-                except DomainError:
-                    published = None
-            return _index(
-                request,
-                values=values,
-                errors=translated_errors([problem], ctx.translate),
-                status=400,
-                published=published,
-            )
+    @post("/", opt=allow(*WRITERS) | shown_again_by(_create_refused), sync_to_thread=True)
+    def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        values = _run_values(data)
+        run = runs.create_run(db, ctx.tenant_id, ctx.actor, parse_month(values["month"]), values["client_bureau"] or None)
         return see_other(ctx.tenant_path(f"/payroll/{run.id}?done=created"))
 
     @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True)
-    def detail(self, request: Request, run_id: FromPath[int]) -> Response:
-        return _run_page(request, run_id)
+    def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        return _run_page(request, ctx, db, run_id)
 
-    @post("/{run_id:int}/calculate", opt=allow(*WRITERS), sync_to_thread=True)
-    def calculate(self, request: Request, run_id: FromPath[int]) -> Response:
-        ctx = request.state.ctx
-        t = ctx.translate
+    @post("/{run_id:int}/calculate", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    def calculate(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        # The calculation is long work on transactions of its own (run_progress: the queued row, the
+        # calculation, its progress), so another request can read its progress; ``db`` only renders.
         try:
             result = run_progress.start(ctx.tenant_id, ctx.actor, run_id)
         except LookupError:
             raise NotFoundException() from None
-        except DomainError as problem:
-            return _run_page(request, run_id, status=400, error=t.error(problem))
         if result is None:  # still running: the page shows its progress
             return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=running"))
         if result.refused is not None:
-            problems = [
-                {"worker_id": p.worker_id, "name": p.name, "reason": t(p.reason, **p.params)} for p in result.refused.problems
-            ]
-            return _run_page(request, run_id, status=400, refused=problems)
+            raise result.refused
         if result.error is not None:
-            return _run_page(request, run_id, status=400, error=t.error(result.error))
+            raise result.error
         if result.crashed:
-            return _run_page(request, run_id, status=500, error=t(run_progress.UNEXPECTED))
+            return _run_page(request, ctx, db, run_id, status=500, error=ctx.translate(run_progress.UNEXPECTED))
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=calculated"))
 
     @get("/{run_id:int}/progress", opt=allow(*READERS), sync_to_thread=True)
-    def progress(self, request: Request, run_id: FromPath[int]) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            run = _load(db, ctx, run_id)
-            row = run_progress.current(db, ctx.tenant_id, run.id)
+    def progress(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        run = _load(db, ctx, run_id)
+        row = run_progress.current(db, ctx.tenant_id, run.id)
         return JSONResponse(
             content=_progress_json(row, ctx.translate) | {"status": run.status},
             media_type="application/json",
             headers={"Cache-Control": "no-store"},
         )
 
-    @post("/{run_id:int}/correct", opt=allow(*WRITERS), sync_to_thread=True)
-    def correct(self, request: Request, run_id: FromPath[int], data: FormData) -> Response:
+    @post("/{run_id:int}/correct", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    def correct(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
         """Open a correction run for the month and scope of this published run."""
-        ctx = request.state.ctx
-        values = {"explanation": field_text(data, "explanation")[: runs.EXPLANATION_MAX + 1]}
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                run = _load(db, ctx, run_id)
-                created = runs.create_correction(
-                    db, ctx.tenant_id, ctx.actor, run.month, run.client_bureau, values["explanation"]
-                )
-        except DomainError as problem:
-            return _run_page(
-                request,
-                run_id,
-                status=400,
-                errors=translated_errors([problem], ctx.translate),
-                values=values,
-                error="" if problem.field == "explanation" else ctx.translate.error(problem),
-            )
+        run = _load(db, ctx, run_id)
+        explanation = field_text(data, "explanation")[: runs.EXPLANATION_MAX + 1]
+        created = runs.create_correction(db, ctx.tenant_id, ctx.actor, run.month, run.client_bureau, explanation)
         return see_other(ctx.tenant_path(f"/payroll/{created.id}?done=correction"))
 
-    @post("/{run_id:int}/approve", opt=allow(*WRITERS), sync_to_thread=True)
-    def approve(self, request: Request, run_id: FromPath[int]) -> Response:
-        ctx = request.state.ctx
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                runs.approve(db, ctx.tenant_id, ctx.actor, _not_running(db, ctx, run_id))
-        except DomainError as problem:
-            return _run_page(request, run_id, status=400, error=ctx.translate.error(problem))
+    @post("/{run_id:int}/approve", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    def approve(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
+        runs.approve(db, ctx.tenant_id, ctx.actor, _not_running(db, ctx, run_id))
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=approved"))
 
-    @post("/{run_id:int}/publish", opt=allow(*WRITERS), sync_to_thread=True)
-    def publish(self, request: Request, run_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        try:
-            if field_text(data, "confirm") != "yes":
-                raise DomainError(N_("Tick the box to confirm: a published run is never edited again."), field="confirm")
-            with tenant_session(ctx.tenant_id) as db:
-                runs.publish(db, ctx.tenant_id, ctx.actor, _not_running(db, ctx, run_id))
-        except DomainError as problem:
-            return _run_page(request, run_id, status=400, error=ctx.translate.error(problem))
+    @post("/{run_id:int}/publish", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    def publish(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
+        if field_text(data, "confirm") != "yes":
+            raise DomainError(N_("Tick the box to confirm: a published run is never edited again."), field="confirm")
+        runs.publish(db, ctx.tenant_id, ctx.actor, _not_running(db, ctx, run_id))
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=published"))
 
     @get("/{run_id:int}/payslips/{payslip_id:int}", opt=allow(*READERS), sync_to_thread=True)
-    def payslip(self, request: Request, run_id: FromPath[int], payslip_id: FromPath[int]) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            run = _load(db, ctx, run_id)
-            slip = run_queries.get_payslip(db, ctx.tenant_id, run.id, payslip_id)
-            if slip is None:
-                raise NotFoundException()
-            lines = run_queries.lines_of(db, ctx.tenant_id, [slip.id])[slip.id]
-            worker = run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id)
-            correction = run_queries.correction_of(db, ctx.tenant_id, slip)
-            corrected_by = run_queries.corrected_by(db, ctx.tenant_id, slip.id)
-            feedback = portal_queries.feedback_of(db, ctx.tenant_id, slip.id)
+    def payslip(
+        self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], payslip_id: FromPath[int]
+    ) -> Response:
+        run = _load(db, ctx, run_id)
+        slip = run_queries.get_payslip(db, ctx.tenant_id, run.id, payslip_id)
+        if slip is None:
+            raise NotFoundException()
         return page(
             request,
             "payroll/payslip.html",
             run=run,
             slip=slip,
-            worker=worker,
-            groups=payslip_groups(lines),
+            worker=run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id),
+            groups=payslip_groups(run_queries.lines_of(db, ctx.tenant_id, [slip.id])[slip.id]),
             ytd=year_to_date(slip.year_to_date),
-            feedback=feedback,
-            correction=correction,
-            corrected_by=corrected_by,
+            feedback=portal_queries.feedback_of(db, ctx.tenant_id, slip.id),
+            correction=run_queries.correction_of(db, ctx.tenant_id, slip),
+            corrected_by=run_queries.corrected_by(db, ctx.tenant_id, slip.id),
             **_labels(),
         )

@@ -52,7 +52,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from service.audit import Actor, record
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, Refused
 from service.money import ZERO
 from service.payroll import run_inputs
 from service.payroll.payslip import Payslip, compute_payslip
@@ -103,7 +103,7 @@ def _no_progress(phase: str, done: int, total: int) -> None:
     pass
 
 
-class CalculationRefused(Exception):
+class CalculationRefused(Refused):
     """Workers whose payslip cannot be computed; nothing was written."""
 
     def __init__(self, problems: list[Missing]) -> None:

@@ -146,6 +146,17 @@ def find_invitation(
     return invitation, account, worker
 
 
+def open_invitation(
+    db: Session, tenant_id: uuid.UUID, token: str
+) -> tuple[AssistantInvitation, AssistantAccount, Worker] | DomainError:
+    """``find_invitation`` for the link's own page, where a link no longer valid is a page of its
+    own (410, saying why) rather than a refused form: the refusal is returned, not raised."""
+    try:
+        return find_invitation(db, tenant_id, token)
+    except DomainError as refusal:
+        return refusal
+
+
 def accept_invitation(
     db: Session,
     tenant_id: uuid.UUID,

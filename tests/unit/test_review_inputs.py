@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.errors import DomainError
-from service.insurance.routes import parse_percent
+from service.insurance.inputs import parse_percent
 from service.money import parse_yuan
 from service.web.forms import whole_number
 
