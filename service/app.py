@@ -16,7 +16,10 @@ from sqlalchemy.exc import DataError
 from service.accounts.routes import SignInController, StaffUsersController
 from service.assessment.appeal_routes import AppealsController, MyAppealsController
 from service.assessment.chart_routes import ChartsController
-from service.assessment.routes import AssessmentController
+from service.assessment.routes.items import ItemsController
+from service.assessment.routes.overview import AssessmentController
+from service.assessment.routes.periods import PeriodsController
+from service.assessment.routes.records import RecordsController
 from service.audit_routes import audit_log
 from service.billing.routes import BillingController, stripe_webhook
 from service.bureaus.routes import AgreementsController, BureausController, StatementsController
@@ -105,6 +108,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReviewerAppealsController,
             ReviewerPeriodsController,
             AssessmentController,
+            ItemsController,
+            RecordsController,
+            PeriodsController,
             AppealsController,
             MyAppealsController,
             ChartsController,
