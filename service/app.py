@@ -39,14 +39,11 @@ from service.payroll.run_routes import PayrollRunsController
 from service.platform.console import OpsController
 from service.platform.routes import SignupController, SupportAccessController, WelcomeController
 from service.portal.routes import AssistantPortalController, PayslipQuestionsController, PortalAccountsController
-from service.reviewers.routes import (
-    ReviewerAppealsController,
-    ReviewerAssessmentController,
-    ReviewerGradesController,
-    ReviewerPeriodsController,
-    ReviewerPortalController,
-    ReviewerStatementsController,
-)
+from service.reviewers.appeal_routes import ReviewerAppealsController
+from service.reviewers.assessment_routes import ReviewerAssessmentController, ReviewerPeriodsController
+from service.reviewers.grade_routes import ReviewerGradesController
+from service.reviewers.portal_routes import ReviewerPortalController
+from service.reviewers.statement_routes import ReviewerStatementsController
 from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
