@@ -159,6 +159,8 @@ class AppealsController(Controller):
 
     @post("/new/{worker_id:int}", opt=allow(*FILERS) | shown_again_by(_filing_refused), sync_to_thread=True)
     def file(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        if not queries.workers_by_id(db, ctx.tenant_id, [worker_id]):
+            raise NotFoundException()  # before any refusal: the page that shows it again is the worker's
         result_id = whole_number(field_text(data, "result_id")) or 0
         result = appeal_actions.get_result(db, ctx.tenant_id, result_id)
         if result is None or result.worker_id != worker_id:
