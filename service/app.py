@@ -16,7 +16,10 @@ from sqlalchemy.exc import DataError
 from service.accounts.routes import SignInController, StaffUsersController
 from service.assessment.appeal_routes import AppealsController, MyAppealsController
 from service.assessment.chart_routes import ChartsController
-from service.assessment.routes import AssessmentController
+from service.assessment.routes.items import ItemsController
+from service.assessment.routes.overview import AssessmentController
+from service.assessment.routes.periods import PeriodsController
+from service.assessment.routes.records import RecordsController
 from service.audit_routes import audit_log
 from service.billing.routes import BillingController, stripe_webhook
 from service.bureaus.routes import AgreementsController, BureausController, StatementsController
@@ -36,14 +39,11 @@ from service.payroll.run_routes import PayrollRunsController
 from service.platform.console import OpsController
 from service.platform.routes import SignupController, SupportAccessController, WelcomeController
 from service.portal.routes import AssistantPortalController, PayslipQuestionsController, PortalAccountsController
-from service.reviewers.routes import (
-    ReviewerAppealsController,
-    ReviewerAssessmentController,
-    ReviewerGradesController,
-    ReviewerPeriodsController,
-    ReviewerPortalController,
-    ReviewerStatementsController,
-)
+from service.reviewers.appeal_routes import ReviewerAppealsController
+from service.reviewers.assessment_routes import ReviewerAssessmentController, ReviewerPeriodsController
+from service.reviewers.grade_routes import ReviewerGradesController
+from service.reviewers.portal_routes import ReviewerPortalController
+from service.reviewers.statement_routes import ReviewerStatementsController
 from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
@@ -105,6 +105,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReviewerAppealsController,
             ReviewerPeriodsController,
             AssessmentController,
+            ItemsController,
+            RecordsController,
+            PeriodsController,
             AppealsController,
             MyAppealsController,
             ChartsController,

@@ -41,7 +41,7 @@ from service.assessment.scoring import check_score, combine, period_total, round
 from service.assessment.standing import ratings_in_force
 from service.audit import Actor, record, record_many
 from service.compliance.engine import recompute_for_workers
-from service.errors import N_, DomainError, Label
+from service.errors import N_, DomainError, Label, Refused
 from service.workforce.models import Worker, WorkerStatus
 
 # ---- rule catalogue --------------------------------------------------------
@@ -159,7 +159,9 @@ def import_items(db: Session, tenant_id: uuid.UUID, actor: Actor, rows: list[tup
     return ItemImportOutcome(created, versioned, unchanged)
 
 
-class RowProblems(Exception):
+class RowProblems(Refused):
+    """Catalogue rows a rule refused, by row number; nothing of the import was written."""
+
     def __init__(self, problems: list[tuple[int, DomainError]]) -> None:
         super().__init__(f"{len(problems)} problems")
         self.problems = problems

@@ -11,22 +11,23 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from sqlmodel import func, select
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.assessment import appeal_actions
-from service.assessment.appeal_models import STATUS_LABELS, Appeal
+from service.assessment import appeal_actions, appeal_queries, queries
+from service.assessment.appeal_models import STATUS_LABELS
 from service.assessment.appeals import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
-from service.errors import DomainError, InputErrors
+from service.errors import DomainError
 from service.grades.inputs import ANSWER_FIELDS, parse_answer
 from service.web.access import allow
-from service.web.forms import FormData, field_text, page_number, translated_errors, whole_number
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text, page_number, whole_number
 from service.web.pages import page, see_other
-from service.workforce.models import Worker
-from tenants.isolation import tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.ASSESSOR)
 FILERS = (StaffRole.ADMIN, StaffRole.HR_CLERK)  # entering a worker's appeal on their behalf
@@ -34,54 +35,107 @@ ANSWERERS = (StaffRole.ADMIN, StaffRole.ASSESSOR)
 PAGE_SIZE = 50
 ASSISTANT_ROLE = "assistant"  # service.portal.models.AssistantRole.ASSISTANT
 TABS = ("open", "answered")
-
-
-def _errors(problem: Exception, request: Request) -> dict[str, str]:
-    errors = problem.errors if isinstance(problem, InputErrors) else [problem]
-    return translated_errors(errors, request.state.ctx.translate)  # type: ignore[arg-type]
+FILING_FIELDS = ("result_id", "reason")
 
 
 def _rating_label(code: str | None) -> str:
     return RATING_LABELS[Rating(code)] if code else ""
 
 
+def _settings_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return page(request, "appeals/settings.html", values=refused.values(("window_days",)), errors=refused.errors)
+
+
+def _new_page(
+    request: Request, ctx: RequestContext, db: TenantSession, worker_id: int, refused: RefusedForm | None = None
+) -> Response:
+    """The worker's published results, those still open to appeal, and the filing form."""
+    today = clock.today()
+    worker = queries.workers_by_id(db, ctx.tenant_id, [worker_id]).get(worker_id)
+    if worker is None:
+        raise NotFoundException()
+    results = appeal_actions.published_results_of(db, ctx.tenant_id, worker_id)
+    deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
+    open_results = [r for r in results if deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]]
+    return page(
+        request,
+        "appeals/new.html",
+        worker=worker,
+        results=results,
+        deadlines=deadlines,
+        open_results=open_results,
+        today=today,
+        rating_label=_rating_label,
+        values=refused.values(FILING_FIELDS) if refused else {},
+        errors=refused.errors if refused else {},
+    )
+
+
+def _filing_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _new_page(request, ctx, db, request.path_params["worker_id"], refused)
+
+
+def _detail(
+    request: Request, ctx: RequestContext, db: TenantSession, appeal_id: int, refused: RefusedForm | None = None
+) -> Response:
+    appeal = appeal_actions.get_appeal(db, ctx.tenant_id, appeal_id)
+    if appeal is None:
+        raise NotFoundException()
+    result = appeal_actions.get_result(db, ctx.tenant_id, appeal.result_id)
+    recorders = appeal_actions.recorders_of(db, ctx.tenant_id, result)
+    actor = ctx.actor
+    return page(
+        request,
+        "appeals/detail.html",
+        appeal=appeal,
+        result=result,
+        deadline=appeal_actions.deadline_of(db, ctx.tenant_id, result),
+        status_labels=STATUS_LABELS,
+        rating_label=_rating_label,
+        ratings=list(Rating),
+        rating_labels=RATING_LABELS,
+        decisions=list(Decision),
+        values=refused.values(ANSWER_FIELDS) if refused else {},
+        errors=refused.errors if refused else {},
+        can_answer=ctx.has_role(*ANSWERERS) and appeal.status == "open",
+        is_recorder=f"{actor.kind}:{actor.id}" in recorders,
+        done=request.query_params.get("done", ""),
+    )
+
+
+def _answer_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _detail(request, ctx, db, request.path_params["appeal_id"], refused)
+
+
 class AppealsController(Controller):
     path = "/appeals"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        ctx = request.state.ctx
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         tab = request.query_params.get("tab", "open")
         tab = tab if tab in TABS else "open"
-        page_no = page_number(request.query_params.get("page", ""))
-        with tenant_session(ctx.tenant_id) as db:
-            condition = Appeal.status == "open" if tab == "open" else Appeal.status != "open"
-            total = db.exec(select(func.count()).select_from(Appeal).where(Appeal.tenant_id == ctx.tenant_id, condition)).one()
-            pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
-            page_no = min(page_no, pages)
-            rows = db.exec(
-                select(Appeal, Worker.name)
-                .join(Worker, (Worker.tenant_id == Appeal.tenant_id) & (Worker.id == Appeal.worker_id))
-                .where(Appeal.tenant_id == ctx.tenant_id, condition)
-                .order_by(Appeal.filed_on.desc() if tab == "answered" else Appeal.filed_on, Appeal.id)  # type: ignore[attr-defined]
-                .offset((page_no - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            ).all()
-            days = appeal_actions.window_days(db, ctx.tenant_id)
-            q = request.query_params.get("q", "").strip()[:40]
-            appealable = (
-                appeal_actions.open_to_appeal(db, ctx.tenant_id, clock.today(), days, q, limit=PAGE_SIZE)
-                if ctx.has_role(*FILERS)
-                else []
-            )
+        listed = appeal_queries.appeals_page(
+            db,
+            ctx.tenant_id,
+            answered=tab == "answered",
+            page=page_number(request.query_params.get("page", "")),
+            size=PAGE_SIZE,
+        )
+        days = appeal_actions.window_days(db, ctx.tenant_id)
+        q = request.query_params.get("q", "").strip()[:40]
+        appealable = (
+            appeal_actions.open_to_appeal(db, ctx.tenant_id, clock.today(), days, q, limit=PAGE_SIZE)
+            if ctx.has_role(*FILERS)
+            else []
+        )
         return page(
             request,
             "appeals/index.html",
-            rows=rows,
+            rows=listed.rows,
             tab=tab,
-            total=total,
-            page=page_no,
-            pages=pages,
+            total=listed.total,
+            page=listed.page,
+            pages=listed.pages,
             status_labels=STATUS_LABELS,
             rating_label=_rating_label,
             window_days=days,
@@ -93,114 +147,70 @@ class AppealsController(Controller):
             done=request.query_params.get("done", ""),
         )
 
-    @post("/settings", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def settings(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
-        text = field_text(data, "window_days")
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                appeal_actions.set_window_days(db, ctx.tenant_id, ctx.actor, whole_number(text, below=1000) or 0)
-        except DomainError as problem:
-            return page(
-                request, "appeals/settings.html", status=400, values={"window_days": text}, errors=_errors(problem, request)
-            )
+    @post("/settings", opt=allow(StaffRole.ADMIN) | shown_again_by(_settings_refused), sync_to_thread=True)
+    def settings(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        days = whole_number(field_text(data, "window_days"), below=1000) or 0
+        appeal_actions.set_window_days(db, ctx.tenant_id, ctx.actor, days)
         return see_other(ctx.tenant_path("/appeals?done=settings"))
 
-    def _new_page(
-        self, request: Request, worker_id: int, *, status: int = 200, values: dict | None = None, errors: dict | None = None
-    ) -> Response:
-        ctx = request.state.ctx
-        today = clock.today()
-        with tenant_session(ctx.tenant_id) as db:
-            worker = db.exec(select(Worker).where(Worker.tenant_id == ctx.tenant_id, Worker.id == worker_id)).first()
-            if worker is None:
-                raise NotFoundException()
-            results = appeal_actions.published_results_of(db, ctx.tenant_id, worker_id)
-            deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
-        open_results = [r for r in results if deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]]
-        return page(
-            request,
-            "appeals/new.html",
-            status=status,
-            worker=worker,
-            results=results,
-            deadlines=deadlines,
-            open_results=open_results,
-            today=today,
-            rating_label=_rating_label,
-            values=values or {},
-            errors=errors or {},
-        )
-
     @get("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True)
-    def new(self, request: Request, worker_id: FromPath[int]) -> Response:
-        return self._new_page(request, worker_id)
+    def new(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
+        return _new_page(request, ctx, db, worker_id)
 
-    @post("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True)
-    def file(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {"result_id": field_text(data, "result_id"), "reason": field_text(data, "reason")}
-        result_id = whole_number(values["result_id"]) or 0
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                result = appeal_actions.get_result(db, ctx.tenant_id, result_id)
-                if result is None or result.worker_id != worker_id:
-                    raise DomainError(appeal_actions.NO_SUCH_RESULT, field="result_id")
-                appeal = appeal_actions.file_appeal(db, ctx.tenant_id, ctx.actor, result_id, values["reason"], clock.today())
-                appeal_id = appeal.id
-        except DomainError as problem:
-            return self._new_page(request, worker_id, status=400, values=values, errors=_errors(problem, request))
-        return see_other(ctx.tenant_path(f"/appeals/{appeal_id}?done=filed"))
-
-    def _detail(
-        self, request: Request, appeal_id: int, *, status: int = 200, values: dict | None = None, errors: dict | None = None
-    ) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            appeal = appeal_actions.get_appeal(db, ctx.tenant_id, appeal_id)
-            if appeal is None:
-                raise NotFoundException()
-            result = appeal_actions.get_result(db, ctx.tenant_id, appeal.result_id)
-            recorders = appeal_actions.recorders_of(db, ctx.tenant_id, result)
-            deadline = appeal_actions.deadline_of(db, ctx.tenant_id, result)
-        actor = ctx.actor
-        return page(
-            request,
-            "appeals/detail.html",
-            status=status,
-            appeal=appeal,
-            result=result,
-            deadline=deadline,
-            status_labels=STATUS_LABELS,
-            rating_label=_rating_label,
-            ratings=list(Rating),
-            rating_labels=RATING_LABELS,
-            decisions=list(Decision),
-            values=values or {},
-            errors=errors or {},
-            can_answer=ctx.has_role(*ANSWERERS) and appeal.status == "open",
-            is_recorder=f"{actor.kind}:{actor.id}" in recorders,
-            done=request.query_params.get("done", ""),
-        )
+    @post("/new/{worker_id:int}", opt=allow(*FILERS) | shown_again_by(_filing_refused), sync_to_thread=True)
+    def file(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        if not queries.workers_by_id(db, ctx.tenant_id, [worker_id]):
+            raise NotFoundException()  # before any refusal: the page that shows it again is the worker's
+        result_id = whole_number(field_text(data, "result_id")) or 0
+        result = appeal_actions.get_result(db, ctx.tenant_id, result_id)
+        if result is None or result.worker_id != worker_id:
+            raise DomainError(appeal_actions.NO_SUCH_RESULT, field="result_id")
+        appeal = appeal_actions.file_appeal(db, ctx.tenant_id, ctx.actor, result_id, field_text(data, "reason"), clock.today())
+        return see_other(ctx.tenant_path(f"/appeals/{appeal.id}?done=filed"))
 
     @get("/{appeal_id:int}", opt=allow(*READERS), sync_to_thread=True)
-    def detail(self, request: Request, appeal_id: FromPath[int]) -> Response:
-        return self._detail(request, appeal_id)
+    def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, appeal_id: FromPath[int]) -> Response:
+        return _detail(request, ctx, db, appeal_id)
 
-    @post("/{appeal_id:int}/answer", opt=allow(*ANSWERERS), sync_to_thread=True)
-    def answer(self, request: Request, appeal_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in ANSWER_FIELDS}
-        try:
-            outcome = parse_answer(values)
-            with tenant_session(ctx.tenant_id) as db:
-                appeal = appeal_actions.get_appeal(db, ctx.tenant_id, appeal_id)
-                if appeal is None:
-                    raise NotFoundException()
-                appeal_actions.answer_appeal(db, ctx.tenant_id, ctx.actor, appeal, outcome, clock.today())
-        except (InputErrors, DomainError) as problem:
-            return self._detail(request, appeal_id, status=400, values=values, errors=_errors(problem, request))
+    @post("/{appeal_id:int}/answer", opt=allow(*ANSWERERS) | shown_again_by(_answer_refused), sync_to_thread=True)
+    def answer(self, ctx: RequestCtx, db: TenantDb, appeal_id: FromPath[int], data: FormData) -> Response:
+        appeal = appeal_actions.get_appeal(db, ctx.tenant_id, appeal_id)
+        if appeal is None:
+            raise NotFoundException()
+        outcome = parse_answer({f: field_text(data, f) for f in ANSWER_FIELDS})
+        appeal_actions.answer_appeal(db, ctx.tenant_id, ctx.actor, appeal, outcome, clock.today())
         return see_other(ctx.tenant_path(f"/appeals/{appeal_id}?done=answered"))
+
+
+def _mine(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm | None = None) -> Response:
+    today = clock.today()
+    results = appeal_actions.published_results_of(db, ctx.tenant_id, ctx.principal.id)
+    deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
+    appeals = appeal_queries.appeals_of_worker(db, ctx.tenant_id, ctx.principal.id)
+    open_ids = {a.result_id for a in appeals if a.status == "open"}
+    appealable = [
+        r
+        for r in results
+        if r.id not in open_ids and deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]
+    ]
+    return page(
+        request,
+        "appeals/mine.html",
+        results=results,
+        deadlines=deadlines,
+        appeals=appeals,
+        appealable=appealable,
+        today=today,
+        rating_label=_rating_label,
+        status_labels=STATUS_LABELS,
+        values=refused.values(FILING_FIELDS) if refused else {},
+        errors=refused.errors if refused else {},
+        done=request.query_params.get("done", ""),
+    )
+
+
+def _mine_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _mine(request, ctx, db, refused)
 
 
 class MyAppealsController(Controller):
@@ -208,58 +218,19 @@ class MyAppealsController(Controller):
 
     path = "/my/appeals"
 
-    def _page(self, request: Request, *, status: int = 200, values: dict | None = None, errors: dict | None = None) -> Response:
-        ctx = request.state.ctx
-        today = clock.today()
-        with tenant_session(ctx.tenant_id) as db:
-            results = appeal_actions.published_results_of(db, ctx.tenant_id, ctx.principal.id)
-            deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
-            appeals = db.exec(
-                select(Appeal)
-                .where(Appeal.tenant_id == ctx.tenant_id, Appeal.worker_id == ctx.principal.id)
-                .order_by(Appeal.id.desc())  # type: ignore[union-attr]
-            ).all()
-        open_ids = {a.result_id for a in appeals if a.status == "open"}
-        appealable = [
-            r
-            for r in results
-            if r.id not in open_ids and deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]
-        ]
-        return page(
-            request,
-            "appeals/mine.html",
-            status=status,
-            results=results,
-            deadlines=deadlines,
-            appeals=appeals,
-            appealable=appealable,
-            today=today,
-            rating_label=_rating_label,
-            status_labels=STATUS_LABELS,
-            values=values or {},
-            errors=errors or {},
-            done=request.query_params.get("done", ""),
-        )
-
     @get("/", opt=allow(ASSISTANT_ROLE), sync_to_thread=True)
-    def mine(self, request: Request) -> Response:
-        return self._page(request)
+    def mine(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _mine(request, ctx, db)
 
-    @post("/", opt=allow(ASSISTANT_ROLE), sync_to_thread=True)
-    def file_mine(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {"result_id": field_text(data, "result_id"), "reason": field_text(data, "reason")}
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                appeal_actions.file_appeal(
-                    db,
-                    ctx.tenant_id,
-                    ctx.actor,
-                    whole_number(values["result_id"]) or 0,
-                    values["reason"],
-                    clock.today(),
-                    own_worker_id=ctx.principal.id,
-                )
-        except DomainError as problem:
-            return self._page(request, status=400, values=values, errors=_errors(problem, request))
+    @post("/", opt=allow(ASSISTANT_ROLE) | shown_again_by(_mine_refused), sync_to_thread=True)
+    def file_mine(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        appeal_actions.file_appeal(
+            db,
+            ctx.tenant_id,
+            ctx.actor,
+            whole_number(field_text(data, "result_id")) or 0,
+            field_text(data, "reason"),
+            clock.today(),
+            own_worker_id=ctx.principal.id,
+        )
         return see_other(ctx.tenant_path("/my/appeals?done=filed"))

@@ -10,16 +10,15 @@ from service.assessment.models import PERIOD_KIND_LABELS, PeriodKind
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.web.access import allow
+from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import page
-from tenants.isolation import tenant_session
 
 
 class ChartsController(Controller):
     path = "/charts"
 
     @get("/assessment", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def assessment(self, request: Request) -> Response:
-        ctx = request.state.ctx
+    def assessment(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         t = ctx.translate
         params = request.query_params
         by = params.get("by", "bureau")
@@ -27,8 +26,7 @@ class ChartsController(Controller):
         kind = params.get("kind", "")
         kind = kind if kind in {k.value for k in PeriodKind} else ""
         group = params.get("group", "")[:120]
-        with tenant_session(ctx.tenant_id) as db:
-            data = charts.load(db, ctx.tenant_id, by, group, kind or None)
+        data = charts.load(db, ctx.tenant_id, by, group, kind or None)
         if group and group not in data.groups:
             group = ""
         labels = {r: t(RATING_LABELS[r]) for r in Rating}

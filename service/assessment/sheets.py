@@ -14,7 +14,7 @@ from decimal import Decimal
 from service.assessment.inputs import ITEM_FIELDS, ItemInput, parse_item, parse_score, text_of
 from service.assessment.models import CATEGORY_LABELS
 from service.assessment.scoring import Category
-from service.errors import N_, DomainError, InputErrors
+from service.errors import N_, DomainError, InputErrors, Refused
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.workforce.models import Worker
@@ -42,7 +42,9 @@ class RowError:
     message: str
 
 
-class SheetRefused(Exception):
+class SheetRefused(Refused):
+    """A sheet refused before anything is written: each problem with its row and column, already translated."""
+
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} problems")
         self.errors = errors

@@ -9,16 +9,14 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from sqlmodel import func, select
 
 from service import clock
 from service.accounts.models import StaffRole
 from service.assessment.grade_evaluation import AUTHORITY, BODY_LABELS, GRADES, Body
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
-from service.bureaus.models import ClientBureau
-from service.errors import DomainError, InputErrors
-from service.grades import actions
+from service.bureaus.directory import bureau_names
+from service.grades import actions, queries
 from service.grades.inputs import (
     CAMPAIGN_FIELDS,
     CANDIDATE_CHECKS,
@@ -32,25 +30,21 @@ from service.grades.inputs import (
 )
 from service.grades.models import CAMPAIGN_STATUS_LABELS, GradeCampaign, GradeCandidate
 from service.web.access import allow
-from service.web.forms import FormData, field_text, page_number, translated_errors, whole_number
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text, page_number, whole_number
 from service.web.pages import page, see_other
+from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.models import LABELS as WORKFORCE_LABELS
-from service.workforce.models import Education, Worker
-from tenants.isolation import tenant_session
+from service.workforce.models import Education
+from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.ASSESSOR, StaffRole.PAYROLL_CLERK)
 EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
 DECIDERS = (StaffRole.ADMIN,)
 PAGE_SIZE = 50
-
-
-def _errors(problem: Exception, request: Request) -> dict[str, str]:
-    errors = problem.errors if isinstance(problem, InputErrors) else [problem]
-    return translated_errors(errors, request.state.ctx.translate)  # type: ignore[arg-type]
-
-
-def _bureau_names(db, tenant_id) -> list[str]:
-    return list(db.exec(select(ClientBureau.name).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name)))
+BASIC_FIELDS = ("disciplinary_window_years",)
+CANDIDATE_FORM_FIELDS = (*CANDIDATE_FIELDS, *CANDIDATE_CHECKS)
 
 
 def _criteria_values(row) -> dict[str, str]:
@@ -69,29 +63,28 @@ def _criteria_values(row) -> dict[str, str]:
 
 
 def _index(
-    request: Request, *, status: int = 200, form: str = "", values: dict | None = None, errors: dict | None = None
+    request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
+    *,
+    form: str = "",
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Response:
-    ctx = request.state.ctx
-    with tenant_session(ctx.tenant_id) as db:
-        rows = actions.criteria_rows(db, ctx.tenant_id)
-        basic = actions.basic_conditions(db, ctx.tenant_id)
-        campaigns = db.exec(
-            select(GradeCampaign).where(GradeCampaign.tenant_id == ctx.tenant_id).order_by(GradeCampaign.id.desc())  # type: ignore[union-attr]
-        ).all()
-        bureaus = _bureau_names(db, ctx.tenant_id)
+    """The criteria of every grade, the basic conditions and the campaigns; ``form`` names a refused one."""
+    rows = actions.criteria_rows(db, ctx.tenant_id)
     criteria_values = {g: _criteria_values(rows.get(g)) for g in GRADES}
     if form.startswith("criteria-") and values is not None:
         criteria_values[int(form.split("-")[1])] = values
     return page(
         request,
         "grades/index.html",
-        status=status,
         grades=GRADES,
         criteria_values=criteria_values,
         configured=set(rows),
-        basic=basic,
-        campaigns=campaigns,
-        bureaus=bureaus,
+        basic=actions.basic_conditions(db, ctx.tenant_id),
+        campaigns=queries.campaigns(db, ctx.tenant_id),
+        bureaus=bureau_names(db, ctx.tenant_id),
         form=form,
         values=values or {},
         errors=errors or {},
@@ -108,233 +101,201 @@ def _index(
     )
 
 
-def _candidate_rows(db, tenant_id, campaign: GradeCampaign, only_changes: bool, page_no: int):
-    conditions = [GradeCandidate.tenant_id == tenant_id, GradeCandidate.campaign_id == campaign.id]
-    if only_changes:
-        conditions.append(GradeCandidate.target_grade != GradeCandidate.current_grade)
-    total = db.exec(select(func.count()).select_from(GradeCandidate).where(*conditions)).one()
-    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
-    page_no = min(page_no, pages)
-    rows = db.exec(
-        select(GradeCandidate, Worker.name, Worker.client_bureau, Worker.post_line)
-        .join(Worker, (Worker.tenant_id == GradeCandidate.tenant_id) & (Worker.id == GradeCandidate.worker_id))
-        .where(*conditions)
-        .order_by(GradeCandidate.worker_id)
-        .offset((page_no - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return rows, total, page_no, pages
+def _basic_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _index(request, ctx, db, form="basic", values=refused.values(BASIC_FIELDS), errors=refused.errors)
+
+
+def _criteria_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    form = f"criteria-{request.path_params['grade']}"
+    return _index(request, ctx, db, form=form, values=refused.values(CRITERIA_FIELDS), errors=refused.errors)
+
+
+def _campaign_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _index(request, ctx, db, form="campaign", values=refused.values(CAMPAIGN_FIELDS), errors=refused.errors)
+
+
+def _campaign_and_candidate(
+    db: TenantSession, ctx: RequestContext, campaign_id: int, worker_id: int
+) -> tuple[GradeCampaign, GradeCandidate]:
+    campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
+    candidate = actions.get_candidate(db, ctx.tenant_id, campaign_id, worker_id) if campaign else None
+    if campaign is None or candidate is None:
+        raise NotFoundException()
+    return campaign, candidate
+
+
+def _candidate_page(
+    request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
+    campaign_id: int,
+    worker_id: int,
+    *,
+    form: str = "",
+    refused: RefusedForm | None = None,
+    fields: tuple[str, ...] = (),
+) -> Response:
+    """One candidate with the reasons, the decisions so far and the forms; ``form`` names a refused one."""
+    campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
+    decisions = actions.decisions_of(db, ctx.tenant_id, campaign_id).get(worker_id, [])
+    values = refused.values(fields) if refused else {}
+    if form == "candidate" and refused is not None:
+        candidate_values = values
+    else:
+        candidate_values = {
+            "post_points": str(candidate.post_points),
+            "target_grade": str(candidate.target_grade),
+            **{name: "on" if getattr(candidate, name) else "" for name in CANDIDATE_CHECKS},
+        }
+    return page(
+        request,
+        "grades/candidate.html",
+        campaign=campaign,
+        candidate=candidate,
+        worker=queries.candidate_worker(db, ctx.tenant_id, worker_id),
+        decisions=decisions,
+        change=None if candidate.change_id is None else queries.grade_change(db, ctx.tenant_id, candidate.change_id),
+        candidate_values=candidate_values,
+        form=form,
+        values=values,
+        errors=refused.errors if refused else {},
+        grades=GRADES,
+        bodies=list(Body),
+        body_labels=BODY_LABELS,
+        required=AUTHORITY[candidate.target_grade],
+        approved=actions.approving_bodies(decisions, candidate.target_grade),
+        reason_params=actions.reason_params,
+        can_edit=ctx.has_role(*EDITORS),
+        can_decide=ctx.has_role(*DECIDERS),
+        done=request.query_params.get("done", ""),
+    )
+
+
+def _shown_again_as(form: str, fields: tuple[str, ...] = ()):
+    """The candidate page with the named form showing what was refused."""
+
+    def render(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+        params = request.path_params
+        return _candidate_page(
+            request, ctx, db, params["campaign_id"], params["worker_id"], form=form, refused=refused, fields=fields
+        )
+
+    return shown_again_by(render)
+
+
+def _candidate_done(ctx: RequestContext, campaign_id: int, worker_id: int, form: str) -> Response:
+    return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}/workers/{worker_id}?done={form}"))
 
 
 class GradesController(Controller):
     path = "/grades"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return _index(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _index(request, ctx, db)
 
-    @post("/basic", opt=allow(*EDITORS), sync_to_thread=True)
-    def basic(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
-        text = field_text(data, "disciplinary_window_years")
-        try:
-            years = whole_number(text, below=21)
-            with tenant_session(ctx.tenant_id) as db:
-                actions.set_basic_conditions(db, ctx.tenant_id, ctx.actor, years or 0)
-        except DomainError as problem:
-            return _index(
-                request, status=400, form="basic", values={"disciplinary_window_years": text}, errors=_errors(problem, request)
-            )
+    @post("/basic", opt=allow(*EDITORS) | shown_again_by(_basic_refused), sync_to_thread=True)
+    def basic(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        years = whole_number(field_text(data, "disciplinary_window_years"), below=21)
+        actions.set_basic_conditions(db, ctx.tenant_id, ctx.actor, years or 0)
         return see_other(ctx.tenant_path("/grades?done=saved"))
 
-    @post("/criteria/{grade:int}", opt=allow(*EDITORS), sync_to_thread=True)
-    def criteria(self, request: Request, grade: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
+    @post("/criteria/{grade:int}", opt=allow(*EDITORS) | shown_again_by(_criteria_refused), sync_to_thread=True)
+    def criteria(self, ctx: RequestCtx, db: TenantDb, grade: FromPath[int], data: FormData) -> Response:
         if grade not in GRADES:
             raise NotFoundException()
         values = {f: field_text(data, f) for f in CRITERIA_FIELDS}
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                criteria = parse_criteria(grade, values, actions.basic_conditions(db, ctx.tenant_id))
-                actions.save_criteria(db, ctx.tenant_id, ctx.actor, criteria)
-        except (InputErrors, DomainError) as problem:
-            return _index(request, status=400, form=f"criteria-{grade}", values=values, errors=_errors(problem, request))
+        criteria = parse_criteria(grade, values, actions.basic_conditions(db, ctx.tenant_id))
+        actions.save_criteria(db, ctx.tenant_id, ctx.actor, criteria)
         return see_other(ctx.tenant_path(f"/grades?done=saved#grade-{grade}"))
 
-    @post("/campaigns", opt=allow(*EDITORS), sync_to_thread=True)
-    def create_campaign(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
+    @post("/campaigns", opt=allow(*EDITORS) | shown_again_by(_campaign_refused), sync_to_thread=True)
+    def create_campaign(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         values = {f: field_text(data, f) for f in CAMPAIGN_FIELDS}
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                parsed = parse_campaign(values, set(_bureau_names(db, ctx.tenant_id)))
-                campaign = actions.create_campaign(db, ctx.tenant_id, ctx.actor, parsed)
-                campaign_id = campaign.id
-        except (InputErrors, DomainError) as problem:
-            return _index(request, status=400, form="campaign", values=values, errors=_errors(problem, request))
-        return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}"))
+        parsed = parse_campaign(values, set(bureau_names(db, ctx.tenant_id)))
+        campaign = actions.create_campaign(db, ctx.tenant_id, ctx.actor, parsed)
+        return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign.id}"))
 
     @get("/campaigns/{campaign_id:int}", opt=allow(*READERS), sync_to_thread=True)
-    def campaign(self, request: Request, campaign_id: FromPath[int]) -> Response:
-        ctx = request.state.ctx
+    def campaign(self, request: Request, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int]) -> Response:
         only_changes = request.query_params.get("all") != "1"
-        with tenant_session(ctx.tenant_id) as db:
-            campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
-            if campaign is None:
-                raise NotFoundException()
-            rows, total, page_no, pages = _candidate_rows(
-                db, ctx.tenant_id, campaign, only_changes, page_number(request.query_params.get("page", ""))
-            )
-            decisions = actions.decisions_of(db, ctx.tenant_id, campaign.id)
+        campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
+        if campaign is None:
+            raise NotFoundException()
+        listed = queries.candidates_page(
+            db,
+            ctx.tenant_id,
+            campaign,
+            only_changes=only_changes,
+            page=page_number(request.query_params.get("page", "")),
+            size=PAGE_SIZE,
+        )
         return page(
             request,
             "grades/campaign.html",
             campaign=campaign,
-            rows=rows,
-            total=total,
-            page=page_no,
-            pages=pages,
+            rows=listed.rows,
+            total=listed.total,
+            page=listed.page,
+            pages=listed.pages,
             only_changes=only_changes,
-            decisions=decisions,
+            decisions=actions.decisions_of(db, ctx.tenant_id, campaign.id),
             authority=AUTHORITY,
             body_labels=BODY_LABELS,
             status_labels=CAMPAIGN_STATUS_LABELS,
             approving=actions.approving_bodies,
         )
 
-    def _candidate_page(
-        self,
-        request: Request,
-        campaign_id: int,
-        worker_id: int,
-        *,
-        status: int = 200,
-        form: str = "",
-        values: dict | None = None,
-        errors: dict | None = None,
+    @get("/campaigns/{campaign_id:int}/workers/{worker_id:int}", opt=allow(*READERS), sync_to_thread=True)
+    def candidate(
+        self, request: Request, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int], worker_id: FromPath[int]
     ) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
-            candidate = actions.get_candidate(db, ctx.tenant_id, campaign_id, worker_id) if campaign else None
-            if campaign is None or candidate is None:
-                raise NotFoundException()
-            worker = db.exec(select(Worker).where(Worker.tenant_id == ctx.tenant_id, Worker.id == worker_id)).one()
-            decisions = actions.decisions_of(db, ctx.tenant_id, campaign_id).get(worker_id, [])
-            change = None
-            if candidate.change_id is not None:
-                from service.grades.models import GradeChangeRow
-
-                change = db.get(GradeChangeRow, (ctx.tenant_id, candidate.change_id))
-        candidate_values = {
-            "post_points": str(candidate.post_points),
-            "target_grade": str(candidate.target_grade),
-            **{name: "on" if getattr(candidate, name) else "" for name in CANDIDATE_CHECKS},
-        }
-        if form == "candidate" and values is not None:
-            candidate_values = values
-        required = AUTHORITY[candidate.target_grade]
-        return page(
-            request,
-            "grades/candidate.html",
-            status=status,
-            campaign=campaign,
-            candidate=candidate,
-            worker=worker,
-            decisions=decisions,
-            change=change,
-            candidate_values=candidate_values,
-            form=form,
-            values=values or {},
-            errors=errors or {},
-            grades=GRADES,
-            bodies=list(Body),
-            body_labels=BODY_LABELS,
-            required=required,
-            approved=actions.approving_bodies(decisions, candidate.target_grade),
-            reason_params=actions.reason_params,
-            can_edit=ctx.has_role(*EDITORS),
-            can_decide=ctx.has_role(*DECIDERS),
-            done=request.query_params.get("done", ""),
-        )
-
-    @get(
-        "/campaigns/{campaign_id:int}/workers/{worker_id:int}",
-        opt=allow(*READERS),
-        sync_to_thread=True,
-    )
-    def candidate(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int]) -> Response:
-        return self._candidate_page(request, campaign_id, worker_id)
-
-    def _write(self, request: Request, campaign_id: int, worker_id: int, form: str, values: dict[str, str], action) -> Response:
-        ctx = request.state.ctx
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
-                candidate = actions.get_candidate(db, ctx.tenant_id, campaign_id, worker_id) if campaign else None
-                if campaign is None or candidate is None:
-                    raise NotFoundException()
-                action(db, campaign, candidate)
-        except (InputErrors, DomainError) as problem:
-            return self._candidate_page(
-                request, campaign_id, worker_id, status=400, form=form, values=values, errors=_errors(problem, request)
-            )
-        return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}/workers/{worker_id}?done={form}"))
+        return _candidate_page(request, ctx, db, campaign_id, worker_id)
 
     @post(
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}",
-        opt=allow(*EDITORS),
+        opt=allow(*EDITORS) | _shown_again_as("candidate", CANDIDATE_FORM_FIELDS),
         sync_to_thread=True,
     )
     def update_candidate(
-        self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData
+        self, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData
     ) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in (*CANDIDATE_FIELDS, *CANDIDATE_CHECKS)}
-
-        def run(db, campaign, candidate) -> None:
-            actions.update_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, parse_candidate(values))
-
-        return self._write(request, campaign_id, worker_id, "candidate", values, run)
+        campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
+        changes = parse_candidate({f: field_text(data, f) for f in CANDIDATE_FORM_FIELDS})
+        actions.update_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, changes)
+        return _candidate_done(ctx, campaign_id, worker_id, "candidate")
 
     @post(
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}/decisions",
-        opt=allow(*DECIDERS),
+        opt=allow(*DECIDERS) | _shown_again_as("decision", DECISION_FIELDS),
         sync_to_thread=True,
     )
-    def decide(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        values = {f: field_text(data, f) for f in DECISION_FIELDS}
-
-        def run(db, campaign, candidate) -> None:
-            body, approved, reference, note = parse_decision(values)
-            role = ctx.principal.role.value if hasattr(ctx.principal.role, "value") else ctx.principal.role
-            actions.sign_decision(
-                db, ctx.tenant_id, ctx.actor, role, campaign, candidate, body, approved, reference=reference, note=note
-            )
-
-        return self._write(request, campaign_id, worker_id, "decision", values, run)
+    def decide(
+        self, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData
+    ) -> Response:
+        campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
+        body, approved, reference, note = parse_decision({f: field_text(data, f) for f in DECISION_FIELDS})
+        role = ctx.principal.role.value if hasattr(ctx.principal.role, "value") else ctx.principal.role
+        actions.sign_decision(
+            db, ctx.tenant_id, ctx.actor, role, campaign, candidate, body, approved, reference=reference, note=note
+        )
+        return _candidate_done(ctx, campaign_id, worker_id, "decision")
 
     @post(
         "/campaigns/{campaign_id:int}/workers/{worker_id:int}/apply",
-        opt=allow(*DECIDERS),
+        opt=allow(*DECIDERS) | _shown_again_as("apply"),
         sync_to_thread=True,
     )
-    def apply(self, request: Request, campaign_id: FromPath[int], worker_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-
-        def run(db, campaign, candidate) -> None:
-            actions.apply_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, clock.today())
-
-        return self._write(request, campaign_id, worker_id, "apply", {}, run)
+    def apply(self, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int], worker_id: FromPath[int]) -> Response:
+        campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
+        actions.apply_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, clock.today())
+        return _candidate_done(ctx, campaign_id, worker_id, "apply")
 
     @post("/campaigns/{campaign_id:int}/close", opt=allow(*EDITORS), sync_to_thread=True)
-    def close(self, request: Request, campaign_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
-            if campaign is None:
-                raise NotFoundException()
-            if campaign.status == "open":
-                actions.close_campaign(db, ctx.tenant_id, ctx.actor, campaign)
+    def close(self, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int]) -> Response:
+        campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
+        if campaign is None:
+            raise NotFoundException()
+        if campaign.status == "open":
+            actions.close_campaign(db, ctx.tenant_id, ctx.actor, campaign)
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from litestar.exceptions import NotAuthorizedException, NotFoundException
-from sqlalchemy import Select
+from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
 from service.assessment import queries as assessment_queries
@@ -24,10 +24,13 @@ from service.assessment.models import AssessmentItem, AssessmentPeriod
 from service.bureaus import statement_files
 from service.bureaus import statements as bureau_statements
 from service.bureaus.models import BureauStatement, ClientBureau, StatementStatus
-from service.grades.models import GradeCampaign, GradeCandidate
+from service.grades.models import GradeCampaign, GradeCandidate, GradeDecision
 from service.reviewers.models import Reviewer, ReviewerRole
 from service.web.context import RequestContext
-from service.workforce.models import Worker
+from service.workforce.models import Worker, WorkerStatus
+
+# Dispatched to the bureau today: everyone not a candidate and not gone.
+ON_DUTY = (WorkerStatus.PROBATION, WorkerStatus.ACTIVE, WorkerStatus.SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,29 @@ def scope_of(db: Session, ctx: RequestContext) -> ReviewerScope:
 def workers(scope: ReviewerScope) -> Select:
     """SELECT the workers dispatched to the reviewer's bureau; add filters and order to it."""
     return select(Worker).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
+
+
+def on_duty(db: Session, scope: ReviewerScope) -> list[Worker]:
+    """The bureau's workers on duty today, by name."""
+    return list(db.exec(workers(scope).where(Worker.status.in_(ON_DUTY)).order_by(Worker.name, Worker.id)))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def worker_page(db: Session, scope: ReviewerScope, *, name: str, status: str, page: int, size: int) -> tuple[list[Worker], int]:
+    """One page of the bureau's workers whose name contains ``name``, in ``status`` (else on duty); and how many match."""
+    query = workers(scope)
+    if name:
+        query = query.where(Worker.name.ilike(f"%{_escape_like(name)}%", escape="\\"))
+    if status in WorkerStatus._value2member_map_:
+        query = query.where(Worker.status == WorkerStatus(status))
+    else:
+        query = query.where(Worker.status.in_(ON_DUTY))
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = list(db.exec(query.order_by(Worker.name, Worker.id).offset((page - 1) * size).limit(size)))
+    return rows, total
 
 
 def worker(db: Session, scope: ReviewerScope, worker_id: int) -> Worker:
@@ -127,6 +153,13 @@ def grade_candidates(db: Session, scope: ReviewerScope) -> list[tuple[GradeCampa
         .order_by(GradeCampaign.evaluated_on.desc(), Worker.name)
     ).all()
     return [(c, cand, w) for c, cand, w in rows if within_authority(scope, cand.target_grade)]
+
+
+def grade_decisions(db: Session, scope: ReviewerScope) -> dict[tuple[int, int], GradeDecision]:
+    """The decisions signed by the reviewer's body, by (campaign, worker): looked up for ``grade_candidates`` rows."""
+    body = body_of(scope).value
+    found = db.exec(select(GradeDecision).where(GradeDecision.tenant_id == scope.tenant_id, GradeDecision.body == body))
+    return {(d.campaign_id, d.worker_id): d for d in found}
 
 
 def grade_candidate(db: Session, scope: ReviewerScope, campaign_id: int, worker_id: int) -> tuple:

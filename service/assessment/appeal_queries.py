@@ -1,0 +1,44 @@
+"""Reading appeals for the lists: one page of the staff's open or answered ones, and a worker's own."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select
+
+from service.assessment.appeal_models import Appeal
+from service.workforce.models import Worker
+
+
+@dataclass(frozen=True)
+class AppealPage:
+    rows: list[tuple[Appeal, str]]  # each appeal with its worker's name
+    total: int
+    page: int  # the page shown: the one asked for, at most the last
+    pages: int
+
+
+def appeals_page(db: Session, tenant_id: uuid.UUID, *, answered: bool, page: int, size: int) -> AppealPage:
+    """Open appeals oldest first (the next to answer on top); answered ones newest first."""
+    condition = Appeal.status != "open" if answered else Appeal.status == "open"
+    total = db.exec(select(func.count()).select_from(Appeal).where(Appeal.tenant_id == tenant_id, condition)).one()
+    pages = max(1, (total + size - 1) // size)
+    page = min(page, pages)
+    rows = db.exec(
+        select(Appeal, Worker.name)
+        .join(Worker, (Worker.tenant_id == Appeal.tenant_id) & (Worker.id == Appeal.worker_id))
+        .where(Appeal.tenant_id == tenant_id, condition)
+        .order_by(Appeal.filed_on.desc() if answered else Appeal.filed_on, Appeal.id)  # type: ignore[attr-defined]
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return AppealPage(list(rows), total, page, pages)
+
+
+def appeals_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[Appeal]:
+    return list(
+        db.exec(
+            select(Appeal).where(Appeal.tenant_id == tenant_id, Appeal.worker_id == worker_id).order_by(Appeal.id.desc())  # type: ignore[union-attr]
+        )
+    )

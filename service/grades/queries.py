@@ -1,0 +1,56 @@
+"""Reading grade evaluation data for the pages (no writes here)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select
+
+from service.grades.models import GradeCampaign, GradeCandidate, GradeChangeRow
+from service.workforce.models import Worker
+
+
+def campaigns(db: Session, tenant_id: uuid.UUID) -> list[GradeCampaign]:
+    """Every campaign, the newest first."""
+    return list(
+        db.exec(select(GradeCampaign).where(GradeCampaign.tenant_id == tenant_id).order_by(GradeCampaign.id.desc()))  # type: ignore[union-attr]
+    )
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    rows: list[tuple[GradeCandidate, str, str | None, str]]  # candidate, worker's name, bureau, post line
+    total: int
+    page: int  # the page shown: the one asked for, at most the last
+    pages: int
+
+
+def candidates_page(
+    db: Session, tenant_id: uuid.UUID, campaign: GradeCampaign, *, only_changes: bool, page: int, size: int
+) -> CandidatePage:
+    """One page of a campaign's candidates by worker id; ``only_changes`` leaves out those whose grade stays."""
+    conditions = [GradeCandidate.tenant_id == tenant_id, GradeCandidate.campaign_id == campaign.id]
+    if only_changes:
+        conditions.append(GradeCandidate.target_grade != GradeCandidate.current_grade)
+    total = db.exec(select(func.count()).select_from(GradeCandidate).where(*conditions)).one()
+    pages = max(1, (total + size - 1) // size)
+    page = min(page, pages)
+    rows = db.exec(
+        select(GradeCandidate, Worker.name, Worker.client_bureau, Worker.post_line)
+        .join(Worker, (Worker.tenant_id == GradeCandidate.tenant_id) & (Worker.id == GradeCandidate.worker_id))
+        .where(*conditions)
+        .order_by(GradeCandidate.worker_id)
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return CandidatePage(list(rows), total, page, pages)
+
+
+def candidate_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Worker:
+    """The worker a candidate row names (its foreign key guarantees there is one)."""
+    return db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker_id)).one()
+
+
+def grade_change(db: Session, tenant_id: uuid.UUID, change_id: int) -> GradeChangeRow | None:
+    return db.get(GradeChangeRow, (tenant_id, change_id))
