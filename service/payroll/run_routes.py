@@ -1,7 +1,7 @@
 """The payroll clerk's pages: the runs, one run's register, one payslip.
 
 Every change goes through ``service.payroll.runs`` (create, correct,
-approve, publish) and ``run_progress`` (calculate in the background); this
+approve, publish) and ``service.jobs.payroll`` (calculate on the job queue); this
 module parses, calls and renders.  ``/payroll/<id>/progress`` answers the
 calculation's progress as JSON for web/static/payroll-progress.js; without
 JavaScript the page refreshes itself while the calculation runs.
@@ -20,6 +20,7 @@ from litestar.response import Response as JSONResponse
 
 from service.accounts.models import StaffRole
 from service.errors import N_, DomainError
+from service.jobs import payroll as payroll_jobs
 from service.payroll import run_progress, run_queries, runs
 from service.payroll.payslip_view import payslip_groups, year_to_date
 from service.payroll.run_models import (
@@ -256,7 +257,7 @@ class PayrollRunsController(Controller):
         ctx = request.state.ctx
         t = ctx.translate
         try:
-            result = run_progress.start(ctx.tenant_id, ctx.actor, run_id)
+            result = payroll_jobs.start(ctx.tenant_id, ctx.actor, run_id)
         except LookupError:
             raise NotFoundException() from None
         except DomainError as problem:
