@@ -63,7 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for function in _procrastinate_functions():  # first: some return the jobs table's row type
+        op.execute(f"drop function {function} cascade")  # cascade: the triggers that call them
     op.execute(f"drop table {', '.join(TABLES)}")
-    for function in _procrastinate_functions():
-        op.execute(f"drop function {function}")
     op.execute("drop type procrastinate_job_to_defer_v1, procrastinate_job_event_type, procrastinate_job_status")
