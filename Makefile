@@ -6,9 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test unit lint system-deps bench clean
 
+# The job worker runs beside the server; Ctrl-C stops both (the worker finishes its running job first).
 run: $(STAMP) system-deps
 	$(BIN)/paiqian migrate
 	$(BIN)/paiqian demo --if-empty
+	$(BIN)/paiqian worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/paiqian serve
 
 test: $(STAMP) system-deps lint

@@ -51,6 +51,28 @@ def serve(host: str | None, port: int | None) -> None:
     )
 
 
+@main.command()
+@click.option("--concurrency", default=2, show_default=True, help="Jobs run at the same time.")
+@click.option(
+    "--stalled-after",
+    default=30.0,
+    show_default=True,
+    help="Seconds without a heartbeat after which a worker counts as dead and its jobs are retried.",
+)
+@click.option(
+    "--queue", "queues", multiple=True, help="Only this queue (repeatable): default, scheduled. Default: every queue."
+)
+def worker(concurrency: int, stalled_after: float, queues: tuple[str, ...]) -> None:
+    """Run the queued jobs: payroll calculations, the nightly compliance check, billing sync."""
+    import logging
+
+    from service.jobs.worker import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    click.echo("Paiqian worker is running  (Ctrl-C to stop)")
+    run(get_settings(), concurrency=concurrency, stalled_after=stalled_after, queues=list(queues) or None)
+
+
 @main.group()
 def tenant() -> None:
     """Manage tenants."""

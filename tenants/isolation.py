@@ -29,6 +29,9 @@ CONTROL_PLANE_TABLES = frozenset(
     # migration 0020: plans and each tenant's billing row (found by Stripe customer
     # before any tenant is known), webhook events, and the record of deleted tenants
     | {"plans", "tenant_billing", "stripe_events", "tenant_deletions"}
+    # migration 0022: the job queue (procrastinate's own tables).  Platform tables: a job names its
+    # tenant in its arguments and its task binds its transaction here, with ``tenant_session``.
+    | {"procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_workers"}
 )
 
 

@@ -7,4 +7,4 @@ import os
 # of the suite's time.  Set before any settings are read; servers the tests start inherit it.
 os.environ.setdefault("PAIQIAN_PASSWORD_HASHING", "test")
 
-pytest_plugins = ["tests.support.database", "tests.support.web"]
+pytest_plugins = ["tests.support.database", "tests.support.jobs", "tests.support.web"]

@@ -1,12 +1,15 @@
 """``paiqian compliance check``: recompute every tenant's alerts (the daily cron job).
 
-Each tenant is recomputed in its own tenant transaction, so one tenant's
-failure leaves the others' results committed; the command then exits 1.
+Each tenant is recomputed in its own tenant transaction (``check_tenant``), so
+one tenant's failure leaves the others' results committed; the command then
+exits 1.  The worker runs the same check every night, one job per tenant
+(``service.jobs.periodic``).
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -30,23 +33,33 @@ def describe(counts: RecomputeCounts) -> str:
     return f"{counts.workers} workers, {counts.open} open alerts ({severities}), {counts.opened} new, {counts.closed} closed"
 
 
-def run_check(slug: str | None, today: date, echo: Callable[[str], Any]) -> int:
-    """Recompute the tenant ``slug``, or every tenant; print one line each. Returns the exit code."""
+def tenants_to_check(slug: str | None = None) -> list[Tenant]:
+    """The tenant ``slug``, or every tenant but the cancelled ones."""
     with control_session() as control:
         query = select(Tenant).order_by(Tenant.slug)
         if slug is not None:
             query = query.where(Tenant.slug == slug)
-        tenants = [t for t in control.exec(query).all() if slug is not None or t.status not in SKIPPED_STATUSES]
+        return [t for t in control.exec(query).all() if slug is not None or t.status not in SKIPPED_STATUSES]
+
+
+def check_tenant(tenant_id: uuid.UUID, today: date) -> RecomputeCounts:
+    """One tenant's check, in one tenant transaction."""
+    with tenant_session(tenant_id) as db:
+        # Grade changes decided for a later date take effect first, so payroll and alerts see them.
+        apply_due_grade_changes(db, tenant_id, today)
+        return recompute_tenant(db, tenant_id, today)
+
+
+def run_check(slug: str | None, today: date, echo: Callable[[str], Any]) -> int:
+    """Recompute the tenant ``slug``, or every tenant; print one line each. Returns the exit code."""
+    tenants = tenants_to_check(slug)
     if slug is not None and not tenants:
         echo(f"no tenant with the code {slug}")
         return 2
     failures = 0
     for tenant in tenants:
         try:
-            with tenant_session(tenant.id) as db:
-                # Grade changes decided for a later date take effect first, so payroll and alerts see them.
-                apply_due_grade_changes(db, tenant.id, today)
-                counts = recompute_tenant(db, tenant.id, today)
+            counts = check_tenant(tenant.id, today)
         except Exception:  # one tenant's bad data must not stop the others
             log.exception("compliance check failed for tenant %s", tenant.slug)
             echo(f"{tenant.slug}: FAILED (see the log)")

@@ -1,4 +1,4 @@
-"""A payroll run's calculation in a background thread, with its progress on the page.
+"""A payroll run's calculation as a job of the queue, with its progress on the page.
 
 The calculation itself stays one transaction (``runs.calculate``): all or
 nothing.  Its phase (reading the inputs, computing n of N, saving payslips,
@@ -9,22 +9,24 @@ the calculation's own transaction is still open: the run page polls
 JavaScript.  A failed calculation leaves its error (the refused workers, or
 the message) on the row and nothing else: the page shows it.
 
-``start`` commits the 'queued' row first (so the row exists before the
-calculation locks the run: later updates never re-check its foreign key),
-then runs the calculation in a daemon thread and waits up to ``wait``
-seconds, so a small run answers in the same request as before, and a large
-one shows its progress.  A row left active by a process that died is treated
-as finished after ``STALE``.
+``service.jobs.payroll.start`` marks the row 'queued' (``begin``) and defers
+the job in the same transaction, then waits up to ``WAIT`` seconds for the row
+to say done or failed (``wait_for``), so a small run answers in the same
+request as before, and a large one shows its progress.  The worker runs
+``calculate_now``.  A worker that dies mid-way takes its open transaction with
+it (nothing is written); the queue retries the job or marks it failed
+(``service.jobs.worker``), and a row left active with nobody working on it is
+treated as finished after ``STALE``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from time import monotonic
+from time import monotonic, sleep
 from typing import Any
 
 from sqlalchemy import text
@@ -33,6 +35,7 @@ from sqlmodel import Session, select
 from service.audit import Actor
 from service.errors import N_, DomainError, Label
 from service.payroll import runs
+from service.payroll.run_inputs import Missing
 from service.payroll.run_models import ProgressPhase, RunProgress
 from tenants.isolation import tenant_session
 
@@ -41,6 +44,7 @@ log = logging.getLogger(__name__)
 STALE = timedelta(minutes=15)
 MIN_INTERVAL = 0.25  # seconds between two writes of the same phase
 WAIT = 3.0  # seconds a request waits for the calculation before showing its progress
+POLL = 0.05  # seconds between two reads of the progress row while a request waits
 UNEXPECTED = N_("The calculation failed unexpectedly: nothing was saved. Try again; if it fails again, ask for help.")
 
 
@@ -111,8 +115,6 @@ class Reporter:
         self._write(ProgressPhase.DONE.value, count, count, None)
 
     def _write(self, phase: str, done: int, total: int, error: dict[str, Any] | None) -> None:
-        import json
-
         try:
             with tenant_session(self.tenant_id) as db:
                 db.execute(
@@ -135,9 +137,9 @@ class Reporter:
 
 @dataclass
 class Result:
-    """What a finished calculation came to (``None`` from ``start`` while it still runs)."""
+    """What a finished calculation came to (``None`` from ``wait_for`` while it still runs)."""
 
-    outcome: runs.Outcome | None = None
+    payslips: int | None = None
     refused: runs.CalculationRefused | None = None
     error: DomainError | None = None
     crashed: bool = False
@@ -165,7 +167,7 @@ def calculate_now(tenant_id: uuid.UUID, actor: Actor, run_id: int) -> Result:
             run = runs.get_run(db, tenant_id, run_id)
             if run is None:
                 raise DomainError(N_("This payroll run no longer exists."), field="status")
-            result.outcome = runs.calculate(db, tenant_id, actor, run, reporter)
+            result.payslips = runs.calculate(db, tenant_id, actor, run, reporter).payslips
     except runs.CalculationRefused as refused:
         result.refused = refused
         reporter.fail(refused_json(refused))
@@ -177,23 +179,33 @@ def calculate_now(tenant_id: uuid.UUID, actor: Actor, run_id: int) -> Result:
         result.crashed = True
         reporter.fail({"message": UNEXPECTED, "params": {}, "field": None})
     else:
-        reporter.done(result.outcome.payslips if result.outcome else 0)
+        reporter.done(result.payslips or 0)
     return result
 
 
-def start(tenant_id: uuid.UUID, actor: Actor, run_id: int, wait: float | None = None) -> Result | None:
-    """Queue the run (refused if published or already running), calculate it in a thread and
-    wait up to ``wait`` seconds: the Result, or None while it is still running."""
-    with tenant_session(tenant_id) as db:
-        run = runs.get_run(db, tenant_id, run_id)
-        if run is None:
-            raise LookupError(run_id)
-        runs.refuse_published(run)
-        begin(db, tenant_id, run_id)
-    box: list[Result] = []
-    thread = threading.Thread(
-        target=lambda: box.append(calculate_now(tenant_id, actor, run_id)), name=f"payroll-run-{run_id}", daemon=True
-    )
-    thread.start()
-    thread.join(WAIT if wait is None else wait)
-    return box[0] if box else None
+def result_of(row: RunProgress | None) -> Result | None:
+    """The Result a finished calculation left on its progress row; None while it runs."""
+    if row is None or row.phase not in (ProgressPhase.DONE.value, ProgressPhase.FAILED.value):
+        return None
+    if row.phase == ProgressPhase.DONE.value:
+        return Result(payslips=row.done)
+    error = row.error or {}
+    if "refused" in error:
+        problems = [
+            Missing(p["worker_id"], p["name"], p["reason"], params_from_json(p.get("params") or {})) for p in error["refused"]
+        ]
+        return Result(refused=runs.CalculationRefused(problems))
+    if error.get("message", UNEXPECTED) == UNEXPECTED:
+        return Result(crashed=True)
+    return Result(error=DomainError(error["message"], field=error.get("field"), **params_from_json(error.get("params") or {})))
+
+
+def wait_for(tenant_id: uuid.UUID, run_id: int, seconds: float) -> Result | None:
+    """Poll the run's progress row for up to ``seconds``: the Result, or None while it still runs."""
+    deadline = monotonic() + seconds
+    while True:
+        with tenant_session(tenant_id) as db:
+            result = result_of(current(db, tenant_id, run_id))
+        if result is not None or monotonic() >= deadline:
+            return result
+        sleep(POLL)

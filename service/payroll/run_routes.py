@@ -1,7 +1,7 @@
 """The payroll clerk's pages: the runs, one run's register, one payslip.
 
 Every change goes through ``service.payroll.runs`` (create, correct,
-approve, publish) and ``run_progress`` (calculate in the background); this
+approve, publish) and ``service.jobs.payroll`` (calculate on the job queue); this
 module parses, calls and renders.  ``/payroll/<id>/progress`` answers the
 calculation's progress as JSON for web/static/payroll-progress.js; without
 JavaScript the page refreshes itself while the calculation runs.
@@ -20,6 +20,7 @@ from litestar.response import Response as JSONResponse
 
 from service.accounts.models import StaffRole
 from service.errors import N_, DomainError
+from service.jobs import payroll as payroll_jobs
 from service.payroll import run_progress, run_queries, runs
 from service.payroll.payslip_view import payslip_groups, year_to_date
 from service.payroll.run_models import (
@@ -274,7 +275,7 @@ class PayrollRunsController(Controller):
         # The calculation is long work on transactions of its own (run_progress: the queued row, the
         # calculation, its progress), so another request can read its progress; ``db`` only renders.
         try:
-            result = run_progress.start(ctx.tenant_id, ctx.actor, run_id)
+            result = payroll_jobs.start(ctx.tenant_id, ctx.actor, run_id)
         except LookupError:
             raise NotFoundException() from None
         if result is None:  # still running: the page shows its progress

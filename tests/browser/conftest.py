@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from service.app import create_app
 from service.settings import Settings
+from tests.support.jobs import InProcessWorker
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -65,7 +66,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture()
-def page(browser: Browser, db_clean: None) -> Iterator[Page]:
+def page(browser: Browser, db_clean: None, job_worker: InProcessWorker) -> Iterator[Page]:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     yield tab
@@ -73,7 +74,7 @@ def page(browser: Browser, db_clean: None) -> Iterator[Page]:
 
 
 @pytest.fixture()
-def phone(browser: Browser, db_clean: None) -> Iterator[Page]:
+def phone(browser: Browser, db_clean: None, job_worker: InProcessWorker) -> Iterator[Page]:
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
     )

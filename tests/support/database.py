@@ -69,12 +69,16 @@ def superuser(settings: Settings) -> Iterator[Engine]:
 
 @pytest.fixture()
 def db_clean(superuser: Engine) -> Iterator[None]:
-    """Empty every table after the test (the schema stays)."""
+    """Empty every table after the test (the schema stays), but the job workers' registrations:
+    a running worker's row must outlive the test (its jobs point at it)."""
     yield
     with superuser.connect() as connection:
         tables = (
             connection.execute(
-                text("select tablename from pg_tables where schemaname = 'public' and tablename <> 'alembic_version'")
+                text(
+                    "select tablename from pg_tables where schemaname = 'public'"
+                    " and tablename not in ('alembic_version', 'procrastinate_workers')"
+                )
             )
             .scalars()
             .all()

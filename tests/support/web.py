@@ -13,6 +13,7 @@ from service.accounts.models import StaffRole
 from service.app import create_app
 from service.settings import Settings
 from tests.support.factories import PASSWORD, TenantFixture, make_staff, make_tenant
+from tests.support.jobs import InProcessWorker
 
 CSRF_FIELD = re.compile(r'name="_csrf" value="([^"]+)"')
 
@@ -29,7 +30,7 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture()
-def client(app: Litestar, db_clean: None) -> Iterator[TestClient]:
+def client(app: Litestar, db_clean: None, job_worker: InProcessWorker) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
 
