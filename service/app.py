@@ -19,7 +19,9 @@ from service.assessment.chart_routes import ChartsController
 from service.assessment.routes import AssessmentController
 from service.audit_routes import audit_log
 from service.billing.routes import BillingController, stripe_webhook
-from service.bureaus.routes import AgreementsController, BureausController, StatementsController
+from service.bureaus.agreement_routes import AgreementsController, BureauAgreementsController
+from service.bureaus.routes import BureausController
+from service.bureaus.statement_routes import StatementsController
 from service.cities.routes import CitiesController
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
@@ -110,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ChartsController,
             GradesController,
             BureausController,
+            BureauAgreementsController,
             AgreementsController,
             StatementsController,
         ],
