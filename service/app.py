@@ -22,7 +22,9 @@ from service.assessment.routes.periods import PeriodsController
 from service.assessment.routes.records import RecordsController
 from service.audit_routes import audit_log
 from service.billing.routes import BillingController, stripe_webhook
-from service.bureaus.routes import AgreementsController, BureausController, StatementsController
+from service.bureaus.agreement_routes import AgreementsController, BureauAgreementsController
+from service.bureaus.routes import BureausController
+from service.bureaus.statement_routes import StatementsController
 from service.cities.routes import CitiesController
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ChartsController,
             GradesController,
             BureausController,
+            BureauAgreementsController,
             AgreementsController,
             StatementsController,
         ],

@@ -29,6 +29,7 @@ RESERVED_SLUGS = frozenset({"admin", "api", "static", "schema", "console", "www"
 @dataclass(frozen=True)
 class ProvisionedTenant:
     tenant: Tenant
+    admin_id: int  # the first administrator (staff user), whom sign-up signs in at once
     admin_email: str
     admin_password: str
 
@@ -70,7 +71,7 @@ def create_tenant(
                 raise DomainError(N_("This company code is taken."), field="slug")
             db.add(tenant)
             db.flush()
-            create_staff_user(
+            admin = create_staff_user(
                 db,
                 tenant.id,
                 SYSTEM,
@@ -88,4 +89,4 @@ def create_tenant(
             raise
         # a concurrent sign-up took the slug between the check and the insert
         raise DomainError(N_("This company code is taken."), field="slug") from exc
-    return ProvisionedTenant(tenant=tenant, admin_email=admin_email, admin_password=password)
+    return ProvisionedTenant(tenant=tenant, admin_id=admin.id, admin_email=admin_email, admin_password=password)

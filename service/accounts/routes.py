@@ -7,18 +7,21 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from sqlmodel import select
 
-from service.accounts import actions
-from service.accounts.models import ALL_STAFF, StaffRole, StaffUser
+from service.accounts import actions, queries
+from service.accounts.models import ALL_STAFF, StaffRole
 from service.errors import N_, DomainError
 from service.web import sessions
 from service.web.access import PUBLIC, allow
 from service.web.context import RequestContext
 from service.web.cookies import set_cookie
-from service.web.forms import FormData, field_text, translated_errors
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
-from tenants.isolation import control_session, tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
+
+NEW_USER_FIELDS = ("email", "display_name", "role")
 
 
 def _safe_next(ctx: RequestContext, target: str) -> str:
@@ -29,112 +32,100 @@ def _safe_next(ctx: RequestContext, target: str) -> str:
     return ctx.tenant_path("/")
 
 
+def _role(text: str) -> StaffRole:
+    if text not in StaffRole._value2member_map_:
+        raise DomainError(N_("Choose a role."), field="role")
+    return StaffRole(text)
+
+
+def _sign_in_refused(request: Request, ctx: RequestContext, _db: TenantSession, refused: RefusedForm) -> Response:
+    return page(
+        request,
+        "accounts/login.html",
+        email=refused.text("email")[:254],
+        error=ctx.translate.error(refused.error),
+        next=refused.text("next"),
+    )
+
+
 class SignInController(Controller):
     @get("/login", opt=PUBLIC, sync_to_thread=False)
     def login_form(self, request: Request) -> Response:
         return page(request, "accounts/login.html", email="", error=None, next=request.query_params.get("next", ""))
 
-    @post("/login", opt=PUBLIC, sync_to_thread=True)
-    def login(self, request: Request, data: FormData) -> Response:
-        ctx: RequestContext = request.state.ctx
+    @post("/login", opt=PUBLIC | shown_again_by(_sign_in_refused), sync_to_thread=True)
+    def login(self, request: Request, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         settings = request.app.state.settings
-        email, password = field_text(data, "email"), data.get("password", "")
-        if not isinstance(password, str):
-            password = ""
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                user = actions.sign_in(
-                    db,
-                    ctx.tenant_id,
-                    settings,
-                    email=email,
-                    password=password,
-                    client_address=request.client.host if request.client else "-",
-                )
-                with control_session() as control:
-                    token = sessions.start(
-                        control,
-                        settings,
-                        tenant_id=ctx.tenant_id,
-                        principal_kind="staff",
-                        principal_id=user.id,
-                        replacing=request.cookies.get(sessions.COOKIE),
-                    )
-        except DomainError as error:
-            return page(
-                request,
-                "accounts/login.html",
-                status=400,
-                email=email[:254],
-                error=ctx.translate.error(error),
-                next=field_text(data, "next"),
-            )
+        password = data.get("password", "")
+        # Refused attempts are counted by sign_in in a transaction of its own: this one rolls back.
+        user = actions.sign_in(
+            db,
+            ctx.tenant_id,
+            settings,
+            email=field_text(data, "email"),
+            password=password if isinstance(password, str) else "",
+            client_address=request.client.host if request.client else "-",
+        )
+        # A new session token at every sign-in (the one the browser brought is ended): no session fixation.
+        token = sessions.start(
+            db,
+            settings,
+            tenant_id=ctx.tenant_id,
+            principal_kind="staff",
+            principal_id=user.id,
+            replacing=request.cookies.get(sessions.COOKIE),
+        )
         response = see_other(_safe_next(ctx, field_text(data, "next")))
         return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
     @post("/logout", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def logout(self, request: Request) -> Response:
-        ctx: RequestContext = request.state.ctx
-        with control_session() as control:
-            sessions.end(control, ctx.session_token or "")
+    def logout(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        sessions.end(db, ctx.session_token or "")
         response = see_other(ctx.tenant_path("/login?notice=signed_out"))
         return set_cookie(response, request.app.state.settings, sessions.COOKIE, "", 0)
+
+
+def _users_page(request: Request, ctx: RequestContext, db: TenantSession, **form: Any) -> Response:
+    context = {"values": {}, "errors": {}} | form
+    return page(request, "accounts/users.html", users=queries.staff_users(db, ctx.tenant_id), roles=list(StaffRole), **context)
+
+
+def _new_user_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _users_page(request, ctx, db, values=refused.values(NEW_USER_FIELDS), errors=refused.errors)
+
+
+def _change_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    # No values: the page shows the refusal above the list, not in the new-user form.
+    return _users_page(request, ctx, db, errors=refused.errors)
 
 
 class StaffUsersController(Controller):
     path = "/users"
 
-    def _users(self, ctx: RequestContext) -> list[StaffUser]:
-        with tenant_session(ctx.tenant_id) as db:
-            return list(db.exec(select(StaffUser).where(StaffUser.tenant_id == ctx.tenant_id).order_by(StaffUser.id)))
-
-    def _page(self, request: Request, status: int = 200, **extra: Any) -> Response:
-        ctx: RequestContext = request.state.ctx
-        context = {"values": {}, "errors": {}} | extra
-        return page(request, "accounts/users.html", status=status, users=self._users(ctx), roles=list(StaffRole), **context)
-
     @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return self._page(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _users_page(request, ctx, db)
 
-    @post("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def create(self, request: Request, data: FormData) -> Response:
-        ctx: RequestContext = request.state.ctx
-        values = {f: field_text(data, f) for f in ("email", "display_name", "role")}
-        try:
-            if values["role"] not in StaffRole._value2member_map_:
-                raise DomainError(N_("Choose a role."), field="role")
-            with tenant_session(ctx.tenant_id) as db:
-                actions.create_staff_user(
-                    db,
-                    ctx.tenant_id,
-                    ctx.actor,
-                    email=values["email"],
-                    display_name=values["display_name"],
-                    role=StaffRole(values["role"]),
-                    password=str(data.get("password", "")),
-                )
-        except DomainError as error:
-            return self._page(request, 400, values=values, errors=translated_errors([error], ctx.translate))
+    @post("/", opt=allow(StaffRole.ADMIN) | shown_again_by(_new_user_refused), sync_to_thread=True)
+    def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        actions.create_staff_user(
+            db,
+            ctx.tenant_id,
+            ctx.actor,
+            email=field_text(data, "email"),
+            display_name=field_text(data, "display_name"),
+            role=_role(field_text(data, "role")),
+            password=str(data.get("password", "")),
+        )
         return see_other(ctx.tenant_path("/users?notice=created"))
 
-    @post("/{user_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def update(self, request: Request, user_id: FromPath[int], data: FormData) -> Response:
-        ctx: RequestContext = request.state.ctx
-        role = field_text(data, "role")
-        try:
-            if role not in StaffRole._value2member_map_:
-                raise DomainError(N_("Choose a role."), field="role")
-            with tenant_session(ctx.tenant_id) as db:
-                user = db.exec(select(StaffUser).where(StaffUser.tenant_id == ctx.tenant_id, StaffUser.id == user_id)).first()
-                if user is None:
-                    raise NotFoundException()
-                actions.update_staff_user(
-                    db, ctx.tenant_id, ctx.actor, user, role=StaffRole(role), active=field_text(data, "active") == "1"
-                )
-                if not user.active:
-                    with control_session() as control:
-                        sessions.end_all_for(control, ctx.tenant_id, "staff", user.id)
-        except DomainError as error:
-            return self._page(request, 400, errors=translated_errors([error], ctx.translate))
+    @post("/{user_id:int}", opt=allow(StaffRole.ADMIN) | shown_again_by(_change_refused), sync_to_thread=True)
+    def update(self, ctx: RequestCtx, db: TenantDb, user_id: FromPath[int], data: FormData) -> Response:
+        role = _role(field_text(data, "role"))
+        user = queries.staff_user(db, ctx.tenant_id, user_id)
+        if user is None:
+            raise NotFoundException()
+        actions.update_staff_user(db, ctx.tenant_id, ctx.actor, user, role=role, active=field_text(data, "active") == "1")
+        if not user.active:  # a deactivated user is signed out everywhere, in the same transaction
+            sessions.end_all_for(db, ctx.tenant_id, "staff", user.id)
         return see_other(ctx.tenant_path("/users?notice=saved"))

@@ -11,18 +11,16 @@ import anyio
 import stripe
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
-from sqlmodel import select
 
 from service.accounts.models import StaffRole
-from service.billing import gateway
-from service.billing.models import STATUS_BADGES, STATUS_LABELS, Plan, TenantBilling
+from service.billing import gateway, queries
+from service.billing.models import STATUS_BADGES, STATUS_LABELS
 from service.billing.subscriptions import count_billable
 from service.billing.webhooks import receive
 from service.platform.actions import billing_row
 from service.web.access import PUBLIC, allow
-from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import page
-from tenants.isolation import control_session
 
 log = logging.getLogger("paiqian.billing")
 
@@ -32,7 +30,9 @@ BILLING_ADMIN = {**allow(StaffRole.ADMIN), "billing": True}
 
 @post("/stripe/webhook", opt={**PUBLIC, "csrf_exempt": True}, status_code=200)
 async def stripe_webhook(request: Request) -> Response:
-    """Stripe calls this; the signature over the raw body is its credential."""
+    """Stripe calls this; the signature over the raw body is its credential.  No request transaction:
+    ``receive`` stores the event in a transaction of its own before processing it, and records a failed
+    processing in another, so Stripe's retry finds it whatever went wrong."""
     payload = await request.body()
     status, answer = await anyio.to_thread.run_sync(
         receive, request.app.state.settings, payload, request.headers.get("stripe-signature")
@@ -56,24 +56,23 @@ class BillingController(Controller):
     path = "/billing"
 
     @get("/", opt=BILLING_ADMIN, sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        ctx: RequestContext = request.state.ctx
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         settings = request.app.state.settings
-        with control_session() as control:
-            billing = billing_row(control, ctx.tenant_id)
-            plan = control.get(Plan, billing.plan_code)
+        # Read without a lock, as the page then waits for Stripe; opened on the spot (locked) only for a
+        # tenant made before billing, which has no Stripe customer to wait for.
+        billing = queries.account(db, ctx.tenant_id) or billing_row(db, ctx.tenant_id)
         invoices, invoices_error = [], None
         if billing.stripe_customer_id:
             try:
                 invoices = [_invoice(i) for i in gateway.list_invoices(settings, billing.stripe_customer_id)]
-            except stripe.StripeError as exc:
+            except stripe.StripeError as exc:  # the page works without them
                 log.warning("invoices of tenant %s not available: %s", ctx.tenant_id, exc)
                 invoices_error = True
         return page(
             request,
             "billing/index.html",
             billing=billing,
-            plan=plan,
+            plan=queries.plan(db, billing.plan_code),
             active=count_billable(ctx.tenant_id),
             invoices=invoices,
             invoices_error=invoices_error,
@@ -83,12 +82,10 @@ class BillingController(Controller):
         )
 
     @post("/checkout", opt=BILLING_ADMIN, sync_to_thread=True)
-    def checkout(self, request: Request) -> Response:
+    def checkout(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         """Off to Stripe Checkout to add a payment method; back to this page after."""
-        ctx: RequestContext = request.state.ctx
         settings = request.app.state.settings
-        with control_session() as control:
-            billing = control.exec(select(TenantBilling).where(TenantBilling.tenant_id == ctx.tenant_id)).first()
+        billing = queries.account(db, ctx.tenant_id)
         base = str(request.base_url).rstrip("/") + ctx.tenant_path("/billing")
         if billing is None or not billing.stripe_customer_id:
             return Redirect(path=ctx.tenant_path("/billing?checkout=unavailable"), status_code=303)

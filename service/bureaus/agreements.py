@@ -34,6 +34,12 @@ def get_agreement(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> Servi
     return db.get(ServiceAgreement, (tenant_id, agreement_id))
 
 
+def get_post(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement, post_id: int) -> AgreementPost | None:
+    """One of the agreement's posts (None when missing or of another agreement)."""
+    post = db.get(AgreementPost, (tenant_id, post_id))
+    return post if post is not None and post.agreement_id == agreement.id else None
+
+
 def agreements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[ServiceAgreement]:
     return list(
         db.exec(

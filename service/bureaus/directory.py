@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, InputErrors
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,8 @@ class Assignments:
         return bureau_id, unit_id
 
 
-class AssignmentErrors(Exception):
-    def __init__(self, errors: list[DomainError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
+class AssignmentErrors(InputErrors):
+    """A bureau or unit name no record has: a refusal of the input, each problem on its field."""
 
 
 def load_assignments(db: Session, tenant_id: uuid.UUID) -> Assignments:

@@ -10,10 +10,13 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from service.audit import Actor, record
+from service.billing import queries as billing_queries
 from service.billing.models import SupportGrant, TenantBilling
-from service.billing.subscriptions import DEFAULT_PLAN, bind_tenant, open_account, set_tenant_status
+from service.billing.subscriptions import DEFAULT_PLAN, bind_tenant, ensure_stripe, open_account, set_tenant_status
 from service.errors import N_, DomainError
+from service.settings import Settings
 from tenants.models import Tenant, TenantStatus
+from tenants.provisioning import ProvisionedTenant, create_tenant
 
 MAX_SUPPORT_HOURS = 72
 
@@ -24,6 +27,29 @@ def billing_row(db: Session, tenant_id: uuid.UUID) -> TenantBilling:
     if billing is None:
         billing = open_account(db, tenant_id, plan_code=DEFAULT_PLAN)
     return billing
+
+
+def open_tenant(
+    db: Session, settings: Settings, actor: Actor, *, slug: str, name: str, admin_email: str, plan: str
+) -> ProvisionedTenant:
+    """An operator creates a tenant on a plan, then Stripe is asked once (``paiqian billing sync`` retries).
+
+    ``create_tenant`` opens the transaction bound to the new tenant itself (``db``, the console's, is bound
+    to none and cannot write the tenant's rows): the billing row and the audit entry are written in it, with
+    the registry row and the administrator, so a tenant never exists without the record of who created it."""
+    if billing_queries.plan(db, plan) is None:
+        raise DomainError(N_("Choose a plan."), field="plan")
+    if "@" not in admin_email:
+        raise DomainError(N_("Enter a valid email address."), field="admin_email")
+
+    def open_and_audit(tenant_db: Session, tenant_id: uuid.UUID) -> None:
+        open_account(tenant_db, tenant_id, plan_code=plan, billing_email=admin_email)
+        created = tenant_db.get(Tenant, tenant_id)  # already in the session: its slug as normalised
+        record(tenant_db, tenant_id, actor, "tenant.create", "tenant", tenant_id, after={"slug": created.slug, "plan": plan})
+
+    result = create_tenant(slug=slug, name=name, admin_email=admin_email, populate=open_and_audit)
+    ensure_stripe(settings, result.tenant.id)  # failures are recorded on the billing row and retried
+    return result
 
 
 def suspend(db: Session, tenant: Tenant, actor: Actor, reason: str) -> None:

@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from sqlmodel import select
 
 from service import clock
-from service.accounts.actions import find_by_email
 from service.accounts.models import StaffRole
-from service.billing.models import SupportGrant
-from service.errors import N_, DomainError
-from service.platform import actions
-from service.platform.signup import FIELDS, parse_signup, register
+from service.errors import InputErrors
+from service.platform import actions, queries
+from service.platform.signup import FIELDS, parse_signup, sign_up
 from service.web import sessions
 from service.web.access import PUBLIC, allow
 from service.web.context import RequestContext
 from service.web.cookies import set_cookie
-from service.web.forms import FormData, field_text, translated_errors
+from service.web.dependencies import PlatformDb, RequestCtx, TenantDb
+from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
-from tenants import throttle
-from tenants.isolation import control_session, tenant_session
-
-# One address may create this many companies per 15 minutes (then waits an hour): sign-up is public.
-SIGNUPS_PER_ADDRESS = 5
-SIGNUP_LOCK = timedelta(hours=1)
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
 
 
-def _refuse_too_many_signups(address: str) -> None:
-    with control_session() as control:
-        if throttle.locked_until(control, [f"signup:{address}"], datetime.now(UTC)) is not None:
-            raise DomainError(N_("Too many sign-ups from this address. Try again in an hour."), field="")
+def _signup_refused(request: Request, _ctx: RequestContext, _db: TenantSession, refused: RefusedForm) -> Response:
+    return page(request, "signup/form.html", values=refused.values(FIELDS), errors=refused.errors)
 
 
 class SignupController(Controller):
@@ -43,37 +35,26 @@ class SignupController(Controller):
     def form(self, request: Request) -> Response:
         return page(request, "signup/form.html", values={}, errors={})
 
-    @post("/", opt=PUBLIC, sync_to_thread=True)
-    def submit(self, request: Request, data: FormData) -> Response:
-        ctx: RequestContext = request.state.ctx
+    @post("/", opt=PUBLIC | shown_again_by(_signup_refused), sync_to_thread=True)
+    def submit(self, request: Request, db: PlatformDb, data: FormData) -> Response:
         settings = request.app.state.settings
-        values = {f: field_text(data, f) for f in FIELDS}
         password = data.get("password", "")
-        parsed, errors = parse_signup(values, password if isinstance(password, str) else "", clock.today())
-        address = request.client.host if request.client else "-"
-        try:
-            if errors:
-                raise errors[0]
-            _refuse_too_many_signups(address)
-            result = register(settings, parsed)
-        except DomainError as error:
-            shown = translated_errors(errors or [error], ctx.translate)
-            return page(request, "signup/form.html", status=400, values=values, errors=shown)
-        tenant = result.tenant
-        with control_session() as control:  # counts towards the per-address limit
-            throttle.register_failure(control, f"signup:{address}", datetime.now(UTC), SIGNUPS_PER_ADDRESS, SIGNUP_LOCK)
-        with tenant_session(tenant.id) as db:
-            admin = find_by_email(db, tenant.id, result.admin_email)
-        with control_session() as control:
-            token = sessions.start(
-                control,
-                settings,
-                tenant_id=tenant.id,
-                principal_kind="staff",
-                principal_id=admin.id,
-                replacing=request.cookies.get(sessions.COOKIE),
-            )
-        response = see_other(f"/t/{tenant.slug}/welcome")
+        parsed, errors = parse_signup(
+            {f: field_text(data, f) for f in FIELDS}, password if isinstance(password, str) else "", clock.today()
+        )
+        if errors:
+            raise InputErrors(errors)
+        result = sign_up(db, settings, parsed, request.client.host if request.client else "-")
+        # The new administrator is signed in at once, in a new session (whatever the browser brought is ended).
+        token = sessions.start(
+            db,
+            settings,
+            tenant_id=result.tenant.id,
+            principal_kind="staff",
+            principal_id=result.admin_id,
+            replacing=request.cookies.get(sessions.COOKIE),
+        )
+        response = see_other(f"/t/{result.tenant.slug}/welcome")
         return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
 
@@ -83,14 +64,19 @@ class WelcomeController(Controller):
     path = "/welcome"
 
     @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        ctx: RequestContext = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            from sqlalchemy import text
-
-            workers = db.execute(text("select count(*) from workers")).scalar_one()
-            staff = db.execute(text("select count(*) from staff_users")).scalar_one()
+    def index(self, request: Request, db: TenantDb) -> Response:
+        workers, staff = queries.first_run_counts(db)
         return page(request, "signup/welcome.html", workers=workers, staff=staff)
+
+
+def _support_page(request: Request, ctx: RequestContext, db: TenantSession, **extra: Any) -> Response:
+    grants = queries.support_grants(db, ctx.tenant_id)
+    context = {"errors": {}} | extra
+    return page(request, "signup/support_access.html", grants=grants, now=datetime.now(UTC), **context)
+
+
+def _revoke_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _support_page(request, ctx, db, errors=refused.errors)
 
 
 class SupportAccessController(Controller):
@@ -98,27 +84,16 @@ class SupportAccessController(Controller):
 
     path = "/support-access"
 
-    def _page(self, request: Request, status: int = 200, **extra: Any) -> Response:
-        ctx: RequestContext = request.state.ctx
-        with tenant_session(ctx.tenant_id) as db:
-            grants = db.exec(
-                select(SupportGrant).where(SupportGrant.tenant_id == ctx.tenant_id).order_by(SupportGrant.id.desc())
-            ).all()
-        return page(
-            request, "signup/support_access.html", status=status, grants=grants, now=datetime.now(UTC), errors={}, **extra
-        )
-
     @get("/", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return self._page(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _support_page(request, ctx, db)
 
-    @post("/{grant_id:int}/revoke", opt={**allow(StaffRole.ADMIN), "billing": True}, sync_to_thread=True)
-    def revoke(self, request: Request, grant_id: FromPath[int]) -> Response:
+    @post(
+        "/{grant_id:int}/revoke",
+        opt={**allow(StaffRole.ADMIN), "billing": True} | shown_again_by(_revoke_refused),
+        sync_to_thread=True,
+    )
+    def revoke(self, ctx: RequestCtx, db: TenantDb, grant_id: FromPath[int]) -> Response:
         """Allowed even while the tenant is read-only: shutting support out must always work."""
-        ctx: RequestContext = request.state.ctx
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                actions.revoke_support(db, ctx.tenant_id, ctx.actor, grant_id)
-        except DomainError as error:
-            return self._page(request, 400, errors=translated_errors([error], ctx.translate))
+        actions.revoke_support(db, ctx.tenant_id, ctx.actor, grant_id)
         return see_other(ctx.tenant_path("/support-access?notice=saved"))

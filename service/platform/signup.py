@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from psycopg.errors import UniqueViolation
 from sqlalchemy.exc import IntegrityError
@@ -23,10 +23,15 @@ from service.billing.subscriptions import ensure_stripe, open_account
 from service.errors import N_, DomainError
 from service.platform.credit_code import is_valid, normalise
 from service.settings import Settings
+from tenants import throttle
 from tenants.provisioning import SLUG, ProvisionedTenant, create_tenant
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 FIELDS = ("name", "slug", "credit_code", "licence_number", "licence_expires_on", "admin_name", "admin_email")
+
+# One address may create this many companies per 15 minutes (then waits an hour): sign-up is public.
+SIGNUPS_PER_ADDRESS = 5
+SIGNUP_LOCK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -127,4 +132,14 @@ def register(settings: Settings, data: SignupInput) -> ProvisionedTenant:
         populate=open_billing,
     )
     ensure_stripe(settings, result.tenant.id)  # failures are recorded and retried by `paiqian billing sync`
+    return result
+
+
+def sign_up(db: Session, settings: Settings, data: SignupInput, client_address: str) -> ProvisionedTenant:
+    """``register``, unless the address has created too many companies lately; each one created counts."""
+    key = f"signup:{client_address}"
+    if throttle.locked_until(db, [key], datetime.now(UTC)) is not None:
+        raise DomainError(N_("Too many sign-ups from this address. Try again in an hour."), field="")
+    result = register(settings, data)
+    throttle.register_failure(db, key, datetime.now(UTC), SIGNUPS_PER_ADDRESS, SIGNUP_LOCK)
     return result

@@ -2,8 +2,8 @@
 
 Every change to a connection or a reviewer is audited in its transaction.
 Sign-in states are single-use: ``consume_state`` deletes the row it returns,
-and the caller commits that before talking to the provider, so a state is
-spent even when the sign-in then fails.
+and ``spend_state`` commits that before the callback talks to the provider, so
+a state is spent even when the sign-in then fails.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from service.bureaus.models import ClientBureau
 from service.errors import N_, DomainError
 from service.reviewers.models import Reviewer, ReviewerRole
 from service.settings import Settings
+from service.sso import queries
 from service.sso import secrets as client_secrets
 from service.sso.connection_input import ConnectionInput
 from service.sso.models import LoginState, SsoConnection
 from service.sso.oidc import SignInRefused
+from tenants.isolation import tenant_session
 
 STATE_LIFETIME = timedelta(minutes=10)
 
@@ -159,6 +161,18 @@ def consume_state(db: Session, tenant_id: uuid.UUID, *, state: str, browser: str
     if row.connection_id != connection_id:
         raise SignInRefused("state_other_connection")
     return row
+
+
+def spend_state(
+    tenant_id: uuid.UUID, *, state: str, browser: str, connection_id: int
+) -> tuple[LoginState, SsoConnection | None]:
+    """``consume_state`` in a transaction of its own, committed before the callback talks to the provider:
+    whatever refuses the sign-in after this rolls the request's transaction back, and the state must stay
+    spent all the same.  The connection (None when disabled since) is read in the same short transaction,
+    so no transaction stays open while the provider answers."""
+    with tenant_session(tenant_id) as db:
+        login = consume_state(db, tenant_id, state=state, browser=browser, connection_id=connection_id)
+        return login, queries.enabled_connection(db, tenant_id, connection_id)
 
 
 # --- reviewers ------------------------------------------------------------------------------------

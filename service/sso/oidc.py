@@ -28,7 +28,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
-from service.errors import N_
+from service.errors import N_, Refused
 
 log = logging.getLogger("paiqian.sso")
 
@@ -51,9 +51,10 @@ GENERIC_REFUSAL = N_(
 )
 
 
-class SignInRefused(Exception):
+class SignInRefused(Refused):
     """The sign-in fails.  ``reason`` is a code for the log; the person sees ``message``
-    (a msgid): the generic one unless telling them helps and reveals nothing."""
+    (a msgid): the generic one unless telling them helps and reveals nothing.  The sign-in pages answer
+    it themselves (403, or 502 when the provider cannot be reached); a Refused elsewhere is a 400."""
 
     def __init__(self, reason: str, detail: str = "", *, message: str = GENERIC_REFUSAL) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
-from sqlmodel import select
+from litestar.types import ExceptionHandlersMap
 
 from service.accounts.models import StaffRole
-from service.bureaus.models import ClientBureau
-from service.errors import DomainError, InputErrors
-from service.reviewers.models import ALL_REVIEWERS, Reviewer, ReviewerRole
+from service.bureaus import directory
+from service.reviewers.models import ALL_REVIEWERS, ReviewerRole
 from service.settings import Settings
-from service.sso import actions, oidc
+from service.sso import actions, oidc, queries
 from service.sso.connection_input import form_values, parse_connection
 from service.sso.models import SsoConnection
 from service.sso.oidc import SignInRefused
@@ -26,18 +25,16 @@ from service.web import sessions
 from service.web.access import PUBLIC, allow
 from service.web.context import RequestContext
 from service.web.cookies import set_cookie
-from service.web.forms import FormData, field_text, translated_errors
+from service.web.dependencies import RequestCtx, TenantDb, provide_ctx
+from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
-from tenants.isolation import control_session, tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
 
 log = logging.getLogger("paiqian.sso")
 
 BROWSER_COOKIE = "pq_sso"  # binds a sign-in in progress to the browser that started it
 BROWSER_COOKIE_SECONDS = int(actions.STATE_LIFETIME.total_seconds())
-
-
-def _ctx(request: Request) -> RequestContext:
-    return request.state.ctx
 
 
 def _settings(request: Request) -> Settings:
@@ -64,8 +61,48 @@ def _portal_next(ctx: RequestContext, target: str) -> str:
     return prefix
 
 
-def _bureaus(db: Any, ctx: RequestContext) -> list[ClientBureau]:
-    return list(db.exec(select(ClientBureau).where(ClientBureau.tenant_id == ctx.tenant_id).order_by(ClientBureau.name)))
+def _connection_form(
+    request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
+    connection: SsoConnection | None,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    return page(
+        request,
+        "sso/connection_form.html",
+        connection=connection,
+        bureaus=directory.bureaus(db, ctx.tenant_id),
+        values=values if values is not None else form_values(connection),
+        errors=errors or {},
+        roles=list(ReviewerRole),
+        callback_url=absolute_url(request, callback_path(ctx, connection.id)) if connection else None,
+        logout_url=absolute_url(request, ctx.tenant_path("/review/login")),
+        sign_in_url=absolute_url(request, ctx.tenant_path("/review/login")),
+    )
+
+
+def _connection_or_404(db: TenantSession, ctx: RequestContext, connection_id: int) -> SsoConnection:
+    connection = queries.connection(db, ctx.tenant_id, connection_id)
+    if connection is None:
+        raise NotFoundException()
+    return connection
+
+
+def _submitted(data: dict[str, Any]) -> dict[str, str]:
+    """The form as typed, to show again; never the client secret."""
+    return {key: field_text(data, key) for key in data if key not in ("_csrf", "client_secret")}
+
+
+def _new_connection_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _connection_form(request, ctx, db, None, values=_submitted(refused.form), errors=refused.errors)
+
+
+def _connection_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    connection = _connection_or_404(db, ctx, request.path_params["connection_id"])
+    return _connection_form(request, ctx, db, connection, values=_submitted(refused.form), errors=refused.errors)
 
 
 class SsoConnectionsController(Controller):
@@ -73,189 +110,103 @@ class SsoConnectionsController(Controller):
 
     path = "/sso"
 
-    def _list(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            rows = db.exec(
-                select(SsoConnection, ClientBureau.name)
-                .join(
-                    ClientBureau,
-                    (ClientBureau.tenant_id == SsoConnection.tenant_id) & (ClientBureau.id == SsoConnection.bureau_id),
-                )
-                .where(SsoConnection.tenant_id == ctx.tenant_id)
-                .order_by(SsoConnection.id)
-            ).all()
-        return page(request, "sso/connections.html", rows=rows)
-
-    def _form(
-        self,
-        request: Request,
-        connection: SsoConnection | None,
-        *,
-        status: int = 200,
-        values: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-    ) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            bureaus = _bureaus(db, ctx)
-        return page(
-            request,
-            "sso/connection_form.html",
-            status=status,
-            connection=connection,
-            bureaus=bureaus,
-            values=values if values is not None else form_values(connection),
-            errors=errors or {},
-            roles=list(ReviewerRole),
-            callback_url=absolute_url(request, callback_path(ctx, connection.id)) if connection else None,
-            logout_url=absolute_url(request, ctx.tenant_path("/review/login")),
-            sign_in_url=absolute_url(request, ctx.tenant_path("/review/login")),
-        )
-
-    def _connection(self, db: Any, ctx: RequestContext, connection_id: int) -> SsoConnection:
-        connection = db.exec(
-            select(SsoConnection).where(SsoConnection.tenant_id == ctx.tenant_id, SsoConnection.id == connection_id)
-        ).first()
-        if connection is None:
-            raise NotFoundException()
-        return connection
-
     @get("/connections", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return self._list(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return page(request, "sso/connections.html", rows=queries.connections_with_bureaus(db, ctx.tenant_id))
 
     @get("/connections/new", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def new(self, request: Request) -> Response:
-        return self._form(request, None)
+    def new(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _connection_form(request, ctx, db, None)
 
-    @post("/connections", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def create(self, request: Request, data: FormData) -> Response:
-        ctx = _ctx(request)
+    @post("/connections", opt=allow(StaffRole.ADMIN) | shown_again_by(_new_connection_refused), sync_to_thread=True)
+    def create(self, request: Request, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         settings = _settings(request)
-        values = {key: field_text(data, key) for key in data if key not in ("_csrf", "client_secret")}
-        try:
-            parsed = parse_connection(data, production=settings.is_production, creating=True)
-            with tenant_session(ctx.tenant_id) as db:
-                connection = actions.create_connection(db, settings, ctx.tenant_id, ctx.actor, parsed)
-        except InputErrors as problems:
-            return self._form(
-                request, None, status=400, values=values, errors=translated_errors(problems.errors, ctx.translate)
-            )
-        except DomainError as error:
-            return self._form(request, None, status=400, values=values, errors=translated_errors([error], ctx.translate))
+        parsed = parse_connection(data, production=settings.is_production, creating=True)
+        connection = actions.create_connection(db, settings, ctx.tenant_id, ctx.actor, parsed)
         return see_other(ctx.tenant_path(f"/sso/connections/{connection.id}?notice=created"))
 
     @get("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def edit(self, request: Request, connection_id: FromPath[int]) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            connection = self._connection(db, ctx, connection_id)
-        return self._form(request, connection)
+    def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, connection_id: FromPath[int]) -> Response:
+        return _connection_form(request, ctx, db, _connection_or_404(db, ctx, connection_id))
 
-    @post("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def update(self, request: Request, connection_id: FromPath[int], data: FormData) -> Response:
-        ctx = _ctx(request)
+    @post(
+        "/connections/{connection_id:int}",
+        opt=allow(StaffRole.ADMIN) | shown_again_by(_connection_refused),
+        sync_to_thread=True,
+    )
+    def update(self, request: Request, ctx: RequestCtx, db: TenantDb, connection_id: FromPath[int], data: FormData) -> Response:
         settings = _settings(request)
-        values = {key: field_text(data, key) for key in data if key not in ("_csrf", "client_secret")}
-        with tenant_session(ctx.tenant_id) as db:
-            connection = self._connection(db, ctx, connection_id)
-        try:
-            parsed = parse_connection(data, production=settings.is_production, creating=False)
-            with tenant_session(ctx.tenant_id) as db:
-                connection = self._connection(db, ctx, connection_id)
-                actions.update_connection(db, settings, ctx.tenant_id, ctx.actor, connection, parsed)
-        except InputErrors as problems:
-            return self._form(
-                request, connection, status=400, values=values, errors=translated_errors(problems.errors, ctx.translate)
-            )
-        except DomainError as error:
-            return self._form(request, connection, status=400, values=values, errors=translated_errors([error], ctx.translate))
-        if not parsed.enabled:
-            with control_session() as control:
-                _end_reviewer_sessions(control, ctx, connection_id=connection_id)
+        connection = _connection_or_404(db, ctx, connection_id)
+        parsed = parse_connection(data, production=settings.is_production, creating=False)
+        actions.update_connection(db, settings, ctx.tenant_id, ctx.actor, connection, parsed)
+        if not parsed.enabled:  # disabling a connection signs out everyone who came in through it
+            for reviewer_id in queries.reviewers_of_connection(db, ctx.tenant_id, connection_id):
+                sessions.end_all_for(db, ctx.tenant_id, "reviewer", reviewer_id)
         return see_other(ctx.tenant_path(f"/sso/connections/{connection_id}?notice=saved"))
 
     @get("/reviewers", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def reviewers(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            rows = db.exec(
-                select(Reviewer, ClientBureau.name)
-                .join(ClientBureau, (ClientBureau.tenant_id == Reviewer.tenant_id) & (ClientBureau.id == Reviewer.bureau_id))
-                .where(Reviewer.tenant_id == ctx.tenant_id)
-                .order_by(ClientBureau.name, Reviewer.display_name)
-            ).all()
-        return page(request, "sso/reviewers.html", rows=rows)
+    def reviewers(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return page(request, "sso/reviewers.html", rows=queries.reviewers_with_bureaus(db, ctx.tenant_id))
 
     @post("/reviewers/{reviewer_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
-    def set_active(self, request: Request, reviewer_id: FromPath[int], data: FormData) -> Response:
-        ctx = _ctx(request)
+    def set_active(self, ctx: RequestCtx, db: TenantDb, reviewer_id: FromPath[int], data: FormData) -> Response:
         active = field_text(data, "active") == "1"
-        with tenant_session(ctx.tenant_id) as db:
-            reviewer = db.exec(select(Reviewer).where(Reviewer.tenant_id == ctx.tenant_id, Reviewer.id == reviewer_id)).first()
-            if reviewer is None:
-                raise NotFoundException()
-            actions.set_reviewer_active(db, ctx.tenant_id, ctx.actor, reviewer, active)
-            if not active:
-                with control_session() as control:
-                    sessions.end_all_for(control, ctx.tenant_id, "reviewer", reviewer.id)
+        reviewer = queries.reviewer(db, ctx.tenant_id, reviewer_id)
+        if reviewer is None:
+            raise NotFoundException()
+        actions.set_reviewer_active(db, ctx.tenant_id, ctx.actor, reviewer, active)
+        if not active:
+            sessions.end_all_for(db, ctx.tenant_id, "reviewer", reviewer.id)
         return see_other(ctx.tenant_path("/sso/reviewers?notice=saved"))
 
 
-def _end_reviewer_sessions(control: Any, ctx: RequestContext, *, connection_id: int) -> None:
-    """Disabling a connection signs out everyone who came in through it."""
-    with tenant_session(ctx.tenant_id) as db:
-        ids = db.exec(
-            select(Reviewer.id).where(Reviewer.tenant_id == ctx.tenant_id, Reviewer.connection_id == connection_id)
-        ).all()
-    for reviewer_id in ids:
-        sessions.end_all_for(control, ctx.tenant_id, "reviewer", reviewer_id)
-
-
-def _refused(request: Request, refusal: SignInRefused, *, status: int = 403) -> Response:
-    ctx = _ctx(request)
+def _refused_page(request: Request, refusal: SignInRefused, status: int) -> Response:
+    # An exception handler is given no dependencies: the request context comes from its provider.
+    ctx = provide_ctx(request)
     log.warning("bureau sign-in refused (tenant %s, request %s): %s", ctx.tenant_id, ctx.request_id, refusal)
     response = page(request, "sso/refused.html", status=status, message=ctx.translate(refusal.message))
     return set_cookie(response, _settings(request), BROWSER_COOKIE, "", 0)
 
 
-def _enabled_connection(db: Any, ctx: RequestContext, connection_id: int) -> SsoConnection | None:
-    return db.exec(
-        select(SsoConnection).where(
-            SsoConnection.tenant_id == ctx.tenant_id, SsoConnection.id == connection_id, SsoConnection.enabled
-        )
-    ).first()
+def _sign_in_refused(request: Request, refusal: SignInRefused) -> Response:
+    return _refused_page(request, refusal, 403)
+
+
+def _provider_unreachable(request: Request, refusal: SignInRefused) -> Response:
+    """Before any sign-in exists, a refusal is the provider's discovery failing: a bad gateway."""
+    return _refused_page(request, refusal, 502)
 
 
 class SsoSignInController(Controller):
-    """The code flow: start sends the browser to the provider, callback takes it back."""
+    """The code flow: start sends the browser to the provider, callback takes it back.  A refused sign-in
+    (raised by the provider's answers, the state or the claims) rolls the request back and is answered by
+    the refusal page, which also forgets the browser's binding cookie."""
 
     path = "/sso"
+    exception_handlers: ClassVar[ExceptionHandlersMap] = {SignInRefused: _sign_in_refused}
 
-    @get("/{connection_id:int}/start", opt=PUBLIC, sync_to_thread=True)
-    def start(self, request: Request, connection_id: FromPath[int]) -> Response:
-        ctx = _ctx(request)
+    @get(
+        "/{connection_id:int}/start",
+        opt=PUBLIC,
+        sync_to_thread=True,
+        exception_handlers={SignInRefused: _provider_unreachable},
+    )
+    def start(self, request: Request, ctx: RequestCtx, db: TenantDb, connection_id: FromPath[int]) -> Response:
         settings = _settings(request)
-        with tenant_session(ctx.tenant_id) as db:
-            connection = _enabled_connection(db, ctx, connection_id)
+        connection = queries.enabled_connection(db, ctx.tenant_id, connection_id)
         if connection is None:
             raise NotFoundException()
-        try:
-            metadata = oidc.discover(connection.issuer, production=settings.is_production)
-        except SignInRefused as refusal:
-            return _refused(request, refusal, status=502)
+        metadata = oidc.discover(connection.issuer, production=settings.is_production)
         browser = request.cookies.get(BROWSER_COOKIE, "")
         if not 40 <= len(browser) <= 64:
             browser = secrets.token_urlsafe(32)
-        with tenant_session(ctx.tenant_id) as db:
-            login, state = actions.begin_sign_in(
-                db,
-                ctx.tenant_id,
-                connection,
-                browser=browser,
-                next_path=_portal_next(ctx, request.query_params.get("next", "")),
-            )
+        login, state = actions.begin_sign_in(
+            db,
+            ctx.tenant_id,
+            connection,
+            browser=browser,
+            next_path=_portal_next(ctx, request.query_params.get("next", "")),
+        )
         url = oidc.authorization_url(
             metadata,
             client_id=connection.client_id,
@@ -269,58 +220,50 @@ class SsoSignInController(Controller):
         return set_cookie(response, settings, BROWSER_COOKIE, browser, BROWSER_COOKIE_SECONDS)
 
     @get("/{connection_id:int}/callback", opt=PUBLIC, sync_to_thread=True)
-    def callback(self, request: Request, connection_id: FromPath[int]) -> Response:
-        ctx = _ctx(request)
+    def callback(self, request: Request, ctx: RequestCtx, db: TenantDb, connection_id: FromPath[int]) -> Response:
         settings = _settings(request)
         production = settings.is_production
         params = request.query_params
-        try:
-            # The state is spent here, in its own transaction, whatever happens next.
-            with tenant_session(ctx.tenant_id) as db:
-                login = actions.consume_state(
-                    db,
-                    ctx.tenant_id,
-                    state=params.get("state", ""),
-                    browser=request.cookies.get(BROWSER_COOKIE, ""),
-                    connection_id=connection_id,
-                )
-            if params.get("error"):
-                raise SignInRefused("provider_error", f"{params.get('error')}: {params.get('error_description', '')}")
-            code = params.get("code", "")
-            if not code or len(code) > 2000:
-                raise SignInRefused("code_missing")
-            with tenant_session(ctx.tenant_id) as db:
-                connection = _enabled_connection(db, ctx, connection_id)
-            if connection is None:
-                raise SignInRefused("connection_disabled")
-            metadata = oidc.discover(connection.issuer, production=production)
-            token = oidc.exchange_code(
-                metadata,
-                client_id=connection.client_id,
-                client_secret=actions.client_secret_of(settings, connection),
-                scopes=connection.scopes,
-                redirect_uri=absolute_url(request, callback_path(ctx, connection.id)),
-                code=code,
-                code_verifier=login.code_verifier,
-                production=production,
-            )
-            claims = oidc.verify_id_token(
-                token["id_token"], metadata, client_id=connection.client_id, nonce=login.nonce, production=production
-            )
-            claims = _with_userinfo(connection, metadata, token, claims, production=production)
-            with tenant_session(ctx.tenant_id) as db:
-                reviewer = actions.provision(db, ctx.tenant_id, connection, claims, request_id=ctx.request_id)
-                with control_session() as control:
-                    session_token = sessions.start(
-                        control,
-                        settings,
-                        tenant_id=ctx.tenant_id,
-                        principal_kind="reviewer",
-                        principal_id=reviewer.id,
-                        replacing=request.cookies.get(sessions.COOKIE),
-                    )
-        except SignInRefused as refusal:
-            return _refused(request, refusal)
+        # The state is spent in its own transaction, whatever happens next (no replay of a refused callback).
+        login, connection = actions.spend_state(
+            ctx.tenant_id,
+            state=params.get("state", ""),
+            browser=request.cookies.get(BROWSER_COOKIE, ""),
+            connection_id=connection_id,
+        )
+        if params.get("error"):
+            raise SignInRefused("provider_error", f"{params.get('error')}: {params.get('error_description', '')}")
+        code = params.get("code", "")
+        if not code or len(code) > 2000:
+            raise SignInRefused("code_missing")
+        if connection is None:
+            raise SignInRefused("connection_disabled")
+        metadata = oidc.discover(connection.issuer, production=production)
+        token = oidc.exchange_code(
+            metadata,
+            client_id=connection.client_id,
+            client_secret=actions.client_secret_of(settings, connection),
+            scopes=connection.scopes,
+            redirect_uri=absolute_url(request, callback_path(ctx, connection.id)),
+            code=code,
+            code_verifier=login.code_verifier,
+            production=production,
+        )
+        claims = oidc.verify_id_token(
+            token["id_token"], metadata, client_id=connection.client_id, nonce=login.nonce, production=production
+        )
+        claims = _with_userinfo(connection, metadata, token, claims, production=production)
+        # The request's transaction begins here, once the provider has answered: the reviewer and the session.
+        reviewer = actions.provision(db, ctx.tenant_id, connection, claims, request_id=ctx.request_id)
+        # A new session token at every sign-in (the one the browser brought is ended): no session fixation.
+        session_token = sessions.start(
+            db,
+            settings,
+            tenant_id=ctx.tenant_id,
+            principal_kind="reviewer",
+            principal_id=reviewer.id,
+            replacing=request.cookies.get(sessions.COOKIE),
+        )
         log.info("bureau reviewer %s signed in (tenant %s, connection %s)", reviewer.id, ctx.tenant_id, connection_id)
         response = see_other(_portal_next(ctx, login.next_path))
         set_cookie(response, settings, BROWSER_COOKIE, "", 0)
@@ -353,33 +296,17 @@ class ReviewerSignInController(Controller):
     path = "/review"
 
     @get("/login", opt=PUBLIC, sync_to_thread=True)
-    def login(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            connections = list(
-                db.exec(
-                    select(SsoConnection)
-                    .where(SsoConnection.tenant_id == ctx.tenant_id, SsoConnection.enabled)
-                    .order_by(SsoConnection.name)
-                )
-            )
+    def login(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         next_path = _portal_next(ctx, request.query_params.get("next", ""))
-        return page(request, "reviewer/login.html", connections=connections, next=next_path)
+        return page(request, "reviewer/login.html", connections=queries.enabled_connections(db, ctx.tenant_id), next=next_path)
 
     @post("/logout", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
-    def logout(self, request: Request) -> Response:
-        ctx = _ctx(request)
+    def logout(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         settings = _settings(request)
         principal = ctx.principal
-        with control_session() as control:
-            sessions.end(control, ctx.session_token or "")
+        sessions.end(db, ctx.session_token or "")
         target = ctx.tenant_path("/review/login?notice=signed_out")
-        with tenant_session(ctx.tenant_id) as db:
-            connection = db.exec(
-                select(SsoConnection)
-                .join(Reviewer, (Reviewer.tenant_id == SsoConnection.tenant_id) & (Reviewer.connection_id == SsoConnection.id))
-                .where(SsoConnection.tenant_id == ctx.tenant_id, Reviewer.id == (principal.id if principal else 0))
-            ).first()
+        connection = queries.connection_of_reviewer(db, ctx.tenant_id, principal.id if principal else 0)
         if connection is not None:
             try:
                 metadata = oidc.discover(connection.issuer, production=settings.is_production)
@@ -391,7 +318,7 @@ class ReviewerSignInController(Controller):
                     )
                     or target
                 )
-            except SignInRefused as refusal:
+            except SignInRefused as refusal:  # signed out here all the same; only the provider's logout is skipped
                 log.warning("no RP-initiated logout for connection %s: %s", connection.id, refusal)
         if target.startswith(ctx.tenant_path("/")):
             response: Response = Redirect(path=target, status_code=303)

@@ -446,6 +446,30 @@ def test_the_console_lists_every_tenant_and_creates_suspends_reactivates(client,
     assert client.post(f"/ops/tenants/{plain.slug}/suspend", data={"_csrf": token, "reason": "测试"}).status_code == 200
 
 
+def test_a_tenant_the_console_creates_exists_only_with_its_audit_entry(client, plans, monkeypatch) -> None:
+    from service.platform import actions
+
+    operator_sign_in(client, make_operator())
+    form = {
+        "_csrf": csrf_from(client.get("/ops/tenants/new").text),
+        "name": "审计派遣公司",
+        "admin_email": "boss@audit.test",
+        "plan": "starter",
+    }
+    assert client.post("/ops/tenants", data=form | {"slug": "audit-pq"}).status_code == 200
+    [entry] = audit(tenant_by_slug("audit-pq").id, "tenant.create")
+    assert entry.actor_kind == "operator" and entry.after == {"slug": "audit-pq", "plan": "starter"}
+
+    # The entry is written in the transaction that creates the tenant: when writing it fails, no tenant is left.
+    def audit_log_unavailable(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(actions, "record", audit_log_unavailable)
+    assert client.post("/ops/tenants", data=form | {"slug": "audit-pq2"}).status_code == 500
+    with control_session() as db:
+        assert db.exec(select(Tenant).where(Tenant.slug == "audit-pq2")).first() is None
+
+
 def test_operator_and_staff_sessions_count_only_where_they_were_started(client, tenant) -> None:
     operator_sign_in(client, make_operator())
     assert client.get("/ops/").status_code == 200
@@ -533,7 +557,7 @@ def test_a_cancelled_tenant_is_exported_then_deleted_after_retention(settings, t
 
 
 def test_one_address_may_not_create_companies_without_limit(client, plans) -> None:
-    from service.platform.routes import SIGNUPS_PER_ADDRESS
+    from service.platform.signup import SIGNUPS_PER_ADDRESS
 
     codes = ["91350100M000100Y43", "91440300708461136T", "914403001922038216", "91110000802100433B", "91330100799655058B"]
     assert len(codes) == SIGNUPS_PER_ADDRESS

@@ -1,0 +1,31 @@
+"""What the billing page and the operator console read of plans, billing rows and Stripe events
+(control-plane tables: any transaction sees them)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, select
+
+from service.billing.models import Plan, StripeEvent, TenantBilling
+
+
+def account(db: Session, tenant_id: uuid.UUID) -> TenantBilling | None:
+    """The tenant's billing row, read without a lock (a page that then waits for Stripe must not hold one)."""
+    return db.get(TenantBilling, tenant_id)
+
+
+def plan(db: Session, code: str) -> Plan | None:
+    return db.get(Plan, code)
+
+
+def active_plans(db: Session) -> list[Plan]:
+    return list(db.exec(select(Plan).where(Plan.active).order_by(Plan.sort_order)).all())
+
+
+def recent_events(db: Session, tenant_id: uuid.UUID, limit: int = 20) -> list[StripeEvent]:
+    return list(
+        db.exec(
+            select(StripeEvent).where(StripeEvent.tenant_id == tenant_id).order_by(StripeEvent.received_at.desc()).limit(limit)
+        ).all()
+    )

@@ -1,0 +1,76 @@
+"""What the identity-provider pages and the sign-in read: connections and reviewers."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, select
+
+from service.bureaus.models import ClientBureau
+from service.reviewers.models import Reviewer
+from service.sso.models import SsoConnection
+
+
+def connections_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[SsoConnection, str]]:
+    """Every connection with the name of the bureau it serves."""
+    return list(
+        db.exec(
+            select(SsoConnection, ClientBureau.name)
+            .join(
+                ClientBureau, (ClientBureau.tenant_id == SsoConnection.tenant_id) & (ClientBureau.id == SsoConnection.bureau_id)
+            )
+            .where(SsoConnection.tenant_id == tenant_id)
+            .order_by(SsoConnection.id)
+        ).all()
+    )
+
+
+def connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> SsoConnection | None:
+    return db.exec(select(SsoConnection).where(SsoConnection.tenant_id == tenant_id, SsoConnection.id == connection_id)).first()
+
+
+def enabled_connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> SsoConnection | None:
+    return db.exec(
+        select(SsoConnection).where(
+            SsoConnection.tenant_id == tenant_id, SsoConnection.id == connection_id, SsoConnection.enabled
+        )
+    ).first()
+
+
+def enabled_connections(db: Session, tenant_id: uuid.UUID) -> list[SsoConnection]:
+    """The sign-in page's buttons, by name."""
+    return list(
+        db.exec(
+            select(SsoConnection)
+            .where(SsoConnection.tenant_id == tenant_id, SsoConnection.enabled)
+            .order_by(SsoConnection.name)
+        )
+    )
+
+
+def connection_of_reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) -> SsoConnection | None:
+    """The connection the reviewer last signed in through."""
+    return db.exec(
+        select(SsoConnection)
+        .join(Reviewer, (Reviewer.tenant_id == SsoConnection.tenant_id) & (Reviewer.connection_id == SsoConnection.id))
+        .where(SsoConnection.tenant_id == tenant_id, Reviewer.id == reviewer_id)
+    ).first()
+
+
+def reviewers_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Reviewer, str]]:
+    return list(
+        db.exec(
+            select(Reviewer, ClientBureau.name)
+            .join(ClientBureau, (ClientBureau.tenant_id == Reviewer.tenant_id) & (ClientBureau.id == Reviewer.bureau_id))
+            .where(Reviewer.tenant_id == tenant_id)
+            .order_by(ClientBureau.name, Reviewer.display_name)
+        ).all()
+    )
+
+
+def reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) -> Reviewer | None:
+    return db.exec(select(Reviewer).where(Reviewer.tenant_id == tenant_id, Reviewer.id == reviewer_id)).first()
+
+
+def reviewers_of_connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> list[int]:
+    return list(db.exec(select(Reviewer.id).where(Reviewer.tenant_id == tenant_id, Reviewer.connection_id == connection_id)))
