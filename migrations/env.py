@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from service.database.schema import model_metadata
+from service.database.schema import COMPARE_OPTIONS, model_metadata
 
 config = context.config
 connection = config.attributes["connection"]
@@ -33,6 +33,6 @@ owner_ready = connection.execute(
 if owner_ready:
     connection.execute(text(f"set role {owner_role}"))
 
-context.configure(connection=connection, target_metadata=model_metadata(), transaction_per_migration=False)
+context.configure(connection=connection, target_metadata=model_metadata(), transaction_per_migration=False, **COMPARE_OPTIONS)
 with context.begin_transaction():
     context.run_migrations()
