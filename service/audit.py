@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Identity, insert
+from sqlalchemy import BigInteger, Column, Identity, insert
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Session, SQLModel
+
+from service.database.types import now_by_default
 
 
 @dataclass(frozen=True)
@@ -34,15 +37,15 @@ class AuditEntry(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    occurred_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    occurred_at: datetime | None = now_by_default()
     actor_kind: str
-    actor_id: int | None = None
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)
     actor_label: str
     action: str
     entity: str
     entity_id: str | None = None
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     request_id: str | None = None
 
 

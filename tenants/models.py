@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Text, func
 from sqlmodel import Field, SQLModel
 
 from service.database.types import enum_column
@@ -28,7 +28,7 @@ class Tenant(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     slug: str = Field(unique=True, max_length=40)
     name: str = Field(max_length=120)
-    status: TenantStatus = Field(default=TenantStatus.TRIAL, sa_column=enum_column(TenantStatus))
+    status: TenantStatus = Field(default=TenantStatus.TRIAL, sa_column=enum_column(TenantStatus, length=12))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
 
 
@@ -36,9 +36,9 @@ class PlatformOperator(SQLModel, table=True):
     __tablename__ = "platform_operators"
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    email: str = Field(unique=True, max_length=254)
+    email: str = Field(max_length=254)  # unique ignoring case: migration 0002's index on lower(email)
     display_name: str = Field(max_length=80)
-    password_hash: str
+    password_hash: str = Field(sa_type=Text)
     active: bool = True
 
 
@@ -49,9 +49,9 @@ class WebSession(SQLModel, table=True):
     __tablename__ = "web_sessions"
 
     token_hash: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
-    tenant_id: uuid.UUID | None = Field(default=None, index=True)
+    tenant_id: uuid.UUID | None = None  # first column of the index web_sessions_principal (migration 0002)
     principal_kind: str = Field(max_length=20)  # staff, operator (assistant and reviewer later)
-    principal_id: int
+    principal_id: int = Field(sa_type=BigInteger)
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     last_seen_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

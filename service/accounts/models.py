@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Text
 from sqlmodel import Field, SQLModel
 
-from service.database.types import enum_column
+from service.database.types import enum_column, now_by_default
 from service.errors import N_
 
 
@@ -43,8 +43,8 @@ class StaffUser(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     email: str
     display_name: str
-    password_hash: str
+    password_hash: str = Field(sa_type=Text)
     role: StaffRole = Field(sa_column=enum_column(StaffRole))
     active: bool = True
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
     last_sign_in_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))

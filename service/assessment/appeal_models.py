@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric, Text
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.errors import N_
 
 # The seeds set no window (service.assessment.appeals): a tenant without a
@@ -27,7 +28,7 @@ class AppealSetting(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     window_days: int
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = now_by_default()
 
 
 class Appeal(SQLModel, table=True):
@@ -35,25 +36,25 @@ class Appeal(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    result_id: int
-    worker_id: int
+    result_id: int = Field(sa_type=BigInteger)
+    worker_id: int = Field(sa_type=BigInteger)
     revision: int
     filed_on: date
-    reason: str
+    reason: str = Field(sa_type=Text)
     filed_by_kind: str
-    filed_by_id: int | None = None
+    filed_by_id: int | None = Field(default=None, sa_type=BigInteger)
     filed_by_label: str = ""
     status: str = "open"
     original_score: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
     original_rating: str
     new_score: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 2), nullable=True))
     new_rating: str | None = None
-    explanation: str = ""
+    explanation: str = Field(default="", sa_type=Text)
     answered_by_kind: str | None = None
-    answered_by_id: int | None = None
+    answered_by_id: int | None = Field(default=None, sa_type=BigInteger)
     answered_by_label: str | None = None
     answered_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from service.assessment.scoring import Category, RuleItem
+from service.database.types import now_by_default
 from service.errors import N_
 
 
@@ -74,10 +75,6 @@ LIFECYCLE_BADGES: dict[Lifecycle, str] = {
 }
 
 
-def _created() -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-
-
 class AssessmentItem(SQLModel, table=True):
     __tablename__ = "assessment_items"
 
@@ -95,7 +92,7 @@ class AssessmentItem(SQLModel, table=True):
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     previous_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     note: str = ""
-    created_at: datetime | None = _created()
+    created_at: datetime | None = now_by_default()
 
     @property
     def category_enum(self) -> Category:
@@ -152,7 +149,7 @@ class AssessmentRecord(SQLModel, table=True):
     recorder_kind: str  # a RecorderKind value
     recorder_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     recorder_label: str = ""
-    created_at: datetime | None = _created()
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -183,8 +180,8 @@ class AssessmentPeriod(SQLModel, table=True):
     computed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     published_on: date | None = None
     published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    created_at: datetime | None = _created()
-    updated_at: datetime | None = _created()
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -219,7 +216,7 @@ class SheetScore(SQLModel, table=True):
     component: str = "concentrated"
     score: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
     source: str = ""
-    imported_at: datetime | None = _created()
+    imported_at: datetime | None = now_by_default()
 
 
 class AssessmentResult(SQLModel, table=True):
@@ -236,8 +233,8 @@ class AssessmentResult(SQLModel, table=True):
     status: str = "draft"  # a Lifecycle value, follows the period
     published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
-    created_at: datetime | None = _created()
-    updated_at: datetime | None = _created()
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -262,4 +259,4 @@ class ResultRevision(SQLModel, table=True):
     rating: str
     reason: str = ""
     actor: str = ""
-    published_at: datetime | None = _created()
+    published_at: datetime | None = now_by_default()

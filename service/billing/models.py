@@ -9,9 +9,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Identity, Numeric
+from sqlalchemy import CHAR, BigInteger, Column, DateTime, Identity, Numeric, SmallInteger, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.errors import N_
 from tenants.models import TenantStatus
 
@@ -22,13 +24,13 @@ class Plan(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=20)
     name: str
     price_per_worker: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
-    currency: str = "cny"
+    currency: str = Field(default="cny", sa_type=CHAR(3))
     max_workers: int | None = None
     min_billed_workers: int = 1
     trial_days: int = 30
     stripe_price_id: str | None = None
     active: bool = True
-    sort_order: int = 0
+    sort_order: int = Field(default=0, sa_type=SmallInteger)
 
 
 class TenantBilling(SQLModel, table=True):
@@ -36,7 +38,7 @@ class TenantBilling(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     plan_code: str
-    credit_code: str | None = None
+    credit_code: str | None = Field(default=None, sa_type=CHAR(18))
     licence_number: str | None = None
     licence_expires_on: date | None = None
     billing_email: str | None = None
@@ -49,17 +51,17 @@ class TenantBilling(SQLModel, table=True):
     active_workers: int = 0
     sync_pending_since: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     last_synced_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    billing_error: str | None = None
+    billing_error: str | None = Field(default=None, sa_type=Text)
     billing_attempts: int = 0
     payment_method_on_file: bool = False
     last_payment_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     last_payment_amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
-    last_payment_currency: str | None = None
+    last_payment_currency: str | None = Field(default=None, sa_type=CHAR(3))
     operator_suspended: bool = False
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     retention_until: date | None = None
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
 
 class EventStatus(str, Enum):
@@ -77,12 +79,12 @@ class StripeEvent(SQLModel, table=True):
     type: str
     stripe_created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     livemode: bool = False
-    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    payload: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     tenant_id: uuid.UUID | None = None
     status: str = EventStatus.RECEIVED.value
     attempts: int = 0
-    error: str | None = None
-    received_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    error: str | None = Field(default=None, sa_type=Text)
+    received_at: datetime | None = now_by_default()
     processed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
@@ -92,10 +94,10 @@ class TenantDeletion(SQLModel, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     slug: str
     name: str
-    export_path: str
-    export_sha256: str
+    export_path: str = Field(sa_type=Text)
+    export_sha256: str = Field(sa_type=CHAR(64))
     rows_exported: int
-    deleted_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    deleted_at: datetime | None = now_by_default()
 
 
 class SupportGrant(SQLModel, table=True):
@@ -103,7 +105,7 @@ class SupportGrant(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    operator_id: int
+    operator_id: int = Field(sa_type=BigInteger)
     operator_label: str
     reason: str
     granted_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger
 from sqlmodel import Field, SQLModel
 
-from service.database.types import enum_column
+from service.database.types import enum_column, now_by_default
 from service.errors import N_
 
 NAME_MAX = 80
@@ -63,8 +63,8 @@ class EstablishmentOffice(Contactable, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     name: str
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {"name": self.name, **self.contact_snapshot()}
@@ -76,11 +76,11 @@ class ClientBureau(Contactable, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     name: str
-    establishment_office_id: int | None = None
+    establishment_office_id: int | None = Field(default=None, sa_type=BigInteger)
     direct_headcount: int | None = None  # the unit's own workforce, for the 10% cap; None: not recorded
     cap_warning: bool = True  # off where the cap's reach over a state organ is doubted (labor-law-cn.md §4)
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -97,11 +97,11 @@ class BureauUnit(Contactable, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    bureau_id: int
+    bureau_id: int = Field(sa_type=BigInteger)
     name: str
     kind: UnitKind = Field(default=UnitKind.OTHER, sa_column=enum_column(UnitKind))
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {"bureau_id": self.bureau_id, "name": self.name, "kind": self.kind.value, **self.contact_snapshot()}
@@ -153,24 +153,24 @@ class ServiceAgreement(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    bureau_id: int
+    bureau_id: int = Field(sa_type=BigInteger)
     number: str = ""
     start_date: date
     end_date: date
     signed_on: date | None = None
-    status: AgreementStatus = Field(default=AgreementStatus.DRAFT, sa_column=enum_column(AgreementStatus))
+    status: AgreementStatus = Field(default=AgreementStatus.DRAFT, sa_column=enum_column(AgreementStatus, length=12))
     terminated_on: date | None = None
-    renews_agreement_id: int | None = None
+    renews_agreement_id: int | None = Field(default=None, sa_type=BigInteger)
     work_place: str = ""
     working_hours: str = ""
     fee_basis: FeeBasis = Field(default=FeeBasis.PASS_THROUGH, sa_column=enum_column(FeeBasis))
     management_fee: Decimal | None = Field(default=None, sa_column=_money_column())
     fixed_price: Decimal | None = Field(default=None, sa_column=_money_column())
     payment_terms: str = ""
-    payment_due_days: int | None = None
+    payment_due_days: int | None = Field(default=None, sa_type=SmallInteger)
     note: str = ""
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def in_force_on(self, day: date) -> bool:
         if self.status is not AgreementStatus.SIGNED and not (
@@ -205,9 +205,9 @@ class AgreementPost(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    agreement_id: int
+    agreement_id: int = Field(sa_type=BigInteger)
     name: str  # matched against workers' post line
-    nature: PostNature = Field(sa_column=enum_column(PostNature))
+    nature: PostNature = Field(sa_column=enum_column(PostNature, length=12))
     headcount: int
     work_place: str = ""
     fee_basis: FeeBasis | None = Field(  # None: the agreement's basis
@@ -233,7 +233,7 @@ class AgreementClause(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    agreement_id: int
+    agreement_id: int = Field(sa_type=BigInteger)
     item: str  # an agreement_terms.Item value
     body: str
 
@@ -269,12 +269,12 @@ class BureauStatement(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    bureau_id: int
-    agreement_id: int
+    bureau_id: int = Field(sa_type=BigInteger)
+    agreement_id: int = Field(sa_type=BigInteger)
     month: date
-    source_run_id: int
-    status: StatementStatus = Field(default=StatementStatus.DRAFT, sa_column=enum_column(StatementStatus))
-    corrects_statement_id: int | None = None
+    source_run_id: int = Field(sa_type=BigInteger)
+    status: StatementStatus = Field(default=StatementStatus.DRAFT, sa_column=enum_column(StatementStatus, length=12))
+    corrects_statement_id: int | None = Field(default=None, sa_type=BigInteger)
     worker_count: int = 0
     wages: Decimal = Field(default=Decimal("0"), sa_column=_total_column())
     employer_social_insurance: Decimal = Field(default=Decimal("0"), sa_column=_total_column())
@@ -290,7 +290,7 @@ class BureauStatement(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     decided_by: str | None = None
     dispute_comment: str | None = None
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {

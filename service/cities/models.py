@@ -7,8 +7,10 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric
+from sqlalchemy import BigInteger, Column, Identity, Numeric
 from sqlmodel import Field, SQLModel
+
+from service.database.types import now_by_default
 
 
 class CityParameter(SQLModel, table=True):
@@ -22,4 +24,4 @@ class CityParameter(SQLModel, table=True):
     minimum_wage_hourly: Decimal = Field(sa_column=Column(Numeric(8, 2), nullable=False))
     average_wage_monthly: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
     source: str = ""
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Identity, Numeric, SmallInteger, String
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric, SmallInteger, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.errors import N_
 
 # A tenant without a setting: disciplinary records of the last year count.
@@ -19,16 +20,12 @@ DEFAULT_DISCIPLINARY_WINDOW_YEARS = 1
 CAMPAIGN_STATUS_LABELS = {"open": N_("Open"), "closed": N_("Closed")}
 
 
-def _ts() -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-
-
 class GradeBasicConditions(SQLModel, table=True):
     __tablename__ = "grade_basic_conditions"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     disciplinary_window_years: int
-    updated_at: datetime | None = _ts()
+    updated_at: datetime | None = now_by_default()
 
 
 class GradeCriteriaRow(SQLModel, table=True):
@@ -36,15 +33,15 @@ class GradeCriteriaRow(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     grade: int = Field(sa_column=Column(SmallInteger, primary_key=True))
-    min_age: int | None = None
-    max_age: int | None = None
+    min_age: int | None = Field(default=None, sa_type=SmallInteger)
+    max_age: int | None = Field(default=None, sa_type=SmallInteger)
     min_education: str | None = None
-    min_years_of_service: int | None = None
+    min_years_of_service: int | None = Field(default=None, sa_type=SmallInteger)
     min_post_points: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2), nullable=True))
-    required_trainings: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(String), nullable=False))
+    required_trainings: list[str] = Field(default_factory=list, sa_column=Column(ARRAY(Text), nullable=False))
     min_rating: str | None = None
-    rating_periods: int = 0
-    updated_at: datetime | None = _ts()
+    rating_periods: int = Field(default=0, sa_type=SmallInteger)
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -71,7 +68,7 @@ class GradeCampaign(SQLModel, table=True):
     client_bureau: str | None = None
     status: str = "open"
     created_by: str = ""
-    created_at: datetime | None = _ts()
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -89,16 +86,16 @@ class GradeCandidate(SQLModel, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     campaign_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    current_grade: int
-    proposed_grade: int
-    target_grade: int
+    current_grade: int = Field(sa_type=SmallInteger)
+    proposed_grade: int = Field(sa_type=SmallInteger)
+    target_grade: int = Field(sa_type=SmallInteger)
     post_points: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(8, 2), nullable=False))
     political_standing_confirmed: bool = False
     fitness_confirmed: bool = False
     conduct_confirmed: bool = False
-    evaluations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    change_id: int | None = None
-    updated_at: datetime | None = _ts()
+    evaluations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    change_id: int | None = Field(default=None, sa_type=BigInteger)
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -120,17 +117,17 @@ class GradeDecision(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    campaign_id: int
-    worker_id: int
+    campaign_id: int = Field(sa_type=BigInteger)
+    worker_id: int = Field(sa_type=BigInteger)
     body: str
-    target_grade: int
+    target_grade: int = Field(sa_type=SmallInteger)
     approved: bool
     signer_kind: str
-    signer_id: int | None = None
+    signer_id: int | None = Field(default=None, sa_type=BigInteger)
     signer_label: str = ""
     reference: str = ""
     note: str = ""
-    signed_at: datetime | None = _ts()
+    signed_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -150,14 +147,14 @@ class GradeChangeRow(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int
-    from_grade: int
-    to_grade: int
+    worker_id: int = Field(sa_type=BigInteger)
+    from_grade: int = Field(sa_type=SmallInteger)
+    to_grade: int = Field(sa_type=SmallInteger)
     effective_from: date
-    campaign_id: int | None = None
+    campaign_id: int | None = Field(default=None, sa_type=BigInteger)
     decided_by: str = ""
     applied_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    created_at: datetime | None = _ts()
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {

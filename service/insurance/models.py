@@ -8,9 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric
+from sqlalchemy import BigInteger, Column, Identity, Numeric, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from service.database.types import now_by_default
 
 
 class InsurancePolicy(SQLModel, table=True):
@@ -24,8 +26,8 @@ class InsurancePolicy(SQLModel, table=True):
     effective_from: date
     policy: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     disputed: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
-    source: str = ""
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    source: str = Field(default="", sa_type=Text)
+    created_at: datetime | None = now_by_default()
 
 
 class InsuranceSetting(SQLModel, table=True):
@@ -38,7 +40,7 @@ class InsuranceSetting(SQLModel, table=True):
     city: str
     housing_fund_rate: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 4), nullable=True))
     work_injury_rate: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 5), nullable=True))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {

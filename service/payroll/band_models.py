@@ -6,8 +6,10 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric, SmallInteger
+from sqlalchemy import BigInteger, Column, Identity, Numeric, SmallInteger
 from sqlmodel import Field, SQLModel
+
+from service.database.types import now_by_default
 
 
 class SalaryBandTable(SQLModel, table=True):
@@ -19,8 +21,8 @@ class SalaryBandTable(SQLModel, table=True):
     effective_from: date
     note: str = ""
     performance_base: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))  # 0021
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
 
 class SalaryBandCell(SQLModel, table=True):

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric
+from sqlalchemy import BigInteger, Column, Identity, Integer, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.payroll.components import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
 from service.payroll.tax_year_flags import TaxYearFlags
@@ -31,8 +32,8 @@ class PayComponent(SQLModel, table=True):
     active: bool = True
     applies_to_bureau: str | None = None
     formula: str | None = None  # method formula only (migration 0021)
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def definition(self) -> ComponentDefinition:
         return ComponentDefinition(
@@ -79,7 +80,7 @@ class TaxDeclaration(SQLModel, table=True):
     worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     year: int = Field(sa_column=Column(Integer, primary_key=True))
     declarations: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = now_by_default()
 
 
 class TaxYearFlagsRow(SQLModel, table=True):
@@ -94,7 +95,7 @@ class TaxYearFlagsRow(SQLModel, table=True):
     small_earner: bool = False
     wages_last_year: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
     declared_every_month_last_year: bool = False
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    updated_at: datetime | None = now_by_default()
 
     def flags(self) -> TaxYearFlags:
         return TaxYearFlags(

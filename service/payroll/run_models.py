@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.errors import N_
 
 
@@ -67,7 +68,7 @@ class PayrollRun(SQLModel, table=True):
     approved_at: datetime | None = _timestamp()
     approved_by: str | None = None
     published_at: datetime | None = _timestamp()
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -164,8 +165,8 @@ class RunProgress(SQLModel, table=True):
     done: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     total: int = Field(default=0, sa_column=Column(Integer, nullable=False))
     error: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
-    started_at: datetime | None = _timestamp()
-    updated_at: datetime | None = _timestamp()
+    started_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     @property
     def active(self) -> bool:

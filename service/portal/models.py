@@ -9,6 +9,7 @@ from enum import Enum
 from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.errors import N_
 
 PRINCIPAL_KIND = "assistant"
@@ -27,8 +28,8 @@ class AssistantRole(str, Enum):
 ROLE_LABELS = {AssistantRole.ASSISTANT: N_("Assistant")}
 
 
-def _timestamp(nullable: bool = True, server_default: str | None = None):
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable, server_default=server_default))
+def _timestamp():
+    return Field(default=None, sa_column=Column(DateTime(timezone=True)))
 
 
 class AssistantAccount(SQLModel, table=True):
@@ -38,8 +39,8 @@ class AssistantAccount(SQLModel, table=True):
     worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     password_hash: str | None = None  # None until an invitation is accepted
     active: bool = True
-    created_at: datetime | None = _timestamp(server_default="now()")
-    updated_at: datetime | None = _timestamp(server_default="now()")
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
     activated_at: datetime | None = _timestamp()
     last_sign_in_at: datetime | None = _timestamp()
 
@@ -54,7 +55,7 @@ class AssistantInvitation(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     worker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     token_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime | None = _timestamp(server_default="now()")
+    created_at: datetime | None = now_by_default()
     created_by: str
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     used_at: datetime | None = _timestamp()
@@ -67,7 +68,7 @@ class PayslipConfirmation(SQLModel, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     payslip_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     worker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    confirmed_at: datetime | None = _timestamp(server_default="now()")
+    confirmed_at: datetime | None = now_by_default()
 
 
 class PayslipQuestion(SQLModel, table=True):
@@ -78,7 +79,7 @@ class PayslipQuestion(SQLModel, table=True):
     payslip_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     worker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     question: str
-    asked_at: datetime | None = _timestamp(server_default="now()")
+    asked_at: datetime | None = now_by_default()
     answer: str | None = None
     answered_at: datetime | None = _timestamp()
     answered_by: str | None = None

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Identity
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.errors import N_
 
 
@@ -37,8 +38,8 @@ class Reviewer(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    bureau_id: int
-    connection_id: int
+    bureau_id: int = Field(sa_type=BigInteger)
+    connection_id: int = Field(sa_type=BigInteger)
     issuer: str
     subject: str
     email: str = ""
@@ -57,8 +58,8 @@ class Reviewer(SQLModel, table=True):
         )
     )  # enum_column's length (20) is too short for "establishment_reviewer"
     active: bool = True
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
     last_sign_in_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
     @property

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from service.database.types import now_by_default
 from service.reviewers.models import ReviewerRole
 
 
@@ -20,7 +21,7 @@ class SsoConnection(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    bureau_id: int
+    bureau_id: int = Field(sa_type=BigInteger)
     name: str
     issuer: str
     client_id: str
@@ -32,8 +33,8 @@ class SsoConnection(SQLModel, table=True):
     role_mapping: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     default_role: str | None = None  # a ReviewerRole value; None: refuse when nothing in the mapping matches
     enabled: bool = True
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     @property
     def default_reviewer_role(self) -> ReviewerRole | None:
@@ -62,10 +63,10 @@ class LoginState(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     state_hash: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
-    connection_id: int
+    connection_id: int = Field(sa_type=BigInteger)
     browser_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     nonce: str
     code_verifier: str
     next_path: str = ""
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -17,7 +17,7 @@ from enum import Enum
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger
 from sqlmodel import Field, SQLModel
 
-from service.database.types import enum_column
+from service.database.types import enum_column, now_by_default
 from service.errors import N_
 
 
@@ -87,10 +87,6 @@ DAILY_LABELS: dict[Enum, str] = {
 }
 
 
-def _created_at() -> datetime | None:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-
-
 class LeaveRequest(SQLModel, table=True):
     """One request for leave.  ``submitted_by_kind``/``_id`` name the
     principal who submitted it (a staff user today; the assistant through the
@@ -101,19 +97,19 @@ class LeaveRequest(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int
-    leave_type: LeaveType = Field(sa_column=enum_column(LeaveType))
+    worker_id: int = Field(sa_type=BigInteger)
+    leave_type: LeaveType = Field(sa_column=enum_column(LeaveType, length=12))
     start_date: date
     end_date: date
     days: int = Field(sa_column=Column(Integer, nullable=False))
     reason: str = ""
-    status: LeaveStatus = Field(default=LeaveStatus.PENDING, sa_column=enum_column(LeaveStatus))
+    status: LeaveStatus = Field(default=LeaveStatus.PENDING, sa_column=enum_column(LeaveStatus, length=10))
     submitted_by_kind: str
-    submitted_by_id: int | None = None
+    submitted_by_id: int | None = Field(default=None, sa_type=BigInteger)
     submitted_by: str
-    submitted_at: datetime | None = _created_at()
+    submitted_at: datetime | None = now_by_default()
     decided_by_kind: str | None = None
-    decided_by_id: int | None = None
+    decided_by_id: int | None = Field(default=None, sa_type=BigInteger)
     decided_by: str | None = None
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     decision_comment: str = ""
@@ -148,11 +144,11 @@ class LeaveEntitlement(SQLModel, table=True):
     __tablename__ = "leave_entitlements"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    worker_id: int = Field(primary_key=True)
+    worker_id: int = Field(sa_type=BigInteger, primary_key=True)
     year: int = Field(sa_column=Column(SmallInteger, primary_key=True))
-    leave_type: LeaveType = Field(sa_column=enum_column(LeaveType, primary_key=True))
+    leave_type: LeaveType = Field(sa_column=enum_column(LeaveType, length=12, primary_key=True))
     days: int = Field(sa_column=Column(Integer, nullable=False))
-    updated_at: datetime | None = _created_at()
+    updated_at: datetime | None = now_by_default()
 
 
 class AttendanceMonth(SQLModel, table=True):
@@ -163,7 +159,7 @@ class AttendanceMonth(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int
+    worker_id: int = Field(sa_type=BigInteger)
     month: date
     days_worked: Decimal = Field(sa_column=Column(Numeric(4, 1), nullable=False))
     absence_days: Decimal = Field(sa_column=Column(Numeric(4, 1), nullable=False))
@@ -172,8 +168,8 @@ class AttendanceMonth(SQLModel, table=True):
     overtime_holiday_hours: Decimal = Field(sa_column=Column(Numeric(5, 1), nullable=False))
     locked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     locked_by: str | None = None
-    created_at: datetime | None = _created_at()
-    updated_at: datetime | None = _created_at()
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -193,13 +189,13 @@ class TrainingRecord(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int
+    worker_id: int = Field(sa_type=BigInteger)
     course: str
     provider: str = ""
     trained_on: date
     hours: Decimal = Field(sa_column=Column(Numeric(5, 1), nullable=False))
-    result: TrainingResult = Field(sa_column=enum_column(TrainingResult))
-    created_at: datetime | None = _created_at()
+    result: TrainingResult = Field(sa_column=enum_column(TrainingResult, length=10))
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -220,12 +216,12 @@ class Certificate(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int
+    worker_id: int = Field(sa_type=BigInteger)
     name: str
     number: str
     issued_on: date
     valid_until: date
-    created_at: datetime | None = _created_at()
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {
@@ -246,13 +242,13 @@ class DisciplineRecord(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int
-    kind: DisciplineKind = Field(sa_column=enum_column(DisciplineKind))
+    worker_id: int = Field(sa_type=BigInteger)
+    kind: DisciplineKind = Field(sa_column=enum_column(DisciplineKind, length=12))
     occurred_on: date
     reason: str
     amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
     ends_on: date | None = None
-    created_at: datetime | None = _created_at()
+    created_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         return {

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Numeric, SmallInteger, func, select
+from sqlalchemy import BigInteger, Column, Identity, LargeBinary, Numeric, SmallInteger, func, select
 from sqlalchemy.orm import column_property
 from sqlmodel import Field, SQLModel
 
 from service.bureaus.models import BureauUnit, ClientBureau
-from service.database.types import enum_column
+from service.database.types import enum_column, now_by_default
 from service.errors import N_
 
 
@@ -81,15 +81,19 @@ class Worker(SQLModel, table=True):
     id_number_cipher: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     id_number_index: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     id_number_masked: str
-    gender: Gender = Field(sa_column=enum_column(Gender))
+    gender: Gender = Field(sa_column=enum_column(Gender, length=6))
     birth_date: date
     phone: str | None = None
     education: Education = Field(sa_column=enum_column(Education))
     hire_date: date
-    status: WorkerStatus = Field(sa_column=enum_column(WorkerStatus))
+    status: WorkerStatus = Field(sa_column=enum_column(WorkerStatus, length=12))
     post_line: str
-    bureau_id: int  # client_bureaus (migration 0016); ``client_bureau`` below is its name, read-only
-    unit_id: int | None = None  # one of the bureau's bureau_units; ``unit`` below is its name
+    bureau_id: int = Field(
+        sa_type=BigInteger
+    )  # client_bureaus (migration 0016); ``client_bureau`` below is its name, read-only
+    unit_id: int | None = Field(
+        default=None, sa_type=BigInteger
+    )  # one of the bureau's bureau_units; ``unit`` below is its name
     grade: int = Field(sa_column=Column(SmallInteger, nullable=False))
     si_registered_on: date | None = None  # social insurance registration (社会保险法 Art. 58)
     city: str | None = None  # where the worker works and is insured (参保地): a CITY_NAMES code
@@ -97,8 +101,8 @@ class Worker(SQLModel, table=True):
         default=None, sa_column=Column(Numeric(12, 2), nullable=True)
     )
     assessment_rating: str | None = None  # latest published Rating code (migration 0011); None: not rated yet
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
     def snapshot(self) -> dict:
         """What the audit trail keeps: never the ID number itself, only its mask."""
@@ -188,8 +192,8 @@ class Contract(SQLModel, table=True):
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int
-    contract_type: ContractType = Field(sa_column=enum_column(ContractType))
+    worker_id: int = Field(sa_type=BigInteger)
+    contract_type: ContractType = Field(sa_column=enum_column(ContractType, length=12))
     start_date: date
     end_date: date | None = None
     probation_end: date | None = None
@@ -199,14 +203,16 @@ class Contract(SQLModel, table=True):
     work_place: str = ""
     client_bureau: str
     signed_on: date | None = None
-    status: ContractStatus = Field(default=ContractStatus.DRAFT, sa_column=enum_column(ContractStatus))
-    renewal_decision: RenewalDecision = Field(default=RenewalDecision.UNDECIDED, sa_column=enum_column(RenewalDecision))
-    previous_contract_id: int | None = None
+    status: ContractStatus = Field(default=ContractStatus.DRAFT, sa_column=enum_column(ContractStatus, length=12))
+    renewal_decision: RenewalDecision = Field(
+        default=RenewalDecision.UNDECIDED, sa_column=enum_column(RenewalDecision, length=12)
+    )
+    previous_contract_id: int | None = Field(default=None, sa_type=BigInteger)
     termination_reason: str | None = None
     terminated_on: date | None = None
     severance: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
-    created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
-    updated_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    created_at: datetime | None = now_by_default()
+    updated_at: datetime | None = now_by_default()
 
 
 class ContractFile(SQLModel, table=True):
@@ -215,9 +221,9 @@ class ContractFile(SQLModel, table=True):
     __tablename__ = "contract_files"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    contract_id: int = Field(primary_key=True)
+    contract_id: int = Field(sa_type=BigInteger, primary_key=True)
     filename: str
     media_type: str
     size_bytes: int
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    uploaded_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), server_default="now()"))
+    uploaded_at: datetime | None = now_by_default()
