@@ -48,9 +48,15 @@ def model_metadata() -> MetaData:
 _OWNED_BY_THE_MIGRATIONS = frozenset({"index", "unique_constraint", "foreign_key_constraint"})
 
 
+# The job queue's own tables (migration 0022 applies the schema procrastinate ships): no model describes them.
+_JOB_QUEUE_PREFIX = "procrastinate_"
+
+
 def _database_may_have_more(object_: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Leave out indexes, unique constraints and foreign keys that only the
-    database has (the migrations own them); keep everything else."""
+    database has (the migrations own them), and the job queue's tables; keep everything else."""
+    if type_ == "table" and reflected and compare_to is None and (name or "").startswith(_JOB_QUEUE_PREFIX):
+        return False
     return not (reflected and compare_to is None and type_ in _OWNED_BY_THE_MIGRATIONS)
 
 
