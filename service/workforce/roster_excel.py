@@ -14,7 +14,7 @@ from enum import Enum
 
 from service.bureaus.directory import AssignmentErrors, Assignments
 from service.cities.names import CITY_NAMES
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, Refused
 from service.excel import SheetRow, read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.workforce.models import LABELS, Worker
@@ -43,7 +43,9 @@ class RowError:
     message: str
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refused):
+    """Every problem a sheet has, row by row; nothing was imported."""
+
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} problems")
         self.errors = errors
