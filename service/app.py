@@ -57,7 +57,10 @@ from service.web.pages import make_environment
 from service.web.public_routes import front_door, switch_language
 from service.web.refusals import on_refused
 from service.workforce.attendance_routes import AttendanceController
+from service.workforce.contract_import_routes import ContractImportController
+from service.workforce.contract_renewal_routes import ContractRenewalController
 from service.workforce.contract_routes import ContractController, WorkerContractsController
+from service.workforce.contract_termination_routes import ContractTerminationController
 from service.workforce.leave_routes import LeaveController
 from service.workforce.records_routes import WorkerRecordsController
 from service.workforce.routes import RosterApi, RosterController
@@ -79,6 +82,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             audit_log,
             WorkerContractsController,
             ContractController,
+            ContractImportController,
+            ContractRenewalController,
+            ContractTerminationController,
             CitiesController,
             ComplianceController,
             ClientWorkforceController,

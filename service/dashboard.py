@@ -6,17 +6,15 @@ from litestar import Request, Response, get
 
 from service.accounts.models import ALL_STAFF
 from service.web.access import allow
+from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import page
 from service.workforce import roster
 from service.workforce.models import LABELS, WorkerStatus
-from tenants.isolation import tenant_session
 
 
 @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
-def dashboard(request: Request) -> Response:
-    ctx = request.state.ctx
-    with tenant_session(ctx.tenant_id) as db:
-        counts = roster.status_counts(db, ctx.tenant_id)
+def dashboard(request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+    counts = roster.status_counts(db, ctx.tenant_id)
     return page(
         request, "dashboard.html", counts=counts, statuses=list(WorkerStatus), labels=LABELS, total=sum(counts.values())
     )

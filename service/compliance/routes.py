@@ -12,11 +12,13 @@ from litestar.params import FromPath
 from service.accounts.models import StaffRole
 from service.compliance import actions, listing
 from service.compliance.rules import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
-from service.errors import DomainError
 from service.web.access import allow
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text, page_number
 from service.web.pages import page, see_other
-from tenants.isolation import tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.VIEWER)
 ACKNOWLEDGERS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
@@ -48,16 +50,18 @@ def _query(request: Request):
 
 
 def _render(
-    request: Request, *, status: int = 200, errors: dict[int, str] | None = None, comments: dict[int, str] | None = None
+    request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
+    *,
+    errors: dict[int, str] | None = None,
+    comments: dict[int, str] | None = None,
 ) -> Response:
-    ctx = request.state.ctx
     f = _filter_from(request)
-    with tenant_session(ctx.tenant_id) as db:
-        result = listing.alert_page(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
+    result = listing.alert_page(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
     return page(
         request,
         "compliance/alerts.html",
-        status=status,
         result=result,
         filter=f,
         rule_titles=RULE_TITLES,
@@ -72,25 +76,26 @@ def _render(
     )
 
 
+def _acknowledge_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    """The list again, the refusal beside the alert's comment box."""
+    alert_id = request.path_params["alert_id"]
+    message = "；".join(refused.errors.values())
+    return _render(request, ctx, db, errors={alert_id: message}, comments={alert_id: refused.text("comment")})
+
+
 class ComplianceController(Controller):
     path = "/compliance"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return _render(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _render(request, ctx, db)
 
-    @post("/{alert_id:int}/acknowledge", opt=allow(*ACKNOWLEDGERS), sync_to_thread=True)
-    def acknowledge(self, request: Request, alert_id: FromPath[int], data: FormData) -> Response:
-        ctx = request.state.ctx
-        comment = field_text(data, "comment")
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                alert = actions.get_alert(db, ctx.tenant_id, alert_id)
-                if alert is None:
-                    raise NotFoundException()
-                actions.acknowledge(db, ctx.tenant_id, ctx.actor, alert, comment)
-        except DomainError as error:
-            return _render(request, status=400, errors={alert_id: ctx.translate.error(error)}, comments={alert_id: comment})
+    @post("/{alert_id:int}/acknowledge", opt=allow(*ACKNOWLEDGERS) | shown_again_by(_acknowledge_refused), sync_to_thread=True)
+    def acknowledge(self, request: Request, ctx: RequestCtx, db: TenantDb, alert_id: FromPath[int], data: FormData) -> Response:
+        alert = actions.get_alert(db, ctx.tenant_id, alert_id)
+        if alert is None:
+            raise NotFoundException()
+        actions.acknowledge(db, ctx.tenant_id, ctx.actor, alert, field_text(data, "comment"))
         # The form posts to a URL carrying the list's query string: go back to that list.
         return see_other(ctx.tenant_path("/compliance") + "?" + _with_done(request.url.query))
 

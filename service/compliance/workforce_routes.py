@@ -10,28 +10,32 @@ from litestar import Controller, Request, Response, get, post
 from service import clock
 from service.accounts.models import StaffRole
 from service.compliance import client_workforce
-from service.errors import DomainError
 from service.web.access import allow
-from service.web.forms import FormData, field_text, translated_errors
+from service.web.context import RequestContext
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
-from tenants.isolation import tenant_session
+from service.web.refusals import RefusedForm, shown_again_by
+from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.VIEWER)
 EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
 
 
 def _render(
-    request: Request, *, status: int = 200, bureau: str = "", values: dict | None = None, errors: dict | None = None
+    request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
+    *,
+    bureau: str = "",
+    values: dict | None = None,
+    errors: dict | None = None,
 ) -> Response:
-    ctx = request.state.ctx
     today = clock.today()
-    with tenant_session(ctx.tenant_id) as db:
-        rows = client_workforce.workforce_rows(db, ctx.tenant_id, today)
     return page(
         request,
         "compliance/client_workforce.html",
-        status=status,
-        rows=rows,
+        rows=client_workforce.workforce_rows(db, ctx.tenant_id, today),
         today=today,
         can_edit=ctx.has_role(*EDITORS),
         edit_bureau=bureau,
@@ -41,26 +45,26 @@ def _render(
     )
 
 
+def _values(form: dict) -> dict:
+    return {"direct_headcount": field_text(form, "direct_headcount"), "cap_warning": field_text(form, "cap_warning") != ""}
+
+
+def _save_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _render(request, ctx, db, bureau=refused.text("client_bureau"), values=_values(refused.form), errors=refused.errors)
+
+
 class ClientWorkforceController(Controller):
     path = "/client-workforce"
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        return _render(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _render(request, ctx, db)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
-    def save(self, request: Request, data: FormData) -> Response:
-        ctx = request.state.ctx
+    @post("/", opt=allow(*EDITORS) | shown_again_by(_save_refused), sync_to_thread=True)
+    def save(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         bureau = field_text(data, "client_bureau")
-        values = {
-            "direct_headcount": field_text(data, "direct_headcount"),
-            "cap_warning": field_text(data, "cap_warning") != "",
-        }
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                client_workforce.set_client_workforce(
-                    db, ctx.tenant_id, ctx.actor, bureau, values["direct_headcount"], values["cap_warning"]
-                )
-        except DomainError as error:
-            return _render(request, status=400, bureau=bureau, values=values, errors=translated_errors([error], ctx.translate))
+        values = _values(data)
+        client_workforce.set_client_workforce(
+            db, ctx.tenant_id, ctx.actor, bureau, values["direct_headcount"], values["cap_warning"]
+        )
         return see_other(ctx.tenant_path("/client-workforce?done=saved#bureau-" + quote(bureau)))

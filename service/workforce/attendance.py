@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from service.audit import Actor, record_many
 from service.bureaus.directory import unit_names
-from service.errors import N_, DomainError
+from service.errors import N_, DomainError, Refused
 from service.i18n import Translator
 from service.keys import Keys
 from service.workforce.actions import id_number_index
@@ -37,7 +37,7 @@ from service.workforce.roster_excel import ImportRefused, RowError
 PER_PAGE = 50
 
 
-class MonthRefused(Exception):
+class MonthRefused(Refused):
     """Problems per worker id; nothing was written."""
 
     def __init__(self, errors: dict[int, list[DomainError]]) -> None:

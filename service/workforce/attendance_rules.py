@@ -71,6 +71,14 @@ def parse_month(value: object) -> date:
     raise DomainError(N_("Enter a month like 2025-03."), field="month")
 
 
+def month_or(value: object, default: date) -> date:
+    """The month given, or ``default`` when it is not one: a link's month that cannot be read shows ``default``."""
+    try:
+        return parse_month(value)
+    except DomainError:
+        return default
+
+
 def _number(value: object, field: str) -> Decimal:
     """An empty cell is 0; otherwise a number ≥ 0 with at most one decimal place."""
     if value is None:

@@ -15,18 +15,16 @@ from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, field_text, page_number, translated_errors, whole_number
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text, page_number, whole_number
 from service.web.pages import page, page_query, see_other
+from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce import leave, roster
 from service.workforce.access import EDITORS
 from service.workforce.daily_models import DAILY_LABELS, LeaveStatus, LeaveType
-from service.workforce.leave_rules import FIELDS, LeaveInputErrors, parse_leave
+from service.workforce.leave_rules import FIELDS, parse_leave
 from service.workforce.models import Worker
-from tenants.isolation import tenant_session
-
-
-def _ctx(request: Request) -> RequestContext:
-    return request.state.ctx
+from tenants.isolation import TenantSession
 
 
 def _int(text: str, default: int | None = None, limit: int = 10**9) -> int | None:
@@ -46,11 +44,11 @@ def _filter_from(request: Request) -> leave.LeaveFilter:
     )
 
 
-def _worker(db, ctx: RequestContext, worker_id: int | None) -> Worker | None:
+def _worker(db: TenantSession, ctx: RequestContext, worker_id: int | None) -> Worker | None:
     return roster.get_worker(db, ctx.tenant_id, worker_id) if worker_id else None
 
 
-def _load(db, ctx: RequestContext, request_id: int, *, for_update: bool = False):
+def _load(db: TenantSession, ctx: RequestContext, request_id: int, *, for_update: bool = False):
     found = leave.load_request(db, ctx.tenant_id, request_id, for_update=for_update)
     if found is None:
         raise NotFoundException()
@@ -61,163 +59,129 @@ def _common() -> dict[str, Any]:
     return {"labels": DAILY_LABELS, "leave_types": list(LeaveType), "statuses": list(LeaveStatus)}
 
 
+ENTITLEMENT_FIELDS = ("worker_id", "year", "leave_type", "days")
+
+
+def _form(request: Request, ctx: RequestContext, db: TenantSession, **context: Any) -> Response:
+    worker: Worker | None = context.get("worker")
+    year = clock.today().year
+    balances = leave.balances(db, ctx.tenant_id, worker, year) if worker is not None else []
+    context = {"values": {}, "errors": {}, "matches": None, "q": "", **context}
+    return page(request, "workforce/leave_form.html", balances=balances, year=year, **_common(), **context)
+
+
+def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    worker = _worker(db, ctx, _int(refused.text("worker_id")))
+    return _form(request, ctx, db, worker=worker, values=refused.values(FIELDS), errors=refused.errors)
+
+
+def _detail(request: Request, ctx: RequestContext, db: TenantSession, request_id: int, **context: Any) -> Response:
+    found = _load(db, ctx, request_id)
+    worker = roster.get_worker(db, ctx.tenant_id, found.worker_id)
+    balances = leave.balances(db, ctx.tenant_id, worker, found.start_date.year)
+    balance = next(b for b in balances if b.leave_type is found.leave_type)
+    context = {"errors": {}, "values": {}, **context}
+    return page(
+        request,
+        "workforce/leave_detail.html",
+        leave_request=found,
+        worker=worker,
+        balance=balance,
+        can_edit=ctx.has_role(*EDITORS),
+        own=leave.is_submitter(ctx.actor, found),
+        **_common(),
+        **context,
+    )
+
+
+def _decision_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    request_id = request.path_params["request_id"]
+    return _detail(request, ctx, db, request_id, values={"comment": refused.text("comment")}, errors=refused.errors)
+
+
+def _entitlement_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return page(
+        request,
+        "workforce/leave_entitlement.html",
+        worker=_worker(db, ctx, _int(refused.text("worker_id"))),
+        values=refused.values(ENTITLEMENT_FIELDS),
+        errors=refused.errors,
+        **_common(),
+    )
+
+
 class LeaveController(Controller):
     path = "/leave"
 
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        ctx = _ctx(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         f = _filter_from(request)
-        with tenant_session(ctx.tenant_id) as db:
-            result = leave.search(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
         return page(
             request,
             "workforce/leave_list.html",
-            result=result,
+            result=leave.search(db, ctx.tenant_id, f, page_number(request.query_params.get("page", ""))),
             filter=f,
             can_edit=ctx.has_role(*EDITORS),
             page_query=page_query(request),
             **_common(),
         )
 
-    def _form(self, request: Request, status: int = 200, **context: Any) -> Response:
-        ctx = _ctx(request)
-        worker: Worker | None = context.get("worker")
-        balances = []
-        if worker is not None:
-            with tenant_session(ctx.tenant_id) as db:
-                balances = leave.balances(db, ctx.tenant_id, worker, clock.today().year)
-        context = {"values": {}, "errors": {}, "matches": None, "q": "", **context}
-        return page(
-            request,
-            "workforce/leave_form.html",
-            status=status,
-            balances=balances,
-            year=clock.today().year,
-            **_common(),
-            **context,
-        )
-
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
-    def new(self, request: Request) -> Response:
+    def new(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         """With ``worker_id``: the form for that worker; else find the worker by name, phone or ID number."""
-        ctx = _ctx(request)
         worker_id = _int(request.query_params.get("worker_id", ""))
         q = request.query_params.get("q", "")[:50].strip()
-        with tenant_session(ctx.tenant_id) as db:
-            worker = _worker(db, ctx, worker_id)
-            if worker_id and worker is None:
-                raise NotFoundException()
-            matches = None
-            if worker is None and q:
-                keys = keys_for(request.app.state.settings)
-                matches = roster.search(db, keys, ctx.tenant_id, roster.RosterFilter(q=q), 1, per_page=20).workers
-        return self._form(request, worker=worker, matches=matches, q=q)
+        worker = _worker(db, ctx, worker_id)
+        if worker_id and worker is None:
+            raise NotFoundException()
+        matches = None
+        if worker is None and q:
+            keys = keys_for(request.app.state.settings)
+            matches = roster.search(db, keys, ctx.tenant_id, roster.RosterFilter(q=q), 1, per_page=20).workers
+        return _form(request, ctx, db, worker=worker, matches=matches, q=q)
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
-    def create(self, request: Request, data: FormData) -> Response:
-        ctx = _ctx(request)
-        values = {f: field_text(data, f) for f in FIELDS}
-        try:
-            leave_input = parse_leave(values, today=clock.today())
-            with tenant_session(ctx.tenant_id) as db:
-                created = leave.submit_leave(db, ctx.tenant_id, ctx.actor, leave_input)
-        except (LeaveInputErrors, DomainError) as problems:
-            errors = problems.errors if isinstance(problems, LeaveInputErrors) else [problems]
-            with tenant_session(ctx.tenant_id) as db:
-                worker = _worker(db, ctx, _int(values["worker_id"]))
-            return self._form(
-                request, status=400, worker=worker, values=values, errors=translated_errors(errors, ctx.translate)
-            )
+    @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
+    def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        leave_input = parse_leave({f: field_text(data, f) for f in FIELDS}, today=clock.today())
+        created = leave.submit_leave(db, ctx.tenant_id, ctx.actor, leave_input)
         return see_other(ctx.tenant_path(f"/leave/{created.id}?notice=created"))
 
-    def _detail(self, request: Request, request_id: int, status: int = 200, **context: Any) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            found = _load(db, ctx, request_id)
-            worker = roster.get_worker(db, ctx.tenant_id, found.worker_id)
-            balances = leave.balances(db, ctx.tenant_id, worker, found.start_date.year)
-        balance = next(b for b in balances if b.leave_type is found.leave_type)
-        context = {"errors": {}, "values": {}, **context}
-        return page(
-            request,
-            "workforce/leave_detail.html",
-            status=status,
-            leave_request=found,
-            worker=worker,
-            balance=balance,
-            can_edit=ctx.has_role(*EDITORS),
-            own=leave.is_submitter(ctx.actor, found),
-            **_common(),
-            **context,
-        )
-
     @get("/{request_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def detail(self, request: Request, request_id: FromPath[int]) -> Response:
-        return self._detail(request, request_id)
+    def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int]) -> Response:
+        return _detail(request, ctx, db, request_id)
 
-    def _act(self, request: Request, request_id: int, data: dict[str, Any], action: str) -> Response:
-        ctx = _ctx(request)
-        comment = field_text(data, "comment")
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                found = _load(db, ctx, request_id, for_update=True)
-                if action == "approve":
-                    leave.approve_leave(db, ctx.tenant_id, ctx.actor, found, comment)
-                elif action == "reject":
-                    leave.reject_leave(db, ctx.tenant_id, ctx.actor, found, comment)
-                else:
-                    leave.cancel_leave(db, ctx.tenant_id, ctx.actor, found)
-        except DomainError as error:
-            return self._detail(
-                request, request_id, status=400, values={"comment": comment}, errors=translated_errors([error], ctx.translate)
-            )
+    @post("/{request_id:int}/approve", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
+    def approve(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int], data: FormData) -> Response:
+        leave.approve_leave(
+            db, ctx.tenant_id, ctx.actor, _load(db, ctx, request_id, for_update=True), field_text(data, "comment")
+        )
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
-    @post("/{request_id:int}/approve", opt=allow(*EDITORS), sync_to_thread=True)
-    def approve(self, request: Request, request_id: FromPath[int], data: FormData) -> Response:
-        return self._act(request, request_id, data, "approve")
+    @post("/{request_id:int}/reject", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
+    def reject(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int], data: FormData) -> Response:
+        leave.reject_leave(
+            db, ctx.tenant_id, ctx.actor, _load(db, ctx, request_id, for_update=True), field_text(data, "comment")
+        )
+        return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
-    @post("/{request_id:int}/reject", opt=allow(*EDITORS), sync_to_thread=True)
-    def reject(self, request: Request, request_id: FromPath[int], data: FormData) -> Response:
-        return self._act(request, request_id, data, "reject")
+    @post("/{request_id:int}/cancel", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
+    def cancel(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int]) -> Response:
+        leave.cancel_leave(db, ctx.tenant_id, ctx.actor, _load(db, ctx, request_id, for_update=True))
+        return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
-    @post("/{request_id:int}/cancel", opt=allow(*EDITORS), sync_to_thread=True)
-    def cancel(self, request: Request, request_id: FromPath[int], data: FormData) -> Response:
-        return self._act(request, request_id, data, "cancel")
-
-    @post("/entitlement", opt=allow(*EDITORS), sync_to_thread=True)
-    def set_entitlement(self, request: Request, data: FormData) -> Response:
+    @post("/entitlement", opt=allow(*EDITORS) | shown_again_by(_entitlement_refused), sync_to_thread=True)
+    def set_entitlement(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         """HR's days for one worker, year and type; an empty figure goes back to the default."""
-        ctx = _ctx(request)
-        values = {f: field_text(data, f) for f in ("worker_id", "year", "leave_type", "days")}
-        with tenant_session(ctx.tenant_id) as db:
-            worker = _worker(db, ctx, _int(values["worker_id"]))
+        values = {f: field_text(data, f) for f in ENTITLEMENT_FIELDS}
+        worker = _worker(db, ctx, _int(values["worker_id"]))
         if worker is None:
             raise NotFoundException()
-        errors: list[DomainError] = []
-        year = _int(values["year"], 0, 10_000)
-        leave_type = LeaveType(values["leave_type"]) if values["leave_type"] in LeaveType._value2member_map_ else None
-        if leave_type is None:
-            errors.append(DomainError(N_("Choose the type of leave."), field="leave_type"))
+        if values["leave_type"] not in LeaveType._value2member_map_:
+            raise DomainError(N_("Choose the type of leave."), field="leave_type")
         days = None
         if values["days"]:
             text = values["days"]
             days = int(text) if text.isascii() and text.isdigit() and len(text) < 5 else -1
-        if not errors:
-            try:
-                with tenant_session(ctx.tenant_id) as db:
-                    leave.set_entitlement(db, ctx.tenant_id, ctx.actor, worker, year or 0, leave_type, days)
-            except DomainError as error:
-                errors.append(error)
-        if errors:
-            return page(
-                request,
-                "workforce/leave_entitlement.html",
-                status=400,
-                worker=worker,
-                values=values,
-                errors=translated_errors(errors, ctx.translate),
-                **_common(),
-            )
+        year = _int(values["year"], 0, 10_000) or 0
+        leave.set_entitlement(db, ctx.tenant_id, ctx.actor, worker, year, LeaveType(values["leave_type"]), days)
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=saved#leave"))

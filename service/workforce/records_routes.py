@@ -14,24 +14,25 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service import clock
-from service.errors import DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, field_text, translated_errors
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
+from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
 from service.workforce import roster, training
 from service.workforce.access import EDITORS
 from service.workforce.daily_models import DAILY_LABELS, DisciplineKind, TrainingResult
+from service.workforce.models import Worker
 from service.workforce.record_input import (
     CERTIFICATE_FIELDS,
     DISCIPLINE_FIELDS,
     TRAINING_FIELDS,
-    RecordInputErrors,
     parse_certificate,
     parse_discipline,
     parse_training,
 )
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession
 
 KINDS: dict[str, tuple[tuple[str, ...], Callable, Callable, str]] = {
     "training": (TRAINING_FIELDS, parse_training, training.add_training, "training"),
@@ -45,43 +46,51 @@ def form_context() -> dict[str, Any]:
     return {"labels": DAILY_LABELS, "training_results": list(TrainingResult), "discipline_kinds": list(DisciplineKind)}
 
 
+def _load(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
+    worker = roster.get_worker(db, ctx.tenant_id, worker_id)
+    if worker is None:
+        raise NotFoundException()
+    return worker
+
+
+def _shown_again(kind: str) -> FormRenderer:
+    """How a refused record of ``kind`` comes back: on a page of its own, each message beside its field."""
+    fields = KINDS[kind][0]
+
+    def render(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+        return page(
+            request,
+            "workforce/record_form.html",
+            kind=kind,
+            worker=_load(db, ctx, request.path_params["worker_id"]),
+            values=refused.values(fields),
+            errors=refused.errors,
+            **form_context(),
+        )
+
+    return render
+
+
+def _add(ctx: RequestContext, db: TenantSession, worker_id: int, data: dict[str, Any], kind: str) -> Response:
+    fields, parse, add, anchor = KINDS[kind]
+    worker = _load(db, ctx, worker_id)
+    add(db, ctx.tenant_id, ctx.actor, worker, parse({f: field_text(data, f) for f in fields}, today=clock.today()))
+    return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=created#{anchor}"))
+
+
 class WorkerRecordsController(Controller):
     path = "/workers"
 
-    def _add(self, request: Request, worker_id: int, data: dict[str, Any], kind: str) -> Response:
-        ctx: RequestContext = request.state.ctx
-        fields, parse, add, anchor = KINDS[kind]
-        values = {f: field_text(data, f) for f in fields}
-        with tenant_session(ctx.tenant_id) as db:
-            worker = roster.get_worker(db, ctx.tenant_id, worker_id)
-        if worker is None:
-            raise NotFoundException()
-        try:
-            parsed = parse(values, today=clock.today())
-            with tenant_session(ctx.tenant_id) as db:
-                add(db, ctx.tenant_id, ctx.actor, worker, parsed)
-        except (RecordInputErrors, DomainError) as problems:
-            errors = problems.errors if isinstance(problems, RecordInputErrors) else [problems]
-            return page(
-                request,
-                "workforce/record_form.html",
-                status=400,
-                kind=kind,
-                worker=worker,
-                values=values,
-                errors=translated_errors(errors, ctx.translate),
-                **form_context(),
-            )
-        return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=created#{anchor}"))
+    @post("/{worker_id:int}/training", opt=allow(*EDITORS) | shown_again_by(_shown_again("training")), sync_to_thread=True)
+    def add_training(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        return _add(ctx, db, worker_id, data, "training")
 
-    @post("/{worker_id:int}/training", opt=allow(*EDITORS), sync_to_thread=True)
-    def add_training(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
-        return self._add(request, worker_id, data, "training")
+    @post(
+        "/{worker_id:int}/certificates", opt=allow(*EDITORS) | shown_again_by(_shown_again("certificates")), sync_to_thread=True
+    )
+    def add_certificate(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        return _add(ctx, db, worker_id, data, "certificates")
 
-    @post("/{worker_id:int}/certificates", opt=allow(*EDITORS), sync_to_thread=True)
-    def add_certificate(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
-        return self._add(request, worker_id, data, "certificates")
-
-    @post("/{worker_id:int}/discipline", opt=allow(*EDITORS), sync_to_thread=True)
-    def add_discipline(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
-        return self._add(request, worker_id, data, "discipline")
+    @post("/{worker_id:int}/discipline", opt=allow(*EDITORS) | shown_again_by(_shown_again("discipline")), sync_to_thread=True)
+    def add_discipline(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        return _add(ctx, db, worker_id, data, "discipline")

@@ -44,6 +44,8 @@ class RowError:
 
 
 class ImportRefused(Refused):
+    """Every problem a sheet has, row by row; nothing was imported."""
+
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} problems")
         self.errors = errors

@@ -13,11 +13,13 @@ from service.accounts.models import ALL_STAFF
 from service.bureaus import directory
 from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError
-from service.keys import keys_for
+from service.keys import Keys, keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
-from service.web.forms import FormData, MultipartData, field_text, page_number, translated_errors, whole_number
+from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, MultipartData, field_text, page_number, whole_number
 from service.web.pages import page, page_query, see_other, xlsx_download
+from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce import actions, contracts, roster, training
 from service.workforce.access import EDITORS, SEES_FULL_ID
 from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, contract_state
@@ -29,25 +31,17 @@ from service.workforce.models import (
     Worker,
     WorkerStatus,
 )
-from service.workforce.roster_excel import (
-    ImportRefused,
-    export_workbook,
-    parse_workbook,
-)
-from service.workforce.worker_input import FIELDS, WorkerInputErrors, parse_worker
-from tenants.isolation import tenant_session
+from service.workforce.roster_excel import ImportRefused, export_workbook, parse_workbook
+from service.workforce.worker_input import FIELDS, parse_worker
+from tenants.isolation import TenantSession
 
 
-def _ctx(request: Request) -> RequestContext:
-    return request.state.ctx
-
-
-def _keys(request: Request):
+def _keys(request: Request) -> Keys:
     return keys_for(request.app.state.settings)
 
 
-def _id_number_for(request: Request, worker: Worker) -> str:
-    if _ctx(request).has_role(*SEES_FULL_ID):
+def _id_number_for(request: Request, ctx: RequestContext, worker: Worker) -> str:
+    if ctx.has_role(*SEES_FULL_ID):
         return actions.reveal_id_number(_keys(request), worker)
     return worker.id_number_masked
 
@@ -65,52 +59,74 @@ def _filter_from(request: Request) -> roster.RosterFilter:
     )
 
 
-def _form_context(values: dict[str, Any], errors: dict[str, str], tenant_id: Any = None) -> dict[str, Any]:
-    names: dict[str, list[str]] = {"bureau_names": [], "unit_names": []}
-    if tenant_id is not None:
-        with tenant_session(tenant_id) as db:
-            names = {"bureau_names": directory.bureau_names(db, tenant_id), "unit_names": directory.unit_names(db, tenant_id)}
-    return {
-        **names,
-        "values": values,
-        "errors": errors,
-        "statuses": list(WorkerStatus),
-        "educations": list(Education),
-        "grades": GRADES,
-        "labels": LABELS,
-        "post_lines": SUGGESTED_POST_LINES,
-        "cities": CITY_NAMES,
-    }
+def _worker_form(
+    request: Request,
+    ctx: RequestContext,
+    db: TenantSession,
+    worker: Worker | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> Response:
+    return page(
+        request,
+        "workforce/worker_form.html",
+        worker=worker,
+        bureau_names=directory.bureau_names(db, ctx.tenant_id),
+        unit_names=directory.unit_names(db, ctx.tenant_id),
+        values=values,
+        errors=errors,
+        statuses=list(WorkerStatus),
+        educations=list(Education),
+        grades=GRADES,
+        labels=LABELS,
+        post_lines=SUGGESTED_POST_LINES,
+        cities=CITY_NAMES,
+    )
 
 
-def _import_page(request: Request, status: int = 200, **context: Any) -> Response:
-    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
-    return page(request, "workforce/import.html", status=status, limit_mb=limit_mb, **context)
-
-
-def _load(db, ctx: RequestContext, worker_id: FromPath[int]) -> Worker:
+def _load(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
     worker = roster.get_worker(db, ctx.tenant_id, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker
 
 
+def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _worker_form(request, ctx, db, None, refused.values(FIELDS), refused.errors)
+
+
+def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    worker = _load(db, ctx, request.path_params["worker_id"])
+    return _worker_form(request, ctx, db, worker, refused.values(FIELDS), refused.errors)
+
+
+def _import_page(request: Request, **context: Any) -> Response:
+    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    return page(request, "workforce/import.html", limit_mb=limit_mb, **context)
+
+
+def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    """The sheet's problems row by row; a refusal before any row was read (no file) is one line."""
+    if isinstance(refused.error, ImportRefused):
+        errors = [e.__dict__ for e in refused.error.errors]
+    else:
+        errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
+    return _import_page(request, outcome=None, errors=errors)
+
+
 class RosterController(Controller):
     path = "/workers"
 
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def index(self, request: Request) -> Response:
-        ctx = _ctx(request)
+    def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         f = _filter_from(request)
-        with tenant_session(ctx.tenant_id) as db:
-            result = roster.search(db, _keys(request), ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
-            choices = roster.filter_choices(db, ctx.tenant_id)
+        result = roster.search(db, _keys(request), ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
         return page(
             request,
             "workforce/roster.html",
             result=result,
             filter=f,
-            choices=choices,
+            choices=roster.filter_choices(db, ctx.tenant_id),
             statuses=list(WorkerStatus),
             grades=GRADES,
             labels=LABELS,
@@ -120,34 +136,19 @@ class RosterController(Controller):
         )
 
     @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def export(self, request: Request) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            workers = roster.all_matching(db, _keys(request), ctx.tenant_id, _filter_from(request))
-        content = export_workbook(workers, ctx.translate, lambda w: _id_number_for(request, w))
+    def export(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        workers = roster.all_matching(db, _keys(request), ctx.tenant_id, _filter_from(request))
+        content = export_workbook(workers, ctx.translate, lambda w: _id_number_for(request, ctx, w))
         return xlsx_download(content, f"roster-{clock.today().isoformat()}.xlsx")
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
-    def new(self, request: Request) -> Response:
-        return page(request, "workforce/worker_form.html", worker=None, **_form_context({}, {}, _ctx(request).tenant_id))
+    def new(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
+        return _worker_form(request, ctx, db, None, {}, {})
 
-    @post("/", opt=allow(*EDITORS), sync_to_thread=True)
-    def create(self, request: Request, data: FormData) -> Response:
-        ctx = _ctx(request)
-        values = {f: field_text(data, f) for f in FIELDS}
-        try:
-            worker_input = parse_worker(values, today=clock.today())
-            with tenant_session(ctx.tenant_id) as db:
-                worker = actions.create_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker_input)
-        except (WorkerInputErrors, DomainError) as problems:
-            errors = problems.errors if isinstance(problems, WorkerInputErrors) else [problems]
-            return page(
-                request,
-                "workforce/worker_form.html",
-                status=400,
-                worker=None,
-                **_form_context(values, translated_errors(errors, ctx.translate), ctx.tenant_id),
-            )
+    @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
+    def create(self, request: Request, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        worker_input = parse_worker({f: field_text(data, f) for f in FIELDS}, today=clock.today())
+        worker = actions.create_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker_input)
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=created"))
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
@@ -155,51 +156,35 @@ class RosterController(Controller):
         return _import_page(request, errors=[], outcome=None)
 
     @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False)
-    def import_template(self, request: Request) -> Response:
-        return xlsx_download(export_workbook([], _ctx(request).translate, lambda w: ""), "roster-template.xlsx")
+    def import_template(self, ctx: RequestCtx) -> Response:
+        return xlsx_download(export_workbook([], ctx.translate, lambda w: ""), "roster-template.xlsx")
 
-    @post("/import", opt=allow(*EDITORS), sync_to_thread=True)
-    def import_sheet(self, request: Request, data: MultipartData) -> Response:
-        ctx, t = _ctx(request), _ctx(request).translate
+    @post("/import", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
+    def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
-            return _import_page(
-                request,
-                status=400,
-                outcome=None,
-                errors=[{"row": "", "column": "", "message": t(N_("Choose an .xlsx file to upload."))}],
-            )
-        content = upload.file.read()
-        try:
-            with tenant_session(ctx.tenant_id) as db:
-                rows = parse_workbook(content, t, clock.today(), directory.load_assignments(db, ctx.tenant_id))
-                outcome = actions.import_workers(db, _keys(request), ctx.tenant_id, ctx.actor, rows)
-        except ImportRefused as refused:
-            return _import_page(request, status=400, outcome=None, errors=[e.__dict__ for e in refused.errors])
+            raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
+        rows = parse_workbook(upload.file.read(), ctx.translate, clock.today(), directory.load_assignments(db, ctx.tenant_id))
+        outcome = actions.import_workers(db, _keys(request), ctx.tenant_id, ctx.actor, rows)
         return _import_page(request, outcome=outcome, errors=[])
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def detail(self, request: Request, worker_id: FromPath[int]) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            worker = _load(db, ctx, worker_id)
-            worker_contracts = contracts.contracts_of_worker(db, ctx.tenant_id, worker.id)
-            records = training.worker_records(
-                db,
-                ctx.tenant_id,
-                worker,
-                today=clock.today(),
-                include_discipline=ctx.has_role(*training.DISCIPLINE_READERS),
-            )
+    def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
+        worker = _load(db, ctx, worker_id)
         today = clock.today()
+        records = training.worker_records(
+            db, ctx.tenant_id, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS)
+        )
         return page(
             request,
             "workforce/worker_detail.html",
             worker=worker,
             labels=LABELS,
-            id_number=_id_number_for(request, worker),
+            id_number=_id_number_for(request, ctx, worker),
             can_edit=ctx.has_role(*EDITORS),
-            contracts=[(c, contract_state(c, today)) for c in reversed(worker_contracts)],
+            contracts=[
+                (c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, ctx.tenant_id, worker.id))
+            ],
             state_labels=STATE_LABELS,
             state_badges=STATE_BADGES,
             records=records,
@@ -207,53 +192,34 @@ class RosterController(Controller):
         )
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
-    def edit(self, request: Request, worker_id: FromPath[int]) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            worker = _load(db, ctx, worker_id)
+    def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
+        worker = _load(db, ctx, worker_id)
         values = worker.model_dump() | {
             "id_number": actions.reveal_id_number(_keys(request), worker),
             "client_bureau": worker.client_bureau,
             "unit": worker.unit,
         }
         values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
-        return page(request, "workforce/worker_form.html", worker=worker, **_form_context(values, {}, ctx.tenant_id))
+        return _worker_form(request, ctx, db, worker, values, {})
 
-    @post("/{worker_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
-    def update(self, request: Request, worker_id: FromPath[int], data: FormData) -> Response:
-        ctx = _ctx(request)
-        values = {f: field_text(data, f) for f in FIELDS}
-        try:
-            worker_input = parse_worker(values, today=clock.today())
-            with tenant_session(ctx.tenant_id) as db:
-                worker = _load(db, ctx, worker_id)
-                actions.update_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker, worker_input)
-        except (WorkerInputErrors, DomainError) as problems:
-            errors = problems.errors if isinstance(problems, WorkerInputErrors) else [problems]
-            with tenant_session(ctx.tenant_id) as db:
-                worker = _load(db, ctx, worker_id)
-            return page(
-                request,
-                "workforce/worker_form.html",
-                status=400,
-                worker=worker,
-                **_form_context(values, translated_errors(errors, ctx.translate), ctx.tenant_id),
-            )
+    @post("/{worker_id:int}", opt=allow(*EDITORS) | shown_again_by(_update_refused), sync_to_thread=True)
+    def update(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        worker = _load(db, ctx, worker_id)  # before parsing: a refused form is shown again with its worker
+        worker_input = parse_worker({f: field_text(data, f) for f in FIELDS}, today=clock.today())
+        actions.update_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker, worker_input)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
 
     @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True)
-    def deactivate(self, request: Request, worker_id: FromPath[int]) -> Response:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            actions.deactivate_worker(db, ctx.tenant_id, ctx.actor, _load(db, ctx, worker_id))
+    def deactivate(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
+        actions.deactivate_worker(db, ctx.tenant_id, ctx.actor, _load(db, ctx, worker_id))
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=deactivated"))
 
 
-def _worker_json(request: Request, worker: Worker) -> dict[str, Any]:
+def _worker_json(request: Request, ctx: RequestContext, worker: Worker) -> dict[str, Any]:
     return {
         "id": worker.id,
         "name": worker.name,
-        "id_number": _id_number_for(request, worker),
+        "id_number": _id_number_for(request, ctx, worker),
         "gender": worker.gender.value,
         "birth_date": worker.birth_date.isoformat(),
         "phone": worker.phone,
@@ -273,20 +239,17 @@ class RosterApi(Controller):
     tags = ("roster",)
 
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="Search the roster")
-    def list_workers(self, request: Request, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> dict[str, Any]:
-        ctx = _ctx(request)
-        f = roster.RosterFilter(q=q[:50])
-        with tenant_session(ctx.tenant_id) as db:
-            result = roster.search(db, _keys(request), ctx.tenant_id, f, max(1, page))
+    def list_workers(
+        self, request: Request, ctx: RequestCtx, db: TenantDb, q: FromQuery[str] = "", page: FromQuery[int] = 1
+    ) -> dict[str, Any]:
+        result = roster.search(db, _keys(request), ctx.tenant_id, roster.RosterFilter(q=q[:50]), max(1, page))
         return {
             "total": result.total,
             "page": result.page,
             "pages": result.pages,
-            "workers": [_worker_json(request, w) for w in result.workers],
+            "workers": [_worker_json(request, ctx, w) for w in result.workers],
         }
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="One worker")
-    def get_worker(self, request: Request, worker_id: FromPath[int]) -> dict[str, Any]:
-        ctx = _ctx(request)
-        with tenant_session(ctx.tenant_id) as db:
-            return _worker_json(request, _load(db, ctx, worker_id))
+    def get_worker(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> dict[str, Any]:
+        return _worker_json(request, ctx, _load(db, ctx, worker_id))

@@ -119,6 +119,14 @@ def parse_date(value: object, field: str) -> date:
     raise DomainError(N_("Enter a date like 2024-03-01."), field=field)
 
 
+def date_or_none(text: str) -> date | None:
+    """The date typed, or None when it is not one: a filter ignores what it cannot read."""
+    try:
+        return parse_date(text, "")
+    except DomainError:
+        return None
+
+
 def _grade(value: object) -> int:
     text = _text(value).removesuffix("级")
     if not (text.isascii() and text.isdigit() and len(text) < 3) or int(text) not in GRADES:

@@ -1,0 +1,52 @@
+"""The audit trail as the admin reads it: the newest entries matching a filter."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from service.audit import AuditEntry
+
+PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    entity: str = ""
+    entity_id: str = ""
+    action: str = ""  # the start of the action's name
+    actor: str = ""  # part of the actor's label
+    since: date | None = None
+    until: date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: Sequence[AuditEntry]  # newest first, at most PER_PAGE
+    total: int
+    entities: list[str]  # every entity the trail names, for the filter's menu
+
+
+def audit_page(db: Session, tenant_id: uuid.UUID, f: AuditFilter) -> AuditPage:
+    conditions = [AuditEntry.tenant_id == tenant_id]
+    if f.entity:
+        conditions.append(AuditEntry.entity == f.entity)
+    if f.entity_id:
+        conditions.append(AuditEntry.entity_id == f.entity_id)
+    if f.action:
+        conditions.append(AuditEntry.action.startswith(f.action, autoescape=True))
+    if f.actor:
+        conditions.append(AuditEntry.actor_label.contains(f.actor, autoescape=True))
+    if f.since is not None:
+        conditions.append(AuditEntry.occurred_at >= f.since)
+    if f.until is not None:
+        conditions.append(AuditEntry.occurred_at < f.until + timedelta(days=1))
+    entries = db.exec(select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(PER_PAGE)).all()
+    entities = db.exec(select(AuditEntry.entity).where(AuditEntry.tenant_id == tenant_id).distinct()).all()
+    total = db.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
+    return AuditPage(entries=entries, total=total, entities=sorted(entities))

@@ -1,0 +1,49 @@
+"""Reads the contract pages need beyond the records themselves: what the law says about a stored
+contract, and the compensation the termination form shows for the day chosen."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from service.errors import DomainError
+from service.money import ZERO
+from service.workforce import contracts
+from service.workforce.contract_severance import SeveranceFigure, city_figures
+from service.workforce.contract_state import as_terms
+from service.workforce.contract_terms import Finding, check_contract
+from service.workforce.models import Contract, Worker
+
+
+@dataclass(frozen=True)
+class ContractCheck:
+    findings: list[Finding]  # the terms the law forbids
+    impossible: DomainError | None  # a legacy record the form would refuse today: no findings then
+    minimum_wage_known: bool  # whether the city's minimum wage was known to check the probation pay
+
+
+def contract_check(db: Session, tenant_id: uuid.UUID, worker: Worker, contract: Contract) -> ContractCheck:
+    figures = city_figures(db, tenant_id, worker.city, contract.start_date)
+    minimum_wage = figures.minimum_wage_monthly if figures else ZERO
+    others = contracts.other_terms(db, tenant_id, worker.id, but=[contract.id])
+    try:
+        findings = check_contract(as_terms(contract), others, minimum_wage)
+    except DomainError as impossible:
+        return ContractCheck([], impossible, figures is not None)
+    return ContractCheck(findings, None, figures is not None)
+
+
+@dataclass(frozen=True)
+class SeverancePreview:
+    figure: SeveranceFigure | None
+    refused: DomainError | None  # why the day chosen has no figure
+
+
+def severance_preview(db: Session, tenant_id: uuid.UUID, worker: Worker, on: date) -> SeverancePreview:
+    try:
+        return SeverancePreview(contracts.severance_on(db, tenant_id, worker, on), None)
+    except DomainError as refused:
+        return SeverancePreview(None, refused)
