@@ -26,6 +26,7 @@ from service.payroll import runs
 from service.payroll.band_actions import create_version
 from service.payroll.run_models import PayslipRow
 from service.payroll.salary_bands import BandCell, BandTableInput
+from service.platform.provisioning import create_tenant
 from service.portal import actions as portal_actions
 from service.settings import Settings
 from service.workforce.actions import import_workers
@@ -37,7 +38,6 @@ from service.workforce.models import GRADES, ContractType, Education, Worker, Wo
 from service.workforce.worker_input import WorkerInput
 from tenants.isolation import control_session
 from tenants.models import Tenant, TenantStatus
-from tenants.provisioning import create_tenant
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "锦城人力资源服务有限公司"

@@ -16,9 +16,8 @@ from sqlmodel import select
 from service.accounts.models import StaffRole
 from service.billing import gateway
 from service.billing.models import STATUS_BADGES, STATUS_LABELS, Plan, TenantBilling
-from service.billing.subscriptions import count_billable
+from service.billing.subscriptions import billing_row, count_billable
 from service.billing.webhooks import receive
-from service.platform.actions import billing_row
 from service.web.access import PUBLIC, allow
 from service.web.context import RequestContext
 from service.web.pages import page

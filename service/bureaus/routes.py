@@ -14,7 +14,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF, StaffRole
-from service.bureaus import actions, agreements, directory, statement_files, statements
+from service.bureaus import actions, agreements, client_workforce, directory, statement_files, statements
 from service.bureaus.agreement_input import amount, parse_agreement, parse_clauses, parse_post
 from service.bureaus.agreement_terms import ARTICLE, ITEM_LABELS, Item
 from service.bureaus.bureau_input import parse_bureau, parse_office, parse_unit
@@ -30,7 +30,6 @@ from service.bureaus.models import (
     UnitKind,
 )
 from service.cities.names import CITY_NAMES
-from service.compliance import client_workforce
 from service.errors import N_, DomainError, InputErrors
 from service.web.access import allow
 from service.web.forms import FormData, field_text, translated_errors
@@ -588,7 +587,7 @@ class AgreementsController(Controller):
 
 
 def client_workforce_editors() -> tuple:
-    from service.compliance.workforce_routes import EDITORS
+    from service.bureaus.client_workforce import EDITORS
 
     return EDITORS
 

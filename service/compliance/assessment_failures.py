@@ -21,7 +21,7 @@ from sqlmodel import Session
 from service.assessment.rating_rules import two_consecutive_failures
 from service.compliance.evaluate import EMPLOYED, Raised
 from service.compliance.facts import WorkerFacts
-from service.workforce.compliance import check_assessment_failures
+from service.compliance.rules import check_assessment_failures
 
 LOOKBACK = 12  # results read per worker: enough to count a long failing streak
 

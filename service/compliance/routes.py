@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from service.accounts.models import StaffRole
 from service.compliance import actions, listing
-from service.compliance.rules import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
+from service.compliance.titles import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
 from service.errors import DomainError
 from service.web.access import allow
 from service.web.forms import FormData, field_text, page_number

@@ -9,7 +9,8 @@ from litestar import Controller, Request, Response, get, post
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.compliance import client_workforce
+from service.bureaus import client_workforce
+from service.bureaus.client_workforce import EDITORS
 from service.errors import DomainError
 from service.web.access import allow
 from service.web.forms import FormData, field_text, translated_errors
@@ -17,7 +18,6 @@ from service.web.pages import page, see_other
 from tenants.isolation import tenant_session
 
 READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.VIEWER)
-EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
 
 
 def _render(

@@ -20,6 +20,7 @@ from litestar.response import Response as JSONResponse
 
 from service.accounts.models import StaffRole
 from service.errors import N_, DomainError
+from service.payroll import payslip_feedback as portal_queries
 from service.payroll import run_progress, run_queries, runs
 from service.payroll.payslip_view import payslip_groups, year_to_date
 from service.payroll.run_models import (
@@ -32,7 +33,6 @@ from service.payroll.run_models import (
     RunProgress,
     RunStatus,
 )
-from service.portal import queries as portal_queries
 from service.web.access import allow
 from service.web.forms import FormData, field_text, page_number, translated_errors
 from service.web.pages import page, see_other

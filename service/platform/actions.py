@@ -10,20 +10,12 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from service.audit import Actor, record
-from service.billing.models import SupportGrant, TenantBilling
-from service.billing.subscriptions import DEFAULT_PLAN, bind_tenant, open_account, set_tenant_status
+from service.billing.models import SUBSCRIPTION_TO_TENANT, SupportGrant
+from service.billing.subscriptions import billing_row, bind_tenant, set_tenant_status
 from service.errors import N_, DomainError
 from tenants.models import Tenant, TenantStatus
 
 MAX_SUPPORT_HOURS = 72
-
-
-def billing_row(db: Session, tenant_id: uuid.UUID) -> TenantBilling:
-    """The tenant's billing row, opened on the spot for tenants made before billing (CLI, demo)."""
-    billing = db.get(TenantBilling, tenant_id, with_for_update=True)
-    if billing is None:
-        billing = open_account(db, tenant_id, plan_code=DEFAULT_PLAN)
-    return billing
 
 
 def suspend(db: Session, tenant: Tenant, actor: Actor, reason: str) -> None:
@@ -39,8 +31,6 @@ def reactivate(db: Session, tenant: Tenant, actor: Actor, now: datetime | None =
     now = now or datetime.now(UTC)
     billing = billing_row(db, tenant.id)
     billing.operator_suspended = False
-    from service.billing.models import SUBSCRIPTION_TO_TENANT
-
     status = SUBSCRIPTION_TO_TENANT.get(billing.subscription_status or "")
     if status is None or status is TenantStatus.SUSPENDED:
         status = TenantStatus.TRIAL if billing.trial_ends_at and billing.trial_ends_at > now else TenantStatus.ACTIVE

@@ -19,6 +19,7 @@ from service.billing.subscriptions import count_billable, ensure_stripe, open_ac
 from service.errors import N_, DomainError
 from service.platform import actions
 from service.platform.operators import OperatorRole, sign_in
+from service.platform.provisioning import create_tenant
 from service.web import sessions
 from service.web.access import PUBLIC, allow
 from service.web.context import RequestContext
@@ -27,7 +28,6 @@ from service.web.forms import FormData, field_text, translated_errors, whole_num
 from service.web.pages import page, see_other
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant
-from tenants.provisioning import create_tenant
 
 OPERATOR = allow(OperatorRole.OPERATOR)
 

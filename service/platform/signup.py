@@ -2,7 +2,7 @@
 
 ``parse_signup`` is pure and collects every problem with its field;
 ``register`` creates the tenant, its administrator and its billing row in
-one transaction (tenants.provisioning.create_tenant), then asks Stripe for a
+one transaction (service.platform.provisioning.create_tenant), then asks Stripe for a
 customer and subscription.  If Stripe is unreachable the tenant exists all
 the same; the billing row keeps the error and ``paiqian billing sync``
 finishes the job.
@@ -22,8 +22,8 @@ from service.billing.models import TenantBilling
 from service.billing.subscriptions import ensure_stripe, open_account
 from service.errors import N_, DomainError
 from service.platform.credit_code import is_valid, normalise
+from service.platform.provisioning import SLUG, ProvisionedTenant, create_tenant
 from service.settings import Settings
-from tenants.provisioning import SLUG, ProvisionedTenant, create_tenant
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 FIELDS = ("name", "slug", "credit_code", "licence_number", "licence_expires_on", "admin_name", "admin_email")
