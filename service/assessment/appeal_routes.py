@@ -16,12 +16,12 @@ from sqlmodel import func, select
 from service import clock
 from service.accounts.models import StaffRole
 from service.assessment import appeal_actions
+from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
 from service.assessment.appeal_models import STATUS_LABELS, Appeal
 from service.assessment.appeals import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.errors import DomainError, InputErrors
-from service.grades.inputs import ANSWER_FIELDS, parse_answer
 from service.web.access import allow
 from service.web.forms import FormData, field_text, page_number, translated_errors, whole_number
 from service.web.pages import page, see_other

@@ -1,6 +1,6 @@
 """Grade criteria, evaluation campaigns, decisions and grade changes: the only code that writes them.
 
-Rules are ``service.assessment.grade_evaluation`` (evaluate, check_authority,
+Rules are ``service.grades.rules`` (evaluate, check_authority,
 grade_change).  Choices made here:
 
 * **What is proposed.**  Each worker of the campaign is checked against the
@@ -47,17 +47,6 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from service.accounts.models import StaffRole
-from service.assessment.grade_evaluation import (
-    GRADES,
-    BasicConditions,
-    Body,
-    Eligibility,
-    GradeCriteria,
-    WorkerFacts,
-    check_authority,
-    check_grade,
-    evaluate,
-)
 from service.assessment.ratings import Rating
 from service.audit import SYSTEM, Actor, record
 from service.errors import N_, DomainError, Label
@@ -69,6 +58,17 @@ from service.grades.models import (
     GradeChangeRow,
     GradeCriteriaRow,
     GradeDecision,
+)
+from service.grades.rules import (
+    GRADES,
+    BasicConditions,
+    Body,
+    Eligibility,
+    GradeCriteria,
+    WorkerFacts,
+    check_authority,
+    check_grade,
+    evaluate,
 )
 from service.workforce.models import Education, Worker, WorkerStatus
 

@@ -13,7 +13,6 @@ from sqlmodel import func, select
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.assessment.grade_evaluation import AUTHORITY, BODY_LABELS, GRADES, Body
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.bureaus.models import ClientBureau
@@ -31,6 +30,7 @@ from service.grades.inputs import (
     parse_decision,
 )
 from service.grades.models import CAMPAIGN_STATUS_LABELS, GradeCampaign, GradeCandidate
+from service.grades.rules import AUTHORITY, BODY_LABELS, GRADES, Body
 from service.web.access import allow
 from service.web.forms import FormData, field_text, page_number, translated_errors, whole_number
 from service.web.pages import page, see_other

@@ -19,6 +19,7 @@ from service import clock
 from service.assessment import actions as assessment_actions
 from service.assessment import appeal_actions
 from service.assessment import queries as assessment_queries
+from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
 from service.assessment.appeal_models import STATUS_LABELS as APPEAL_STATUS_LABELS
 from service.assessment.appeals import Decision
 from service.assessment.inputs import parse_points, short_text
@@ -29,7 +30,6 @@ from service.bureaus import agreements, statement_files, statements
 from service.bureaus.models import AGREEMENT_LABELS, STATEMENT_LABELS, StatementStatus
 from service.errors import N_, DomainError, InputErrors
 from service.grades import actions as grade_actions
-from service.grades.inputs import ANSWER_FIELDS, parse_answer
 from service.grades.models import GradeDecision
 from service.reviewers import scope as reviewer_scope
 from service.reviewers.models import ALL_REVIEWERS, ReviewerRole
