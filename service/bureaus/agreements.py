@@ -26,8 +26,8 @@ from service.bureaus.models import (
     ClientBureau,
     ServiceAgreement,
 )
+from service.dates import add_months
 from service.errors import N_, DomainError
-from service.workforce.dates import add_months
 
 
 def get_agreement(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> ServiceAgreement | None:

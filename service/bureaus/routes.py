@@ -30,12 +30,12 @@ from service.bureaus.models import (
     UnitKind,
 )
 from service.cities.names import CITY_NAMES
+from service.dates import parse_date
 from service.errors import N_, DomainError, InputErrors
 from service.web.access import allow
 from service.web.forms import FormData, field_text, translated_errors
 from service.web.pages import page, see_other, xlsx_download
 from service.web.pdf import pdf_download, render_pdf
-from service.workforce.worker_input import parse_date
 from tenants.isolation import tenant_session
 
 BUREAU_EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from service.assessment.ratings import Rating
 from service.bureaus.client_workforce import DISPATCH_CAP_DIVISOR, exceeds_dispatch_cap
+from service.dates import ONE_DAY, add_months, lasts_months, weekdays, whole_months
 from service.errors import N_
 from service.money import ZERO, to_fen
 from service.workforce.contract_terms import (
@@ -34,7 +35,6 @@ from service.workforce.contract_terms import (
     probation_too_long,
     second_probation,
 )
-from service.workforce.dates import ONE_DAY, add_months, lasts_months, weekdays, whole_months
 from service.workforce.training import CERTIFICATE_NOTICE_DAYS
 
 # 21.75 monthly pay days = (365 - 104 weekend days) / 12: statutory holidays

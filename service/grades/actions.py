@@ -48,6 +48,7 @@ from sqlmodel import Session, select
 
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
+from service.assessment.standing import published_ratings
 from service.audit import SYSTEM, Actor, record
 from service.errors import N_, DomainError, Label
 from service.grades.models import (
@@ -186,7 +187,6 @@ def load_roster_facts(
     db: Session, tenant_id: uuid.UUID, worker_ids: Collection[int], on: date, rating_periods: int
 ) -> dict[int, RosterFacts]:
     """Set-based: one query per kind of fact for all ``worker_ids``."""
-    from service.assessment.standing import published_ratings
 
     ids = sorted(set(worker_ids))
     if not ids:

@@ -13,6 +13,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.money import ZERO
@@ -34,7 +35,6 @@ from service.workforce.contract_input import (
 from service.workforce.contract_severance import city_figures
 from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, as_terms, contract_state
 from service.workforce.contract_terms import check_contract
-from service.workforce.dates import ONE_DAY
 from service.workforce.models import LABELS, Contract, ContractType, RenewalDecision, Worker
 from service.workforce.roster_excel import ImportRefused, RowError
 from service.workforce.severance import REASON_LABELS, TerminationReason

@@ -33,6 +33,7 @@ from sqlmodel import Session, select
 
 from service import events
 from service.audit import Actor, record, record_many
+from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.keys import Keys
 from service.workforce.actions import id_number_index
@@ -40,7 +41,6 @@ from service.workforce.contract_input import ContractInput, TerminationInput, re
 from service.workforce.contract_severance import SeveranceFigure, severance_for
 from service.workforce.contract_state import as_terms
 from service.workforce.contract_terms import refuse_impossible_terms
-from service.workforce.dates import ONE_DAY
 from service.workforce.events import WorkersChanged
 from service.workforce.models import (
     Contract,
