@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from sqlalchemy.exc import DataError
 
+from service.accounts.principal import load_staff
 from service.accounts.routes import SignInController, StaffUsersController
 from service.assessment.appeal_routes import AppealsController, MyAppealsController
 from service.assessment.chart_routes import ChartsController
@@ -26,6 +27,7 @@ from service.bureaus.agreement_routes import AgreementsController, BureauAgreeme
 from service.bureaus.routes import BureausController
 from service.bureaus.statement_routes import StatementsController
 from service.cities.routes import CitiesController
+from service.compliance import reactions
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
@@ -39,7 +41,9 @@ from service.payroll.declaration_routes import TaxDeclarationsController
 from service.payroll.run_exports import PayrollExportsController
 from service.payroll.run_routes import PayrollRunsController
 from service.platform.console import OpsController
+from service.platform.operators import load_operator, load_support
 from service.platform.routes import SignupController, SupportAccessController, WelcomeController
+from service.portal.principal import load_assistant
 from service.portal.routes import AssistantPortalController, PayslipQuestionsController, PortalAccountsController
 from service.reviewers.appeal_routes import ReviewerAppealsController
 from service.reviewers.assessment_routes import ReviewerAssessmentController, ReviewerPeriodsController
@@ -47,6 +51,7 @@ from service.reviewers.grade_routes import ReviewerGradesController
 from service.reviewers.portal_routes import ReviewerPortalController
 from service.reviewers.statement_routes import ReviewerStatementsController
 from service.settings import PROJECT_ROOT, Settings, get_settings
+from service.sso.principal import load_reviewer
 from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
 from service.web.dependencies import PLATFORM_DEPENDENCIES, TENANT_DEPENDENCIES
@@ -54,6 +59,7 @@ from service.web.errors import on_data_error, on_http_exception, on_unexpected
 from service.web.middleware import RequestContextMiddleware
 from service.web.navigation import readable_pages
 from service.web.pages import make_environment
+from service.web.principals import Loader
 from service.web.public_routes import front_door, switch_language
 from service.web.refusals import on_refused
 from service.workforce.attendance_routes import AttendanceController
@@ -65,9 +71,19 @@ from service.workforce.leave_routes import LeaveController
 from service.workforce.records_routes import WorkerRecordsController
 from service.workforce.routes import RosterApi, RosterController
 
+# Who a session cookie can belong to: each kind's loader (service.web.principals).
+PRINCIPAL_LOADERS: dict[str, Loader] = {
+    "staff": load_staff,
+    "assistant": load_assistant,  # a worker in the assistants' portal: service/portal/principal.py
+    "operator": load_operator,  # platform operators (no tenant): service/platform/operators.py
+    "support": load_support,  # an operator inside a tenant through a support grant
+    "reviewer": load_reviewer,  # a client bureau's reviewer, signed in by OIDC: service/sso/principal.py
+}
+
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    reactions.install()  # compliance recomputes from what the writers say happened (service.events)
     # Pages are HTML: only the JSON API (which says so on its controller) appears in the OpenAPI schema.
     tenant_routes = Router(
         path="/t/{slug:str}",
@@ -157,7 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             openapi_router=Router(path="/schema", route_handlers=[], opt=PUBLIC),
         ),
         request_max_body_size=settings.import_max_bytes,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "principal_loaders": PRINCIPAL_LOADERS}),
         debug=False,
     )
     check_declared(app)

@@ -14,6 +14,9 @@ from service.settings import get_settings
 @click.group()
 def main() -> None:
     """派遣云 Paiqian."""
+    from service.compliance import reactions  # late, like every import here: ``paiqian --help`` stays fast
+
+    reactions.install()  # compliance recomputes from what the writers say happened (service.events)
 
 
 @main.command()
@@ -86,7 +89,7 @@ def tenant() -> None:
 def tenant_create(slug: str, name: str, admin_email: str, admin_password: str | None) -> None:
     """Create a tenant and its first administrator."""
     from service.i18n import translator
-    from tenants.provisioning import create_tenant
+    from service.platform.provisioning import create_tenant
 
     try:
         result = create_tenant(slug=slug, name=name, admin_email=admin_email, admin_password=admin_password)
@@ -207,8 +210,8 @@ def operator_create(email: str, name: str, password: str | None) -> None:
     """Create a platform operator (the first one, or another)."""
     from service.i18n import translator
     from service.platform.operators import create_operator
+    from service.platform.provisioning import generate_password
     from tenants.isolation import control_session
-    from tenants.provisioning import generate_password
 
     password = password or generate_password()
     try:

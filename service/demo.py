@@ -19,25 +19,30 @@ from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
 from service.audit import SYSTEM
+from service.bureaus import agreements
 from service.bureaus.actions import create_bureau, create_office, ensure_assignment
+from service.bureaus.agreement_input import AgreementInput, PostInput
+from service.bureaus.agreement_terms import Item
 from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput
+from service.bureaus.directory import bureaus
+from service.bureaus.models import FeeBasis, PostNature
+from service.dates import add_months
 from service.keys import keys_for
 from service.payroll import runs
 from service.payroll.band_actions import create_version
 from service.payroll.run_models import PayslipRow
 from service.payroll.salary_bands import BandCell, BandTableInput
+from service.platform.provisioning import create_tenant
 from service.portal import actions as portal_actions
 from service.settings import Settings
 from service.workforce.actions import import_workers
 from service.workforce.contract_input import ContractInput
 from service.workforce.contracts import ImportPlan, import_contracts
-from service.workforce.dates import add_months
 from service.workforce.identity import make_national_id, parse_national_id
 from service.workforce.models import GRADES, ContractType, Education, Worker, WorkerStatus
 from service.workforce.worker_input import WorkerInput
 from tenants.isolation import control_session
 from tenants.models import Tenant, TenantStatus
-from tenants.provisioning import create_tenant
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "锦城人力资源服务有限公司"
@@ -211,11 +216,6 @@ def seed_demo_bureaus(db: Session, tenant_id: uuid.UUID) -> None:
 def _demo_agreements(db: Session, tenant_id: uuid.UUID) -> None:
     """A signed pass-through agreement for every bureau, its posts and every mandatory clause
     but the last for the third bureau (so the check has something to list)."""
-    from service.bureaus import agreements
-    from service.bureaus.agreement_input import AgreementInput, PostInput
-    from service.bureaus.agreement_terms import Item
-    from service.bureaus.directory import bureaus
-    from service.bureaus.models import FeeBasis, PostNature
 
     clauses = {
         Item.REMUNERATION: "按同工同酬原则，执行甲方同类岗位薪酬标准，乙方每月 15 日前发放上月工资。",

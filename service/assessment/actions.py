@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
-from service import clock
+from service import clock, events
 from service.assessment import queries
 from service.assessment.bureaus import bureau_of
 from service.assessment.inputs import (
@@ -40,8 +40,8 @@ from service.assessment.ratings import Rating
 from service.assessment.scoring import check_score, combine, period_total, round_score, validate_points
 from service.assessment.standing import ratings_in_force
 from service.audit import Actor, record, record_many
-from service.compliance.engine import recompute_for_workers
 from service.errors import N_, DomainError, Label, Refused
+from service.workforce.events import WorkersChanged
 from service.workforce.models import Worker, WorkerStatus
 
 # ---- rule catalogue --------------------------------------------------------
@@ -622,7 +622,7 @@ def advance(
         worker_ids = [r.worker_id for r in results]
         refresh_worker_ratings(db, tenant_id, actor, worker_ids, today)
         # A second failing result in a row must reach the compliance page now, not at the nightly check.
-        recompute_for_workers(db, tenant_id, worker_ids, today or clock.today())
+        events.record(db, WorkersChanged(tenant_id, tuple(worker_ids), today or clock.today()))
     return period
 
 

@@ -31,11 +31,15 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from service import events
+from service.assessment import actions as assessment_actions
 from service.assessment.appeal_models import DEFAULT_APPEAL_DAYS, Appeal, AppealSetting
 from service.assessment.appeals import AppealOutcome, Decision, appeal_deadline, can_appeal, check_answerer
+from service.assessment.models import AssessmentResult
 from service.assessment.ratings import Rating
 from service.audit import Actor, record
 from service.errors import N_, DomainError
+from service.workforce.events import WorkersChanged
 
 MAX_REASON = 2000
 NO_SUCH_RESULT = N_("There is no such assessment result.")
@@ -236,9 +240,7 @@ def answer_appeal(
     record(
         db, tenant_id, actor, f"appeal.{appeal.status}", "assessment_appeal", appeal.id, before=before, after=appeal.snapshot()
     )
-    from service.compliance.engine import recompute_for_workers
-
-    recompute_for_workers(db, tenant_id, [appeal.worker_id], today)
+    events.record(db, WorkersChanged(tenant_id, (appeal.worker_id,), today))
     return appeal
 
 
@@ -246,8 +248,6 @@ def _republish(
     db: Session, tenant_id: uuid.UUID, actor: Actor, result_id: int, score: Decimal, rating: Rating, appeal: Appeal
 ) -> None:
     """Hand the correction to the assessment workstream's re-publication (revision + 1, roster rating follows)."""
-    from service.assessment import actions as assessment_actions
-    from service.assessment.models import AssessmentResult
 
     row = db.exec(
         select(AssessmentResult).where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.id == result_id)

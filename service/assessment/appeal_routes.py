@@ -15,12 +15,12 @@ from litestar.params import FromPath
 from service import clock
 from service.accounts.models import StaffRole
 from service.assessment import appeal_actions, appeal_queries, queries
+from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
 from service.assessment.appeal_models import STATUS_LABELS
 from service.assessment.appeals import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.errors import DomainError
-from service.grades.inputs import ANSWER_FIELDS, parse_answer
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb

@@ -30,6 +30,7 @@ from service.keys import Keys, keys_for
 from service.payroll import run_inputs, runs
 from service.payroll.band_actions import create_version
 from service.payroll.run_models import PayrollRun, RunKind, RunStatus
+from service.platform.provisioning import create_tenant
 from service.settings import Settings
 from service.workforce.actions import import_workers
 from service.workforce.attendance import save_month
@@ -37,7 +38,6 @@ from service.workforce.attendance_rules import AttendanceFigures
 from service.workforce.models import Worker
 from tenants.isolation import tenant_session
 from tenants.models import TenantStatus
-from tenants.provisioning import create_tenant
 
 ATTENDANCE_EVERY = 10  # every tenth worker has attendance figures (absence, overtime)
 

@@ -21,13 +21,13 @@ from service.bench.common import ADMIN_EMAIL, ADMIN_PASSWORD, HTTP_REPEAT, Echo,
 from service.database.engines import app_engine, owner_engine
 from service.demo import BUREAUS, demo_workers, seed_demo_bureaus
 from service.keys import Keys, keys_for
+from service.platform.provisioning import create_tenant
 from service.settings import Settings
 from service.workforce import roster
 from service.workforce.actions import import_workers, reveal_id_number
 from service.workforce.models import Worker, WorkerStatus
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant, TenantStatus
-from tenants.provisioning import create_tenant
 
 REPEAT = 20
 SEED = 2026

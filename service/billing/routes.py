@@ -15,9 +15,8 @@ from litestar.response import Redirect
 from service.accounts.models import StaffRole
 from service.billing import gateway, queries
 from service.billing.models import STATUS_BADGES, STATUS_LABELS
-from service.billing.subscriptions import count_billable
+from service.billing.subscriptions import billing_row, count_billable
 from service.billing.webhooks import receive
-from service.platform.actions import billing_row
 from service.web.access import PUBLIC, allow
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import page

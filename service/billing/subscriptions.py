@@ -27,7 +27,7 @@ from service.audit import SYSTEM, Actor, record
 from service.billing import gateway
 from service.billing.models import SUBSCRIPTION_TO_TENANT, Plan, TenantBilling
 from service.errors import N_
-from service.settings import Settings
+from service.settings import Settings, get_settings
 from tenants.isolation import TENANT_SETTING, control_session, tenant_session
 from tenants.models import Tenant, TenantStatus
 
@@ -98,6 +98,14 @@ def open_account(
     return billing
 
 
+def billing_row(db: Session, tenant_id: uuid.UUID) -> TenantBilling:
+    """The tenant's billing row, opened on the spot for tenants made before billing (CLI, demo)."""
+    billing = db.get(TenantBilling, tenant_id, with_for_update=True)
+    if billing is None:
+        billing = open_account(db, tenant_id, plan_code=DEFAULT_PLAN)
+    return billing
+
+
 def bind_tenant(db: Session, tenant_id: uuid.UUID) -> None:
     """Let a control-plane transaction also write this tenant's rows (its audit
     log), so the tenant's status change and its audit entry commit together."""
@@ -135,8 +143,6 @@ def set_tenant_status(
     tenant.status = status
     now = now or now_utc()
     if status is TenantStatus.CANCELLED:
-        from service.settings import get_settings
-
         billing.cancelled_at = billing.cancelled_at or now
         billing.retention_until = (billing.cancelled_at + timedelta(days=get_settings().retention_days)).date()
     else:

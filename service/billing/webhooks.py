@@ -28,7 +28,7 @@ import stripe
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from service.audit import Actor
+from service.audit import Actor, record
 from service.billing import gateway
 from service.billing.models import EventStatus, StripeEvent, TenantBilling
 from service.billing.subscriptions import apply_subscription, bind_tenant
@@ -164,8 +164,6 @@ def _handle(settings: Settings, db: Session, event: StripeEvent) -> EventStatus:
         billing.payment_method_on_file = True
         db.add(billing)
         bind_tenant(db, tenant.id)
-        from service.audit import record
-
         record(db, tenant.id, STRIPE, "billing.payment_method", "tenant", tenant.id, after={"payment_method": payment_method})
     return EventStatus.PROCESSED
 

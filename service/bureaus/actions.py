@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from service import clock
+from service import clock, events
 from service.audit import Actor, record
-from service.bureaus.bureau_input import BureauInput, OfficeInput, UnitInput
+from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput, UnitInput
+from service.bureaus.events import BureausChanged
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice, UnitKind
-from service.compliance.engine import recompute_for_bureaus
 from service.errors import N_, DomainError
 
 # Payroll tables that name a bureau as text (migrations 0011-0013).
@@ -83,7 +83,7 @@ def update_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: Clien
                 {"t": tenant_id, "new": bureau.name, "old": old_name},
             )
         # The dispatch-cap alert is keyed by the bureau's name: close the old one, raise under the new.
-        recompute_for_bureaus(db, tenant_id, [old_name, bureau.name], clock.today())
+        events.record(db, BureausChanged(tenant_id, (old_name, bureau.name), clock.today()))
     return bureau
 
 
@@ -151,8 +151,6 @@ def ensure_assignment(
     For seeding (the demo tenant, test factories) only: forms and sheets never
     create bureaus implicitly.
     """
-    from service.bureaus.bureau_input import Contacts
-
     empty = Contacts(None, "", "", "", "")
     bureau = _same_name(db, ClientBureau, tenant_id, bureau_name, None)
     if bureau is None:

@@ -11,9 +11,9 @@ from decimal import Decimal
 from service.bureaus.agreement_terms import Item
 from service.bureaus.bureau_input import clean, short_text
 from service.bureaus.models import FeeBasis, PostNature
+from service.dates import parse_date
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan
-from service.workforce.worker_input import parse_date
 
 AMOUNT_MAX = Decimal("1000000")
 CLAUSE_MAX = 4000

@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
-from service.bureaus import agreements
+from service.bureaus import agreements, client_workforce
 from service.bureaus.agreement_input import parse_agreement, parse_clauses, parse_post
 from service.bureaus.agreement_terms import ARTICLE, ITEM_LABELS, Item
 from service.bureaus.models import (
@@ -25,7 +25,7 @@ from service.bureaus.models import (
     ServiceAgreement,
 )
 from service.bureaus.routes import AGREEMENT_EDITORS, bureau_or_404
-from service.compliance import client_workforce
+from service.dates import parse_date
 from service.errors import N_, DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -33,7 +33,6 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.worker_input import parse_date
 from tenants.isolation import TenantSession
 
 AGREEMENT_FIELDS = (
@@ -50,12 +49,6 @@ AGREEMENT_FIELDS = (
     "note",
 )
 POST_FIELDS = ("name", "nature", "headcount", "work_place", "fee_basis", "management_fee", "fixed_price")
-
-
-def client_workforce_editors() -> tuple:
-    from service.compliance.workforce_routes import EDITORS
-
-    return EDITORS
 
 
 def _money_text(value: Decimal | None) -> str:
@@ -145,7 +138,7 @@ def _agreement_page(request: Request, ctx: RequestContext, db: TenantSession, ag
         all_items=list(Item),
         can_edit=ctx.has_role(*AGREEMENT_EDITORS) and agreement.status is AgreementStatus.DRAFT,
         can_manage=ctx.has_role(*AGREEMENT_EDITORS),
-        can_record_workforce=ctx.has_role(*client_workforce_editors()),
+        can_record_workforce=ctx.has_role(*client_workforce.EDITORS),
         post_values=forms.get("post_values", {}),
         post_errors=forms.get("post_errors", {}),
         post_form_id=forms.get("post_form_id"),

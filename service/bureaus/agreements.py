@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from service.audit import Actor, record
 from service.bureaus.agreement_input import AgreementInput, PostInput
 from service.bureaus.agreement_terms import ITEM_LABELS, Item, ItemState, PostTerms, Terms, check_items
+from service.bureaus.client_workforce import DISPATCHED_STATUSES
 from service.bureaus.models import (
     AgreementClause,
     AgreementPost,
@@ -25,9 +26,8 @@ from service.bureaus.models import (
     ClientBureau,
     ServiceAgreement,
 )
-from service.compliance.facts import DISPATCHED_STATUSES
+from service.dates import add_months
 from service.errors import N_, DomainError
-from service.workforce.dates import add_months
 
 
 def get_agreement(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> ServiceAgreement | None:

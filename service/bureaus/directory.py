@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice
@@ -111,9 +111,9 @@ def get_office(db: Session, tenant_id: uuid.UUID, office_id: int) -> Establishme
 
 
 def worker_counts(db: Session, tenant_id: uuid.UUID) -> dict[int, int]:
-    """Workers (any status) per bureau id."""
-    from service.workforce.models import Worker
-
+    """Workers (any status) per bureau id (the workforce package builds on bureaus: plain SQL here)."""
     return dict(
-        db.exec(select(Worker.bureau_id, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.bureau_id)).all()
+        db.execute(
+            text("select bureau_id, count(*) from workers where tenant_id = :t group by bureau_id"), {"t": tenant_id}
+        ).fetchall()
     )

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF, StaffRole
-from service.bureaus import actions, agreements, directory, statements
+from service.bureaus import actions, agreements, client_workforce, directory, statements
 from service.bureaus.bureau_input import parse_bureau, parse_office, parse_unit
 from service.bureaus.models import (
     AGREEMENT_LABELS,
@@ -25,7 +25,6 @@ from service.bureaus.models import (
     UnitKind,
 )
 from service.cities.names import CITY_NAMES
-from service.compliance import client_workforce
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb

@@ -41,8 +41,8 @@ from service.bureaus.models import (
     ServiceAgreement,
     StatementStatus,
 )
+from service.dates import add_months
 from service.errors import N_, DomainError
-from service.workforce.dates import add_months
 
 COMMENT_MAX = 2000
 NOTE_MAX = 500

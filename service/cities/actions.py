@@ -14,8 +14,9 @@ from datetime import date
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from service import clock
+from service import clock, events
 from service.audit import SYSTEM, Actor, record, record_many
+from service.cities.events import CityFiguresChanged
 from service.cities.models import CityParameter
 from service.cities.reference import REFERENCE, CityFigures
 from service.cities.version_input import CityVersionInput
@@ -145,10 +146,8 @@ def correct_version(
 
 
 def _recompute_city(db: Session, tenant_id: uuid.UUID, city: str) -> None:
-    """The city's figures feed the probation-pay rule: recompute its workers' alerts."""
-    from service.compliance.engine import recompute_for_city  # the engine reads this module
-
-    recompute_for_city(db, tenant_id, city, clock.today())
+    """The city's figures feed the probation-pay rule: its workers' alerts are recomputed before the commit."""
+    events.record(db, CityFiguresChanged(tenant_id, city, clock.today()))
 
 
 def get_version(db: Session, tenant_id: uuid.UUID, parameter_id: int) -> CityParameter | None:

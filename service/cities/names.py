@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from service.errors import N_
 
+BEIJING = "beijing"
+SHANGHAI = "shanghai"
+HANGZHOU = "hangzhou"
+CHENGDU = "chengdu"
+
 CITY_NAMES: dict[str, str] = {
-    "beijing": N_("Beijing"),
-    "shanghai": N_("Shanghai"),
-    "hangzhou": N_("Hangzhou"),
-    "chengdu": N_("Chengdu"),
+    BEIJING: N_("Beijing"),
+    SHANGHAI: N_("Shanghai"),
+    HANGZHOU: N_("Hangzhou"),
+    CHENGDU: N_("Chengdu"),
 }

@@ -1,7 +1,7 @@
 """The reference figures every new tenant starts with, and the pure lookup of
 the version in force on a day.
 
-Minimum wages (monthly) are those of ``service.insurance.cities.MINIMUM_WAGES``
+Minimum wages (monthly) are those of ``minimum_wages.MINIMUM_WAGES``
 (labor-law-cn.md §5); hourly minimums are the part-time ones of §5 (the
 figure 劳动合同法 Art. 72 compares with).  The previous-year average monthly
 wage is the reference's where it gives one (Chengdu/Sichuan 7,646 §2.2;
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from service.insurance.cities import BEIJING, CHENGDU, HANGZHOU, MINIMUM_WAGES, SHANGHAI
+from service.cities.minimum_wages import MINIMUM_WAGES
+from service.cities.names import BEIJING, CHENGDU, HANGZHOU, SHANGHAI
 
 D = Decimal
 

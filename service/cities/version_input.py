@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from service.cities.reference import CityFigures
+from service.dates import parse_date
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan
-from service.workforce.worker_input import parse_date
 
 CITY_CODE = re.compile(r"[a-z][a-z0-9_]{1,19}")  # the check of migration 0007 on workers.city
 SOURCE_MAX = 300

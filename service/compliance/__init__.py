@@ -1,2 +1,2 @@
-"""Compliance alerts: the rules of service/workforce/compliance.py applied to
+"""Compliance alerts: the rules of ``rules`` applied to
 the tenant's data, kept as alerts people can act on and acknowledge."""

@@ -19,9 +19,10 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from service.assessment.rating_rules import two_consecutive_failures
+from service.assessment.standing import published_ratings
 from service.compliance.evaluate import EMPLOYED, Raised
 from service.compliance.facts import WorkerFacts
-from service.workforce.compliance import check_assessment_failures
+from service.compliance.rules import check_assessment_failures
 
 LOOKBACK = 12  # results read per worker: enough to count a long failing streak
 
@@ -30,7 +31,6 @@ def assessment_failures(db: Session, tenant_id: uuid.UUID, workers: Iterable[Wor
     ids = [w.id for w in workers if w.status in EMPLOYED and w.hire_date <= today]
     if not ids:
         return []
-    from service.assessment.standing import published_ratings
 
     newest_first = published_ratings(db, tenant_id, ids, last=LOOKBACK, before=today + timedelta(days=1))
     raised = []

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import select
 
 from service.compliance.engine import RecomputeCounts, recompute_tenant
-from service.compliance.rules import SEVERITIES
+from service.compliance.titles import SEVERITIES
 from service.grades.actions import apply_due_changes as apply_due_grade_changes
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant, TenantStatus

@@ -35,7 +35,7 @@ from sqlmodel import Session
 from service.compliance.assessment_failures import assessment_failures
 from service.compliance.evaluate import Raised, evaluate_certificates, evaluate_units, evaluate_worker, unit_subject
 from service.compliance.facts import TenantFacts, UnitFacts, load_facts, load_units
-from service.workforce.compliance import Rule
+from service.compliance.rules import Rule
 
 
 @dataclass(frozen=True)

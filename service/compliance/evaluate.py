@@ -1,6 +1,6 @@
 """Which alerts a tenant's facts raise today: pure, over the ``facts`` dataclasses.
 
-Every rule is one of ``service.workforce.compliance`` (or a finding of
+Every rule is one of ``rules`` (or a finding of
 ``contract_terms`` turned into an alert there); this module only decides
 which facts each rule is given:
 
@@ -26,7 +26,7 @@ which facts each rule is given:
   so they are taken as absent.
 * **Social insurance**: ``si_registered_on`` missing.
 * **Dispatch cap**: per client bureau, only where a direct-contract headcount
-  is recorded (``client_workforce``) with the bureau's cap warning on: the
+  is recorded (``bureaus.client_workforce``) with the bureau's cap warning on: the
   cap may not bind a state organ (labor-law-cn.md §4), so a tenant can turn
   the warning off per bureau.  Dispatched: this tenant's workers at the
   bureau on probation, active or suspended, hired by today (other agencies'
@@ -50,10 +50,10 @@ from datetime import date
 from decimal import Decimal
 
 from service.cities.reference import CityFigures, version_in_force
+from service.compliance import rules
 from service.compliance.facts import CertificateFacts, ContractFacts, WorkerFacts
+from service.compliance.rules import Alert
 from service.money import ZERO
-from service.workforce import compliance as rules
-from service.workforce.compliance import Alert
 from service.workforce.contract_terms import ContractType
 
 EMPLOYED = frozenset({"probation", "active", "suspended"})

@@ -16,9 +16,10 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import Session
 
+from service.bureaus.client_workforce import count_dispatched
 from service.cities.reference import CityFigures
-from service.workforce.compliance import CERTIFICATE_NOTICE_DAYS
 from service.workforce.contract_terms import Contract, ContractType
+from service.workforce.training import CERTIFICATE_NOTICE_DAYS
 
 _CONTRACT_TYPES = {t.value: t for t in ContractType}
 CERTIFICATE_MODULES = ("service.workforce.certificates", "service.workforce.training")
@@ -70,13 +71,6 @@ class UnitFacts:
     direct_headcounts: dict[str, int] = field(default_factory=dict)
     # This tenant's dispatched workers at those bureaus (``DISPATCHED_STATUSES``).
     dispatched_headcounts: dict[str, int] = field(default_factory=dict)
-
-
-# Who counts as dispatched to a client bureau: workers on probation, active or
-# suspended (still employed and dispatched; a suspension does not end the
-# dispatch) whose hire date has come.  Candidates have not started, leavers
-# are gone.  The same set ``evaluate`` examines (``EMPLOYED``).
-DISPATCHED_STATUSES = ("probation", "active", "suspended")
 
 
 def _scope(worker_ids: Sequence[int] | None, column: str) -> str:
@@ -191,25 +185,6 @@ def _attribute(item: object, name: str, default: object = None) -> object:
     if mapping is not None:
         return mapping.get(name, default)
     return getattr(item, name, default)
-
-
-def count_dispatched(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> dict[str, int]:
-    """Dispatched workers per client bureau (every bureau, or ``bureaus`` only).
-
-    One grouped count over the index ``workers_filters (tenant_id, status,
-    bureau_id, ...)``, keyed by the bureau's name.
-    """
-    if bureaus is not None and not bureaus:
-        return {}
-    sql = (
-        "select b.name, count(*) from workers w join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
-        " where w.tenant_id = :t and w.status = any(cast(:statuses as text[])) and w.hire_date <= :today"
-    )
-    if bureaus is not None:
-        sql += " and b.name = any(cast(:bureaus as text[]))"
-    sql += " group by b.name"
-    params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "bureaus": sorted(bureaus or ())}
-    return dict(db.execute(text(sql), params).fetchall())
 
 
 def load_units(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> UnitFacts:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from service.compliance.rules import SEVERITIES
+from service.compliance.titles import SEVERITIES
 
 PER_PAGE = 50
 OPEN = "open"

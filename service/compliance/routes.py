@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from service.accounts.models import StaffRole
 from service.compliance import actions, listing
-from service.compliance.rules import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
+from service.compliance.titles import RULE_TITLES, SEVERITIES, SEVERITY_LABELS
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb

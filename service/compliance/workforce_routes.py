@@ -9,7 +9,8 @@ from litestar import Controller, Request, Response, get, post
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.compliance import client_workforce
+from service.bureaus import client_workforce
+from service.bureaus.client_workforce import EDITORS
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -19,7 +20,6 @@ from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.VIEWER)
-EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
 
 
 def _render(

@@ -29,6 +29,7 @@ MODEL_MODULES = (
     "service.insurance.models",
     "service.payroll.band_models",
     "service.payroll.component_models",
+    "service.payroll.payslip_feedback",
     "service.payroll.run_models",
     "service.portal.models",
     "service.reviewers.models",

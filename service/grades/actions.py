@@ -1,6 +1,6 @@
 """Grade criteria, evaluation campaigns, decisions and grade changes: the only code that writes them.
 
-Rules are ``service.assessment.grade_evaluation`` (evaluate, check_authority,
+Rules are ``service.grades.rules`` (evaluate, check_authority,
 grade_change).  Choices made here:
 
 * **What is proposed.**  Each worker of the campaign is checked against the
@@ -47,18 +47,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from service.accounts.models import StaffRole
-from service.assessment.grade_evaluation import (
-    GRADES,
-    BasicConditions,
-    Body,
-    Eligibility,
-    GradeCriteria,
-    WorkerFacts,
-    check_authority,
-    check_grade,
-    evaluate,
-)
 from service.assessment.ratings import Rating
+from service.assessment.standing import published_ratings
 from service.audit import SYSTEM, Actor, record
 from service.errors import N_, DomainError, Label
 from service.grades.models import (
@@ -69,6 +59,17 @@ from service.grades.models import (
     GradeChangeRow,
     GradeCriteriaRow,
     GradeDecision,
+)
+from service.grades.rules import (
+    GRADES,
+    BasicConditions,
+    Body,
+    Eligibility,
+    GradeCriteria,
+    WorkerFacts,
+    check_authority,
+    check_grade,
+    evaluate,
 )
 from service.workforce.models import Education, Worker, WorkerStatus
 
@@ -186,7 +187,6 @@ def load_roster_facts(
     db: Session, tenant_id: uuid.UUID, worker_ids: Collection[int], on: date, rating_periods: int
 ) -> dict[int, RosterFacts]:
     """Set-based: one query per kind of fact for all ``worker_ids``."""
-    from service.assessment.standing import published_ratings
 
     ids = sorted(set(worker_ids))
     if not ids:

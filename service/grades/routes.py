@@ -12,7 +12,6 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.assessment.grade_evaluation import AUTHORITY, BODY_LABELS, GRADES, Body
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.bureaus.directory import bureau_names
@@ -29,6 +28,7 @@ from service.grades.inputs import (
     parse_decision,
 )
 from service.grades.models import CAMPAIGN_STATUS_LABELS, GradeCampaign, GradeCandidate
+from service.grades.rules import AUTHORITY, BODY_LABELS, GRADES, Body
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb

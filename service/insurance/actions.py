@@ -19,16 +19,10 @@ from service.audit import Actor, record
 from service.errors import N_, DomainError
 from service.insurance.inputs import RateErrors
 from service.insurance.models import InsuranceSetting
-from service.insurance.store import policy_in_force
+from service.insurance.store import policy_in_force, setting_for
 from service.insurance.worker_contributions import check_rates
 from service.workforce.contract_input import MAXIMUM_MONTHLY_WAGE
 from service.workforce.models import Worker
-
-
-def setting_for(db: Session, tenant_id: uuid.UUID, city: str) -> InsuranceSetting | None:
-    return db.exec(
-        select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id, InsuranceSetting.city == city)
-    ).first()
 
 
 def all_settings(db: Session, tenant_id: uuid.UUID) -> dict[str, InsuranceSetting]:

@@ -1,4 +1,5 @@
-"""City policies and minimum wages, 2024-2025, from the reference (labor-law-cn.md).
+"""City insurance policies, 2024-2025, from the reference (labor-law-cn.md), and the lookup of the
+policy and the minimum wage (``service.cities.minimum_wages``) in force on a date.
 
 Pure data plus the lookup of the version in force on a date.  Every figure is
 the reference's (§2.2 for insurance, §2.3 for rounding, §5 for minimum wages)
@@ -14,15 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
+from service.cities.minimum_wages import MINIMUM_WAGES, MinimumWage
+from service.cities.names import BEIJING, CHENGDU, HANGZHOU, SHANGHAI
 from service.errors import N_, DomainError
 from service.insurance.policy import CityPolicy, HousingFundRule, Limits, Scheme
 from service.money import Rounding
-from service.payroll.minimum_wage import MinimumWage
-
-BEIJING = "beijing"
-SHANGHAI = "shanghai"
-HANGZHOU = "hangzhou"
-CHENGDU = "chengdu"
 
 D = Decimal
 PENSION = Scheme(D("0.16"), D("0.08"))  # employer at the 16% cap of 国办发〔2019〕13号
@@ -149,46 +146,6 @@ POLICIES: tuple[CityPolicy, ...] = (
                 "customary ceiling)"
             ),
             WORK_INJURY_NOTE,
-        ),
-    ),
-)
-
-
-# §5.  Beijing and Shanghai leave the employee's SI and housing fund out of the
-# pay compared with the minimum; the reference says nothing of that for
-# Hangzhou and Chengdu, so there they count (the national default).
-MINIMUM_WAGES: tuple[MinimumWage, ...] = (
-    MinimumWage(
-        BEIJING,
-        date(2023, 9, 1),
-        D("2420"),
-        excludes_employee_contributions=True,
-        disputed=("start date 2023-09-01 not in the reference",),
-    ),
-    MinimumWage(BEIJING, date(2025, 9, 1), D("2540"), excludes_employee_contributions=True),
-    MinimumWage(
-        SHANGHAI,
-        date(2023, 7, 1),
-        D("2690"),
-        excludes_employee_contributions=True,
-        disputed=("start date 2023-07-01 not in the reference",),
-    ),
-    MinimumWage(SHANGHAI, date(2025, 7, 1), D("2740"), excludes_employee_contributions=True),
-    MinimumWage(
-        HANGZHOU,
-        date(2024, 1, 1),
-        D("2490"),
-        excludes_employee_contributions=False,
-        disputed=("treatment of employee SI and housing fund not in the reference",),
-    ),
-    MinimumWage(
-        CHENGDU,
-        date(2025, 7, 1),
-        D("2330"),  # Sichuan tier 1; Chengdu's district tiers are not confirmed
-        excludes_employee_contributions=False,
-        disputed=(
-            "start date unknown: only known to be in force on 2025-07-01",
-            "treatment of employee SI and housing fund not in the reference",
         ),
     ),
 )

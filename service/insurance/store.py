@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from service.audit import SYSTEM, Actor, record_many
 from service.insurance.cities import POLICIES
-from service.insurance.models import InsurancePolicy
+from service.insurance.models import InsurancePolicy, InsuranceSetting
 from service.insurance.policy import CityPolicy, HousingFundRule, Limits, Scheme
 from service.money import Rounding
 
@@ -178,3 +178,10 @@ def policy_in_force(db: Session, tenant_id: uuid.UUID, city: str, on: date) -> C
     """The city's policy in force on ``on`` (the latest effective on or before it), or None."""
     row = row_in_force(db, tenant_id, city, on)
     return None if row is None else policy_of(row)
+
+
+def setting_for(db: Session, tenant_id: uuid.UUID, city: str) -> InsuranceSetting | None:
+    """The tenant's own rates for the city (work injury, housing fund), if it set any."""
+    return db.exec(
+        select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id, InsuranceSetting.city == city)
+    ).first()

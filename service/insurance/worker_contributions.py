@@ -23,6 +23,7 @@ from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError, Label
 from service.insurance.contributions import Contributions, monthly_contributions
 from service.insurance.policy import CityPolicy, Limits
+from service.insurance.store import policy_in_force, setting_for
 
 # 人社部发〔2015〕71号: 8 classes at 0.2%-1.9%; class I may float up to +50%,
 # classes II-VIII up or down by 20% or 50%, so a rate lies in 0.2%-2.85%.
@@ -133,9 +134,6 @@ def worker_month(
 
 def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerContributions:
     """Read what the worker's month needs (policy, average wage, tenant rates) and compute it."""
-    from service.insurance.actions import setting_for  # actions import this module's checks
-    from service.insurance.store import policy_in_force
-
     if not worker.city:
         raise DomainError(N_("The worker has no insurance city."), field="city")
     policy = policy_in_force(db, tenant_id, worker.city, on)

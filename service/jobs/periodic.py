@@ -25,7 +25,7 @@ from procrastinate import RetryStrategy
 from service import clock
 from service.billing import subscriptions
 from service.compliance import check
-from service.jobs.queue import app, defer_in
+from service.queue import app, defer_in
 from service.settings import get_settings
 from tenants.isolation import control_session
 

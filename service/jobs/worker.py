@@ -21,8 +21,8 @@ from procrastinate import exceptions, jobs
 from procrastinate.utils import sync_to_async
 from psycopg_pool import AsyncConnectionPool
 
-from service.jobs import payroll
-from service.jobs.queue import app, conninfo
+from service.payroll import jobs as payroll
+from service.queue import app, conninfo
 from service.settings import Settings
 
 log = logging.getLogger("paiqian.jobs")

@@ -29,7 +29,7 @@ from service.payroll.component_models import PayComponent, PayComponentAmount, T
 from service.payroll.components import ComponentDefinition, Method
 from service.payroll.declaration_json import from_json, to_json
 from service.payroll.run_models import PayrollRun, RunStatus
-from service.payroll.special_deductions import Declarations
+from service.payroll.special_deductions import Declarations, monthly_deductions
 from service.payroll.tax_year_flags import TaxYearFlags
 from service.payroll.tax_year_flags import check as check_flags
 from service.workforce.actions import id_number_index
@@ -358,7 +358,6 @@ def save_declaration(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Wo
     """Replace the worker's declarations for ``declarations.year``.  The
     dataclasses have validated the rules already; month 1 to 12 are valued
     here too, so nothing is stored that a payroll run would refuse."""
-    from service.payroll.special_deductions import monthly_deductions
 
     for month in range(1, 13):
         monthly_deductions(declarations, month)

@@ -6,7 +6,7 @@ each month into a ``payslip.Component``:
 * ``fixed``: its amount, every month;
 * ``per_year_of_service`` (工龄工资): its amount times the **full years of
   service completed before the month starts**, counted from the hire date as
-  ``workforce.dates`` counts a span that includes its first day.  A worker
+  ``service.dates`` counts a span that includes its first day.  A worker
   hired on 1 March 2025 completes the first year at the end of 28 February
   2026, so March 2026 pays one year; one hired on 2 March 2025 is paid from
   April 2026.  No full year, nothing paid;
@@ -34,13 +34,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
 
+from service.dates import whole_months
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan, to_fen
 from service.payroll import formula as formulas
 from service.payroll.pay_days import MONTHLY_PAY_DAYS
 from service.payroll.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
 from service.payroll.salary_bands import BandPay
-from service.workforce.dates import whole_months
 
 
 class Method(str, Enum):

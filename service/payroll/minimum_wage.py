@@ -14,22 +14,11 @@ is also owed it (劳动合同法 Art. 58).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date
 from decimal import Decimal
 
+from service.cities.minimum_wages import MinimumWage
 from service.errors import N_, DomainError
 from service.money import ZERO, to_fen
-
-
-@dataclass(frozen=True)
-class MinimumWage:
-    """One city's monthly minimum wage from ``effective`` on."""
-
-    city: str
-    effective: date
-    monthly: Decimal
-    excludes_employee_contributions: bool  # Beijing and Shanghai
-    disputed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

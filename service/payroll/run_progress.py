@@ -9,7 +9,7 @@ the calculation's own transaction is still open: the run page polls
 JavaScript.  A failed calculation leaves its error (the refused workers, or
 the message) on the row and nothing else: the page shows it.
 
-``service.jobs.payroll.start`` marks the row 'queued' (``begin``) and defers
+``service.payroll.jobs.start`` marks the row 'queued' (``begin``) and defers
 the job in the same transaction, then waits up to ``WAIT`` seconds for the row
 to say done or failed (``wait_for``), so a small run answers in the same
 request as before, and a large one shows its progress.  The worker runs

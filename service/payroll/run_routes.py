@@ -1,7 +1,7 @@
 """The payroll clerk's pages: the runs, one run's register, one payslip.
 
 Every change goes through ``service.payroll.runs`` (create, correct,
-approve, publish) and ``service.jobs.payroll`` (calculate on the job queue); this
+approve, publish) and ``service.payroll.jobs`` (calculate on the job queue); this
 module parses, calls and renders.  ``/payroll/<id>/progress`` answers the
 calculation's progress as JSON for web/static/payroll-progress.js; without
 JavaScript the page refreshes itself while the calculation runs.
@@ -20,8 +20,8 @@ from litestar.response import Response as JSONResponse
 
 from service.accounts.models import StaffRole
 from service.errors import N_, DomainError
-from service.jobs import payroll as payroll_jobs
-from service.payroll import run_progress, run_queries, runs
+from service.payroll import jobs as payroll_jobs
+from service.payroll import payslip_feedback, run_progress, run_queries, runs
 from service.payroll.payslip_view import payslip_groups, year_to_date
 from service.payroll.run_models import (
     KIND_LABELS,
@@ -33,7 +33,6 @@ from service.payroll.run_models import (
     RunProgress,
     RunStatus,
 )
-from service.portal import queries as portal_queries
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -334,7 +333,7 @@ class PayrollRunsController(Controller):
             worker=run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id),
             groups=payslip_groups(run_queries.lines_of(db, ctx.tenant_id, [slip.id])[slip.id]),
             ytd=year_to_date(slip.year_to_date),
-            feedback=portal_queries.feedback_of(db, ctx.tenant_id, slip.id),
+            feedback=payslip_feedback.feedback_of(db, ctx.tenant_id, slip.id),
             correction=run_queries.correction_of(db, ctx.tenant_id, slip),
             corrected_by=run_queries.corrected_by(db, ctx.tenant_id, slip.id),
             **_labels(),

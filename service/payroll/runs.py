@@ -57,7 +57,7 @@ from service.money import ZERO
 from service.payroll import run_inputs
 from service.payroll.payslip import Payslip, compute_payslip
 from service.payroll.run_inputs import Missing, ytd_to_json
-from service.payroll.run_models import PayrollRun, ProgressPhase, RunKind, RunStatus
+from service.payroll.run_models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
 from service.workforce.attendance import lock_month, unlock_month
 
 # COPY FROM is refused on a table with row-level security, so rows are COPYed
@@ -582,7 +582,6 @@ def publish(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) ->
 
 
 def payslip_totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> tuple[int, Decimal, Decimal, Decimal, Decimal]:
-    from service.payroll.run_models import PayslipRow
 
     return tuple(
         db.exec(

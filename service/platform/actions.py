@@ -11,22 +11,14 @@ from sqlmodel import Session, select
 
 from service.audit import Actor, record
 from service.billing import queries as billing_queries
-from service.billing.models import SupportGrant, TenantBilling
-from service.billing.subscriptions import DEFAULT_PLAN, bind_tenant, ensure_stripe, open_account, set_tenant_status
+from service.billing.models import SUBSCRIPTION_TO_TENANT, SupportGrant
+from service.billing.subscriptions import billing_row, bind_tenant, ensure_stripe, open_account, set_tenant_status
 from service.errors import N_, DomainError
+from service.platform.provisioning import ProvisionedTenant, create_tenant
 from service.settings import Settings
 from tenants.models import Tenant, TenantStatus
-from tenants.provisioning import ProvisionedTenant, create_tenant
 
 MAX_SUPPORT_HOURS = 72
-
-
-def billing_row(db: Session, tenant_id: uuid.UUID) -> TenantBilling:
-    """The tenant's billing row, opened on the spot for tenants made before billing (CLI, demo)."""
-    billing = db.get(TenantBilling, tenant_id, with_for_update=True)
-    if billing is None:
-        billing = open_account(db, tenant_id, plan_code=DEFAULT_PLAN)
-    return billing
 
 
 def open_tenant(
@@ -65,8 +57,6 @@ def reactivate(db: Session, tenant: Tenant, actor: Actor, now: datetime | None =
     now = now or datetime.now(UTC)
     billing = billing_row(db, tenant.id)
     billing.operator_suspended = False
-    from service.billing.models import SUBSCRIPTION_TO_TENANT
-
     status = SUBSCRIPTION_TO_TENANT.get(billing.subscription_status or "")
     if status is None or status is TenantStatus.SUSPENDED:
         status = TenantStatus.TRIAL if billing.trial_ends_at and billing.trial_ends_at > now else TenantStatus.ACTIVE

@@ -2,7 +2,7 @@
 
 ``parse_signup`` is pure and collects every problem with its field;
 ``register`` creates the tenant, its administrator and its billing row in
-one transaction (tenants.provisioning.create_tenant), then asks Stripe for a
+one transaction (service.platform.provisioning.create_tenant), then asks Stripe for a
 customer and subscription.  If Stripe is unreachable the tenant exists all
 the same; the billing row keeps the error and ``paiqian billing sync``
 finishes the job.
@@ -18,13 +18,15 @@ from psycopg.errors import UniqueViolation
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from service.accounts.passwords import check_password_strength
 from service.billing.models import TenantBilling
 from service.billing.subscriptions import ensure_stripe, open_account
 from service.errors import N_, DomainError
 from service.platform.credit_code import is_valid, normalise
+from service.platform.provisioning import SLUG, ProvisionedTenant, create_tenant
 from service.settings import Settings
 from tenants import throttle
-from tenants.provisioning import SLUG, ProvisionedTenant, create_tenant
+from tenants.isolation import control_session
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 FIELDS = ("name", "slug", "credit_code", "licence_number", "licence_expires_on", "admin_name", "admin_email")
@@ -83,7 +85,6 @@ def parse_signup(values: dict[str, str], password: str, today: date) -> tuple[Si
     admin_email = values.get("admin_email", "").strip()
     if not EMAIL.fullmatch(admin_email) or len(admin_email) > 254:
         errors.append(DomainError(N_("Enter a valid email address."), field="admin_email"))
-    from service.accounts.passwords import check_password_strength
 
     try:
         check_password_strength(password)
@@ -101,7 +102,6 @@ DUPLICATE_CREDIT_CODE = N_(
 
 def register(settings: Settings, data: SignupInput) -> ProvisionedTenant:
     """Create the tenant (or raise DomainError), then try Stripe once."""
-    from tenants.isolation import control_session
 
     with control_session() as control:
         if control.exec(select(TenantBilling).where(TenantBilling.credit_code == data.credit_code)).first():

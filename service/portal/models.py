@@ -1,4 +1,5 @@
-"""Assistants' accounts, invitations, payslip confirmations and questions (migration 0014)."""
+"""Assistants' accounts and invitations (migration 0014); their payslip confirmations and questions are
+payroll's (``service.payroll.payslip_feedback``)."""
 
 from __future__ import annotations
 
@@ -60,35 +61,3 @@ class AssistantInvitation(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     used_at: datetime | None = _timestamp()
     revoked_at: datetime | None = _timestamp()
-
-
-class PayslipConfirmation(SQLModel, table=True):
-    __tablename__ = "payslip_confirmations"
-
-    tenant_id: uuid.UUID = Field(primary_key=True)
-    payslip_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    worker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    confirmed_at: datetime | None = now_by_default()
-
-
-class PayslipQuestion(SQLModel, table=True):
-    __tablename__ = "payslip_questions"
-
-    tenant_id: uuid.UUID = Field(primary_key=True)
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    payslip_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    worker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    question: str
-    asked_at: datetime | None = now_by_default()
-    answer: str | None = None
-    answered_at: datetime | None = _timestamp()
-    answered_by: str | None = None
-
-    def snapshot(self) -> dict:
-        return {
-            "payslip_id": self.payslip_id,
-            "worker_id": self.worker_id,
-            "question": self.question,
-            "answer": self.answer,
-            "answered_by": self.answered_by,
-        }

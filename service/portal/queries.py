@@ -15,8 +15,10 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from service.payroll.payslip_feedback import PayslipQuestion
+from service.payroll.payslip_feedback import feedback_of as feedback_of  # the portal's pages read it here too
 from service.payroll.run_models import PayrollRun, PayslipRow, RunStatus
-from service.portal.models import AssistantAccount, AssistantInvitation, PayslipConfirmation, PayslipQuestion
+from service.portal.models import AssistantAccount, AssistantInvitation
 
 QUESTIONS_PER_PAGE = 50
 
@@ -72,30 +74,6 @@ def my_payslip(db: Session, tenant_id: uuid.UUID, worker_id: int, payslip_id: in
         )
     ).first()
     return (found[0], found[1]) if found else None
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What the worker said about a payslip."""
-
-    confirmation: PayslipConfirmation | None
-    questions: list[PayslipQuestion]
-
-
-def feedback_of(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> Feedback:
-    confirmation = db.exec(
-        select(PayslipConfirmation).where(
-            PayslipConfirmation.tenant_id == tenant_id, PayslipConfirmation.payslip_id == payslip_id
-        )
-    ).first()
-    questions = list(
-        db.exec(
-            select(PayslipQuestion)
-            .where(PayslipQuestion.tenant_id == tenant_id, PayslipQuestion.payslip_id == payslip_id)
-            .order_by(PayslipQuestion.asked_at, PayslipQuestion.id)
-        )
-    )
-    return Feedback(confirmation, questions)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from litestar.params import FromPath
 
 from service import clock
 from service.assessment import appeal_actions
+from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
 from service.assessment.appeal_models import STATUS_LABELS as APPEAL_STATUS_LABELS
 from service.assessment.appeals import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
-from service.grades.inputs import ANSWER_FIELDS, parse_answer
 from service.reviewers import scope as reviewer_scope
 from service.reviewers.assessment_routes import rating_label
 from service.reviewers.models import ALL_REVIEWERS, ReviewerRole

@@ -19,12 +19,12 @@ from sqlmodel import Session, select
 
 from service.assessment import queries as assessment_queries
 from service.assessment.appeal_models import Appeal
-from service.assessment.grade_evaluation import AUTHORITY, Body
 from service.assessment.models import AssessmentItem, AssessmentPeriod
 from service.bureaus import statement_files
 from service.bureaus import statements as bureau_statements
 from service.bureaus.models import BureauStatement, ClientBureau, StatementStatus
 from service.grades.models import GradeCampaign, GradeCandidate, GradeDecision
+from service.grades.rules import AUTHORITY, Body
 from service.reviewers.models import Reviewer, ReviewerRole
 from service.web.context import RequestContext
 from service.workforce.models import Worker, WorkerStatus

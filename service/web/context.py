@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from service.accounts.models import StaffRole
 from service.audit import Actor
 from service.i18n import Translator
 from tenants.models import Tenant
@@ -15,7 +14,7 @@ from tenants.models import Tenant
 class Principal:
     """Who is signed in."""
 
-    kind: str  # which loader in service.web.principals made it: staff, assistant, reviewer, operator
+    kind: str  # which loader made it (service.app.PRINCIPAL_LOADERS): staff, support, assistant, reviewer, operator
     id: int
     tenant_id: uuid.UUID | None  # None for the platform's own operators
     label: str
@@ -47,5 +46,5 @@ class RequestContext:
             raise RuntimeError("no one is signed in")
         return Actor(self.principal.kind, self.principal.id, self.principal.label, self.request_id)
 
-    def has_role(self, *roles: StaffRole) -> bool:
+    def has_role(self, *roles: str) -> bool:
         return self.principal is not None and self.principal.role in roles

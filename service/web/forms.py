@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from service.errors import DomainError
+from service.errors import N_, DomainError, InputErrors
 from service.i18n import Translator
 
 FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -46,3 +48,52 @@ MAX_PAGE = 100_000
 def page_number(text: str) -> int:
     """The page a list was asked for: 1 unless a sensible whole number was given."""
     return whole_number(text, below=MAX_PAGE) or 1
+
+
+def stripped(raw: Mapping[str, Any], field: str) -> str:
+    """The field's text without surrounding spaces; empty when missing or not text."""
+    value = raw.get(field)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def collect(steps: list[Callable[[], None]]) -> None:
+    """Run every parsing step and report every problem at once (``InputErrors``)."""
+    errors: list[DomainError] = []
+    for step in steps:
+        try:
+            step()
+        except DomainError as error:
+            errors.append(error)
+    if errors:
+        raise InputErrors(errors)
+
+
+def parse_decimal(text: str, field: str, *, upper: Decimal, required: bool = False) -> Decimal | None:
+    """A number from 0 to ``upper`` with at most two decimals; thousands commas allowed; None when empty."""
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        if required:
+            raise DomainError(N_("This field is required."), field=field)
+        return None
+    try:
+        value = Decimal(cleaned)
+        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+            raise ArithmeticError
+    except ArithmeticError:
+        raise DomainError(N_("Enter a number with at most two decimals."), field=field) from None
+    if not Decimal(0) <= value <= upper:
+        raise DomainError(N_("Enter a number from 0 to {max}."), field=field, max=upper)
+    return value
+
+
+def choice(raw: Mapping[str, Any], field: str, enum: type, *, required: bool = False):
+    """The enum member the field names; None when empty and not required."""
+    text = stripped(raw, field)
+    if not text:
+        if required:
+            raise DomainError(N_("Choose one."), field=field)
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        raise DomainError(N_("Choose one of the listed values."), field=field) from None

@@ -55,7 +55,8 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        settings: Settings = Litestar.from_scope(scope).state.settings
+        state = Litestar.from_scope(scope).state
+        settings: Settings = state.settings
         request: Request = Request(scope)
         cookies = request.cookies
         request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
@@ -67,7 +68,7 @@ class RequestContextMiddleware:
         slug = scope.get("path_params", {}).get("slug")
         tenant = await anyio.to_thread.run_sync(_find_tenant, slug) if slug else None
         session_token = cookies.get(sessions.COOKIE)
-        principal = await anyio.to_thread.run_sync(load_principal, settings, tenant, session_token)
+        principal = await anyio.to_thread.run_sync(load_principal, settings, state.principal_loaders, tenant, session_token)
         # Tokens are bound to the session cookie whenever there is one (even on
         # pages outside the tenant, like the language switch), else to the
         # pre-session cookie: signing in changes every token.

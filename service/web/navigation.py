@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from litestar import Litestar
 
-from service.accounts.models import StaffRole
 from service.errors import N_
 from service.web.context import RequestContext
 
 TENANT_PREFIX = "/t/{slug:str}"
+STAFF_KINDS = ("staff", "support")  # the principals with a staff role (support: an operator as a viewer)
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _current(path: str) -> Link | None:
 
 
 def menu(ctx: RequestContext, request_path: str, pages: dict[str, frozenset[str]]) -> Menu | None:
-    if ctx.principal is None or not isinstance(ctx.principal.role, StaffRole) or ctx.tenant is None:
+    if ctx.principal is None or ctx.principal.kind not in STAFF_KINDS or ctx.tenant is None:
         return None  # assistants, reviewers and operators have their own layouts
     role = ctx.principal.role
     prefix = ctx.tenant_path("")

@@ -4,17 +4,16 @@ A session row says which kind of principal it is for; each kind has one
 loader that turns the row into a ``Principal`` (or None when the account is
 gone or disabled).  A session counts only where it was started: a tenant
 session inside its own tenant, a platform session (tenant_id null) outside
-every tenant.  Adding a kind of principal means adding its loader here.
+every tenant.  The loaders belong to the packages that own each kind of
+account, which build on ``service.web``; so the composition root
+(``service.app``) hands them over, in the app's state, and adding a kind of
+principal means adding its loader there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from service.accounts.principal import load_staff
-from service.platform.operators import load_operator, load_support
-from service.portal.principal import load_assistant
-from service.reviewers.principal import load_reviewer
 from service.settings import Settings
 from service.web import sessions
 from service.web.context import Principal
@@ -23,16 +22,10 @@ from tenants.models import Tenant, WebSession
 
 Loader = Callable[[TenantSession, Tenant | None, WebSession], Principal | None]
 
-LOADERS: dict[str, Loader] = {
-    "staff": load_staff,
-    "assistant": load_assistant,  # a worker in the assistants' portal: service/portal/principal.py
-    "operator": load_operator,  # platform operators (no tenant): service/platform/operators.py
-    "support": load_support,  # an operator inside a tenant through a support grant
-    "reviewer": load_reviewer,  # a client bureau's reviewer, signed in by OIDC: service/reviewers/principal.py
-}
 
-
-def load_principal(settings: Settings, tenant: Tenant | None, token: str | None) -> Principal | None:
+def load_principal(
+    settings: Settings, loaders: Mapping[str, Loader], tenant: Tenant | None, token: str | None
+) -> Principal | None:
     """The session and its principal in one transaction, bound to the request's tenant (the sessions
     table is a platform table, readable in any transaction; the principal's tables are the tenant's)."""
     if not token:
@@ -41,5 +34,5 @@ def load_principal(settings: Settings, tenant: Tenant | None, token: str | None)
         web_session = sessions.find(db, settings, token)
         if web_session is None or web_session.tenant_id != (tenant.id if tenant else None):
             return None
-        loader = LOADERS.get(web_session.principal_kind)
+        loader = loaders.get(web_session.principal_kind)
         return loader(db, tenant, web_session) if loader else None

@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from service import clock
+from service import clock, events
 from service.audit import Actor, record, record_many
 from service.bureaus.directory import AssignmentErrors, load_assignments
-from service.compliance.engine import recompute_for_workers
 from service.crypto import blind_index
 from service.errors import N_, DomainError
 from service.keys import Keys
+from service.workforce.events import WorkersChanged
 from service.workforce.identity import mask_national_id
 from service.workforce.models import Gender, Worker, WorkerStatus
 from service.workforce.worker_input import WorkerInput, WorkerInputErrors
@@ -83,7 +83,7 @@ def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, d
     db.flush()
     db.refresh(worker, ["client_bureau", "unit"])  # the names, loaded while the session is open
     record(db, tenant_id, actor, "worker.create", "worker", worker.id, after=worker.snapshot())
-    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
+    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
     return worker
 
 
@@ -100,7 +100,7 @@ def update_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, w
     after = worker.snapshot()
     if after != before:
         record(db, tenant_id, actor, "worker.update", "worker", worker.id, before=before, after=after)
-    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
+    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
     return worker
 
 
@@ -115,7 +115,7 @@ def deactivate_worker(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: W
     db.add(worker)
     db.flush()
     record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=worker.snapshot())
-    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
+    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
 
 
 @dataclass(frozen=True)
@@ -166,5 +166,5 @@ def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, 
             [(created[row["id_number_index"]], None, Worker(**row).snapshot()) for row in new_rows],
         )
     record_many(db, tenant_id, actor, "worker.import_update", "worker", changes)
-    recompute_for_workers(db, tenant_id, [*created.values(), *(c[0] for c in changes)], clock.today())
+    events.record(db, WorkersChanged(tenant_id, (*created.values(), *(c[0] for c in changes)), clock.today()))
     return ImportOutcome(created=len(new_rows), updated=len(changes), unchanged=unchanged)

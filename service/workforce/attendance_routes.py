@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.dates import add_months
 from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.web.access import allow
@@ -33,7 +34,6 @@ from service.workforce.attendance_rules import (
     plain_number,
     warnings,
 )
-from service.workforce.dates import add_months
 from service.workforce.roster_excel import ImportRefused
 from tenants.isolation import TenantSession
 

@@ -7,6 +7,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from service import clock
+from service.dates import ONE_DAY
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -17,7 +18,6 @@ from service.workforce import contracts
 from service.workforce.access import EDITORS
 from service.workforce.contract_input import parse_contract
 from service.workforce.contract_routes import form_values, load_contract, text_values
-from service.workforce.dates import ONE_DAY
 from service.workforce.models import LABELS, Contract, ContractType, Worker
 from tenants.isolation import TenantSession
 

@@ -14,6 +14,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -23,9 +24,13 @@ from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
 from service.workforce import contracts, queries, roster
 from service.workforce.access import EDITORS, SEES_FULL_ID
-from service.workforce.contract_input import FIELDS, parse_contract, parse_renewal_decision, parse_signing
+from service.workforce.contract_input import (
+    FIELDS,
+    parse_contract,
+    parse_renewal_decision,
+    parse_signing,
+)
 from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, contract_state
-from service.workforce.dates import ONE_DAY
 from service.workforce.models import LABELS, Contract, ContractType, RenewalDecision, Worker
 from service.workforce.severance import REASON_LABELS, TerminationReason
 from tenants.isolation import TenantSession

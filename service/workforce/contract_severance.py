@@ -27,10 +27,10 @@ from sqlmodel import Session
 
 from service.cities import actions as cities
 from service.cities.reference import CityFigures
+from service.dates import add_months
 from service.errors import N_, DomainError
 from service.money import ZERO
 from service.workforce.contract_state import last_day as contract_last_day
-from service.workforce.dates import add_months
 from service.workforce.models import Contract, ContractStatus, Worker
 from service.workforce.severance import (
     AVERAGE_WINDOW_MONTHS,

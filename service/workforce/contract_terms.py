@@ -32,9 +32,9 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
+from service.dates import ONE_DAY, add_months, lasts_months
 from service.errors import N_, DomainError
 from service.money import FEN
-from service.workforce.dates import ONE_DAY, add_months, lasts_months
 
 LCL_ART_19 = "劳动合同法 Art. 19"
 LCL_ART_20 = "劳动合同法 Art. 20; 实施条例 Art. 15"

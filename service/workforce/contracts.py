@@ -31,7 +31,9 @@ from decimal import Decimal
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, select
 
+from service import events
 from service.audit import Actor, record, record_many
+from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.keys import Keys
 from service.workforce.actions import id_number_index
@@ -39,7 +41,7 @@ from service.workforce.contract_input import ContractInput, TerminationInput, re
 from service.workforce.contract_severance import SeveranceFigure, severance_for
 from service.workforce.contract_state import as_terms
 from service.workforce.contract_terms import refuse_impossible_terms
-from service.workforce.dates import ONE_DAY
+from service.workforce.events import WorkersChanged
 from service.workforce.models import (
     Contract,
     ContractFile,
@@ -193,10 +195,8 @@ def _touch(db: Session, contract: Contract) -> None:
 
 
 def recompute(db: Session, tenant_id: uuid.UUID, worker_ids: Sequence[int], today: date) -> None:
-    """Bring the workers' compliance alerts up to date with what just changed."""
-    from service.compliance import engine  # the compliance engine imports contracts: import late
-
-    engine.recompute_for_workers(db, tenant_id, list(worker_ids), today)
+    """Say that the workers' contracts changed: their compliance alerts are recomputed before the commit."""
+    events.record(db, WorkersChanged(tenant_id, tuple(worker_ids), today))
 
 
 def _require(contract: Contract, *statuses: ContractStatus, message: str) -> None:

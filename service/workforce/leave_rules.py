@@ -31,9 +31,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from service.dates import add_months, weekdays
 from service.errors import N_, DomainError, InputErrors, Label
 from service.workforce.daily_models import DAILY_LABELS, LeaveType
-from service.workforce.dates import add_months, weekdays
 from service.workforce.worker_input import parse_date
 
 ANNUAL_LEAVE_STEPS = ((20, 15), (10, 10), (1, 5))  # (full years of work, days), highest first

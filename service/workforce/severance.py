@@ -18,9 +18,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from service.dates import whole_months
 from service.errors import N_, DomainError
 from service.money import to_fen
-from service.workforce.dates import whole_months
 
 AVERAGE_WINDOW_MONTHS = 12
 HIGH_EARNER_MULTIPLE = 3

@@ -17,12 +17,11 @@ from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from service import clock
+from service import clock, events
 from service.accounts.models import StaffRole
 from service.audit import Actor, record
 from service.errors import N_, DomainError
 from service.workforce import leave
-from service.workforce.compliance import CERTIFICATE_NOTICE_DAYS
 from service.workforce.daily_models import (
     DAILY_LABELS,
     Certificate,
@@ -33,10 +32,13 @@ from service.workforce.daily_models import (
     TrainingRecord,
     TrainingResult,
 )
+from service.workforce.events import WorkersChanged
 from service.workforce.models import Worker, WorkerStatus
 from service.workforce.record_input import CertificateInput, DisciplineInput, TrainingInput
 
 DISCIPLINE_READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.ASSESSOR)
+# A certificate this close to its end shows as expiring here and raises the compliance alert.
+CERTIFICATE_NOTICE_DAYS = 30
 
 
 def add_training(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: TrainingInput) -> TrainingRecord:
@@ -65,9 +67,7 @@ def add_certificate(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Wor
     db.add(row)
     db.flush()
     record(db, tenant_id, actor, "certificate.create", "certificate", row.id, after=row.snapshot())
-    from service.compliance.engine import recompute_for_workers  # the engine imports this module
-
-    recompute_for_workers(db, tenant_id, [worker.id], clock.today())
+    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
     return row
 
 

@@ -12,10 +12,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import Enum
 
 from service.cities.names import CITY_NAMES
+from service.dates import parse_date
 from service.errors import N_, DomainError, InputErrors
 from service.workforce.identity import NationalId, age_on, normalize_phone, parse_national_id
 from service.workforce.models import GRADES, Education, WorkerStatus
@@ -39,7 +40,6 @@ OPTIONAL_FIELDS = frozenset({"city", "si_registered_on"})
 
 MINIMUM_WORKING_AGE = 16  # 劳动法 Art. 15
 _NAME = re.compile(r"[\w·•.\- ]+")
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
 @dataclass(frozen=True)
@@ -100,23 +100,6 @@ def _choice(value: object, enum: type[Enum], labels: Mapping[str, Enum], field: 
     if text in labels:
         return labels[text]
     raise DomainError(N_("“{value}” is not one of the allowed values."), field=field, value=text[:40])
-
-
-def parse_date(value: object, field: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if not text:
-        raise DomainError(N_("Enter a date."), field=field)
-    match = _DATE.fullmatch(text)
-    if match:
-        try:
-            return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-    raise DomainError(N_("Enter a date like 2024-03-01."), field=field)
 
 
 def date_or_none(text: str) -> date | None:

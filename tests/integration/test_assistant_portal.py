@@ -13,9 +13,10 @@ from sqlmodel import select
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
 from service.i18n import translator
+from service.payroll.payslip_feedback import PayslipQuestion
 from service.payroll.run_models import PayslipLineRow
 from service.portal import actions
-from service.portal.models import AssistantInvitation, PayslipQuestion
+from service.portal.models import AssistantInvitation
 from service.workforce.models import Worker
 from tenants.isolation import tenant_session
 from tests.support.factories import make_staff, make_worker

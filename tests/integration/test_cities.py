@@ -174,6 +174,7 @@ def test_a_new_minimum_wage_moves_the_probation_pay_alerts(settings, tenant) -> 
         recompute_for_workers(db, tenant.id, [worker.id], TODAY)
         assert not db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "probation_pay_too_low")).all()
         data = CityVersionInput("chengdu", TODAY - timedelta(days=5), D("2500"), D("25"), D("7646"))
-        actions.add_version(db, tenant.id, SYSTEM, data)  # recomputes the city's workers
+        actions.add_version(db, tenant.id, SYSTEM, data)  # the city's workers are recomputed before the commit
+    with tenant_session(tenant.id) as db:
         alert = db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "probation_pay_too_low")).one()
     assert alert.open and alert.params["floor"] == "2500.00"

@@ -16,10 +16,10 @@ from service.cli import main
 from service.compliance import actions, listing
 from service.compliance.engine import recompute_for_workers, recompute_tenant
 from service.compliance.models import ComplianceAlert
+from service.compliance.rules import double_wage_owed
 from service.errors import DomainError
 from service.keys import keys_for
 from service.workforce.actions import deactivate_worker
-from service.workforce.compliance import double_wage_owed
 from service.workforce.models import Worker
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
-from service.workforce.dates import add_months
+from service.dates import add_months
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from

@@ -96,9 +96,9 @@ def test_a_rate_outside_the_citys_range_is_refused_with_nothing_written(tenant, 
         == 303
     )
     with tenant_session(tenant.id) as db:
-        setting = actions.setting_for(db, tenant.id, "shanghai")
+        setting = store.setting_for(db, tenant.id, "shanghai")
         assert (setting.housing_fund_rate, setting.work_injury_rate) == (D("0.07"), D("0.002"))
-        assert actions.setting_for(db, tenant.id, "beijing").work_injury_rate is None
+        assert store.setting_for(db, tenant.id, "beijing").work_injury_rate is None
         entries = db.exec(select(AuditEntry).where(AuditEntry.entity == "insurance_setting")).all()
         assert len(entries) == 2 and entries[0].after["housing_fund_rate"] == "0.0700"
         actions.set_rates(db, tenant.id, SYSTEM, "shanghai", D("0.07"), D("0.002"))  # unchanged: no entry
@@ -129,7 +129,7 @@ def test_another_tenant_is_isolated(tenant, other_tenant, settings, signed_in) -
     with tenant_session(other_tenant.id) as db:
         assert db.execute(text("select count(*) from insurance_settings")).scalar() == 0
         assert db.execute(text("select count(*) from insurance_policies")).scalar() == 6
-        assert actions.setting_for(db, other_tenant.id, "shanghai") is None
+        assert store.setting_for(db, other_tenant.id, "shanghai") is None
     with tenant_session(tenant.id) as db:
         assert (
             db.execute(text("update insurance_policies set source = 'x' where tenant_id = :t"), {"t": other_tenant.id}).rowcount

@@ -26,13 +26,13 @@ from service import clock
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM
 from service.bench.payroll import _ensure_tenant, _run_for
-from service.jobs import payroll as payroll_jobs
 from service.jobs import periodic
-from service.jobs.queue import defer_in
 from service.keys import keys_for
+from service.payroll import jobs as payroll_jobs
 from service.payroll import run_progress
 from service.payroll.run_models import ProgressPhase, RunStatus
 from service.payroll.runs import get_run
+from service.queue import defer_in
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant
 from tests.integration import test_payroll_pages as pages

@@ -12,6 +12,7 @@ from service.accounts.models import StaffRole
 from service.audit import SYSTEM
 from service.bureaus.actions import ensure_assignment
 from service.keys import keys_for
+from service.platform.provisioning import create_tenant
 from service.settings import Settings
 from service.workforce.actions import create_worker
 from service.workforce.identity import make_national_id, parse_national_id
@@ -19,7 +20,6 @@ from service.workforce.models import Education, Worker, WorkerStatus
 from service.workforce.worker_input import WorkerInput
 from tenants.isolation import tenant_session
 from tenants.models import Tenant
-from tenants.provisioning import create_tenant
 
 PASSWORD = "Correct-horse-9"
 _sequence = itertools.count(1)

@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 from service.assessment.charts import PeriodRow, Series, distribution_svg, trend_svg
-from service.assessment.grade_evaluation import BasicConditions, GradeCriteria, WorkerFacts
 from service.assessment.ratings import Rating
 from service.errors import Label
 from service.grades.actions import evaluations_json, propose, reason_params
+from service.grades.rules import BasicConditions, GradeCriteria, WorkerFacts
 from service.i18n import translator
 from service.workforce.models import Education
 

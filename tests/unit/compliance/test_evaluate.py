@@ -16,8 +16,8 @@ from service.compliance.evaluate import (
     unit_subject,
 )
 from service.compliance.facts import CertificateFacts, ContractFacts, WorkerFacts
-from service.compliance.rules import RULE_TITLES
-from service.workforce.compliance import Rule, double_wage_owed
+from service.compliance.rules import Rule, double_wage_owed
+from service.compliance.titles import RULE_TITLES
 from service.workforce.contract_terms import Contract, ContractType, TermRule
 
 TODAY = date(2025, 9, 15)

@@ -17,8 +17,8 @@ from dataclasses import asdict
 from typing import Any
 
 from service.audit import Actor
-from service.jobs.queue import app, defer_in
 from service.payroll import run_progress, runs
+from service.queue import app, defer_in
 from tenants.isolation import tenant_session
 
 

@@ -2,13 +2,16 @@
 reading it for the page, and the only code that writes it (audited).
 
 The figure hangs off the bureau record (``client_bureaus.direct_headcount``,
-``cap_warning``; migration 0016).  Saving a figure recomputes the bureau's
-dispatch-cap alert in the same transaction.
+``cap_warning``; migration 0016).  Saving a figure says so
+(``BureausChanged``): the bureau's dispatch-cap alert is recomputed before the
+commit.  The cap itself (10%, 劳务派遣暂行规定 Art. 4) is here because the page
+shows it whatever the warning setting; the compliance alert applies it.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -16,16 +19,28 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from service import clock
+from service import clock, events
+from service.accounts.models import StaffRole
 from service.audit import Actor, record
+from service.bureaus.events import BureausChanged
 from service.bureaus.models import ClientBureau
-from service.compliance.engine import recompute_for_bureaus
-from service.compliance.facts import count_dispatched
 from service.errors import N_, DomainError
-from service.workforce.compliance import check_dispatch_cap
 
 HEADCOUNT_MAX = 10_000_000  # well inside the integer column; no bureau comes near it
 BUREAU_MAX = 80
+EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)  # who records a bureau's figure
+DISPATCH_CAP_DIVISOR = 10  # dispatched ≤ 1/10 of direct + dispatched
+
+# Who counts as dispatched to a client bureau: workers on probation, active or
+# suspended (still employed and dispatched; a suspension does not end the
+# dispatch) whose hire date has come.  Candidates have not started, leavers
+# are gone.  The same set the compliance rules examine (``evaluate.EMPLOYED``).
+DISPATCHED_STATUSES = ("probation", "active", "suspended")
+
+
+def exceeds_dispatch_cap(direct_headcount: int, dispatched_headcount: int) -> bool:
+    """More than 10% of the unit's workforce (direct-contract plus dispatched) is dispatched."""
+    return dispatched_headcount * DISPATCH_CAP_DIVISOR > direct_headcount + dispatched_headcount
 
 
 @dataclass(frozen=True)
@@ -33,7 +48,7 @@ class BureauWorkforce:
     """One row of the page."""
 
     client_bureau: str
-    dispatched: int  # this tenant's dispatched workers there (facts.DISPATCHED_STATUSES)
+    dispatched: int  # this tenant's dispatched workers there (DISPATCHED_STATUSES)
     direct_headcount: int | None  # None: not recorded
     cap_warning: bool
     bureau_id: int | None = None
@@ -55,13 +70,7 @@ class BureauWorkforce:
         """Above 10% (劳务派遣暂行规定 Art. 4), whatever the warning setting; None when not recorded."""
         if self.direct_headcount is None:
             return None
-        alert = check_dispatch_cap(
-            direct_headcount=self.direct_headcount,
-            dispatched_headcount=self.dispatched,
-            enabled=True,
-            today=clock.today(),
-        )
-        return alert is not None
+        return exceeds_dispatch_cap(self.direct_headcount, self.dispatched)
 
 
 def bureaus_in_use(db: Session, tenant_id: uuid.UUID) -> list[str]:
@@ -94,6 +103,25 @@ def workforce_rows(db: Session, tenant_id: uuid.UUID, today: date) -> list[Burea
         )
         for b in db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name))
     ]
+
+
+def count_dispatched(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> dict[str, int]:
+    """Dispatched workers per client bureau (every bureau, or ``bureaus`` only).
+
+    One grouped count over the index ``workers_filters (tenant_id, status,
+    bureau_id, ...)``, keyed by the bureau's name.
+    """
+    if bureaus is not None and not bureaus:
+        return {}
+    sql = (
+        "select b.name, count(*) from workers w join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
+        " where w.tenant_id = :t and w.status = any(cast(:statuses as text[])) and w.hire_date <= :today"
+    )
+    if bureaus is not None:
+        sql += " and b.name = any(cast(:bureaus as text[]))"
+    sql += " group by b.name"
+    params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "bureaus": sorted(bureaus or ())}
+    return dict(db.execute(text(sql), params).fetchall())
 
 
 def parse_headcount(raw: object) -> int:
@@ -132,7 +160,7 @@ def set_client_workforce(
 
     Refused with a DomainError (nothing written): a headcount that is not a
     whole number from 0, or a name that is not a recorded client bureau.
-    Then the bureau's dispatch-cap alert is recomputed.
+    Then the bureau's dispatch-cap alert is recomputed, before the commit.
     """
     client_bureau = (client_bureau or "").strip()
     headcount = parse_headcount(direct_headcount)
@@ -148,5 +176,5 @@ def set_client_workforce(
     after = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}
     if before != after:
         record(db, tenant_id, actor, "client_workforce.set", "client_bureau", entry.id, before=before, after=after)
-    recompute_for_bureaus(db, tenant_id, [client_bureau], today or clock.today())
+    events.record(db, BureausChanged(tenant_id, (client_bureau,), today or clock.today()))
     return entry

@@ -4,7 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from service.assessment.grade_evaluation import (
+from service.assessment.ratings import Rating
+from service.errors import DomainError
+from service.grades.rules import (
     AUTHORITY,
     AUTHORITY_MESSAGES,
     BasicConditions,
@@ -17,8 +19,6 @@ from service.assessment.grade_evaluation import (
     evaluate,
     grade_change,
 )
-from service.assessment.ratings import Rating
-from service.errors import DomainError
 from service.workforce.models import Education
 
 ON = date(2024, 7, 1)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from service.assessment.ratings import Rating
-from service.workforce.compliance import (
+from service.compliance.rules import (
     Alert,
     Rule,
     Severity,

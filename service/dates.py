@@ -16,12 +16,18 @@ The rules count months in two ways, and both are defined here once:
   worker's service, lasts N whole months once the day after its last day
   reaches ``add_months(first_day, n)``: a contract from 1 January 2024 to
   31 December 2024 lasts one year; one ending on 30 December does not.
+
+And ``parse_date``, the one reading of a date as people type it in forms and sheets.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from service.errors import N_, DomainError
 
 ONE_DAY = timedelta(days=1)
 
@@ -63,3 +69,24 @@ def weekdays(first_day: date, last_day: date) -> int:
     weeks, rest = divmod(days, 7)
     first_weekday = first_day.weekday()  # Monday is 0
     return weeks * 5 + sum(1 for offset in range(rest) if (first_weekday + offset) % 7 < 5)
+
+
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+
+
+def parse_date(value: object, field: str) -> date:
+    """A date typed (2024-03-01, 2024/3/1, 2024年3月1日, full-width digits too) or given as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = "" if value is None else unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        raise DomainError(N_("Enter a date."), field=field)
+    match = _DATE.fullmatch(text)
+    if match:
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise DomainError(N_("Enter a date like 2024-03-01."), field=field)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from service.workforce.dates import add_months, lasts_months, weekdays, whole_months
+from service.dates import add_months, lasts_months, weekdays, whole_months
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,51 @@
+"""Compliance reacts to what the other packages say happened (``service.events``).
+
+Writers of workers, contracts, certificates, ratings, bureaus and city
+figures record an event; before their transaction commits, these reactions
+recompute the alerts those facts feed, in the same transaction.  ``install``
+is called by the composition root (``service.app``, ``service.cli``) and by
+the test suite: the writers never import compliance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from sqlmodel import Session
+
+from service import events
+from service.bureaus.events import BureausChanged
+from service.cities.events import CityFiguresChanged
+from service.compliance.engine import recompute_for_bureaus, recompute_for_city, recompute_for_workers
+from service.workforce.events import WorkersChanged
+
+
+def install() -> None:
+    events.react(WorkersChanged, _workers_changed)
+    events.react(BureausChanged, _bureaus_changed)
+    events.react(CityFiguresChanged, _city_figures_changed)
+
+
+def _workers_changed(db: Session, changes: Sequence[WorkersChanged]) -> None:
+    """One recompute per tenant and day for every worker changed in the transaction."""
+    workers: dict[tuple[uuid.UUID, date], set[int]] = defaultdict(set)
+    for change in changes:
+        workers[change.tenant_id, change.today].update(change.worker_ids)
+    for (tenant_id, today), ids in workers.items():
+        recompute_for_workers(db, tenant_id, ids, today)
+
+
+def _bureaus_changed(db: Session, changes: Sequence[BureausChanged]) -> None:
+    bureaus: dict[tuple[uuid.UUID, date], set[str]] = defaultdict(set)
+    for change in changes:
+        bureaus[change.tenant_id, change.today].update(change.names)
+    for (tenant_id, today), names in bureaus.items():
+        recompute_for_bureaus(db, tenant_id, names, today)
+
+
+def _city_figures_changed(db: Session, changes: Sequence[CityFiguresChanged]) -> None:
+    for tenant_id, city, today in dict.fromkeys((c.tenant_id, c.city, c.today) for c in changes):
+        recompute_for_city(db, tenant_id, city, today)

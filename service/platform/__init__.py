@@ -1,0 +1,1 @@
+"""The platform itself: operators, their console at /ops, self-service sign-up (control plane)."""
