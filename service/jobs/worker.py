@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from procrastinate import exceptions, jobs
+from procrastinate import PsycopgConnector, exceptions, jobs
 from procrastinate.utils import sync_to_async
 from psycopg_pool import AsyncConnectionPool
 
@@ -63,23 +63,34 @@ async def _watch_stalled(stalled_after: float) -> None:
         await asyncio.sleep(stalled_after)
 
 
+def _forget_pool() -> None:
+    """procrastinate keeps a pool it was handed (``open_async(pool)``) even once that pool is closed, so a
+    worker started again in the same process (the test suite does) would find it dead: start afresh."""
+    connector = cast(PsycopgConnector, app.connector)
+    connector._async_pool = None
+    connector._pool_externally_set = False
+
+
 async def run_async(settings: Settings, *, concurrency: int = 2, stalled_after: float = STALLED_AFTER, **options: Any) -> None:
     """Run the worker until it is stopped (SIGINT/SIGTERM, or cancelled)."""
-    async with (
-        AsyncConnectionPool(conninfo(settings), min_size=1, max_size=concurrency + 3, open=False) as pool,
-        app.open_async(pool),
-    ):
-        watch = asyncio.create_task(_watch_stalled(stalled_after), name="stalled jobs")
-        try:
-            await app.run_worker_async(
-                concurrency=concurrency,
-                update_heartbeat_interval=stalled_after / 3,
-                stalled_worker_timeout=stalled_after,
-                delete_jobs="successful",
-                **options,
-            )
-        finally:
-            watch.cancel()
+    try:
+        async with (
+            AsyncConnectionPool(conninfo(settings), min_size=1, max_size=concurrency + 3, open=False) as pool,
+            app.open_async(pool),
+        ):
+            watch = asyncio.create_task(_watch_stalled(stalled_after), name="stalled jobs")
+            try:
+                await app.run_worker_async(
+                    concurrency=concurrency,
+                    update_heartbeat_interval=stalled_after / 3,
+                    stalled_worker_timeout=stalled_after,
+                    delete_jobs="successful",
+                    **options,
+                )
+            finally:
+                watch.cancel()
+    finally:
+        _forget_pool()
 
 
 def run(

@@ -29,6 +29,8 @@ class InProcessWorker:
 
     def start(self) -> None:
         if self._thread is not None:
+            # A worker that died would leave every later test waiting for jobs nobody runs: say so here.
+            assert self._thread.is_alive(), "the in-process job worker died (its exception is in the warnings)"
             return
         started = threading.Event()
 
