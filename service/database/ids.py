@@ -1,0 +1,23 @@
+"""The id of a stored row, typed.
+
+The models declare ``id: int | None`` because a new object has no id until its
+INSERT (the column is ``GENERATED ALWAYS AS IDENTITY``).  A row read from the
+database, or added and flushed, always has one: ``saved_id`` says so once
+instead of an ``assert`` at every use.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: _Identified) -> int:
+    """``row.id``; a row not yet flushed is a programming error, not a missing value."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
