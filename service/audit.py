@@ -8,6 +8,7 @@ may only insert and read this table (see migration 0003).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -78,13 +79,17 @@ def record(
     db.execute(insert(AuditEntry), [_row(tenant_id, actor, action, entity, entity_id, before, after)])
 
 
+# One audited change: (entity id, before, after); None for a side that does not exist.
+Change = tuple[object, dict[str, Any] | None, dict[str, Any] | None]
+
+
 def record_many(
     db: Session,
     tenant_id: uuid.UUID,
     actor: Actor,
     action: str,
     entity: str,
-    changes: list[tuple[object, dict[str, Any] | None, dict[str, Any] | None]],
+    changes: Sequence[Change],
 ) -> None:
     """One entry per (entity_id, before, after), written in one statement."""
     if changes:

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import delete, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock, events
 from service.assessment import queries
@@ -39,7 +40,8 @@ from service.assessment.rating_rules import rate_group
 from service.assessment.ratings import Rating
 from service.assessment.scoring import check_score, combine, period_total, round_score, validate_points
 from service.assessment.standing import ratings_in_force
-from service.audit import Actor, record, record_many
+from service.audit import Actor, Change, record, record_many
+from service.database.ids import saved_id
 from service.errors import N_, DomainError, Label, Refused
 from service.workforce.events import WorkersChanged
 from service.workforce.models import Worker, WorkerStatus
@@ -88,13 +90,13 @@ def new_item_version(db: Session, tenant_id: uuid.UUID, actor: Actor, item: Asse
             date=latest.effective_from.isoformat(),
         )
     later = db.exec(
-        select(AssessmentRecord.on_date)
+        select(col(AssessmentRecord.on_date))
         .where(
             AssessmentRecord.tenant_id == tenant_id,
             AssessmentRecord.item_id == latest.id,
             AssessmentRecord.on_date >= data.effective_from,
         )
-        .order_by(AssessmentRecord.on_date.desc())  # type: ignore[attr-defined]
+        .order_by(col(AssessmentRecord.on_date).desc())
     ).first()
     if later is not None:
         raise DomainError(
@@ -275,7 +277,7 @@ def record_points(
             tenant_id=tenant_id,
             worker_id=worker_id,
             on_date=on_date,
-            item_id=item.id,
+            item_id=saved_id(item),
             points=value,
             note=note,
             recorder_kind=kind.value,
@@ -426,10 +428,10 @@ def scope_workers(db: Session, tenant_id: uuid.UUID, period: AssessmentPeriod) -
         select(Worker)
         .where(
             Worker.tenant_id == tenant_id,
-            or_(Worker.status.in_(queries.ASSESSED_STATUSES), Worker.id.in_(sorted(ids) or [0])),  # type: ignore[attr-defined,union-attr]
+            or_(col(Worker.status).in_(queries.ASSESSED_STATUSES), col(Worker.id).in_(sorted(ids) or [0])),
             Worker.hire_date <= period.ends_on,
         )
-        .order_by(Worker.id)
+        .order_by(col(Worker.id))
     ).all()
     return [w for w in workers if not period.client_bureau or bureau_of(w) == period.client_bureau]
 
@@ -440,24 +442,35 @@ def _result_component_scores(
     """(kind, worker) -> mean score of the worker's approved or published results
     of periods of that kind lying inside ``period``."""
     rows = db.exec(
-        select(AssessmentPeriod.kind, AssessmentResult.worker_id, AssessmentResult.score)
+        select(col(AssessmentPeriod.kind), col(AssessmentResult.worker_id), col(AssessmentResult.score))
         .join(
             AssessmentPeriod,
-            (AssessmentPeriod.tenant_id == AssessmentResult.tenant_id) & (AssessmentPeriod.id == AssessmentResult.period_id),
+            (col(AssessmentPeriod.tenant_id) == AssessmentResult.tenant_id)
+            & (col(AssessmentPeriod.id) == AssessmentResult.period_id),
         )
         .where(
             AssessmentResult.tenant_id == tenant_id,
             AssessmentPeriod.id != period.id,
             AssessmentPeriod.starts_on >= period.starts_on,
             AssessmentPeriod.ends_on <= period.ends_on,
-            AssessmentPeriod.status.in_([Lifecycle.APPROVED.value, Lifecycle.PUBLISHED.value]),  # type: ignore[attr-defined]
-            AssessmentResult.worker_id.in_(worker_ids or [0]),  # type: ignore[attr-defined]
+            col(AssessmentPeriod.status).in_([Lifecycle.APPROVED.value, Lifecycle.PUBLISHED.value]),
+            col(AssessmentResult.worker_id).in_(worker_ids or [0]),
         )
     ).all()
     sums: dict[tuple[str, int], list[Decimal]] = defaultdict(list)
     for kind, worker_id, score in rows:
         sums[(kind, worker_id)].append(score)
     return {key: round_score(sum(values, Decimal(0)) / len(values)) for key, values in sums.items()}
+
+
+class _ResultValues(TypedDict):
+    """What computing a period writes on each of its results."""
+
+    score: Decimal
+    rating: str
+    bureau: str
+    components: dict[str, str]
+    status: str
 
 
 def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod) -> list[AssessmentResult]:
@@ -478,7 +491,8 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
     workers = scope_workers(db, tenant_id, period)
     if not workers:
         raise DomainError(N_("No worker falls within this period."), field="compute")
-    ids = [w.id for w in workers]
+    scoped = [(saved_id(w), w) for w in workers]
+    ids = [worker_id for worker_id, _ in scoped]
     records = queries.records_between(db, tenant_id, period.starts_on, period.ends_on, ids)
     items = queries.items_by_id(db, tenant_id, {r.item_id for r in records})
     rules = [i.rule() for i in items.values()]
@@ -492,18 +506,18 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
     from_results = _result_component_scores(db, tenant_id, period, ids)
     components: dict[int, dict[str, Decimal]] = {}
     missing: list[tuple[Worker, str]] = []
-    for w in workers:
+    for worker_id, w in scoped:
         parts: dict[str, Decimal] = {}
         for kind in weights:
             if kind == "daily":
-                parts[kind] = period_total(period.base_score, queries.to_daily(by_worker[w.id]), rules)
-            elif (kind, w.id) in sheet:
-                parts[kind] = sheet[(kind, w.id)]
-            elif (kind, w.id) in from_results:
-                parts[kind] = from_results[(kind, w.id)]
+                parts[kind] = period_total(period.base_score, queries.to_daily(by_worker[worker_id]), rules)
+            elif (kind, worker_id) in sheet:
+                parts[kind] = sheet[(kind, worker_id)]
+            elif (kind, worker_id) in from_results:
+                parts[kind] = from_results[(kind, worker_id)]
             else:
                 missing.append((w, kind))
-        components[w.id] = parts
+        components[worker_id] = parts
     if missing:
         names = "、".join(f"{w.name}" for w, _ in missing[:10]) + ("…" if len(missing) > 10 else "")
         raise DomainError(
@@ -513,10 +527,10 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
             component=Label(COMPONENTS[missing[0][1]]),
             names=names,
         )
-    scores = {w.id: combine(components[w.id], weights) for w in workers}
+    scores = {worker_id: combine(components[worker_id], weights) for worker_id, _ in scoped}
     groups: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for w in workers:
-        groups[bureau_of(w)][str(w.id)] = scores[w.id]
+    for worker_id, w in scoped:
+        groups[bureau_of(w)][str(worker_id)] = scores[worker_id]
     ratings: dict[int, Rating] = {}
     for members in groups.values():
         ratings.update({int(k): v for k, v in rate_group(members, thresholds, quotas).items()})
@@ -526,21 +540,21 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
             select(AssessmentResult).where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period.id)
         )
     }
-    changes = []
+    changes: list[Change] = []
     now = datetime.now(UTC)
     results = []
-    for w in workers:
-        row = existing.pop(w.id, None)
+    for worker_id, w in scoped:
+        row = existing.pop(worker_id, None)
         before = row.snapshot() if row else None
-        values = {
-            "score": scores[w.id],
-            "rating": ratings[w.id].value,
+        values: _ResultValues = {
+            "score": scores[worker_id],
+            "rating": ratings[worker_id].value,
             "bureau": bureau_of(w),
-            "components": {k: str(v) for k, v in components[w.id].items()},
+            "components": {k: str(v) for k, v in components[worker_id].items()},
             "status": period.status,
         }
         if row is None:
-            row = AssessmentResult(tenant_id=tenant_id, period_id=period.id, worker_id=w.id, **values)
+            row = AssessmentResult(tenant_id=tenant_id, period_id=saved_id(period), worker_id=worker_id, **values)
         else:
             for name, value in values.items():
                 setattr(row, name, value)
@@ -598,7 +612,7 @@ def advance(
             db.add(
                 ResultRevision(
                     tenant_id=tenant_id,
-                    result_id=row.id,
+                    result_id=saved_id(row),
                     revision=row.revision,
                     score=row.score,
                     rating=row.rating,
@@ -676,7 +690,7 @@ def republish_result(
     db.add(
         ResultRevision(
             tenant_id=tenant_id,
-            result_id=result.id,
+            result_id=saved_id(result),
             revision=result.revision,
             score=result.score,
             rating=result.rating,
@@ -723,14 +737,16 @@ def import_sheet_scores(
     }
     db.execute(
         delete(SheetScore).where(
-            SheetScore.tenant_id == tenant_id, SheetScore.period_id == period.id, SheetScore.component == component
+            col(SheetScore.tenant_id) == tenant_id,
+            col(SheetScore.period_id) == period.id,
+            col(SheetScore.component) == component,
         )
-    )  # type: ignore[arg-type]
+    )
     for worker_id, score in scores.items():
         db.add(
             SheetScore(
                 tenant_id=tenant_id,
-                period_id=period.id,
+                period_id=saved_id(period),
                 worker_id=worker_id,
                 component=component,
                 score=score,

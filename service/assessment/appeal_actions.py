@@ -78,6 +78,18 @@ def get_result(db: Session, tenant_id: uuid.UUID, result_id: int) -> ResultFacts
     return None if row is None else ResultFacts(*row)
 
 
+def appealed_result(db: Session, tenant_id: uuid.UUID, appeal: Appeal) -> ResultFacts:
+    """The result ``appeal`` is against."""
+    result = get_result(db, tenant_id, appeal.result_id)
+    assert result is not None  # a foreign key holds it
+    return result
+
+
+def open_to_appeal_on(result: ResultFacts, deadline: date | None, today: date) -> bool:
+    """Whether ``today`` lies from the result's publication to its ``deadline`` (``deadline_of``), both inclusive."""
+    return result.published_on is not None and deadline is not None and result.published_on <= today <= deadline
+
+
 def published_results_of(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[ResultFacts]:
     rows = db.execute(
         text(_RESULT_SQL + " and r.worker_id = :w and r.status = 'published' order by p.ends_on desc, r.id desc"),
@@ -218,8 +230,7 @@ def answer_appeal(
     ).scalar()
     if status != "open" or appeal.status != "open":
         raise DomainError(N_("This appeal has already been answered."), field="decision")
-    result = get_result(db, tenant_id, appeal.result_id)
-    assert result is not None  # a foreign key holds it
+    result = appealed_result(db, tenant_id, appeal)
     check_answerer(f"{actor.kind}:{actor.id}", recorders_of(db, tenant_id, result))
     before = appeal.snapshot()
     if outcome.decision is Decision.UPHELD:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from service.assessment.appeal_models import Appeal
 from service.workforce.models import Worker
@@ -26,10 +26,10 @@ def appeals_page(db: Session, tenant_id: uuid.UUID, *, answered: bool, page: int
     pages = max(1, (total + size - 1) // size)
     page = min(page, pages)
     rows = db.exec(
-        select(Appeal, Worker.name)
-        .join(Worker, (Worker.tenant_id == Appeal.tenant_id) & (Worker.id == Appeal.worker_id))
+        select(Appeal, col(Worker.name))
+        .join(Worker, (col(Worker.tenant_id) == Appeal.tenant_id) & (col(Worker.id) == Appeal.worker_id))
         .where(Appeal.tenant_id == tenant_id, condition)
-        .order_by(Appeal.filed_on.desc() if answered else Appeal.filed_on, Appeal.id)  # type: ignore[attr-defined]
+        .order_by(col(Appeal.filed_on).desc() if answered else col(Appeal.filed_on), col(Appeal.id))
         .offset((page - 1) * size)
         .limit(size)
     ).all()
@@ -39,6 +39,6 @@ def appeals_page(db: Session, tenant_id: uuid.UUID, *, answered: bool, page: int
 def appeals_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[Appeal]:
     return list(
         db.exec(
-            select(Appeal).where(Appeal.tenant_id == tenant_id, Appeal.worker_id == worker_id).order_by(Appeal.id.desc())  # type: ignore[union-attr]
+            select(Appeal).where(Appeal.tenant_id == tenant_id, Appeal.worker_id == worker_id).order_by(col(Appeal.id).desc())
         )
     )

@@ -56,7 +56,7 @@ def _new_page(
         raise NotFoundException()
     results = appeal_actions.published_results_of(db, ctx.tenant_id, worker_id)
     deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
-    open_results = [r for r in results if deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]]
+    open_results = [r for r in results if appeal_actions.open_to_appeal_on(r, deadlines[r.id], today)]
     return page(
         request,
         "appeals/new.html",
@@ -81,7 +81,7 @@ def _detail(
     appeal = appeal_actions.get_appeal(db, ctx.tenant_id, appeal_id)
     if appeal is None:
         raise NotFoundException()
-    result = appeal_actions.get_result(db, ctx.tenant_id, appeal.result_id)
+    result = appeal_actions.appealed_result(db, ctx.tenant_id, appeal)
     recorders = appeal_actions.recorders_of(db, ctx.tenant_id, result)
     actor = ctx.actor
     return page(
@@ -182,17 +182,20 @@ class AppealsController(Controller):
         return see_other(ctx.tenant_path(f"/appeals/{appeal_id}?done=answered"))
 
 
+def _own_worker_id(ctx: RequestContext) -> int:
+    """The worker an assistant-portal session belongs to (its principal is the worker)."""
+    assert ctx.principal is not None  # allow(ASSISTANT_ROLE) lets no one else through
+    return ctx.principal.id
+
+
 def _mine(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm | None = None) -> Response:
     today = clock.today()
-    results = appeal_actions.published_results_of(db, ctx.tenant_id, ctx.principal.id)
+    worker_id = _own_worker_id(ctx)
+    results = appeal_actions.published_results_of(db, ctx.tenant_id, worker_id)
     deadlines = {r.id: appeal_actions.deadline_of(db, ctx.tenant_id, r) for r in results}
-    appeals = appeal_queries.appeals_of_worker(db, ctx.tenant_id, ctx.principal.id)
+    appeals = appeal_queries.appeals_of_worker(db, ctx.tenant_id, worker_id)
     open_ids = {a.result_id for a in appeals if a.status == "open"}
-    appealable = [
-        r
-        for r in results
-        if r.id not in open_ids and deadlines[r.id] is not None and r.published_on <= today <= deadlines[r.id]
-    ]
+    appealable = [r for r in results if r.id not in open_ids and appeal_actions.open_to_appeal_on(r, deadlines[r.id], today)]
     return page(
         request,
         "appeals/mine.html",
@@ -231,6 +234,6 @@ class MyAppealsController(Controller):
             whole_number(field_text(data, "result_id")) or 0,
             field_text(data, "reason"),
             clock.today(),
-            own_worker_id=ctx.principal.id,
+            own_worker_id=_own_worker_id(ctx),
         )
         return see_other(ctx.tenant_path("/my/appeals?done=filed"))

@@ -246,8 +246,8 @@ def parse_period(raw: Mapping[str, object]) -> PeriodInput:
                 DomainError(N_("Weights must add up to 100%; these add up to {total}%."), field="weights", total=total)
             )
     cutoffs = {}
-    for rating in THRESHOLD_FIELDS:
-        cutoffs[rating] = attempt(parse_score, text_of(raw.get(f"cutoff_{rating}")), f"cutoff_{rating}")
+    for cutoff in THRESHOLD_FIELDS:
+        cutoffs[cutoff] = attempt(parse_score, text_of(raw.get(f"cutoff_{cutoff}")), f"cutoff_{cutoff}")
     thresholds = None
     if all(v is not None for v in cutoffs.values()):
         try:
@@ -264,6 +264,7 @@ def parse_period(raw: Mapping[str, object]) -> PeriodInput:
                 quotas.append(Quota(rating, share / 100))
     if errors:
         raise InputErrors(errors)
+    assert kind is not None and thresholds is not None  # each is None only beside an error
     return PeriodInput(kind, name, starts_on, ends_on, bureau or None, base_score, weights, thresholds, tuple(quotas))
 
 

@@ -9,11 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.assessment.bureaus import bureau_of
 from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult, SheetScore
 from service.assessment.scoring import DailyRecord, period_total
+from service.database.ids import saved_id
 from service.workforce.models import Worker, WorkerStatus
 
 ASSESSED_STATUSES = (WorkerStatus.PROBATION, WorkerStatus.ACTIVE, WorkerStatus.SUSPENDED)
@@ -26,31 +27,33 @@ def get_item(db: Session, tenant_id: uuid.UUID, item_id: int) -> AssessmentItem 
 def list_items(db: Session, tenant_id: uuid.UUID, *, history: bool = False) -> list[AssessmentItem]:
     query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id)
     if not history:
-        query = query.where(AssessmentItem.effective_to.is_(None))  # type: ignore[union-attr]
-    return list(db.exec(query.order_by(AssessmentItem.code, AssessmentItem.client_bureau, AssessmentItem.effective_from)))
+        query = query.where(col(AssessmentItem.effective_to).is_(None))
+    return list(
+        db.exec(query.order_by(col(AssessmentItem.code), col(AssessmentItem.client_bureau), col(AssessmentItem.effective_from)))
+    )
 
 
 def versions_of(db: Session, tenant_id: uuid.UUID, item: AssessmentItem) -> list[AssessmentItem]:
     scope = (
-        AssessmentItem.client_bureau.is_(None)
-        if item.client_bureau is None  # type: ignore[union-attr]
-        else AssessmentItem.client_bureau == item.client_bureau
+        col(AssessmentItem.client_bureau).is_(None)
+        if item.client_bureau is None
+        else col(AssessmentItem.client_bureau) == item.client_bureau
     )
     return list(
         db.exec(
             select(AssessmentItem)
             .where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.code == item.code, scope)
-            .order_by(AssessmentItem.effective_from)
+            .order_by(col(AssessmentItem.effective_from))
         )
     )
 
 
 def latest_version(db: Session, tenant_id: uuid.UUID, code: str, bureau: str | None) -> AssessmentItem | None:
-    scope = AssessmentItem.client_bureau.is_(None) if bureau is None else AssessmentItem.client_bureau == bureau  # type: ignore[union-attr]
+    scope = col(AssessmentItem.client_bureau).is_(None) if bureau is None else col(AssessmentItem.client_bureau) == bureau
     return db.exec(
         select(AssessmentItem)
         .where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.code == code, scope)
-        .order_by(AssessmentItem.effective_from.desc())  # type: ignore[attr-defined]
+        .order_by(col(AssessmentItem.effective_from).desc())
     ).first()
 
 
@@ -61,36 +64,38 @@ def items_in_force(db: Session, tenant_id: uuid.UUID, on: date) -> list[Assessme
             .where(
                 AssessmentItem.tenant_id == tenant_id,
                 AssessmentItem.effective_from <= on,
-                or_(AssessmentItem.effective_to.is_(None), AssessmentItem.effective_to >= on),  # type: ignore[union-attr]
+                or_(col(AssessmentItem.effective_to).is_(None), col(AssessmentItem.effective_to) >= on),
             )
-            .order_by(AssessmentItem.category, AssessmentItem.code)
+            .order_by(col(AssessmentItem.category), col(AssessmentItem.code))
         )
     )
 
 
 def bureau_choices(db: Session, tenant_id: uuid.UUID) -> list[str]:
-    rows = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.status.in_(ASSESSED_STATUSES)))  # type: ignore[attr-defined]
+    rows = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES)))
     return sorted({bureau_of(w) for w in rows} - {""})
 
 
 def unit_choices(db: Session, tenant_id: uuid.UUID) -> list[str]:
-    rows = db.exec(select(Worker.unit).where(Worker.tenant_id == tenant_id, Worker.status.in_(ASSESSED_STATUSES)).distinct())  # type: ignore[attr-defined]
+    rows = db.exec(
+        select(Worker.unit).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES)).distinct()
+    )
     return sorted({u for u in rows if u})
 
 
 def workers_for_entry(db: Session, tenant_id: uuid.UUID, bureau: str, unit: str) -> list[Worker]:
     """The workers a squad's bulk entry lists: assessed workers of a bureau and unit."""
-    query = select(Worker).where(Worker.tenant_id == tenant_id, Worker.status.in_(ASSESSED_STATUSES))  # type: ignore[attr-defined]
+    query = select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES))
     if unit:
         query = query.where(Worker.unit == unit)
-    workers = db.exec(query.order_by(Worker.unit, Worker.name, Worker.id)).all()
+    workers = db.exec(query.order_by(Worker.unit, col(Worker.name), col(Worker.id))).all()
     return [w for w in workers if not bureau or bureau_of(w) == bureau]
 
 
 def workers_by_id(db: Session, tenant_id: uuid.UUID, ids: list[int]) -> dict[int, Worker]:
     if not ids:
         return {}
-    return {w.id: w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id.in_(ids)))}  # type: ignore[union-attr]
+    return {saved_id(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(ids)))}
 
 
 @dataclass
@@ -102,15 +107,16 @@ class RecordRow:
 
 def records_on(db: Session, tenant_id: uuid.UUID, day: date, limit: int = 200) -> list[RecordRow]:
     rows = db.exec(
-        select(AssessmentRecord, Worker.name, AssessmentItem)
-        .join(Worker, (Worker.tenant_id == AssessmentRecord.tenant_id) & (Worker.id == AssessmentRecord.worker_id))
+        select(AssessmentRecord, col(Worker.name), AssessmentItem)
+        .join(Worker, (col(Worker.tenant_id) == AssessmentRecord.tenant_id) & (col(Worker.id) == AssessmentRecord.worker_id))
         .join(
             AssessmentItem,
-            (AssessmentItem.tenant_id == AssessmentRecord.tenant_id) & (AssessmentItem.id == AssessmentRecord.item_id),
+            (col(AssessmentItem.tenant_id) == AssessmentRecord.tenant_id)
+            & (col(AssessmentItem.id) == AssessmentRecord.item_id),
         )
         .where(AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.on_date == day)
-        .order_by(AssessmentRecord.id.desc())
-        .limit(limit)  # type: ignore[union-attr]
+        .order_by(col(AssessmentRecord.id).desc())
+        .limit(limit)
     ).all()
     return [RecordRow(r, name, item) for r, name, item in rows]
 
@@ -128,15 +134,15 @@ def records_between(
         AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.on_date >= start, AssessmentRecord.on_date <= end
     )
     if worker_ids is not None:
-        query = query.where(AssessmentRecord.worker_id.in_(worker_ids))  # type: ignore[attr-defined]
-    return list(db.exec(query.order_by(AssessmentRecord.on_date, AssessmentRecord.id)))
+        query = query.where(col(AssessmentRecord.worker_id).in_(worker_ids))
+    return list(db.exec(query.order_by(col(AssessmentRecord.on_date), col(AssessmentRecord.id))))
 
 
 def items_by_id(db: Session, tenant_id: uuid.UUID, ids: set[int]) -> dict[int, AssessmentItem]:
     if not ids:
         return {}
-    query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.id.in_(sorted(ids)))  # type: ignore[union-attr]
-    return {i.id: i for i in db.exec(query)}
+    query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id, col(AssessmentItem.id).in_(sorted(ids)))
+    return {saved_id(i): i for i in db.exec(query)}
 
 
 @dataclass
@@ -188,7 +194,7 @@ def list_periods(db: Session, tenant_id: uuid.UUID) -> list[AssessmentPeriod]:
         db.exec(
             select(AssessmentPeriod)
             .where(AssessmentPeriod.tenant_id == tenant_id)
-            .order_by(AssessmentPeriod.ends_on.desc(), AssessmentPeriod.id.desc())  # type: ignore[attr-defined]
+            .order_by(col(AssessmentPeriod.ends_on).desc(), col(AssessmentPeriod.id).desc())
         )
     )
 
@@ -218,10 +224,10 @@ class ResultRow:
 
 def results_of(db: Session, tenant_id: uuid.UUID, period_id: int) -> list[ResultRow]:
     rows = db.exec(
-        select(AssessmentResult, Worker.name, Worker.unit)
-        .join(Worker, (Worker.tenant_id == AssessmentResult.tenant_id) & (Worker.id == AssessmentResult.worker_id))
+        select(AssessmentResult, col(Worker.name), Worker.unit)
+        .join(Worker, (col(Worker.tenant_id) == AssessmentResult.tenant_id) & (col(Worker.id) == AssessmentResult.worker_id))
         .where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.period_id == period_id)
-        .order_by(AssessmentResult.bureau, AssessmentResult.score.desc(), Worker.name)  # type: ignore[attr-defined]
+        .order_by(col(AssessmentResult.bureau), col(AssessmentResult.score).desc(), col(Worker.name))
     ).all()
     return [ResultRow(r, name, unit) for r, name, unit in rows]
 
@@ -232,18 +238,18 @@ def results_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list
             select(AssessmentResult, AssessmentPeriod)
             .join(
                 AssessmentPeriod,
-                (AssessmentPeriod.tenant_id == AssessmentResult.tenant_id)
-                & (AssessmentPeriod.id == AssessmentResult.period_id),
+                (col(AssessmentPeriod.tenant_id) == AssessmentResult.tenant_id)
+                & (col(AssessmentPeriod.id) == AssessmentResult.period_id),
             )
             .where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.worker_id == worker_id)
-            .order_by(AssessmentPeriod.ends_on.desc())  # type: ignore[attr-defined]
+            .order_by(col(AssessmentPeriod.ends_on).desc())
         ).all()
     )
 
 
 def sheet_counts(db: Session, tenant_id: uuid.UUID, period_id: int) -> dict[str, int]:
     rows = db.exec(
-        select(SheetScore.component, func.count())
+        select(col(SheetScore.component), func.count())
         .where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period_id)
         .group_by(SheetScore.component)
     ).all()

@@ -108,10 +108,10 @@ def rate_group(scores: Mapping[str, Decimal], thresholds: Thresholds, quotas: It
     down, so a quota is never exceeded even if it stays partly unused.
     """
     by_rating: dict[Rating, Quota] = {}
-    for quota in quotas:
-        if quota.rating in by_rating:
-            raise DomainError(N_("There are two quotas for {rating}."), field="rating", rating=quota.rating.label)
-        by_rating[quota.rating] = quota
+    for declared in quotas:
+        if declared.rating in by_rating:
+            raise DomainError(N_("There are two quotas for {rating}."), field="rating", rating=declared.rating.label)
+        by_rating[declared.rating] = declared
     ratings = {worker: rate(score, thresholds) for worker, score in scores.items()}
     for rating in Rating:
         quota = by_rating.get(rating)

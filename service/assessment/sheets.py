@@ -14,6 +14,7 @@ from decimal import Decimal
 from service.assessment.inputs import ITEM_FIELDS, ItemInput, parse_item, parse_score, text_of
 from service.assessment.models import CATEGORY_LABELS
 from service.assessment.scoring import Category
+from service.database.ids import saved_id
 from service.errors import N_, DomainError, InputErrors, Refused
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
@@ -156,17 +157,18 @@ def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker |
             continue
         if worker is None:
             continue
-        if worker.id in first_row:
+        worker_id = saved_id(worker)
+        if worker_id in first_row:
             errors.append(
                 RowError(
                     row.number,
                     t(SCORE_HEADERS["id_number"]),
-                    t(N_("The same worker is already on row {row}."), row=first_row[worker.id]),
+                    t(N_("The same worker is already on row {row}."), row=first_row[worker_id]),
                 )
             )
             continue
-        first_row[worker.id] = row.number
-        scores[worker.id] = score
+        first_row[worker_id] = row.number
+        scores[worker_id] = score
     if errors:
         raise SheetRefused(errors)
     return scores

@@ -44,12 +44,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
 from service.assessment.standing import published_ratings
 from service.audit import SYSTEM, Actor, record
+from service.database.ids import saved_id, saved_ids
 from service.errors import N_, DomainError, Label
 from service.grades.models import (
     DEFAULT_DISCIPLINARY_WINDOW_YEARS,
@@ -211,23 +212,22 @@ def load_roster_facts(
         discipline.setdefault(worker_id, []).append(occurred_on)
     ratings = published_ratings(db, tenant_id, ids, last=max(rating_periods, 1), before=on)
     workers = db.exec(
-        select(Worker.id, Worker.grade, Worker.birth_date, Worker.hire_date, Worker.education).where(
-            Worker.tenant_id == tenant_id,
-            Worker.id.in_(ids),  # type: ignore[union-attr]
-        )
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
+            Worker.id, Worker.grade, Worker.birth_date, Worker.hire_date, Worker.education
+        ).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(ids))
     ).all()
     return {
-        w.id: RosterFacts(
-            w.id,
-            w.grade,
-            w.birth_date,
-            w.hire_date,
-            Education(w.education),
-            frozenset(trainings.get(w.id, ())),
-            tuple(reversed(ratings.get(w.id, []))),
-            tuple(discipline.get(w.id, ())),
+        worker_id: RosterFacts(
+            worker_id,
+            grade,
+            birth_date,
+            hire_date,
+            Education(education),
+            frozenset(trainings.get(worker_id, ())),
+            tuple(reversed(ratings.get(worker_id, []))),
+            tuple(discipline.get(worker_id, ())),
         )
-        for w in workers
+        for worker_id, grade, birth_date, hire_date, education in workers
     }
 
 
@@ -320,10 +320,10 @@ def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: Campa
     """Open a campaign and compute every examined worker's eligibility and proposal."""
     if data.effective_from < data.evaluated_on:
         raise DomainError(N_("The effective date cannot be before the evaluation date."), field="effective_from")
-    conditions = [Worker.tenant_id == tenant_id, Worker.status.in_(EVALUATED_STATUSES)]  # type: ignore[attr-defined]
+    conditions = [col(Worker.tenant_id) == tenant_id, col(Worker.status).in_(EVALUATED_STATUSES)]
     if data.client_bureau:
-        conditions.append(Worker.client_bureau == data.client_bureau)  # type: ignore[arg-type]
-    worker_ids = list(db.exec(select(Worker.id).where(*conditions).order_by(Worker.id)).all())
+        conditions.append(Worker.client_bureau == data.client_bureau)
+    worker_ids = saved_ids(db.exec(select(col(Worker.id)).where(*conditions).order_by(col(Worker.id))))
     if not worker_ids:
         raise DomainError(N_("No worker to evaluate in this scope."), field="client_bureau")
     campaign = GradeCampaign(
@@ -343,7 +343,7 @@ def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: Campa
         facts = roster[worker_id]
         candidate = GradeCandidate(
             tenant_id=tenant_id,
-            campaign_id=campaign.id,
+            campaign_id=saved_id(campaign),
             worker_id=worker_id,
             current_grade=facts.grade,
             proposed_grade=facts.grade,
@@ -438,7 +438,7 @@ def decisions_of(db: Session, tenant_id: uuid.UUID, campaign_id: int) -> dict[in
     for d in db.exec(
         select(GradeDecision)
         .where(GradeDecision.tenant_id == tenant_id, GradeDecision.campaign_id == campaign_id)
-        .order_by(GradeDecision.id)
+        .order_by(col(GradeDecision.id))
     ):
         found.setdefault(d.worker_id, []).append(d)
     return found
@@ -502,7 +502,7 @@ def sign_decision(
     before = None if existing is None else existing.snapshot()
     decision = existing or GradeDecision(
         tenant_id=tenant_id,
-        campaign_id=campaign.id,
+        campaign_id=saved_id(campaign),
         worker_id=candidate.worker_id,
         body=body.value,
         target_grade=candidate.target_grade,
@@ -545,11 +545,11 @@ def apply_candidate(
             field="apply",
             grade=worker.grade,
         )
-    decisions = decisions_of(db, tenant_id, campaign.id).get(candidate.worker_id, [])
+    decisions = decisions_of(db, tenant_id, saved_id(campaign)).get(candidate.worker_id, [])
     check_authority(approving_bodies(decisions, candidate.target_grade), candidate.target_grade)
     change = GradeChangeRow(
         tenant_id=tenant_id,
-        worker_id=worker.id,
+        worker_id=candidate.worker_id,
         from_grade=candidate.current_grade,
         to_grade=candidate.target_grade,
         effective_from=campaign.effective_from,
@@ -595,10 +595,10 @@ def apply_due_changes(db: Session, tenant_id: uuid.UUID, today: date, actor: Act
         select(GradeChangeRow)
         .where(
             GradeChangeRow.tenant_id == tenant_id,
-            GradeChangeRow.applied_at.is_(None),  # type: ignore[union-attr]
+            col(GradeChangeRow.applied_at).is_(None),
             GradeChangeRow.effective_from <= today,
         )
-        .order_by(GradeChangeRow.effective_from, GradeChangeRow.id)
+        .order_by(col(GradeChangeRow.effective_from), col(GradeChangeRow.id))
     ).all()
     for change in due:
         worker = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == change.worker_id)).one()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from service.grades.models import GradeCampaign, GradeCandidate, GradeChangeRow
 from service.workforce.models import Worker
@@ -14,7 +14,7 @@ from service.workforce.models import Worker
 def campaigns(db: Session, tenant_id: uuid.UUID) -> list[GradeCampaign]:
     """Every campaign, the newest first."""
     return list(
-        db.exec(select(GradeCampaign).where(GradeCampaign.tenant_id == tenant_id).order_by(GradeCampaign.id.desc()))  # type: ignore[union-attr]
+        db.exec(select(GradeCampaign).where(GradeCampaign.tenant_id == tenant_id).order_by(col(GradeCampaign.id).desc()))
     )
 
 
@@ -37,10 +37,10 @@ def candidates_page(
     pages = max(1, (total + size - 1) // size)
     page = min(page, pages)
     rows = db.exec(
-        select(GradeCandidate, Worker.name, Worker.client_bureau, Worker.post_line)
-        .join(Worker, (Worker.tenant_id == GradeCandidate.tenant_id) & (Worker.id == GradeCandidate.worker_id))
+        select(GradeCandidate, col(Worker.name), Worker.client_bureau, col(Worker.post_line))
+        .join(Worker, (col(Worker.tenant_id) == GradeCandidate.tenant_id) & (col(Worker.id) == GradeCandidate.worker_id))
         .where(*conditions)
-        .order_by(GradeCandidate.worker_id)
+        .order_by(col(GradeCandidate.worker_id))
         .offset((page - 1) * size)
         .limit(size)
     ).all()

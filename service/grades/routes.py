@@ -6,6 +6,8 @@ field, status 400, nothing written.
 
 from __future__ import annotations
 
+from enum import Enum
+
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -239,7 +241,7 @@ class GradesController(Controller):
             page=listed.page,
             pages=listed.pages,
             only_changes=only_changes,
-            decisions=actions.decisions_of(db, ctx.tenant_id, campaign.id),
+            decisions=actions.decisions_of(db, ctx.tenant_id, campaign_id),
             authority=AUTHORITY,
             body_labels=BODY_LABELS,
             status_labels=CAMPAIGN_STATUS_LABELS,
@@ -275,7 +277,9 @@ class GradesController(Controller):
     ) -> Response:
         campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
         body, approved, reference, note = parse_decision({f: field_text(data, f) for f in DECISION_FIELDS})
-        role = ctx.principal.role.value if hasattr(ctx.principal.role, "value") else ctx.principal.role
+        principal = ctx.principal
+        assert principal is not None  # allow(*DECIDERS) lets only the signed-in through
+        role = principal.role.value if isinstance(principal.role, Enum) else principal.role  # the code, not the member
         actions.sign_decision(
             db, ctx.tenant_id, ctx.actor, role, campaign, candidate, body, approved, reference=reference, note=note
         )

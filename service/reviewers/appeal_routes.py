@@ -30,7 +30,7 @@ def _detail(
 ) -> Response:
     scope = reviewer_scope.scope_of(db, ctx)
     appeal = reviewer_scope.appeal(db, scope, appeal_id)
-    result = appeal_actions.get_result(db, ctx.tenant_id, appeal.result_id)
+    result = appeal_actions.appealed_result(db, ctx.tenant_id, appeal)
     recorders = appeal_actions.recorders_of(db, ctx.tenant_id, result)
     return page(
         request,

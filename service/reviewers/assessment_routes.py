@@ -97,7 +97,7 @@ def _period_page(
         request,
         "reviewer/period.html",
         period=period,
-        results=assessment_queries.results_of(db, ctx.tenant_id, period.id),
+        results=assessment_queries.results_of(db, ctx.tenant_id, period_id),
         lifecycle_labels=LIFECYCLE_LABELS,
         rating_label=rating_label,
         errors=refused.errors if refused else {},

@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from litestar.exceptions import NotAuthorizedException, NotFoundException
-from sqlalchemy import Select, func
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from service.assessment import queries as assessment_queries
 from service.assessment.appeal_models import Appeal
 from service.assessment.models import AssessmentItem, AssessmentPeriod
 from service.bureaus import statement_files
 from service.bureaus import statements as bureau_statements
-from service.bureaus.models import BureauStatement, ClientBureau, StatementStatus
+from service.bureaus.models import BureauStatement, BureauStatementLine, ClientBureau, ServiceAgreement, StatementStatus
+from service.database.ids import saved_id, saved_ids
 from service.grades.models import GradeCampaign, GradeCandidate, GradeDecision
 from service.grades.rules import AUTHORITY, Body
 from service.reviewers.models import Reviewer, ReviewerRole
@@ -55,17 +57,17 @@ def scope_of(db: Session, ctx: RequestContext) -> ReviewerScope:
     ).first()
     if reviewer is None:
         raise NotAuthorizedException()
-    return ReviewerScope(ctx.tenant_id, reviewer.id, reviewer.bureau_id, reviewer.role)
+    return ReviewerScope(ctx.tenant_id, saved_id(reviewer), reviewer.bureau_id, reviewer.role)
 
 
-def workers(scope: ReviewerScope) -> Select:
+def workers(scope: ReviewerScope) -> SelectOfScalar[Worker]:
     """SELECT the workers dispatched to the reviewer's bureau; add filters and order to it."""
     return select(Worker).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
 
 
 def on_duty(db: Session, scope: ReviewerScope) -> list[Worker]:
     """The bureau's workers on duty today, by name."""
-    return list(db.exec(workers(scope).where(Worker.status.in_(ON_DUTY)).order_by(Worker.name, Worker.id)))
+    return list(db.exec(workers(scope).where(col(Worker.status).in_(ON_DUTY)).order_by(col(Worker.name), col(Worker.id))))
 
 
 def _escape_like(text: str) -> str:
@@ -76,13 +78,13 @@ def worker_page(db: Session, scope: ReviewerScope, *, name: str, status: str, pa
     """One page of the bureau's workers whose name contains ``name``, in ``status`` (else on duty); and how many match."""
     query = workers(scope)
     if name:
-        query = query.where(Worker.name.ilike(f"%{_escape_like(name)}%", escape="\\"))
+        query = query.where(col(Worker.name).ilike(f"%{_escape_like(name)}%", escape="\\"))
     if status in WorkerStatus._value2member_map_:
-        query = query.where(Worker.status == WorkerStatus(status))
+        query = query.where(col(Worker.status) == WorkerStatus(status))
     else:
-        query = query.where(Worker.status.in_(ON_DUTY))
+        query = query.where(col(Worker.status).in_(ON_DUTY))
     total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = list(db.exec(query.order_by(Worker.name, Worker.id).offset((page - 1) * size).limit(size)))
+    rows = list(db.exec(query.order_by(col(Worker.name), col(Worker.id)).offset((page - 1) * size).limit(size)))
     return rows, total
 
 
@@ -113,7 +115,9 @@ def statements(db: Session, scope: ReviewerScope) -> list[BureauStatement]:
     ]
 
 
-def statement(db: Session, scope: ReviewerScope, statement_id: int) -> tuple:
+def statement(
+    db: Session, scope: ReviewerScope, statement_id: int
+) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict]:
     """(statement, lines, bureau, agreement, related) of one of the bureau's sent statements, else 404."""
     loaded = statement_files.load(db, scope.tenant_id, statement_id, bureau_id=scope.bureau_id)
     if loaded[0].status is StatementStatus.DRAFT:
@@ -141,16 +145,16 @@ def grade_candidates(db: Session, scope: ReviewerScope) -> list[tuple[GradeCampa
         select(GradeCampaign, GradeCandidate, Worker)
         .join(
             GradeCandidate,
-            (GradeCandidate.tenant_id == GradeCampaign.tenant_id) & (GradeCandidate.campaign_id == GradeCampaign.id),
+            (col(GradeCandidate.tenant_id) == GradeCampaign.tenant_id) & (col(GradeCandidate.campaign_id) == GradeCampaign.id),
         )
-        .join(Worker, (Worker.tenant_id == GradeCandidate.tenant_id) & (Worker.id == GradeCandidate.worker_id))
+        .join(Worker, (col(Worker.tenant_id) == GradeCandidate.tenant_id) & (col(Worker.id) == GradeCandidate.worker_id))
         .where(
             GradeCampaign.tenant_id == scope.tenant_id,
             GradeCampaign.status == "open",
             Worker.bureau_id == scope.bureau_id,
-            Worker.id.in_(select(bureau_workers.c.id)),
+            col(Worker.id).in_(select(bureau_workers.c.id)),
         )
-        .order_by(GradeCampaign.evaluated_on.desc(), Worker.name)
+        .order_by(col(GradeCampaign.evaluated_on).desc(), col(Worker.name))
     ).all()
     return [(c, cand, w) for c, cand, w in rows if within_authority(scope, cand.target_grade)]
 
@@ -162,7 +166,9 @@ def grade_decisions(db: Session, scope: ReviewerScope) -> dict[tuple[int, int], 
     return {(d.campaign_id, d.worker_id): d for d in found}
 
 
-def grade_candidate(db: Session, scope: ReviewerScope, campaign_id: int, worker_id: int) -> tuple:
+def grade_candidate(
+    db: Session, scope: ReviewerScope, campaign_id: int, worker_id: int
+) -> tuple[GradeCampaign, GradeCandidate, Worker]:
     """(campaign, candidate, worker) when the worker is the bureau's and the decision within the reviewer's authority."""
     found = worker(db, scope, worker_id)
     campaign = db.get(GradeCampaign, (scope.tenant_id, campaign_id))
@@ -187,9 +193,11 @@ def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> s
     if not worker_ids:
         return set()
     return set(
-        db.exec(
-            select(Worker.id).where(
-                Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id, Worker.id.in_(worker_ids)
+        saved_ids(
+            db.exec(
+                select(col(Worker.id)).where(
+                    Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id, col(Worker.id).in_(worker_ids)
+                )
             )
         )
     )
@@ -199,12 +207,12 @@ def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> s
 
 
 def appeals(db: Session, scope: ReviewerScope) -> list[Appeal]:
-    bureau_worker_ids = select(Worker.id).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
+    bureau_worker_ids = select(col(Worker.id)).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
     return list(
         db.exec(
             select(Appeal)
-            .where(Appeal.tenant_id == scope.tenant_id, Appeal.worker_id.in_(bureau_worker_ids))
-            .order_by(Appeal.status != "open", Appeal.filed_on.desc(), Appeal.id.desc())
+            .where(Appeal.tenant_id == scope.tenant_id, col(Appeal.worker_id).in_(bureau_worker_ids))
+            .order_by(col(Appeal.status) != "open", col(Appeal.filed_on).desc(), col(Appeal.id).desc())
         )
     )
 
@@ -230,7 +238,7 @@ def assessment_periods(db: Session, scope: ReviewerScope) -> list[AssessmentPeri
                 AssessmentPeriod.client_bureau == name,
                 AssessmentPeriod.status != "draft",
             )
-            .order_by(AssessmentPeriod.starts_on.desc(), AssessmentPeriod.id.desc())
+            .order_by(col(AssessmentPeriod.starts_on).desc(), col(AssessmentPeriod.id).desc())
         )
     )
 

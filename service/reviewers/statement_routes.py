@@ -87,9 +87,9 @@ class ReviewerStatementsController(Controller):
 
     @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def xlsx(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        loaded = reviewer_scope.statement(db, reviewer_scope.scope_of(db, ctx), statement_id)
-        content = statement_files.workbook(*loaded[:4], ctx.translate)
-        return xlsx_download(content, statement_files.filename(loaded[0], "xlsx"))
+        statement, lines, bureau, agreement, _ = reviewer_scope.statement(db, reviewer_scope.scope_of(db, ctx), statement_id)
+        content = statement_files.workbook(statement, lines, bureau, agreement, ctx.translate)
+        return xlsx_download(content, statement_files.filename(statement, "xlsx"))
 
     @get("/{statement_id:int}/pdf", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)
     def pdf(self, request: Request, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:

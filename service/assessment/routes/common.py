@@ -17,7 +17,7 @@ from service.web.pages import page
 WRITERS = (StaffRole.ADMIN, StaffRole.ASSESSOR)
 READERS = tuple(ALL_STAFF)
 
-COMMON = {
+COMMON: dict[str, Any] = {  # template context, passed on beside page()'s own keywords
     "category_labels": CATEGORY_LABELS,
     "kind_labels": PERIOD_KIND_LABELS,
     "lifecycle_labels": LIFECYCLE_LABELS,

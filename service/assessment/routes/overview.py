@@ -51,7 +51,7 @@ class AssessmentController(Controller):
             "worker_total.html",
             worker=worker,
             period=period,
-            total=queries.running_total(db, ctx.tenant_id, worker.id, start, end, base),
-            results=queries.results_of_worker(db, ctx.tenant_id, worker.id),
+            total=queries.running_total(db, ctx.tenant_id, worker_id, start, end, base),
+            results=queries.results_of_worker(db, ctx.tenant_id, worker_id),
             periods=queries.list_periods(db, ctx.tenant_id),
         )

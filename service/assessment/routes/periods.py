@@ -83,7 +83,7 @@ def _period_page(
     notice: str = "",
 ) -> Response:
     period = _period(db, ctx, period_id)
-    results = queries.results_of(db, ctx.tenant_id, period.id)
+    results = queries.results_of(db, ctx.tenant_id, period_id)
     bureaus: dict[str, dict[str, int]] = {}
     for row in results:
         tally = bureaus.setdefault(row.result.bureau, {r.value: 0 for r in Rating})
@@ -94,7 +94,7 @@ def _period_page(
         "period_detail.html",
         period=period,
         results=results,
-        counts=queries.sheet_counts(db, ctx.tenant_id, period.id),
+        counts=queries.sheet_counts(db, ctx.tenant_id, period_id),
         errors=errors or {},
         sheet_errors=sheet_errors or [],
         notice=notice,
