@@ -18,9 +18,9 @@ from service.bureaus.directory import bureau_names
 from service.bureaus.models import BureauUnit, ClientBureau
 from service.errors import DomainError
 from service.keys import Keys
-from service.workforce.actions import id_number_index
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker, WorkerStatus
+from service.workforce.roster.actions import id_number_index
 
 PER_PAGE = 50
 _DIGITS = re.compile(r"\d{3,11}")

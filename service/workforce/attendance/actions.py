@@ -26,13 +26,13 @@ from service.bureaus.directory import unit_names
 from service.errors import N_, DomainError, Refused
 from service.i18n import Translator
 from service.keys import Keys
-from service.workforce.actions import id_number_index
-from service.workforce.attendance_excel import check_workbook
-from service.workforce.attendance_rules import FIELDS, AttendanceFigures, month_end, warnings
+from service.workforce.attendance.excel import check_workbook
+from service.workforce.attendance.rules import FIELDS, AttendanceFigures, month_end, warnings
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
-from service.workforce.roster import bureau_ids_named, unit_ids_named
-from service.workforce.roster_excel import ImportRefused, RowError
+from service.workforce.roster.actions import id_number_index
+from service.workforce.roster.excel import ImportRefused, RowError
+from service.workforce.roster.queries import bureau_ids_named, unit_ids_named
 
 PER_PAGE = 50
 

@@ -23,13 +23,13 @@ from enum import Enum
 from service.errors import N_, DomainError, Label
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
-from service.workforce.contract_input import ContractInput, ContractInputErrors, parse_contract
-from service.workforce.contract_state import as_terms
-from service.workforce.contract_terms import refuse_impossible_terms
-from service.workforce.contracts import ImportPlan, same_terms
+from service.workforce.contracts.actions import ImportPlan, same_terms
+from service.workforce.contracts.input import ContractInput, ContractInputErrors, parse_contract
+from service.workforce.contracts.state import as_terms
+from service.workforce.contracts.terms import refuse_impossible_terms
 from service.workforce.models import LABELS, Contract, ContractStatus, ContractType, Worker
-from service.workforce.roster_excel import ImportRefused, RowError
-from service.workforce.worker_input import _id_number, _text
+from service.workforce.roster.excel import ImportRefused, RowError
+from service.workforce.roster.input import _id_number, _text
 
 HEADERS = {
     "id_number": N_("ID number"),

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from service.audit import Actor, record
 from service.errors import N_, DomainError, Label
 from service.workforce.daily_models import DAILY_LABELS, LeaveEntitlement, LeaveRequest, LeaveStatus, LeaveType
-from service.workforce.leave_rules import (
+from service.workforce.leave.rules import (
     LeaveInput,
     Span,
     annual_leave_for_year,

@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 from service.errors import DomainError
 from service.money import ZERO
-from service.workforce import contracts
-from service.workforce.contract_severance import SeveranceFigure, city_figures
-from service.workforce.contract_state import as_terms
-from service.workforce.contract_terms import Finding, check_contract
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.compensation import SeveranceFigure, city_figures
+from service.workforce.contracts.state import as_terms
+from service.workforce.contracts.terms import Finding, check_contract
 from service.workforce.models import Contract, Worker
 
 

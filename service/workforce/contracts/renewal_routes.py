@@ -14,10 +14,10 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
-from service.workforce import contracts
 from service.workforce.access import EDITORS
-from service.workforce.contract_input import parse_contract
-from service.workforce.contract_routes import form_values, load_contract, text_values
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.input import parse_contract
+from service.workforce.contracts.routes import form_values, load_contract, text_values
 from service.workforce.models import LABELS, Contract, ContractType, Worker
 from tenants.isolation import TenantSession
 

@@ -20,7 +20,7 @@ from service.keys import Keys
 from service.workforce.events import WorkersChanged
 from service.workforce.identity import mask_national_id
 from service.workforce.models import Gender, Worker, WorkerStatus
-from service.workforce.worker_input import WorkerInput, WorkerInputErrors
+from service.workforce.roster.input import WorkerInput, WorkerInputErrors
 
 
 def id_number_index(keys: Keys, tenant_id: uuid.UUID, number: str) -> bytes:
@@ -128,7 +128,7 @@ class ImportOutcome:
 def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, rows: list[WorkerInput]) -> ImportOutcome:
     """Insert new workers and update existing ones (matched on the ID number)
     in the caller's transaction.  Rows must already be validated and free of
-    duplicates, their bureaus and units known (``roster_excel.parse_workbook``
+    duplicates, their bureaus and units known (``roster.excel.parse_workbook``
     with the tenant's assignments); the caller imports all of them or none."""
     assignments = load_assignments(db, tenant_id)
     by_index = {id_number_index(keys, tenant_id, r.national_id.number): r for r in rows}

@@ -21,7 +21,6 @@ from service import clock, events
 from service.accounts.models import StaffRole
 from service.audit import Actor, record
 from service.errors import N_, DomainError
-from service.workforce import leave
 from service.workforce.daily_models import (
     DAILY_LABELS,
     Certificate,
@@ -33,8 +32,9 @@ from service.workforce.daily_models import (
     TrainingResult,
 )
 from service.workforce.events import WorkersChanged
+from service.workforce.leave import actions as leave
 from service.workforce.models import Worker, WorkerStatus
-from service.workforce.record_input import CertificateInput, DisciplineInput, TrainingInput
+from service.workforce.records.input import CertificateInput, DisciplineInput, TrainingInput
 
 DISCIPLINE_READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.ASSESSOR)
 # A certificate this close to its end shows as expiring here and raises the compliance alert.

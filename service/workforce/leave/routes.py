@@ -19,11 +19,12 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text, page_number, whole_number
 from service.web.pages import page, page_query, see_other
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce import leave, roster
 from service.workforce.access import EDITORS
 from service.workforce.daily_models import DAILY_LABELS, LeaveStatus, LeaveType
-from service.workforce.leave_rules import FIELDS, parse_leave
+from service.workforce.leave import actions as leave
+from service.workforce.leave.rules import FIELDS, parse_leave
 from service.workforce.models import Worker
+from service.workforce.roster import queries as roster
 from tenants.isolation import TenantSession
 
 

@@ -15,10 +15,10 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import MultipartData
 from service.web.pages import page, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce import contracts
 from service.workforce.access import EDITORS
-from service.workforce.contract_excel import parse_workbook, plan_import, template_workbook
-from service.workforce.roster_excel import ImportRefused, RowError
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.excel import parse_workbook, plan_import, template_workbook
+from service.workforce.roster.excel import ImportRefused, RowError
 from tenants.isolation import TenantSession
 
 

@@ -1,6 +1,6 @@
 """Labour contract pages: a worker's new contract, one contract's page with its small forms
 (sign, renewal decision, the scan) and the draft's edit form.  Renewal and conversion, termination
-and the Excel import have modules of their own (``contract_*_routes``)."""
+and the Excel import have modules of their own (``*_routes``)."""
 
 from __future__ import annotations
 
@@ -22,17 +22,19 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
-from service.workforce import contracts, queries, roster
 from service.workforce.access import EDITORS, SEES_FULL_ID
-from service.workforce.contract_input import (
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts import queries
+from service.workforce.contracts.input import (
     FIELDS,
     parse_contract,
     parse_renewal_decision,
     parse_signing,
 )
-from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, contract_state
+from service.workforce.contracts.severance import REASON_LABELS, TerminationReason
+from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.models import LABELS, Contract, ContractType, RenewalDecision, Worker
-from service.workforce.severance import REASON_LABELS, TerminationReason
+from service.workforce.roster import queries as roster
 from tenants.isolation import TenantSession
 
 # --- shared by the contract modules ---------------------------------------

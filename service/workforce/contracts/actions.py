@@ -14,7 +14,7 @@ Lifecycle (``status`` stores decisions; dates decide active/expired):
   and linked to it through ``previous_contract_id``;
 * ``convert_to_open_ended``: see its docstring;
 * ``terminate``: *terminated* with a statutory reason, the date and the
-  economic compensation computed by ``contract_severance``;
+  economic compensation computed by ``contracts.compensation``;
 * ``attach_file``: the signed scan (PDF, JPEG or PNG, at most 5 MB).
 """
 
@@ -36,11 +36,10 @@ from service.audit import Actor, record, record_many
 from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.keys import Keys
-from service.workforce.actions import id_number_index
-from service.workforce.contract_input import ContractInput, TerminationInput, refuse_impossible_termination
-from service.workforce.contract_severance import SeveranceFigure, severance_for
-from service.workforce.contract_state import as_terms
-from service.workforce.contract_terms import refuse_impossible_terms
+from service.workforce.contracts.compensation import SeveranceFigure, severance_for
+from service.workforce.contracts.input import ContractInput, TerminationInput, refuse_impossible_termination
+from service.workforce.contracts.state import as_terms
+from service.workforce.contracts.terms import refuse_impossible_terms
 from service.workforce.events import WorkersChanged
 from service.workforce.models import (
     Contract,
@@ -50,6 +49,7 @@ from service.workforce.models import (
     RenewalDecision,
     Worker,
 )
+from service.workforce.roster.actions import id_number_index
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # What a scan may be, told by its first bytes, never by its name or the browser's word.
@@ -110,7 +110,7 @@ def get_file(db: Session, tenant_id: uuid.UUID, contract_id: int) -> ContractFil
 
 def workers_by_id_number(db: Session, keys: Keys, tenant_id: uuid.UUID, numbers: Iterable[str]) -> dict[str, Worker]:
     """Workers matched on their ID numbers, in one query: the blind index
-    ``actions.find_by_id_number`` uses, for a whole sheet at once."""
+    ``roster.actions.find_by_id_number`` uses, for a whole sheet at once."""
     by_index = {id_number_index(keys, tenant_id, n): n for n in set(numbers)}
     if not by_index:
         return {}
