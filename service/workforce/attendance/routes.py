@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.database.ids import id_of
 from service.dates import add_months
 from service.errors import N_, DomainError
 from service.keys import keys_for
@@ -89,7 +90,7 @@ def _grid(
             continue
         for field in FIELDS:
             shown[f"{field}-{worker.id}"] = plain_number(getattr(row, field))
-        row_warnings[worker.id] = [ctx.translate.error(w) for w in warnings(_figures(row))]
+        row_warnings[id_of(worker)] = [ctx.translate.error(w) for w in warnings(_figures(row))]
         locked_by = locked_by or (row.locked_by, row.locked_at)
     if values is not None:
         shown = values

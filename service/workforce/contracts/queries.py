@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from service.database.ids import id_of
 from service.errors import DomainError
 from service.money import ZERO
 from service.workforce.contracts import actions as contracts
@@ -28,7 +29,7 @@ class ContractCheck:
 def contract_check(db: Session, tenant_id: uuid.UUID, worker: Worker, contract: Contract) -> ContractCheck:
     figures = city_figures(db, tenant_id, worker.city, contract.start_date)
     minimum_wage = figures.minimum_wage_monthly if figures else ZERO
-    others = contracts.other_terms(db, tenant_id, worker.id, but=[contract.id])
+    others = contracts.other_terms(db, tenant_id, id_of(worker), but=[contract.id])
     try:
         findings = check_contract(as_terms(contract), others, minimum_wage)
     except DomainError as impossible:

@@ -14,6 +14,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.database.ids import id_of
 from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.web.access import allow
@@ -173,7 +174,7 @@ def _detail(
         following=contracts.next_contract(db, ctx.tenant_id, contract),
         warnings=_findings(ctx, check),
         minimum_wage_known=check.minimum_wage_known,
-        scan=contracts.file_info(db, ctx.tenant_id, contract.id),
+        scan=contracts.file_info(db, ctx.tenant_id, id_of(contract)),
         reason=TerminationReason(contract.termination_reason) if contract.termination_reason else None,
         reason_labels=REASON_LABELS,
         decisions=list(RenewalDecision),
@@ -211,7 +212,7 @@ class ContractController(Controller):
     def update(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int], data: FormData) -> Response:
         today = clock.today()
         contract, worker = load_contract(db, ctx, contract_id)
-        others = contracts.other_terms(db, ctx.tenant_id, worker.id, but=[contract.id])
+        others = contracts.other_terms(db, ctx.tenant_id, id_of(worker), but=[contract.id])
         contracts.update_draft(
             db, ctx.tenant_id, ctx.actor, contract, parse_contract(form_values(data), today=today, others=others), today
         )

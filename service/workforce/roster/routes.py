@@ -12,6 +12,7 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.bureaus import directory
 from service.cities.names import CITY_NAMES
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys, keys_for
 from service.web.access import allow
@@ -186,7 +187,7 @@ class RosterController(Controller):
             id_number=_id_number_for(request, ctx, worker),
             can_edit=ctx.has_role(*EDITORS),
             contracts=[
-                (c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, ctx.tenant_id, worker.id))
+                (c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, ctx.tenant_id, id_of(worker)))
             ],
             state_labels=STATE_LABELS,
             state_badges=STATE_BADGES,
