@@ -62,14 +62,14 @@ from service.web.pages import make_environment
 from service.web.principals import Loader
 from service.web.public_routes import front_door, switch_language
 from service.web.refusals import on_refused
-from service.workforce.attendance_routes import AttendanceController
-from service.workforce.contract_import_routes import ContractImportController
-from service.workforce.contract_renewal_routes import ContractRenewalController
-from service.workforce.contract_routes import ContractController, WorkerContractsController
-from service.workforce.contract_termination_routes import ContractTerminationController
-from service.workforce.leave_routes import LeaveController
-from service.workforce.records_routes import WorkerRecordsController
-from service.workforce.routes import RosterApi, RosterController
+from service.workforce.attendance.routes import AttendanceController
+from service.workforce.contracts.import_routes import ContractImportController
+from service.workforce.contracts.renewal_routes import ContractRenewalController
+from service.workforce.contracts.routes import ContractController, WorkerContractsController
+from service.workforce.contracts.termination_routes import ContractTerminationController
+from service.workforce.leave.routes import LeaveController
+from service.workforce.records.routes import WorkerRecordsController
+from service.workforce.roster.routes import RosterApi, RosterController
 
 # Who a session cookie can belong to: each kind's loader (service.web.principals).
 PRINCIPAL_LOADERS: dict[str, Loader] = {

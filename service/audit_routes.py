@@ -10,8 +10,8 @@ from service.errors import N_
 from service.web.access import allow
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import page
-from service.workforce.roster_excel import HEADERS
-from service.workforce.worker_input import date_or_none
+from service.workforce.roster.excel import HEADERS
+from service.workforce.roster.input import date_or_none
 
 # What the audit snapshots' keys are called on the page.
 FIELD_LABELS = {

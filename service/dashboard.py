@@ -8,8 +8,8 @@ from service.accounts.models import ALL_STAFF
 from service.web.access import allow
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import page
-from service.workforce import roster
 from service.workforce.models import LABELS, WorkerStatus
+from service.workforce.roster import queries as roster
 
 
 @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)

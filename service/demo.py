@@ -35,12 +35,12 @@ from service.payroll.salary_bands import BandCell, BandTableInput
 from service.platform.provisioning import create_tenant
 from service.portal import actions as portal_actions
 from service.settings import Settings
-from service.workforce.actions import import_workers
-from service.workforce.contract_input import ContractInput
-from service.workforce.contracts import ImportPlan, import_contracts
+from service.workforce.contracts.actions import ImportPlan, import_contracts
+from service.workforce.contracts.input import ContractInput
 from service.workforce.identity import make_national_id, parse_national_id
 from service.workforce.models import GRADES, ContractType, Education, Worker, WorkerStatus
-from service.workforce.worker_input import WorkerInput
+from service.workforce.roster.actions import import_workers
+from service.workforce.roster.input import WorkerInput
 from tenants.isolation import control_session
 from tenants.models import Tenant, TenantStatus
 

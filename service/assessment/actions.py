@@ -41,7 +41,7 @@ from service.assessment.ratings import Rating
 from service.assessment.scoring import check_score, combine, period_total, round_score, validate_points
 from service.assessment.standing import ratings_in_force
 from service.audit import Actor, Change, record, record_many
-from service.database.ids import saved_id
+from service.database.ids import id_of
 from service.errors import N_, DomainError, Label, Refused
 from service.workforce.events import WorkersChanged
 from service.workforce.models import Worker, WorkerStatus
@@ -277,7 +277,7 @@ def record_points(
             tenant_id=tenant_id,
             worker_id=worker_id,
             on_date=on_date,
-            item_id=saved_id(item),
+            item_id=id_of(item),
             points=value,
             note=note,
             recorder_kind=kind.value,
@@ -491,7 +491,7 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
     workers = scope_workers(db, tenant_id, period)
     if not workers:
         raise DomainError(N_("No worker falls within this period."), field="compute")
-    scoped = [(saved_id(w), w) for w in workers]
+    scoped = [(id_of(w), w) for w in workers]
     ids = [worker_id for worker_id, _ in scoped]
     records = queries.records_between(db, tenant_id, period.starts_on, period.ends_on, ids)
     items = queries.items_by_id(db, tenant_id, {r.item_id for r in records})
@@ -554,7 +554,7 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
             "status": period.status,
         }
         if row is None:
-            row = AssessmentResult(tenant_id=tenant_id, period_id=saved_id(period), worker_id=worker_id, **values)
+            row = AssessmentResult(tenant_id=tenant_id, period_id=id_of(period), worker_id=worker_id, **values)
         else:
             for name, value in values.items():
                 setattr(row, name, value)
@@ -612,7 +612,7 @@ def advance(
             db.add(
                 ResultRevision(
                     tenant_id=tenant_id,
-                    result_id=saved_id(row),
+                    result_id=id_of(row),
                     revision=row.revision,
                     score=row.score,
                     rating=row.rating,
@@ -690,7 +690,7 @@ def republish_result(
     db.add(
         ResultRevision(
             tenant_id=tenant_id,
-            result_id=saved_id(result),
+            result_id=id_of(result),
             revision=result.revision,
             score=result.score,
             rating=result.rating,
@@ -746,7 +746,7 @@ def import_sheet_scores(
         db.add(
             SheetScore(
                 tenant_id=tenant_id,
-                period_id=saved_id(period),
+                period_id=id_of(period),
                 worker_id=worker_id,
                 component=component,
                 score=score,

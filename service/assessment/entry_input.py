@@ -15,7 +15,7 @@ from service import clock
 from service.assessment.inputs import parse_points, short_text
 from service.errors import N_, DomainError, InputErrors
 from service.web.forms import field_text, whole_number
-from service.workforce.worker_input import parse_date
+from service.workforce.roster.input import parse_date
 
 FIELDS = ("bureau", "unit", "on_date", "item_id", "points", "note")
 OVERRIDE_PREFIX = "points_"  # points_<worker id>: one worker's points instead of the common ones

@@ -18,7 +18,7 @@ from service.assessment.rating_rules import Quota, Thresholds
 from service.assessment.ratings import Rating
 from service.assessment.scoring import Category, RuleItem, check_score
 from service.errors import N_, DomainError, InputErrors
-from service.workforce.worker_input import parse_date
+from service.workforce.roster.input import parse_date
 
 POINTS_LIMIT = Decimal("999.99")
 _NUMBER = re.compile(r"[+-]?\d{1,6}(\.\d{1,2})?")

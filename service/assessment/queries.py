@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from service.assessment.bureaus import bureau_of
 from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult, SheetScore
 from service.assessment.scoring import DailyRecord, period_total
-from service.database.ids import saved_id
+from service.database.ids import id_of
 from service.workforce.models import Worker, WorkerStatus
 
 ASSESSED_STATUSES = (WorkerStatus.PROBATION, WorkerStatus.ACTIVE, WorkerStatus.SUSPENDED)
@@ -95,7 +95,7 @@ def workers_for_entry(db: Session, tenant_id: uuid.UUID, bureau: str, unit: str)
 def workers_by_id(db: Session, tenant_id: uuid.UUID, ids: list[int]) -> dict[int, Worker]:
     if not ids:
         return {}
-    return {saved_id(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(ids)))}
+    return {id_of(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(ids)))}
 
 
 @dataclass
@@ -142,7 +142,7 @@ def items_by_id(db: Session, tenant_id: uuid.UUID, ids: set[int]) -> dict[int, A
     if not ids:
         return {}
     query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id, col(AssessmentItem.id).in_(sorted(ids)))
-    return {saved_id(i): i for i in db.exec(query)}
+    return {id_of(i): i for i in db.exec(query)}
 
 
 @dataclass

@@ -14,7 +14,7 @@ from decimal import Decimal
 from service.assessment.inputs import ITEM_FIELDS, ItemInput, parse_item, parse_score, text_of
 from service.assessment.models import CATEGORY_LABELS
 from service.assessment.scoring import Category
-from service.database.ids import saved_id
+from service.database.ids import id_of
 from service.errors import N_, DomainError, InputErrors, Refused
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
@@ -157,7 +157,7 @@ def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker |
             continue
         if worker is None:
             continue
-        worker_id = saved_id(worker)
+        worker_id = id_of(worker)
         if worker_id in first_row:
             errors.append(
                 RowError(

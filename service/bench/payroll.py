@@ -32,10 +32,10 @@ from service.payroll.band_actions import create_version
 from service.payroll.run_models import PayrollRun, RunKind, RunStatus
 from service.platform.provisioning import create_tenant
 from service.settings import Settings
-from service.workforce.actions import import_workers
-from service.workforce.attendance import save_month
-from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.attendance.actions import save_month
+from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import Worker
+from service.workforce.roster.actions import import_workers
 from tenants.isolation import tenant_session
 from tenants.models import TenantStatus
 

@@ -23,9 +23,9 @@ from service.demo import BUREAUS, demo_workers, seed_demo_bureaus
 from service.keys import Keys, keys_for
 from service.platform.provisioning import create_tenant
 from service.settings import Settings
-from service.workforce import roster
-from service.workforce.actions import import_workers, reveal_id_number
 from service.workforce.models import Worker, WorkerStatus
+from service.workforce.roster import queries as roster
+from service.workforce.roster.actions import import_workers, reveal_id_number
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant, TenantStatus
 

@@ -54,7 +54,7 @@ from service.compliance import rules
 from service.compliance.facts import CertificateFacts, ContractFacts, WorkerFacts
 from service.compliance.rules import Alert
 from service.money import ZERO
-from service.workforce.contract_terms import ContractType
+from service.workforce.contracts.terms import ContractType
 
 EMPLOYED = frozenset({"probation", "active", "suspended"})
 LIVE_CONTRACT = frozenset({"draft", "signed"})

@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from service.bureaus.client_workforce import count_dispatched
 from service.cities.reference import CityFigures
-from service.workforce.contract_terms import Contract, ContractType
-from service.workforce.training import CERTIFICATE_NOTICE_DAYS
+from service.workforce.contracts.terms import Contract, ContractType
+from service.workforce.records.actions import CERTIFICATE_NOTICE_DAYS
 
 _CONTRACT_TYPES = {t.value: t for t in ContractType}
-CERTIFICATE_MODULES = ("service.workforce.certificates", "service.workforce.training")
+CERTIFICATE_MODULES = ("service.workforce.records.certificates", "service.workforce.records.actions")
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from service.bureaus.client_workforce import DISPATCH_CAP_DIVISOR, exceeds_dispa
 from service.dates import ONE_DAY, add_months, lasts_months, weekdays, whole_months
 from service.errors import N_
 from service.money import ZERO, to_fen
-from service.workforce.contract_terms import (
+from service.workforce.contracts.terms import (
     Contract,
     ContractType,
     Finding,
@@ -35,7 +35,7 @@ from service.workforce.contract_terms import (
     probation_too_long,
     second_probation,
 )
-from service.workforce.training import CERTIFICATE_NOTICE_DAYS
+from service.workforce.records.actions import CERTIFICATE_NOTICE_DAYS
 
 # 21.75 monthly pay days = (365 - 104 weekend days) / 12: statutory holidays
 # are paid, weekends are not (劳社部发〔2008〕3号, kept by 人社部发〔2025〕2号).

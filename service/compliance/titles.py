@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.compliance.rules import Rule, Severity
 from service.errors import N_
-from service.workforce.contract_terms import TermRule
+from service.workforce.contracts.terms import TermRule
 
 RULE_TITLES: dict[str, str] = {
     Rule.WRITTEN_CONTRACT_MISSING: N_("No written contract"),

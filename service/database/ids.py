@@ -1,10 +1,10 @@
-"""The id of a stored row, typed.
+"""The id of a row that is in the database, typed.
 
-The models declare ``id: int | None`` because a new object has no id until its
-INSERT (the column is ``GENERATED ALWAYS AS IDENTITY``).  A row read from the
-database, or added and flushed, always has one: ``saved_id`` says so once
-instead of an ``assert`` at every use, and ``saved_ids`` for ids selected on
-their own (``select(col(Model.id))``, typed ``int | None`` likewise).
+A model declares ``id: int | None`` because a new object has none until its
+INSERT (an identity column fills it in); a row read from the database, or
+added and flushed, always has one.  ``id_of`` says so once, for the type
+checker, instead of an assertion at every use; ``ids_of`` does the same for ids
+selected on their own (``select(col(Model.id))``, typed ``int | None`` likewise).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ class _Identified(Protocol):
     def id(self) -> int | None: ...
 
 
-def saved_id(row: _Identified) -> int:
-    """``row.id``; a row not yet flushed is a programming error, not a missing value."""
+def id_of(row: _Identified) -> int:
+    """The id of a row read or flushed; asking for the id of a row never flushed is a bug."""
     if row.id is None:
-        raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
+        raise RuntimeError(f"this {type(row).__name__} has no id yet: it was never flushed")
     return row.id
 
 
-def saved_ids(ids: Iterable[int | None]) -> list[int]:
+def ids_of(ids: Iterable[int | None]) -> list[int]:
     """Ids read from an identity column, which is never NULL."""
     found: list[int] = []
     for i in ids:

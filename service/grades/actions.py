@@ -50,7 +50,7 @@ from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
 from service.assessment.standing import published_ratings
 from service.audit import SYSTEM, Actor, record
-from service.database.ids import saved_id, saved_ids
+from service.database.ids import id_of, ids_of
 from service.errors import N_, DomainError, Label
 from service.grades.models import (
     DEFAULT_DISCIPLINARY_WINDOW_YEARS,
@@ -323,7 +323,7 @@ def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: Campa
     conditions = [col(Worker.tenant_id) == tenant_id, col(Worker.status).in_(EVALUATED_STATUSES)]
     if data.client_bureau:
         conditions.append(Worker.client_bureau == data.client_bureau)
-    worker_ids = saved_ids(db.exec(select(col(Worker.id)).where(*conditions).order_by(col(Worker.id))))
+    worker_ids = ids_of(db.exec(select(col(Worker.id)).where(*conditions).order_by(col(Worker.id))))
     if not worker_ids:
         raise DomainError(N_("No worker to evaluate in this scope."), field="client_bureau")
     campaign = GradeCampaign(
@@ -343,7 +343,7 @@ def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: Campa
         facts = roster[worker_id]
         candidate = GradeCandidate(
             tenant_id=tenant_id,
-            campaign_id=saved_id(campaign),
+            campaign_id=id_of(campaign),
             worker_id=worker_id,
             current_grade=facts.grade,
             proposed_grade=facts.grade,
@@ -502,7 +502,7 @@ def sign_decision(
     before = None if existing is None else existing.snapshot()
     decision = existing or GradeDecision(
         tenant_id=tenant_id,
-        campaign_id=saved_id(campaign),
+        campaign_id=id_of(campaign),
         worker_id=candidate.worker_id,
         body=body.value,
         target_grade=candidate.target_grade,
@@ -545,7 +545,7 @@ def apply_candidate(
             field="apply",
             grade=worker.grade,
         )
-    decisions = decisions_of(db, tenant_id, saved_id(campaign)).get(candidate.worker_id, [])
+    decisions = decisions_of(db, tenant_id, id_of(campaign)).get(candidate.worker_id, [])
     check_authority(approving_bodies(decisions, candidate.target_grade), candidate.target_grade)
     change = GradeChangeRow(
         tenant_id=tenant_id,

@@ -13,7 +13,7 @@ from service.grades.actions import CampaignInput, CandidateInput
 from service.grades.rules import BasicConditions, Body, GradeCriteria, check_grade
 from service.web.forms import choice, collect, parse_decimal, stripped, whole_number
 from service.workforce.models import Education
-from service.workforce.worker_input import parse_date
+from service.workforce.roster.input import parse_date
 
 CRITERIA_FIELDS = (
     "min_age",

@@ -21,7 +21,7 @@ from service.insurance.inputs import RateErrors
 from service.insurance.models import InsuranceSetting
 from service.insurance.store import policy_in_force, setting_for
 from service.insurance.worker_contributions import check_rates
-from service.workforce.contract_input import MAXIMUM_MONTHLY_WAGE
+from service.workforce.contracts.input import MAXIMUM_MONTHLY_WAGE
 from service.workforce.models import Worker
 
 

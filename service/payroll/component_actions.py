@@ -32,11 +32,11 @@ from service.payroll.run_models import PayrollRun, RunStatus
 from service.payroll.special_deductions import Declarations, monthly_deductions
 from service.payroll.tax_year_flags import TaxYearFlags
 from service.payroll.tax_year_flags import check as check_flags
-from service.workforce.actions import id_number_index
-from service.workforce.attendance_rules import parse_month
+from service.workforce.attendance.rules import parse_month
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker
-from service.workforce.roster_excel import ImportRefused, RowError
+from service.workforce.roster.actions import id_number_index
+from service.workforce.roster.excel import ImportRefused, RowError
 
 # --- components ----------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.roster_excel import ImportRefused
+from service.workforce.roster.excel import ImportRefused
 from tenants.isolation import TenantSession
 
 EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)

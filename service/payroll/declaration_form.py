@@ -47,7 +47,7 @@ from service.payroll.special_deductions import (
     RentTier,
     monthly_deductions,
 )
-from service.workforce.worker_input import parse_date
+from service.workforce.roster.input import parse_date
 
 CHILD_ROWS = 4
 CERTIFICATE_ROWS = 2

@@ -37,7 +37,7 @@ from service.web.forms import FormData, field_text, whole_number
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.models import Worker
-from service.workforce.roster import get_worker
+from service.workforce.roster.queries import get_worker
 from tenants.isolation import TenantSession
 
 EDITORS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)

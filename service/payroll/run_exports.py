@@ -45,8 +45,8 @@ from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.pages import xlsx_download
 from service.workforce.access import SEES_FULL_ID
-from service.workforce.actions import reveal_id_number
 from service.workforce.models import Worker
+from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import TenantSession
 
 RESIDENT_ID_CARD = "居民身份证"

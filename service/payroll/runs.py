@@ -58,7 +58,7 @@ from service.payroll import run_inputs
 from service.payroll.payslip import Payslip, compute_payslip
 from service.payroll.run_inputs import Missing, ytd_to_json
 from service.payroll.run_models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
-from service.workforce.attendance import lock_month, unlock_month
+from service.workforce.attendance.actions import lock_month, unlock_month
 
 # COPY FROM is refused on a table with row-level security, so rows are COPYed
 # into temporary tables (private to the session, dropped at commit) and moved

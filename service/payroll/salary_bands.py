@@ -28,7 +28,7 @@ from service.assessment.ratings import Rating
 from service.errors import N_, DomainError
 from service.money import parse_yuan, to_fen
 from service.workforce.models import GRADES
-from service.workforce.worker_input import parse_date
+from service.workforce.roster.input import parse_date
 
 RATINGS: tuple[Rating, ...] = tuple(Rating)  # best first
 COMPONENTS = ("post_pay", "grade_pay", "performance_pay", "performance_coefficient")

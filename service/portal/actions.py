@@ -24,9 +24,9 @@ from service.payroll.payslip_feedback import PayslipConfirmation, PayslipQuestio
 from service.portal.models import PRINCIPAL_KIND, AssistantAccount, AssistantInvitation
 from service.portal.queries import account_of
 from service.settings import Settings
-from service.workforce.actions import id_number_index
 from service.workforce.identity import normalize_phone, parse_national_id
 from service.workforce.models import Worker, WorkerStatus
+from service.workforce.roster.actions import id_number_index
 from tenants import throttle
 from tenants.isolation import control_session
 

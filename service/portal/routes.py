@@ -31,7 +31,7 @@ from service.web.pages import page, see_other
 from service.web.pdf import pdf_download, render_pdf
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.models import Worker
-from service.workforce.roster import get_worker
+from service.workforce.roster.queries import get_worker
 from tenants.isolation import TenantSession
 
 ASSISTANT = AssistantRole.ASSISTANT

@@ -24,7 +24,7 @@ from service.assessment.models import AssessmentItem, AssessmentPeriod
 from service.bureaus import statement_files
 from service.bureaus import statements as bureau_statements
 from service.bureaus.models import BureauStatement, BureauStatementLine, ClientBureau, ServiceAgreement, StatementStatus
-from service.database.ids import saved_id, saved_ids
+from service.database.ids import id_of, ids_of
 from service.grades.models import GradeCampaign, GradeCandidate, GradeDecision
 from service.grades.rules import AUTHORITY, Body
 from service.reviewers.models import Reviewer, ReviewerRole
@@ -57,7 +57,7 @@ def scope_of(db: Session, ctx: RequestContext) -> ReviewerScope:
     ).first()
     if reviewer is None:
         raise NotAuthorizedException()
-    return ReviewerScope(ctx.tenant_id, saved_id(reviewer), reviewer.bureau_id, reviewer.role)
+    return ReviewerScope(ctx.tenant_id, id_of(reviewer), reviewer.bureau_id, reviewer.role)
 
 
 def workers(scope: ReviewerScope) -> SelectOfScalar[Worker]:
@@ -193,7 +193,7 @@ def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> s
     if not worker_ids:
         return set()
     return set(
-        saved_ids(
+        ids_of(
             db.exec(
                 select(col(Worker.id)).where(
                     Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id, col(Worker.id).in_(worker_ids)

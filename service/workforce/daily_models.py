@@ -136,7 +136,7 @@ class LeaveEntitlement(SQLModel, table=True):
     """Days of one leave type a worker may take in a year, set by HR.
 
     Without a row, annual leave follows 《职工带薪年休假条例》 Art. 3 from the
-    hire date (``leave_rules.annual_leave_days``) and the other types are not
+    hire date (``leave.rules.annual_leave_days``) and the other types are not
     limited.  A row overrides that, e.g. when HR knows years worked for
     earlier employers, which count towards annual leave.
     """

@@ -6,10 +6,12 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import BigInteger, Column, Identity, LargeBinary, Numeric, SmallInteger, func, select
-from sqlalchemy.orm import column_property
-from sqlmodel import Field, SQLModel
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapped, column_property
+from sqlmodel import Field, SQLModel, col
 
 from service.bureaus.models import BureauUnit, ClientBureau
 from service.database.types import enum_column, now_by_default
@@ -104,6 +106,12 @@ class Worker(SQLModel, table=True):
     created_at: datetime | None = now_by_default()
     updated_at: datetime | None = now_by_default()
 
+    if TYPE_CHECKING:
+        # The column properties added below the class, as the checker should see them: a str on a
+        # worker, a SQL expression on the class.  ClassVar keeps them out of the constructor's fields.
+        client_bureau: ClassVar[Mapped[str]]
+        unit: ClassVar[Mapped[str]]
+
     def snapshot(self) -> dict:
         """What the audit trail keeps: never the ID number itself, only its mask."""
         return {
@@ -126,21 +134,23 @@ class Worker(SQLModel, table=True):
 # assignment is written through bureau_id / unit_id).  Usable in queries too:
 # ``select(Worker).where(Worker.client_bureau == name)``; prefer bureau_id
 # where the id is at hand (it is indexed).
-Worker.__mapper__.add_property(
+_workers = sa_inspect(Worker)
+_worker_columns = _workers.local_table.c
+_workers.add_property(
     "client_bureau",
     column_property(
-        select(ClientBureau.name)
-        .where(ClientBureau.tenant_id == Worker.__table__.c.tenant_id, ClientBureau.id == Worker.__table__.c.bureau_id)
+        select(col(ClientBureau.name))
+        .where(col(ClientBureau.tenant_id) == _worker_columns.tenant_id, col(ClientBureau.id) == _worker_columns.bureau_id)
         .correlate_except(ClientBureau)
         .scalar_subquery()
     ),
 )
-Worker.__mapper__.add_property(
+_workers.add_property(
     "unit",
     column_property(
         func.coalesce(
-            select(BureauUnit.name)
-            .where(BureauUnit.tenant_id == Worker.__table__.c.tenant_id, BureauUnit.id == Worker.__table__.c.unit_id)
+            select(col(BureauUnit.name))
+            .where(col(BureauUnit.tenant_id) == _worker_columns.tenant_id, col(BureauUnit.id) == _worker_columns.unit_id)
             .correlate_except(BureauUnit)
             .scalar_subquery(),
             "",

@@ -12,10 +12,10 @@ from playwright.sync_api import Page, expect
 from service.accounts.actions import find_by_email
 from service.accounts.models import StaffRole
 from service.audit import Actor
-from service.workforce.contract_input import ContractInput
-from service.workforce.contracts import create_contract
-from service.workforce.leave import submit_leave
-from service.workforce.leave_rules import LeaveInput, LeaveType
+from service.workforce.contracts.actions import create_contract
+from service.workforce.contracts.input import ContractInput
+from service.workforce.leave.actions import submit_leave
+from service.workforce.leave.rules import LeaveInput, LeaveType
 from service.workforce.models import ContractType
 from tenants.isolation import tenant_session
 from tests.browser.conftest import screenshot

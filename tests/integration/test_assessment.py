@@ -22,8 +22,8 @@ from service.keys import keys_for
 from service.payroll import run_inputs
 from service.payroll.band_actions import create_version
 from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
-from service.workforce.actions import reveal_id_number
 from service.workforce.models import GRADES, Worker
+from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from service.accounts.models import StaffRole
 from service.audit import Actor
 from service.i18n import translator
-from service.workforce import attendance
-from service.workforce.attendance_excel import COLUMNS, HEADERS
+from service.workforce.attendance import actions as attendance
+from service.workforce.attendance.excel import COLUMNS, HEADERS
 from service.workforce.identity import make_national_id
 from service.workforce.models import WorkerStatus
 from tenants.isolation import tenant_session

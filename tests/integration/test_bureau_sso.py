@@ -521,7 +521,7 @@ def test_bureau_a_reviewer_gets_404_for_a_bureau_b_worker(
 
 def test_full_id_numbers_never_reach_the_portal(client: TestClient, tenant, settings, bureau_a: int) -> None:
     from service.keys import keys_for
-    from service.workforce.actions import reveal_id_number
+    from service.workforce.roster.actions import reveal_id_number
 
     worker = make_worker(settings, tenant, client_bureau=BUREAU_A)
     connection = make_connection(settings, tenant.id, bureau_a, "http://127.0.0.1:9/")

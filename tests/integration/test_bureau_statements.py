@@ -24,8 +24,8 @@ from service.errors import DomainError
 from service.payroll import runs
 from service.payroll.band_actions import create_version
 from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
-from service.workforce.attendance import save_month
-from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.attendance.actions import save_month
+from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import GRADES
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau, make_worker

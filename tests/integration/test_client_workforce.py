@@ -15,8 +15,8 @@ from service.bureaus.models import ClientBureau
 from service.compliance.engine import recompute_for_workers, recompute_tenant
 from service.compliance.models import ComplianceAlert
 from service.errors import DomainError
-from service.workforce.actions import deactivate_worker
 from service.workforce.models import Worker, WorkerStatus
+from service.workforce.roster.actions import deactivate_worker
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau, make_worker
 from tests.support.web import csrf_from

@@ -19,8 +19,8 @@ from service.compliance.models import ComplianceAlert
 from service.compliance.rules import double_wage_owed
 from service.errors import DomainError
 from service.keys import keys_for
-from service.workforce.actions import deactivate_worker
 from service.workforce.models import Worker
+from service.workforce.roster.actions import deactivate_worker
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from service.accounts.models import StaffRole
 from service.i18n import translator
-from service.workforce.contract_excel import HEADERS
+from service.workforce.contracts.excel import HEADERS
 from service.workforce.identity import make_national_id
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker

@@ -9,8 +9,8 @@ from sqlalchemy import text
 
 from service.accounts.models import StaffRole
 from service.i18n import translator
-from service.workforce import leave
 from service.workforce.daily_models import LeaveType
+from service.workforce.leave import actions as leave
 from service.workforce.models import WorkerStatus
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
@@ -43,7 +43,7 @@ def _statuses(tenant) -> list[str]:
 
 def _annual(tenant, worker_id: int, year: int = 2024) -> leave.LeaveBalance:
     with tenant_session(tenant.id) as db:
-        from service.workforce.roster import get_worker
+        from service.workforce.roster.queries import get_worker
 
         worker = get_worker(db, tenant.id, worker_id)
         return next(b for b in leave.balances(db, tenant.id, worker, year) if b.leave_type is LeaveType.ANNUAL)
@@ -183,7 +183,7 @@ def test_another_tenants_leave_is_404(signed_in, tenant, other_tenant, settings)
     theirs = make_worker(settings, other_tenant, hire_date=date(2020, 3, 1))
     with tenant_session(other_tenant.id) as db:
         from service.audit import SYSTEM
-        from service.workforce.leave_rules import parse_leave
+        from service.workforce.leave.rules import parse_leave
 
         data = parse_leave(
             {"worker_id": str(theirs.id), "leave_type": "sick", "start_date": "2024-03-04", "end_date": "2024-03-04"},

@@ -20,7 +20,7 @@ from service.payroll.payslip import ComponentKind
 from service.payroll.special_deductions import Child, Declarations, Period, Rent, RentTier
 from service.workforce.identity import make_national_id
 from service.workforce.models import Worker
-from service.workforce.roster_excel import ImportRefused
+from service.workforce.roster.excel import ImportRefused
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 

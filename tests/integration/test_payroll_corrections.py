@@ -305,8 +305,8 @@ def test_lines_need_their_payslip_and_go_with_it(settings, tenant) -> None:
 
 
 def test_a_correction_reopens_the_months_attendance_until_it_is_published(settings, tenant, signed_in) -> None:
-    from service.workforce.attendance import is_locked, save_month
-    from service.workforce.attendance_rules import AttendanceFigures
+    from service.workforce.attendance.actions import is_locked, save_month
+    from service.workforce.attendance.rules import AttendanceFigures
 
     ids = pages.seed(settings, tenant)  # ids[1] has March attendance: 1.5 days absent, overtime
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)

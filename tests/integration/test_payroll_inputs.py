@@ -25,8 +25,8 @@ from service.payroll.payslip import ComponentKind
 from service.payroll.run_inputs import ytd_from_json
 from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
 from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
-from service.workforce.attendance import save_month
-from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.attendance.actions import save_month
+from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.identity import make_national_id
 from service.workforce.models import GRADES
 from tenants.isolation import tenant_session

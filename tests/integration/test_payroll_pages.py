@@ -21,10 +21,10 @@ from service.payroll.band_actions import create_version
 from service.payroll.run_exports import BANK_HEADERS, REGISTER_HEADERS, TAX_HEADERS
 from service.payroll.run_models import PayslipRow, RunStatus
 from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
-from service.workforce.actions import reveal_id_number
-from service.workforce.attendance import save_month
-from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.attendance.actions import save_month
+from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import GRADES, Worker
+from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from

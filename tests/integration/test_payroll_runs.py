@@ -22,8 +22,8 @@ from service.payroll.payslip import Attendance, Insurance, PayslipInput, TaxYear
 from service.payroll.run_inputs import ytd_from_json
 from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
 from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
-from service.workforce.attendance import save_month
-from service.workforce.attendance_rules import AttendanceFigures
+from service.workforce.attendance.actions import save_month
+from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import GRADES, Worker
 from tenants.isolation import tenant_session

@@ -27,8 +27,8 @@ from service.billing.retention import export_and_delete
 from service.billing.subscriptions import ensure_default_plans, ensure_stripe, open_account, process_due, setup_plans
 from service.cli import main as cli
 from service.database.engines import owner_engine
-from service.workforce.actions import deactivate_worker
 from service.workforce.models import Worker, WorkerStatus
+from service.workforce.roster.actions import deactivate_worker
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant, TenantStatus
 from tests.support.factories import PASSWORD, make_tenant, make_worker

@@ -9,7 +9,8 @@ from datetime import date
 
 from service.accounts.models import StaffRole
 from service.i18n import translator
-from service.workforce import attendance_excel, contract_excel
+from service.workforce.attendance import excel as attendance_excel
+from service.workforce.contracts import excel as contract_excel
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from
 

@@ -11,9 +11,9 @@ from sqlalchemy import text
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM
 from service.i18n import translator
-from service.workforce import training
 from service.workforce.models import WorkerStatus
-from service.workforce.record_input import CertificateInput
+from service.workforce.records import actions as training
+from service.workforce.records.input import CertificateInput
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 from tests.support.web import csrf_from

@@ -14,10 +14,10 @@ from service.bureaus.actions import ensure_assignment
 from service.keys import keys_for
 from service.platform.provisioning import create_tenant
 from service.settings import Settings
-from service.workforce.actions import create_worker
 from service.workforce.identity import make_national_id, parse_national_id
 from service.workforce.models import Education, Worker, WorkerStatus
-from service.workforce.worker_input import WorkerInput
+from service.workforce.roster.actions import create_worker
+from service.workforce.roster.input import WorkerInput
 from tenants.isolation import tenant_session
 from tenants.models import Tenant
 

@@ -68,7 +68,7 @@ def test_unknown_locale_falls_back_to_zh_cn() -> None:
 def test_excel_headers_and_labels_are_unambiguous() -> None:
     """The import reads headers and labels in either language: no two may share a text."""
     from service.workforce.models import LABELS
-    from service.workforce.roster_excel import HEADERS
+    from service.workforce.roster.excel import HEADERS
 
     for msgids in (list(HEADERS.values()), list(LABELS.values())):
         texts = [t(msgid) for t in (translator("zh_CN"), translator("en")) for msgid in msgids]

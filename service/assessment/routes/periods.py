@@ -30,7 +30,7 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.actions import find_by_id_number, reveal_id_number
+from service.workforce.roster.actions import find_by_id_number, reveal_id_number
 from tenants.isolation import TenantSession
 
 

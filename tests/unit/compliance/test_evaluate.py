@@ -18,7 +18,7 @@ from service.compliance.evaluate import (
 from service.compliance.facts import CertificateFacts, ContractFacts, WorkerFacts
 from service.compliance.rules import Rule, double_wage_owed
 from service.compliance.titles import RULE_TITLES
-from service.workforce.contract_terms import Contract, ContractType, TermRule
+from service.workforce.contracts.terms import Contract, ContractType, TermRule
 
 TODAY = date(2025, 9, 15)
 DAY = timedelta(days=1)

@@ -29,7 +29,7 @@ from service.compliance.rules import (
     social_insurance_due,
     written_contract_due,
 )
-from service.workforce.contract_terms import Contract, ContractType, TermRule
+from service.workforce.contracts.terms import Contract, ContractType, TermRule
 
 WAGE = Decimal("6000.00")
 START = date(2024, 1, 15)  # a Monday; the contract is due on Thursday 15 February

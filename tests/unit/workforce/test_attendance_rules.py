@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from service.errors import DomainError
-from service.workforce.attendance_rules import (
+from service.workforce.attendance.rules import (
     AttendanceErrors,
     is_blank,
     parse_figures,

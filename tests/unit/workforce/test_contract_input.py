@@ -8,18 +8,18 @@ from decimal import Decimal
 import pytest
 
 from service.cities.reference import CityFigures
-from service.workforce import contract_terms as terms
-from service.workforce.contract_input import (
+from service.workforce.contracts import terms
+from service.workforce.contracts.compensation import compute, monthly_wages
+from service.workforce.contracts.input import (
     ContractInputErrors,
     parse_contract,
     parse_signing,
     parse_termination,
     refuse_impossible_termination,
 )
-from service.workforce.contract_severance import compute, monthly_wages
-from service.workforce.contract_state import ContractState, as_terms, contract_state
+from service.workforce.contracts.severance import REASON_LABELS, TerminationReason
+from service.workforce.contracts.state import ContractState, as_terms, contract_state
 from service.workforce.models import Contract, ContractStatus, ContractType
-from service.workforce.severance import REASON_LABELS, TerminationReason
 
 TODAY = date(2026, 3, 10)
 GOOD = {

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from service.errors import DomainError
-from service.workforce.contract_terms import (
+from service.workforce.contracts.terms import (
     Contract,
     ContractType,
     TermRule,

@@ -8,7 +8,7 @@ import pytest
 
 from service.errors import DomainError
 from service.workforce.daily_models import LeaveType
-from service.workforce.leave_rules import (
+from service.workforce.leave.rules import (
     LeaveInputErrors,
     Span,
     annual_leave_days,

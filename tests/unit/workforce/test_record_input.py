@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from service.workforce.daily_models import DisciplineKind, TrainingResult
-from service.workforce.record_input import (
+from service.workforce.records.input import (
     RecordInputErrors,
     parse_certificate,
     parse_discipline,

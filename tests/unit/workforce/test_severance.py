@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from service.errors import DomainError
-from service.workforce.severance import (
+from service.workforce.contracts.severance import (
     ServiceLength,
     Severance,
     TerminationReason,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from service.workforce.models import Education, WorkerStatus
-from service.workforce.worker_input import WorkerInputErrors, parse_date, parse_worker
+from service.workforce.roster.input import WorkerInputErrors, parse_date, parse_worker
 
 TODAY = date(2026, 11, 22)
 GOOD = {

@@ -15,12 +15,13 @@ from service.web.errors import error_page
 from service.web.forms import FormData
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce import contracts, queries
 from service.workforce.access import EDITORS
-from service.workforce.contract_input import parse_termination
-from service.workforce.contract_routes import form_values, load_contract
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts import queries
+from service.workforce.contracts.input import parse_termination
+from service.workforce.contracts.routes import form_values, load_contract
+from service.workforce.contracts.severance import REASON_LABELS, TerminationReason
 from service.workforce.models import LABELS, Contract, ContractStatus, Worker
-from service.workforce.severance import REASON_LABELS, TerminationReason
 from tenants.isolation import TenantSession
 
 LCL_SERVICE_FROM = date(2008, 1, 1)  # 劳动合同法 Art. 97 ¶3

@@ -19,11 +19,12 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text, page_number, whole_number
 from service.web.pages import page, page_query, see_other
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce import leave, roster
 from service.workforce.access import EDITORS
-from service.workforce.daily_models import DAILY_LABELS, LeaveStatus, LeaveType
-from service.workforce.leave_rules import FIELDS, parse_leave
+from service.workforce.daily_models import DAILY_LABELS, LeaveRequest, LeaveStatus, LeaveType
+from service.workforce.leave import actions as leave
+from service.workforce.leave.rules import FIELDS, parse_leave
 from service.workforce.models import Worker
+from service.workforce.roster import queries as roster
 from tenants.isolation import TenantSession
 
 
@@ -48,7 +49,7 @@ def _worker(db: TenantSession, ctx: RequestContext, worker_id: int | None) -> Wo
     return roster.get_worker(db, ctx.tenant_id, worker_id) if worker_id else None
 
 
-def _load(db: TenantSession, ctx: RequestContext, request_id: int, *, for_update: bool = False):
+def _load(db: TenantSession, ctx: RequestContext, request_id: int, *, for_update: bool = False) -> LeaveRequest:
     found = leave.load_request(db, ctx.tenant_id, request_id, for_update=for_update)
     if found is None:
         raise NotFoundException()
@@ -78,6 +79,7 @@ def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 def _detail(request: Request, ctx: RequestContext, db: TenantSession, request_id: int, **context: Any) -> Response:
     found = _load(db, ctx, request_id)
     worker = roster.get_worker(db, ctx.tenant_id, found.worker_id)
+    assert worker is not None  # the request's foreign key keeps its worker
     balances = leave.balances(db, ctx.tenant_id, worker, found.start_date.year)
     balance = next(b for b in balances if b.leave_type is found.leave_type)
     context = {"errors": {}, "values": {}, **context}

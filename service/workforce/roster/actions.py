@@ -7,20 +7,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock, events
 from service.audit import Actor, record, record_many
 from service.bureaus.directory import AssignmentErrors, load_assignments
 from service.crypto import blind_index
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys
 from service.workforce.events import WorkersChanged
 from service.workforce.identity import mask_national_id
 from service.workforce.models import Gender, Worker, WorkerStatus
-from service.workforce.worker_input import WorkerInput, WorkerInputErrors
+from service.workforce.roster.input import WorkerInput, WorkerInputErrors
 
 
 def id_number_index(keys: Keys, tenant_id: uuid.UUID, number: str) -> bytes:
@@ -83,7 +85,7 @@ def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, d
     db.flush()
     db.refresh(worker, ["client_bureau", "unit"])  # the names, loaded while the session is open
     record(db, tenant_id, actor, "worker.create", "worker", worker.id, after=worker.snapshot())
-    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
+    events.record(db, WorkersChanged(tenant_id, (id_of(worker),), clock.today()))
     return worker
 
 
@@ -100,7 +102,7 @@ def update_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, w
     after = worker.snapshot()
     if after != before:
         record(db, tenant_id, actor, "worker.update", "worker", worker.id, before=before, after=after)
-    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
+    events.record(db, WorkersChanged(tenant_id, (id_of(worker),), clock.today()))
     return worker
 
 
@@ -115,7 +117,7 @@ def deactivate_worker(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: W
     db.add(worker)
     db.flush()
     record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=worker.snapshot())
-    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
+    events.record(db, WorkersChanged(tenant_id, (id_of(worker),), clock.today()))
 
 
 @dataclass(frozen=True)
@@ -128,15 +130,18 @@ class ImportOutcome:
 def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, rows: list[WorkerInput]) -> ImportOutcome:
     """Insert new workers and update existing ones (matched on the ID number)
     in the caller's transaction.  Rows must already be validated and free of
-    duplicates, their bureaus and units known (``roster_excel.parse_workbook``
+    duplicates, their bureaus and units known (``roster.excel.parse_workbook``
     with the tenant's assignments); the caller imports all of them or none."""
     assignments = load_assignments(db, tenant_id)
     by_index = {id_number_index(keys, tenant_id, r.national_id.number): r for r in rows}
     existing = {
         w.id_number_index: w
-        for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index.in_(list(by_index))))
+        for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id_number_index).in_(list(by_index))))
     }
-    new_rows, changes, unchanged = [], [], 0
+    new_rows: list[dict[str, Any]] = []
+    changes: list[tuple[object, dict[str, Any] | None, dict[str, Any] | None]] = []
+    changed: list[Worker] = []
+    unchanged = 0
     now = datetime.now(UTC)
     for index, data in by_index.items():
         columns = _columns(keys, tenant_id, data, assignments.resolve(data.client_bureau, data.unit))
@@ -150,13 +155,17 @@ def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, 
             unchanged += 1
             continue
         db.execute(
-            update(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker.id).values(**columns, updated_at=now)
+            update(Worker)
+            .where(col(Worker.tenant_id) == tenant_id, col(Worker.id) == worker.id)
+            .values(**columns, updated_at=now)
         )
         changes.append((worker.id, before, candidate.snapshot()))
+        changed.append(worker)
     created: dict[bytes, int] = {}
     if new_rows:
-        returned = db.execute(insert(Worker).returning(Worker.id_number_index, Worker.id), new_rows).all()
-        created = dict(returned)
+        returning = insert(Worker).returning(col(Worker.id_number_index), col(Worker.id))
+        # The id is an identity column: RETURNING never gives NULL, whatever the model's Optional says.
+        created = cast(dict[bytes, int], dict(db.execute(returning, new_rows).tuples().all()))
         record_many(
             db,
             tenant_id,
@@ -166,5 +175,5 @@ def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, 
             [(created[row["id_number_index"]], None, Worker(**row).snapshot()) for row in new_rows],
         )
     record_many(db, tenant_id, actor, "worker.import_update", "worker", changes)
-    events.record(db, WorkersChanged(tenant_id, (*created.values(), *(c[0] for c in changes)), clock.today()))
+    events.record(db, WorkersChanged(tenant_id, (*created.values(), *(id_of(w) for w in changed)), clock.today()))
     return ImportOutcome(created=len(new_rows), updated=len(changes), unchanged=unchanged)

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from service import clock
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.web.access import allow
@@ -15,10 +16,10 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import MultipartData
 from service.web.pages import page, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce import contracts
 from service.workforce.access import EDITORS
-from service.workforce.contract_excel import parse_workbook, plan_import, template_workbook
-from service.workforce.roster_excel import ImportRefused, RowError
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.excel import parse_workbook, plan_import, template_workbook
+from service.workforce.roster.excel import ImportRefused, RowError
 from tenants.isolation import TenantSession
 
 
@@ -57,7 +58,7 @@ class ContractImportController(Controller):
         rows, unreadable = parse_workbook(upload.file.read(), t, today)
         keys = keys_for(request.app.state.settings)
         workers = contracts.workers_by_id_number(db, keys, ctx.tenant_id, [r.id_number for r in rows])
-        stored = contracts.contracts_of_workers(db, ctx.tenant_id, [w.id for w in workers.values()])
+        stored = contracts.contracts_of_workers(db, ctx.tenant_id, [id_of(w) for w in workers.values()])
         plan = plan_import(rows, workers, stored, t, unreadable)
         outcome = contracts.import_contracts(db, ctx.tenant_id, ctx.actor, plan, today)
         return _import_page(request, outcome=outcome, errors=[])

@@ -1,6 +1,6 @@
 """Labour contract pages: a worker's new contract, one contract's page with its small forms
 (sign, renewal decision, the scan) and the draft's edit form.  Renewal and conversion, termination
-and the Excel import have modules of their own (``contract_*_routes``)."""
+and the Excel import have modules of their own (``*_routes``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.database.ids import id_of
 from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.web.access import allow
@@ -22,17 +23,19 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
-from service.workforce import contracts, queries, roster
 from service.workforce.access import EDITORS, SEES_FULL_ID
-from service.workforce.contract_input import (
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts import queries
+from service.workforce.contracts.input import (
     FIELDS,
     parse_contract,
     parse_renewal_decision,
     parse_signing,
 )
-from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, contract_state
+from service.workforce.contracts.severance import REASON_LABELS, TerminationReason
+from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.models import LABELS, Contract, ContractType, RenewalDecision, Worker
-from service.workforce.severance import REASON_LABELS, TerminationReason
+from service.workforce.roster import queries as roster
 from tenants.isolation import TenantSession
 
 # --- shared by the contract modules ---------------------------------------
@@ -171,7 +174,7 @@ def _detail(
         following=contracts.next_contract(db, ctx.tenant_id, contract),
         warnings=_findings(ctx, check),
         minimum_wage_known=check.minimum_wage_known,
-        scan=contracts.file_info(db, ctx.tenant_id, contract.id),
+        scan=contracts.file_info(db, ctx.tenant_id, id_of(contract)),
         reason=TerminationReason(contract.termination_reason) if contract.termination_reason else None,
         reason_labels=REASON_LABELS,
         decisions=list(RenewalDecision),
@@ -209,7 +212,7 @@ class ContractController(Controller):
     def update(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int], data: FormData) -> Response:
         today = clock.today()
         contract, worker = load_contract(db, ctx, contract_id)
-        others = contracts.other_terms(db, ctx.tenant_id, worker.id, but=[contract.id])
+        others = contracts.other_terms(db, ctx.tenant_id, id_of(worker), but=[contract.id])
         contracts.update_draft(
             db, ctx.tenant_id, ctx.actor, contract, parse_contract(form_values(data), today=today, others=others), today
         )

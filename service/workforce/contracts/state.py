@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from service.errors import N_
-from service.workforce import contract_terms as terms
+from service.workforce.contracts import terms
 from service.workforce.models import Contract, ContractStatus
 
 

@@ -20,16 +20,17 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from service.database.ids import id_of
 from service.errors import N_, DomainError, Label
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
-from service.workforce.contract_input import ContractInput, ContractInputErrors, parse_contract
-from service.workforce.contract_state import as_terms
-from service.workforce.contract_terms import refuse_impossible_terms
-from service.workforce.contracts import ImportPlan, same_terms
+from service.workforce.contracts.actions import ImportPlan, same_terms
+from service.workforce.contracts.input import ContractInput, ContractInputErrors, parse_contract
+from service.workforce.contracts.state import as_terms
+from service.workforce.contracts.terms import refuse_impossible_terms
 from service.workforce.models import LABELS, Contract, ContractStatus, ContractType, Worker
-from service.workforce.roster_excel import ImportRefused, RowError
-from service.workforce.worker_input import _id_number, _text
+from service.workforce.roster.excel import ImportRefused, RowError
+from service.workforce.roster.input import _id_number, _text
 
 HEADERS = {
     "id_number": N_("ID number"),
@@ -136,23 +137,24 @@ def plan_import(
         if row.name and row.name != worker.name:
             refuse(row, "name", N_("This ID number belongs to {name} in the roster."), name=worker.name)
             continue
-        key = (worker.id, row.data.start)
+        worker_id = id_of(worker)
+        key = (worker_id, row.data.start)
         if key in seen:
             refuse(row, "start", N_("The same worker's contract from this date is already on row {row}."), row=seen[key])
             continue
         seen[key] = row.number
-        existing = [c for c in stored.get(worker.id, ()) if c.start_date == row.data.start]
+        existing = [c for c in stored.get(worker_id, ()) if c.start_date == row.data.start]
         match = existing[0] if existing else None
-        others = [as_terms(c, to_last_day=True) for c in stored.get(worker.id, ()) if c is not match]
-        others += [data.terms() for _, data in accepted.get(worker.id, [])]
+        others = [as_terms(c, to_last_day=True) for c in stored.get(worker_id, ()) if c is not match]
+        others += [data.terms() for _, data in accepted.get(worker_id, [])]
         try:
             refuse_impossible_terms(row.data.terms(), others)
         except DomainError as error:
             refuse(row, error.field, error.message, **error.params)
             continue
-        accepted.setdefault(worker.id, []).append((row.number, row.data))
+        accepted.setdefault(worker_id, []).append((row.number, row.data))
         if match is None:
-            new.append((worker.id, row.data))
+            new.append((worker_id, row.data))
         elif same_terms(match, row.data):
             unchanged += 1
         elif match.status in (ContractStatus.RENEWED, ContractStatus.TERMINATED):

@@ -11,16 +11,17 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, text
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, func, text
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from service.bureaus.directory import bureau_names
 from service.bureaus.models import BureauUnit, ClientBureau
 from service.errors import DomainError
 from service.keys import Keys
-from service.workforce.actions import id_number_index
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker, WorkerStatus
+from service.workforce.roster.actions import id_number_index
 
 PER_PAGE = 50
 _DIGITS = re.compile(r"\d{3,11}")
@@ -60,44 +61,48 @@ def unit_ids_named(tenant_id: uuid.UUID, name: str):
     return select(BureauUnit.id).where(BureauUnit.tenant_id == tenant_id, BureauUnit.name == name)
 
 
-def _conditions(keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list:
-    conditions = [Worker.tenant_id == tenant_id]
+def _conditions(keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list[ColumnElement[bool]]:
+    conditions = [col(Worker.tenant_id) == tenant_id]
     q = f.q.strip()
     if q:
         try:  # a whole ID number: exact match through the blind index
             number = parse_national_id(q).number
-            conditions.append(Worker.id_number_index == id_number_index(keys, tenant_id, number))
+            conditions.append(col(Worker.id_number_index) == id_number_index(keys, tenant_id, number))
         except DomainError:
             if _DIGITS.fullmatch(q):
                 # ^@ (starts_with) is leakproof, so under forced RLS the planner
                 # may still use the phone index; LIKE 'q%' is not and may not.
-                conditions.append(Worker.phone.op("^@")(q))
+                conditions.append(col(Worker.phone).op("^@")(q))
             else:
-                conditions.append(Worker.name.ilike(f"%{_escape_like(q)}%", escape="\\"))
+                conditions.append(col(Worker.name).ilike(f"%{_escape_like(q)}%", escape="\\"))
     if f.status:
-        conditions.append(Worker.status == f.status)
+        conditions.append(col(Worker.status) == f.status)
     if f.grade:
-        conditions.append(Worker.grade == f.grade)
+        conditions.append(col(Worker.grade) == f.grade)
     if f.client_bureau:
-        conditions.append(Worker.bureau_id.in_(bureau_ids_named(tenant_id, f.client_bureau)))
+        conditions.append(col(Worker.bureau_id).in_(bureau_ids_named(tenant_id, f.client_bureau)))
     if f.post_line:
-        conditions.append(Worker.post_line == f.post_line)
+        conditions.append(col(Worker.post_line) == f.post_line)
     return conditions
 
 
-def count_statement(conditions: list) -> Select:
+def count_statement(conditions: list[ColumnElement[bool]]) -> SelectOfScalar[int]:
     return select(func.count()).select_from(Worker).where(*conditions)
 
 
-def page_statement(tenant_id: uuid.UUID, conditions: list, page: int, per_page: int) -> Select:
+def page_statement(
+    tenant_id: uuid.UUID, conditions: list[ColumnElement[bool]], page: int, per_page: int
+) -> SelectOfScalar[Worker]:
     """The workers of one page, newest first.  The page's ids are chosen first: a worker row
     carries its bureau's and unit's names as subqueries, which would otherwise run for every
     row the offset skips (page 1,000 of 50,000 workers: 245 ms, instead of 15 ms)."""
-    page_ids = select(Worker.id).where(*conditions).order_by(Worker.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    page_ids = (
+        select(Worker.id).where(*conditions).order_by(col(Worker.id).desc()).offset((page - 1) * per_page).limit(per_page)
+    )
     return (
         select(Worker)
-        .where(Worker.tenant_id == tenant_id, Worker.id.in_(page_ids.scalar_subquery()))  # type: ignore[union-attr]
-        .order_by(Worker.id.desc())
+        .where(Worker.tenant_id == tenant_id, col(Worker.id).in_(page_ids.scalar_subquery()))
+        .order_by(col(Worker.id).desc())
     )
 
 
@@ -113,7 +118,7 @@ def search(
 
 def all_matching(db: Session, keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list[Worker]:
     """Every worker the filter matches, for the Excel export."""
-    return list(db.exec(select(Worker).where(*_conditions(keys, tenant_id, f)).order_by(Worker.id)).all())
+    return list(db.exec(select(Worker).where(*_conditions(keys, tenant_id, f)).order_by(col(Worker.id))).all())
 
 
 def _distinct_values(db: Session, tenant_id: uuid.UUID, column: str) -> list[str]:
@@ -152,4 +157,4 @@ def get_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Worker | No
 
 def status_counts(db: Session, tenant_id: uuid.UUID) -> dict[WorkerStatus, int]:
     rows = db.exec(select(Worker.status, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.status)).all()
-    return dict(rows)
+    return {WorkerStatus(status): count for status, count in rows}

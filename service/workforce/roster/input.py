@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import Any
 
 from service.cities.names import CITY_NAMES
 from service.dates import parse_date
@@ -155,7 +156,7 @@ def parse_worker(
     a sheet may say 在岗 or active; ``city_labels`` maps city names to codes.
     """
     labels = labels or {}
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each field's checked value, of the type its check returns
     errors: list[DomainError] = []
     checks = {
         "name": lambda v: _name(v),
@@ -206,4 +207,4 @@ def parse_worker(
         grade=values["grade"],
         city=values["city"],
         si_registered_on=values["si_registered_on"],
-    )  # type: ignore[arg-type]
+    )

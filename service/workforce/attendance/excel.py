@@ -3,7 +3,7 @@
 The template lists the month's workers with their ID numbers and any figures
 already entered, so a clerk fills it in (or edits it) and uploads it again.
 Headers are written in the reader's language and accepted in either.  Every
-row is checked before anything is written (``attendance.import_month``).
+row is checked before anything is written (``attendance.actions.import_month``).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from datetime import date
 from service.errors import N_, DomainError
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
-from service.workforce.attendance_rules import FIELDS, AttendanceErrors, AttendanceFigures, is_blank, parse_figures
+from service.workforce.attendance.rules import FIELDS, AttendanceErrors, AttendanceFigures, is_blank, parse_figures
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker
-from service.workforce.roster_excel import ImportRefused, RowError
+from service.workforce.roster.excel import ImportRefused, RowError
 
 HEADERS = {
     "name": N_("Name"),

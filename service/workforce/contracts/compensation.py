@@ -30,14 +30,14 @@ from service.cities.reference import CityFigures
 from service.dates import add_months
 from service.errors import N_, DomainError
 from service.money import ZERO
-from service.workforce.contract_state import last_day as contract_last_day
-from service.workforce.models import Contract, ContractStatus, Worker
-from service.workforce.severance import (
+from service.workforce.contracts.severance import (
     AVERAGE_WINDOW_MONTHS,
     Severance,
     TerminationReason,
     economic_compensation,
 )
+from service.workforce.contracts.state import last_day as contract_last_day
+from service.workforce.models import Contract, ContractStatus, Worker
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ Lifecycle (``status`` stores decisions; dates decide active/expired):
   and linked to it through ``previous_contract_id``;
 * ``convert_to_open_ended``: see its docstring;
 * ``terminate``: *terminated* with a statutory reason, the date and the
-  economic compensation computed by ``contract_severance``;
+  economic compensation computed by ``contracts.compensation``;
 * ``attach_file``: the signed scan (PDF, JPEG or PNG, at most 5 MB).
 """
 
@@ -27,20 +27,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import events
 from service.audit import Actor, record, record_many
+from service.database.ids import id_of
 from service.dates import ONE_DAY
 from service.errors import N_, DomainError
 from service.keys import Keys
-from service.workforce.actions import id_number_index
-from service.workforce.contract_input import ContractInput, TerminationInput, refuse_impossible_termination
-from service.workforce.contract_severance import SeveranceFigure, severance_for
-from service.workforce.contract_state import as_terms
-from service.workforce.contract_terms import refuse_impossible_terms
+from service.workforce.contracts.compensation import SeveranceFigure, severance_for
+from service.workforce.contracts.input import ContractInput, TerminationInput, refuse_impossible_termination
+from service.workforce.contracts.state import as_terms
+from service.workforce.contracts.terms import refuse_impossible_terms
 from service.workforce.events import WorkersChanged
 from service.workforce.models import (
     Contract,
@@ -50,6 +51,7 @@ from service.workforce.models import (
     RenewalDecision,
     Worker,
 )
+from service.workforce.roster.actions import id_number_index
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # What a scan may be, told by its first bytes, never by its name or the browser's word.
@@ -69,7 +71,7 @@ def contracts_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> li
         db.exec(
             select(Contract)
             .where(Contract.tenant_id == tenant_id, Contract.worker_id == worker_id)
-            .order_by(Contract.start_date, Contract.id)
+            .order_by(col(Contract.start_date), col(Contract.id))
         )
     )
 
@@ -110,11 +112,11 @@ def get_file(db: Session, tenant_id: uuid.UUID, contract_id: int) -> ContractFil
 
 def workers_by_id_number(db: Session, keys: Keys, tenant_id: uuid.UUID, numbers: Iterable[str]) -> dict[str, Worker]:
     """Workers matched on their ID numbers, in one query: the blind index
-    ``actions.find_by_id_number`` uses, for a whole sheet at once."""
+    ``roster.actions.find_by_id_number`` uses, for a whole sheet at once."""
     by_index = {id_number_index(keys, tenant_id, n): n for n in set(numbers)}
     if not by_index:
         return {}
-    rows = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index.in_(list(by_index))))
+    rows = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id_number_index).in_(list(by_index))))
     return {by_index[w.id_number_index]: w for w in rows}
 
 
@@ -124,8 +126,8 @@ def contracts_of_workers(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable
     if found:
         for contract in db.exec(
             select(Contract)
-            .where(Contract.tenant_id == tenant_id, Contract.worker_id.in_(list(found)))
-            .order_by(Contract.start_date, Contract.id)
+            .where(Contract.tenant_id == tenant_id, col(Contract.worker_id).in_(list(found)))
+            .order_by(col(Contract.start_date), col(Contract.id))
         ):
             found[contract.worker_id].append(contract)
     return found
@@ -133,7 +135,7 @@ def contracts_of_workers(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable
 
 def severance_on(db: Session, tenant_id: uuid.UUID, worker: Worker, terminated_on: date) -> SeveranceFigure:
     """The compensation figure for the termination form."""
-    return severance_for(db, tenant_id, worker, contracts_of_worker(db, tenant_id, worker.id), terminated_on)
+    return severance_for(db, tenant_id, worker, contracts_of_worker(db, tenant_id, id_of(worker)), terminated_on)
 
 
 # --- helpers --------------------------------------------------------------
@@ -219,17 +221,17 @@ def create_contract(
 ) -> Contract:
     """A draft, or a signed contract when the data carries a signing date."""
     contract = _insert(db, tenant_id, actor, worker, data, previous)
-    recompute(db, tenant_id, [worker.id], today)
+    recompute(db, tenant_id, [id_of(worker)], today)
     return contract
 
 
 def _insert(
     db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: ContractInput, previous: Contract | None
 ) -> Contract:
-    refuse_impossible_terms(data.terms(), other_terms(db, tenant_id, worker.id))
+    refuse_impossible_terms(data.terms(), other_terms(db, tenant_id, id_of(worker)))
     contract = Contract(
         tenant_id=tenant_id,
-        worker_id=worker.id,
+        worker_id=id_of(worker),
         status=ContractStatus.SIGNED if data.signed_on else ContractStatus.DRAFT,
         previous_contract_id=previous.id if previous else None,
         **_columns(data),
@@ -333,7 +335,7 @@ def renew(
     contract.renewal_decision = RenewalDecision.RENEW
     _touch(db, contract)
     record(db, tenant_id, actor, "contract.renew", "contract", contract.id, before=before, after=snapshot(contract))
-    recompute(db, tenant_id, [worker.id], today)
+    recompute(db, tenant_id, [id_of(worker)], today)
     return next_one
 
 
@@ -384,7 +386,7 @@ def convert_to_open_ended(
     _touch(db, contract)
     record(db, tenant_id, actor, "contract.convert", "contract", contract.id, before=before, after=snapshot(contract))
     open_ended = _insert(db, tenant_id, actor, worker, data, contract)
-    recompute(db, tenant_id, [worker.id], today)
+    recompute(db, tenant_id, [id_of(worker)], today)
     return open_ended
 
 
@@ -400,7 +402,7 @@ def terminate(
     """End a signed contract for a statutory reason; the compensation is computed and stored."""
     refuse_termination(contract)
     refuse_impossible_termination(as_terms(contract), data.reason, data.terminated_on)
-    figure = severance_for(db, tenant_id, worker, contracts_of_worker(db, tenant_id, worker.id), data.terminated_on)
+    figure = severance_for(db, tenant_id, worker, contracts_of_worker(db, tenant_id, id_of(worker)), data.terminated_on)
     before = snapshot(contract)
     contract.status = ContractStatus.TERMINATED
     contract.termination_reason = data.reason.value
@@ -409,7 +411,7 @@ def terminate(
     _touch(db, contract)
     after = snapshot(contract) | {"severance_basis": figure.basis()}
     record(db, tenant_id, actor, "contract.terminate", "contract", contract.id, before=before, after=after)
-    recompute(db, tenant_id, [worker.id], today)
+    recompute(db, tenant_id, [id_of(worker)], today)
     return figure
 
 
@@ -443,14 +445,16 @@ def attach_file(
     if detected is None:
         raise DomainError(N_("Upload the scan as a PDF, JPEG or PNG file."), field="file")
     media_type, extension = detected
-    old = get_file(db, tenant_id, contract.id)
+    old = get_file(db, tenant_id, id_of(contract))
     before = None if old is None else _file_snapshot(old.filename, old.media_type, old.content)
     if old is not None:
-        db.execute(delete(ContractFile).where(ContractFile.tenant_id == tenant_id, ContractFile.contract_id == contract.id))
+        db.execute(
+            delete(ContractFile).where(col(ContractFile.tenant_id) == tenant_id, col(ContractFile.contract_id) == contract.id)
+        )
         db.expunge(old)
     stored = ContractFile(
         tenant_id=tenant_id,
-        contract_id=contract.id,
+        contract_id=id_of(contract),
         filename=_safe_filename(filename, extension),
         media_type=media_type,
         size_bytes=len(content),
@@ -506,7 +510,9 @@ def import_contracts(db: Session, tenant_id: uuid.UUID, actor: Actor, plan: Impo
             for worker_id, data in plan.new
         ]
         # Rows are matched back by (worker, start): RETURNING order is not a promise.
-        returned = db.execute(insert(Contract).returning(Contract.worker_id, Contract.start_date, Contract.id), rows).all()
+        returned = db.execute(
+            insert(Contract).returning(col(Contract.worker_id), col(Contract.start_date), col(Contract.id)), rows
+        ).all()
         ids = {(worker_id, start): cid for worker_id, start, cid in returned}
         record_many(
             db,
@@ -520,14 +526,16 @@ def import_contracts(db: Session, tenant_id: uuid.UUID, actor: Actor, plan: Impo
                 for cid in [ids[(row["worker_id"], row["start_date"])]]
             ],
         )
-    changes = []
+    changes: list[tuple[object, dict[str, Any] | None, dict[str, Any] | None]] = []
     for contract, data in plan.changed:
         before = snapshot(contract)
         values = _columns(data)
         if contract.status is ContractStatus.DRAFT and data.signed_on is not None:
             values["status"] = ContractStatus.SIGNED
         db.execute(
-            update(Contract).where(Contract.tenant_id == tenant_id, Contract.id == contract.id).values(**values, updated_at=now)
+            update(Contract)
+            .where(col(Contract.tenant_id) == tenant_id, col(Contract.id) == contract.id)
+            .values(**values, updated_at=now)
         )
         changes.append((contract.id, before, snapshot(Contract(**(contract.model_dump() | values)))))
     record_many(db, tenant_id, actor, "contract.import_update", "contract", changes)

@@ -15,13 +15,13 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock, events
 from service.accounts.models import StaffRole
 from service.audit import Actor, record
+from service.database.ids import id_of
 from service.errors import N_, DomainError
-from service.workforce import leave
 from service.workforce.daily_models import (
     DAILY_LABELS,
     Certificate,
@@ -33,8 +33,9 @@ from service.workforce.daily_models import (
     TrainingResult,
 )
 from service.workforce.events import WorkersChanged
+from service.workforce.leave import actions as leave
 from service.workforce.models import Worker, WorkerStatus
-from service.workforce.record_input import CertificateInput, DisciplineInput, TrainingInput
+from service.workforce.records.input import CertificateInput, DisciplineInput, TrainingInput
 
 DISCIPLINE_READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.ASSESSOR)
 # A certificate this close to its end shows as expiring here and raises the compliance alert.
@@ -44,7 +45,7 @@ CERTIFICATE_NOTICE_DAYS = 30
 def add_training(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: TrainingInput) -> TrainingRecord:
     if data.trained_on < worker.hire_date - timedelta(days=366):
         raise DomainError(N_("This date is long before the worker was hired."), field="trained_on")
-    row = TrainingRecord(tenant_id=tenant_id, worker_id=worker.id, **data.__dict__)
+    row = TrainingRecord(tenant_id=tenant_id, worker_id=id_of(worker), **data.__dict__)
     db.add(row)
     db.flush()
     record(db, tenant_id, actor, "training.create", "training_record", row.id, after=row.snapshot())
@@ -63,11 +64,11 @@ def add_certificate(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Wor
     ).first()
     if duplicate is not None:
         raise DomainError(N_("This certificate is already recorded for the worker."), field="number")
-    row = Certificate(tenant_id=tenant_id, worker_id=worker.id, **data.__dict__)
+    row = Certificate(tenant_id=tenant_id, worker_id=id_of(worker), **data.__dict__)
     db.add(row)
     db.flush()
     record(db, tenant_id, actor, "certificate.create", "certificate", row.id, after=row.snapshot())
-    events.record(db, WorkersChanged(tenant_id, (worker.id,), clock.today()))
+    events.record(db, WorkersChanged(tenant_id, (id_of(worker),), clock.today()))
     return row
 
 
@@ -82,7 +83,7 @@ def add_discipline(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Work
             field="occurred_on",
             hire_date=worker.hire_date.isoformat(),
         )
-    row = DisciplineRecord(tenant_id=tenant_id, worker_id=worker.id, **data.__dict__)
+    row = DisciplineRecord(tenant_id=tenant_id, worker_id=id_of(worker), **data.__dict__)
     db.add(row)
     db.flush()
     record(db, tenant_id, actor, "discipline.create", "discipline_record", row.id, after=row.snapshot())
@@ -104,24 +105,24 @@ def certificates_expiring(db: Session, tenant_id: uuid.UUID, within_days: int, t
     newer = aliased(Certificate)
     superseded = exists().where(
         and_(
-            newer.tenant_id == Certificate.tenant_id,
-            newer.worker_id == Certificate.worker_id,
-            newer.name == Certificate.name,
-            newer.valid_until > Certificate.valid_until,
+            col(newer.tenant_id) == Certificate.tenant_id,
+            col(newer.worker_id) == Certificate.worker_id,
+            col(newer.name) == Certificate.name,
+            col(newer.valid_until) > Certificate.valid_until,
         )
     )
-    rows = db.exec(
-        select(Certificate.worker_id, Certificate.id, Certificate.name, Certificate.number, Certificate.valid_until)
-        .join(Worker, and_(Worker.tenant_id == Certificate.tenant_id, Worker.id == Certificate.worker_id))
+    certificates = db.exec(
+        select(Certificate)
+        .join(Worker, and_(col(Worker.tenant_id) == Certificate.tenant_id, col(Worker.id) == Certificate.worker_id))
         .where(
             Certificate.tenant_id == tenant_id,
             Certificate.valid_until <= today + timedelta(days=within_days),
             Worker.status != WorkerStatus.LEFT,
             ~superseded,
         )
-        .order_by(Certificate.valid_until, Certificate.id)
+        .order_by(col(Certificate.valid_until), col(Certificate.id))
     ).all()
-    return [ExpiringCertificate(*row) for row in rows]
+    return [ExpiringCertificate(c.worker_id, id_of(c), c.name, c.number, c.valid_until) for c in certificates]
 
 
 @dataclass(frozen=True)
@@ -175,10 +176,12 @@ def worker_records(
     return WorkerRecords(
         year=today.year,
         balances=leave.balances(db, tenant_id, worker, today.year),
-        leave_requests=leave.recent_requests(db, tenant_id, worker.id),
-        training=rows(TrainingRecord, (TrainingRecord.trained_on.desc(), TrainingRecord.id.desc())),
-        certificates=_certificate_views(rows(Certificate, (Certificate.valid_until.desc(), Certificate.id.desc())), today),
-        discipline=rows(DisciplineRecord, (DisciplineRecord.occurred_on.desc(), DisciplineRecord.id.desc()))
+        leave_requests=leave.recent_requests(db, tenant_id, id_of(worker)),
+        training=rows(TrainingRecord, (col(TrainingRecord.trained_on).desc(), col(TrainingRecord.id).desc())),
+        certificates=_certificate_views(
+            rows(Certificate, (col(Certificate.valid_until).desc(), col(Certificate.id).desc())), today
+        ),
+        discipline=rows(DisciplineRecord, (col(DisciplineRecord.occurred_on).desc(), col(DisciplineRecord.id).desc()))
         if include_discipline
         else None,
     )

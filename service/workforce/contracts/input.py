@@ -4,7 +4,7 @@ Pure: raw strings (or Excel cell values) in, a ``ContractInput`` or every
 problem out, each a DomainError naming its field.  The form and the Excel
 import both go through ``parse_contract``, so they refuse the same things with
 the same words.  Once every field reads, the terms go through
-``contract_terms.refuse_impossible_terms`` against the worker's other
+``contracts.terms.refuse_impossible_terms`` against the worker's other
 contracts (end before start, probation outside the term, overlaps).
 
 Form fields are named after the rules' fields (``start``, ``end``,
@@ -21,13 +21,13 @@ from enum import Enum
 
 from service.errors import N_, DomainError, InputErrors
 from service.money import ZERO, parse_yuan
-from service.workforce import contract_terms as terms
+from service.workforce.contracts import terms
+from service.workforce.contracts.severance import TerminationReason
 from service.workforce.models import ContractType, RenewalDecision
-from service.workforce.severance import TerminationReason
 
 # The private helpers of the roster's checks are shared on purpose: a name, a
 # choice or a date is refused with the same words on every form.
-from service.workforce.worker_input import _choice, _short_text, _text, parse_date
+from service.workforce.roster.input import _choice, _short_text, _text, parse_date
 
 FIELDS = (
     "contract_type",

@@ -9,12 +9,13 @@ from datetime import date
 
 from sqlmodel import Session
 
+from service.database.ids import id_of
 from service.errors import DomainError
 from service.money import ZERO
-from service.workforce import contracts
-from service.workforce.contract_severance import SeveranceFigure, city_figures
-from service.workforce.contract_state import as_terms
-from service.workforce.contract_terms import Finding, check_contract
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.compensation import SeveranceFigure, city_figures
+from service.workforce.contracts.state import as_terms
+from service.workforce.contracts.terms import Finding, check_contract
 from service.workforce.models import Contract, Worker
 
 
@@ -28,7 +29,7 @@ class ContractCheck:
 def contract_check(db: Session, tenant_id: uuid.UUID, worker: Worker, contract: Contract) -> ContractCheck:
     figures = city_figures(db, tenant_id, worker.city, contract.start_date)
     minimum_wage = figures.minimum_wage_monthly if figures else ZERO
-    others = contracts.other_terms(db, tenant_id, worker.id, but=[contract.id])
+    others = contracts.other_terms(db, tenant_id, id_of(worker), but=[contract.id])
     try:
         findings = check_contract(as_terms(contract), others, minimum_wage)
     except DomainError as impossible:

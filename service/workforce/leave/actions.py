@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record
+from service.database.ids import id_of
 from service.errors import N_, DomainError, Label
 from service.workforce.daily_models import DAILY_LABELS, LeaveEntitlement, LeaveRequest, LeaveStatus, LeaveType
-from service.workforce.leave_rules import (
+from service.workforce.leave.rules import (
     LeaveInput,
     Span,
     annual_leave_for_year,
@@ -66,7 +67,7 @@ def _holding(
     query = select(LeaveRequest).where(
         LeaveRequest.tenant_id == tenant_id,
         LeaveRequest.worker_id == worker_id,
-        LeaveRequest.status.in_(HOLDING),
+        col(LeaveRequest.status).in_(HOLDING),
         LeaveRequest.start_date <= end,
         LeaveRequest.end_date >= start,
     )
@@ -105,10 +106,10 @@ def _refuse_over_entitlement(
     exclude_id: int | None,
 ) -> None:
     for year in range(start.year, end.year + 1):
-        limit = entitlement(worker, leave_type, year, _configured(db, tenant_id, worker.id, year))
+        limit = entitlement(worker, leave_type, year, _configured(db, tenant_id, id_of(worker), year))
         if limit is None:
             continue
-        others = _holding(db, tenant_id, worker.id, date(year, 1, 1), date(year, 12, 31), exclude_id)
+        others = _holding(db, tenant_id, id_of(worker), date(year, 1, 1), date(year, 12, 31), exclude_id)
         taken = sum(
             leave_days_in_year(r.leave_type, r.start_date, r.end_date, year) for r in others if r.leave_type is leave_type
         )
@@ -129,12 +130,12 @@ def submit_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, data: LeaveInp
             field="start_date",
             hire_date=worker.hire_date.isoformat(),
         )
-    existing = _holding(db, tenant_id, worker.id, data.start_date, data.end_date)
-    refuse_overlap(data.start_date, data.end_date, [Span(r.id, r.start_date, r.end_date) for r in existing])
+    existing = _holding(db, tenant_id, id_of(worker), data.start_date, data.end_date)
+    refuse_overlap(data.start_date, data.end_date, [Span(id_of(r), r.start_date, r.end_date) for r in existing])
     _refuse_over_entitlement(db, tenant_id, worker, data.leave_type, data.start_date, data.end_date, None)
     request = LeaveRequest(
         tenant_id=tenant_id,
-        worker_id=worker.id,
+        worker_id=id_of(worker),
         leave_type=data.leave_type,
         start_date=data.start_date,
         end_date=data.end_date,
@@ -250,7 +251,7 @@ def set_entitlement(
         if row is not None:
             db.delete(row)
     elif row is None:
-        db.add(LeaveEntitlement(tenant_id=tenant_id, worker_id=worker.id, year=year, leave_type=leave_type, days=days))
+        db.add(LeaveEntitlement(tenant_id=tenant_id, worker_id=id_of(worker), year=year, leave_type=leave_type, days=days))
     else:
         row.days = days
         row.updated_at = datetime.now(UTC)
@@ -272,10 +273,10 @@ def set_entitlement(
 
 def balances(db: Session, tenant_id: uuid.UUID, worker: Worker, year: int) -> list[LeaveBalance]:
     """Every leave type's figures for ``year``: entitlement, approved and pending days."""
-    configured = _configured(db, tenant_id, worker.id, year)
+    configured = _configured(db, tenant_id, id_of(worker), year)
     used = dict.fromkeys(LeaveType, 0)
     pending = dict.fromkeys(LeaveType, 0)
-    for r in _holding(db, tenant_id, worker.id, date(year, 1, 1), date(year, 12, 31)):
+    for r in _holding(db, tenant_id, id_of(worker), date(year, 1, 1), date(year, 12, 31)):
         days = leave_days_in_year(r.leave_type, r.start_date, r.end_date, year)
         (used if r.status is LeaveStatus.APPROVED else pending)[r.leave_type] += days
     return [LeaveBalance(t, entitlement(worker, t, year, configured), t in configured, used[t], pending[t]) for t in LeaveType]
@@ -306,32 +307,32 @@ class LeavePage:
 
 def search(db: Session, tenant_id: uuid.UUID, f: LeaveFilter, page: int = 1) -> LeavePage:
     """Requests awaiting approval first (oldest first), then the rest, latest first."""
-    conditions = [LeaveRequest.tenant_id == tenant_id, Worker.tenant_id == tenant_id]
+    conditions = [col(LeaveRequest.tenant_id) == tenant_id, col(Worker.tenant_id) == tenant_id]
     if f.status:
-        conditions.append(LeaveRequest.status == f.status)
+        conditions.append(col(LeaveRequest.status) == f.status)
     if f.leave_type:
-        conditions.append(LeaveRequest.leave_type == f.leave_type)
+        conditions.append(col(LeaveRequest.leave_type) == f.leave_type)
     if f.q:
         escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(Worker.name.ilike(f"%{escaped}%", escape="\\"))
+        conditions.append(col(Worker.name).ilike(f"%{escaped}%", escape="\\"))
     if f.year:
-        conditions += [LeaveRequest.start_date <= date(f.year, 12, 31), LeaveRequest.end_date >= date(f.year, 1, 1)]
+        conditions += [col(LeaveRequest.start_date) <= date(f.year, 12, 31), col(LeaveRequest.end_date) >= date(f.year, 1, 1)]
     joined = select(LeaveRequest, Worker.name, Worker.unit).join(
-        Worker, (Worker.tenant_id == LeaveRequest.tenant_id) & (Worker.id == LeaveRequest.worker_id)
+        Worker, (col(Worker.tenant_id) == LeaveRequest.tenant_id) & (col(Worker.id) == LeaveRequest.worker_id)
     )
     total = db.exec(
         select(func.count())
         .select_from(LeaveRequest)
-        .join(Worker, (Worker.tenant_id == LeaveRequest.tenant_id) & (Worker.id == LeaveRequest.worker_id))
+        .join(Worker, (col(Worker.tenant_id) == LeaveRequest.tenant_id) & (col(Worker.id) == LeaveRequest.worker_id))
         .where(*conditions)
     ).one()
     pages = max(1, math.ceil(total / PER_PAGE))
     page = max(1, min(page, pages))
-    is_pending = case((LeaveRequest.status == LeaveStatus.PENDING, 0), else_=1)
-    pending_age = case((LeaveRequest.status == LeaveStatus.PENDING, LeaveRequest.submitted_at), else_=None)
+    is_pending = case((col(LeaveRequest.status) == LeaveStatus.PENDING, 0), else_=1)
+    pending_age = case((col(LeaveRequest.status) == LeaveStatus.PENDING, col(LeaveRequest.submitted_at)), else_=None)
     rows = db.exec(
         joined.where(*conditions)
-        .order_by(is_pending, pending_age.asc(), LeaveRequest.start_date.desc(), LeaveRequest.id.desc())
+        .order_by(is_pending, pending_age.asc(), col(LeaveRequest.start_date).desc(), col(LeaveRequest.id).desc())
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
@@ -343,7 +344,7 @@ def recent_requests(db: Session, tenant_id: uuid.UUID, worker_id: int, limit: in
         db.exec(
             select(LeaveRequest)
             .where(LeaveRequest.tenant_id == tenant_id, LeaveRequest.worker_id == worker_id)
-            .order_by(LeaveRequest.start_date.desc(), LeaveRequest.id.desc())
+            .order_by(col(LeaveRequest.start_date).desc(), col(LeaveRequest.id).desc())
             .limit(limit)
         )
     )

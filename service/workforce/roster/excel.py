@@ -18,7 +18,7 @@ from service.errors import N_, DomainError, Refused
 from service.excel import SheetRow, read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.workforce.models import LABELS, Worker
-from service.workforce.worker_input import FIELDS, OPTIONAL_FIELDS, WorkerInput, WorkerInputErrors, parse_worker
+from service.workforce.roster.input import FIELDS, OPTIONAL_FIELDS, WorkerInput, WorkerInputErrors, parse_worker
 
 HEADERS = {
     "name": N_("Name"),

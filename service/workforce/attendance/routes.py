@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.database.ids import id_of
 from service.dates import add_months
 from service.errors import N_, DomainError
 from service.keys import keys_for
@@ -20,10 +21,10 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text, page_number, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce import actions, attendance, roster
 from service.workforce.access import EDITORS
-from service.workforce.attendance_excel import template_workbook
-from service.workforce.attendance_rules import (
+from service.workforce.attendance import actions as attendance
+from service.workforce.attendance.excel import template_workbook
+from service.workforce.attendance.rules import (
     FIELDS,
     AttendanceErrors,
     AttendanceFigures,
@@ -34,7 +35,9 @@ from service.workforce.attendance_rules import (
     plain_number,
     warnings,
 )
-from service.workforce.roster_excel import ImportRefused
+from service.workforce.roster import queries as roster
+from service.workforce.roster.actions import reveal_id_number
+from service.workforce.roster.excel import ImportRefused
 from tenants.isolation import TenantSession
 
 
@@ -87,7 +90,7 @@ def _grid(
             continue
         for field in FIELDS:
             shown[f"{field}-{worker.id}"] = plain_number(getattr(row, field))
-        row_warnings[worker.id] = [ctx.translate.error(w) for w in warnings(_figures(row))]
+        row_warnings[id_of(worker)] = [ctx.translate.error(w) for w in warnings(_figures(row))]
         locked_by = locked_by or (row.locked_by, row.locked_at)
     if values is not None:
         shown = values
@@ -192,7 +195,7 @@ class AttendanceController(Controller):
         f = attendance.GridFilter(params.get("client_bureau", "")[:80], params.get("unit", "")[:80])
         keys = keys_for(request.app.state.settings)
         rows = attendance.all_grid_rows(db, ctx.tenant_id, month, f)
-        content = template_workbook(rows, lambda w: actions.reveal_id_number(keys, w), ctx.translate, month)
+        content = template_workbook(rows, lambda w: reveal_id_number(keys, w), ctx.translate, month)
         return xlsx_download(content, f"attendance-{month.isoformat()[:7]}.xlsx")
 
     @post("/import", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)

@@ -12,6 +12,7 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.bureaus import directory
 from service.cities.names import CITY_NAMES
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys, keys_for
 from service.web.access import allow
@@ -20,9 +21,9 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text, page_number, whole_number
 from service.web.pages import page, page_query, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce import actions, contracts, roster, training
 from service.workforce.access import EDITORS, SEES_FULL_ID
-from service.workforce.contract_state import STATE_BADGES, STATE_LABELS, contract_state
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.models import (
     GRADES,
     LABELS,
@@ -31,8 +32,11 @@ from service.workforce.models import (
     Worker,
     WorkerStatus,
 )
-from service.workforce.roster_excel import ImportRefused, export_workbook, parse_workbook
-from service.workforce.worker_input import FIELDS, parse_worker
+from service.workforce.records import actions as training
+from service.workforce.roster import actions
+from service.workforce.roster import queries as roster
+from service.workforce.roster.excel import ImportRefused, export_workbook, parse_workbook
+from service.workforce.roster.input import FIELDS, parse_worker
 from tenants.isolation import TenantSession
 
 
@@ -183,7 +187,7 @@ class RosterController(Controller):
             id_number=_id_number_for(request, ctx, worker),
             can_edit=ctx.has_role(*EDITORS),
             contracts=[
-                (c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, ctx.tenant_id, worker.id))
+                (c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, ctx.tenant_id, id_of(worker)))
             ],
             state_labels=STATE_LABELS,
             state_badges=STATE_BADGES,

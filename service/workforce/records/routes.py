@@ -20,11 +20,11 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
-from service.workforce import roster, training
 from service.workforce.access import EDITORS
 from service.workforce.daily_models import DAILY_LABELS, DisciplineKind, TrainingResult
 from service.workforce.models import Worker
-from service.workforce.record_input import (
+from service.workforce.records import actions as training
+from service.workforce.records.input import (
     CERTIFICATE_FIELDS,
     DISCIPLINE_FIELDS,
     TRAINING_FIELDS,
@@ -32,6 +32,7 @@ from service.workforce.record_input import (
     parse_discipline,
     parse_training,
 )
+from service.workforce.roster import queries as roster
 from tenants.isolation import TenantSession
 
 KINDS: dict[str, tuple[tuple[str, ...], Callable, Callable, str]] = {

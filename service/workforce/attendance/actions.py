@@ -17,22 +17,24 @@ import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record_many
 from service.bureaus.directory import unit_names
+from service.database.ids import id_of
 from service.errors import N_, DomainError, Refused
 from service.i18n import Translator
 from service.keys import Keys
-from service.workforce.actions import id_number_index
-from service.workforce.attendance_excel import check_workbook
-from service.workforce.attendance_rules import FIELDS, AttendanceFigures, month_end, warnings
+from service.workforce.attendance.excel import check_workbook
+from service.workforce.attendance.rules import FIELDS, AttendanceFigures, month_end, warnings
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
-from service.workforce.roster import bureau_ids_named, unit_ids_named
-from service.workforce.roster_excel import ImportRefused, RowError
+from service.workforce.roster.actions import id_number_index
+from service.workforce.roster.excel import ImportRefused, RowError
+from service.workforce.roster.queries import bureau_ids_named, unit_ids_named
 
 PER_PAGE = 50
 
@@ -61,7 +63,7 @@ def is_locked(db: Session, tenant_id: uuid.UUID, month: date) -> bool:
             .where(
                 AttendanceMonth.tenant_id == tenant_id,
                 AttendanceMonth.month == month,
-                AttendanceMonth.locked_at.is_not(None),
+                col(AttendanceMonth.locked_at).is_not(None),
             )
         ).one()
         > 0
@@ -74,7 +76,7 @@ def month_rows(db: Session, tenant_id: uuid.UUID, month: date) -> list[Attendanc
         db.exec(
             select(AttendanceMonth)
             .where(AttendanceMonth.tenant_id == tenant_id, AttendanceMonth.month == month)
-            .order_by(AttendanceMonth.worker_id)
+            .order_by(col(AttendanceMonth.worker_id))
         )
     )
 
@@ -83,13 +85,27 @@ def _differs(row: AttendanceMonth, figures: AttendanceFigures) -> bool:
     return any(getattr(row, f) != getattr(figures, f) for f in FIELDS)
 
 
+def _month_row(tenant_id: uuid.UUID, worker_id: int, month: date, figures: AttendanceFigures) -> AttendanceMonth:
+    """The row ``figures`` make, unsaved: what the audit trail keeps of them."""
+    return AttendanceMonth(
+        tenant_id=tenant_id,
+        worker_id=worker_id,
+        month=month,
+        days_worked=figures.days_worked,
+        absence_days=figures.absence_days,
+        overtime_weekday_hours=figures.overtime_weekday_hours,
+        overtime_rest_day_hours=figures.overtime_rest_day_hours,
+        overtime_holiday_hours=figures.overtime_holiday_hours,
+    )
+
+
 def save_month(
     db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, entries: dict[int, AttendanceFigures]
 ) -> SaveOutcome:
     """Create or update the figures of many workers for ``month``: all or nothing."""
     month = month.replace(day=1)
     errors: dict[int, list[DomainError]] = {}
-    workers = {w.id: w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id.in_(list(entries))))}
+    workers = {w.id: w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(list(entries))))}
     existing = {
         r.worker_id: r
         for r in db.exec(
@@ -97,7 +113,7 @@ def save_month(
             .where(
                 AttendanceMonth.tenant_id == tenant_id,
                 AttendanceMonth.month == month,
-                AttendanceMonth.worker_id.in_(list(entries)),
+                col(AttendanceMonth.worker_id).in_(list(entries)),
             )
             .with_for_update()
         )
@@ -131,11 +147,14 @@ def save_month(
     if errors:
         raise MonthRefused(errors)
     now = datetime.now(UTC)
-    new_rows, created, changes, unchanged = [], [], [], 0
+    new_entries: list[tuple[int, AttendanceFigures]] = []
+    created: list[tuple[object, dict[str, Any] | None, dict[str, Any] | None]] = []
+    changes: list[tuple[object, dict[str, Any] | None, dict[str, Any] | None]] = []
+    unchanged = 0
     for worker_id, figures in entries.items():
         row = existing.get(worker_id)
         if row is None:
-            new_rows.append({"tenant_id": tenant_id, "worker_id": worker_id, "month": month, **figures.as_dict()})
+            new_entries.append((worker_id, figures))
             continue
         if not _differs(row, figures):
             unchanged += 1
@@ -143,20 +162,21 @@ def save_month(
         before = row.snapshot()
         db.execute(
             update(AttendanceMonth)
-            .where(AttendanceMonth.tenant_id == tenant_id, AttendanceMonth.id == row.id)
+            .where(col(AttendanceMonth.tenant_id) == tenant_id, col(AttendanceMonth.id) == row.id)
             .values(**figures.as_dict(), updated_at=now)
         )
-        after = AttendanceMonth(worker_id=worker_id, month=month, **figures.as_dict()).snapshot()
+        after = _month_row(tenant_id, worker_id, month, figures).snapshot()
         changes.append((row.id, before, after))
-    if new_rows:
+    if new_entries:
+        new_rows = [{"tenant_id": tenant_id, "worker_id": w, "month": month, **f.as_dict()} for w, f in new_entries]
         # Matched back by worker (one row each this month): RETURNING order is not a promise.
-        returned = db.execute(insert(AttendanceMonth).returning(AttendanceMonth.worker_id, AttendanceMonth.id), new_rows)
-        ids = dict(returned.all())
-        created = [(ids[row["worker_id"]], None, AttendanceMonth(**row).snapshot()) for row in new_rows]
+        returning = insert(AttendanceMonth).returning(col(AttendanceMonth.worker_id), col(AttendanceMonth.id))
+        ids = dict(db.execute(returning, new_rows).tuples().all())
+        created = [(ids[w], None, _month_row(tenant_id, w, month, f).snapshot()) for w, f in new_entries]
     record_many(db, tenant_id, actor, "attendance.create", "attendance_month", created)
     record_many(db, tenant_id, actor, "attendance.update", "attendance_month", changes)
     found = {w: warnings(f) for w, f in entries.items()}
-    return SaveOutcome(len(new_rows), len(changes), unchanged, {w: found[w] for w in found if found[w]})
+    return SaveOutcome(len(new_entries), len(changes), unchanged, {w: found[w] for w in found if found[w]})
 
 
 def lock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> int:
@@ -166,12 +186,12 @@ def lock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> 
     rows = db.execute(
         update(AttendanceMonth)
         .where(
-            AttendanceMonth.tenant_id == tenant_id,
-            AttendanceMonth.month == month,
-            AttendanceMonth.locked_at.is_(None),
+            col(AttendanceMonth.tenant_id) == tenant_id,
+            col(AttendanceMonth.month) == month,
+            col(AttendanceMonth.locked_at).is_(None),
         )
         .values(locked_at=datetime.now(UTC), locked_by=actor.label)
-        .returning(AttendanceMonth.id, AttendanceMonth.worker_id)
+        .returning(col(AttendanceMonth.id), col(AttendanceMonth.worker_id))
     ).all()
     record_many(
         db,
@@ -195,12 +215,12 @@ def unlock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -
     rows = db.execute(
         update(AttendanceMonth)
         .where(
-            AttendanceMonth.tenant_id == tenant_id,
-            AttendanceMonth.month == month,
-            AttendanceMonth.locked_at.is_not(None),
+            col(AttendanceMonth.tenant_id) == tenant_id,
+            col(AttendanceMonth.month) == month,
+            col(AttendanceMonth.locked_at).is_not(None),
         )
         .values(locked_at=None, locked_by=None)
-        .returning(AttendanceMonth.id, AttendanceMonth.worker_id)
+        .returning(col(AttendanceMonth.id), col(AttendanceMonth.worker_id))
     ).all()
     record_many(
         db,
@@ -225,7 +245,7 @@ def import_month(
     indexes = {id_number_index(keys, tenant_id, e.id_number): e for e in entries}
     workers = {
         w.id_number_index: w
-        for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index.in_(list(indexes))))
+        for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id_number_index).in_(list(indexes))))
     }
     by_worker: dict[int, AttendanceFigures] = {}
     row_of: dict[int, int] = {}
@@ -237,8 +257,8 @@ def import_month(
             message = t(N_("The roster has this ID number under the name {name}."), name=worker.name)
             errors.append(RowError(entry.row, t(N_("Name")), message))
         else:
-            by_worker[worker.id] = entry.figures
-            row_of[worker.id] = entry.row
+            by_worker[id_of(worker)] = entry.figures
+            row_of[id_of(worker)] = entry.row
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: e.row))
     try:
@@ -272,20 +292,20 @@ def _grid_query(tenant_id: uuid.UUID, month: date, f: GridFilter):
     unless they have figures for it (someone who left mid-month is entered
     from the sheet, or is shown once a row exists)."""
     joined = and_(
-        AttendanceMonth.tenant_id == Worker.tenant_id,
-        AttendanceMonth.worker_id == Worker.id,
-        AttendanceMonth.month == month,
+        col(AttendanceMonth.tenant_id) == Worker.tenant_id,
+        col(AttendanceMonth.worker_id) == Worker.id,
+        col(AttendanceMonth.month) == month,
     )
     conditions = [
         Worker.tenant_id == tenant_id,
         Worker.hire_date <= month_end(month),
         Worker.status != WorkerStatus.CANDIDATE,
-        or_(Worker.status != WorkerStatus.LEFT, AttendanceMonth.id.is_not(None)),
+        or_(col(Worker.status) != WorkerStatus.LEFT, col(AttendanceMonth.id).is_not(None)),
     ]
     if f.client_bureau:
-        conditions.append(Worker.bureau_id.in_(bureau_ids_named(tenant_id, f.client_bureau)))
+        conditions.append(col(Worker.bureau_id).in_(bureau_ids_named(tenant_id, f.client_bureau)))
     if f.unit:
-        conditions.append(Worker.unit_id.in_(unit_ids_named(tenant_id, f.unit)))
+        conditions.append(col(Worker.unit_id).in_(unit_ids_named(tenant_id, f.unit)))
     return joined, conditions
 
 
@@ -298,7 +318,7 @@ def month_grid(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter, pa
         select(Worker, AttendanceMonth)
         .outerjoin(AttendanceMonth, joined)
         .where(*conditions)
-        .order_by(Worker.bureau_id, Worker.unit_id, Worker.name, Worker.id)
+        .order_by(col(Worker.bureau_id), col(Worker.unit_id), col(Worker.name), col(Worker.id))
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
@@ -312,7 +332,7 @@ def all_grid_rows(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter)
         select(Worker, AttendanceMonth)
         .outerjoin(AttendanceMonth, joined)
         .where(*conditions)
-        .order_by(Worker.bureau_id, Worker.unit_id, Worker.name, Worker.id)
+        .order_by(col(Worker.bureau_id), col(Worker.unit_id), col(Worker.name), col(Worker.id))
     ).all()
     return [(w, r) for w, r in rows]
 
@@ -321,7 +341,8 @@ def worker_names(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> di
     """{worker id: name} in one query."""
     if not worker_ids:
         return {}
-    return dict(db.exec(select(Worker.id, Worker.name).where(Worker.tenant_id == tenant_id, Worker.id.in_(worker_ids))).all())
+    workers = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(worker_ids))).all()
+    return {id_of(w): w.name for w in workers}
 
 
 def units(db: Session, tenant_id: uuid.UUID) -> list[str]:

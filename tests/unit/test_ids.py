@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from service.assessment.models import AssessmentPeriod
-from service.database.ids import saved_id, saved_ids
+from service.database.ids import id_of, ids_of
 
 
 def _period(id: int | None) -> AssessmentPeriod:
@@ -18,18 +18,18 @@ def _period(id: int | None) -> AssessmentPeriod:
 
 
 def test_a_stored_row_gives_its_id():
-    assert saved_id(_period(42)) == 42
+    assert id_of(_period(42)) == 42
 
 
 def test_a_row_never_flushed_is_a_programming_error():
     with pytest.raises(RuntimeError, match="AssessmentPeriod has no id yet"):
-        saved_id(_period(None))
+        id_of(_period(None))
 
 
 def test_ids_of_an_identity_column_keep_their_order():
-    assert saved_ids(iter([3, 1, 2])) == [3, 1, 2]
+    assert ids_of(iter([3, 1, 2])) == [3, 1, 2]
 
 
 def test_a_null_among_selected_ids_is_refused():
     with pytest.raises(RuntimeError):
-        saved_ids([1, None])
+        ids_of([1, None])

@@ -7,6 +7,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from service import clock
+from service.database.ids import id_of
 from service.dates import ONE_DAY
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -14,10 +15,10 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
-from service.workforce import contracts
 from service.workforce.access import EDITORS
-from service.workforce.contract_input import parse_contract
-from service.workforce.contract_routes import form_values, load_contract, text_values
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.input import parse_contract
+from service.workforce.contracts.routes import form_values, load_contract, text_values
 from service.workforce.models import LABELS, Contract, ContractType, Worker
 from tenants.isolation import TenantSession
 
@@ -80,9 +81,9 @@ def _next_submit(ctx: RequestContext, db: TenantSession, contract_id: int, data:
     if mode == CONVERT:
         raw |= {"contract_type": ContractType.OPEN_ENDED.value, "end": ""}
         # The fixed-term contract may be shortened to make room: checked by the action.
-        others = contracts.other_terms(db, ctx.tenant_id, worker.id, but=[contract.id])
+        others = contracts.other_terms(db, ctx.tenant_id, id_of(worker), but=[contract.id])
     else:
-        others = contracts.other_terms(db, ctx.tenant_id, worker.id)
+        others = contracts.other_terms(db, ctx.tenant_id, id_of(worker))
     if not values["start"] and contract.end_date is not None:
         raw["start"] = (contract.end_date + ONE_DAY).isoformat()
     parsed = parse_contract(raw, today=today, others=others)

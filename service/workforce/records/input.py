@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan
 from service.workforce.daily_models import DisciplineKind, TrainingResult
-from service.workforce.worker_input import parse_date
+from service.workforce.roster.input import parse_date
 
 TRAINING_FIELDS = ("course", "provider", "trained_on", "hours", "result")
 CERTIFICATE_FIELDS = ("name", "number", "issued_on", "valid_until")

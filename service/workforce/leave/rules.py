@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from service.dates import add_months, weekdays
 from service.errors import N_, DomainError, InputErrors, Label
 from service.workforce.daily_models import DAILY_LABELS, LeaveType
-from service.workforce.worker_input import parse_date
+from service.workforce.roster.input import parse_date
 
 ANNUAL_LEAVE_STEPS = ((20, 15), (10, 10), (1, 5))  # (full years of work, days), highest first
 CALENDAR_DAY_TYPES = frozenset({LeaveType.MATERNITY})

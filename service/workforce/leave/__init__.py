@@ -1,0 +1,1 @@
+"""Leave requests, entitlements and balances, and their pages."""
