@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from faker import Faker
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock
 from service.accounts.actions import create_staff_user
@@ -168,7 +168,7 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
     the compliance page has something to say."""
     rng = random.Random(7)
     plan = ImportPlan(new=[], changed=[], unchanged=0)
-    workers = db.exec(select(Worker).where(Worker.tenant_id == tenant_id).order_by(Worker.id)).all()
+    workers = db.exec(select(Worker).where(Worker.tenant_id == tenant_id).order_by(col(Worker.id))).all()
     for worker in workers:
         if worker.status in (WorkerStatus.CANDIDATE, WorkerStatus.LEFT):
             continue
@@ -301,9 +301,9 @@ def _assistant_account(db: Session, tenant_id: uuid.UUID) -> str:
     """One worker with a payslip gets a portal account through the real invitation, with the demo password."""
     worker = db.exec(
         select(Worker)
-        .join(PayslipRow, (PayslipRow.tenant_id == Worker.tenant_id) & (PayslipRow.worker_id == Worker.id))
+        .join(PayslipRow, (col(PayslipRow.tenant_id) == Worker.tenant_id) & (col(PayslipRow.worker_id) == Worker.id))
         .where(Worker.tenant_id == tenant_id, Worker.phone.is_not(None))  # type: ignore[union-attr]
-        .order_by(Worker.id)
+        .order_by(col(Worker.id))
     ).first()
     invitation = portal_actions.invite(db, tenant_id, SYSTEM, worker)
     portal_actions.accept_invitation(db, tenant_id, invitation.token, password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)

@@ -43,7 +43,7 @@ def _sign_in_refused(request: Request, ctx: RequestContext, _db: TenantSession, 
         request,
         "accounts/login.html",
         email=refused.text("email")[:254],
-        error=ctx.translate.error(refused.error),
+        error=refused.message,
         next=refused.text("next"),
     )
 

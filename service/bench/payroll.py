@@ -18,7 +18,7 @@ import uuid
 from decimal import Decimal
 from time import perf_counter
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service import clock
 from service.audit import SYSTEM
@@ -80,7 +80,7 @@ def _run_for(db, tenant_id: uuid.UUID, month) -> PayrollRun:
             PayrollRun.tenant_id == tenant_id,
             PayrollRun.month == month,
             PayrollRun.kind == RunKind.REGULAR.value,
-            PayrollRun.client_bureau.is_(None),
+            col(PayrollRun.client_bureau).is_(None),
         )
     ).first()
     if run is not None and run.status == RunStatus.PUBLISHED.value:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record
 from service.bureaus.agreement_input import AgreementInput, PostInput
@@ -45,7 +45,7 @@ def agreements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[Ser
         db.exec(
             select(ServiceAgreement)
             .where(ServiceAgreement.tenant_id == tenant_id, ServiceAgreement.bureau_id == bureau_id)
-            .order_by(ServiceAgreement.start_date.desc(), ServiceAgreement.id.desc())
+            .order_by(col(ServiceAgreement.start_date).desc(), col(ServiceAgreement.id).desc())
         ).all()
     )
 
@@ -55,7 +55,7 @@ def posts_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> list[Agree
         db.exec(
             select(AgreementPost)
             .where(AgreementPost.tenant_id == tenant_id, AgreementPost.agreement_id == agreement_id)
-            .order_by(AgreementPost.id)
+            .order_by(col(AgreementPost.id))
         ).all()
     )
 
@@ -298,7 +298,9 @@ def save_clauses(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: Ser
     if before == after:
         return
     db.execute(
-        delete(AgreementClause).where(AgreementClause.tenant_id == tenant_id, AgreementClause.agreement_id == agreement.id)
+        delete(AgreementClause).where(
+            col(AgreementClause.tenant_id) == tenant_id, col(AgreementClause.agreement_id) == agreement.id
+        )
     )
     for item, body in after.items():
         db.add(AgreementClause(tenant_id=tenant_id, agreement_id=agreement.id, item=item, body=body))

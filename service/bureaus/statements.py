@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock
 from service.audit import Actor, record
@@ -240,7 +240,7 @@ def lines_of(db: Session, tenant_id: uuid.UUID, statement_id: int) -> list[Burea
         db.exec(
             select(BureauStatementLine)
             .where(BureauStatementLine.tenant_id == tenant_id, BureauStatementLine.statement_id == statement_id)
-            .order_by(BureauStatementLine.position)
+            .order_by(col(BureauStatementLine.position))
         ).all()
     )
 
@@ -249,7 +249,7 @@ def statements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int | None = Non
     query = select(BureauStatement).where(BureauStatement.tenant_id == tenant_id)
     if bureau_id is not None:
         query = query.where(BureauStatement.bureau_id == bureau_id)
-    return list(db.exec(query.order_by(BureauStatement.month.desc(), BureauStatement.id.desc())).all())
+    return list(db.exec(query.order_by(col(BureauStatement.month).desc(), col(BureauStatement.id).desc())).all())
 
 
 def _transition(

@@ -43,7 +43,7 @@ def _common() -> dict[str, Any]:
 
 
 def _sign_in_refused(request: Request, ctx: RequestContext, _db: TenantSession, refused: RefusedForm) -> Response:
-    return page(request, "ops/login.html", email=refused.text("email")[:254], error=ctx.translate.error(refused.error))
+    return page(request, "ops/login.html", email=refused.text("email")[:254], error=refused.message)
 
 
 def _new_tenant_page(request: Request, db: TenantSession, **extra: Any) -> Response:

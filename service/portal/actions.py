@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.accounts.passwords import hash_password, verify_password
 from service.audit import Actor, record
@@ -58,10 +58,10 @@ def _revoke_open(db: Session, tenant_id: uuid.UUID, worker_id: int, now: datetim
     result = db.execute(
         update(AssistantInvitation)
         .where(
-            AssistantInvitation.tenant_id == tenant_id,
-            AssistantInvitation.worker_id == worker_id,
-            AssistantInvitation.used_at.is_(None),
-            AssistantInvitation.revoked_at.is_(None),
+            col(AssistantInvitation.tenant_id) == tenant_id,
+            col(AssistantInvitation.worker_id) == worker_id,
+            col(AssistantInvitation.used_at).is_(None),
+            col(AssistantInvitation.revoked_at).is_(None),
         )
         .values(revoked_at=now)
     )
@@ -113,10 +113,12 @@ def find_invitation(
         select(AssistantInvitation, AssistantAccount, Worker)
         .join(
             AssistantAccount,
-            (AssistantAccount.tenant_id == AssistantInvitation.tenant_id)
+            (col(AssistantAccount.tenant_id) == AssistantInvitation.tenant_id)
             & (AssistantAccount.worker_id == AssistantInvitation.worker_id),
         )
-        .join(Worker, (Worker.tenant_id == AssistantInvitation.tenant_id) & (Worker.id == AssistantInvitation.worker_id))
+        .join(
+            Worker, (col(Worker.tenant_id) == AssistantInvitation.tenant_id) & (col(Worker.id) == AssistantInvitation.worker_id)
+        )
         .where(AssistantInvitation.tenant_id == tenant_id, AssistantInvitation.token_hash == token_hash(token))
     )
     if lock:
@@ -228,8 +230,8 @@ def _candidates(db: Session, keys: Keys, tenant_id: uuid.UUID, login: str) -> tu
     compact = "".join(ch for ch in "".join(login.translate(_FULL_WIDTH).split()).upper() if ch.isprintable())
     base = (
         select(AssistantAccount, Worker)
-        .join(Worker, (Worker.tenant_id == AssistantAccount.tenant_id) & (Worker.id == AssistantAccount.worker_id))
-        .where(AssistantAccount.tenant_id == tenant_id, AssistantAccount.password_hash.is_not(None))
+        .join(Worker, (col(Worker.tenant_id) == AssistantAccount.tenant_id) & (col(Worker.id) == AssistantAccount.worker_id))
+        .where(AssistantAccount.tenant_id == tenant_id, col(AssistantAccount.password_hash).is_not(None))
     )
     if len(compact) == 18:
         try:
@@ -242,7 +244,7 @@ def _candidates(db: Session, keys: Keys, tenant_id: uuid.UUID, login: str) -> tu
         phone = normalize_phone(compact)
     except DomainError:
         return compact[:40], []
-    return phone, list(db.exec(base.where(Worker.phone == phone).order_by(Worker.id).limit(5)).all())
+    return phone, list(db.exec(base.where(Worker.phone == phone).order_by(col(Worker.id)).limit(5)).all())
 
 
 def sign_in(

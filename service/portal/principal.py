@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service.portal.models import PRINCIPAL_KIND, AssistantAccount, AssistantRole
 from service.web.context import Principal
@@ -16,7 +16,7 @@ def load_assistant(db: TenantSession, tenant: Tenant | None, web_session: WebSes
         return None
     found = db.exec(
         select(AssistantAccount, Worker)
-        .join(Worker, (Worker.tenant_id == AssistantAccount.tenant_id) & (Worker.id == AssistantAccount.worker_id))
+        .join(Worker, (col(Worker.tenant_id) == AssistantAccount.tenant_id) & (col(Worker.id) == AssistantAccount.worker_id))
         .where(AssistantAccount.tenant_id == tenant.id, AssistantAccount.worker_id == web_session.principal_id)
     ).first()
     if found is None:

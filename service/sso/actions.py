@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record
 from service.bureaus.models import ClientBureau
@@ -126,7 +126,7 @@ def begin_sign_in(
     """A fresh state, nonce and PKCE verifier, kept server-side; the state and
     nonce go to the provider, the verifier only to the token endpoint."""
     now = _now()
-    db.execute(delete(LoginState).where(LoginState.tenant_id == tenant_id, LoginState.expires_at < now))
+    db.execute(delete(LoginState).where(col(LoginState.tenant_id) == tenant_id, col(LoginState.expires_at) < now))
     state = secrets.token_urlsafe(32)
     row = LoginState(
         tenant_id=tenant_id,

@@ -3,7 +3,7 @@ and the connection they signed in through are enabled."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service.reviewers.models import Reviewer
 from service.sso.models import SsoConnection
@@ -17,7 +17,10 @@ def load_reviewer(db: TenantSession, tenant: Tenant | None, web_session: WebSess
         return None
     found = db.exec(
         select(Reviewer, SsoConnection.enabled)
-        .join(SsoConnection, (SsoConnection.tenant_id == Reviewer.tenant_id) & (SsoConnection.id == Reviewer.connection_id))
+        .join(
+            SsoConnection,
+            (col(SsoConnection.tenant_id) == Reviewer.tenant_id) & (col(SsoConnection.id) == Reviewer.connection_id),
+        )
         .where(Reviewer.tenant_id == tenant.id, Reviewer.id == web_session.principal_id)
     ).first()
     if found is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.bureaus.models import ClientBureau
 from service.reviewers.models import Reviewer
@@ -17,10 +17,11 @@ def connections_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Ss
         db.exec(
             select(SsoConnection, ClientBureau.name)
             .join(
-                ClientBureau, (ClientBureau.tenant_id == SsoConnection.tenant_id) & (ClientBureau.id == SsoConnection.bureau_id)
+                ClientBureau,
+                (col(ClientBureau.tenant_id) == SsoConnection.tenant_id) & (col(ClientBureau.id) == SsoConnection.bureau_id),
             )
             .where(SsoConnection.tenant_id == tenant_id)
-            .order_by(SsoConnection.id)
+            .order_by(col(SsoConnection.id))
         ).all()
     )
 
@@ -52,7 +53,9 @@ def connection_of_reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) 
     """The connection the reviewer last signed in through."""
     return db.exec(
         select(SsoConnection)
-        .join(Reviewer, (Reviewer.tenant_id == SsoConnection.tenant_id) & (Reviewer.connection_id == SsoConnection.id))
+        .join(
+            Reviewer, (col(Reviewer.tenant_id) == SsoConnection.tenant_id) & (col(Reviewer.connection_id) == SsoConnection.id)
+        )
         .where(SsoConnection.tenant_id == tenant_id, Reviewer.id == reviewer_id)
     ).first()
 
@@ -61,7 +64,9 @@ def reviewers_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Revi
     return list(
         db.exec(
             select(Reviewer, ClientBureau.name)
-            .join(ClientBureau, (ClientBureau.tenant_id == Reviewer.tenant_id) & (ClientBureau.id == Reviewer.bureau_id))
+            .join(
+                ClientBureau, (col(ClientBureau.tenant_id) == Reviewer.tenant_id) & (col(ClientBureau.id) == Reviewer.bureau_id)
+            )
             .where(Reviewer.tenant_id == tenant_id)
             .order_by(ClientBureau.name, Reviewer.display_name)
         ).all()
