@@ -21,6 +21,7 @@ from service.audit import Actor, record
 from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput, UnitInput
 from service.bureaus.events import BureausChanged
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice, UnitKind
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 
 # Payroll tables that name a bureau as text (migrations 0011-0013).
@@ -90,7 +91,7 @@ def update_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: Clien
 def create_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: UnitInput) -> BureauUnit:
     if _same_name(db, BureauUnit, tenant_id, data.name, None, bureau_id=bureau.id):
         raise DomainError(N_("{bureau} already has a unit named {name}."), field="name", bureau=bureau.name, name=data.name)
-    unit = BureauUnit(tenant_id=tenant_id, bureau_id=bureau.id, name=data.name, kind=data.kind)
+    unit = BureauUnit(tenant_id=tenant_id, bureau_id=id_of(bureau), name=data.name, kind=data.kind)
     _apply(unit, data)
     db.add(unit)
     db.flush()

@@ -15,6 +15,7 @@ from service.bureaus import directory, statement_files, statements
 from service.bureaus.agreement_input import amount
 from service.bureaus.models import AGREEMENT_LABELS, STATEMENT_LABELS, StatementStatus
 from service.bureaus.routes import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -146,7 +147,7 @@ class StatementsController(Controller):
         correction = statements.correct_statement(
             db, ctx.tenant_id, ctx.actor, statement_id, adjustment, field_text(data, "adjustment_note")
         )
-        return _saved(ctx, correction.id)
+        return _saved(ctx, id_of(correction))
 
     @post("/{statement_id:int}/discard", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def discard(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from service.accounts.passwords import hash_password, verify_password
 from service.audit import Actor, record
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys
 from service.payroll.payslip_feedback import PayslipConfirmation, PayslipQuestion
@@ -73,18 +74,18 @@ def invite(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, now:
     now = now or datetime.now(UTC)
     if worker.status is WorkerStatus.LEFT:
         raise DomainError(N_("This worker has left: they cannot be invited to the portal."), field="worker")
-    account = account_of(db, tenant_id, worker.id)
+    account = account_of(db, tenant_id, id_of(worker))
     if account is not None and not account.active:
         raise DomainError(N_("This portal account is disabled. Enable it before inviting the worker again."), field="worker")
     if account is None:
-        account = AssistantAccount(tenant_id=tenant_id, worker_id=worker.id)
+        account = AssistantAccount(tenant_id=tenant_id, worker_id=id_of(worker))
         db.add(account)
         db.flush()
-    revoked = _revoke_open(db, tenant_id, worker.id, now)
+    revoked = _revoke_open(db, tenant_id, id_of(worker), now)
     token = secrets.token_urlsafe(32)
     invitation = AssistantInvitation(
         tenant_id=tenant_id,
-        worker_id=worker.id,
+        worker_id=id_of(worker),
         token_hash=token_hash(token),
         created_at=now,
         created_by=actor.label[:120],
@@ -195,14 +196,14 @@ def set_active(
     db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, active: bool, now: datetime | None = None
 ) -> AssistantAccount:
     now = now or datetime.now(UTC)
-    account = account_of(db, tenant_id, worker.id)
+    account = account_of(db, tenant_id, id_of(worker))
     if account is None:
         raise DomainError(N_("This worker has no portal account yet. Create an invitation first."), field="worker")
     before = account.snapshot()
     account.active = active
     account.updated_at = now
     db.add(account)
-    revoked = 0 if active else _revoke_open(db, tenant_id, worker.id, now)
+    revoked = 0 if active else _revoke_open(db, tenant_id, id_of(worker), now)
     db.flush()
     action = "assistant_account.enable" if active else "assistant_account.disable"
     record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from service.database.ids import id_of
 from service.portal.models import PRINCIPAL_KIND, AssistantAccount, AssistantRole
 from service.web.context import Principal
 from service.workforce.models import Worker, WorkerStatus
@@ -24,4 +25,4 @@ def load_assistant(db: TenantSession, tenant: Tenant | None, web_session: WebSes
     account, worker = found
     if not account.active or account.password_hash is None or worker.status is WorkerStatus.LEFT:
         return None
-    return Principal(PRINCIPAL_KIND, worker.id, tenant.id, worker.name, AssistantRole.ASSISTANT)
+    return Principal(PRINCIPAL_KIND, id_of(worker), tenant.id, worker.name, AssistantRole.ASSISTANT)

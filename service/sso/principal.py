@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from service.database.ids import id_of
 from service.reviewers.models import Reviewer
 from service.sso.models import SsoConnection
 from service.web.context import Principal
@@ -28,4 +29,4 @@ def load_reviewer(db: TenantSession, tenant: Tenant | None, web_session: WebSess
     reviewer, connection_enabled = found
     if not reviewer.active or not connection_enabled:
         return None
-    return Principal("reviewer", reviewer.id, tenant.id, reviewer.label, reviewer.role)
+    return Principal("reviewer", id_of(reviewer), tenant.id, reviewer.label, reviewer.role)
