@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock, events
 from service.audit import Actor, record
@@ -32,8 +33,13 @@ _PAYROLL_NAME_COLUMNS = (
 )
 
 
-def _same_name(db: Session, model: type, tenant_id: uuid.UUID, name: str, own_id: int | None, **scope: object):
-    query = select(model).where(model.tenant_id == tenant_id, model.name == name)
+_Named = TypeVar("_Named", ClientBureau, BureauUnit, EstablishmentOffice)
+
+
+def _same_name(
+    db: Session, model: type[_Named], tenant_id: uuid.UUID, name: str, own_id: int | None, **scope: object
+) -> _Named | None:
+    query = select(model).where(col(model.tenant_id) == tenant_id, col(model.name) == name)
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
     found = db.exec(query).first()

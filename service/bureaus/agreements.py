@@ -229,7 +229,7 @@ def renew_agreement(
         payment_due_days=agreement.payment_due_days,
         note="",
     )
-    bureau = db.get(ClientBureau, (tenant_id, agreement.bureau_id))
+    bureau = db.get_one(ClientBureau, (tenant_id, agreement.bureau_id))  # a foreign key: the bureau exists
     renewal = create_agreement(db, tenant_id, actor, bureau, data, renews=agreement)
     for post in posts_of(db, tenant_id, id_of(agreement)):
         save_post(

@@ -45,7 +45,7 @@ BUREAU_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email
 UNIT_FIELDS = ("name", "kind", "city", "contact_name", "contact_phone", "contact_email", "address")
 OFFICE_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email", "address")
 
-_COMMON = {"cities": CITY_NAMES, "unit_kinds": list(UnitKind), "unit_kind_labels": UNIT_KIND_LABELS}
+_COMMON: dict[str, Any] = {"cities": CITY_NAMES, "unit_kinds": list(UnitKind), "unit_kind_labels": UNIT_KIND_LABELS}
 
 
 def bureau_or_404(db: TenantSession, ctx: RequestContext, bureau_id: int) -> ClientBureau:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.types import ExceptionHandlersMap
 
 from service.bureaus import directory, statement_files, statements
 from service.bureaus.agreement_input import amount
@@ -104,7 +102,7 @@ def _saved(ctx: RequestContext, statement_id: int) -> Response:
 
 class StatementsController(Controller):
     path = "/statements"
-    exception_handlers: ClassVar[ExceptionHandlersMap] = {statements.StatementNotFound: _not_found}
+    exception_handlers = {statements.StatementNotFound: _not_found}  # noqa: RUF012 - Litestar's own (instance) attribute, set per controller
 
     @get("/", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -137,7 +135,7 @@ class StatementsController(Controller):
 
     @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def dispute(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int], data: FormData) -> Response:
-        comment = data.get("comment") if isinstance(data.get("comment"), str) else ""
+        comment = field_text(data, "comment")
         statements.dispute_statement(db, ctx.tenant_id, ctx.actor, statement_id, comment)
         return _saved(ctx, statement_id)
 

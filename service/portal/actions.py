@@ -12,8 +12,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, select
 
 from service.accounts.passwords import hash_password, verify_password
@@ -56,7 +57,7 @@ class NewInvitation:
 
 
 def _revoke_open(db: Session, tenant_id: uuid.UUID, worker_id: int, now: datetime) -> int:
-    result = db.execute(
+    result = db.execute(  # an UPDATE's result: a CursorResult, with its row count
         update(AssistantInvitation)
         .where(
             col(AssistantInvitation.tenant_id) == tenant_id,
@@ -66,7 +67,7 @@ def _revoke_open(db: Session, tenant_id: uuid.UUID, worker_id: int, now: datetim
         )
         .values(revoked_at=now)
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def invite(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, now: datetime | None = None) -> NewInvitation:

@@ -7,6 +7,7 @@ import uuid
 from sqlmodel import Session, col, select
 
 from service.bureaus.models import ClientBureau
+from service.database.ids import id_of
 from service.reviewers.models import Reviewer
 from service.sso.models import SsoConnection
 
@@ -78,4 +79,5 @@ def reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) -> Reviewer | 
 
 
 def reviewers_of_connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> list[int]:
-    return list(db.exec(select(Reviewer.id).where(Reviewer.tenant_id == tenant_id, Reviewer.connection_id == connection_id)))
+    reviewers = db.exec(select(Reviewer).where(Reviewer.tenant_id == tenant_id, Reviewer.connection_id == connection_id))
+    return [id_of(r) for r in reviewers]

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any, ClassVar
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
-from litestar.types import ExceptionHandlersMap
 
 from service.accounts.models import StaffRole
 from service.bureaus import directory
@@ -184,7 +183,7 @@ class SsoSignInController(Controller):
     the refusal page, which also forgets the browser's binding cookie."""
 
     path = "/sso"
-    exception_handlers: ClassVar[ExceptionHandlersMap] = {SignInRefused: _sign_in_refused}
+    exception_handlers = {SignInRefused: _sign_in_refused}  # noqa: RUF012 - Litestar's own (instance) attribute, set per controller
 
     @get(
         "/{connection_id:int}/start",
