@@ -17,11 +17,13 @@ run: $(STAMP) system-deps
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest
 
-# The gates that keep the code in one shape: formatting, the lint rules and the import layers configured in pyproject.toml.
+# The gates that keep the code in one shape: formatting, the lint rules, the import layers and the types, configured in
+# pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import AuditEntry
 
@@ -33,20 +33,20 @@ class AuditPage:
 
 
 def audit_page(db: Session, tenant_id: uuid.UUID, f: AuditFilter) -> AuditPage:
-    conditions = [AuditEntry.tenant_id == tenant_id]
+    conditions = [col(AuditEntry.tenant_id) == tenant_id]
     if f.entity:
-        conditions.append(AuditEntry.entity == f.entity)
+        conditions.append(col(AuditEntry.entity) == f.entity)
     if f.entity_id:
-        conditions.append(AuditEntry.entity_id == f.entity_id)
+        conditions.append(col(AuditEntry.entity_id) == f.entity_id)
     if f.action:
-        conditions.append(AuditEntry.action.startswith(f.action, autoescape=True))
+        conditions.append(col(AuditEntry.action).startswith(f.action, autoescape=True))
     if f.actor:
-        conditions.append(AuditEntry.actor_label.contains(f.actor, autoescape=True))
+        conditions.append(col(AuditEntry.actor_label).contains(f.actor, autoescape=True))
     if f.since is not None:
-        conditions.append(AuditEntry.occurred_at >= f.since)
+        conditions.append(col(AuditEntry.occurred_at) >= f.since)
     if f.until is not None:
-        conditions.append(AuditEntry.occurred_at < f.until + timedelta(days=1))
-    entries = db.exec(select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(PER_PAGE)).all()
+        conditions.append(col(AuditEntry.occurred_at) < f.until + timedelta(days=1))
+    entries = db.exec(select(AuditEntry).where(*conditions).order_by(col(AuditEntry.id).desc()).limit(PER_PAGE)).all()
     entities = db.exec(select(AuditEntry.entity).where(AuditEntry.tenant_id == tenant_id).distinct()).all()
     total = db.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
     return AuditPage(entries=entries, total=total, entities=sorted(entities))

@@ -10,9 +10,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal, TypeVar
 
 from faker import Faker
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock
 from service.accounts.actions import create_staff_user
@@ -26,6 +27,7 @@ from service.bureaus.agreement_terms import Item
 from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput
 from service.bureaus.directory import bureaus
 from service.bureaus.models import FeeBasis, PostNature
+from service.database.ids import id_of
 from service.dates import add_months
 from service.keys import keys_for
 from service.payroll import runs
@@ -87,7 +89,13 @@ class DemoSignIn:
     assistant_phone: str | None = None  # an assistant who can sign in to the payslip portal (same password)
 
 
-def _pick(rng: random.Random, weights: dict) -> object:
+_Choice = TypeVar("_Choice")
+
+# Twice as many men as women, as on the sites the demo imitates.
+GENDERS: tuple[Literal["male", "female"], ...] = ("male", "male", "female")
+
+
+def _pick(rng: random.Random, weights: dict[_Choice, int]) -> _Choice:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -101,7 +109,7 @@ def demo_workers(count: int, seed: int = 2026, today: date | None = None) -> lis
     seen: set[str] = set()
     while len(workers) < count:
         bureau, region, units = rng.choice(BUREAUS)
-        gender = rng.choice(("male", "male", "female"))
+        gender = rng.choice(GENDERS)
         birth = date(rng.randint(1972, 2003), rng.randint(1, 12), rng.randint(1, 28))
         number = make_national_id(region, birth, rng.randint(0, 99), gender)
         if number in seen:
@@ -126,7 +134,7 @@ def demo_workers(count: int, seed: int = 2026, today: date | None = None) -> lis
                 grade=_pick(rng, GRADE_WEIGHTS),
                 city="chengdu",
                 si_registered_on=registered if registered and registered <= today else None,
-            )  # type: ignore[arg-type]
+            )
         )
     return workers
 
@@ -168,7 +176,7 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
     the compliance page has something to say."""
     rng = random.Random(7)
     plan = ImportPlan(new=[], changed=[], unchanged=0)
-    workers = db.exec(select(Worker).where(Worker.tenant_id == tenant_id).order_by(Worker.id)).all()
+    workers = db.exec(select(Worker).where(Worker.tenant_id == tenant_id).order_by(col(Worker.id))).all()
     for worker in workers:
         if worker.status in (WorkerStatus.CANDIDATE, WorkerStatus.LEFT):
             continue
@@ -179,7 +187,7 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
             end = add_months(start, 36) - timedelta(days=1)
             plan.new.append(
                 (
-                    worker.id,
+                    id_of(worker),
                     ContractInput(
                         contract_type=ContractType.FIXED_TERM,
                         start=start,
@@ -301,10 +309,11 @@ def _assistant_account(db: Session, tenant_id: uuid.UUID) -> str:
     """One worker with a payslip gets a portal account through the real invitation, with the demo password."""
     worker = db.exec(
         select(Worker)
-        .join(PayslipRow, (PayslipRow.tenant_id == Worker.tenant_id) & (PayslipRow.worker_id == Worker.id))
-        .where(Worker.tenant_id == tenant_id, Worker.phone.is_not(None))  # type: ignore[union-attr]
-        .order_by(Worker.id)
+        .join(PayslipRow, (col(PayslipRow.tenant_id) == Worker.tenant_id) & (col(PayslipRow.worker_id) == Worker.id))
+        .where(Worker.tenant_id == tenant_id, col(Worker.phone).is_not(None))
+        .order_by(col(Worker.id))
     ).first()
+    assert worker is not None and worker.phone is not None  # the demo's published month paid workers with phones
     invitation = portal_actions.invite(db, tenant_id, SYSTEM, worker)
     portal_actions.accept_invitation(db, tenant_id, invitation.token, password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)
     return worker.phone

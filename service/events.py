@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlmodel import Session  # every session the app opens is one (a TenantSession)
 
 _PENDING = "domain_events"
 

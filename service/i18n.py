@@ -44,8 +44,10 @@ class Translator:
     def _param(self, value: object) -> object:
         if isinstance(value, Label):
             return self.messages.get(value, value)
-        if isinstance(value, tuple) and value and all(isinstance(v, Label) for v in value):
-            return ("、" if self.locale == "zh_CN" else ", ").join(self.messages.get(v, v) for v in value)
+        if isinstance(value, tuple):
+            labels = [v for v in value if isinstance(v, Label)]
+            if labels and len(labels) == len(value):
+                return ("、" if self.locale == "zh_CN" else ", ").join(self.messages.get(v, v) for v in labels)
         return value
 
     def error(self, error: DomainError) -> str:

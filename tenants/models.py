@@ -8,10 +8,10 @@ import uuid
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Text, func
+from sqlalchemy import BigInteger, Column, DateTime, Identity, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
-from service.database.types import enum_column
+from service.database.types import enum_column, now_by_default
 
 
 class TenantStatus(str, Enum):
@@ -29,7 +29,7 @@ class Tenant(SQLModel, table=True):
     slug: str = Field(unique=True, max_length=40)
     name: str = Field(max_length=120)
     status: TenantStatus = Field(default=TenantStatus.TRIAL, sa_column=enum_column(TenantStatus, length=12))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
+    created_at: datetime | None = now_by_default()
 
 
 class PlatformOperator(SQLModel, table=True):

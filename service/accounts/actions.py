@@ -95,7 +95,8 @@ def sign_in(
         minutes = max(1, int((lock - now).total_seconds() // 60) + 1)
         raise DomainError(N_("Too many failed sign-ins. Try again in {minutes} minutes."), field="email", minutes=minutes)
     user = find_by_email(db, tenant_id, email)
-    if not verify_password(user.password_hash if user else None, password) or not user.active:
+    # The password is checked even for an unknown email, so both refusals take as long.
+    if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
         lock_for = timedelta(minutes=settings.sign_in_lock_minutes)
         with control_session() as control:
             throttle.register_failure(control, keys[0], now, settings.sign_in_max_failures, lock_for)

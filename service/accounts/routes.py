@@ -10,6 +10,7 @@ from litestar.params import FromPath
 
 from service.accounts import actions, queries
 from service.accounts.models import ALL_STAFF, StaffRole
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.web import sessions
 from service.web.access import PUBLIC, allow
@@ -43,7 +44,7 @@ def _sign_in_refused(request: Request, ctx: RequestContext, _db: TenantSession, 
         request,
         "accounts/login.html",
         email=refused.text("email")[:254],
-        error=ctx.translate.error(refused.error),
+        error=refused.message,
         next=refused.text("next"),
     )
 
@@ -72,7 +73,7 @@ class SignInController(Controller):
             settings,
             tenant_id=ctx.tenant_id,
             principal_kind="staff",
-            principal_id=user.id,
+            principal_id=id_of(user),
             replacing=request.cookies.get(sessions.COOKIE),
         )
         response = see_other(_safe_next(ctx, field_text(data, "next")))
@@ -127,5 +128,5 @@ class StaffUsersController(Controller):
             raise NotFoundException()
         actions.update_staff_user(db, ctx.tenant_id, ctx.actor, user, role=role, active=field_text(data, "active") == "1")
         if not user.active:  # a deactivated user is signed out everywhere, in the same transaction
-            sessions.end_all_for(db, ctx.tenant_id, "staff", user.id)
+            sessions.end_all_for(db, ctx.tenant_id, "staff", id_of(user))
         return see_other(ctx.tenant_path("/users?notice=saved"))

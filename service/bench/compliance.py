@@ -17,9 +17,11 @@ EXPLAINs the first-page query.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from time import perf_counter
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 
 from service.bench.common import Echo, explain, http_timings, line, measure, pad
 from service.bench.roster import _ensure_tenant
@@ -76,7 +78,7 @@ def _ensure_facts(settings: Settings, tenant_id: uuid.UUID, echo: Echo) -> None:
             return
         started = perf_counter()
         db.execute(text(_CITIES_AND_INSURANCE), {"t": tenant_id})
-        inserted = db.execute(text(_CONTRACTS), {"t": tenant_id}).rowcount
+        inserted = cast("CursorResult[Any]", db.execute(text(_CONTRACTS), {"t": tenant_id})).rowcount  # an INSERT's result
     echo(f"bench facts seeded: cities, insurance, {inserted:,} contracts in {perf_counter() - started:5.1f} s")
     with owner_engine(settings).begin() as conn:
         conn.execute(text("analyze workers, contracts, compliance_alerts"))
@@ -145,7 +147,7 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     echo("recompute_for_workers (what every worker or contract change pays, in its transaction):")
     for label, chosen in (("1 worker", ids[:1]), ("10 workers", ids)):
 
-        def one_change(chosen: list[int] = chosen):
+        def one_change(chosen: Sequence[int] = chosen):
             with tenant_session(tenant_id) as db:
                 return recompute_for_workers(db, tenant_id, chosen, today)
 

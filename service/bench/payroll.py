@@ -18,13 +18,14 @@ import uuid
 from decimal import Decimal
 from time import perf_counter
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service import clock
 from service.audit import SYSTEM
 from service.bench.common import ADMIN_EMAIL, ADMIN_PASSWORD, Echo, pad
 from service.bench.roster import IMPORT_CHUNK, SEED, _find_tenant, _worker_count
 from service.database.engines import app_engine
+from service.database.ids import id_of
 from service.demo import demo_salary_bands, demo_workers, seed_demo_bureaus
 from service.keys import Keys, keys_for
 from service.payroll import run_inputs, runs
@@ -80,7 +81,7 @@ def _run_for(db, tenant_id: uuid.UUID, month) -> PayrollRun:
             PayrollRun.tenant_id == tenant_id,
             PayrollRun.month == month,
             PayrollRun.kind == RunKind.REGULAR.value,
-            PayrollRun.client_bureau.is_(None),
+            col(PayrollRun.client_bureau).is_(None),
         )
     ).first()
     if run is not None and run.status == RunStatus.PUBLISHED.value:
@@ -99,7 +100,7 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     echo(f"payroll benchmark: {workers:,} workers, month {month:%Y-%m}")
     tenant_id = _ensure_tenant(keys, slug, workers, month, echo)
     with tenant_session(tenant_id) as db:  # the run exists before the timed transaction
-        run_id = _run_for(db, tenant_id, month).id
+        run_id = id_of(_run_for(db, tenant_id, month))
 
     times: dict[str, float] = {}
     started = perf_counter()
@@ -108,6 +109,7 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     try:
         t = perf_counter()
         payroll_run = runs.get_run(db, tenant_id, run_id)
+        assert payroll_run is not None  # committed above
         inputs = run_inputs.load(db, tenant_id, month, None)
         times["load inputs (few queries)"] = perf_counter() - t
         t = perf_counter()

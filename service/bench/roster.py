@@ -14,7 +14,7 @@ import uuid
 from time import perf_counter
 
 from sqlalchemy import func, text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service.audit import SYSTEM
 from service.bench.common import ADMIN_EMAIL, ADMIN_PASSWORD, HTTP_REPEAT, Echo, explain, http_timings, line, measure, pad
@@ -122,8 +122,8 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
         total = db.exec(select(func.count()).select_from(Worker).where(Worker.tenant_id == tenant_id)).one()
         sample = db.exec(
             select(Worker)
-            .where(Worker.tenant_id == tenant_id, Worker.phone.is_not(None))
-            .order_by(Worker.id)
+            .where(Worker.tenant_id == tenant_id, col(Worker.phone).is_not(None))
+            .order_by(col(Worker.id))
             .offset(total // 2)
             .limit(1)
         ).first()

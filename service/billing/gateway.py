@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import stripe
+from stripe.params import CustomerCreateParams, SubscriptionCreateParams
+from stripe.params.checkout import SessionCreateParams
 
 from service.settings import Settings
 
@@ -46,7 +48,7 @@ def require(settings: Settings) -> stripe.StripeClient:
 
 
 def create_customer(settings: Settings, *, tenant_id: str, name: str, email: str | None) -> str:
-    params: dict[str, Any] = {"name": name, "metadata": {"tenant_id": tenant_id}}
+    params: CustomerCreateParams = {"name": name, "metadata": {"tenant_id": tenant_id}}
     if email:
         params["email"] = email
     # The idempotency key makes a retry after a lost answer return the same
@@ -58,7 +60,7 @@ def create_customer(settings: Settings, *, tenant_id: str, name: str, email: str
 def create_subscription(
     settings: Settings, *, tenant_id: str, customer_id: str, price_id: str, quantity: int, trial_end: int | None
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {
+    params: SubscriptionCreateParams = {
         "customer": customer_id,
         # ``plan`` accepts a Price id as well as a legacy Plan id (both Stripe and localstripe).
         "items": [{"plan": price_id, "quantity": quantity}],
@@ -114,18 +116,18 @@ def create_checkout_session(
     localstripe has no Checkout API at all: the tests answer this call, and
     the session/setup-intent retrievals below, with recorded Stripe responses
     (tests/integration/stripe_recordings/)."""
-    return require(settings).v1.checkout.sessions.create(
-        {
-            "mode": "setup",
-            "customer": customer_id,
-            "currency": "cny",
-            "payment_method_types": ["card"],
-            "success_url": success_url,
-            "cancel_url": cancel_url,
-            "metadata": {"tenant_id": tenant_id},
-            "setup_intent_data": {"metadata": {"tenant_id": tenant_id}},
-        }
-    )
+    params: SessionCreateParams = {
+        "mode": "setup",
+        "customer": customer_id,
+        "currency": "cny",
+        # API version 2026-09-30 and later refuse ``payment_method_types`` here: a card is asked for this way.
+        "allowed_payment_method_types": ["card"],
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "metadata": {"tenant_id": tenant_id},
+        "setup_intent_data": {"metadata": {"tenant_id": tenant_id}},
+    }
+    return require(settings).v1.checkout.sessions.create(params)
 
 
 def retrieve_setup_intent(settings: Settings, setup_intent_id: str) -> dict[str, Any]:

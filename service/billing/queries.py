@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.billing.models import Plan, StripeEvent, TenantBilling
 
@@ -20,12 +20,15 @@ def plan(db: Session, code: str) -> Plan | None:
 
 
 def active_plans(db: Session) -> list[Plan]:
-    return list(db.exec(select(Plan).where(Plan.active).order_by(Plan.sort_order)).all())
+    return list(db.exec(select(Plan).where(Plan.active).order_by(col(Plan.sort_order))).all())
 
 
 def recent_events(db: Session, tenant_id: uuid.UUID, limit: int = 20) -> list[StripeEvent]:
     return list(
         db.exec(
-            select(StripeEvent).where(StripeEvent.tenant_id == tenant_id).order_by(StripeEvent.received_at.desc()).limit(limit)
+            select(StripeEvent)
+            .where(StripeEvent.tenant_id == tenant_id)
+            .order_by(col(StripeEvent.received_at).desc())
+            .limit(limit)
         ).all()
     )

@@ -99,4 +99,5 @@ class BillingController(Controller):
         except stripe.StripeError as exc:
             log.warning("checkout for tenant %s not started: %s", ctx.tenant_id, exc)
             return Redirect(path=ctx.tenant_path("/billing?checkout=unavailable"), status_code=303)
+        assert session.url is not None  # a hosted session just created has its page
         return Redirect(path=session.url, status_code=303)

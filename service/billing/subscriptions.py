@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import stripe
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import SYSTEM, Actor, record
 from service.billing import gateway
@@ -197,7 +197,7 @@ def ensure_stripe(settings: Settings, tenant_id: uuid.UUID) -> bool:
             return True
         if tenant.status is TenantStatus.CANCELLED:
             return False
-        plan = db.get(Plan, billing.plan_code)
+        plan = db.get_one(Plan, billing.plan_code)  # a foreign key: the plan exists
         try:
             if not billing.stripe_customer_id:
                 billing.stripe_customer_id = gateway.create_customer(
@@ -238,7 +238,7 @@ def sync_quantity(settings: Settings, tenant_id: uuid.UUID) -> bool:
         billing = db.get(TenantBilling, tenant_id, with_for_update=True)
         if billing is None:
             return False
-        plan = db.get(Plan, billing.plan_code)
+        plan = db.get_one(Plan, billing.plan_code)
         billing.active_workers = active
         quantity = billed_quantity(plan, active)
         if not (billing.stripe_subscription_id and billing.stripe_subscription_item_id):
@@ -275,12 +275,12 @@ def process_due(settings: Settings, now: datetime | None = None, echo: Callable[
     with control_session() as db:
         unset = db.exec(
             select(TenantBilling.tenant_id)
-            .join(Tenant, Tenant.id == TenantBilling.tenant_id)
-            .where((TenantBilling.stripe_subscription_id.is_(None)) & (Tenant.status != TenantStatus.CANCELLED))
+            .join(Tenant, col(Tenant.id) == TenantBilling.tenant_id)
+            .where(col(TenantBilling.stripe_subscription_id).is_(None), Tenant.status != TenantStatus.CANCELLED)
         ).all()
         due = db.exec(
             select(TenantBilling.tenant_id).where(
-                TenantBilling.sync_pending_since <= now - timedelta(seconds=settings.billing_sync_delay_seconds)
+                col(TenantBilling.sync_pending_since) <= now - timedelta(seconds=settings.billing_sync_delay_seconds)
             )
         ).all()
     done = 0
@@ -303,13 +303,15 @@ def reconcile(settings: Settings, echo: Callable[[str], None] = log.info) -> int
     the worker count whatever the markers say."""
     process_due(settings, echo=echo)
     with control_session() as db:
-        ids = db.exec(select(TenantBilling.tenant_id).where(TenantBilling.stripe_subscription_id.is_not(None))).all()
+        ids = db.exec(select(TenantBilling.tenant_id).where(col(TenantBilling.stripe_subscription_id).is_not(None))).all()
     failures = 0
     for tenant_id in ids:
         try:
             with control_session() as db:
                 billing = db.get(TenantBilling, tenant_id, with_for_update=True)
                 tenant = db.get(Tenant, tenant_id)
+                if billing is None or tenant is None or billing.stripe_subscription_id is None:
+                    continue  # the tenant was deleted, or its subscription dropped, since the list was read
                 subscription = gateway.retrieve_subscription(settings, billing.stripe_subscription_id)
                 apply_subscription(db, tenant, billing, subscription)
             if tenant.status is not TenantStatus.CANCELLED and not sync_quantity(settings, tenant_id):
@@ -325,7 +327,7 @@ def setup_plans(settings: Settings, echo: Callable[[str], None] = log.info) -> N
     """Create the Stripe price of every plan that has none yet."""
     with control_session() as db:
         ensure_default_plans(db)
-        for plan in db.exec(select(Plan).where(Plan.stripe_price_id.is_(None))).all():
+        for plan in db.exec(select(Plan).where(col(Plan.stripe_price_id).is_(None))).all():
             amount_fen = int(plan.price_per_worker * 100)
             plan.stripe_price_id = gateway.ensure_price(
                 settings, code=plan.code, name=plan.name, amount_fen=amount_fen, currency=plan.currency

@@ -26,7 +26,7 @@ from typing import Any
 
 import stripe
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record
 from service.billing import gateway
@@ -152,8 +152,8 @@ def _handle(settings: Settings, db: Session, event: StripeEvent) -> EventStatus:
         sub_id = obj.get("subscription") or ((obj.get("parent") or {}).get("subscription_details") or {}).get("subscription")
         _apply_current_subscription(settings, db, tenant, billing, sub_id)
     elif kind == "checkout.session.completed":
-        if obj.get("mode") != "setup" or not obj.get("setup_intent"):
-            return EventStatus.IGNORED
+        if obj.get("mode") != "setup" or not obj.get("setup_intent") or not billing.stripe_customer_id:
+            return EventStatus.IGNORED  # checkout is started only for a tenant that has its Stripe customer
         setup_intent = gateway.retrieve_setup_intent(settings, obj["setup_intent"])
         payment_method = setup_intent.get("payment_method")
         if isinstance(payment_method, dict):
@@ -175,7 +175,8 @@ def process(settings: Settings, event_id: str) -> EventStatus | None:
             event = db.exec(
                 select(StripeEvent)
                 .where(
-                    StripeEvent.id == event_id, StripeEvent.status.in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value])
+                    StripeEvent.id == event_id,
+                    col(StripeEvent.status).in_([EventStatus.RECEIVED.value, EventStatus.FAILED.value]),
                 )
                 .with_for_update(skip_locked=True)
             ).first()

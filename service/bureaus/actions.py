@@ -12,15 +12,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock, events
 from service.audit import Actor, record
 from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput, UnitInput
 from service.bureaus.events import BureausChanged
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice, UnitKind
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 
 # Payroll tables that name a bureau as text (migrations 0011-0013).
@@ -31,8 +33,13 @@ _PAYROLL_NAME_COLUMNS = (
 )
 
 
-def _same_name(db: Session, model: type, tenant_id: uuid.UUID, name: str, own_id: int | None, **scope: object):
-    query = select(model).where(model.tenant_id == tenant_id, model.name == name)
+_Named = TypeVar("_Named", ClientBureau, BureauUnit, EstablishmentOffice)
+
+
+def _same_name(
+    db: Session, model: type[_Named], tenant_id: uuid.UUID, name: str, own_id: int | None, **scope: object
+) -> _Named | None:
+    query = select(model).where(col(model.tenant_id) == tenant_id, col(model.name) == name)
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
     found = db.exec(query).first()
@@ -90,7 +97,7 @@ def update_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: Clien
 def create_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: UnitInput) -> BureauUnit:
     if _same_name(db, BureauUnit, tenant_id, data.name, None, bureau_id=bureau.id):
         raise DomainError(N_("{bureau} already has a unit named {name}."), field="name", bureau=bureau.name, name=data.name)
-    unit = BureauUnit(tenant_id=tenant_id, bureau_id=bureau.id, name=data.name, kind=data.kind)
+    unit = BureauUnit(tenant_id=tenant_id, bureau_id=id_of(bureau), name=data.name, kind=data.kind)
     _apply(unit, data)
     db.add(unit)
     db.flush()

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum
+from typing import TypeVar
 
 from service.bureaus.agreement_terms import Item
 from service.bureaus.bureau_input import clean, short_text
@@ -73,7 +75,10 @@ def whole(value: object, field: str, low: int, high: int, *, required: bool) -> 
     return int(text)
 
 
-def _choice(value: object, enum: type, field: str, *, required: bool = True):
+_Choice = TypeVar("_Choice", bound=Enum)
+
+
+def _choice(value: object, enum: type[_Choice], field: str, *, required: bool = True) -> _Choice | None:
     text = clean(value)
     if not text and not required:
         return None

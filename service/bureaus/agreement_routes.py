@@ -25,6 +25,7 @@ from service.bureaus.models import (
     ServiceAgreement,
 )
 from service.bureaus.routes import AGREEMENT_EDITORS, bureau_or_404
+from service.database.ids import id_of
 from service.dates import parse_date
 from service.errors import N_, DomainError
 from service.web.access import allow
@@ -120,8 +121,8 @@ def _agreement_page(request: Request, ctx: RequestContext, db: TenantSession, ag
         "bureaus/agreement_detail.html",
         agreement=agreement,
         bureau=bureau,
-        posts=agreements.posts_of(db, ctx.tenant_id, agreement.id),
-        clauses=agreements.clauses_of(db, ctx.tenant_id, agreement.id),
+        posts=agreements.posts_of(db, ctx.tenant_id, id_of(agreement)),
+        clauses=agreements.clauses_of(db, ctx.tenant_id, id_of(agreement)),
         items=agreements.check(db, ctx.tenant_id, agreement),
         item_labels=ITEM_LABELS,
         article=ARTICLE,

@@ -125,6 +125,7 @@ def fee_of(terms: Terms, post: PostTerms | None) -> tuple[FeeBasis, Decimal | No
 def check_items(terms: Terms, posts: Sequence[PostTerms], clause_items: Iterable[str]) -> list[ItemState]:
     """Each of the 13 items, present or not (a clause of the item always satisfies it)."""
     clauses = set(clause_items)
+    fee_posts: Sequence[PostTerms | None] = posts or [None]  # with no posts, the agreement's own fee decides
     by_field = {
         Item.POSTS: bool(posts) and all(p.name.strip() and p.nature for p in posts),
         Item.WORK_PLACE: bool(terms.work_place.strip()) or (bool(posts) and all(p.work_place.strip() for p in posts)),
@@ -135,7 +136,7 @@ def check_items(terms: Terms, posts: Sequence[PostTerms], clause_items: Iterable
         Item.HOURS_AND_LEAVE: bool(terms.working_hours.strip()),
         Item.TERM: terms.start_date is not None and terms.end_date is not None,
         Item.SERVICE_FEE: bool(terms.payment_terms.strip())
-        and all(amount is not None for _, amount in (fee_of(terms, p) for p in (posts or [None]))),
+        and all(amount is not None for _, amount in (fee_of(terms, p) for p in fee_posts)),
     }
     return [ItemState(item, by_field.get(item, False) or item.value in clauses, item not in FIELD_ITEMS) for item in Item]
 

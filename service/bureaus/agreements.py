@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record
 from service.bureaus.agreement_input import AgreementInput, PostInput
@@ -26,6 +26,7 @@ from service.bureaus.models import (
     ClientBureau,
     ServiceAgreement,
 )
+from service.database.ids import id_of
 from service.dates import add_months
 from service.errors import N_, DomainError
 
@@ -45,7 +46,7 @@ def agreements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[Ser
         db.exec(
             select(ServiceAgreement)
             .where(ServiceAgreement.tenant_id == tenant_id, ServiceAgreement.bureau_id == bureau_id)
-            .order_by(ServiceAgreement.start_date.desc(), ServiceAgreement.id.desc())
+            .order_by(col(ServiceAgreement.start_date).desc(), col(ServiceAgreement.id).desc())
         ).all()
     )
 
@@ -55,7 +56,7 @@ def posts_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> list[Agree
         db.exec(
             select(AgreementPost)
             .where(AgreementPost.tenant_id == tenant_id, AgreementPost.agreement_id == agreement_id)
-            .order_by(AgreementPost.id)
+            .order_by(col(AgreementPost.id))
         ).all()
     )
 
@@ -98,8 +99,8 @@ def post_terms(post: AgreementPost) -> PostTerms:
 
 def check(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement) -> list[ItemState]:
     """The 13 items of Art. 7, each present or missing."""
-    posts = [post_terms(p) for p in posts_of(db, tenant_id, agreement.id)]
-    return check_items(terms_of(agreement), posts, clauses_of(db, tenant_id, agreement.id))
+    posts = [post_terms(p) for p in posts_of(db, tenant_id, id_of(agreement))]
+    return check_items(terms_of(agreement), posts, clauses_of(db, tenant_id, id_of(agreement)))
 
 
 # ------------------------------------------------------------------ writes
@@ -123,7 +124,7 @@ def create_agreement(
     renews: ServiceAgreement | None = None,
 ) -> ServiceAgreement:
     agreement = ServiceAgreement(
-        tenant_id=tenant_id, bureau_id=bureau.id, renews_agreement_id=renews.id if renews else None, **_columns(data)
+        tenant_id=tenant_id, bureau_id=id_of(bureau), renews_agreement_id=renews.id if renews else None, **_columns(data)
     )
     db.add(agreement)
     db.flush()
@@ -228,9 +229,9 @@ def renew_agreement(
         payment_due_days=agreement.payment_due_days,
         note="",
     )
-    bureau = db.get(ClientBureau, (tenant_id, agreement.bureau_id))
+    bureau = db.get_one(ClientBureau, (tenant_id, agreement.bureau_id))  # a foreign key: the bureau exists
     renewal = create_agreement(db, tenant_id, actor, bureau, data, renews=agreement)
-    for post in posts_of(db, tenant_id, agreement.id):
+    for post in posts_of(db, tenant_id, id_of(agreement)):
         save_post(
             db,
             tenant_id,
@@ -247,7 +248,7 @@ def renew_agreement(
                 post.fixed_price,
             ),
         )
-    save_clauses(db, tenant_id, actor, renewal, {Item(k): v for k, v in clauses_of(db, tenant_id, agreement.id).items()})
+    save_clauses(db, tenant_id, actor, renewal, {Item(k): v for k, v in clauses_of(db, tenant_id, id_of(agreement)).items()})
     return renewal
 
 
@@ -271,7 +272,7 @@ def save_post(
         raise DomainError(N_("The agreement already has a post named {name}."), field="name", name=data.name)
     before = post.snapshot() if post else None
     if post is None:
-        post = AgreementPost(tenant_id=tenant_id, agreement_id=agreement.id, **asdict(data))
+        post = AgreementPost(tenant_id=tenant_id, agreement_id=id_of(agreement), **asdict(data))
     else:
         for name, value in asdict(data).items():
             setattr(post, name, value)
@@ -293,15 +294,17 @@ def delete_post(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: Serv
 def save_clauses(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, bodies: dict[Item, str]) -> None:
     """Replace the agreement's clauses with ``bodies`` (an item left out is removed)."""
     _refuse_unless_draft(agreement)
-    before = clauses_of(db, tenant_id, agreement.id)
+    before = clauses_of(db, tenant_id, id_of(agreement))
     after = {item.value: body for item, body in bodies.items()}
     if before == after:
         return
     db.execute(
-        delete(AgreementClause).where(AgreementClause.tenant_id == tenant_id, AgreementClause.agreement_id == agreement.id)
+        delete(AgreementClause).where(
+            col(AgreementClause.tenant_id) == tenant_id, col(AgreementClause.agreement_id) == agreement.id
+        )
     )
     for item, body in after.items():
-        db.add(AgreementClause(tenant_id=tenant_id, agreement_id=agreement.id, item=item, body=body))
+        db.add(AgreementClause(tenant_id=tenant_id, agreement_id=id_of(agreement), item=item, body=body))
     db.flush()
     record(db, tenant_id, actor, "service_agreement.clauses", "service_agreement", agreement.id, before=before, after=after)
 
@@ -331,7 +334,7 @@ def headcount_today(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreeme
             {"t": tenant_id, "b": agreement.bureau_id, "statuses": list(DISPATCHED_STATUSES), "today": today},
         ).fetchall()
     )
-    return _by_post(posts_of(db, tenant_id, agreement.id), counts)
+    return _by_post(posts_of(db, tenant_id, id_of(agreement)), counts)
 
 
 def _by_post(posts: list[AgreementPost], counts: dict[str, int]) -> list[PostUse]:
@@ -367,7 +370,7 @@ def headcount_by_month(
     by_month: dict[date, dict[str, int]] = {}
     for month, post, count in rows:
         by_month.setdefault(month, {})[post] = count
-    posts = posts_of(db, tenant_id, agreement.id)
+    posts = posts_of(db, tenant_id, id_of(agreement))
     months, month = [], last
     while month >= first:
         months.append((month, _by_post(posts, dict(by_month.get(month, {})))))

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice
+from service.database.ids import id_of
 from service.errors import N_, DomainError, InputErrors
 
 
@@ -45,17 +46,10 @@ class AssignmentErrors(InputErrors):
 
 
 def load_assignments(db: Session, tenant_id: uuid.UUID) -> Assignments:
-    bureaus = {
-        name: bureau_id
-        for bureau_id, name in db.exec(
-            select(ClientBureau.id, ClientBureau.name).where(ClientBureau.tenant_id == tenant_id)
-        ).all()
-    }
+    bureaus = {b.name: id_of(b) for b in db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id))}
     units: dict[int, dict[str, int]] = {}
-    for unit_id, bureau_id, name in db.exec(
-        select(BureauUnit.id, BureauUnit.bureau_id, BureauUnit.name).where(BureauUnit.tenant_id == tenant_id)
-    ).all():
-        units.setdefault(bureau_id, {})[name] = unit_id
+    for unit in db.exec(select(BureauUnit).where(BureauUnit.tenant_id == tenant_id)):
+        units.setdefault(unit.bureau_id, {})[unit.name] = id_of(unit)
     return Assignments(bureaus, units)
 
 

@@ -317,7 +317,8 @@ class BureauStatementLine(SQLModel, table=True):
     __tablename__ = "bureau_statement_lines"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
-    statement_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    # None until the statement is saved: a line is priced before the statement it belongs to exists.
+    statement_id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
     position: int = Field(sa_column=Column(Integer, primary_key=True))
     worker_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     worker_name: str

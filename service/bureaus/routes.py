@@ -25,6 +25,7 @@ from service.bureaus.models import (
     UnitKind,
 )
 from service.cities.names import CITY_NAMES
+from service.database.ids import id_of
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -44,7 +45,7 @@ BUREAU_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email
 UNIT_FIELDS = ("name", "kind", "city", "contact_name", "contact_phone", "contact_email", "address")
 OFFICE_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email", "address")
 
-_COMMON = {"cities": CITY_NAMES, "unit_kinds": list(UnitKind), "unit_kind_labels": UNIT_KIND_LABELS}
+_COMMON: dict[str, Any] = {"cities": CITY_NAMES, "unit_kinds": list(UnitKind), "unit_kind_labels": UNIT_KIND_LABELS}
 
 
 def bureau_or_404(db: TenantSession, ctx: RequestContext, bureau_id: int) -> ClientBureau:
@@ -100,9 +101,9 @@ def _bureau_page(
         request,
         "bureaus/bureau_detail.html",
         bureau=bureau,
-        units=directory.units_of(db, ctx.tenant_id, bureau.id),
+        units=directory.units_of(db, ctx.tenant_id, id_of(bureau)),
         office=office,
-        agreements=agreements.agreements_of(db, ctx.tenant_id, bureau.id),
+        agreements=agreements.agreements_of(db, ctx.tenant_id, id_of(bureau)),
         workforce=next(
             (r for r in client_workforce.workforce_rows(db, ctx.tenant_id, today) if r.bureau_id == bureau.id), None
         ),

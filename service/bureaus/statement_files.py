@@ -8,7 +8,7 @@ import uuid
 from litestar.exceptions import NotFoundException
 from sqlmodel import Session
 
-from service.bureaus import agreements, directory, statements
+from service.bureaus import agreements, statements
 from service.bureaus.models import (
     AGREEMENT_LABELS,
     STATEMENT_LABELS,
@@ -18,6 +18,7 @@ from service.bureaus.models import (
     FeeBasis,
     ServiceAgreement,
 )
+from service.database.ids import id_of
 from service.errors import N_
 from service.excel import write_rows
 from service.i18n import Translator
@@ -39,7 +40,7 @@ FEE_SHORT = {FeeBasis.PASS_THROUGH: N_("Pass-through"), FeeBasis.FIXED: N_("Fixe
 
 def load(
     db: Session, tenant_id: uuid.UUID, statement_id: int, *, bureau_id: int | None = None
-) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict]:
+) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict[str, int | None]]:
     """The statement, its lines, its bureau and agreement, and the statements it
     corrects or is corrected by.  NotFoundException when missing (or of another
     bureau than ``bureau_id``)."""
@@ -47,14 +48,14 @@ def load(
         statement = statements.get_statement(db, tenant_id, statement_id, bureau_id=bureau_id)
     except statements.StatementNotFound:
         raise NotFoundException() from None
-    bureau = directory.get_bureau(db, tenant_id, statement.bureau_id)
+    bureau = db.get_one(ClientBureau, (tenant_id, statement.bureau_id))  # a foreign key: the bureau exists
     agreement = agreements.get_agreement(db, tenant_id, statement.agreement_id)
     corrected_by = next(
         (s for s in statements.statements_of(db, tenant_id, statement.bureau_id) if s.corrects_statement_id == statement.id),
         None,
     )
     related = {"corrects": statement.corrects_statement_id, "corrected_by": corrected_by.id if corrected_by else None}
-    return statement, statements.lines_of(db, tenant_id, statement.id), bureau, agreement, related
+    return statement, statements.lines_of(db, tenant_id, id_of(statement)), bureau, agreement, related
 
 
 def filename(statement: BureauStatement, extension: str) -> str:

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.types import ExceptionHandlersMap
 
 from service.bureaus import directory, statement_files, statements
 from service.bureaus.agreement_input import amount
 from service.bureaus.models import AGREEMENT_LABELS, STATEMENT_LABELS, StatementStatus
 from service.bureaus.routes import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -103,7 +102,7 @@ def _saved(ctx: RequestContext, statement_id: int) -> Response:
 
 class StatementsController(Controller):
     path = "/statements"
-    exception_handlers: ClassVar[ExceptionHandlersMap] = {statements.StatementNotFound: _not_found}
+    exception_handlers = {statements.StatementNotFound: _not_found}  # noqa: RUF012 - Litestar's own (instance) attribute, set per controller
 
     @get("/", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -136,7 +135,7 @@ class StatementsController(Controller):
 
     @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def dispute(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int], data: FormData) -> Response:
-        comment = data.get("comment") if isinstance(data.get("comment"), str) else ""
+        comment = field_text(data, "comment")
         statements.dispute_statement(db, ctx.tenant_id, ctx.actor, statement_id, comment)
         return _saved(ctx, statement_id)
 
@@ -146,7 +145,7 @@ class StatementsController(Controller):
         correction = statements.correct_statement(
             db, ctx.tenant_id, ctx.actor, statement_id, adjustment, field_text(data, "adjustment_note")
         )
-        return _saved(ctx, correction.id)
+        return _saved(ctx, id_of(correction))
 
     @post("/{statement_id:int}/discard", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def discard(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:

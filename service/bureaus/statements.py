@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock
 from service.audit import Actor, record
@@ -41,6 +41,7 @@ from service.bureaus.models import (
     ServiceAgreement,
     StatementStatus,
 )
+from service.database.ids import id_of
 from service.dates import add_months
 from service.errors import N_, DomainError
 
@@ -127,7 +128,7 @@ def _price(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, agreement: S
             bureau=bureau.name,
         )
     terms = agreements.terms_of(agreement)
-    posts = {p.name: agreements.post_terms(p) for p in agreements.posts_of(db, tenant_id, agreement.id)}
+    posts = {p.name: agreements.post_terms(p) for p in agreements.posts_of(db, tenant_id, id_of(agreement))}
     lines = []
     for position, slip in enumerate(slips, start=1):
         employer_si = slip.employer_contributions - slip.employer_housing_fund
@@ -172,7 +173,7 @@ def _write_lines(db: Session, tenant_id: uuid.UUID, statement: BureauStatement, 
         {"t": tenant_id, "s": statement.id},
     )
     for line in lines:
-        line.statement_id = statement.id
+        line.statement_id = id_of(statement)
         db.add(line)
     db.flush()
 
@@ -193,14 +194,14 @@ def live_statement(db: Session, tenant_id: uuid.UUID, bureau_id: int, month: dat
 def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, month: date) -> BureauStatement:
     """The draft statement of the bureau's month (made again if a draft exists)."""
     month = month.replace(day=1)
-    existing = live_statement(db, tenant_id, bureau.id, month)
+    existing = live_statement(db, tenant_id, id_of(bureau), month)
     if existing is not None and existing.status is not StatementStatus.DRAFT:
         raise DomainError(
             N_("The statement for {month} has already been sent: correct it instead."),
             field="month",
             month=month_label(month),
         )
-    agreement = agreement_for_month(db, tenant_id, bureau.id, month)
+    agreement = agreement_for_month(db, tenant_id, id_of(bureau), month)
     if agreement is None:
         raise DomainError(
             N_("{bureau} has no signed agreement in force in {month}."),
@@ -210,8 +211,10 @@ def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: 
         )
     priced = _price(db, tenant_id, bureau, agreement, month)
     before = existing.snapshot() if existing else None
-    statement = existing or BureauStatement(tenant_id=tenant_id, bureau_id=bureau.id, month=month)
-    statement.agreement_id = agreement.id
+    statement = existing or BureauStatement(
+        tenant_id=tenant_id, bureau_id=id_of(bureau), month=month, agreement_id=id_of(agreement), source_run_id=priced.run_id
+    )
+    statement.agreement_id = id_of(agreement)
     _fill(statement, priced, ZERO)
     db.add(statement)
     db.flush()
@@ -240,7 +243,7 @@ def lines_of(db: Session, tenant_id: uuid.UUID, statement_id: int) -> list[Burea
         db.exec(
             select(BureauStatementLine)
             .where(BureauStatementLine.tenant_id == tenant_id, BureauStatementLine.statement_id == statement_id)
-            .order_by(BureauStatementLine.position)
+            .order_by(col(BureauStatementLine.position))
         ).all()
     )
 
@@ -249,7 +252,7 @@ def statements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int | None = Non
     query = select(BureauStatement).where(BureauStatement.tenant_id == tenant_id)
     if bureau_id is not None:
         query = query.where(BureauStatement.bureau_id == bureau_id)
-    return list(db.exec(query.order_by(BureauStatement.month.desc(), BureauStatement.id.desc())).all())
+    return list(db.exec(query.order_by(col(BureauStatement.month).desc(), col(BureauStatement.id).desc())).all())
 
 
 def _transition(
@@ -336,10 +339,10 @@ def correct_statement(
     old = get_statement(db, tenant_id, statement_id, lock=True)
     if old.status not in (StatementStatus.DISPUTED, StatementStatus.SENT):
         raise DomainError(N_("Only a disputed or sent statement can be corrected."), field="status")
-    bureau = db.get(ClientBureau, (tenant_id, old.bureau_id))
+    bureau = db.get_one(ClientBureau, (tenant_id, old.bureau_id))  # a foreign key: the bureau exists
     agreement = agreement_for_month(db, tenant_id, old.bureau_id, old.month)
     if agreement is None:  # pragma: no cover - the old statement had one; signed agreements are never deleted
-        agreement = agreements.get_agreement(db, tenant_id, old.agreement_id)
+        agreement = db.get_one(ServiceAgreement, (tenant_id, old.agreement_id))
     priced = _price(db, tenant_id, bureau, agreement, old.month)
     _transition(
         db, tenant_id, actor, old, "statement.mark_corrected", lambda s: setattr(s, "status", StatementStatus.CORRECTED)
@@ -348,7 +351,8 @@ def correct_statement(
         tenant_id=tenant_id,
         bureau_id=old.bureau_id,
         month=old.month,
-        agreement_id=agreement.id,
+        agreement_id=id_of(agreement),
+        source_run_id=priced.run_id,
         corrects_statement_id=old.id,
         adjustment_note=note,
     )

@@ -6,8 +6,6 @@ The dataclasses are plain values; ``evaluate`` runs the rules over them.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -19,10 +17,9 @@ from sqlmodel import Session
 from service.bureaus.client_workforce import count_dispatched
 from service.cities.reference import CityFigures
 from service.workforce.contracts.terms import Contract, ContractType
-from service.workforce.records.actions import CERTIFICATE_NOTICE_DAYS
+from service.workforce.records.actions import CERTIFICATE_NOTICE_DAYS, certificates_expiring
 
 _CONTRACT_TYPES = {t.value: t for t in ContractType}
-CERTIFICATE_MODULES = ("service.workforce.records.certificates", "service.workforce.records.actions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,46 +142,12 @@ def load_facts(db: Session, tenant_id: uuid.UUID, today: date, worker_ids: Seque
 def load_certificates(
     db: Session, tenant_id: uuid.UUID, today: date, worker_ids: set[int] | None
 ) -> tuple[CertificateFacts, ...]:
-    """Certificates expiring within the notice period (or expired), from the certificates code.
-
-    ``certificates_expiring(db, tenant_id, within_days, today)`` comes with the
-    certificates table (migration 0008), written alongside this engine: in
-    ``service/workforce/certificates.py`` as planned, or in
-    ``service/workforce/training.py`` where it landed.  Only when neither
-    module exists is the certificate rule skipped (nothing to read); an import
-    error inside an existing module is a real error and is raised.
-    """
-    function = None
-    for module_name in CERTIFICATE_MODULES:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        function = getattr(importlib.import_module(module_name), "certificates_expiring", None)
-        if function is not None:
-            break
-    if function is None:
-        return ()
-    found = []
-    for item in function(db, tenant_id, CERTIFICATE_NOTICE_DAYS, today):
-        worker_id = _attribute(item, "worker_id")
-        if worker_ids is not None and worker_id not in worker_ids:
-            continue
-        certificate_id = _attribute(item, "certificate_id")
-        if certificate_id is None:
-            certificate_id = _attribute(item, "id")
-        valid_until = _attribute(item, "valid_until")
-        subject = f"certificate:{certificate_id}" if certificate_id is not None else f"certificate:{worker_id}:{valid_until}"
-        found.append(CertificateFacts(subject=subject, worker_id=worker_id, valid_until=valid_until))
-    return tuple(found)
-
-
-def _attribute(item: object, name: str, default: object = None) -> object:
-    """A field of what ``certificates_expiring`` returns: a model, a row or a mapping."""
-    if isinstance(item, dict):
-        return item.get(name, default)
-    mapping = getattr(item, "_mapping", None)
-    if mapping is not None:
-        return mapping.get(name, default)
-    return getattr(item, name, default)
+    """Certificates expiring within the notice period (or expired)."""
+    return tuple(
+        CertificateFacts(subject=f"certificate:{c.certificate_id}", worker_id=c.worker_id, valid_until=c.valid_until)
+        for c in certificates_expiring(db, tenant_id, CERTIFICATE_NOTICE_DAYS, today)
+        if worker_ids is None or c.worker_id in worker_ids
+    )
 
 
 def load_units(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> UnitFacts:

@@ -10,7 +10,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field
 
 
-def enum_column(enum: type[Enum], *, length: int = 20, **kwargs: object) -> Column:
+def enum_column(enum: type[Enum], *, length: int = 20, primary_key: bool = False) -> Column:
     """Store an enum's *value* (the lower-case code the migrations' CHECK
     constraints list), not its Python name, in a ``varchar(length)`` as wide as
     the migration made it."""
@@ -24,7 +24,7 @@ def enum_column(enum: type[Enum], *, length: int = 20, **kwargs: object) -> Colu
             validate_strings=True,
         ),
         nullable=False,
-        **kwargs,
+        primary_key=primary_key,
     )
 
 

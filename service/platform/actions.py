@@ -36,7 +36,7 @@ def open_tenant(
 
     def open_and_audit(tenant_db: Session, tenant_id: uuid.UUID) -> None:
         open_account(tenant_db, tenant_id, plan_code=plan, billing_email=admin_email)
-        created = tenant_db.get(Tenant, tenant_id)  # already in the session: its slug as normalised
+        created = tenant_db.get_one(Tenant, tenant_id)  # already in the session: its slug as normalised
         record(tenant_db, tenant_id, actor, "tenant.create", "tenant", tenant_id, after={"slug": created.slug, "plan": plan})
 
     result = create_tenant(slug=slug, name=name, admin_email=admin_email, populate=open_and_audit)
@@ -73,6 +73,7 @@ def grant_support(
         raise DomainError(N_("Say why support access is needed (the tenant's administrators see it)."), field="reason")
     if not 1 <= hours <= MAX_SUPPORT_HOURS:
         raise DomainError(N_("Support access lasts 1 to {hours} hours."), field="hours", hours=MAX_SUPPORT_HOURS)
+    assert actor.id is not None  # an operator, signed in
     bind_tenant(db, tenant.id)
     grant = SupportGrant(
         tenant_id=tenant.id,

@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from service.billing import queries as billing_queries
 from service.billing.models import STATUS_BADGES, STATUS_LABELS
 from service.billing.subscriptions import count_billable
+from service.database.ids import id_of
 from service.platform import actions, queries
 from service.platform.operators import OperatorRole, sign_in
 from service.web import sessions
@@ -43,7 +44,7 @@ def _common() -> dict[str, Any]:
 
 
 def _sign_in_refused(request: Request, ctx: RequestContext, _db: TenantSession, refused: RefusedForm) -> Response:
-    return page(request, "ops/login.html", email=refused.text("email")[:254], error=ctx.translate.error(refused.error))
+    return page(request, "ops/login.html", email=refused.text("email")[:254], error=refused.message)
 
 
 def _new_tenant_page(request: Request, db: TenantSession, **extra: Any) -> Response:
@@ -102,7 +103,7 @@ class OpsController(Controller):
             settings,
             tenant_id=None,
             principal_kind="operator",
-            principal_id=operator.id,
+            principal_id=id_of(operator),
             replacing=request.cookies.get(sessions.COOKIE),
         )
         response = see_other("/ops/")
@@ -170,7 +171,7 @@ class OpsController(Controller):
         settings = request.app.state.settings
         tenant = _tenant_or_404(db, code)
         grant = queries.support_grant(db, tenant.id, grant_id)
-        if grant is None or not grant.is_active(datetime.now(UTC)) or grant.operator_id != ctx.principal.id:
+        if grant is None or not grant.is_active(datetime.now(UTC)) or grant.operator_id != ctx.signed_in.id:
             raise NotFoundException()
         actions.record_support_entry(db, tenant.id, ctx.actor, grant)
         token = sessions.start(
@@ -178,7 +179,7 @@ class OpsController(Controller):
             settings,
             tenant_id=tenant.id,
             principal_kind="support",
-            principal_id=grant.id,
+            principal_id=id_of(grant),
             replacing=ctx.session_token,
         )
         return set_cookie(

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from service.accounts.models import StaffRole
 from service.accounts.passwords import hash_password, verify_password
 from service.billing.models import SupportGrant
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.settings import Settings
 from service.web.context import Principal
@@ -61,7 +62,8 @@ def sign_in(
         operator = control.exec(
             select(PlatformOperator).where(func.lower(PlatformOperator.email) == email.strip().lower())
         ).first()
-    if not verify_password(operator.password_hash if operator else None, password) or not operator.active:
+    # The password is checked even for an unknown email, so both refusals take as long.
+    if not verify_password(operator.password_hash if operator else None, password) or operator is None or not operator.active:
         lock_for = timedelta(minutes=settings.sign_in_lock_minutes)
         with control_session() as control:
             throttle.register_failure(control, keys[0], now, settings.sign_in_max_failures, lock_for)
@@ -78,7 +80,7 @@ def load_operator(db: TenantSession, tenant: Tenant | None, web_session: WebSess
     operator = db.get(PlatformOperator, web_session.principal_id)
     if operator is None or not operator.active:
         return None
-    return Principal("operator", operator.id, None, operator.display_name, OperatorRole.OPERATOR)
+    return Principal("operator", id_of(operator), None, operator.display_name, OperatorRole.OPERATOR)
 
 
 def load_support(db: TenantSession, tenant: Tenant | None, web_session: WebSession) -> Principal | None:
@@ -94,4 +96,4 @@ def load_support(db: TenantSession, tenant: Tenant | None, web_session: WebSessi
     operator = db.get(PlatformOperator, grant.operator_id)  # a platform table: readable in any transaction
     if operator is None or not operator.active:
         return None
-    return Principal("support", grant.id, tenant.id, f"{operator.display_name} (Paiqian support)", StaffRole.VIEWER)
+    return Principal("support", id_of(grant), tenant.id, f"{operator.display_name} (Paiqian support)", StaffRole.VIEWER)

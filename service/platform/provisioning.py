@@ -17,6 +17,7 @@ from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM
 from service.cities.actions import seed_reference
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.insurance.store import seed_policies
 from tenants.isolation import tenant_session
@@ -89,4 +90,4 @@ def create_tenant(
             raise
         # a concurrent sign-up took the slug between the check and the insert
         raise DomainError(N_("This company code is taken."), field="slug") from exc
-    return ProvisionedTenant(tenant=tenant, admin_id=admin.id, admin_email=admin_email, admin_password=password)
+    return ProvisionedTenant(tenant=tenant, admin_id=id_of(admin), admin_email=admin_email, admin_password=password)

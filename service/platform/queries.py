@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.billing.models import Plan, SupportGrant, TenantBilling
 from service.billing.subscriptions import bind_tenant
@@ -17,9 +17,9 @@ def tenants_with_billing(db: Session) -> list[tuple[Tenant, TenantBilling | None
     return list(
         db.exec(
             select(Tenant, TenantBilling, Plan)
-            .join(TenantBilling, TenantBilling.tenant_id == Tenant.id, isouter=True)
-            .join(Plan, Plan.code == TenantBilling.plan_code, isouter=True)
-            .order_by(Tenant.created_at.desc())
+            .join(TenantBilling, col(TenantBilling.tenant_id) == Tenant.id, isouter=True)
+            .join(Plan, col(Plan.code) == TenantBilling.plan_code, isouter=True)
+            .order_by(col(Tenant.created_at).desc())
         ).all()
     )
 
@@ -32,7 +32,9 @@ def support_grants(db: Session, tenant_id: uuid.UUID) -> list[SupportGrant]:
     """The tenant's support grants, newest first.  The console's transaction is bound to no tenant:
     it is bound to this one for the rest of the request (in the tenant's own transaction, a no-op)."""
     bind_tenant(db, tenant_id)
-    return list(db.exec(select(SupportGrant).where(SupportGrant.tenant_id == tenant_id).order_by(SupportGrant.id.desc())).all())
+    return list(
+        db.exec(select(SupportGrant).where(SupportGrant.tenant_id == tenant_id).order_by(col(SupportGrant.id).desc())).all()
+    )
 
 
 def support_grant(db: Session, tenant_id: uuid.UUID, grant_id: int) -> SupportGrant | None:

@@ -42,7 +42,7 @@ class SignupController(Controller):
         parsed, errors = parse_signup(
             {f: field_text(data, f) for f in FIELDS}, password if isinstance(password, str) else "", clock.today()
         )
-        if errors:
+        if parsed is None:  # there were errors
             raise InputErrors(errors)
         result = sign_up(db, settings, parsed, request.client.host if request.client else "-")
         # The new administrator is signed in at once, in a new session (whatever the browser brought is ended).

@@ -12,12 +12,14 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy import CursorResult, update
+from sqlmodel import Session, col, select
 
 from service.accounts.passwords import hash_password, verify_password
 from service.audit import Actor, record
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys
 from service.payroll.payslip_feedback import PayslipConfirmation, PayslipQuestion
@@ -55,17 +57,17 @@ class NewInvitation:
 
 
 def _revoke_open(db: Session, tenant_id: uuid.UUID, worker_id: int, now: datetime) -> int:
-    result = db.execute(
+    result = db.execute(  # an UPDATE's result: a CursorResult, with its row count
         update(AssistantInvitation)
         .where(
-            AssistantInvitation.tenant_id == tenant_id,
-            AssistantInvitation.worker_id == worker_id,
-            AssistantInvitation.used_at.is_(None),
-            AssistantInvitation.revoked_at.is_(None),
+            col(AssistantInvitation.tenant_id) == tenant_id,
+            col(AssistantInvitation.worker_id) == worker_id,
+            col(AssistantInvitation.used_at).is_(None),
+            col(AssistantInvitation.revoked_at).is_(None),
         )
         .values(revoked_at=now)
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def invite(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, now: datetime | None = None) -> NewInvitation:
@@ -73,18 +75,18 @@ def invite(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, now:
     now = now or datetime.now(UTC)
     if worker.status is WorkerStatus.LEFT:
         raise DomainError(N_("This worker has left: they cannot be invited to the portal."), field="worker")
-    account = account_of(db, tenant_id, worker.id)
+    account = account_of(db, tenant_id, id_of(worker))
     if account is not None and not account.active:
         raise DomainError(N_("This portal account is disabled. Enable it before inviting the worker again."), field="worker")
     if account is None:
-        account = AssistantAccount(tenant_id=tenant_id, worker_id=worker.id)
+        account = AssistantAccount(tenant_id=tenant_id, worker_id=id_of(worker))
         db.add(account)
         db.flush()
-    revoked = _revoke_open(db, tenant_id, worker.id, now)
+    revoked = _revoke_open(db, tenant_id, id_of(worker), now)
     token = secrets.token_urlsafe(32)
     invitation = AssistantInvitation(
         tenant_id=tenant_id,
-        worker_id=worker.id,
+        worker_id=id_of(worker),
         token_hash=token_hash(token),
         created_at=now,
         created_by=actor.label[:120],
@@ -113,10 +115,12 @@ def find_invitation(
         select(AssistantInvitation, AssistantAccount, Worker)
         .join(
             AssistantAccount,
-            (AssistantAccount.tenant_id == AssistantInvitation.tenant_id)
+            (col(AssistantAccount.tenant_id) == AssistantInvitation.tenant_id)
             & (AssistantAccount.worker_id == AssistantInvitation.worker_id),
         )
-        .join(Worker, (Worker.tenant_id == AssistantInvitation.tenant_id) & (Worker.id == AssistantInvitation.worker_id))
+        .join(
+            Worker, (col(Worker.tenant_id) == AssistantInvitation.tenant_id) & (col(Worker.id) == AssistantInvitation.worker_id)
+        )
         .where(AssistantInvitation.tenant_id == tenant_id, AssistantInvitation.token_hash == token_hash(token))
     )
     if lock:
@@ -193,14 +197,14 @@ def set_active(
     db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, active: bool, now: datetime | None = None
 ) -> AssistantAccount:
     now = now or datetime.now(UTC)
-    account = account_of(db, tenant_id, worker.id)
+    account = account_of(db, tenant_id, id_of(worker))
     if account is None:
         raise DomainError(N_("This worker has no portal account yet. Create an invitation first."), field="worker")
     before = account.snapshot()
     account.active = active
     account.updated_at = now
     db.add(account)
-    revoked = 0 if active else _revoke_open(db, tenant_id, worker.id, now)
+    revoked = 0 if active else _revoke_open(db, tenant_id, id_of(worker), now)
     db.flush()
     action = "assistant_account.enable" if active else "assistant_account.disable"
     record(
@@ -228,8 +232,8 @@ def _candidates(db: Session, keys: Keys, tenant_id: uuid.UUID, login: str) -> tu
     compact = "".join(ch for ch in "".join(login.translate(_FULL_WIDTH).split()).upper() if ch.isprintable())
     base = (
         select(AssistantAccount, Worker)
-        .join(Worker, (Worker.tenant_id == AssistantAccount.tenant_id) & (Worker.id == AssistantAccount.worker_id))
-        .where(AssistantAccount.tenant_id == tenant_id, AssistantAccount.password_hash.is_not(None))
+        .join(Worker, (col(Worker.tenant_id) == AssistantAccount.tenant_id) & (col(Worker.id) == AssistantAccount.worker_id))
+        .where(AssistantAccount.tenant_id == tenant_id, col(AssistantAccount.password_hash).is_not(None))
     )
     if len(compact) == 18:
         try:
@@ -242,7 +246,7 @@ def _candidates(db: Session, keys: Keys, tenant_id: uuid.UUID, login: str) -> tu
         phone = normalize_phone(compact)
     except DomainError:
         return compact[:40], []
-    return phone, list(db.exec(base.where(Worker.phone == phone).order_by(Worker.id).limit(5)).all())
+    return phone, list(db.exec(base.where(Worker.phone == phone).order_by(col(Worker.id)).limit(5)).all())
 
 
 def sign_in(

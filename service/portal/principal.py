@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
+from service.database.ids import id_of
 from service.portal.models import PRINCIPAL_KIND, AssistantAccount, AssistantRole
 from service.web.context import Principal
 from service.workforce.models import Worker, WorkerStatus
@@ -16,7 +17,7 @@ def load_assistant(db: TenantSession, tenant: Tenant | None, web_session: WebSes
         return None
     found = db.exec(
         select(AssistantAccount, Worker)
-        .join(Worker, (Worker.tenant_id == AssistantAccount.tenant_id) & (Worker.id == AssistantAccount.worker_id))
+        .join(Worker, (col(Worker.tenant_id) == AssistantAccount.tenant_id) & (col(Worker.id) == AssistantAccount.worker_id))
         .where(AssistantAccount.tenant_id == tenant.id, AssistantAccount.worker_id == web_session.principal_id)
     ).first()
     if found is None:
@@ -24,4 +25,4 @@ def load_assistant(db: TenantSession, tenant: Tenant | None, web_session: WebSes
     account, worker = found
     if not account.active or account.password_hash is None or worker.status is WorkerStatus.LEFT:
         return None
-    return Principal(PRINCIPAL_KIND, worker.id, tenant.id, worker.name, AssistantRole.ASSISTANT)
+    return Principal(PRINCIPAL_KIND, id_of(worker), tenant.id, worker.name, AssistantRole.ASSISTANT)

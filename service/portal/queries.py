@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.payroll.payslip_feedback import PayslipQuestion
 from service.payroll.payslip_feedback import feedback_of as feedback_of  # the portal's pages read it here too
@@ -65,7 +65,7 @@ def my_payslip(db: Session, tenant_id: uuid.UUID, worker_id: int, payslip_id: in
     """The payslip if it is the worker's own and its run is published, else None."""
     found = db.exec(
         select(PayslipRow, PayrollRun)
-        .join(PayrollRun, (PayrollRun.tenant_id == PayslipRow.tenant_id) & (PayrollRun.id == PayslipRow.run_id))
+        .join(PayrollRun, (col(PayrollRun.tenant_id) == PayslipRow.tenant_id) & (col(PayrollRun.id) == PayslipRow.run_id))
         .where(
             PayslipRow.tenant_id == tenant_id,
             PayslipRow.id == payslip_id,
@@ -135,8 +135,8 @@ def open_invitation(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Assist
         select(AssistantInvitation).where(
             AssistantInvitation.tenant_id == tenant_id,
             AssistantInvitation.worker_id == worker_id,
-            AssistantInvitation.used_at.is_(None),
-            AssistantInvitation.revoked_at.is_(None),
+            col(AssistantInvitation.used_at).is_(None),
+            col(AssistantInvitation.revoked_at).is_(None),
         )
     ).first()
 

@@ -14,6 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service.accounts.models import StaffRole
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.payroll import run_queries
@@ -100,7 +101,7 @@ def _signed_in(request: Request, token: str, location: str) -> Response:
 
 def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, run: PayrollRun) -> dict[str, Any]:
     """What the assistant's payslip page and the PDF show (shared queries and view)."""
-    lines = run_queries.lines_of(db, ctx.tenant_id, [slip.id])[slip.id]
+    lines = run_queries.lines_of(db, ctx.tenant_id, [id_of(slip)])[id_of(slip)]
     worker = run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id)
     return {
         "slip": slip,
@@ -108,7 +109,7 @@ def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, r
         "worker": worker,
         "groups": payslip_groups(lines),
         "ytd": year_to_date(slip.year_to_date),
-        "feedback": queries.feedback_of(db, ctx.tenant_id, slip.id),
+        "feedback": queries.feedback_of(db, ctx.tenant_id, id_of(slip)),
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
         "correction": run_queries.correction_of(db, ctx.tenant_id, slip),
         "corrected_by": None,
@@ -116,7 +117,7 @@ def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, r
 
 
 def _my_payslip(db: TenantSession, ctx: RequestContext, payslip_id: int) -> tuple[PayslipRow, PayrollRun]:
-    found = queries.my_payslip(db, ctx.tenant_id, ctx.principal.id, payslip_id)
+    found = queries.my_payslip(db, ctx.tenant_id, ctx.signed_in.id, payslip_id)
     if found is None:
         raise NotFoundException()
     return found
@@ -213,7 +214,7 @@ class AssistantPortalController(Controller):
             password=password if isinstance(password, str) else "",
             client_address=_client_address(request),
         )
-        return _signed_in(request, _start_session(request, ctx, db, worker.id), ctx.tenant_path("/my/"))
+        return _signed_in(request, _start_session(request, ctx, db, id_of(worker)), ctx.tenant_path("/my/"))
 
     @post("/logout", opt=allow(ASSISTANT), sync_to_thread=True)
     def logout(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -240,7 +241,7 @@ class AssistantPortalController(Controller):
             password_again=again if isinstance(again, str) else "",
             request_id=ctx.request_id,
         )
-        return _signed_in(request, _start_session(request, ctx, db, worker.id), ctx.tenant_path("/my/?notice=welcome"))
+        return _signed_in(request, _start_session(request, ctx, db, id_of(worker)), ctx.tenant_path("/my/?notice=welcome"))
 
     # --- payslips -------------------------------------------------------------
 
@@ -249,7 +250,7 @@ class AssistantPortalController(Controller):
         return page(
             request,
             "portal/payslips.html",
-            slips=queries.my_payslips(db, ctx.tenant_id, ctx.principal.id),
+            slips=queries.my_payslips(db, ctx.tenant_id, ctx.signed_in.id),
             notices=PORTAL_NOTICES,
             kind_labels={k.value: label for k, label in KIND_LABELS.items()},
         )
@@ -267,13 +268,13 @@ class AssistantPortalController(Controller):
     @post("/payslips/{payslip_id:int}/confirm", opt=allow(ASSISTANT), sync_to_thread=True)
     def confirm(self, ctx: RequestCtx, db: TenantDb, payslip_id: FromPath[int]) -> Response:
         slip, _ = _my_payslip(db, ctx, payslip_id)
-        actions.confirm_payslip(db, ctx.tenant_id, ctx.actor, ctx.principal.id, slip.id)
+        actions.confirm_payslip(db, ctx.tenant_id, ctx.actor, ctx.signed_in.id, id_of(slip))
         return see_other(ctx.tenant_path(f"/my/payslips/{payslip_id}?notice=confirmed"))
 
     @post("/payslips/{payslip_id:int}/questions", opt=allow(ASSISTANT) | shown_again_by(_question_refused), sync_to_thread=True)
     def ask(self, ctx: RequestCtx, db: TenantDb, payslip_id: FromPath[int], data: FormData) -> Response:
         slip, _ = _my_payslip(db, ctx, payslip_id)
-        actions.ask_question(db, ctx.tenant_id, ctx.actor, ctx.principal.id, slip.id, field_text(data, "question"))
+        actions.ask_question(db, ctx.tenant_id, ctx.actor, ctx.signed_in.id, id_of(slip), field_text(data, "question"))
         return see_other(ctx.tenant_path(f"/my/payslips/{payslip_id}?notice=asked#questions"))
 
 
@@ -291,7 +292,7 @@ def _account_page(
     invitation: Any = None,
 ) -> Response:
     worker = _load_worker(db, ctx, worker_id)
-    state = queries.account_state(db, ctx.tenant_id, worker.id)
+    state = queries.account_state(db, ctx.tenant_id, id_of(worker))
     notice = ACCOUNT_NOTICES.get(request.query_params.get("done", ""), "")
     template = "portal/invitation_created.html" if link else "portal/account.html"
     return page(

@@ -16,10 +16,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record
 from service.bureaus.models import ClientBureau
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.reviewers.models import Reviewer, ReviewerRole
 from service.settings import Settings
@@ -126,12 +127,12 @@ def begin_sign_in(
     """A fresh state, nonce and PKCE verifier, kept server-side; the state and
     nonce go to the provider, the verifier only to the token endpoint."""
     now = _now()
-    db.execute(delete(LoginState).where(LoginState.tenant_id == tenant_id, LoginState.expires_at < now))
+    db.execute(delete(LoginState).where(col(LoginState.tenant_id) == tenant_id, col(LoginState.expires_at) < now))
     state = secrets.token_urlsafe(32)
     row = LoginState(
         tenant_id=tenant_id,
         state_hash=_hash(state),
-        connection_id=connection.id,
+        connection_id=id_of(connection),
         browser_hash=_hash(browser),
         nonce=secrets.token_urlsafe(32),
         code_verifier=_verifier(),
@@ -232,7 +233,7 @@ def provision(
         reviewer = Reviewer(
             tenant_id=tenant_id,
             bureau_id=connection.bureau_id,
-            connection_id=connection.id,
+            connection_id=id_of(connection),
             issuer=connection.issuer,
             subject=claims["sub"],
             email=email[:254],
@@ -254,7 +255,7 @@ def provision(
     reviewer.email = email[:254]
     reviewer.display_name = (name or reviewer.display_name)[:120]
     reviewer.role = role
-    reviewer.connection_id = connection.id
+    reviewer.connection_id = id_of(connection)
     reviewer.last_sign_in_at = now
     reviewer.updated_at = now
     db.add(reviewer)

@@ -126,7 +126,8 @@ def _check_fetch_url(url: str, *, production: bool) -> None:
     if parts.scheme != "https":
         raise SignInRefused("endpoint_not_https", url)
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        # An IP address (the first item of an AF_INET or AF_INET6 socket address) is a str.
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
     except OSError as error:
         raise SignInRefused("endpoint_unresolvable", f"{url}: {error}") from None
     for address in addresses:
@@ -190,8 +191,8 @@ def discover(issuer: str, *, production: bool) -> ProviderMetadata:
             authorization_endpoint=_url(document, "authorization_endpoint"),
             token_endpoint=_url(document, "token_endpoint"),
             jwks_uri=_url(document, "jwks_uri"),
-            userinfo_endpoint=_url(document, "userinfo_endpoint", required=False),
-            end_session_endpoint=_url(document, "end_session_endpoint", required=False),
+            userinfo_endpoint=_optional_url(document, "userinfo_endpoint"),
+            end_session_endpoint=_optional_url(document, "end_session_endpoint"),
             token_auth_methods=tuple(m for m in methods if isinstance(m, str)),
         )
     except ValueError as error:
@@ -201,13 +202,15 @@ def discover(issuer: str, *, production: bool) -> ProviderMetadata:
     return metadata
 
 
-def _url(document: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+def _url(document: dict[str, Any], name: str) -> str:
     value = document.get(name)
-    if value is None and not required:
-        return None
     if not isinstance(value, str) or urlsplit(value).scheme not in ("https", "http"):
         raise ValueError(f"{name} is missing or not a URL")
     return value
+
+
+def _optional_url(document: dict[str, Any], name: str) -> str | None:
+    return None if document.get(name) is None else _url(document, name)
 
 
 def _key_set(metadata: ProviderMetadata, *, production: bool, refresh: bool = False) -> KeySet:

@@ -3,8 +3,9 @@ and the connection they signed in through are enabled."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
+from service.database.ids import id_of
 from service.reviewers.models import Reviewer
 from service.sso.models import SsoConnection
 from service.web.context import Principal
@@ -17,7 +18,10 @@ def load_reviewer(db: TenantSession, tenant: Tenant | None, web_session: WebSess
         return None
     found = db.exec(
         select(Reviewer, SsoConnection.enabled)
-        .join(SsoConnection, (SsoConnection.tenant_id == Reviewer.tenant_id) & (SsoConnection.id == Reviewer.connection_id))
+        .join(
+            SsoConnection,
+            (col(SsoConnection.tenant_id) == Reviewer.tenant_id) & (col(SsoConnection.id) == Reviewer.connection_id),
+        )
         .where(Reviewer.tenant_id == tenant.id, Reviewer.id == web_session.principal_id)
     ).first()
     if found is None:
@@ -25,4 +29,4 @@ def load_reviewer(db: TenantSession, tenant: Tenant | None, web_session: WebSess
     reviewer, connection_enabled = found
     if not reviewer.active or not connection_enabled:
         return None
-    return Principal("reviewer", reviewer.id, tenant.id, reviewer.label, reviewer.role)
+    return Principal("reviewer", id_of(reviewer), tenant.id, reviewer.label, reviewer.role)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.bureaus.models import ClientBureau
+from service.database.ids import id_of
 from service.reviewers.models import Reviewer
 from service.sso.models import SsoConnection
 
@@ -17,10 +18,11 @@ def connections_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Ss
         db.exec(
             select(SsoConnection, ClientBureau.name)
             .join(
-                ClientBureau, (ClientBureau.tenant_id == SsoConnection.tenant_id) & (ClientBureau.id == SsoConnection.bureau_id)
+                ClientBureau,
+                (col(ClientBureau.tenant_id) == SsoConnection.tenant_id) & (col(ClientBureau.id) == SsoConnection.bureau_id),
             )
             .where(SsoConnection.tenant_id == tenant_id)
-            .order_by(SsoConnection.id)
+            .order_by(col(SsoConnection.id))
         ).all()
     )
 
@@ -52,7 +54,9 @@ def connection_of_reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) 
     """The connection the reviewer last signed in through."""
     return db.exec(
         select(SsoConnection)
-        .join(Reviewer, (Reviewer.tenant_id == SsoConnection.tenant_id) & (Reviewer.connection_id == SsoConnection.id))
+        .join(
+            Reviewer, (col(Reviewer.tenant_id) == SsoConnection.tenant_id) & (col(Reviewer.connection_id) == SsoConnection.id)
+        )
         .where(SsoConnection.tenant_id == tenant_id, Reviewer.id == reviewer_id)
     ).first()
 
@@ -61,7 +65,9 @@ def reviewers_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Revi
     return list(
         db.exec(
             select(Reviewer, ClientBureau.name)
-            .join(ClientBureau, (ClientBureau.tenant_id == Reviewer.tenant_id) & (ClientBureau.id == Reviewer.bureau_id))
+            .join(
+                ClientBureau, (col(ClientBureau.tenant_id) == Reviewer.tenant_id) & (col(ClientBureau.id) == Reviewer.bureau_id)
+            )
             .where(Reviewer.tenant_id == tenant_id)
             .order_by(ClientBureau.name, Reviewer.display_name)
         ).all()
@@ -73,4 +79,5 @@ def reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) -> Reviewer | 
 
 
 def reviewers_of_connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> list[int]:
-    return list(db.exec(select(Reviewer.id).where(Reviewer.tenant_id == tenant_id, Reviewer.connection_id == connection_id)))
+    reviewers = db.exec(select(Reviewer).where(Reviewer.tenant_id == tenant_id, Reviewer.connection_id == connection_id))
+    return [id_of(r) for r in reviewers]

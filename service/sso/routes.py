@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any, ClassVar
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
-from litestar.types import ExceptionHandlersMap
 
 from service.accounts.models import StaffRole
 from service.bureaus import directory
+from service.database.ids import id_of
 from service.reviewers.models import ALL_REVIEWERS, ReviewerRole
 from service.settings import Settings
 from service.sso import actions, oidc, queries
@@ -78,7 +78,7 @@ def _connection_form(
         values=values if values is not None else form_values(connection),
         errors=errors or {},
         roles=list(ReviewerRole),
-        callback_url=absolute_url(request, callback_path(ctx, connection.id)) if connection else None,
+        callback_url=absolute_url(request, callback_path(ctx, id_of(connection))) if connection else None,
         logout_url=absolute_url(request, ctx.tenant_path("/review/login")),
         sign_in_url=absolute_url(request, ctx.tenant_path("/review/login")),
     )
@@ -156,7 +156,7 @@ class SsoConnectionsController(Controller):
             raise NotFoundException()
         actions.set_reviewer_active(db, ctx.tenant_id, ctx.actor, reviewer, active)
         if not active:
-            sessions.end_all_for(db, ctx.tenant_id, "reviewer", reviewer.id)
+            sessions.end_all_for(db, ctx.tenant_id, "reviewer", id_of(reviewer))
         return see_other(ctx.tenant_path("/sso/reviewers?notice=saved"))
 
 
@@ -183,7 +183,7 @@ class SsoSignInController(Controller):
     the refusal page, which also forgets the browser's binding cookie."""
 
     path = "/sso"
-    exception_handlers: ClassVar[ExceptionHandlersMap] = {SignInRefused: _sign_in_refused}
+    exception_handlers = {SignInRefused: _sign_in_refused}  # noqa: RUF012 - Litestar's own (instance) attribute, set per controller
 
     @get(
         "/{connection_id:int}/start",
@@ -211,7 +211,7 @@ class SsoSignInController(Controller):
             metadata,
             client_id=connection.client_id,
             scopes=connection.scopes,
-            redirect_uri=absolute_url(request, callback_path(ctx, connection.id)),
+            redirect_uri=absolute_url(request, callback_path(ctx, id_of(connection))),
             state=state,
             nonce=login.nonce,
             code_verifier=login.code_verifier,
@@ -244,7 +244,7 @@ class SsoSignInController(Controller):
             client_id=connection.client_id,
             client_secret=actions.client_secret_of(settings, connection),
             scopes=connection.scopes,
-            redirect_uri=absolute_url(request, callback_path(ctx, connection.id)),
+            redirect_uri=absolute_url(request, callback_path(ctx, id_of(connection))),
             code=code,
             code_verifier=login.code_verifier,
             production=production,
@@ -261,7 +261,7 @@ class SsoSignInController(Controller):
             settings,
             tenant_id=ctx.tenant_id,
             principal_kind="reviewer",
-            principal_id=reviewer.id,
+            principal_id=id_of(reviewer),
             replacing=request.cookies.get(sessions.COOKIE),
         )
         log.info("bureau reviewer %s signed in (tenant %s, connection %s)", reviewer.id, ctx.tenant_id, connection_id)

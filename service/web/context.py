@@ -41,10 +41,16 @@ class RequestContext:
         return f"/t/{self.tenant.slug}{path}" if self.tenant else path
 
     @property
-    def actor(self) -> Actor:
+    def signed_in(self) -> Principal:
+        """Who is signed in, for a handler whose guard lets only the signed-in through."""
         if self.principal is None:
             raise RuntimeError("no one is signed in")
-        return Actor(self.principal.kind, self.principal.id, self.principal.label, self.request_id)
+        return self.principal
+
+    @property
+    def actor(self) -> Actor:
+        principal = self.signed_in
+        return Actor(principal.kind, principal.id, principal.label, self.request_id)
 
     def has_role(self, *roles: str) -> bool:
         return self.principal is not None and self.principal.role in roles

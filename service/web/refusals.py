@@ -46,6 +46,11 @@ class RefusedForm:
     def values(self, names: list[str] | tuple[str, ...]) -> dict[str, str]:
         return {name: self.text(name) for name in names}
 
+    @property
+    def message(self) -> str:
+        """Every error in one line, for a page that shows them together rather than beside their fields."""
+        return "；".join(dict.fromkeys(self.errors.values()))
+
 
 FormRenderer = Callable[[Request, RequestContext, TenantSession, RefusedForm], Response]
 
@@ -88,10 +93,9 @@ class _ShownAgain(Response):
 def on_refused(request: Request, exc: Refused) -> Response:
     ctx: RequestContext = request.state.ctx
     render: FormRenderer | None = request.route_handler.opt.get(OPTION)
-    errors = field_errors(exc, ctx)
+    refused = RefusedForm(error=exc, form=_submitted(request), errors=field_errors(exc, ctx))
     if render is None:
-        return error_page(request, 400, "；".join(dict.fromkeys(errors.values())) or None)
-    refused = RefusedForm(error=exc, form=_submitted(request), errors=errors)
+        return error_page(request, 400, refused.message or None)
 
     def show_again() -> Response:
         opened = tenant_session(ctx.tenant.id) if ctx.tenant is not None else control_session()

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.settings import Settings
 from tenants.models import WebSession
@@ -71,14 +71,14 @@ def find(db: Session, settings: Settings, token: str, now: datetime | None = Non
 
 
 def end(db: Session, token: str) -> None:
-    db.execute(delete(WebSession).where(WebSession.token_hash == _hash(token)))
+    db.execute(delete(WebSession).where(col(WebSession.token_hash) == _hash(token)))
 
 
 def end_all_for(db: Session, tenant_id: uuid.UUID, principal_kind: str, principal_id: int) -> None:
     db.execute(
         delete(WebSession).where(
-            WebSession.tenant_id == tenant_id,
-            WebSession.principal_kind == principal_kind,
-            WebSession.principal_id == principal_id,
+            col(WebSession.tenant_id) == tenant_id,
+            col(WebSession.principal_kind) == principal_kind,
+            col(WebSession.principal_id) == principal_id,
         )
     )

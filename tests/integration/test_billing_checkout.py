@@ -95,6 +95,7 @@ def test_the_admin_is_sent_to_stripe_checkout_in_setup_mode(signed_in, tenant, r
     assert fields["mode"] == ["setup"] and fields["customer"] == [CUSTOMER]
     assert fields["success_url"] == [f"http://127.0.0.1/t/{tenant.slug}/billing?checkout=done"]
     assert fields["metadata[tenant_id]"] == [str(tenant.id)]
+    assert fields["allowed_payment_method_types[0]"] == ["card"] and "payment_method_types[0]" not in fields
 
 
 def test_only_the_admin_may_start_checkout(signed_in, tenant, recorded) -> None:
