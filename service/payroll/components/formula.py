@@ -45,7 +45,7 @@ LIMIT = Decimal("10000000000")  # |value| of any intermediate result; numeric(12
 PRECISION = 28
 FIELD = "formula"
 
-# The named inputs, each with its msgid for the page.  ``components.formula_inputs``
+# The named inputs, each with its msgid for the page.  ``components.rules.formula_inputs``
 # gives their values for a worker and month; keep both in step.
 INPUTS: dict[str, str] = {
     "post_pay": N_("Post pay of the worker's band cell"),

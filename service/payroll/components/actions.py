@@ -25,13 +25,13 @@ from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.keys import Keys
 from service.money import parse_yuan
-from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
-from service.payroll.components import ComponentDefinition, Method
-from service.payroll.declaration_json import from_json, to_json
-from service.payroll.run_models import PayrollRun, RunStatus
-from service.payroll.special_deductions import Declarations, monthly_deductions
-from service.payroll.tax_year_flags import TaxYearFlags
-from service.payroll.tax_year_flags import check as check_flags
+from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.runs.models import PayrollRun, RunStatus
+from service.payroll.tax.declaration_json import from_json, to_json
+from service.payroll.tax.special_deductions import Declarations, monthly_deductions
+from service.payroll.tax.year_flags import TaxYearFlags
+from service.payroll.tax.year_flags import check as check_flags
 from service.workforce.actions import id_number_index
 from service.workforce.attendance_rules import parse_month
 from service.workforce.identity import parse_national_id
@@ -382,7 +382,7 @@ def flags_of(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> Ta
 
 
 def save_flags(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, flags: TaxYearFlags) -> None:
-    """Replace the worker's flags for ``flags.year`` after ``tax_year_flags.check``."""
+    """Replace the worker's flags for ``flags.year`` after ``year_flags.check``."""
     check_flags(flags, worker.hire_date)
     row = db.get(TaxYearFlagsRow, (tenant_id, worker.id, flags.year))
     before = None if row is None else row.snapshot()

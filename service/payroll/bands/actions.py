@@ -20,8 +20,8 @@ from sqlmodel import Session, select
 from service.assessment.ratings import Rating
 from service.audit import Actor, record
 from service.errors import N_, DomainError
-from service.payroll.band_models import SalaryBandCell, SalaryBandTable
-from service.payroll.salary_bands import (
+from service.payroll.bands.models import SalaryBandCell, SalaryBandTable
+from service.payroll.bands.rules import (
     BandCell,
     BandTableInput,
     band_in_force,

@@ -19,15 +19,15 @@ Choices made here (and said on the run's page):
 * The contribution base is the worker's declared base, else the city's
   average monthly wage; the tenant's rates for the city, else the lowest
   (as ``insurance.worker_contributions.worker_month`` chooses them).
-* The tax year starts from ``tax_year_flags.year_start`` (the worker's
+* The tax year starts from ``year_flags.year_start`` (the worker's
   首次取得工资 / 6 万元 flags saved for the year, none meaning neither) when
   the worker has no published payslip earlier in the year.  A small
   full-year earner without one is a missing input unless the month is
   January (the 60,000 applies from January only).
 * The tenant's *active* pay components are valued by
-  ``components.month_components`` (fixed; per full year of service before
+  ``components.rules.month_components`` (fixed; per full year of service before
   the month's first day; the month's imported amount, none meaning not paid;
-  a formula over ``components.formula_inputs``), in code order; a formula
+  a formula over ``components.rules.formula_inputs``), in code order; a formula
   that cannot be valued makes the worker a missing input.  The worker's
   专项附加扣除 declarations are those saved for the month's year (none: no
   deduction).  A band cell with a performance coefficient uses the
@@ -59,15 +59,15 @@ from service.insurance.models import InsurancePolicy, InsuranceSetting
 from service.insurance.policy import CityPolicy
 from service.insurance.store import policy_of
 from service.insurance.worker_contributions import WORK_INJURY_RATES
-from service.payroll.band_actions import DEFAULT_RATING, cells_of_tables
-from service.payroll.band_models import SalaryBandTable
-from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
-from service.payroll.components import month_components
-from service.payroll.declaration_json import from_json as declarations_from_json
+from service.payroll.bands.actions import DEFAULT_RATING, cells_of_tables
+from service.payroll.bands.models import SalaryBandTable
+from service.payroll.bands.rules import band_in_force, band_pay
+from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.rules import month_components
 from service.payroll.minimum_wage import MinimumWage
-from service.payroll.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate
-from service.payroll.salary_bands import band_in_force, band_pay
-from service.payroll.tax_year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
+from service.payroll.runs.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate
+from service.payroll.tax.declaration_json import from_json as declarations_from_json
+from service.payroll.tax.year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
 

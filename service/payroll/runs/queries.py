@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from service.bureaus.directory import bureau_names
 from service.errors import N_
-from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow
+from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow
 from service.workforce.models import Worker
 
 PER_PAGE = 50

@@ -1,7 +1,7 @@
 """The payroll clerk's pages: the runs, one run's register, one payslip.
 
-Every change goes through ``service.payroll.runs`` (create, correct,
-approve, publish) and ``service.payroll.jobs`` (calculate on the job queue); this
+Every change goes through ``service.payroll.runs.actions`` (create, correct,
+approve, publish) and ``service.payroll.runs.jobs`` (calculate on the job queue); this
 module parses, calls and renders.  ``/payroll/<id>/progress`` answers the
 calculation's progress as JSON for web/static/payroll-progress.js; without
 JavaScript the page refreshes itself while the calculation runs.
@@ -20,10 +20,12 @@ from litestar.response import Response as JSONResponse
 
 from service.accounts.models import StaffRole
 from service.errors import N_, DomainError
-from service.payroll import jobs as payroll_jobs
-from service.payroll import payslip_feedback, run_progress, run_queries, runs
-from service.payroll.payslip_view import payslip_groups, year_to_date
-from service.payroll.run_models import (
+from service.payroll.runs import actions as runs
+from service.payroll.runs import jobs as payroll_jobs
+from service.payroll.runs import payslip_feedback
+from service.payroll.runs import progress as run_progress
+from service.payroll.runs import queries as run_queries
+from service.payroll.runs.models import (
     KIND_LABELS,
     PHASE_LABELS,
     STATUS_LABELS,
@@ -33,6 +35,7 @@ from service.payroll.run_models import (
     RunProgress,
     RunStatus,
 )
+from service.payroll.runs.payslip_view import payslip_groups, year_to_date
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb

@@ -34,7 +34,7 @@ from decimal import Decimal
 
 from service.errors import N_, DomainError, InputErrors
 from service.money import ZERO, parse_yuan
-from service.payroll.special_deductions import (
+from service.payroll.tax.special_deductions import (
     ELDERLY_AGE_MONTHS,
     FIRST_SUPPORTED_YEAR,
     Child,

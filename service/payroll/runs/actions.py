@@ -1,7 +1,7 @@
 """The only code that writes payroll runs, payslips and their lines.
 
 A run is calculated all or nothing: every input is read in a few queries
-(``run_inputs.load``), every payslip computed in memory with the pure
+(``inputs.load``), every payslip computed in memory with the pure
 ``payslip.compute_payslip``, and only then are the run's payslips and lines
 replaced, written with COPY, in the caller's transaction.  A worker whose
 inputs are missing, or whose payslip the rule refuses, makes the whole
@@ -22,10 +22,10 @@ code, category and amount), each naming the payslip it replaces
 (``corrects_payslip_id``).  Its totals are the *differences* it carries.
 Once published, its payslips are the ones in force for the month: the tax
 year to date of every later month is summed from the payslips in force
-(``run_inputs.published_year_to_date``), so the correction counts from then on.
+(``inputs.published_year_to_date``), so the correction counts from then on.
 
 Calculation reports its phase through an optional ``progress`` callable
-(``run_progress`` writes it on separate short transactions); the payslips are
+(``progress`` writes it on separate short transactions); the payslips are
 computed and COPYed chunk by chunk into temporary tables, so memory stays flat
 (no list of every payslip is kept), and only moved into the real tables once
 every worker has been computed without a problem.  Approval by someone other than the calculating clerk is not
@@ -54,10 +54,10 @@ from sqlmodel import Session, select
 from service.audit import Actor, record
 from service.errors import N_, DomainError, Refused
 from service.money import ZERO
-from service.payroll import run_inputs
-from service.payroll.payslip import Payslip, compute_payslip
-from service.payroll.run_inputs import Missing, ytd_to_json
-from service.payroll.run_models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
+from service.payroll.runs import inputs as run_inputs
+from service.payroll.runs.inputs import Missing, ytd_to_json
+from service.payroll.runs.models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
+from service.payroll.runs.payslip import Payslip, compute_payslip
 from service.workforce.attendance import lock_month, unlock_month
 
 # COPY FROM is refused on a table with row-level security, so rows are COPYed

@@ -14,10 +14,10 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.payroll import band_actions as actions
-from service.payroll.band_models import SalaryBandTable
-from service.payroll.queries import bureaus_with_workers
-from service.payroll.salary_bands import (
+from service.payroll.bands import actions
+from service.payroll.bands.models import SalaryBandTable
+from service.payroll.bands.queries import bureaus_with_workers
+from service.payroll.bands.rules import (
     COMPONENTS,
     RATINGS,
     BandCell,

@@ -1,4 +1,4 @@
-"""Reads the payroll pages need that belong to no payroll table of their own."""
+"""Reads the salary bands page needs that belong to no band table."""
 
 from __future__ import annotations
 

@@ -37,10 +37,10 @@ from enum import Enum
 from service.dates import whole_months
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan, to_fen
-from service.payroll import formula as formulas
+from service.payroll.bands.rules import BandPay
+from service.payroll.components import formula as formulas
 from service.payroll.pay_days import MONTHLY_PAY_DAYS
-from service.payroll.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
-from service.payroll.salary_bands import BandPay
+from service.payroll.runs.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
 
 
 class Method(str, Enum):
