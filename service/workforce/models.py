@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Column, Identity, LargeBinary, Numeric, SmallInteger, func, select
 from sqlalchemy.orm import column_property
@@ -103,6 +104,9 @@ class Worker(SQLModel, table=True):
     assessment_rating: str | None = None  # latest published Rating code (migration 0011); None: not rated yet
     created_at: datetime | None = now_by_default()
     updated_at: datetime | None = now_by_default()
+    if TYPE_CHECKING:  # the bureau's and unit's names, mapped after the class (below); declared for the type checker
+        client_bureau: str
+        unit: str
 
     def snapshot(self) -> dict:
         """What the audit trail keeps: never the ID number itself, only its mask."""
