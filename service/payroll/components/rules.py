@@ -150,12 +150,14 @@ def value(
         if amount == 0:
             return None
     elif definition.method is Method.FIXED:
+        assert definition.amount is not None  # a fixed component has its amount (ComponentDefinition checks)
         amount = definition.amount
     elif definition.method is Method.PER_YEAR_OF_SERVICE:
+        assert definition.amount is not None  # so has one paid per year of service
         years = full_years_of_service(hire_date, month)
         if years == 0:
             return None
-        amount = definition.amount * years  # type: ignore[operator]
+        amount = definition.amount * years
     else:
         if imported is None:
             return None
@@ -164,7 +166,7 @@ def value(
         code=definition.code,
         label=definition.label,
         kind=definition.kind,
-        amount=to_fen(amount),  # type: ignore[arg-type]
+        amount=to_fen(amount),
         taxable=definition.taxable,
         counts_for_minimum_wage=definition.counts_for_minimum_wage,
     )

@@ -197,7 +197,7 @@ class PayrollExportsController(Controller):
     def tax(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
         run, rows, lines = _read(db, ctx, run_id, with_lines=True)
         workers = run_queries.workers_of(db, ctx.tenant_id, [r.worker_id for r in rows])
-        ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run.id)
+        ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run_id)
         full = ctx.has_role(*SEES_FULL_ID)
         keys = keys_for(request.app.state.settings)
 
