@@ -35,11 +35,11 @@ from service.errors import Refused
 from service.grades.routes import GradesController
 from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
-from service.payroll.band_routes import SalaryBandsController
-from service.payroll.component_routes import PayComponentsController
-from service.payroll.declaration_routes import TaxDeclarationsController
-from service.payroll.run_exports import PayrollExportsController
-from service.payroll.run_routes import PayrollRunsController
+from service.payroll.bands.routes import SalaryBandsController
+from service.payroll.components.routes import PayComponentsController
+from service.payroll.runs.exports import PayrollExportsController
+from service.payroll.runs.routes import PayrollRunsController
+from service.payroll.tax.routes import TaxDeclarationsController
 from service.platform.console import OpsController
 from service.platform.operators import load_operator, load_support
 from service.platform.routes import SignupController, SupportAccessController, WelcomeController

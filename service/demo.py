@@ -30,10 +30,10 @@ from service.bureaus.models import FeeBasis, PostNature
 from service.database.ids import id_of
 from service.dates import add_months
 from service.keys import keys_for
-from service.payroll import runs
-from service.payroll.band_actions import create_version
-from service.payroll.run_models import PayslipRow
-from service.payroll.salary_bands import BandCell, BandTableInput
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import BandCell, BandTableInput
+from service.payroll.runs import actions as runs
+from service.payroll.runs.models import PayslipRow
 from service.platform.provisioning import create_tenant
 from service.portal import actions as portal_actions
 from service.settings import Settings

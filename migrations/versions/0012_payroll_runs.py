@@ -6,7 +6,7 @@
   *regular* run per tenant, month and scope.  ``status`` draft → calculated →
   approved → published; totals are the sums of its payslips.
 - ``payslips``: one per worker of the run (unique per run and worker), the
-  figures of ``service.payroll.payslip.Payslip`` and the tax year to date
+  figures of ``service.payroll.runs.payslip.Payslip`` and the tax year to date
   through the month (jsonb, read by the next month's run).
 - ``payslip_lines``: a payslip's lines in order.  Its tenant_id has no
   foreign key of its own to ``tenants``: the (tenant_id, payslip_id) key to

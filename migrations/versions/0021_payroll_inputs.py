@@ -6,7 +6,7 @@ after 0020 (the lead may renumber it when merging).
 
 - ``pay_components.formula``: the formula of a component with method
   ``formula`` (an arithmetic expression over the named inputs of
-  ``service.payroll.formula.INPUTS``, checked by that module when saved).
+  ``service.payroll.components.formula.INPUTS``, checked by that module when saved).
   ``method`` now allows ``formula``; a formula component has no amount, and
   only a formula component has a formula.
 - ``salary_band_tables.performance_base``: the monthly performance base
@@ -19,7 +19,7 @@ after 0020 (the lead may renumber it when merging).
   month from January) and ``small_earner`` (STA 2020 No. 19: 60,000 from
   January), with the facts the clerk confirmed for the latter (last year's
   wages, declared here every month of last year).  The checks mirror
-  ``service.payroll.tax_year_flags``.
+  ``service.payroll.tax.year_flags``.
 
 Revision ID: 0021
 Revises: 0020

@@ -28,9 +28,10 @@ from service.database.engines import app_engine
 from service.database.ids import id_of
 from service.demo import demo_salary_bands, demo_workers, seed_demo_bureaus
 from service.keys import Keys, keys_for
-from service.payroll import run_inputs, runs
-from service.payroll.band_actions import create_version
-from service.payroll.run_models import PayrollRun, RunKind, RunStatus
+from service.payroll.bands.actions import create_version
+from service.payroll.runs import actions as runs
+from service.payroll.runs import inputs as run_inputs
+from service.payroll.runs.models import PayrollRun, RunKind, RunStatus
 from service.platform.provisioning import create_tenant
 from service.settings import Settings
 from service.workforce.attendance.actions import save_month

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service import clock, events
 from service.audit import SYSTEM, Actor, record, record_many
@@ -55,10 +56,10 @@ def seed_reference(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> 
     existing = {
         (city, effective)
         for city, effective in db.exec(
-            select(CityParameter.city, CityParameter.effective_from).where(CityParameter.tenant_id == tenant_id)
+            select(col(CityParameter.city), col(CityParameter.effective_from)).where(CityParameter.tenant_id == tenant_id)
         )
     }
-    rows = [
+    rows: list[dict[str, Any]] = [  # the table's columns, for one multi-row INSERT
         {
             "tenant_id": tenant_id,
             "city": f.city,
@@ -75,7 +76,7 @@ def seed_reference(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> 
         return 0
     # Matched back by (city, effective date): RETURNING order is not a promise.
     returned = db.execute(
-        insert(CityParameter).returning(CityParameter.city, CityParameter.effective_from, CityParameter.id), rows
+        insert(CityParameter).returning(col(CityParameter.city), col(CityParameter.effective_from), col(CityParameter.id)), rows
     ).all()
     ids = {(city, effective): i for city, effective, i in returned}
     record_many(
@@ -160,7 +161,7 @@ def all_versions(db: Session, tenant_id: uuid.UUID) -> list[CityParameter]:
         db.exec(
             select(CityParameter)
             .where(CityParameter.tenant_id == tenant_id)
-            .order_by(CityParameter.city, CityParameter.effective_from.desc())
+            .order_by(col(CityParameter.city), col(CityParameter.effective_from).desc())
         ).all()
     )
 
@@ -171,7 +172,7 @@ def history(db: Session, tenant_id: uuid.UUID, city: str) -> list[CityParameter]
         db.exec(
             select(CityParameter)
             .where(CityParameter.tenant_id == tenant_id, CityParameter.city == city)
-            .order_by(CityParameter.effective_from.desc())
+            .order_by(col(CityParameter.effective_from).desc())
         ).all()
     )
 
@@ -185,6 +186,6 @@ def in_force(db: Session, tenant_id: uuid.UUID, city: str, on: date) -> CityPara
             CityParameter.city == city,
             CityParameter.effective_from <= on,
         )
-        .order_by(CityParameter.effective_from.desc())
+        .order_by(col(CityParameter.effective_from).desc())
         .limit(1)
     ).first()

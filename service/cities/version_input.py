@@ -6,9 +6,11 @@ like the roster's ``worker_input``.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import TypeVar
 
 from service.cities.reference import CityFigures
 from service.dates import parse_date
@@ -17,6 +19,7 @@ from service.money import parse_yuan
 
 CITY_CODE = re.compile(r"[a-z][a-z0-9_]{1,19}")  # the check of migration 0007 on workers.city
 SOURCE_MAX = 300
+T = TypeVar("T")
 AMOUNT_FIELDS = ("minimum_wage_monthly", "minimum_wage_hourly", "average_wage_monthly")
 FIELDS = ("city", "effective_from", *AMOUNT_FIELDS, "source")
 # numeric(10, 2) and numeric(8, 2) in migration 0006
@@ -63,22 +66,25 @@ def parse_amount(text: str, field: str) -> Decimal:
 
 def parse_city_version(raw: Mapping[str, str]) -> CityVersionInput:
     """Check every field; raise CityInputErrors with all problems at once."""
-    values: dict[str, object] = {}
     errors: list[DomainError] = []
-    checks = {
-        "city": lambda v: parse_city_code(v),
-        "effective_from": lambda v: parse_date(v, "effective_from"),
-        **{f: (lambda v, f=f: parse_amount(v, f)) for f in AMOUNT_FIELDS},
-        "source": _source,
-    }
-    for field, check in checks.items():
+
+    def checked(field: str, check: Callable[[str], T]) -> T | None:
         try:
-            values[field] = check(raw.get(field, "") or "")
+            return check(raw.get(field, "") or "")
         except DomainError as error:
             errors.append(error)
+            return None
+
+    city = checked("city", parse_city_code)
+    effective_from = checked("effective_from", functools.partial(parse_date, field="effective_from"))
+    monthly, hourly, average = (checked(f, functools.partial(parse_amount, field=f)) for f in AMOUNT_FIELDS)
+    source = checked("source", _source)
     if errors:
         raise CityInputErrors(errors)
-    return CityVersionInput(**values)  # type: ignore[arg-type]
+    # Each is None only beside an error.
+    assert city is not None and effective_from is not None and source is not None
+    assert monthly is not None and hourly is not None and average is not None
+    return CityVersionInput(city, effective_from, monthly, hourly, average, source)
 
 
 def _source(text: str) -> str:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import SYSTEM, Actor, record_many
 from service.insurance.cities import POLICIES
@@ -45,9 +45,7 @@ def _scheme_json(scheme: Scheme | None) -> dict[str, str] | None:
     }
 
 
-def _scheme(data: dict[str, str] | None) -> Scheme | None:
-    if data is None:
-        return None
+def _scheme(data: dict[str, str]) -> Scheme:
     return Scheme(
         employer_rate=Decimal(data["employer_rate"]),
         employee_rate=Decimal(data["employee_rate"]),
@@ -84,10 +82,10 @@ def from_json(data: dict[str, Any], disputed: list[str] | tuple[str, ...] = ()) 
         city=data["city"],
         effective=date.fromisoformat(data["effective"]),
         si_base=_limits(data["si_base"]),
-        pension=_scheme(data["pension"]),  # type: ignore[arg-type]
-        medical=_scheme(data["medical"]),  # type: ignore[arg-type]
-        unemployment=_scheme(data["unemployment"]),  # type: ignore[arg-type]
-        maternity=_scheme(data.get("maternity")),
+        pension=_scheme(data["pension"]),
+        medical=_scheme(data["medical"]),
+        unemployment=_scheme(data["unemployment"]),
+        maternity=None if data.get("maternity") is None else _scheme(data["maternity"]),
         work_injury_rounding=Rounding(data["work_injury_rounding"]),
         housing_fund=HousingFundRule(base=_limits(hf["base"]), rates=_limits(hf["rates"]), rounding=Rounding(hf["rounding"])),
         disputed=tuple(disputed),
@@ -116,10 +114,10 @@ def seed_policies(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> i
     """
     existing = set(
         db.exec(
-            select(InsurancePolicy.city, InsurancePolicy.effective_from).where(InsurancePolicy.tenant_id == tenant_id)
+            select(col(InsurancePolicy.city), col(InsurancePolicy.effective_from)).where(InsurancePolicy.tenant_id == tenant_id)
         ).all()
     )
-    rows = [
+    rows: list[dict[str, Any]] = [  # the table's columns, for one multi-row INSERT
         {
             "tenant_id": tenant_id,
             "city": p.city,
@@ -135,7 +133,9 @@ def seed_policies(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> i
         return 0
     # Matched back by (city, effective date): RETURNING order is not a promise.
     returned = db.execute(
-        insert(InsurancePolicy).returning(InsurancePolicy.city, InsurancePolicy.effective_from, InsurancePolicy.id),
+        insert(InsurancePolicy).returning(
+            col(InsurancePolicy.city), col(InsurancePolicy.effective_from), col(InsurancePolicy.id)
+        ),
         rows,
     ).all()
     ids = {(city, effective): i for city, effective, i in returned}
@@ -156,7 +156,7 @@ def all_versions(db: Session, tenant_id: uuid.UUID) -> list[InsurancePolicy]:
         db.exec(
             select(InsurancePolicy)
             .where(InsurancePolicy.tenant_id == tenant_id)
-            .order_by(InsurancePolicy.city, InsurancePolicy.effective_from.desc())
+            .order_by(col(InsurancePolicy.city), col(InsurancePolicy.effective_from).desc())
         ).all()
     )
 
@@ -169,7 +169,7 @@ def row_in_force(db: Session, tenant_id: uuid.UUID, city: str, on: date) -> Insu
             InsurancePolicy.city == city,
             InsurancePolicy.effective_from <= on,
         )
-        .order_by(InsurancePolicy.effective_from.desc())
+        .order_by(col(InsurancePolicy.effective_from).desc())
         .limit(1)
     ).first()
 

@@ -10,7 +10,7 @@ plain synchronous functions in threads, which is what our SQLAlchemy code is.
 
 - ``queue``: the procrastinate App and deferring in the caller's transaction.
 - ``payroll``: a run's calculation (progress and the all-or-nothing
-  transaction stay in ``service.payroll.run_progress`` and ``runs``).
+  transaction stay in ``service.payroll.runs.progress`` and ``runs.actions``).
 - ``periodic``: the daily compliance check (one job per tenant) and the
   billing sync and reconcile.
 - ``worker``: the ``paiqian worker`` process, with the stalled-job check.

@@ -21,7 +21,7 @@ from procrastinate import PsycopgConnector, exceptions, jobs
 from procrastinate.utils import sync_to_async
 from psycopg_pool import AsyncConnectionPool
 
-from service.payroll import jobs as payroll
+from service.payroll.runs import jobs as payroll
 from service.queue import app, conninfo
 from service.settings import Settings
 

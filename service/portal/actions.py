@@ -22,7 +22,7 @@ from service.audit import Actor, record
 from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys
-from service.payroll.payslip_feedback import PayslipConfirmation, PayslipQuestion
+from service.payroll.runs.payslip_feedback import PayslipConfirmation, PayslipQuestion
 from service.portal.models import PRINCIPAL_KIND, AssistantAccount, AssistantInvitation
 from service.portal.queries import account_of
 from service.settings import Settings

@@ -1,5 +1,5 @@
 """Assistants' accounts and invitations (migration 0014); their payslip confirmations and questions are
-payroll's (``service.payroll.payslip_feedback``)."""
+payroll's (``service.payroll.runs.payslip_feedback``)."""
 
 from __future__ import annotations
 

@@ -15,9 +15,9 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from service.payroll.payslip_feedback import PayslipQuestion
-from service.payroll.payslip_feedback import feedback_of as feedback_of  # the portal's pages read it here too
-from service.payroll.run_models import PayrollRun, PayslipRow, RunStatus
+from service.payroll.runs.models import PayrollRun, PayslipRow, RunStatus
+from service.payroll.runs.payslip_feedback import PayslipQuestion
+from service.payroll.runs.payslip_feedback import feedback_of as feedback_of  # the portal's pages read it here too
 from service.portal.models import AssistantAccount, AssistantInvitation
 
 QUESTIONS_PER_PAGE = 50

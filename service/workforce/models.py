@@ -105,7 +105,6 @@ class Worker(SQLModel, table=True):
     assessment_rating: str | None = None  # latest published Rating code (migration 0011); None: not rated yet
     created_at: datetime | None = now_by_default()
     updated_at: datetime | None = now_by_default()
-
     if TYPE_CHECKING:
         # The column properties added below the class, as the checker should see them: a str on a
         # worker, a SQL expression on the class.  ClassVar keeps them out of the constructor's fields.

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM
 from service.insurance.actions import set_contribution_base
-from service.payroll import run_progress, runs
+from service.payroll.runs import actions as runs
+from service.payroll.runs import progress as run_progress
 from service.workforce.models import Worker
 from tenants.isolation import tenant_session
 from tests.browser.conftest import screenshot

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from service.accounts.models import StaffRole
 from service.i18n import translator
-from service.payroll.run_models import PayslipRow
+from service.payroll.runs.models import PayslipRow
 from service.portal import actions
 from tenants.isolation import tenant_session
 from tests.browser.conftest import screenshot

@@ -19,9 +19,9 @@ from service.assessment.ratings import Rating
 from service.assessment.standing import published_ratings, ratings_in_force
 from service.audit import SYSTEM, AuditEntry
 from service.keys import keys_for
-from service.payroll import run_inputs
-from service.payroll.band_actions import create_version
-from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
+from service.payroll.runs import inputs as run_inputs
 from service.workforce.models import GRADES, Worker
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session

@@ -13,8 +13,8 @@ from sqlmodel import select
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
 from service.i18n import translator
-from service.payroll.payslip_feedback import PayslipQuestion
-from service.payroll.run_models import PayslipLineRow
+from service.payroll.runs.models import PayslipLineRow
+from service.payroll.runs.payslip_feedback import PayslipQuestion
 from service.portal import actions
 from service.portal.models import AssistantInvitation
 from service.workforce.models import Worker

@@ -21,9 +21,9 @@ from service.bureaus import agreements, statements
 from service.bureaus.agreement_input import AgreementInput, PostInput
 from service.bureaus.models import ClientBureau, FeeBasis, PostNature, StatementStatus
 from service.errors import DomainError
-from service.payroll import runs
-from service.payroll.band_actions import create_version
-from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
+from service.payroll.runs import actions as runs
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import GRADES

@@ -15,7 +15,7 @@ from service.compliance.check import run_check
 from service.dates import add_months
 from service.grades.actions import grades_in_force
 from service.grades.models import GradeCandidate, GradeChangeRow, GradeDecision
-from service.payroll.run_models import PayslipLineRow, PayslipRow
+from service.payroll.runs.models import PayslipLineRow, PayslipRow
 from service.workforce.models import Education, Worker
 from tenants.isolation import tenant_session
 from tests.integration import test_payroll_pages as payroll_pages

@@ -28,10 +28,10 @@ from service.audit import SYSTEM
 from service.bench.payroll import _ensure_tenant, _run_for
 from service.jobs import periodic
 from service.keys import keys_for
-from service.payroll import jobs as payroll_jobs
-from service.payroll import run_progress
-from service.payroll.run_models import ProgressPhase, RunStatus
-from service.payroll.runs import get_run
+from service.payroll.runs import jobs as payroll_jobs
+from service.payroll.runs import progress as run_progress
+from service.payroll.runs.actions import get_run
+from service.payroll.runs.models import ProgressPhase, RunStatus
 from service.queue import defer_in
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant

@@ -13,11 +13,11 @@ from service.errors import DomainError
 from service.excel import write_rows
 from service.i18n import translator
 from service.keys import keys_for
-from service.payroll import component_actions as actions
-from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration
-from service.payroll.components import ComponentDefinition, Method
-from service.payroll.payslip import ComponentKind
-from service.payroll.special_deductions import Child, Declarations, Period, Rent, RentTier
+from service.payroll.components import actions
+from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration
+from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.runs.payslip import ComponentKind
+from service.payroll.tax.special_deductions import Child, Declarations, Period, Rent, RentTier
 from service.workforce.identity import make_national_id
 from service.workforce.models import Worker
 from service.workforce.roster.excel import ImportRefused

@@ -13,9 +13,10 @@ from sqlmodel import select
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM
 from service.insurance.actions import set_contribution_base
-from service.payroll import run_progress, runs
-from service.payroll.run_inputs import ytd_from_json
-from service.payroll.run_models import PayrollRun, RunKind, RunProgress, RunStatus
+from service.payroll.runs import actions as runs
+from service.payroll.runs import progress as run_progress
+from service.payroll.runs.inputs import ytd_from_json
+from service.payroll.runs.models import PayrollRun, RunKind, RunProgress, RunStatus
 from service.workforce.models import Worker, WorkerStatus
 from tenants.isolation import tenant_session
 from tests.integration import test_payroll_pages as pages

@@ -15,16 +15,16 @@ from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
 from service.excel import XLSX_MEDIA_TYPE, write_rows
 from service.i18n import translator
-from service.payroll import runs
-from service.payroll.band_actions import create_version
-from service.payroll.component_actions import define_component
-from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
-from service.payroll.components import ComponentDefinition, Method
-from service.payroll.income_tax import annual_tax
-from service.payroll.payslip import ComponentKind
-from service.payroll.run_inputs import ytd_from_json
-from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
-from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
+from service.payroll.components.actions import define_component
+from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.runs import actions as runs
+from service.payroll.runs.inputs import ytd_from_json
+from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
+from service.payroll.runs.payslip import ComponentKind
+from service.payroll.tax.income_tax import annual_tax
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.identity import make_national_id
@@ -155,7 +155,7 @@ def test_coefficient_cells_are_paid_with_the_tables_performance_base(settings, t
 
 
 def test_the_band_form_asks_for_the_base(signed_in, tenant) -> None:
-    from service.payroll.salary_bands import cell_field, form_fields
+    from service.payroll.bands.rules import cell_field, form_fields
 
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     token = csrf_from(client.get(f"/t/{tenant.slug}/salary-bands/new").text)
@@ -250,9 +250,9 @@ def test_the_tax_page_saves_declarations_and_flags_with_audit(signed_in, setting
 
 
 def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> None:
-    from service.payroll.component_actions import save_declaration, save_flags
-    from service.payroll.special_deductions import Child, Declarations
-    from service.payroll.tax_year_flags import TaxYearFlags
+    from service.payroll.components.actions import save_declaration, save_flags
+    from service.payroll.tax.special_deductions import Child, Declarations
+    from service.payroll.tax.year_flags import TaxYearFlags
     from service.workforce.models import Worker
 
     seed_band(tenant)
@@ -276,8 +276,8 @@ def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> Non
 
 
 def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> None:
-    from service.payroll.component_actions import save_flags
-    from service.payroll.tax_year_flags import TaxYearFlags
+    from service.payroll.components.actions import save_flags
+    from service.payroll.tax.year_flags import TaxYearFlags
     from service.workforce.models import Worker
 
     seed_band(tenant)

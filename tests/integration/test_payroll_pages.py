@@ -16,11 +16,11 @@ from service.audit import SYSTEM
 from service.i18n import translator
 from service.insurance.actions import set_contribution_base
 from service.keys import keys_for
-from service.payroll import runs
-from service.payroll.band_actions import create_version
-from service.payroll.run_exports import BANK_HEADERS, REGISTER_HEADERS, TAX_HEADERS
-from service.payroll.run_models import PayslipRow, RunStatus
-from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
+from service.payroll.runs import actions as runs
+from service.payroll.runs.exports import BANK_HEADERS, REGISTER_HEADERS, TAX_HEADERS
+from service.payroll.runs.models import PayslipRow, RunStatus
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import GRADES, Worker
@@ -232,7 +232,7 @@ def test_a_viewer_is_refused_and_another_tenants_run_is_not_found(settings, tena
 
 
 def test_the_register_is_paged_with_totals_over_the_whole_run(settings, tenant, signed_in, monkeypatch) -> None:
-    from service.payroll import run_queries
+    from service.payroll.runs import queries as run_queries
 
     seed(settings, tenant)
     monkeypatch.setattr(run_queries, "PER_PAGE", 2)

@@ -15,13 +15,13 @@ from service.errors import DomainError
 from service.insurance.actions import set_contribution_base
 from service.insurance.store import policy_in_force
 from service.insurance.worker_contributions import WORK_INJURY_RATES
-from service.payroll import runs
-from service.payroll.band_actions import create_version
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.minimum_wage import MinimumWage
-from service.payroll.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate, compute_payslip
-from service.payroll.run_inputs import ytd_from_json
-from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
-from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.payroll.runs import actions as runs
+from service.payroll.runs.inputs import ytd_from_json
+from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
+from service.payroll.runs.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate, compute_payslip
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.daily_models import AttendanceMonth
@@ -57,7 +57,7 @@ def seed(settings, tenant) -> list[int]:
 
 def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = None):
     """The payslip computed straight through the pure rule from inputs read one by one."""
-    from service.payroll.band_actions import band_for_worker
+    from service.payroll.bands.actions import band_for_worker
 
     with tenant_session(tenant.id) as db:
         worker = db.get(Worker, (tenant.id, worker_id))
@@ -225,10 +225,10 @@ def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> No
 def test_components_and_declarations_change_the_payslip_as_the_rule_says(settings, tenant) -> None:
     from dataclasses import replace
 
-    from service.payroll.component_actions import define_component, save_declaration
-    from service.payroll.components import ComponentDefinition, Method
-    from service.payroll.payslip import Component, ComponentKind
-    from service.payroll.special_deductions import Child, Declarations
+    from service.payroll.components.actions import define_component, save_declaration
+    from service.payroll.components.rules import ComponentDefinition, Method
+    from service.payroll.runs.payslip import Component, ComponentKind
+    from service.payroll.tax.special_deductions import Child, Declarations
 
     ids = seed(settings, tenant)  # hired 2020-03-01: six full years before March 2026
     transport = ComponentDefinition("transport", "交通补贴", ComponentKind.ADDITION, Method.FIXED, D("300"), taxable=False)
@@ -267,6 +267,6 @@ def test_components_and_declarations_change_the_payslip_as_the_rule_says(setting
 
 
 def runs_inputs(db, tenant):
-    from service.payroll.run_inputs import load
+    from service.payroll.runs.inputs import load
 
     return load(db, tenant.id, MARCH, None).inputs

@@ -14,9 +14,9 @@ from service.audit import SYSTEM, AuditEntry
 from service.bureaus import agreements, statements
 from service.bureaus.agreement_input import AgreementInput, PostInput
 from service.bureaus.models import BureauStatement, ClientBureau, FeeBasis, PostNature, StatementStatus
-from service.payroll import runs
-from service.payroll.band_actions import create_version
-from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
+from service.payroll.runs import actions as runs
 from service.reviewers.models import ReviewerRole
 from service.workforce.models import GRADES
 from tenants.isolation import tenant_session

@@ -11,9 +11,9 @@ from sqlmodel import select
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
 from service.audit import SYSTEM, AuditEntry
-from service.payroll import band_actions as actions
-from service.payroll.band_models import SalaryBandCell, SalaryBandTable
-from service.payroll.salary_bands import RATINGS, cell_field, form_fields
+from service.payroll.bands import actions
+from service.payroll.bands.models import SalaryBandCell, SalaryBandTable
+from service.payroll.bands.rules import RATINGS, cell_field, form_fields
 from service.workforce.models import GRADES, Worker
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker

@@ -9,10 +9,10 @@ from decimal import Decimal
 from litestar.testing import TestClient
 
 from service.audit import SYSTEM
-from service.payroll import runs
-from service.payroll.band_actions import create_version
-from service.payroll.run_models import PayrollRun, PayslipRow
-from service.payroll.salary_bands import RATINGS, BandCell, BandTableInput
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
+from service.payroll.runs import actions as runs
+from service.payroll.runs.models import PayrollRun, PayslipRow
 from service.portal import actions
 from service.workforce.models import GRADES, Worker
 from tenants.isolation import tenant_session

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from service.insurance.cities import SHANGHAI, minimum_wage_for, policy_for
 from service.insurance.contributions import Contributions, monthly_contributions
-from service.payroll.income_tax import Amounts, withhold_year
 from service.payroll.minimum_wage import MonthPay, check_minimum_wage
+from service.payroll.tax.income_tax import Amounts, withhold_year
 
 D = Decimal
 AUGUST = date(2025, 8, 1)

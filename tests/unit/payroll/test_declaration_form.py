@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from service.errors import InputErrors
-from service.payroll.declaration_form import form_values, parse_declaration_form, year_schedule
-from service.payroll.income_tax import Amounts, BasicDeduction, withhold_year
-from service.payroll.special_deductions import monthly_deductions
-from service.payroll.tax_year_flags import TaxYearFlags, check, parse_flags, year_start
+from service.payroll.tax.declaration_form import form_values, parse_declaration_form, year_schedule
+from service.payroll.tax.income_tax import Amounts, BasicDeduction, withhold_year
+from service.payroll.tax.special_deductions import monthly_deductions
+from service.payroll.tax.year_flags import TaxYearFlags, check, parse_flags, year_start
 
 D = Decimal
 

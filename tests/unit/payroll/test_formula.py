@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.errors import DomainError, InputErrors
-from service.payroll import formula
-from service.payroll.components import (
+from service.payroll.bands.rules import BandPay
+from service.payroll.components import formula
+from service.payroll.components.rules import (
     ComponentDefinition,
     Method,
     formula_inputs,
@@ -21,8 +22,7 @@ from service.payroll.components import (
     parse_definition,
     value,
 )
-from service.payroll.payslip import Attendance, ComponentKind
-from service.payroll.salary_bands import BandPay
+from service.payroll.runs.payslip import Attendance, ComponentKind
 
 D = Decimal
 MARCH = date(2026, 3, 1)

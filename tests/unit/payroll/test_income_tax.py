@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.errors import DomainError
-from service.payroll.income_tax import (
+from service.payroll.tax.income_tax import (
     ANNUAL_BASIC_DEDUCTION,
     ANNUAL_RATE_TABLE,
     Amounts,

@@ -18,8 +18,9 @@ from service.assessment.ratings import Rating
 from service.errors import DomainError
 from service.insurance.cities import BEIJING, SHANGHAI, minimum_wage_for, policy_for
 from service.insurance.policy import CityPolicy, HousingFundRule, Limits, Scheme
+from service.payroll.bands.rules import BandCell
 from service.payroll.minimum_wage import MinimumWage
-from service.payroll.payslip import (
+from service.payroll.runs.payslip import (
     Attendance,
     Category,
     Component,
@@ -29,8 +30,7 @@ from service.payroll.payslip import (
     TaxYearToDate,
     compute_payslip,
 )
-from service.payroll.salary_bands import BandCell
-from service.payroll.special_deductions import Child, Declarations
+from service.payroll.tax.special_deductions import Child, Declarations
 
 D = Decimal
 AUGUST_2025 = date(2025, 8, 1)

@@ -10,7 +10,7 @@ import pytest
 
 from service.assessment.ratings import Rating
 from service.errors import DomainError
-from service.payroll.salary_bands import (
+from service.payroll.bands.rules import (
     RATINGS,
     BandCell,
     BandInputErrors,

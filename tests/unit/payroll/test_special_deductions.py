@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from service.errors import DomainError
-from service.payroll.special_deductions import (
+from service.payroll.tax.special_deductions import (
     Child,
     Declarations,
     ElderlySupport,

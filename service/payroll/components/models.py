@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from service.database.types import now_by_default
-from service.payroll.components import ComponentDefinition, Method
-from service.payroll.payslip import ComponentKind
-from service.payroll.tax_year_flags import TaxYearFlags
+from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.runs.payslip import ComponentKind
+from service.payroll.tax.year_flags import TaxYearFlags
 
 
 class PayComponent(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """The only code that writes payroll runs, payslips and their lines.
 
 A run is calculated all or nothing: every input is read in a few queries
-(``run_inputs.load``), every payslip computed in memory with the pure
+(``inputs.load``), every payslip computed in memory with the pure
 ``payslip.compute_payslip``, and only then are the run's payslips and lines
 replaced, written with COPY, in the caller's transaction.  A worker whose
 inputs are missing, or whose payslip the rule refuses, makes the whole
@@ -22,10 +22,10 @@ code, category and amount), each naming the payslip it replaces
 (``corrects_payslip_id``).  Its totals are the *differences* it carries.
 Once published, its payslips are the ones in force for the month: the tax
 year to date of every later month is summed from the payslips in force
-(``run_inputs.published_year_to_date``), so the correction counts from then on.
+(``inputs.published_year_to_date``), so the correction counts from then on.
 
 Calculation reports its phase through an optional ``progress`` callable
-(``run_progress`` writes it on separate short transactions); the payslips are
+(``progress`` writes it on separate short transactions); the payslips are
 computed and COPYed chunk by chunk into temporary tables, so memory stays flat
 (no list of every payslip is kept), and only moved into the real tables once
 every worker has been computed without a problem.  Approval by someone other than the calculating clerk is not
@@ -48,16 +48,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
+import sqlalchemy
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from service.audit import Actor, record
 from service.errors import N_, DomainError, Refused
 from service.money import ZERO
-from service.payroll import run_inputs
-from service.payroll.payslip import Payslip, compute_payslip
-from service.payroll.run_inputs import Missing, ytd_to_json
-from service.payroll.run_models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
+from service.payroll.runs import inputs as run_inputs
+from service.payroll.runs.inputs import Missing, ytd_to_json
+from service.payroll.runs.models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
+from service.payroll.runs.payslip import Payslip, compute_payslip
 from service.workforce.attendance.actions import lock_month, unlock_month
 
 # COPY FROM is refused on a table with row-level security, so rows are COPYed
@@ -201,7 +203,9 @@ def get_run(db: Session, tenant_id: uuid.UUID, run_id: int) -> PayrollRun | None
 def all_runs(db: Session, tenant_id: uuid.UUID) -> list[PayrollRun]:
     return list(
         db.exec(
-            select(PayrollRun).where(PayrollRun.tenant_id == tenant_id).order_by(PayrollRun.month.desc(), PayrollRun.id.desc())
+            select(PayrollRun)
+            .where(PayrollRun.tenant_id == tenant_id)
+            .order_by(col(PayrollRun.month).desc(), col(PayrollRun.id).desc())
         )
     )
 
@@ -233,9 +237,9 @@ def create_run(db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, cli
     return run
 
 
-def _scope(query, client_bureau: str | None):
-    bureau = PayrollRun.client_bureau
-    return query.where(bureau.is_(None) if client_bureau is None else bureau == client_bureau)  # type: ignore[union-attr]
+def _scope(query: SelectOfScalar[PayrollRun], client_bureau: str | None) -> SelectOfScalar[PayrollRun]:
+    bureau = col(PayrollRun.client_bureau)
+    return query.where(bureau.is_(None) if client_bureau is None else bureau == client_bureau)
 
 
 def published_in_force(db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | None) -> PayrollRun | None:
@@ -247,7 +251,7 @@ def published_in_force(db: Session, tenant_id: uuid.UUID, month: date, client_bu
             PayrollRun.month == month.replace(day=1),
             PayrollRun.status == RunStatus.PUBLISHED.value,
         )
-        .order_by(PayrollRun.published_at.desc(), PayrollRun.id.desc())  # type: ignore[union-attr]
+        .order_by(col(PayrollRun.published_at).desc(), col(PayrollRun.id).desc())
     ).first()
 
 
@@ -583,14 +587,14 @@ def publish(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) ->
 
 def payslip_totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> tuple[int, Decimal, Decimal, Decimal, Decimal]:
 
-    return tuple(
-        db.exec(
-            select(
-                func.count(),
-                func.coalesce(func.sum(PayslipRow.gross_pay), 0),
-                func.coalesce(func.sum(PayslipRow.net_pay), 0),
-                func.coalesce(func.sum(PayslipRow.tax), 0),
-                func.coalesce(func.sum(PayslipRow.employer_cost), 0),
-            ).where(PayslipRow.tenant_id == tenant_id, PayslipRow.run_id == run_id)
-        ).one()
-    )  # type: ignore[return-value]
+    # Five columns: more than sqlmodel's select() has typed overloads for.
+    count, gross, net, tax, cost = db.execute(
+        sqlalchemy.select(
+            func.count(),
+            func.coalesce(func.sum(PayslipRow.gross_pay), 0),
+            func.coalesce(func.sum(PayslipRow.net_pay), 0),
+            func.coalesce(func.sum(PayslipRow.tax), 0),
+            func.coalesce(func.sum(PayslipRow.employer_cost), 0),
+        ).where(col(PayslipRow.tenant_id) == tenant_id, col(PayslipRow.run_id) == run_id)
+    ).one()
+    return count, gross, net, tax, cost

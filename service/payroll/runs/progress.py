@@ -1,6 +1,6 @@
 """A payroll run's calculation as a job of the queue, with its progress on the page.
 
-The calculation itself stays one transaction (``runs.calculate``): all or
+The calculation itself stays one transaction (``actions.calculate``): all or
 nothing.  Its phase (reading the inputs, computing n of N, saving payslips,
 totals and audit) is written to ``payroll_run_progress`` on *separate* short
 transactions (``Reporter``), throttled, so another request can read it while
@@ -9,7 +9,7 @@ the calculation's own transaction is still open: the run page polls
 JavaScript.  A failed calculation leaves its error (the refused workers, or
 the message) on the row and nothing else: the page shows it.
 
-``service.payroll.jobs.start`` marks the row 'queued' (``begin``) and defers
+``service.payroll.runs.jobs.start`` marks the row 'queued' (``begin``) and defers
 the job in the same transaction, then waits up to ``WAIT`` seconds for the row
 to say done or failed (``wait_for``), so a small run answers in the same
 request as before, and a large one shows its progress.  The worker runs
@@ -34,9 +34,9 @@ from sqlmodel import Session, select
 
 from service.audit import Actor
 from service.errors import N_, DomainError, Label
-from service.payroll import runs
-from service.payroll.run_inputs import Missing
-from service.payroll.run_models import ProgressPhase, RunProgress
+from service.payroll.runs import actions as runs
+from service.payroll.runs.inputs import Missing
+from service.payroll.runs.models import ProgressPhase, RunProgress
 from tenants.isolation import tenant_session
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def begin(db: Session, tenant_id: uuid.UUID, run_id: int) -> None:
 
 
 class Reporter:
-    """The ``progress`` callable ``runs.calculate`` takes: each call a short transaction of its own."""
+    """The ``progress`` callable ``actions.calculate`` takes: each call a short transaction of its own."""
 
     def __init__(self, tenant_id: uuid.UUID, run_id: int) -> None:
         self.tenant_id = tenant_id

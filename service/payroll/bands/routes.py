@@ -14,10 +14,11 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.payroll import band_actions as actions
-from service.payroll.band_models import SalaryBandTable
-from service.payroll.queries import bureaus_with_workers
-from service.payroll.salary_bands import (
+from service.database.ids import id_of
+from service.payroll.bands import actions
+from service.payroll.bands.models import SalaryBandTable
+from service.payroll.bands.queries import bureaus_with_workers
+from service.payroll.bands.rules import (
     COMPONENTS,
     RATINGS,
     BandCell,
@@ -53,12 +54,12 @@ def _scopes(db: TenantSession, tenant_id: uuid.UUID, versions: list[SalaryBandTa
     if None in keys:
         keys.remove(None)
     keys.insert(0, None)
-    scopes = []
+    scopes: list[dict[str, Any]] = []  # the page's rows: bureau, current version, history, cells
     for bureau in keys:
         history = [v for v in versions if v.client_bureau == bureau]
         current = band_in_force(history, bureau, today) if history else None
         scopes.append({"bureau": bureau, "current": current, "history": history})
-    cells = actions.cells_of_tables(db, tenant_id, [s["current"].id for s in scopes if s["current"]])  # one query
+    cells = actions.cells_of_tables(db, tenant_id, [id_of(s["current"]) for s in scopes if s["current"]])  # one query
     for scope in scopes:
         scope["cells"] = _matrix(cells[scope["current"].id]) if scope["current"] else {}
     return scopes
@@ -152,7 +153,7 @@ class SalaryBandsController(Controller):
         (``?client_bureau=``), or the tenant-wide one when the bureau has none."""
         bureau = request.query_params.get("client_bureau", "").strip()[:80] or None
         source = band_in_force(actions.all_versions(db, ctx.tenant_id), bureau, clock.today())
-        cells = actions.cells_of(db, ctx.tenant_id, source.id) if source else []
+        cells = actions.cells_of(db, ctx.tenant_id, id_of(source)) if source else []
         base = source.performance_base if source is not None else None
         values = _values_from(None, cells, client_bureau=bureau or "", performance_base="" if base is None else str(base))
         return _form(request, db, values=values, errors={}, edit=None, source=source)
@@ -167,7 +168,7 @@ class SalaryBandsController(Controller):
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, table_id: FromPath[int]) -> Response:
         table = _version(db, ctx, table_id)
         return _form(
-            request, db, values=_values_from(table, actions.cells_of(db, ctx.tenant_id, table.id)), errors={}, edit=table
+            request, db, values=_values_from(table, actions.cells_of(db, ctx.tenant_id, id_of(table))), errors={}, edit=table
         )
 
     @post("/{table_id:int}", opt=allow(*EDITORS) | shown_again_by(_correction_refused), sync_to_thread=True)

@@ -2,7 +2,7 @@
 
 ``start`` refuses a published or running run, marks it queued and defers the
 job in one transaction, then waits a little for the result (see
-``service.payroll.run_progress``).  The job holds the run's lock, so two
+``service.payroll.runs.progress``).  The job holds the run's lock, so two
 calculations of one run never run at once.  A calculation that was refused
 or failed is not a failed *job*: its outcome is on the progress row, where the
 page shows it.  A job whose worker died is retried from the start (the dead
@@ -17,7 +17,8 @@ from dataclasses import asdict
 from typing import Any
 
 from service.audit import Actor
-from service.payroll import run_progress, runs
+from service.payroll.runs import actions as runs
+from service.payroll.runs import progress as run_progress
 from service.queue import app, defer_in
 from tenants.isolation import tenant_session
 

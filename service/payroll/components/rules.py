@@ -37,10 +37,10 @@ from enum import Enum
 from service.dates import whole_months
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan, to_fen
-from service.payroll import formula as formulas
+from service.payroll.bands.rules import BandPay
+from service.payroll.components import formula as formulas
 from service.payroll.pay_days import MONTHLY_PAY_DAYS
-from service.payroll.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
-from service.payroll.salary_bands import BandPay
+from service.payroll.runs.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
 
 
 class Method(str, Enum):
@@ -150,12 +150,14 @@ def value(
         if amount == 0:
             return None
     elif definition.method is Method.FIXED:
+        assert definition.amount is not None  # a fixed component has its amount (ComponentDefinition checks)
         amount = definition.amount
     elif definition.method is Method.PER_YEAR_OF_SERVICE:
+        assert definition.amount is not None  # so has one paid per year of service
         years = full_years_of_service(hire_date, month)
         if years == 0:
             return None
-        amount = definition.amount * years  # type: ignore[operator]
+        amount = definition.amount * years
     else:
         if imported is None:
             return None
@@ -164,7 +166,7 @@ def value(
         code=definition.code,
         label=definition.label,
         kind=definition.kind,
-        amount=to_fen(amount),  # type: ignore[arg-type]
+        amount=to_fen(amount),
         taxable=definition.taxable,
         counts_for_minimum_wage=definition.counts_for_minimum_wage,
     )

@@ -13,8 +13,8 @@ from litestar.params import FromPath
 from service import clock
 from service.accounts.models import StaffRole
 from service.errors import N_
-from service.payroll import component_actions as actions
-from service.payroll.declaration_form import (
+from service.payroll.components import actions
+from service.payroll.tax.declaration_form import (
     CERTIFICATE_ROWS,
     CHILD_ROWS,
     ELDERLY_KINDS,
@@ -27,9 +27,9 @@ from service.payroll.declaration_form import (
     parse_declaration_form,
     year_schedule,
 )
-from service.payroll.income_tax import ANNUAL_BASIC_DEDUCTION
-from service.payroll.special_deductions import FIRST_SUPPORTED_YEAR
-from service.payroll.tax_year_flags import LAST_YEAR, parse_flags
+from service.payroll.tax.income_tax import ANNUAL_BASIC_DEDUCTION
+from service.payroll.tax.special_deductions import FIRST_SUPPORTED_YEAR
+from service.payroll.tax.year_flags import LAST_YEAR, parse_flags
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb

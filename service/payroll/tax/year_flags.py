@@ -33,9 +33,9 @@ from decimal import Decimal
 
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan
-from service.payroll.income_tax import ANNUAL_BASIC_DEDUCTION, SmallEarnerConditions, qualifies_for_full_year_deduction
-from service.payroll.payslip import TaxYearToDate
-from service.payroll.special_deductions import FIRST_SUPPORTED_YEAR
+from service.payroll.runs.payslip import TaxYearToDate
+from service.payroll.tax.income_tax import ANNUAL_BASIC_DEDUCTION, SmallEarnerConditions, qualifies_for_full_year_deduction
+from service.payroll.tax.special_deductions import FIRST_SUPPORTED_YEAR
 
 LAST_YEAR = 2100
 # A run's reason for a small earner whose year would start after January (run_inputs).

@@ -3,7 +3,7 @@
 Everything here composes rules written and tested elsewhere; nothing is
 re-computed by hand:
 
-* band pay (post + grade + performance) from ``salary_bands.band_pay``,
+* band pay (post + grade + performance) from ``bands.rules.band_pay``,
   each part to the fen half up;
 * absence and overtime from ``pay_days`` on the *band's monthly pay*
   (post + grade + performance).  That sum is the monthly wage the worker's
@@ -63,17 +63,17 @@ from service.errors import N_, DomainError
 from service.insurance.contributions import Contributions, monthly_contributions
 from service.insurance.policy import CityPolicy
 from service.money import ZERO, to_fen
-from service.payroll.income_tax import (
+from service.payroll.bands.rules import BandCell, band_pay
+from service.payroll.minimum_wage import MinimumWage, MinimumWageCheck, MonthPay, check_minimum_wage
+from service.payroll.pay_days import OvertimeKind, absence_deduction, overtime_pay
+from service.payroll.tax.income_tax import (
     Amounts,
     BasicDeduction,
     YearToDate,
     cumulative_taxable_income,
     withholding_this_month,
 )
-from service.payroll.minimum_wage import MinimumWage, MinimumWageCheck, MonthPay, check_minimum_wage
-from service.payroll.pay_days import OvertimeKind, absence_deduction, overtime_pay
-from service.payroll.salary_bands import BandCell, band_pay
-from service.payroll.special_deductions import Declarations, monthly_deductions
+from service.payroll.tax.special_deductions import Declarations, monthly_deductions
 
 # --- inputs ------------------------------------------------------------------
 

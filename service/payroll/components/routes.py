@@ -12,11 +12,11 @@ from litestar.params import FromPath
 from service.accounts.models import StaffRole
 from service.errors import N_, DomainError
 from service.keys import keys_for
-from service.payroll import component_actions as actions
-from service.payroll import runs
-from service.payroll.components import KIND_LABELS, METHOD_LABELS, ComponentKind, Method, parse_definition
-from service.payroll.formula import INPUTS as FORMULA_INPUTS
-from service.payroll.run_models import PayrollRun
+from service.payroll.components import actions
+from service.payroll.components.formula import INPUTS as FORMULA_INPUTS
+from service.payroll.components.rules import KIND_LABELS, METHOD_LABELS, ComponentKind, Method, parse_definition
+from service.payroll.runs import actions as runs
+from service.payroll.runs.models import PayrollRun
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb

@@ -45,7 +45,7 @@ LIMIT = Decimal("10000000000")  # |value| of any intermediate result; numeric(12
 PRECISION = 28
 FIELD = "formula"
 
-# The named inputs, each with its msgid for the page.  ``components.formula_inputs``
+# The named inputs, each with its msgid for the page.  ``components.rules.formula_inputs``
 # gives their values for a worker and month; keep both in step.
 INPUTS: dict[str, str] = {
     "post_pay": N_("Post pay of the worker's band cell"),
@@ -91,7 +91,7 @@ def _check_literal(source: str, node: ast.Constant) -> None:
     ):
         raise _error(N_("Only numbers, the listed inputs, + - * /, parentheses, min, max and round are allowed."))
     _number(node.value)  # the size check
-    node.value = Decimal(segment)
+    node.value = Decimal(segment)  # type: ignore[assignment]  # ast types no Decimal: the checked tree carries exact ones
 
 
 def _validate(source: str, node: ast.AST, depth: int = 0) -> None:
@@ -212,7 +212,7 @@ def _eval(node: ast.AST, inputs: Mapping[str, Decimal]) -> Decimal:
         return _bounded(left / right)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         if node.func.id == "round":
-            places = int(node.args[1].value) if len(node.args) == 2 else 0  # type: ignore[attr-defined]
+            places = int(_eval(node.args[1], inputs)) if len(node.args) == 2 else 0  # a whole 0-2 (_validate)
             value = _eval(node.args[0], inputs)
             return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         values = [_eval(a, inputs) for a in node.args]

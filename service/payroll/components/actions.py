@@ -17,21 +17,22 @@ from decimal import Decimal
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.audit import Actor, record, record_many
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.keys import Keys
 from service.money import parse_yuan
-from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
-from service.payroll.components import ComponentDefinition, Method
-from service.payroll.declaration_json import from_json, to_json
-from service.payroll.run_models import PayrollRun, RunStatus
-from service.payroll.special_deductions import Declarations, monthly_deductions
-from service.payroll.tax_year_flags import TaxYearFlags
-from service.payroll.tax_year_flags import check as check_flags
+from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.runs.models import PayrollRun, RunStatus
+from service.payroll.tax.declaration_json import from_json, to_json
+from service.payroll.tax.special_deductions import Declarations, monthly_deductions
+from service.payroll.tax.year_flags import TaxYearFlags
+from service.payroll.tax.year_flags import check as check_flags
 from service.workforce.attendance.rules import parse_month
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker
@@ -46,7 +47,7 @@ def list_components(db: Session, tenant_id: uuid.UUID) -> list[PayComponent]:
         db.exec(
             select(PayComponent)
             .where(PayComponent.tenant_id == tenant_id)
-            .order_by(PayComponent.active.desc(), PayComponent.code)  # type: ignore[union-attr]
+            .order_by(col(PayComponent.active).desc(), col(PayComponent.code))
         )
     )
 
@@ -255,10 +256,10 @@ def import_amounts(
     month_column = t(HEADERS["month"])
     published = set(
         db.exec(
-            select(PayrollRun.month).where(
+            select(col(PayrollRun.month)).where(
                 PayrollRun.tenant_id == tenant_id,
                 PayrollRun.status == RunStatus.PUBLISHED.value,
-                PayrollRun.month.in_(list({e.month for e in entries})),  # type: ignore[attr-defined]
+                col(PayrollRun.month).in_(list({e.month for e in entries})),
             )
         ).all()
     )
@@ -284,7 +285,7 @@ def import_amounts(
     workers = {
         w.id_number_index: w
         for w in db.exec(
-            select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index.in_(list(set(indexes.values()))))  # type: ignore[attr-defined]
+            select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id_number_index).in_(list(set(indexes.values()))))
         )
     }
     components = {
@@ -292,7 +293,7 @@ def import_amounts(
         for c in db.exec(
             select(PayComponent).where(
                 PayComponent.tenant_id == tenant_id,
-                PayComponent.code.in_(list({e.code for e in entries})),  # type: ignore[attr-defined]
+                col(PayComponent.code).in_(list({e.code for e in entries})),
             )
         )
     }
@@ -362,16 +363,17 @@ def save_declaration(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Wo
     for month in range(1, 13):
         monthly_deductions(declarations, month)
     data = to_json(declarations)
-    row = db.get(TaxDeclaration, (tenant_id, worker.id, declarations.year))
+    worker_id = id_of(worker)
+    row = db.get(TaxDeclaration, (tenant_id, worker_id, declarations.year))
     before = None if row is None else row.declarations
     if row is None:
-        row = TaxDeclaration(tenant_id=tenant_id, worker_id=worker.id, year=declarations.year, declarations=data)  # type: ignore[arg-type]
+        row = TaxDeclaration(tenant_id=tenant_id, worker_id=worker_id, year=declarations.year, declarations=data)
     else:
         row.declarations = data
         row.updated_at = datetime.now(UTC)
     db.add(row)
     db.flush()
-    record(db, tenant_id, actor, "tax_declaration.save", "worker", worker.id, before=before, after=data)
+    record(db, tenant_id, actor, "tax_declaration.save", "worker", worker_id, before=before, after=data)
 
 
 # --- tax-year flags (首次取得工资 / 6 万元) -------------------------------------------
@@ -382,12 +384,13 @@ def flags_of(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> Ta
 
 
 def save_flags(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, flags: TaxYearFlags) -> None:
-    """Replace the worker's flags for ``flags.year`` after ``tax_year_flags.check``."""
+    """Replace the worker's flags for ``flags.year`` after ``year_flags.check``."""
     check_flags(flags, worker.hire_date)
-    row = db.get(TaxYearFlagsRow, (tenant_id, worker.id, flags.year))
+    worker_id = id_of(worker)
+    row = db.get(TaxYearFlagsRow, (tenant_id, worker_id, flags.year))
     before = None if row is None else row.snapshot()
     if row is None:
-        row = TaxYearFlagsRow(tenant_id=tenant_id, worker_id=worker.id, year=flags.year)  # type: ignore[arg-type]
+        row = TaxYearFlagsRow(tenant_id=tenant_id, worker_id=worker_id, year=flags.year)
     row.first_job = flags.first_job
     row.small_earner = flags.small_earner
     row.wages_last_year = flags.wages_last_year
@@ -397,7 +400,7 @@ def save_flags(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, 
     db.flush()
     after = row.snapshot()
     if after != before:
-        record(db, tenant_id, actor, "tax_year_flags.save", "worker", worker.id, before=before, after=after)
+        record(db, tenant_id, actor, "tax_year_flags.save", "worker", worker_id, before=before, after=after)
 
 
 @dataclass(frozen=True)

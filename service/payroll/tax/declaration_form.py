@@ -34,7 +34,7 @@ from decimal import Decimal
 
 from service.errors import N_, DomainError, InputErrors
 from service.money import ZERO, parse_yuan
-from service.payroll.special_deductions import (
+from service.payroll.tax.special_deductions import (
     ELDERLY_AGE_MONTHS,
     FIRST_SUPPORTED_YEAR,
     Child,
@@ -196,15 +196,15 @@ def parse_declaration_form(raw: Mapping[str, str], year: int) -> Declarations:
             errors.append(DomainError(N_("Choose a value."), field="elderly"))
         else:
             born = _date(raw, "elderly_parent_birth_date", errors)
-            share: Decimal | None = None
+            elderly_share: Decimal | None = None
             if kind == "shared":
                 typed = _text(raw, "elderly_share")
                 try:
-                    share = parse_yuan(typed) if typed else None
+                    elderly_share = parse_yuan(typed) if typed else None
                 except ValueError:
                     errors.append(DomainError(N_("Enter an amount in yuan, like 200 or 200.50."), field="elderly_share"))
                     born = None
-                if share is None and typed == "":
+                if elderly_share is None and typed == "":
                     errors.append(DomainError(N_("Enter an amount."), field="elderly_share"))
                     born = None
             if born is not None:
@@ -219,7 +219,7 @@ def parse_declaration_form(raw: Mapping[str, str], year: int) -> Declarations:
                     )
                 else:
                     try:
-                        elderly = ElderlySupport(born, kind == "only_child", share)
+                        elderly = ElderlySupport(born, kind == "only_child", elderly_share)
                     except DomainError as error:
                         errors.append(DomainError(error.message, field="elderly_share", **error.params))
 

@@ -35,11 +35,12 @@ from service.excel import write_rows
 from service.i18n import Translator
 from service.keys import keys_for
 from service.money import ZERO
-from service.payroll import run_queries, runs
-from service.payroll.payslip import CONTRIBUTION_LINES
-from service.payroll.run_models import PayrollRun, PayslipLineRow
-from service.payroll.run_queries import RegisterRow
-from service.payroll.run_routes import READERS
+from service.payroll.runs import actions as runs
+from service.payroll.runs import queries as run_queries
+from service.payroll.runs.models import PayrollRun, PayslipLineRow
+from service.payroll.runs.payslip import CONTRIBUTION_LINES
+from service.payroll.runs.queries import RegisterRow
+from service.payroll.runs.routes import READERS
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -196,7 +197,7 @@ class PayrollExportsController(Controller):
     def tax(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
         run, rows, lines = _read(db, ctx, run_id, with_lines=True)
         workers = run_queries.workers_of(db, ctx.tenant_id, [r.worker_id for r in rows])
-        ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run.id)
+        ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run_id)
         full = ctx.has_role(*SEES_FULL_ID)
         keys = keys_for(request.app.state.settings)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, DateTime, Identity
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from service.database.types import now_by_default
 
@@ -70,7 +70,7 @@ def feedback_of(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> Feedback:
         db.exec(
             select(PayslipQuestion)
             .where(PayslipQuestion.tenant_id == tenant_id, PayslipQuestion.payslip_id == payslip_id)
-            .order_by(PayslipQuestion.asked_at, PayslipQuestion.id)
+            .order_by(col(PayslipQuestion.asked_at), col(PayslipQuestion.id))
         )
     )
     return Feedback(confirmation, questions)

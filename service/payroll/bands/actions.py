@@ -15,13 +15,14 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.assessment.ratings import Rating
 from service.audit import Actor, record
+from service.database.ids import id_of
 from service.errors import N_, DomainError
-from service.payroll.band_models import SalaryBandCell, SalaryBandTable
-from service.payroll.salary_bands import (
+from service.payroll.bands.models import SalaryBandCell, SalaryBandTable
+from service.payroll.bands.rules import (
     BandCell,
     BandTableInput,
     band_in_force,
@@ -126,8 +127,9 @@ def create_version(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BandTa
     )
     db.add(table)
     db.flush()
-    db.execute(insert(SalaryBandCell), _cell_rows(tenant_id, table.id, cells))
-    record(db, tenant_id, actor, "salary_band.create", "salary_band_table", table.id, after=snapshot(table, cells))
+    table_id = id_of(table)
+    db.execute(insert(SalaryBandCell), _cell_rows(tenant_id, table_id, cells))
+    record(db, tenant_id, actor, "salary_band.create", "salary_band_table", table_id, after=snapshot(table, cells))
     return table
 
 
@@ -138,20 +140,23 @@ def correct_version(
     if (data.client_bureau or None) != table.client_bureau:
         raise DomainError(N_("A version cannot move to another client bureau."), field="client_bureau")
     cells = validate_cells(data.cells)
-    _refuse_duplicate(db, tenant_id, table.client_bureau, data.effective_from, table.id)
-    before = snapshot(table, cells_of(db, tenant_id, table.id))
+    table_id = id_of(table)
+    _refuse_duplicate(db, tenant_id, table.client_bureau, data.effective_from, table_id)
+    before = snapshot(table, cells_of(db, tenant_id, table_id))
     _require_base(cells, data)
     table.effective_from = data.effective_from
     table.note = data.note
     table.performance_base = data.performance_base
     table.updated_at = datetime.now(UTC)
     db.add(table)
-    db.execute(delete(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, SalaryBandCell.table_id == table.id))
-    db.execute(insert(SalaryBandCell), _cell_rows(tenant_id, table.id, cells))
+    db.execute(
+        delete(SalaryBandCell).where(col(SalaryBandCell.tenant_id) == tenant_id, col(SalaryBandCell.table_id) == table_id)
+    )
+    db.execute(insert(SalaryBandCell), _cell_rows(tenant_id, table_id, cells))
     db.flush()
     after = snapshot(table, cells)
     if after != before:
-        record(db, tenant_id, actor, "salary_band.correct", "salary_band_table", table.id, before=before, after=after)
+        record(db, tenant_id, actor, "salary_band.correct", "salary_band_table", table_id, before=before, after=after)
     return table
 
 
@@ -181,9 +186,9 @@ def all_versions(db: Session, tenant_id: uuid.UUID) -> list[SalaryBandTable]:
             select(SalaryBandTable)
             .where(SalaryBandTable.tenant_id == tenant_id)
             .order_by(
-                SalaryBandTable.client_bureau.is_not(None),
-                SalaryBandTable.client_bureau,
-                SalaryBandTable.effective_from.desc(),
+                col(SalaryBandTable.client_bureau).is_not(None),
+                col(SalaryBandTable.client_bureau),
+                col(SalaryBandTable.effective_from).desc(),
             )
         ).all()
     )
@@ -201,7 +206,7 @@ def cells_of_tables(db: Session, tenant_id: uuid.UUID, table_ids: list[int]) -> 
     found: dict[int, list[BandCell]] = {i: [] for i in table_ids}
     if found:
         for row in db.exec(
-            select(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, SalaryBandCell.table_id.in_(table_ids))
+            select(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, col(SalaryBandCell.table_id).in_(table_ids))
         ):
             found[row.table_id].append(to_cell(row))
     return found
@@ -219,11 +224,11 @@ def band_for_worker(db: Session, tenant_id: uuid.UUID, worker: Worker, on: date)
         select(SalaryBandTable).where(
             SalaryBandTable.tenant_id == tenant_id,
             SalaryBandTable.effective_from <= on,
-            (SalaryBandTable.client_bureau.is_(None)) | (SalaryBandTable.client_bureau == worker.client_bureau),
+            col(SalaryBandTable.client_bureau).is_(None) | (col(SalaryBandTable.client_bureau) == worker.client_bureau),
         )
     ).all()
     table = band_in_force(tables, worker.client_bureau, on)
     if table is None:
         return None
-    cell = cell_for(cells_of(db, tenant_id, table.id), worker.grade, rating_of(worker))
+    cell = cell_for(cells_of(db, tenant_id, id_of(table)), worker.grade, rating_of(worker))
     return (table, cell) if cell is not None else None

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import sqlalchemy
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.bureaus.directory import bureau_names
+from service.database.ids import id_of
 from service.errors import N_
-from service.payroll.run_models import PayrollRun, PayslipLineRow, PayslipRow
+from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow
 from service.workforce.models import Worker
 
 PER_PAGE = 50
@@ -164,10 +166,11 @@ def _bureaus(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[i
     """Worker id -> client bureau name (through the ORM, whatever the bureau is stored as)."""
     if not worker_ids:
         return {}
-    query = select(Worker.id, Worker.client_bureau).where(Worker.tenant_id == tenant_id)
+    # SQLAlchemy's select: sqlmodel's would type the id column as the model's ``int | None``.
+    query = sqlalchemy.select(col(Worker.id), col(Worker.client_bureau)).where(col(Worker.tenant_id) == tenant_id)
     if len(worker_ids) <= 1000:
-        query = query.where(Worker.id.in_(worker_ids))  # type: ignore[union-attr]
-    return {i: b or "" for i, b in db.exec(query).all()}
+        query = query.where(col(Worker.id).in_(worker_ids))
+    return {i: b or "" for i, b in db.execute(query).all()}
 
 
 def register_rows(
@@ -217,7 +220,9 @@ def comparison(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> Comparison
     head = "with " + (_REPLACED if _is_correction(run) else _PREV)
     scope = ""
     if run.client_bureau and not _is_correction(run):
-        ids = db.exec(select(Worker.id).where(Worker.tenant_id == tenant_id, Worker.client_bureau == run.client_bureau)).all()
+        ids = db.exec(
+            select(col(Worker.id)).where(Worker.tenant_id == tenant_id, col(Worker.client_bureau) == run.client_bureau)
+        ).all()
         params["ids"] = list(ids)
         scope = " and prev.worker_id = any(:ids)"
     base = db.execute(
@@ -251,7 +256,7 @@ def comparison(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> Comparison
 
 
 def register_page(db: Session, tenant_id: uuid.UUID, run: PayrollRun, page: int, only_changes: bool = False) -> RegisterPage:
-    sums = totals(db, tenant_id, run.id)
+    sums = totals(db, tenant_id, id_of(run))
     compared = comparison(db, tenant_id, run) if sums.count else None
     count = compared.flagged if (only_changes and compared) else sums.count
     pages = max(1, math.ceil(count / PER_PAGE))
@@ -343,9 +348,9 @@ def correction_of(db: Session, tenant_id: uuid.UUID, payslip: PayslipRow) -> Cor
         replaced = db.exec(
             select(PayslipRow).where(PayslipRow.tenant_id == tenant_id, PayslipRow.id == payslip.corrects_payslip_id)
         ).first()
-    ids = [payslip.id] + ([replaced.id] if replaced else [])
+    ids = [id_of(payslip)] + ([id_of(replaced)] if replaced else [])
     lines = lines_of(db, tenant_id, ids)
-    return Correction(run, payslip, replaced, line_differences(lines[payslip.id], lines[replaced.id] if replaced else []))
+    return Correction(run, payslip, replaced, line_differences(lines[ids[0]], lines[ids[1]] if replaced else []))
 
 
 def corrected_by(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> list[tuple[PayrollRun, PayslipRow]]:
@@ -356,9 +361,9 @@ def corrected_by(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> list[tup
             PayslipRow.tenant_id == tenant_id,
             PayslipRow.corrects_payslip_id == payslip_id,
             PayrollRun.tenant_id == tenant_id,
-            PayrollRun.id == PayslipRow.run_id,
+            col(PayrollRun.id) == PayslipRow.run_id,
         )
-        .order_by(PayrollRun.id)
+        .order_by(col(PayrollRun.id))
     ).all()
     return [(r, p) for r, p in rows]
 
@@ -376,8 +381,8 @@ def lines_of(db: Session, tenant_id: uuid.UUID, payslip_ids: list[int]) -> dict[
         return found
     for line in db.exec(
         select(PayslipLineRow)
-        .where(PayslipLineRow.tenant_id == tenant_id, PayslipLineRow.payslip_id.in_(payslip_ids))
-        .order_by(PayslipLineRow.payslip_id, PayslipLineRow.position)
+        .where(PayslipLineRow.tenant_id == tenant_id, col(PayslipLineRow.payslip_id).in_(payslip_ids))
+        .order_by(col(PayslipLineRow.payslip_id), col(PayslipLineRow.position))
     ):
         found[line.payslip_id].append(line)
     return found
@@ -386,7 +391,7 @@ def lines_of(db: Session, tenant_id: uuid.UUID, payslip_ids: list[int]) -> dict[
 def workers_of(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[int, Worker]:
     if not worker_ids:
         return {}
-    return {w.id: w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id.in_(worker_ids)))}
+    return {id_of(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(worker_ids)))}
 
 
 def client_bureaus(db: Session, tenant_id: uuid.UUID) -> list[str]:
@@ -396,8 +401,10 @@ def client_bureaus(db: Session, tenant_id: uuid.UUID) -> list[str]:
 
 def year_to_date_of(db: Session, tenant_id: uuid.UUID, run_id: int) -> dict[int, dict]:
     """Each payslip's stored year to date (JSON), by payslip id (one query)."""
-    return dict(
-        db.exec(
-            select(PayslipRow.id, PayslipRow.year_to_date).where(PayslipRow.tenant_id == tenant_id, PayslipRow.run_id == run_id)
-        ).all()
+    # SQLAlchemy's select: sqlmodel's would type the id column as the model's ``int | None``.
+    rows = db.execute(
+        sqlalchemy.select(col(PayslipRow.id), col(PayslipRow.year_to_date)).where(
+            col(PayslipRow.tenant_id) == tenant_id, col(PayslipRow.run_id) == run_id
+        )
     )
+    return dict(rows.all())

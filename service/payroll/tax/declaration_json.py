@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from service.payroll.special_deductions import (
+from service.payroll.tax.special_deductions import (
     Child,
     Declarations,
     ElderlySupport,

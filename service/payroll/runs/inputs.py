@@ -19,15 +19,15 @@ Choices made here (and said on the run's page):
 * The contribution base is the worker's declared base, else the city's
   average monthly wage; the tenant's rates for the city, else the lowest
   (as ``insurance.worker_contributions.worker_month`` chooses them).
-* The tax year starts from ``tax_year_flags.year_start`` (the worker's
+* The tax year starts from ``year_flags.year_start`` (the worker's
   首次取得工资 / 6 万元 flags saved for the year, none meaning neither) when
   the worker has no published payslip earlier in the year.  A small
   full-year earner without one is a missing input unless the month is
   January (the 60,000 applies from January only).
 * The tenant's *active* pay components are valued by
-  ``components.month_components`` (fixed; per full year of service before
+  ``components.rules.month_components`` (fixed; per full year of service before
   the month's first day; the month's imported amount, none meaning not paid;
-  a formula over ``components.formula_inputs``), in code order; a formula
+  a formula over ``components.rules.formula_inputs``), in code order; a formula
   that cannot be valued makes the worker a missing input.  The worker's
   专项附加扣除 declarations are those saved for the month's year (none: no
   deduction).  A band cell with a performance coefficient uses the
@@ -41,17 +41,20 @@ never skipped: the run refuses the calculation while the list is not empty.
 from __future__ import annotations
 
 import calendar
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, and_, any_, literal, or_, text
-from sqlmodel import Session, select
+import sqlalchemy
+from sqlalchemy import ARRAY, BigInteger, ColumnElement, and_, any_, literal, or_, text
+from sqlmodel import Session, col, select
 
 from service.assessment.ratings import Rating
 from service.cities.models import CityParameter
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.grades.standing import standing_on
 from service.insurance.cities import MINIMUM_WAGES
@@ -59,15 +62,15 @@ from service.insurance.models import InsurancePolicy, InsuranceSetting
 from service.insurance.policy import CityPolicy
 from service.insurance.store import policy_of
 from service.insurance.worker_contributions import WORK_INJURY_RATES
-from service.payroll.band_actions import DEFAULT_RATING, cells_of_tables
-from service.payroll.band_models import SalaryBandTable
-from service.payroll.component_models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
-from service.payroll.components import month_components
-from service.payroll.declaration_json import from_json as declarations_from_json
+from service.payroll.bands.actions import DEFAULT_RATING, cells_of_tables
+from service.payroll.bands.models import SalaryBandTable
+from service.payroll.bands.rules import band_in_force, band_pay
+from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.rules import month_components
 from service.payroll.minimum_wage import MinimumWage
-from service.payroll.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate
-from service.payroll.salary_bands import band_in_force, band_pay
-from service.payroll.tax_year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
+from service.payroll.runs.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate
+from service.payroll.tax.declaration_json import from_json as declarations_from_json
+from service.payroll.tax.year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
 
@@ -186,26 +189,27 @@ def load(
     month = month.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
-    paid = [Worker.status.in_(PAID_STATUSES)]
+    paid: list[ColumnElement[bool]] = [col(Worker.status).in_(PAID_STATUSES)]
     if client_bureau:
-        paid.append(Worker.client_bureau == client_bureau)
+        paid.append(col(Worker.client_bureau) == client_bureau)
     chosen = and_(*paid)
     if include:
-        chosen = or_(chosen, Worker.id == any_(literal(sorted(include), ARRAY(BigInteger))))
-    conditions = [Worker.tenant_id == tenant_id, Worker.hire_date <= last, chosen]
-    workers = db.exec(
-        select(
-            Worker.id,
-            Worker.name,
-            Worker.client_bureau,
-            Worker.grade,
-            Worker.assessment_rating,
-            Worker.city,
-            Worker.contribution_base,
-            Worker.hire_date,
+        chosen = or_(chosen, col(Worker.id) == any_(literal(sorted(include), ARRAY(BigInteger))))
+    conditions = [col(Worker.tenant_id) == tenant_id, col(Worker.hire_date) <= last, chosen]
+    # More columns than sqlmodel's select() has typed overloads for: SQLAlchemy's, rows read by name.
+    workers = db.execute(
+        sqlalchemy.select(
+            col(Worker.id),
+            col(Worker.name),
+            col(Worker.client_bureau),
+            col(Worker.grade),
+            col(Worker.assessment_rating),
+            col(Worker.city),
+            col(Worker.contribution_base),
+            col(Worker.hire_date),
         )
         .where(*conditions)
-        .order_by(Worker.id)
+        .order_by(col(Worker.id))
     ).all()
     # The band: the grade and the published rating in force on the month's first day
     # (service.grades.standing: a grade change dated later pays from its date, even in
@@ -217,7 +221,7 @@ def load(
     ).all()
     bureaus = {w.client_bureau for w in workers}
     table_of = {b: band_in_force(tables, b, month) for b in bureaus}
-    cells = cells_of_tables(db, tenant_id, sorted({t.id for t in table_of.values() if t is not None}))
+    cells = cells_of_tables(db, tenant_id, sorted({id_of(t) for t in table_of.values() if t is not None}))
 
     attendance = {
         row.worker_id: row
@@ -241,10 +245,10 @@ def load(
     )
     years = published_year_to_date(db, tenant_id, month)
     definitions = [
-        (c.id, c.definition())
+        (id_of(c), c.definition())
         for c in db.exec(
             select(PayComponent)
-            .where(PayComponent.tenant_id == tenant_id, PayComponent.active.is_(True))  # type: ignore[attr-defined]
+            .where(PayComponent.tenant_id == tenant_id, col(PayComponent.active).is_(True))
             .order_by(PayComponent.code)
         )
     ]
@@ -292,7 +296,7 @@ def load(
             continue
         grade = standing[w.id].grade
         rating = standing[w.id].rating or (Rating(w.assessment_rating) if w.assessment_rating else DEFAULT_RATING)
-        cell = cell_index.get(table.id, {}).get((grade, rating))
+        cell = cell_index.get(id_of(table), {}).get((grade, rating))
         if cell is None:
             miss(w, N_("The band table has no cell for grade {grade}."), grade=grade)
             continue
@@ -356,7 +360,7 @@ def load(
                 grade=grade,
                 month=month,
                 attendance=worked,
-                band=lambda cell=cell, base=table.performance_base: band_pay(cell, base),
+                band=functools.partial(band_pay, cell, table.performance_base),
             )
         except DomainError as error:
             miss(w, error.message, **error.params)

@@ -1,7 +1,7 @@
 """The payroll clerk's pages: the runs, one run's register, one payslip.
 
-Every change goes through ``service.payroll.runs`` (create, correct,
-approve, publish) and ``service.payroll.jobs`` (calculate on the job queue); this
+Every change goes through ``service.payroll.runs.actions`` (create, correct,
+approve, publish) and ``service.payroll.runs.jobs`` (calculate on the job queue); this
 module parses, calls and renders.  ``/payroll/<id>/progress`` answers the
 calculation's progress as JSON for web/static/payroll-progress.js; without
 JavaScript the page refreshes itself while the calculation runs.
@@ -20,10 +20,12 @@ from litestar.response import Response as JSONResponse
 
 from service.accounts.models import StaffRole
 from service.errors import N_, DomainError
-from service.payroll import jobs as payroll_jobs
-from service.payroll import payslip_feedback, run_progress, run_queries, runs
-from service.payroll.payslip_view import payslip_groups, year_to_date
-from service.payroll.run_models import (
+from service.payroll.runs import actions as runs
+from service.payroll.runs import jobs as payroll_jobs
+from service.payroll.runs import payslip_feedback
+from service.payroll.runs import progress as run_progress
+from service.payroll.runs import queries as run_queries
+from service.payroll.runs.models import (
     KIND_LABELS,
     PHASE_LABELS,
     STATUS_LABELS,
@@ -33,6 +35,7 @@ from service.payroll.run_models import (
     RunProgress,
     RunStatus,
 )
+from service.payroll.runs.payslip_view import payslip_groups, year_to_date
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -97,7 +100,7 @@ def _load(db: TenantSession, ctx: RequestContext, run_id: int) -> PayrollRun:
 def _not_running(db: TenantSession, ctx: RequestContext, run_id: int) -> PayrollRun:
     """The run, refused while its calculation runs (approving it would approve figures not yet seen)."""
     run = _load(db, ctx, run_id)
-    if run_progress.is_running(run_progress.current(db, ctx.tenant_id, run.id)):
+    if run_progress.is_running(run_progress.current(db, ctx.tenant_id, run_id)):
         raise DomainError(N_("This run is already being calculated: wait for it to finish."), field="status")
     return run
 
@@ -170,7 +173,7 @@ def _run_page(
     number = page_number(request.query_params.get("page", ""))
     only_changes = request.query_params.get("changes", "") == "1"
     run = _load(db, ctx, run_id)
-    progress = run_progress.current(db, ctx.tenant_id, run.id)
+    progress = run_progress.current(db, ctx.tenant_id, run_id)
     register = run_queries.register_page(db, ctx.tenant_id, run, number, only_changes)
     corrected = runs.get_run(db, ctx.tenant_id, run.corrects_run_id) if run.corrects_run_id else None
     corrections = [r for r in runs.all_runs(db, ctx.tenant_id) if r.corrects_run_id == run.id]
@@ -290,7 +293,7 @@ class PayrollRunsController(Controller):
     @get("/{run_id:int}/progress", opt=allow(*READERS), sync_to_thread=True)
     def progress(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
         run = _load(db, ctx, run_id)
-        row = run_progress.current(db, ctx.tenant_id, run.id)
+        row = run_progress.current(db, ctx.tenant_id, run_id)
         return JSONResponse(
             content=_progress_json(row, ctx.translate) | {"status": run.status},
             media_type="application/json",
@@ -322,7 +325,7 @@ class PayrollRunsController(Controller):
         self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], payslip_id: FromPath[int]
     ) -> Response:
         run = _load(db, ctx, run_id)
-        slip = run_queries.get_payslip(db, ctx.tenant_id, run.id, payslip_id)
+        slip = run_queries.get_payslip(db, ctx.tenant_id, run_id, payslip_id)
         if slip is None:
             raise NotFoundException()
         return page(
@@ -331,10 +334,10 @@ class PayrollRunsController(Controller):
             run=run,
             slip=slip,
             worker=run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id),
-            groups=payslip_groups(run_queries.lines_of(db, ctx.tenant_id, [slip.id])[slip.id]),
+            groups=payslip_groups(run_queries.lines_of(db, ctx.tenant_id, [payslip_id])[payslip_id]),
             ytd=year_to_date(slip.year_to_date),
-            feedback=payslip_feedback.feedback_of(db, ctx.tenant_id, slip.id),
+            feedback=payslip_feedback.feedback_of(db, ctx.tenant_id, payslip_id),
             correction=run_queries.correction_of(db, ctx.tenant_id, slip),
-            corrected_by=run_queries.corrected_by(db, ctx.tenant_id, slip.id),
+            corrected_by=run_queries.corrected_by(db, ctx.tenant_id, payslip_id),
             **_labels(),
         )

@@ -1,0 +1,1 @@
+"""Salary bands: the pay matrix of grade × rating, its versions, and the page that edits it."""

@@ -1,0 +1,1 @@
+"""Resident wage income tax: cumulative withholding, special additional deductions, declarations, tax-year flags."""
