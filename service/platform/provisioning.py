@@ -82,7 +82,7 @@ def create_tenant(
                 password=password,
             )
             seed_reference(db, tenant.id)  # the four cities' reference figures (service/cities/reference.py)
-            seed_policies(db, tenant.id)  # the four cities' insurance policies (service/insurance/cities.py)
+            seed_policies(db)  # the four cities' insurance policies (service/insurance/cities.py)
             if populate is not None:
                 populate(db, tenant.id)
     except IntegrityError as exc:

@@ -61,7 +61,7 @@ def test_progress_then_register_then_a_correction_on_a_phone(phone: Page, server
 
     monkeypatch.setattr(runs, "compute_into", original)
     with tenant_session(tenant.id) as db:
-        set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, ids[0])), Decimal("9000"))
+        set_contribution_base(db, db.get(Worker, (tenant.id, ids[0])), Decimal("9000"), actor=SYSTEM)
     phone.goto(f"{server}/t/{tenant.slug}/payroll/{february}")
     phone.locator("#explanation").fill("二月社保基数录入有误，按 9000 元更正")
     phone.locator("#correction-form button").click()

@@ -32,7 +32,7 @@ def correct(client, tenant, run_id: int, explanation: str):
 
 def set_base(tenant, worker_id: int, amount: str) -> None:
     with tenant_session(tenant.id) as db:
-        set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), D(amount))
+        set_contribution_base(db, db.get(Worker, (tenant.id, worker_id)), D(amount), actor=SYSTEM)
 
 
 def publish(client, tenant, run_id: int) -> None:

@@ -48,7 +48,7 @@ def seed(settings, tenant) -> list[int]:
     ids = [make_worker(settings, tenant, city="chengdu", grade=g).id for g in (5, 3, 1)]
     with tenant_session(tenant.id) as db:
         for worker_id, base in zip(ids[1:], (D("6000"), D("3000")), strict=True):
-            set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), base)
+            set_contribution_base(db, db.get(Worker, (tenant.id, worker_id)), base, actor=SYSTEM)
     figures = AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))
     with tenant_session(tenant.id) as db:
         save_month(db, tenant.id, SYSTEM, MARCH, {ids[1]: figures})
@@ -62,7 +62,7 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
     with tenant_session(tenant.id) as db:
         worker = db.get(Worker, (tenant.id, worker_id))
         _, cell = band_for_worker(db, tenant.id, worker, month)
-        policy = policy_in_force(db, tenant.id, "chengdu", month)
+        policy = policy_in_force(db, "chengdu", month)
         figures = city_in_force(db, tenant.id, "chengdu", month)
         row = db.exec(
             select(AttendanceMonth).where(AttendanceMonth.worker_id == worker_id, AttendanceMonth.month == month)
