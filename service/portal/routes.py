@@ -101,17 +101,17 @@ def _signed_in(request: Request, token: str, location: str) -> Response:
 
 def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, run: PayrollRun) -> dict[str, Any]:
     """What the assistant's payslip page and the PDF show (shared queries and view)."""
-    lines = run_queries.lines_of(db, ctx.tenant_id, [id_of(slip)])[id_of(slip)]
-    worker = run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id)
+    lines = run_queries.lines_of(db, [id_of(slip)])[id_of(slip)]
+    worker = run_queries.workers_of(db, [slip.worker_id]).get(slip.worker_id)
     return {
         "slip": slip,
         "run": run,
         "worker": worker,
         "groups": payslip_groups(lines),
         "ytd": year_to_date(slip.year_to_date),
-        "feedback": queries.feedback_of(db, ctx.tenant_id, id_of(slip)),
+        "feedback": queries.feedback_of(db, id_of(slip)),
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
-        "correction": run_queries.correction_of(db, ctx.tenant_id, slip),
+        "correction": run_queries.correction_of(db, slip),
         "corrected_by": None,
     }
 
