@@ -281,7 +281,7 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
         _sign_contracts(db, tenant_id, clock.today())
         create_version(db, demo_salary_bands(), actor=SYSTEM)
         _publish_last_month(db, clock.today())
-        assistant_phone.append(_assistant_account(db, tenant_id))
+        assistant_phone.append(_assistant_account(db))
 
     assistant_phone: list[str] = []
     create_tenant(
@@ -305,15 +305,15 @@ def _publish_last_month(db: TenantSession, today: date) -> None:
     runs.publish(db, run, actor=SYSTEM)
 
 
-def _assistant_account(db: Session, tenant_id: uuid.UUID) -> str:
+def _assistant_account(db: TenantSession) -> str:
     """One worker with a payslip gets a portal account through the real invitation, with the demo password."""
     worker = db.exec(
         select(Worker)
         .join(PayslipRow, (col(PayslipRow.tenant_id) == Worker.tenant_id) & (col(PayslipRow.worker_id) == Worker.id))
-        .where(Worker.tenant_id == tenant_id, col(Worker.phone).is_not(None))
+        .where(Worker.tenant_id == db.tenant_id, col(Worker.phone).is_not(None))
         .order_by(col(Worker.id))
     ).first()
     assert worker is not None and worker.phone is not None  # the demo's published month paid workers with phones
-    invitation = portal_actions.invite(db, tenant_id, SYSTEM, worker)
-    portal_actions.accept_invitation(db, tenant_id, invitation.token, password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)
+    invitation = portal_actions.invite(db, worker, actor=SYSTEM)
+    portal_actions.accept_invitation(db, invitation.token, password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)
     return worker.phone

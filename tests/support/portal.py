@@ -59,7 +59,7 @@ def payslip_of(tenant: TenantFixture, run: PayrollRun, worker: Worker) -> Paysli
 def invite(tenant: TenantFixture, worker: Worker) -> str:
     """A fresh invitation token for the worker (as the HR clerk's button makes)."""
     with tenant_session(tenant.id) as db:
-        return actions.invite(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id))).token
+        return actions.invite(db, db.get(Worker, (tenant.id, worker.id)), actor=SYSTEM).token
 
 
 def accept(client: TestClient, slug: str, token: str, password: str = ASSISTANT_PASSWORD, again: str | None = None):
