@@ -100,7 +100,7 @@ def jobs_of(superuser, task: str) -> list:
 def test_a_calculation_runs_on_the_worker_and_its_job_is_gone_once_done(settings, tenant, job_worker, superuser) -> None:
     pages.seed(settings, tenant)
     with tenant_session(tenant.id) as db:
-        run_id = pages.runs.create_run(db, tenant.id, SYSTEM, pages.MARCH).id
+        run_id = pages.runs.create_run(db, pages.MARCH, actor=SYSTEM).id
     result = payroll_jobs.start(tenant.id, SYSTEM, run_id, wait=30)
     assert result is not None and result.payslips == 3 and result.refused is None and not result.crashed
     assert payslip_count(tenant.id, run_id) == 3
