@@ -43,7 +43,7 @@ from service.workforce.identity import make_national_id, parse_national_id
 from service.workforce.models import GRADES, ContractType, Education, Worker, WorkerStatus
 from service.workforce.roster.actions import import_workers
 from service.workforce.roster.input import WorkerInput
-from tenants.isolation import control_session
+from tenants.isolation import TenantSession, control_session
 from tenants.models import Tenant, TenantStatus
 
 DEMO_SLUG = "demo"
@@ -272,16 +272,16 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
     if DEMO_SLUG in existing or (only_if_empty and existing):
         return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=False)
 
-    def populate(db: Session, tenant_id: uuid.UUID) -> None:
+    def populate(db: TenantSession, tenant_id: uuid.UUID) -> None:
         for email, name, role in DEMO_USERS[1:]:
             create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
         seed_demo_bureaus(db, tenant_id)
         _demo_agreements(db, tenant_id)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
         _sign_contracts(db, tenant_id, clock.today())
-        create_version(db, tenant_id, SYSTEM, demo_salary_bands())
-        _publish_last_month(db, tenant_id, clock.today())
-        assistant_phone.append(_assistant_account(db, tenant_id))
+        create_version(db, demo_salary_bands(), actor=SYSTEM)
+        _publish_last_month(db, clock.today())
+        assistant_phone.append(_assistant_account(db))
 
     assistant_phone: list[str] = []
     create_tenant(
@@ -296,24 +296,24 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
     return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=True, assistant_phone=assistant_phone[0])
 
 
-def _publish_last_month(db: Session, tenant_id: uuid.UUID, today: date) -> None:
+def _publish_last_month(db: TenantSession, today: date) -> None:
     """Last month's payroll, calculated and published, so payslips and statements have figures."""
     month = add_months(today.replace(day=1), -1)
-    run = runs.create_run(db, tenant_id, SYSTEM, month)
-    runs.calculate(db, tenant_id, SYSTEM, run)
-    runs.approve(db, tenant_id, SYSTEM, run)
-    runs.publish(db, tenant_id, SYSTEM, run)
+    run = runs.create_run(db, month, actor=SYSTEM)
+    runs.calculate(db, run, actor=SYSTEM)
+    runs.approve(db, run, actor=SYSTEM)
+    runs.publish(db, run, actor=SYSTEM)
 
 
-def _assistant_account(db: Session, tenant_id: uuid.UUID) -> str:
+def _assistant_account(db: TenantSession) -> str:
     """One worker with a payslip gets a portal account through the real invitation, with the demo password."""
     worker = db.exec(
         select(Worker)
         .join(PayslipRow, (col(PayslipRow.tenant_id) == Worker.tenant_id) & (col(PayslipRow.worker_id) == Worker.id))
-        .where(Worker.tenant_id == tenant_id, col(Worker.phone).is_not(None))
+        .where(Worker.tenant_id == db.tenant_id, col(Worker.phone).is_not(None))
         .order_by(col(Worker.id))
     ).first()
     assert worker is not None and worker.phone is not None  # the demo's published month paid workers with phones
-    invitation = portal_actions.invite(db, tenant_id, SYSTEM, worker)
-    portal_actions.accept_invitation(db, tenant_id, invitation.token, password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)
+    invitation = portal_actions.invite(db, worker, actor=SYSTEM)
+    portal_actions.accept_invitation(db, invitation.token, password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)
     return worker.phone

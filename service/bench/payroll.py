@@ -56,7 +56,7 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uu
         seed_demo_bureaus(db, tenant_id)
         for start in range(0, len(rows), IMPORT_CHUNK):
             import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
-        create_version(db, tenant_id, SYSTEM, demo_salary_bands())
+        create_version(db, demo_salary_bands(), actor=SYSTEM)
         ids = db.exec(select(Worker.id).where(Worker.tenant_id == tenant_id, Worker.hire_date <= month)).all()
         figures = AttendanceFigures(Decimal("20"), Decimal("1"), Decimal("6"), Decimal("8"), Decimal("0"))
         save_month(db, tenant_id, SYSTEM, month, dict.fromkeys(ids[::ATTENDANCE_EVERY], figures))
@@ -87,7 +87,7 @@ def _run_for(db, tenant_id: uuid.UUID, month) -> PayrollRun:
     ).first()
     if run is not None and run.status == RunStatus.PUBLISHED.value:
         raise SystemExit(f"the {month:%Y-%m} run of the bench tenant is published; nothing to recalculate")
-    return run or runs.create_run(db, tenant_id, SYSTEM, month)
+    return run or runs.create_run(db, month, actor=SYSTEM)
 
 
 def run(settings: Settings, workers: int, echo: Echo) -> None:
@@ -109,19 +109,19 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     db = session.__enter__()
     try:
         t = perf_counter()
-        payroll_run = runs.get_run(db, tenant_id, run_id)
+        payroll_run = runs.get_run(db, run_id)
         assert payroll_run is not None  # committed above
-        inputs = run_inputs.load(db, tenant_id, month, None)
+        inputs = run_inputs.load(db, month, None)
         times["load inputs (few queries)"] = perf_counter() - t
         t = perf_counter()
         writer = runs.SlipWriter(db, keep=True)
         runs.compute_into(writer, inputs)
         times["compute payslips + COPY to temp, chunked"] = perf_counter() - t
         t = perf_counter()
-        totals = runs.replace_payslips(db, tenant_id, payroll_run, writer)
+        totals = runs.replace_payslips(db, payroll_run, writer)
         times["move into payslips + lines (INSERT)"] = perf_counter() - t
         t = perf_counter()
-        runs.finish(db, tenant_id, SYSTEM, payroll_run, inputs, totals)
+        runs.finish(db, payroll_run, inputs, totals, actor=SYSTEM)
         times["totals + lock + audit"] = perf_counter() - t
     except BaseException as error:
         session.__exit__(type(error), error, error.__traceback__)

@@ -8,11 +8,10 @@ rate its risk class was given.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service import clock
 from service.audit import Actor, record
@@ -23,31 +22,33 @@ from service.insurance.store import policy_in_force, setting_for
 from service.insurance.worker_contributions import check_rates
 from service.workforce.contracts.input import MAXIMUM_MONTHLY_WAGE
 from service.workforce.models import Worker
+from tenants.isolation import TenantSession
 
 
-def all_settings(db: Session, tenant_id: uuid.UUID) -> dict[str, InsuranceSetting]:
-    return {s.city: s for s in db.exec(select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id))}
+def all_settings(db: TenantSession) -> dict[str, InsuranceSetting]:
+    return {s.city: s for s in db.exec(select(InsuranceSetting).where(InsuranceSetting.tenant_id == db.tenant_id))}
 
 
 def set_rates(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     city: str,
     housing_fund_rate: Decimal | None,
     work_injury_rate: Decimal | None,
     on: date | None = None,
+    *,
+    actor: Actor,
 ) -> InsuranceSetting:
     """Choose the tenant's rates in ``city`` (None = not chosen), checked
     against the city's policy in force on ``on`` (today by default)."""
+    tenant_id = db.tenant_id
     on = on or clock.today()
-    policy = policy_in_force(db, tenant_id, city, on)
+    policy = policy_in_force(db, city, on)
     if policy is None:
         raise DomainError(N_("No insurance policy for {city} is in force on {on}."), field="city", city=city, on=on.isoformat())
     errors = check_rates(policy, housing_fund_rate, work_injury_rate)
     if errors:
         raise RateErrors(errors)
-    setting = setting_for(db, tenant_id, city)
+    setting = setting_for(db, city)
     before = None if setting is None else setting.snapshot()
     if setting is None:
         setting = InsuranceSetting(tenant_id=tenant_id, city=city)
@@ -63,7 +64,7 @@ def set_rates(
     return setting
 
 
-def set_contribution_base(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, base: Decimal | None) -> Worker:
+def set_contribution_base(db: TenantSession, worker: Worker, base: Decimal | None, *, actor: Actor) -> Worker:
     """Declare the worker's monthly contribution base (None = the city average).
     Nothing else is recomputed: contributions are computed when they are read."""
     if base is not None and base <= 0:
@@ -77,5 +78,5 @@ def set_contribution_base(db: Session, tenant_id: uuid.UUID, actor: Actor, worke
     db.flush()
     after = {"contribution_base": None if base is None else str(base)}
     if after != before:
-        record(db, tenant_id, actor, "worker.contribution_base", "worker", worker.id, before=before, after=after)
+        record(db, db.tenant_id, actor, "worker.contribution_base", "worker", worker.id, before=before, after=after)
     return worker

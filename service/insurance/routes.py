@@ -131,7 +131,7 @@ def _render(
     return page(
         request,
         "insurance/index.html",
-        cities=_cities(store.all_versions(db, ctx.tenant_id), actions.all_settings(db, ctx.tenant_id), today),
+        cities=_cities(store.all_versions(db), actions.all_settings(db), today),
         today=today,
         can_edit=ctx.has_role(*WRITERS),
         form_city=form_city,
@@ -167,9 +167,9 @@ class InsuranceController(Controller):
     @post("/settings/{city:str}", opt=allow(*WRITERS) | shown_again_by(_rates_refused), sync_to_thread=True)
     def set_rates(self, ctx: RequestCtx, db: TenantDb, city: FromPath[str], data: FormData) -> Response:
         rates = parse_rates({f: field_text(data, f) for f in RATE_PLACES})
-        if store.row_in_force(db, ctx.tenant_id, city, clock.today()) is None:
+        if store.row_in_force(db, city, clock.today()) is None:
             raise NotFoundException()
-        actions.set_rates(db, ctx.tenant_id, ctx.actor, city, rates["housing_fund_rate"], rates["work_injury_rate"])
+        actions.set_rates(db, city, rates["housing_fund_rate"], rates["work_injury_rate"], actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/insurance?done=rates#city-{city}"))
 
     @get("/preview", opt=allow(*READERS), sync_to_thread=True)
@@ -181,7 +181,7 @@ class InsuranceController(Controller):
     @post("/workers/{worker_id:int}/base", opt=allow(*WRITERS) | shown_again_by(_base_refused), sync_to_thread=True)
     def set_base(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
         base = parse_contribution_base(field_text(data, "contribution_base"))
-        actions.set_contribution_base(db, ctx.tenant_id, ctx.actor, _worker(db, ctx, worker_id), base)
+        actions.set_contribution_base(db, _worker(db, ctx, worker_id), base, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/insurance/preview?worker_id={worker_id}&done=base"))
 
 
@@ -203,7 +203,7 @@ def _preview(
     base_errors: dict | None = None,
 ) -> Response:
     worker = _worker(db, ctx, worker_id)
-    result, problem = preview_for_worker(db, ctx.tenant_id, worker, on)
+    result, problem = preview_for_worker(db, worker, on)
     if base_value is None:
         base_value = "" if worker.contribution_base is None else str(worker.contribution_base)
     return page(

@@ -8,19 +8,19 @@ lives in its own column, the rest of the policy in ``policy``.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit import SYSTEM, Actor, record_many
 from service.insurance.cities import POLICIES
 from service.insurance.models import InsurancePolicy, InsuranceSetting
 from service.insurance.policy import CityPolicy, HousingFundRule, Limits, Scheme
 from service.money import Rounding
+from tenants.isolation import TenantSession
 
 SEED_SOURCE = "参考资料第2.2节（缴费基数、费率）、第2.3节（舍入规则）；存疑项见各条说明，使用前请向当地经办机构核实"
 
@@ -106,12 +106,13 @@ def snapshot(row: InsurancePolicy) -> dict[str, Any]:
     }
 
 
-def seed_policies(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> int:
+def seed_policies(db: TenantSession, *, actor: Actor = SYSTEM) -> int:
     """Give the tenant the reference policies (``cities.POLICIES``).
 
     Versions the tenant already has (same city and effective date) are left
     alone, so seeding again adds only what is missing.  Returns how many were added.
     """
+    tenant_id = db.tenant_id
     existing = set(
         db.exec(
             select(col(InsurancePolicy.city), col(InsurancePolicy.effective_from)).where(InsurancePolicy.tenant_id == tenant_id)
@@ -150,22 +151,22 @@ def seed_policies(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> i
     return len(rows)
 
 
-def all_versions(db: Session, tenant_id: uuid.UUID) -> list[InsurancePolicy]:
+def all_versions(db: TenantSession) -> list[InsurancePolicy]:
     """Every stored version, by city then newest first."""
     return list(
         db.exec(
             select(InsurancePolicy)
-            .where(InsurancePolicy.tenant_id == tenant_id)
+            .where(InsurancePolicy.tenant_id == db.tenant_id)
             .order_by(col(InsurancePolicy.city), col(InsurancePolicy.effective_from).desc())
         ).all()
     )
 
 
-def row_in_force(db: Session, tenant_id: uuid.UUID, city: str, on: date) -> InsurancePolicy | None:
+def row_in_force(db: TenantSession, city: str, on: date) -> InsurancePolicy | None:
     return db.exec(
         select(InsurancePolicy)
         .where(
-            InsurancePolicy.tenant_id == tenant_id,
+            InsurancePolicy.tenant_id == db.tenant_id,
             InsurancePolicy.city == city,
             InsurancePolicy.effective_from <= on,
         )
@@ -174,14 +175,14 @@ def row_in_force(db: Session, tenant_id: uuid.UUID, city: str, on: date) -> Insu
     ).first()
 
 
-def policy_in_force(db: Session, tenant_id: uuid.UUID, city: str, on: date) -> CityPolicy | None:
+def policy_in_force(db: TenantSession, city: str, on: date) -> CityPolicy | None:
     """The city's policy in force on ``on`` (the latest effective on or before it), or None."""
-    row = row_in_force(db, tenant_id, city, on)
+    row = row_in_force(db, city, on)
     return None if row is None else policy_of(row)
 
 
-def setting_for(db: Session, tenant_id: uuid.UUID, city: str) -> InsuranceSetting | None:
+def setting_for(db: TenantSession, city: str) -> InsuranceSetting | None:
     """The tenant's own rates for the city (work injury, housing fund), if it set any."""
     return db.exec(
-        select(InsuranceSetting).where(InsuranceSetting.tenant_id == tenant_id, InsuranceSetting.city == city)
+        select(InsuranceSetting).where(InsuranceSetting.tenant_id == db.tenant_id, InsuranceSetting.city == city)
     ).first()

@@ -11,12 +11,9 @@ range, the lowest work-injury class rate) and said so.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from sqlmodel import Session
 
 from service.cities.actions import in_force as city_figures_in_force
 from service.cities.names import CITY_NAMES
@@ -24,6 +21,7 @@ from service.errors import N_, DomainError, Label
 from service.insurance.contributions import Contributions, monthly_contributions
 from service.insurance.policy import CityPolicy, Limits
 from service.insurance.store import policy_in_force, setting_for
+from tenants.isolation import TenantSession
 
 # 人社部发〔2015〕71号: 8 classes at 0.2%-1.9%; class I may float up to +50%,
 # classes II-VIII up or down by 20% or 50%, so a rate lies in 0.2%-2.85%.
@@ -132,11 +130,11 @@ def worker_month(
     )
 
 
-def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerContributions:
+def for_worker(db: TenantSession, worker, on: date) -> WorkerContributions:
     """Read what the worker's month needs (policy, average wage, tenant rates) and compute it."""
     if not worker.city:
         raise DomainError(N_("The worker has no insurance city."), field="city")
-    policy = policy_in_force(db, tenant_id, worker.city, on)
+    policy = policy_in_force(db, worker.city, on)
     if policy is None:
         raise DomainError(
             N_("No insurance policy for {city} is in force on {on}."),
@@ -144,8 +142,8 @@ def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerCon
             city=Label(CITY_NAMES.get(worker.city, worker.city)),
             on=on.isoformat(),
         )
-    figures = city_figures_in_force(db, tenant_id, worker.city, on)
-    setting = setting_for(db, tenant_id, worker.city)
+    figures = city_figures_in_force(db, db.tenant_id, worker.city, on)
+    setting = setting_for(db, worker.city)
     return worker_month(
         policy,
         worker.contribution_base,
@@ -155,12 +153,10 @@ def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerCon
     )
 
 
-def preview_for_worker(
-    db: Session, tenant_id: uuid.UUID, worker, on: date
-) -> tuple[WorkerContributions | None, DomainError | None]:
+def preview_for_worker(db: TenantSession, worker, on: date) -> tuple[WorkerContributions | None, DomainError | None]:
     """``for_worker`` for the preview page, which shows a worker whose month cannot be computed yet
     (no city, no policy, no base) with the reason instead of the amounts: not a refused request."""
     try:
-        return for_worker(db, tenant_id, worker, on), None
+        return for_worker(db, worker, on), None
     except DomainError as problem:
         return None, problem

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.accounts.passwords import hash_password, verify_password
 from service.audit import Actor, record
@@ -30,7 +30,7 @@ from service.workforce.identity import normalize_phone, parse_national_id
 from service.workforce.models import Worker, WorkerStatus
 from service.workforce.roster.actions import id_number_index
 from tenants import throttle
-from tenants.isolation import control_session
+from tenants.isolation import TenantSession, control_session
 
 INVITATION_VALID_FOR = timedelta(days=7)
 QUESTION_MAX = 1000
@@ -56,11 +56,11 @@ class NewInvitation:
     invitation: AssistantInvitation
 
 
-def _revoke_open(db: Session, tenant_id: uuid.UUID, worker_id: int, now: datetime) -> int:
+def _revoke_open(db: TenantSession, worker_id: int, now: datetime) -> int:
     result = db.execute(  # an UPDATE's result: a CursorResult, with its row count
         update(AssistantInvitation)
         .where(
-            col(AssistantInvitation.tenant_id) == tenant_id,
+            col(AssistantInvitation.tenant_id) == db.tenant_id,
             col(AssistantInvitation.worker_id) == worker_id,
             col(AssistantInvitation.used_at).is_(None),
             col(AssistantInvitation.revoked_at).is_(None),
@@ -70,19 +70,20 @@ def _revoke_open(db: Session, tenant_id: uuid.UUID, worker_id: int, now: datetim
     return cast("CursorResult[Any]", result).rowcount or 0
 
 
-def invite(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, now: datetime | None = None) -> NewInvitation:
+def invite(db: TenantSession, worker: Worker, now: datetime | None = None, *, actor: Actor) -> NewInvitation:
     """A new one-time link for the worker; any earlier open link stops working."""
+    tenant_id = db.tenant_id
     now = now or datetime.now(UTC)
     if worker.status is WorkerStatus.LEFT:
         raise DomainError(N_("This worker has left: they cannot be invited to the portal."), field="worker")
-    account = account_of(db, tenant_id, id_of(worker))
+    account = account_of(db, id_of(worker))
     if account is not None and not account.active:
         raise DomainError(N_("This portal account is disabled. Enable it before inviting the worker again."), field="worker")
     if account is None:
         account = AssistantAccount(tenant_id=tenant_id, worker_id=id_of(worker))
         db.add(account)
         db.flush()
-    revoked = _revoke_open(db, tenant_id, id_of(worker), now)
+    revoked = _revoke_open(db, id_of(worker), now)
     token = secrets.token_urlsafe(32)
     invitation = AssistantInvitation(
         tenant_id=tenant_id,
@@ -107,7 +108,7 @@ def invite(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, now:
 
 
 def find_invitation(
-    db: Session, tenant_id: uuid.UUID, token: str, now: datetime | None = None, *, lock: bool = False
+    db: TenantSession, token: str, now: datetime | None = None, *, lock: bool = False
 ) -> tuple[AssistantInvitation, AssistantAccount, Worker]:
     """The open, unexpired invitation a link's token names, or a DomainError saying it is no longer valid."""
     now = now or datetime.now(UTC)
@@ -121,7 +122,7 @@ def find_invitation(
         .join(
             Worker, (col(Worker.tenant_id) == AssistantInvitation.tenant_id) & (col(Worker.id) == AssistantInvitation.worker_id)
         )
-        .where(AssistantInvitation.tenant_id == tenant_id, AssistantInvitation.token_hash == token_hash(token))
+        .where(AssistantInvitation.tenant_id == db.tenant_id, AssistantInvitation.token_hash == token_hash(token))
     )
     if lock:
         statement = statement.with_for_update(of=AssistantInvitation)
@@ -145,20 +146,17 @@ def find_invitation(
     return invitation, account, worker
 
 
-def open_invitation(
-    db: Session, tenant_id: uuid.UUID, token: str
-) -> tuple[AssistantInvitation, AssistantAccount, Worker] | DomainError:
+def open_invitation(db: TenantSession, token: str) -> tuple[AssistantInvitation, AssistantAccount, Worker] | DomainError:
     """``find_invitation`` for the link's own page, where a link no longer valid is a page of its
     own (410, saying why) rather than a refused form: the refusal is returned, not raised."""
     try:
-        return find_invitation(db, tenant_id, token)
+        return find_invitation(db, token)
     except DomainError as refusal:
         return refusal
 
 
 def accept_invitation(
-    db: Session,
-    tenant_id: uuid.UUID,
+    db: TenantSession,
     token: str,
     *,
     password: str,
@@ -168,7 +166,7 @@ def accept_invitation(
 ) -> Worker:
     """Set the worker's password from an invitation link; the link is used up."""
     now = now or datetime.now(UTC)
-    invitation, account, worker = find_invitation(db, tenant_id, token, now, lock=True)
+    invitation, account, worker = find_invitation(db, token, now, lock=True)
     if password != password_again:
         raise DomainError(N_("The two passwords are not the same."), field="password_again")
     before = account.snapshot()
@@ -182,7 +180,7 @@ def accept_invitation(
     db.flush()
     record(
         db,
-        tenant_id,
+        db.tenant_id,
         assistant_actor(worker, request_id),
         "assistant_account.accept_invitation",
         "assistant_account",
@@ -194,22 +192,22 @@ def accept_invitation(
 
 
 def set_active(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, active: bool, now: datetime | None = None
+    db: TenantSession, worker: Worker, active: bool, now: datetime | None = None, *, actor: Actor
 ) -> AssistantAccount:
     now = now or datetime.now(UTC)
-    account = account_of(db, tenant_id, id_of(worker))
+    account = account_of(db, id_of(worker))
     if account is None:
         raise DomainError(N_("This worker has no portal account yet. Create an invitation first."), field="worker")
     before = account.snapshot()
     account.active = active
     account.updated_at = now
     db.add(account)
-    revoked = 0 if active else _revoke_open(db, tenant_id, id_of(worker), now)
+    revoked = 0 if active else _revoke_open(db, id_of(worker), now)
     db.flush()
     action = "assistant_account.enable" if active else "assistant_account.disable"
     record(
         db,
-        tenant_id,
+        db.tenant_id,
         actor,
         action,
         "assistant_account",
@@ -227,8 +225,9 @@ def _login_key(tenant_id: uuid.UUID, login: str) -> str:
     return f"assistant:{tenant_id}:{login}"
 
 
-def _candidates(db: Session, keys: Keys, tenant_id: uuid.UUID, login: str) -> tuple[str, list[tuple[AssistantAccount, Worker]]]:
+def _candidates(db: TenantSession, keys: Keys, login: str) -> tuple[str, list[tuple[AssistantAccount, Worker]]]:
     """(the canonical spelling of what was typed, the accounts it may name)."""
+    tenant_id = db.tenant_id
     compact = "".join(ch for ch in "".join(login.translate(_FULL_WIDTH).split()).upper() if ch.isprintable())
     base = (
         select(AssistantAccount, Worker)
@@ -250,8 +249,7 @@ def _candidates(db: Session, keys: Keys, tenant_id: uuid.UUID, login: str) -> tu
 
 
 def sign_in(
-    db: Session,
-    tenant_id: uuid.UUID,
+    db: TenantSession,
     settings: Settings,
     keys: Keys,
     *,
@@ -263,8 +261,8 @@ def sign_in(
     """Check an assistant's sign-in by phone number or ID number.  Failures are
     counted in their own transaction (``tenants.throttle``), as for staff."""
     now = now or datetime.now(UTC)
-    canonical, candidates = _candidates(db, keys, tenant_id, login[:60])
-    throttle_keys = [_login_key(tenant_id, canonical), f"addr:{client_address}"]
+    canonical, candidates = _candidates(db, keys, login[:60])
+    throttle_keys = [_login_key(db.tenant_id, canonical), f"addr:{client_address}"]
     with control_session() as control:
         lock = throttle.locked_until(control, throttle_keys, now)
     if lock is not None:
@@ -298,9 +296,10 @@ def sign_in(
 # --- payslip confirmations and questions -----------------------------------------
 
 
-def confirm_payslip(db: Session, tenant_id: uuid.UUID, actor: Actor, worker_id: int, payslip_id: int) -> bool:
+def confirm_payslip(db: TenantSession, worker_id: int, payslip_id: int, *, actor: Actor) -> bool:
     """Mark the worker's own published payslip as confirmed (the caller has checked it is theirs).
     Confirming twice changes nothing; returns whether this call confirmed it."""
+    tenant_id = db.tenant_id
     existing = db.exec(
         select(PayslipConfirmation).where(
             PayslipConfirmation.tenant_id == tenant_id, PayslipConfirmation.payslip_id == payslip_id
@@ -315,9 +314,8 @@ def confirm_payslip(db: Session, tenant_id: uuid.UUID, actor: Actor, worker_id: 
     return True
 
 
-def ask_question(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker_id: int, payslip_id: int, text: str
-) -> PayslipQuestion:
+def ask_question(db: TenantSession, worker_id: int, payslip_id: int, text: str, *, actor: Actor) -> PayslipQuestion:
+    tenant_id = db.tenant_id
     text = text.replace("\x00", "").strip()
     if not text:
         raise DomainError(N_("Write your question."), field="question")
@@ -331,7 +329,7 @@ def ask_question(
 
 
 def answer_question(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, question: PayslipQuestion, text: str, now: datetime | None = None
+    db: TenantSession, question: PayslipQuestion, text: str, now: datetime | None = None, *, actor: Actor
 ) -> PayslipQuestion:
     text = text.replace("\x00", "").strip()
     if not text:
@@ -346,7 +344,7 @@ def answer_question(
     db.flush()
     record(
         db,
-        tenant_id,
+        db.tenant_id,
         actor,
         "payslip_question.answer",
         "payslip_question",

@@ -7,18 +7,18 @@ is "not found", whether it exists or not.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.payroll.runs.models import PayrollRun, PayslipRow, RunStatus
 from service.payroll.runs.payslip_feedback import PayslipQuestion
 from service.payroll.runs.payslip_feedback import feedback_of as feedback_of  # the portal's pages read it here too
 from service.portal.models import AssistantAccount, AssistantInvitation
+from tenants.isolation import TenantSession
 
 QUESTIONS_PER_PAGE = 50
 
@@ -38,7 +38,7 @@ class MyPayslip:
     unanswered: int
 
 
-def my_payslips(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[MyPayslip]:
+def my_payslips(db: TenantSession, worker_id: int) -> list[MyPayslip]:
     """The worker's payslips in published runs, newest month first (one query)."""
     rows = db.execute(
         text(
@@ -56,18 +56,18 @@ def my_payslips(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[MyPay
             order by p.month desc, r.published_at desc, p.id desc
             """
         ),
-        {"tenant": tenant_id, "worker": worker_id},
+        {"tenant": db.tenant_id, "worker": worker_id},
     )
     return [MyPayslip(**row._mapping) for row in rows]
 
 
-def my_payslip(db: Session, tenant_id: uuid.UUID, worker_id: int, payslip_id: int) -> tuple[PayslipRow, PayrollRun] | None:
+def my_payslip(db: TenantSession, worker_id: int, payslip_id: int) -> tuple[PayslipRow, PayrollRun] | None:
     """The payslip if it is the worker's own and its run is published, else None."""
     found = db.exec(
         select(PayslipRow, PayrollRun)
         .join(PayrollRun, (col(PayrollRun.tenant_id) == PayslipRow.tenant_id) & (col(PayrollRun.id) == PayslipRow.run_id))
         .where(
-            PayslipRow.tenant_id == tenant_id,
+            PayslipRow.tenant_id == db.tenant_id,
             PayslipRow.id == payslip_id,
             PayslipRow.worker_id == worker_id,
             PayrollRun.status == RunStatus.PUBLISHED.value,
@@ -92,8 +92,9 @@ class QuestionRow:
     answered_by: str | None
 
 
-def questions(db: Session, tenant_id: uuid.UUID, *, state: str, page: int) -> tuple[list[QuestionRow], int, int]:
+def questions(db: TenantSession, *, state: str, page: int) -> tuple[list[QuestionRow], int, int]:
     """(a page of questions, the page shown, the number of pages): ``state`` open, answered or all."""
+    tenant_id = db.tenant_id
     where = {"open": "and q.answer is null", "answered": "and q.answer is not null"}.get(state, "")
     count = db.execute(
         text(f"select count(*) from payslip_questions q where q.tenant_id = :tenant {where}"), {"tenant": tenant_id}
@@ -118,22 +119,22 @@ def questions(db: Session, tenant_id: uuid.UUID, *, state: str, page: int) -> tu
     return [QuestionRow(**row._mapping) for row in rows], page, pages
 
 
-def get_question(db: Session, tenant_id: uuid.UUID, question_id: int) -> PayslipQuestion | None:
+def get_question(db: TenantSession, question_id: int) -> PayslipQuestion | None:
     return db.exec(
-        select(PayslipQuestion).where(PayslipQuestion.tenant_id == tenant_id, PayslipQuestion.id == question_id)
+        select(PayslipQuestion).where(PayslipQuestion.tenant_id == db.tenant_id, PayslipQuestion.id == question_id)
     ).first()
 
 
-def account_of(db: Session, tenant_id: uuid.UUID, worker_id: int) -> AssistantAccount | None:
+def account_of(db: TenantSession, worker_id: int) -> AssistantAccount | None:
     return db.exec(
-        select(AssistantAccount).where(AssistantAccount.tenant_id == tenant_id, AssistantAccount.worker_id == worker_id)
+        select(AssistantAccount).where(AssistantAccount.tenant_id == db.tenant_id, AssistantAccount.worker_id == worker_id)
     ).first()
 
 
-def open_invitation(db: Session, tenant_id: uuid.UUID, worker_id: int) -> AssistantInvitation | None:
+def open_invitation(db: TenantSession, worker_id: int) -> AssistantInvitation | None:
     return db.exec(
         select(AssistantInvitation).where(
-            AssistantInvitation.tenant_id == tenant_id,
+            AssistantInvitation.tenant_id == db.tenant_id,
             AssistantInvitation.worker_id == worker_id,
             col(AssistantInvitation.used_at).is_(None),
             col(AssistantInvitation.revoked_at).is_(None),
@@ -155,5 +156,5 @@ class AccountState:
         return "active" if self.account.password_hash else "invited"
 
 
-def account_state(db: Session, tenant_id: uuid.UUID, worker_id: int) -> AccountState:
-    return AccountState(account_of(db, tenant_id, worker_id), open_invitation(db, tenant_id, worker_id))
+def account_state(db: TenantSession, worker_id: int) -> AccountState:
+    return AccountState(account_of(db, worker_id), open_invitation(db, worker_id))

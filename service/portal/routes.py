@@ -101,23 +101,23 @@ def _signed_in(request: Request, token: str, location: str) -> Response:
 
 def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, run: PayrollRun) -> dict[str, Any]:
     """What the assistant's payslip page and the PDF show (shared queries and view)."""
-    lines = run_queries.lines_of(db, ctx.tenant_id, [id_of(slip)])[id_of(slip)]
-    worker = run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id)
+    lines = run_queries.lines_of(db, [id_of(slip)])[id_of(slip)]
+    worker = run_queries.workers_of(db, [slip.worker_id]).get(slip.worker_id)
     return {
         "slip": slip,
         "run": run,
         "worker": worker,
         "groups": payslip_groups(lines),
         "ytd": year_to_date(slip.year_to_date),
-        "feedback": queries.feedback_of(db, ctx.tenant_id, id_of(slip)),
+        "feedback": queries.feedback_of(db, id_of(slip)),
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
-        "correction": run_queries.correction_of(db, ctx.tenant_id, slip),
+        "correction": run_queries.correction_of(db, slip),
         "corrected_by": None,
     }
 
 
 def _my_payslip(db: TenantSession, ctx: RequestContext, payslip_id: int) -> tuple[PayslipRow, PayrollRun]:
-    found = queries.my_payslip(db, ctx.tenant_id, ctx.signed_in.id, payslip_id)
+    found = queries.my_payslip(db, ctx.signed_in.id, payslip_id)
     if found is None:
         raise NotFoundException()
     return found
@@ -137,7 +137,7 @@ def _login_refused(request: Request, ctx: RequestContext, db: TenantSession, ref
 def _invitation_page(
     request: Request, ctx: RequestContext, db: TenantSession, token: str, *, errors: dict | None = None
 ) -> Response:
-    found = actions.open_invitation(db, ctx.tenant_id, token)
+    found = actions.open_invitation(db, token)
     if isinstance(found, DomainError):
         return page(
             request,
@@ -207,7 +207,6 @@ class AssistantPortalController(Controller):
         password = data.get("password", "")
         worker = actions.sign_in(
             db,
-            ctx.tenant_id,
             settings,
             keys_for(settings),
             login=field_text(data, "login")[:60],
@@ -230,12 +229,11 @@ class AssistantPortalController(Controller):
 
     @post("/invitation/{token:str}", opt=PUBLIC | shown_again_by(_accept_refused), sync_to_thread=True)
     def accept(self, request: Request, ctx: RequestCtx, db: TenantDb, token: FromPath[str], data: FormData) -> Response:
-        if isinstance(actions.open_invitation(db, ctx.tenant_id, token), DomainError):
+        if isinstance(actions.open_invitation(db, token), DomainError):
             return _invitation_page(request, ctx, db, token)  # the link's own page says why it no longer works (410)
         password, again = data.get("password", ""), data.get("password_again", "")
         worker = actions.accept_invitation(
             db,
-            ctx.tenant_id,
             token,
             password=password if isinstance(password, str) else "",
             password_again=again if isinstance(again, str) else "",
@@ -250,7 +248,7 @@ class AssistantPortalController(Controller):
         return page(
             request,
             "portal/payslips.html",
-            slips=queries.my_payslips(db, ctx.tenant_id, ctx.signed_in.id),
+            slips=queries.my_payslips(db, ctx.signed_in.id),
             notices=PORTAL_NOTICES,
             kind_labels={k.value: label for k, label in KIND_LABELS.items()},
         )
@@ -268,13 +266,13 @@ class AssistantPortalController(Controller):
     @post("/payslips/{payslip_id:int}/confirm", opt=allow(ASSISTANT), sync_to_thread=True)
     def confirm(self, ctx: RequestCtx, db: TenantDb, payslip_id: FromPath[int]) -> Response:
         slip, _ = _my_payslip(db, ctx, payslip_id)
-        actions.confirm_payslip(db, ctx.tenant_id, ctx.actor, ctx.signed_in.id, id_of(slip))
+        actions.confirm_payslip(db, ctx.signed_in.id, id_of(slip), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/my/payslips/{payslip_id}?notice=confirmed"))
 
     @post("/payslips/{payslip_id:int}/questions", opt=allow(ASSISTANT) | shown_again_by(_question_refused), sync_to_thread=True)
     def ask(self, ctx: RequestCtx, db: TenantDb, payslip_id: FromPath[int], data: FormData) -> Response:
         slip, _ = _my_payslip(db, ctx, payslip_id)
-        actions.ask_question(db, ctx.tenant_id, ctx.actor, ctx.signed_in.id, id_of(slip), field_text(data, "question"))
+        actions.ask_question(db, ctx.signed_in.id, id_of(slip), field_text(data, "question"), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/my/payslips/{payslip_id}?notice=asked#questions"))
 
 
@@ -292,7 +290,7 @@ def _account_page(
     invitation: Any = None,
 ) -> Response:
     worker = _load_worker(db, ctx, worker_id)
-    state = queries.account_state(db, ctx.tenant_id, id_of(worker))
+    state = queries.account_state(db, id_of(worker))
     notice = ACCOUNT_NOTICES.get(request.query_params.get("done", ""), "")
     template = "portal/invitation_created.html" if link else "portal/account.html"
     return page(
@@ -325,7 +323,7 @@ class PortalAccountsController(Controller):
 
     @post("/{worker_id:int}/portal/invitation", opt=allow(*INVITERS) | shown_again_by(_account_refused), sync_to_thread=True)
     def invite(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        created = actions.invite(db, ctx.tenant_id, ctx.actor, _load_worker(db, ctx, worker_id))
+        created = actions.invite(db, _load_worker(db, ctx, worker_id), actor=ctx.actor)
         link = str(request.base_url).rstrip("/") + ctx.tenant_path(f"/my/invitation/{created.token}")
         return _account_page(request, ctx, db, worker_id, link=link, invitation=created.invitation)
 
@@ -339,7 +337,7 @@ class PortalAccountsController(Controller):
 
 
 def _set_active(ctx: RequestContext, db: TenantSession, worker_id: int, active: bool) -> Response:
-    actions.set_active(db, ctx.tenant_id, ctx.actor, _load_worker(db, ctx, worker_id), active)
+    actions.set_active(db, _load_worker(db, ctx, worker_id), active, actor=ctx.actor)
     if not active:  # signed out everywhere, in the same transaction as the account is disabled
         sessions.end_all_for(db, ctx.tenant_id, PRINCIPAL_KIND, worker_id)
     done = "enabled" if active else "disabled"
@@ -360,9 +358,7 @@ def _questions(
 ) -> Response:
     state = request.query_params.get("state", "open")
     state = state if state in QUESTION_STATES else "open"
-    rows, number, pages = queries.questions(
-        db, ctx.tenant_id, state=state, page=page_number(request.query_params.get("page", ""))
-    )
+    rows, number, pages = queries.questions(db, state=state, page=page_number(request.query_params.get("page", "")))
     return page(
         request,
         "portal/questions.html",
@@ -394,8 +390,8 @@ class PayslipQuestionsController(Controller):
 
     @post("/{question_id:int}/answer", opt=allow(*ANSWERERS) | shown_again_by(_answer_refused), sync_to_thread=True)
     def answer(self, ctx: RequestCtx, db: TenantDb, question_id: FromPath[int], data: FormData) -> Response:
-        question = queries.get_question(db, ctx.tenant_id, question_id)
+        question = queries.get_question(db, question_id)
         if question is None:
             raise NotFoundException()
-        actions.answer_question(db, ctx.tenant_id, ctx.actor, question, field_text(data, "answer"))
+        actions.answer_question(db, question, field_text(data, "answer"), actor=ctx.actor)
         return see_other(ctx.tenant_path("/payroll/questions?done=answered"))

@@ -25,10 +25,10 @@ from tests.support.factories import make_staff
 
 def _published(tenant, month: date) -> int:
     with tenant_session(tenant.id) as db:
-        run = runs.create_run(db, tenant.id, SYSTEM, month)
-        runs.calculate(db, tenant.id, SYSTEM, run)
-        runs.approve(db, tenant.id, SYSTEM, run)
-        runs.publish(db, tenant.id, SYSTEM, run)
+        run = runs.create_run(db, month, actor=SYSTEM)
+        runs.calculate(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=SYSTEM)
+        runs.publish(db, run, actor=SYSTEM)
         return run.id
 
 
@@ -36,7 +36,7 @@ def test_progress_then_register_then_a_correction_on_a_phone(phone: Page, server
     ids = pages.seed(settings, tenant)
     february = _published(tenant, date(2026, 2, 1))
     with tenant_session(tenant.id) as db:
-        march = runs.create_run(db, tenant.id, SYSTEM, pages.MARCH).id
+        march = runs.create_run(db, pages.MARCH, actor=SYSTEM).id
 
     release = threading.Event()
     original = runs.compute_into
@@ -61,7 +61,7 @@ def test_progress_then_register_then_a_correction_on_a_phone(phone: Page, server
 
     monkeypatch.setattr(runs, "compute_into", original)
     with tenant_session(tenant.id) as db:
-        set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, ids[0])), Decimal("9000"))
+        set_contribution_base(db, db.get(Worker, (tenant.id, ids[0])), Decimal("9000"), actor=SYSTEM)
     phone.goto(f"{server}/t/{tenant.slug}/payroll/{february}")
     phone.locator("#explanation").fill("二月社保基数录入有误，按 9000 元更正")
     phone.locator("#correction-form button").click()

@@ -55,9 +55,7 @@ def test_a_payroll_month_from_draft_to_the_assistants_phone(
     worker = make_worker(settings, tenant, name="李晓明", phone=PHONE_NUMBER, city="chengdu", grade=3, client_bureau=BUREAU)
     make_worker(settings, tenant, name="王建国", city="chengdu", grade=5, client_bureau=BUREAU)
     with tenant_session(tenant.id) as db:  # the worker accepted the HR clerk's invitation earlier
-        actions.accept_invitation(
-            db, tenant.id, invite(tenant, worker), password=ASSISTANT_PASSWORD, password_again=ASSISTANT_PASSWORD
-        )
+        actions.accept_invitation(db, invite(tenant, worker), password=ASSISTANT_PASSWORD, password_again=ASSISTANT_PASSWORD)
 
     # The payroll clerk: draft → calculated → approved → published.
     sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))

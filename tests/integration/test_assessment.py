@@ -554,7 +554,7 @@ def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback
     )
     month = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)  # next month: the period has ended
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, month.replace(year=month.year - 1), "", cells))
+        create_version(db, BandTableInput(BUREAU, month.replace(year=month.year - 1), "", cells), actor=SYSTEM)
     rated = make_worker(settings, tenant, city="chengdu")
     unrated = make_worker(settings, tenant, city="chengdu")
     period = make_period(tenant, weight_daily="", weight_concentrated="100")
@@ -572,7 +572,7 @@ def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback
         # the roster field says otherwise; the published result wins for the rated worker
         db.execute(text("update workers set assessment_rating = 'excellent'"))
     with tenant_session(tenant.id) as db:
-        loaded = run_inputs.load(db, tenant.id, month, None)
+        loaded = run_inputs.load(db, month, None)
     assert loaded.inputs[rated.id].band.rating is Rating.FAILS
     assert loaded.inputs[unrated.id].band.rating is Rating.EXCELLENT
 

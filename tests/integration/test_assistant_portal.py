@@ -119,7 +119,7 @@ def test_an_expired_invitation_link_is_refused(settings, tenant, client) -> None
     worker = worker_with_id(settings, tenant)
     with tenant_session(tenant.id) as db:
         token = actions.invite(
-            db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id)), now=datetime.now(UTC) - timedelta(days=8)
+            db, db.get(Worker, (tenant.id, worker.id)), actor=SYSTEM, now=datetime.now(UTC) - timedelta(days=8)
         ).token
     response = client.get(f"/t/{tenant.slug}/my/invitation/{token}")
     assert response.status_code == 410

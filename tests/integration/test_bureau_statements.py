@@ -55,7 +55,7 @@ def _cells() -> tuple[BandCell, ...]:
 def _publish_march(settings, tenant) -> dict[str, int]:
     """Three workers at BUREAU (two posts) and one at OTHER, paid in a published March run."""
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2026, 1, 1), "", _cells()))
+        create_version(db, BandTableInput(None, date(2026, 1, 1), "", _cells()), actor=SYSTEM)
     ids = {
         "a": make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=5, post_line="市容市貌").id,
         "b": make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=3, post_line="市容市貌").id,
@@ -64,10 +64,10 @@ def _publish_march(settings, tenant) -> dict[str, int]:
     }
     with tenant_session(tenant.id) as db:
         save_month(db, tenant.id, SYSTEM, MARCH, {ids["b"]: AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))})
-        run = runs.create_run(db, tenant.id, SYSTEM, MARCH)
-        runs.calculate(db, tenant.id, SYSTEM, run)
-        runs.approve(db, tenant.id, SYSTEM, run)
-        runs.publish(db, tenant.id, SYSTEM, run)
+        run = runs.create_run(db, MARCH, actor=SYSTEM)
+        runs.calculate(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=SYSTEM)
+        runs.publish(db, run, actor=SYSTEM)
     return ids
 
 

@@ -25,9 +25,9 @@ AUG_2025 = date(2025, 8, 15)
 
 def test_a_new_tenant_has_the_four_cities_policies_stored_exactly(tenant) -> None:
     with tenant_session(tenant.id) as db:
-        rows = store.all_versions(db, tenant.id)
+        rows = store.all_versions(db)
         seeded = db.exec(select(AuditEntry).where(AuditEntry.action == "insurance_policy.seed")).all()
-        assert store.seed_policies(db, tenant.id) == 0  # seeding again adds nothing
+        assert store.seed_policies(db) == 0  # seeding again adds nothing
         raw = db.execute(
             text("select policy from insurance_policies where city = 'beijing' order by effective_from desc")
         ).scalar()
@@ -38,14 +38,14 @@ def test_a_new_tenant_has_the_four_cities_policies_stored_exactly(tenant) -> Non
         assert stored[(policy.city, policy.effective)] == policy
     assert raw["medical"]["employee_fixed"] == "3" and raw["medical"]["employer_rate"] == "0.098"
     with tenant_session(tenant.id) as db:
-        assert store.policy_in_force(db, tenant.id, "shanghai", date(2025, 6, 30)).si_base.lower == D("7384")
-        assert store.policy_in_force(db, tenant.id, "shanghai", AUG_2025).si_base.lower == D("7460")
-        assert store.policy_in_force(db, tenant.id, "chengdu", date(2025, 6, 30)) is None
+        assert store.policy_in_force(db, "shanghai", date(2025, 6, 30)).si_base.lower == D("7384")
+        assert store.policy_in_force(db, "shanghai", AUG_2025).si_base.lower == D("7460")
+        assert store.policy_in_force(db, "chengdu", date(2025, 6, 30)) is None
 
 
 def test_the_shanghai_worked_example_to_the_fen_through_the_stored_policy(tenant) -> None:
     with tenant_session(tenant.id) as db:
-        policy = store.policy_in_force(db, tenant.id, "shanghai", AUG_2025)
+        policy = store.policy_in_force(db, "shanghai", AUG_2025)
     c = monthly_contributions(policy, D("6500"), D("6500"), D("0.07"), D("0.002"))
     assert (c.si_base, c.hf_base) == (D("7460"), D("6500"))
     assert (c.pension.employee, c.medical.employee, c.unemployment.employee) == (D("596.80"), D("149.20"), D("37.30"))
@@ -96,12 +96,12 @@ def test_a_rate_outside_the_citys_range_is_refused_with_nothing_written(tenant, 
         == 303
     )
     with tenant_session(tenant.id) as db:
-        setting = store.setting_for(db, tenant.id, "shanghai")
+        setting = store.setting_for(db, "shanghai")
         assert (setting.housing_fund_rate, setting.work_injury_rate) == (D("0.07"), D("0.002"))
-        assert store.setting_for(db, tenant.id, "beijing").work_injury_rate is None
+        assert store.setting_for(db, "beijing").work_injury_rate is None
         entries = db.exec(select(AuditEntry).where(AuditEntry.entity == "insurance_setting")).all()
         assert len(entries) == 2 and entries[0].after["housing_fund_rate"] == "0.0700"
-        actions.set_rates(db, tenant.id, SYSTEM, "shanghai", D("0.07"), D("0.002"))  # unchanged: no entry
+        actions.set_rates(db, "shanghai", D("0.07"), D("0.002"), actor=SYSTEM)  # unchanged: no entry
         assert len(db.exec(select(AuditEntry).where(AuditEntry.entity == "insurance_setting")).all()) == 2
     page = client.get(f"/t/{tenant.slug}/insurance").text
     assert "0.2%" in page and "7%" in page
@@ -124,12 +124,12 @@ def test_disputed_figures_are_marked_on_the_page(tenant, signed_in) -> None:
 
 def test_another_tenant_is_isolated(tenant, other_tenant, settings, signed_in) -> None:
     with tenant_session(tenant.id) as db:
-        actions.set_rates(db, tenant.id, SYSTEM, "shanghai", D("0.07"), D("0.002"))
+        actions.set_rates(db, "shanghai", D("0.07"), D("0.002"), actor=SYSTEM)
     theirs = make_worker(settings, other_tenant, city="shanghai")
     with tenant_session(other_tenant.id) as db:
         assert db.execute(text("select count(*) from insurance_settings")).scalar() == 0
         assert db.execute(text("select count(*) from insurance_policies")).scalar() == 6
-        assert store.setting_for(db, other_tenant.id, "shanghai") is None
+        assert store.setting_for(db, "shanghai") is None
     with tenant_session(tenant.id) as db:
         assert (
             db.execute(text("update insurance_policies set source = 'x' where tenant_id = :t"), {"t": other_tenant.id}).rowcount
@@ -155,7 +155,7 @@ def test_the_preview_uses_the_city_average_clamped_or_the_declared_base(tenant, 
     with tenant_session(tenant.id) as db:
         from service.insurance.worker_contributions import for_worker
 
-        month = for_worker(db, tenant.id, db.get(type(worker), (tenant.id, worker.id)), date.today())
+        month = for_worker(db, db.get(type(worker), (tenant.id, worker.id)), date.today())
     assert month.wage_source == "city_average" and month.wage == D("7646")
     assert month.amounts.si_base == D("7646") and month.si_reason == "within"
     assert month.housing_fund_rate_assumed and month.housing_fund_rate == D("0.05")

@@ -79,7 +79,7 @@ def worker_process(log: Path, *options: str) -> Iterator[subprocess.Popen]:
 
 def progress_of(tenant_id: uuid.UUID, run_id: int):
     with tenant_session(tenant_id) as db:
-        return run_progress.current(db, tenant_id, run_id)
+        return run_progress.current(db, run_id)
 
 
 def payslip_count(tenant_id: uuid.UUID, run_id: int) -> int:
@@ -100,7 +100,7 @@ def jobs_of(superuser, task: str) -> list:
 def test_a_calculation_runs_on_the_worker_and_its_job_is_gone_once_done(settings, tenant, job_worker, superuser) -> None:
     pages.seed(settings, tenant)
     with tenant_session(tenant.id) as db:
-        run_id = pages.runs.create_run(db, tenant.id, SYSTEM, pages.MARCH).id
+        run_id = pages.runs.create_run(db, pages.MARCH, actor=SYSTEM).id
     result = payroll_jobs.start(tenant.id, SYSTEM, run_id, wait=30)
     assert result is not None and result.payslips == 3 and result.refused is None and not result.crashed
     assert payslip_count(tenant.id, run_id) == 3
@@ -173,7 +173,7 @@ def test_a_worker_killed_mid_calculation_leaves_nothing_and_a_new_worker_retries
     time.sleep(0.5)  # PostgreSQL notices the closed socket and rolls back
     assert payslip_count(tenant_id, run_id) == 0
     with tenant_session(tenant_id) as db:
-        assert get_run(db, tenant_id, run_id).status == RunStatus.DRAFT.value
+        assert get_run(db, run_id).status == RunStatus.DRAFT.value
     [(job_id, status, attempts, _worker)] = jobs_of(superuser, "payroll.calculate")
     assert (status, attempts) == ("doing", 0)  # the queue still believes it runs ...
 
@@ -183,7 +183,7 @@ def test_a_worker_killed_mid_calculation_leaves_nothing_and_a_new_worker_retries
         wait_until(lambda: not jobs_of(superuser, "payroll.calculate"), 30, "the job to be finished")
     assert f"job {job_id} (payroll.calculate): its worker stopped; retrying" in (tmp_path / "second.log").read_text()
     with tenant_session(tenant_id) as db:
-        run = get_run(db, tenant_id, run_id)
+        run = get_run(db, run_id)
         written = db.execute(
             text("select count(*) from payslips where tenant_id = :t and run_id = :r"), {"t": tenant_id, "r": run_id}
         ).scalar_one()

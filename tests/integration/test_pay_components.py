@@ -36,16 +36,16 @@ def sheet(*rows: list[object]) -> bytes:
 
 def test_define_update_deactivate_are_audited(tenant) -> None:
     with tenant_session(tenant.id) as db:
-        c = actions.define_component(db, tenant.id, SYSTEM, MEAL)
+        c = actions.define_component(db, MEAL, actor=SYSTEM)
         with pytest.raises(DomainError, match="already taken"):
-            actions.define_component(db, tenant.id, SYSTEM, MEAL)
+            actions.define_component(db, MEAL, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
-        c = actions.get_component(db, tenant.id, c.id)
+        c = actions.get_component(db, c.id)
         fixed = ComponentDefinition("meal", "餐补", ComponentKind.ADDITION, Method.FIXED, D("200"))
-        actions.update_component(db, tenant.id, SYSTEM, c, fixed)
-        actions.set_active(db, tenant.id, SYSTEM, c, False)
+        actions.update_component(db, c, fixed, actor=SYSTEM)
+        actions.set_active(db, c, False, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
-        c = actions.get_component(db, tenant.id, c.id)
+        c = actions.get_component(db, c.id)
         assert (c.method, c.amount, c.active) == ("fixed", D("200.00"), False)
         audit = [a.action for a in db.exec(select(AuditEntry).order_by(AuditEntry.id))]
     assert audit[-3:] == ["pay_component.define", "pay_component.update", "pay_component.deactivate"]
@@ -56,9 +56,9 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
     worker = make_worker(settings, tenant, id_number=number, name="王芳")
     keys = keys_for(settings)
     with tenant_session(tenant.id) as db:
-        actions.define_component(db, tenant.id, SYSTEM, MEAL)
+        actions.define_component(db, MEAL, actor=SYSTEM)
         actions.define_component(
-            db, tenant.id, SYSTEM, ComponentDefinition("transport", "交通", ComponentKind.ADDITION, Method.FIXED, D("1"))
+            db, ComponentDefinition("transport", "交通", ComponentKind.ADDITION, Method.FIXED, D("1")), actor=SYSTEM
         )
     bad = sheet(
         [number, "王芳", "2026-03", "meal", "250"],
@@ -69,7 +69,7 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
         [number, "王芳", "2026-03", "meal", "1"],  # duplicate of row 2
     )
     with tenant_session(tenant.id) as db, pytest.raises(ImportRefused) as refused:
-        actions.import_amounts(db, keys, tenant.id, SYSTEM, bad, T)
+        actions.import_amounts(db, keys, bad, T, actor=SYSTEM)
     column = {T(msgid): field for field, msgid in actions.HEADERS.items()}
     assert [(e.row, column[e.column]) for e in refused.value.errors] == [
         (3, "name"),
@@ -83,9 +83,9 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
 
     good = sheet([number, "王芳", "2026年3月", "MEAL", "250.5"], [number, "", "2026-04", "meal", 0])
     with tenant_session(tenant.id) as db:
-        assert actions.import_amounts(db, keys, tenant.id, SYSTEM, good, T) == 2
+        assert actions.import_amounts(db, keys, good, T, actor=SYSTEM) == 2
     with tenant_session(tenant.id) as db:  # importing again replaces
-        actions.import_amounts(db, keys, tenant.id, SYSTEM, sheet([number, "王芳", "2026-03", "meal", "260"]), T)
+        actions.import_amounts(db, keys, sheet([number, "王芳", "2026-03", "meal", "260"]), T, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
         rows = db.exec(select(PayComponentAmount).order_by(PayComponentAmount.month)).all()
         assert [(r.worker_id, r.month, r.amount) for r in rows] == [
@@ -94,9 +94,9 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
         ]
     # another tenant cannot match this tenant's worker nor see its rows
     with tenant_session(other_tenant.id) as db:
-        actions.define_component(db, other_tenant.id, SYSTEM, MEAL)
+        actions.define_component(db, MEAL, actor=SYSTEM)
         with pytest.raises(ImportRefused) as refused:
-            actions.import_amounts(db, keys, other_tenant.id, SYSTEM, good, T)
+            actions.import_amounts(db, keys, good, T, actor=SYSTEM)
         assert refused.value.errors[0].column == T(actions.HEADERS["id_number"])
         assert db.exec(select(PayComponentAmount)).all() == []
         assert len(db.exec(select(PayComponent)).all()) == 1
@@ -104,7 +104,7 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
 
 def test_a_non_excel_file_is_refused_on_row_1(settings, tenant) -> None:
     with tenant_session(tenant.id) as db, pytest.raises(ImportRefused) as refused:
-        actions.import_amounts(db, keys_for(settings), tenant.id, SYSTEM, b"not a workbook", T)
+        actions.import_amounts(db, keys_for(settings), b"not a workbook", T, actor=SYSTEM)
     assert refused.value.errors[0].row == 1
 
 
@@ -114,11 +114,11 @@ def test_declarations_are_saved_per_year_and_checked(settings, tenant) -> None:
     second = Declarations(2026, rent=Rent(RentTier.MAJOR, Period(date(2026, 1, 1))))
     with tenant_session(tenant.id) as db:
         w = db.get(Worker, (tenant.id, worker.id))
-        actions.save_declaration(db, tenant.id, SYSTEM, w, first)
-        actions.save_declaration(db, tenant.id, SYSTEM, w, second)
+        actions.save_declaration(db, w, first, actor=SYSTEM)
+        actions.save_declaration(db, w, second, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
-        assert actions.declaration_of(db, tenant.id, worker.id, 2026) == second
-        assert actions.declaration_of(db, tenant.id, worker.id, 2025) is None
+        assert actions.declaration_of(db, worker.id, 2026) == second
+        assert actions.declaration_of(db, worker.id, 2025) is None
         assert len(db.exec(select(TaxDeclaration)).all()) == 1
         saves = db.exec(select(AuditEntry).where(AuditEntry.action == "tax_declaration.save").order_by(AuditEntry.id)).all()
     assert len(saves) == 2 and saves[1].before is not None

@@ -74,9 +74,8 @@ def test_a_non_numeric_pay_component_amount_is_refused_by_row(signed_in, tenant,
     with tenant_session(tenant.id) as db:
         component_actions.define_component(
             db,
-            tenant.id,
-            SYSTEM,
             ComponentDefinition("meal", "餐补", ComponentKind.ADDITION, Method.PER_WORKER_MONTH, None),
+            actor=SYSTEM,
         )
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     base = f"/t/{tenant.slug}/pay-components"

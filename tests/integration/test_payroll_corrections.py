@@ -32,7 +32,7 @@ def correct(client, tenant, run_id: int, explanation: str):
 
 def set_base(tenant, worker_id: int, amount: str) -> None:
     with tenant_session(tenant.id) as db:
-        set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), D(amount))
+        set_contribution_base(db, db.get(Worker, (tenant.id, worker_id)), D(amount), actor=SYSTEM)
 
 
 def publish(client, tenant, run_id: int) -> None:
@@ -47,7 +47,7 @@ def run_id_of_month(tenant, month: str) -> int:
 
 def get_run(tenant, run_id: int) -> PayrollRun:
     with tenant_session(tenant.id) as db:
-        return runs.get_run(db, tenant.id, run_id)
+        return runs.get_run(db, run_id)
 
 
 def test_a_correction_run_carries_the_difference_and_its_explanation(settings, tenant, signed_in) -> None:
@@ -247,8 +247,8 @@ def test_a_failed_calculation_shows_its_error_and_writes_nothing(settings, tenan
     run_id = pages.run_id_of(pages.create(client, tenant, "2026-03"))
     original = runs.replace_payslips
 
-    def broken(db, tenant_id, run, writer):
-        original(db, tenant_id, run, writer)  # the rows are written in the transaction ...
+    def broken(db, run, writer):
+        original(db, run, writer)  # the rows are written in the transaction ...
         raise RuntimeError("disk full")  # ... which then fails
 
     monkeypatch.setattr(runs, "replace_payslips", broken)
@@ -273,7 +273,7 @@ def test_a_failed_calculation_shows_its_error_and_writes_nothing(settings, tenan
 
 def test_the_progress_endpoint_is_guarded_and_isolated(settings, tenant, other_tenant, signed_in) -> None:
     with tenant_session(other_tenant.id) as db:
-        foreign = runs.create_run(db, other_tenant.id, SYSTEM, pages.MARCH).id
+        foreign = runs.create_run(db, pages.MARCH, actor=SYSTEM).id
     clerk = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     assert clerk.get(f"{pages.base(tenant)}/{foreign}/progress").status_code == 404
     token = csrf_from(clerk.get(pages.base(tenant)).text)
@@ -289,8 +289,8 @@ def test_lines_need_their_payslip_and_go_with_it(settings, tenant) -> None:
 
     pages.seed(settings, tenant)
     with tenant_session(tenant.id) as db:
-        run = runs.create_run(db, tenant.id, SYSTEM, pages.MARCH)
-        runs.calculate(db, tenant.id, SYSTEM, run)
+        run = runs.create_run(db, pages.MARCH, actor=SYSTEM)
+        runs.calculate(db, run, actor=SYSTEM)
         run_id = run.id
     with pytest.raises(DBAPIError, match="payslip does not exist"), tenant_session(tenant.id) as db:
         db.execute(

@@ -55,17 +55,17 @@ def cells(coefficient: bool = False) -> tuple[BandCell, ...]:
 
 def seed_band(tenant, *, coefficient: bool = False, base: Decimal | None = None) -> None:
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2025, 1, 1), "", cells(coefficient), base))
+        create_version(db, BandTableInput(None, date(2025, 1, 1), "", cells(coefficient), base), actor=SYSTEM)
 
 
 def run_for(tenant, month: date = MARCH) -> int:
     with tenant_session(tenant.id) as db:
-        return runs.create_run(db, tenant.id, SYSTEM, month).id
+        return runs.create_run(db, month, actor=SYSTEM).id
 
 
 def calculate(tenant, run_id: int) -> None:
     with tenant_session(tenant.id) as db:
-        runs.calculate(db, tenant.id, SYSTEM, db.get(PayrollRun, (tenant.id, run_id)))
+        runs.calculate(db, db.get(PayrollRun, (tenant.id, run_id)), actor=SYSTEM)
 
 
 def slip_of(tenant, run_id: int, worker_id: int) -> tuple[PayslipRow, dict[str, Decimal]]:
@@ -125,7 +125,7 @@ def test_a_formula_that_cannot_be_valued_refuses_the_calculation(settings, tenan
         per_absence = ComponentDefinition(
             "per_absence", "缺勤补", ComponentKind.ADDITION, Method.FORMULA, None, formula="post_pay / absence_days"
         )
-        define_component(db, tenant.id, SYSTEM, per_absence)
+        define_component(db, per_absence, actor=SYSTEM)
     run_id = run_for(tenant)
     with pytest.raises(runs.CalculationRefused) as refused:
         calculate(tenant, run_id)
@@ -139,7 +139,7 @@ def test_a_formula_that_cannot_be_valued_refuses_the_calculation(settings, tenan
 
 def test_coefficient_cells_are_paid_with_the_tables_performance_base(settings, tenant) -> None:
     with tenant_session(tenant.id) as db, pytest.raises(Exception, match="performance base"):
-        create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2025, 1, 1), "", cells(True), None))
+        create_version(db, BandTableInput(None, date(2025, 1, 1), "", cells(True), None), actor=SYSTEM)
     seed_band(tenant, coefficient=True, base=D("1000"))
     worker = make_worker(settings, tenant, city="chengdu", grade=2)  # not rated: 达标, coefficient 1.0
     run_id = run_for(tenant)
@@ -260,8 +260,8 @@ def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> Non
     declared = make_worker(settings, tenant, city="chengdu", grade=5, hire_date=date(2026, 3, 1))
     with tenant_session(tenant.id) as db:
         w = db.get(Worker, (tenant.id, declared.id))
-        save_declaration(db, tenant.id, SYSTEM, w, Declarations(2026, children=(Child(date(2018, 5, 1)),)))
-        save_flags(db, tenant.id, SYSTEM, w, TaxYearFlags(2026, first_job=True))
+        save_declaration(db, w, Declarations(2026, children=(Child(date(2018, 5, 1)),)), actor=SYSTEM)
+        save_flags(db, w, TaxYearFlags(2026, first_job=True), actor=SYSTEM)
     run_id = run_for(tenant)
     calculate(tenant, run_id)
     base_slip, _ = slip_of(tenant, run_id, plain.id)
@@ -284,7 +284,7 @@ def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> Non
     worker = make_worker(settings, tenant, city="chengdu", grade=5, hire_date=date(2020, 3, 1))
     with tenant_session(tenant.id) as db:
         flags = TaxYearFlags(2026, small_earner=True, wages_last_year=D("58000"), declared_every_month_last_year=True)
-        save_flags(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id)), flags)
+        save_flags(db, db.get(Worker, (tenant.id, worker.id)), flags, actor=SYSTEM)
     january = run_for(tenant, JANUARY)
     calculate(tenant, january)
     slip, _ = slip_of(tenant, january, worker.id)
@@ -308,9 +308,8 @@ def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tena
     with tenant_session(tenant.id) as db:
         define_component(
             db,
-            tenant.id,
-            SYSTEM,
             ComponentDefinition("bonus", "一次性奖励", ComponentKind.ADDITION, Method.PER_WORKER_MONTH, None),
+            actor=SYSTEM,
         )
     run_id = run_for(tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)

@@ -43,7 +43,7 @@ def band_table(tenant, effective_from: date = date(2026, 1, 1)) -> None:
         for r in RATINGS
     )
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, effective_from, "", cells))
+        create_version(db, BandTableInput(BUREAU, effective_from, "", cells), actor=SYSTEM)
 
 
 def seed(settings, tenant) -> list[int]:
@@ -51,7 +51,7 @@ def seed(settings, tenant) -> list[int]:
     band_table(tenant)
     ids = [make_worker(settings, tenant, city="chengdu", grade=g, client_bureau=BUREAU).id for g in (5, 3, 1)]
     with tenant_session(tenant.id) as db:
-        set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, ids[1])), D("6000"))
+        set_contribution_base(db, db.get(Worker, (tenant.id, ids[1])), D("6000"), actor=SYSTEM)
         save_month(db, tenant.id, SYSTEM, MARCH, {ids[1]: AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))})
     return ids
 
@@ -139,7 +139,7 @@ def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, sig
     assert action(client, tenant, march, "approve").status_code == 303
     assert action(client, tenant, march, "publish", {"confirm": "yes"}).status_code == 303
     with tenant_session(tenant.id) as db:
-        assert runs.get_run(db, tenant.id, march).status == RunStatus.PUBLISHED.value
+        assert runs.get_run(db, march).status == RunStatus.PUBLISHED.value
 
     refused = action(client, tenant, march, "calculate")
     assert refused.status_code == 400
@@ -218,7 +218,7 @@ def test_each_export_has_its_header_and_one_row_per_payslip(settings, tenant, si
 
 def test_a_viewer_is_refused_and_another_tenants_run_is_not_found(settings, tenant, other_tenant, signed_in) -> None:
     with tenant_session(other_tenant.id) as db:
-        foreign = runs.create_run(db, other_tenant.id, SYSTEM, MARCH).id
+        foreign = runs.create_run(db, MARCH, actor=SYSTEM).id
     viewer = signed_in(tenant, StaffRole.VIEWER)
     assert viewer.get(base(tenant)).status_code == 403
     assert viewer.get(f"{base(tenant)}/{foreign}").status_code in (403, 404)

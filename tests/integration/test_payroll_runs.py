@@ -44,11 +44,11 @@ def cells() -> tuple[BandCell, ...]:
 
 def seed(settings, tenant) -> list[int]:
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, date(2026, 1, 1), "", cells()))
+        create_version(db, BandTableInput(BUREAU, date(2026, 1, 1), "", cells()), actor=SYSTEM)
     ids = [make_worker(settings, tenant, city="chengdu", grade=g).id for g in (5, 3, 1)]
     with tenant_session(tenant.id) as db:
         for worker_id, base in zip(ids[1:], (D("6000"), D("3000")), strict=True):
-            set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), base)
+            set_contribution_base(db, db.get(Worker, (tenant.id, worker_id)), base, actor=SYSTEM)
     figures = AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))
     with tenant_session(tenant.id) as db:
         save_month(db, tenant.id, SYSTEM, MARCH, {ids[1]: figures})
@@ -61,8 +61,8 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
 
     with tenant_session(tenant.id) as db:
         worker = db.get(Worker, (tenant.id, worker_id))
-        _, cell = band_for_worker(db, tenant.id, worker, month)
-        policy = policy_in_force(db, tenant.id, "chengdu", month)
+        _, cell = band_for_worker(db, worker, month)
+        policy = policy_in_force(db, "chengdu", month)
         figures = city_in_force(db, tenant.id, "chengdu", month)
         row = db.exec(
             select(AttendanceMonth).where(AttendanceMonth.worker_id == worker_id, AttendanceMonth.month == month)
@@ -96,17 +96,17 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
 
 def new_run(tenant, month: date = MARCH) -> int:
     with tenant_session(tenant.id) as db:
-        return runs.create_run(db, tenant.id, SYSTEM, month).id
+        return runs.create_run(db, month, actor=SYSTEM).id
 
 
 def calculate(tenant, run_id: int) -> runs.Outcome:
     with tenant_session(tenant.id) as db:
-        return runs.calculate(db, tenant.id, SYSTEM, runs.get_run(db, tenant.id, run_id))
+        return runs.calculate(db, runs.get_run(db, run_id), actor=SYSTEM)
 
 
 def stored(tenant, run_id: int):
     with tenant_session(tenant.id) as db:
-        run = runs.get_run(db, tenant.id, run_id)
+        run = runs.get_run(db, run_id)
         slips = {p.worker_id: p for p in db.exec(select(PayslipRow).where(PayslipRow.run_id == run_id))}
         lines = {}
         for line in db.exec(select(PayslipLineRow).order_by(PayslipLineRow.payslip_id, PayslipLineRow.position)):
@@ -163,9 +163,9 @@ def test_the_next_month_continues_the_published_year_to_date(settings, tenant) -
     run_id = new_run(tenant)
     calculate(tenant, run_id)
     with tenant_session(tenant.id) as db:
-        run = runs.get_run(db, tenant.id, run_id)
-        runs.approve(db, tenant.id, SYSTEM, run)
-        runs.publish(db, tenant.id, SYSTEM, run)
+        run = runs.get_run(db, run_id)
+        runs.approve(db, run, actor=SYSTEM)
+        runs.publish(db, run, actor=SYSTEM)
     april = new_run(tenant, date(2026, 4, 1))
     calculate(tenant, april)
     _, slips, _ = stored(tenant, april)
@@ -187,15 +187,15 @@ def test_a_published_run_cannot_change(settings, tenant) -> None:
     run_id = new_run(tenant)
     calculate(tenant, run_id)
     with tenant_session(tenant.id) as db:
-        run = runs.get_run(db, tenant.id, run_id)
-        runs.approve(db, tenant.id, SYSTEM, run)
-        runs.publish(db, tenant.id, SYSTEM, run)
+        run = runs.get_run(db, run_id)
+        runs.approve(db, run, actor=SYSTEM)
+        runs.publish(db, run, actor=SYSTEM)
     with pytest.raises(DomainError, match="published"):
         calculate(tenant, run_id)
     with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="published"):
-        runs.approve(db, tenant.id, SYSTEM, runs.get_run(db, tenant.id, run_id))
+        runs.approve(db, runs.get_run(db, run_id), actor=SYSTEM)
     with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="published"):
-        runs.create_run(db, tenant.id, SYSTEM, MARCH, "某局")
+        runs.create_run(db, MARCH, "某局", actor=SYSTEM)
 
 
 def test_a_worker_without_a_band_refuses_the_whole_calculation(settings, tenant) -> None:
@@ -215,7 +215,7 @@ def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> No
     run_id = new_run(tenant)
     calculate(tenant, run_id)
     with tenant_session(other_tenant.id) as db:
-        assert runs.get_run(db, other_tenant.id, run_id) is None
+        assert runs.get_run(db, run_id) is None
         assert db.exec(select(func.count()).select_from(PayrollRun)).one() == 0
         assert db.exec(select(func.count()).select_from(PayslipRow)).one() == 0
         assert db.exec(select(func.count()).select_from(PayslipLineRow)).one() == 0
@@ -235,9 +235,9 @@ def test_components_and_declarations_change_the_payslip_as_the_rule_says(setting
     seniority = ComponentDefinition("seniority", "工龄工资", ComponentKind.ADDITION, Method.PER_YEAR_OF_SERVICE, D("50"))
     declared = Declarations(2026, children=(Child(date(2018, 5, 1)),))
     with tenant_session(tenant.id) as db:
-        define_component(db, tenant.id, SYSTEM, transport)
-        define_component(db, tenant.id, SYSTEM, seniority)
-        save_declaration(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, ids[0])), declared)
+        define_component(db, transport, actor=SYSTEM)
+        define_component(db, seniority, actor=SYSTEM)
+        save_declaration(db, db.get(Worker, (tenant.id, ids[0])), declared, actor=SYSTEM)
     run_id = new_run(tenant)
     calculate(tenant, run_id)
     _, slips, lines = stored(tenant, run_id)
@@ -269,4 +269,4 @@ def test_components_and_declarations_change_the_payslip_as_the_rule_says(setting
 def runs_inputs(db, tenant):
     from service.payroll.runs.inputs import load
 
-    return load(db, tenant.id, MARCH, None).inputs
+    return load(db, MARCH, None).inputs

@@ -37,15 +37,15 @@ def _publish_march(settings, tenant) -> None:
         for r in RATINGS
     )
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(None, date(2026, 1, 1), "", cells))
+        create_version(db, BandTableInput(None, date(2026, 1, 1), "", cells), actor=SYSTEM)
     make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=5, post_line="市容市貌", name="甲一")
     make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=3, post_line="市容市貌", name="甲二")
     make_worker(settings, tenant, client_bureau=OTHER, unit="", city="chengdu", grade=2, name="乙一")
     with tenant_session(tenant.id) as db:
-        run = runs.create_run(db, tenant.id, SYSTEM, MARCH)
-        runs.calculate(db, tenant.id, SYSTEM, run)
-        runs.approve(db, tenant.id, SYSTEM, run)
-        runs.publish(db, tenant.id, SYSTEM, run)
+        run = runs.create_run(db, MARCH, actor=SYSTEM)
+        runs.calculate(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=SYSTEM)
+        runs.publish(db, run, actor=SYSTEM)
 
 
 def _bureau(db, name: str) -> ClientBureau:

@@ -43,12 +43,12 @@ def post_form(client, tenant, values: dict[str, str], path: str = "/salary-bands
 def band(tenant, worker_id: int, on: date):
     with tenant_session(tenant.id) as db:
         worker = db.get(Worker, (tenant.id, worker_id))
-        return actions.band_for_worker(db, tenant.id, worker, on)
+        return actions.band_for_worker(db, worker, on)
 
 
 def rate(tenant, worker_id: int, rating: Rating | None) -> None:
     with tenant_session(tenant.id) as db:
-        actions.set_assessment_rating(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), rating)
+        actions.set_assessment_rating(db, db.get(Worker, (tenant.id, worker_id)), rating, actor=SYSTEM)
 
 
 def counts(tenant) -> tuple[int, int, int]:
@@ -104,7 +104,7 @@ def test_a_later_version_takes_over_from_its_date_and_the_form_is_prefilled(tena
     again = post_form(client, tenant, form(effective_from="2027-01-01"))
     assert again.status_code == 400 and 'id="effective_from-error"' in again.text
     with tenant_session(tenant.id) as db:
-        first = next(v for v in actions.all_versions(db, tenant.id) if v.effective_from == date(2026, 1, 1))
+        first = next(v for v in actions.all_versions(db) if v.effective_from == date(2026, 1, 1))
     edit = client.get(f"/t/{tenant.slug}/salary-bands/{first.id}/edit")
     assert edit.status_code == 200
     corrected = post_form(client, tenant, form(post=2100), path=f"/salary-bands/{first.id}")
@@ -158,7 +158,7 @@ def test_roles_and_other_tenants(tenant, other_tenant, signed_in, client, settin
     signed = signed_in(tenant, StaffRole.ADMIN)
     assert post_form(signed, tenant, form()).status_code == 303
     with tenant_session(tenant.id) as db:
-        ours = actions.all_versions(db, tenant.id)[0]
+        ours = actions.all_versions(db)[0]
     assert band(other_tenant, worker.id, date(2026, 6, 1)) is None  # our table is not theirs
     assert counts(other_tenant) == (0, 0, 0)
     assert signed.get(f"/t/{tenant.slug}/salary-bands/{ours.id}/edit").status_code == 200

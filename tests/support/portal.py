@@ -31,17 +31,17 @@ def band_table(tenant: TenantFixture) -> None:
         for r in RATINGS
     )
     with tenant_session(tenant.id) as db:
-        create_version(db, tenant.id, SYSTEM, BandTableInput(BUREAU, date(2026, 1, 1), "", cells))
+        create_version(db, BandTableInput(BUREAU, date(2026, 1, 1), "", cells), actor=SYSTEM)
 
 
 def run_month(tenant: TenantFixture, month: date, *, publish: bool = True) -> PayrollRun:
     """A regular run of the month, calculated, approved and (unless told not to) published."""
     with tenant_session(tenant.id) as db:
-        run = runs.create_run(db, tenant.id, SYSTEM, month)
-        runs.calculate(db, tenant.id, SYSTEM, run)
-        runs.approve(db, tenant.id, SYSTEM, run)
+        run = runs.create_run(db, month, actor=SYSTEM)
+        runs.calculate(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=SYSTEM)
         if publish:
-            runs.publish(db, tenant.id, SYSTEM, run)
+            runs.publish(db, run, actor=SYSTEM)
     return run
 
 
@@ -59,7 +59,7 @@ def payslip_of(tenant: TenantFixture, run: PayrollRun, worker: Worker) -> Paysli
 def invite(tenant: TenantFixture, worker: Worker) -> str:
     """A fresh invitation token for the worker (as the HR clerk's button makes)."""
     with tenant_session(tenant.id) as db:
-        return actions.invite(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id))).token
+        return actions.invite(db, db.get(Worker, (tenant.id, worker.id)), actor=SYSTEM).token
 
 
 def accept(client: TestClient, slug: str, token: str, password: str = ASSISTANT_PASSWORD, again: str | None = None):

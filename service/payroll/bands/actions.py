@@ -15,7 +15,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, insert
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.assessment.ratings import Rating
 from service.audit import Actor, record
@@ -31,6 +31,7 @@ from service.payroll.bands.rules import (
     validate_cells,
 )
 from service.workforce.models import Worker
+from tenants.isolation import TenantSession
 
 # A worker with no published rating yet (a new hire, or before the first
 # assessment) is paid at 达标 "up to standard": the level that neither rewards
@@ -69,12 +70,10 @@ def snapshot(table: SalaryBandTable, cells: tuple[BandCell, ...] | list[BandCell
     }
 
 
-def _refuse_duplicate(
-    db: Session, tenant_id: uuid.UUID, client_bureau: str | None, effective_from: date, own_id: int | None
-) -> None:
+def _refuse_duplicate(db: TenantSession, client_bureau: str | None, effective_from: date, own_id: int | None) -> None:
     clash = db.exec(
         select(SalaryBandTable.id).where(
-            SalaryBandTable.tenant_id == tenant_id,
+            SalaryBandTable.tenant_id == db.tenant_id,
             func.coalesce(SalaryBandTable.client_bureau, "") == (client_bureau or ""),
             SalaryBandTable.effective_from == effective_from,
         )
@@ -113,10 +112,11 @@ def _require_base(cells: tuple[BandCell, ...], data: BandTableInput) -> None:
         )
 
 
-def create_version(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BandTableInput) -> SalaryBandTable:
+def create_version(db: TenantSession, data: BandTableInput, *, actor: Actor) -> SalaryBandTable:
     """A new version of the tenant-wide or a bureau's band table, all 25 cells at once."""
+    tenant_id = db.tenant_id
     cells = validate_cells(data.cells)
-    _refuse_duplicate(db, tenant_id, data.client_bureau, data.effective_from, None)
+    _refuse_duplicate(db, data.client_bureau, data.effective_from, None)
     _require_base(cells, data)
     table = SalaryBandTable(
         tenant_id=tenant_id,
@@ -133,16 +133,15 @@ def create_version(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BandTa
     return table
 
 
-def correct_version(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, table: SalaryBandTable, data: BandTableInput
-) -> SalaryBandTable:
+def correct_version(db: TenantSession, table: SalaryBandTable, data: BandTableInput, *, actor: Actor) -> SalaryBandTable:
     """Correct a version in place (date, note, cells); its scope stays the same."""
+    tenant_id = db.tenant_id
     if (data.client_bureau or None) != table.client_bureau:
         raise DomainError(N_("A version cannot move to another client bureau."), field="client_bureau")
     cells = validate_cells(data.cells)
     table_id = id_of(table)
-    _refuse_duplicate(db, tenant_id, table.client_bureau, data.effective_from, table_id)
-    before = snapshot(table, cells_of(db, tenant_id, table_id))
+    _refuse_duplicate(db, table.client_bureau, data.effective_from, table_id)
+    before = snapshot(table, cells_of(db, table_id))
     _require_base(cells, data)
     table.effective_from = data.effective_from
     table.note = data.note
@@ -160,7 +159,7 @@ def correct_version(
     return table
 
 
-def set_assessment_rating(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, rating: Rating | None) -> Worker:
+def set_assessment_rating(db: TenantSession, worker: Worker, rating: Rating | None, *, actor: Actor) -> Worker:
     """Record the worker's latest published rating (until the assessment issue does)."""
     before = {"assessment_rating": worker.assessment_rating}
     worker.assessment_rating = rating.value if rating else None
@@ -169,22 +168,22 @@ def set_assessment_rating(db: Session, tenant_id: uuid.UUID, actor: Actor, worke
     db.flush()
     after = {"assessment_rating": worker.assessment_rating}
     if after != before:
-        record(db, tenant_id, actor, "worker.assessment_rating", "worker", worker.id, before=before, after=after)
+        record(db, db.tenant_id, actor, "worker.assessment_rating", "worker", worker.id, before=before, after=after)
     return worker
 
 
-def get_version(db: Session, tenant_id: uuid.UUID, table_id: int) -> SalaryBandTable | None:
+def get_version(db: TenantSession, table_id: int) -> SalaryBandTable | None:
     return db.exec(
-        select(SalaryBandTable).where(SalaryBandTable.tenant_id == tenant_id, SalaryBandTable.id == table_id)
+        select(SalaryBandTable).where(SalaryBandTable.tenant_id == db.tenant_id, SalaryBandTable.id == table_id)
     ).first()
 
 
-def all_versions(db: Session, tenant_id: uuid.UUID) -> list[SalaryBandTable]:
+def all_versions(db: TenantSession) -> list[SalaryBandTable]:
     """Every version: tenant-wide first, then by bureau, newest first."""
     return list(
         db.exec(
             select(SalaryBandTable)
-            .where(SalaryBandTable.tenant_id == tenant_id)
+            .where(SalaryBandTable.tenant_id == db.tenant_id)
             .order_by(
                 col(SalaryBandTable.client_bureau).is_not(None),
                 col(SalaryBandTable.client_bureau),
@@ -194,19 +193,19 @@ def all_versions(db: Session, tenant_id: uuid.UUID) -> list[SalaryBandTable]:
     )
 
 
-def cells_of(db: Session, tenant_id: uuid.UUID, table_id: int) -> list[BandCell]:
+def cells_of(db: TenantSession, table_id: int) -> list[BandCell]:
     rows = db.exec(
-        select(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, SalaryBandCell.table_id == table_id)
+        select(SalaryBandCell).where(SalaryBandCell.tenant_id == db.tenant_id, SalaryBandCell.table_id == table_id)
     ).all()
     return [to_cell(r) for r in rows]
 
 
-def cells_of_tables(db: Session, tenant_id: uuid.UUID, table_ids: list[int]) -> dict[int, list[BandCell]]:
+def cells_of_tables(db: TenantSession, table_ids: list[int]) -> dict[int, list[BandCell]]:
     """``cells_of`` for several versions in one query."""
     found: dict[int, list[BandCell]] = {i: [] for i in table_ids}
     if found:
         for row in db.exec(
-            select(SalaryBandCell).where(SalaryBandCell.tenant_id == tenant_id, col(SalaryBandCell.table_id).in_(table_ids))
+            select(SalaryBandCell).where(SalaryBandCell.tenant_id == db.tenant_id, col(SalaryBandCell.table_id).in_(table_ids))
         ):
             found[row.table_id].append(to_cell(row))
     return found
@@ -217,12 +216,12 @@ def rating_of(worker: Worker) -> Rating:
     return Rating(worker.assessment_rating) if worker.assessment_rating else DEFAULT_RATING
 
 
-def band_for_worker(db: Session, tenant_id: uuid.UUID, worker: Worker, on: date) -> tuple[SalaryBandTable, BandCell] | None:
+def band_for_worker(db: TenantSession, worker: Worker, on: date) -> tuple[SalaryBandTable, BandCell] | None:
     """The band table in force for the worker's bureau on ``on`` and the cell of
     the worker's grade and rating (``rating_of``); None when no table is in force."""
     tables = db.exec(
         select(SalaryBandTable).where(
-            SalaryBandTable.tenant_id == tenant_id,
+            SalaryBandTable.tenant_id == db.tenant_id,
             SalaryBandTable.effective_from <= on,
             col(SalaryBandTable.client_bureau).is_(None) | (col(SalaryBandTable.client_bureau) == worker.client_bureau),
         )
@@ -230,5 +229,5 @@ def band_for_worker(db: Session, tenant_id: uuid.UUID, worker: Worker, on: date)
     table = band_in_force(tables, worker.client_bureau, on)
     if table is None:
         return None
-    cell = cell_for(cells_of(db, tenant_id, id_of(table)), worker.grade, rating_of(worker))
+    cell = cell_for(cells_of(db, id_of(table)), worker.grade, rating_of(worker))
     return (table, cell) if cell is not None else None

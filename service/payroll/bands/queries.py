@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.workforce.models import Worker
+from tenants.isolation import TenantSession
 
 
-def bureaus_with_workers(db: Session, tenant_id: uuid.UUID) -> list[str]:
+def bureaus_with_workers(db: TenantSession) -> list[str]:
     """The client bureaus some worker is assigned to, by name: the scopes a band table may be given."""
-    return sorted(db.exec(select(Worker.client_bureau).where(Worker.tenant_id == tenant_id).distinct()).all())
+    return sorted(db.exec(select(Worker.client_bureau).where(Worker.tenant_id == db.tenant_id).distinct()).all())

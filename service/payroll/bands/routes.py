@@ -4,7 +4,6 @@ add or correct a version."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -45,7 +44,7 @@ def _matrix(cells: list[BandCell]) -> dict[tuple[int, str], BandCell]:
     return {(c.grade, c.rating.value): c for c in cells}
 
 
-def _scopes(db: TenantSession, tenant_id: uuid.UUID, versions: list[SalaryBandTable], today: date) -> list[dict[str, Any]]:
+def _scopes(db: TenantSession, versions: list[SalaryBandTable], today: date) -> list[dict[str, Any]]:
     """One entry per scope: tenant-wide first, then each bureau with versions of its own."""
     keys: list[str | None] = []
     for v in versions:
@@ -59,7 +58,7 @@ def _scopes(db: TenantSession, tenant_id: uuid.UUID, versions: list[SalaryBandTa
         history = [v for v in versions if v.client_bureau == bureau]
         current = band_in_force(history, bureau, today) if history else None
         scopes.append({"bureau": bureau, "current": current, "history": history})
-    cells = actions.cells_of_tables(db, tenant_id, [id_of(s["current"]) for s in scopes if s["current"]])  # one query
+    cells = actions.cells_of_tables(db, [id_of(s["current"]) for s in scopes if s["current"]])  # one query
     for scope in scopes:
         scope["cells"] = _matrix(cells[scope["current"].id]) if scope["current"] else {}
     return scopes
@@ -98,7 +97,7 @@ def _form(
         errors=errors,
         edit=edit,
         source=source,
-        bureaus=bureaus_with_workers(db, db.tenant_id),
+        bureaus=bureaus_with_workers(db),
         grades=GRADES,
         ratings=RATINGS,
         cell_field=cell_field,
@@ -112,7 +111,7 @@ def _errors(refused: RefusedForm, ctx: RequestContext) -> dict[str, str]:
 
 
 def _version(db: TenantSession, ctx: RequestContext, table_id: int) -> SalaryBandTable:
-    table = actions.get_version(db, ctx.tenant_id, table_id)
+    table = actions.get_version(db, table_id)
     if table is None:
         raise NotFoundException()
     return table
@@ -134,7 +133,7 @@ class SalaryBandsController(Controller):
     @get("/", opt=allow(*READERS), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         today = clock.today()
-        scopes = _scopes(db, ctx.tenant_id, actions.all_versions(db, ctx.tenant_id), today)
+        scopes = _scopes(db, actions.all_versions(db), today)
         return page(
             request,
             "payroll/bands.html",
@@ -152,8 +151,8 @@ class SalaryBandsController(Controller):
         """The form, prefilled from the version in force today for the scope asked for
         (``?client_bureau=``), or the tenant-wide one when the bureau has none."""
         bureau = request.query_params.get("client_bureau", "").strip()[:80] or None
-        source = band_in_force(actions.all_versions(db, ctx.tenant_id), bureau, clock.today())
-        cells = actions.cells_of(db, ctx.tenant_id, id_of(source)) if source else []
+        source = band_in_force(actions.all_versions(db), bureau, clock.today())
+        cells = actions.cells_of(db, id_of(source)) if source else []
         base = source.performance_base if source is not None else None
         values = _values_from(None, cells, client_bureau=bureau or "", performance_base="" if base is None else str(base))
         return _form(request, db, values=values, errors={}, edit=None, source=source)
@@ -161,15 +160,13 @@ class SalaryBandsController(Controller):
     @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         band_input = parse_band_form({f: field_text(data, f) for f in form_fields()})
-        table = actions.create_version(db, ctx.tenant_id, ctx.actor, band_input)
+        table = actions.create_version(db, band_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/salary-bands?done=added#version-{table.id}"))
 
     @get("/{table_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, table_id: FromPath[int]) -> Response:
         table = _version(db, ctx, table_id)
-        return _form(
-            request, db, values=_values_from(table, actions.cells_of(db, ctx.tenant_id, id_of(table))), errors={}, edit=table
-        )
+        return _form(request, db, values=_values_from(table, actions.cells_of(db, id_of(table))), errors={}, edit=table)
 
     @post("/{table_id:int}", opt=allow(*EDITORS) | shown_again_by(_correction_refused), sync_to_thread=True)
     def correct(self, ctx: RequestCtx, db: TenantDb, table_id: FromPath[int], data: FormData) -> Response:
@@ -177,5 +174,5 @@ class SalaryBandsController(Controller):
         values = {f: field_text(data, f) for f in form_fields()} | {
             "client_bureau": table.client_bureau or ""
         }  # the scope stays
-        actions.correct_version(db, ctx.tenant_id, ctx.actor, table, parse_band_form(values))
+        actions.correct_version(db, table, parse_band_form(values), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/salary-bands?done=corrected#version-{table_id}"))

@@ -10,14 +10,13 @@ component and month already imported replaces the amount.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit import Actor, record, record_many
 from service.database.ids import id_of
@@ -38,26 +37,27 @@ from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker
 from service.workforce.roster.actions import id_number_index
 from service.workforce.roster.excel import ImportRefused, RowError
+from tenants.isolation import TenantSession
 
 # --- components ----------------------------------------------------------------
 
 
-def list_components(db: Session, tenant_id: uuid.UUID) -> list[PayComponent]:
+def list_components(db: TenantSession) -> list[PayComponent]:
     return list(
         db.exec(
             select(PayComponent)
-            .where(PayComponent.tenant_id == tenant_id)
+            .where(PayComponent.tenant_id == db.tenant_id)
             .order_by(col(PayComponent.active).desc(), col(PayComponent.code))
         )
     )
 
 
-def find_component(db: Session, tenant_id: uuid.UUID, component_id: int) -> PayComponent | None:
-    return db.get(PayComponent, (tenant_id, component_id))
+def find_component(db: TenantSession, component_id: int) -> PayComponent | None:
+    return db.get(PayComponent, (db.tenant_id, component_id))
 
 
-def get_component(db: Session, tenant_id: uuid.UUID, component_id: int) -> PayComponent:
-    component = find_component(db, tenant_id, component_id)
+def get_component(db: TenantSession, component_id: int) -> PayComponent:
+    component = find_component(db, component_id)
     if component is None:
         raise DomainError(N_("This pay component does not exist."), field="component")
     return component
@@ -76,7 +76,8 @@ def _columns(definition: ComponentDefinition) -> dict:
     }
 
 
-def define_component(db: Session, tenant_id: uuid.UUID, actor: Actor, definition: ComponentDefinition) -> PayComponent:
+def define_component(db: TenantSession, definition: ComponentDefinition, *, actor: Actor) -> PayComponent:
+    tenant_id = db.tenant_id
     clash = db.exec(
         select(PayComponent.id).where(PayComponent.tenant_id == tenant_id, PayComponent.code == definition.code)
     ).first()
@@ -90,9 +91,10 @@ def define_component(db: Session, tenant_id: uuid.UUID, actor: Actor, definition
 
 
 def update_component(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, component: PayComponent, definition: ComponentDefinition
+    db: TenantSession, component: PayComponent, definition: ComponentDefinition, *, actor: Actor
 ) -> PayComponent:
     """Everything but the code changes (past payslip lines keep the code)."""
+    tenant_id = db.tenant_id
     if definition.code != component.code:
         raise DomainError(N_("A component's code cannot change."), field="code")
     before = component.snapshot()
@@ -115,7 +117,7 @@ def update_component(
     return component
 
 
-def set_active(db: Session, tenant_id: uuid.UUID, actor: Actor, component: PayComponent, active: bool) -> None:
+def set_active(db: TenantSession, component: PayComponent, active: bool, *, actor: Actor) -> None:
     if component.active == active:
         return
     before = component.snapshot()
@@ -124,7 +126,7 @@ def set_active(db: Session, tenant_id: uuid.UUID, actor: Actor, component: PayCo
     db.add(component)
     db.flush()
     action = "pay_component.activate" if active else "pay_component.deactivate"
-    record(db, tenant_id, actor, action, "pay_component", component.id, before=before, after=component.snapshot())
+    record(db, db.tenant_id, actor, action, "pay_component", component.id, before=before, after=component.snapshot())
 
 
 # --- imported amounts ----------------------------------------------------------
@@ -235,14 +237,7 @@ def check_amounts(data: bytes, t: Translator) -> tuple[list[AmountRow], list[Row
 
 
 def import_amounts(
-    db: Session,
-    keys: Keys,
-    tenant_id: uuid.UUID,
-    actor: Actor,
-    content: bytes,
-    t: Translator,
-    *,
-    only_month: date | None = None,
+    db: TenantSession, keys: Keys, content: bytes, t: Translator, *, actor: Actor, only_month: date | None = None
 ) -> int:
     """Check the sheet, match rows to workers (one query over the blind index)
     and to imported components (one query), write all or nothing; raise
@@ -252,6 +247,7 @@ def import_amounts(
     published run is never calculated again, so the amount would never be
     paid).  ``only_month`` (the import reached from a payroll run) refuses
     rows of any other month."""
+    tenant_id = db.tenant_id
     entries, errors = check_amounts(content, t)
     month_column = t(HEADERS["month"])
     published = set(
@@ -350,15 +346,16 @@ def import_amounts(
 # --- tax declarations ------------------------------------------------------------
 
 
-def declaration_of(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> Declarations | None:
-    row = db.get(TaxDeclaration, (tenant_id, worker_id, year))
+def declaration_of(db: TenantSession, worker_id: int, year: int) -> Declarations | None:
+    row = db.get(TaxDeclaration, (db.tenant_id, worker_id, year))
     return None if row is None else from_json(row.declarations)
 
 
-def save_declaration(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, declarations: Declarations) -> None:
+def save_declaration(db: TenantSession, worker: Worker, declarations: Declarations, *, actor: Actor) -> None:
     """Replace the worker's declarations for ``declarations.year``.  The
     dataclasses have validated the rules already; month 1 to 12 are valued
     here too, so nothing is stored that a payroll run would refuse."""
+    tenant_id = db.tenant_id
 
     for month in range(1, 13):
         monthly_deductions(declarations, month)
@@ -379,12 +376,13 @@ def save_declaration(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Wo
 # --- tax-year flags (首次取得工资 / 6 万元) -------------------------------------------
 
 
-def flags_of(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> TaxYearFlagsRow | None:
-    return db.get(TaxYearFlagsRow, (tenant_id, worker_id, year))
+def flags_of(db: TenantSession, worker_id: int, year: int) -> TaxYearFlagsRow | None:
+    return db.get(TaxYearFlagsRow, (db.tenant_id, worker_id, year))
 
 
-def save_flags(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, flags: TaxYearFlags) -> None:
+def save_flags(db: TenantSession, worker: Worker, flags: TaxYearFlags, *, actor: Actor) -> None:
     """Replace the worker's flags for ``flags.year`` after ``year_flags.check``."""
+    tenant_id = db.tenant_id
     check_flags(flags, worker.hire_date)
     worker_id = id_of(worker)
     row = db.get(TaxYearFlagsRow, (tenant_id, worker_id, flags.year))
@@ -411,7 +409,7 @@ class PublishedYear:
     income: Decimal  # 累计收入 on the latest of them
 
 
-def published_year(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> PublishedYear | None:
+def published_year(db: TenantSession, worker_id: int, year: int) -> PublishedYear | None:
     """The worker's published payslips of ``year`` (one query), None when there are none."""
     row = db.execute(
         text(
@@ -423,7 +421,7 @@ def published_year(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int)
               and p.month >= :start and p.month < :end
             """
         ),
-        {"tenant": tenant_id, "worker": worker_id, "start": date(year, 1, 1), "end": date(year + 1, 1, 1)},
+        {"tenant": db.tenant_id, "worker": worker_id, "start": date(year, 1, 1), "end": date(year + 1, 1, 1)},
     ).one()
     months, income = row
     return PublishedYear(months, Decimal(income)) if months else None

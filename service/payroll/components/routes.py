@@ -37,7 +37,7 @@ def _list(request: Request, ctx: RequestContext, db: TenantSession, **context: A
     return page(
         request,
         "payroll/components.html",
-        components=actions.list_components(db, ctx.tenant_id),
+        components=actions.list_components(db),
         can_edit=ctx.has_role(*EDITORS),
         kinds=KIND_LABELS,
         methods=METHOD_LABELS,
@@ -56,7 +56,7 @@ def _run_of(db: TenantSession, ctx: RequestContext, raw: str) -> PayrollRun | No
     number = whole_number(raw)
     if number is None:
         return None
-    run = runs.get_run(db, ctx.tenant_id, number)
+    run = runs.get_run(db, number)
     if run is None:
         raise NotFoundException()
     return run
@@ -87,15 +87,15 @@ class PayComponentsController(Controller):
     @post("/", opt=allow(*EDITORS) | shown_again_by(_definition_refused), sync_to_thread=True)
     def define(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         definition = parse_definition({f: field_text(data, f) for f in FIELDS})
-        actions.define_component(db, ctx.tenant_id, ctx.actor, definition)
+        actions.define_component(db, definition, actor=ctx.actor)
         return see_other(ctx.tenant_path("/pay-components?done=defined"))
 
     @post("/{component_id:int}/active", opt=allow(*EDITORS), sync_to_thread=True)
     def set_active(self, ctx: RequestCtx, db: TenantDb, component_id: FromPath[int], data: FormData) -> Response:
-        component = actions.find_component(db, ctx.tenant_id, component_id)
+        component = actions.find_component(db, component_id)
         if component is None:
             raise NotFoundException()
-        actions.set_active(db, ctx.tenant_id, ctx.actor, component, field_text(data, "active") == "1")
+        actions.set_active(db, component, field_text(data, "active") == "1", actor=ctx.actor)
         return see_other(ctx.tenant_path("/pay-components?done=saved"))
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=True)
@@ -115,10 +115,9 @@ class PayComponentsController(Controller):
         count = actions.import_amounts(
             db,
             keys_for(request.app.state.settings),
-            ctx.tenant_id,
-            ctx.actor,
             upload.file.read(),
             ctx.translate,
+            actor=ctx.actor,
             only_month=run.month if run is not None else None,
         )
         return _import_page(request, run, imported=count)

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -61,6 +60,7 @@ from service.payroll.runs.inputs import Missing, ytd_to_json
 from service.payroll.runs.models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
 from service.payroll.runs.payslip import Payslip, compute_payslip
 from service.workforce.attendance.actions import lock_month, unlock_month
+from tenants.isolation import TenantSession
 
 # COPY FROM is refused on a table with row-level security, so rows are COPYed
 # into temporary tables (private to the session, dropped at commit) and moved
@@ -196,22 +196,23 @@ class SlipWriter:
         self._slips, self._lines, self._pending = io.StringIO(), io.StringIO(), 0
 
 
-def get_run(db: Session, tenant_id: uuid.UUID, run_id: int) -> PayrollRun | None:
-    return db.exec(select(PayrollRun).where(PayrollRun.tenant_id == tenant_id, PayrollRun.id == run_id)).first()
+def get_run(db: TenantSession, run_id: int) -> PayrollRun | None:
+    return db.exec(select(PayrollRun).where(PayrollRun.tenant_id == db.tenant_id, PayrollRun.id == run_id)).first()
 
 
-def all_runs(db: Session, tenant_id: uuid.UUID) -> list[PayrollRun]:
+def all_runs(db: TenantSession) -> list[PayrollRun]:
     return list(
         db.exec(
             select(PayrollRun)
-            .where(PayrollRun.tenant_id == tenant_id)
+            .where(PayrollRun.tenant_id == db.tenant_id)
             .order_by(col(PayrollRun.month).desc(), col(PayrollRun.id).desc())
         )
     )
 
 
-def create_run(db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, client_bureau: str | None = None) -> PayrollRun:
+def create_run(db: TenantSession, month: date, client_bureau: str | None = None, *, actor: Actor) -> PayrollRun:
     """A new regular draft run for ``month`` (tenant-wide, or one bureau's)."""
+    tenant_id = db.tenant_id
     month = month.replace(day=1)
     client_bureau = client_bureau or None
     label = month.isoformat()[:7]
@@ -242,12 +243,12 @@ def _scope(query: SelectOfScalar[PayrollRun], client_bureau: str | None) -> Sele
     return query.where(bureau.is_(None) if client_bureau is None else bureau == client_bureau)
 
 
-def published_in_force(db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | None) -> PayrollRun | None:
+def published_in_force(db: TenantSession, month: date, client_bureau: str | None) -> PayrollRun | None:
     """The latest published run (regular or correction) of the month and scope."""
     return db.exec(
         _scope(select(PayrollRun), client_bureau)
         .where(
-            PayrollRun.tenant_id == tenant_id,
+            PayrollRun.tenant_id == db.tenant_id,
             PayrollRun.month == month.replace(day=1),
             PayrollRun.status == RunStatus.PUBLISHED.value,
         )
@@ -256,9 +257,10 @@ def published_in_force(db: Session, tenant_id: uuid.UUID, month: date, client_bu
 
 
 def create_correction(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, client_bureau: str | None, explanation: str
+    db: TenantSession, month: date, client_bureau: str | None, explanation: str, *, actor: Actor
 ) -> PayrollRun:
     """A draft correction run for a published month and scope, with its required explanation."""
+    tenant_id = db.tenant_id
     month = month.replace(day=1)
     client_bureau = client_bureau or None
     label = month.isoformat()[:7]
@@ -419,18 +421,18 @@ def copy_into_temp(db: Session, table: str, fields: tuple[tuple[str, str], ...],
     _copy(db, table, data)
 
 
-def write_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun, slips: dict[int, Payslip]) -> int:
+def write_payslips(db: TenantSession, run: PayrollRun, slips: dict[int, Payslip]) -> int:
     """Replace the run's payslips and lines with ``slips``; returns the number of lines."""
     writer = SlipWriter(db)
     for worker_id, slip in slips.items():
         writer.add(worker_id, slip)
-    return replace_payslips(db, tenant_id, run, writer).lines
+    return replace_payslips(db, run, writer).lines
 
 
-def replace_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun, writer: SlipWriter) -> Totals:
+def replace_payslips(db: TenantSession, run: PayrollRun, writer: SlipWriter) -> Totals:
     """Replace the run's payslips and lines with what ``writer`` COPYed into the temporary tables."""
     writer.flush()
-    params = {"tenant": tenant_id, "run": run.id, "month": run.month}
+    params = {"tenant": db.tenant_id, "run": run.id, "month": run.month}
     db.execute(
         text(
             "delete from payslip_lines l using payslips p where l.tenant_id = p.tenant_id and l.payslip_id = p.id"
@@ -461,9 +463,10 @@ def replace_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun, writer:
     return writer.totals
 
 
-def published_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> dict[int, Published]:
+def published_payslips(db: TenantSession, run: PayrollRun) -> dict[int, Published]:
     """Each worker's payslip in force for the run's month (the latest published one), with its
     lines, for the workers of the run's scope: two queries."""
+    tenant_id = db.tenant_id
     bureau = "" if run.client_bureau is None else " and r.client_bureau = :bureau"
     rows = db.execute(
         text(
@@ -492,7 +495,7 @@ def published_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> di
     }
 
 
-def calculate(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, progress: Progress = _no_progress) -> Outcome:
+def calculate(db: TenantSession, run: PayrollRun, progress: Progress = _no_progress, *, actor: Actor) -> Outcome:
     """Compute every payslip of the run and replace the stored ones, all or nothing.
 
     A correction run keeps only the payslips that differ from the published ones in force;
@@ -500,14 +503,14 @@ def calculate(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, 
     _refuse_published(run)
     db.exec(
         select(PayrollRun.id)
-        .where(PayrollRun.tenant_id == tenant_id, PayrollRun.id == run.id)
+        .where(PayrollRun.tenant_id == db.tenant_id, PayrollRun.id == run.id)
         .with_for_update(key_share=True)  # FOR NO KEY UPDATE: the progress row's key check is not blocked
     ).one()
     progress(ProgressPhase.LOADING.value, 0, 0)
     published = None
     if run.kind == RunKind.CORRECTION.value:
-        published = published_payslips(db, tenant_id, run)
-    inputs = run_inputs.load(db, tenant_id, run.month, run.client_bureau, include=set(published or ()))
+        published = published_payslips(db, run)
+    inputs = run_inputs.load(db, run.month, run.client_bureau, include=set(published or ()))
     writer = SlipWriter(db)
     compute_into(writer, inputs, progress, published)
     if published is not None and writer.totals.payslips == 0:
@@ -516,15 +519,14 @@ def calculate(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, 
             field="status",
         )
     progress(ProgressPhase.WRITING.value, 0, 0)
-    totals = replace_payslips(db, tenant_id, run, writer)
+    totals = replace_payslips(db, run, writer)
     progress(ProgressPhase.FINISHING.value, 0, 0)
-    return finish(db, tenant_id, actor, run, inputs, totals)
+    return finish(db, run, inputs, totals, actor=actor)
 
 
-def finish(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, inputs: run_inputs.RunInputs, totals: Totals
-) -> Outcome:
+def finish(db: TenantSession, run: PayrollRun, inputs: run_inputs.RunInputs, totals: Totals, *, actor: Actor) -> Outcome:
     """The run's totals and status, the attendance lock and the one audit entry."""
+    tenant_id = db.tenant_id
     before = run.snapshot()
     run.worker_count = totals.payslips
     run.gross = totals.gross
@@ -556,7 +558,7 @@ def finish(
 refuse_published = _refuse_published
 
 
-def approve(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) -> PayrollRun:
+def approve(db: TenantSession, run: PayrollRun, *, actor: Actor) -> PayrollRun:
     _refuse_published(run)
     if run.status != RunStatus.CALCULATED.value:
         raise DomainError(N_("Only a calculated payroll run can be approved."), field="status")
@@ -566,11 +568,12 @@ def approve(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) ->
     run.approved_by = actor.label
     db.add(run)
     db.flush()
-    record(db, tenant_id, actor, "payroll_run.approve", "payroll_run", run.id, before=before, after=run.snapshot())
+    record(db, db.tenant_id, actor, "payroll_run.approve", "payroll_run", run.id, before=before, after=run.snapshot())
     return run
 
 
-def publish(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) -> PayrollRun:
+def publish(db: TenantSession, run: PayrollRun, *, actor: Actor) -> PayrollRun:
+    tenant_id = db.tenant_id
     _refuse_published(run)
     if run.status != RunStatus.APPROVED.value:
         raise DomainError(N_("Only an approved payroll run can be published."), field="status")
@@ -585,7 +588,7 @@ def publish(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) ->
     return run
 
 
-def payslip_totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> tuple[int, Decimal, Decimal, Decimal, Decimal]:
+def payslip_totals(db: TenantSession, run_id: int) -> tuple[int, Decimal, Decimal, Decimal, Decimal]:
 
     # Five columns: more than sqlmodel's select() has typed overloads for.
     count, gross, net, tax, cost = db.execute(
@@ -595,6 +598,6 @@ def payslip_totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> tuple[int,
             func.coalesce(func.sum(PayslipRow.net_pay), 0),
             func.coalesce(func.sum(PayslipRow.tax), 0),
             func.coalesce(func.sum(PayslipRow.employer_cost), 0),
-        ).where(col(PayslipRow.tenant_id) == tenant_id, col(PayslipRow.run_id) == run_id)
+        ).where(col(PayslipRow.tenant_id) == db.tenant_id, col(PayslipRow.run_id) == run_id)
     ).one()
     return count, gross, net, tax, cost

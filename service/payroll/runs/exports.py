@@ -171,11 +171,11 @@ def insurance_workbook(rows: list[RegisterRow], lines: dict[int, list[PayslipLin
 def _read(
     db: TenantSession, ctx: RequestContext, run_id: int, with_lines: bool = False
 ) -> tuple[PayrollRun, list[RegisterRow], dict[int, list[PayslipLineRow]]]:
-    run = runs.get_run(db, ctx.tenant_id, run_id)
+    run = runs.get_run(db, run_id)
     if run is None:
         raise NotFoundException()
-    rows = run_queries.register_rows(db, ctx.tenant_id, run)
-    lines = run_queries.lines_of(db, ctx.tenant_id, [r.payslip_id for r in rows]) if with_lines else {}
+    rows = run_queries.register_rows(db, run)
+    lines = run_queries.lines_of(db, [r.payslip_id for r in rows]) if with_lines else {}
     return run, rows, lines
 
 
@@ -196,8 +196,8 @@ class PayrollExportsController(Controller):
     @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True)
     def tax(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
         run, rows, lines = _read(db, ctx, run_id, with_lines=True)
-        workers = run_queries.workers_of(db, ctx.tenant_id, [r.worker_id for r in rows])
-        ytd = run_queries.year_to_date_of(db, ctx.tenant_id, run_id)
+        workers = run_queries.workers_of(db, [r.worker_id for r in rows])
+        ytd = run_queries.year_to_date_of(db, run_id)
         full = ctx.has_role(*SEES_FULL_ID)
         keys = keys_for(request.app.state.settings)
 

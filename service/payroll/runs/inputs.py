@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import calendar
 import functools
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -50,7 +49,7 @@ from typing import Any
 
 import sqlalchemy
 from sqlalchemy import ARRAY, BigInteger, ColumnElement, and_, any_, literal, or_, text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.assessment.ratings import Rating
 from service.cities.models import CityParameter
@@ -73,6 +72,7 @@ from service.payroll.tax.declaration_json import from_json as declarations_from_
 from service.payroll.tax.year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
+from tenants.isolation import TenantSession
 
 FULL_MONTH = Attendance(days_worked=Decimal("21.75"))  # no attendance row: the whole month worked
 PAID_STATUSES = (WorkerStatus.ACTIVE, WorkerStatus.PROBATION)
@@ -135,7 +135,7 @@ def ytd_from_json(data: dict[str, Any]) -> TaxYearToDate:
     )
 
 
-def published_year_to_date(db: Session, tenant_id: uuid.UUID, month: date) -> dict[int, TaxYearToDate]:
+def published_year_to_date(db: TenantSession, month: date) -> dict[int, TaxYearToDate]:
     """Each worker's tax year to date before ``month``, summed over the payslips *in force*
     (per worker and earlier month of the year, the latest published one, correction runs
     included) in one query.  So a published correction of an earlier month counts in every
@@ -162,7 +162,7 @@ def published_year_to_date(db: Session, tenant_id: uuid.UUID, month: date) -> di
             from in_force group by worker_id
             """
         ),
-        {"tenant": tenant_id, "year_start": month.replace(month=1, day=1), "month": month},
+        {"tenant": db.tenant_id, "year_start": month.replace(month=1, day=1), "month": month},
     ).all()
     return {
         row.worker_id: TaxYearToDate(
@@ -181,11 +181,10 @@ def published_year_to_date(db: Session, tenant_id: uuid.UUID, month: date) -> di
     }
 
 
-def load(
-    db: Session, tenant_id: uuid.UUID, month: date, client_bureau: str | None, include: set[int] | None = None
-) -> RunInputs:
+def load(db: TenantSession, month: date, client_bureau: str | None, include: set[int] | None = None) -> RunInputs:
     """``include``: worker ids paid whatever their status or bureau now (a correction run
     recomputes every worker of the published month, even one who has left since)."""
+    tenant_id = db.tenant_id
     month = month.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
@@ -221,7 +220,7 @@ def load(
     ).all()
     bureaus = {w.client_bureau for w in workers}
     table_of = {b: band_in_force(tables, b, month) for b in bureaus}
-    cells = cells_of_tables(db, tenant_id, sorted({id_of(t) for t in table_of.values() if t is not None}))
+    cells = cells_of_tables(db, sorted({id_of(t) for t in table_of.values() if t is not None}))
 
     attendance = {
         row.worker_id: row
@@ -243,7 +242,7 @@ def load(
         db.exec(select(CityParameter).where(CityParameter.tenant_id == tenant_id, CityParameter.effective_from <= month)).all(),
         lambda r: r.city,
     )
-    years = published_year_to_date(db, tenant_id, month)
+    years = published_year_to_date(db, month)
     definitions = [
         (id_of(c), c.definition())
         for c in db.exec(

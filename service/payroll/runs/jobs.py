@@ -37,11 +37,11 @@ def start(tenant_id: uuid.UUID, actor: Actor, run_id: int, wait: float | None = 
     """Queue the run's calculation (refused if published or already running) and wait up to
     ``wait`` seconds: the Result, or None while it is still running.  LookupError: no such run."""
     with tenant_session(tenant_id) as db:
-        run = runs.get_run(db, tenant_id, run_id)
+        run = runs.get_run(db, run_id)
         if run is None:
             raise LookupError(run_id)
         runs.refuse_published(run)
-        run_progress.begin(db, tenant_id, run_id)
+        run_progress.begin(db, run_id)
         defer_in(
             db,
             calculate,

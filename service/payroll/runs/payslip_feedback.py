@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, DateTime, Identity
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, select
 
 from service.database.types import now_by_default
+from tenants.isolation import TenantSession
 
 
 def _timestamp():
@@ -60,7 +61,8 @@ class Feedback:
     questions: list[PayslipQuestion]
 
 
-def feedback_of(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> Feedback:
+def feedback_of(db: TenantSession, payslip_id: int) -> Feedback:
+    tenant_id = db.tenant_id
     confirmation = db.exec(
         select(PayslipConfirmation).where(
             PayslipConfirmation.tenant_id == tenant_id, PayslipConfirmation.payslip_id == payslip_id

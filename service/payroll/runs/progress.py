@@ -30,14 +30,14 @@ from time import monotonic, sleep
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.audit import Actor
 from service.errors import N_, DomainError, Label
 from service.payroll.runs import actions as runs
 from service.payroll.runs.inputs import Missing
 from service.payroll.runs.models import ProgressPhase, RunProgress
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession, tenant_session
 
 log = logging.getLogger(__name__)
 
@@ -64,16 +64,17 @@ def params_from_json(params: dict[str, Any]) -> dict[str, Any]:
     return {k: Label(v["label"]) if isinstance(v, dict) and "label" in v else v for k, v in params.items()}
 
 
-def current(db: Session, tenant_id: uuid.UUID, run_id: int) -> RunProgress | None:
-    return db.exec(select(RunProgress).where(RunProgress.tenant_id == tenant_id, RunProgress.run_id == run_id)).first()
+def current(db: TenantSession, run_id: int) -> RunProgress | None:
+    return db.exec(select(RunProgress).where(RunProgress.tenant_id == db.tenant_id, RunProgress.run_id == run_id)).first()
 
 
 def is_running(row: RunProgress | None) -> bool:
     return bool(row and row.active and row.updated_at and datetime.now(UTC) - row.updated_at < STALE)
 
 
-def begin(db: Session, tenant_id: uuid.UUID, run_id: int) -> None:
+def begin(db: TenantSession, run_id: int) -> None:
     """Mark the run queued; refuses while another calculation of it is running."""
+    tenant_id = db.tenant_id
     row = db.exec(
         select(RunProgress).where(RunProgress.tenant_id == tenant_id, RunProgress.run_id == run_id).with_for_update()
     ).first()
@@ -164,10 +165,10 @@ def calculate_now(tenant_id: uuid.UUID, actor: Actor, run_id: int) -> Result:
     result = Result()
     try:
         with tenant_session(tenant_id) as db:
-            run = runs.get_run(db, tenant_id, run_id)
+            run = runs.get_run(db, run_id)
             if run is None:
                 raise DomainError(N_("This payroll run no longer exists."), field="status")
-            result.payslips = runs.calculate(db, tenant_id, actor, run, reporter).payslips
+            result.payslips = runs.calculate(db, run, reporter, actor=actor).payslips
     except runs.CalculationRefused as refused:
         result.refused = refused
         reporter.fail(refused_json(refused))
@@ -205,7 +206,7 @@ def wait_for(tenant_id: uuid.UUID, run_id: int, seconds: float) -> Result | None
     deadline = monotonic() + seconds
     while True:
         with tenant_session(tenant_id) as db:
-            result = result_of(current(db, tenant_id, run_id))
+            result = result_of(current(db, run_id))
         if result is not None or monotonic() >= deadline:
             return result
         sleep(POLL)

@@ -12,20 +12,20 @@ and the workers paid last month who are missing from this run.
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.bureaus.directory import bureau_names
 from service.database.ids import id_of
 from service.errors import N_
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow
 from service.workforce.models import Worker
+from tenants.isolation import TenantSession
 
 PER_PAGE = 50
 
@@ -162,25 +162,19 @@ def _params(run: PayrollRun, **more: object) -> dict[str, object]:
     return {"tenant": run.tenant_id, "run": run.id, "prev": previous_month(run.month), "threshold": CHANGE_THRESHOLD, **more}
 
 
-def _bureaus(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[int, str]:
+def _bureaus(db: TenantSession, worker_ids: list[int]) -> dict[int, str]:
     """Worker id -> client bureau name (through the ORM, whatever the bureau is stored as)."""
     if not worker_ids:
         return {}
     # SQLAlchemy's select: sqlmodel's would type the id column as the model's ``int | None``.
-    query = sqlalchemy.select(col(Worker.id), col(Worker.client_bureau)).where(col(Worker.tenant_id) == tenant_id)
+    query = sqlalchemy.select(col(Worker.id), col(Worker.client_bureau)).where(col(Worker.tenant_id) == db.tenant_id)
     if len(worker_ids) <= 1000:
         query = query.where(col(Worker.id).in_(worker_ids))
     return {i: b or "" for i, b in db.execute(query).all()}
 
 
 def register_rows(
-    db: Session,
-    tenant_id: uuid.UUID,
-    run: PayrollRun,
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-    only_changes: bool = False,
+    db: TenantSession, run: PayrollRun, *, limit: int | None = None, offset: int = 0, only_changes: bool = False
 ) -> list[RegisterRow]:
     """The run's payslips with worker names and what they are compared with (one query, plus
     one for the bureau names)."""
@@ -191,11 +185,11 @@ def register_rows(
     )
     sql += " limit :limit offset :offset" if limit is not None else ""
     rows = db.execute(text(sql), _params(run, limit=limit, offset=offset)).all()
-    bureaus = _bureaus(db, tenant_id, [r.worker_id for r in rows])
+    bureaus = _bureaus(db, [r.worker_id for r in rows])
     return [RegisterRow(client_bureau=bureaus.get(r.worker_id, ""), **r._mapping) for r in rows]
 
 
-def totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> Totals:
+def totals(db: TenantSession, run_id: int) -> Totals:
     row = db.execute(
         text(
             """
@@ -205,7 +199,7 @@ def totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> Totals:
             from payslips where tenant_id = :tenant and run_id = :run
             """
         ),
-        {"tenant": tenant_id, "run": run_id},
+        {"tenant": db.tenant_id, "run": run_id},
     ).one()
     return Totals(*row)
 
@@ -213,7 +207,7 @@ def totals(db: Session, tenant_id: uuid.UUID, run_id: int) -> Totals:
 MISSING_SHOWN = 50
 
 
-def comparison(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> Comparison:
+def comparison(db: TenantSession, run: PayrollRun) -> Comparison:
     """Totals of what the run is compared with, the highlighted and new rows, and (regular
     runs) last month's workers missing from this run: three queries."""
     params = _params(run)
@@ -221,7 +215,7 @@ def comparison(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> Comparison
     scope = ""
     if run.client_bureau and not _is_correction(run):
         ids = db.exec(
-            select(col(Worker.id)).where(Worker.tenant_id == tenant_id, col(Worker.client_bureau) == run.client_bureau)
+            select(col(Worker.id)).where(Worker.tenant_id == db.tenant_id, col(Worker.client_bureau) == run.client_bureau)
         ).all()
         params["ids"] = list(ids)
         scope = " and prev.worker_id = any(:ids)"
@@ -255,13 +249,13 @@ def comparison(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> Comparison
     return Comparison(base[0], base[1], base[2], base[3], flagged, new, missing, missing_count)
 
 
-def register_page(db: Session, tenant_id: uuid.UUID, run: PayrollRun, page: int, only_changes: bool = False) -> RegisterPage:
-    sums = totals(db, tenant_id, id_of(run))
-    compared = comparison(db, tenant_id, run) if sums.count else None
+def register_page(db: TenantSession, run: PayrollRun, page: int, only_changes: bool = False) -> RegisterPage:
+    sums = totals(db, id_of(run))
+    compared = comparison(db, run) if sums.count else None
     count = compared.flagged if (only_changes and compared) else sums.count
     pages = max(1, math.ceil(count / PER_PAGE))
     page = min(max(1, page), pages)
-    rows = register_rows(db, tenant_id, run, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, only_changes=only_changes)
+    rows = register_rows(db, run, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, only_changes=only_changes)
     return RegisterPage(rows, sums, page, pages, compared, only_changes)
 
 
@@ -337,9 +331,10 @@ def line_differences(corrected: list[PayslipLineRow], published: list[PayslipLin
     return out
 
 
-def correction_of(db: Session, tenant_id: uuid.UUID, payslip: PayslipRow) -> Correction | None:
+def correction_of(db: TenantSession, payslip: PayslipRow) -> Correction | None:
     """If ``payslip`` belongs to a correction run, that run, the payslip it replaces and the
     difference per component (for the clerk's and the assistant's payslip pages)."""
+    tenant_id = db.tenant_id
     run = db.exec(select(PayrollRun).where(PayrollRun.tenant_id == tenant_id, PayrollRun.id == payslip.run_id)).first()
     if run is None or run.corrects_run_id is None:
         return None
@@ -349,12 +344,13 @@ def correction_of(db: Session, tenant_id: uuid.UUID, payslip: PayslipRow) -> Cor
             select(PayslipRow).where(PayslipRow.tenant_id == tenant_id, PayslipRow.id == payslip.corrects_payslip_id)
         ).first()
     ids = [id_of(payslip)] + ([id_of(replaced)] if replaced else [])
-    lines = lines_of(db, tenant_id, ids)
+    lines = lines_of(db, ids)
     return Correction(run, payslip, replaced, line_differences(lines[ids[0]], lines[ids[1]] if replaced else []))
 
 
-def corrected_by(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> list[tuple[PayrollRun, PayslipRow]]:
+def corrected_by(db: TenantSession, payslip_id: int) -> list[tuple[PayrollRun, PayslipRow]]:
     """The correction runs (any status) whose payslips replace ``payslip_id``, oldest first."""
+    tenant_id = db.tenant_id
     rows = db.exec(
         select(PayrollRun, PayslipRow)
         .where(
@@ -368,43 +364,45 @@ def corrected_by(db: Session, tenant_id: uuid.UUID, payslip_id: int) -> list[tup
     return [(r, p) for r, p in rows]
 
 
-def get_payslip(db: Session, tenant_id: uuid.UUID, run_id: int, payslip_id: int) -> PayslipRow | None:
+def get_payslip(db: TenantSession, run_id: int, payslip_id: int) -> PayslipRow | None:
     return db.exec(
-        select(PayslipRow).where(PayslipRow.tenant_id == tenant_id, PayslipRow.run_id == run_id, PayslipRow.id == payslip_id)
+        select(PayslipRow).where(PayslipRow.tenant_id == db.tenant_id, PayslipRow.run_id == run_id, PayslipRow.id == payslip_id)
     ).first()
 
 
-def lines_of(db: Session, tenant_id: uuid.UUID, payslip_ids: list[int]) -> dict[int, list[PayslipLineRow]]:
+def lines_of(db: TenantSession, payslip_ids: list[int]) -> dict[int, list[PayslipLineRow]]:
     """Every line of the payslips, in position order, by payslip id (one query)."""
     found: dict[int, list[PayslipLineRow]] = {i: [] for i in payslip_ids}
     if not payslip_ids:
         return found
     for line in db.exec(
         select(PayslipLineRow)
-        .where(PayslipLineRow.tenant_id == tenant_id, col(PayslipLineRow.payslip_id).in_(payslip_ids))
+        .where(PayslipLineRow.tenant_id == db.tenant_id, col(PayslipLineRow.payslip_id).in_(payslip_ids))
         .order_by(col(PayslipLineRow.payslip_id), col(PayslipLineRow.position))
     ):
         found[line.payslip_id].append(line)
     return found
 
 
-def workers_of(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[int, Worker]:
+def workers_of(db: TenantSession, worker_ids: list[int]) -> dict[int, Worker]:
     if not worker_ids:
         return {}
-    return {id_of(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(worker_ids)))}
+    return {
+        id_of(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == db.tenant_id, col(Worker.id).in_(worker_ids)))
+    }
 
 
-def client_bureaus(db: Session, tenant_id: uuid.UUID) -> list[str]:
+def client_bureaus(db: TenantSession) -> list[str]:
     """The tenant's client bureaus (records, migration 0016) by name."""
-    return bureau_names(db, tenant_id)
+    return bureau_names(db, db.tenant_id)
 
 
-def year_to_date_of(db: Session, tenant_id: uuid.UUID, run_id: int) -> dict[int, dict]:
+def year_to_date_of(db: TenantSession, run_id: int) -> dict[int, dict]:
     """Each payslip's stored year to date (JSON), by payslip id (one query)."""
     # SQLAlchemy's select: sqlmodel's would type the id column as the model's ``int | None``.
     rows = db.execute(
         sqlalchemy.select(col(PayslipRow.id), col(PayslipRow.year_to_date)).where(
-            col(PayslipRow.tenant_id) == tenant_id, col(PayslipRow.run_id) == run_id
+            col(PayslipRow.tenant_id) == db.tenant_id, col(PayslipRow.run_id) == run_id
         )
     )
     return dict(rows.all())

@@ -91,7 +91,7 @@ def _labels() -> dict[str, Any]:
 
 
 def _load(db: TenantSession, ctx: RequestContext, run_id: int) -> PayrollRun:
-    run = runs.get_run(db, ctx.tenant_id, run_id)
+    run = runs.get_run(db, run_id)
     if run is None:
         raise NotFoundException()
     return run
@@ -100,7 +100,7 @@ def _load(db: TenantSession, ctx: RequestContext, run_id: int) -> PayrollRun:
 def _not_running(db: TenantSession, ctx: RequestContext, run_id: int) -> PayrollRun:
     """The run, refused while its calculation runs (approving it would approve figures not yet seen)."""
     run = _load(db, ctx, run_id)
-    if run_progress.is_running(run_progress.current(db, ctx.tenant_id, run_id)):
+    if run_progress.is_running(run_progress.current(db, run_id)):
         raise DomainError(N_("This run is already being calculated: wait for it to finish."), field="status")
     return run
 
@@ -117,8 +117,8 @@ def _index(
     return page(
         request,
         "payroll/runs.html",
-        runs=runs.all_runs(db, ctx.tenant_id),
-        bureaus=run_queries.client_bureaus(db, ctx.tenant_id),
+        runs=runs.all_runs(db),
+        bureaus=run_queries.client_bureaus(db),
         values=values,
         errors=errors,
         can_edit=ctx.has_role(*WRITERS),
@@ -173,16 +173,16 @@ def _run_page(
     number = page_number(request.query_params.get("page", ""))
     only_changes = request.query_params.get("changes", "") == "1"
     run = _load(db, ctx, run_id)
-    progress = run_progress.current(db, ctx.tenant_id, run_id)
-    register = run_queries.register_page(db, ctx.tenant_id, run, number, only_changes)
-    corrected = runs.get_run(db, ctx.tenant_id, run.corrects_run_id) if run.corrects_run_id else None
-    corrections = [r for r in runs.all_runs(db, ctx.tenant_id) if r.corrects_run_id == run.id]
+    progress = run_progress.current(db, run_id)
+    register = run_queries.register_page(db, run, number, only_changes)
+    corrected = runs.get_run(db, run.corrects_run_id) if run.corrects_run_id else None
+    corrections = [r for r in runs.all_runs(db) if r.corrects_run_id == run.id]
     open_correction = None
     if run.status == RunStatus.PUBLISHED.value:
         open_correction = next(
             (
                 r
-                for r in runs.all_runs(db, ctx.tenant_id)
+                for r in runs.all_runs(db)
                 if r.month == run.month
                 and r.client_bureau == run.client_bureau
                 and r.kind == RunKind.CORRECTION.value
@@ -230,7 +230,7 @@ def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, re
     """The runs page with the form; a month refused because it is published links to its published run."""
     values = _run_values(refused.form)
     month = _month(values["month"]) if "month" in refused.errors else None
-    published = runs.published_in_force(db, ctx.tenant_id, month, values["client_bureau"] or None) if month else None
+    published = runs.published_in_force(db, month, values["client_bureau"] or None) if month else None
     return _index(request, ctx, db, values=values, errors=refused.errors, published=published)
 
 
@@ -265,7 +265,7 @@ class PayrollRunsController(Controller):
     @post("/", opt=allow(*WRITERS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         values = _run_values(data)
-        run = runs.create_run(db, ctx.tenant_id, ctx.actor, parse_month(values["month"]), values["client_bureau"] or None)
+        run = runs.create_run(db, parse_month(values["month"]), values["client_bureau"] or None, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{run.id}?done=created"))
 
     @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True)
@@ -293,7 +293,7 @@ class PayrollRunsController(Controller):
     @get("/{run_id:int}/progress", opt=allow(*READERS), sync_to_thread=True)
     def progress(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
         run = _load(db, ctx, run_id)
-        row = run_progress.current(db, ctx.tenant_id, run_id)
+        row = run_progress.current(db, run_id)
         return JSONResponse(
             content=_progress_json(row, ctx.translate) | {"status": run.status},
             media_type="application/json",
@@ -305,19 +305,19 @@ class PayrollRunsController(Controller):
         """Open a correction run for the month and scope of this published run."""
         run = _load(db, ctx, run_id)
         explanation = field_text(data, "explanation")[: runs.EXPLANATION_MAX + 1]
-        created = runs.create_correction(db, ctx.tenant_id, ctx.actor, run.month, run.client_bureau, explanation)
+        created = runs.create_correction(db, run.month, run.client_bureau, explanation, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{created.id}?done=correction"))
 
     @post("/{run_id:int}/approve", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
     def approve(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
-        runs.approve(db, ctx.tenant_id, ctx.actor, _not_running(db, ctx, run_id))
+        runs.approve(db, _not_running(db, ctx, run_id), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=approved"))
 
     @post("/{run_id:int}/publish", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
     def publish(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
         if field_text(data, "confirm") != "yes":
             raise DomainError(N_("Tick the box to confirm: a published run is never edited again."), field="confirm")
-        runs.publish(db, ctx.tenant_id, ctx.actor, _not_running(db, ctx, run_id))
+        runs.publish(db, _not_running(db, ctx, run_id), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=published"))
 
     @get("/{run_id:int}/payslips/{payslip_id:int}", opt=allow(*READERS), sync_to_thread=True)
@@ -325,7 +325,7 @@ class PayrollRunsController(Controller):
         self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], payslip_id: FromPath[int]
     ) -> Response:
         run = _load(db, ctx, run_id)
-        slip = run_queries.get_payslip(db, ctx.tenant_id, run_id, payslip_id)
+        slip = run_queries.get_payslip(db, run_id, payslip_id)
         if slip is None:
             raise NotFoundException()
         return page(
@@ -333,11 +333,11 @@ class PayrollRunsController(Controller):
             "payroll/payslip.html",
             run=run,
             slip=slip,
-            worker=run_queries.workers_of(db, ctx.tenant_id, [slip.worker_id]).get(slip.worker_id),
-            groups=payslip_groups(run_queries.lines_of(db, ctx.tenant_id, [payslip_id])[payslip_id]),
+            worker=run_queries.workers_of(db, [slip.worker_id]).get(slip.worker_id),
+            groups=payslip_groups(run_queries.lines_of(db, [payslip_id])[payslip_id]),
             ytd=year_to_date(slip.year_to_date),
-            feedback=payslip_feedback.feedback_of(db, ctx.tenant_id, payslip_id),
-            correction=run_queries.correction_of(db, ctx.tenant_id, slip),
-            corrected_by=run_queries.corrected_by(db, ctx.tenant_id, payslip_id),
+            feedback=payslip_feedback.feedback_of(db, payslip_id),
+            correction=run_queries.correction_of(db, slip),
+            corrected_by=run_queries.corrected_by(db, payslip_id),
             **_labels(),
         )

@@ -92,10 +92,10 @@ def _page(
     flag_errors: dict[str, str] | None = None,
 ) -> Response:
     worker = _worker(db, ctx, worker_id)
-    declarations = actions.declaration_of(db, ctx.tenant_id, worker_id, year)
-    flags = actions.flags_of(db, ctx.tenant_id, worker_id, year)
-    last_year = actions.published_year(db, ctx.tenant_id, worker_id, year - 1)
-    this_year = actions.published_year(db, ctx.tenant_id, worker_id, year)
+    declarations = actions.declaration_of(db, worker_id, year)
+    flags = actions.flags_of(db, worker_id, year)
+    last_year = actions.published_year(db, worker_id, year - 1)
+    this_year = actions.published_year(db, worker_id, year)
     schedule = year_schedule(declarations) if declarations is not None else None
     return page(
         request,
@@ -158,7 +158,7 @@ class TaxDeclarationsController(Controller):
     ) -> Response:
         _check_year(year)
         declarations = parse_declaration_form({f: field_text(data, f) for f in form_fields()}, year)
-        actions.save_declaration(db, ctx.tenant_id, ctx.actor, _worker(db, ctx, worker_id), declarations)
+        actions.save_declaration(db, _worker(db, ctx, worker_id), declarations, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}/tax?year={year}&done=declarations"))
 
     @post("/{year:int}/flags", opt=allow(*EDITORS) | shown_again_by(_flags_refused), sync_to_thread=True)
@@ -168,5 +168,5 @@ class TaxDeclarationsController(Controller):
         _check_year(year)
         worker = _worker(db, ctx, worker_id)
         flags = parse_flags({f: field_text(data, f) for f in FLAG_FIELDS}, year, worker.hire_date)
-        actions.save_flags(db, ctx.tenant_id, ctx.actor, worker, flags)
+        actions.save_flags(db, worker, flags, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}/tax?year={year}&done=flags"))
