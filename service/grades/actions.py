@@ -210,7 +210,7 @@ def load_roster_facts(
         params,
     ).all():
         discipline.setdefault(worker_id, []).append(occurred_on)
-    ratings = published_ratings(db, tenant_id, ids, last=max(rating_periods, 1), before=on)
+    ratings = published_ratings(db, ids, last=max(rating_periods, 1), before=on)
     workers = db.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             Worker.id, Worker.grade, Worker.birth_date, Worker.hire_date, Worker.education

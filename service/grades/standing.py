@@ -30,5 +30,5 @@ class Standing:
 def standing_on(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], on: date) -> dict[int, Standing]:
     ids = sorted(set(worker_ids))
     grades = grades_in_force(db, tenant_id, ids, on)
-    ratings = ratings_in_force(db, tenant_id, ids, on)
+    ratings = ratings_in_force(db, ids, on)
     return {worker_id: Standing(grade, ratings.get(worker_id)) for worker_id, grade in grades.items()}

@@ -185,7 +185,7 @@ def grade_candidate(
 
 def assessment_items(db: Session, scope: ReviewerScope, on: date) -> list[AssessmentItem]:
     name = bureau(db, scope).name
-    return [i for i in assessment_queries.items_in_force(db, scope.tenant_id, on) if i.client_bureau in (None, name)]
+    return [i for i in assessment_queries.items_in_force(db, on) if i.client_bureau in (None, name)]
 
 
 def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> set[int]:

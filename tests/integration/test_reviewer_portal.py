@@ -241,15 +241,13 @@ def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client
     with tenant_session(tenant.id) as db:
         item = assessment_actions.create_item(
             db,
-            tenant.id,
-            SYSTEM,
             ItemInput("D01", "着装不规范", next(iter(Category)), D("-2"), D("0"), None, None, date(2020, 1, 1), ""),
+            actor=SYSTEM,
         )
         other_item = assessment_actions.create_item(
             db,
-            tenant.id,
-            SYSTEM,
             ItemInput("D02", "他局专用", next(iter(Category)), D("-2"), D("0"), None, OTHER, date(2020, 1, 1), ""),
+            actor=SYSTEM,
         )
         item_id, other_item_id = item.id, other_item.id
     reviewer = _as_reviewer(client, settings, tenant, BUREAU)
@@ -301,8 +299,8 @@ def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(clie
         {mine.id: ("58", "fails"), theirs.id: ("59", "fails")},
     )
     with tenant_session(tenant.id) as db:
-        mine_appeal = appeal_actions.file_appeal(db, tenant.id, SYSTEM, results[mine.id], "扣分有误", today).id
-        their_appeal = appeal_actions.file_appeal(db, tenant.id, SYSTEM, results[theirs.id], "不服", today).id
+        mine_appeal = appeal_actions.file_appeal(db, results[mine.id], "扣分有误", today, actor=SYSTEM).id
+        their_appeal = appeal_actions.file_appeal(db, results[theirs.id], "不服", today, actor=SYSTEM).id
 
     reviewer = _as_reviewer(client, settings, tenant, BUREAU)
     listing = reviewer.get(f"/t/{tenant.slug}/review/appeals")
