@@ -194,7 +194,7 @@ def test_grade_decisions_within_the_reviewers_authority_and_bureau(client: TestC
     elsewhere = make_worker(settings, tenant, client_bureau=OTHER, unit="", grade=5, name="五级乙")
     with tenant_session(tenant.id) as db:
         campaign = grade_actions.create_campaign(
-            db, tenant.id, SYSTEM, grade_actions.CampaignInput("2026 年度职级评定", date(2026, 6, 30), date(2026, 7, 1), None)
+            db, grade_actions.CampaignInput("2026 年度职级评定", date(2026, 6, 30), date(2026, 7, 1), None), actor=SYSTEM
         )
         campaign_id = campaign.id
 
