@@ -86,7 +86,7 @@ def _index(
         configured=set(rows),
         basic=actions.basic_conditions(db),
         campaigns=queries.campaigns(db),
-        bureaus=bureau_names(db, ctx.tenant_id),
+        bureaus=bureau_names(db),
         form=form,
         values=values or {},
         errors=errors or {},
@@ -214,7 +214,7 @@ class GradesController(Controller):
     @post("/campaigns", opt=allow(*EDITORS) | shown_again_by(_campaign_refused), sync_to_thread=True)
     def create_campaign(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         values = {f: field_text(data, f) for f in CAMPAIGN_FIELDS}
-        parsed = parse_campaign(values, set(bureau_names(db, ctx.tenant_id)))
+        parsed = parse_campaign(values, set(bureau_names(db)))
         campaign = actions.create_campaign(db, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign.id}"))
 

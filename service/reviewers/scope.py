@@ -108,18 +108,14 @@ def bureau(db: Session, scope: ReviewerScope) -> ClientBureau:
 
 
 def statements(db: Session, scope: ReviewerScope) -> list[BureauStatement]:
-    return [
-        s
-        for s in bureau_statements.statements_of(db, scope.tenant_id, scope.bureau_id)
-        if s.status is not StatementStatus.DRAFT
-    ]
+    return [s for s in bureau_statements.statements_of(db, scope.bureau_id) if s.status is not StatementStatus.DRAFT]
 
 
 def statement(
     db: Session, scope: ReviewerScope, statement_id: int
 ) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict]:
     """(statement, lines, bureau, agreement, related) of one of the bureau's sent statements, else 404."""
-    loaded = statement_files.load(db, scope.tenant_id, statement_id, bureau_id=scope.bureau_id)
+    loaded = statement_files.load(db, statement_id, bureau_id=scope.bureau_id)
     if loaded[0].status is StatementStatus.DRAFT:
         raise NotFoundException()
     return loaded

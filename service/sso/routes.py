@@ -74,7 +74,7 @@ def _connection_form(
         request,
         "sso/connection_form.html",
         connection=connection,
-        bureaus=directory.bureaus(db, ctx.tenant_id),
+        bureaus=directory.bureaus(db),
         values=values if values is not None else form_values(connection),
         errors=errors or {},
         roles=list(ReviewerRole),

@@ -56,8 +56,6 @@ def _agreement(tenant) -> None:
     with tenant_session(tenant.id) as db:
         agreement = agreements.create_agreement(
             db,
-            tenant.id,
-            SYSTEM,
             _bureau(db, BUREAU),
             AgreementInput(
                 number="JJ-2026",
@@ -72,21 +70,22 @@ def _agreement(tenant) -> None:
                 payment_due_days=15,
                 note="",
             ),
+            actor=SYSTEM,
         )
         agreements.save_post(
-            db, tenant.id, SYSTEM, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 1, "", None, None, None)
+            db, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 1, "", None, None, None), actor=SYSTEM
         )
-        agreements.sign_agreement(db, tenant.id, SYSTEM, agreement, date(2025, 12, 20))
+        agreements.sign_agreement(db, agreement, date(2025, 12, 20), actor=SYSTEM)
 
 
 def _generate(tenant) -> int:
     with tenant_session(tenant.id) as db:
-        return statements.generate_statement(db, tenant.id, SYSTEM, _bureau(db, BUREAU), MARCH).id
+        return statements.generate_statement(db, _bureau(db, BUREAU), MARCH, actor=SYSTEM).id
 
 
 def _send(tenant, statement_id: int) -> None:
     with tenant_session(tenant.id) as db:
-        statements.send_statement(db, tenant.id, SYSTEM, statement_id)
+        statements.send_statement(db, statement_id, actor=SYSTEM)
 
 
 def _as_reviewer(
@@ -147,7 +146,7 @@ def test_the_reviewer_disputes_then_confirms_the_corrected_statement(app, client
     assert again.status_code == 400
 
     with tenant_session(tenant.id) as db:
-        second = statements.correct_statement(db, tenant.id, SYSTEM, first, D("-100.00"), "加班费更正").id
+        second = statements.correct_statement(db, first, D("-100.00"), "加班费更正", actor=SYSTEM).id
     _send(tenant, second)
     page = reviewer.get(f"/t/{slug}/review/statements/{second}")
     assert "加班费更正" in page.text

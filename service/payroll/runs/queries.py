@@ -396,7 +396,7 @@ def workers_of(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict
 
 def client_bureaus(db: Session, tenant_id: uuid.UUID) -> list[str]:
     """The tenant's client bureaus (records, migration 0016) by name."""
-    return bureau_names(db, tenant_id)
+    return bureau_names(db)
 
 
 def year_to_date_of(db: Session, tenant_id: uuid.UUID, run_id: int) -> dict[int, dict]:
