@@ -273,7 +273,7 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
 
     def populate(db: Session, tenant_id: uuid.UUID) -> None:
         for email, name, role in DEMO_USERS[1:]:
-            create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
+            create_staff_user(db, actor=SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
         seed_demo_bureaus(db, tenant_id)
         _demo_agreements(db, tenant_id)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))

@@ -50,7 +50,7 @@ def make_tenant(name: str = "测试人力资源有限公司") -> TenantFixture:
 def make_staff(tenant: TenantFixture, role: StaffRole) -> str:
     email = f"{role.value}{next(_sequence)}@{tenant.slug}.test"
     with tenant_session(tenant.id) as db:
-        create_staff_user(db, tenant.id, SYSTEM, email=email, display_name=f"测试{role.value}", role=role, password=PASSWORD)
+        create_staff_user(db, actor=SYSTEM, email=email, display_name=f"测试{role.value}", role=role, password=PASSWORD)
     return email
 
 
