@@ -16,6 +16,7 @@ from service.billing.subscriptions import billing_row, bind_tenant, ensure_strip
 from service.errors import N_, DomainError
 from service.platform.provisioning import ProvisionedTenant, create_tenant
 from service.settings import Settings
+from tenants.isolation import TenantSession
 from tenants.models import Tenant, TenantStatus
 
 MAX_SUPPORT_HOURS = 72
@@ -97,7 +98,8 @@ def grant_support(
     return grant
 
 
-def revoke_support(db: Session, tenant_id: uuid.UUID, actor: Actor, grant_id: int, now: datetime | None = None) -> None:
+def revoke_support(db: TenantSession, grant_id: int, now: datetime | None = None, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     now = now or datetime.now(UTC)
     grant = db.exec(select(SupportGrant).where(SupportGrant.tenant_id == tenant_id, SupportGrant.id == grant_id)).first()
     if grant is None:
