@@ -43,7 +43,7 @@ from service.workforce.identity import make_national_id, parse_national_id
 from service.workforce.models import GRADES, ContractType, Education, Worker, WorkerStatus
 from service.workforce.roster.actions import import_workers
 from service.workforce.roster.input import WorkerInput
-from tenants.isolation import control_session
+from tenants.isolation import TenantSession, control_session
 from tenants.models import Tenant, TenantStatus
 
 DEMO_SLUG = "demo"
@@ -209,7 +209,7 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
 DEMO_OFFICE = "成都市锦江区委机构编制委员会办公室"
 
 
-def seed_demo_bureaus(db: Session, tenant_id: uuid.UUID) -> None:
+def seed_demo_bureaus(db: TenantSession) -> None:
     """The three bureaus with their squads, contacts and the establishment office
     (the benchmarks' tenants too: their workers name these bureaus)."""
     office = create_office(db, OfficeInput(DEMO_OFFICE, Contacts("chengdu", "周建", "028-86661234", "", "")), actor=SYSTEM)
@@ -221,7 +221,7 @@ def seed_demo_bureaus(db: Session, tenant_id: uuid.UUID) -> None:
             ensure_assignment(db, bureau.name, unit_name, actor=SYSTEM)
 
 
-def _demo_agreements(db: Session, tenant_id: uuid.UUID) -> None:
+def _demo_agreements(db: TenantSession) -> None:
     """A signed pass-through agreement for every bureau, its posts and every mandatory clause
     but the last for the third bureau (so the check has something to list)."""
 
@@ -274,8 +274,8 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
     def populate(db: Session, tenant_id: uuid.UUID) -> None:
         for email, name, role in DEMO_USERS[1:]:
             create_staff_user(db, actor=SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
-        seed_demo_bureaus(db, tenant_id)
-        _demo_agreements(db, tenant_id)
+        seed_demo_bureaus(db)
+        _demo_agreements(db)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
         _sign_contracts(db, tenant_id, clock.today())
         create_version(db, tenant_id, SYSTEM, demo_salary_bands())
