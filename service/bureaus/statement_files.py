@@ -3,8 +3,6 @@ the page, the workbook and the PDF read."""
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException
-
 from service.bureaus import agreements, statements
 from service.bureaus.models import (
     AGREEMENT_LABELS,
@@ -16,7 +14,7 @@ from service.bureaus.models import (
     ServiceAgreement,
 )
 from service.database.ids import id_of
-from service.errors import N_
+from service.errors import N_, NotFound
 from service.excel import write_rows
 from service.i18n import Translator
 from tenants.isolation import TenantSession
@@ -40,13 +38,13 @@ def load(
     db: TenantSession, statement_id: int, *, bureau_id: int | None = None
 ) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict[str, int | None]]:
     """The statement, its lines, its bureau and agreement, and the statements it
-    corrects or is corrected by.  NotFoundException when missing (or of another
+    corrects or is corrected by.  NotFound when missing (or of another
     bureau than ``bureau_id``)."""
     tenant_id = db.tenant_id
     try:
         statement = statements.get_statement(db, statement_id, bureau_id=bureau_id)
     except statements.StatementNotFound:
-        raise NotFoundException() from None
+        raise NotFound(statement_id) from None
     bureau = db.get_one(ClientBureau, (tenant_id, statement.bureau_id))  # a foreign key: the bureau exists
     agreement = agreements.get_agreement(db, statement.agreement_id)
     corrected_by = next(

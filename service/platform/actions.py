@@ -35,6 +35,7 @@ def open_tenant(
     if "@" not in admin_email:
         raise DomainError(N_("Enter a valid email address."), field="admin_email")
 
+    # create_tenant's populate hook: it hands over the new tenant's id with the session it opened for it
     def open_and_audit(tenant_db: Session, tenant_id: uuid.UUID) -> None:
         open_account(tenant_db, tenant_id, plan_code=plan, billing_email=admin_email)
         created = tenant_db.get_one(Tenant, tenant_id)  # already in the session: its slug as normalised
@@ -121,6 +122,7 @@ def revoke_support(db: TenantSession, grant_id: int, now: datetime | None = None
     )
 
 
-def record_support_entry(db: Session, tenant_id: uuid.UUID, actor: Actor, grant: SupportGrant) -> None:
+# The console's session is bound to no tenant (it serves every tenant): the tenant stays an explicit argument.
+def record_support_entry(db: Session, tenant_id: uuid.UUID, grant: SupportGrant, *, actor: Actor) -> None:
     bind_tenant(db, tenant_id)
     record(db, tenant_id, actor, "support.enter", "support_grant", grant.id)
