@@ -31,7 +31,7 @@ from service.compliance import reactions
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
-from service.errors import Refused
+from service.errors import NotFound, Refused
 from service.grades.routes import GradesController
 from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
@@ -55,7 +55,7 @@ from service.sso.principal import load_reviewer
 from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
 from service.web.dependencies import PLATFORM_DEPENDENCIES, TENANT_DEPENDENCIES
-from service.web.errors import on_data_error, on_http_exception, on_unexpected
+from service.web.errors import on_data_error, on_http_exception, on_not_found, on_unexpected
 from service.web.middleware import RequestContextMiddleware
 from service.web.navigation import readable_pages
 from service.web.pages import make_environment
@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             HTTPException: on_http_exception,
             Refused: on_refused,
+            NotFound: on_not_found,
             DataError: on_data_error,
             Exception: on_unexpected,
         },

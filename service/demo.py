@@ -209,19 +209,19 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
 DEMO_OFFICE = "成都市锦江区委机构编制委员会办公室"
 
 
-def seed_demo_bureaus(db: Session, tenant_id: uuid.UUID) -> None:
+def seed_demo_bureaus(db: TenantSession) -> None:
     """The three bureaus with their squads, contacts and the establishment office
     (the benchmarks' tenants too: their workers name these bureaus)."""
-    office = create_office(db, tenant_id, SYSTEM, OfficeInput(DEMO_OFFICE, Contacts("chengdu", "周建", "028-86661234", "", "")))
+    office = create_office(db, OfficeInput(DEMO_OFFICE, Contacts("chengdu", "周建", "028-86661234", "", "")), actor=SYSTEM)
     for n, (bureau_name, _region, units) in enumerate(BUREAUS):
         contact = ("李明", "孙伟", "何静")[n]
         contacts = Contacts("chengdu", contact, f"028-8{n + 5}12345{n}", f"office{n + 1}@cgj.example.cn", "")
-        bureau = create_bureau(db, tenant_id, SYSTEM, BureauInput(bureau_name, contacts, office.id if n == 0 else None))
+        bureau = create_bureau(db, BureauInput(bureau_name, contacts, office.id if n == 0 else None), actor=SYSTEM)
         for unit_name in units:
-            ensure_assignment(db, tenant_id, SYSTEM, bureau.name, unit_name)
+            ensure_assignment(db, bureau.name, unit_name, actor=SYSTEM)
 
 
-def _demo_agreements(db: Session, tenant_id: uuid.UUID) -> None:
+def _demo_agreements(db: TenantSession) -> None:
     """A signed pass-through agreement for every bureau, its posts and every mandatory clause
     but the last for the third bureau (so the check has something to list)."""
 
@@ -234,11 +234,9 @@ def _demo_agreements(db: Session, tenant_id: uuid.UUID) -> None:
         Item.BREACH_LIABILITY: "任何一方违反本协议，应赔偿对方因此遭受的损失。",
         Item.OTHER_STATUTORY: "其他事项按《劳动合同法》《劳务派遣暂行规定》执行。",
     }
-    for n, bureau in enumerate(bureaus(db, tenant_id)):
+    for n, bureau in enumerate(bureaus(db)):
         agreement = agreements.create_agreement(
             db,
-            tenant_id,
-            SYSTEM,
             bureau,
             AgreementInput(
                 number=f"PQ-2025-{n + 1:02d}",
@@ -253,15 +251,16 @@ def _demo_agreements(db: Session, tenant_id: uuid.UUID) -> None:
                 payment_due_days=15,
                 note="",
             ),
+            actor=SYSTEM,
         )
         for post in POST_LINES:
             agreements.save_post(
-                db, tenant_id, SYSTEM, agreement, None, PostInput(post, PostNature.AUXILIARY, 40, "", None, None, None)
+                db, agreement, None, PostInput(post, PostNature.AUXILIARY, 40, "", None, None, None), actor=SYSTEM
             )
         agreements.save_clauses(
-            db, tenant_id, SYSTEM, agreement, {k: v for k, v in clauses.items() if n < 2 or k is not Item.OTHER_STATUTORY}
+            db, agreement, {k: v for k, v in clauses.items() if n < 2 or k is not Item.OTHER_STATUTORY}, actor=SYSTEM
         )
-        agreements.sign_agreement(db, tenant_id, SYSTEM, agreement, date(2024, 12, 20))
+        agreements.sign_agreement(db, agreement, date(2024, 12, 20), actor=SYSTEM)
 
 
 def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool = True) -> DemoSignIn:
@@ -274,9 +273,9 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
 
     def populate(db: TenantSession, tenant_id: uuid.UUID) -> None:
         for email, name, role in DEMO_USERS[1:]:
-            create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
-        seed_demo_bureaus(db, tenant_id)
-        _demo_agreements(db, tenant_id)
+            create_staff_user(db, actor=SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
+        seed_demo_bureaus(db)
+        _demo_agreements(db)
         import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
         _sign_contracts(db, tenant_id, clock.today())
         create_version(db, demo_salary_bands(), actor=SYSTEM)

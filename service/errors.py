@@ -24,6 +24,11 @@ class DomainError(Refused):
         self.params = params
 
 
+class NotFound(LookupError):
+    """What a domain lookup raises for a row that is missing (or that the caller may not see): the web edge
+    answers 404 (``service/web/errors.py``), so domain code never raises an HTTP exception itself."""
+
+
 class InputErrors(Refused):
     """Every problem a form or a sheet row has, each a DomainError with its field, raised at once."""
 

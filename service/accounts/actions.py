@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.accounts.models import StaffRole, StaffUser
 from service.accounts.passwords import hash_password, verify_password
@@ -14,10 +13,11 @@ from service.audit import Actor, record
 from service.errors import N_, DomainError
 from service.settings import Settings
 from tenants import throttle
-from tenants.isolation import control_session
+from tenants.isolation import TenantSession, control_session
 
 
-def find_by_email(db: Session, tenant_id: uuid.UUID, email: str) -> StaffUser | None:
+def find_by_email(db: TenantSession, email: str) -> StaffUser | None:
+    tenant_id = db.tenant_id
     return db.exec(
         select(StaffUser).where(StaffUser.tenant_id == tenant_id, func.lower(StaffUser.email) == email.strip().lower())
     ).first()
@@ -33,22 +33,22 @@ def _snapshot(user: StaffUser) -> dict:
 
 
 def create_staff_user(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     *,
+    actor: Actor,
     email: str,
     display_name: str,
     role: StaffRole,
     password: str,
 ) -> StaffUser:
+    tenant_id = db.tenant_id
     email = email.strip()
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
         raise DomainError(N_("Enter a valid email address."), field="email")
     display_name = display_name.strip()
     if not display_name or len(display_name) > 80:
         raise DomainError(N_("Enter a name of at most 80 characters."), field="display_name")
-    if find_by_email(db, tenant_id, email) is not None:
+    if find_by_email(db, email) is not None:
         raise DomainError(N_("A user with this email already exists."), field="email")
     user = StaffUser(
         tenant_id=tenant_id,
@@ -63,9 +63,8 @@ def create_staff_user(
     return user
 
 
-def update_staff_user(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, user: StaffUser, *, role: StaffRole, active: bool
-) -> None:
+def update_staff_user(db: TenantSession, user: StaffUser, *, actor: Actor, role: StaffRole, active: bool) -> None:
+    tenant_id = db.tenant_id
     if user.id == actor.id and (role is not StaffRole.ADMIN or not active):
         raise DomainError(N_("You cannot remove your own administrator access."), field="role")
     before = _snapshot(user)
@@ -76,8 +75,7 @@ def update_staff_user(
 
 
 def sign_in(
-    db: Session,
-    tenant_id: uuid.UUID,
+    db: TenantSession,
     settings: Settings,
     *,
     email: str,
@@ -87,6 +85,7 @@ def sign_in(
 ) -> StaffUser:
     """Check a staff sign-in.  Failures are counted in their own transaction,
     so a refused attempt is remembered even though the caller rolls back."""
+    tenant_id = db.tenant_id
     now = now or datetime.now(UTC)
     keys = [f"staff:{tenant_id}:{email.strip().lower()}", f"addr:{client_address}"]
     with control_session() as control:
@@ -94,7 +93,7 @@ def sign_in(
     if lock is not None:
         minutes = max(1, int((lock - now).total_seconds() // 60) + 1)
         raise DomainError(N_("Too many failed sign-ins. Try again in {minutes} minutes."), field="email", minutes=minutes)
-    user = find_by_email(db, tenant_id, email)
+    user = find_by_email(db, email)
     # The password is checked even for an unknown email, so both refusals take as long.
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
         lock_for = timedelta(minutes=settings.sign_in_lock_minutes)

@@ -61,7 +61,6 @@ class SignInController(Controller):
         # Refused attempts are counted by sign_in in a transaction of its own: this one rolls back.
         user = actions.sign_in(
             db,
-            ctx.tenant_id,
             settings,
             email=field_text(data, "email"),
             password=password if isinstance(password, str) else "",
@@ -88,7 +87,7 @@ class SignInController(Controller):
 
 def _users_page(request: Request, ctx: RequestContext, db: TenantSession, **form: Any) -> Response:
     context = {"values": {}, "errors": {}} | form
-    return page(request, "accounts/users.html", users=queries.staff_users(db, ctx.tenant_id), roles=list(StaffRole), **context)
+    return page(request, "accounts/users.html", users=queries.staff_users(db), roles=list(StaffRole), **context)
 
 
 def _new_user_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
@@ -111,8 +110,7 @@ class StaffUsersController(Controller):
     def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         actions.create_staff_user(
             db,
-            ctx.tenant_id,
-            ctx.actor,
+            actor=ctx.actor,
             email=field_text(data, "email"),
             display_name=field_text(data, "display_name"),
             role=_role(field_text(data, "role")),
@@ -123,10 +121,10 @@ class StaffUsersController(Controller):
     @post("/{user_id:int}", opt=allow(StaffRole.ADMIN) | shown_again_by(_change_refused), sync_to_thread=True)
     def update(self, ctx: RequestCtx, db: TenantDb, user_id: FromPath[int], data: FormData) -> Response:
         role = _role(field_text(data, "role"))
-        user = queries.staff_user(db, ctx.tenant_id, user_id)
+        user = queries.staff_user(db, user_id)
         if user is None:
             raise NotFoundException()
-        actions.update_staff_user(db, ctx.tenant_id, ctx.actor, user, role=role, active=field_text(data, "active") == "1")
+        actions.update_staff_user(db, user, actor=ctx.actor, role=role, active=field_text(data, "active") == "1")
         if not user.active:  # a deactivated user is signed out everywhere, in the same transaction
             sessions.end_all_for(db, ctx.tenant_id, "staff", id_of(user))
         return see_other(ctx.tenant_path("/users?notice=saved"))

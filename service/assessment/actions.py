@@ -3,7 +3,6 @@ same transaction (``service.audit``) with before/after snapshots."""
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from decimal import Decimal
 from typing import TypedDict
 
 from sqlalchemy import delete, or_
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service import clock, events
 from service.assessment import queries
@@ -45,6 +44,7 @@ from service.database.ids import id_of
 from service.errors import N_, DomainError, Label, Refused
 from service.workforce.events import WorkersChanged
 from service.workforce.models import Worker, WorkerStatus
+from tenants.isolation import TenantSession
 
 # ---- rule catalogue --------------------------------------------------------
 
@@ -63,9 +63,10 @@ def _item_columns(data: ItemInput) -> dict:
     }
 
 
-def create_item(db: Session, tenant_id: uuid.UUID, actor: Actor, data: ItemInput) -> AssessmentItem:
+def create_item(db: TenantSession, data: ItemInput, *, actor: Actor) -> AssessmentItem:
     """A new item; its code must be new in its scope (a change is a new version)."""
-    if queries.latest_version(db, tenant_id, data.code, data.client_bureau) is not None:
+    tenant_id = db.tenant_id
+    if queries.latest_version(db, data.code, data.client_bureau) is not None:
         raise DomainError(N_("The item {code} already exists: add a new version of it instead."), field="code", code=data.code)
     item = AssessmentItem(tenant_id=tenant_id, **_item_columns(data))
     db.add(item)
@@ -74,14 +75,15 @@ def create_item(db: Session, tenant_id: uuid.UUID, actor: Actor, data: ItemInput
     return item
 
 
-def new_item_version(db: Session, tenant_id: uuid.UUID, actor: Actor, item: AssessmentItem, data: ItemInput) -> AssessmentItem:
+def new_item_version(db: TenantSession, item: AssessmentItem, data: ItemInput, *, actor: Actor) -> AssessmentItem:
     """A change of ``item`` from ``data.effective_from``; the old version ends the day before.
 
     Records keep pointing at the version they were recorded under, so a
     change never rewrites what was recorded.  Refused when records dated on or
     after the new effective date already use the old version.
     """
-    latest = queries.latest_version(db, tenant_id, item.code, item.client_bureau)
+    tenant_id = db.tenant_id
+    latest = queries.latest_version(db, item.code, item.client_bureau)
     assert latest is not None
     if data.effective_from <= latest.effective_from:
         raise DomainError(
@@ -134,7 +136,7 @@ def _same_rule(item: AssessmentItem, data: ItemInput) -> bool:
     )
 
 
-def import_items(db: Session, tenant_id: uuid.UUID, actor: Actor, rows: list[tuple[int, ItemInput]]) -> ItemImportOutcome:
+def import_items(db: TenantSession, rows: list[tuple[int, ItemInput]], *, actor: Actor) -> ItemImportOutcome:
     """All or nothing: each row creates an item or a new version of it.
 
     A row equal to the version in force changes nothing.  Raises
@@ -144,15 +146,15 @@ def import_items(db: Session, tenant_id: uuid.UUID, actor: Actor, rows: list[tup
     created = versioned = unchanged = 0
     problems: list[tuple[int, DomainError]] = []
     for number, data in rows:
-        latest = queries.latest_version(db, tenant_id, data.code, data.client_bureau)
+        latest = queries.latest_version(db, data.code, data.client_bureau)
         try:
             if latest is None:
-                create_item(db, tenant_id, actor, data)
+                create_item(db, data, actor=actor)
                 created += 1
             elif _same_rule(latest, data):
                 unchanged += 1
             else:
-                new_item_version(db, tenant_id, actor, latest, data)
+                new_item_version(db, latest, data, actor=actor)
                 versioned += 1
         except DomainError as error:
             problems.append((number, error))
@@ -199,19 +201,18 @@ def recorder_kind(actor: Actor) -> RecorderKind:
     raise DomainError(N_("Only company assessors and bureau reviewers record assessment points."), field="workers")
 
 
-def _locked_periods(db: Session, tenant_id: uuid.UUID, day: date) -> list[AssessmentPeriod]:
+def _locked_periods(db: TenantSession, day: date) -> list[AssessmentPeriod]:
     return [
         p
-        for p in queries.periods_containing(db, tenant_id, day)
+        for p in queries.periods_containing(db, day)
         if p.status in (Lifecycle.APPROVED.value, Lifecycle.PUBLISHED.value) and "daily" in p.weights
     ]
 
 
 def record_points(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     *,
+    actor: Actor,
     item: AssessmentItem,
     on_date: date,
     points: Mapping[int, Decimal],
@@ -227,6 +228,7 @@ def record_points(
     in any assessment period containing the date; a date inside an approved
     or published period (its results are settled).
     """
+    tenant_id = db.tenant_id
     today = today or clock.today()
     kind = recorder_kind(actor)
     if not points:
@@ -241,7 +243,7 @@ def record_points(
             item=item.name,
             date=on_date.isoformat(),
         )
-    locked = _locked_periods(db, tenant_id, on_date)
+    locked = _locked_periods(db, on_date)
     if locked:
         raise DomainError(
             N_("{date} lies in {period}, whose results are already approved or published."),
@@ -251,7 +253,7 @@ def record_points(
         )
     if photo is not None:
         photo.check()
-    workers = queries.workers_by_id(db, tenant_id, sorted(points))
+    workers = queries.workers_by_id(db, sorted(points))
     rule = item.rule()
     for worker_id, value in points.items():
         worker = workers.get(worker_id)
@@ -270,7 +272,7 @@ def record_points(
             validate_points(rule, value)
         except DomainError as error:
             raise DomainError(error.message, field=f"points_{worker_id}", **error.params) from error
-    _check_caps(db, tenant_id, item, on_date, points, workers)
+    _check_caps(db, item, on_date, points, workers)
     created: list[AssessmentRecord] = []
     for worker_id, value in points.items():
         row = AssessmentRecord(
@@ -297,8 +299,7 @@ def record_points(
 
 
 def _check_caps(
-    db: Session,
-    tenant_id: uuid.UUID,
+    db: TenantSession,
     item: AssessmentItem,
     on_date: date,
     points: Mapping[int, Decimal],
@@ -306,9 +307,9 @@ def _check_caps(
 ) -> None:
     if item.period_cap is None:
         return
-    for period in queries.periods_containing(db, tenant_id, on_date):
+    for period in queries.periods_containing(db, on_date):
         existing: dict[int, Decimal] = defaultdict(Decimal)
-        for r in queries.records_between(db, tenant_id, period.starts_on, period.ends_on, sorted(points)):
+        for r in queries.records_between(db, period.starts_on, period.ends_on, sorted(points)):
             if r.item_id == item.id:
                 existing[r.worker_id] += r.points
         for worker_id, value in points.items():
@@ -325,9 +326,10 @@ def _check_caps(
                 )
 
 
-def delete_record(db: Session, tenant_id: uuid.UUID, actor: Actor, row: AssessmentRecord) -> None:
+def delete_record(db: TenantSession, row: AssessmentRecord, *, actor: Actor) -> None:
     """Withdraw a record entered by mistake, unless its period's results are settled."""
-    locked = _locked_periods(db, tenant_id, row.on_date)
+    tenant_id = db.tenant_id
+    locked = _locked_periods(db, row.on_date)
     if locked:
         raise DomainError(
             N_("{date} lies in {period}, whose results are already approved or published."),
@@ -344,7 +346,8 @@ def delete_record(db: Session, tenant_id: uuid.UUID, actor: Actor, row: Assessme
 # ---- periods -------------------------------------------------------------------
 
 
-def create_period(db: Session, tenant_id: uuid.UUID, actor: Actor, data: PeriodInput) -> AssessmentPeriod:
+def create_period(db: TenantSession, data: PeriodInput, *, actor: Actor) -> AssessmentPeriod:
+    tenant_id = db.tenant_id
     period = AssessmentPeriod(
         tenant_id=tenant_id,
         kind=data.kind.value,
@@ -363,10 +366,9 @@ def create_period(db: Session, tenant_id: uuid.UUID, actor: Actor, data: PeriodI
     return period
 
 
-def update_period(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod, data: PeriodInput
-) -> AssessmentPeriod:
+def update_period(db: TenantSession, period: AssessmentPeriod, data: PeriodInput, *, actor: Actor) -> AssessmentPeriod:
     """Change a draft period; results computed under the old settings are withdrawn (compute again)."""
+    tenant_id = db.tenant_id
     _require_status(period, Lifecycle.DRAFT)
     before = period.snapshot()
     period.kind, period.name = data.kind.value, data.name
@@ -418,12 +420,13 @@ _LIFECYCLE_MSGIDS = {
 }
 
 
-def scope_workers(db: Session, tenant_id: uuid.UUID, period: AssessmentPeriod) -> list[Worker]:
+def scope_workers(db: TenantSession, period: AssessmentPeriod) -> list[Worker]:
     """Who a period assesses: workers on the books (probation, active, suspended)
     hired by the period's end, of the period's bureau when it has one, plus
     anyone with records or sheet scores in the period (a worker who left)."""
+    tenant_id = db.tenant_id
     ids = set(db.exec(select(SheetScore.worker_id).where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period.id)))
-    ids |= {r.worker_id for r in queries.records_between(db, tenant_id, period.starts_on, period.ends_on)}
+    ids |= {r.worker_id for r in queries.records_between(db, period.starts_on, period.ends_on)}
     workers = db.exec(
         select(Worker)
         .where(
@@ -437,10 +440,11 @@ def scope_workers(db: Session, tenant_id: uuid.UUID, period: AssessmentPeriod) -
 
 
 def _result_component_scores(
-    db: Session, tenant_id: uuid.UUID, period: AssessmentPeriod, worker_ids: list[int]
+    db: TenantSession, period: AssessmentPeriod, worker_ids: list[int]
 ) -> dict[tuple[str, int], Decimal]:
     """(kind, worker) -> mean score of the worker's approved or published results
     of periods of that kind lying inside ``period``."""
+    tenant_id = db.tenant_id
     rows = db.exec(
         select(col(AssessmentPeriod.kind), col(AssessmentResult.worker_id), col(AssessmentResult.score))
         .join(
@@ -473,7 +477,7 @@ class _ResultValues(TypedDict):
     status: str
 
 
-def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod) -> list[AssessmentResult]:
+def compute_results(db: TenantSession, period: AssessmentPeriod, *, actor: Actor) -> list[AssessmentResult]:
     """(Re)compute a draft period's results: components, weighted score, rating.
 
     Components: ``daily`` = base score + the period's daily points (capped per
@@ -485,16 +489,17 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
     then the quotas within each bureau (``rate_group``; ties at a quota's last
     place all move down).
     """
+    tenant_id = db.tenant_id
     _require_status(period, Lifecycle.DRAFT)
     weights = weights_of(period.weights)
     thresholds, quotas = thresholds_of(period.rating_config), quotas_of(period.rating_config)
-    workers = scope_workers(db, tenant_id, period)
+    workers = scope_workers(db, period)
     if not workers:
         raise DomainError(N_("No worker falls within this period."), field="compute")
     scoped = [(id_of(w), w) for w in workers]
     ids = [worker_id for worker_id, _ in scoped]
-    records = queries.records_between(db, tenant_id, period.starts_on, period.ends_on, ids)
-    items = queries.items_by_id(db, tenant_id, {r.item_id for r in records})
+    records = queries.records_between(db, period.starts_on, period.ends_on, ids)
+    items = queries.items_by_id(db, {r.item_id for r in records})
     rules = [i.rule() for i in items.values()]
     by_worker: dict[int, list] = defaultdict(list)
     for r in records:
@@ -503,7 +508,7 @@ def compute_results(db: Session, tenant_id: uuid.UUID, actor: Actor, period: Ass
         (s.component, s.worker_id): s.score
         for s in db.exec(select(SheetScore).where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period.id))
     }
-    from_results = _result_component_scores(db, tenant_id, period, ids)
+    from_results = _result_component_scores(db, period, ids)
     components: dict[int, dict[str, Decimal]] = {}
     missing: list[tuple[Worker, str]] = []
     for worker_id, w in scoped:
@@ -582,9 +587,10 @@ TRANSITIONS: dict[str, tuple[tuple[Lifecycle, ...], Lifecycle]] = {
 
 
 def advance(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, period: AssessmentPeriod, action: str, today: date | None = None
+    db: TenantSession, period: AssessmentPeriod, action: str, today: date | None = None, *, actor: Actor
 ) -> AssessmentPeriod:
     """Move a period along draft → under review → approved → published (or back to draft before publication)."""
+    tenant_id = db.tenant_id
     if action not in TRANSITIONS:
         raise DomainError(N_("Unknown action."), field="action")
     allowed, target = TRANSITIONS[action]
@@ -634,18 +640,17 @@ def advance(
     )
     if target is Lifecycle.PUBLISHED:
         worker_ids = [r.worker_id for r in results]
-        refresh_worker_ratings(db, tenant_id, actor, worker_ids, today)
+        refresh_worker_ratings(db, worker_ids, today, actor=actor)
         # A second failing result in a row must reach the compliance page now, not at the nightly check.
         events.record(db, WorkersChanged(tenant_id, tuple(worker_ids), today or clock.today()))
     return period
 
 
-def refresh_worker_ratings(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker_ids: list[int], today: date | None = None
-) -> None:
+def refresh_worker_ratings(db: TenantSession, worker_ids: list[int], today: date | None = None, *, actor: Actor) -> None:
     """Copy each worker's rating in force today onto ``workers.assessment_rating`` (the roster shows it)."""
-    in_force = ratings_in_force(db, tenant_id, worker_ids, today or clock.today())
-    workers = queries.workers_by_id(db, tenant_id, sorted(in_force))
+    tenant_id = db.tenant_id
+    in_force = ratings_in_force(db, worker_ids, today or clock.today())
+    workers = queries.workers_by_id(db, sorted(in_force))
     changes = []
     for worker_id, rating in in_force.items():
         worker = workers[worker_id]
@@ -659,11 +664,10 @@ def refresh_worker_ratings(
 
 
 def republish_result(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     result: AssessmentResult,
     *,
+    actor: Actor,
     score: Decimal,
     rating: Rating,
     reason: str,
@@ -671,6 +675,7 @@ def republish_result(
     """Correct a published result (e.g. an upheld appeal): new score and rating,
     revision + 1, kept in ``assessment_result_revisions``, audited; the
     worker's roster rating follows."""
+    tenant_id = db.tenant_id
     if result.status != Lifecycle.PUBLISHED.value:
         raise DomainError(N_("Only a published result can be re-published."), field="status")
     check_score(score, field="score")
@@ -709,7 +714,7 @@ def republish_result(
         before=before,
         after=result.snapshot() | {"reason": reason[:500]},
     )
-    refresh_worker_ratings(db, tenant_id, actor, [result.worker_id])
+    refresh_worker_ratings(db, [result.worker_id], actor=actor)
     return result
 
 
@@ -717,15 +722,16 @@ def republish_result(
 
 
 def import_sheet_scores(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     period: AssessmentPeriod,
     component: str,
     scores: Mapping[int, Decimal],
     source: str,
+    *,
+    actor: Actor,
 ) -> int:
     """Replace the period's ``component`` scores with ``scores`` {worker id: score} (draft periods only)."""
+    tenant_id = db.tenant_id
     _require_status(period, Lifecycle.DRAFT)
     old = {
         s.worker_id: s

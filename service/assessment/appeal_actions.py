@@ -23,13 +23,12 @@ outcome).  Choices made here:
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service import events
 from service.assessment import actions as assessment_actions
@@ -40,6 +39,7 @@ from service.assessment.ratings import Rating
 from service.audit import Actor, record
 from service.errors import N_, DomainError
 from service.workforce.events import WorkersChanged
+from tenants.isolation import TenantSession
 
 MAX_REASON = 2000
 NO_SUCH_RESULT = N_("There is no such assessment result.")
@@ -73,14 +73,15 @@ _RESULT_SQL = """
 """
 
 
-def get_result(db: Session, tenant_id: uuid.UUID, result_id: int) -> ResultFacts | None:
+def get_result(db: TenantSession, result_id: int) -> ResultFacts | None:
+    tenant_id = db.tenant_id
     row = db.execute(text(_RESULT_SQL + " and r.id = :id"), {"t": tenant_id, "id": result_id}).first()
     return None if row is None else ResultFacts(*row)
 
 
-def appealed_result(db: Session, tenant_id: uuid.UUID, appeal: Appeal) -> ResultFacts:
+def appealed_result(db: TenantSession, appeal: Appeal) -> ResultFacts:
     """The result ``appeal`` is against."""
-    result = get_result(db, tenant_id, appeal.result_id)
+    result = get_result(db, appeal.result_id)
     assert result is not None  # a foreign key holds it
     return result
 
@@ -90,7 +91,8 @@ def open_to_appeal_on(result: ResultFacts, deadline: date | None, today: date) -
     return result.published_on is not None and deadline is not None and result.published_on <= today <= deadline
 
 
-def published_results_of(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[ResultFacts]:
+def published_results_of(db: TenantSession, worker_id: int) -> list[ResultFacts]:
+    tenant_id = db.tenant_id
     rows = db.execute(
         text(_RESULT_SQL + " and r.worker_id = :w and r.status = 'published' order by p.ends_on desc, r.id desc"),
         {"t": tenant_id, "w": worker_id},
@@ -98,10 +100,9 @@ def published_results_of(db: Session, tenant_id: uuid.UUID, worker_id: int) -> l
     return [ResultFacts(*row) for row in rows]
 
 
-def open_to_appeal(
-    db: Session, tenant_id: uuid.UUID, today: date, days: int, name: str = "", *, limit: int = 50
-) -> list[ResultFacts]:
+def open_to_appeal(db: TenantSession, today: date, days: int, name: str = "", *, limit: int = 50) -> list[ResultFacts]:
     """Published results whose window is still open today, by worker name (optionally containing ``name``)."""
+    tenant_id = db.tenant_id
     sql = _RESULT_SQL + (
         " and r.status = 'published' and p.published_on between :since and :today"
         + (" and w.name like :name" if name else "")
@@ -115,12 +116,14 @@ def open_to_appeal(
     return [ResultFacts(*row) for row in rows]
 
 
-def window_days(db: Session, tenant_id: uuid.UUID) -> int:
+def window_days(db: TenantSession) -> int:
+    tenant_id = db.tenant_id
     setting = db.get(AppealSetting, tenant_id)
     return setting.window_days if setting is not None else DEFAULT_APPEAL_DAYS
 
 
-def set_window_days(db: Session, tenant_id: uuid.UUID, actor: Actor, days: int) -> None:
+def set_window_days(db: TenantSession, days: int, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     if not 1 <= days <= 365:
         raise DomainError(N_("The appeal window must be from 1 to 365 days."), field="window_days")
     setting = db.get(AppealSetting, tenant_id)
@@ -135,14 +138,15 @@ def set_window_days(db: Session, tenant_id: uuid.UUID, actor: Actor, days: int) 
     record(db, tenant_id, actor, "appeal_settings.update", "appeal_settings", None, before=before, after={"window_days": days})
 
 
-def deadline_of(db: Session, tenant_id: uuid.UUID, result: ResultFacts) -> date | None:
+def deadline_of(db: TenantSession, result: ResultFacts) -> date | None:
     if result.published_on is None:
         return None
-    return appeal_deadline(result.published_on, window_days(db, tenant_id))
+    return appeal_deadline(result.published_on, window_days(db))
 
 
-def recorders_of(db: Session, tenant_id: uuid.UUID, result: ResultFacts) -> set[str]:
+def recorders_of(db: TenantSession, result: ResultFacts) -> set[str]:
     """``kind:id`` of everyone who recorded the worker's points during the result's period."""
+    tenant_id = db.tenant_id
     rows = db.execute(
         text(
             "select distinct recorder_kind, recorder_id from assessment_records"
@@ -154,13 +158,12 @@ def recorders_of(db: Session, tenant_id: uuid.UUID, result: ResultFacts) -> set[
 
 
 def file_appeal(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     result_id: int,
     reason: str,
     today: date,
     *,
+    actor: Actor,
     own_worker_id: int | None = None,
 ) -> Appeal:
     """File an appeal against a published result.
@@ -169,7 +172,8 @@ def file_appeal(
     portal), the result must be theirs; staff filing on the worker's behalf
     pass None.
     """
-    result = get_result(db, tenant_id, result_id)
+    tenant_id = db.tenant_id
+    result = get_result(db, result_id)
     if result is None or (own_worker_id is not None and result.worker_id != own_worker_id):
         raise DomainError(NO_SUCH_RESULT, field="result_id")
     if result.status != "published" or result.published_on is None:
@@ -179,7 +183,7 @@ def file_appeal(
         raise DomainError(N_("Give the reason for the appeal."), field="reason")
     if len(reason) > MAX_REASON:
         raise DomainError(N_("The reason is too long (at most {max} characters)."), field="reason", max=MAX_REASON)
-    days = window_days(db, tenant_id)
+    days = window_days(db)
     if not can_appeal(result.published_on, days, today):
         raise DomainError(
             N_("The appeal window for this result closed on {deadline}."),
@@ -215,27 +219,27 @@ def file_appeal(
     return appeal
 
 
-def get_appeal(db: Session, tenant_id: uuid.UUID, appeal_id: int) -> Appeal | None:
+def get_appeal(db: TenantSession, appeal_id: int) -> Appeal | None:
+    tenant_id = db.tenant_id
     return db.exec(select(Appeal).where(Appeal.tenant_id == tenant_id, Appeal.id == appeal_id)).first()
 
 
-def answer_appeal(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, appeal: Appeal, outcome: AppealOutcome, today: date
-) -> Appeal:
+def answer_appeal(db: TenantSession, appeal: Appeal, outcome: AppealOutcome, today: date, *, actor: Actor) -> Appeal:
     """Uphold (re-publishing the result) or reject an open appeal."""
     # Lock the appeal: of two answers sent at once, the second sees it answered.
+    tenant_id = db.tenant_id
     status = db.execute(
         text("select status from assessment_appeals where tenant_id = :t and id = :id for update"),
         {"t": tenant_id, "id": appeal.id},
     ).scalar()
     if status != "open" or appeal.status != "open":
         raise DomainError(N_("This appeal has already been answered."), field="decision")
-    result = appealed_result(db, tenant_id, appeal)
-    check_answerer(f"{actor.kind}:{actor.id}", recorders_of(db, tenant_id, result))
+    result = appealed_result(db, appeal)
+    check_answerer(f"{actor.kind}:{actor.id}", recorders_of(db, result))
     before = appeal.snapshot()
     if outcome.decision is Decision.UPHELD:
         assert outcome.new_score is not None and outcome.new_rating is not None
-        _republish(db, tenant_id, actor, result.id, outcome.new_score, outcome.new_rating, appeal)
+        _republish(db, result.id, outcome.new_score, outcome.new_rating, appeal, actor=actor)
         appeal.status = "upheld"
         appeal.new_score = outcome.new_score
         appeal.new_rating = outcome.new_rating.value
@@ -255,12 +259,11 @@ def answer_appeal(
     return appeal
 
 
-def _republish(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, result_id: int, score: Decimal, rating: Rating, appeal: Appeal
-) -> None:
+def _republish(db: TenantSession, result_id: int, score: Decimal, rating: Rating, appeal: Appeal, *, actor: Actor) -> None:
     """Hand the correction to the assessment workstream's re-publication (revision + 1, roster rating follows)."""
 
+    tenant_id = db.tenant_id
     row = db.exec(
         select(AssessmentResult).where(AssessmentResult.tenant_id == tenant_id, AssessmentResult.id == result_id)
     ).one()
-    assessment_actions.republish_result(db, tenant_id, actor, row, score=score, rating=rating, reason=f"appeal #{appeal.id}")
+    assessment_actions.republish_result(db, row, actor=actor, score=score, rating=rating, reason=f"appeal #{appeal.id}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from service.assessment.appeal_models import Appeal
 from service.workforce.models import Worker
+from tenants.isolation import TenantSession
 
 
 @dataclass(frozen=True)
@@ -19,8 +19,9 @@ class AppealPage:
     pages: int
 
 
-def appeals_page(db: Session, tenant_id: uuid.UUID, *, answered: bool, page: int, size: int) -> AppealPage:
+def appeals_page(db: TenantSession, *, answered: bool, page: int, size: int) -> AppealPage:
     """Open appeals oldest first (the next to answer on top); answered ones newest first."""
+    tenant_id = db.tenant_id
     condition = Appeal.status != "open" if answered else Appeal.status == "open"
     total = db.exec(select(func.count()).select_from(Appeal).where(Appeal.tenant_id == tenant_id, condition)).one()
     pages = max(1, (total + size - 1) // size)
@@ -36,7 +37,8 @@ def appeals_page(db: Session, tenant_id: uuid.UUID, *, answered: bool, page: int
     return AppealPage(list(rows), total, page, pages)
 
 
-def appeals_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[Appeal]:
+def appeals_of_worker(db: TenantSession, worker_id: int) -> list[Appeal]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(Appeal).where(Appeal.tenant_id == tenant_id, Appeal.worker_id == worker_id).order_by(col(Appeal.id).desc())

@@ -26,7 +26,7 @@ class ChartsController(Controller):
         kind = params.get("kind", "")
         kind = kind if kind in {k.value for k in PeriodKind} else ""
         group = params.get("group", "")[:120]
-        data = charts.load(db, ctx.tenant_id, by, group, kind or None)
+        data = charts.load(db, by, group, kind or None)
         if group and group not in data.groups:
             group = ""
         labels = {r: t(RATING_LABELS[r]) for r in Rating}

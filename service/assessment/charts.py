@@ -9,16 +9,15 @@ of the same figures follows each chart for screen readers and exact values.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
 from sqlalchemy import text
-from sqlmodel import Session
 
 from service.assessment.ratings import Rating
+from tenants.isolation import TenantSession
 
 WIDTH = 340
 # Best to worst: green to red, readable on white and told apart by position and legend too.
@@ -158,13 +157,14 @@ class ChartData:
     series: list[Series]
 
 
-def load(db: Session, tenant_id: uuid.UUID, by: str, group: str, kind: str | None) -> ChartData:
+def load(db: TenantSession, by: str, group: str, kind: str | None) -> ChartData:
     """The last ``MAX_PERIODS`` published periods (of ``kind``, or all), grouped by bureau or post line.
 
     The distribution counts every result of ``group`` (or all groups when
     empty); the trend draws the average score of each group, the
     ``MAX_SERIES`` largest groups.
     """
+    tenant_id = db.tenant_id
     column = GROUPINGS[by]
     kind_sql = " and p.kind = :kind" if kind else ""
     rows = db.execute(

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.assessment.bureaus import bureau_of
 from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult, SheetScore
 from service.assessment.scoring import DailyRecord, period_total
 from service.database.ids import id_of
 from service.workforce.models import Worker, WorkerStatus
+from tenants.isolation import TenantSession
 
 ASSESSED_STATUSES = (WorkerStatus.PROBATION, WorkerStatus.ACTIVE, WorkerStatus.SUSPENDED)
 
 
-def get_item(db: Session, tenant_id: uuid.UUID, item_id: int) -> AssessmentItem | None:
+def get_item(db: TenantSession, item_id: int) -> AssessmentItem | None:
+    tenant_id = db.tenant_id
     return db.exec(select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.id == item_id)).first()
 
 
-def list_items(db: Session, tenant_id: uuid.UUID, *, history: bool = False) -> list[AssessmentItem]:
+def list_items(db: TenantSession, *, history: bool = False) -> list[AssessmentItem]:
+    tenant_id = db.tenant_id
     query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id)
     if not history:
         query = query.where(col(AssessmentItem.effective_to).is_(None))
@@ -33,7 +35,8 @@ def list_items(db: Session, tenant_id: uuid.UUID, *, history: bool = False) -> l
     )
 
 
-def versions_of(db: Session, tenant_id: uuid.UUID, item: AssessmentItem) -> list[AssessmentItem]:
+def versions_of(db: TenantSession, item: AssessmentItem) -> list[AssessmentItem]:
+    tenant_id = db.tenant_id
     scope = (
         col(AssessmentItem.client_bureau).is_(None)
         if item.client_bureau is None
@@ -48,7 +51,8 @@ def versions_of(db: Session, tenant_id: uuid.UUID, item: AssessmentItem) -> list
     )
 
 
-def latest_version(db: Session, tenant_id: uuid.UUID, code: str, bureau: str | None) -> AssessmentItem | None:
+def latest_version(db: TenantSession, code: str, bureau: str | None) -> AssessmentItem | None:
+    tenant_id = db.tenant_id
     scope = col(AssessmentItem.client_bureau).is_(None) if bureau is None else col(AssessmentItem.client_bureau) == bureau
     return db.exec(
         select(AssessmentItem)
@@ -57,7 +61,8 @@ def latest_version(db: Session, tenant_id: uuid.UUID, code: str, bureau: str | N
     ).first()
 
 
-def items_in_force(db: Session, tenant_id: uuid.UUID, on: date) -> list[AssessmentItem]:
+def items_in_force(db: TenantSession, on: date) -> list[AssessmentItem]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(AssessmentItem)
@@ -71,20 +76,23 @@ def items_in_force(db: Session, tenant_id: uuid.UUID, on: date) -> list[Assessme
     )
 
 
-def bureau_choices(db: Session, tenant_id: uuid.UUID) -> list[str]:
+def bureau_choices(db: TenantSession) -> list[str]:
+    tenant_id = db.tenant_id
     rows = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES)))
     return sorted({bureau_of(w) for w in rows} - {""})
 
 
-def unit_choices(db: Session, tenant_id: uuid.UUID) -> list[str]:
+def unit_choices(db: TenantSession) -> list[str]:
+    tenant_id = db.tenant_id
     rows = db.exec(
         select(Worker.unit).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES)).distinct()
     )
     return sorted({u for u in rows if u})
 
 
-def workers_for_entry(db: Session, tenant_id: uuid.UUID, bureau: str, unit: str) -> list[Worker]:
+def workers_for_entry(db: TenantSession, bureau: str, unit: str) -> list[Worker]:
     """The workers a squad's bulk entry lists: assessed workers of a bureau and unit."""
+    tenant_id = db.tenant_id
     query = select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES))
     if unit:
         query = query.where(Worker.unit == unit)
@@ -92,7 +100,8 @@ def workers_for_entry(db: Session, tenant_id: uuid.UUID, bureau: str, unit: str)
     return [w for w in workers if not bureau or bureau_of(w) == bureau]
 
 
-def workers_by_id(db: Session, tenant_id: uuid.UUID, ids: list[int]) -> dict[int, Worker]:
+def workers_by_id(db: TenantSession, ids: list[int]) -> dict[int, Worker]:
+    tenant_id = db.tenant_id
     if not ids:
         return {}
     return {id_of(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(ids)))}
@@ -105,7 +114,8 @@ class RecordRow:
     item: AssessmentItem
 
 
-def records_on(db: Session, tenant_id: uuid.UUID, day: date, limit: int = 200) -> list[RecordRow]:
+def records_on(db: TenantSession, day: date, limit: int = 200) -> list[RecordRow]:
+    tenant_id = db.tenant_id
     rows = db.exec(
         select(AssessmentRecord, col(Worker.name), AssessmentItem)
         .join(Worker, (col(Worker.tenant_id) == AssessmentRecord.tenant_id) & (col(Worker.id) == AssessmentRecord.worker_id))
@@ -121,15 +131,15 @@ def records_on(db: Session, tenant_id: uuid.UUID, day: date, limit: int = 200) -
     return [RecordRow(r, name, item) for r, name, item in rows]
 
 
-def get_record(db: Session, tenant_id: uuid.UUID, record_id: int) -> AssessmentRecord | None:
+def get_record(db: TenantSession, record_id: int) -> AssessmentRecord | None:
+    tenant_id = db.tenant_id
     return db.exec(
         select(AssessmentRecord).where(AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.id == record_id)
     ).first()
 
 
-def records_between(
-    db: Session, tenant_id: uuid.UUID, start: date, end: date, worker_ids: list[int] | None = None
-) -> list[AssessmentRecord]:
+def records_between(db: TenantSession, start: date, end: date, worker_ids: list[int] | None = None) -> list[AssessmentRecord]:
+    tenant_id = db.tenant_id
     query = select(AssessmentRecord).where(
         AssessmentRecord.tenant_id == tenant_id, AssessmentRecord.on_date >= start, AssessmentRecord.on_date <= end
     )
@@ -138,7 +148,8 @@ def records_between(
     return list(db.exec(query.order_by(col(AssessmentRecord.on_date), col(AssessmentRecord.id))))
 
 
-def items_by_id(db: Session, tenant_id: uuid.UUID, ids: set[int]) -> dict[int, AssessmentItem]:
+def items_by_id(db: TenantSession, ids: set[int]) -> dict[int, AssessmentItem]:
+    tenant_id = db.tenant_id
     if not ids:
         return {}
     query = select(AssessmentItem).where(AssessmentItem.tenant_id == tenant_id, col(AssessmentItem.id).in_(sorted(ids)))
@@ -166,12 +177,10 @@ class RunningTotal:
     total: Decimal
 
 
-def running_total(
-    db: Session, tenant_id: uuid.UUID, worker_id: int, start: date, end: date, base_score: Decimal
-) -> RunningTotal:
+def running_total(db: TenantSession, worker_id: int, start: date, end: date, base_score: Decimal) -> RunningTotal:
     """A worker's points from ``start`` to ``end``: per item, recorded and counted (capped), and the total."""
-    records = records_between(db, tenant_id, start, end, [worker_id])
-    items = items_by_id(db, tenant_id, {r.item_id for r in records})
+    records = records_between(db, start, end, [worker_id])
+    items = items_by_id(db, {r.item_id for r in records})
     per_item: dict[int, ItemTotal] = {}
     for r in records:
         entry = per_item.setdefault(r.item_id, ItemTotal(items[r.item_id]))
@@ -189,7 +198,8 @@ def to_daily(records: list[AssessmentRecord]) -> list[DailyRecord]:
     return [DailyRecord(str(r.item_id), r.on_date, r.points, f"{r.recorder_kind}:{r.recorder_id}") for r in records]
 
 
-def list_periods(db: Session, tenant_id: uuid.UUID) -> list[AssessmentPeriod]:
+def list_periods(db: TenantSession) -> list[AssessmentPeriod]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(AssessmentPeriod)
@@ -199,14 +209,16 @@ def list_periods(db: Session, tenant_id: uuid.UUID) -> list[AssessmentPeriod]:
     )
 
 
-def get_period(db: Session, tenant_id: uuid.UUID, period_id: int) -> AssessmentPeriod | None:
+def get_period(db: TenantSession, period_id: int) -> AssessmentPeriod | None:
+    tenant_id = db.tenant_id
     return db.exec(
         select(AssessmentPeriod).where(AssessmentPeriod.tenant_id == tenant_id, AssessmentPeriod.id == period_id)
     ).first()
 
 
-def periods_containing(db: Session, tenant_id: uuid.UUID, day: date) -> list[AssessmentPeriod]:
+def periods_containing(db: TenantSession, day: date) -> list[AssessmentPeriod]:
     """Periods whose dates include ``day``, shortest first."""
+    tenant_id = db.tenant_id
     periods = db.exec(
         select(AssessmentPeriod).where(
             AssessmentPeriod.tenant_id == tenant_id, AssessmentPeriod.starts_on <= day, AssessmentPeriod.ends_on >= day
@@ -222,7 +234,8 @@ class ResultRow:
     unit: str
 
 
-def results_of(db: Session, tenant_id: uuid.UUID, period_id: int) -> list[ResultRow]:
+def results_of(db: TenantSession, period_id: int) -> list[ResultRow]:
+    tenant_id = db.tenant_id
     rows = db.exec(
         select(AssessmentResult, col(Worker.name), Worker.unit)
         .join(Worker, (col(Worker.tenant_id) == AssessmentResult.tenant_id) & (col(Worker.id) == AssessmentResult.worker_id))
@@ -232,7 +245,8 @@ def results_of(db: Session, tenant_id: uuid.UUID, period_id: int) -> list[Result
     return [ResultRow(r, name, unit) for r, name, unit in rows]
 
 
-def results_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[tuple[AssessmentResult, AssessmentPeriod]]:
+def results_of_worker(db: TenantSession, worker_id: int) -> list[tuple[AssessmentResult, AssessmentPeriod]]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(AssessmentResult, AssessmentPeriod)
@@ -247,7 +261,8 @@ def results_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list
     )
 
 
-def sheet_counts(db: Session, tenant_id: uuid.UUID, period_id: int) -> dict[str, int]:
+def sheet_counts(db: TenantSession, period_id: int) -> dict[str, int]:
+    tenant_id = db.tenant_id
     rows = db.exec(
         select(col(SheetScore.component), func.count())
         .where(SheetScore.tenant_id == tenant_id, SheetScore.period_id == period_id)

@@ -10,14 +10,13 @@ publication.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection, Iterable
 from datetime import date
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from service.assessment.ratings import Rating
+from tenants.isolation import TenantSession
 
 _PUBLISHED = """
     select r.worker_id, r.rating
@@ -30,8 +29,9 @@ _PUBLISHED = """
 
 
 def _rows(
-    db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], day: date, comparison: str, kinds: Collection[str] | None
+    db: TenantSession, worker_ids: Iterable[int], day: date, comparison: str, kinds: Collection[str] | None
 ) -> list[tuple[int, str]]:
+    tenant_id = db.tenant_id
     workers = sorted(set(worker_ids))
     if not workers:
         return []
@@ -45,8 +45,7 @@ def _rows(
 
 
 def ratings_in_force(
-    db: Session,
-    tenant_id: uuid.UUID,
+    db: TenantSession,
     worker_ids: Iterable[int],
     on: date,
     *,
@@ -56,14 +55,13 @@ def ratings_in_force(
     ended on or before ``on``.  Workers without one are absent from the dict.
     ``kinds`` (PeriodKind values) limits which periods count; None: all."""
     found: dict[int, Rating] = {}
-    for worker_id, rating in _rows(db, tenant_id, worker_ids, on, "<=", kinds):
+    for worker_id, rating in _rows(db, worker_ids, on, "<=", kinds):
         found.setdefault(worker_id, Rating(rating))
     return found
 
 
 def published_ratings(
-    db: Session,
-    tenant_id: uuid.UUID,
+    db: TenantSession,
     worker_ids: Iterable[int],
     *,
     last: int,
@@ -77,7 +75,7 @@ def published_ratings(
     if last < 1:
         raise ValueError("last must be at least 1")
     found: dict[int, list[Rating]] = {worker_id: [] for worker_id in worker_ids}
-    for worker_id, rating in _rows(db, tenant_id, worker_ids, before, "<", kinds):
+    for worker_id, rating in _rows(db, worker_ids, before, "<", kinds):
         ratings = found.setdefault(worker_id, [])
         if len(ratings) < last:
             ratings.append(Rating(rating))

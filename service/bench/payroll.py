@@ -53,7 +53,7 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uu
     rows = demo_workers(workers, seed=SEED)
 
     def populate(db, tenant_id: uuid.UUID) -> None:
-        seed_demo_bureaus(db, tenant_id)
+        seed_demo_bureaus(db)
         for start in range(0, len(rows), IMPORT_CHUNK):
             import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
         create_version(db, demo_salary_bands(), actor=SYSTEM)

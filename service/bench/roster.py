@@ -61,7 +61,7 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, echo: Echo) -> uuid.UUID
     generated = perf_counter() - started
 
     def populate(db, tenant_id: uuid.UUID) -> None:
-        seed_demo_bureaus(db, tenant_id)
+        seed_demo_bureaus(db)
         for start in range(0, len(rows), IMPORT_CHUNK):
             import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
 

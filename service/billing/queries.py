@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 from service.billing.models import Plan, StripeEvent, TenantBilling
 
 
+# Billing rows and Stripe events are control-plane tables the operator console reads for any tenant, in a
+# transaction bound to none: the tenant is an explicit argument here, not the session's.
 def account(db: Session, tenant_id: uuid.UUID) -> TenantBilling | None:
     """The tenant's billing row, read without a lock (a page that then waits for Stripe must not hold one)."""
     return db.get(TenantBilling, tenant_id)

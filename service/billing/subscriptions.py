@@ -66,6 +66,8 @@ def ensure_default_plans(db: Session) -> None:
         )
 
 
+# The billing row is a control-plane table, written while the tenant is provisioned (sign-up, operator) or from the
+# console's unbound transaction (``billing_row``): the tenant is an explicit argument, not the session's.
 def open_account(
     db: Session,
     tenant_id: uuid.UUID,

@@ -9,13 +9,12 @@ it there as well, in the same transaction.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service import clock, events
 from service.audit import Actor, record
@@ -24,6 +23,7 @@ from service.bureaus.events import BureausChanged
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice, UnitKind
 from service.database.ids import id_of
 from service.errors import N_, DomainError
+from tenants.isolation import TenantSession
 
 # Payroll tables that name a bureau as text (migrations 0011-0013).
 _PAYROLL_NAME_COLUMNS = (
@@ -36,9 +36,8 @@ _PAYROLL_NAME_COLUMNS = (
 _Named = TypeVar("_Named", ClientBureau, BureauUnit, EstablishmentOffice)
 
 
-def _same_name(
-    db: Session, model: type[_Named], tenant_id: uuid.UUID, name: str, own_id: int | None, **scope: object
-) -> _Named | None:
+def _same_name(db: TenantSession, model: type[_Named], name: str, own_id: int | None, **scope: object) -> _Named | None:
+    tenant_id = db.tenant_id
     query = select(model).where(col(model.tenant_id) == tenant_id, col(model.name) == name)
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
@@ -46,7 +45,8 @@ def _same_name(
     return found if found is not None and found.id != own_id else None
 
 
-def _check_office(db: Session, tenant_id: uuid.UUID, office_id: int | None) -> None:
+def _check_office(db: TenantSession, office_id: int | None) -> None:
+    tenant_id = db.tenant_id
     if office_id is not None and db.get(EstablishmentOffice, (tenant_id, office_id)) is None:
         raise DomainError(N_("Choose a value."), field="establishment_office_id")
 
@@ -56,10 +56,11 @@ def _apply(entity: object, data: object) -> None:
         setattr(entity, name, value)
 
 
-def create_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BureauInput) -> ClientBureau:
-    if _same_name(db, ClientBureau, tenant_id, data.name, None):
+def create_bureau(db: TenantSession, data: BureauInput, *, actor: Actor) -> ClientBureau:
+    tenant_id = db.tenant_id
+    if _same_name(db, ClientBureau, data.name, None):
         raise DomainError(N_("A client bureau named {name} already exists."), field="name", name=data.name)
-    _check_office(db, tenant_id, data.establishment_office_id)
+    _check_office(db, data.establishment_office_id)
     bureau = ClientBureau(tenant_id=tenant_id, name=data.name, establishment_office_id=data.establishment_office_id)
     _apply(bureau, data)
     db.add(bureau)
@@ -68,10 +69,11 @@ def create_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, data: BureauI
     return bureau
 
 
-def update_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: BureauInput) -> ClientBureau:
-    if _same_name(db, ClientBureau, tenant_id, data.name, bureau.id):
+def update_bureau(db: TenantSession, bureau: ClientBureau, data: BureauInput, *, actor: Actor) -> ClientBureau:
+    tenant_id = db.tenant_id
+    if _same_name(db, ClientBureau, data.name, bureau.id):
         raise DomainError(N_("A client bureau named {name} already exists."), field="name", name=data.name)
-    _check_office(db, tenant_id, data.establishment_office_id)
+    _check_office(db, data.establishment_office_id)
     before = bureau.snapshot()
     old_name = bureau.name
     bureau.name = data.name
@@ -94,8 +96,9 @@ def update_bureau(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: Clien
     return bureau
 
 
-def create_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, data: UnitInput) -> BureauUnit:
-    if _same_name(db, BureauUnit, tenant_id, data.name, None, bureau_id=bureau.id):
+def create_unit(db: TenantSession, bureau: ClientBureau, data: UnitInput, *, actor: Actor) -> BureauUnit:
+    tenant_id = db.tenant_id
+    if _same_name(db, BureauUnit, data.name, None, bureau_id=bureau.id):
         raise DomainError(N_("{bureau} already has a unit named {name}."), field="name", bureau=bureau.name, name=data.name)
     unit = BureauUnit(tenant_id=tenant_id, bureau_id=id_of(bureau), name=data.name, kind=data.kind)
     _apply(unit, data)
@@ -105,8 +108,9 @@ def create_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientB
     return unit
 
 
-def update_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, unit: BureauUnit, data: UnitInput) -> BureauUnit:
-    if _same_name(db, BureauUnit, tenant_id, data.name, unit.id, bureau_id=unit.bureau_id):
+def update_unit(db: TenantSession, unit: BureauUnit, data: UnitInput, *, actor: Actor) -> BureauUnit:
+    tenant_id = db.tenant_id
+    if _same_name(db, BureauUnit, data.name, unit.id, bureau_id=unit.bureau_id):
         raise DomainError(N_("This bureau already has a unit named {name}."), field="name", name=data.name)
     before = unit.snapshot()
     unit.name, unit.kind = data.name, data.kind
@@ -120,8 +124,9 @@ def update_unit(db: Session, tenant_id: uuid.UUID, actor: Actor, unit: BureauUni
     return unit
 
 
-def create_office(db: Session, tenant_id: uuid.UUID, actor: Actor, data: OfficeInput) -> EstablishmentOffice:
-    if _same_name(db, EstablishmentOffice, tenant_id, data.name, None):
+def create_office(db: TenantSession, data: OfficeInput, *, actor: Actor) -> EstablishmentOffice:
+    tenant_id = db.tenant_id
+    if _same_name(db, EstablishmentOffice, data.name, None):
         raise DomainError(N_("An establishment office named {name} already exists."), field="name", name=data.name)
     office = EstablishmentOffice(tenant_id=tenant_id, name=data.name)
     _apply(office, data)
@@ -131,10 +136,9 @@ def create_office(db: Session, tenant_id: uuid.UUID, actor: Actor, data: OfficeI
     return office
 
 
-def update_office(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, office: EstablishmentOffice, data: OfficeInput
-) -> EstablishmentOffice:
-    if _same_name(db, EstablishmentOffice, tenant_id, data.name, office.id):
+def update_office(db: TenantSession, office: EstablishmentOffice, data: OfficeInput, *, actor: Actor) -> EstablishmentOffice:
+    tenant_id = db.tenant_id
+    if _same_name(db, EstablishmentOffice, data.name, office.id):
         raise DomainError(N_("An establishment office named {name} already exists."), field="name", name=data.name)
     before = office.snapshot()
     office.name = data.name
@@ -151,7 +155,7 @@ def update_office(
 
 
 def ensure_assignment(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, bureau_name: str, unit_name: str = ""
+    db: TenantSession, bureau_name: str, unit_name: str = "", *, actor: Actor
 ) -> tuple[ClientBureau, BureauUnit | None]:
     """Find the bureau (and unit) by name, creating what is missing (audited).
 
@@ -159,12 +163,12 @@ def ensure_assignment(
     create bureaus implicitly.
     """
     empty = Contacts(None, "", "", "", "")
-    bureau = _same_name(db, ClientBureau, tenant_id, bureau_name, None)
+    bureau = _same_name(db, ClientBureau, bureau_name, None)
     if bureau is None:
-        bureau = create_bureau(db, tenant_id, actor, BureauInput(bureau_name, empty, None))
+        bureau = create_bureau(db, BureauInput(bureau_name, empty, None), actor=actor)
     unit = None
     if unit_name:
-        unit = _same_name(db, BureauUnit, tenant_id, unit_name, None, bureau_id=bureau.id)
+        unit = _same_name(db, BureauUnit, unit_name, None, bureau_id=bureau.id)
         if unit is None:
             kind = (
                 UnitKind.STREET_OFFICE
@@ -175,5 +179,5 @@ def ensure_assignment(
                 if unit_name.endswith("中队")
                 else UnitKind.OTHER
             )
-            unit = create_unit(db, tenant_id, actor, bureau, UnitInput(unit_name, kind, empty))
+            unit = create_unit(db, bureau, UnitInput(unit_name, kind, empty), actor=actor)
     return bureau, unit

@@ -8,12 +8,11 @@ overlap: the statement of a month must know which terms apply.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit import Actor, record
 from service.bureaus.agreement_input import AgreementInput, PostInput
@@ -29,19 +28,23 @@ from service.bureaus.models import (
 from service.database.ids import id_of
 from service.dates import add_months
 from service.errors import N_, DomainError
+from tenants.isolation import TenantSession
 
 
-def get_agreement(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> ServiceAgreement | None:
+def get_agreement(db: TenantSession, agreement_id: int) -> ServiceAgreement | None:
+    tenant_id = db.tenant_id
     return db.get(ServiceAgreement, (tenant_id, agreement_id))
 
 
-def get_post(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement, post_id: int) -> AgreementPost | None:
+def get_post(db: TenantSession, agreement: ServiceAgreement, post_id: int) -> AgreementPost | None:
     """One of the agreement's posts (None when missing or of another agreement)."""
+    tenant_id = db.tenant_id
     post = db.get(AgreementPost, (tenant_id, post_id))
     return post if post is not None and post.agreement_id == agreement.id else None
 
 
-def agreements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[ServiceAgreement]:
+def agreements_of(db: TenantSession, bureau_id: int) -> list[ServiceAgreement]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(ServiceAgreement)
@@ -51,7 +54,8 @@ def agreements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[Ser
     )
 
 
-def posts_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> list[AgreementPost]:
+def posts_of(db: TenantSession, agreement_id: int) -> list[AgreementPost]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(AgreementPost)
@@ -61,7 +65,8 @@ def posts_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> list[Agree
     )
 
 
-def clauses_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> dict[str, str]:
+def clauses_of(db: TenantSession, agreement_id: int) -> dict[str, str]:
+    tenant_id = db.tenant_id
     return {
         c.item: c.body
         for c in db.exec(
@@ -70,9 +75,9 @@ def clauses_of(db: Session, tenant_id: uuid.UUID, agreement_id: int) -> dict[str
     }
 
 
-def in_force(db: Session, tenant_id: uuid.UUID, bureau_id: int, day: date) -> ServiceAgreement | None:
+def in_force(db: TenantSession, bureau_id: int, day: date) -> ServiceAgreement | None:
     """The bureau's signed agreement whose term covers ``day``."""
-    for agreement in agreements_of(db, tenant_id, bureau_id):
+    for agreement in agreements_of(db, bureau_id):
         if agreement.in_force_on(day):
             return agreement
     return None
@@ -97,10 +102,10 @@ def post_terms(post: AgreementPost) -> PostTerms:
     )
 
 
-def check(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement) -> list[ItemState]:
+def check(db: TenantSession, agreement: ServiceAgreement) -> list[ItemState]:
     """The 13 items of Art. 7, each present or missing."""
-    posts = [post_terms(p) for p in posts_of(db, tenant_id, id_of(agreement))]
-    return check_items(terms_of(agreement), posts, clauses_of(db, tenant_id, id_of(agreement)))
+    posts = [post_terms(p) for p in posts_of(db, id_of(agreement))]
+    return check_items(terms_of(agreement), posts, clauses_of(db, id_of(agreement)))
 
 
 # ------------------------------------------------------------------ writes
@@ -116,13 +121,14 @@ def _columns(data: AgreementInput) -> dict:
 
 
 def create_agreement(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     bureau: ClientBureau,
     data: AgreementInput,
     renews: ServiceAgreement | None = None,
+    *,
+    actor: Actor,
 ) -> ServiceAgreement:
+    tenant_id = db.tenant_id
     agreement = ServiceAgreement(
         tenant_id=tenant_id, bureau_id=id_of(bureau), renews_agreement_id=renews.id if renews else None, **_columns(data)
     )
@@ -132,9 +138,8 @@ def create_agreement(
     return agreement
 
 
-def update_agreement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, data: AgreementInput
-) -> ServiceAgreement:
+def update_agreement(db: TenantSession, agreement: ServiceAgreement, data: AgreementInput, *, actor: Actor) -> ServiceAgreement:
+    tenant_id = db.tenant_id
     _refuse_unless_draft(agreement)
     before = agreement.snapshot()
     for name, value in _columns(data).items():
@@ -148,12 +153,11 @@ def update_agreement(
     return agreement
 
 
-def sign_agreement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, signed_on: date
-) -> ServiceAgreement:
+def sign_agreement(db: TenantSession, agreement: ServiceAgreement, signed_on: date, *, actor: Actor) -> ServiceAgreement:
     """Draft → signed.  Refused when another signed agreement of the bureau overlaps the term."""
+    tenant_id = db.tenant_id
     _refuse_unless_draft(agreement)
-    for other in agreements_of(db, tenant_id, agreement.bureau_id):
+    for other in agreements_of(db, agreement.bureau_id):
         if other.id == agreement.id or other.status is AgreementStatus.DRAFT:
             continue
         other_end = other.terminated_on - timedelta(days=1) if other.terminated_on else other.end_date
@@ -184,9 +188,10 @@ def sign_agreement(
 
 
 def terminate_agreement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, terminated_on: date
+    db: TenantSession, agreement: ServiceAgreement, terminated_on: date, *, actor: Actor
 ) -> ServiceAgreement:
     """A signed agreement ends early, from ``terminated_on`` (the first day it no longer applies)."""
+    tenant_id = db.tenant_id
     if agreement.status is not AgreementStatus.SIGNED:
         raise DomainError(N_("Only a signed agreement can be terminated."), field="status")
     if not agreement.start_date <= terminated_on <= agreement.end_date:
@@ -209,10 +214,9 @@ def terminate_agreement(
     return agreement
 
 
-def renew_agreement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, months: int = 12
-) -> ServiceAgreement:
+def renew_agreement(db: TenantSession, agreement: ServiceAgreement, months: int = 12, *, actor: Actor) -> ServiceAgreement:
     """A draft renewal: the same terms, posts and clauses from the day after the term ends."""
+    tenant_id = db.tenant_id
     if agreement.status is AgreementStatus.DRAFT:
         raise DomainError(N_("Sign the agreement before renewing it."), field="status")
     start = agreement.end_date + timedelta(days=1)
@@ -230,12 +234,10 @@ def renew_agreement(
         note="",
     )
     bureau = db.get_one(ClientBureau, (tenant_id, agreement.bureau_id))  # a foreign key: the bureau exists
-    renewal = create_agreement(db, tenant_id, actor, bureau, data, renews=agreement)
-    for post in posts_of(db, tenant_id, id_of(agreement)):
+    renewal = create_agreement(db, bureau, data, actor=actor, renews=agreement)
+    for post in posts_of(db, id_of(agreement)):
         save_post(
             db,
-            tenant_id,
-            actor,
             renewal,
             None,
             PostInput(
@@ -247,19 +249,21 @@ def renew_agreement(
                 post.management_fee,
                 post.fixed_price,
             ),
+            actor=actor,
         )
-    save_clauses(db, tenant_id, actor, renewal, {Item(k): v for k, v in clauses_of(db, tenant_id, id_of(agreement)).items()})
+    save_clauses(db, renewal, {Item(k): v for k, v in clauses_of(db, id_of(agreement)).items()}, actor=actor)
     return renewal
 
 
 def save_post(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     agreement: ServiceAgreement,
     post: AgreementPost | None,
     data: PostInput,
+    *,
+    actor: Actor,
 ) -> AgreementPost:
+    tenant_id = db.tenant_id
     _refuse_unless_draft(agreement)
     clash = db.exec(
         select(AgreementPost).where(
@@ -283,7 +287,8 @@ def save_post(
     return post
 
 
-def delete_post(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, post: AgreementPost) -> None:
+def delete_post(db: TenantSession, agreement: ServiceAgreement, post: AgreementPost, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     _refuse_unless_draft(agreement)
     before = post.snapshot()
     db.delete(post)
@@ -291,10 +296,11 @@ def delete_post(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: Serv
     record(db, tenant_id, actor, "agreement_post.delete", "agreement_post", post.id, before=before)
 
 
-def save_clauses(db: Session, tenant_id: uuid.UUID, actor: Actor, agreement: ServiceAgreement, bodies: dict[Item, str]) -> None:
+def save_clauses(db: TenantSession, agreement: ServiceAgreement, bodies: dict[Item, str], *, actor: Actor) -> None:
     """Replace the agreement's clauses with ``bodies`` (an item left out is removed)."""
+    tenant_id = db.tenant_id
     _refuse_unless_draft(agreement)
-    before = clauses_of(db, tenant_id, id_of(agreement))
+    before = clauses_of(db, id_of(agreement))
     after = {item.value: body for item, body in bodies.items()}
     if before == after:
         return
@@ -323,8 +329,9 @@ class PostUse:
         return self.agreed is not None and self.in_use > self.agreed
 
 
-def headcount_today(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement, today: date) -> list[PostUse]:
+def headcount_today(db: TenantSession, agreement: ServiceAgreement, today: date) -> list[PostUse]:
     """Dispatched workers at the bureau today (probation, active, suspended; hired by today) per post."""
+    tenant_id = db.tenant_id
     counts = dict(
         db.execute(
             text(
@@ -334,7 +341,7 @@ def headcount_today(db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreeme
             {"t": tenant_id, "b": agreement.bureau_id, "statuses": list(DISPATCHED_STATUSES), "today": today},
         ).fetchall()
     )
-    return _by_post(posts_of(db, tenant_id, id_of(agreement)), counts)
+    return _by_post(posts_of(db, id_of(agreement)), counts)
 
 
 def _by_post(posts: list[AgreementPost], counts: dict[str, int]) -> list[PostUse]:
@@ -345,11 +352,10 @@ def _by_post(posts: list[AgreementPost], counts: dict[str, int]) -> list[PostUse
     return rows
 
 
-def headcount_by_month(
-    db: Session, tenant_id: uuid.UUID, agreement: ServiceAgreement, today: date
-) -> list[tuple[date, list[PostUse]]]:
+def headcount_by_month(db: TenantSession, agreement: ServiceAgreement, today: date) -> list[tuple[date, list[PostUse]]]:
     """Per month of the term up to this month: the bureau's workers paid that
     month (a payslip of a published run), per post by their post line now."""
+    tenant_id = db.tenant_id
     first = agreement.start_date.replace(day=1)
     last = min(agreement.end_date, today).replace(day=1)
     if last < first:
@@ -370,7 +376,7 @@ def headcount_by_month(
     by_month: dict[date, dict[str, int]] = {}
     for month, post, count in rows:
         by_month.setdefault(month, {})[post] = count
-    posts = posts_of(db, tenant_id, id_of(agreement))
+    posts = posts_of(db, id_of(agreement))
     months, month = [], last
     while month >= first:
         months.append((month, _by_post(posts, dict(by_month.get(month, {})))))

@@ -10,14 +10,13 @@ shows it whatever the warning setting; the compliance alert applies it.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service import clock, events
 from service.accounts.models import StaffRole
@@ -25,6 +24,7 @@ from service.audit import Actor, record
 from service.bureaus.events import BureausChanged
 from service.bureaus.models import ClientBureau
 from service.errors import N_, DomainError
+from tenants.isolation import TenantSession
 
 HEADCOUNT_MAX = 10_000_000  # well inside the integer column; no bureau comes near it
 BUREAU_MAX = 80
@@ -73,8 +73,9 @@ class BureauWorkforce:
         return exceeds_dispatch_cap(self.direct_headcount, self.dispatched)
 
 
-def bureaus_in_use(db: Session, tenant_id: uuid.UUID) -> list[str]:
+def bureaus_in_use(db: TenantSession) -> list[str]:
     """Client bureaus (records) some worker is assigned to."""
+    tenant_id = db.tenant_id
     return list(
         db.execute(
             text(
@@ -86,13 +87,15 @@ def bureaus_in_use(db: Session, tenant_id: uuid.UUID) -> list[str]:
     )
 
 
-def get_record(db: Session, tenant_id: uuid.UUID, client_bureau: str) -> ClientBureau | None:
+def get_record(db: TenantSession, client_bureau: str) -> ClientBureau | None:
+    tenant_id = db.tenant_id
     return db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == client_bureau)).first()
 
 
-def workforce_rows(db: Session, tenant_id: uuid.UUID, today: date) -> list[BureauWorkforce]:
+def workforce_rows(db: TenantSession, today: date) -> list[BureauWorkforce]:
     """Every client bureau, with its dispatched count and recorded figure."""
-    dispatched = count_dispatched(db, tenant_id, today)
+    tenant_id = db.tenant_id
+    dispatched = count_dispatched(db, today)
     return [
         BureauWorkforce(
             client_bureau=b.name,
@@ -105,12 +108,13 @@ def workforce_rows(db: Session, tenant_id: uuid.UUID, today: date) -> list[Burea
     ]
 
 
-def count_dispatched(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> dict[str, int]:
+def count_dispatched(db: TenantSession, today: date, bureaus: Collection[str] | None = None) -> dict[str, int]:
     """Dispatched workers per client bureau (every bureau, or ``bureaus`` only).
 
     One grouped count over the index ``workers_filters (tenant_id, status,
     bureau_id, ...)``, keyed by the bureau's name.
     """
+    tenant_id = db.tenant_id
     if bureaus is not None and not bureaus:
         return {}
     sql = (
@@ -148,13 +152,13 @@ def parse_headcount(raw: object) -> int:
 
 
 def set_client_workforce(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     client_bureau: str,
     direct_headcount: int | str,
     cap_warning: bool,
     today: date | None = None,
+    *,
+    actor: Actor,
 ) -> ClientBureau:
     """Record (or change) a bureau's direct-contract headcount and cap-warning setting.
 
@@ -162,9 +166,10 @@ def set_client_workforce(
     whole number from 0, or a name that is not a recorded client bureau.
     Then the bureau's dispatch-cap alert is recomputed, before the commit.
     """
+    tenant_id = db.tenant_id
     client_bureau = (client_bureau or "").strip()
     headcount = parse_headcount(direct_headcount)
-    entry = get_record(db, tenant_id, client_bureau) if client_bureau and len(client_bureau) <= BUREAU_MAX else None
+    entry = get_record(db, client_bureau) if client_bureau and len(client_bureau) <= BUREAU_MAX else None
     if entry is None:
         raise DomainError(N_("There is no client bureau named {name}."), field="client_bureau", name=client_bureau[:BUREAU_MAX])
     before = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}

@@ -5,15 +5,15 @@ unknown name is an error on its field."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice
 from service.database.ids import id_of
 from service.errors import N_, DomainError, InputErrors
+from tenants.isolation import TenantSession
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class AssignmentErrors(InputErrors):
     """A bureau or unit name no record has: a refusal of the input, each problem on its field."""
 
 
-def load_assignments(db: Session, tenant_id: uuid.UUID) -> Assignments:
+def load_assignments(db: TenantSession) -> Assignments:
+    tenant_id = db.tenant_id
     bureaus = {b.name: id_of(b) for b in db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id))}
     units: dict[int, dict[str, int]] = {}
     for unit in db.exec(select(BureauUnit).where(BureauUnit.tenant_id == tenant_id)):
@@ -53,32 +54,38 @@ def load_assignments(db: Session, tenant_id: uuid.UUID) -> Assignments:
     return Assignments(bureaus, units)
 
 
-def bureaus(db: Session, tenant_id: uuid.UUID) -> list[ClientBureau]:
+def bureaus(db: TenantSession) -> list[ClientBureau]:
+    tenant_id = db.tenant_id
     return list(db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name)).all())
 
 
-def bureau_names(db: Session, tenant_id: uuid.UUID) -> list[str]:
+def bureau_names(db: TenantSession) -> list[str]:
+    tenant_id = db.tenant_id
     return list(db.exec(select(ClientBureau.name).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name)).all())
 
 
-def unit_names(db: Session, tenant_id: uuid.UUID, bureau_id: int | None = None) -> list[str]:
+def unit_names(db: TenantSession, bureau_id: int | None = None) -> list[str]:
+    tenant_id = db.tenant_id
     query = select(BureauUnit.name).where(BureauUnit.tenant_id == tenant_id)
     if bureau_id is not None:
         query = query.where(BureauUnit.bureau_id == bureau_id)
     return sorted(set(db.exec(query).all()))
 
 
-def get_bureau(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> ClientBureau | None:
+def get_bureau(db: TenantSession, bureau_id: int) -> ClientBureau | None:
+    tenant_id = db.tenant_id
     return db.get(ClientBureau, (tenant_id, bureau_id))
 
 
-def bureau_by_name(db: Session, tenant_id: uuid.UUID, name: str) -> ClientBureau | None:
+def bureau_by_name(db: TenantSession, name: str) -> ClientBureau | None:
+    tenant_id = db.tenant_id
     return db.exec(
         select(ClientBureau).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == (name or "").strip())
     ).first()
 
 
-def units_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[BureauUnit]:
+def units_of(db: TenantSession, bureau_id: int) -> list[BureauUnit]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(BureauUnit)
@@ -88,11 +95,13 @@ def units_of(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> list[BureauUn
     )
 
 
-def get_unit(db: Session, tenant_id: uuid.UUID, unit_id: int) -> BureauUnit | None:
+def get_unit(db: TenantSession, unit_id: int) -> BureauUnit | None:
+    tenant_id = db.tenant_id
     return db.get(BureauUnit, (tenant_id, unit_id))
 
 
-def offices(db: Session, tenant_id: uuid.UUID) -> list[EstablishmentOffice]:
+def offices(db: TenantSession) -> list[EstablishmentOffice]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(EstablishmentOffice).where(EstablishmentOffice.tenant_id == tenant_id).order_by(EstablishmentOffice.name)
@@ -100,12 +109,14 @@ def offices(db: Session, tenant_id: uuid.UUID) -> list[EstablishmentOffice]:
     )
 
 
-def get_office(db: Session, tenant_id: uuid.UUID, office_id: int) -> EstablishmentOffice | None:
+def get_office(db: TenantSession, office_id: int) -> EstablishmentOffice | None:
+    tenant_id = db.tenant_id
     return db.get(EstablishmentOffice, (tenant_id, office_id))
 
 
-def worker_counts(db: Session, tenant_id: uuid.UUID) -> dict[int, int]:
+def worker_counts(db: TenantSession) -> dict[int, int]:
     """Workers (any status) per bureau id (the workforce package builds on bureaus: plain SQL here)."""
+    tenant_id = db.tenant_id
     return dict(
         db.execute(
             text("select bureau_id, count(*) from workers where tenant_id = :t group by bureau_id"), {"t": tenant_id}

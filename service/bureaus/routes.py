@@ -49,21 +49,21 @@ _COMMON: dict[str, Any] = {"cities": CITY_NAMES, "unit_kinds": list(UnitKind), "
 
 
 def bureau_or_404(db: TenantSession, ctx: RequestContext, bureau_id: int) -> ClientBureau:
-    bureau = directory.get_bureau(db, ctx.tenant_id, bureau_id)
+    bureau = directory.get_bureau(db, bureau_id)
     if bureau is None:
         raise NotFoundException()
     return bureau
 
 
 def _unit_or_404(db: TenantSession, ctx: RequestContext, bureau_id: int, unit_id: int) -> BureauUnit:
-    unit = directory.get_unit(db, ctx.tenant_id, unit_id)
+    unit = directory.get_unit(db, unit_id)
     if unit is None or unit.bureau_id != bureau_id:
         raise NotFoundException()
     return unit
 
 
 def _office_or_404(db: TenantSession, ctx: RequestContext, office_id: int) -> EstablishmentOffice:
-    office = directory.get_office(db, ctx.tenant_id, office_id)
+    office = directory.get_office(db, office_id)
     if office is None:
         raise NotFoundException()
     return office
@@ -86,7 +86,7 @@ def _bureau_form(
         bureau=bureau,
         values=values,
         errors=errors or {},
-        offices=directory.offices(db, ctx.tenant_id),
+        offices=directory.offices(db),
         **_COMMON,
     )
 
@@ -96,18 +96,16 @@ def _bureau_page(
 ) -> Response:
     today = clock.today()
     bureau = bureau_or_404(db, ctx, bureau_id)
-    office = directory.get_office(db, ctx.tenant_id, bureau.establishment_office_id) if bureau.establishment_office_id else None
+    office = directory.get_office(db, bureau.establishment_office_id) if bureau.establishment_office_id else None
     return page(
         request,
         "bureaus/bureau_detail.html",
         bureau=bureau,
-        units=directory.units_of(db, ctx.tenant_id, id_of(bureau)),
+        units=directory.units_of(db, id_of(bureau)),
         office=office,
-        agreements=agreements.agreements_of(db, ctx.tenant_id, id_of(bureau)),
-        workforce=next(
-            (r for r in client_workforce.workforce_rows(db, ctx.tenant_id, today) if r.bureau_id == bureau.id), None
-        ),
-        statements=statements.statements_of(db, ctx.tenant_id, bureau.id) if ctx.has_role(*STATEMENT_READERS) else [],
+        agreements=agreements.agreements_of(db, id_of(bureau)),
+        workforce=next((r for r in client_workforce.workforce_rows(db, today) if r.bureau_id == bureau.id), None),
+        statements=statements.statements_of(db, bureau.id) if ctx.has_role(*STATEMENT_READERS) else [],
         today=today,
         can_edit=ctx.has_role(*BUREAU_EDITORS),
         can_edit_agreements=ctx.has_role(*AGREEMENT_EDITORS),
@@ -141,7 +139,7 @@ def _offices_page(
     return page(
         request,
         "bureaus/offices.html",
-        offices=directory.offices(db, ctx.tenant_id),
+        offices=directory.offices(db),
         values=values,
         errors=errors or {},
         office=office,
@@ -174,7 +172,7 @@ def _new_office_refused(request: Request, ctx: RequestContext, db: TenantSession
 
 
 def _office_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    office = directory.get_office(db, ctx.tenant_id, request.path_params["office_id"])
+    office = directory.get_office(db, request.path_params["office_id"])
     return _offices_page(request, ctx, db, refused.values(OFFICE_FIELDS), refused.errors, office=office)
 
 
@@ -186,9 +184,9 @@ class BureausController(Controller):
         return page(
             request,
             "bureaus/index.html",
-            bureaus=directory.bureaus(db, ctx.tenant_id),
-            counts=directory.worker_counts(db, ctx.tenant_id),
-            offices={o.id: o for o in directory.offices(db, ctx.tenant_id)},
+            bureaus=directory.bureaus(db),
+            counts=directory.worker_counts(db),
+            offices={o.id: o for o in directory.offices(db)},
             can_edit=ctx.has_role(*BUREAU_EDITORS),
             **_COMMON,
         )
@@ -200,7 +198,7 @@ class BureausController(Controller):
     @post("/", opt=allow(*BUREAU_EDITORS) | shown_again_by(_new_bureau_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         parsed = parse_bureau({f: field_text(data, f) for f in BUREAU_FIELDS})
-        bureau = actions.create_bureau(db, ctx.tenant_id, ctx.actor, parsed)
+        bureau = actions.create_bureau(db, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/bureaus/{bureau.id}?notice=created"))
 
     @get("/{bureau_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
@@ -215,9 +213,7 @@ class BureausController(Controller):
     @post("/{bureau_id:int}", opt=allow(*BUREAU_EDITORS) | shown_again_by(_bureau_refused), sync_to_thread=True)
     def update(self, ctx: RequestCtx, db: TenantDb, bureau_id: FromPath[int], data: FormData) -> Response:
         bureau = bureau_or_404(db, ctx, bureau_id)  # before parsing: a refused form is shown again with its bureau
-        actions.update_bureau(
-            db, ctx.tenant_id, ctx.actor, bureau, parse_bureau({f: field_text(data, f) for f in BUREAU_FIELDS})
-        )
+        actions.update_bureau(db, bureau, parse_bureau({f: field_text(data, f) for f in BUREAU_FIELDS}), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/bureaus/{bureau_id}?notice=saved"))
 
     # ---------------------------------------------------------- units
@@ -225,7 +221,7 @@ class BureausController(Controller):
     @post("/{bureau_id:int}/units", opt=allow(*BUREAU_EDITORS) | shown_again_by(_new_unit_refused), sync_to_thread=True)
     def add_unit(self, ctx: RequestCtx, db: TenantDb, bureau_id: FromPath[int], data: FormData) -> Response:
         bureau = bureau_or_404(db, ctx, bureau_id)
-        actions.create_unit(db, ctx.tenant_id, ctx.actor, bureau, parse_unit({f: field_text(data, f) for f in UNIT_FIELDS}))
+        actions.create_unit(db, bureau, parse_unit({f: field_text(data, f) for f in UNIT_FIELDS}), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/bureaus/{bureau_id}?notice=created#units"))
 
     @get("/{bureau_id:int}/units/{unit_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
@@ -243,7 +239,7 @@ class BureausController(Controller):
         self, ctx: RequestCtx, db: TenantDb, bureau_id: FromPath[int], unit_id: FromPath[int], data: FormData
     ) -> Response:
         unit = _unit_or_404(db, ctx, bureau_id, unit_id)
-        actions.update_unit(db, ctx.tenant_id, ctx.actor, unit, parse_unit({f: field_text(data, f) for f in UNIT_FIELDS}))
+        actions.update_unit(db, unit, parse_unit({f: field_text(data, f) for f in UNIT_FIELDS}), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/bureaus/{bureau_id}?notice=saved#units"))
 
     # ---------------------------------------------------------- establishment offices
@@ -254,7 +250,7 @@ class BureausController(Controller):
 
     @post("/offices", opt=allow(*BUREAU_EDITORS) | shown_again_by(_new_office_refused), sync_to_thread=True)
     def create_office(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
-        actions.create_office(db, ctx.tenant_id, ctx.actor, parse_office({f: field_text(data, f) for f in OFFICE_FIELDS}))
+        actions.create_office(db, parse_office({f: field_text(data, f) for f in OFFICE_FIELDS}), actor=ctx.actor)
         return see_other(ctx.tenant_path("/bureaus/offices?notice=created"))
 
     @get("/offices/{office_id:int}/edit", opt=allow(*BUREAU_EDITORS), sync_to_thread=True)
@@ -265,5 +261,5 @@ class BureausController(Controller):
     @post("/offices/{office_id:int}", opt=allow(*BUREAU_EDITORS) | shown_again_by(_office_refused), sync_to_thread=True)
     def update_office(self, ctx: RequestCtx, db: TenantDb, office_id: FromPath[int], data: FormData) -> Response:
         parsed = parse_office({f: field_text(data, f) for f in OFFICE_FIELDS})
-        actions.update_office(db, ctx.tenant_id, ctx.actor, _office_or_404(db, ctx, office_id), parsed)
+        actions.update_office(db, _office_or_404(db, ctx, office_id), parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path("/bureaus/offices?notice=saved"))

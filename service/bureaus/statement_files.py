@@ -3,11 +3,6 @@ the page, the workbook and the PDF read."""
 
 from __future__ import annotations
 
-import uuid
-
-from litestar.exceptions import NotFoundException
-from sqlmodel import Session
-
 from service.bureaus import agreements, statements
 from service.bureaus.models import (
     AGREEMENT_LABELS,
@@ -19,9 +14,10 @@ from service.bureaus.models import (
     ServiceAgreement,
 )
 from service.database.ids import id_of
-from service.errors import N_
+from service.errors import N_, NotFound
 from service.excel import write_rows
 from service.i18n import Translator
+from tenants.isolation import TenantSession
 
 HEADERS = (
     N_("Name"),
@@ -39,23 +35,24 @@ FEE_SHORT = {FeeBasis.PASS_THROUGH: N_("Pass-through"), FeeBasis.FIXED: N_("Fixe
 
 
 def load(
-    db: Session, tenant_id: uuid.UUID, statement_id: int, *, bureau_id: int | None = None
+    db: TenantSession, statement_id: int, *, bureau_id: int | None = None
 ) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict[str, int | None]]:
     """The statement, its lines, its bureau and agreement, and the statements it
-    corrects or is corrected by.  NotFoundException when missing (or of another
+    corrects or is corrected by.  NotFound when missing (or of another
     bureau than ``bureau_id``)."""
+    tenant_id = db.tenant_id
     try:
-        statement = statements.get_statement(db, tenant_id, statement_id, bureau_id=bureau_id)
+        statement = statements.get_statement(db, statement_id, bureau_id=bureau_id)
     except statements.StatementNotFound:
-        raise NotFoundException() from None
+        raise NotFound(statement_id) from None
     bureau = db.get_one(ClientBureau, (tenant_id, statement.bureau_id))  # a foreign key: the bureau exists
-    agreement = agreements.get_agreement(db, tenant_id, statement.agreement_id)
+    agreement = agreements.get_agreement(db, statement.agreement_id)
     corrected_by = next(
-        (s for s in statements.statements_of(db, tenant_id, statement.bureau_id) if s.corrects_statement_id == statement.id),
+        (s for s in statements.statements_of(db, statement.bureau_id) if s.corrects_statement_id == statement.id),
         None,
     )
     related = {"corrects": statement.corrects_statement_id, "corrected_by": corrected_by.id if corrected_by else None}
-    return statement, statements.lines_of(db, tenant_id, id_of(statement)), bureau, agreement, related
+    return statement, statements.lines_of(db, id_of(statement)), bureau, agreement, related
 
 
 def filename(statement: BureauStatement, extension: str) -> str:

@@ -51,8 +51,8 @@ def _statements_page(request: Request, ctx: RequestContext, db: TenantSession, g
     return page(
         request,
         "bureaus/statements.html",
-        statements=statements.statements_of(db, ctx.tenant_id),
-        bureaus={b.id: b for b in directory.bureaus(db, ctx.tenant_id)},
+        statements=statements.statements_of(db),
+        bureaus={b.id: b for b in directory.bureaus(db)},
         labels=STATEMENT_LABELS,
         values=values,
         errors=generate.errors if generate else {},
@@ -63,7 +63,7 @@ def _statements_page(request: Request, ctx: RequestContext, db: TenantSession, g
 def _statement_page(
     request: Request, ctx: RequestContext, db: TenantSession, statement_id: int, action: RefusedForm | None = None
 ) -> Response:
-    statement, lines, bureau, agreement, related = statement_files.load(db, ctx.tenant_id, statement_id)
+    statement, lines, bureau, agreement, related = statement_files.load(db, statement_id)
     return page(
         request,
         "bureaus/statement_detail.html",
@@ -113,10 +113,10 @@ class StatementsController(Controller):
         month = _month(field_text(data, "month"))
         typed_id = field_text(data, "bureau_id")
         bureau_id = int(typed_id) if typed_id.isascii() and typed_id.isdigit() and len(typed_id) < 18 else None
-        bureau = directory.get_bureau(db, ctx.tenant_id, bureau_id) if bureau_id else None
+        bureau = directory.get_bureau(db, bureau_id) if bureau_id else None
         if bureau is None:
             raise DomainError(N_("Choose a value."), field="bureau_id")
-        statement = statements.generate_statement(db, ctx.tenant_id, ctx.actor, bureau, month)
+        statement = statements.generate_statement(db, bureau, month, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/statements/{statement.id}?notice=created"))
 
     @get("/{statement_id:int}", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
@@ -125,42 +125,42 @@ class StatementsController(Controller):
 
     @post("/{statement_id:int}/send", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def send(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        statements.send_statement(db, ctx.tenant_id, ctx.actor, statement_id)
+        statements.send_statement(db, statement_id, actor=ctx.actor)
         return _saved(ctx, statement_id)
 
     @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def confirm(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        statements.confirm_statement(db, ctx.tenant_id, ctx.actor, statement_id)
+        statements.confirm_statement(db, statement_id, actor=ctx.actor)
         return _saved(ctx, statement_id)
 
     @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def dispute(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int], data: FormData) -> Response:
         comment = field_text(data, "comment")
-        statements.dispute_statement(db, ctx.tenant_id, ctx.actor, statement_id, comment)
+        statements.dispute_statement(db, statement_id, comment, actor=ctx.actor)
         return _saved(ctx, statement_id)
 
     @post("/{statement_id:int}/correct", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def correct(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int], data: FormData) -> Response:
         adjustment = _signed_amount(field_text(data, "adjustment"))
         correction = statements.correct_statement(
-            db, ctx.tenant_id, ctx.actor, statement_id, adjustment, field_text(data, "adjustment_note")
+            db, statement_id, adjustment, field_text(data, "adjustment_note"), actor=ctx.actor
         )
         return _saved(ctx, id_of(correction))
 
     @post("/{statement_id:int}/discard", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def discard(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        statements.discard_draft(db, ctx.tenant_id, ctx.actor, statement_id)
+        statements.discard_draft(db, statement_id, actor=ctx.actor)
         return see_other(ctx.tenant_path("/statements"))
 
     @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def xlsx(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        loaded = statement_files.load(db, ctx.tenant_id, statement_id)
+        loaded = statement_files.load(db, statement_id)
         content = statement_files.workbook(*loaded[:4], ctx.translate)
         return xlsx_download(content, statement_files.filename(loaded[0], "xlsx"))
 
     @get("/{statement_id:int}/pdf", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def pdf(self, request: Request, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        statement, lines, bureau, agreement, _related = statement_files.load(db, ctx.tenant_id, statement_id)
+        statement, lines, bureau, agreement, _related = statement_files.load(db, statement_id)
         content = render_pdf(
             request,
             "pdf/bureau_statement.html",

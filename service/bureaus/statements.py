@@ -21,13 +21,12 @@ bureau is then not found (``StatementNotFound``), exactly as if it did not exist
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service import clock
 from service.audit import Actor, record
@@ -44,6 +43,7 @@ from service.bureaus.models import (
 from service.database.ids import id_of
 from service.dates import add_months
 from service.errors import N_, DomainError
+from tenants.isolation import TenantSession
 
 COMMENT_MAX = 2000
 NOTE_MAX = 500
@@ -72,8 +72,9 @@ def month_label(month: date) -> str:
     return month.isoformat()[:7]
 
 
-def source_payslips(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, month: date) -> list[SourceSlip]:
+def source_payslips(db: TenantSession, bureau: ClientBureau, month: date) -> list[SourceSlip]:
     """Each worker of the bureau's payslip in force for the month (latest published), by name."""
+    tenant_id = db.tenant_id
     rows = db.execute(
         text(
             """
@@ -99,14 +100,14 @@ def source_payslips(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, mon
     return [SourceSlip(*row) for row in rows]
 
 
-def agreement_for_month(db: Session, tenant_id: uuid.UUID, bureau_id: int, month: date) -> ServiceAgreement | None:
+def agreement_for_month(db: TenantSession, bureau_id: int, month: date) -> ServiceAgreement | None:
     """The signed agreement in force on the month's first day, else on any later day of the month."""
     last = add_months(month, 1) - timedelta(days=1)
     for day in (month, last):
-        found = agreements.in_force(db, tenant_id, bureau_id, day)
+        found = agreements.in_force(db, bureau_id, day)
         if found is not None:
             return found
-    for candidate in agreements.agreements_of(db, tenant_id, bureau_id):
+    for candidate in agreements.agreements_of(db, bureau_id):
         if candidate.status is not AgreementStatus.DRAFT and candidate.start_date <= last and candidate.end_date >= month:
             return candidate
     return None
@@ -118,8 +119,9 @@ class Priced:
     run_id: int
 
 
-def _price(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, agreement: ServiceAgreement, month: date) -> Priced:
-    slips = source_payslips(db, tenant_id, bureau, month)
+def _price(db: TenantSession, bureau: ClientBureau, agreement: ServiceAgreement, month: date) -> Priced:
+    tenant_id = db.tenant_id
+    slips = source_payslips(db, bureau, month)
     if not slips:
         raise DomainError(
             N_("No published payroll for {month} pays a worker of {bureau}."),
@@ -128,7 +130,7 @@ def _price(db: Session, tenant_id: uuid.UUID, bureau: ClientBureau, agreement: S
             bureau=bureau.name,
         )
     terms = agreements.terms_of(agreement)
-    posts = {p.name: agreements.post_terms(p) for p in agreements.posts_of(db, tenant_id, id_of(agreement))}
+    posts = {p.name: agreements.post_terms(p) for p in agreements.posts_of(db, id_of(agreement))}
     lines = []
     for position, slip in enumerate(slips, start=1):
         employer_si = slip.employer_contributions - slip.employer_housing_fund
@@ -167,7 +169,8 @@ def _fill(statement: BureauStatement, priced: Priced, adjustment: Decimal) -> No
     statement.total = sum((line.total for line in lines), ZERO) + adjustment
 
 
-def _write_lines(db: Session, tenant_id: uuid.UUID, statement: BureauStatement, lines: list[BureauStatementLine]) -> None:
+def _write_lines(db: TenantSession, statement: BureauStatement, lines: list[BureauStatementLine]) -> None:
+    tenant_id = db.tenant_id
     db.execute(
         text("delete from bureau_statement_lines where tenant_id = :t and statement_id = :s"),
         {"t": tenant_id, "s": statement.id},
@@ -178,7 +181,8 @@ def _write_lines(db: Session, tenant_id: uuid.UUID, statement: BureauStatement, 
     db.flush()
 
 
-def live_statement(db: Session, tenant_id: uuid.UUID, bureau_id: int, month: date) -> BureauStatement | None:
+def live_statement(db: TenantSession, bureau_id: int, month: date) -> BureauStatement | None:
+    tenant_id = db.tenant_id
     return db.exec(
         select(BureauStatement)
         .where(
@@ -191,17 +195,18 @@ def live_statement(db: Session, tenant_id: uuid.UUID, bureau_id: int, month: dat
     ).first()
 
 
-def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: ClientBureau, month: date) -> BureauStatement:
+def generate_statement(db: TenantSession, bureau: ClientBureau, month: date, *, actor: Actor) -> BureauStatement:
     """The draft statement of the bureau's month (made again if a draft exists)."""
+    tenant_id = db.tenant_id
     month = month.replace(day=1)
-    existing = live_statement(db, tenant_id, id_of(bureau), month)
+    existing = live_statement(db, id_of(bureau), month)
     if existing is not None and existing.status is not StatementStatus.DRAFT:
         raise DomainError(
             N_("The statement for {month} has already been sent: correct it instead."),
             field="month",
             month=month_label(month),
         )
-    agreement = agreement_for_month(db, tenant_id, id_of(bureau), month)
+    agreement = agreement_for_month(db, id_of(bureau), month)
     if agreement is None:
         raise DomainError(
             N_("{bureau} has no signed agreement in force in {month}."),
@@ -209,7 +214,7 @@ def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: 
             bureau=bureau.name,
             month=month_label(month),
         )
-    priced = _price(db, tenant_id, bureau, agreement, month)
+    priced = _price(db, bureau, agreement, month)
     before = existing.snapshot() if existing else None
     statement = existing or BureauStatement(
         tenant_id=tenant_id, bureau_id=id_of(bureau), month=month, agreement_id=id_of(agreement), source_run_id=priced.run_id
@@ -218,17 +223,16 @@ def generate_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, bureau: 
     _fill(statement, priced, ZERO)
     db.add(statement)
     db.flush()
-    _write_lines(db, tenant_id, statement, priced.lines)
+    _write_lines(db, statement, priced.lines)
     record(
         db, tenant_id, actor, "statement.generate", "bureau_statement", statement.id, before=before, after=statement.snapshot()
     )
     return statement
 
 
-def get_statement(
-    db: Session, tenant_id: uuid.UUID, statement_id: int, *, bureau_id: int | None = None, lock: bool = False
-) -> BureauStatement:
+def get_statement(db: TenantSession, statement_id: int, *, bureau_id: int | None = None, lock: bool = False) -> BureauStatement:
     """The statement; StatementNotFound when missing or (``bureau_id`` given) of another bureau."""
+    tenant_id = db.tenant_id
     query = select(BureauStatement).where(BureauStatement.tenant_id == tenant_id, BureauStatement.id == statement_id)
     if bureau_id is not None:
         query = query.where(BureauStatement.bureau_id == bureau_id)
@@ -238,7 +242,8 @@ def get_statement(
     return found
 
 
-def lines_of(db: Session, tenant_id: uuid.UUID, statement_id: int) -> list[BureauStatementLine]:
+def lines_of(db: TenantSession, statement_id: int) -> list[BureauStatementLine]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(BureauStatementLine)
@@ -248,7 +253,8 @@ def lines_of(db: Session, tenant_id: uuid.UUID, statement_id: int) -> list[Burea
     )
 
 
-def statements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int | None = None) -> list[BureauStatement]:
+def statements_of(db: TenantSession, bureau_id: int | None = None) -> list[BureauStatement]:
+    tenant_id = db.tenant_id
     query = select(BureauStatement).where(BureauStatement.tenant_id == tenant_id)
     if bureau_id is not None:
         query = query.where(BureauStatement.bureau_id == bureau_id)
@@ -256,13 +262,14 @@ def statements_of(db: Session, tenant_id: uuid.UUID, bureau_id: int | None = Non
 
 
 def _transition(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     statement: BureauStatement,
     action: str,
     change,
+    *,
+    actor: Actor,
 ) -> BureauStatement:
+    tenant_id = db.tenant_id
     before = statement.snapshot()
     change(statement)
     db.add(statement)
@@ -271,12 +278,12 @@ def _transition(
     return statement
 
 
-def send_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int) -> BureauStatement:
+def send_statement(db: TenantSession, statement_id: int, *, actor: Actor) -> BureauStatement:
     """Draft → sent: from now on its figures never change."""
-    statement = get_statement(db, tenant_id, statement_id, lock=True)
+    statement = get_statement(db, statement_id, lock=True)
     if statement.status is not StatementStatus.DRAFT:
         raise DomainError(N_("Only a draft statement can be sent."), field="status")
-    agreement = agreements.get_agreement(db, tenant_id, statement.agreement_id)
+    agreement = agreements.get_agreement(db, statement.agreement_id)
     today = clock.today()
 
     def change(s: BureauStatement) -> None:
@@ -284,26 +291,24 @@ def send_statement(db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id
         if agreement is not None and agreement.payment_due_days is not None:
             s.due_on = today + timedelta(days=agreement.payment_due_days)
 
-    return _transition(db, tenant_id, actor, statement, "statement.send", change)
+    return _transition(db, statement, "statement.send", change, actor=actor)
 
 
-def confirm_statement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int, *, bureau_id: int | None = None
-) -> BureauStatement:
+def confirm_statement(db: TenantSession, statement_id: int, *, actor: Actor, bureau_id: int | None = None) -> BureauStatement:
     """Sent → confirmed, by the bureau (a reviewer: pass their ``bureau_id``) or
     by staff recording the bureau's confirmation.  Never changes afterwards."""
-    statement = get_statement(db, tenant_id, statement_id, bureau_id=bureau_id, lock=True)
+    statement = get_statement(db, statement_id, bureau_id=bureau_id, lock=True)
     if statement.status is not StatementStatus.SENT:
         raise DomainError(N_("Only a statement sent to the bureau can be confirmed."), field="status")
 
     def change(s: BureauStatement) -> None:
         s.status, s.decided_at, s.decided_by = StatementStatus.CONFIRMED, datetime.now(UTC), actor.label
 
-    return _transition(db, tenant_id, actor, statement, "statement.confirm", change)
+    return _transition(db, statement, "statement.confirm", change, actor=actor)
 
 
 def dispute_statement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int, comment: str, *, bureau_id: int | None = None
+    db: TenantSession, statement_id: int, comment: str, *, actor: Actor, bureau_id: int | None = None
 ) -> BureauStatement:
     """Sent → disputed, with the bureau's comment (required)."""
     comment = (comment or "").replace("\r\n", "\n").strip()
@@ -311,7 +316,7 @@ def dispute_statement(
         raise DomainError(N_("Say what is wrong with the statement."), field="comment")
     if len(comment) > COMMENT_MAX:
         raise DomainError(N_("At most {limit} characters."), field="comment", limit=COMMENT_MAX)
-    statement = get_statement(db, tenant_id, statement_id, bureau_id=bureau_id, lock=True)
+    statement = get_statement(db, statement_id, bureau_id=bureau_id, lock=True)
     if statement.status is not StatementStatus.SENT:
         raise DomainError(N_("Only a statement sent to the bureau can be disputed."), field="status")
 
@@ -319,16 +324,17 @@ def dispute_statement(
         s.status, s.dispute_comment = StatementStatus.DISPUTED, comment
         s.decided_at, s.decided_by = datetime.now(UTC), actor.label
 
-    return _transition(db, tenant_id, actor, statement, "statement.dispute", change)
+    return _transition(db, statement, "statement.dispute", change, actor=actor)
 
 
 def correct_statement(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int, adjustment: Decimal = ZERO, note: str = ""
+    db: TenantSession, statement_id: int, adjustment: Decimal = ZERO, note: str = "", *, actor: Actor
 ) -> BureauStatement:
     """A disputed (or sent, not yet decided) statement is replaced by a new draft
     that refers to it, priced again from the payroll in force now (a payroll
     correction run's figures included), plus an optional adjustment with its
     reason.  The old statement becomes "corrected" and never changes again."""
+    tenant_id = db.tenant_id
     note = (note or "").strip()
     if adjustment.copy_abs() >= ADJUSTMENT_MAX:
         raise DomainError(N_("At most {limit}."), field="adjustment", limit=ADJUSTMENT_MAX)
@@ -336,17 +342,15 @@ def correct_statement(
         raise DomainError(N_("Give the reason for the adjustment."), field="adjustment_note")
     if len(note) > NOTE_MAX:
         raise DomainError(N_("At most {limit} characters."), field="adjustment_note", limit=NOTE_MAX)
-    old = get_statement(db, tenant_id, statement_id, lock=True)
+    old = get_statement(db, statement_id, lock=True)
     if old.status not in (StatementStatus.DISPUTED, StatementStatus.SENT):
         raise DomainError(N_("Only a disputed or sent statement can be corrected."), field="status")
     bureau = db.get_one(ClientBureau, (tenant_id, old.bureau_id))  # a foreign key: the bureau exists
-    agreement = agreement_for_month(db, tenant_id, old.bureau_id, old.month)
+    agreement = agreement_for_month(db, old.bureau_id, old.month)
     if agreement is None:  # pragma: no cover - the old statement had one; signed agreements are never deleted
         agreement = db.get_one(ServiceAgreement, (tenant_id, old.agreement_id))
-    priced = _price(db, tenant_id, bureau, agreement, old.month)
-    _transition(
-        db, tenant_id, actor, old, "statement.mark_corrected", lambda s: setattr(s, "status", StatementStatus.CORRECTED)
-    )
+    priced = _price(db, bureau, agreement, old.month)
+    _transition(db, old, "statement.mark_corrected", lambda s: setattr(s, "status", StatementStatus.CORRECTED), actor=actor)
     new = BureauStatement(
         tenant_id=tenant_id,
         bureau_id=old.bureau_id,
@@ -359,13 +363,14 @@ def correct_statement(
     _fill(new, priced, adjustment.quantize(Decimal("0.01")))
     db.add(new)
     db.flush()
-    _write_lines(db, tenant_id, new, priced.lines)
+    _write_lines(db, new, priced.lines)
     record(db, tenant_id, actor, "statement.correct", "bureau_statement", new.id, after=new.snapshot())
     return new
 
 
-def discard_draft(db: Session, tenant_id: uuid.UUID, actor: Actor, statement_id: int) -> None:
-    statement = get_statement(db, tenant_id, statement_id, lock=True)
+def discard_draft(db: TenantSession, statement_id: int, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
+    statement = get_statement(db, statement_id, lock=True)
     if statement.status is not StatementStatus.DRAFT:
         raise DomainError(N_("Only a draft statement can be discarded."), field="status")
     before = statement.snapshot()

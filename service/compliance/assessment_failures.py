@@ -32,7 +32,7 @@ def assessment_failures(db: Session, tenant_id: uuid.UUID, workers: Iterable[Wor
     if not ids:
         return []
 
-    newest_first = published_ratings(db, tenant_id, ids, last=LOOKBACK, before=today + timedelta(days=1))
+    newest_first = published_ratings(db, ids, last=LOOKBACK, before=today + timedelta(days=1))
     raised = []
     for worker_id in ids:
         ratings = list(reversed(newest_first.get(worker_id, [])))  # oldest first

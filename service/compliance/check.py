@@ -46,7 +46,7 @@ def check_tenant(tenant_id: uuid.UUID, today: date) -> RecomputeCounts:
     """One tenant's check, in one tenant transaction."""
     with tenant_session(tenant_id) as db:
         # Grade changes decided for a later date take effect first, so payroll and alerts see them.
-        apply_due_grade_changes(db, tenant_id, today)
+        apply_due_grade_changes(db, today)
         return recompute_tenant(db, tenant_id, today)
 
 

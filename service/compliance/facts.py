@@ -161,4 +161,4 @@ def load_units(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collecti
     if bureaus is not None:
         sql += " and name = any(cast(:bureaus as text[]))"
     direct = dict(db.execute(text(sql), {"t": tenant_id, "bureaus": sorted(bureaus or ())}).fetchall())
-    return UnitFacts(direct, count_dispatched(db, tenant_id, today, direct.keys()) if direct else {})
+    return UnitFacts(direct, count_dispatched(db, today, direct.keys()) if direct else {})

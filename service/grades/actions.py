@@ -36,7 +36,6 @@ grade_change).  Choices made here:
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -44,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
@@ -73,6 +72,7 @@ from service.grades.rules import (
     evaluate,
 )
 from service.workforce.models import Education, Worker, WorkerStatus
+from tenants.isolation import TenantSession
 
 EVALUATED_STATUSES = (WorkerStatus.PROBATION, WorkerStatus.ACTIVE, WorkerStatus.SUSPENDED)
 MAX_RATING_PERIODS = 20
@@ -90,13 +90,15 @@ RECORDS_ON_BEHALF = frozenset({StaffRole.ADMIN.value})
 # --- settings and criteria ---
 
 
-def basic_conditions(db: Session, tenant_id: uuid.UUID) -> BasicConditions:
+def basic_conditions(db: TenantSession) -> BasicConditions:
+    tenant_id = db.tenant_id
     row = db.get(GradeBasicConditions, tenant_id)
     years = row.disciplinary_window_years if row is not None else DEFAULT_DISCIPLINARY_WINDOW_YEARS
     return BasicConditions(years)
 
 
-def set_basic_conditions(db: Session, tenant_id: uuid.UUID, actor: Actor, years: int) -> None:
+def set_basic_conditions(db: TenantSession, years: int, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     if not 1 <= years <= 20:
         raise DomainError(N_("The disciplinary window must be from 1 to 20 years."), field="disciplinary_window_years")
     row = db.get(GradeBasicConditions, tenant_id)
@@ -120,7 +122,8 @@ def set_basic_conditions(db: Session, tenant_id: uuid.UUID, actor: Actor, years:
     )
 
 
-def criteria_rows(db: Session, tenant_id: uuid.UUID) -> dict[int, GradeCriteriaRow]:
+def criteria_rows(db: TenantSession) -> dict[int, GradeCriteriaRow]:
+    tenant_id = db.tenant_id
     return {row.grade: row for row in db.exec(select(GradeCriteriaRow).where(GradeCriteriaRow.tenant_id == tenant_id))}
 
 
@@ -139,13 +142,14 @@ def to_criteria(row: GradeCriteriaRow, basic: BasicConditions) -> GradeCriteria:
     )
 
 
-def criteria_of(db: Session, tenant_id: uuid.UUID) -> dict[int, GradeCriteria]:
-    basic = basic_conditions(db, tenant_id)
-    return {grade: to_criteria(row, basic) for grade, row in criteria_rows(db, tenant_id).items()}
+def criteria_of(db: TenantSession) -> dict[int, GradeCriteria]:
+    basic = basic_conditions(db)
+    return {grade: to_criteria(row, basic) for grade, row in criteria_rows(db).items()}
 
 
-def save_criteria(db: Session, tenant_id: uuid.UUID, actor: Actor, criteria: GradeCriteria) -> GradeCriteriaRow:
+def save_criteria(db: TenantSession, criteria: GradeCriteria, *, actor: Actor) -> GradeCriteriaRow:
     """Store a grade's criteria (already checked by ``GradeCriteria``), replacing the grade's previous ones."""
+    tenant_id = db.tenant_id
     if criteria.rating_periods > MAX_RATING_PERIODS:
         raise DomainError(N_("At most {max} periods."), field="rating_periods", max=MAX_RATING_PERIODS)
     row = db.get(GradeCriteriaRow, (tenant_id, criteria.grade))
@@ -184,11 +188,10 @@ class RosterFacts:
     disciplinary_dates: tuple[date, ...]
 
 
-def load_roster_facts(
-    db: Session, tenant_id: uuid.UUID, worker_ids: Collection[int], on: date, rating_periods: int
-) -> dict[int, RosterFacts]:
+def load_roster_facts(db: TenantSession, worker_ids: Collection[int], on: date, rating_periods: int) -> dict[int, RosterFacts]:
     """Set-based: one query per kind of fact for all ``worker_ids``."""
 
+    tenant_id = db.tenant_id
     ids = sorted(set(worker_ids))
     if not ids:
         return {}
@@ -210,7 +213,7 @@ def load_roster_facts(
         params,
     ).all():
         discipline.setdefault(worker_id, []).append(occurred_on)
-    ratings = published_ratings(db, tenant_id, ids, last=max(rating_periods, 1), before=on)
+    ratings = published_ratings(db, ids, last=max(rating_periods, 1), before=on)
     workers = db.exec(
         select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             Worker.id, Worker.grade, Worker.birth_date, Worker.hire_date, Worker.education
@@ -316,8 +319,9 @@ class CampaignInput:
     client_bureau: str | None
 
 
-def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: CampaignInput) -> GradeCampaign:
+def create_campaign(db: TenantSession, data: CampaignInput, *, actor: Actor) -> GradeCampaign:
     """Open a campaign and compute every examined worker's eligibility and proposal."""
+    tenant_id = db.tenant_id
     if data.effective_from < data.evaluated_on:
         raise DomainError(N_("The effective date cannot be before the evaluation date."), field="effective_from")
     conditions = [col(Worker.tenant_id) == tenant_id, col(Worker.status).in_(EVALUATED_STATUSES)]
@@ -336,9 +340,9 @@ def create_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, data: Campa
     )
     db.add(campaign)
     db.flush()
-    criteria = criteria_of(db, tenant_id)
+    criteria = criteria_of(db)
     periods = max((c.rating_periods for c in criteria.values()), default=1)
-    roster = load_roster_facts(db, tenant_id, worker_ids, data.evaluated_on, periods)
+    roster = load_roster_facts(db, worker_ids, data.evaluated_on, periods)
     for worker_id in worker_ids:
         facts = roster[worker_id]
         candidate = GradeCandidate(
@@ -371,11 +375,13 @@ def _evaluate_candidate(candidate: GradeCandidate, facts: RosterFacts, criteria:
     candidate.evaluations = evaluations_json(evaluations)
 
 
-def get_campaign(db: Session, tenant_id: uuid.UUID, campaign_id: int) -> GradeCampaign | None:
+def get_campaign(db: TenantSession, campaign_id: int) -> GradeCampaign | None:
+    tenant_id = db.tenant_id
     return db.exec(select(GradeCampaign).where(GradeCampaign.tenant_id == tenant_id, GradeCampaign.id == campaign_id)).first()
 
 
-def get_candidate(db: Session, tenant_id: uuid.UUID, campaign_id: int, worker_id: int) -> GradeCandidate | None:
+def get_candidate(db: TenantSession, campaign_id: int, worker_id: int) -> GradeCandidate | None:
+    tenant_id = db.tenant_id
     return db.get(GradeCandidate, (tenant_id, campaign_id, worker_id))
 
 
@@ -394,14 +400,15 @@ class CandidateInput:
 
 
 def update_candidate(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     campaign: GradeCampaign,
     candidate: GradeCandidate,
     data: CandidateInput,
+    *,
+    actor: Actor,
 ) -> GradeCandidate:
     """Record the confirmed facts, re-evaluate, and set the target grade (the proposal unless given)."""
+    tenant_id = db.tenant_id
     _require_open(campaign, "target_grade")
     if candidate.change_id is not None:
         raise DomainError(N_("This worker's grade change has already been applied."), field="target_grade")
@@ -412,9 +419,9 @@ def update_candidate(
     candidate.political_standing_confirmed = data.political_standing_confirmed
     candidate.fitness_confirmed = data.fitness_confirmed
     candidate.conduct_confirmed = data.conduct_confirmed
-    criteria = criteria_of(db, tenant_id)
+    criteria = criteria_of(db)
     periods = max((c.rating_periods for c in criteria.values()), default=1)
-    facts = load_roster_facts(db, tenant_id, [candidate.worker_id], campaign.evaluated_on, periods)[candidate.worker_id]
+    facts = load_roster_facts(db, [candidate.worker_id], campaign.evaluated_on, periods)[candidate.worker_id]
     _evaluate_candidate(candidate, facts, criteria, campaign.evaluated_on)
     candidate.target_grade = check_grade(data.target_grade) if data.target_grade else candidate.proposed_grade
     candidate.updated_at = datetime.now(UTC)
@@ -433,7 +440,8 @@ def update_candidate(
     return candidate
 
 
-def decisions_of(db: Session, tenant_id: uuid.UUID, campaign_id: int) -> dict[int, list[GradeDecision]]:
+def decisions_of(db: TenantSession, campaign_id: int) -> dict[int, list[GradeDecision]]:
+    tenant_id = db.tenant_id
     found: dict[int, list[GradeDecision]] = {}
     for d in db.exec(
         select(GradeDecision)
@@ -444,22 +452,22 @@ def decisions_of(db: Session, tenant_id: uuid.UUID, campaign_id: int) -> dict[in
     return found
 
 
-def _bureau_of(db: Session, tenant_id: uuid.UUID, worker_id: int) -> int | None:
+def _bureau_of(db: TenantSession, worker_id: int) -> int | None:
+    tenant_id = db.tenant_id
     return db.execute(
         text("select bureau_id from workers where tenant_id = :t and id = :id"), {"t": tenant_id, "id": worker_id}
     ).scalar()
 
 
 def sign_decision(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     role: str | None,
     campaign: GradeCampaign,
     candidate: GradeCandidate,
     body: Body,
     approved: bool,
     *,
+    actor: Actor,
     reference: str = "",
     note: str = "",
     signer_bureau_id: int | None = None,
@@ -471,6 +479,7 @@ def sign_decision(
     reference.  A bureau reviewer signs only for workers of their bureau
     (``signer_bureau_id``).
     """
+    tenant_id = db.tenant_id
     _require_open(campaign, "body")
     if candidate.change_id is not None:
         raise DomainError(N_("This worker's grade change has already been applied."), field="body")
@@ -485,11 +494,7 @@ def sign_decision(
                 field="reference",
                 body=Label(body.label),
             )
-    if (
-        signer_bureau_id is not None
-        and body is Body.CLIENT_BUREAU
-        and _bureau_of(db, tenant_id, candidate.worker_id) != signer_bureau_id
-    ):
+    if signer_bureau_id is not None and body is Body.CLIENT_BUREAU and _bureau_of(db, candidate.worker_id) != signer_bureau_id:
         raise DomainError(N_("This worker is not dispatched to your bureau."), field="body")
     existing = db.exec(
         select(GradeDecision).where(
@@ -525,14 +530,15 @@ def approving_bodies(decisions: Iterable[GradeDecision], target_grade: int) -> s
 
 
 def apply_candidate(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    db: TenantSession,
     campaign: GradeCampaign,
     candidate: GradeCandidate,
     today: date,
+    *,
+    actor: Actor,
 ) -> GradeChangeRow:
     """Turn an authorised decision into a dated grade change (applied at once when due)."""
+    tenant_id = db.tenant_id
     _require_open(campaign, "apply")
     if candidate.change_id is not None:
         raise DomainError(N_("This worker's grade change has already been applied."), field="apply")
@@ -545,7 +551,7 @@ def apply_candidate(
             field="apply",
             grade=worker.grade,
         )
-    decisions = decisions_of(db, tenant_id, id_of(campaign)).get(candidate.worker_id, [])
+    decisions = decisions_of(db, id_of(campaign)).get(candidate.worker_id, [])
     check_authority(approving_bodies(decisions, candidate.target_grade), candidate.target_grade)
     change = GradeChangeRow(
         tenant_id=tenant_id,
@@ -574,11 +580,12 @@ def apply_candidate(
         after=candidate.snapshot(),
     )
     if change.effective_from <= today:
-        _apply_change(db, tenant_id, actor, change, worker)
+        _apply_change(db, change, worker, actor=actor)
     return change
 
 
-def _apply_change(db: Session, tenant_id: uuid.UUID, actor: Actor, change: GradeChangeRow, worker: Worker) -> None:
+def _apply_change(db: TenantSession, change: GradeChangeRow, worker: Worker, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     before = worker.snapshot()
     worker.grade = change.to_grade
     worker.updated_at = datetime.now(UTC)
@@ -589,8 +596,9 @@ def _apply_change(db: Session, tenant_id: uuid.UUID, actor: Actor, change: Grade
     record(db, tenant_id, actor, "worker.grade_change", "worker", worker.id, before=before, after=worker.snapshot())
 
 
-def apply_due_changes(db: Session, tenant_id: uuid.UUID, today: date, actor: Actor = SYSTEM) -> int:
+def apply_due_changes(db: TenantSession, today: date, *, actor: Actor = SYSTEM) -> int:
     """Copy every grade change due by ``today`` onto ``workers.grade`` (the daily job). Returns how many."""
+    tenant_id = db.tenant_id
     due = db.exec(
         select(GradeChangeRow)
         .where(
@@ -602,13 +610,14 @@ def apply_due_changes(db: Session, tenant_id: uuid.UUID, today: date, actor: Act
     ).all()
     for change in due:
         worker = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == change.worker_id)).one()
-        _apply_change(db, tenant_id, actor, change, worker)
+        _apply_change(db, change, worker, actor=actor)
     return len(due)
 
 
-def grades_in_force(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], on: date) -> dict[int, int]:
+def grades_in_force(db: TenantSession, worker_ids: Iterable[int], on: date) -> dict[int, int]:
     """{worker id: grade on ``on``}: the latest change effective by then, else the grade before the
     first later change, else the roster's grade."""
+    tenant_id = db.tenant_id
     ids = sorted(set(worker_ids))
     if not ids:
         return {}
@@ -635,7 +644,8 @@ def grades_in_force(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int]
     return grades
 
 
-def close_campaign(db: Session, tenant_id: uuid.UUID, actor: Actor, campaign: GradeCampaign) -> None:
+def close_campaign(db: TenantSession, campaign: GradeCampaign, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     _require_open(campaign, "close")
     before = campaign.snapshot()
     campaign.status = "closed"

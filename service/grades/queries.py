@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from service.grades.models import GradeCampaign, GradeCandidate, GradeChangeRow
 from service.workforce.models import Worker
+from tenants.isolation import TenantSession
 
 
-def campaigns(db: Session, tenant_id: uuid.UUID) -> list[GradeCampaign]:
+def campaigns(db: TenantSession) -> list[GradeCampaign]:
     """Every campaign, the newest first."""
+    tenant_id = db.tenant_id
     return list(
         db.exec(select(GradeCampaign).where(GradeCampaign.tenant_id == tenant_id).order_by(col(GradeCampaign.id).desc()))
     )
@@ -26,10 +27,9 @@ class CandidatePage:
     pages: int
 
 
-def candidates_page(
-    db: Session, tenant_id: uuid.UUID, campaign: GradeCampaign, *, only_changes: bool, page: int, size: int
-) -> CandidatePage:
+def candidates_page(db: TenantSession, campaign: GradeCampaign, *, only_changes: bool, page: int, size: int) -> CandidatePage:
     """One page of a campaign's candidates by worker id; ``only_changes`` leaves out those whose grade stays."""
+    tenant_id = db.tenant_id
     conditions = [GradeCandidate.tenant_id == tenant_id, GradeCandidate.campaign_id == campaign.id]
     if only_changes:
         conditions.append(GradeCandidate.target_grade != GradeCandidate.current_grade)
@@ -47,10 +47,12 @@ def candidates_page(
     return CandidatePage(list(rows), total, page, pages)
 
 
-def candidate_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Worker:
+def candidate_worker(db: TenantSession, worker_id: int) -> Worker:
     """The worker a candidate row names (its foreign key guarantees there is one)."""
+    tenant_id = db.tenant_id
     return db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker_id)).one()
 
 
-def grade_change(db: Session, tenant_id: uuid.UUID, change_id: int) -> GradeChangeRow | None:
+def grade_change(db: TenantSession, change_id: int) -> GradeChangeRow | None:
+    tenant_id = db.tenant_id
     return db.get(GradeChangeRow, (tenant_id, change_id))

@@ -74,7 +74,7 @@ def _index(
     errors: dict[str, str] | None = None,
 ) -> Response:
     """The criteria of every grade, the basic conditions and the campaigns; ``form`` names a refused one."""
-    rows = actions.criteria_rows(db, ctx.tenant_id)
+    rows = actions.criteria_rows(db)
     criteria_values = {g: _criteria_values(rows.get(g)) for g in GRADES}
     if form.startswith("criteria-") and values is not None:
         criteria_values[int(form.split("-")[1])] = values
@@ -84,9 +84,9 @@ def _index(
         grades=GRADES,
         criteria_values=criteria_values,
         configured=set(rows),
-        basic=actions.basic_conditions(db, ctx.tenant_id),
-        campaigns=queries.campaigns(db, ctx.tenant_id),
-        bureaus=bureau_names(db, ctx.tenant_id),
+        basic=actions.basic_conditions(db),
+        campaigns=queries.campaigns(db),
+        bureaus=bureau_names(db),
         form=form,
         values=values or {},
         errors=errors or {},
@@ -119,8 +119,8 @@ def _campaign_refused(request: Request, ctx: RequestContext, db: TenantSession, 
 def _campaign_and_candidate(
     db: TenantSession, ctx: RequestContext, campaign_id: int, worker_id: int
 ) -> tuple[GradeCampaign, GradeCandidate]:
-    campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
-    candidate = actions.get_candidate(db, ctx.tenant_id, campaign_id, worker_id) if campaign else None
+    campaign = actions.get_campaign(db, campaign_id)
+    candidate = actions.get_candidate(db, campaign_id, worker_id) if campaign else None
     if campaign is None or candidate is None:
         raise NotFoundException()
     return campaign, candidate
@@ -139,7 +139,7 @@ def _candidate_page(
 ) -> Response:
     """One candidate with the reasons, the decisions so far and the forms; ``form`` names a refused one."""
     campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
-    decisions = actions.decisions_of(db, ctx.tenant_id, campaign_id).get(worker_id, [])
+    decisions = actions.decisions_of(db, campaign_id).get(worker_id, [])
     values = refused.values(fields) if refused else {}
     if form == "candidate" and refused is not None:
         candidate_values = values
@@ -154,9 +154,9 @@ def _candidate_page(
         "grades/candidate.html",
         campaign=campaign,
         candidate=candidate,
-        worker=queries.candidate_worker(db, ctx.tenant_id, worker_id),
+        worker=queries.candidate_worker(db, worker_id),
         decisions=decisions,
-        change=None if candidate.change_id is None else queries.grade_change(db, ctx.tenant_id, candidate.change_id),
+        change=None if candidate.change_id is None else queries.grade_change(db, candidate.change_id),
         candidate_values=candidate_values,
         form=form,
         values=values,
@@ -199,7 +199,7 @@ class GradesController(Controller):
     @post("/basic", opt=allow(*EDITORS) | shown_again_by(_basic_refused), sync_to_thread=True)
     def basic(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         years = whole_number(field_text(data, "disciplinary_window_years"), below=21)
-        actions.set_basic_conditions(db, ctx.tenant_id, ctx.actor, years or 0)
+        actions.set_basic_conditions(db, years or 0, actor=ctx.actor)
         return see_other(ctx.tenant_path("/grades?done=saved"))
 
     @post("/criteria/{grade:int}", opt=allow(*EDITORS) | shown_again_by(_criteria_refused), sync_to_thread=True)
@@ -207,26 +207,25 @@ class GradesController(Controller):
         if grade not in GRADES:
             raise NotFoundException()
         values = {f: field_text(data, f) for f in CRITERIA_FIELDS}
-        criteria = parse_criteria(grade, values, actions.basic_conditions(db, ctx.tenant_id))
-        actions.save_criteria(db, ctx.tenant_id, ctx.actor, criteria)
+        criteria = parse_criteria(grade, values, actions.basic_conditions(db))
+        actions.save_criteria(db, criteria, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/grades?done=saved#grade-{grade}"))
 
     @post("/campaigns", opt=allow(*EDITORS) | shown_again_by(_campaign_refused), sync_to_thread=True)
     def create_campaign(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         values = {f: field_text(data, f) for f in CAMPAIGN_FIELDS}
-        parsed = parse_campaign(values, set(bureau_names(db, ctx.tenant_id)))
-        campaign = actions.create_campaign(db, ctx.tenant_id, ctx.actor, parsed)
+        parsed = parse_campaign(values, set(bureau_names(db)))
+        campaign = actions.create_campaign(db, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign.id}"))
 
     @get("/campaigns/{campaign_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def campaign(self, request: Request, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int]) -> Response:
         only_changes = request.query_params.get("all") != "1"
-        campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
+        campaign = actions.get_campaign(db, campaign_id)
         if campaign is None:
             raise NotFoundException()
         listed = queries.candidates_page(
             db,
-            ctx.tenant_id,
             campaign,
             only_changes=only_changes,
             page=page_number(request.query_params.get("page", "")),
@@ -241,7 +240,7 @@ class GradesController(Controller):
             page=listed.page,
             pages=listed.pages,
             only_changes=only_changes,
-            decisions=actions.decisions_of(db, ctx.tenant_id, campaign_id),
+            decisions=actions.decisions_of(db, campaign_id),
             authority=AUTHORITY,
             body_labels=BODY_LABELS,
             status_labels=CAMPAIGN_STATUS_LABELS,
@@ -264,7 +263,7 @@ class GradesController(Controller):
     ) -> Response:
         campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
         changes = parse_candidate({f: field_text(data, f) for f in CANDIDATE_FORM_FIELDS})
-        actions.update_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, changes)
+        actions.update_candidate(db, campaign, candidate, changes, actor=ctx.actor)
         return _candidate_done(ctx, campaign_id, worker_id, "candidate")
 
     @post(
@@ -280,9 +279,7 @@ class GradesController(Controller):
         principal = ctx.principal
         assert principal is not None  # allow(*DECIDERS) lets only the signed-in through
         role = principal.role.value if isinstance(principal.role, Enum) else principal.role  # the code, not the member
-        actions.sign_decision(
-            db, ctx.tenant_id, ctx.actor, role, campaign, candidate, body, approved, reference=reference, note=note
-        )
+        actions.sign_decision(db, role, campaign, candidate, body, approved, actor=ctx.actor, reference=reference, note=note)
         return _candidate_done(ctx, campaign_id, worker_id, "decision")
 
     @post(
@@ -292,14 +289,14 @@ class GradesController(Controller):
     )
     def apply(self, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int], worker_id: FromPath[int]) -> Response:
         campaign, candidate = _campaign_and_candidate(db, ctx, campaign_id, worker_id)
-        actions.apply_candidate(db, ctx.tenant_id, ctx.actor, campaign, candidate, clock.today())
+        actions.apply_candidate(db, campaign, candidate, clock.today(), actor=ctx.actor)
         return _candidate_done(ctx, campaign_id, worker_id, "apply")
 
     @post("/campaigns/{campaign_id:int}/close", opt=allow(*EDITORS), sync_to_thread=True)
     def close(self, ctx: RequestCtx, db: TenantDb, campaign_id: FromPath[int]) -> Response:
-        campaign = actions.get_campaign(db, ctx.tenant_id, campaign_id)
+        campaign = actions.get_campaign(db, campaign_id)
         if campaign is None:
             raise NotFoundException()
         if campaign.status == "open":
-            actions.close_campaign(db, ctx.tenant_id, ctx.actor, campaign)
+            actions.close_campaign(db, campaign, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign_id}"))

@@ -9,16 +9,14 @@ None when never rated).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
-
 from service.assessment.ratings import Rating
 from service.assessment.standing import ratings_in_force
 from service.grades.actions import grades_in_force
+from tenants.isolation import TenantSession
 
 
 @dataclass(frozen=True)
@@ -27,8 +25,8 @@ class Standing:
     rating: Rating | None
 
 
-def standing_on(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], on: date) -> dict[int, Standing]:
+def standing_on(db: TenantSession, worker_ids: Iterable[int], on: date) -> dict[int, Standing]:
     ids = sorted(set(worker_ids))
-    grades = grades_in_force(db, tenant_id, ids, on)
-    ratings = ratings_in_force(db, tenant_id, ids, on)
+    grades = grades_in_force(db, ids, on)
+    ratings = ratings_in_force(db, ids, on)
     return {worker_id: Standing(grade, ratings.get(worker_id)) for worker_id, grade in grades.items()}

@@ -16,6 +16,7 @@ from service.billing.subscriptions import billing_row, bind_tenant, ensure_strip
 from service.errors import N_, DomainError
 from service.platform.provisioning import ProvisionedTenant, create_tenant
 from service.settings import Settings
+from tenants.isolation import TenantSession
 from tenants.models import Tenant, TenantStatus
 
 MAX_SUPPORT_HOURS = 72
@@ -34,6 +35,7 @@ def open_tenant(
     if "@" not in admin_email:
         raise DomainError(N_("Enter a valid email address."), field="admin_email")
 
+    # create_tenant's populate hook: it hands over the new tenant's id with the session it opened for it
     def open_and_audit(tenant_db: Session, tenant_id: uuid.UUID) -> None:
         open_account(tenant_db, tenant_id, plan_code=plan, billing_email=admin_email)
         created = tenant_db.get_one(Tenant, tenant_id)  # already in the session: its slug as normalised
@@ -97,7 +99,8 @@ def grant_support(
     return grant
 
 
-def revoke_support(db: Session, tenant_id: uuid.UUID, actor: Actor, grant_id: int, now: datetime | None = None) -> None:
+def revoke_support(db: TenantSession, grant_id: int, now: datetime | None = None, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     now = now or datetime.now(UTC)
     grant = db.exec(select(SupportGrant).where(SupportGrant.tenant_id == tenant_id, SupportGrant.id == grant_id)).first()
     if grant is None:
@@ -119,6 +122,7 @@ def revoke_support(db: Session, tenant_id: uuid.UUID, actor: Actor, grant_id: in
     )
 
 
-def record_support_entry(db: Session, tenant_id: uuid.UUID, actor: Actor, grant: SupportGrant) -> None:
+# The console's session is bound to no tenant (it serves every tenant): the tenant stays an explicit argument.
+def record_support_entry(db: Session, tenant_id: uuid.UUID, grant: SupportGrant, *, actor: Actor) -> None:
     bind_tenant(db, tenant_id)
     record(db, tenant_id, actor, "support.enter", "support_grant", grant.id)

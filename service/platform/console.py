@@ -173,7 +173,7 @@ class OpsController(Controller):
         grant = queries.support_grant(db, tenant.id, grant_id)
         if grant is None or not grant.is_active(datetime.now(UTC)) or grant.operator_id != ctx.signed_in.id:
             raise NotFoundException()
-        actions.record_support_entry(db, tenant.id, ctx.actor, grant)
+        actions.record_support_entry(db, tenant.id, grant, actor=ctx.actor)
         token = sessions.start(
             db,
             settings,

@@ -74,8 +74,7 @@ def create_tenant(
             db.flush()
             admin = create_staff_user(
                 db,
-                tenant.id,
-                SYSTEM,
+                actor=SYSTEM,
                 email=admin_email,
                 display_name=admin_name,
                 role=StaffRole.ADMIN,

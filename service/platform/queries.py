@@ -28,6 +28,7 @@ def tenant_by_slug(db: Session, slug: str) -> Tenant | None:
     return db.exec(select(Tenant).where(Tenant.slug == slug)).first()
 
 
+# Read by the operator console across tenants as well as by the tenant's own page: the tenant stays explicit.
 def support_grants(db: Session, tenant_id: uuid.UUID) -> list[SupportGrant]:
     """The tenant's support grants, newest first.  The console's transaction is bound to no tenant:
     it is bound to this one for the rest of the request (in the tenant's own transaction, a no-op)."""

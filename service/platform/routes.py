@@ -95,5 +95,5 @@ class SupportAccessController(Controller):
     )
     def revoke(self, ctx: RequestCtx, db: TenantDb, grant_id: FromPath[int]) -> Response:
         """Allowed even while the tenant is read-only: shutting support out must always work."""
-        actions.revoke_support(db, ctx.tenant_id, ctx.actor, grant_id)
+        actions.revoke_support(db, grant_id, actor=ctx.actor)
         return see_other(ctx.tenant_path("/support-access?notice=saved"))

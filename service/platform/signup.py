@@ -107,6 +107,7 @@ def register(settings: Settings, data: SignupInput) -> ProvisionedTenant:
         if control.exec(select(TenantBilling).where(TenantBilling.credit_code == data.credit_code)).first():
             raise DomainError(DUPLICATE_CREDIT_CODE, field="credit_code")
 
+    # create_tenant's populate hook: the tenant is being provisioned, its id comes with the session opened for it
     def open_billing(db: Session, tenant_id) -> None:
         try:
             with db.begin_nested():  # a concurrent sign-up with the same code: refused by the unique index

@@ -30,14 +30,14 @@ def _detail(
 ) -> Response:
     scope = reviewer_scope.scope_of(db, ctx)
     appeal = reviewer_scope.appeal(db, scope, appeal_id)
-    result = appeal_actions.appealed_result(db, ctx.tenant_id, appeal)
-    recorders = appeal_actions.recorders_of(db, ctx.tenant_id, result)
+    result = appeal_actions.appealed_result(db, appeal)
+    recorders = appeal_actions.recorders_of(db, result)
     return page(
         request,
         "reviewer/appeal.html",
         appeal=appeal,
         result=result,
-        deadline=appeal_actions.deadline_of(db, ctx.tenant_id, result),
+        deadline=appeal_actions.deadline_of(db, result),
         status_labels=APPEAL_STATUS_LABELS,
         rating_label=rating_label,
         ratings=list(Rating),
@@ -61,7 +61,7 @@ class ReviewerAppealsController(Controller):
     @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         scope = reviewer_scope.scope_of(db, ctx)
-        rows = [(a, appeal_actions.get_result(db, ctx.tenant_id, a.result_id)) for a in reviewer_scope.appeals(db, scope)]
+        rows = [(a, appeal_actions.get_result(db, a.result_id)) for a in reviewer_scope.appeals(db, scope)]
         return page(request, "reviewer/appeals.html", rows=rows, status_labels=APPEAL_STATUS_LABELS, rating_label=rating_label)
 
     @get("/{appeal_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
@@ -72,5 +72,5 @@ class ReviewerAppealsController(Controller):
     def answer(self, ctx: RequestCtx, db: TenantDb, appeal_id: FromPath[int], data: FormData) -> Response:
         appeal = reviewer_scope.appeal(db, reviewer_scope.scope_of(db, ctx), appeal_id)
         outcome = parse_answer({f: field_text(data, f) for f in ANSWER_FIELDS})
-        appeal_actions.answer_appeal(db, ctx.tenant_id, ctx.actor, appeal, outcome, clock.today())
+        appeal_actions.answer_appeal(db, appeal, outcome, clock.today(), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/review/appeals/{appeal_id}?done=answered"))

@@ -83,7 +83,7 @@ class ReviewerAssessmentController(Controller):
         if foreign:  # not a worker of this bureau: as if unknown
             raise DomainError(N_("Unknown worker {id}."), field="workers", id=foreign[0])
         assessment_actions.record_points(
-            db, ctx.tenant_id, ctx.actor, item=item, on_date=entry.on_date, points=entry.points, note=entry.note
+            db, actor=ctx.actor, item=item, on_date=entry.on_date, points=entry.points, note=entry.note
         )
         return see_other(ctx.tenant_path(f"/review/assessment?recorded={len(ids)}"))
 
@@ -97,7 +97,7 @@ def _period_page(
         request,
         "reviewer/period.html",
         period=period,
-        results=assessment_queries.results_of(db, ctx.tenant_id, period_id),
+        results=assessment_queries.results_of(db, period_id),
         lifecycle_labels=LIFECYCLE_LABELS,
         rating_label=rating_label,
         errors=refused.errors if refused else {},
@@ -129,5 +129,5 @@ class ReviewerPeriodsController(Controller):
             raise DomainError(N_("Unknown action."), field="action")
         if period.status != Lifecycle.UNDER_REVIEW.value:
             raise DomainError(N_("Only results under review can be approved or returned here."), field="action")
-        assessment_actions.advance(db, ctx.tenant_id, ctx.actor, period, action)
+        assessment_actions.advance(db, period, action, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/review/assessment/periods/{period_id}?notice=saved"))

@@ -56,13 +56,12 @@ class ReviewerGradesController(Controller):
         campaign, candidate, _ = reviewer_scope.grade_candidate(db, scope, campaign_id, worker_id)
         grade_actions.sign_decision(
             db,
-            ctx.tenant_id,
-            ctx.actor,
             scope.role.value,
             campaign,
             candidate,
             reviewer_scope.body_of(scope),
             decision == "approve",
+            actor=ctx.actor,
             note=note if isinstance(note, str) else "",
             signer_bureau_id=scope.bureau_id,
         )

@@ -34,8 +34,8 @@ class ReviewerPortalController(Controller):
     def home(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         scope = reviewer_scope.scope_of(db, ctx)
         workers = reviewer_scope.on_duty(db, scope)
-        agreement = agreements.in_force(db, ctx.tenant_id, scope.bureau_id, clock.today())
-        post_use = agreements.headcount_today(db, ctx.tenant_id, agreement, clock.today()) if agreement else []
+        agreement = agreements.in_force(db, scope.bureau_id, clock.today())
+        post_use = agreements.headcount_today(db, agreement, clock.today()) if agreement else []
         to_decide = sum(1 for st in reviewer_scope.statements(db, scope) if st.status is StatementStatus.SENT)
         by_status = Counter(w.status for w in workers)
         by_post = Counter(w.post_line for w in workers)

@@ -13,9 +13,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.assessment import queries as assessment_queries
@@ -25,11 +25,13 @@ from service.bureaus import statement_files
 from service.bureaus import statements as bureau_statements
 from service.bureaus.models import BureauStatement, BureauStatementLine, ClientBureau, ServiceAgreement, StatementStatus
 from service.database.ids import id_of, ids_of
+from service.errors import NotFound
 from service.grades.models import GradeCampaign, GradeCandidate, GradeDecision
 from service.grades.rules import AUTHORITY, Body
 from service.reviewers.models import Reviewer, ReviewerRole
 from service.web.context import RequestContext
 from service.workforce.models import Worker, WorkerStatus
+from tenants.isolation import TenantSession
 
 # Dispatched to the bureau today: everyone not a candidate and not gone.
 ON_DUTY = (WorkerStatus.PROBATION, WorkerStatus.ACTIVE, WorkerStatus.SUSPENDED)
@@ -47,7 +49,7 @@ class ReviewerScope:
         return self.role is ReviewerRole.ESTABLISHMENT
 
 
-def scope_of(db: Session, ctx: RequestContext) -> ReviewerScope:
+def scope_of(db: TenantSession, ctx: RequestContext) -> ReviewerScope:
     """The signed-in reviewer's scope (read from the database, not from the session)."""
     principal = ctx.principal
     if principal is None or principal.kind != "reviewer":
@@ -65,7 +67,7 @@ def workers(scope: ReviewerScope) -> SelectOfScalar[Worker]:
     return select(Worker).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
 
 
-def on_duty(db: Session, scope: ReviewerScope) -> list[Worker]:
+def on_duty(db: TenantSession, scope: ReviewerScope) -> list[Worker]:
     """The bureau's workers on duty today, by name."""
     return list(db.exec(workers(scope).where(col(Worker.status).in_(ON_DUTY)).order_by(col(Worker.name), col(Worker.id))))
 
@@ -74,7 +76,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def worker_page(db: Session, scope: ReviewerScope, *, name: str, status: str, page: int, size: int) -> tuple[list[Worker], int]:
+def worker_page(
+    db: TenantSession, scope: ReviewerScope, *, name: str, status: str, page: int, size: int
+) -> tuple[list[Worker], int]:
     """One page of the bureau's workers whose name contains ``name``, in ``status`` (else on duty); and how many match."""
     query = workers(scope)
     if name:
@@ -88,40 +92,36 @@ def worker_page(db: Session, scope: ReviewerScope, *, name: str, status: str, pa
     return rows, total
 
 
-def worker(db: Session, scope: ReviewerScope, worker_id: int) -> Worker:
+def worker(db: TenantSession, scope: ReviewerScope, worker_id: int) -> Worker:
     found = db.exec(workers(scope).where(Worker.id == worker_id)).first()
     if found is None:
-        raise NotFoundException()
+        raise NotFound()
     return found
 
 
-def bureau(db: Session, scope: ReviewerScope) -> ClientBureau:
+def bureau(db: TenantSession, scope: ReviewerScope) -> ClientBureau:
     found = db.exec(
         select(ClientBureau).where(ClientBureau.tenant_id == scope.tenant_id, ClientBureau.id == scope.bureau_id)
     ).first()
     if found is None:
-        raise NotFoundException()
+        raise NotFound()
     return found
 
 
 # --- monthly statements: the bureau's own, and never a draft (the company is still preparing it) ---------
 
 
-def statements(db: Session, scope: ReviewerScope) -> list[BureauStatement]:
-    return [
-        s
-        for s in bureau_statements.statements_of(db, scope.tenant_id, scope.bureau_id)
-        if s.status is not StatementStatus.DRAFT
-    ]
+def statements(db: TenantSession, scope: ReviewerScope) -> list[BureauStatement]:
+    return [s for s in bureau_statements.statements_of(db, scope.bureau_id) if s.status is not StatementStatus.DRAFT]
 
 
 def statement(
-    db: Session, scope: ReviewerScope, statement_id: int
+    db: TenantSession, scope: ReviewerScope, statement_id: int
 ) -> tuple[BureauStatement, list[BureauStatementLine], ClientBureau, ServiceAgreement | None, dict]:
     """(statement, lines, bureau, agreement, related) of one of the bureau's sent statements, else 404."""
-    loaded = statement_files.load(db, scope.tenant_id, statement_id, bureau_id=scope.bureau_id)
+    loaded = statement_files.load(db, statement_id, bureau_id=scope.bureau_id)
     if loaded[0].status is StatementStatus.DRAFT:
-        raise NotFoundException()
+        raise NotFound()
     return loaded
 
 
@@ -139,7 +139,7 @@ def within_authority(scope: ReviewerScope, target_grade: int) -> bool:
     return body_of(scope) in AUTHORITY.get(target_grade, frozenset())
 
 
-def grade_candidates(db: Session, scope: ReviewerScope) -> list[tuple[GradeCampaign, GradeCandidate, Worker]]:
+def grade_candidates(db: TenantSession, scope: ReviewerScope) -> list[tuple[GradeCampaign, GradeCandidate, Worker]]:
     bureau_workers = workers(scope).subquery()
     rows = db.exec(
         select(GradeCampaign, GradeCandidate, Worker)
@@ -159,7 +159,7 @@ def grade_candidates(db: Session, scope: ReviewerScope) -> list[tuple[GradeCampa
     return [(c, cand, w) for c, cand, w in rows if within_authority(scope, cand.target_grade)]
 
 
-def grade_decisions(db: Session, scope: ReviewerScope) -> dict[tuple[int, int], GradeDecision]:
+def grade_decisions(db: TenantSession, scope: ReviewerScope) -> dict[tuple[int, int], GradeDecision]:
     """The decisions signed by the reviewer's body, by (campaign, worker): looked up for ``grade_candidates`` rows."""
     body = body_of(scope).value
     found = db.exec(select(GradeDecision).where(GradeDecision.tenant_id == scope.tenant_id, GradeDecision.body == body))
@@ -167,28 +167,28 @@ def grade_decisions(db: Session, scope: ReviewerScope) -> dict[tuple[int, int], 
 
 
 def grade_candidate(
-    db: Session, scope: ReviewerScope, campaign_id: int, worker_id: int
+    db: TenantSession, scope: ReviewerScope, campaign_id: int, worker_id: int
 ) -> tuple[GradeCampaign, GradeCandidate, Worker]:
     """(campaign, candidate, worker) when the worker is the bureau's and the decision within the reviewer's authority."""
     found = worker(db, scope, worker_id)
     campaign = db.get(GradeCampaign, (scope.tenant_id, campaign_id))
     candidate = db.get(GradeCandidate, (scope.tenant_id, campaign_id, worker_id))
     if campaign is None or candidate is None or campaign.status != "open":
-        raise NotFoundException()
+        raise NotFound()
     if not within_authority(scope, candidate.target_grade):
-        raise NotFoundException()
+        raise NotFound()
     return campaign, candidate, found
 
 
 # --- daily assessment: items for the bureau (or every bureau), the bureau's workers only -----------------
 
 
-def assessment_items(db: Session, scope: ReviewerScope, on: date) -> list[AssessmentItem]:
+def assessment_items(db: TenantSession, scope: ReviewerScope, on: date) -> list[AssessmentItem]:
     name = bureau(db, scope).name
-    return [i for i in assessment_queries.items_in_force(db, scope.tenant_id, on) if i.client_bureau in (None, name)]
+    return [i for i in assessment_queries.items_in_force(db, on) if i.client_bureau in (None, name)]
 
 
-def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> set[int]:
+def workers_among(db: TenantSession, scope: ReviewerScope, worker_ids: list[int]) -> set[int]:
     """Which of these ids are the bureau's workers."""
     if not worker_ids:
         return set()
@@ -206,7 +206,7 @@ def workers_among(db: Session, scope: ReviewerScope, worker_ids: list[int]) -> s
 # --- appeals against the results of the bureau's workers ------------------------------------------------
 
 
-def appeals(db: Session, scope: ReviewerScope) -> list[Appeal]:
+def appeals(db: TenantSession, scope: ReviewerScope) -> list[Appeal]:
     bureau_worker_ids = select(col(Worker.id)).where(Worker.tenant_id == scope.tenant_id, Worker.bureau_id == scope.bureau_id)
     return list(
         db.exec(
@@ -217,10 +217,10 @@ def appeals(db: Session, scope: ReviewerScope) -> list[Appeal]:
     )
 
 
-def appeal(db: Session, scope: ReviewerScope, appeal_id: int) -> Appeal:
+def appeal(db: TenantSession, scope: ReviewerScope, appeal_id: int) -> Appeal:
     found = db.exec(select(Appeal).where(Appeal.tenant_id == scope.tenant_id, Appeal.id == appeal_id)).first()
     if found is None:
-        raise NotFoundException()
+        raise NotFound()
     worker(db, scope, found.worker_id)  # 404 unless the appellant works for the bureau
     return found
 
@@ -228,7 +228,7 @@ def appeal(db: Session, scope: ReviewerScope, appeal_id: int) -> Appeal:
 # --- assessment periods of this bureau alone (a period for every bureau is the company's to approve) ----
 
 
-def assessment_periods(db: Session, scope: ReviewerScope) -> list[AssessmentPeriod]:
+def assessment_periods(db: TenantSession, scope: ReviewerScope) -> list[AssessmentPeriod]:
     name = bureau(db, scope).name
     return list(
         db.exec(
@@ -243,8 +243,8 @@ def assessment_periods(db: Session, scope: ReviewerScope) -> list[AssessmentPeri
     )
 
 
-def assessment_period(db: Session, scope: ReviewerScope, period_id: int) -> AssessmentPeriod:
+def assessment_period(db: TenantSession, scope: ReviewerScope, period_id: int) -> AssessmentPeriod:
     found = next((p for p in assessment_periods(db, scope) if p.id == period_id), None)
     if found is None:
-        raise NotFoundException()
+        raise NotFound()
     return found

@@ -73,7 +73,7 @@ class ReviewerStatementsController(Controller):
     def confirm(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
         scope = reviewer_scope.scope_of(db, ctx)
         reviewer_scope.statement(db, scope, statement_id)
-        statements.confirm_statement(db, ctx.tenant_id, ctx.actor, statement_id, bureau_id=scope.bureau_id)
+        statements.confirm_statement(db, statement_id, actor=ctx.actor, bureau_id=scope.bureau_id)
         return see_other(ctx.tenant_path(f"/review/statements/{statement_id}?notice=saved"))
 
     @post(
@@ -82,7 +82,7 @@ class ReviewerStatementsController(Controller):
     def dispute(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int], data: FormData) -> Response:
         scope = reviewer_scope.scope_of(db, ctx)
         reviewer_scope.statement(db, scope, statement_id)
-        statements.dispute_statement(db, ctx.tenant_id, ctx.actor, statement_id, _comment(data), bureau_id=scope.bureau_id)
+        statements.dispute_statement(db, statement_id, _comment(data), actor=ctx.actor, bureau_id=scope.bureau_id)
         return see_other(ctx.tenant_path(f"/review/statements/{statement_id}?notice=saved"))
 
     @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_DECIDERS), sync_to_thread=True)

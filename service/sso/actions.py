@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit import Actor, record
 from service.bureaus.models import ClientBureau
@@ -29,7 +29,7 @@ from service.sso import secrets as client_secrets
 from service.sso.connection_input import ConnectionInput
 from service.sso.models import LoginState, SsoConnection
 from service.sso.oidc import SignInRefused
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession, tenant_session
 
 STATE_LIFETIME = timedelta(minutes=10)
 
@@ -45,16 +45,16 @@ def _hash(value: str) -> bytes:
 # --- connections ----------------------------------------------------------------------------------
 
 
-def _check_bureau(db: Session, tenant_id: uuid.UUID, bureau_id: int) -> None:
+def _check_bureau(db: TenantSession, bureau_id: int) -> None:
+    tenant_id = db.tenant_id
     found = db.exec(select(ClientBureau.id).where(ClientBureau.tenant_id == tenant_id, ClientBureau.id == bureau_id)).first()
     if found is None:
         raise DomainError(N_("Choose the bureau this identity provider serves."), field="bureau_id")
 
 
-def create_connection(
-    db: Session, settings: Settings, tenant_id: uuid.UUID, actor: Actor, data: ConnectionInput
-) -> SsoConnection:
-    _check_bureau(db, tenant_id, data.bureau_id)
+def create_connection(db: TenantSession, settings: Settings, data: ConnectionInput, *, actor: Actor) -> SsoConnection:
+    tenant_id = db.tenant_id
+    _check_bureau(db, data.bureau_id)
     assert data.client_secret is not None  # parse_connection requires it when creating
     connection = SsoConnection(
         tenant_id=tenant_id,
@@ -77,14 +77,15 @@ def create_connection(
 
 
 def update_connection(
-    db: Session,
+    db: TenantSession,
     settings: Settings,
-    tenant_id: uuid.UUID,
-    actor: Actor,
     connection: SsoConnection,
     data: ConnectionInput,
+    *,
+    actor: Actor,
 ) -> SsoConnection:
-    _check_bureau(db, tenant_id, data.bureau_id)
+    tenant_id = db.tenant_id
+    _check_bureau(db, data.bureau_id)
     before = connection.snapshot()
     secret = data.client_secret or client_secrets.reveal(
         settings, tenant_id, connection.client_id, connection.client_secret_cipher
@@ -121,11 +122,10 @@ def _verifier() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(48)).decode().rstrip("=")
 
 
-def begin_sign_in(
-    db: Session, tenant_id: uuid.UUID, connection: SsoConnection, *, browser: str, next_path: str
-) -> tuple[LoginState, str]:
+def begin_sign_in(db: TenantSession, connection: SsoConnection, *, browser: str, next_path: str) -> tuple[LoginState, str]:
     """A fresh state, nonce and PKCE verifier, kept server-side; the state and
     nonce go to the provider, the verifier only to the token endpoint."""
+    tenant_id = db.tenant_id
     now = _now()
     db.execute(delete(LoginState).where(col(LoginState.tenant_id) == tenant_id, col(LoginState.expires_at) < now))
     state = secrets.token_urlsafe(32)
@@ -144,8 +144,9 @@ def begin_sign_in(
     return row, state  # the clear state goes into the redirect only
 
 
-def consume_state(db: Session, tenant_id: uuid.UUID, *, state: str, browser: str, connection_id: int) -> LoginState:
+def consume_state(db: TenantSession, *, state: str, browser: str, connection_id: int) -> LoginState:
     """The sign-in a callback's state belongs to, deleted as it is read (single use)."""
+    tenant_id = db.tenant_id
     if not state or len(state) > 200:
         raise SignInRefused("state_missing")
     row = db.exec(
@@ -172,8 +173,8 @@ def spend_state(
     spent all the same.  The connection (None when disabled since) is read in the same short transaction,
     so no transaction stays open while the provider answers."""
     with tenant_session(tenant_id) as db:
-        login = consume_state(db, tenant_id, state=state, browser=browser, connection_id=connection_id)
-        return login, queries.enabled_connection(db, tenant_id, connection_id)
+        login = consume_state(db, state=state, browser=browser, connection_id=connection_id)
+        return login, queries.enabled_connection(db, connection_id)
 
 
 # --- reviewers ------------------------------------------------------------------------------------
@@ -205,15 +206,14 @@ def email_domain_allowed(connection: SsoConnection, email: str) -> bool:
     return bool(at and local and domain.lower() in connection.allowed_domains)
 
 
-def provision(
-    db: Session, tenant_id: uuid.UUID, connection: SsoConnection, claims: dict[str, Any], *, request_id: str
-) -> Reviewer:
+def provision(db: TenantSession, connection: SsoConnection, claims: dict[str, Any], *, request_id: str) -> Reviewer:
     """The reviewer these verified claims identify, created at the first sign-in.
 
     Found by (issuer, subject) only: an e-mail address can be reassigned or
     typed by anyone at a provider, a subject cannot.  The e-mail is checked
     against the connection's allowed domains at every sign-in.
     """
+    tenant_id = db.tenant_id
     email = claims.get("email")
     if not isinstance(email, str) or not email_domain_allowed(connection, email):
         raise SignInRefused("email_domain_not_allowed", repr(email), message=DOMAIN_REFUSED)
@@ -274,7 +274,8 @@ def provision(
     return reviewer
 
 
-def set_reviewer_active(db: Session, tenant_id: uuid.UUID, actor: Actor, reviewer: Reviewer, active: bool) -> None:
+def set_reviewer_active(db: TenantSession, reviewer: Reviewer, active: bool, *, actor: Actor) -> None:
+    tenant_id = db.tenant_id
     if reviewer.active == active:
         return
     before = reviewer.snapshot()

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.bureaus.models import ClientBureau
 from service.database.ids import id_of
 from service.reviewers.models import Reviewer
 from service.sso.models import SsoConnection
+from tenants.isolation import TenantSession
 
 
-def connections_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[SsoConnection, str]]:
+def connections_with_bureaus(db: TenantSession) -> list[tuple[SsoConnection, str]]:
     """Every connection with the name of the bureau it serves."""
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(SsoConnection, ClientBureau.name)
@@ -27,11 +27,13 @@ def connections_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Ss
     )
 
 
-def connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> SsoConnection | None:
+def connection(db: TenantSession, connection_id: int) -> SsoConnection | None:
+    tenant_id = db.tenant_id
     return db.exec(select(SsoConnection).where(SsoConnection.tenant_id == tenant_id, SsoConnection.id == connection_id)).first()
 
 
-def enabled_connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> SsoConnection | None:
+def enabled_connection(db: TenantSession, connection_id: int) -> SsoConnection | None:
+    tenant_id = db.tenant_id
     return db.exec(
         select(SsoConnection).where(
             SsoConnection.tenant_id == tenant_id, SsoConnection.id == connection_id, SsoConnection.enabled
@@ -39,8 +41,9 @@ def enabled_connection(db: Session, tenant_id: uuid.UUID, connection_id: int) ->
     ).first()
 
 
-def enabled_connections(db: Session, tenant_id: uuid.UUID) -> list[SsoConnection]:
+def enabled_connections(db: TenantSession) -> list[SsoConnection]:
     """The sign-in page's buttons, by name."""
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(SsoConnection)
@@ -50,8 +53,9 @@ def enabled_connections(db: Session, tenant_id: uuid.UUID) -> list[SsoConnection
     )
 
 
-def connection_of_reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) -> SsoConnection | None:
+def connection_of_reviewer(db: TenantSession, reviewer_id: int) -> SsoConnection | None:
     """The connection the reviewer last signed in through."""
+    tenant_id = db.tenant_id
     return db.exec(
         select(SsoConnection)
         .join(
@@ -61,7 +65,8 @@ def connection_of_reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) 
     ).first()
 
 
-def reviewers_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Reviewer, str]]:
+def reviewers_with_bureaus(db: TenantSession) -> list[tuple[Reviewer, str]]:
+    tenant_id = db.tenant_id
     return list(
         db.exec(
             select(Reviewer, ClientBureau.name)
@@ -74,10 +79,12 @@ def reviewers_with_bureaus(db: Session, tenant_id: uuid.UUID) -> list[tuple[Revi
     )
 
 
-def reviewer(db: Session, tenant_id: uuid.UUID, reviewer_id: int) -> Reviewer | None:
+def reviewer(db: TenantSession, reviewer_id: int) -> Reviewer | None:
+    tenant_id = db.tenant_id
     return db.exec(select(Reviewer).where(Reviewer.tenant_id == tenant_id, Reviewer.id == reviewer_id)).first()
 
 
-def reviewers_of_connection(db: Session, tenant_id: uuid.UUID, connection_id: int) -> list[int]:
+def reviewers_of_connection(db: TenantSession, connection_id: int) -> list[int]:
+    tenant_id = db.tenant_id
     reviewers = db.exec(select(Reviewer).where(Reviewer.tenant_id == tenant_id, Reviewer.connection_id == connection_id))
     return [id_of(r) for r in reviewers]

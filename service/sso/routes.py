@@ -74,7 +74,7 @@ def _connection_form(
         request,
         "sso/connection_form.html",
         connection=connection,
-        bureaus=directory.bureaus(db, ctx.tenant_id),
+        bureaus=directory.bureaus(db),
         values=values if values is not None else form_values(connection),
         errors=errors or {},
         roles=list(ReviewerRole),
@@ -85,7 +85,7 @@ def _connection_form(
 
 
 def _connection_or_404(db: TenantSession, ctx: RequestContext, connection_id: int) -> SsoConnection:
-    connection = queries.connection(db, ctx.tenant_id, connection_id)
+    connection = queries.connection(db, connection_id)
     if connection is None:
         raise NotFoundException()
     return connection
@@ -112,7 +112,7 @@ class SsoConnectionsController(Controller):
 
     @get("/connections", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
-        return page(request, "sso/connections.html", rows=queries.connections_with_bureaus(db, ctx.tenant_id))
+        return page(request, "sso/connections.html", rows=queries.connections_with_bureaus(db))
 
     @get("/connections/new", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def new(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -122,7 +122,7 @@ class SsoConnectionsController(Controller):
     def create(self, request: Request, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         settings = _settings(request)
         parsed = parse_connection(data, production=settings.is_production, creating=True)
-        connection = actions.create_connection(db, settings, ctx.tenant_id, ctx.actor, parsed)
+        connection = actions.create_connection(db, settings, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/sso/connections/{connection.id}?notice=created"))
 
     @get("/connections/{connection_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
@@ -138,23 +138,23 @@ class SsoConnectionsController(Controller):
         settings = _settings(request)
         connection = _connection_or_404(db, ctx, connection_id)
         parsed = parse_connection(data, production=settings.is_production, creating=False)
-        actions.update_connection(db, settings, ctx.tenant_id, ctx.actor, connection, parsed)
+        actions.update_connection(db, settings, connection, parsed, actor=ctx.actor)
         if not parsed.enabled:  # disabling a connection signs out everyone who came in through it
-            for reviewer_id in queries.reviewers_of_connection(db, ctx.tenant_id, connection_id):
+            for reviewer_id in queries.reviewers_of_connection(db, connection_id):
                 sessions.end_all_for(db, ctx.tenant_id, "reviewer", reviewer_id)
         return see_other(ctx.tenant_path(f"/sso/connections/{connection_id}?notice=saved"))
 
     @get("/reviewers", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def reviewers(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
-        return page(request, "sso/reviewers.html", rows=queries.reviewers_with_bureaus(db, ctx.tenant_id))
+        return page(request, "sso/reviewers.html", rows=queries.reviewers_with_bureaus(db))
 
     @post("/reviewers/{reviewer_id:int}", opt=allow(StaffRole.ADMIN), sync_to_thread=True)
     def set_active(self, ctx: RequestCtx, db: TenantDb, reviewer_id: FromPath[int], data: FormData) -> Response:
         active = field_text(data, "active") == "1"
-        reviewer = queries.reviewer(db, ctx.tenant_id, reviewer_id)
+        reviewer = queries.reviewer(db, reviewer_id)
         if reviewer is None:
             raise NotFoundException()
-        actions.set_reviewer_active(db, ctx.tenant_id, ctx.actor, reviewer, active)
+        actions.set_reviewer_active(db, reviewer, active, actor=ctx.actor)
         if not active:
             sessions.end_all_for(db, ctx.tenant_id, "reviewer", id_of(reviewer))
         return see_other(ctx.tenant_path("/sso/reviewers?notice=saved"))
@@ -193,7 +193,7 @@ class SsoSignInController(Controller):
     )
     def start(self, request: Request, ctx: RequestCtx, db: TenantDb, connection_id: FromPath[int]) -> Response:
         settings = _settings(request)
-        connection = queries.enabled_connection(db, ctx.tenant_id, connection_id)
+        connection = queries.enabled_connection(db, connection_id)
         if connection is None:
             raise NotFoundException()
         metadata = oidc.discover(connection.issuer, production=settings.is_production)
@@ -202,7 +202,6 @@ class SsoSignInController(Controller):
             browser = secrets.token_urlsafe(32)
         login, state = actions.begin_sign_in(
             db,
-            ctx.tenant_id,
             connection,
             browser=browser,
             next_path=_portal_next(ctx, request.query_params.get("next", "")),
@@ -254,7 +253,7 @@ class SsoSignInController(Controller):
         )
         claims = _with_userinfo(connection, metadata, token, claims, production=production)
         # The request's transaction begins here, once the provider has answered: the reviewer and the session.
-        reviewer = actions.provision(db, ctx.tenant_id, connection, claims, request_id=ctx.request_id)
+        reviewer = actions.provision(db, connection, claims, request_id=ctx.request_id)
         # A new session token at every sign-in (the one the browser brought is ended): no session fixation.
         session_token = sessions.start(
             db,
@@ -298,7 +297,7 @@ class ReviewerSignInController(Controller):
     @get("/login", opt=PUBLIC, sync_to_thread=True)
     def login(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         next_path = _portal_next(ctx, request.query_params.get("next", ""))
-        return page(request, "reviewer/login.html", connections=queries.enabled_connections(db, ctx.tenant_id), next=next_path)
+        return page(request, "reviewer/login.html", connections=queries.enabled_connections(db), next=next_path)
 
     @post("/logout", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def logout(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -306,7 +305,7 @@ class ReviewerSignInController(Controller):
         principal = ctx.principal
         sessions.end(db, ctx.session_token or "")
         target = ctx.tenant_path("/review/login?notice=signed_out")
-        connection = queries.connection_of_reviewer(db, ctx.tenant_id, principal.id if principal else 0)
+        connection = queries.connection_of_reviewer(db, principal.id if principal else 0)
         if connection is not None:
             try:
                 metadata = oidc.discover(connection.issuer, production=settings.is_production)

@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DataError
 
-from service.errors import N_
+from service.errors import N_, NotFound
 from service.web.access import CsrfRefused, ReadOnly
 from service.web.pages import page, see_other
 
@@ -71,6 +71,10 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
         return error_page(request, 403, ctx.translate(N_("This form has expired. Reload the page and try again.")))
     status = exc.status_code
     return error_page(request, status if status in MESSAGES else 400)
+
+
+def on_not_found(request: Request, _exc: NotFound) -> Response:
+    return error_page(request, 404)
 
 
 def on_data_error(request: Request, exc: DataError) -> Response:

@@ -43,8 +43,6 @@ def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, te
     with tenant_session(tenant.id) as db:
         actions.create_item(
             db,
-            tenant.id,
-            SYSTEM,
             parse_item(
                 {
                     "code": "A01",
@@ -55,11 +53,10 @@ def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, te
                     "effective_from": (today - timedelta(days=60)).isoformat(),
                 }
             ),
+            actor=SYSTEM,
         )
         period = actions.create_period(
             db,
-            tenant.id,
-            SYSTEM,
             parse_period(
                 {
                     "kind": "monthly",
@@ -73,20 +70,20 @@ def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, te
                     "cutoff_basic": "60",
                 }
             ),
+            actor=SYSTEM,
         )
         item = db.exec(select(AssessmentItem)).one()
         actions.record_points(
             db,
-            tenant.id,
-            recorder,
+            actor=recorder,
             item=item,
             on_date=today - timedelta(days=5),
             points={squad[0].id: Decimal(-15), squad[1].id: Decimal(-2)},
         )
         row = db.get(AssessmentPeriod, (tenant.id, period.id))
-        actions.compute_results(db, tenant.id, SYSTEM, row)
+        actions.compute_results(db, row, actor=SYSTEM)
         for step in ("submit", "approve", "publish"):
-            actions.advance(db, tenant.id, SYSTEM, row, step)
+            actions.advance(db, row, step, actor=SYSTEM)
     worker = squad[0]
     with tenant_session(tenant.id) as db:
         assert db.exec(select(Worker.assessment_rating).where(Worker.id == worker.id)).one() == "meets"

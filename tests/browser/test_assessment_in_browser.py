@@ -24,8 +24,6 @@ def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> N
     with tenant_session(tenant.id) as db:
         actions.create_item(
             db,
-            tenant.id,
-            SYSTEM,
             parse_item(
                 {
                     "code": "A01",
@@ -37,11 +35,10 @@ def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> N
                     "effective_from": (today - timedelta(days=60)).isoformat(),
                 }
             ),
+            actor=SYSTEM,
         )
         period = actions.create_period(
             db,
-            tenant.id,
-            SYSTEM,
             parse_period(
                 {
                     "kind": "monthly",
@@ -56,6 +53,7 @@ def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> N
                     "quota_excellent": "50",
                 }
             ),
+            actor=SYSTEM,
         )
     sign_in(phone, server, tenant.slug, make_staff(tenant, StaffRole.ASSESSOR))
     phone.goto(f"{server}/t/{tenant.slug}/assessment/records?unit=机动中队")
@@ -72,7 +70,7 @@ def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> N
     with tenant_session(tenant.id) as db:
         from service.assessment.models import AssessmentPeriod
 
-        actions.compute_results(db, tenant.id, SYSTEM, db.get(AssessmentPeriod, (tenant.id, period.id)))
+        actions.compute_results(db, db.get(AssessmentPeriod, (tenant.id, period.id)), actor=SYSTEM)
     phone.goto(f"{server}/t/{tenant.slug}/assessment/periods/{period.id}")
     expect(phone.locator("h1")).to_contain_text("本月考核")
     screenshot(phone, "assessment-period-phone")

@@ -76,7 +76,7 @@ def test_a_leave_request_is_approved_by_a_colleague(page: Page, server: str, ten
     clerk_email = make_staff(tenant, StaffRole.HR_CLERK)
     start = date.today() + timedelta(days=7)
     with tenant_session(tenant.id) as db:
-        clerk = find_by_email(db, tenant.id, clerk_email)
+        clerk = find_by_email(db, clerk_email)
         request = submit_leave(
             db,
             tenant.id,

@@ -83,7 +83,7 @@ def make_item(
         }
     )
     with tenant_session(tenant.id) as db:
-        return actions.create_item(db, tenant.id, SYSTEM, data)
+        return actions.create_item(db, data, actor=SYSTEM)
 
 
 def make_period(tenant, **overrides) -> AssessmentPeriod:
@@ -100,7 +100,7 @@ def make_period(tenant, **overrides) -> AssessmentPeriod:
         "cutoff_basic": "60",
     } | overrides
     with tenant_session(tenant.id) as db:
-        return actions.create_period(db, tenant.id, SYSTEM, parse_period(values))
+        return actions.create_period(db, parse_period(values), actor=SYSTEM)
 
 
 # ---- rule catalogue -------------------------------------------------------------
@@ -346,7 +346,7 @@ def test_a_workers_running_total_counts_up_to_the_cap(settings, signed_in, tenan
     with tenant_session(tenant.id) as db:
         for offset in (1, 2, 3):  # -2 each, recorded before a period exists: the cap applies in the total
             actions.record_points(
-                db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=offset), points={worker.id: D("-2")}
+                db, actor=SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=offset), points={worker.id: D("-2")}
             )
     period = make_period(tenant)
     client = signed_in(tenant, StaffRole.VIEWER)
@@ -376,8 +376,7 @@ def test_a_period_goes_from_records_and_sheet_to_published_ratings(settings, sig
     with tenant_session(tenant.id) as db:
         actions.record_points(
             db,
-            tenant.id,
-            SYSTEM_STAFF,
+            actor=SYSTEM_STAFF,
             item=item,
             on_date=TODAY - timedelta(days=2),
             points={workers[0].id: D("-5"), workers[2].id: D("-5")},
@@ -462,9 +461,9 @@ def test_a_period_goes_from_records_and_sheet_to_published_ratings(settings, sig
         period = db.exec(select(AssessmentPeriod)).one()
         assert period.status == "published" and period.published_on == TODAY
         ratings = {w.id: db.get(Worker, (tenant.id, w.id)).assessment_rating for w in workers}
-        in_force = ratings_in_force(db, tenant.id, [w.id for w in workers], TODAY)
-        before_end = ratings_in_force(db, tenant.id, [w.id for w in workers], TODAY - timedelta(days=1))
-        history = published_ratings(db, tenant.id, [w.id for w in workers], last=2, before=TODAY + timedelta(days=1))
+        in_force = ratings_in_force(db, [w.id for w in workers], TODAY)
+        before_end = ratings_in_force(db, [w.id for w in workers], TODAY - timedelta(days=1))
+        history = published_ratings(db, [w.id for w in workers], last=2, before=TODAY + timedelta(days=1))
         actions_logged = set(db.exec(select(AuditEntry.action).where(AuditEntry.entity == "assessment_period")))
     assert ratings == {workers[0].id: "excellent", workers[1].id: "good", workers[2].id: "meets"}
     assert in_force == {workers[0].id: Rating.EXCELLENT, workers[1].id: Rating.GOOD, workers[2].id: Rating.MEETS}
@@ -513,8 +512,8 @@ def test_quotas_apply_per_bureau_and_ties_at_the_last_place_all_move_down(settin
     scores |= {w.id: D(s) for w, s in zip(elsewhere, ["99", "98", "80", "80", "80", "80", "80"], strict=True)}
     with tenant_session(tenant.id) as db:
         period = db.get(AssessmentPeriod, (tenant.id, period.id))
-        actions.import_sheet_scores(db, tenant.id, SYSTEM, period, "concentrated", scores, "third.xlsx")
-        results = {r.worker_id: Rating(r.rating) for r in actions.compute_results(db, tenant.id, SYSTEM, period)}
+        actions.import_sheet_scores(db, period, "concentrated", scores, "third.xlsx", actor=SYSTEM)
+        results = {r.worker_id: Rating(r.rating) for r in actions.compute_results(db, period, actor=SYSTEM)}
     # one place (⌊15% × 7⌋) per bureau; the tie for it in the first bureau moves both down
     assert [results[w.id] for w in in_bureau[:2]] == [Rating.GOOD, Rating.GOOD]
     assert [results[w.id] for w in elsewhere[:2]] == [Rating.EXCELLENT, Rating.GOOD]
@@ -525,13 +524,13 @@ def test_republishing_a_result_bumps_its_revision_and_the_roster(settings, tenan
     period = make_period(tenant)
     with tenant_session(tenant.id) as db:
         period = db.get(AssessmentPeriod, (tenant.id, period.id))
-        actions.compute_results(db, tenant.id, SYSTEM, period)
+        actions.compute_results(db, period, actor=SYSTEM)
         for action in ("submit", "approve", "publish"):
-            actions.advance(db, tenant.id, SYSTEM, period, action)
+            actions.advance(db, period, action, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
         result = db.exec(select(AssessmentResult)).one()
         assert (result.rating, result.revision) == ("excellent", 1)
-        actions.republish_result(db, tenant.id, SYSTEM, result, score=D("85"), rating=Rating.MEETS, reason="申诉成立")
+        actions.republish_result(db, result, actor=SYSTEM, score=D("85"), rating=Rating.MEETS, reason="申诉成立")
     with tenant_session(tenant.id) as db:
         result = db.exec(select(AssessmentResult)).one()
         worker_rating = db.get(Worker, (tenant.id, worker.id)).assessment_rating
@@ -560,14 +559,14 @@ def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback
     period = make_period(tenant, weight_daily="", weight_concentrated="100")
     with tenant_session(tenant.id) as db:
         period = db.get(AssessmentPeriod, (tenant.id, period.id))
-        actions.import_sheet_scores(db, tenant.id, SYSTEM, period, "concentrated", {rated.id: D("50")}, "s.xlsx")
+        actions.import_sheet_scores(db, period, "concentrated", {rated.id: D("50")}, "s.xlsx", actor=SYSTEM)
         period.client_bureau = None
         # only the rated worker has a score: compute the period for them alone
         db.execute(text("update workers set status = 'left' where id = :id"), {"id": unrated.id})
-        actions.compute_results(db, tenant.id, SYSTEM, period)
+        actions.compute_results(db, period, actor=SYSTEM)
         db.execute(text("update workers set status = 'active' where id = :id"), {"id": unrated.id})
         for action in ("submit", "approve", "publish"):
-            actions.advance(db, tenant.id, SYSTEM, period, action)
+            actions.advance(db, period, action, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
         # the roster field says otherwise; the published result wins for the rated worker
         db.execute(text("update workers set assessment_rating = 'excellent'"))
@@ -581,7 +580,7 @@ def test_a_draft_period_can_be_changed_and_its_results_are_withdrawn(settings, s
     make_worker(settings, tenant)
     period = make_period(tenant)
     with tenant_session(tenant.id) as db:
-        actions.compute_results(db, tenant.id, SYSTEM, db.get(AssessmentPeriod, (tenant.id, period.id)))
+        actions.compute_results(db, db.get(AssessmentPeriod, (tenant.id, period.id)), actor=SYSTEM)
     client = signed_in(tenant, StaffRole.ASSESSOR)
     page = client.get(url(tenant, f"/periods/{period.id}/edit"))
     assert page.status_code == 200 and "本月考核" in page.text
@@ -611,7 +610,7 @@ def test_a_draft_period_can_be_changed_and_its_results_are_withdrawn(settings, s
         assert changed.rating_config["quotas"] == {"excellent": "0.15"}
         # submitting without computing again is refused
         try:
-            actions.advance(db, tenant.id, SYSTEM, changed, "submit")
+            actions.advance(db, changed, "submit", actor=SYSTEM)
             raise AssertionError("submitted without results")
         except actions.DomainError:
             pass
@@ -622,10 +621,10 @@ def test_a_record_entered_by_mistake_is_withdrawn_until_the_period_is_settled(se
     item = make_item(tenant, cap=None)
     with tenant_session(tenant.id) as db:
         (first,) = actions.record_points(
-            db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1), points={worker.id: D("-1")}
+            db, actor=SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1), points={worker.id: D("-1")}
         )
         (second,) = actions.record_points(
-            db, tenant.id, SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1), points={worker.id: D("-2")}
+            db, actor=SYSTEM_STAFF, item=item, on_date=TODAY - timedelta(days=1), points={worker.id: D("-2")}
         )
     client = signed_in(tenant, StaffRole.ASSESSOR)
     csrf = token(client, tenant, "/records")
@@ -634,9 +633,9 @@ def test_a_record_entered_by_mistake_is_withdrawn_until_the_period_is_settled(se
     period = make_period(tenant)
     with tenant_session(tenant.id) as db:
         period = db.get(AssessmentPeriod, (tenant.id, period.id))
-        actions.compute_results(db, tenant.id, SYSTEM, period)
-        actions.advance(db, tenant.id, SYSTEM, period, "submit")
-        actions.advance(db, tenant.id, SYSTEM, period, "approve")
+        actions.compute_results(db, period, actor=SYSTEM)
+        actions.advance(db, period, "submit", actor=SYSTEM)
+        actions.advance(db, period, "approve", actor=SYSTEM)
     response = client.post(url(tenant, f"/records/{second.id}/delete"), data={"_csrf": csrf})
     assert response.status_code == 400
     assert count(tenant, AssessmentRecord) == 1

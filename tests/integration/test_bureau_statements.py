@@ -77,8 +77,6 @@ def _agreement(tenant, bureau_name: str = BUREAU, sign: bool = True) -> int:
         bureau = db.exec(__import__("sqlmodel").select(ClientBureau).where(ClientBureau.name == bureau_name)).one()
         agreement = agreements.create_agreement(
             db,
-            tenant.id,
-            SYSTEM,
             bureau,
             AgreementInput(
                 number="JJ-2026",
@@ -93,20 +91,20 @@ def _agreement(tenant, bureau_name: str = BUREAU, sign: bool = True) -> int:
                 payment_due_days=15,
                 note="",
             ),
+            actor=SYSTEM,
         )
         agreements.save_post(
-            db, tenant.id, SYSTEM, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 10, "", None, None, None)
+            db, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 10, "", None, None, None), actor=SYSTEM
         )
         agreements.save_post(
             db,
-            tenant.id,
-            SYSTEM,
             agreement,
             None,
             PostInput("扬尘管控", PostNature.AUXILIARY, 2, "", FeeBasis.FIXED, None, D("7800.5")),
+            actor=SYSTEM,
         )
         if sign:
-            agreements.sign_agreement(db, tenant.id, SYSTEM, agreement, date(2025, 12, 20))
+            agreements.sign_agreement(db, agreement, date(2025, 12, 20), actor=SYSTEM)
         return agreement.id
 
 
@@ -126,7 +124,7 @@ def _independent_total(tenant, ids: dict[str, int]) -> Decimal:
 def _generate(tenant, bureau_name: str = BUREAU):
     with tenant_session(tenant.id) as db:
         bureau = db.exec(__import__("sqlmodel").select(ClientBureau).where(ClientBureau.name == bureau_name)).one()
-        return statements.generate_statement(db, tenant.id, SYSTEM, bureau, MARCH)
+        return statements.generate_statement(db, bureau, MARCH, actor=SYSTEM)
 
 
 def test_a_statement_totals_the_published_payroll_to_the_fen(settings, tenant) -> None:
@@ -134,7 +132,7 @@ def test_a_statement_totals_the_published_payroll_to_the_fen(settings, tenant) -
     _agreement(tenant)
     statement = _generate(tenant)
     with tenant_session(tenant.id) as db:
-        lines = statements.lines_of(db, tenant.id, statement.id)
+        lines = statements.lines_of(db, statement.id)
         hf = db.execute(
             text(
                 "select coalesce(sum(amount), 0) from payslip_lines where code = 'housing_fund.employer'"
@@ -164,35 +162,35 @@ def test_send_dispute_correct_confirm(settings, tenant) -> None:
         other_bureau = db.execute(text("select id from client_bureaus where name = :n"), {"n": OTHER}).scalar()
         own_bureau = statement.bureau_id
         with pytest.raises(DomainError, match="sent"):  # a draft cannot be confirmed
-            statements.confirm_statement(db, tenant.id, REVIEWER, statement.id, bureau_id=own_bureau)
-        statements.send_statement(db, tenant.id, SYSTEM, statement.id)
+            statements.confirm_statement(db, statement.id, actor=REVIEWER, bureau_id=own_bureau)
+        statements.send_statement(db, statement.id, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
         # a reviewer of another bureau does not find it at all
         with pytest.raises(statements.StatementNotFound):
-            statements.dispute_statement(db, tenant.id, REVIEWER, statement.id, "不对", bureau_id=other_bureau)
+            statements.dispute_statement(db, statement.id, "不对", actor=REVIEWER, bureau_id=other_bureau)
         with pytest.raises(DomainError, match="wrong"):  # a dispute needs a comment
-            statements.dispute_statement(db, tenant.id, REVIEWER, statement.id, "  ", bureau_id=own_bureau)
+            statements.dispute_statement(db, statement.id, "  ", actor=REVIEWER, bureau_id=own_bureau)
         disputed = statements.dispute_statement(
-            db, tenant.id, REVIEWER, statement.id, "扬尘管控岗单价应为 7,700 元", bureau_id=own_bureau
+            db, statement.id, "扬尘管控岗单价应为 7,700 元", actor=REVIEWER, bureau_id=own_bureau
         )
         assert disputed.status is StatementStatus.DISPUTED and disputed.decided_by == REVIEWER.label
     with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="reason"):  # an adjustment needs its reason
-        statements.correct_statement(db, tenant.id, SYSTEM, statement.id, D("-100.50"), "")
+        statements.correct_statement(db, statement.id, D("-100.50"), "", actor=SYSTEM)
     with tenant_session(tenant.id) as db:
-        correction = statements.correct_statement(db, tenant.id, SYSTEM, statement.id, D("-100.50"), "扬尘管控岗单价差额")
+        correction = statements.correct_statement(db, statement.id, D("-100.50"), "扬尘管控岗单价差额", actor=SYSTEM)
         assert correction.corrects_statement_id == statement.id and correction.status is StatementStatus.DRAFT
         assert correction.total == _independent_total(tenant, ids) - D("100.50")
-        assert statements.get_statement(db, tenant.id, statement.id).status is StatementStatus.CORRECTED
-        statements.send_statement(db, tenant.id, SYSTEM, correction.id)
-        confirmed = statements.confirm_statement(db, tenant.id, REVIEWER, correction.id, bureau_id=own_bureau)
+        assert statements.get_statement(db, statement.id).status is StatementStatus.CORRECTED
+        statements.send_statement(db, correction.id, actor=SYSTEM)
+        confirmed = statements.confirm_statement(db, correction.id, actor=REVIEWER, bureau_id=own_bureau)
         assert confirmed.status is StatementStatus.CONFIRMED
     with tenant_session(tenant.id) as db:
         for act in (
-            lambda: statements.confirm_statement(db, tenant.id, SYSTEM, correction.id),
-            lambda: statements.dispute_statement(db, tenant.id, SYSTEM, correction.id, "again"),
-            lambda: statements.correct_statement(db, tenant.id, SYSTEM, correction.id),
-            lambda: statements.send_statement(db, tenant.id, SYSTEM, correction.id),
-            lambda: statements.discard_draft(db, tenant.id, SYSTEM, correction.id),
+            lambda: statements.confirm_statement(db, correction.id, actor=SYSTEM),
+            lambda: statements.dispute_statement(db, correction.id, "again", actor=SYSTEM),
+            lambda: statements.correct_statement(db, correction.id, actor=SYSTEM),
+            lambda: statements.send_statement(db, correction.id, actor=SYSTEM),
+            lambda: statements.discard_draft(db, correction.id, actor=SYSTEM),
         ):
             with pytest.raises(DomainError):
                 act()
@@ -225,9 +223,7 @@ def test_without_a_signed_agreement_or_a_published_payroll_nothing_is_generated(
         _generate(tenant)
     with tenant_session(tenant.id) as db:
         agreement_id = db.execute(text("select id from service_agreements")).scalar()
-        agreements.sign_agreement(
-            db, tenant.id, SYSTEM, agreements.get_agreement(db, tenant.id, agreement_id), date(2025, 12, 1)
-        )
+        agreements.sign_agreement(db, agreements.get_agreement(db, agreement_id), date(2025, 12, 1), actor=SYSTEM)
     with pytest.raises(DomainError, match="No published payroll"):
         _generate(tenant)
     with tenant_session(tenant.id) as db:
@@ -280,7 +276,7 @@ def test_an_admin_records_the_bureaus_dispute_on_the_page(settings, tenant, sign
     _agreement(tenant)
     statement = _generate(tenant)
     with tenant_session(tenant.id) as db:
-        statements.send_statement(db, tenant.id, SYSTEM, statement.id)
+        statements.send_statement(db, statement.id, actor=SYSTEM)
     client = signed_in(tenant, StaffRole.ADMIN)
     url = f"/t/{tenant.slug}/statements/{statement.id}"
     token = csrf_from(client.get(url).text)

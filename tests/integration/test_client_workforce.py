@@ -39,7 +39,7 @@ def open_cap(tenant) -> set[str]:
 
 def record(tenant, bureau: str = BUREAU, headcount: object = 18, warning: bool = True) -> ClientBureau:
     with tenant_session(tenant.id) as db:
-        return set_client_workforce(db, tenant.id, SYSTEM, bureau, headcount, warning)
+        return set_client_workforce(db, bureau, headcount, warning, actor=SYSTEM)
 
 
 def rows(tenant) -> list[ClientBureau]:
@@ -146,7 +146,7 @@ def test_figures_and_alerts_stay_in_their_tenant(settings, tenant, other_tenant)
     assert open_cap(tenant) == {BUREAU}
     assert rows(other_tenant) == [] and cap_alerts(other_tenant) == {}
     with tenant_session(other_tenant.id) as db:
-        listed = workforce_rows(db, other_tenant.id, TODAY)
+        listed = workforce_rows(db, TODAY)
         recompute_tenant(db, other_tenant.id, TODAY)
     assert [(r.client_bureau, r.dispatched, r.direct_headcount) for r in listed] == [(BUREAU, 1, None)]
     assert cap_alerts(other_tenant) == {}

@@ -198,8 +198,8 @@ def test_a_future_change_waits_for_its_date_and_the_history_answers_by_date(tena
     assert _apply(client, tenant, campaign_id, star.id).status_code == 303
     assert _grade(tenant, star.id) == 5  # not yet
     with tenant_session(tenant.id) as db:
-        assert grades_in_force(db, tenant.id, [star.id], TODAY) == {star.id: 5}
-        assert grades_in_force(db, tenant.id, [star.id], effective) == {star.id: 4}
+        assert grades_in_force(db, [star.id], TODAY) == {star.id: 5}
+        assert grades_in_force(db, [star.id], effective) == {star.id: 4}
     assert run_check(tenant.slug, effective - timedelta(days=1), lambda _: None) == 0
     assert _grade(tenant, star.id) == 5
     assert run_check(tenant.slug, effective, lambda _: None) == 0  # the daily job
@@ -215,7 +215,7 @@ def test_standing_on_a_day_gives_grade_and_rating(tenant, settings, signed_in) -
     client = signed_in(tenant, StaffRole.ADMIN)
     star, weak, _ = _setup(tenant, settings, client)
     with tenant_session(tenant.id) as db:
-        standing = standing_on(db, tenant.id, [star.id, weak.id], TODAY)
+        standing = standing_on(db, [star.id, weak.id], TODAY)
     assert standing[star.id].grade == 5 and standing[star.id].rating is not None
     assert standing[star.id].rating.value == "good" and standing[weak.id].rating.value == "fails"
 

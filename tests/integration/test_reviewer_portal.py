@@ -56,8 +56,6 @@ def _agreement(tenant) -> None:
     with tenant_session(tenant.id) as db:
         agreement = agreements.create_agreement(
             db,
-            tenant.id,
-            SYSTEM,
             _bureau(db, BUREAU),
             AgreementInput(
                 number="JJ-2026",
@@ -72,21 +70,22 @@ def _agreement(tenant) -> None:
                 payment_due_days=15,
                 note="",
             ),
+            actor=SYSTEM,
         )
         agreements.save_post(
-            db, tenant.id, SYSTEM, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 1, "", None, None, None)
+            db, agreement, None, PostInput("市容市貌", PostNature.AUXILIARY, 1, "", None, None, None), actor=SYSTEM
         )
-        agreements.sign_agreement(db, tenant.id, SYSTEM, agreement, date(2025, 12, 20))
+        agreements.sign_agreement(db, agreement, date(2025, 12, 20), actor=SYSTEM)
 
 
 def _generate(tenant) -> int:
     with tenant_session(tenant.id) as db:
-        return statements.generate_statement(db, tenant.id, SYSTEM, _bureau(db, BUREAU), MARCH).id
+        return statements.generate_statement(db, _bureau(db, BUREAU), MARCH, actor=SYSTEM).id
 
 
 def _send(tenant, statement_id: int) -> None:
     with tenant_session(tenant.id) as db:
-        statements.send_statement(db, tenant.id, SYSTEM, statement_id)
+        statements.send_statement(db, statement_id, actor=SYSTEM)
 
 
 def _as_reviewer(
@@ -147,7 +146,7 @@ def test_the_reviewer_disputes_then_confirms_the_corrected_statement(app, client
     assert again.status_code == 400
 
     with tenant_session(tenant.id) as db:
-        second = statements.correct_statement(db, tenant.id, SYSTEM, first, D("-100.00"), "加班费更正").id
+        second = statements.correct_statement(db, first, D("-100.00"), "加班费更正", actor=SYSTEM).id
     _send(tenant, second)
     page = reviewer.get(f"/t/{slug}/review/statements/{second}")
     assert "加班费更正" in page.text
@@ -194,7 +193,7 @@ def test_grade_decisions_within_the_reviewers_authority_and_bureau(client: TestC
     elsewhere = make_worker(settings, tenant, client_bureau=OTHER, unit="", grade=5, name="五级乙")
     with tenant_session(tenant.id) as db:
         campaign = grade_actions.create_campaign(
-            db, tenant.id, SYSTEM, grade_actions.CampaignInput("2026 年度职级评定", date(2026, 6, 30), date(2026, 7, 1), None)
+            db, grade_actions.CampaignInput("2026 年度职级评定", date(2026, 6, 30), date(2026, 7, 1), None), actor=SYSTEM
         )
         campaign_id = campaign.id
 
@@ -241,15 +240,13 @@ def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client
     with tenant_session(tenant.id) as db:
         item = assessment_actions.create_item(
             db,
-            tenant.id,
-            SYSTEM,
             ItemInput("D01", "着装不规范", next(iter(Category)), D("-2"), D("0"), None, None, date(2020, 1, 1), ""),
+            actor=SYSTEM,
         )
         other_item = assessment_actions.create_item(
             db,
-            tenant.id,
-            SYSTEM,
             ItemInput("D02", "他局专用", next(iter(Category)), D("-2"), D("0"), None, OTHER, date(2020, 1, 1), ""),
+            actor=SYSTEM,
         )
         item_id, other_item_id = item.id, other_item.id
     reviewer = _as_reviewer(client, settings, tenant, BUREAU)
@@ -301,8 +298,8 @@ def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(clie
         {mine.id: ("58", "fails"), theirs.id: ("59", "fails")},
     )
     with tenant_session(tenant.id) as db:
-        mine_appeal = appeal_actions.file_appeal(db, tenant.id, SYSTEM, results[mine.id], "扣分有误", today).id
-        their_appeal = appeal_actions.file_appeal(db, tenant.id, SYSTEM, results[theirs.id], "不服", today).id
+        mine_appeal = appeal_actions.file_appeal(db, results[mine.id], "扣分有误", today, actor=SYSTEM).id
+        their_appeal = appeal_actions.file_appeal(db, results[theirs.id], "不服", today, actor=SYSTEM).id
 
     reviewer = _as_reviewer(client, settings, tenant, BUREAU)
     listing = reviewer.get(f"/t/{tenant.slug}/review/appeals")

@@ -50,7 +50,7 @@ def make_tenant(name: str = "测试人力资源有限公司") -> TenantFixture:
 def make_staff(tenant: TenantFixture, role: StaffRole) -> str:
     email = f"{role.value}{next(_sequence)}@{tenant.slug}.test"
     with tenant_session(tenant.id) as db:
-        create_staff_user(db, tenant.id, SYSTEM, email=email, display_name=f"测试{role.value}", role=role, password=PASSWORD)
+        create_staff_user(db, actor=SYSTEM, email=email, display_name=f"测试{role.value}", role=role, password=PASSWORD)
     return email
 
 
@@ -76,7 +76,7 @@ def worker_input(**overrides: object) -> WorkerInput:
 def make_bureau(tenant: TenantFixture, name: str = "成都市锦江区城市管理和综合行政执法局", unit: str = "") -> int:
     """The bureau's id, created (with the unit) if missing."""
     with tenant_session(tenant.id) as db:
-        bureau, _ = ensure_assignment(db, tenant.id, SYSTEM, name, unit)
+        bureau, _ = ensure_assignment(db, name, unit, actor=SYSTEM)
         return bureau.id
 
 
@@ -86,5 +86,5 @@ def make_worker(settings: Settings, tenant: TenantFixture, **overrides: object) 
     created as records first if missing."""
     data = worker_input(**overrides)
     with tenant_session(tenant.id) as db:
-        ensure_assignment(db, tenant.id, SYSTEM, data.client_bureau, data.unit)
+        ensure_assignment(db, data.client_bureau, data.unit, actor=SYSTEM)
         return create_worker(db, keys_for(settings), tenant.id, SYSTEM, data)

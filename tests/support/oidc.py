@@ -271,7 +271,7 @@ def make_connection(
         enabled=True,
     )
     with tenant_session(tenant_id) as db:
-        return actions.create_connection(db, settings, tenant_id, SYSTEM, data)
+        return actions.create_connection(db, settings, data, actor=SYSTEM)
 
 
 def set_client(settings: Settings, tenant_id: Any, connection_id: int, client_id: str, client_secret: str) -> None:
@@ -291,7 +291,7 @@ def set_client(settings: Settings, tenant_id: Any, connection_id: int, client_id
             default_role=connection.default_reviewer_role,
             enabled=connection.enabled,
         )
-        actions.update_connection(db, settings, tenant_id, SYSTEM, connection, data)
+        actions.update_connection(db, settings, connection, data, actor=SYSTEM)
 
 
 def connect_real(

@@ -40,10 +40,10 @@ def _item_page(
     refused: RefusedForm | None = None,
 ) -> Response:
     """One item with its versions and the form of a new version (prefilled from the latest, or as refused)."""
-    item = queries.get_item(db, ctx.tenant_id, item_id)
+    item = queries.get_item(db, item_id)
     if item is None:
         raise NotFoundException()
-    versions = queries.versions_of(db, ctx.tenant_id, item)
+    versions = queries.versions_of(db, item)
     latest = versions[-1]
     if refused is not None:
         values = refused.values(ITEM_FIELDS) | {"code": item.code, "client_bureau": item.client_bureau or ""}
@@ -100,7 +100,7 @@ class ItemsController(Controller):
     @get("/", opt=allow(*READERS), sync_to_thread=True)
     def items(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         history = request.query_params.get("history") == "1"
-        items = queries.list_items(db, ctx.tenant_id, history=history)
+        items = queries.list_items(db, history=history)
         return render(request, ctx, "items.html", items=items, history=history, notice=request.query_params.get("notice", ""))
 
     @get("/new", opt=allow(*WRITERS), sync_to_thread=False)
@@ -110,7 +110,7 @@ class ItemsController(Controller):
     @post("/", opt=allow(*WRITERS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create_item(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         item_input = parse_item({f: field_text(data, f) for f in ITEM_FIELDS})
-        item = actions.create_item(db, ctx.tenant_id, ctx.actor, item_input)
+        item = actions.create_item(db, item_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/items/{item.id}?notice=created"))
 
     @get("/{item_id:int}", opt=allow(*READERS), sync_to_thread=True)
@@ -119,12 +119,12 @@ class ItemsController(Controller):
 
     @post("/{item_id:int}/versions", opt=allow(*WRITERS) | shown_again_by(_version_refused), sync_to_thread=True)
     def add_version(self, ctx: RequestCtx, db: TenantDb, item_id: FromPath[int], data: FormData) -> Response:
-        item = queries.get_item(db, ctx.tenant_id, item_id)
+        item = queries.get_item(db, item_id)
         if item is None:
             raise NotFoundException()
         # A version keeps the item's code and bureau, whatever the form says.
         values = {f: field_text(data, f) for f in ITEM_FIELDS} | {"code": item.code, "client_bureau": item.client_bureau or ""}
-        version = actions.new_item_version(db, ctx.tenant_id, ctx.actor, item, parse_item(values))
+        version = actions.new_item_version(db, item, parse_item(values), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/items/{version.id}?notice=versioned"))
 
     @get("/import", opt=allow(*WRITERS), sync_to_thread=False)
@@ -141,5 +141,5 @@ class ItemsController(Controller):
         if sheet is None:
             raise SheetRefused([RowError("", "", ctx.translate(N_("Choose an .xlsx file to upload.")))])
         rows = parse_item_sheet(sheet.file.read(), ctx.translate)
-        outcome = actions.import_items(db, ctx.tenant_id, ctx.actor, rows)
+        outcome = actions.import_items(db, rows, actor=ctx.actor)
         return _import_page(request, ctx, errors=[], outcome=outcome)

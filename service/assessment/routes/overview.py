@@ -26,21 +26,21 @@ class AssessmentController(Controller):
             request,
             ctx,
             "index.html",
-            periods=queries.list_periods(db, ctx.tenant_id)[:10],
-            item_count=len(queries.items_in_force(db, ctx.tenant_id, today)),
-            records=queries.records_on(db, ctx.tenant_id, today, limit=20),
+            periods=queries.list_periods(db)[:10],
+            item_count=len(queries.items_in_force(db, today)),
+            records=queries.records_on(db, today, limit=20),
             today=today,
         )
 
     @get("/workers/{worker_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def worker_total(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
         today = clock.today()
-        worker = queries.workers_by_id(db, ctx.tenant_id, [worker_id]).get(worker_id)
+        worker = queries.workers_by_id(db, [worker_id]).get(worker_id)
         if worker is None:
             raise NotFoundException()
-        periods = queries.periods_containing(db, ctx.tenant_id, today)
+        periods = queries.periods_containing(db, today)
         chosen_id = whole_number(request.query_params.get("period", ""))
-        period = queries.get_period(db, ctx.tenant_id, chosen_id) if chosen_id else (periods[0] if periods else None)
+        period = queries.get_period(db, chosen_id) if chosen_id else (periods[0] if periods else None)
         if period is not None:
             start, end, base = period.starts_on, period.ends_on, period.base_score
         else:  # no period yet: the calendar month so far
@@ -51,7 +51,7 @@ class AssessmentController(Controller):
             "worker_total.html",
             worker=worker,
             period=period,
-            total=queries.running_total(db, ctx.tenant_id, worker_id, start, end, base),
-            results=queries.results_of_worker(db, ctx.tenant_id, worker_id),
-            periods=queries.list_periods(db, ctx.tenant_id),
+            total=queries.running_total(db, worker_id, start, end, base),
+            results=queries.results_of_worker(db, worker_id),
+            periods=queries.list_periods(db),
         )

@@ -48,7 +48,7 @@ def _period_form(
         "period_form.html",
         values=values,
         errors=errors or {},
-        bureaus=queries.bureau_choices(db, ctx.tenant_id),
+        bureaus=queries.bureau_choices(db),
         period=period,
         kinds=list(PeriodKind),
         thresholds=THRESHOLD_FIELDS,
@@ -66,7 +66,7 @@ def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 
 
 def _period(db: TenantSession, ctx: RequestContext, period_id: int) -> AssessmentPeriod:
-    period = queries.get_period(db, ctx.tenant_id, period_id)
+    period = queries.get_period(db, period_id)
     if period is None:
         raise NotFoundException()
     return period
@@ -83,7 +83,7 @@ def _period_page(
     notice: str = "",
 ) -> Response:
     period = _period(db, ctx, period_id)
-    results = queries.results_of(db, ctx.tenant_id, period_id)
+    results = queries.results_of(db, period_id)
     bureaus: dict[str, dict[str, int]] = {}
     for row in results:
         tally = bureaus.setdefault(row.result.bureau, {r.value: 0 for r in Rating})
@@ -94,7 +94,7 @@ def _period_page(
         "period_detail.html",
         period=period,
         results=results,
-        counts=queries.sheet_counts(db, ctx.tenant_id, period_id),
+        counts=queries.sheet_counts(db, period_id),
         errors=errors or {},
         sheet_errors=sheet_errors or [],
         notice=notice,
@@ -125,7 +125,7 @@ class PeriodsController(Controller):
 
     @get("/", opt=allow(*READERS), sync_to_thread=True)
     def periods(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
-        return render(request, ctx, "periods.html", periods=queries.list_periods(db, ctx.tenant_id))
+        return render(request, ctx, "periods.html", periods=queries.list_periods(db))
 
     @get("/new", opt=allow(*WRITERS), sync_to_thread=True)
     def new_period(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -142,7 +142,7 @@ class PeriodsController(Controller):
     @post("/", opt=allow(*WRITERS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create_period(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         period_input = parse_period({f: field_text(data, f) for f in period_form_fields()})
-        period = actions.create_period(db, ctx.tenant_id, ctx.actor, period_input)
+        period = actions.create_period(db, period_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period.id}?notice=created"))
 
     @get("/{period_id:int}/edit", opt=allow(*WRITERS), sync_to_thread=True)
@@ -166,7 +166,7 @@ class PeriodsController(Controller):
     def update_period(self, ctx: RequestCtx, db: TenantDb, period_id: FromPath[int], data: FormData) -> Response:
         period = _period(db, ctx, period_id)
         period_input = parse_period({f: field_text(data, f) for f in period_form_fields()})
-        actions.update_period(db, ctx.tenant_id, ctx.actor, period, period_input)
+        actions.update_period(db, period, period_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=updated"))
 
     @get("/{period_id:int}", opt=allow(*READERS), sync_to_thread=True)
@@ -175,19 +175,19 @@ class PeriodsController(Controller):
 
     @post("/{period_id:int}/compute", opt=allow(*WRITERS) | shown_again_by(_lifecycle_refused), sync_to_thread=True)
     def compute(self, ctx: RequestCtx, db: TenantDb, period_id: FromPath[int]) -> Response:
-        actions.compute_results(db, ctx.tenant_id, ctx.actor, _period(db, ctx, period_id))
+        actions.compute_results(db, _period(db, ctx, period_id), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=computed"))
 
     @post("/{period_id:int}/status", opt=allow(*WRITERS) | shown_again_by(_lifecycle_refused), sync_to_thread=True)
     def change_status(self, ctx: RequestCtx, db: TenantDb, period_id: FromPath[int], data: FormData) -> Response:
         action = field_text(data, "action")
-        actions.advance(db, ctx.tenant_id, ctx.actor, _period(db, ctx, period_id), action)
+        actions.advance(db, _period(db, ctx, period_id), action, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice={action}"))
 
     @get("/{period_id:int}/sheet-template", opt=allow(*WRITERS), sync_to_thread=True)
     def sheet_template(self, request: Request, ctx: RequestCtx, db: TenantDb, period_id: FromPath[int]) -> Response:
         keys = keys_for(request.app.state.settings)
-        workers = actions.scope_workers(db, ctx.tenant_id, _period(db, ctx, period_id))
+        workers = actions.scope_workers(db, _period(db, ctx, period_id))
         rows = [(w.name, reveal_id_number(keys, w)) for w in workers]
         return xlsx_download(score_template(ctx.translate, rows), f"assessment-scores-{period_id}.xlsx")
 
@@ -206,5 +206,5 @@ class PeriodsController(Controller):
         scores = parse_score_sheet(
             sheet.file.read(), ctx.translate, lambda number: find_by_id_number(db, keys, ctx.tenant_id, number)
         )
-        count = actions.import_sheet_scores(db, ctx.tenant_id, ctx.actor, period, component, scores, sheet.filename)
+        count = actions.import_sheet_scores(db, period, component, scores, sheet.filename, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=imported&count={count}"))

@@ -39,11 +39,11 @@ def _entry_page(
         "records.html",
         values=values,
         errors=errors or {},
-        items=queries.items_in_force(db, ctx.tenant_id, day),
-        workers=queries.workers_for_entry(db, ctx.tenant_id, values.get("bureau", ""), values.get("unit", "")),
-        bureaus=queries.bureau_choices(db, ctx.tenant_id),
-        units=queries.unit_choices(db, ctx.tenant_id),
-        records=queries.records_on(db, ctx.tenant_id, day),
+        items=queries.items_in_force(db, day),
+        workers=queries.workers_for_entry(db, values.get("bureau", ""), values.get("unit", "")),
+        bureaus=queries.bureau_choices(db),
+        units=queries.unit_choices(db),
+        records=queries.records_on(db, day),
         day=day,
         notice=notice,
     )
@@ -57,7 +57,7 @@ def _entry_refused(request: Request, ctx: RequestContext, db: TenantSession, ref
 
 def _delete_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """The day of the record that could not be deleted (it is still there: nothing was written)."""
-    row = queries.get_record(db, ctx.tenant_id, request.path_params["record_id"])
+    row = queries.get_record(db, request.path_params["record_id"])
     if row is None:
         raise NotFoundException()
     values = dict.fromkeys(FIELDS, "") | {"on_date": row.on_date.isoformat(), "workers": []}
@@ -84,13 +84,12 @@ class RecordsController(Controller):
     def record(self, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
         entry = parse_entry({f: field_text(data, f) for f in FIELDS}, ticked(data), overrides(data))
         photo = upload(data, "photo")
-        item = queries.get_item(db, ctx.tenant_id, entry.item_id)
+        item = queries.get_item(db, entry.item_id)
         if item is None:
             raise DomainError(N_("Choose an item."), field="item_id")
         actions.record_points(
             db,
-            ctx.tenant_id,
-            ctx.actor,
+            actor=ctx.actor,
             item=item,
             on_date=entry.on_date,
             points=entry.points,
@@ -102,7 +101,7 @@ class RecordsController(Controller):
 
     @get("/{record_id:int}/photo", opt=allow(*READERS), sync_to_thread=True)
     def photo(self, ctx: RequestCtx, db: TenantDb, record_id: FromPath[int]) -> Response:
-        row = queries.get_record(db, ctx.tenant_id, record_id)
+        row = queries.get_record(db, record_id)
         if row is None or row.photo is None:
             raise NotFoundException()
         return Response(
@@ -113,9 +112,9 @@ class RecordsController(Controller):
 
     @post("/{record_id:int}/delete", opt=allow(*WRITERS) | shown_again_by(_delete_refused), sync_to_thread=True)
     def delete_record(self, ctx: RequestCtx, db: TenantDb, record_id: FromPath[int]) -> Response:
-        row = queries.get_record(db, ctx.tenant_id, record_id)
+        row = queries.get_record(db, record_id)
         if row is None:
             raise NotFoundException()
         day = row.on_date
-        actions.delete_record(db, ctx.tenant_id, ctx.actor, row)
+        actions.delete_record(db, row, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/records?on_date={day.isoformat()}&notice=deleted"))

@@ -213,7 +213,7 @@ def load(db: TenantSession, month: date, client_bureau: str | None, include: set
     # The band: the grade and the published rating in force on the month's first day
     # (service.grades.standing: a grade change dated later pays from its date, even in
     # a run calculated after it); the roster's rating only where none is published.
-    standing = standing_on(db, tenant_id, [w.id for w in workers], month)
+    standing = standing_on(db, [w.id for w in workers], month)
 
     tables = db.exec(
         select(SalaryBandTable).where(SalaryBandTable.tenant_id == tenant_id, SalaryBandTable.effective_from <= month)

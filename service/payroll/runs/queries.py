@@ -394,7 +394,7 @@ def workers_of(db: TenantSession, worker_ids: list[int]) -> dict[int, Worker]:
 
 def client_bureaus(db: TenantSession) -> list[str]:
     """The tenant's client bureaus (records, migration 0016) by name."""
-    return bureau_names(db, db.tenant_id)
+    return bureau_names(db)
 
 
 def year_to_date_of(db: TenantSession, run_id: int) -> dict[int, dict]:

@@ -346,4 +346,4 @@ def worker_names(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> di
 
 
 def units(db: Session, tenant_id: uuid.UUID) -> list[str]:
-    return unit_names(db, tenant_id)
+    return unit_names(db)

@@ -72,7 +72,7 @@ def resolve_assignment(db: Session, tenant_id: uuid.UUID, data: WorkerInput) -> 
     """The input's bureau and unit names as record ids.  An unknown name is
     refused (WorkerInputErrors on the field): nothing is created implicitly."""
     try:
-        return load_assignments(db, tenant_id).resolve(data.client_bureau, data.unit)
+        return load_assignments(db).resolve(data.client_bureau, data.unit)
     except AssignmentErrors as problems:
         raise WorkerInputErrors(problems.errors) from None
 
@@ -132,7 +132,7 @@ def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, 
     in the caller's transaction.  Rows must already be validated and free of
     duplicates, their bureaus and units known (``roster.excel.parse_workbook``
     with the tenant's assignments); the caller imports all of them or none."""
-    assignments = load_assignments(db, tenant_id)
+    assignments = load_assignments(db)
     by_index = {id_number_index(keys, tenant_id, r.national_id.number): r for r in rows}
     existing = {
         w.id_number_index: w

@@ -146,7 +146,7 @@ def _distinct_values(db: Session, tenant_id: uuid.UUID, column: str) -> list[str
 def filter_choices(db: Session, tenant_id: uuid.UUID) -> dict[str, list[str]]:
     """The client bureaus (recorded) and post lines in use, for the filter menus."""
     return {
-        "client_bureaus": bureau_names(db, tenant_id),
+        "client_bureaus": bureau_names(db),
         "post_lines": _distinct_values(db, tenant_id, "post_line"),
     }
 

@@ -75,8 +75,8 @@ def _worker_form(
         request,
         "workforce/worker_form.html",
         worker=worker,
-        bureau_names=directory.bureau_names(db, ctx.tenant_id),
-        unit_names=directory.unit_names(db, ctx.tenant_id),
+        bureau_names=directory.bureau_names(db),
+        unit_names=directory.unit_names(db),
         values=values,
         errors=errors,
         statuses=list(WorkerStatus),
@@ -168,7 +168,7 @@ class RosterController(Controller):
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
-        rows = parse_workbook(upload.file.read(), ctx.translate, clock.today(), directory.load_assignments(db, ctx.tenant_id))
+        rows = parse_workbook(upload.file.read(), ctx.translate, clock.today(), directory.load_assignments(db))
         outcome = actions.import_workers(db, _keys(request), ctx.tenant_id, ctx.actor, rows)
         return _import_page(request, outcome=outcome, errors=[])
 
