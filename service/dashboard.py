@@ -14,7 +14,7 @@ from service.workforce.roster import queries as roster
 
 @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
 def dashboard(request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
-    counts = roster.status_counts(db, ctx.tenant_id)
+    counts = roster.status_counts(db)
     return page(
         request, "dashboard.html", counts=counts, statuses=list(WorkerStatus), labels=LABELS, total=sum(counts.values())
     )

@@ -43,7 +43,7 @@ from service.workforce.identity import make_national_id, parse_national_id
 from service.workforce.models import GRADES, ContractType, Education, Worker, WorkerStatus
 from service.workforce.roster.actions import import_workers
 from service.workforce.roster.input import WorkerInput
-from tenants.isolation import control_session
+from tenants.isolation import TenantSession, control_session
 from tenants.models import Tenant, TenantStatus
 
 DEMO_SLUG = "demo"
@@ -170,7 +170,7 @@ def demo_salary_bands() -> BandTableInput:
     return BandTableInput(client_bureau=None, effective_from=date(2025, 1, 1), note="2025 年薪酬标准", cells=cells)
 
 
-def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
+def _sign_contracts(db: TenantSession, tenant_id: uuid.UUID, today: date) -> None:
     """Three-year contracts renewed back to back from each hire date, as local
     practice signs them (seed 003 篇8).  A few recent hires have none yet, so
     the compliance page has something to say."""
@@ -203,7 +203,7 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
                 )
             )
             start, first = end + timedelta(days=1), False
-    import_contracts(db, tenant_id, SYSTEM, plan, today)
+    import_contracts(db, plan, today, actor=SYSTEM)
 
 
 DEMO_OFFICE = "成都市锦江区委机构编制委员会办公室"
@@ -272,12 +272,12 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
     if DEMO_SLUG in existing or (only_if_empty and existing):
         return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=False)
 
-    def populate(db: Session, tenant_id: uuid.UUID) -> None:
+    def populate(db: TenantSession, tenant_id: uuid.UUID) -> None:
         for email, name, role in DEMO_USERS[1:]:
             create_staff_user(db, tenant_id, SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
         seed_demo_bureaus(db, tenant_id)
         _demo_agreements(db, tenant_id)
-        import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
+        import_workers(db, keys_for(settings), demo_workers(workers), actor=SYSTEM)
         _sign_contracts(db, tenant_id, clock.today())
         create_version(db, tenant_id, SYSTEM, demo_salary_bands())
         _publish_last_month(db, tenant_id, clock.today())
@@ -296,7 +296,7 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
     return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=True, assistant_phone=assistant_phone[0])
 
 
-def _publish_last_month(db: Session, tenant_id: uuid.UUID, today: date) -> None:
+def _publish_last_month(db: TenantSession, tenant_id: uuid.UUID, today: date) -> None:
     """Last month's payroll, calculated and published, so payslips and statements have figures."""
     month = add_months(today.replace(day=1), -1)
     run = runs.create_run(db, tenant_id, SYSTEM, month)

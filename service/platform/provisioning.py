@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from psycopg.errors import UniqueViolation
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
@@ -20,7 +20,7 @@ from service.cities.actions import seed_reference
 from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.insurance.store import seed_policies
-from tenants.isolation import tenant_session
+from tenants.isolation import TenantSession, tenant_session
 from tenants.models import Tenant, TenantStatus
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,38}[a-z0-9]")
@@ -52,7 +52,7 @@ def create_tenant(
     admin_name: str = "管理员",
     admin_password: str | None = None,
     status: TenantStatus = TenantStatus.TRIAL,
-    populate: Callable[[Session, uuid.UUID], None] | None = None,
+    populate: Callable[[TenantSession, uuid.UUID], None] | None = None,
 ) -> ProvisionedTenant:
     """Create the tenant and its administrator; ``populate`` may add more
     (demo data) in the same transaction, so a failure leaves nothing behind."""

@@ -171,7 +171,7 @@ def test_a_new_minimum_wage_moves_the_probation_pay_alerts(settings, tenant) -> 
     with tenant_session(tenant.id) as db:
         from service.compliance.engine import recompute_for_workers
 
-        recompute_for_workers(db, tenant.id, [worker.id], TODAY)
+        recompute_for_workers(db, [worker.id], TODAY)
         assert not db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "probation_pay_too_low")).all()
         data = CityVersionInput("chengdu", TODAY - timedelta(days=5), D("2500"), D("25"), D("7646"))
         actions.add_version(db, tenant.id, SYSTEM, data)  # the city's workers are recomputed before the commit

@@ -51,7 +51,7 @@ def seed(settings, tenant) -> list[int]:
             set_contribution_base(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker_id)), base)
     figures = AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))
     with tenant_session(tenant.id) as db:
-        save_month(db, tenant.id, SYSTEM, MARCH, {ids[1]: figures})
+        save_month(db, MARCH, {ids[1]: figures}, actor=SYSTEM)
     return ids
 
 

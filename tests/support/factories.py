@@ -87,4 +87,4 @@ def make_worker(settings: Settings, tenant: TenantFixture, **overrides: object) 
     data = worker_input(**overrides)
     with tenant_session(tenant.id) as db:
         ensure_assignment(db, tenant.id, SYSTEM, data.client_bureau, data.unit)
-        return create_worker(db, keys_for(settings), tenant.id, SYSTEM, data)
+        return create_worker(db, keys_for(settings), data, actor=SYSTEM)

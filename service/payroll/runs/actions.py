@@ -61,6 +61,7 @@ from service.payroll.runs.inputs import Missing, ytd_to_json
 from service.payroll.runs.models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
 from service.payroll.runs.payslip import Payslip, compute_payslip
 from service.workforce.attendance.actions import lock_month, unlock_month
+from tenants.isolation import TenantSession
 
 # COPY FROM is refused on a table with row-level security, so rows are COPYed
 # into temporary tables (private to the session, dropped at commit) and moved
@@ -256,7 +257,7 @@ def published_in_force(db: Session, tenant_id: uuid.UUID, month: date, client_bu
 
 
 def create_correction(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, client_bureau: str | None, explanation: str
+    db: TenantSession, tenant_id: uuid.UUID, actor: Actor, month: date, client_bureau: str | None, explanation: str
 ) -> PayrollRun:
     """A draft correction run for a published month and scope, with its required explanation."""
     month = month.replace(day=1)
@@ -296,7 +297,7 @@ def create_correction(
     db.add(run)
     db.flush()
     record(db, tenant_id, actor, "payroll_run.create", "payroll_run", run.id, after=run.snapshot())
-    unlock_month(db, tenant_id, month, actor)  # attendance may be corrected; publishing locks it again
+    unlock_month(db, month, actor=actor)  # attendance may be corrected; publishing locks it again
     return run
 
 
@@ -492,7 +493,9 @@ def published_payslips(db: Session, tenant_id: uuid.UUID, run: PayrollRun) -> di
     }
 
 
-def calculate(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, progress: Progress = _no_progress) -> Outcome:
+def calculate(
+    db: TenantSession, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, progress: Progress = _no_progress
+) -> Outcome:
     """Compute every payslip of the run and replace the stored ones, all or nothing.
 
     A correction run keeps only the payslips that differ from the published ones in force;
@@ -522,7 +525,7 @@ def calculate(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, 
 
 
 def finish(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, inputs: run_inputs.RunInputs, totals: Totals
+    db: TenantSession, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun, inputs: run_inputs.RunInputs, totals: Totals
 ) -> Outcome:
     """The run's totals and status, the attendance lock and the one audit entry."""
     before = run.snapshot()
@@ -541,7 +544,7 @@ def finish(
     # A regular run locks the month's attendance when it uses it; a correction run leaves it open
     # for further corrections until it is published (``publish`` locks it).
     regular = run.kind == RunKind.REGULAR.value
-    locked = lock_month(db, tenant_id, run.month, actor) if inputs.attendance_rows and regular else 0
+    locked = lock_month(db, run.month, actor=actor) if inputs.attendance_rows and regular else 0
     after = run.snapshot() | {
         "payslips": totals.payslips,
         "lines": totals.lines,
@@ -570,7 +573,7 @@ def approve(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) ->
     return run
 
 
-def publish(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) -> PayrollRun:
+def publish(db: TenantSession, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) -> PayrollRun:
     _refuse_published(run)
     if run.status != RunStatus.APPROVED.value:
         raise DomainError(N_("Only an approved payroll run can be published."), field="status")
@@ -580,7 +583,7 @@ def publish(db: Session, tenant_id: uuid.UUID, actor: Actor, run: PayrollRun) ->
     db.add(run)
     db.flush()
     if run.kind == RunKind.CORRECTION.value:
-        lock_month(db, tenant_id, run.month, actor)  # the corrected figures are the ones on record
+        lock_month(db, run.month, actor=actor)  # the corrected figures are the ones on record
     record(db, tenant_id, actor, "payroll_run.publish", "payroll_run", run.id, before=before, after=run.snapshot())
     return run
 

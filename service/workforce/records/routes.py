@@ -48,7 +48,7 @@ def form_context() -> dict[str, Any]:
 
 
 def _load(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
-    worker = roster.get_worker(db, ctx.tenant_id, worker_id)
+    worker = roster.get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker
