@@ -69,7 +69,7 @@ where w.tenant_id = :t and w.status <> 'candidate' and abs(hashtext(w.id::text |
 
 def _ensure_facts(settings: Settings, tenant_id: uuid.UUID, echo: Echo) -> None:
     with tenant_session(tenant_id) as db:
-        seeded = seed_reference(db, tenant_id)
+        seeded = seed_reference(db)
         has_contracts = db.execute(
             text("select exists (select 1 from contracts where tenant_id = :t)"), {"t": tenant_id}
         ).scalar()

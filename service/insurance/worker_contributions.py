@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session
-
 from service.cities.actions import in_force as city_figures_in_force
 from service.cities.names import CITY_NAMES
 from service.errors import N_, DomainError, Label
 from service.insurance.contributions import Contributions, monthly_contributions
 from service.insurance.policy import CityPolicy, Limits
 from service.insurance.store import policy_in_force, setting_for
+from tenants.isolation import TenantSession
 
 # 人社部发〔2015〕71号: 8 classes at 0.2%-1.9%; class I may float up to +50%,
 # classes II-VIII up or down by 20% or 50%, so a rate lies in 0.2%-2.85%.
@@ -132,7 +131,7 @@ def worker_month(
     )
 
 
-def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerContributions:
+def for_worker(db: TenantSession, tenant_id: uuid.UUID, worker, on: date) -> WorkerContributions:
     """Read what the worker's month needs (policy, average wage, tenant rates) and compute it."""
     if not worker.city:
         raise DomainError(N_("The worker has no insurance city."), field="city")
@@ -144,7 +143,7 @@ def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerCon
             city=Label(CITY_NAMES.get(worker.city, worker.city)),
             on=on.isoformat(),
         )
-    figures = city_figures_in_force(db, tenant_id, worker.city, on)
+    figures = city_figures_in_force(db, worker.city, on)
     setting = setting_for(db, tenant_id, worker.city)
     return worker_month(
         policy,
@@ -156,7 +155,7 @@ def for_worker(db: Session, tenant_id: uuid.UUID, worker, on: date) -> WorkerCon
 
 
 def preview_for_worker(
-    db: Session, tenant_id: uuid.UUID, worker, on: date
+    db: TenantSession, tenant_id: uuid.UUID, worker, on: date
 ) -> tuple[WorkerContributions | None, DomainError | None]:
     """``for_worker`` for the preview page, which shows a worker whose month cannot be computed yet
     (no city, no policy, no base) with the reason instead of the amounts: not a refused request."""

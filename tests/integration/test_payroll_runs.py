@@ -63,7 +63,7 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
         worker = db.get(Worker, (tenant.id, worker_id))
         _, cell = band_for_worker(db, tenant.id, worker, month)
         policy = policy_in_force(db, tenant.id, "chengdu", month)
-        figures = city_in_force(db, tenant.id, "chengdu", month)
+        figures = city_in_force(db, "chengdu", month)
         row = db.exec(
             select(AttendanceMonth).where(AttendanceMonth.worker_id == worker_id, AttendanceMonth.month == month)
         ).first()

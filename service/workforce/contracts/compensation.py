@@ -133,7 +133,7 @@ def compute(
 def city_figures(db: TenantSession, city: str | None, on: date) -> CityFigures | None:
     if not city:
         return None
-    row = cities.in_force(db, db.tenant_id, city, on)
+    row = cities.in_force(db, city, on)
     return None if row is None else cities.figures(row)
 
 
