@@ -41,7 +41,7 @@ from tenants.isolation import TenantSession
 # --- shared by the contract modules ---------------------------------------
 
 
-def load_worker(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
+def load_worker(db: TenantSession, worker_id: int) -> Worker:
     worker = roster.get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
@@ -52,7 +52,7 @@ def load_contract(db: TenantSession, ctx: RequestContext, contract_id: int) -> t
     contract = contracts.get_contract(db, contract_id)
     if contract is None:
         raise NotFoundException()
-    return contract, load_worker(db, ctx, contract.worker_id)
+    return contract, load_worker(db, contract.worker_id)
 
 
 def form_values(data: dict[str, Any], fields: tuple[str, ...] = FIELDS) -> dict[str, str]:
@@ -102,7 +102,7 @@ def _form(
 
 
 def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    worker = load_worker(db, ctx, request.path_params["worker_id"])
+    worker = load_worker(db, request.path_params["worker_id"])
     return _form(request, worker=worker, contract=None, values=refused.values(FIELDS), errors=refused.errors)
 
 
@@ -116,7 +116,7 @@ class WorkerContractsController(Controller):
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
     def new(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = load_worker(db, ctx, worker_id)
+        worker = load_worker(db, worker_id)
         ends = [c.terminated_on or c.end_date for c in contracts.contracts_of_worker(db, worker_id)]
         start = max((e + ONE_DAY for e in ends if e is not None), default=worker.hire_date)
         values = {
@@ -130,7 +130,7 @@ class WorkerContractsController(Controller):
     @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
         today = clock.today()
-        worker = load_worker(db, ctx, worker_id)
+        worker = load_worker(db, worker_id)
         parsed = parse_contract(form_values(data), today=today, others=contracts.other_terms(db, worker_id))
         contract = contracts.create_contract(db, worker, parsed, today, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract.id}?notice=created"))

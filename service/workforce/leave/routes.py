@@ -45,11 +45,11 @@ def _filter_from(request: Request) -> leave.LeaveFilter:
     )
 
 
-def _worker(db: TenantSession, ctx: RequestContext, worker_id: int | None) -> Worker | None:
+def _worker(db: TenantSession, worker_id: int | None) -> Worker | None:
     return roster.get_worker(db, worker_id) if worker_id else None
 
 
-def _load(db: TenantSession, ctx: RequestContext, request_id: int, *, for_update: bool = False) -> LeaveRequest:
+def _load(db: TenantSession, request_id: int, *, for_update: bool = False) -> LeaveRequest:
     found = leave.load_request(db, request_id, for_update=for_update)
     if found is None:
         raise NotFoundException()
@@ -72,12 +72,12 @@ def _form(request: Request, ctx: RequestContext, db: TenantSession, **context: A
 
 
 def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    worker = _worker(db, ctx, _int(refused.text("worker_id")))
+    worker = _worker(db, _int(refused.text("worker_id")))
     return _form(request, ctx, db, worker=worker, values=refused.values(FIELDS), errors=refused.errors)
 
 
 def _detail(request: Request, ctx: RequestContext, db: TenantSession, request_id: int, **context: Any) -> Response:
-    found = _load(db, ctx, request_id)
+    found = _load(db, request_id)
     worker = roster.get_worker(db, found.worker_id)
     assert worker is not None  # the request's foreign key keeps its worker
     balances = leave.balances(db, worker, found.start_date.year)
@@ -105,7 +105,7 @@ def _entitlement_refused(request: Request, ctx: RequestContext, db: TenantSessio
     return page(
         request,
         "workforce/leave_entitlement.html",
-        worker=_worker(db, ctx, _int(refused.text("worker_id"))),
+        worker=_worker(db, _int(refused.text("worker_id"))),
         values=refused.values(ENTITLEMENT_FIELDS),
         errors=refused.errors,
         **_common(),
@@ -133,7 +133,7 @@ class LeaveController(Controller):
         """With ``worker_id``: the form for that worker; else find the worker by name, phone or ID number."""
         worker_id = _int(request.query_params.get("worker_id", ""))
         q = request.query_params.get("q", "")[:50].strip()
-        worker = _worker(db, ctx, worker_id)
+        worker = _worker(db, worker_id)
         if worker_id and worker is None:
             raise NotFoundException()
         matches = None
@@ -154,24 +154,24 @@ class LeaveController(Controller):
 
     @post("/{request_id:int}/approve", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
     def approve(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int], data: FormData) -> Response:
-        leave.approve_leave(db, _load(db, ctx, request_id, for_update=True), field_text(data, "comment"), actor=ctx.actor)
+        leave.approve_leave(db, _load(db, request_id, for_update=True), field_text(data, "comment"), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
     @post("/{request_id:int}/reject", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
     def reject(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int], data: FormData) -> Response:
-        leave.reject_leave(db, _load(db, ctx, request_id, for_update=True), field_text(data, "comment"), actor=ctx.actor)
+        leave.reject_leave(db, _load(db, request_id, for_update=True), field_text(data, "comment"), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
     @post("/{request_id:int}/cancel", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
     def cancel(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int]) -> Response:
-        leave.cancel_leave(db, _load(db, ctx, request_id, for_update=True), actor=ctx.actor)
+        leave.cancel_leave(db, _load(db, request_id, for_update=True), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
     @post("/entitlement", opt=allow(*EDITORS) | shown_again_by(_entitlement_refused), sync_to_thread=True)
     def set_entitlement(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         """HR's days for one worker, year and type; an empty figure goes back to the default."""
         values = {f: field_text(data, f) for f in ENTITLEMENT_FIELDS}
-        worker = _worker(db, ctx, _int(values["worker_id"]))
+        worker = _worker(db, _int(values["worker_id"]))
         if worker is None:
             raise NotFoundException()
         if values["leave_type"] not in LeaveType._value2member_map_:

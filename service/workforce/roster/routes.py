@@ -88,7 +88,7 @@ def _worker_form(
     )
 
 
-def _load(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
+def _load(db: TenantSession, worker_id: int) -> Worker:
     worker = roster.get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
@@ -100,7 +100,7 @@ def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 
 
 def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    worker = _load(db, ctx, request.path_params["worker_id"])
+    worker = _load(db, request.path_params["worker_id"])
     return _worker_form(request, ctx, db, worker, refused.values(FIELDS), refused.errors)
 
 
@@ -174,7 +174,7 @@ class RosterController(Controller):
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = _load(db, ctx, worker_id)
+        worker = _load(db, worker_id)
         today = clock.today()
         records = training.worker_records(
             db, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS)
@@ -195,7 +195,7 @@ class RosterController(Controller):
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = _load(db, ctx, worker_id)
+        worker = _load(db, worker_id)
         values = worker.model_dump() | {
             "id_number": actions.reveal_id_number(_keys(request), worker),
             "client_bureau": worker.client_bureau,
@@ -206,14 +206,14 @@ class RosterController(Controller):
 
     @post("/{worker_id:int}", opt=allow(*EDITORS) | shown_again_by(_update_refused), sync_to_thread=True)
     def update(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
-        worker = _load(db, ctx, worker_id)  # before parsing: a refused form is shown again with its worker
+        worker = _load(db, worker_id)  # before parsing: a refused form is shown again with its worker
         worker_input = parse_worker({f: field_text(data, f) for f in FIELDS}, today=clock.today())
         actions.update_worker(db, _keys(request), worker, worker_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
 
     @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True)
     def deactivate(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        actions.deactivate_worker(db, _load(db, ctx, worker_id), actor=ctx.actor)
+        actions.deactivate_worker(db, _load(db, worker_id), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=deactivated"))
 
 
@@ -254,4 +254,4 @@ class RosterApi(Controller):
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="One worker")
     def get_worker(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> dict[str, Any]:
-        return _worker_json(request, ctx, _load(db, ctx, worker_id))
+        return _worker_json(request, ctx, _load(db, worker_id))
