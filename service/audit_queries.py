@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit import AuditEntry
+from tenants.isolation import TenantSession
 
 PER_PAGE = 100
 
@@ -32,7 +32,8 @@ class AuditPage:
     entities: list[str]  # every entity the trail names, for the filter's menu
 
 
-def audit_page(db: Session, tenant_id: uuid.UUID, f: AuditFilter) -> AuditPage:
+def audit_page(db: TenantSession, f: AuditFilter) -> AuditPage:
+    tenant_id = db.tenant_id
     conditions = [col(AuditEntry.tenant_id) == tenant_id]
     if f.entity:
         conditions.append(col(AuditEntry.entity) == f.entity)

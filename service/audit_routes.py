@@ -31,7 +31,7 @@ def audit_log(request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
     # A date that cannot be read is dropped from the filter and from the form.
     filters |= {"since": filters["since"] if since else "", "until": filters["until"] if until else ""}
     f = AuditFilter(filters["entity"], filters["entity_id"], filters["action"], filters["actor"], since, until)
-    found = audit_page(db, ctx.tenant_id, f)
+    found = audit_page(db, f)
     return page(
         request,
         "audit/log.html",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Literal, TypeVar
 
 from faker import Faker
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service import clock
 from service.accounts.actions import create_staff_user
@@ -170,7 +170,7 @@ def demo_salary_bands() -> BandTableInput:
     return BandTableInput(client_bureau=None, effective_from=date(2025, 1, 1), note="2025 年薪酬标准", cells=cells)
 
 
-def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
+def _sign_contracts(db: TenantSession, tenant_id: uuid.UUID, today: date) -> None:
     """Three-year contracts renewed back to back from each hire date, as local
     practice signs them (seed 003 篇8).  A few recent hires have none yet, so
     the compliance page has something to say."""
@@ -203,7 +203,7 @@ def _sign_contracts(db: Session, tenant_id: uuid.UUID, today: date) -> None:
                 )
             )
             start, first = end + timedelta(days=1), False
-    import_contracts(db, tenant_id, SYSTEM, plan, today)
+    import_contracts(db, plan, today, actor=SYSTEM)
 
 
 DEMO_OFFICE = "成都市锦江区委机构编制委员会办公室"
@@ -276,7 +276,7 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
             create_staff_user(db, actor=SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
         seed_demo_bureaus(db)
         _demo_agreements(db)
-        import_workers(db, keys_for(settings), tenant_id, SYSTEM, demo_workers(workers))
+        import_workers(db, keys_for(settings), demo_workers(workers), actor=SYSTEM)
         _sign_contracts(db, tenant_id, clock.today())
         create_version(db, demo_salary_bands(), actor=SYSTEM)
         _publish_last_month(db, clock.today())

@@ -69,7 +69,7 @@ where w.tenant_id = :t and w.status <> 'candidate' and abs(hashtext(w.id::text |
 
 def _ensure_facts(settings: Settings, tenant_id: uuid.UUID, echo: Echo) -> None:
     with tenant_session(tenant_id) as db:
-        seeded = seed_reference(db, tenant_id)
+        seeded = seed_reference(db)
         has_contracts = db.execute(
             text("select exists (select 1 from contracts where tenant_id = :t)"), {"t": tenant_id}
         ).scalar()
@@ -123,16 +123,16 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     for run_number in range(1 + TENANT_REPEAT):
         began = perf_counter()
         with tenant_session(tenant_id) as db:
-            counts = recompute_tenant(db, tenant_id, today)
+            counts = recompute_tenant(db, today)
         _counts_line(echo, f"run {run_number + 1}", perf_counter() - began, describe(counts))
         if run_number == 0:
             _acknowledge_some(settings, tenant_id)
     began = perf_counter()
     with tenant_session(tenant_id) as db:
-        counts = recompute_tenant(db, tenant_id, date.fromordinal(today.toordinal() + 1))
+        counts = recompute_tenant(db, date.fromordinal(today.toordinal() + 1))
     _counts_line(echo, "next day (act-by and amounts move)", perf_counter() - began, describe(counts))
     with tenant_session(tenant_id) as db:
-        recompute_tenant(db, tenant_id, today)  # back to today for the page timings
+        recompute_tenant(db, today)  # back to today for the page timings
 
     with tenant_session(tenant_id) as db:
         ids = (
@@ -149,7 +149,7 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
 
         def one_change(chosen: Sequence[int] = chosen):
             with tenant_session(tenant_id) as db:
-                return recompute_for_workers(db, tenant_id, chosen, today)
+                return recompute_for_workers(db, chosen, today)
 
         times, counts = measure(one_change, REPEAT)
         line(echo, label, times, describe(counts))
@@ -157,7 +157,7 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
     echo("")
     echo("compliance page queries (listing.alert_page):")
     with tenant_session(tenant_id) as db:
-        first = listing.alert_page(db, tenant_id, listing.AlertFilter())
+        first = listing.alert_page(db, listing.AlertFilter())
     cases = [
         ("first page", listing.AlertFilter(), 1),
         ("severity low", listing.AlertFilter(severity="low"), 1),
@@ -169,7 +169,7 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
 
         def read(f: listing.AlertFilter = f, page: int = page) -> listing.AlertPage:
             with tenant_session(tenant_id) as db:
-                return listing.alert_page(db, tenant_id, f, page)
+                return listing.alert_page(db, f, page)
 
         times, result = measure(read, REPEAT)
         line(echo, label, times, f"{result.total:,} match, page {result.page}, {len(result.rows)} rows")

@@ -55,11 +55,11 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, month, echo: Echo) -> uu
     def populate(db, tenant_id: uuid.UUID) -> None:
         seed_demo_bureaus(db)
         for start in range(0, len(rows), IMPORT_CHUNK):
-            import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
+            import_workers(db, keys, rows[start : start + IMPORT_CHUNK], actor=SYSTEM)
         create_version(db, demo_salary_bands(), actor=SYSTEM)
         ids = db.exec(select(Worker.id).where(Worker.tenant_id == tenant_id, Worker.hire_date <= month)).all()
         figures = AttendanceFigures(Decimal("20"), Decimal("1"), Decimal("6"), Decimal("8"), Decimal("0"))
-        save_month(db, tenant_id, SYSTEM, month, dict.fromkeys(ids[::ATTENDANCE_EVERY], figures))
+        save_month(db, month, dict.fromkeys(ids[::ATTENDANCE_EVERY], figures), actor=SYSTEM)
 
     create_tenant(
         slug=slug,

@@ -63,7 +63,7 @@ def _ensure_tenant(keys: Keys, slug: str, workers: int, echo: Echo) -> uuid.UUID
     def populate(db, tenant_id: uuid.UUID) -> None:
         seed_demo_bureaus(db)
         for start in range(0, len(rows), IMPORT_CHUNK):
-            import_workers(db, keys, tenant_id, SYSTEM, rows[start : start + IMPORT_CHUNK])
+            import_workers(db, keys, rows[start : start + IMPORT_CHUNK], actor=SYSTEM)
 
     started = perf_counter()
     result = create_tenant(
@@ -153,14 +153,14 @@ def run(settings: Settings, workers: int, echo: Echo) -> None:
 
         def search(f: roster.RosterFilter = f, page: int = page) -> roster.RosterPage:
             with tenant_session(tenant_id) as db:
-                return roster.search(db, keys, tenant_id, f, page)
+                return roster.search(db, keys, f, page)
 
         times, result = measure(search, REPEAT)
         line(echo, label, times, f"{result.total:,} match, page {result.page}, {len(result.workers)} rows")
 
     def choices() -> dict[str, list[str]]:
         with tenant_session(tenant_id) as db:
-            return roster.filter_choices(db, tenant_id)
+            return roster.filter_choices(db)
 
     times, result = measure(choices, REPEAT)
     line(

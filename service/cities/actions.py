@@ -8,12 +8,11 @@ audit trail.  Rules read ``in_force`` (or the pure
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service import clock, events
 from service.audit import SYSTEM, Actor, record, record_many
@@ -22,6 +21,7 @@ from service.cities.models import CityParameter
 from service.cities.reference import REFERENCE, CityFigures
 from service.cities.version_input import CityVersionInput
 from service.errors import N_, DomainError
+from tenants.isolation import TenantSession
 
 
 def snapshot(parameter: CityParameter) -> dict:
@@ -46,13 +46,14 @@ def figures(parameter: CityParameter) -> CityFigures:
     )
 
 
-def seed_reference(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> int:
+def seed_reference(db: TenantSession, *, actor: Actor = SYSTEM) -> int:
     """Give the tenant the reference figures (``reference.REFERENCE``).
 
     Called when a tenant is created; versions the tenant already has (same
     city and effective date) are left alone, so calling it again adds only
     what is missing.  Returns the number of versions added.
     """
+    tenant_id = db.tenant_id
     existing = {
         (city, effective)
         for city, effective in db.exec(
@@ -90,10 +91,10 @@ def seed_reference(db: Session, tenant_id: uuid.UUID, actor: Actor = SYSTEM) -> 
     return len(rows)
 
 
-def _refuse_duplicate(db: Session, tenant_id: uuid.UUID, city: str, effective_from: date, own_id: int | None) -> None:
+def _refuse_duplicate(db: TenantSession, city: str, effective_from: date, own_id: int | None) -> None:
     clash = db.exec(
         select(CityParameter.id).where(
-            CityParameter.tenant_id == tenant_id,
+            CityParameter.tenant_id == db.tenant_id,
             CityParameter.city == city,
             CityParameter.effective_from == effective_from,
         )
@@ -114,26 +115,25 @@ def _refuse_non_positive(data: CityVersionInput) -> None:
             raise DomainError(N_("The amount must be more than zero."), field=field)
 
 
-def add_version(db: Session, tenant_id: uuid.UUID, actor: Actor, data: CityVersionInput) -> CityParameter:
+def add_version(db: TenantSession, data: CityVersionInput, *, actor: Actor) -> CityParameter:
     """A new version of a city's figures from ``data.effective_from`` on."""
+    tenant_id = db.tenant_id
     _refuse_non_positive(data)
-    _refuse_duplicate(db, tenant_id, data.city, data.effective_from, None)
+    _refuse_duplicate(db, data.city, data.effective_from, None)
     parameter = CityParameter(tenant_id=tenant_id, **data.__dict__)
     db.add(parameter)
     db.flush()
     record(db, tenant_id, actor, "city_parameter.create", "city_parameter", parameter.id, after=snapshot(parameter))
-    _recompute_city(db, tenant_id, data.city)
+    _recompute_city(db, data.city)
     return parameter
 
 
-def correct_version(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, parameter: CityParameter, data: CityVersionInput
-) -> CityParameter:
+def correct_version(db: TenantSession, parameter: CityParameter, data: CityVersionInput, *, actor: Actor) -> CityParameter:
     """Correct a version in place (a typing error); the city stays the same."""
     if data.city != parameter.city:
         raise DomainError(N_("A version cannot move to another city."), field="city")
     _refuse_non_positive(data)
-    _refuse_duplicate(db, tenant_id, parameter.city, data.effective_from, parameter.id)
+    _refuse_duplicate(db, parameter.city, data.effective_from, parameter.id)
     before = snapshot(parameter)
     for name, value in data.__dict__.items():
         setattr(parameter, name, value)
@@ -141,48 +141,50 @@ def correct_version(
     db.flush()
     after = snapshot(parameter)
     if after != before:
-        record(db, tenant_id, actor, "city_parameter.correct", "city_parameter", parameter.id, before=before, after=after)
-        _recompute_city(db, tenant_id, parameter.city)
+        record(db, db.tenant_id, actor, "city_parameter.correct", "city_parameter", parameter.id, before=before, after=after)
+        _recompute_city(db, parameter.city)
     return parameter
 
 
-def _recompute_city(db: Session, tenant_id: uuid.UUID, city: str) -> None:
+def _recompute_city(db: TenantSession, city: str) -> None:
     """The city's figures feed the probation-pay rule: its workers' alerts are recomputed before the commit."""
-    events.record(db, CityFiguresChanged(tenant_id, city, clock.today()))
+    events.record(db, CityFiguresChanged(db.tenant_id, city, clock.today()))
 
 
-def get_version(db: Session, tenant_id: uuid.UUID, parameter_id: int) -> CityParameter | None:
-    return db.exec(select(CityParameter).where(CityParameter.tenant_id == tenant_id, CityParameter.id == parameter_id)).first()
+def get_version(db: TenantSession, parameter_id: int) -> CityParameter | None:
+    return db.exec(
+        select(CityParameter).where(CityParameter.tenant_id == db.tenant_id, CityParameter.id == parameter_id)
+    ).first()
 
 
-def all_versions(db: Session, tenant_id: uuid.UUID) -> list[CityParameter]:
+def all_versions(db: TenantSession) -> list[CityParameter]:
     """Every version of every city, by city then newest first."""
     return list(
         db.exec(
             select(CityParameter)
-            .where(CityParameter.tenant_id == tenant_id)
+            .where(CityParameter.tenant_id == db.tenant_id)
             .order_by(col(CityParameter.city), col(CityParameter.effective_from).desc())
         ).all()
     )
 
 
-def history(db: Session, tenant_id: uuid.UUID, city: str) -> list[CityParameter]:
+def history(db: TenantSession, city: str) -> list[CityParameter]:
     """The city's versions, newest first."""
     return list(
         db.exec(
             select(CityParameter)
-            .where(CityParameter.tenant_id == tenant_id, CityParameter.city == city)
+            .where(CityParameter.tenant_id == db.tenant_id, CityParameter.city == city)
             .order_by(col(CityParameter.effective_from).desc())
         ).all()
     )
 
 
-def in_force(db: Session, tenant_id: uuid.UUID, city: str, on: date) -> CityParameter | None:
+def in_force(db: TenantSession, city: str, on: date) -> CityParameter | None:
     """The city's version in force on ``on``: the latest effective on or before it."""
     return db.exec(
         select(CityParameter)
         .where(
-            CityParameter.tenant_id == tenant_id,
+            CityParameter.tenant_id == db.tenant_id,
             CityParameter.city == city,
             CityParameter.effective_from <= on,
         )

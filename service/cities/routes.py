@@ -64,7 +64,7 @@ def _cities_page(
     return page(
         request,
         "cities/index.html",
-        cities=_cities(actions.all_versions(db, ctx.tenant_id), today),
+        cities=_cities(actions.all_versions(db), today),
         today=today,
         city_names=CITY_NAMES,
         can_edit=ctx.has_role(*EDITORS),
@@ -96,15 +96,15 @@ class CitiesController(Controller):
     @post("/", opt=allow(*EDITORS) | shown_again_by(_add_refused), sync_to_thread=True)
     def add(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         version = parse_city_version({f: field_text(data, f) for f in FIELDS})
-        actions.add_version(db, ctx.tenant_id, ctx.actor, version)
+        actions.add_version(db, version, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/cities?done=added#city-{version.city}"))
 
     @post("/{parameter_id:int}", opt=allow(*EDITORS) | shown_again_by(_correction_refused), sync_to_thread=True)
     def correct(self, ctx: RequestCtx, db: TenantDb, parameter_id: FromPath[int], data: FormData) -> Response:
-        parameter = actions.get_version(db, ctx.tenant_id, parameter_id)
+        parameter = actions.get_version(db, parameter_id)
         if parameter is None:
             raise NotFoundException()
         # The city is fixed by the version being corrected, whatever the form says.
         values = {f: field_text(data, f) for f in FIELDS} | {"city": parameter.city}
-        actions.correct_version(db, ctx.tenant_id, ctx.actor, parameter, parse_city_version(values))
+        actions.correct_version(db, parameter, parse_city_version(values), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/cities?done=corrected#city-{parameter.city}"))

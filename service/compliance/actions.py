@@ -6,14 +6,14 @@ it was raised on stay the same (see ``engine``); it is audited.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.audit import Actor, record
 from service.compliance.models import ComplianceAlert
 from service.errors import N_, DomainError
+from tenants.isolation import TenantSession
 
 COMMENT_MAX = 500
 
@@ -29,13 +29,13 @@ def _snapshot(alert: ComplianceAlert) -> dict:
     }
 
 
-def get_alert(db: Session, tenant_id: uuid.UUID, alert_id: int) -> ComplianceAlert | None:
+def get_alert(db: TenantSession, alert_id: int) -> ComplianceAlert | None:
     return db.exec(
-        select(ComplianceAlert).where(ComplianceAlert.tenant_id == tenant_id, ComplianceAlert.id == alert_id)
+        select(ComplianceAlert).where(ComplianceAlert.tenant_id == db.tenant_id, ComplianceAlert.id == alert_id)
     ).first()
 
 
-def acknowledge(db: Session, tenant_id: uuid.UUID, actor: Actor, alert: ComplianceAlert, comment: str) -> ComplianceAlert:
+def acknowledge(db: TenantSession, alert: ComplianceAlert, comment: str, *, actor: Actor) -> ComplianceAlert:
     """Acknowledge an open alert with a comment saying what was done or decided."""
     comment = comment.strip()
     if not comment:
@@ -52,7 +52,7 @@ def acknowledge(db: Session, tenant_id: uuid.UUID, actor: Actor, alert: Complian
     db.flush()
     record(
         db,
-        tenant_id,
+        db.tenant_id,
         actor,
         "compliance_alert.acknowledge",
         "compliance_alert",

@@ -12,22 +12,20 @@ recomputes the worker).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
-
-from sqlmodel import Session
 
 from service.assessment.rating_rules import two_consecutive_failures
 from service.assessment.standing import published_ratings
 from service.compliance.evaluate import EMPLOYED, Raised
 from service.compliance.facts import WorkerFacts
 from service.compliance.rules import check_assessment_failures
+from tenants.isolation import TenantSession
 
 LOOKBACK = 12  # results read per worker: enough to count a long failing streak
 
 
-def assessment_failures(db: Session, tenant_id: uuid.UUID, workers: Iterable[WorkerFacts], today: date) -> list[Raised]:
+def assessment_failures(db: TenantSession, workers: Iterable[WorkerFacts], today: date) -> list[Raised]:
     ids = [w.id for w in workers if w.status in EMPLOYED and w.hire_date <= today]
     if not ids:
         return []

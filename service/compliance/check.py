@@ -47,7 +47,7 @@ def check_tenant(tenant_id: uuid.UUID, today: date) -> RecomputeCounts:
     with tenant_session(tenant_id) as db:
         # Grade changes decided for a later date take effect first, so payroll and alerts see them.
         apply_due_grade_changes(db, today)
-        return recompute_tenant(db, tenant_id, today)
+        return recompute_tenant(db, today)
 
 
 def run_check(slug: str | None, today: date, echo: Callable[[str], Any]) -> int:

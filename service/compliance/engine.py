@@ -23,19 +23,18 @@ alerts also move with the date alone.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from service.compliance.assessment_failures import assessment_failures
 from service.compliance.evaluate import Raised, evaluate_certificates, evaluate_units, evaluate_worker, unit_subject
 from service.compliance.facts import TenantFacts, UnitFacts, load_facts, load_units
 from service.compliance.rules import Rule
+from tenants.isolation import TenantSession
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class RecomputeCounts:
     by_severity: dict[str, int] = field(default_factory=dict)
 
 
-def recompute_for_workers(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int], today: date) -> RecomputeCounts:
+def recompute_for_workers(db: TenantSession, worker_ids: Iterable[int], today: date) -> RecomputeCounts:
     """Recompute the alerts about these workers and their contracts and certificates,
     and the dispatch cap of their client bureaus.
 
@@ -59,48 +58,42 @@ def recompute_for_workers(db: Session, tenant_id: uuid.UUID, worker_ids: Iterabl
     ids = sorted({int(i) for i in worker_ids if i is not None})
     if not ids:
         return RecomputeCounts()
-    facts = load_facts(db, tenant_id, today, ids)
-    bureaus = {w.client_bureau for w in facts.workers} | _bureaus_with_open_cap_alerts(db, tenant_id)
-    units = load_units(db, tenant_id, today, bureaus)
-    extra = assessment_failures(db, tenant_id, facts.workers, today)
-    return _store(
-        db,
-        tenant_id,
-        _raise(facts, units, today, extra),
-        ids,
-        [unit_subject(b) for b in bureaus],
-        workers=len(facts.workers),
-    )
+    facts = load_facts(db, today, ids)
+    bureaus = {w.client_bureau for w in facts.workers} | _bureaus_with_open_cap_alerts(db)
+    units = load_units(db, today, bureaus)
+    extra = assessment_failures(db, facts.workers, today)
+    return _store(db, _raise(facts, units, today, extra), ids, [unit_subject(b) for b in bureaus], workers=len(facts.workers))
 
 
-def recompute_for_bureaus(db: Session, tenant_id: uuid.UUID, bureaus: Iterable[str], today: date) -> RecomputeCounts:
+def recompute_for_bureaus(db: TenantSession, bureaus: Iterable[str], today: date) -> RecomputeCounts:
     """Recompute the dispatch cap of these client bureaus (their recorded workforce changed)."""
     names = set(bureaus)
     if not names:
         return RecomputeCounts()
-    units = load_units(db, tenant_id, today, names)
-    return _store(db, tenant_id, _raise(TenantFacts((), ()), units, today), [], [unit_subject(b) for b in names], workers=0)
+    units = load_units(db, today, names)
+    return _store(db, _raise(TenantFacts((), ()), units, today), [], [unit_subject(b) for b in names], workers=0)
 
 
-def recompute_tenant(db: Session, tenant_id: uuid.UUID, today: date) -> RecomputeCounts:
+def recompute_tenant(db: TenantSession, today: date) -> RecomputeCounts:
     """Recompute every alert of the tenant."""
-    facts = load_facts(db, tenant_id, today)
-    units = load_units(db, tenant_id, today)
-    extra = assessment_failures(db, tenant_id, facts.workers, today)
-    return _store(db, tenant_id, _raise(facts, units, today, extra), None, None, workers=len(facts.workers))
+    facts = load_facts(db, today)
+    units = load_units(db, today)
+    extra = assessment_failures(db, facts.workers, today)
+    return _store(db, _raise(facts, units, today, extra), None, None, workers=len(facts.workers))
 
 
-def recompute_for_city(db: Session, tenant_id: uuid.UUID, city: str, today: date) -> RecomputeCounts:
+def recompute_for_city(db: TenantSession, city: str, today: date) -> RecomputeCounts:
     """Recompute the alerts of the workers of a city (its figures changed)."""
     ids = db.execute(
-        text("select id from workers where tenant_id = :t and city = :city"), {"t": tenant_id, "city": city}
+        text("select id from workers where tenant_id = :t and city = :city"), {"t": db.tenant_id, "city": city}
     ).scalars()
-    return recompute_for_workers(db, tenant_id, ids, today)
+    return recompute_for_workers(db, ids, today)
 
 
-def _bureaus_with_open_cap_alerts(db: Session, tenant_id: uuid.UUID) -> set[str]:
+def _bureaus_with_open_cap_alerts(db: TenantSession) -> set[str]:
     """Recorded bureaus whose dispatch-cap alert is open: probes of the
     (tenant_id, subject, rule) index for the few recorded bureaus."""
+    tenant_id = db.tenant_id
     recorded = {
         unit_subject(bureau): bureau
         for (bureau,) in db.execute(
@@ -169,8 +162,7 @@ _UPSERT = text(
 
 
 def _store(
-    db: Session,
-    tenant_id: uuid.UUID,
+    db: TenantSession,
     raised: Sequence[Raised],
     worker_ids: Sequence[int] | None,
     subjects: Sequence[str] | None,
@@ -183,6 +175,7 @@ def _store(
     ``worker_ids`` and those whose subject is in ``subjects`` (the bureaus'
     dispatch-cap alerts, which have no worker).
     """
+    tenant_id = db.tenant_id
     if worker_ids is None:
         scope = ""
     else:

@@ -6,18 +6,17 @@ The dataclasses are plain values; ``evaluate`` runs the rules over them.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import text
-from sqlmodel import Session
 
 from service.bureaus.client_workforce import count_dispatched
 from service.cities.reference import CityFigures
 from service.workforce.contracts.terms import Contract, ContractType
 from service.workforce.records.actions import CERTIFICATE_NOTICE_DAYS, certificates_expiring
+from tenants.isolation import TenantSession
 
 _CONTRACT_TYPES = {t.value: t for t in ContractType}
 
@@ -74,8 +73,9 @@ def _scope(worker_ids: Sequence[int] | None, column: str) -> str:
     return "" if worker_ids is None else f" and {column} = any(cast(:ids as bigint[]))"
 
 
-def load_facts(db: Session, tenant_id: uuid.UUID, today: date, worker_ids: Sequence[int] | None = None) -> TenantFacts:
+def load_facts(db: TenantSession, today: date, worker_ids: Sequence[int] | None = None) -> TenantFacts:
     """The facts of every worker of the tenant, or of ``worker_ids`` only."""
+    tenant_id = db.tenant_id
     params = {"t": tenant_id, "ids": list(worker_ids or [])}
     contracts: dict[int, list[ContractFacts]] = {}
     # fetchall and positional rows: at 100,000+ rows, row-by-row fetching and
@@ -135,23 +135,22 @@ def load_facts(db: Session, tenant_id: uuid.UUID, today: date, worker_ids: Seque
     return TenantFacts(
         workers=workers,
         cities=cities,
-        certificates=load_certificates(db, tenant_id, today, None if worker_ids is None else set(worker_ids)),
+        certificates=load_certificates(db, today, None if worker_ids is None else set(worker_ids)),
     )
 
 
-def load_certificates(
-    db: Session, tenant_id: uuid.UUID, today: date, worker_ids: set[int] | None
-) -> tuple[CertificateFacts, ...]:
+def load_certificates(db: TenantSession, today: date, worker_ids: set[int] | None) -> tuple[CertificateFacts, ...]:
     """Certificates expiring within the notice period (or expired)."""
     return tuple(
         CertificateFacts(subject=f"certificate:{c.certificate_id}", worker_id=c.worker_id, valid_until=c.valid_until)
-        for c in certificates_expiring(db, tenant_id, CERTIFICATE_NOTICE_DAYS, today)
+        for c in certificates_expiring(db, CERTIFICATE_NOTICE_DAYS, today)
         if worker_ids is None or c.worker_id in worker_ids
     )
 
 
-def load_units(db: Session, tenant_id: uuid.UUID, today: date, bureaus: Collection[str] | None = None) -> UnitFacts:
+def load_units(db: TenantSession, today: date, bureaus: Collection[str] | None = None) -> UnitFacts:
     """The recorded direct headcounts (cap warning on) and dispatched counts, of every bureau or of ``bureaus``."""
+    tenant_id = db.tenant_id
     if bureaus is not None and not bureaus:
         return UnitFacts()
     sql = (

@@ -10,7 +10,6 @@ so a page costs a few index probes rather than a sort of every alert.
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +19,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from service.compliance.titles import SEVERITIES
+from tenants.isolation import TenantSession
 
 PER_PAGE = 50
 OPEN = "open"
@@ -77,9 +77,9 @@ def _rows(db: Session, sql: str, params: dict[str, Any]) -> list[AlertRow]:
     return [AlertRow(**row._mapping) for row in db.execute(text(_COLUMNS + sql), params)]
 
 
-def alert_page(db: Session, tenant_id: uuid.UUID, f: AlertFilter, page: int = 1) -> AlertPage:
+def alert_page(db: TenantSession, f: AlertFilter, page: int = 1) -> AlertPage:
     rule_sql = " and a.rule = :rule" if f.rule else ""
-    params: dict[str, Any] = {"t": tenant_id, "rule": f.rule}
+    params: dict[str, Any] = {"t": db.tenant_id, "rule": f.rule}
     counts = dict.fromkeys(SEVERITIES, 0)
     for severity, count in db.execute(
         text(

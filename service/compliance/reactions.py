@@ -9,7 +9,6 @@ the test suite: the writers never import compliance.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -21,6 +20,7 @@ from service.bureaus.events import BureausChanged
 from service.cities.events import CityFiguresChanged
 from service.compliance.engine import recompute_for_bureaus, recompute_for_city, recompute_for_workers
 from service.workforce.events import WorkersChanged
+from tenants.isolation import TenantSession
 
 
 def install() -> None:
@@ -29,23 +29,30 @@ def install() -> None:
     events.react(CityFiguresChanged, _city_figures_changed)
 
 
+def _tenant_db(db: Session) -> TenantSession:
+    """The session the events were recorded on: every session the app opens is a ``TenantSession``, and a writer
+    records its events on the one bound to its tenant, so the recomputes read that tenant from it."""
+    assert isinstance(db, TenantSession)
+    return db
+
+
 def _workers_changed(db: Session, changes: Sequence[WorkersChanged]) -> None:
-    """One recompute per tenant and day for every worker changed in the transaction."""
-    workers: dict[tuple[uuid.UUID, date], set[int]] = defaultdict(set)
+    """One recompute per day for every worker changed in the transaction."""
+    workers: dict[date, set[int]] = defaultdict(set)
     for change in changes:
-        workers[change.tenant_id, change.today].update(change.worker_ids)
-    for (tenant_id, today), ids in workers.items():
-        recompute_for_workers(db, tenant_id, ids, today)
+        workers[change.today].update(change.worker_ids)
+    for today, ids in workers.items():
+        recompute_for_workers(_tenant_db(db), ids, today)
 
 
 def _bureaus_changed(db: Session, changes: Sequence[BureausChanged]) -> None:
-    bureaus: dict[tuple[uuid.UUID, date], set[str]] = defaultdict(set)
+    bureaus: dict[date, set[str]] = defaultdict(set)
     for change in changes:
-        bureaus[change.tenant_id, change.today].update(change.names)
-    for (tenant_id, today), names in bureaus.items():
-        recompute_for_bureaus(db, tenant_id, names, today)
+        bureaus[change.today].update(change.names)
+    for today, names in bureaus.items():
+        recompute_for_bureaus(_tenant_db(db), names, today)
 
 
 def _city_figures_changed(db: Session, changes: Sequence[CityFiguresChanged]) -> None:
-    for tenant_id, city, today in dict.fromkeys((c.tenant_id, c.city, c.today) for c in changes):
-        recompute_for_city(db, tenant_id, city, today)
+    for city, today in dict.fromkeys((c.city, c.today) for c in changes):
+        recompute_for_city(_tenant_db(db), city, today)

@@ -58,7 +58,7 @@ def _render(
     comments: dict[int, str] | None = None,
 ) -> Response:
     f = _filter_from(request)
-    result = listing.alert_page(db, ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
+    result = listing.alert_page(db, f, page_number(request.query_params.get("page", "")))
     return page(
         request,
         "compliance/alerts.html",
@@ -92,10 +92,10 @@ class ComplianceController(Controller):
 
     @post("/{alert_id:int}/acknowledge", opt=allow(*ACKNOWLEDGERS) | shown_again_by(_acknowledge_refused), sync_to_thread=True)
     def acknowledge(self, request: Request, ctx: RequestCtx, db: TenantDb, alert_id: FromPath[int], data: FormData) -> Response:
-        alert = actions.get_alert(db, ctx.tenant_id, alert_id)
+        alert = actions.get_alert(db, alert_id)
         if alert is None:
             raise NotFoundException()
-        actions.acknowledge(db, ctx.tenant_id, ctx.actor, alert, field_text(data, "comment"))
+        actions.acknowledge(db, alert, field_text(data, "comment"), actor=ctx.actor)
         # The form posts to a URL carrying the list's query string: go back to that list.
         return see_other(ctx.tenant_path("/compliance") + "?" + _with_done(request.url.query))
 

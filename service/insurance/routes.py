@@ -186,7 +186,7 @@ class InsuranceController(Controller):
 
 
 def _worker(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
-    worker = get_worker(db, ctx.tenant_id, worker_id)
+    worker = get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker

@@ -142,7 +142,7 @@ def for_worker(db: TenantSession, worker, on: date) -> WorkerContributions:
             city=Label(CITY_NAMES.get(worker.city, worker.city)),
             on=on.isoformat(),
         )
-    figures = city_figures_in_force(db, db.tenant_id, worker.city, on)
+    figures = city_figures_in_force(db, worker.city, on)
     setting = setting_for(db, worker.city)
     return worker_month(
         policy,

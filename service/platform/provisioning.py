@@ -80,7 +80,7 @@ def create_tenant(
                 role=StaffRole.ADMIN,
                 password=password,
             )
-            seed_reference(db, tenant.id)  # the four cities' reference figures (service/cities/reference.py)
+            seed_reference(db)  # the four cities' reference figures (service/cities/reference.py)
             seed_policies(db)  # the four cities' insurance policies (service/insurance/cities.py)
             if populate is not None:
                 populate(db, tenant.id)

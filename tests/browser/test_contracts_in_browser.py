@@ -40,7 +40,7 @@ def _contract_ending_soon(settings, tenant, name: str):
         signed_on=start,
     )
     with tenant_session(tenant.id) as db:
-        contract = create_contract(db, tenant.id, Actor("system", None, "test"), worker, terms, today)
+        contract = create_contract(db, worker, terms, today, actor=Actor("system", None, "test"))
     return worker, contract
 
 
@@ -79,9 +79,8 @@ def test_a_leave_request_is_approved_by_a_colleague(page: Page, server: str, ten
         clerk = find_by_email(db, clerk_email)
         request = submit_leave(
             db,
-            tenant.id,
-            Actor("staff", clerk.id, clerk.display_name),
             LeaveInput(worker.id, LeaveType.ANNUAL, start, start + timedelta(days=2), "回老家探亲"),
+            actor=Actor("staff", clerk.id, clerk.display_name),
         )
     sign_in(page, server, tenant.slug, tenant.admin_email)
     page.get_by_role("link", name="花名册").click()  # leave sits in the roster's section of the menu

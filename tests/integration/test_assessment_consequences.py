@@ -53,7 +53,7 @@ def test_two_consecutive_failures_raise_the_dismissal_review_alert(tenant, setti
         ],
     )
     with tenant_session(tenant.id) as db:
-        recompute_tenant(db, tenant.id, TODAY)
+        recompute_tenant(db, TODAY)
     alerts = _alerts(tenant)
     assert set(alerts) == {twice.id}
     assert alerts[twice.id].params["count"] == 2

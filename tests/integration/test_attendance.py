@@ -185,9 +185,9 @@ def test_a_locked_month_refuses_changes(signed_in, tenant, settings) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     assert _save(client, tenant.slug, {worker.id: _figures()}).status_code == 303
     with tenant_session(tenant.id) as db:
-        assert attendance.lock_month(db, tenant.id, date(2025, 3, 15), PAYROLL) == 1
+        assert attendance.lock_month(db, date(2025, 3, 15), actor=PAYROLL) == 1
     with tenant_session(tenant.id) as db:
-        assert attendance.lock_month(db, tenant.id, date(2025, 3, 1), PAYROLL) == 0  # again: nothing new
+        assert attendance.lock_month(db, date(2025, 3, 1), actor=PAYROLL) == 0  # again: nothing new
         locked = db.execute(text("select locked_by, locked_at is not null from attendance_months")).one()
         assert tuple(locked) == ("工资专员", True)
     before = _rows(tenant)

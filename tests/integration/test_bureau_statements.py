@@ -63,7 +63,7 @@ def _publish_march(settings, tenant) -> dict[str, int]:
         "x": make_worker(settings, tenant, client_bureau=OTHER, unit="", city="chengdu", grade=2).id,
     }
     with tenant_session(tenant.id) as db:
-        save_month(db, tenant.id, SYSTEM, MARCH, {ids["b"]: AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))})
+        save_month(db, MARCH, {ids["b"]: AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))}, actor=SYSTEM)
         run = runs.create_run(db, MARCH, actor=SYSTEM)
         runs.calculate(db, run, actor=SYSTEM)
         runs.approve(db, run, actor=SYSTEM)

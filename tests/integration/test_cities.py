@@ -25,7 +25,7 @@ D = Decimal
 
 def figure(tenant, city: str, on: date) -> CityParameter | None:
     with tenant_session(tenant.id) as db:
-        return actions.in_force(db, tenant.id, city, on)
+        return actions.in_force(db, city, on)
 
 
 def form(**changes: str) -> dict[str, str]:
@@ -43,7 +43,7 @@ def form(**changes: str) -> dict[str, str]:
 
 def test_a_new_tenant_has_the_four_cities_reference_figures(tenant) -> None:
     with tenant_session(tenant.id) as db:
-        versions = actions.all_versions(db, tenant.id)
+        versions = actions.all_versions(db)
         seeded = db.exec(select(AuditEntry).where(AuditEntry.action == "city_parameter.seed")).all()
     assert {v.city for v in versions} == {"beijing", "shanghai", "hangzhou", "chengdu"}
     assert len(seeded) == len(versions) == 6
@@ -60,7 +60,7 @@ def test_a_new_tenant_has_the_four_cities_reference_figures(tenant) -> None:
     assert figure(tenant, "chengdu", date(2025, 7, 1)).average_wage_monthly == D("7646")
     assert figure(tenant, "chengdu", date(2025, 6, 30)) is None  # the reference knows no earlier figure
     with tenant_session(tenant.id) as db:
-        assert actions.seed_reference(db, tenant.id) == 0  # seeding again adds nothing
+        assert actions.seed_reference(db) == 0  # seeding again adds nothing
 
 
 def test_the_admin_adds_a_version_in_force_from_its_date(tenant, signed_in) -> None:
@@ -73,7 +73,7 @@ def test_the_admin_adds_a_version_in_force_from_its_date(tenant, signed_in) -> N
     new = figure(tenant, "chengdu", date(2026, 7, 1))
     assert (new.minimum_wage_monthly, new.minimum_wage_hourly, new.average_wage_monthly) == (D("2450"), D("24.5"), D("8012.5"))
     with tenant_session(tenant.id) as db:
-        assert [v.effective_from for v in actions.history(db, tenant.id, "chengdu")] == [date(2026, 7, 1), date(2025, 7, 1)]
+        assert [v.effective_from for v in actions.history(db, "chengdu")] == [date(2026, 7, 1), date(2025, 7, 1)]
         entry = db.exec(select(AuditEntry).where(AuditEntry.action == "city_parameter.create")).one()
         assert entry.after["minimum_wage_monthly"] == "2450.00" and entry.actor_kind == "staff"
     shown = client.get(f"/t/{tenant.slug}/cities").text
@@ -104,11 +104,11 @@ def test_refusals_write_nothing(tenant, signed_in) -> None:
         assert response.status_code == 400, (field, response.status_code)
         assert f'id="add-{field}-error"' in response.text, field
     with tenant_session(tenant.id) as db:
-        assert len(actions.all_versions(db, tenant.id)) == 6
+        assert len(actions.all_versions(db)) == 6
         assert not db.exec(select(AuditEntry).where(AuditEntry.action == "city_parameter.create")).all()
         data = CityVersionInput("chengdu", date(2027, 1, 1), D("0"), D("20"), D("8000"))
         try:
-            actions.add_version(db, tenant.id, SYSTEM, data)
+            actions.add_version(db, data, actor=SYSTEM)
         except DomainError as error:
             assert error.field == "minimum_wage_monthly"
         else:
@@ -167,14 +167,14 @@ def test_a_new_minimum_wage_moves_the_probation_pay_alerts(settings, tenant) -> 
                 "pend": TODAY + timedelta(days=50),
             },
         )
-        actions.seed_reference(db, tenant.id)
+        actions.seed_reference(db)
     with tenant_session(tenant.id) as db:
         from service.compliance.engine import recompute_for_workers
 
-        recompute_for_workers(db, tenant.id, [worker.id], TODAY)
+        recompute_for_workers(db, [worker.id], TODAY)
         assert not db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "probation_pay_too_low")).all()
         data = CityVersionInput("chengdu", TODAY - timedelta(days=5), D("2500"), D("25"), D("7646"))
-        actions.add_version(db, tenant.id, SYSTEM, data)  # the city's workers are recomputed before the commit
+        actions.add_version(db, data, actor=SYSTEM)  # the city's workers are recomputed before the commit
     with tenant_session(tenant.id) as db:
         alert = db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "probation_pay_too_low")).one()
     assert alert.open and alert.params["floor"] == "2500.00"

@@ -58,7 +58,7 @@ def test_no_figure_no_alert_and_the_boundary_of_ten_percent(settings, tenant) ->
     make_worker(settings, tenant)
     make_worker(settings, tenant, client_bureau=OTHER_BUREAU)
     with tenant_session(tenant.id) as db:
-        recompute_tenant(db, tenant.id, TODAY)
+        recompute_tenant(db, TODAY)
     assert cap_alerts(tenant) == {}  # nothing recorded: nothing checked
 
     record(tenant, headcount=18)  # 2 dispatched of 20: exactly 10%, allowed
@@ -72,14 +72,14 @@ def test_no_figure_no_alert_and_the_boundary_of_ten_percent(settings, tenant) ->
 
     # A worker leaving brings the bureau back to 10%: the alert closes with that worker's change.
     with tenant_session(tenant.id) as db:
-        deactivate_worker(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, first.id)))
+        deactivate_worker(db, db.get(Worker, (tenant.id, first.id)), actor=SYSTEM)
     assert open_cap(tenant) == set()
 
     # The daily recompute agrees; candidates and workers not yet hired do not count.
     make_worker(settings, tenant, status=WorkerStatus.CANDIDATE)
     make_worker(settings, tenant, hire_date=TODAY + 10 * DAY)
     with tenant_session(tenant.id) as db:
-        recompute_tenant(db, tenant.id, TODAY)
+        recompute_tenant(db, TODAY)
     assert open_cap(tenant) == set()
 
 
@@ -92,7 +92,7 @@ def test_moving_a_worker_to_another_bureau_closes_the_old_bureaus_alert(settings
         moved = db.get(Worker, (tenant.id, workers[0].id))
         moved.bureau_id, moved.unit_id = other_id, None  # its unit belongs to the old bureau (composite key)
         db.flush()
-        recompute_for_workers(db, tenant.id, [workers[0].id], TODAY)
+        recompute_for_workers(db, [workers[0].id], TODAY)
     assert open_cap(tenant) == set()
 
 
@@ -104,7 +104,7 @@ def test_turning_the_warning_off_closes_the_alert_and_on_brings_it_back(settings
     record(tenant, headcount=10, warning=False)
     assert open_cap(tenant) == set() and cap_alerts(tenant)[BUREAU].open is False
     with tenant_session(tenant.id) as db:
-        recompute_tenant(db, tenant.id, TODAY)
+        recompute_tenant(db, TODAY)
     assert open_cap(tenant) == set()  # the daily check respects the setting too
     record(tenant, headcount=10, warning=True)
     assert open_cap(tenant) == {BUREAU}
@@ -147,7 +147,7 @@ def test_figures_and_alerts_stay_in_their_tenant(settings, tenant, other_tenant)
     assert rows(other_tenant) == [] and cap_alerts(other_tenant) == {}
     with tenant_session(other_tenant.id) as db:
         listed = workforce_rows(db, TODAY)
-        recompute_tenant(db, other_tenant.id, TODAY)
+        recompute_tenant(db, TODAY)
     assert [(r.client_bureau, r.dispatched, r.direct_headcount) for r in listed] == [(BUREAU, 1, None)]
     assert cap_alerts(other_tenant) == {}
     # The other tenant records its own figure for the same bureau name: its own row, its own count.

@@ -68,7 +68,7 @@ def set_contract(tenant, contract_id: int, **values: object) -> None:
 
 def recompute(tenant, *worker_ids: int, today: date = TODAY):
     with tenant_session(tenant.id) as db:
-        return recompute_for_workers(db, tenant.id, worker_ids, today)
+        return recompute_for_workers(db, worker_ids, today)
 
 
 def alerts(tenant, rule: str | None = None) -> dict[str, ComplianceAlert]:
@@ -129,7 +129,7 @@ def test_no_written_contract_after_a_month_costs_double_wage_and_a_contract_clos
 def test_within_the_first_month_the_missing_contract_is_medium(settings, tenant) -> None:
     registered_worker(settings, tenant, hire_date=TODAY - 5 * DAY)
     with tenant_session(tenant.id) as db:
-        recompute_tenant(db, tenant.id, TODAY)
+        recompute_tenant(db, TODAY)
     alert = one(tenant, "written_contract_missing")
     assert alert.severity == "medium" and alert.amount is None and alert.act_by > TODAY
 
@@ -163,21 +163,21 @@ def test_acknowledging_hides_an_alert_until_its_facts_change(settings, tenant) -
     alert = one(tenant, "contract_ending")
 
     with tenant_session(tenant.id) as db:
-        stored = actions.get_alert(db, tenant.id, alert.id)
+        stored = actions.get_alert(db, alert.id)
         try:
-            actions.acknowledge(db, tenant.id, SYSTEM, stored, "   ")
+            actions.acknowledge(db, stored, "   ", actor=SYSTEM)
         except DomainError as error:
             assert error.field == "comment"
         else:
             raise AssertionError("an empty comment was accepted")
     with tenant_session(tenant.id) as db:
-        actions.acknowledge(db, tenant.id, SYSTEM, actions.get_alert(db, tenant.id, alert.id), "续签意向已口头确认")
+        actions.acknowledge(db, actions.get_alert(db, alert.id), "续签意向已口头确认", actor=SYSTEM)
         entry = db.exec(select(AuditEntry).where(AuditEntry.action == "compliance_alert.acknowledge")).one()
         assert entry.entity_id == str(alert.id) and entry.after["acknowledgement"] == "续签意向已口头确认"
 
     def listed(tab: str) -> list[int]:
         with tenant_session(tenant.id) as db:
-            return [r.id for r in listing.alert_page(db, tenant.id, listing.AlertFilter(tab=tab)).rows]
+            return [r.id for r in listing.alert_page(db, listing.AlertFilter(tab=tab)).rows]
 
     assert alert.id not in listed(listing.OPEN) and alert.id in listed(listing.ACKNOWLEDGED)
 
@@ -201,7 +201,7 @@ def test_a_closed_alert_cannot_be_acknowledged(settings, tenant) -> None:
     assert not closed.open
     with tenant_session(tenant.id) as db:
         try:
-            actions.acknowledge(db, tenant.id, SYSTEM, actions.get_alert(db, tenant.id, closed.id), "已处理")
+            actions.acknowledge(db, actions.get_alert(db, closed.id), "已处理", actor=SYSTEM)
         except DomainError as error:
             assert error.field == "comment"
         else:
@@ -250,7 +250,7 @@ def test_a_worker_who_left_has_no_open_alerts(settings, tenant) -> None:
     worker = make_worker(settings, tenant, hire_date=TODAY - 45 * DAY)
     assert any(a.open for a in alerts(tenant).values())
     with tenant_session(tenant.id) as db:
-        deactivate_worker(db, tenant.id, SYSTEM, db.get(Worker, (tenant.id, worker.id)))
+        deactivate_worker(db, db.get(Worker, (tenant.id, worker.id)), actor=SYSTEM)
     assert not any(a.open for a in alerts(tenant).values())
 
 
@@ -279,13 +279,13 @@ def test_alerts_stay_in_their_tenant(settings, tenant, other_tenant) -> None:
     mine = make_worker(settings, tenant, hire_date=TODAY - 45 * DAY, name="甲方员工")
     make_worker(settings, other_tenant, hire_date=TODAY - 45 * DAY, name="乙方员工")
     with tenant_session(other_tenant.id) as db:
-        recompute_tenant(db, other_tenant.id, TODAY)
+        recompute_tenant(db, TODAY)
         visible = db.exec(select(ComplianceAlert)).all()
         assert visible and all(a.tenant_id == other_tenant.id for a in visible)
         # Recomputing one tenant for the other's worker id finds no such worker, and touches nothing.
-        assert recompute_for_workers(db, other_tenant.id, [mine.id], TODAY).workers == 0
+        assert recompute_for_workers(db, [mine.id], TODAY).workers == 0
     with tenant_session(tenant.id) as db:
-        page = listing.alert_page(db, tenant.id, listing.AlertFilter())
+        page = listing.alert_page(db, listing.AlertFilter())
     assert {r.worker_name for r in page.rows} == {"甲方员工"}
     assert all(a.open for a in alerts(tenant).values() if a.worker_id == mine.id)
 
@@ -324,8 +324,8 @@ def test_the_page_pages_through_severities_in_order(settings, tenant) -> None:
     for days in (5, 45, 10, 60):  # medium (within 30 days) or high (late) social-insurance alerts
         make_worker(settings, tenant, hire_date=TODAY - days * DAY)
     with tenant_session(tenant.id) as db:
-        page = listing.alert_page(db, tenant.id, listing.AlertFilter(rule="social_insurance_unregistered"))
-        only_medium = listing.alert_page(db, tenant.id, listing.AlertFilter(severity="medium"))
+        page = listing.alert_page(db, listing.AlertFilter(rule="social_insurance_unregistered"))
+        only_medium = listing.alert_page(db, listing.AlertFilter(severity="medium"))
     assert [r.severity for r in page.rows] == ["high", "high", "medium", "medium"]
     assert page.counts == {"high": 2, "medium": 2, "low": 0}
     medium_dates = [r.act_by for r in page.rows[2:]]

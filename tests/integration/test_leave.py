@@ -45,8 +45,8 @@ def _annual(tenant, worker_id: int, year: int = 2024) -> leave.LeaveBalance:
     with tenant_session(tenant.id) as db:
         from service.workforce.roster.queries import get_worker
 
-        worker = get_worker(db, tenant.id, worker_id)
-        return next(b for b in leave.balances(db, tenant.id, worker, year) if b.leave_type is LeaveType.ANNUAL)
+        worker = get_worker(db, worker_id)
+        return next(b for b in leave.balances(db, worker, year) if b.leave_type is LeaveType.ANNUAL)
 
 
 def test_a_request_is_recorded_and_approved_by_someone_else(signed_in, tenant, settings) -> None:
@@ -189,7 +189,7 @@ def test_another_tenants_leave_is_404(signed_in, tenant, other_tenant, settings)
             {"worker_id": str(theirs.id), "leave_type": "sick", "start_date": "2024-03-04", "end_date": "2024-03-04"},
             today=date.today(),
         )
-        request_id = leave.submit_leave(db, other_tenant.id, SYSTEM, data).id
+        request_id = leave.submit_leave(db, data, actor=SYSTEM).id
     client = signed_in(tenant, StaffRole.ADMIN)
     assert client.get(f"/t/{tenant.slug}/leave/{request_id}").status_code == 404
     assert client.get(f"/t/{tenant.slug}/leave/new?worker_id={theirs.id}").status_code == 404

@@ -313,15 +313,15 @@ def test_a_correction_reopens_the_months_attendance_until_it_is_published(settin
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     march = pages.publish_month(client, tenant, "2026-03")
     with tenant_session(tenant.id) as db:
-        assert is_locked(db, tenant.id, pages.MARCH)
+        assert is_locked(db, pages.MARCH)
     correction = pages.run_id_of(correct(client, tenant, march, "三月考勤漏记加班"))
     with tenant_session(tenant.id) as db:
-        assert not is_locked(db, tenant.id, pages.MARCH)
-        save_month(db, tenant.id, SYSTEM, pages.MARCH, {ids[1]: AttendanceFigures(D("21.5"), D("0"), D("12"), D("8"), D("0"))})
+        assert not is_locked(db, pages.MARCH)
+        save_month(db, pages.MARCH, {ids[1]: AttendanceFigures(D("21.5"), D("0"), D("12"), D("8"), D("0"))}, actor=SYSTEM)
     assert pages.action(client, tenant, correction, "calculate").status_code == 303
     assert [p.worker_id for p in pages.payslips(tenant, correction)] == [ids[1]]
     with tenant_session(tenant.id) as db:
-        assert not is_locked(db, tenant.id, pages.MARCH)  # still open until the correction is published
+        assert not is_locked(db, pages.MARCH)  # still open until the correction is published
     publish(client, tenant, correction)
     with tenant_session(tenant.id) as db:
-        assert is_locked(db, tenant.id, pages.MARCH)
+        assert is_locked(db, pages.MARCH)

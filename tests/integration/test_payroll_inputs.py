@@ -110,7 +110,7 @@ def test_a_formula_component_is_checked_on_save_and_paid_by_the_run(signed_in, s
     busy = make_worker(settings, tenant, city="chengdu", grade=3)
     idle = make_worker(settings, tenant, city="chengdu", grade=3)
     with tenant_session(tenant.id) as db:
-        save_month(db, tenant.id, SYSTEM, MARCH, {busy.id: AttendanceFigures(D("21.75"), D("0"), D("30"), D("10"), D("0"))})
+        save_month(db, MARCH, {busy.id: AttendanceFigures(D("21.75"), D("0"), D("30"), D("10"), D("0"))}, actor=SYSTEM)
     run_id = run_for(tenant)
     calculate(tenant, run_id)
     _slip, lines = slip_of(tenant, run_id, busy.id)

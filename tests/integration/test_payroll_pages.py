@@ -52,7 +52,7 @@ def seed(settings, tenant) -> list[int]:
     ids = [make_worker(settings, tenant, city="chengdu", grade=g, client_bureau=BUREAU).id for g in (5, 3, 1)]
     with tenant_session(tenant.id) as db:
         set_contribution_base(db, db.get(Worker, (tenant.id, ids[1])), D("6000"), actor=SYSTEM)
-        save_month(db, tenant.id, SYSTEM, MARCH, {ids[1]: AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))})
+        save_month(db, MARCH, {ids[1]: AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))}, actor=SYSTEM)
     return ids
 
 

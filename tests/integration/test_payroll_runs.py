@@ -51,7 +51,7 @@ def seed(settings, tenant) -> list[int]:
             set_contribution_base(db, db.get(Worker, (tenant.id, worker_id)), base, actor=SYSTEM)
     figures = AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))
     with tenant_session(tenant.id) as db:
-        save_month(db, tenant.id, SYSTEM, MARCH, {ids[1]: figures})
+        save_month(db, MARCH, {ids[1]: figures}, actor=SYSTEM)
     return ids
 
 
@@ -63,7 +63,7 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
         worker = db.get(Worker, (tenant.id, worker_id))
         _, cell = band_for_worker(db, worker, month)
         policy = policy_in_force(db, "chengdu", month)
-        figures = city_in_force(db, tenant.id, "chengdu", month)
+        figures = city_in_force(db, "chengdu", month)
         row = db.exec(
             select(AttendanceMonth).where(AttendanceMonth.worker_id == worker_id, AttendanceMonth.month == month)
         ).first()

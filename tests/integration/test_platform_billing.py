@@ -194,7 +194,7 @@ def test_the_subscription_quantity_follows_active_workers_debounced(plans) -> No
 
     with tenant_session(tenant.id) as db:
         worker = db.exec(select(Worker).where(Worker.tenant_id == tenant.id, Worker.id == workers[0].id)).one()
-        deactivate_worker(db, tenant.id, __import__("service.audit", fromlist=["SYSTEM"]).SYSTEM, worker)
+        deactivate_worker(db, worker, actor=__import__("service.audit", fromlist=["SYSTEM"]).SYSTEM)
     assert billing_of(tenant.id).sync_pending_since is not None
     result = CliRunner().invoke(cli, ["billing", "sync"], catch_exceptions=False, env={})
     # the CLI reads the process settings (no Stripe key in the test environment): nothing sent, nothing lost

@@ -181,7 +181,7 @@ def test_certificates_expiring_leaves_out_renewed_ones_and_leavers(tenant, other
     def add(tenant_id, worker, name: str, number: str, until: date) -> int:
         with tenant_session(tenant_id) as db:
             data = CertificateInput(name, number, date(2022, 1, 1), until)
-            return training.add_certificate(db, tenant_id, SYSTEM, worker, data).id
+            return training.add_certificate(db, worker, data, actor=SYSTEM).id
 
     soon = add(tenant.id, active, "上岗证", "A-1", today + timedelta(days=30))
     expired = add(tenant.id, active, "急救证", "F-1", today - timedelta(days=1))
@@ -191,7 +191,7 @@ def test_certificates_expiring_leaves_out_renewed_ones_and_leavers(tenant, other
     add(tenant.id, gone, "上岗证", "G-1", today + timedelta(days=5))
     add(other_tenant.id, elsewhere, "上岗证", "O-1", today + timedelta(days=5))
     with tenant_session(tenant.id) as db:
-        found = training.certificates_expiring(db, tenant.id, 30, today)
+        found = training.certificates_expiring(db, 30, today)
     assert found == [
         (active.id, expired, "急救证", "F-1", today - timedelta(days=1)),
         (active.id, soon, "上岗证", "A-1", today + timedelta(days=30)),

@@ -87,4 +87,4 @@ def make_worker(settings: Settings, tenant: TenantFixture, **overrides: object) 
     data = worker_input(**overrides)
     with tenant_session(tenant.id) as db:
         ensure_assignment(db, data.client_bureau, data.unit, actor=SYSTEM)
-        return create_worker(db, keys_for(settings), tenant.id, SYSTEM, data)
+        return create_worker(db, keys_for(settings), data, actor=SYSTEM)

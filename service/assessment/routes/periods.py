@@ -203,8 +203,6 @@ class PeriodsController(Controller):
         sheet = upload(data, "file")
         if sheet is None:
             raise SheetRefused([RowError("", "", ctx.translate(N_("Choose an .xlsx file to upload.")))])
-        scores = parse_score_sheet(
-            sheet.file.read(), ctx.translate, lambda number: find_by_id_number(db, keys, ctx.tenant_id, number)
-        )
+        scores = parse_score_sheet(sheet.file.read(), ctx.translate, lambda number: find_by_id_number(db, keys, number))
         count = actions.import_sheet_scores(db, period, component, scores, sheet.filename, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=imported&count={count}"))

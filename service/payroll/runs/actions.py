@@ -298,7 +298,7 @@ def create_correction(
     db.add(run)
     db.flush()
     record(db, tenant_id, actor, "payroll_run.create", "payroll_run", run.id, after=run.snapshot())
-    unlock_month(db, tenant_id, month, actor)  # attendance may be corrected; publishing locks it again
+    unlock_month(db, month, actor=actor)  # attendance may be corrected; publishing locks it again
     return run
 
 
@@ -543,7 +543,7 @@ def finish(db: TenantSession, run: PayrollRun, inputs: run_inputs.RunInputs, tot
     # A regular run locks the month's attendance when it uses it; a correction run leaves it open
     # for further corrections until it is published (``publish`` locks it).
     regular = run.kind == RunKind.REGULAR.value
-    locked = lock_month(db, tenant_id, run.month, actor) if inputs.attendance_rows and regular else 0
+    locked = lock_month(db, run.month, actor=actor) if inputs.attendance_rows and regular else 0
     after = run.snapshot() | {
         "payslips": totals.payslips,
         "lines": totals.lines,
@@ -583,7 +583,7 @@ def publish(db: TenantSession, run: PayrollRun, *, actor: Actor) -> PayrollRun:
     db.add(run)
     db.flush()
     if run.kind == RunKind.CORRECTION.value:
-        lock_month(db, tenant_id, run.month, actor)  # the corrected figures are the ones on record
+        lock_month(db, run.month, actor=actor)  # the corrected figures are the ones on record
     record(db, tenant_id, actor, "payroll_run.publish", "payroll_run", run.id, before=before, after=run.snapshot())
     return run
 

@@ -73,7 +73,7 @@ def _flag_values(row: Any) -> dict[str, str]:
 
 
 def _worker(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
-    worker = get_worker(db, ctx.tenant_id, worker_id)
+    worker = get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit import Actor, record_many
 from service.bureaus.directory import unit_names
@@ -35,6 +35,7 @@ from service.workforce.models import Worker, WorkerStatus
 from service.workforce.roster.actions import id_number_index
 from service.workforce.roster.excel import ImportRefused, RowError
 from service.workforce.roster.queries import bureau_ids_named, unit_ids_named
+from tenants.isolation import TenantSession
 
 PER_PAGE = 50
 
@@ -55,13 +56,13 @@ class SaveOutcome:
     warnings: dict[int, list[DomainError]] = field(default_factory=dict)
 
 
-def is_locked(db: Session, tenant_id: uuid.UUID, month: date) -> bool:
+def is_locked(db: TenantSession, month: date) -> bool:
     return (
         db.exec(
             select(func.count())
             .select_from(AttendanceMonth)
             .where(
-                AttendanceMonth.tenant_id == tenant_id,
+                AttendanceMonth.tenant_id == db.tenant_id,
                 AttendanceMonth.month == month,
                 col(AttendanceMonth.locked_at).is_not(None),
             )
@@ -70,12 +71,12 @@ def is_locked(db: Session, tenant_id: uuid.UUID, month: date) -> bool:
     )
 
 
-def month_rows(db: Session, tenant_id: uuid.UUID, month: date) -> list[AttendanceMonth]:
+def month_rows(db: TenantSession, month: date) -> list[AttendanceMonth]:
     """Every worker's figures for ``month`` (what payroll reads)."""
     return list(
         db.exec(
             select(AttendanceMonth)
-            .where(AttendanceMonth.tenant_id == tenant_id, AttendanceMonth.month == month)
+            .where(AttendanceMonth.tenant_id == db.tenant_id, AttendanceMonth.month == month)
             .order_by(col(AttendanceMonth.worker_id))
         )
     )
@@ -99,10 +100,9 @@ def _month_row(tenant_id: uuid.UUID, worker_id: int, month: date, figures: Atten
     )
 
 
-def save_month(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, month: date, entries: dict[int, AttendanceFigures]
-) -> SaveOutcome:
+def save_month(db: TenantSession, month: date, entries: dict[int, AttendanceFigures], *, actor: Actor) -> SaveOutcome:
     """Create or update the figures of many workers for ``month``: all or nothing."""
+    tenant_id = db.tenant_id
     month = month.replace(day=1)
     errors: dict[int, list[DomainError]] = {}
     workers = {w.id: w for w in db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(list(entries))))}
@@ -118,7 +118,7 @@ def save_month(
             .with_for_update()
         )
     }
-    locked = is_locked(db, tenant_id, month)
+    locked = is_locked(db, month)
     label = month.isoformat()[:7]
     for worker_id, figures in entries.items():
         worker = workers.get(worker_id)
@@ -179,9 +179,10 @@ def save_month(
     return SaveOutcome(len(new_entries), len(changes), unchanged, {w: found[w] for w in found if found[w]})
 
 
-def lock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> int:
+def lock_month(db: TenantSession, month: date, *, actor: Actor) -> int:
     """Lock every row of ``month`` (payroll calls this when it uses the month).
     Returns how many rows were newly locked; locking again changes nothing."""
+    tenant_id = db.tenant_id
     month = month.replace(day=1)
     rows = db.execute(
         update(AttendanceMonth)
@@ -207,10 +208,11 @@ def lock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> 
     return len(rows)
 
 
-def unlock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -> int:
+def unlock_month(db: TenantSession, month: date, *, actor: Actor) -> int:
     """Unlock ``month`` for a payroll correction run (``payroll.runs.create_correction``): its
     figures may be corrected until the correction is published, which locks them again.
     Returns how many rows were unlocked (each audited)."""
+    tenant_id = db.tenant_id
     month = month.replace(day=1)
     rows = db.execute(
         update(AttendanceMonth)
@@ -236,11 +238,10 @@ def unlock_month(db: Session, tenant_id: uuid.UUID, month: date, actor: Actor) -
     return len(rows)
 
 
-def import_month(
-    db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, month: date, content: bytes, t: Translator
-) -> SaveOutcome:
+def import_month(db: TenantSession, keys: Keys, month: date, content: bytes, t: Translator, *, actor: Actor) -> SaveOutcome:
     """Check the sheet, match each row to a worker by ID number, save all or
     none; raise ImportRefused with every problem by row."""
+    tenant_id = db.tenant_id
     entries, errors = check_workbook(content, t, month)
     indexes = {id_number_index(keys, tenant_id, e.id_number): e for e in entries}
     workers = {
@@ -262,7 +263,7 @@ def import_month(
     if errors:
         raise ImportRefused(sorted(errors, key=lambda e: e.row))
     try:
-        return save_month(db, tenant_id, actor, month, by_worker)
+        return save_month(db, month, by_worker, actor=actor)
     except MonthRefused as refused:
         raise ImportRefused(
             sorted(
@@ -309,8 +310,8 @@ def _grid_query(tenant_id: uuid.UUID, month: date, f: GridFilter):
     return joined, conditions
 
 
-def month_grid(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter, page: int = 1) -> GridPage:
-    joined, conditions = _grid_query(tenant_id, month, f)
+def month_grid(db: TenantSession, month: date, f: GridFilter, page: int = 1) -> GridPage:
+    joined, conditions = _grid_query(db.tenant_id, month, f)
     total = db.exec(select(func.count()).select_from(Worker).outerjoin(AttendanceMonth, joined).where(*conditions)).one()
     pages = max(1, math.ceil(total / PER_PAGE))
     page = max(1, min(page, pages))
@@ -322,12 +323,12 @@ def month_grid(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter, pa
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
-    return GridPage([(w, r) for w, r in rows], total, page, pages, is_locked(db, tenant_id, month))
+    return GridPage([(w, r) for w, r in rows], total, page, pages, is_locked(db, month))
 
 
-def all_grid_rows(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter) -> list[tuple[Worker, AttendanceMonth | None]]:
+def all_grid_rows(db: TenantSession, month: date, f: GridFilter) -> list[tuple[Worker, AttendanceMonth | None]]:
     """Every row of the grid, for the sheet to fill in."""
-    joined, conditions = _grid_query(tenant_id, month, f)
+    joined, conditions = _grid_query(db.tenant_id, month, f)
     rows = db.exec(
         select(Worker, AttendanceMonth)
         .outerjoin(AttendanceMonth, joined)
@@ -337,13 +338,13 @@ def all_grid_rows(db: Session, tenant_id: uuid.UUID, month: date, f: GridFilter)
     return [(w, r) for w, r in rows]
 
 
-def worker_names(db: Session, tenant_id: uuid.UUID, worker_ids: list[int]) -> dict[int, str]:
+def worker_names(db: TenantSession, worker_ids: list[int]) -> dict[int, str]:
     """{worker id: name} in one query."""
     if not worker_ids:
         return {}
-    workers = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.id).in_(worker_ids))).all()
+    workers = db.exec(select(Worker).where(Worker.tenant_id == db.tenant_id, col(Worker.id).in_(worker_ids))).all()
     return {id_of(w): w.name for w in workers}
 
 
-def units(db: Session, tenant_id: uuid.UUID) -> list[str]:
+def units(db: TenantSession) -> list[str]:
     return unit_names(db)

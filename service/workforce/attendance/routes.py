@@ -77,10 +77,10 @@ def _grid(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    grid = attendance.month_grid(db, ctx.tenant_id, month, f, page_number)
+    grid = attendance.month_grid(db, month, f, page_number)
     choices = {
-        "client_bureaus": roster.filter_choices(db, ctx.tenant_id)["client_bureaus"],
-        "units": attendance.units(db, ctx.tenant_id),
+        "client_bureaus": roster.filter_choices(db)["client_bureaus"],
+        "units": attendance.units(db),
     }
     shown: dict[str, str] = {}
     row_warnings: dict[int, list[str]] = {}
@@ -179,7 +179,7 @@ class AttendanceController(Controller):
         if problems:
             raise attendance.MonthRefused(problems)
         if entries:
-            attendance.save_month(db, ctx.tenant_id, ctx.actor, month, entries)
+            attendance.save_month(db, month, entries, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/attendance?{_params(month, f, current_page)}&notice=saved"))
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
@@ -194,7 +194,7 @@ class AttendanceController(Controller):
         month = month_or(params.get("month", ""), _default_month())
         f = attendance.GridFilter(params.get("client_bureau", "")[:80], params.get("unit", "")[:80])
         keys = keys_for(request.app.state.settings)
-        rows = attendance.all_grid_rows(db, ctx.tenant_id, month, f)
+        rows = attendance.all_grid_rows(db, month, f)
         content = template_workbook(rows, lambda w: reveal_id_number(keys, w), ctx.translate, month)
         return xlsx_download(content, f"attendance-{month.isoformat()[:7]}.xlsx")
 
@@ -206,7 +206,7 @@ class AttendanceController(Controller):
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
         keys = keys_for(request.app.state.settings)
-        outcome = attendance.import_month(db, keys, ctx.tenant_id, ctx.actor, month, upload.file.read(), t)
-        names = attendance.worker_names(db, ctx.tenant_id, list(outcome.warnings))
+        outcome = attendance.import_month(db, keys, month, upload.file.read(), t, actor=ctx.actor)
+        names = attendance.worker_names(db, list(outcome.warnings))
         found = [(names[w], t.error(e)) for w, problems in outcome.warnings.items() for e in problems]
         return _import_page(request, outcome=outcome, warnings=found, month_text=month.isoformat()[:7])

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -52,6 +51,7 @@ from service.workforce.models import (
     Worker,
 )
 from service.workforce.roster.actions import id_number_index
+from tenants.isolation import TenantSession
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # What a scan may be, told by its first bytes, never by its name or the browser's word.
@@ -65,25 +65,25 @@ _SIGNATURES = (
 # --- reading --------------------------------------------------------------
 
 
-def contracts_of_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> list[Contract]:
+def contracts_of_worker(db: TenantSession, worker_id: int) -> list[Contract]:
     """Every contract of the worker, oldest first."""
     return list(
         db.exec(
             select(Contract)
-            .where(Contract.tenant_id == tenant_id, Contract.worker_id == worker_id)
+            .where(Contract.tenant_id == db.tenant_id, Contract.worker_id == worker_id)
             .order_by(col(Contract.start_date), col(Contract.id))
         )
     )
 
 
-def get_contract(db: Session, tenant_id: uuid.UUID, contract_id: int) -> Contract | None:
-    return db.exec(select(Contract).where(Contract.tenant_id == tenant_id, Contract.id == contract_id)).first()
+def get_contract(db: TenantSession, contract_id: int) -> Contract | None:
+    return db.exec(select(Contract).where(Contract.tenant_id == db.tenant_id, Contract.id == contract_id)).first()
 
 
-def next_contract(db: Session, tenant_id: uuid.UUID, contract: Contract) -> Contract | None:
+def next_contract(db: TenantSession, contract: Contract) -> Contract | None:
     """The contract that renewed this one, if any."""
     return db.exec(
-        select(Contract).where(Contract.tenant_id == tenant_id, Contract.previous_contract_id == contract.id)
+        select(Contract).where(Contract.tenant_id == db.tenant_id, Contract.previous_contract_id == contract.id)
     ).first()
 
 
@@ -95,24 +95,25 @@ class FileInfo:
     uploaded_at: datetime | None
 
 
-def file_info(db: Session, tenant_id: uuid.UUID, contract_id: int) -> FileInfo | None:
+def file_info(db: TenantSession, contract_id: int) -> FileInfo | None:
     row = db.exec(
         select(ContractFile.filename, ContractFile.media_type, ContractFile.size_bytes, ContractFile.uploaded_at).where(
-            ContractFile.tenant_id == tenant_id, ContractFile.contract_id == contract_id
+            ContractFile.tenant_id == db.tenant_id, ContractFile.contract_id == contract_id
         )
     ).first()
     return None if row is None else FileInfo(*row)
 
 
-def get_file(db: Session, tenant_id: uuid.UUID, contract_id: int) -> ContractFile | None:
+def get_file(db: TenantSession, contract_id: int) -> ContractFile | None:
     return db.exec(
-        select(ContractFile).where(ContractFile.tenant_id == tenant_id, ContractFile.contract_id == contract_id)
+        select(ContractFile).where(ContractFile.tenant_id == db.tenant_id, ContractFile.contract_id == contract_id)
     ).first()
 
 
-def workers_by_id_number(db: Session, keys: Keys, tenant_id: uuid.UUID, numbers: Iterable[str]) -> dict[str, Worker]:
+def workers_by_id_number(db: TenantSession, keys: Keys, numbers: Iterable[str]) -> dict[str, Worker]:
     """Workers matched on their ID numbers, in one query: the blind index
     ``roster.actions.find_by_id_number`` uses, for a whole sheet at once."""
+    tenant_id = db.tenant_id
     by_index = {id_number_index(keys, tenant_id, n): n for n in set(numbers)}
     if not by_index:
         return {}
@@ -120,22 +121,22 @@ def workers_by_id_number(db: Session, keys: Keys, tenant_id: uuid.UUID, numbers:
     return {by_index[w.id_number_index]: w for w in rows}
 
 
-def contracts_of_workers(db: Session, tenant_id: uuid.UUID, worker_ids: Iterable[int]) -> dict[int, list[Contract]]:
+def contracts_of_workers(db: TenantSession, worker_ids: Iterable[int]) -> dict[int, list[Contract]]:
     """Every contract of each worker, oldest first, in one query."""
     found: dict[int, list[Contract]] = {w: [] for w in worker_ids}
     if found:
         for contract in db.exec(
             select(Contract)
-            .where(Contract.tenant_id == tenant_id, col(Contract.worker_id).in_(list(found)))
+            .where(Contract.tenant_id == db.tenant_id, col(Contract.worker_id).in_(list(found)))
             .order_by(col(Contract.start_date), col(Contract.id))
         ):
             found[contract.worker_id].append(contract)
     return found
 
 
-def severance_on(db: Session, tenant_id: uuid.UUID, worker: Worker, terminated_on: date) -> SeveranceFigure:
+def severance_on(db: TenantSession, worker: Worker, terminated_on: date) -> SeveranceFigure:
     """The compensation figure for the termination form."""
-    return severance_for(db, tenant_id, worker, contracts_of_worker(db, tenant_id, id_of(worker)), terminated_on)
+    return severance_for(db, worker, contracts_of_worker(db, id_of(worker)), terminated_on)
 
 
 # --- helpers --------------------------------------------------------------
@@ -184,10 +185,10 @@ def _columns(data: ContractInput) -> dict:
     }
 
 
-def other_terms(db: Session, tenant_id: uuid.UUID, worker_id: int, *, but: Iterable[int | None] = ()) -> list:
+def other_terms(db: TenantSession, worker_id: int, *, but: Iterable[int | None] = ()) -> list:
     """The worker's contracts as terms to check a new or changed one against, leaving out ``but``."""
     excluded = set(but)
-    return [as_terms(c, to_last_day=True) for c in contracts_of_worker(db, tenant_id, worker_id) if c.id not in excluded]
+    return [as_terms(c, to_last_day=True) for c in contracts_of_worker(db, worker_id) if c.id not in excluded]
 
 
 def _touch(db: Session, contract: Contract) -> None:
@@ -196,9 +197,9 @@ def _touch(db: Session, contract: Contract) -> None:
     db.flush()
 
 
-def recompute(db: Session, tenant_id: uuid.UUID, worker_ids: Sequence[int], today: date) -> None:
+def recompute(db: TenantSession, worker_ids: Sequence[int], today: date) -> None:
     """Say that the workers' contracts changed: their compliance alerts are recomputed before the commit."""
-    events.record(db, WorkersChanged(tenant_id, tuple(worker_ids), today))
+    events.record(db, WorkersChanged(db.tenant_id, tuple(worker_ids), today))
 
 
 def _require(contract: Contract, *statuses: ContractStatus, message: str) -> None:
@@ -210,25 +211,17 @@ def _require(contract: Contract, *statuses: ContractStatus, message: str) -> Non
 
 
 def create_contract(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
-    worker: Worker,
-    data: ContractInput,
-    today: date,
-    *,
-    previous: Contract | None = None,
+    db: TenantSession, worker: Worker, data: ContractInput, today: date, *, actor: Actor, previous: Contract | None = None
 ) -> Contract:
     """A draft, or a signed contract when the data carries a signing date."""
-    contract = _insert(db, tenant_id, actor, worker, data, previous)
-    recompute(db, tenant_id, [id_of(worker)], today)
+    contract = _insert(db, worker, data, previous, actor=actor)
+    recompute(db, [id_of(worker)], today)
     return contract
 
 
-def _insert(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: ContractInput, previous: Contract | None
-) -> Contract:
-    refuse_impossible_terms(data.terms(), other_terms(db, tenant_id, id_of(worker)))
+def _insert(db: TenantSession, worker: Worker, data: ContractInput, previous: Contract | None, *, actor: Actor) -> Contract:
+    tenant_id = db.tenant_id
+    refuse_impossible_terms(data.terms(), other_terms(db, id_of(worker)))
     contract = Contract(
         tenant_id=tenant_id,
         worker_id=id_of(worker),
@@ -242,12 +235,10 @@ def _insert(
     return contract
 
 
-def update_draft(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, contract: Contract, data: ContractInput, today: date
-) -> Contract:
+def update_draft(db: TenantSession, contract: Contract, data: ContractInput, today: date, *, actor: Actor) -> Contract:
     """Change a draft's terms; a signing date in the data signs it."""
     _require(contract, ContractStatus.DRAFT, message=N_("Only a draft contract can be edited."))
-    refuse_impossible_terms(data.terms(), other_terms(db, tenant_id, contract.worker_id, but=[contract.id]))
+    refuse_impossible_terms(data.terms(), other_terms(db, contract.worker_id, but=[contract.id]))
     before = snapshot(contract)
     for name, value in _columns(data).items():
         setattr(contract, name, value)
@@ -256,23 +247,23 @@ def update_draft(
     _touch(db, contract)
     after = snapshot(contract)
     if after != before:
-        record(db, tenant_id, actor, "contract.update", "contract", contract.id, before=before, after=after)
-        recompute(db, tenant_id, [contract.worker_id], today)
+        record(db, db.tenant_id, actor, "contract.update", "contract", contract.id, before=before, after=after)
+        recompute(db, [contract.worker_id], today)
     return contract
 
 
-def sign(db: Session, tenant_id: uuid.UUID, actor: Actor, contract: Contract, signed_on: date, today: date) -> None:
+def sign(db: TenantSession, contract: Contract, signed_on: date, today: date, *, actor: Actor) -> None:
     _require(contract, ContractStatus.DRAFT, message=N_("Only a draft contract can be signed."))
     before = snapshot(contract)
     contract.signed_on = signed_on
     contract.status = ContractStatus.SIGNED
     _touch(db, contract)
-    record(db, tenant_id, actor, "contract.sign", "contract", contract.id, before=before, after=snapshot(contract))
-    recompute(db, tenant_id, [contract.worker_id], today)
+    record(db, db.tenant_id, actor, "contract.sign", "contract", contract.id, before=before, after=snapshot(contract))
+    recompute(db, [contract.worker_id], today)
 
 
 def set_renewal_decision(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, contract: Contract, decision: RenewalDecision, today: date
+    db: TenantSession, contract: Contract, decision: RenewalDecision, today: date, *, actor: Actor
 ) -> None:
     _require(contract, ContractStatus.SIGNED, message=N_("Only a signed contract that is still running can be renewed."))
     if contract.end_date is None:
@@ -284,7 +275,7 @@ def set_renewal_decision(
     _touch(db, contract)
     record(
         db,
-        tenant_id,
+        db.tenant_id,
         actor,
         "contract.renewal_decision",
         "contract",
@@ -292,7 +283,7 @@ def set_renewal_decision(
         before=before,
         after=snapshot(contract),
     )
-    recompute(db, tenant_id, [contract.worker_id], today)
+    recompute(db, [contract.worker_id], today)
 
 
 def refuse_renewal(contract: Contract) -> None:
@@ -313,15 +304,7 @@ def refuse_termination(contract: Contract) -> None:
     _require(contract, ContractStatus.SIGNED, message=N_("Only a signed contract that is still running can be terminated."))
 
 
-def renew(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
-    worker: Worker,
-    contract: Contract,
-    data: ContractInput,
-    today: date,
-) -> Contract:
+def renew(db: TenantSession, worker: Worker, contract: Contract, data: ContractInput, today: date, *, actor: Actor) -> Contract:
     """Mark ``contract`` renewed and create the next one, linked to it.
 
     The route fills the data from the current contract and the renewal form;
@@ -330,23 +313,17 @@ def renew(
     """
     refuse_renewal(contract)
     before = snapshot(contract)
-    next_one = _insert(db, tenant_id, actor, worker, data, contract)
+    next_one = _insert(db, worker, data, contract, actor=actor)
     contract.status = ContractStatus.RENEWED
     contract.renewal_decision = RenewalDecision.RENEW
     _touch(db, contract)
-    record(db, tenant_id, actor, "contract.renew", "contract", contract.id, before=before, after=snapshot(contract))
-    recompute(db, tenant_id, [id_of(worker)], today)
+    record(db, db.tenant_id, actor, "contract.renew", "contract", contract.id, before=before, after=snapshot(contract))
+    recompute(db, [id_of(worker)], today)
     return next_one
 
 
 def convert_to_open_ended(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
-    worker: Worker,
-    contract: Contract,
-    data: ContractInput,
-    today: date,
+    db: TenantSession, worker: Worker, contract: Contract, data: ContractInput, today: date, *, actor: Actor
 ) -> Contract:
     """Replace a signed fixed-term contract by an open-ended one, linked to it.
 
@@ -384,25 +361,19 @@ def convert_to_open_ended(
     contract.status = ContractStatus.RENEWED
     contract.renewal_decision = RenewalDecision.RENEW
     _touch(db, contract)
-    record(db, tenant_id, actor, "contract.convert", "contract", contract.id, before=before, after=snapshot(contract))
-    open_ended = _insert(db, tenant_id, actor, worker, data, contract)
-    recompute(db, tenant_id, [id_of(worker)], today)
+    record(db, db.tenant_id, actor, "contract.convert", "contract", contract.id, before=before, after=snapshot(contract))
+    open_ended = _insert(db, worker, data, contract, actor=actor)
+    recompute(db, [id_of(worker)], today)
     return open_ended
 
 
 def terminate(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
-    worker: Worker,
-    contract: Contract,
-    data: TerminationInput,
-    today: date,
+    db: TenantSession, worker: Worker, contract: Contract, data: TerminationInput, today: date, *, actor: Actor
 ) -> SeveranceFigure:
     """End a signed contract for a statutory reason; the compensation is computed and stored."""
     refuse_termination(contract)
     refuse_impossible_termination(as_terms(contract), data.reason, data.terminated_on)
-    figure = severance_for(db, tenant_id, worker, contracts_of_worker(db, tenant_id, id_of(worker)), data.terminated_on)
+    figure = severance_for(db, worker, contracts_of_worker(db, id_of(worker)), data.terminated_on)
     before = snapshot(contract)
     contract.status = ContractStatus.TERMINATED
     contract.termination_reason = data.reason.value
@@ -410,8 +381,8 @@ def terminate(
     contract.severance = figure.amount_for(data.reason)
     _touch(db, contract)
     after = snapshot(contract) | {"severance_basis": figure.basis()}
-    record(db, tenant_id, actor, "contract.terminate", "contract", contract.id, before=before, after=after)
-    recompute(db, tenant_id, [id_of(worker)], today)
+    record(db, db.tenant_id, actor, "contract.terminate", "contract", contract.id, before=before, after=after)
+    recompute(db, [id_of(worker)], today)
     return figure
 
 
@@ -434,9 +405,10 @@ def _safe_filename(name: str, extension: str) -> str:
 
 
 def attach_file(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, contract: Contract, filename: str, content: bytes, today: date
+    db: TenantSession, contract: Contract, filename: str, content: bytes, today: date, *, actor: Actor
 ) -> ContractFile:
     """Keep the scan of a contract (replacing an earlier one), checked by its first bytes."""
+    tenant_id = db.tenant_id
     if not content:
         raise DomainError(N_("The file is empty."), field="file")
     if len(content) > MAX_FILE_BYTES:
@@ -445,7 +417,7 @@ def attach_file(
     if detected is None:
         raise DomainError(N_("Upload the scan as a PDF, JPEG or PNG file."), field="file")
     media_type, extension = detected
-    old = get_file(db, tenant_id, id_of(contract))
+    old = get_file(db, id_of(contract))
     before = None if old is None else _file_snapshot(old.filename, old.media_type, old.content)
     if old is not None:
         db.execute(
@@ -464,7 +436,7 @@ def attach_file(
     db.flush()
     after = _file_snapshot(stored.filename, media_type, content)
     record(db, tenant_id, actor, "contract.attach_file", "contract", contract.id, before=before, after=after)
-    recompute(db, tenant_id, [contract.worker_id], today)
+    recompute(db, [contract.worker_id], today)
     return stored
 
 
@@ -496,8 +468,9 @@ class ImportPlan:
     unchanged: int
 
 
-def import_contracts(db: Session, tenant_id: uuid.UUID, actor: Actor, plan: ImportPlan, today: date) -> ImportOutcome:
+def import_contracts(db: TenantSession, plan: ImportPlan, today: date, *, actor: Actor) -> ImportOutcome:
     """Write a checked plan in the caller's transaction (the caller imports all rows or none)."""
+    tenant_id = db.tenant_id
     now = datetime.now(UTC)
     if plan.new:
         rows = [
@@ -541,7 +514,7 @@ def import_contracts(db: Session, tenant_id: uuid.UUID, actor: Actor, plan: Impo
     record_many(db, tenant_id, actor, "contract.import_update", "contract", changes)
     worker_ids = sorted({w for w, _ in plan.new} | {c.worker_id for c, _ in plan.changed})
     if worker_ids:
-        recompute(db, tenant_id, worker_ids, today)
+        recompute(db, worker_ids, today)
     return ImportOutcome(created=len(plan.new), updated=len(plan.changed), unchanged=plan.unchanged)
 
 

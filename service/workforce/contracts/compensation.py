@@ -17,13 +17,10 @@ The figure itself is ``severance.economic_compensation`` (劳动合同法 Art. 4
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from sqlmodel import Session
 
 from service.cities import actions as cities
 from service.cities.reference import CityFigures
@@ -38,6 +35,7 @@ from service.workforce.contracts.severance import (
 )
 from service.workforce.contracts.state import last_day as contract_last_day
 from service.workforce.models import Contract, ContractStatus, Worker
+from tenants.isolation import TenantSession
 
 
 @dataclass(frozen=True)
@@ -132,20 +130,14 @@ def compute(
     return SeveranceFigure(service_start, last_day, tuple(wages), city, figures, result)
 
 
-def city_figures(db: Session, tenant_id: uuid.UUID, city: str | None, on: date) -> CityFigures | None:
+def city_figures(db: TenantSession, city: str | None, on: date) -> CityFigures | None:
     if not city:
         return None
-    row = cities.in_force(db, tenant_id, city, on)
+    row = cities.in_force(db, city, on)
     return None if row is None else cities.figures(row)
 
 
-def severance_for(
-    db: Session,
-    tenant_id: uuid.UUID,
-    worker: Worker,
-    contracts: Sequence[Contract],
-    terminated_on: date,
-) -> SeveranceFigure:
+def severance_for(db: TenantSession, worker: Worker, contracts: Sequence[Contract], terminated_on: date) -> SeveranceFigure:
     """The figure for ending the worker's service on ``terminated_on``.
 
     ``contracts`` are the worker's contracts (the wages come from them).
@@ -169,5 +161,5 @@ def severance_for(
         last_day=terminated_on,
         wages=wages,
         city=city,
-        figures=city_figures(db, tenant_id, city, terminated_on),
+        figures=city_figures(db, city, terminated_on),
     )

@@ -3,11 +3,8 @@ contract, and the compensation the termination form shows for the day chosen."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
-
-from sqlmodel import Session
 
 from service.database.ids import id_of
 from service.errors import DomainError
@@ -17,6 +14,7 @@ from service.workforce.contracts.compensation import SeveranceFigure, city_figur
 from service.workforce.contracts.state import as_terms
 from service.workforce.contracts.terms import Finding, check_contract
 from service.workforce.models import Contract, Worker
+from tenants.isolation import TenantSession
 
 
 @dataclass(frozen=True)
@@ -26,10 +24,10 @@ class ContractCheck:
     minimum_wage_known: bool  # whether the city's minimum wage was known to check the probation pay
 
 
-def contract_check(db: Session, tenant_id: uuid.UUID, worker: Worker, contract: Contract) -> ContractCheck:
-    figures = city_figures(db, tenant_id, worker.city, contract.start_date)
+def contract_check(db: TenantSession, worker: Worker, contract: Contract) -> ContractCheck:
+    figures = city_figures(db, worker.city, contract.start_date)
     minimum_wage = figures.minimum_wage_monthly if figures else ZERO
-    others = contracts.other_terms(db, tenant_id, id_of(worker), but=[contract.id])
+    others = contracts.other_terms(db, id_of(worker), but=[contract.id])
     try:
         findings = check_contract(as_terms(contract), others, minimum_wage)
     except DomainError as impossible:
@@ -43,8 +41,8 @@ class SeverancePreview:
     refused: DomainError | None  # why the day chosen has no figure
 
 
-def severance_preview(db: Session, tenant_id: uuid.UUID, worker: Worker, on: date) -> SeverancePreview:
+def severance_preview(db: TenantSession, worker: Worker, on: date) -> SeverancePreview:
     try:
-        return SeverancePreview(contracts.severance_on(db, tenant_id, worker, on), None)
+        return SeverancePreview(contracts.severance_on(db, worker, on), None)
     except DomainError as refused:
         return SeverancePreview(None, refused)

@@ -81,16 +81,16 @@ def _next_submit(ctx: RequestContext, db: TenantSession, contract_id: int, data:
     if mode == CONVERT:
         raw |= {"contract_type": ContractType.OPEN_ENDED.value, "end": ""}
         # The fixed-term contract may be shortened to make room: checked by the action.
-        others = contracts.other_terms(db, ctx.tenant_id, id_of(worker), but=[contract.id])
+        others = contracts.other_terms(db, id_of(worker), but=[contract.id])
     else:
-        others = contracts.other_terms(db, ctx.tenant_id, id_of(worker))
+        others = contracts.other_terms(db, id_of(worker))
     if not values["start"] and contract.end_date is not None:
         raw["start"] = (contract.end_date + ONE_DAY).isoformat()
     parsed = parse_contract(raw, today=today, others=others)
     if mode == CONVERT:
-        created = contracts.convert_to_open_ended(db, ctx.tenant_id, ctx.actor, worker, contract, parsed, today)
+        created = contracts.convert_to_open_ended(db, worker, contract, parsed, today, actor=ctx.actor)
     else:
-        created = contracts.renew(db, ctx.tenant_id, ctx.actor, worker, contract, parsed, today)
+        created = contracts.renew(db, worker, contract, parsed, today, actor=ctx.actor)
     return see_other(ctx.tenant_path(f"/contracts/{created.id}?notice=created"))
 
 

@@ -41,18 +41,18 @@ from tenants.isolation import TenantSession
 # --- shared by the contract modules ---------------------------------------
 
 
-def load_worker(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
-    worker = roster.get_worker(db, ctx.tenant_id, worker_id)
+def load_worker(db: TenantSession, worker_id: int) -> Worker:
+    worker = roster.get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker
 
 
 def load_contract(db: TenantSession, ctx: RequestContext, contract_id: int) -> tuple[Contract, Worker]:
-    contract = contracts.get_contract(db, ctx.tenant_id, contract_id)
+    contract = contracts.get_contract(db, contract_id)
     if contract is None:
         raise NotFoundException()
-    return contract, load_worker(db, ctx, contract.worker_id)
+    return contract, load_worker(db, contract.worker_id)
 
 
 def form_values(data: dict[str, Any], fields: tuple[str, ...] = FIELDS) -> dict[str, str]:
@@ -102,7 +102,7 @@ def _form(
 
 
 def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    worker = load_worker(db, ctx, request.path_params["worker_id"])
+    worker = load_worker(db, request.path_params["worker_id"])
     return _form(request, worker=worker, contract=None, values=refused.values(FIELDS), errors=refused.errors)
 
 
@@ -116,8 +116,8 @@ class WorkerContractsController(Controller):
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
     def new(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = load_worker(db, ctx, worker_id)
-        ends = [c.terminated_on or c.end_date for c in contracts.contracts_of_worker(db, ctx.tenant_id, worker_id)]
+        worker = load_worker(db, worker_id)
+        ends = [c.terminated_on or c.end_date for c in contracts.contracts_of_worker(db, worker_id)]
         start = max((e + ONE_DAY for e in ends if e is not None), default=worker.hire_date)
         values = {
             "contract_type": ContractType.FIXED_TERM.value,
@@ -130,9 +130,9 @@ class WorkerContractsController(Controller):
     @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
         today = clock.today()
-        worker = load_worker(db, ctx, worker_id)
-        parsed = parse_contract(form_values(data), today=today, others=contracts.other_terms(db, ctx.tenant_id, worker_id))
-        contract = contracts.create_contract(db, ctx.tenant_id, ctx.actor, worker, parsed, today)
+        worker = load_worker(db, worker_id)
+        parsed = parse_contract(form_values(data), today=today, others=contracts.other_terms(db, worker_id))
+        contract = contracts.create_contract(db, worker, parsed, today, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract.id}?notice=created"))
 
 
@@ -159,7 +159,7 @@ def _detail(
     today = clock.today()
     contract, worker = load_contract(db, ctx, contract_id)
     previous_id = contract.previous_contract_id
-    check = queries.contract_check(db, ctx.tenant_id, worker, contract)
+    check = queries.contract_check(db, worker, contract)
     state = contract_state(contract, today)
     return page(
         request,
@@ -170,11 +170,11 @@ def _detail(
         state_label=STATE_LABELS[state],
         badge=STATE_BADGES[state],
         labels=LABELS,
-        previous=contracts.get_contract(db, ctx.tenant_id, previous_id) if previous_id else None,
-        following=contracts.next_contract(db, ctx.tenant_id, contract),
+        previous=contracts.get_contract(db, previous_id) if previous_id else None,
+        following=contracts.next_contract(db, contract),
         warnings=_findings(ctx, check),
         minimum_wage_known=check.minimum_wage_known,
-        scan=contracts.file_info(db, ctx.tenant_id, id_of(contract)),
+        scan=contracts.file_info(db, id_of(contract)),
         reason=TerminationReason(contract.termination_reason) if contract.termination_reason else None,
         reason_labels=REASON_LABELS,
         decisions=list(RenewalDecision),
@@ -212,9 +212,9 @@ class ContractController(Controller):
     def update(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int], data: FormData) -> Response:
         today = clock.today()
         contract, worker = load_contract(db, ctx, contract_id)
-        others = contracts.other_terms(db, ctx.tenant_id, id_of(worker), but=[contract.id])
+        others = contracts.other_terms(db, id_of(worker), but=[contract.id])
         contracts.update_draft(
-            db, ctx.tenant_id, ctx.actor, contract, parse_contract(form_values(data), today=today, others=others), today
+            db, contract, parse_contract(form_values(data), today=today, others=others), today, actor=ctx.actor
         )
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=saved"))
 
@@ -223,7 +223,7 @@ class ContractController(Controller):
         today = clock.today()
         contract, _ = load_contract(db, ctx, contract_id)
         signed_on = parse_signing(form_values(data, ("signed_on",)), today=today)
-        contracts.sign(db, ctx.tenant_id, ctx.actor, contract, signed_on, today)
+        contracts.sign(db, contract, signed_on, today, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=signed"))
 
     @post(
@@ -234,7 +234,7 @@ class ContractController(Controller):
     def renewal_decision(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int], data: FormData) -> Response:
         contract, _ = load_contract(db, ctx, contract_id)
         decision = parse_renewal_decision(form_values(data, ("renewal_decision",)))
-        contracts.set_renewal_decision(db, ctx.tenant_id, ctx.actor, contract, decision, clock.today())
+        contracts.set_renewal_decision(db, contract, decision, clock.today(), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=saved"))
 
     # --- the scanned contract ---
@@ -246,14 +246,14 @@ class ContractController(Controller):
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose the scanned contract to upload."), field="file")
         content = upload.file.read(contracts.MAX_FILE_BYTES + 1)
-        contracts.attach_file(db, ctx.tenant_id, ctx.actor, contract, upload.filename, content, clock.today())
+        contracts.attach_file(db, contract, upload.filename, content, clock.today(), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=file"))
 
     # The scan shows the full ID number and the wage: only those who see them anyway.
     @get("/{contract_id:int}/file", opt=allow(*SEES_FULL_ID), sync_to_thread=True)
     def download(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int]) -> Response:
         load_contract(db, ctx, contract_id)
-        stored = contracts.get_file(db, ctx.tenant_id, contract_id)
+        stored = contracts.get_file(db, contract_id)
         if stored is None:
             raise NotFoundException()
         ascii_name = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else "_" for ch in stored.filename)

@@ -44,7 +44,7 @@ def _termination_page(
     except ValueError:
         on = None  # the form marks the field; there is no figure to show
     if on is not None:
-        preview = queries.severance_preview(db, ctx.tenant_id, worker, on)
+        preview = queries.severance_preview(db, worker, on)
         figure = preview.figure
         if preview.refused is not None:
             errors.setdefault(preview.refused.field or "terminated_on", ctx.translate.error(preview.refused))
@@ -90,5 +90,5 @@ class ContractTerminationController(Controller):
     def terminate(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int], data: FormData) -> Response:
         contract, worker = load_contract(db, ctx, contract_id)
         termination = parse_termination(form_values(data, FIELDS))
-        contracts.terminate(db, ctx.tenant_id, ctx.actor, worker, contract, termination, clock.today())
+        contracts.terminate(db, worker, contract, termination, clock.today(), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=terminated"))

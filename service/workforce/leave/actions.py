@@ -12,12 +12,11 @@ checks at the same moment.
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service.audit import Actor, record
 from service.database.ids import id_of
@@ -32,6 +31,7 @@ from service.workforce.leave.rules import (
     refuse_overlap,
 )
 from service.workforce.models import Worker, WorkerStatus
+from tenants.isolation import TenantSession
 
 HOLDING = (LeaveStatus.PENDING, LeaveStatus.APPROVED)  # requests that take up days
 COMMENT_LIMIT = 500
@@ -51,21 +51,19 @@ class LeaveBalance:
         return None if self.entitlement is None else self.entitlement - self.used
 
 
-def _lock_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Worker | None:
-    return db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker_id).with_for_update()).first()
+def _lock_worker(db: TenantSession, worker_id: int) -> Worker | None:
+    return db.exec(select(Worker).where(Worker.tenant_id == db.tenant_id, Worker.id == worker_id).with_for_update()).first()
 
 
-def load_request(db: Session, tenant_id: uuid.UUID, request_id: int, *, for_update: bool = False) -> LeaveRequest | None:
-    query = select(LeaveRequest).where(LeaveRequest.tenant_id == tenant_id, LeaveRequest.id == request_id)
+def load_request(db: TenantSession, request_id: int, *, for_update: bool = False) -> LeaveRequest | None:
+    query = select(LeaveRequest).where(LeaveRequest.tenant_id == db.tenant_id, LeaveRequest.id == request_id)
     return db.exec(query.with_for_update() if for_update else query).first()
 
 
-def _holding(
-    db: Session, tenant_id: uuid.UUID, worker_id: int, start: date, end: date, exclude_id: int | None = None
-) -> list[LeaveRequest]:
+def _holding(db: TenantSession, worker_id: int, start: date, end: date, exclude_id: int | None = None) -> list[LeaveRequest]:
     """The worker's pending and approved requests touching ``start``..``end``."""
     query = select(LeaveRequest).where(
-        LeaveRequest.tenant_id == tenant_id,
+        LeaveRequest.tenant_id == db.tenant_id,
         LeaveRequest.worker_id == worker_id,
         col(LeaveRequest.status).in_(HOLDING),
         LeaveRequest.start_date <= end,
@@ -76,10 +74,10 @@ def _holding(
     return list(db.exec(query))
 
 
-def _configured(db: Session, tenant_id: uuid.UUID, worker_id: int, year: int) -> dict[LeaveType, int]:
+def _configured(db: TenantSession, worker_id: int, year: int) -> dict[LeaveType, int]:
     rows = db.exec(
         select(LeaveEntitlement).where(
-            LeaveEntitlement.tenant_id == tenant_id,
+            LeaveEntitlement.tenant_id == db.tenant_id,
             LeaveEntitlement.worker_id == worker_id,
             LeaveEntitlement.year == year,
         )
@@ -97,19 +95,13 @@ def entitlement(worker: Worker, leave_type: LeaveType, year: int, configured: di
 
 
 def _refuse_over_entitlement(
-    db: Session,
-    tenant_id: uuid.UUID,
-    worker: Worker,
-    leave_type: LeaveType,
-    start: date,
-    end: date,
-    exclude_id: int | None,
+    db: TenantSession, worker: Worker, leave_type: LeaveType, start: date, end: date, exclude_id: int | None
 ) -> None:
     for year in range(start.year, end.year + 1):
-        limit = entitlement(worker, leave_type, year, _configured(db, tenant_id, id_of(worker), year))
+        limit = entitlement(worker, leave_type, year, _configured(db, id_of(worker), year))
         if limit is None:
             continue
-        others = _holding(db, tenant_id, id_of(worker), date(year, 1, 1), date(year, 12, 31), exclude_id)
+        others = _holding(db, id_of(worker), date(year, 1, 1), date(year, 12, 31), exclude_id)
         taken = sum(
             leave_days_in_year(r.leave_type, r.start_date, r.end_date, year) for r in others if r.leave_type is leave_type
         )
@@ -117,9 +109,10 @@ def _refuse_over_entitlement(
         refuse_over_entitlement(leave_type, year, requested, limit, taken)
 
 
-def submit_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, data: LeaveInput) -> LeaveRequest:
+def submit_leave(db: TenantSession, data: LeaveInput, *, actor: Actor) -> LeaveRequest:
     """Record a request on behalf of the worker (``actor`` is who submits it)."""
-    worker = _lock_worker(db, tenant_id, data.worker_id)
+    tenant_id = db.tenant_id
+    worker = _lock_worker(db, data.worker_id)
     if worker is None:
         raise DomainError(N_("Choose a worker."), field="worker_id")
     if worker.status in (WorkerStatus.CANDIDATE, WorkerStatus.LEFT):
@@ -130,9 +123,9 @@ def submit_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, data: LeaveInp
             field="start_date",
             hire_date=worker.hire_date.isoformat(),
         )
-    existing = _holding(db, tenant_id, id_of(worker), data.start_date, data.end_date)
+    existing = _holding(db, id_of(worker), data.start_date, data.end_date)
     refuse_overlap(data.start_date, data.end_date, [Span(id_of(r), r.start_date, r.end_date) for r in existing])
-    _refuse_over_entitlement(db, tenant_id, worker, data.leave_type, data.start_date, data.end_date, None)
+    _refuse_over_entitlement(db, worker, data.leave_type, data.start_date, data.end_date, None)
     request = LeaveRequest(
         tenant_id=tenant_id,
         worker_id=id_of(worker),
@@ -169,9 +162,7 @@ def _comment(text: str, *, required: bool) -> str:
     return text
 
 
-def _decide(
-    db: Session, tenant_id: uuid.UUID, actor: Actor, request: LeaveRequest, status: LeaveStatus, comment: str
-) -> LeaveRequest:
+def _decide(db: TenantSession, request: LeaveRequest, status: LeaveStatus, comment: str, *, actor: Actor) -> LeaveRequest:
     if request.status is not LeaveStatus.PENDING:
         raise DomainError(
             N_("This request is already {status}; only a request awaiting approval can be decided."),
@@ -188,25 +179,25 @@ def _decide(
     db.add(request)
     db.flush()
     action = "leave.approve" if status is LeaveStatus.APPROVED else "leave.reject"
-    record(db, tenant_id, actor, action, "leave_request", request.id, before=before, after=request.snapshot())
+    record(db, db.tenant_id, actor, action, "leave_request", request.id, before=before, after=request.snapshot())
     return request
 
 
-def approve_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, request: LeaveRequest, comment: str = "") -> LeaveRequest:
+def approve_leave(db: TenantSession, request: LeaveRequest, comment: str = "", *, actor: Actor) -> LeaveRequest:
     comment = _comment(comment, required=False)
-    worker = _lock_worker(db, tenant_id, request.worker_id)
+    worker = _lock_worker(db, request.worker_id)
     assert worker is not None  # the foreign key
     if request.status is LeaveStatus.PENDING and not is_submitter(actor, request):
         # The entitlement may have changed since the request was submitted.
-        _refuse_over_entitlement(db, tenant_id, worker, request.leave_type, request.start_date, request.end_date, request.id)
-    return _decide(db, tenant_id, actor, request, LeaveStatus.APPROVED, comment)
+        _refuse_over_entitlement(db, worker, request.leave_type, request.start_date, request.end_date, request.id)
+    return _decide(db, request, LeaveStatus.APPROVED, comment, actor=actor)
 
 
-def reject_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, request: LeaveRequest, comment: str) -> LeaveRequest:
-    return _decide(db, tenant_id, actor, request, LeaveStatus.REJECTED, _comment(comment, required=True))
+def reject_leave(db: TenantSession, request: LeaveRequest, comment: str, *, actor: Actor) -> LeaveRequest:
+    return _decide(db, request, LeaveStatus.REJECTED, _comment(comment, required=True), actor=actor)
 
 
-def cancel_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, request: LeaveRequest) -> LeaveRequest:
+def cancel_leave(db: TenantSession, request: LeaveRequest, *, actor: Actor) -> LeaveRequest:
     """Withdraw a pending request or cancel an approved one; its days are free again."""
     if request.status not in HOLDING:
         raise DomainError(
@@ -220,20 +211,15 @@ def cancel_leave(db: Session, tenant_id: uuid.UUID, actor: Actor, request: Leave
     request.cancelled_at = datetime.now(UTC)
     db.add(request)
     db.flush()
-    record(db, tenant_id, actor, "leave.cancel", "leave_request", request.id, before=before, after=request.snapshot())
+    record(db, db.tenant_id, actor, "leave.cancel", "leave_request", request.id, before=before, after=request.snapshot())
     return request
 
 
 def set_entitlement(
-    db: Session,
-    tenant_id: uuid.UUID,
-    actor: Actor,
-    worker: Worker,
-    year: int,
-    leave_type: LeaveType,
-    days: int | None,
+    db: TenantSession, worker: Worker, year: int, leave_type: LeaveType, days: int | None, *, actor: Actor
 ) -> None:
     """HR's figure for one worker, year and type; ``None`` goes back to the default."""
+    tenant_id = db.tenant_id
     if not 2000 <= year <= 2100:
         raise DomainError(N_("Enter a year between 2000 and 2100."), field="year")
     if days is not None and not 0 <= days <= 366:
@@ -271,12 +257,12 @@ def set_entitlement(
         )
 
 
-def balances(db: Session, tenant_id: uuid.UUID, worker: Worker, year: int) -> list[LeaveBalance]:
+def balances(db: TenantSession, worker: Worker, year: int) -> list[LeaveBalance]:
     """Every leave type's figures for ``year``: entitlement, approved and pending days."""
-    configured = _configured(db, tenant_id, id_of(worker), year)
+    configured = _configured(db, id_of(worker), year)
     used = dict.fromkeys(LeaveType, 0)
     pending = dict.fromkeys(LeaveType, 0)
-    for r in _holding(db, tenant_id, id_of(worker), date(year, 1, 1), date(year, 12, 31)):
+    for r in _holding(db, id_of(worker), date(year, 1, 1), date(year, 12, 31)):
         days = leave_days_in_year(r.leave_type, r.start_date, r.end_date, year)
         (used if r.status is LeaveStatus.APPROVED else pending)[r.leave_type] += days
     return [LeaveBalance(t, entitlement(worker, t, year, configured), t in configured, used[t], pending[t]) for t in LeaveType]
@@ -305,8 +291,9 @@ class LeavePage:
     pages: int
 
 
-def search(db: Session, tenant_id: uuid.UUID, f: LeaveFilter, page: int = 1) -> LeavePage:
+def search(db: TenantSession, f: LeaveFilter, page: int = 1) -> LeavePage:
     """Requests awaiting approval first (oldest first), then the rest, latest first."""
+    tenant_id = db.tenant_id
     conditions = [col(LeaveRequest.tenant_id) == tenant_id, col(Worker.tenant_id) == tenant_id]
     if f.status:
         conditions.append(col(LeaveRequest.status) == f.status)
@@ -339,11 +326,11 @@ def search(db: Session, tenant_id: uuid.UUID, f: LeaveFilter, page: int = 1) -> 
     return LeavePage([LeaveRow(r, name, unit) for r, name, unit in rows], total, page, pages)
 
 
-def recent_requests(db: Session, tenant_id: uuid.UUID, worker_id: int, limit: int = 10) -> list[LeaveRequest]:
+def recent_requests(db: TenantSession, worker_id: int, limit: int = 10) -> list[LeaveRequest]:
     return list(
         db.exec(
             select(LeaveRequest)
-            .where(LeaveRequest.tenant_id == tenant_id, LeaveRequest.worker_id == worker_id)
+            .where(LeaveRequest.tenant_id == db.tenant_id, LeaveRequest.worker_id == worker_id)
             .order_by(col(LeaveRequest.start_date).desc(), col(LeaveRequest.id).desc())
             .limit(limit)
         )

@@ -45,12 +45,12 @@ def _filter_from(request: Request) -> leave.LeaveFilter:
     )
 
 
-def _worker(db: TenantSession, ctx: RequestContext, worker_id: int | None) -> Worker | None:
-    return roster.get_worker(db, ctx.tenant_id, worker_id) if worker_id else None
+def _worker(db: TenantSession, worker_id: int | None) -> Worker | None:
+    return roster.get_worker(db, worker_id) if worker_id else None
 
 
-def _load(db: TenantSession, ctx: RequestContext, request_id: int, *, for_update: bool = False) -> LeaveRequest:
-    found = leave.load_request(db, ctx.tenant_id, request_id, for_update=for_update)
+def _load(db: TenantSession, request_id: int, *, for_update: bool = False) -> LeaveRequest:
+    found = leave.load_request(db, request_id, for_update=for_update)
     if found is None:
         raise NotFoundException()
     return found
@@ -66,21 +66,21 @@ ENTITLEMENT_FIELDS = ("worker_id", "year", "leave_type", "days")
 def _form(request: Request, ctx: RequestContext, db: TenantSession, **context: Any) -> Response:
     worker: Worker | None = context.get("worker")
     year = clock.today().year
-    balances = leave.balances(db, ctx.tenant_id, worker, year) if worker is not None else []
+    balances = leave.balances(db, worker, year) if worker is not None else []
     context = {"values": {}, "errors": {}, "matches": None, "q": "", **context}
     return page(request, "workforce/leave_form.html", balances=balances, year=year, **_common(), **context)
 
 
 def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    worker = _worker(db, ctx, _int(refused.text("worker_id")))
+    worker = _worker(db, _int(refused.text("worker_id")))
     return _form(request, ctx, db, worker=worker, values=refused.values(FIELDS), errors=refused.errors)
 
 
 def _detail(request: Request, ctx: RequestContext, db: TenantSession, request_id: int, **context: Any) -> Response:
-    found = _load(db, ctx, request_id)
-    worker = roster.get_worker(db, ctx.tenant_id, found.worker_id)
+    found = _load(db, request_id)
+    worker = roster.get_worker(db, found.worker_id)
     assert worker is not None  # the request's foreign key keeps its worker
-    balances = leave.balances(db, ctx.tenant_id, worker, found.start_date.year)
+    balances = leave.balances(db, worker, found.start_date.year)
     balance = next(b for b in balances if b.leave_type is found.leave_type)
     context = {"errors": {}, "values": {}, **context}
     return page(
@@ -105,7 +105,7 @@ def _entitlement_refused(request: Request, ctx: RequestContext, db: TenantSessio
     return page(
         request,
         "workforce/leave_entitlement.html",
-        worker=_worker(db, ctx, _int(refused.text("worker_id"))),
+        worker=_worker(db, _int(refused.text("worker_id"))),
         values=refused.values(ENTITLEMENT_FIELDS),
         errors=refused.errors,
         **_common(),
@@ -121,7 +121,7 @@ class LeaveController(Controller):
         return page(
             request,
             "workforce/leave_list.html",
-            result=leave.search(db, ctx.tenant_id, f, page_number(request.query_params.get("page", ""))),
+            result=leave.search(db, f, page_number(request.query_params.get("page", ""))),
             filter=f,
             can_edit=ctx.has_role(*EDITORS),
             page_query=page_query(request),
@@ -133,19 +133,19 @@ class LeaveController(Controller):
         """With ``worker_id``: the form for that worker; else find the worker by name, phone or ID number."""
         worker_id = _int(request.query_params.get("worker_id", ""))
         q = request.query_params.get("q", "")[:50].strip()
-        worker = _worker(db, ctx, worker_id)
+        worker = _worker(db, worker_id)
         if worker_id and worker is None:
             raise NotFoundException()
         matches = None
         if worker is None and q:
             keys = keys_for(request.app.state.settings)
-            matches = roster.search(db, keys, ctx.tenant_id, roster.RosterFilter(q=q), 1, per_page=20).workers
+            matches = roster.search(db, keys, roster.RosterFilter(q=q), 1, per_page=20).workers
         return _form(request, ctx, db, worker=worker, matches=matches, q=q)
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         leave_input = parse_leave({f: field_text(data, f) for f in FIELDS}, today=clock.today())
-        created = leave.submit_leave(db, ctx.tenant_id, ctx.actor, leave_input)
+        created = leave.submit_leave(db, leave_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/leave/{created.id}?notice=created"))
 
     @get("/{request_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
@@ -154,28 +154,24 @@ class LeaveController(Controller):
 
     @post("/{request_id:int}/approve", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
     def approve(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int], data: FormData) -> Response:
-        leave.approve_leave(
-            db, ctx.tenant_id, ctx.actor, _load(db, ctx, request_id, for_update=True), field_text(data, "comment")
-        )
+        leave.approve_leave(db, _load(db, request_id, for_update=True), field_text(data, "comment"), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
     @post("/{request_id:int}/reject", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
     def reject(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int], data: FormData) -> Response:
-        leave.reject_leave(
-            db, ctx.tenant_id, ctx.actor, _load(db, ctx, request_id, for_update=True), field_text(data, "comment")
-        )
+        leave.reject_leave(db, _load(db, request_id, for_update=True), field_text(data, "comment"), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
     @post("/{request_id:int}/cancel", opt=allow(*EDITORS) | shown_again_by(_decision_refused), sync_to_thread=True)
     def cancel(self, ctx: RequestCtx, db: TenantDb, request_id: FromPath[int]) -> Response:
-        leave.cancel_leave(db, ctx.tenant_id, ctx.actor, _load(db, ctx, request_id, for_update=True))
+        leave.cancel_leave(db, _load(db, request_id, for_update=True), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/leave/{request_id}?notice=saved"))
 
     @post("/entitlement", opt=allow(*EDITORS) | shown_again_by(_entitlement_refused), sync_to_thread=True)
     def set_entitlement(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         """HR's days for one worker, year and type; an empty figure goes back to the default."""
         values = {f: field_text(data, f) for f in ENTITLEMENT_FIELDS}
-        worker = _worker(db, ctx, _int(values["worker_id"]))
+        worker = _worker(db, _int(values["worker_id"]))
         if worker is None:
             raise NotFoundException()
         if values["leave_type"] not in LeaveType._value2member_map_:
@@ -185,5 +181,5 @@ class LeaveController(Controller):
             text = values["days"]
             days = int(text) if text.isascii() and text.isdigit() and len(text) < 5 else -1
         year = _int(values["year"], 0, 10_000) or 0
-        leave.set_entitlement(db, ctx.tenant_id, ctx.actor, worker, year, LeaveType(values["leave_type"]), days)
+        leave.set_entitlement(db, worker, year, LeaveType(values["leave_type"]), days, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=saved#leave"))

@@ -8,14 +8,13 @@ sensitive: ``DISCIPLINE_READERS`` may see them, viewers may not.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import and_, exists
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service import clock, events
 from service.accounts.models import StaffRole
@@ -36,13 +35,15 @@ from service.workforce.events import WorkersChanged
 from service.workforce.leave import actions as leave
 from service.workforce.models import Worker, WorkerStatus
 from service.workforce.records.input import CertificateInput, DisciplineInput, TrainingInput
+from tenants.isolation import TenantSession
 
 DISCIPLINE_READERS = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK, StaffRole.ASSESSOR)
 # A certificate this close to its end shows as expiring here and raises the compliance alert.
 CERTIFICATE_NOTICE_DAYS = 30
 
 
-def add_training(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: TrainingInput) -> TrainingRecord:
+def add_training(db: TenantSession, worker: Worker, data: TrainingInput, *, actor: Actor) -> TrainingRecord:
+    tenant_id = db.tenant_id
     if data.trained_on < worker.hire_date - timedelta(days=366):
         raise DomainError(N_("This date is long before the worker was hired."), field="trained_on")
     row = TrainingRecord(tenant_id=tenant_id, worker_id=id_of(worker), **data.__dict__)
@@ -52,7 +53,8 @@ def add_training(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker
     return row
 
 
-def add_certificate(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: CertificateInput) -> Certificate:
+def add_certificate(db: TenantSession, worker: Worker, data: CertificateInput, *, actor: Actor) -> Certificate:
+    tenant_id = db.tenant_id
     duplicate = db.exec(
         select(Certificate.id).where(
             Certificate.tenant_id == tenant_id,
@@ -72,11 +74,12 @@ def add_certificate(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Wor
     return row
 
 
-def add_discipline(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: DisciplineInput) -> DisciplineRecord:
+def add_discipline(db: TenantSession, worker: Worker, data: DisciplineInput, *, actor: Actor) -> DisciplineRecord:
     """Record a measure.  A fine's amount is what was decided; deducting it
     from pay is payroll's business and subject to its limits (工资支付暂行规定
     Art. 16 allows deductions for losses of at most 20% of the month's wage,
     never below the minimum wage)."""
+    tenant_id = db.tenant_id
     if data.occurred_on < worker.hire_date:
         raise DomainError(
             N_("The date is before the worker's hire date, {hire_date}."),
@@ -98,7 +101,7 @@ class ExpiringCertificate(NamedTuple):
     valid_until: date
 
 
-def certificates_expiring(db: Session, tenant_id: uuid.UUID, within_days: int, today: date) -> list[ExpiringCertificate]:
+def certificates_expiring(db: TenantSession, within_days: int, today: date) -> list[ExpiringCertificate]:
     """Certificates that expire by ``today + within_days`` or have expired,
     soonest first.  A certificate renewed by a later one of the same name for
     the same worker is left out, and so are workers who have left."""
@@ -115,7 +118,7 @@ def certificates_expiring(db: Session, tenant_id: uuid.UUID, within_days: int, t
         select(Certificate)
         .join(Worker, and_(col(Worker.tenant_id) == Certificate.tenant_id, col(Worker.id) == Certificate.worker_id))
         .where(
-            Certificate.tenant_id == tenant_id,
+            Certificate.tenant_id == db.tenant_id,
             Certificate.valid_until <= today + timedelta(days=within_days),
             Worker.status != WorkerStatus.LEFT,
             ~superseded,
@@ -167,16 +170,16 @@ def _certificate_views(certificates: list[Certificate], today: date) -> list[Cer
     return views
 
 
-def worker_records(
-    db: Session, tenant_id: uuid.UUID, worker: Worker, *, today: date, include_discipline: bool
-) -> WorkerRecords:
+def worker_records(db: TenantSession, worker: Worker, *, today: date, include_discipline: bool) -> WorkerRecords:
     def rows(model, order):
-        return list(db.exec(select(model).where(model.tenant_id == tenant_id, model.worker_id == worker.id).order_by(*order)))
+        return list(
+            db.exec(select(model).where(model.tenant_id == db.tenant_id, model.worker_id == worker.id).order_by(*order))
+        )
 
     return WorkerRecords(
         year=today.year,
-        balances=leave.balances(db, tenant_id, worker, today.year),
-        leave_requests=leave.recent_requests(db, tenant_id, id_of(worker)),
+        balances=leave.balances(db, worker, today.year),
+        leave_requests=leave.recent_requests(db, id_of(worker)),
         training=rows(TrainingRecord, (col(TrainingRecord.trained_on).desc(), col(TrainingRecord.id).desc())),
         certificates=_certificate_views(
             rows(Certificate, (col(Certificate.valid_until).desc(), col(Certificate.id).desc())), today

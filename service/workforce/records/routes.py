@@ -47,8 +47,8 @@ def form_context() -> dict[str, Any]:
     return {"labels": DAILY_LABELS, "training_results": list(TrainingResult), "discipline_kinds": list(DisciplineKind)}
 
 
-def _load(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
-    worker = roster.get_worker(db, ctx.tenant_id, worker_id)
+def _load(db: TenantSession, worker_id: int) -> Worker:
+    worker = roster.get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker
@@ -63,7 +63,7 @@ def _shown_again(kind: str) -> FormRenderer:
             request,
             "workforce/record_form.html",
             kind=kind,
-            worker=_load(db, ctx, request.path_params["worker_id"]),
+            worker=_load(db, request.path_params["worker_id"]),
             values=refused.values(fields),
             errors=refused.errors,
             **form_context(),
@@ -74,8 +74,8 @@ def _shown_again(kind: str) -> FormRenderer:
 
 def _add(ctx: RequestContext, db: TenantSession, worker_id: int, data: dict[str, Any], kind: str) -> Response:
     fields, parse, add, anchor = KINDS[kind]
-    worker = _load(db, ctx, worker_id)
-    add(db, ctx.tenant_id, ctx.actor, worker, parse({f: field_text(data, f) for f in fields}, today=clock.today()))
+    worker = _load(db, worker_id)
+    add(db, worker, parse({f: field_text(data, f) for f in fields}, today=clock.today()), actor=ctx.actor)
     return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=created#{anchor}"))
 
 

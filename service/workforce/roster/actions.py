@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from service import clock, events
 from service.audit import Actor, record, record_many
@@ -23,6 +23,7 @@ from service.workforce.events import WorkersChanged
 from service.workforce.identity import mask_national_id
 from service.workforce.models import Gender, Worker, WorkerStatus
 from service.workforce.roster.input import WorkerInput, WorkerInputErrors
+from tenants.isolation import TenantSession
 
 
 def id_number_index(keys: Keys, tenant_id: uuid.UUID, number: str) -> bytes:
@@ -57,18 +58,19 @@ def reveal_id_number(keys: Keys, worker: Worker) -> str:
     return keys.id_number_cipher.decrypt(worker.id_number_cipher, associated_data=worker.tenant_id.bytes)
 
 
-def find_by_id_number(db: Session, keys: Keys, tenant_id: uuid.UUID, number: str) -> Worker | None:
+def find_by_id_number(db: TenantSession, keys: Keys, number: str) -> Worker | None:
+    tenant_id = db.tenant_id
     index = id_number_index(keys, tenant_id, number)
     return db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id_number_index == index)).first()
 
 
-def _refuse_duplicate(db: Session, keys: Keys, tenant_id: uuid.UUID, data: WorkerInput, own_id: int | None) -> None:
-    existing = find_by_id_number(db, keys, tenant_id, data.national_id.number)
+def _refuse_duplicate(db: TenantSession, keys: Keys, data: WorkerInput, own_id: int | None) -> None:
+    existing = find_by_id_number(db, keys, data.national_id.number)
     if existing is not None and existing.id != own_id:
         raise DomainError(N_("This ID number already belongs to {name} in the roster."), field="id_number", name=existing.name)
 
 
-def resolve_assignment(db: Session, tenant_id: uuid.UUID, data: WorkerInput) -> tuple[int, int | None]:
+def resolve_assignment(db: TenantSession, data: WorkerInput) -> tuple[int, int | None]:
     """The input's bureau and unit names as record ids.  An unknown name is
     refused (WorkerInputErrors on the field): nothing is created implicitly."""
     try:
@@ -77,9 +79,10 @@ def resolve_assignment(db: Session, tenant_id: uuid.UUID, data: WorkerInput) -> 
         raise WorkerInputErrors(problems.errors) from None
 
 
-def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, data: WorkerInput) -> Worker:
-    assignment = resolve_assignment(db, tenant_id, data)
-    _refuse_duplicate(db, keys, tenant_id, data, None)
+def create_worker(db: TenantSession, keys: Keys, data: WorkerInput, *, actor: Actor) -> Worker:
+    tenant_id = db.tenant_id
+    assignment = resolve_assignment(db, data)
+    _refuse_duplicate(db, keys, data, None)
     worker = Worker(tenant_id=tenant_id, **_columns(keys, tenant_id, data, assignment))
     db.add(worker)
     db.flush()
@@ -89,9 +92,10 @@ def create_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, d
     return worker
 
 
-def update_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, worker: Worker, data: WorkerInput) -> Worker:
-    assignment = resolve_assignment(db, tenant_id, data)
-    _refuse_duplicate(db, keys, tenant_id, data, worker.id)
+def update_worker(db: TenantSession, keys: Keys, worker: Worker, data: WorkerInput, *, actor: Actor) -> Worker:
+    tenant_id = db.tenant_id
+    assignment = resolve_assignment(db, data)
+    _refuse_duplicate(db, keys, data, worker.id)
     before = worker.snapshot()
     for name, value in _columns(keys, tenant_id, data, assignment).items():
         setattr(worker, name, value)
@@ -106,9 +110,10 @@ def update_worker(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, w
     return worker
 
 
-def deactivate_worker(db: Session, tenant_id: uuid.UUID, actor: Actor, worker: Worker) -> None:
+def deactivate_worker(db: TenantSession, worker: Worker, *, actor: Actor) -> None:
     """Mark a worker as having left.  Records are kept: payroll and contracts
     refer to them for years."""
+    tenant_id = db.tenant_id
     if worker.status is WorkerStatus.LEFT:
         return
     before = worker.snapshot()
@@ -127,11 +132,12 @@ class ImportOutcome:
     unchanged: int
 
 
-def import_workers(db: Session, keys: Keys, tenant_id: uuid.UUID, actor: Actor, rows: list[WorkerInput]) -> ImportOutcome:
+def import_workers(db: TenantSession, keys: Keys, rows: list[WorkerInput], *, actor: Actor) -> ImportOutcome:
     """Insert new workers and update existing ones (matched on the ID number)
     in the caller's transaction.  Rows must already be validated and free of
     duplicates, their bureaus and units known (``roster.excel.parse_workbook``
     with the tenant's assignments); the caller imports all of them or none."""
+    tenant_id = db.tenant_id
     assignments = load_assignments(db)
     by_index = {id_number_index(keys, tenant_id, r.national_id.number): r for r in rows}
     existing = {

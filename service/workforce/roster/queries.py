@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.bureaus.directory import bureau_names
@@ -22,6 +22,7 @@ from service.keys import Keys
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker, WorkerStatus
 from service.workforce.roster.actions import id_number_index
+from tenants.isolation import TenantSession
 
 PER_PAGE = 50
 _DIGITS = re.compile(r"\d{3,11}")
@@ -106,9 +107,8 @@ def page_statement(
     )
 
 
-def search(
-    db: Session, keys: Keys, tenant_id: uuid.UUID, f: RosterFilter, page: int = 1, per_page: int = PER_PAGE
-) -> RosterPage:
+def search(db: TenantSession, keys: Keys, f: RosterFilter, page: int = 1, per_page: int = PER_PAGE) -> RosterPage:
+    tenant_id = db.tenant_id
     conditions = _conditions(keys, tenant_id, f)
     total = db.exec(count_statement(conditions)).one()
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
@@ -116,12 +116,12 @@ def search(
     return RosterPage(workers=list(workers), total=total, page=page, per_page=per_page)
 
 
-def all_matching(db: Session, keys: Keys, tenant_id: uuid.UUID, f: RosterFilter) -> list[Worker]:
+def all_matching(db: TenantSession, keys: Keys, f: RosterFilter) -> list[Worker]:
     """Every worker the filter matches, for the Excel export."""
-    return list(db.exec(select(Worker).where(*_conditions(keys, tenant_id, f)).order_by(col(Worker.id))).all())
+    return list(db.exec(select(Worker).where(*_conditions(keys, db.tenant_id, f)).order_by(col(Worker.id))).all())
 
 
-def _distinct_values(db: Session, tenant_id: uuid.UUID, column: str) -> list[str]:
+def _distinct_values(db: TenantSession, column: str) -> list[str]:
     """Distinct values of an indexed column by skipping through its index
     (a loose index scan): a few probes instead of reading every worker."""
     return list(
@@ -138,23 +138,23 @@ def _distinct_values(db: Session, tenant_id: uuid.UUID, column: str) -> list[str
                 select value from walk where value is not null
                 """
             ),
-            {"t": tenant_id},
+            {"t": db.tenant_id},
         ).scalars()
     )
 
 
-def filter_choices(db: Session, tenant_id: uuid.UUID) -> dict[str, list[str]]:
+def filter_choices(db: TenantSession) -> dict[str, list[str]]:
     """The client bureaus (recorded) and post lines in use, for the filter menus."""
     return {
         "client_bureaus": bureau_names(db),
-        "post_lines": _distinct_values(db, tenant_id, "post_line"),
+        "post_lines": _distinct_values(db, "post_line"),
     }
 
 
-def get_worker(db: Session, tenant_id: uuid.UUID, worker_id: int) -> Worker | None:
-    return db.exec(select(Worker).where(Worker.tenant_id == tenant_id, Worker.id == worker_id)).first()
+def get_worker(db: TenantSession, worker_id: int) -> Worker | None:
+    return db.exec(select(Worker).where(Worker.tenant_id == db.tenant_id, Worker.id == worker_id)).first()
 
 
-def status_counts(db: Session, tenant_id: uuid.UUID) -> dict[WorkerStatus, int]:
-    rows = db.exec(select(Worker.status, func.count()).where(Worker.tenant_id == tenant_id).group_by(Worker.status)).all()
+def status_counts(db: TenantSession) -> dict[WorkerStatus, int]:
+    rows = db.exec(select(Worker.status, func.count()).where(Worker.tenant_id == db.tenant_id).group_by(Worker.status)).all()
     return {WorkerStatus(status): count for status, count in rows}

@@ -88,8 +88,8 @@ def _worker_form(
     )
 
 
-def _load(db: TenantSession, ctx: RequestContext, worker_id: int) -> Worker:
-    worker = roster.get_worker(db, ctx.tenant_id, worker_id)
+def _load(db: TenantSession, worker_id: int) -> Worker:
+    worker = roster.get_worker(db, worker_id)
     if worker is None:
         raise NotFoundException()
     return worker
@@ -100,7 +100,7 @@ def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 
 
 def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    worker = _load(db, ctx, request.path_params["worker_id"])
+    worker = _load(db, request.path_params["worker_id"])
     return _worker_form(request, ctx, db, worker, refused.values(FIELDS), refused.errors)
 
 
@@ -124,13 +124,13 @@ class RosterController(Controller):
     @get("/", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         f = _filter_from(request)
-        result = roster.search(db, _keys(request), ctx.tenant_id, f, page_number(request.query_params.get("page", "")))
+        result = roster.search(db, _keys(request), f, page_number(request.query_params.get("page", "")))
         return page(
             request,
             "workforce/roster.html",
             result=result,
             filter=f,
-            choices=roster.filter_choices(db, ctx.tenant_id),
+            choices=roster.filter_choices(db),
             statuses=list(WorkerStatus),
             grades=GRADES,
             labels=LABELS,
@@ -141,7 +141,7 @@ class RosterController(Controller):
 
     @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def export(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
-        workers = roster.all_matching(db, _keys(request), ctx.tenant_id, _filter_from(request))
+        workers = roster.all_matching(db, _keys(request), _filter_from(request))
         content = export_workbook(workers, ctx.translate, lambda w: _id_number_for(request, ctx, w))
         return xlsx_download(content, f"roster-{clock.today().isoformat()}.xlsx")
 
@@ -152,7 +152,7 @@ class RosterController(Controller):
     @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, request: Request, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         worker_input = parse_worker({f: field_text(data, f) for f in FIELDS}, today=clock.today())
-        worker = actions.create_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker_input)
+        worker = actions.create_worker(db, _keys(request), worker_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker.id}?notice=created"))
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
@@ -169,15 +169,15 @@ class RosterController(Controller):
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
         rows = parse_workbook(upload.file.read(), ctx.translate, clock.today(), directory.load_assignments(db))
-        outcome = actions.import_workers(db, _keys(request), ctx.tenant_id, ctx.actor, rows)
+        outcome = actions.import_workers(db, _keys(request), rows, actor=ctx.actor)
         return _import_page(request, outcome=outcome, errors=[])
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = _load(db, ctx, worker_id)
+        worker = _load(db, worker_id)
         today = clock.today()
         records = training.worker_records(
-            db, ctx.tenant_id, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS)
+            db, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS)
         )
         return page(
             request,
@@ -186,9 +186,7 @@ class RosterController(Controller):
             labels=LABELS,
             id_number=_id_number_for(request, ctx, worker),
             can_edit=ctx.has_role(*EDITORS),
-            contracts=[
-                (c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, ctx.tenant_id, id_of(worker)))
-            ],
+            contracts=[(c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, id_of(worker)))],
             state_labels=STATE_LABELS,
             state_badges=STATE_BADGES,
             records=records,
@@ -197,7 +195,7 @@ class RosterController(Controller):
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = _load(db, ctx, worker_id)
+        worker = _load(db, worker_id)
         values = worker.model_dump() | {
             "id_number": actions.reveal_id_number(_keys(request), worker),
             "client_bureau": worker.client_bureau,
@@ -208,14 +206,14 @@ class RosterController(Controller):
 
     @post("/{worker_id:int}", opt=allow(*EDITORS) | shown_again_by(_update_refused), sync_to_thread=True)
     def update(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
-        worker = _load(db, ctx, worker_id)  # before parsing: a refused form is shown again with its worker
+        worker = _load(db, worker_id)  # before parsing: a refused form is shown again with its worker
         worker_input = parse_worker({f: field_text(data, f) for f in FIELDS}, today=clock.today())
-        actions.update_worker(db, _keys(request), ctx.tenant_id, ctx.actor, worker, worker_input)
+        actions.update_worker(db, _keys(request), worker, worker_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
 
     @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True)
     def deactivate(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        actions.deactivate_worker(db, ctx.tenant_id, ctx.actor, _load(db, ctx, worker_id))
+        actions.deactivate_worker(db, _load(db, worker_id), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=deactivated"))
 
 
@@ -246,7 +244,7 @@ class RosterApi(Controller):
     def list_workers(
         self, request: Request, ctx: RequestCtx, db: TenantDb, q: FromQuery[str] = "", page: FromQuery[int] = 1
     ) -> dict[str, Any]:
-        result = roster.search(db, _keys(request), ctx.tenant_id, roster.RosterFilter(q=q[:50]), max(1, page))
+        result = roster.search(db, _keys(request), roster.RosterFilter(q=q[:50]), max(1, page))
         return {
             "total": result.total,
             "page": result.page,
@@ -256,4 +254,4 @@ class RosterApi(Controller):
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True, summary="One worker")
     def get_worker(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> dict[str, Any]:
-        return _worker_json(request, ctx, _load(db, ctx, worker_id))
+        return _worker_json(request, ctx, _load(db, worker_id))
