@@ -20,6 +20,7 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
+from service.web.sign_in import signed_in
 from tenants.isolation import TenantSession
 
 NEW_USER_FIELDS = ("email", "display_name", "role")
@@ -66,17 +67,14 @@ class SignInController(Controller):
             password=password if isinstance(password, str) else "",
             client_address=request.client.host if request.client else "-",
         )
-        # A new session token at every sign-in (the one the browser brought is ended): no session fixation.
-        token = sessions.start(
+        return signed_in(
+            request,
             db,
-            settings,
             tenant_id=ctx.tenant_id,
             principal_kind="staff",
             principal_id=id_of(user),
-            replacing=request.cookies.get(sessions.COOKIE),
+            then=_safe_next(ctx, field_text(data, "next")),
         )
-        response = see_other(_safe_next(ctx, field_text(data, "next")))
-        return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
     @post("/logout", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def logout(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:

@@ -25,6 +25,7 @@ from service.web.dependencies import PlatformDb, RequestCtx
 from service.web.forms import FormData, field_text, whole_number
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
+from service.web.sign_in import signed_in
 from tenants.isolation import TenantSession
 from tenants.models import Tenant
 
@@ -97,17 +98,7 @@ class OpsController(Controller):
             password=password if isinstance(password, str) else "",
             client_address=request.client.host if request.client else "-",
         )
-        # A new session token at every sign-in (the one the browser brought is ended): no session fixation.
-        token = sessions.start(
-            db,
-            settings,
-            tenant_id=None,
-            principal_kind="operator",
-            principal_id=id_of(operator),
-            replacing=request.cookies.get(sessions.COOKIE),
-        )
-        response = see_other("/ops/")
-        return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
+        return signed_in(request, db, tenant_id=None, principal_kind="operator", principal_id=id_of(operator), then="/ops/")
 
     @post("/logout", opt=OPERATOR, sync_to_thread=True)
     def logout(self, request: Request, ctx: RequestCtx, db: PlatformDb) -> Response:
@@ -168,20 +159,17 @@ class OpsController(Controller):
     ) -> Response:
         """Use a live grant: the browser's session becomes a read-only support
         session inside the tenant (the console needs signing in again after)."""
-        settings = request.app.state.settings
         tenant = _tenant_or_404(db, code)
         grant = queries.support_grant(db, tenant.id, grant_id)
         if grant is None or not grant.is_active(datetime.now(UTC)) or grant.operator_id != ctx.signed_in.id:
             raise NotFoundException()
         actions.record_support_entry(db, tenant.id, grant, actor=ctx.actor)
-        token = sessions.start(
+        return signed_in(
+            request,
             db,
-            settings,
             tenant_id=tenant.id,
             principal_kind="support",
             principal_id=id_of(grant),
+            then=f"/t/{tenant.slug}/",
             replacing=ctx.session_token,
-        )
-        return set_cookie(
-            see_other(f"/t/{tenant.slug}/"), settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600
         )

@@ -13,14 +13,13 @@ from service.accounts.models import StaffRole
 from service.errors import InputErrors
 from service.platform import actions, queries
 from service.platform.signup import FIELDS, parse_signup, sign_up
-from service.web import sessions
 from service.web.access import PUBLIC, allow
 from service.web.context import RequestContext
-from service.web.cookies import set_cookie
 from service.web.dependencies import PlatformDb, RequestCtx, TenantDb
 from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
+from service.web.sign_in import signed_in
 from tenants.isolation import TenantSession
 
 
@@ -45,17 +44,15 @@ class SignupController(Controller):
         if parsed is None:  # there were errors
             raise InputErrors(errors)
         result = sign_up(db, settings, parsed, request.client.host if request.client else "-")
-        # The new administrator is signed in at once, in a new session (whatever the browser brought is ended).
-        token = sessions.start(
+        # The new administrator is signed in at once.
+        return signed_in(
+            request,
             db,
-            settings,
             tenant_id=result.tenant.id,
             principal_kind="staff",
             principal_id=result.admin_id,
-            replacing=request.cookies.get(sessions.COOKIE),
+            then=f"/t/{result.tenant.slug}/welcome",
         )
-        response = see_other(f"/t/{result.tenant.slug}/welcome")
-        return set_cookie(response, settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
 
 
 class WelcomeController(Controller):

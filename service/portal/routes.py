@@ -31,6 +31,7 @@ from service.web.forms import FormData, field_text, page_number
 from service.web.pages import page, see_other
 from service.web.pdf import pdf_download, render_pdf
 from service.web.refusals import RefusedForm, shown_again_by
+from service.web.sign_in import signed_in
 from service.workforce.models import Worker
 from service.workforce.roster.queries import get_worker
 from tenants.isolation import TenantSession
@@ -80,23 +81,8 @@ def _load_worker(db: TenantSession, ctx: RequestContext, worker_id: int) -> Work
     return worker
 
 
-def _start_session(request: Request, ctx: RequestContext, db: TenantSession, worker_id: int) -> str:
-    """A new session for the assistant who just signed in.  ``web_sessions`` is a control-plane table
-    (no row-level security), written in the request's transaction: the session exists only if the
-    sign-in it follows is committed."""
-    return sessions.start(
-        db,
-        request.app.state.settings,
-        tenant_id=ctx.tenant_id,
-        principal_kind=PRINCIPAL_KIND,
-        principal_id=worker_id,
-        replacing=request.cookies.get(sessions.COOKIE),
-    )
-
-
-def _signed_in(request: Request, token: str, location: str) -> Response:
-    settings = request.app.state.settings
-    return set_cookie(see_other(location), settings, sessions.COOKIE, token, settings.session_absolute_hours * 3600)
+def _signed_in(request: Request, ctx: RequestContext, db: TenantSession, worker_id: int, then: str) -> Response:
+    return signed_in(request, db, tenant_id=ctx.tenant_id, principal_kind=PRINCIPAL_KIND, principal_id=worker_id, then=then)
 
 
 def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, run: PayrollRun) -> dict[str, Any]:
@@ -213,7 +199,7 @@ class AssistantPortalController(Controller):
             password=password if isinstance(password, str) else "",
             client_address=_client_address(request),
         )
-        return _signed_in(request, _start_session(request, ctx, db, id_of(worker)), ctx.tenant_path("/my/"))
+        return _signed_in(request, ctx, db, id_of(worker), ctx.tenant_path("/my/"))
 
     @post("/logout", opt=allow(ASSISTANT), sync_to_thread=True)
     def logout(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -239,7 +225,7 @@ class AssistantPortalController(Controller):
             password_again=again if isinstance(again, str) else "",
             request_id=ctx.request_id,
         )
-        return _signed_in(request, _start_session(request, ctx, db, id_of(worker)), ctx.tenant_path("/my/?notice=welcome"))
+        return _signed_in(request, ctx, db, id_of(worker), ctx.tenant_path("/my/?notice=welcome"))
 
     # --- payslips -------------------------------------------------------------
 

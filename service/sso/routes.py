@@ -29,6 +29,7 @@ from service.web.dependencies import RequestCtx, TenantDb, provide_ctx
 from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
+from service.web.sign_in import signed_in
 from tenants.isolation import TenantSession
 
 log = logging.getLogger("paiqian.sso")
@@ -254,19 +255,16 @@ class SsoSignInController(Controller):
         claims = _with_userinfo(connection, metadata, token, claims, production=production)
         # The request's transaction begins here, once the provider has answered: the reviewer and the session.
         reviewer = actions.provision(db, connection, claims, request_id=ctx.request_id)
-        # A new session token at every sign-in (the one the browser brought is ended): no session fixation.
-        session_token = sessions.start(
+        log.info("bureau reviewer %s signed in (tenant %s, connection %s)", reviewer.id, ctx.tenant_id, connection_id)
+        response = signed_in(
+            request,
             db,
-            settings,
             tenant_id=ctx.tenant_id,
             principal_kind="reviewer",
             principal_id=id_of(reviewer),
-            replacing=request.cookies.get(sessions.COOKIE),
+            then=_portal_next(ctx, login.next_path),
         )
-        log.info("bureau reviewer %s signed in (tenant %s, connection %s)", reviewer.id, ctx.tenant_id, connection_id)
-        response = see_other(_portal_next(ctx, login.next_path))
-        set_cookie(response, settings, BROWSER_COOKIE, "", 0)
-        return set_cookie(response, settings, sessions.COOKIE, session_token, settings.session_absolute_hours * 3600)
+        return set_cookie(response, settings, BROWSER_COOKIE, "", 0)  # the sign-in's browser binding is spent
 
 
 def _with_userinfo(
