@@ -1,7 +1,9 @@
-"""A statement as a workbook (openpyxl, amounts as stored Decimals) and what
-the page, the workbook and the PDF read."""
+"""A statement as a workbook (openpyxl, amounts as stored Decimals) or a PDF, and what
+the page, the workbook and the PDF read: the staff's and the bureau reviewers' downloads are the same."""
 
 from __future__ import annotations
+
+from litestar import Request, Response
 
 from service.bureaus import agreements, statements
 from service.bureaus.models import (
@@ -17,6 +19,7 @@ from service.database.ids import id_of
 from service.errors import N_, NotFound
 from service.excel import write_rows
 from service.i18n import Translator
+from service.web.pdf import pdf_download, render_pdf
 from tenants.isolation import TenantSession
 
 HEADERS = (
@@ -118,3 +121,26 @@ def workbook(
     if statement.corrects_statement_id:
         rows.append([t(N_("Corrects statement")), f"#{statement.corrects_statement_id}"])
     return write_rows(t(N_("Statement")), [t(h) for h in HEADERS], rows)
+
+
+def pdf(
+    request: Request,
+    tenant_name: str,
+    statement: BureauStatement,
+    lines: list[BureauStatementLine],
+    bureau: ClientBureau,
+    agreement: ServiceAgreement | None,
+) -> Response:
+    """The statement as a PDF download, laid out by ``pdf/bureau_statement.html``."""
+    content = render_pdf(
+        request,
+        "pdf/bureau_statement.html",
+        statement=statement,
+        lines=lines,
+        bureau=bureau,
+        agreement=agreement,
+        labels=STATEMENT_LABELS,
+        fee_labels=AGREEMENT_LABELS,
+        tenant_name=tenant_name,
+    )
+    return pdf_download(content, filename(statement, "pdf"))

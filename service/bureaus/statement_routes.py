@@ -21,7 +21,6 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.errors import error_page
 from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other, xlsx_download
-from service.web.pdf import pdf_download, render_pdf
 from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
 
@@ -161,15 +160,4 @@ class StatementsController(Controller):
     @get("/{statement_id:int}/pdf", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def pdf(self, request: Request, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
         statement, lines, bureau, agreement, _related = statement_files.load(db, statement_id)
-        content = render_pdf(
-            request,
-            "pdf/bureau_statement.html",
-            statement=statement,
-            lines=lines,
-            bureau=bureau,
-            agreement=agreement,
-            labels=STATEMENT_LABELS,
-            fee_labels=AGREEMENT_LABELS,
-            tenant_name=ctx.tenant.name if ctx.tenant else "",
-        )
-        return pdf_download(content, statement_files.filename(statement, "pdf"))
+        return statement_files.pdf(request, ctx.tenant.name if ctx.tenant else "", statement, lines, bureau, agreement)

@@ -14,7 +14,6 @@ from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData
 from service.web.pages import page, see_other, xlsx_download
-from service.web.pdf import pdf_download, render_pdf
 from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
 
@@ -95,15 +94,4 @@ class ReviewerStatementsController(Controller):
     def pdf(self, request: Request, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
         scope = reviewer_scope.scope_of(db, ctx)
         statement, lines, bureau, agreement, _ = reviewer_scope.statement(db, scope, statement_id)
-        content = render_pdf(
-            request,
-            "pdf/bureau_statement.html",
-            statement=statement,
-            lines=lines,
-            bureau=bureau,
-            agreement=agreement,
-            labels=STATEMENT_LABELS,
-            fee_labels=AGREEMENT_LABELS,
-            tenant_name=ctx.tenant.name if ctx.tenant else "",
-        )
-        return pdf_download(content, statement_files.filename(statement, "pdf"))
+        return statement_files.pdf(request, ctx.tenant.name if ctx.tenant else "", statement, lines, bureau, agreement)
