@@ -171,7 +171,7 @@ def save_month(db: TenantSession, month: date, entries: dict[int, AttendanceFigu
         new_rows = [{"tenant_id": tenant_id, "worker_id": w, "month": month, **f.as_dict()} for w, f in new_entries]
         # Matched back by worker (one row each this month): RETURNING order is not a promise.
         returning = insert(AttendanceMonth).returning(col(AttendanceMonth.worker_id), col(AttendanceMonth.id))
-        ids = dict(db.execute(returning, new_rows).tuples().all())
+        ids = dict(db.execute(returning, new_rows).all())
         created = [(ids[w], None, _month_row(tenant_id, w, month, f).snapshot()) for w, f in new_entries]
     record_many(db, tenant_id, actor, "attendance.create", "attendance_month", created)
     record_many(db, tenant_id, actor, "attendance.update", "attendance_month", changes)

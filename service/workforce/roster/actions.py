@@ -171,7 +171,7 @@ def import_workers(db: TenantSession, keys: Keys, rows: list[WorkerInput], *, ac
     if new_rows:
         returning = insert(Worker).returning(col(Worker.id_number_index), col(Worker.id))
         # The id is an identity column: RETURNING never gives NULL, whatever the model's Optional says.
-        created = cast(dict[bytes, int], dict(db.execute(returning, new_rows).tuples().all()))
+        created = cast(dict[bytes, int], dict(db.execute(returning, new_rows).all()))
         record_many(
             db,
             tenant_id,
