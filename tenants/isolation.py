@@ -14,8 +14,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlmodel import Session
 
 from service.database.engines import app_engine
@@ -48,25 +49,71 @@ class TenantSession(Session):
 
 @event.listens_for(TenantSession, "after_begin")
 def _bind_transaction_to_tenant(session, transaction, connection) -> None:
-    tenant_id = session.info.get("tenant_id")
+    _bind(connection, session.info.get("tenant_id"))
+
+
+def _bind(connection: Connection, tenant_id: uuid.UUID | None) -> None:
     connection.execute(
         text("select set_config(:name, :value, true)"),
         {"name": TENANT_SETTING, "value": str(tenant_id) if tenant_id else ""},
     )
 
 
+# The test harness's connection (``joined_to``); None everywhere else.  A context variable, not a global:
+# Litestar's test client and its worker threads run in copies of the test's context, so the requests a
+# test makes join its connection, while the job worker's threads (started outside it) never do.
+_joined: ContextVar[Connection | None] = ContextVar("tenants_isolation_joined", default=None)
+_BINDINGS = "tenant_bindings"  # in the joined connection's info: the tenant of each session open on it
+
+
+@contextmanager
+def joined_to(connection: Connection) -> Iterator[None]:
+    """For tests only: every session opened on the app engine in this context becomes a savepoint on
+    ``connection`` (begun by the caller, and rolled back by it at the end), so nothing is ever committed.
+
+    Each session still binds its tenant when it begins.  ``set_config(..., true)`` is local to the whole
+    transaction, not to a savepoint, so when a session nested in another (a sign-in's ``control_session``
+    inside the request's) ends, the enclosing session's tenant is bound again, as its own connection
+    would have kept it.  What savepoints cannot imitate is a nested session's independent commit: its
+    writes are undone when the enclosing session rolls back.  Tests of that, and of anything another
+    connection must see, use committed data instead (``db_clean`` in the tests)."""
+    token = _joined.set(connection)
+    try:
+        yield
+    finally:
+        _joined.reset(token)
+
+
+@contextmanager
+def _transaction(info: dict, engine) -> Iterator[TenantSession]:
+    joined = _joined.get() if engine is None else None
+    if joined is None:
+        with TenantSession(engine or app_engine(), info=info, expire_on_commit=False) as session, session.begin():
+            yield session
+        return
+    bindings = joined.info.setdefault(_BINDINGS, [])
+    bindings.append(info.get("tenant_id"))
+    try:
+        with (
+            TenantSession(joined, join_transaction_mode="create_savepoint", info=info, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+    finally:
+        bindings.pop()
+        if bindings:
+            _bind(joined, bindings[-1])
+
+
 @contextmanager
 def tenant_session(tenant_id: uuid.UUID, engine=None) -> Iterator[TenantSession]:
     """One transaction for one tenant: commits on success, rolls back on error."""
-    with (
-        TenantSession(engine or app_engine(), info={"tenant_id": tenant_id}, expire_on_commit=False) as session,
-        session.begin(),
-    ):
+    with _transaction({"tenant_id": tenant_id}, engine) as session:
         yield session
 
 
 @contextmanager
 def control_session(engine=None) -> Iterator[TenantSession]:
     """One transaction with no tenant: control-plane tables only."""
-    with TenantSession(engine or app_engine(), info={}, expire_on_commit=False) as session, session.begin():
+    with _transaction({}, engine) as session:
         yield session

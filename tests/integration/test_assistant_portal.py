@@ -7,6 +7,7 @@ import html
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -163,6 +164,7 @@ def test_an_assistant_signs_in_by_phone_or_by_id_number(settings, tenant, client
     assert client.get(f"/t/{tenant.slug}/my/", follow_redirects=False).status_code == 303
 
 
+@pytest.mark.usefixtures("db_clean")  # failures are counted in their own transaction, which the request's rollback spares
 def test_repeated_failures_lock_the_sign_in(settings, tenant, client) -> None:
     worker = worker_with_id(settings, tenant)
     make_assistant(client, tenant, worker)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlmodel import select
 
 from service import clock
@@ -233,6 +234,7 @@ def _grade_pay(tenant, run_id: int) -> dict[int, Decimal]:
     return dict(rows)
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_promotion_and_a_demotion_move_the_next_payroll_to_the_new_bands(tenant, settings, signed_in) -> None:
     client = signed_in(tenant, StaffRole.ADMIN)
     star, weak, _ = _setup(tenant, settings, client, city="chengdu", client_bureau=payroll_pages.BUREAU)

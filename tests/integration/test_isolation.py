@@ -91,6 +91,7 @@ def test_with_no_tenant_set_nothing_is_visible_or_writable(two_tenants, settings
             )
 
 
+@pytest.mark.usefixtures("db_clean")  # its own engine: it must see committed rows
 def test_a_pooled_connection_carries_nothing_to_the_next_tenant(two_tenants, settings: Settings) -> None:
     """One pooled connection serves tenant A, then tenant B, then no tenant."""
     first, second = two_tenants
@@ -112,6 +113,7 @@ def test_a_pooled_connection_carries_nothing_to_the_next_tenant(two_tenants, set
         engine.dispose()
 
 
+@pytest.mark.usefixtures("db_clean")  # its own engine: it must see committed rows
 def test_an_error_mid_transaction_leaves_no_tenant_behind(two_tenants, settings: Settings) -> None:
     first, _ = two_tenants
     engine = create_engine(app_url(settings, _owner_url(settings)), pool_size=1, max_overflow=0)

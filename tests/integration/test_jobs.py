@@ -39,6 +39,8 @@ from tests.integration import test_payroll_pages as pages
 from tests.support.factories import TenantFixture, make_staff, make_worker
 from tests.support.web import sign_in
 
+pytestmark = pytest.mark.usefixtures("db_clean")  # worker processes and threads: they see committed data only
+
 ROOT = Path(__file__).resolve().parents[2]
 STALLED_AFTER = 2  # seconds: a killed worker's job is taken over quickly
 BULK = 4000  # workers: a calculation of several seconds, long enough to be killed in the middle

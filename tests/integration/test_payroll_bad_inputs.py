@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -98,6 +99,7 @@ def test_a_non_numeric_pay_component_amount_is_refused_by_row(signed_in, tenant,
         assert db.exec(select(PayComponentAmount)).all() == []
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_missing_city_band_and_contribution_base_are_listed_and_nothing_is_written(signed_in, tenant, settings) -> None:
     ids = pages.seed(settings, tenant)
     no_city = make_worker(settings, tenant, city=None, client_bureau=pages.BUREAU, name="无城市")
@@ -127,6 +129,7 @@ def test_missing_city_band_and_contribution_base_are_listed_and_nothing_is_writt
         assert db.exec(select(RunProgress.phase)).one() == "failed"
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_run_for_a_month_already_published_is_refused_with_a_way_to_correct_it(signed_in, tenant, settings) -> None:
     pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)

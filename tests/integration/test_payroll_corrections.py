@@ -7,6 +7,7 @@ import time
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -50,6 +51,7 @@ def get_run(tenant, run_id: int) -> PayrollRun:
         return runs.get_run(db, run_id)
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_correction_run_carries_the_difference_and_its_explanation(settings, tenant, signed_in) -> None:
     ids = pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -133,6 +135,7 @@ def test_a_correction_run_carries_the_difference_and_its_explanation(settings, t
     )
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_correction_of_an_earlier_month_counts_in_every_later_month(settings, tenant, signed_in) -> None:
     ids = pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -158,6 +161,7 @@ def test_a_correction_of_an_earlier_month_counts_in_every_later_month(settings, 
     assert ytd.special_deductions == sum(p.employee_social_insurance + p.employee_housing_fund for p in in_force)
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_the_register_highlights_new_missing_and_large_changes(settings, tenant, signed_in) -> None:
     ids = pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -199,6 +203,7 @@ def test_the_register_highlights_new_missing_and_large_changes(settings, tenant,
     assert only.text.count("/payslips/") == len(expected)
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_progress_is_shown_while_calculating_and_nothing_is_visible_before_the_end(
     settings, tenant, signed_in, monkeypatch
 ) -> None:
@@ -241,6 +246,7 @@ def test_progress_is_shown_while_calculating_and_nothing_is_visible_before_the_e
     assert client.get("/static/payroll-progress.js").status_code == 200
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_failed_calculation_shows_its_error_and_writes_nothing(settings, tenant, signed_in, monkeypatch) -> None:
     pages.seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -305,6 +311,7 @@ def test_lines_need_their_payslip_and_go_with_it(settings, tenant) -> None:
         assert db.execute(text("select count(*) from payslip_lines")).scalar() == 0
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_correction_reopens_the_months_attendance_until_it_is_published(settings, tenant, signed_in) -> None:
     from service.workforce.attendance.actions import is_locked, save_month
     from service.workforce.attendance.rules import AttendanceFigures

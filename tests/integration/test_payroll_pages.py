@@ -8,6 +8,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -101,6 +102,7 @@ def publish_month(client, tenant, month: str) -> int:
     return run_id
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, signed_in) -> None:
     ids = seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -155,6 +157,7 @@ def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, sig
     assert listing.status_code == 200 and "2026-03" in listing.text and "2026-02" in listing.text
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_a_refused_calculation_lists_the_workers_and_saves_nothing(settings, tenant, signed_in) -> None:
     seed(settings, tenant)
     make_worker(settings, tenant, city="chengdu", client_bureau="成都市武侯区城市管理局", name="李四")
@@ -182,6 +185,7 @@ def _sheet(response):
     return rows[0], rows[1:]
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_each_export_has_its_header_and_one_row_per_payslip(settings, tenant, signed_in) -> None:
     ids = seed(settings, tenant)
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
@@ -231,6 +235,7 @@ def test_a_viewer_is_refused_and_another_tenants_run_is_not_found(settings, tena
     assert clerk.post(f"{base(tenant)}/{foreign}/calculate", data={"_csrf": token}).status_code == 404
 
 
+@pytest.mark.usefixtures("db_clean")  # its payroll calculation runs on the job worker, which sees committed data only
 def test_the_register_is_paged_with_totals_over_the_whole_run(settings, tenant, signed_in, monkeypatch) -> None:
     from service.payroll.runs import queries as run_queries
 

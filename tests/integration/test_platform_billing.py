@@ -531,6 +531,7 @@ def test_support_access_is_granted_time_limited_read_only_visible_and_revocable(
 # --- retention -------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("db_clean")  # read through the owner's engine
 def test_a_cancelled_tenant_is_exported_then_deleted_after_retention(settings, tenant, other_tenant, tmp_path) -> None:
     make_worker(settings, tenant, name="要删除")
     make_worker(settings, other_tenant, name="要保留")

@@ -3,8 +3,19 @@
 Once per run: a fresh database named after the process (on the server
 DATABASE_URL names, else on the embedded server under .data/), upgraded from
 empty by the Alembic migrations, which is itself the migrations' test.
-After every test that used it, every table is truncated, so each test starts
-from an empty schema.  The database is dropped at the end of the run.
+The database is dropped at the end of the run.
+
+Each test starts from an empty schema.  An ordinary test (``database``,
+which ``tenant``, ``other_tenant`` and ``client`` ask for) commits nothing:
+every session the app opens, for its requests or the factories, is a
+savepoint on one connection of the app role that is rolled back at the end
+(``tenants.isolation.joined_to``).  A test that needs committed data asks
+for ``db_clean`` instead (a module: ``pytestmark =
+pytest.mark.usefixtures("db_clean")``), and every table is truncated after
+it: data another connection must see (the job worker, worker processes, the
+browser's server, reads through ``owner`` or ``superuser``, the roles' own
+tests), a nested session's own commit (sign-in failures counted although the
+request rolls back), or ``now()`` moving between two transactions.
 """
 
 from __future__ import annotations
@@ -17,9 +28,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from service.database.embedded import start_embedded
-from service.database.engines import drop_database, ensure_database, owner_engine
+from service.database.engines import app_engine, drop_database, ensure_database, owner_engine
 from service.database.migrate import upgrade
 from service.settings import Settings, get_settings, load_settings
+from tenants.isolation import joined_to
 
 
 def _server_url():
@@ -43,8 +55,6 @@ def settings() -> Iterator[Settings]:
     upgrade(owner_engine(settings), settings)
     yield settings
     owner_engine(settings).dispose()
-    from service.database.engines import app_engine
-
     app_engine(settings).dispose()
     drop_database(server, name)
     if saved is None:
@@ -84,3 +94,20 @@ def db_clean(superuser: Engine) -> Iterator[None]:
             .all()
         )
         connection.execute(text(f"truncate {', '.join(tables)} restart identity cascade"))
+
+
+@pytest.fixture()
+def database(request: pytest.FixtureRequest, settings: Settings) -> Iterator[None]:
+    """Where the test's writes go: committed and truncated after it if it asks for ``db_clean``,
+    else into one transaction rolled back at the end."""
+    if "db_clean" in request.fixturenames:
+        request.getfixturevalue("db_clean")
+        yield
+        return
+    with app_engine(settings).connect() as connection:
+        transaction = connection.begin()
+        try:
+            with joined_to(connection):
+                yield
+        finally:
+            transaction.rollback()

@@ -30,18 +30,18 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture()
-def client(app: Litestar, db_clean: None, job_worker: InProcessWorker) -> Iterator[TestClient]:
+def client(app: Litestar, database: None, job_worker: InProcessWorker) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
 @pytest.fixture()
-def tenant(db_clean: None, settings: Settings) -> TenantFixture:
+def tenant(database: None, settings: Settings) -> TenantFixture:
     return make_tenant()
 
 
 @pytest.fixture()
-def other_tenant(db_clean: None, settings: Settings) -> TenantFixture:
+def other_tenant(database: None, settings: Settings) -> TenantFixture:
     return make_tenant("另一家派遣公司")
 
 
