@@ -31,6 +31,7 @@ MODEL_MODULES = (
     "service.payroll.components.models",
     "service.payroll.runs.payslip_feedback",
     "service.payroll.runs.models",
+    "service.payroll.tax.models",
     "service.portal.models",
     "service.reviewers.models",
     "service.sso.models",

@@ -14,9 +14,12 @@ from service.excel import write_rows
 from service.i18n import translator
 from service.keys import keys_for
 from service.payroll.components import actions
-from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration
+from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
-from service.payroll.runs.payslip import ComponentKind
+from service.payroll.payslip import ComponentKind
+from service.payroll.tax import actions as tax_actions
+from service.payroll.tax.models import TaxDeclaration
+from service.payroll.tax.queries import declaration_of
 from service.payroll.tax.special_deductions import Child, Declarations, Period, Rent, RentTier
 from service.workforce.identity import make_national_id
 from service.workforce.models import Worker
@@ -114,11 +117,11 @@ def test_declarations_are_saved_per_year_and_checked(settings, tenant) -> None:
     second = Declarations(2026, rent=Rent(RentTier.MAJOR, Period(date(2026, 1, 1))))
     with tenant_session(tenant.id) as db:
         w = db.get(Worker, (tenant.id, worker.id))
-        actions.save_declaration(db, w, first, actor=SYSTEM)
-        actions.save_declaration(db, w, second, actor=SYSTEM)
+        tax_actions.save_declaration(db, w, first, actor=SYSTEM)
+        tax_actions.save_declaration(db, w, second, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
-        assert actions.declaration_of(db, worker.id, 2026) == second
-        assert actions.declaration_of(db, worker.id, 2025) is None
+        assert declaration_of(db, worker.id, 2026) == second
+        assert declaration_of(db, worker.id, 2025) is None
         assert len(db.exec(select(TaxDeclaration)).all()) == 1
         saves = db.exec(select(AuditEntry).where(AuditEntry.action == "tax_declaration.save").order_by(AuditEntry.id)).all()
     assert len(saves) == 2 and saves[1].before is not None

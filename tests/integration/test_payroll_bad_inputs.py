@@ -16,8 +16,8 @@ from service.excel import XLSX_MEDIA_TYPE, write_rows
 from service.payroll.components import actions as component_actions
 from service.payroll.components.models import PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.payslip import ComponentKind
 from service.payroll.runs.models import PayrollRun, RunProgress
-from service.payroll.runs.payslip import ComponentKind
 from service.workforce.identity import make_national_id
 from tenants.isolation import tenant_session
 from tests.integration import test_attendance as attendance_pages

@@ -18,13 +18,14 @@ from service.i18n import translator
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.components.actions import define_component
-from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.payslip import ComponentKind
 from service.payroll.runs import actions as runs
 from service.payroll.runs.inputs import ytd_from_json
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
-from service.payroll.runs.payslip import ComponentKind
 from service.payroll.tax.income_tax import annual_tax
+from service.payroll.tax.models import TaxDeclaration, TaxYearFlagsRow
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.identity import make_national_id
@@ -250,7 +251,7 @@ def test_the_tax_page_saves_declarations_and_flags_with_audit(signed_in, setting
 
 
 def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> None:
-    from service.payroll.components.actions import save_declaration, save_flags
+    from service.payroll.tax.actions import save_declaration, save_flags
     from service.payroll.tax.special_deductions import Child, Declarations
     from service.payroll.tax.year_flags import TaxYearFlags
     from service.workforce.models import Worker
@@ -276,7 +277,7 @@ def test_declarations_and_first_job_change_the_runs_tax(settings, tenant) -> Non
 
 
 def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> None:
-    from service.payroll.components.actions import save_flags
+    from service.payroll.tax.actions import save_flags
     from service.payroll.tax.year_flags import TaxYearFlags
     from service.workforce.models import Worker
 

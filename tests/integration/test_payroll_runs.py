@@ -18,10 +18,11 @@ from service.insurance.worker_contributions import WORK_INJURY_RATES
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.minimum_wage import MinimumWage
+from service.payroll.payslip import Attendance, Insurance, PayslipInput, compute_payslip
 from service.payroll.runs import actions as runs
 from service.payroll.runs.inputs import ytd_from_json
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
-from service.payroll.runs.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate, compute_payslip
+from service.payroll.tax.income_tax import TaxYearToDate
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.daily_models import AttendanceMonth
@@ -225,9 +226,10 @@ def test_runs_are_isolated_between_tenants(settings, tenant, other_tenant) -> No
 def test_components_and_declarations_change_the_payslip_as_the_rule_says(settings, tenant) -> None:
     from dataclasses import replace
 
-    from service.payroll.components.actions import define_component, save_declaration
+    from service.payroll.components.actions import define_component
     from service.payroll.components.rules import ComponentDefinition, Method
-    from service.payroll.runs.payslip import Component, ComponentKind
+    from service.payroll.payslip import Component, ComponentKind
+    from service.payroll.tax.actions import save_declaration
     from service.payroll.tax.special_deductions import Child, Declarations
 
     ids = seed(settings, tenant)  # hired 2020-03-01: six full years before March 2026

@@ -1,5 +1,5 @@
-"""The only code that writes pay components, their imported amounts and tax
-declarations.  Every change is audited in the same transaction.
+"""The only code that writes pay components and their imported amounts.
+Every change is audited in the same transaction.
 
 A component is never deleted (past payslips name its code): it is
 deactivated, and its code stays taken.  An import of per-worker-month amounts
@@ -14,24 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import col, select
 
 from service.audit import Actor, record, record_many
-from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
 from service.keys import Keys
 from service.money import parse_yuan
-from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
 from service.payroll.runs.models import PayrollRun, RunStatus
-from service.payroll.tax.declaration_json import from_json, to_json
-from service.payroll.tax.special_deductions import Declarations, monthly_deductions
-from service.payroll.tax.year_flags import TaxYearFlags
-from service.payroll.tax.year_flags import check as check_flags
 from service.workforce.attendance.rules import parse_month
 from service.workforce.identity import parse_national_id
 from service.workforce.models import Worker
@@ -341,87 +335,3 @@ def import_amounts(
         [(w.id, None, {"component": c.code, "month": e.month.isoformat()[:7], "amount": str(e.amount)}) for e, w, c in rows],
     )
     return len(rows)
-
-
-# --- tax declarations ------------------------------------------------------------
-
-
-def declaration_of(db: TenantSession, worker_id: int, year: int) -> Declarations | None:
-    row = db.get(TaxDeclaration, (db.tenant_id, worker_id, year))
-    return None if row is None else from_json(row.declarations)
-
-
-def save_declaration(db: TenantSession, worker: Worker, declarations: Declarations, *, actor: Actor) -> None:
-    """Replace the worker's declarations for ``declarations.year``.  The
-    dataclasses have validated the rules already; month 1 to 12 are valued
-    here too, so nothing is stored that a payroll run would refuse."""
-    tenant_id = db.tenant_id
-
-    for month in range(1, 13):
-        monthly_deductions(declarations, month)
-    data = to_json(declarations)
-    worker_id = id_of(worker)
-    row = db.get(TaxDeclaration, (tenant_id, worker_id, declarations.year))
-    before = None if row is None else row.declarations
-    if row is None:
-        row = TaxDeclaration(tenant_id=tenant_id, worker_id=worker_id, year=declarations.year, declarations=data)
-    else:
-        row.declarations = data
-        row.updated_at = datetime.now(UTC)
-    db.add(row)
-    db.flush()
-    record(db, tenant_id, actor, "tax_declaration.save", "worker", worker_id, before=before, after=data)
-
-
-# --- tax-year flags (首次取得工资 / 6 万元) -------------------------------------------
-
-
-def flags_of(db: TenantSession, worker_id: int, year: int) -> TaxYearFlagsRow | None:
-    return db.get(TaxYearFlagsRow, (db.tenant_id, worker_id, year))
-
-
-def save_flags(db: TenantSession, worker: Worker, flags: TaxYearFlags, *, actor: Actor) -> None:
-    """Replace the worker's flags for ``flags.year`` after ``year_flags.check``."""
-    tenant_id = db.tenant_id
-    check_flags(flags, worker.hire_date)
-    worker_id = id_of(worker)
-    row = db.get(TaxYearFlagsRow, (tenant_id, worker_id, flags.year))
-    before = None if row is None else row.snapshot()
-    if row is None:
-        row = TaxYearFlagsRow(tenant_id=tenant_id, worker_id=worker_id, year=flags.year)
-    row.first_job = flags.first_job
-    row.small_earner = flags.small_earner
-    row.wages_last_year = flags.wages_last_year
-    row.declared_every_month_last_year = flags.declared_every_month_last_year
-    row.updated_at = datetime.now(UTC)
-    db.add(row)
-    db.flush()
-    after = row.snapshot()
-    if after != before:
-        record(db, tenant_id, actor, "tax_year_flags.save", "worker", worker_id, before=before, after=after)
-
-
-@dataclass(frozen=True)
-class PublishedYear:
-    """What this tenant's published payslips say about a worker's tax year."""
-
-    months: int  # months with a published payslip
-    income: Decimal  # 累计收入 on the latest of them
-
-
-def published_year(db: TenantSession, worker_id: int, year: int) -> PublishedYear | None:
-    """The worker's published payslips of ``year`` (one query), None when there are none."""
-    row = db.execute(
-        text(
-            """
-            select count(distinct p.month),
-                   (array_agg(p.year_to_date ->> 'income' order by p.month desc, r.published_at desc))[1]
-            from payslips p join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
-            where p.tenant_id = :tenant and p.worker_id = :worker and r.status = 'published'
-              and p.month >= :start and p.month < :end
-            """
-        ),
-        {"tenant": db.tenant_id, "worker": worker_id, "start": date(year, 1, 1), "end": date(year + 1, 1, 1)},
-    ).one()
-    months, income = row
-    return PublishedYear(months, Decimal(income)) if months else None

@@ -1,4 +1,4 @@
-"""Pay components, their imported amounts and tax declarations as stored (migrations 0013 and 0021)."""
+"""Pay components and their imported amounts as stored (migrations 0013 and 0021)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Identity, Integer, Numeric
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, Column, Identity, Numeric
 from sqlmodel import Field, SQLModel
 
 from service.database.types import now_by_default
 from service.payroll.components.rules import ComponentDefinition, Method
-from service.payroll.runs.payslip import ComponentKind
-from service.payroll.tax.year_flags import TaxYearFlags
+from service.payroll.payslip import ComponentKind
 
 
 class PayComponent(SQLModel, table=True):
@@ -71,46 +69,3 @@ class PayComponentAmount(SQLModel, table=True):
     worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     month: date = Field(primary_key=True)
     amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
-
-
-class TaxDeclaration(SQLModel, table=True):
-    __tablename__ = "tax_declarations"
-
-    tenant_id: uuid.UUID = Field(primary_key=True)
-    worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    year: int = Field(sa_column=Column(Integer, primary_key=True))
-    declarations: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
-    updated_at: datetime | None = now_by_default()
-
-
-class TaxYearFlagsRow(SQLModel, table=True):
-    """``tax_year_flags`` (migration 0021): 首次取得工资 / 6 万元 per worker and year."""
-
-    __tablename__ = "tax_year_flags"
-
-    tenant_id: uuid.UUID = Field(primary_key=True)
-    worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    year: int = Field(sa_column=Column(Integer, primary_key=True))
-    first_job: bool = False
-    small_earner: bool = False
-    wages_last_year: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
-    declared_every_month_last_year: bool = False
-    updated_at: datetime | None = now_by_default()
-
-    def flags(self) -> TaxYearFlags:
-        return TaxYearFlags(
-            year=self.year,
-            first_job=self.first_job,
-            small_earner=self.small_earner,
-            wages_last_year=self.wages_last_year,
-            declared_every_month_last_year=self.declared_every_month_last_year,
-        )
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "year": self.year,
-            "first_job": self.first_job,
-            "small_earner": self.small_earner,
-            "wages_last_year": None if self.wages_last_year is None else str(self.wages_last_year),
-            "declared_every_month_last_year": self.declared_every_month_last_year,
-        }

@@ -40,7 +40,7 @@ from service.money import parse_yuan, to_fen
 from service.payroll.bands.rules import BandPay
 from service.payroll.components import formula as formulas
 from service.payroll.pay_days import MONTHLY_PAY_DAYS
-from service.payroll.runs.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
+from service.payroll.payslip import RESERVED_CODES, Attendance, Component, ComponentKind
 
 
 class Method(str, Enum):

@@ -55,10 +55,10 @@ from sqlmodel.sql.expression import SelectOfScalar
 from service.audit import Actor, record
 from service.errors import N_, DomainError, Refused
 from service.money import ZERO
+from service.payroll.payslip import Payslip, compute_payslip
 from service.payroll.runs import inputs as run_inputs
 from service.payroll.runs.inputs import Missing, ytd_to_json
 from service.payroll.runs.models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
-from service.payroll.runs.payslip import Payslip, compute_payslip
 from service.workforce.attendance.actions import lock_month, unlock_month
 from tenants.isolation import TenantSession
 

@@ -35,10 +35,10 @@ from service.excel import write_rows
 from service.i18n import Translator
 from service.keys import keys_for
 from service.money import ZERO
+from service.payroll.payslip import CONTRIBUTION_LINES
 from service.payroll.runs import actions as runs
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import PayrollRun, PayslipLineRow
-from service.payroll.runs.payslip import CONTRIBUTION_LINES
 from service.payroll.runs.queries import RegisterRow
 from service.payroll.runs.routes import READERS
 from service.web.access import allow

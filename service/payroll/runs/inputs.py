@@ -64,11 +64,13 @@ from service.insurance.worker_contributions import WORK_INJURY_RATES
 from service.payroll.bands.actions import DEFAULT_RATING, cells_of_tables
 from service.payroll.bands.models import SalaryBandTable
 from service.payroll.bands.rules import band_in_force, band_pay
-from service.payroll.components.models import PayComponent, PayComponentAmount, TaxDeclaration, TaxYearFlagsRow
+from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import month_components
 from service.payroll.minimum_wage import MinimumWage
-from service.payroll.runs.payslip import Attendance, Insurance, PayslipInput, TaxYearToDate
+from service.payroll.payslip import Attendance, Insurance, PayslipInput
 from service.payroll.tax.declaration_json import from_json as declarations_from_json
+from service.payroll.tax.income_tax import TaxYearToDate
+from service.payroll.tax.models import TaxDeclaration, TaxYearFlagsRow
 from service.payroll.tax.year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus

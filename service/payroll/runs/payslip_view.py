@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from service.errors import N_
+from service.payroll.payslip import Category
 from service.payroll.runs.models import PayslipLineRow
-from service.payroll.runs.payslip import Category
 
 CATEGORY_LABELS = {
     Category.EARNING: N_("Earnings"),

@@ -160,6 +160,57 @@ class YearToDate:
             )
 
 
+@dataclass(frozen=True)
+class TaxYearToDate:
+    """The worker's withholding figures with this employer in tax ``year``,
+    through ``month`` (None before the first payslip of the year).
+
+    Store the payslip's ``year_to_date`` and pass it to next month's.  A new
+    year starts from ``TaxYearToDate.start``, where the flags are decided
+    afresh: ``first_job`` is STA 2020 No. 13 (first wage income of the year,
+    5,000 for every month from January), ``small_earner`` STA 2020 No. 19
+    (60,000 from January; see ``income_tax.qualifies_for_full_year_deduction``).
+    """
+
+    year: int
+    month: int | None = None
+    income: Decimal = ZERO  # 累计收入, tax-free income included
+    tax_free_income: Decimal = ZERO  # 累计免税收入
+    special_deductions: Decimal = ZERO  # 累计专项扣除: employee SI and housing fund
+    special_additional_deductions: Decimal = ZERO  # 累计专项附加扣除
+    tax_withheld: Decimal = ZERO  # 累计已预扣预缴税额
+    months_employed: int = 0  # months with this employer through ``month``
+    first_job: bool = False
+    small_earner: bool = False
+
+    @classmethod
+    def start(cls, year: int, *, first_job: bool = False, small_earner: bool = False) -> TaxYearToDate:
+        return cls(year=year, first_job=first_job, small_earner=small_earner)
+
+    def __post_init__(self) -> None:
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise DomainError(N_("The month must be between 1 and 12."), field="year_to_date.month")
+        for name in ("income", "tax_free_income", "special_deductions", "special_additional_deductions", "tax_withheld"):
+            if getattr(self, name) < 0:
+                raise DomainError(N_("The amount must not be negative."), field=f"year_to_date.{name}")
+        if self.months_employed < 0:
+            raise DomainError(N_("The number must not be negative."), field="year_to_date.months_employed")
+        if self.months_employed > (self.month or 0) or (self.month is not None and self.months_employed == 0):
+            raise DomainError(
+                N_("Months employed must be between 1 and the month number."),
+                field="year_to_date.months_employed",
+            )
+
+    @property
+    def deduction(self) -> BasicDeduction:
+        """The basic-deduction rule; No. 19 wins over No. 13, as it deducts more."""
+        if self.small_earner:
+            return BasicDeduction.FULL_YEAR
+        if self.first_job:
+            return BasicDeduction.FROM_JANUARY
+        return BasicDeduction.MONTHS_EMPLOYED
+
+
 def cumulative_basic_deduction(ytd: YearToDate) -> Decimal:
     """累计减除费用 under the rule that applies this year."""
     if ytd.deduction is BasicDeduction.FULL_YEAR:

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from service import clock
 from service.accounts.models import StaffRole
 from service.errors import N_
-from service.payroll.components import actions
+from service.payroll.tax import actions, queries
 from service.payroll.tax.declaration_form import (
     CERTIFICATE_ROWS,
     CHILD_ROWS,
@@ -92,10 +92,10 @@ def _page(
     flag_errors: dict[str, str] | None = None,
 ) -> Response:
     worker = _worker(db, ctx, worker_id)
-    declarations = actions.declaration_of(db, worker_id, year)
-    flags = actions.flags_of(db, worker_id, year)
-    last_year = actions.published_year(db, worker_id, year - 1)
-    this_year = actions.published_year(db, worker_id, year)
+    declarations = queries.declaration_of(db, worker_id, year)
+    flags = queries.flags_of(db, worker_id, year)
+    last_year = queries.published_year(db, worker_id, year - 1)
+    this_year = queries.published_year(db, worker_id, year)
     schedule = year_schedule(declarations) if declarations is not None else None
     return page(
         request,

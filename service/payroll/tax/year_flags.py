@@ -33,8 +33,12 @@ from decimal import Decimal
 
 from service.errors import N_, DomainError, InputErrors
 from service.money import parse_yuan
-from service.payroll.runs.payslip import TaxYearToDate
-from service.payroll.tax.income_tax import ANNUAL_BASIC_DEDUCTION, SmallEarnerConditions, qualifies_for_full_year_deduction
+from service.payroll.tax.income_tax import (
+    ANNUAL_BASIC_DEDUCTION,
+    SmallEarnerConditions,
+    TaxYearToDate,
+    qualifies_for_full_year_deduction,
+)
 from service.payroll.tax.special_deductions import FIRST_SUPPORTED_YEAR
 
 LAST_YEAR = 2100

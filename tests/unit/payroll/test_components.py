@@ -9,7 +9,7 @@ import pytest
 
 from service.errors import DomainError
 from service.payroll.components.rules import ComponentDefinition, Method, full_years_of_service, value
-from service.payroll.runs.payslip import Component, ComponentKind
+from service.payroll.payslip import Component, ComponentKind
 from service.payroll.tax.declaration_json import from_json, to_json
 from service.payroll.tax.special_deductions import Child, Declarations, ElderlySupport, ParentShare, Period, Rent, RentTier
 

@@ -22,7 +22,7 @@ from service.payroll.components.rules import (
     parse_definition,
     value,
 )
-from service.payroll.runs.payslip import Attendance, ComponentKind
+from service.payroll.payslip import Attendance, ComponentKind
 
 D = Decimal
 MARCH = date(2026, 3, 1)

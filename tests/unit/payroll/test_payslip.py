@@ -20,16 +20,16 @@ from service.insurance.cities import BEIJING, SHANGHAI, minimum_wage_for, policy
 from service.insurance.policy import CityPolicy, HousingFundRule, Limits, Scheme
 from service.payroll.bands.rules import BandCell
 from service.payroll.minimum_wage import MinimumWage
-from service.payroll.runs.payslip import (
+from service.payroll.payslip import (
     Attendance,
     Category,
     Component,
     ComponentKind,
     Insurance,
     PayslipInput,
-    TaxYearToDate,
     compute_payslip,
 )
+from service.payroll.tax.income_tax import TaxYearToDate
 from service.payroll.tax.special_deductions import Child, Declarations
 
 D = Decimal
