@@ -37,6 +37,7 @@ from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.bands.routes import SalaryBandsController
 from service.payroll.components.routes import PayComponentsController
+from service.payroll.runs.component_amounts_routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
 from service.payroll.runs.routes import PayrollRunsController
 from service.payroll.tax.routes import TaxDeclarationsController
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PayrollRunsController,
             PayrollExportsController,
             PayComponentsController,
+            ComponentAmountsController,
             TaxDeclarationsController,
             WelcomeController,
             SupportAccessController,
