@@ -1,4 +1,5 @@
-"""Adding training, certificate and discipline records from the worker's page.
+"""The worker's page (the roster entry with the worker's contracts and
+records) and adding training, certificate and discipline records from it.
 
 The forms sit on the worker's page; a refused form comes back on a page of
 its own with each message next to its field and nothing written.
@@ -9,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service import clock
+from service.accounts.models import ALL_STAFF
+from service.cities.names import CITY_NAMES
+from service.database.ids import id_of
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -21,8 +25,10 @@ from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
+from service.workforce.contracts import actions as contracts
+from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.daily_models import DAILY_LABELS, DisciplineKind, TrainingResult
-from service.workforce.models import Worker
+from service.workforce.models import LABELS, Worker
 from service.workforce.records import actions as training
 from service.workforce.records.input import (
     CERTIFICATE_FIELDS,
@@ -33,6 +39,7 @@ from service.workforce.records.input import (
     parse_training,
 )
 from service.workforce.roster import queries as roster
+from service.workforce.roster.routes import id_number_for
 from tenants.isolation import TenantSession
 
 KINDS: dict[str, tuple[tuple[str, ...], Callable, Callable, str]] = {
@@ -81,6 +88,27 @@ def _add(ctx: RequestContext, db: TenantSession, worker_id: int, data: dict[str,
 
 class WorkerRecordsController(Controller):
     path = "/workers"
+
+    @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
+    def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
+        worker = _load(db, worker_id)
+        today = clock.today()
+        records = training.worker_records(
+            db, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS)
+        )
+        return page(
+            request,
+            "workforce/worker_detail.html",
+            worker=worker,
+            labels=LABELS,
+            id_number=id_number_for(request, ctx, worker),
+            can_edit=ctx.has_role(*EDITORS),
+            contracts=[(c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, id_of(worker)))],
+            state_labels=STATE_LABELS,
+            state_badges=STATE_BADGES,
+            records=records,
+            cities=CITY_NAMES,
+        )
 
     @post("/{worker_id:int}/training", opt=allow(*EDITORS) | shown_again_by(_shown_again("training")), sync_to_thread=True)
     def add_training(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:

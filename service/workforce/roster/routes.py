@@ -12,7 +12,6 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.bureaus import directory
 from service.cities.names import CITY_NAMES
-from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys, keys_for
 from service.web.access import allow
@@ -22,8 +21,6 @@ from service.web.forms import FormData, MultipartData, field_text, page_number, 
 from service.web.pages import page, page_query, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
-from service.workforce.contracts import actions as contracts
-from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.models import (
     GRADES,
     LABELS,
@@ -32,7 +29,6 @@ from service.workforce.models import (
     Worker,
     WorkerStatus,
 )
-from service.workforce.records import actions as training
 from service.workforce.roster import actions
 from service.workforce.roster import queries as roster
 from service.workforce.roster.excel import ImportRefused, export_workbook, parse_workbook
@@ -44,7 +40,8 @@ def _keys(request: Request) -> Keys:
     return keys_for(request.app.state.settings)
 
 
-def _id_number_for(request: Request, ctx: RequestContext, worker: Worker) -> str:
+def id_number_for(request: Request, ctx: RequestContext, worker: Worker) -> str:
+    """The worker's ID number in full for those who may see it, masked for the others."""
     if ctx.has_role(*SEES_FULL_ID):
         return actions.reveal_id_number(_keys(request), worker)
     return worker.id_number_masked
@@ -142,7 +139,7 @@ class RosterController(Controller):
     @get("/export", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def export(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         workers = roster.all_matching(db, _keys(request), _filter_from(request))
-        content = export_workbook(workers, ctx.translate, lambda w: _id_number_for(request, ctx, w))
+        content = export_workbook(workers, ctx.translate, lambda w: id_number_for(request, ctx, w))
         return xlsx_download(content, f"roster-{clock.today().isoformat()}.xlsx")
 
     @get("/new", opt=allow(*EDITORS), sync_to_thread=True)
@@ -172,27 +169,6 @@ class RosterController(Controller):
         outcome = actions.import_workers(db, _keys(request), rows, actor=ctx.actor)
         return _import_page(request, outcome=outcome, errors=[])
 
-    @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
-    def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = _load(db, worker_id)
-        today = clock.today()
-        records = training.worker_records(
-            db, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS)
-        )
-        return page(
-            request,
-            "workforce/worker_detail.html",
-            worker=worker,
-            labels=LABELS,
-            id_number=_id_number_for(request, ctx, worker),
-            can_edit=ctx.has_role(*EDITORS),
-            contracts=[(c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, id_of(worker)))],
-            state_labels=STATE_LABELS,
-            state_badges=STATE_BADGES,
-            records=records,
-            cities=CITY_NAMES,
-        )
-
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
         worker = _load(db, worker_id)
@@ -221,7 +197,7 @@ def _worker_json(request: Request, ctx: RequestContext, worker: Worker) -> dict[
     return {
         "id": worker.id,
         "name": worker.name,
-        "id_number": _id_number_for(request, ctx, worker),
+        "id_number": id_number_for(request, ctx, worker),
         "gender": worker.gender.value,
         "birth_date": worker.birth_date.isoformat(),
         "phone": worker.phone,
