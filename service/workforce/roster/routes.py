@@ -24,6 +24,8 @@ from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
 from service.workforce.contracts import actions as contracts
 from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
+from service.workforce.imports import actions as imports
+from service.workforce.imports.models import ImportStatus
 from service.workforce.models import (
     GRADES,
     LABELS,
@@ -34,8 +36,9 @@ from service.workforce.models import (
 )
 from service.workforce.records import actions as training
 from service.workforce.roster import actions
+from service.workforce.roster import jobs as import_jobs
 from service.workforce.roster import queries as roster
-from service.workforce.roster.excel import ImportRefused, export_workbook, parse_workbook
+from service.workforce.roster.excel import ImportRefused, RowError, export_workbook
 from service.workforce.roster.input import FIELDS, parse_worker
 from tenants.isolation import TenantSession
 
@@ -106,7 +109,7 @@ def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 
 def _import_page(request: Request, **context: Any) -> Response:
     limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
-    return page(request, "workforce/import.html", limit_mb=limit_mb, **context)
+    return page(request, "workforce/import.html", limit_mb=limit_mb, ImportStatus=ImportStatus, **context)
 
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
@@ -115,7 +118,7 @@ def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, re
         errors = [e.__dict__ for e in refused.error.errors]
     else:
         errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
-    return _import_page(request, outcome=None, errors=errors)
+    return _import_page(request, current=None, outcome=None, errors=errors)
 
 
 class RosterController(Controller):
@@ -157,20 +160,32 @@ class RosterController(Controller):
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
     def import_form(self, request: Request) -> Response:
-        return _import_page(request, errors=[], outcome=None)
+        return _import_page(request, current=None, errors=[], outcome=None)
 
     @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False)
     def import_template(self, ctx: RequestCtx) -> Response:
         return xlsx_download(export_workbook([], ctx.translate, lambda w: ""), "roster-template.xlsx")
 
     @post("/import", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
-    def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
+    def import_sheet(self, ctx: RequestCtx, data: MultipartData) -> Response:
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
-        rows = parse_workbook(upload.file.read(), ctx.translate, clock.today(), directory.load_assignments(db))
-        outcome = actions.import_workers(db, _keys(request), rows, actor=ctx.actor)
-        return _import_page(request, outcome=outcome, errors=[])
+        # The import is a job (roster.jobs) on transactions of its own, so a 50,000-row sheet never holds
+        # the request; a small one is over before the wait is, and answers here as it always did.
+        import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
+        finished = imports.wait_for(ctx.tenant_id, import_jobs.KIND, import_id, imports.WAIT)
+        if finished is not None and finished.status == ImportStatus.REFUSED.value:
+            raise ImportRefused([RowError(**e) for e in finished.errors or []])
+        return see_other(ctx.tenant_path(f"/workers/import/{import_id}"))
+
+    @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
+    def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
+        """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
+        current = imports.get(db, import_jobs.KIND, import_id)
+        if current is None:
+            raise NotFoundException()
+        return _import_page(request, current=current, outcome=current.counts, errors=current.errors or [])
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
