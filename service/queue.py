@@ -22,7 +22,12 @@ from service.settings import Settings
 
 app = App(
     connector=PsycopgConnector(),
-    import_paths=["service.payroll.runs.jobs", "service.workforce.roster.jobs", "service.jobs.periodic"],
+    import_paths=[
+        "service.payroll.runs.jobs",
+        "service.workforce.roster.jobs",
+        "service.workforce.contracts.jobs",
+        "service.jobs.periodic",
+    ],
 )
 
 # A connector without a pool: every call it makes is given the caller's connection.

@@ -12,9 +12,10 @@ import writes nothing but its outcome on the row, on a transaction of its
 own.  Once the import is over its sheet is emptied from the row: a roster
 sheet carries ID numbers in clear, which the roster only keeps encrypted.
 
-The request waits up to ``WAIT`` seconds for the outcome (``wait_for``), so a
-small sheet answers in the same request as before and a large one shows its
-page, which refreshes itself until the import is over.
+The request waits up to ``WAIT`` seconds for the outcome (``refuse_in_time``),
+so a small sheet's refusal answers in the same request as before, with its
+rows beside the form, and otherwise the request sends to the import's page,
+which refreshes itself until the import is over.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from service.audit import Actor
 from service.database.ids import id_of
 from service.queue import defer_in
 from service.workforce.imports.models import Import, ImportKind, ImportStatus
-from service.workforce.roster.excel import ImportRefused
+from service.workforce.roster.excel import ImportRefused, RowError
 from tenants.isolation import TenantSession, tenant_session
 
 log = logging.getLogger(__name__)
@@ -126,3 +127,11 @@ def wait_for(tenant_id: uuid.UUID, kind: ImportKind, import_id: int, seconds: fl
         if (row is not None and row.finished) or monotonic() >= deadline:
             return row if row is not None and row.finished else None
         sleep(POLL)
+
+
+def refuse_in_time(tenant_id: uuid.UUID, kind: ImportKind, import_id: int) -> None:
+    """Wait up to ``WAIT`` seconds for the import: a sheet refused by then raises its ImportRefused
+    (the upload form shows the rows again, with status 400)."""
+    finished = wait_for(tenant_id, kind, import_id, WAIT)
+    if finished is not None and finished.status == ImportStatus.REFUSED.value:
+        raise ImportRefused([RowError(**error) for error in finished.errors or []])

@@ -25,7 +25,6 @@ from service.workforce.access import EDITORS, SEES_FULL_ID
 from service.workforce.contracts import actions as contracts
 from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.imports import actions as imports
-from service.workforce.imports.models import ImportStatus
 from service.workforce.models import (
     GRADES,
     LABELS,
@@ -38,7 +37,7 @@ from service.workforce.records import actions as training
 from service.workforce.roster import actions
 from service.workforce.roster import jobs as import_jobs
 from service.workforce.roster import queries as roster
-from service.workforce.roster.excel import ImportRefused, RowError, export_workbook
+from service.workforce.roster.excel import ImportRefused, export_workbook
 from service.workforce.roster.input import FIELDS, parse_worker
 from tenants.isolation import TenantSession
 
@@ -109,7 +108,7 @@ def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 
 def _import_page(request: Request, **context: Any) -> Response:
     limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
-    return page(request, "workforce/import.html", limit_mb=limit_mb, ImportStatus=ImportStatus, **context)
+    return page(request, "workforce/import.html", limit_mb=limit_mb, **context)
 
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
@@ -172,11 +171,9 @@ class RosterController(Controller):
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
         # The import is a job (roster.jobs) on transactions of its own, so a 50,000-row sheet never holds
-        # the request; a small one is over before the wait is, and answers here as it always did.
+        # the request; a small sheet is over within the wait: refused, its rows show here as they always did.
         import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
-        finished = imports.wait_for(ctx.tenant_id, import_jobs.KIND, import_id, imports.WAIT)
-        if finished is not None and finished.status == ImportStatus.REFUSED.value:
-            raise ImportRefused([RowError(**e) for e in finished.errors or []])
+        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
         return see_other(ctx.tenant_path(f"/workers/import/{import_id}"))
 
     @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
