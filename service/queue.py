@@ -20,7 +20,15 @@ from sqlmodel import Session
 from service.database.engines import app_url, owner_url
 from service.settings import Settings
 
-app = App(connector=PsycopgConnector(), import_paths=["service.payroll.runs.jobs", "service.jobs.periodic"])
+app = App(
+    connector=PsycopgConnector(),
+    import_paths=[
+        "service.payroll.runs.jobs",
+        "service.workforce.roster.jobs",
+        "service.workforce.contracts.jobs",
+        "service.jobs.periodic",
+    ],
+)
 
 # A connector without a pool: every call it makes is given the caller's connection.
 _in_transaction = JobManager(SyncPsycopgConnector())

@@ -36,6 +36,7 @@ MODEL_MODULES = (
     "service.reviewers.models",
     "service.sso.models",
     "service.workforce.daily_models",
+    "service.workforce.imports.models",
     "service.workforce.models",
 )
 

@@ -24,12 +24,18 @@ from psycopg_pool import AsyncConnectionPool
 from service.payroll.runs import jobs as payroll
 from service.queue import app, conninfo
 from service.settings import Settings
+from service.workforce.contracts import jobs as contracts_import
+from service.workforce.roster import jobs as roster_import
 
 log = logging.getLogger("paiqian.jobs")
 
 STALLED_AFTER = 30.0  # seconds without a heartbeat before a worker's jobs are taken over
 MAX_ATTEMPTS = 3  # runs of a job whose workers keep dying, before it is marked failed
-ABANDONED: dict[str, Callable[..., None]] = {payroll.calculate.name: payroll.abandoned}
+ABANDONED: dict[str, Callable[..., None]] = {
+    payroll.calculate.name: payroll.abandoned,
+    roster_import.import_sheet.name: roster_import.abandoned,
+    contracts_import.import_sheet.name: contracts_import.abandoned,
+}
 
 
 async def retry_stalled(stalled_after: float) -> int:

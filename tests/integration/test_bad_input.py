@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
@@ -76,6 +77,7 @@ def test_malformed_forms_are_4xx(signed_in, tenant) -> None:
     assert _nothing_written(tenant)
 
 
+@pytest.mark.usefixtures("db_clean")  # the roster import runs on the job worker, which sees committed data only
 def test_oversized_and_wrong_files_are_refused_clearly(signed_in, tenant, settings) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     big = b"PK" + b"0" * (settings.import_max_bytes + 1)
@@ -101,6 +103,7 @@ def test_oversized_and_wrong_files_are_refused_clearly(signed_in, tenant, settin
     assert _nothing_written(tenant)
 
 
+@pytest.mark.usefixtures("db_clean")  # the roster import runs on the job worker, which sees committed data only
 def test_an_id_number_typed_as_a_number_in_excel_is_refused(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = upload(client, tenant.slug, workbook([row(1, 身份证号=110105194912310021)]))

@@ -1,11 +1,17 @@
-"""Importing existing contracts from Excel: all or nothing, row/column errors, idempotent re-import."""
+"""Importing existing contracts from Excel: all or nothing, row/column errors, idempotent re-import.
+
+An import is a job (``service.workforce.contracts.jobs``) that the upload
+waits for: the job worker sees committed data only, so every test here commits.
+"""
 
 from __future__ import annotations
 
 import io
 import re
 from datetime import date
+from time import monotonic, sleep
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
@@ -13,10 +19,13 @@ from service.accounts.models import StaffRole
 from service.i18n import translator
 from service.workforce.contracts.excel import HEADERS
 from service.workforce.identity import make_national_id
+from service.workforce.imports import actions as imports
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 from tests.support.sheets import XLSX, workbook
 from tests.support.web import csrf_from
+
+pytestmark = pytest.mark.usefixtures("db_clean")  # the import runs on the job worker, which sees committed data only
 
 ZH = translator("zh_CN")
 COLUMNS = [ZH(msgid) for msgid in HEADERS.values()]  # the template's headers, in Chinese
@@ -163,3 +172,21 @@ def test_not_an_excel_file_is_refused(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.HR_CLERK)
     response = upload(client, tenant.slug, b"%PDF-1.4 not a workbook")
     assert response.status_code == 400 and _count(tenant) == 0
+
+
+def test_a_sheet_left_to_the_job_worker_shows_its_rows_on_the_import_page(signed_in, tenant, settings, monkeypatch) -> None:
+    """The request gives up waiting at once (as for a sheet too large to finish within the wait): the
+    import's page refreshes itself until the worker has refused the sheet, then shows its rows."""
+    monkeypatch.setattr(imports, "wait_for", lambda *arguments: None)
+    (a, name_a), _ = _workers(settings, tenant, 2)
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    response = upload(client, tenant.slug, workbook([contract_row(a, name_a), contract_row(a, name_a, wage="很多")], COLUMNS))
+    assert [r.status_code for r in response.history] == [303]
+    deadline = monotonic() + 30
+    while 'http-equiv="refresh"' in response.text:
+        assert monotonic() < deadline, "the import did not finish"
+        sleep(0.1)
+        response = client.get(response.url.path)
+    assert response.status_code == 200
+    assert [(r, c) for r, c, _ in reported(response.text)] == [(3, column("wage"))]
+    assert _count(tenant) == 0

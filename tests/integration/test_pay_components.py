@@ -23,8 +23,8 @@ from service.payroll.tax.models import TaxDeclaration
 from service.payroll.tax.queries import declaration_of
 from service.payroll.tax.special_deductions import Child, Declarations, Period, Rent, RentTier
 from service.workforce.identity import make_national_id
+from service.workforce.imports.refusals import ImportRefused
 from service.workforce.models import Worker
-from service.workforce.roster.excel import ImportRefused
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 

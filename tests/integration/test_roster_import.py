@@ -1,18 +1,29 @@
-"""Excel import and export: all or nothing, row-level errors, idempotent re-import."""
+"""Excel import and export: all or nothing, row-level errors, idempotent re-import.
+
+An import is a job (``service.workforce.roster.jobs``) that the upload waits
+for: the job worker sees committed data only, so every test here commits.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+from time import monotonic, sleep
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
+from service.audit import SYSTEM
+from service.jobs.worker import ABANDONED
+from service.workforce.imports import actions as imports
+from service.workforce.roster import jobs as roster_jobs
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau
 from tests.support.sheets import EXPORT_HEADERS_ZH, SHEET_BUREAU, SHEET_UNIT, XLSX, row, upload, workbook
+
+pytestmark = pytest.mark.usefixtures("db_clean")  # the import runs on the job worker, which sees committed data only
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +120,68 @@ def test_an_unknown_bureau_or_unit_is_a_row_error_and_creates_nothing(signed_in,
     with tenant_session(tenant.id) as db:
         assert db.execute(text("select count(*) from client_bureaus")).scalar() == 1
         assert db.execute(text("select count(*) from bureau_units")).scalar() == 1
+
+
+def _import_row(tenant) -> dict:
+    with tenant_session(tenant.id) as db:
+        found = db.execute(text("select status, counts, errors, content is null as emptied from imports")).mappings().all()
+    assert len(found) == 1
+    return dict(found[0])
+
+
+def _uploaded_without_waiting(client, tenant, sheet: bytes, monkeypatch) -> str:
+    """Upload as a sheet too large to finish within the request's wait (the request gives up waiting at
+    once, whatever the worker's speed): the page it is sent to, read again as it refreshes itself until
+    the import is over."""
+    monkeypatch.setattr(imports, "wait_for", lambda *arguments: None)
+    response = upload(client, tenant.slug, sheet)
+    assert [r.status_code for r in response.history] == [303]
+    location = response.url.path
+    assert re.fullmatch(rf"/t/{tenant.slug}/workers/import/\d+", location)
+    deadline = monotonic() + 30
+    while True:
+        page = client.get(location)
+        assert page.status_code == 200
+        if 'http-equiv="refresh"' not in page.text:
+            return page.text
+        assert monotonic() < deadline, "the import did not finish"
+        sleep(0.1)
+
+
+def test_an_import_runs_on_the_job_worker_and_its_page_shows_the_counts(signed_in, tenant, monkeypatch) -> None:
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    shown = _uploaded_without_waiting(client, tenant, workbook([row(n) for n in range(1, 8)]), monkeypatch)
+    assert "导入完成：新增 7 人，更新 0 人，0 人无变化。" in shown
+    assert _count(tenant) == 7
+    assert _import_row(tenant) == {
+        "status": "done",
+        "counts": {"created": 7, "updated": 0, "unchanged": 0},
+        "errors": None,
+        "emptied": True,
+    }
+
+
+def test_a_refused_sheet_on_the_job_worker_writes_no_worker(signed_in, tenant, monkeypatch) -> None:
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    sheet = workbook([row(1), row(2, 入职日期="2021-13-45"), row(3)])
+    shown = _uploaded_without_waiting(client, tenant, sheet, monkeypatch)
+    assert "未导入任何数据" in shown
+    assert [(r, column) for r, column, _ in reported(shown)] == [(3, "入职日期")]
+    assert _count(tenant) == 0
+    outcome = _import_row(tenant)
+    assert outcome["status"] == "refused" and outcome["emptied"] and outcome["counts"] is None
+    assert [(e["row"], e["column"]) for e in outcome["errors"]] == [(3, "入职日期")]
+
+
+def test_an_import_the_worker_check_gives_up_on_is_marked_failed_and_never_runs_after(tenant, no_job_worker, superuser) -> None:
+    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
+    roster_jobs.start(tenant.id, SYSTEM, "zh_CN", "花名册.xlsx", workbook([row(1)]))
+    with superuser.connect() as connection:
+        arguments = connection.execute(
+            text("select args from procrastinate_jobs where task_name = 'roster.import'")
+        ).scalar_one()
+    ABANDONED[roster_jobs.import_sheet.name](**arguments)
+    assert _import_row(tenant) == {"status": "failed", "counts": None, "errors": None, "emptied": True}
+    roster_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
+    assert _import_row(tenant)["status"] == "failed"
+    assert _count(tenant) == 0

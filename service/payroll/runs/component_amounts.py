@@ -28,9 +28,9 @@ from service.payroll.components.rules import Method
 from service.payroll.runs.models import PayrollRun, RunStatus
 from service.workforce.attendance.rules import parse_month
 from service.workforce.identity import parse_national_id
+from service.workforce.imports.refusals import ImportRefused, RowError
 from service.workforce.models import Worker
 from service.workforce.roster.actions import id_number_index
-from service.workforce.roster.excel import ImportRefused, RowError
 from tenants.isolation import TenantSession
 
 HEADERS = {

@@ -20,7 +20,7 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import MultipartData, field_text, whole_number
 from service.web.pages import page, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.roster.excel import ImportRefused
+from service.workforce.imports.refusals import ImportRefused
 from tenants.isolation import TenantSession
 
 

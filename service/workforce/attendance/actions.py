@@ -31,9 +31,9 @@ from service.keys import Keys
 from service.workforce.attendance.excel import check_workbook
 from service.workforce.attendance.rules import FIELDS, AttendanceFigures, month_end, warnings
 from service.workforce.daily_models import AttendanceMonth
+from service.workforce.imports.refusals import ImportRefused, RowError
 from service.workforce.models import Worker, WorkerStatus
 from service.workforce.roster.actions import id_number_index
-from service.workforce.roster.excel import ImportRefused, RowError
 from service.workforce.roster.queries import bureau_ids_named, unit_ids_named
 from tenants.isolation import TenantSession
 

@@ -17,8 +17,8 @@ from service.i18n import LOCALES, Translator, translator
 from service.workforce.attendance.rules import FIELDS, AttendanceErrors, AttendanceFigures, is_blank, parse_figures
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.identity import parse_national_id
+from service.workforce.imports.refusals import ImportRefused, RowError
 from service.workforce.models import Worker
-from service.workforce.roster.excel import ImportRefused, RowError
 
 HEADERS = {
     "name": N_("Name"),

@@ -35,9 +35,9 @@ from service.workforce.attendance.rules import (
     plain_number,
     warnings,
 )
+from service.workforce.imports.refusals import ImportRefused
 from service.workforce.roster import queries as roster
 from service.workforce.roster.actions import reveal_id_number
-from service.workforce.roster.excel import ImportRefused
 from tenants.isolation import TenantSession
 
 

@@ -28,8 +28,8 @@ from service.workforce.contracts.actions import ImportPlan, same_terms
 from service.workforce.contracts.input import ContractInput, ContractInputErrors, parse_contract
 from service.workforce.contracts.state import as_terms
 from service.workforce.contracts.terms import refuse_impossible_terms
+from service.workforce.imports.refusals import ImportRefused, RowError
 from service.workforce.models import LABELS, Contract, ContractStatus, ContractType, Worker
-from service.workforce.roster.excel import ImportRefused, RowError
 from service.workforce.roster.input import _id_number, _text
 
 HEADERS = {

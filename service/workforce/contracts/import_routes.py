@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
-from service import clock
-from service.database.ids import id_of
 from service.errors import N_, DomainError
-from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import MultipartData
-from service.web.pages import page, xlsx_download
+from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
-from service.workforce.contracts import actions as contracts
-from service.workforce.contracts.excel import parse_workbook, plan_import, template_workbook
-from service.workforce.roster.excel import ImportRefused, RowError
+from service.workforce.contracts import jobs as import_jobs
+from service.workforce.contracts.excel import template_workbook
+from service.workforce.imports import actions as imports
+from service.workforce.imports.refusals import ImportRefused, RowError
 from tenants.isolation import TenantSession
 
 
@@ -34,7 +34,7 @@ def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, re
         errors = refused.error.errors
     else:
         errors = [RowError(0, "", message) for message in refused.errors.values()]
-    return _import_page(request, outcome=None, errors=errors)
+    return _import_page(request, current=None, outcome=None, errors=errors)
 
 
 class ContractImportController(Controller):
@@ -42,23 +42,28 @@ class ContractImportController(Controller):
 
     @get("/", opt=allow(*EDITORS), sync_to_thread=False)
     def import_form(self, request: Request) -> Response:
-        return _import_page(request, errors=[], outcome=None)
+        return _import_page(request, current=None, errors=[], outcome=None)
 
     @get("/template", opt=allow(*EDITORS), sync_to_thread=False)
     def import_template(self, ctx: RequestCtx) -> Response:
         return xlsx_download(template_workbook(ctx.translate), "contracts-template.xlsx")
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
-    def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
-        t = ctx.translate
+    def import_sheet(self, ctx: RequestCtx, data: MultipartData) -> Response:
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
-        today = clock.today()
-        rows, unreadable = parse_workbook(upload.file.read(), t, today)
-        keys = keys_for(request.app.state.settings)
-        workers = contracts.workers_by_id_number(db, keys, [r.id_number for r in rows])
-        stored = contracts.contracts_of_workers(db, [id_of(w) for w in workers.values()])
-        plan = plan_import(rows, workers, stored, t, unreadable)
-        outcome = contracts.import_contracts(db, plan, today, actor=ctx.actor)
-        return _import_page(request, outcome=outcome, errors=[])
+        # A job (contracts.jobs) on transactions of its own, like the roster's import: a small sheet's
+        # refusal shows here within the wait, anything else on the import's page.
+        import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
+        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
+        return see_other(ctx.tenant_path(f"/contracts/import/{import_id}"))
+
+    @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
+    def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
+        """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
+        current = imports.get(db, import_jobs.KIND, import_id)
+        if current is None:
+            raise NotFoundException()
+        errors = [RowError(**error) for error in current.errors or []]
+        return _import_page(request, current=current, outcome=current.counts, errors=errors)

@@ -8,15 +8,15 @@ first, and a single bad row means nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
 from service.bureaus.directory import AssignmentErrors, Assignments
 from service.cities.names import CITY_NAMES
-from service.errors import N_, DomainError, Refused
+from service.errors import N_, DomainError
 from service.excel import SheetRow, read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
+from service.workforce.imports.refusals import ImportRefused, RowError
 from service.workforce.models import LABELS, Worker
 from service.workforce.roster.input import FIELDS, OPTIONAL_FIELDS, WorkerInput, WorkerInputErrors, parse_worker
 
@@ -34,21 +34,6 @@ HEADERS = {
     "city": N_("City"),
     "si_registered_on": N_("Social insurance registered on"),
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-class ImportRefused(Refused):
-    """Every problem a sheet has, row by row; nothing was imported."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
 
 
 def _all_languages() -> list[Translator]:

@@ -21,6 +21,8 @@ from service.web.forms import FormData, MultipartData, field_text, page_number, 
 from service.web.pages import page, page_query, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
+from service.workforce.imports import actions as imports
+from service.workforce.imports.refusals import ImportRefused
 from service.workforce.models import (
     GRADES,
     LABELS,
@@ -30,8 +32,9 @@ from service.workforce.models import (
     WorkerStatus,
 )
 from service.workforce.roster import actions
+from service.workforce.roster import jobs as import_jobs
 from service.workforce.roster import queries as roster
-from service.workforce.roster.excel import ImportRefused, export_workbook, parse_workbook
+from service.workforce.roster.excel import export_workbook
 from service.workforce.roster.input import FIELDS, parse_worker
 from tenants.isolation import TenantSession
 
@@ -112,7 +115,7 @@ def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, re
         errors = [e.__dict__ for e in refused.error.errors]
     else:
         errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
-    return _import_page(request, outcome=None, errors=errors)
+    return _import_page(request, current=None, outcome=None, errors=errors)
 
 
 class RosterController(Controller):
@@ -154,20 +157,30 @@ class RosterController(Controller):
 
     @get("/import", opt=allow(*EDITORS), sync_to_thread=False)
     def import_form(self, request: Request) -> Response:
-        return _import_page(request, errors=[], outcome=None)
+        return _import_page(request, current=None, errors=[], outcome=None)
 
     @get("/import/template", opt=allow(*EDITORS), sync_to_thread=False)
     def import_template(self, ctx: RequestCtx) -> Response:
         return xlsx_download(export_workbook([], ctx.translate, lambda w: ""), "roster-template.xlsx")
 
     @post("/import", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
-    def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
+    def import_sheet(self, ctx: RequestCtx, data: MultipartData) -> Response:
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
-        rows = parse_workbook(upload.file.read(), ctx.translate, clock.today(), directory.load_assignments(db))
-        outcome = actions.import_workers(db, _keys(request), rows, actor=ctx.actor)
-        return _import_page(request, outcome=outcome, errors=[])
+        # The import is a job (roster.jobs) on transactions of its own, so a 50,000-row sheet never holds
+        # the request; a small sheet is over within the wait: refused, its rows show here as they always did.
+        import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
+        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
+        return see_other(ctx.tenant_path(f"/workers/import/{import_id}"))
+
+    @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
+    def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
+        """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
+        current = imports.get(db, import_jobs.KIND, import_id)
+        if current is None:
+            raise NotFoundException()
+        return _import_page(request, current=current, outcome=current.counts, errors=current.errors or [])
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:

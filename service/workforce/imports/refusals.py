@@ -1,0 +1,26 @@
+"""What every sheet import answers when it refuses a sheet: each problem with its row and column.
+
+The roster, contract, attendance and pay-amount imports share it, and so does the job that runs an import
+and stores its row errors; it sits here, below all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.errors import Refused
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+class ImportRefused(Refused):
+    """Every problem a sheet has, row by row; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problems")
+        self.errors = errors
