@@ -2,9 +2,9 @@
 offices.  Every change is audited in the same transaction.
 
 A bureau's name is what sheets and forms match on, so it is unique per
-tenant.  Payroll keeps a bureau's *name* on band tables, runs and pay
-components (until those point at the record too): renaming a bureau renames
-it there as well, in the same transaction.
+tenant.  Payroll runs and band tables point at the record (migration 0023);
+pay components still keep a bureau's *name* (until they point at the record
+too): renaming a bureau renames it there as well, in the same transaction.
 """
 
 from __future__ import annotations
@@ -25,12 +25,8 @@ from service.database.ids import id_of
 from service.errors import N_, DomainError
 from tenants.isolation import TenantSession
 
-# Payroll tables that name a bureau as text (migrations 0011-0013).
-_PAYROLL_NAME_COLUMNS = (
-    ("salary_band_tables", "client_bureau"),
-    ("payroll_runs", "client_bureau"),
-    ("pay_components", "applies_to_bureau"),
-)
+# Payroll tables that still name a bureau as text (migration 0013).
+_PAYROLL_NAME_COLUMNS = (("pay_components", "applies_to_bureau"),)
 
 
 _Named = TypeVar("_Named", ClientBureau, BureauUnit, EstablishmentOffice)
