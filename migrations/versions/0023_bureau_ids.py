@@ -1,4 +1,4 @@
-"""Payroll runs and salary band tables point at the client bureau's record instead of naming it (branch ``bureau-ids``).
+"""Payroll runs, band tables and pay components point at the bureau's record, not its name (branch ``bureau-ids``).
 
 Migration 0016 made client bureaus records; payroll still wrote a bureau's
 *name* (varchar) and renaming a bureau rewrote it in every such table.  Here
@@ -12,10 +12,10 @@ for workers, rather than silently widening a row to every bureau.
   one-open-correction indexes are rebuilt over ``coalesce(bureau_id, 0)``).
 - ``salary_band_tables.client_bureau`` -> ``bureau_id`` (one version per
   scope and date: the index is rebuilt likewise).
+- ``pay_components.applies_to_bureau`` -> ``bureau_id`` (no index).
 
-Not converted here (still the name as text): ``pay_components.applies_to_bureau``
-(a bureau's rename still rewrites it, service.bureaus.actions), ``contracts``,
-the assessment and grade tables.
+Renaming a bureau no longer rewrites these tables.  Not converted here (still
+the name as text): ``contracts.client_bureau``, the assessment and grade tables.
 
 The new columns need no grants or policies of their own: the tables keep
 their RLS and the app role's table privileges cover every column.
@@ -63,6 +63,7 @@ _CONVERTED = (
             ),
         ],
     ),
+    ("pay_components", "applies_to_bureau", []),
 )
 
 

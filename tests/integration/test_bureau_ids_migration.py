@@ -1,4 +1,5 @@
-"""Migration 0023: payroll runs and salary band tables that named a client bureau as text point at its record."""
+"""Migration 0023: payroll runs, salary band tables and pay components that named a client bureau as text
+point at its record."""
 
 from __future__ import annotations
 
@@ -19,20 +20,23 @@ def _as(db: Connection, tenant: uuid.UUID) -> None:
     db.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(tenant)})  # FORCE'd RLS
 
 
-# A table, its date column and the rows written at 0022: (tenant, date, bureau name or None).
-TABLES = {"payroll_runs": "month", "salary_band_tables": "effective_from"}
+# A table, its bureau column at 0022 and its other required columns with a value (the row's own: {n}).
+TABLES = {
+    "payroll_runs": ("client_bureau", "month", "'2026-0{n}-01'"),
+    "salary_band_tables": ("client_bureau", "effective_from", "'2026-0{n}-01'"),
+    "pay_components": ("applies_to_bureau", "code, label, kind, method, amount", "'c{n}', 'x', 'addition', 'fixed', 1"),
+}
 
 
 def _named(db: Connection, table: str) -> list[tuple]:
-    """The table's rows with their bureau's name, through the id."""
-    day = TABLES[table]
-    rows = db.execute(
+    """The table's rows (tenant, bureau's name) through the id, in order."""
+    found = db.execute(
         text(
-            f"select r.tenant_id, r.{day}, b.name from {table} r"
+            f"select r.tenant_id, b.name from {table} r"
             " left join client_bureaus b on b.tenant_id = r.tenant_id and b.id = r.bureau_id order by r.id"
         )
-    ).fetchall()
-    return [(t, d.isoformat(), n) for t, d, n in rows]
+    )
+    return [tuple(row) for row in found]
 
 
 def test_bureau_names_become_ids_and_come_back(settings) -> None:
@@ -54,13 +58,15 @@ def test_bureau_names_become_ids_and_come_back(settings) -> None:
             for tenant in (a, b):
                 _as(db, tenant)
                 db.execute(text("insert into client_bureaus (tenant_id, name) values (:t, :n)"), {"t": tenant, "n": KNOWN})
-            rows = [(a, "2026-01-01", KNOWN), (a, "2026-02-01", UNKNOWN), (a, "2026-03-01", None), (b, "2026-01-01", KNOWN)]
-            for table, day in TABLES.items():
-                for tenant, when, bureau in rows:
+            rows = [(a, KNOWN), (a, UNKNOWN), (a, None), (b, KNOWN)]
+            for table, (bureau_column, columns, values) in TABLES.items():
+                for n, (tenant, bureau) in enumerate(rows, start=1):
                     _as(db, tenant)
                     db.execute(
-                        text(f"insert into {table} (tenant_id, {day}, client_bureau) values (:t, :d, :b)"),
-                        {"t": tenant, "d": when, "b": bureau},
+                        text(
+                            f"insert into {table} (tenant_id, {bureau_column}, {columns}) values (:t, :b, {values.format(n=n)})"
+                        ),
+                        {"t": tenant, "b": bureau},
                     )
         upgrade(engine, settings, "0023")
         with engine.begin() as db:
@@ -83,17 +89,17 @@ def test_bureau_names_become_ids_and_come_back(settings) -> None:
             db.rollback()
         assert converted == dict.fromkeys(TABLES, rows)  # each tenant's row points at its own tenant's bureau
         assert sorted(bureaus) == sorted([(a, KNOWN), (b, KNOWN), (a, UNKNOWN)])  # one new record, made once
-        for table in TABLES:
-            assert f"{table}.client_bureau" not in columns and f"{table}.bureau_id" in columns
+        for table, (bureau_column, _, _) in TABLES.items():
+            assert f"{table}.{bureau_column}" not in columns and f"{table}.bureau_id" in columns
         assert forced is True
         with engine.begin() as connection:
             command.downgrade(_config(settings, connection), "0022")
         with engine.begin() as db:
             back = {}
-            for table, day in TABLES.items():
+            for table, (bureau_column, _, _) in TABLES.items():
                 db.execute(text(f"alter table {table} no force row level security"))
-                found = db.execute(text(f"select tenant_id, {day}, client_bureau from {table} order by id")).fetchall()
-                back[table] = [(t, d.isoformat(), n) for t, d, n in found]
+                found = db.execute(text(f"select tenant_id, {bureau_column} from {table} order by id"))
+                back[table] = [tuple(row) for row in found]
             db.rollback()
         assert back == dict.fromkeys(TABLES, rows)
     finally:

@@ -4,7 +4,7 @@ Pure rules, no database (DOMAIN.md "Salary bands tied to grade and
 assessment"):
 
 - A *band table* is one version of a tenant's matrix, tenant-wide
-  (``client_bureau`` None) or for one client bureau, in force from its
+  (``bureau_id`` None) or for one client bureau, in force from its
   ``effective_from`` until the next version of the same scope.
 - Each of its 25 cells gives post pay 岗位工资, grade pay 等级工资 and the
   performance part 绩效工资 in exactly one of two forms: a fixed monthly

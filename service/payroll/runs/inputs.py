@@ -201,7 +201,6 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
             col(Worker.id),
             col(Worker.name),
             col(Worker.bureau_id),
-            col(Worker.client_bureau),  # pay components still name the bureau they apply to
             col(Worker.grade),
             col(Worker.assessment_rating),
             col(Worker.city),
@@ -356,7 +355,7 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
                 worker_id=w.id,
                 imported=imported,
                 hire_date=w.hire_date,
-                client_bureau=w.client_bureau,
+                bureau_id=w.bureau_id,
                 grade=grade,
                 month=month,
                 attendance=worked,
