@@ -167,7 +167,7 @@ def demo_salary_bands() -> BandTableInput:
         for grade in GRADES
         for rating in Rating
     )
-    return BandTableInput(client_bureau=None, effective_from=date(2025, 1, 1), note="2025 年薪酬标准", cells=cells)
+    return BandTableInput(bureau_id=None, effective_from=date(2025, 1, 1), note="2025 年薪酬标准", cells=cells)
 
 
 def _sign_contracts(db: TenantSession, tenant_id: uuid.UUID, today: date) -> None:

@@ -82,7 +82,7 @@ def _run_for(db, tenant_id: uuid.UUID, month) -> PayrollRun:
             PayrollRun.tenant_id == tenant_id,
             PayrollRun.month == month,
             PayrollRun.kind == RunKind.REGULAR.value,
-            col(PayrollRun.client_bureau).is_(None),
+            col(PayrollRun.bureau_id).is_(None),
         )
     ).first()
     if run is not None and run.status == RunStatus.PUBLISHED.value:

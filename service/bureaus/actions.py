@@ -2,9 +2,8 @@
 offices.  Every change is audited in the same transaction.
 
 A bureau's name is what sheets and forms match on, so it is unique per
-tenant.  Payroll keeps a bureau's *name* on band tables, runs and pay
-components (until those point at the record too): renaming a bureau renames
-it there as well, in the same transaction.
+tenant.  Everything else points at the record by id (payroll since migration
+0023), so renaming a bureau rewrites nothing else.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import text
 from sqlmodel import col, select
 
 from service import clock, events
@@ -24,14 +22,6 @@ from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice
 from service.database.ids import id_of
 from service.errors import N_, DomainError
 from tenants.isolation import TenantSession
-
-# Payroll tables that name a bureau as text (migrations 0011-0013).
-_PAYROLL_NAME_COLUMNS = (
-    ("salary_band_tables", "client_bureau"),
-    ("payroll_runs", "client_bureau"),
-    ("pay_components", "applies_to_bureau"),
-)
-
 
 _Named = TypeVar("_Named", ClientBureau, BureauUnit, EstablishmentOffice)
 
@@ -86,11 +76,6 @@ def update_bureau(db: TenantSession, bureau: ClientBureau, data: BureauInput, *,
     if after != before:
         record(db, tenant_id, actor, "client_bureau.update", "client_bureau", bureau.id, before=before, after=after)
     if old_name != bureau.name:
-        for table, column in _PAYROLL_NAME_COLUMNS:
-            db.execute(
-                text(f"update {table} set {column} = :new where tenant_id = :t and {column} = :old"),
-                {"t": tenant_id, "new": bureau.name, "old": old_name},
-            )
         # The dispatch-cap alert is keyed by the bureau's name: close the old one, raise under the new.
         events.record(db, BureausChanged(tenant_id, (old_name, bureau.name), clock.today()))
     return bureau

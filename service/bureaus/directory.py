@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlmodel import select
 
-from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice
+from service.bureaus.models import NAME_MAX, BureauUnit, ClientBureau, EstablishmentOffice
 from service.database.ids import id_of
 from service.errors import N_, DomainError, InputErrors
 from tenants.isolation import TenantSession
@@ -82,6 +82,19 @@ def bureau_by_name(db: TenantSession, name: str) -> ClientBureau | None:
     return db.exec(
         select(ClientBureau).where(ClientBureau.tenant_id == tenant_id, ClientBureau.name == (name or "").strip())
     ).first()
+
+
+def scope_id(db: TenantSession, name: str, field: str = "client_bureau") -> int | None:
+    """The id of the bureau a form names as a scope; an empty name is None (every bureau).
+
+    Forms keep offering bureaus by name; an unknown name is refused on ``field``."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    bureau = bureau_by_name(db, name)
+    if bureau is None:
+        raise DomainError(N_("There is no client bureau named {name}."), field=field, name=name[:NAME_MAX])
+    return id_of(bureau)
 
 
 def units_of(db: TenantSession, bureau_id: int) -> list[BureauUnit]:

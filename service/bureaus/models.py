@@ -14,8 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger
-from sqlmodel import Field, SQLModel
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import column_property
+from sqlmodel import Field, SQLModel, col
 
 from service.database.types import enum_column, now_by_default
 from service.errors import N_
@@ -90,6 +92,27 @@ class ClientBureau(Contactable, table=True):
             "direct_headcount": self.direct_headcount,
             "cap_warning": self.cap_warning,
         }
+
+
+def map_bureau_name(model: type[SQLModel], attribute: str = "client_bureau") -> None:
+    """Give a table with ``bureau_id`` the bureau's name as a read-only attribute.
+
+    Loaded with the row (a correlated subquery) and usable in queries
+    (``Model.client_bureau == name``); written only through ``bureau_id``.  A
+    null ``bureau_id`` reads as None.  Declare it on the model under
+    ``TYPE_CHECKING`` as ``ClassVar[Mapped[str | None]]`` for the type checker.
+    """
+    mapper = sa_inspect(model)
+    columns = mapper.local_table.c
+    mapper.add_property(
+        attribute,
+        column_property(
+            select(col(ClientBureau.name))
+            .where(col(ClientBureau.tenant_id) == columns.tenant_id, col(ClientBureau.id) == columns.bureau_id)
+            .correlate_except(ClientBureau)
+            .scalar_subquery()
+        ),
+    )
 
 
 class BureauUnit(Contactable, table=True):

@@ -84,7 +84,7 @@ def source_payslips(db: TenantSession, bureau: ClientBureau, month: date) -> lis
               join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
               join workers w on w.tenant_id = p.tenant_id and w.id = p.worker_id
               where p.tenant_id = :t and p.month = :month and r.status = 'published' and w.bureau_id = :b
-                and (r.client_bureau is null or r.client_bureau = :name)
+                and (r.bureau_id is null or r.bureau_id = :b)
               order by p.worker_id, r.published_at desc, r.id desc
             )
             select s.id, s.run_id, s.worker_id, w.name, w.id_number_masked, w.post_line, s.gross_pay,
@@ -95,7 +95,7 @@ def source_payslips(db: TenantSession, bureau: ClientBureau, month: date) -> lis
             order by w.post_line, w.name, s.worker_id
             """
         ),
-        {"t": tenant_id, "month": month, "b": bureau.id, "name": bureau.name, "hf": EMPLOYER_HOUSING_FUND},
+        {"t": tenant_id, "month": month, "b": bureau.id, "hf": EMPLOYER_HOUSING_FUND},
     ).fetchall()
     return [SourceSlip(*row) for row in rows]
 

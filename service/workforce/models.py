@@ -13,7 +13,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, column_property
 from sqlmodel import Field, SQLModel, col
 
-from service.bureaus.models import BureauUnit, ClientBureau
+from service.bureaus.models import BureauUnit, map_bureau_name
 from service.database.types import enum_column, now_by_default
 from service.errors import N_
 
@@ -133,17 +133,9 @@ class Worker(SQLModel, table=True):
 # assignment is written through bureau_id / unit_id).  Usable in queries too:
 # ``select(Worker).where(Worker.client_bureau == name)``; prefer bureau_id
 # where the id is at hand (it is indexed).
+map_bureau_name(Worker)
 _workers = sa_inspect(Worker)
 _worker_columns = _workers.local_table.c
-_workers.add_property(
-    "client_bureau",
-    column_property(
-        select(col(ClientBureau.name))
-        .where(col(ClientBureau.tenant_id) == _worker_columns.tenant_id, col(ClientBureau.id) == _worker_columns.bureau_id)
-        .correlate_except(ClientBureau)
-        .scalar_subquery()
-    ),
-)
 _workers.add_property(
     "unit",
     column_property(

@@ -25,7 +25,7 @@ from service.payroll.runs import inputs as run_inputs
 from service.workforce.models import GRADES, Worker
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
-from tests.support.factories import make_worker
+from tests.support.factories import make_bureau, make_worker
 from tests.support.web import csrf_from
 
 D = Decimal
@@ -552,8 +552,9 @@ def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback
         for r in RATINGS
     )
     month = (TODAY.replace(day=1) + timedelta(days=32)).replace(day=1)  # next month: the period has ended
+    bureau_id = make_bureau(tenant, BUREAU)
     with tenant_session(tenant.id) as db:
-        create_version(db, BandTableInput(BUREAU, month.replace(year=month.year - 1), "", cells), actor=SYSTEM)
+        create_version(db, BandTableInput(bureau_id, month.replace(year=month.year - 1), "", cells), actor=SYSTEM)
     rated = make_worker(settings, tenant, city="chengdu")
     unrated = make_worker(settings, tenant, city="chengdu")
     period = make_period(tenant, weight_daily="", weight_concentrated="100")

@@ -6,14 +6,23 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from service.payroll.runs.payslip import ComponentKind
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from service.accounts.models import StaffRole
+from service.assessment.ratings import Rating
+from service.audit import SYSTEM
 from service.database.engines import drop_database, ensure_database
 from service.database.migrate import upgrade
+from service.payroll.bands.actions import create_version
+from service.payroll.bands.rules import BandCell, BandTableInput
+from service.payroll.components.actions import define_component
+from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.runs.actions import create_run
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau, make_worker
 from tests.support.web import csrf_from
@@ -206,6 +215,28 @@ def test_renaming_a_bureau_keeps_its_workers_and_renames_it_on_the_roster(signed
     )
     assert renamed.status_code == 303
     assert "锦江区综合执法局" in client.get(f"/t/{tenant.slug}/workers/{worker.id}").text
+
+
+def test_payroll_runs_band_tables_and_pay_components_follow_a_renamed_bureau(signed_in, tenant) -> None:
+    """They point at the bureau's record (migration 0023): the new name shows, nothing is rewritten."""
+    bureau_id = make_bureau(tenant, BUREAU)
+    cells = tuple(BandCell(g, r, Decimal(2000), Decimal(100), performance_pay=Decimal(0)) for g in range(1, 6) for r in Rating)
+    with tenant_session(tenant.id) as db:
+        create_version(db, BandTableInput(bureau_id, date(2026, 1, 1), "", cells), actor=SYSTEM)
+        create_run(db, date(2026, 3, 1), bureau_id, actor=SYSTEM)
+        meal = ComponentDefinition("meal", "餐补", ComponentKind.ADDITION, Method.FIXED, Decimal(200), bureau_id=bureau_id)
+        define_component(db, meal, actor=SYSTEM)
+    client = signed_in(tenant, StaffRole.ADMIN)
+    form = client.get(f"/t/{tenant.slug}/bureaus/{bureau_id}/edit").text
+    renamed = client.post(
+        f"/t/{tenant.slug}/bureaus/{bureau_id}",
+        data={"_csrf": csrf_from(form), "name": "锦江区综合执法局"},
+        follow_redirects=False,
+    )
+    assert renamed.status_code == 303
+    for path in ("payroll", "salary-bands", "pay-components"):
+        shown = client.get(f"/t/{tenant.slug}/{path}").text
+        assert "锦江区综合执法局" in shown and BUREAU not in shown
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import GRADES, Worker
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
-from tests.support.factories import make_worker
+from tests.support.factories import make_bureau, make_worker
 from tests.support.web import csrf_from
 
 D = Decimal
@@ -43,8 +43,9 @@ def band_table(tenant, effective_from: date = date(2026, 1, 1)) -> None:
         for g in GRADES
         for r in RATINGS
     )
+    bureau_id = make_bureau(tenant, BUREAU)
     with tenant_session(tenant.id) as db:
-        create_version(db, BandTableInput(BUREAU, effective_from, "", cells), actor=SYSTEM)
+        create_version(db, BandTableInput(bureau_id, effective_from, "", cells), actor=SYSTEM)
 
 
 def seed(settings, tenant) -> list[int]:
@@ -175,6 +176,17 @@ def test_a_bad_month_is_refused_next_to_the_field(tenant, signed_in) -> None:
     response = create(client, tenant, "2026-13")
     assert response.status_code == 400
     assert 'id="month-error"' in response.text
+    assert message("No payroll run yet.") in response.text
+
+
+def test_a_bureau_the_tenant_does_not_have_is_refused_next_to_the_field(tenant, signed_in) -> None:
+    client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
+    response = client.post(
+        base(tenant),
+        data={"_csrf": csrf_from(client.get(base(tenant)).text), "month": "2026-03", "client_bureau": "没有这个局"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400 and 'id="client_bureau-error"' in response.text and "没有这个局" in response.text
     assert message("No payroll run yet.") in response.text
 
 

@@ -28,7 +28,7 @@ from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import GRADES, Worker
 from tenants.isolation import tenant_session
-from tests.support.factories import make_worker
+from tests.support.factories import make_bureau, make_worker
 
 D = Decimal
 BUREAU = "成都市锦江区城市管理和综合行政执法局"
@@ -44,8 +44,9 @@ def cells() -> tuple[BandCell, ...]:
 
 
 def seed(settings, tenant) -> list[int]:
+    bureau_id = make_bureau(tenant, BUREAU)
     with tenant_session(tenant.id) as db:
-        create_version(db, BandTableInput(BUREAU, date(2026, 1, 1), "", cells()), actor=SYSTEM)
+        create_version(db, BandTableInput(bureau_id, date(2026, 1, 1), "", cells()), actor=SYSTEM)
     ids = [make_worker(settings, tenant, city="chengdu", grade=g).id for g in (5, 3, 1)]
     with tenant_session(tenant.id) as db:
         for worker_id, base in zip(ids[1:], (D("6000"), D("3000")), strict=True):
@@ -195,8 +196,9 @@ def test_a_published_run_cannot_change(settings, tenant) -> None:
         calculate(tenant, run_id)
     with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="published"):
         runs.approve(db, runs.get_run(db, run_id), actor=SYSTEM)
+    one_bureau = make_bureau(tenant, "某局")
     with tenant_session(tenant.id) as db, pytest.raises(DomainError, match="published"):
-        runs.create_run(db, MARCH, "某局", actor=SYSTEM)
+        runs.create_run(db, MARCH, one_bureau, actor=SYSTEM)
 
 
 def test_a_worker_without_a_band_refuses_the_whole_calculation(settings, tenant) -> None:

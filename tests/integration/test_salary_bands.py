@@ -141,6 +141,7 @@ def test_bad_input_is_refused_with_nothing_written(tenant, signed_in) -> None:
         (form(**{"cell-1-excellent-performance_pay": ""}), "cell-1-excellent-performance_pay"),
         (form(**{"cell-4-meets-performance_coefficient": "1.2"}), "cell-4-meets-performance_pay"),
         (form(effective_from="2026-13-01"), "effective_from"),
+        (form(client_bureau="没有这个局"), "client_bureau"),  # a bureau the tenant does not have
     ]
     for values, field in cases:
         response = post_form(client, tenant, values)

@@ -16,7 +16,7 @@ from service.payroll.runs.models import PayrollRun, PayslipRow
 from service.portal import actions
 from service.workforce.models import GRADES, Worker
 from tenants.isolation import tenant_session
-from tests.support.factories import TenantFixture
+from tests.support.factories import TenantFixture, make_bureau
 from tests.support.web import csrf_from
 
 D = Decimal
@@ -30,8 +30,9 @@ def band_table(tenant: TenantFixture) -> None:
         for g in GRADES
         for r in RATINGS
     )
+    bureau_id = make_bureau(tenant, BUREAU)
     with tenant_session(tenant.id) as db:
-        create_version(db, BandTableInput(BUREAU, date(2026, 1, 1), "", cells), actor=SYSTEM)
+        create_version(db, BandTableInput(bureau_id, date(2026, 1, 1), "", cells), actor=SYSTEM)
 
 
 def run_month(tenant: TenantFixture, month: date, *, publish: bool = True) -> PayrollRun:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, insert
 from sqlmodel import col, select
 
 from service.assessment.ratings import Rating
@@ -62,7 +62,7 @@ def _cell_snapshot(cell: BandCell) -> dict:
 
 def snapshot(table: SalaryBandTable, cells: tuple[BandCell, ...] | list[BandCell]) -> dict:
     return {
-        "client_bureau": table.client_bureau,
+        "bureau_id": table.bureau_id,
         "effective_from": table.effective_from.isoformat(),
         "note": table.note,
         "performance_base": None if table.performance_base is None else str(table.performance_base),
@@ -70,11 +70,12 @@ def snapshot(table: SalaryBandTable, cells: tuple[BandCell, ...] | list[BandCell
     }
 
 
-def _refuse_duplicate(db: TenantSession, client_bureau: str | None, effective_from: date, own_id: int | None) -> None:
+def _refuse_duplicate(db: TenantSession, bureau_id: int | None, effective_from: date, own_id: int | None) -> None:
+    bureau = col(SalaryBandTable.bureau_id)
     clash = db.exec(
         select(SalaryBandTable.id).where(
             SalaryBandTable.tenant_id == db.tenant_id,
-            func.coalesce(SalaryBandTable.client_bureau, "") == (client_bureau or ""),
+            bureau.is_(None) if bureau_id is None else bureau == bureau_id,
             SalaryBandTable.effective_from == effective_from,
         )
     ).first()
@@ -116,11 +117,11 @@ def create_version(db: TenantSession, data: BandTableInput, *, actor: Actor) -> 
     """A new version of the tenant-wide or a bureau's band table, all 25 cells at once."""
     tenant_id = db.tenant_id
     cells = validate_cells(data.cells)
-    _refuse_duplicate(db, data.client_bureau, data.effective_from, None)
+    _refuse_duplicate(db, data.bureau_id, data.effective_from, None)
     _require_base(cells, data)
     table = SalaryBandTable(
         tenant_id=tenant_id,
-        client_bureau=data.client_bureau,
+        bureau_id=data.bureau_id,
         effective_from=data.effective_from,
         note=data.note,
         performance_base=data.performance_base,
@@ -136,11 +137,11 @@ def create_version(db: TenantSession, data: BandTableInput, *, actor: Actor) -> 
 def correct_version(db: TenantSession, table: SalaryBandTable, data: BandTableInput, *, actor: Actor) -> SalaryBandTable:
     """Correct a version in place (date, note, cells); its scope stays the same."""
     tenant_id = db.tenant_id
-    if (data.client_bureau or None) != table.client_bureau:
+    if data.bureau_id != table.bureau_id:
         raise DomainError(N_("A version cannot move to another client bureau."), field="client_bureau")
     cells = validate_cells(data.cells)
     table_id = id_of(table)
-    _refuse_duplicate(db, table.client_bureau, data.effective_from, table_id)
+    _refuse_duplicate(db, table.bureau_id, data.effective_from, table_id)
     before = snapshot(table, cells_of(db, table_id))
     _require_base(cells, data)
     table.effective_from = data.effective_from
@@ -185,8 +186,8 @@ def all_versions(db: TenantSession) -> list[SalaryBandTable]:
             select(SalaryBandTable)
             .where(SalaryBandTable.tenant_id == db.tenant_id)
             .order_by(
-                col(SalaryBandTable.client_bureau).is_not(None),
-                col(SalaryBandTable.client_bureau),
+                col(SalaryBandTable.bureau_id).is_not(None),
+                col(SalaryBandTable.client_bureau),  # by the bureau's name
                 col(SalaryBandTable.effective_from).desc(),
             )
         ).all()
@@ -223,10 +224,10 @@ def band_for_worker(db: TenantSession, worker: Worker, on: date) -> tuple[Salary
         select(SalaryBandTable).where(
             SalaryBandTable.tenant_id == db.tenant_id,
             SalaryBandTable.effective_from <= on,
-            col(SalaryBandTable.client_bureau).is_(None) | (col(SalaryBandTable.client_bureau) == worker.client_bureau),
+            col(SalaryBandTable.bureau_id).is_(None) | (col(SalaryBandTable.bureau_id) == worker.bureau_id),
         )
     ).all()
-    table = band_in_force(tables, worker.client_bureau, on)
+    table = band_in_force(tables, worker.bureau_id, on)
     if table is None:
         return None
     cell = cell_for(cells_of(db, id_of(table)), worker.grade, rating_of(worker))

@@ -13,6 +13,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import StaffRole
+from service.bureaus import directory
 from service.database.ids import id_of
 from service.payroll.bands import actions
 from service.payroll.bands.models import SalaryBandTable
@@ -46,18 +47,14 @@ def _matrix(cells: list[BandCell]) -> dict[tuple[int, str], BandCell]:
 
 def _scopes(db: TenantSession, versions: list[SalaryBandTable], today: date) -> list[dict[str, Any]]:
     """One entry per scope: tenant-wide first, then each bureau with versions of its own."""
-    keys: list[str | None] = []
+    keys: dict[int | None, str | None] = {None: None}  # bureau id -> name, in the versions' order
     for v in versions:
-        if v.client_bureau not in keys:
-            keys.append(v.client_bureau)
-    if None in keys:
-        keys.remove(None)
-    keys.insert(0, None)
-    scopes: list[dict[str, Any]] = []  # the page's rows: bureau, current version, history, cells
-    for bureau in keys:
-        history = [v for v in versions if v.client_bureau == bureau]
-        current = band_in_force(history, bureau, today) if history else None
-        scopes.append({"bureau": bureau, "current": current, "history": history})
+        keys.setdefault(v.bureau_id, v.client_bureau)
+    scopes: list[dict[str, Any]] = []  # the page's rows: bureau (its name), current version, history, cells
+    for bureau_id, name in keys.items():
+        history = [v for v in versions if v.bureau_id == bureau_id]
+        current = band_in_force(history, bureau_id, today) if history else None
+        scopes.append({"bureau": name, "current": current, "history": history})
     cells = actions.cells_of_tables(db, [id_of(s["current"]) for s in scopes if s["current"]])  # one query
     for scope in scopes:
         scope["cells"] = _matrix(cells[scope["current"].id]) if scope["current"] else {}
@@ -151,7 +148,8 @@ class SalaryBandsController(Controller):
         """The form, prefilled from the version in force today for the scope asked for
         (``?client_bureau=``), or the tenant-wide one when the bureau has none."""
         bureau = request.query_params.get("client_bureau", "").strip()[:80] or None
-        source = band_in_force(actions.all_versions(db), bureau, clock.today())
+        record = directory.bureau_by_name(db, bureau) if bureau else None
+        source = band_in_force(actions.all_versions(db), record.id if record else None, clock.today())
         cells = actions.cells_of(db, id_of(source)) if source else []
         base = source.performance_base if source is not None else None
         values = _values_from(None, cells, client_bureau=bureau or "", performance_base="" if base is None else str(base))
@@ -159,7 +157,7 @@ class SalaryBandsController(Controller):
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
-        band_input = parse_band_form({f: field_text(data, f) for f in form_fields()})
+        band_input = parse_band_form({f: field_text(data, f) for f in form_fields()}, directory.load_assignments(db).bureaus)
         table = actions.create_version(db, band_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/salary-bands?done=added#version-{table.id}"))
 
@@ -174,5 +172,6 @@ class SalaryBandsController(Controller):
         values = {f: field_text(data, f) for f in form_fields()} | {
             "client_bureau": table.client_bureau or ""
         }  # the scope stays
-        actions.correct_version(db, table, parse_band_form(values), actor=ctx.actor)
+        scope = {table.client_bureau: table.bureau_id} if table.client_bureau and table.bureau_id else {}
+        actions.correct_version(db, table, parse_band_form(values, scope), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/salary-bands?done=corrected#version-{table_id}"))

@@ -4,7 +4,7 @@ Pure rules, no database (DOMAIN.md "Salary bands tied to grade and
 assessment"):
 
 - A *band table* is one version of a tenant's matrix, tenant-wide
-  (``client_bureau`` None) or for one client bureau, in force from its
+  (``bureau_id`` None) or for one client bureau, in force from its
   ``effective_from`` until the next version of the same scope.
 - Each of its 25 cells gives post pay 岗位工资, grade pay 等级工资 and the
   performance part 绩效工资 in exactly one of two forms: a fixed monthly
@@ -93,15 +93,15 @@ def band_pay(cell: BandCell, performance_base: Decimal | None = None) -> BandPay
 
 
 class Versioned(Protocol):
-    client_bureau: str | None
+    bureau_id: int | None
     effective_from: date
 
 
 T = TypeVar("T", bound=Versioned)
 
 
-def band_in_force(tables: Iterable[T], client_bureau: str | None, on: date) -> T | None:
-    """The band table for a worker of ``client_bureau`` on ``on``.
+def band_in_force(tables: Iterable[T], bureau_id: int | None, on: date) -> T | None:
+    """The band table for a worker of the bureau ``bureau_id`` on ``on``.
 
     Within one scope the latest version whose ``effective_from`` is on or
     before ``on`` is in force.  The bureau's own table, when one is in force,
@@ -110,11 +110,11 @@ def band_in_force(tables: Iterable[T], client_bureau: str | None, on: date) -> T
     own.  None when neither scope has a version in force yet.
     """
     started = [t for t in tables if t.effective_from <= on]
-    if client_bureau:
-        own = [t for t in started if t.client_bureau == client_bureau]
+    if bureau_id is not None:
+        own = [t for t in started if t.bureau_id == bureau_id]
         if own:
             return max(own, key=lambda t: t.effective_from)
-    tenant_wide = [t for t in started if t.client_bureau is None]
+    tenant_wide = [t for t in started if t.bureau_id is None]
     return max(tenant_wide, key=lambda t: t.effective_from) if tenant_wide else None
 
 
@@ -203,7 +203,7 @@ def validate_cells(cells: Iterable[BandCell]) -> tuple[BandCell, ...]:
 
 @dataclass(frozen=True)
 class BandTableInput:
-    client_bureau: str | None
+    bureau_id: int | None  # None: tenant-wide
     effective_from: date
     note: str
     cells: tuple[BandCell, ...]
@@ -251,13 +251,17 @@ def form_fields() -> tuple[str, ...]:
     return ("client_bureau", "effective_from", "note", "performance_base", *cells)
 
 
-def parse_band_form(raw: Mapping[str, str]) -> BandTableInput:
+def parse_band_form(raw: Mapping[str, str], bureaus: Mapping[str, int]) -> BandTableInput:
     """Check the whole form (scope, date, note, 25 cells × 4 inputs); raise
-    BandInputErrors with every problem at once."""
+    BandInputErrors with every problem at once.  The scope is typed as a
+    bureau's name: ``bureaus`` (the tenant's, name -> id) turns it into the id."""
     errors: list[DomainError] = []
     bureau = (raw.get("client_bureau") or "").strip()
+    bureau_id = bureaus.get(bureau) if bureau else None
     if len(bureau) > BUREAU_MAX:
         errors.append(DomainError(N_("At most {limit} characters."), field="client_bureau", limit=BUREAU_MAX))
+    elif bureau and bureau_id is None:
+        errors.append(DomainError(N_("There is no client bureau named {name}."), field="client_bureau", name=bureau))
     note = (raw.get("note") or "").strip()
     if len(note) > NOTE_MAX:
         errors.append(DomainError(N_("At most {limit} characters."), field="note", limit=NOTE_MAX))
@@ -304,4 +308,4 @@ def parse_band_form(raw: Mapping[str, str]) -> BandTableInput:
             )
     if errors:
         raise BandInputErrors(errors)
-    return BandTableInput(bureau or None, effective_from, note, validate_cells(cells), performance_base)  # type: ignore[arg-type]
+    return BandTableInput(bureau_id, effective_from, note, validate_cells(cells), performance_base)  # type: ignore[arg-type]

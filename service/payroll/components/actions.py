@@ -48,7 +48,7 @@ def _columns(definition: ComponentDefinition) -> dict:
         "amount": definition.amount,
         "taxable": definition.taxable,
         "counts_for_minimum_wage": definition.counts_for_minimum_wage,
-        "applies_to_bureau": definition.applies_to_bureau,
+        "bureau_id": definition.bureau_id,
         "formula": definition.formula,
     }
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import BigInteger, Column, Identity, Numeric
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
+from service.bureaus.models import map_bureau_name
 from service.database.types import now_by_default
 from service.payroll.components.rules import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
@@ -28,10 +30,12 @@ class PayComponent(SQLModel, table=True):
     taxable: bool = True
     counts_for_minimum_wage: bool = True
     active: bool = True
-    applies_to_bureau: str | None = None
+    bureau_id: int | None = Field(default=None, sa_type=BigInteger)  # None: every worker (migration 0023)
     formula: str | None = None  # method formula only (migration 0021)
     created_at: datetime | None = now_by_default()
     updated_at: datetime | None = now_by_default()
+    if TYPE_CHECKING:
+        applies_to_bureau: ClassVar[Mapped[str | None]]  # the bureau's name, mapped below the class
 
     def definition(self) -> ComponentDefinition:
         return ComponentDefinition(
@@ -42,7 +46,7 @@ class PayComponent(SQLModel, table=True):
             amount=self.amount,
             taxable=self.taxable,
             counts_for_minimum_wage=self.counts_for_minimum_wage,
-            applies_to_bureau=self.applies_to_bureau,
+            bureau_id=self.bureau_id,
             formula=self.formula,
         )
 
@@ -56,9 +60,12 @@ class PayComponent(SQLModel, table=True):
             "taxable": self.taxable,
             "counts_for_minimum_wage": self.counts_for_minimum_wage,
             "active": self.active,
-            "applies_to_bureau": self.applies_to_bureau,
+            "bureau_id": self.bureau_id,
             "formula": self.formula,
         }
+
+
+map_bureau_name(PayComponent, "applies_to_bureau")
 
 
 class PayComponentAmount(SQLModel, table=True):

@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service.accounts.models import StaffRole
+from service.bureaus import directory
 from service.payroll.components import actions
 from service.payroll.components.formula import INPUTS as FORMULA_INPUTS
 from service.payroll.components.rules import KIND_LABELS, METHOD_LABELS, ComponentKind, Method, parse_definition
@@ -55,7 +56,7 @@ class PayComponentsController(Controller):
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_definition_refused), sync_to_thread=True)
     def define(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
-        definition = parse_definition({f: field_text(data, f) for f in FIELDS})
+        definition = parse_definition({f: field_text(data, f) for f in FIELDS}, directory.load_assignments(db).bureaus)
         actions.define_component(db, definition, actor=ctx.actor)
         return see_other(ctx.tenant_path("/pay-components?done=defined"))
 

@@ -68,7 +68,7 @@ class ComponentDefinition:
     amount: Decimal | None  # fixed amount, or per full year; None for per_worker_month and formula
     taxable: bool = True
     counts_for_minimum_wage: bool = True
-    applies_to_bureau: str | None = None
+    bureau_id: int | None = None  # the one client bureau it applies to; None: every worker
     formula: str | None = None  # method formula only
 
     def __post_init__(self) -> None:
@@ -89,8 +89,8 @@ class ComponentDefinition:
         elif self.amount < 0:
             raise DomainError(N_("The amount must not be negative."), field="amount")
 
-    def applies_to(self, client_bureau: str) -> bool:
-        return self.applies_to_bureau is None or self.applies_to_bureau == client_bureau
+    def applies_to(self, bureau_id: int) -> bool:
+        return self.bureau_id is None or self.bureau_id == bureau_id
 
 
 def full_years_of_service(hire_date: date, month: date) -> int:
@@ -128,7 +128,7 @@ def value(
     definition: ComponentDefinition,
     *,
     hire_date: date,
-    client_bureau: str,
+    bureau_id: int,
     month: date,
     imported: Decimal | None = None,
     inputs: Mapping[str, Decimal] | None = None,
@@ -136,7 +136,7 @@ def value(
     """The component for this worker and month, or None when it is not paid.
 
     ``inputs`` (``formula_inputs``) are needed by a formula component only."""
-    if not definition.applies_to(client_bureau):
+    if not definition.applies_to(bureau_id):
         return None
     if definition.method is Method.FORMULA:
         amount = formulas.evaluate(definition.formula or "", inputs or {})
@@ -178,7 +178,7 @@ def month_components(
     worker_id: int,
     imported: Mapping[tuple[int, int], Decimal],
     hire_date: date,
-    client_bureau: str,
+    bureau_id: int,
     grade: int,
     month: date,
     band: Callable[[], BandPay],
@@ -193,12 +193,12 @@ def month_components(
     inputs: dict[str, Decimal] | None = None
     paid: list[Component] = []
     for component_id, definition in definitions:
-        if definition.method is Method.FORMULA and inputs is None and definition.applies_to(client_bureau):
+        if definition.method is Method.FORMULA and inputs is None and definition.applies_to(bureau_id):
             inputs = formula_inputs(band=band(), grade=grade, hire_date=hire_date, month=month, attendance=attendance)
         component = value(
             definition,
             hire_date=hire_date,
-            client_bureau=client_bureau,
+            bureau_id=bureau_id,
             month=month,
             imported=imported.get((component_id, worker_id)),
             inputs=inputs,
@@ -217,10 +217,12 @@ def _flag(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() in ("1", "on", "true", "yes"))
 
 
-def parse_definition(raw: Mapping[str, object]) -> ComponentDefinition:
+def parse_definition(raw: Mapping[str, object], bureaus: Mapping[str, int]) -> ComponentDefinition:
     """A definition from a form (strings; a checkbox is present or absent).
 
-    Collects every problem, each with its field, and raises InputErrors."""
+    The bureau it applies to is typed as a name: ``bureaus`` (the tenant's,
+    name -> id) turns it into the id.  Collects every problem, each with its
+    field, and raises InputErrors."""
     errors: list[DomainError] = []
 
     def text(name: str) -> str:
@@ -272,8 +274,11 @@ def parse_definition(raw: Mapping[str, object]) -> ComponentDefinition:
                 elif amount >= Decimal("10000000000"):
                     errors.append(DomainError(N_("This number is too large."), field="amount"))
     bureau = text("applies_to_bureau")
+    bureau_id = bureaus.get(bureau) if bureau else None
     if len(bureau) > 80:
         errors.append(DomainError(N_("At most {limit} characters."), field="applies_to_bureau", limit=80))
+    elif bureau and bureau_id is None:
+        errors.append(DomainError(N_("There is no client bureau named {name}."), field="applies_to_bureau", name=bureau))
     if errors or kind is None or method is None:
         raise InputErrors(errors)
     return ComponentDefinition(
@@ -284,6 +289,6 @@ def parse_definition(raw: Mapping[str, object]) -> ComponentDefinition:
         amount=amount,
         taxable=_flag(raw.get("taxable")),
         counts_for_minimum_wage=_flag(raw.get("counts_for_minimum_wage")),
-        applies_to_bureau=bureau or None,
+        bureau_id=bureau_id,
         formula=formula,
     )

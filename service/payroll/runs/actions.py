@@ -210,11 +210,10 @@ def all_runs(db: TenantSession) -> list[PayrollRun]:
     )
 
 
-def create_run(db: TenantSession, month: date, client_bureau: str | None = None, *, actor: Actor) -> PayrollRun:
+def create_run(db: TenantSession, month: date, bureau_id: int | None = None, *, actor: Actor) -> PayrollRun:
     """A new regular draft run for ``month`` (tenant-wide, or one bureau's)."""
     tenant_id = db.tenant_id
     month = month.replace(day=1)
-    client_bureau = client_bureau or None
     label = month.isoformat()[:7]
     runs = db.exec(
         select(PayrollRun).where(PayrollRun.tenant_id == tenant_id, PayrollRun.month == month).with_for_update()
@@ -225,28 +224,28 @@ def create_run(db: TenantSession, month: date, client_bureau: str | None = None,
             field="month",
             month=label,
         )
-    if any(r.kind == RunKind.REGULAR.value and r.client_bureau == client_bureau for r in runs):
+    if any(r.kind == RunKind.REGULAR.value and r.bureau_id == bureau_id for r in runs):
         raise DomainError(
             N_("There is already a regular payroll run for {month}: calculate that run again instead."),
             field="month",
             month=label,
         )
-    run = PayrollRun(tenant_id=tenant_id, month=month, client_bureau=client_bureau)
+    run = PayrollRun(tenant_id=tenant_id, month=month, bureau_id=bureau_id)
     db.add(run)
     db.flush()
     record(db, tenant_id, actor, "payroll_run.create", "payroll_run", run.id, after=run.snapshot())
     return run
 
 
-def _scope(query: SelectOfScalar[PayrollRun], client_bureau: str | None) -> SelectOfScalar[PayrollRun]:
-    bureau = col(PayrollRun.client_bureau)
-    return query.where(bureau.is_(None) if client_bureau is None else bureau == client_bureau)
+def _scope(query: SelectOfScalar[PayrollRun], bureau_id: int | None) -> SelectOfScalar[PayrollRun]:
+    bureau = col(PayrollRun.bureau_id)
+    return query.where(bureau.is_(None) if bureau_id is None else bureau == bureau_id)
 
 
-def published_in_force(db: TenantSession, month: date, client_bureau: str | None) -> PayrollRun | None:
+def published_in_force(db: TenantSession, month: date, bureau_id: int | None) -> PayrollRun | None:
     """The latest published run (regular or correction) of the month and scope."""
     return db.exec(
-        _scope(select(PayrollRun), client_bureau)
+        _scope(select(PayrollRun), bureau_id)
         .where(
             PayrollRun.tenant_id == db.tenant_id,
             PayrollRun.month == month.replace(day=1),
@@ -256,13 +255,10 @@ def published_in_force(db: TenantSession, month: date, client_bureau: str | None
     ).first()
 
 
-def create_correction(
-    db: TenantSession, month: date, client_bureau: str | None, explanation: str, *, actor: Actor
-) -> PayrollRun:
+def create_correction(db: TenantSession, month: date, bureau_id: int | None, explanation: str, *, actor: Actor) -> PayrollRun:
     """A draft correction run for a published month and scope, with its required explanation."""
     tenant_id = db.tenant_id
     month = month.replace(day=1)
-    client_bureau = client_bureau or None
     label = month.isoformat()[:7]
     explanation = explanation.strip()
     if not explanation:
@@ -273,7 +269,7 @@ def create_correction(
     if len(explanation) > EXPLANATION_MAX:
         raise DomainError(N_("At most {max} characters."), field="explanation", max=EXPLANATION_MAX)
     runs = db.exec(
-        _scope(select(PayrollRun), client_bureau)
+        _scope(select(PayrollRun), bureau_id)
         .where(PayrollRun.tenant_id == tenant_id, PayrollRun.month == month)
         .with_for_update()
     ).all()
@@ -290,7 +286,7 @@ def create_correction(
     run = PayrollRun(
         tenant_id=tenant_id,
         month=month,
-        client_bureau=client_bureau,
+        bureau_id=bureau_id,
         kind=RunKind.CORRECTION.value,
         corrects_run_id=in_force.id,
         explanation=explanation,
@@ -467,7 +463,7 @@ def published_payslips(db: TenantSession, run: PayrollRun) -> dict[int, Publishe
     """Each worker's payslip in force for the run's month (the latest published one), with its
     lines, for the workers of the run's scope: two queries."""
     tenant_id = db.tenant_id
-    bureau = "" if run.client_bureau is None else " and r.client_bureau = :bureau"
+    bureau = "" if run.bureau_id is None else " and r.bureau_id = :bureau"
     rows = db.execute(
         text(
             f"""
@@ -477,7 +473,7 @@ def published_payslips(db: TenantSession, run: PayrollRun) -> dict[int, Publishe
             order by p.worker_id, r.published_at desc, r.id desc
             """
         ),
-        {"tenant": tenant_id, "month": run.month, "bureau": run.client_bureau},
+        {"tenant": tenant_id, "month": run.month, "bureau": run.bureau_id},
     ).all()
     lines: dict[int, list[tuple[str, str, Decimal]]] = {row.id: [] for row in rows}
     if lines:
@@ -510,7 +506,7 @@ def calculate(db: TenantSession, run: PayrollRun, progress: Progress = _no_progr
     published = None
     if run.kind == RunKind.CORRECTION.value:
         published = published_payslips(db, run)
-    inputs = run_inputs.load(db, run.month, run.client_bureau, include=set(published or ()))
+    inputs = run_inputs.load(db, run.month, run.bureau_id, include=set(published or ()))
     writer = SlipWriter(db)
     compute_into(writer, inputs, progress, published)
     if published is not None and writer.totals.payslips == 0:

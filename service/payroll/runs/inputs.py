@@ -183,7 +183,7 @@ def published_year_to_date(db: TenantSession, month: date) -> dict[int, TaxYearT
     }
 
 
-def load(db: TenantSession, month: date, client_bureau: str | None, include: set[int] | None = None) -> RunInputs:
+def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int] | None = None) -> RunInputs:
     """``include``: worker ids paid whatever their status or bureau now (a correction run
     recomputes every worker of the published month, even one who has left since)."""
     tenant_id = db.tenant_id
@@ -191,8 +191,8 @@ def load(db: TenantSession, month: date, client_bureau: str | None, include: set
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
     paid: list[ColumnElement[bool]] = [col(Worker.status).in_(PAID_STATUSES)]
-    if client_bureau:
-        paid.append(col(Worker.client_bureau) == client_bureau)
+    if bureau_id is not None:
+        paid.append(col(Worker.bureau_id) == bureau_id)
     chosen = and_(*paid)
     if include:
         chosen = or_(chosen, col(Worker.id) == any_(literal(sorted(include), ARRAY(BigInteger))))
@@ -202,7 +202,7 @@ def load(db: TenantSession, month: date, client_bureau: str | None, include: set
         sqlalchemy.select(
             col(Worker.id),
             col(Worker.name),
-            col(Worker.client_bureau),
+            col(Worker.bureau_id),
             col(Worker.grade),
             col(Worker.assessment_rating),
             col(Worker.city),
@@ -220,7 +220,7 @@ def load(db: TenantSession, month: date, client_bureau: str | None, include: set
     tables = db.exec(
         select(SalaryBandTable).where(SalaryBandTable.tenant_id == tenant_id, SalaryBandTable.effective_from <= month)
     ).all()
-    bureaus = {w.client_bureau for w in workers}
+    bureaus = {w.bureau_id for w in workers}
     table_of = {b: band_in_force(tables, b, month) for b in bureaus}
     cells = cells_of_tables(db, sorted({id_of(t) for t in table_of.values() if t is not None}))
 
@@ -291,7 +291,7 @@ def load(db: TenantSession, month: date, client_bureau: str | None, include: set
     plain_start = year_start(None, month.year)  # frozen: shared by every worker without flags
 
     for w in workers:
-        table = table_of.get(w.client_bureau)
+        table = table_of.get(w.bureau_id)
         if table is None:
             miss(w, N_("No salary band table is in force for {month}."), month=month.isoformat()[:7])
             continue
@@ -357,7 +357,7 @@ def load(db: TenantSession, month: date, client_bureau: str | None, include: set
                 worker_id=w.id,
                 imported=imported,
                 hire_date=w.hire_date,
-                client_bureau=w.client_bureau,
+                bureau_id=w.bureau_id,
                 grade=grade,
                 month=month,
                 attendance=worked,

@@ -6,12 +6,14 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, Numeric, SmallInteger, Text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
+from service.bureaus.models import map_bureau_name
 from service.database.types import now_by_default
 from service.errors import N_
 
@@ -53,7 +55,7 @@ class PayrollRun(SQLModel, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     month: date  # the first day of the pay month
-    client_bureau: str | None = None  # None: every bureau of the tenant
+    bureau_id: int | None = Field(default=None, sa_type=BigInteger)  # None: every bureau of the tenant (migration 0023)
     kind: str = RunKind.REGULAR.value
     corrects_run_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     explanation: str | None = Field(default=None, sa_column=Column(Text))  # a correction's reason (migration 0015)
@@ -69,11 +71,13 @@ class PayrollRun(SQLModel, table=True):
     approved_by: str | None = None
     published_at: datetime | None = _timestamp()
     created_at: datetime | None = now_by_default()
+    if TYPE_CHECKING:
+        client_bureau: ClassVar[Mapped[str | None]]  # the bureau's name, mapped below the class
 
     def snapshot(self) -> dict:
         return {
             "month": self.month.isoformat()[:7],
-            "client_bureau": self.client_bureau,
+            "bureau_id": self.bureau_id,
             "kind": self.kind,
             "corrects_run_id": self.corrects_run_id,
             "explanation": self.explanation,
@@ -84,6 +88,9 @@ class PayrollRun(SQLModel, table=True):
             "tax": str(self.tax),
             "employer_cost": str(self.employer_cost),
         }
+
+
+map_bureau_name(PayrollRun)
 
 
 class PayslipRow(SQLModel, table=True):

@@ -213,10 +213,8 @@ def comparison(db: TenantSession, run: PayrollRun) -> Comparison:
     params = _params(run)
     head = "with " + (_REPLACED if _is_correction(run) else _PREV)
     scope = ""
-    if run.client_bureau and not _is_correction(run):
-        ids = db.exec(
-            select(col(Worker.id)).where(Worker.tenant_id == db.tenant_id, col(Worker.client_bureau) == run.client_bureau)
-        ).all()
+    if run.bureau_id is not None and not _is_correction(run):
+        ids = db.exec(select(col(Worker.id)).where(Worker.tenant_id == db.tenant_id, Worker.bureau_id == run.bureau_id)).all()
         params["ids"] = list(ids)
         scope = " and prev.worker_id = any(:ids)"
     base = db.execute(

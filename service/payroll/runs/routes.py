@@ -19,6 +19,7 @@ from litestar.params import FromPath
 from litestar.response import Response as JSONResponse
 
 from service.accounts.models import StaffRole
+from service.bureaus import directory
 from service.errors import N_, DomainError
 from service.payroll.runs import actions as runs
 from service.payroll.runs import jobs as payroll_jobs
@@ -184,7 +185,7 @@ def _run_page(
                 r
                 for r in runs.all_runs(db)
                 if r.month == run.month
-                and r.client_bureau == run.client_bureau
+                and r.bureau_id == run.bureau_id
                 and r.kind == RunKind.CORRECTION.value
                 and r.status != RunStatus.PUBLISHED.value
             ),
@@ -230,7 +231,10 @@ def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, re
     """The runs page with the form; a month refused because it is published links to its published run."""
     values = _run_values(refused.form)
     month = _month(values["month"]) if "month" in refused.errors else None
-    published = runs.published_in_force(db, month, values["client_bureau"] or None) if month else None
+    # The published run of the month and scope, when there is such a bureau (an unknown one is refused on its field).
+    named = values["client_bureau"]
+    bureau = directory.bureau_by_name(db, named) if named else None
+    published = runs.published_in_force(db, month, bureau.id if bureau else None) if month and (bureau or not named) else None
     return _index(request, ctx, db, values=values, errors=refused.errors, published=published)
 
 
@@ -265,7 +269,8 @@ class PayrollRunsController(Controller):
     @post("/", opt=allow(*WRITERS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         values = _run_values(data)
-        run = runs.create_run(db, parse_month(values["month"]), values["client_bureau"] or None, actor=ctx.actor)
+        month = parse_month(values["month"])
+        run = runs.create_run(db, month, directory.scope_id(db, values["client_bureau"]), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{run.id}?done=created"))
 
     @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True)
@@ -305,7 +310,7 @@ class PayrollRunsController(Controller):
         """Open a correction run for the month and scope of this published run."""
         run = _load(db, ctx, run_id)
         explanation = field_text(data, "explanation")[: runs.EXPLANATION_MAX + 1]
-        created = runs.create_correction(db, run.month, run.client_bureau, explanation, actor=ctx.actor)
+        created = runs.create_correction(db, run.month, run.bureau_id, explanation, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{created.id}?done=correction"))
 
     @post("/{run_id:int}/approve", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)

@@ -15,7 +15,7 @@ from service.payroll.tax.special_deductions import Child, Declarations, ElderlyS
 
 D = Decimal
 MARCH = date(2026, 3, 1)
-BUREAU = "某局"
+BUREAU, OTHER = 7, 8  # client bureau ids
 FIFTY = Decimal("50")
 
 
@@ -41,31 +41,29 @@ def test_full_years_of_service_before_the_month_starts(hire_date: date, years: i
 
 
 def test_seniority_pays_the_amount_per_full_year() -> None:
-    got = value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2023, 2, 28), client_bureau=BUREAU, month=MARCH)
+    got = value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2023, 2, 28), bureau_id=BUREAU, month=MARCH)
     assert got == Component("seniority", "Seniority pay", ComponentKind.ADDITION, D("150.00"))
-    assert value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), client_bureau=BUREAU, month=MARCH) is None
-    april = value(
-        definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), client_bureau=BUREAU, month=date(2026, 4, 1)
-    )
+    assert value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), bureau_id=BUREAU, month=MARCH) is None
+    april = value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), bureau_id=BUREAU, month=date(2026, 4, 1))
     assert april is not None and april.amount == D("50.00")
 
 
 def test_fixed_and_imported_amounts() -> None:
     fixed = ComponentDefinition("transport", "Transport", ComponentKind.ADDITION, Method.FIXED, D("300"), taxable=False)
-    got = value(fixed, hire_date=MARCH, client_bureau=BUREAU, month=MARCH)
+    got = value(fixed, hire_date=MARCH, bureau_id=BUREAU, month=MARCH)
     assert got is not None and got.amount == D("300.00") and got.taxable is False
     imported = ComponentDefinition("rent", "Dormitory rent", ComponentKind.DEDUCTION, Method.PER_WORKER_MONTH, None)
-    assert value(imported, hire_date=MARCH, client_bureau=BUREAU, month=MARCH) is None  # absent: not paid
-    got = value(imported, hire_date=MARCH, client_bureau=BUREAU, month=MARCH, imported=D("0"))
+    assert value(imported, hire_date=MARCH, bureau_id=BUREAU, month=MARCH) is None  # absent: not paid
+    got = value(imported, hire_date=MARCH, bureau_id=BUREAU, month=MARCH, imported=D("0"))
     assert got is not None and got.amount == D("0.00") and got.kind is ComponentKind.DEDUCTION
-    got = value(imported, hire_date=MARCH, client_bureau=BUREAU, month=MARCH, imported=D("412.5"))
+    got = value(imported, hire_date=MARCH, bureau_id=BUREAU, month=MARCH, imported=D("412.5"))
     assert got is not None and got.amount == D("412.50")
 
 
 def test_a_bureau_component_applies_only_to_that_bureau() -> None:
-    fixed = definition(Method.FIXED, applies_to_bureau=BUREAU)
-    assert value(fixed, hire_date=MARCH, client_bureau="别的局", month=MARCH) is None
-    assert value(fixed, hire_date=MARCH, client_bureau=BUREAU, month=MARCH) is not None
+    fixed = definition(Method.FIXED, bureau_id=BUREAU)
+    assert value(fixed, hire_date=MARCH, bureau_id=OTHER, month=MARCH) is None
+    assert value(fixed, hire_date=MARCH, bureau_id=BUREAU, month=MARCH) is not None
 
 
 def test_definitions_are_checked() -> None:

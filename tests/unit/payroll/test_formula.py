@@ -199,20 +199,18 @@ def overtime_meal(source: str = "min(overtime_hours, 36) * 20", **kw) -> Compone
 
 
 def test_a_formula_component_is_valued_for_the_worker_and_month() -> None:
-    paid = value(overtime_meal(), hire_date=date(2022, 1, 10), client_bureau="某局", month=MARCH, inputs=INPUTS)
+    paid = value(overtime_meal(), hire_date=date(2022, 1, 10), bureau_id=7, month=MARCH, inputs=INPUTS)
     assert paid is not None and paid.amount == D("720.00") and paid.kind is ComponentKind.ADDITION
     # zero is not paid; other bureaus are not paid
-    assert value(overtime_meal("absence_days * 0"), hire_date=MARCH, client_bureau="某局", month=MARCH, inputs=INPUTS) is None
-    other = overtime_meal(applies_to_bureau="另一局")
-    assert value(other, hire_date=MARCH, client_bureau="某局", month=MARCH, inputs=INPUTS) is None
+    assert value(overtime_meal("absence_days * 0"), hire_date=MARCH, bureau_id=7, month=MARCH, inputs=INPUTS) is None
+    other = overtime_meal(bureau_id=8)
+    assert value(other, hire_date=MARCH, bureau_id=7, month=MARCH, inputs=INPUTS) is None
 
 
 def test_a_negative_formula_result_is_refused_not_paid_as_zero() -> None:
     with pytest.raises(DomainError, match="negative"):
-        value(overtime_meal("post_pay - 5000"), hire_date=MARCH, client_bureau="某局", month=MARCH, inputs=INPUTS)
-    paid = value(
-        overtime_meal("max(post_pay - 5000, 0) + 1"), hire_date=MARCH, client_bureau="某局", month=MARCH, inputs=INPUTS
-    )
+        value(overtime_meal("post_pay - 5000"), hire_date=MARCH, bureau_id=7, month=MARCH, inputs=INPUTS)
+    paid = value(overtime_meal("max(post_pay - 5000, 0) + 1"), hire_date=MARCH, bureau_id=7, month=MARCH, inputs=INPUTS)
     assert paid is not None and paid.amount == D("1.00")
 
 
@@ -228,7 +226,7 @@ def test_month_components_compute_band_pay_only_when_a_formula_applies() -> None
         "worker_id": 7,
         "imported": {},
         "hire_date": date(2022, 1, 10),
-        "client_bureau": "某局",
+        "bureau_id": 7,
         "grade": 3,
         "month": MARCH,
         "band": band,
@@ -252,9 +250,18 @@ def test_the_definition_checks_its_formula() -> None:
 def test_the_form_puts_formula_errors_next_to_the_formula_field() -> None:
     raw = {"code": "ot_meal", "label": "加班餐补", "kind": "addition", "method": "formula", "formula": "overtime * 20"}
     with pytest.raises(InputErrors) as refused:
-        parse_definition(raw)
+        parse_definition(raw, {})
     assert [(e.field, e.params) for e in refused.value.errors] == [("formula", {"name": "overtime"})]
-    parsed = parse_definition({**raw, "formula": " min(overtime_hours, 36) * 20 ", "amount": "ignored"})
+    parsed = parse_definition({**raw, "formula": " min(overtime_hours, 36) * 20 ", "amount": "ignored"}, {})
     assert parsed.formula == "min(overtime_hours, 36) * 20" and parsed.amount is None
-    fixed = parse_definition({**raw, "method": "fixed", "amount": "200", "formula": "whatever"})
+    fixed = parse_definition({**raw, "method": "fixed", "amount": "200", "formula": "whatever"}, {})
     assert fixed.formula is None and fixed.amount == D("200")
+
+
+def test_the_form_names_the_bureau_and_refuses_one_the_tenant_does_not_have() -> None:
+    raw = {"code": "meal", "label": "餐补", "kind": "addition", "method": "fixed", "amount": "200"}
+    assert parse_definition({**raw, "applies_to_bureau": " 某局 "}, {"某局": 7}).bureau_id == 7
+    assert parse_definition(raw, {"某局": 7}).bureau_id is None
+    with pytest.raises(InputErrors) as refused:
+        parse_definition({**raw, "applies_to_bureau": "另一局"}, {"某局": 7})
+    assert [(e.field, e.params) for e in refused.value.errors] == [("applies_to_bureau", {"name": "另一局"})]

@@ -24,12 +24,13 @@ from service.payroll.bands.rules import (
 from service.workforce.models import GRADES
 
 D = Decimal
-BUREAU = "成都市锦江区城市管理和综合行政执法局"
+BUREAU, BUREAU_ID, OTHER_ID = "成都市锦江区城市管理和综合行政执法局", 7, 8
+BUREAUS = {BUREAU: BUREAU_ID}
 
 
 @dataclass
 class Table:
-    client_bureau: str | None
+    bureau_id: int | None
     effective_from: date
 
 
@@ -50,21 +51,21 @@ def test_fixed_performance_pay_and_coefficient_times_base() -> None:
 
 def test_effective_date_day_before_of_and_after() -> None:
     old, new = Table(None, date(2025, 1, 1)), Table(None, date(2026, 7, 1))
-    assert band_in_force([old, new], BUREAU, date(2026, 6, 30)) is old
-    assert band_in_force([old, new], BUREAU, date(2026, 7, 1)) is new
-    assert band_in_force([old, new], BUREAU, date(2026, 7, 2)) is new
-    assert band_in_force([old, new], BUREAU, date(2024, 12, 31)) is None
+    assert band_in_force([old, new], BUREAU_ID, date(2026, 6, 30)) is old
+    assert band_in_force([old, new], BUREAU_ID, date(2026, 7, 1)) is new
+    assert band_in_force([old, new], BUREAU_ID, date(2026, 7, 2)) is new
+    assert band_in_force([old, new], BUREAU_ID, date(2024, 12, 31)) is None
 
 
 def test_a_bureau_table_in_force_beats_the_tenant_wide_one() -> None:
     tenant_wide, newer_wide = Table(None, date(2025, 1, 1)), Table(None, date(2026, 1, 1))
-    bureau = Table(BUREAU, date(2025, 7, 1))
+    bureau = Table(BUREAU_ID, date(2025, 7, 1))
     tables = [tenant_wide, newer_wide, bureau]
-    assert band_in_force(tables, BUREAU, date(2025, 6, 30)) is tenant_wide  # the bureau's not started yet
-    assert band_in_force(tables, BUREAU, date(2025, 7, 1)) is bureau
-    assert band_in_force(tables, BUREAU, date(2026, 3, 1)) is bureau  # even against a newer tenant-wide one
-    assert band_in_force(tables, "另一个局", date(2026, 3, 1)) is newer_wide
-    assert band_in_force([bureau], "另一个局", date(2026, 3, 1)) is None
+    assert band_in_force(tables, BUREAU_ID, date(2025, 6, 30)) is tenant_wide  # the bureau's not started yet
+    assert band_in_force(tables, BUREAU_ID, date(2025, 7, 1)) is bureau
+    assert band_in_force(tables, BUREAU_ID, date(2026, 3, 1)) is bureau  # even against a newer tenant-wide one
+    assert band_in_force(tables, OTHER_ID, date(2026, 3, 1)) is newer_wide
+    assert band_in_force([bureau], OTHER_ID, date(2026, 3, 1)) is None
 
 
 def test_validation_refuses_a_missing_cell_negative_amounts_and_two_performance_forms() -> None:
@@ -94,10 +95,16 @@ def form(**changes: str) -> dict[str, str]:
 
 
 def test_the_form_parses_into_25_cells() -> None:
-    parsed = parse_band_form(form(client_bureau=f" {BUREAU} "))
-    assert parsed.client_bureau == BUREAU and parsed.effective_from == date(2026, 7, 1)
+    parsed = parse_band_form(form(client_bureau=f" {BUREAU} "), BUREAUS)
+    assert parsed.bureau_id == BUREAU_ID and parsed.effective_from == date(2026, 7, 1)
     assert len(parsed.cells) == 25 and parsed.cells[0].performance_coefficient == D("1.200")
-    assert parse_band_form(form()).client_bureau is None
+    assert parse_band_form(form(), BUREAUS).bureau_id is None
+
+
+def test_the_form_refuses_a_bureau_the_tenant_does_not_have() -> None:
+    with pytest.raises(BandInputErrors) as refused:
+        parse_band_form(form(client_bureau="某局"), BUREAUS)
+    assert [(e.field, e.params) for e in refused.value.errors] == [("client_bureau", {"name": "某局"})]
 
 
 def test_the_form_reports_every_bad_field() -> None:
@@ -112,7 +119,8 @@ def test_the_form_reports_every_bad_field() -> None:
                     "cell-1-meets-post_pay": "",
                     "cell-2-good-performance_coefficient": "1.2345",
                 }
-            )
+            ),
+            BUREAUS,
         )
     assert {e.field for e in refused.value.errors} == {
         "effective_from",
@@ -125,16 +133,16 @@ def test_the_form_reports_every_bad_field() -> None:
 
 
 def test_coefficient_cells_need_the_performance_base_of_the_table() -> None:
-    assert parse_band_form(form()).performance_base == D("1000.00")
+    assert parse_band_form(form(), BUREAUS).performance_base == D("1000.00")
     with pytest.raises(BandInputErrors) as refused:
-        parse_band_form(form(performance_base=""))
+        parse_band_form(form(performance_base=""), BUREAUS)
     assert [e.field for e in refused.value.errors] == ["performance_base"]
     with pytest.raises(BandInputErrors) as refused:
-        parse_band_form(form(performance_base="-1"))
+        parse_band_form(form(performance_base="-1"), BUREAUS)
     assert [e.field for e in refused.value.errors] == ["performance_base"]
     fixed = form(performance_base="")
     for g in GRADES:
         for r in RATINGS:
             fixed[cell_field(g, r, "performance_coefficient")] = ""
             fixed[cell_field(g, r, "performance_pay")] = "300"
-    assert parse_band_form(fixed).performance_base is None  # fixed performance pay needs no base
+    assert parse_band_form(fixed, BUREAUS).performance_base is None  # fixed performance pay needs no base
