@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from service import clock, events
 from service.assessment import queries
-from service.assessment.bureaus import bureau_of
+from service.assessment.bureaus import bureau_of, in_bureau
 from service.assessment.inputs import (
     COMPONENTS,
     RESULT_COMPONENTS,
@@ -57,7 +57,7 @@ def _item_columns(data: ItemInput) -> dict:
         "min_points": data.min_points,
         "max_points": data.max_points,
         "period_cap": data.period_cap,
-        "client_bureau": data.client_bureau,
+        "bureau_id": data.bureau_id,
         "effective_from": data.effective_from,
         "note": data.note,
     }
@@ -66,7 +66,7 @@ def _item_columns(data: ItemInput) -> dict:
 def create_item(db: TenantSession, data: ItemInput, *, actor: Actor) -> AssessmentItem:
     """A new item; its code must be new in its scope (a change is a new version)."""
     tenant_id = db.tenant_id
-    if queries.latest_version(db, data.code, data.client_bureau) is not None:
+    if queries.latest_version(db, data.code, data.bureau_id) is not None:
         raise DomainError(N_("The item {code} already exists: add a new version of it instead."), field="code", code=data.code)
     item = AssessmentItem(tenant_id=tenant_id, **_item_columns(data))
     db.add(item)
@@ -83,7 +83,7 @@ def new_item_version(db: TenantSession, item: AssessmentItem, data: ItemInput, *
     after the new effective date already use the old version.
     """
     tenant_id = db.tenant_id
-    latest = queries.latest_version(db, item.code, item.client_bureau)
+    latest = queries.latest_version(db, item.code, item.bureau_id)
     assert latest is not None
     if data.effective_from <= latest.effective_from:
         raise DomainError(
@@ -109,7 +109,7 @@ def new_item_version(db: TenantSession, item: AssessmentItem, data: ItemInput, *
     before = latest.snapshot()
     latest.effective_to = data.effective_from - timedelta(days=1)
     db.add(latest)
-    columns = _item_columns(data) | {"code": latest.code, "client_bureau": latest.client_bureau}
+    columns = _item_columns(data) | {"code": latest.code, "bureau_id": latest.bureau_id}
     version = AssessmentItem(tenant_id=tenant_id, version=latest.version + 1, previous_id=latest.id, **columns)
     db.add(version)
     db.flush()
@@ -146,7 +146,7 @@ def import_items(db: TenantSession, rows: list[tuple[int, ItemInput]], *, actor:
     created = versioned = unchanged = 0
     problems: list[tuple[int, DomainError]] = []
     for number, data in rows:
-        latest = queries.latest_version(db, data.code, data.client_bureau)
+        latest = queries.latest_version(db, data.code, data.bureau_id)
         try:
             if latest is None:
                 create_item(db, data, actor=actor)
@@ -261,7 +261,7 @@ def record_points(
             raise DomainError(N_("Unknown worker {id}."), field="workers", id=worker_id)
         if worker.status in (WorkerStatus.LEFT, WorkerStatus.CANDIDATE):
             raise DomainError(N_("{name} is not working now and cannot be assessed."), field="workers", name=worker.name)
-        if item.client_bureau and bureau_of(worker) != item.client_bureau:
+        if not in_bureau(worker, item.bureau_id):
             raise DomainError(
                 N_("{name} does not work for {bureau}, the bureau of this item."),
                 field="workers",
@@ -354,7 +354,7 @@ def create_period(db: TenantSession, data: PeriodInput, *, actor: Actor) -> Asse
         name=data.name,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        client_bureau=data.client_bureau,
+        bureau_id=data.bureau_id,
         base_score=data.base_score,
         weights=data.weights_json(),
         rating_config=data.rating_json(),
@@ -372,7 +372,7 @@ def update_period(db: TenantSession, period: AssessmentPeriod, data: PeriodInput
     _require_status(period, Lifecycle.DRAFT)
     before = period.snapshot()
     period.kind, period.name = data.kind.value, data.name
-    period.starts_on, period.ends_on, period.client_bureau = data.starts_on, data.ends_on, data.client_bureau
+    period.starts_on, period.ends_on, period.bureau_id = data.starts_on, data.ends_on, data.bureau_id
     period.base_score, period.weights, period.rating_config = data.base_score, data.weights_json(), data.rating_json()
     if period.snapshot() == before:
         return period
@@ -436,7 +436,7 @@ def scope_workers(db: TenantSession, period: AssessmentPeriod) -> list[Worker]:
         )
         .order_by(col(Worker.id))
     ).all()
-    return [w for w in workers if not period.client_bureau or bureau_of(w) == period.client_bureau]
+    return [w for w in workers if in_bureau(w, period.bureau_id)]
 
 
 def _result_component_scores(

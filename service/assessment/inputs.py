@@ -123,7 +123,7 @@ class ItemInput:
     min_points: Decimal
     max_points: Decimal
     period_cap: Decimal | None
-    client_bureau: str | None
+    bureau_id: int | None  # None: every bureau
     effective_from: date
     note: str
 
@@ -134,7 +134,19 @@ class ItemInput:
 ITEM_FIELDS = ("code", "name", "category", "min_points", "max_points", "period_cap", "client_bureau", "effective_from", "note")
 
 
-def parse_item(raw: Mapping[str, object], *, categories: Mapping[str, Category] | None = None) -> ItemInput:
+def parse_bureau(raw: Mapping[str, object], bureaus: Mapping[str, int]) -> int | None:
+    """The scope typed as a bureau's name, as its id (``bureaus``: the tenant's, name -> id); blank is every bureau."""
+    name = short_text(raw.get("client_bureau"), "client_bureau", 80)
+    if not name:
+        return None
+    if name not in bureaus:
+        raise DomainError(N_("There is no client bureau named {name}."), field="client_bureau", name=name)
+    return bureaus[name]
+
+
+def parse_item(
+    raw: Mapping[str, object], bureaus: Mapping[str, int], *, categories: Mapping[str, Category] | None = None
+) -> ItemInput:
     """An item of the catalogue.  Blank highest points means a fixed item (min = max)."""
     errors: list[DomainError] = []
 
@@ -155,11 +167,11 @@ def parse_item(raw: Mapping[str, object], *, categories: Mapping[str, Category] 
     max_points = attempt(parse_points, max_text, "max_points") if max_text else min_points
     cap_text = text_of(raw.get("period_cap"))
     period_cap = attempt(parse_points, cap_text, "period_cap") if cap_text else None
-    bureau = attempt(short_text, raw.get("client_bureau"), "client_bureau", 80)
+    bureau_id = attempt(parse_bureau, raw, bureaus)
     effective_from = attempt(parse_date, raw.get("effective_from"), "effective_from")
     note = attempt(short_text, raw.get("note"), "note", 300)
     if not errors:
-        data = ItemInput(code, name, category, min_points, max_points, period_cap, bureau or None, effective_from, note or "")
+        data = ItemInput(code, name, category, min_points, max_points, period_cap, bureau_id, effective_from, note or "")
         try:
             data.rule()
         except DomainError as error:
@@ -182,7 +194,7 @@ class PeriodInput:
     name: str
     starts_on: date
     ends_on: date
-    client_bureau: str | None
+    bureau_id: int | None  # None: every bureau
     base_score: Decimal
     weights: dict[str, Decimal]  # component -> percentage, adding up to 100
     thresholds: Thresholds
@@ -212,7 +224,7 @@ def period_form_fields() -> tuple[str, ...]:
     )
 
 
-def parse_period(raw: Mapping[str, object]) -> PeriodInput:
+def parse_period(raw: Mapping[str, object], bureaus: Mapping[str, int]) -> PeriodInput:
     errors: list[DomainError] = []
 
     def attempt(parse, *args):
@@ -231,7 +243,7 @@ def parse_period(raw: Mapping[str, object]) -> PeriodInput:
     ends_on = attempt(parse_date, raw.get("ends_on"), "ends_on")
     if starts_on and ends_on and ends_on < starts_on:
         errors.append(DomainError(N_("The period cannot end before it starts."), field="ends_on"))
-    bureau = attempt(short_text, raw.get("client_bureau"), "client_bureau", 80)
+    bureau_id = attempt(parse_bureau, raw, bureaus)
     base_text = text_of(raw.get("base_score")) or "100"
     base_score = attempt(parse_score, base_text, "base_score")
     weights: dict[str, Decimal] = {}
@@ -265,7 +277,7 @@ def parse_period(raw: Mapping[str, object]) -> PeriodInput:
     if errors:
         raise InputErrors(errors)
     assert kind is not None and thresholds is not None  # each is None only beside an error
-    return PeriodInput(kind, name, starts_on, ends_on, bureau or None, base_score, weights, thresholds, tuple(quotas))
+    return PeriodInput(kind, name, starts_on, ends_on, bureau_id, base_score, weights, thresholds, tuple(quotas))
 
 
 def thresholds_of(config: Mapping) -> Thresholds:

@@ -10,13 +10,15 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Integer, LargeBinary, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
 from service.assessment.scoring import Category, RuleItem
+from service.bureaus.models import map_bureau_name
 from service.database.types import now_by_default
 from service.errors import N_
 
@@ -86,7 +88,7 @@ class AssessmentItem(SQLModel, table=True):
     min_points: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
     max_points: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
     period_cap: Decimal | None = Field(default=None, sa_column=Column(Numeric(6, 2), nullable=True))
-    client_bureau: str | None = None  # None: every bureau of the tenant
+    bureau_id: int | None = Field(default=None, sa_type=BigInteger)  # None: every bureau of the tenant (migration 0025)
     effective_from: date
     effective_to: date | None = None  # None: until a later version
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
@@ -125,12 +127,18 @@ class AssessmentItem(SQLModel, table=True):
             "min_points": str(self.min_points),
             "max_points": str(self.max_points),
             "period_cap": None if self.period_cap is None else str(self.period_cap),
-            "client_bureau": self.client_bureau,
+            "bureau_id": self.bureau_id,
             "effective_from": self.effective_from.isoformat(),
             "effective_to": self.effective_to.isoformat() if self.effective_to else None,
             "version": self.version,
             "note": self.note,
         }
+
+    if TYPE_CHECKING:
+        client_bureau: ClassVar[Mapped[str | None]]  # the bureau's name, mapped below the class
+
+
+map_bureau_name(AssessmentItem)
 
 
 class AssessmentRecord(SQLModel, table=True):
@@ -172,7 +180,7 @@ class AssessmentPeriod(SQLModel, table=True):
     name: str
     starts_on: date
     ends_on: date
-    client_bureau: str | None = None  # None: every bureau
+    bureau_id: int | None = Field(default=None, sa_type=BigInteger)  # None: every bureau (migration 0025)
     base_score: Decimal = Field(default=Decimal(100), sa_column=Column(Numeric(6, 2), nullable=False))
     weights: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     rating_config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
@@ -197,13 +205,19 @@ class AssessmentPeriod(SQLModel, table=True):
             "name": self.name,
             "starts_on": self.starts_on.isoformat(),
             "ends_on": self.ends_on.isoformat(),
-            "client_bureau": self.client_bureau,
+            "bureau_id": self.bureau_id,
             "base_score": str(self.base_score),
             "weights": self.weights,
             "rating_config": self.rating_config,
             "status": self.status,
             "published_on": self.published_on.isoformat() if self.published_on else None,
         }
+
+    if TYPE_CHECKING:
+        client_bureau: ClassVar[Mapped[str | None]]  # the bureau's name, mapped below the class
+
+
+map_bureau_name(AssessmentPeriod)
 
 
 class SheetScore(SQLModel, table=True):

@@ -38,9 +38,7 @@ def list_items(db: TenantSession, *, history: bool = False) -> list[AssessmentIt
 def versions_of(db: TenantSession, item: AssessmentItem) -> list[AssessmentItem]:
     tenant_id = db.tenant_id
     scope = (
-        col(AssessmentItem.client_bureau).is_(None)
-        if item.client_bureau is None
-        else col(AssessmentItem.client_bureau) == item.client_bureau
+        col(AssessmentItem.bureau_id).is_(None) if item.bureau_id is None else col(AssessmentItem.bureau_id) == item.bureau_id
     )
     return list(
         db.exec(
@@ -51,9 +49,9 @@ def versions_of(db: TenantSession, item: AssessmentItem) -> list[AssessmentItem]
     )
 
 
-def latest_version(db: TenantSession, code: str, bureau: str | None) -> AssessmentItem | None:
+def latest_version(db: TenantSession, code: str, bureau_id: int | None) -> AssessmentItem | None:
     tenant_id = db.tenant_id
-    scope = col(AssessmentItem.client_bureau).is_(None) if bureau is None else col(AssessmentItem.client_bureau) == bureau
+    scope = col(AssessmentItem.bureau_id).is_(None) if bureau_id is None else col(AssessmentItem.bureau_id) == bureau_id
     return db.exec(
         select(AssessmentItem)
         .where(AssessmentItem.tenant_id == tenant_id, AssessmentItem.code == code, scope)

@@ -7,7 +7,7 @@ either language; the templates are written in the reader's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -71,21 +71,22 @@ def item_template(t: Translator) -> bytes:
     return write_rows(t(N_("Assessment items")), [t(ITEM_HEADERS[f]) for f in ITEM_FIELDS], [example])
 
 
-def parse_item_sheet(data: bytes, t: Translator) -> list[tuple[int, ItemInput]]:
+def parse_item_sheet(data: bytes, t: Translator, bureaus: Mapping[str, int]) -> list[tuple[int, ItemInput]]:
+    """``bureaus``: the tenant's, name -> id, which the sheet's bureau column names."""
     rows = _read(data, ITEM_HEADERS, t, ITEM_OPTIONAL)
     if not rows:
         raise SheetRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
     categories = {tr(msgid): member for tr in _languages() for member, msgid in CATEGORY_LABELS.items()}
     parsed: list[tuple[int, ItemInput]] = []
     errors: list[RowError] = []
-    seen: dict[tuple[str, str | None], int] = {}
+    seen: dict[tuple[str, int | None], int] = {}
     for row in rows:
         try:
-            item = parse_item(row.values, categories=categories)
+            item = parse_item(row.values, bureaus, categories=categories)
         except InputErrors as problems:
             errors += [RowError(row.number, _column(e.field, ITEM_HEADERS, t), t.error(e)) for e in problems.errors]
             continue
-        key = (item.code, item.client_bureau)
+        key = (item.code, item.bureau_id)
         if key in seen:
             errors.append(
                 RowError(row.number, t(ITEM_HEADERS["code"]), t(N_("The same code is already on row {row}."), row=seen[key]))

@@ -316,7 +316,7 @@ class CampaignInput:
     name: str
     evaluated_on: date
     effective_from: date
-    client_bureau: str | None
+    bureau_id: int | None  # None: every bureau
 
 
 def create_campaign(db: TenantSession, data: CampaignInput, *, actor: Actor) -> GradeCampaign:
@@ -325,8 +325,8 @@ def create_campaign(db: TenantSession, data: CampaignInput, *, actor: Actor) -> 
     if data.effective_from < data.evaluated_on:
         raise DomainError(N_("The effective date cannot be before the evaluation date."), field="effective_from")
     conditions = [col(Worker.tenant_id) == tenant_id, col(Worker.status).in_(EVALUATED_STATUSES)]
-    if data.client_bureau:
-        conditions.append(Worker.client_bureau == data.client_bureau)
+    if data.bureau_id is not None:
+        conditions.append(col(Worker.bureau_id) == data.bureau_id)
     worker_ids = ids_of(db.exec(select(col(Worker.id)).where(*conditions).order_by(col(Worker.id))))
     if not worker_ids:
         raise DomainError(N_("No worker to evaluate in this scope."), field="client_bureau")
@@ -335,7 +335,7 @@ def create_campaign(db: TenantSession, data: CampaignInput, *, actor: Actor) -> 
         name=data.name,
         evaluated_on=data.evaluated_on,
         effective_from=data.effective_from,
-        client_bureau=data.client_bureau or None,
+        bureau_id=data.bureau_id,
         created_by=actor.label,
     )
     db.add(campaign)

@@ -82,7 +82,8 @@ def _trainings(text: str) -> frozenset[str]:
     return names
 
 
-def parse_campaign(raw: Mapping[str, Any], bureaus: set[str]) -> CampaignInput:
+def parse_campaign(raw: Mapping[str, Any], bureaus: Mapping[str, int]) -> CampaignInput:
+    """The scope is chosen by the bureau's name; ``bureaus`` (the tenant's, name -> id) turns it into the id."""
     values: dict[str, Any] = {}
 
     def name() -> None:
@@ -103,7 +104,7 @@ def parse_campaign(raw: Mapping[str, Any], bureaus: set[str]) -> CampaignInput:
         text = stripped(raw, "client_bureau")
         if text and text not in bureaus:
             raise DomainError(N_("Choose one of the listed values."), field="client_bureau")
-        values["client_bureau"] = text or None
+        values["bureau_id"] = bureaus[text] if text else None
 
     collect([name, day("evaluated_on"), day("effective_from"), bureau])
     if values["effective_from"] < values["evaluated_on"]:

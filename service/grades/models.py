@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import BigInteger, Column, DateTime, Identity, Numeric, SmallInteger, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped
 from sqlmodel import Field, SQLModel
 
+from service.bureaus.models import map_bureau_name
 from service.database.types import now_by_default
 from service.errors import N_
 
@@ -65,7 +67,7 @@ class GradeCampaign(SQLModel, table=True):
     name: str
     evaluated_on: date
     effective_from: date
-    client_bureau: str | None = None
+    bureau_id: int | None = Field(default=None, sa_type=BigInteger)  # None: every bureau (migration 0025)
     status: str = "open"
     created_by: str = ""
     created_at: datetime | None = now_by_default()
@@ -75,9 +77,15 @@ class GradeCampaign(SQLModel, table=True):
             "name": self.name,
             "evaluated_on": self.evaluated_on.isoformat(),
             "effective_from": self.effective_from.isoformat(),
-            "client_bureau": self.client_bureau,
+            "bureau_id": self.bureau_id,
             "status": self.status,
         }
+
+    if TYPE_CHECKING:
+        client_bureau: ClassVar[Mapped[str | None]]  # the bureau's name, mapped below the class
+
+
+map_bureau_name(GradeCampaign)
 
 
 class GradeCandidate(SQLModel, table=True):

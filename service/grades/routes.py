@@ -16,7 +16,7 @@ from service import clock
 from service.accounts.models import StaffRole
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
-from service.bureaus.directory import bureau_names
+from service.bureaus.directory import bureau_names, load_assignments
 from service.grades import actions, queries
 from service.grades.inputs import (
     CAMPAIGN_FIELDS,
@@ -214,7 +214,7 @@ class GradesController(Controller):
     @post("/campaigns", opt=allow(*EDITORS) | shown_again_by(_campaign_refused), sync_to_thread=True)
     def create_campaign(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         values = {f: field_text(data, f) for f in CAMPAIGN_FIELDS}
-        parsed = parse_campaign(values, set(bureau_names(db)))
+        parsed = parse_campaign(values, load_assignments(db).bureaus)
         campaign = actions.create_campaign(db, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/grades/campaigns/{campaign.id}"))
 

@@ -184,8 +184,7 @@ def grade_candidate(
 
 
 def assessment_items(db: TenantSession, scope: ReviewerScope, on: date) -> list[AssessmentItem]:
-    name = bureau(db, scope).name
-    return [i for i in assessment_queries.items_in_force(db, on) if i.client_bureau in (None, name)]
+    return [i for i in assessment_queries.items_in_force(db, on) if i.bureau_id in (None, scope.bureau_id)]
 
 
 def workers_among(db: TenantSession, scope: ReviewerScope, worker_ids: list[int]) -> set[int]:
@@ -229,13 +228,12 @@ def appeal(db: TenantSession, scope: ReviewerScope, appeal_id: int) -> Appeal:
 
 
 def assessment_periods(db: TenantSession, scope: ReviewerScope) -> list[AssessmentPeriod]:
-    name = bureau(db, scope).name
     return list(
         db.exec(
             select(AssessmentPeriod)
             .where(
                 AssessmentPeriod.tenant_id == scope.tenant_id,
-                AssessmentPeriod.client_bureau == name,
+                AssessmentPeriod.bureau_id == scope.bureau_id,
                 AssessmentPeriod.status != "draft",
             )
             .order_by(col(AssessmentPeriod.starts_on).desc(), col(AssessmentPeriod.id).desc())

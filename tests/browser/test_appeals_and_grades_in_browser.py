@@ -51,7 +51,8 @@ def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, te
                     "min_points": "-20",
                     "max_points": "-1",
                     "effective_from": (today - timedelta(days=60)).isoformat(),
-                }
+                },
+                {},  # no bureau to name
             ),
             actor=SYSTEM,
         )
@@ -68,7 +69,8 @@ def test_appeal_upheld_changes_the_rating(phone: Page, server: str, settings, te
                     "cutoff_good": "90",
                     "cutoff_meets": "80",
                     "cutoff_basic": "60",
-                }
+                },
+                {},  # no bureau to name
             ),
             actor=SYSTEM,
         )

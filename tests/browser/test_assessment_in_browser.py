@@ -33,7 +33,8 @@ def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> N
                     "max_points": "-1",
                     "period_cap": "3",
                     "effective_from": (today - timedelta(days=60)).isoformat(),
-                }
+                },
+                {},  # no bureau to name
             ),
             actor=SYSTEM,
         )
@@ -51,7 +52,8 @@ def test_squad_entry_on_a_phone(phone: Page, server: str, settings, tenant) -> N
                     "cutoff_meets": "80",
                     "cutoff_basic": "60",
                     "quota_excellent": "50",
-                }
+                },
+                {},  # no bureau to name
             ),
             actor=SYSTEM,
         )

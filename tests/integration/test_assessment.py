@@ -6,6 +6,7 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, text
 from sqlmodel import select
@@ -18,6 +19,8 @@ from service.assessment.models import AssessmentItem, AssessmentPeriod, Assessme
 from service.assessment.ratings import Rating
 from service.assessment.standing import published_ratings, ratings_in_force
 from service.audit import SYSTEM, AuditEntry
+from service.bureaus.directory import load_assignments
+from service.errors import DomainError
 from service.keys import keys_for
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
@@ -70,6 +73,8 @@ def make_item(
 ) -> AssessmentItem:
     from service.assessment.inputs import parse_item
 
+    with tenant_session(tenant.id) as db:
+        bureaus = load_assignments(db).bureaus
     data = parse_item(
         {
             "code": code,
@@ -80,7 +85,8 @@ def make_item(
             "period_cap": cap or "",
             "client_bureau": bureau or "",
             "effective_from": since.isoformat(),
-        }
+        },
+        bureaus,
     )
     with tenant_session(tenant.id) as db:
         return actions.create_item(db, data, actor=SYSTEM)
@@ -100,7 +106,7 @@ def make_period(tenant, **overrides) -> AssessmentPeriod:
         "cutoff_basic": "60",
     } | overrides
     with tenant_session(tenant.id) as db:
-        return actions.create_period(db, parse_period(values), actor=SYSTEM)
+        return actions.create_period(db, parse_period(values, load_assignments(db).bureaus), actor=SYSTEM)
 
 
 # ---- rule catalogue -------------------------------------------------------------
@@ -220,6 +226,7 @@ ITEM_HEADERS = [
 
 def test_items_import_from_excel_all_or_nothing(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.ASSESSOR)
+    make_bureau(tenant, BUREAU)  # the sheet names a bureau by a record's name
     csrf = token(client, tenant, "/items/import")
     good = xlsx(
         ITEM_HEADERS,
@@ -354,6 +361,36 @@ def test_a_workers_running_total_counts_up_to_the_cap(settings, signed_in, tenan
     assert page.status_code == 200
     assert "97.00" in page.text  # 100 - min(6, 3)
     assert "-6" in page.text
+
+
+def test_an_items_bureau_is_the_record_it_names_and_keeps_its_scope_through_a_rename(settings, signed_in, tenant) -> None:
+    """The form names the bureau; the item points at its record (migration 0025), so a rename keeps the scope."""
+    client = signed_in(tenant, StaffRole.ADMIN)
+    form = {
+        "_csrf": token(client, tenant, "/items/new"),
+        "code": "B01",
+        "name": "本局专项",
+        "category": "attendance",
+        "min_points": "-1",
+        "client_bureau": "没有这个局",
+        "effective_from": "2026-01-01",
+    }
+    refused = client.post(url(tenant, "/items"), data=form)
+    assert refused.status_code == 400 and "field-error" in refused.text and "没有这个局" in refused.text
+    assert count(tenant, AssessmentItem) == 0
+    mine = make_worker(settings, tenant, client_bureau=BUREAU)
+    theirs = make_worker(settings, tenant, client_bureau=OTHER_BUREAU)
+    added = client.post(url(tenant, "/items"), data=form | {"client_bureau": BUREAU}, follow_redirects=False)
+    assert added.status_code == 303, added.text
+    with tenant_session(tenant.id) as db:
+        db.execute(text("update client_bureaus set name = '锦江区综合执法局' where name = :n"), {"n": BUREAU})
+    with tenant_session(tenant.id) as db:
+        item = db.exec(select(AssessmentItem)).one()
+        assert (item.bureau_id, item.client_bureau) == (mine.bureau_id, "锦江区综合执法局")
+        actions.record_points(db, actor=SYSTEM_STAFF, item=item, on_date=TODAY, points={mine.id: D("-1")})
+        with pytest.raises(DomainError):
+            actions.record_points(db, actor=SYSTEM_STAFF, item=item, on_date=TODAY, points={theirs.id: D("-1")})
+    assert "锦江区综合执法局" in client.get(url(tenant, "/items")).text
 
 
 # ---- periods and results --------------------------------------------------------------
@@ -561,7 +598,7 @@ def test_payroll_uses_the_published_rating_and_the_roster_field_only_as_fallback
     with tenant_session(tenant.id) as db:
         period = db.get(AssessmentPeriod, (tenant.id, period.id))
         actions.import_sheet_scores(db, period, "concentrated", {rated.id: D("50")}, "s.xlsx", actor=SYSTEM)
-        period.client_bureau = None
+        period.bureau_id = None
         # only the rated worker has a score: compute the period for them alone
         db.execute(text("update workers set status = 'left' where id = :id"), {"id": unrated.id})
         actions.compute_results(db, period, actor=SYSTEM)

@@ -1,11 +1,12 @@
-"""Migration 0024: payroll runs, salary band tables and pay components that named a client bureau as text
-point at its record."""
+"""Migrations 0024 and 0025: payroll runs, salary band tables and pay components (0024), assessment items,
+assessment periods and grade campaigns (0025) that named a client bureau as text point at its record."""
 
 from __future__ import annotations
 
 import os
 import uuid
 
+import pytest
 from alembic import command
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
@@ -20,11 +21,26 @@ def _as(db: Connection, tenant: uuid.UUID) -> None:
     db.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": str(tenant)})  # FORCE'd RLS
 
 
-# A table, its bureau column at 0023 and its other required columns with a value (the row's own: {n}).
-TABLES = {
-    "payroll_runs": ("client_bureau", "month", "'2026-0{n}-01'"),
-    "salary_band_tables": ("client_bureau", "effective_from", "'2026-0{n}-01'"),
-    "pay_components": ("applies_to_bureau", "code, label, kind, method, amount", "'c{n}', 'x', 'addition', 'fixed', 1"),
+# Per migration: a table, its bureau column before it and its other required columns with a value (the row's own: {n}).
+CONVERTED = {
+    "0024": {
+        "payroll_runs": ("client_bureau", "month", "'2026-0{n}-01'"),
+        "salary_band_tables": ("client_bureau", "effective_from", "'2026-0{n}-01'"),
+        "pay_components": ("applies_to_bureau", "code, label, kind, method, amount", "'c{n}', 'x', 'addition', 'fixed', 1"),
+    },
+    "0025": {
+        "assessment_items": (
+            "client_bureau",
+            "code, name, category, min_points, max_points, effective_from",
+            "'A0{n}', 'x', 'attendance', -1, -1, '2026-01-01'",
+        ),
+        "assessment_periods": (
+            "client_bureau",
+            "kind, name, starts_on, ends_on",
+            "'monthly', 'p{n}', '2026-01-01', '2026-01-31'",
+        ),
+        "grade_campaigns": ("client_bureau", "name, evaluated_on, effective_from", "'c{n}', '2026-06-30', '2026-07-01'"),
+    },
 }
 
 
@@ -39,17 +55,20 @@ def _named(db: Connection, table: str) -> list[tuple]:
     return [tuple(row) for row in found]
 
 
-def test_bureau_names_become_ids_and_come_back(settings) -> None:
-    """At 0023, runs name a bureau (a known one, one no record has, none); after 0024 they
-    point at the tenant's record of that name (the unknown name becomes a record), null
+@pytest.mark.parametrize("revision", sorted(CONVERTED))
+def test_bureau_names_become_ids_and_come_back(settings, revision: str) -> None:
+    """Before the migration, rows name a bureau (a known one, one no record has, none); after
+    it they point at the tenant's record of that name (the unknown name becomes a record), null
     stays null; the downgrade writes the names back."""
+    TABLES = CONVERTED[revision]
+    previous = f"{int(revision) - 1:04d}"
     server = make_url(settings.database_url)
-    name = f"paiqian_mig23_{os.getpid()}"
+    name = f"paiqian_mig{revision}_{os.getpid()}"
     drop_database(server, name)
     ensure_database(server, name)
     engine = create_engine(server.set(database=name))
     try:
-        upgrade(engine, settings, "0023")
+        upgrade(engine, settings, previous)
         a, b = uuid.uuid4(), uuid.uuid4()
         with engine.begin() as db:
             db.execute(
@@ -68,7 +87,7 @@ def test_bureau_names_become_ids_and_come_back(settings) -> None:
                         ),
                         {"t": tenant, "b": bureau},
                     )
-        upgrade(engine, settings, "0024")
+        upgrade(engine, settings, revision)
         with engine.begin() as db:
             forced = db.execute(
                 text("select bool_and(relforcerowsecurity) from pg_class where relname = any(:t)"),
@@ -93,7 +112,7 @@ def test_bureau_names_become_ids_and_come_back(settings) -> None:
             assert f"{table}.{bureau_column}" not in columns and f"{table}.bureau_id" in columns
         assert forced is True
         with engine.begin() as connection:
-            command.downgrade(_config(settings, connection), "0023")
+            command.downgrade(_config(settings, connection), previous)
         with engine.begin() as db:
             back = {}
             for table, (bureau_column, _, _) in TABLES.items():

@@ -245,7 +245,7 @@ def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client
         )
         other_item = assessment_actions.create_item(
             db,
-            ItemInput("D02", "他局专用", next(iter(Category)), D("-2"), D("0"), None, OTHER, date(2020, 1, 1), ""),
+            ItemInput("D02", "他局专用", next(iter(Category)), D("-2"), D("0"), None, theirs.bureau_id, date(2020, 1, 1), ""),
             actor=SYSTEM,
         )
         item_id, other_item_id = item.id, other_item.id
@@ -328,11 +328,13 @@ def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(clie
 
 def test_the_bureau_approves_its_own_periods_results_only(client: TestClient, tenant, settings) -> None:
     from service.assessment.models import AssessmentPeriod, AssessmentResult
+    from service.bureaus.directory import load_assignments
 
     mine = make_worker(settings, tenant, client_bureau=BUREAU, name="考核甲")
     make_bureau(tenant, OTHER)
     with tenant_session(tenant.id) as db:
         ids = {}
+        bureaus = load_assignments(db).bureaus
         for name, bureau in (("锦江局 4 月", BUREAU), ("全公司 4 月", None), ("武侯局 4 月", OTHER)):
             period = AssessmentPeriod(
                 tenant_id=tenant.id,
@@ -340,7 +342,7 @@ def test_the_bureau_approves_its_own_periods_results_only(client: TestClient, te
                 name=name,
                 starts_on=date(2026, 4, 1),
                 ends_on=date(2026, 4, 30),
-                client_bureau=bureau,
+                bureau_id=bureaus[bureau] if bureau else None,
                 status="under_review",
             )
             db.add(period)

@@ -13,6 +13,7 @@ from service.assessment.inputs import ITEM_FIELDS, parse_item
 from service.assessment.routes.common import READERS, WRITERS, limit_mb, render, upload
 from service.assessment.scoring import Category
 from service.assessment.sheets import ITEM_HEADERS, RowError, SheetRefused, item_template, parse_item_sheet
+from service.bureaus.directory import load_assignments
 from service.errors import N_
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -109,7 +110,7 @@ class ItemsController(Controller):
 
     @post("/", opt=allow(*WRITERS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create_item(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
-        item_input = parse_item({f: field_text(data, f) for f in ITEM_FIELDS})
+        item_input = parse_item({f: field_text(data, f) for f in ITEM_FIELDS}, load_assignments(db).bureaus)
         item = actions.create_item(db, item_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/items/{item.id}?notice=created"))
 
@@ -124,7 +125,7 @@ class ItemsController(Controller):
             raise NotFoundException()
         # A version keeps the item's code and bureau, whatever the form says.
         values = {f: field_text(data, f) for f in ITEM_FIELDS} | {"code": item.code, "client_bureau": item.client_bureau or ""}
-        version = actions.new_item_version(db, item, parse_item(values), actor=ctx.actor)
+        version = actions.new_item_version(db, item, parse_item(values, load_assignments(db).bureaus), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/items/{version.id}?notice=versioned"))
 
     @get("/import", opt=allow(*WRITERS), sync_to_thread=False)
@@ -140,6 +141,6 @@ class ItemsController(Controller):
         sheet = upload(data, "file")
         if sheet is None:
             raise SheetRefused([RowError("", "", ctx.translate(N_("Choose an .xlsx file to upload.")))])
-        rows = parse_item_sheet(sheet.file.read(), ctx.translate)
+        rows = parse_item_sheet(sheet.file.read(), ctx.translate, load_assignments(db).bureaus)
         outcome = actions.import_items(db, rows, actor=ctx.actor)
         return _import_page(request, ctx, errors=[], outcome=outcome)

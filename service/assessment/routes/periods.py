@@ -22,6 +22,7 @@ from service.assessment.models import AssessmentPeriod, Lifecycle, PeriodKind
 from service.assessment.ratings import Rating
 from service.assessment.routes.common import READERS, WRITERS, limit_mb, render, upload
 from service.assessment.sheets import RowError, SheetRefused, parse_score_sheet, score_template
+from service.bureaus.directory import load_assignments
 from service.errors import N_
 from service.keys import keys_for
 from service.web.access import allow
@@ -141,7 +142,7 @@ class PeriodsController(Controller):
 
     @post("/", opt=allow(*WRITERS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create_period(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
-        period_input = parse_period({f: field_text(data, f) for f in period_form_fields()})
+        period_input = parse_period({f: field_text(data, f) for f in period_form_fields()}, load_assignments(db).bureaus)
         period = actions.create_period(db, period_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period.id}?notice=created"))
 
@@ -165,7 +166,7 @@ class PeriodsController(Controller):
     @post("/{period_id:int}", opt=allow(*WRITERS) | shown_again_by(_update_refused), sync_to_thread=True)
     def update_period(self, ctx: RequestCtx, db: TenantDb, period_id: FromPath[int], data: FormData) -> Response:
         period = _period(db, ctx, period_id)
-        period_input = parse_period({f: field_text(data, f) for f in period_form_fields()})
+        period_input = parse_period({f: field_text(data, f) for f in period_form_fields()}, load_assignments(db).bureaus)
         actions.update_period(db, period, period_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=updated"))
 
