@@ -26,6 +26,7 @@ app = App(
         "service.payroll.runs.jobs",
         "service.workforce.roster.jobs",
         "service.workforce.contracts.jobs",
+        "service.workforce.attendance.jobs",
         "service.jobs.periodic",
     ],
 )

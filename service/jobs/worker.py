@@ -24,6 +24,7 @@ from psycopg_pool import AsyncConnectionPool
 from service.payroll.runs import jobs as payroll
 from service.queue import app, conninfo
 from service.settings import Settings
+from service.workforce.attendance import jobs as attendance_import
 from service.workforce.contracts import jobs as contracts_import
 from service.workforce.roster import jobs as roster_import
 
@@ -35,6 +36,7 @@ ABANDONED: dict[str, Callable[..., None]] = {
     payroll.calculate.name: payroll.abandoned,
     roster_import.import_sheet.name: roster_import.abandoned,
     contracts_import.import_sheet.name: contracts_import.abandoned,
+    attendance_import.import_sheet.name: attendance_import.abandoned,
 }
 
 

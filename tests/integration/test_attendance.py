@@ -4,22 +4,31 @@ Excel sheet imports all rows or none, and a locked month cannot change."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
+from time import monotonic, sleep
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
-from service.audit import Actor
+from service.audit import SYSTEM, Actor
 from service.i18n import translator
+from service.jobs.worker import ABANDONED
 from service.workforce.attendance import actions as attendance
+from service.workforce.attendance import jobs as attendance_jobs
 from service.workforce.attendance.excel import COLUMNS, HEADERS
 from service.workforce.identity import make_national_id
+from service.workforce.imports import actions as imports
 from service.workforce.models import WorkerStatus
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
 from tests.support.sheets import XLSX
 from tests.support.web import csrf_from
+
+# The Excel import runs on the job worker (service.workforce.attendance.jobs), which sees committed data only.
+pytestmark = pytest.mark.usefixtures("db_clean")
 
 T = translator("zh_CN")
 MONTH = "2025-03"
@@ -218,3 +227,82 @@ def test_viewers_see_the_figures_without_inputs_and_left_workers_drop_out(signed
     assert "郑在岗" in page and "冯已离" not in page and "陈候选" not in page
     assert f'name="days_worked-{worker.id}"' not in page and ">21<" in page.replace(" ", "").replace("\n", "")
     assert viewer.get(f"/t/{tenant.slug}/attendance?month=garbage").status_code == 200
+
+
+def _import_row(tenant) -> dict:
+    with tenant_session(tenant.id) as db:
+        found = (
+            db.execute(text("select kind, status, counts, errors, content is null as emptied from imports")).mappings().all()
+        )
+    assert len(found) == 1
+    return dict(found[0])
+
+
+def _uploaded_without_waiting(client, tenant, sheet: bytes, monkeypatch) -> str:
+    """Upload as a sheet too large to finish within the request's wait: the import's page it is sent to,
+    read again as it refreshes itself until the import is over."""
+    monkeypatch.setattr(imports, "wait_for", lambda *arguments: None)
+    response = _upload(client, tenant.slug, sheet)
+    assert [r.status_code for r in response.history] == [303]
+    location = f"{response.url.path}?{response.url.query.decode()}"
+    assert re.fullmatch(rf"/t/{tenant.slug}/attendance/import/\d+\?month={MONTH}", location)
+    deadline = monotonic() + 30
+    while True:
+        page = client.get(location)
+        assert page.status_code == 200
+        if 'http-equiv="refresh"' not in page.text:
+            return page.text
+        assert monotonic() < deadline, "the import did not finish"
+        sleep(0.1)
+
+
+def test_an_import_runs_on_the_job_worker_and_its_page_shows_the_counts(signed_in, tenant, settings, monkeypatch) -> None:
+    number = make_national_id("510104", date(1988, 2, 3), 31, "male")
+    worker = make_worker(settings, tenant, name="何加班", id_number=number)
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    shown = _uploaded_without_waiting(client, tenant, _sheet([["何加班", number, 22, 0, 30, 8, 0]]), monkeypatch)
+    assert T("Imported: {created} new, {updated} updated, {unchanged} unchanged.", created=1, updated=0, unchanged=0) in shown
+    message = "{count} workers' figures are worth a second look: the month's page says why beside each."
+    assert T(message, count=1) in shown  # 38 hours of overtime
+    assert f"/attendance?month={MONTH}" in shown
+    assert _rows(tenant) == {worker.id: ("22.0", "0.0", "30.0", "8.0", "0.0")}
+    assert _import_row(tenant) == {
+        "kind": "attendance",
+        "status": "done",
+        "counts": {"created": 1, "updated": 0, "unchanged": 0, "to_look_at": 1},
+        "errors": None,
+        "emptied": True,
+    }
+
+
+def test_a_refused_sheet_on_the_job_worker_writes_no_figures(signed_in, tenant, settings, monkeypatch) -> None:
+    number = make_national_id("510104", date(1988, 2, 3), 41, "male")
+    make_worker(settings, tenant, name="许甲", id_number=number)
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    sheet = _sheet([["许甲", number, 22, 0, 0, 0, 0], ["", number, 20, 0, 0, 0, 0]])  # the same worker twice
+    shown = _uploaded_without_waiting(client, tenant, sheet, monkeypatch)
+    assert T("Nothing was imported.") in shown and ">3</td>" in shown
+    assert _rows(tenant) == {}
+    outcome = _import_row(tenant)
+    assert outcome["status"] == "refused" and outcome["emptied"] and outcome["counts"] is None
+    assert [e["row"] for e in outcome["errors"]] == [3]
+    with tenant_session(tenant.id) as db:
+        assert db.execute(text("select count(*) from audit_log where entity = 'attendance_month'")).scalar() == 0
+
+
+def test_an_import_the_worker_check_gives_up_on_is_marked_failed_and_never_runs_after(
+    tenant, settings, no_job_worker, superuser
+) -> None:
+    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
+    number = make_national_id("510104", date(1988, 2, 3), 51, "male")
+    make_worker(settings, tenant, id_number=number)
+    attendance_jobs.start(tenant.id, SYSTEM, "zh_CN", date(2025, 3, 1), "考勤.xlsx", _sheet([["", number, 20, 0, 0, 0, 0]]))
+    with superuser.connect() as connection:
+        arguments = connection.execute(
+            text("select args from procrastinate_jobs where task_name = 'attendance.import'")
+        ).scalar_one()
+    ABANDONED[attendance_jobs.import_sheet.name](**arguments)
+    assert _import_row(tenant) == {"kind": "attendance", "status": "failed", "counts": None, "errors": None, "emptied": True}
+    attendance_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
+    assert _import_row(tenant)["status"] == "failed"
+    assert _rows(tenant) == {}

@@ -338,13 +338,5 @@ def all_grid_rows(db: TenantSession, month: date, f: GridFilter) -> list[tuple[W
     return [(w, r) for w, r in rows]
 
 
-def worker_names(db: TenantSession, worker_ids: list[int]) -> dict[int, str]:
-    """{worker id: name} in one query."""
-    if not worker_ids:
-        return {}
-    workers = db.exec(select(Worker).where(Worker.tenant_id == db.tenant_id, col(Worker.id).in_(worker_ids))).all()
-    return {id_of(w): w.name for w in workers}
-
-
 def units(db: TenantSession) -> list[str]:
     return unit_names(db)

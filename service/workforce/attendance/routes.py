@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
@@ -23,6 +25,7 @@ from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
 from service.workforce.attendance import actions as attendance
+from service.workforce.attendance import jobs as import_jobs
 from service.workforce.attendance.excel import template_workbook
 from service.workforce.attendance.rules import (
     FIELDS,
@@ -35,6 +38,7 @@ from service.workforce.attendance.rules import (
     plain_number,
     warnings,
 )
+from service.workforce.imports import actions as imports
 from service.workforce.imports.refusals import ImportRefused
 from service.workforce.roster import queries as roster
 from service.workforce.roster.actions import reveal_id_number
@@ -135,7 +139,7 @@ def _save_refused(request: Request, ctx: RequestContext, db: TenantSession, refu
 
 def _import_page(request: Request, **context: Any) -> Response:
     limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
-    context = {"outcome": None, "errors": [], "warnings": [], "month_text": _default_month().isoformat()[:7], **context}
+    context = {"current": None, "outcome": None, "errors": [], "month_text": _default_month().isoformat()[:7], **context}
     return page(request, "workforce/attendance_import.html", limit_mb=limit_mb, **context)
 
 
@@ -199,14 +203,32 @@ class AttendanceController(Controller):
         return xlsx_download(content, f"attendance-{month.isoformat()[:7]}.xlsx")
 
     @post("/import", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
-    def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
-        t = ctx.translate
+    def import_sheet(self, ctx: RequestCtx, data: MultipartData) -> Response:
         month = parse_month(field_text(data, "month"))
         upload = data.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
-        keys = keys_for(request.app.state.settings)
-        outcome = attendance.import_month(db, keys, month, upload.file.read(), t, actor=ctx.actor)
-        names = attendance.worker_names(db, list(outcome.warnings))
-        found = [(names[w], t.error(e)) for w, problems in outcome.warnings.items() for e in problems]
-        return _import_page(request, outcome=outcome, warnings=found, month_text=month.isoformat()[:7])
+        # The import is a job (attendance.jobs) on transactions of its own, so a large sheet never holds the
+        # request; a small sheet is over within the wait: refused, its rows show here as they always did.
+        import_id = import_jobs.start(
+            ctx.tenant_id, ctx.actor, ctx.translate.locale, month, upload.filename, upload.file.read()
+        )
+        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
+        # The month rides along in the address: the page's links and its next upload are for that month.
+        query = urlencode({"month": month.isoformat()[:7]})
+        return see_other(ctx.tenant_path(f"/attendance/import/{import_id}?{query}"))
+
+    @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
+    def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
+        """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
+        current = imports.get(db, import_jobs.KIND, import_id)
+        if current is None:
+            raise NotFoundException()
+        month = month_or(request.query_params.get("month", ""), _default_month())
+        return _import_page(
+            request,
+            current=current,
+            outcome=current.counts,
+            errors=current.errors or [],
+            month_text=month.isoformat()[:7],
+        )

@@ -17,6 +17,7 @@ from service.database.types import now_by_default
 class ImportKind(str, Enum):
     ROSTER = "roster"
     CONTRACTS = "contracts"
+    ATTENDANCE = "attendance"  # migration 0026
 
 
 class ImportStatus(str, Enum):
