@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from service.payroll.runs.payslip import ComponentKind
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +21,7 @@ from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import BandCell, BandTableInput
 from service.payroll.components.actions import define_component
 from service.payroll.components.rules import ComponentDefinition, Method
+from service.payroll.payslip import ComponentKind
 from service.payroll.runs.actions import create_run
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau, make_worker
