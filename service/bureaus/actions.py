@@ -3,7 +3,7 @@ offices.  Every change is audited in the same transaction.
 
 A bureau's name is what sheets and forms match on, so it is unique per
 tenant.  Everything else points at the record by id (payroll since migration
-0023), so renaming a bureau rewrites nothing else.
+0024, the dispatch-cap alert since 0025), so renaming a bureau rewrites nothing else.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from typing import TypeVar
 
 from sqlmodel import col, select
 
-from service import clock, events
 from service.audit import Actor, record
 from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput, UnitInput
-from service.bureaus.events import BureausChanged
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice, UnitKind
 from service.database.ids import id_of
 from service.errors import N_, DomainError
@@ -65,7 +63,6 @@ def update_bureau(db: TenantSession, bureau: ClientBureau, data: BureauInput, *,
         raise DomainError(N_("A client bureau named {name} already exists."), field="name", name=data.name)
     _check_office(db, data.establishment_office_id)
     before = bureau.snapshot()
-    old_name = bureau.name
     bureau.name = data.name
     bureau.establishment_office_id = data.establishment_office_id
     _apply(bureau, data)
@@ -75,9 +72,6 @@ def update_bureau(db: TenantSession, bureau: ClientBureau, data: BureauInput, *,
     after = bureau.snapshot()
     if after != before:
         record(db, tenant_id, actor, "client_bureau.update", "client_bureau", bureau.id, before=before, after=after)
-    if old_name != bureau.name:
-        # The dispatch-cap alert is keyed by the bureau's name: close the old one, raise under the new.
-        events.record(db, BureausChanged(tenant_id, (old_name, bureau.name), clock.today()))
     return bureau
 
 

@@ -23,6 +23,7 @@ from service.accounts.models import StaffRole
 from service.audit import Actor, record
 from service.bureaus.events import BureausChanged
 from service.bureaus.models import ClientBureau
+from service.database.ids import id_of
 from service.errors import N_, DomainError
 from tenants.isolation import TenantSession
 
@@ -99,7 +100,7 @@ def workforce_rows(db: TenantSession, today: date) -> list[BureauWorkforce]:
     return [
         BureauWorkforce(
             client_bureau=b.name,
-            dispatched=dispatched.get(b.name, 0),
+            dispatched=dispatched.get(id_of(b), 0),
             direct_headcount=b.direct_headcount,
             cap_warning=b.cap_warning,
             bureau_id=b.id,
@@ -108,23 +109,23 @@ def workforce_rows(db: TenantSession, today: date) -> list[BureauWorkforce]:
     ]
 
 
-def count_dispatched(db: TenantSession, today: date, bureaus: Collection[str] | None = None) -> dict[str, int]:
-    """Dispatched workers per client bureau (every bureau, or ``bureaus`` only).
+def count_dispatched(db: TenantSession, today: date, bureau_ids: Collection[int] | None = None) -> dict[int, int]:
+    """Dispatched workers per client bureau id (every bureau, or ``bureau_ids`` only).
 
     One grouped count over the index ``workers_filters (tenant_id, status,
-    bureau_id, ...)``, keyed by the bureau's name.
+    bureau_id, ...)``.
     """
     tenant_id = db.tenant_id
-    if bureaus is not None and not bureaus:
+    if bureau_ids is not None and not bureau_ids:
         return {}
     sql = (
-        "select b.name, count(*) from workers w join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
+        "select w.bureau_id, count(*) from workers w"
         " where w.tenant_id = :t and w.status = any(cast(:statuses as text[])) and w.hire_date <= :today"
     )
-    if bureaus is not None:
-        sql += " and b.name = any(cast(:bureaus as text[]))"
-    sql += " group by b.name"
-    params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "bureaus": sorted(bureaus or ())}
+    if bureau_ids is not None:
+        sql += " and w.bureau_id = any(cast(:ids as bigint[]))"
+    sql += " group by w.bureau_id"
+    params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "ids": sorted(bureau_ids or ())}
     return dict(db.execute(text(sql), params).fetchall())
 
 
@@ -181,5 +182,5 @@ def set_client_workforce(
     after = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}
     if before != after:
         record(db, tenant_id, actor, "client_workforce.set", "client_bureau", entry.id, before=before, after=after)
-    events.record(db, BureausChanged(tenant_id, (client_bureau,), today or clock.today()))
+    events.record(db, BureausChanged(tenant_id, (id_of(entry),), today or clock.today()))
     return entry

@@ -9,8 +9,8 @@ from datetime import date
 
 @dataclass(frozen=True)
 class BureausChanged:
-    """These client bureaus' recorded workforce or name changed (the dispatch cap counts per bureau name)."""
+    """These client bureaus' recorded workforce changed (the dispatch cap is checked per bureau record)."""
 
     tenant_id: uuid.UUID
-    names: tuple[str, ...]
+    bureau_ids: tuple[int, ...]
     today: date

@@ -31,7 +31,14 @@ from datetime import date
 from sqlalchemy import text
 
 from service.compliance.assessment_failures import assessment_failures
-from service.compliance.evaluate import Raised, evaluate_certificates, evaluate_units, evaluate_worker, unit_subject
+from service.compliance.evaluate import (
+    BUREAU_SUBJECT,
+    Raised,
+    bureau_subject,
+    evaluate_certificates,
+    evaluate_units,
+    evaluate_worker,
+)
 from service.compliance.facts import TenantFacts, UnitFacts, load_facts, load_units
 from service.compliance.rules import Rule
 from tenants.isolation import TenantSession
@@ -59,19 +66,20 @@ def recompute_for_workers(db: TenantSession, worker_ids: Iterable[int], today: d
     if not ids:
         return RecomputeCounts()
     facts = load_facts(db, today, ids)
-    bureaus = {w.client_bureau for w in facts.workers} | _bureaus_with_open_cap_alerts(db)
+    bureaus = {w.bureau_id for w in facts.workers} | _bureaus_with_open_cap_alerts(db)
     units = load_units(db, today, bureaus)
     extra = assessment_failures(db, facts.workers, today)
-    return _store(db, _raise(facts, units, today, extra), ids, [unit_subject(b) for b in bureaus], workers=len(facts.workers))
+    subjects = [bureau_subject(b) for b in bureaus]
+    return _store(db, _raise(facts, units, today, extra), ids, subjects, workers=len(facts.workers))
 
 
-def recompute_for_bureaus(db: TenantSession, bureaus: Iterable[str], today: date) -> RecomputeCounts:
+def recompute_for_bureaus(db: TenantSession, bureau_ids: Iterable[int], today: date) -> RecomputeCounts:
     """Recompute the dispatch cap of these client bureaus (their recorded workforce changed)."""
-    names = set(bureaus)
-    if not names:
+    ids = set(bureau_ids)
+    if not ids:
         return RecomputeCounts()
-    units = load_units(db, today, names)
-    return _store(db, _raise(TenantFacts((), ()), units, today), [], [unit_subject(b) for b in names], workers=0)
+    units = load_units(db, today, ids)
+    return _store(db, _raise(TenantFacts((), ()), units, today), [], [bureau_subject(b) for b in ids], workers=0)
 
 
 def recompute_tenant(db: TenantSession, today: date) -> RecomputeCounts:
@@ -90,27 +98,19 @@ def recompute_for_city(db: TenantSession, city: str, today: date) -> RecomputeCo
     return recompute_for_workers(db, ids, today)
 
 
-def _bureaus_with_open_cap_alerts(db: TenantSession) -> set[str]:
+def _bureaus_with_open_cap_alerts(db: TenantSession) -> set[int]:
     """Recorded bureaus whose dispatch-cap alert is open: probes of the
     (tenant_id, subject, rule) index for the few recorded bureaus."""
-    tenant_id = db.tenant_id
-    recorded = {
-        unit_subject(bureau): bureau
-        for (bureau,) in db.execute(
-            text("select name from client_bureaus where tenant_id = :t and direct_headcount is not null"),
-            {"t": tenant_id},
-        ).fetchall()
-    }
-    if not recorded:
-        return set()
-    open_subjects = db.execute(
-        text(
-            "select subject from compliance_alerts where tenant_id = :t and rule = :rule"
-            " and subject = any(cast(:subjects as text[])) and open"
-        ),
-        {"t": tenant_id, "rule": str(Rule.DISPATCH_CAP), "subjects": list(recorded)},
-    ).scalars()
-    return {recorded[subject] for subject in open_subjects}
+    return set(
+        db.execute(
+            text(
+                "select b.id from client_bureaus b where b.tenant_id = :t and b.direct_headcount is not null"
+                " and exists (select 1 from compliance_alerts a where a.tenant_id = b.tenant_id"
+                " and a.subject = :prefix || b.id and a.rule = :rule and a.open)"
+            ),
+            {"t": db.tenant_id, "prefix": BUREAU_SUBJECT, "rule": str(Rule.DISPATCH_CAP)},
+        ).scalars()
+    )
 
 
 def _raise(facts: TenantFacts, units: UnitFacts, today: date, extra: Sequence[Raised] = ()) -> list[Raised]:

@@ -30,8 +30,9 @@ which facts each rule is given:
   cap may not bind a state organ (labor-law-cn.md §4), so a tenant can turn
   the warning off per bureau.  Dispatched: this tenant's workers at the
   bureau on probation, active or suspended, hired by today (other agencies'
-  workers are not known).  The alert's subject is "unit:<bureau>", with no
-  worker.
+  workers are not known).  The alert's subject is "bureau:<id>" (the
+  bureau's record, so a rename keeps it), with no worker; the page looks the
+  bureau's name up.
 * **Certificates**: whatever ``certificates_expiring`` returns.
 * **Two failed assessments**: loaded apart, by ``assessment_failures`` (published results).
 
@@ -61,6 +62,8 @@ LIVE_CONTRACT = frozenset({"draft", "signed"})
 # Parameters that change by themselves as days pass: left out of the fingerprint.
 VOLATILE_PARAMS = frozenset({"amount", "days_left"})
 UNKNOWN_AMOUNT = "—"
+# A dispatch-cap alert's subject is this and the bureau's id (queries match it as ``:prefix || b.id``).
+BUREAU_SUBJECT = "bureau:"
 # 劳务派遣暂行规定 Art. 4 may not bind a state organ (labor-law-cn.md §4): the
 # setting is per bureau (``client_workforce.cap_warning``); a bureau whose
 # warning is off is simply not among the ``direct_headcounts`` examined.
@@ -68,7 +71,7 @@ UNKNOWN_AMOUNT = "—"
 
 @dataclass(frozen=True)
 class Raised:
-    """An alert about one subject ("worker:12", "contract:7", "unit:..."), ready to store."""
+    """An alert about one subject ("worker:12", "contract:7", "bureau:3"), ready to store."""
 
     subject: str
     worker_id: int | None
@@ -213,13 +216,13 @@ def evaluate_certificates(certificates: Iterable[CertificateFacts], today: date)
 
 def evaluate_units(
     workers: Iterable[WorkerFacts],
-    direct_headcounts: Mapping[str, int],
+    direct_headcounts: Mapping[int, int],
     today: date,
-    dispatched_headcounts: Mapping[str, int] | None = None,
+    dispatched_headcounts: Mapping[int, int] | None = None,
 ) -> list[Raised]:
     """The 10% dispatch cap per client bureau with a recorded direct headcount.
 
-    ``direct_headcounts`` maps a client bureau to its direct-contract
+    ``direct_headcounts`` maps a client bureau's id to its direct-contract
     headcount (only bureaus whose cap warning is on).  Dispatched headcount:
     ``dispatched_headcounts`` when given (the engine counts in the
     database), else counted from ``workers``: this tenant's employed workers
@@ -228,26 +231,24 @@ def evaluate_units(
     if not direct_headcounts:
         return []
     if dispatched_headcounts is None:
-        dispatched: dict[str, int] = {}
+        dispatched: dict[int, int] = {}
         for worker in workers:
             if worker.status in EMPLOYED and worker.hire_date <= today:
-                dispatched[worker.client_bureau] = dispatched.get(worker.client_bureau, 0) + 1
+                dispatched[worker.bureau_id] = dispatched.get(worker.bureau_id, 0) + 1
         dispatched_headcounts = dispatched
     raised = []
-    for bureau, direct in direct_headcounts.items():
+    for bureau_id, direct in direct_headcounts.items():
         alert = rules.check_dispatch_cap(
             direct_headcount=direct,
-            dispatched_headcount=dispatched_headcounts.get(bureau, 0),
+            dispatched_headcount=dispatched_headcounts.get(bureau_id, 0),
             enabled=True,
             today=today,
         )
         if alert is not None:
-            alert = replace(alert, params={**alert.params, "unit": bureau})
-            raised.append(Raised(unit_subject(bureau), None, alert))
+            raised.append(Raised(bureau_subject(bureau_id), None, alert))
     return raised
 
 
-def unit_subject(bureau: str) -> str:
-    """ "unit:<bureau>", or a hash of a name too long for the 60-character subject."""
-    subject = f"unit:{bureau}"
-    return subject if len(subject) <= 60 else "unit:#" + hashlib.sha256(bureau.encode()).hexdigest()[:32]
+def bureau_subject(bureau_id: int) -> str:
+    """The dispatch-cap alert's subject: the bureau's record, whatever its name."""
+    return f"{BUREAU_SUBJECT}{bureau_id}"

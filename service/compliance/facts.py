@@ -38,7 +38,7 @@ class WorkerFacts:
     name: str
     hire_date: date  # 用工之日
     status: str
-    client_bureau: str
+    bureau_id: int  # the client bureau's record
     si_registered_on: date | None = None
     city: str | None = None
     contracts: tuple[ContractFacts, ...] = ()
@@ -62,11 +62,11 @@ class TenantFacts:
 class UnitFacts:
     """What the 10% dispatch cap looks at, per client bureau (``load_units``)."""
 
-    # Direct-contract headcount of each bureau examined whose figure is
+    # Direct-contract headcount of each bureau examined (by id) whose figure is
     # recorded (``client_bureaus.direct_headcount``) with the cap warning on.
-    direct_headcounts: dict[str, int] = field(default_factory=dict)
+    direct_headcounts: dict[int, int] = field(default_factory=dict)
     # This tenant's dispatched workers at those bureaus (``DISPATCHED_STATUSES``).
-    dispatched_headcounts: dict[str, int] = field(default_factory=dict)
+    dispatched_headcounts: dict[int, int] = field(default_factory=dict)
 
 
 def _scope(worker_ids: Sequence[int] | None, column: str) -> str:
@@ -109,9 +109,8 @@ def load_facts(db: TenantSession, today: date, worker_ids: Sequence[int] | None 
         WorkerFacts(worker_id, name, hire_date, status, bureau, si_registered_on, city, tuple(contracts.get(worker_id, ())))
         for worker_id, name, hire_date, status, bureau, si_registered_on, city in db.execute(
             text(
-                "select w.id, w.name, w.hire_date, w.status, b.name, w.si_registered_on, w.city"
-                " from workers w join client_bureaus b on b.tenant_id = w.tenant_id and b.id = w.bureau_id"
-                " where w.tenant_id = :t" + _scope(worker_ids, "w.id")
+                "select w.id, w.name, w.hire_date, w.status, w.bureau_id, w.si_registered_on, w.city"
+                " from workers w where w.tenant_id = :t" + _scope(worker_ids, "w.id")
             ),
             params,
         ).fetchall()
@@ -148,16 +147,15 @@ def load_certificates(db: TenantSession, today: date, worker_ids: set[int] | Non
     )
 
 
-def load_units(db: TenantSession, today: date, bureaus: Collection[str] | None = None) -> UnitFacts:
-    """The recorded direct headcounts (cap warning on) and dispatched counts, of every bureau or of ``bureaus``."""
+def load_units(db: TenantSession, today: date, bureau_ids: Collection[int] | None = None) -> UnitFacts:
+    """The recorded direct headcounts (cap warning on) and dispatched counts, of every bureau or of ``bureau_ids``."""
     tenant_id = db.tenant_id
-    if bureaus is not None and not bureaus:
+    if bureau_ids is not None and not bureau_ids:
         return UnitFacts()
     sql = (
-        "select name, direct_headcount from client_bureaus"
-        " where tenant_id = :t and cap_warning and direct_headcount is not null"
+        "select id, direct_headcount from client_bureaus where tenant_id = :t and cap_warning and direct_headcount is not null"
     )
-    if bureaus is not None:
-        sql += " and name = any(cast(:bureaus as text[]))"
-    direct = dict(db.execute(text(sql), {"t": tenant_id, "bureaus": sorted(bureaus or ())}).fetchall())
+    if bureau_ids is not None:
+        sql += " and id = any(cast(:ids as bigint[]))"
+    direct = dict(db.execute(text(sql), {"t": tenant_id, "ids": sorted(bureau_ids or ())}).fetchall())
     return UnitFacts(direct, count_dispatched(db, today, direct.keys()) if direct else {})

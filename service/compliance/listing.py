@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from service.compliance.evaluate import BUREAU_SUBJECT
 from service.compliance.titles import SEVERITIES
 from tenants.isolation import TenantSession
 
@@ -38,6 +39,7 @@ class AlertRow:
     id: int
     worker_id: int | None
     worker_name: str | None
+    bureau_name: str | None  # the client bureau a dispatch-cap alert is about, by its name today
     subject: str
     rule: str
     severity: str
@@ -66,15 +68,16 @@ class AlertPage:
 
 
 _COLUMNS = """
-    select a.id, a.worker_id, w.name as worker_name, a.subject, a.rule, a.severity, a.article, a.message,
-           a.params, a.act_by, a.amount, a.acknowledged_at, a.acknowledged_by, a.acknowledgement
+    select a.id, a.worker_id, w.name as worker_name, b.name as bureau_name, a.subject, a.rule, a.severity, a.article,
+           a.message, a.params, a.act_by, a.amount, a.acknowledged_at, a.acknowledged_by, a.acknowledgement
     from compliance_alerts a
     left join workers w on w.tenant_id = a.tenant_id and w.id = a.worker_id
+    left join client_bureaus b on b.tenant_id = a.tenant_id and a.subject = :bureau_subject || b.id
 """
 
 
 def _rows(db: Session, sql: str, params: dict[str, Any]) -> list[AlertRow]:
-    return [AlertRow(**row._mapping) for row in db.execute(text(_COLUMNS + sql), params)]
+    return [AlertRow(**row._mapping) for row in db.execute(text(_COLUMNS + sql), {**params, "bureau_subject": BUREAU_SUBJECT})]
 
 
 def alert_page(db: TenantSession, f: AlertFilter, page: int = 1) -> AlertPage:

@@ -22,7 +22,7 @@ class ComplianceAlert(SQLModel, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
     worker_id: int | None = Field(default=None, sa_type=BigInteger)
-    subject: str  # "worker:12", "contract:7", "unit:<name>": what the alert is about
+    subject: str  # "worker:12", "contract:7", "bureau:<id>": what the alert is about
     rule: str
     severity: str
     article: str

@@ -46,11 +46,11 @@ def _workers_changed(db: Session, changes: Sequence[WorkersChanged]) -> None:
 
 
 def _bureaus_changed(db: Session, changes: Sequence[BureausChanged]) -> None:
-    bureaus: dict[date, set[str]] = defaultdict(set)
+    bureaus: dict[date, set[int]] = defaultdict(set)
     for change in changes:
-        bureaus[change.today].update(change.names)
-    for today, names in bureaus.items():
-        recompute_for_bureaus(_tenant_db(db), names, today)
+        bureaus[change.today].update(change.bureau_ids)
+    for today, ids in bureaus.items():
+        recompute_for_bureaus(_tenant_db(db), ids, today)
 
 
 def _city_figures_changed(db: Session, changes: Sequence[CityFiguresChanged]) -> None:

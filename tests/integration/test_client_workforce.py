@@ -12,6 +12,7 @@ from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
 from service.bureaus.client_workforce import set_client_workforce, workforce_rows
 from service.bureaus.models import ClientBureau
+from service.compliance.actions import acknowledge
 from service.compliance.engine import recompute_for_workers, recompute_tenant
 from service.compliance.models import ComplianceAlert
 from service.errors import DomainError
@@ -25,12 +26,15 @@ TODAY = date.today()
 DAY = timedelta(days=1)
 BUREAU = "成都市锦江区城市管理和综合行政执法局"
 OTHER_BUREAU = "成都市青羊区城市管理局"
+RENAMED = "成都市锦江区综合行政执法局"
 
 
 def cap_alerts(tenant) -> dict[str, ComplianceAlert]:
+    """The dispatch-cap alerts, by the name (today) of the bureau whose record each is about."""
     with tenant_session(tenant.id) as db:
+        names = {f"bureau:{b.id}": b.name for b in db.exec(select(ClientBureau))}
         found = db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "dispatch_cap")).all()
-        return {a.params.get("unit"): a for a in found}
+        return {names[a.subject]: a for a in found}
 
 
 def open_cap(tenant) -> set[str]:
@@ -66,7 +70,7 @@ def test_no_figure_no_alert_and_the_boundary_of_ten_percent(settings, tenant) ->
 
     make_worker(settings, tenant)  # one more: 3 of 21, above 10% (creating a worker recomputes its bureau)
     alert = cap_alerts(tenant)[BUREAU]
-    assert alert.open and alert.worker_id is None and alert.subject.startswith("unit:")
+    assert alert.open and alert.worker_id is None and alert.subject.startswith("bureau:")
     assert alert.severity == "medium" and "Art. 4" in alert.article
     assert alert.params["dispatched"] == 3 and alert.params["total"] == 21 and alert.params["allowed"] == 2
 
@@ -94,6 +98,30 @@ def test_moving_a_worker_to_another_bureau_closes_the_old_bureaus_alert(settings
         db.flush()
         recompute_for_workers(db, [workers[0].id], TODAY)
     assert open_cap(tenant) == set()
+
+
+def test_a_renamed_bureau_keeps_its_one_alert_and_its_acknowledgement(settings, tenant, signed_in) -> None:
+    """The alert is about the bureau's record: renaming it neither closes it nor raises a second one,
+    the acknowledgement stays (the facts did not change), and the page shows the new name."""
+    for _ in range(3):
+        make_worker(settings, tenant)
+    bureau = record(tenant, headcount=10)
+    with tenant_session(tenant.id) as db:
+        alert = db.exec(select(ComplianceAlert).where(ComplianceAlert.rule == "dispatch_cap")).one()
+        acknowledge(db, alert, "已与用工单位沟通", actor=SYSTEM)
+    admin = signed_in(tenant, StaffRole.ADMIN)
+    form = admin.get(f"/t/{tenant.slug}/bureaus/{bureau.id}/edit").text
+    renamed = admin.post(
+        f"/t/{tenant.slug}/bureaus/{bureau.id}", data={"_csrf": csrf_from(form), "name": RENAMED}, follow_redirects=False
+    )
+    assert renamed.status_code == 303
+    with tenant_session(tenant.id) as db:
+        recompute_tenant(db, TODAY)  # the nightly check agrees
+    (kept,) = cap_alerts(tenant).items()
+    assert kept[0] == RENAMED and kept[1].id == alert.id and kept[1].open
+    assert kept[1].subject == f"bureau:{bureau.id}" and kept[1].acknowledged_at is not None
+    shown = admin.get(f"/t/{tenant.slug}/compliance?rule=dispatch_cap&tab=acknowledged").text
+    assert RENAMED in shown and BUREAU not in shown
 
 
 def test_turning_the_warning_off_closes_the_alert_and_on_brings_it_back(settings, tenant) -> None:

@@ -13,7 +13,6 @@ from service.compliance.evaluate import (
     evaluate_units,
     evaluate_worker,
     json_value,
-    unit_subject,
 )
 from service.compliance.facts import CertificateFacts, ContractFacts, WorkerFacts
 from service.compliance.rules import Rule, double_wage_owed
@@ -31,7 +30,7 @@ def worker(**changes: object) -> WorkerFacts:
         name="张三",
         hire_date=date(2022, 1, 1),
         status="active",
-        client_bureau="锦江区城管局",
+        bureau_id=3,
         si_registered_on=date(2022, 1, 5),
         city="chengdu",
     )
@@ -171,11 +170,11 @@ def test_certificates_and_units() -> None:
 
     workers = [worker(id=i) for i in range(1, 4)] + [worker(id=9, status="left")]
     assert evaluate_units(workers, {}, TODAY) == []  # no direct headcount recorded: nothing checked
-    (raised,) = evaluate_units(workers, {"锦江区城管局": 20}, TODAY)
-    assert raised.subject == "unit:锦江区城管局" and raised.worker_id is None
-    assert raised.params["dispatched"] == 3 and raised.params["allowed"] == 2
-    assert evaluate_units(workers, {"锦江区城管局": 27}, TODAY) == []
-    assert len(unit_subject("局" * 80)) <= 60
+    (raised,) = evaluate_units(workers, {3: 20}, TODAY)
+    assert raised.subject == "bureau:3" and raised.worker_id is None  # the bureau's record, not its name
+    assert raised.params == {"dispatched": 3, "total": 23, "allowed": 2}
+    assert evaluate_units(workers, {3: 27}, TODAY) == []
+    assert evaluate_units(workers, {4: 1}, TODAY) == []  # another bureau: none of these workers is there
 
 
 def test_every_rule_has_a_title_and_params_are_json() -> None:
