@@ -1,4 +1,4 @@
-"""Migration 0025: the dispatch-cap alert, keyed by the bureau's name at 0024, is about the bureau's record."""
+"""Migration 0027: the dispatch-cap alert, keyed by the bureau's name at 0026, is about the bureau's record."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _as(db: Connection, tenant: uuid.UUID) -> None:
 
 
 def _unit_subject(name: str) -> str:
-    """The subject the code wrote at 0024."""
+    """The subject the code wrote at 0026."""
     subject = f"unit:{name}"
     return subject if len(subject) <= 60 else "unit:#" + hashlib.sha256(name.encode()).hexdigest()[:32]
 
@@ -54,8 +54,8 @@ def _alerts(db: Connection) -> list[tuple]:
 
 
 def test_name_subjects_become_bureau_ids_and_come_back(settings) -> None:
-    """At 0024, cap alerts name a bureau (short, hashed long, a name no bureau has any more), in two
-    tenants with the same name; after 0025 each is about its own tenant's record, the unmatched one is
+    """At 0026, cap alerts name a bureau (short, hashed long, a name no bureau has any more), in two
+    tenants with the same name; after 0027 each is about its own tenant's record, the unmatched one is
     gone, the acknowledgement and the fingerprint (as the code computes it) hold; the downgrade restores."""
     server = make_url(settings.database_url)
     name = f"paiqian_mig24_{os.getpid()}"
@@ -63,7 +63,7 @@ def test_name_subjects_become_bureau_ids_and_come_back(settings) -> None:
     ensure_database(server, name)
     engine = create_engine(server.set(database=name))
     try:
-        upgrade(engine, settings, "0024")
+        upgrade(engine, settings, "0026")
         a, b = uuid.uuid4(), uuid.uuid4()
         ids: dict[tuple[uuid.UUID, str], int] = {}
         with engine.begin() as db:
@@ -83,7 +83,7 @@ def test_name_subjects_become_bureau_ids_and_come_back(settings) -> None:
             _as(db, a)
             _insert_alert(db, a, "contract:7", "probation_length", {"unit": "untouched"}, acknowledged=False)
             before = _alerts(db)
-        upgrade(engine, settings, "0025")
+        upgrade(engine, settings, "0027")
         with engine.begin() as db:
             after = _alerts(db)
             forced = db.execute(
@@ -100,7 +100,7 @@ def test_name_subjects_become_bureau_ids_and_come_back(settings) -> None:
         assert [row for row in after if row[2] != "dispatch_cap"] == [row for row in before if row[2] != "dispatch_cap"]
         assert forced is True
         with engine.begin() as connection:
-            command.downgrade(_config(settings, connection), "0024")
+            command.downgrade(_config(settings, connection), "0026")
         with engine.begin() as db:
             back = _alerts(db)
             db.rollback()

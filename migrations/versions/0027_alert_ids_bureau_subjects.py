@@ -17,8 +17,8 @@ compliance page looks the name up.
 No schema change: the subject column and its (tenant_id, subject, rule) key
 are unchanged.  The downgrade writes the names back.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import json
 from alembic import op
 from sqlalchemy import text
 
-revision = "0025"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
