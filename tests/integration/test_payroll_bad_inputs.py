@@ -47,6 +47,7 @@ def test_negative_overtime_and_absence_are_refused_next_to_the_field(signed_in, 
     assert attendance_rows(tenant) == 0
 
 
+@pytest.mark.usefixtures("db_clean")  # the attendance sheet is read on the job worker, which sees committed data only
 def test_non_numeric_and_negative_cells_in_the_attendance_import_are_refused_by_row(signed_in, tenant, settings) -> None:
     number_a = make_national_id("510104", date(1988, 2, 3), 31, "male")
     number_b = make_national_id("510104", date(1990, 7, 8), 32, "female")
