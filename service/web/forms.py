@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
@@ -97,3 +98,20 @@ def choice(raw: Mapping[str, Any], field: str, enum: type, *, required: bool = F
         return enum(text)
     except ValueError:
         raise DomainError(N_("Choose one of the listed values."), field=field) from None
+
+
+def chosen_file(data: Mapping[str, Any], name: str) -> UploadFile | None:
+    """The file a multipart field carries, or None when none was chosen (a text value where a file belongs
+    counts as none)."""
+    chosen = data.get(name)
+    return chosen if isinstance(chosen, UploadFile) and chosen.filename else None
+
+
+def required_file(
+    data: Mapping[str, Any], name: str = "file", missing: str = N_("Choose an .xlsx file to upload.")
+) -> UploadFile:
+    """The chosen file, or a refusal beside the field."""
+    chosen = chosen_file(data, name)
+    if chosen is None:
+        raise DomainError(missing, field=name)
+    return chosen

@@ -32,13 +32,5 @@ def render(request: Request, ctx: RequestContext, template: str, **context: Any)
     return page(request, f"assessment/{template}", can_write=ctx.has_role(*WRITERS), **COMMON, **context)
 
 
-def upload(data: dict, name: str):
-    """The uploaded file of a multipart field, or None when no file was chosen."""
-    chosen = data.get(name)
-    if chosen is None or isinstance(chosen, (str, list)) or not getattr(chosen, "filename", ""):
-        return None
-    return chosen
-
-
 def limit_mb(request: Request) -> int:
     return request.app.state.settings.import_max_bytes // (1024 * 1024)

@@ -10,7 +10,7 @@ from service import clock
 from service.assessment import actions, queries
 from service.assessment.actions import RowProblems
 from service.assessment.inputs import ITEM_FIELDS, parse_item
-from service.assessment.routes.common import READERS, WRITERS, limit_mb, render, upload
+from service.assessment.routes.common import READERS, WRITERS, limit_mb, render
 from service.assessment.scoring import Category
 from service.assessment.sheets import ITEM_HEADERS, RowError, SheetRefused, item_template, parse_item_sheet
 from service.bureaus.directory import load_assignments
@@ -18,7 +18,7 @@ from service.errors import N_
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text
+from service.web.forms import FormData, MultipartData, chosen_file, field_text
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
@@ -138,7 +138,7 @@ class ItemsController(Controller):
 
     @post("/import", opt=allow(*WRITERS) | shown_again_by(_import_refused), sync_to_thread=True)
     def import_items(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
-        sheet = upload(data, "file")
+        sheet = chosen_file(data, "file")
         if sheet is None:
             raise SheetRefused([RowError("", "", ctx.translate(N_("Choose an .xlsx file to upload.")))])
         rows = parse_item_sheet(sheet.file.read(), ctx.translate, load_assignments(db).bureaus)

@@ -20,7 +20,7 @@ from service.assessment.inputs import (
 )
 from service.assessment.models import AssessmentPeriod, Lifecycle, PeriodKind
 from service.assessment.ratings import Rating
-from service.assessment.routes.common import READERS, WRITERS, limit_mb, render, upload
+from service.assessment.routes.common import READERS, WRITERS, limit_mb, render
 from service.assessment.sheets import RowError, SheetRefused, parse_score_sheet, score_template
 from service.bureaus.directory import load_assignments
 from service.errors import N_
@@ -28,7 +28,7 @@ from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text
+from service.web.forms import FormData, MultipartData, chosen_file, field_text
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.roster.actions import find_by_id_number, reveal_id_number
@@ -201,7 +201,7 @@ class PeriodsController(Controller):
         component = field_text(data, "component")
         if component not in SHEET_COMPONENTS:
             component = "concentrated"
-        sheet = upload(data, "file")
+        sheet = chosen_file(data, "file")
         if sheet is None:
             raise SheetRefused([RowError("", "", ctx.translate(N_("Choose an .xlsx file to upload.")))])
         scores = parse_score_sheet(sheet.file.read(), ctx.translate, lambda number: find_by_id_number(db, keys, number))

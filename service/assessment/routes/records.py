@@ -12,12 +12,12 @@ from litestar.params import FromPath
 from service.assessment import actions, queries
 from service.assessment.actions import Photo
 from service.assessment.entry_input import FIELDS, day_or_today, overrides, parse_entry, ticked
-from service.assessment.routes.common import READERS, WRITERS, render, upload
+from service.assessment.routes.common import READERS, WRITERS, render
 from service.errors import N_, DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import MultipartData, field_text
+from service.web.forms import MultipartData, chosen_file, field_text
 from service.web.pages import see_other
 from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
@@ -83,7 +83,7 @@ class RecordsController(Controller):
     @post("/", opt=allow(*WRITERS) | shown_again_by(_entry_refused), sync_to_thread=True)
     def record(self, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
         entry = parse_entry({f: field_text(data, f) for f in FIELDS}, ticked(data), overrides(data))
-        photo = upload(data, "photo")
+        photo = chosen_file(data, "photo")
         item = queries.get_item(db, entry.item_id)
         if item is None:
             raise DomainError(N_("Choose an item."), field="item_id")

@@ -8,7 +8,6 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
-from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.payroll.components.routes import EDITORS
 from service.payroll.runs import actions as runs
@@ -17,7 +16,7 @@ from service.payroll.runs.models import PayrollRun
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import MultipartData, field_text, whole_number
+from service.web.forms import MultipartData, field_text, required_file, whole_number
 from service.web.pages import page, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports.refusals import ImportRefused
@@ -64,9 +63,7 @@ class ComponentAmountsController(Controller):
     @post("/", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
     def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
         run = _run_of(db, ctx, field_text(data, "run"))
-        upload = data.get("file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
+        upload = required_file(data)
         count = component_amounts.import_amounts(
             db,
             keys_for(request.app.state.settings),

@@ -8,11 +8,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from service.errors import N_, DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import MultipartData
+from service.web.forms import MultipartData, required_file
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
@@ -50,9 +49,7 @@ class ContractImportController(Controller):
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
     def import_sheet(self, ctx: RequestCtx, data: MultipartData) -> Response:
-        upload = data.get("file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
+        upload = required_file(data)
         # A job (contracts.jobs) on transactions of its own, like the roster's import: a small sheet's
         # refusal shows here within the wait, anything else on the import's page.
         import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())

@@ -16,11 +16,11 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.database.ids import id_of
 from service.dates import ONE_DAY
-from service.errors import N_, DomainError
+from service.errors import N_
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text
+from service.web.forms import FormData, MultipartData, field_text, required_file
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
@@ -242,9 +242,7 @@ class ContractController(Controller):
     @post("/{contract_id:int}/file", opt=allow(*EDITORS) | shown_again_by(_detail_refused(())), sync_to_thread=True)
     def upload(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int], data: MultipartData) -> Response:
         contract, _ = load_contract(db, ctx, contract_id)
-        upload = data.get("file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise DomainError(N_("Choose the scanned contract to upload."), field="file")
+        upload = required_file(data, missing=N_("Choose the scanned contract to upload."))
         content = upload.file.read(contracts.MAX_FILE_BYTES + 1)
         contracts.attach_file(db, contract, upload.filename, content, clock.today(), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=file"))

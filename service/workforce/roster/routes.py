@@ -12,12 +12,11 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.bureaus import directory
 from service.cities.names import CITY_NAMES
-from service.errors import N_, DomainError
 from service.keys import Keys, keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text, page_number, whole_number
+from service.web.forms import FormData, MultipartData, field_text, page_number, required_file, whole_number
 from service.web.pages import page, page_query, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
@@ -165,9 +164,7 @@ class RosterController(Controller):
 
     @post("/import", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
     def import_sheet(self, ctx: RequestCtx, data: MultipartData) -> Response:
-        upload = data.get("file")
-        if upload is None or isinstance(upload, str) or not upload.filename:
-            raise DomainError(N_("Choose an .xlsx file to upload."), field="file")
+        upload = required_file(data)
         # The import is a job (roster.jobs) on transactions of its own, so a 50,000-row sheet never holds
         # the request; a small sheet is over within the wait: refused, its rows show here as they always did.
         import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
