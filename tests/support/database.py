@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool
 
 from service.database.embedded import start_embedded
 from service.database.engines import app_engine, drop_database, ensure_database, owner_engine
@@ -41,18 +43,34 @@ def _server_url():
     return start_embedded(load_settings().data_dir)
 
 
+@contextmanager
+def _one_migration_at_a_time(server: URL) -> Iterator[None]:
+    """Parallel test processes (pytest -n) each migrate their own database, but the roles the migrations
+    create belong to the whole server: two ``create role`` at once collide.  An advisory lock in the
+    server's maintenance database (advisory locks are per database) lets one process migrate at a time."""
+    engine = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with engine.connect() as connection:
+        connection.execute(text("select pg_advisory_lock(hashtext('paiqian test migrations'))"))
+        try:
+            yield
+        finally:
+            connection.execute(text("select pg_advisory_unlock(hashtext('paiqian test migrations'))"))
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def settings() -> Iterator[Settings]:
     server = _server_url()
     name = f"paiqian_test_{os.getpid()}"
-    drop_database(server, name)
-    ensure_database(server, name)
     test_url = server.set(database=name)
     saved = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = test_url.render_as_string(hide_password=False)
     get_settings.cache_clear()
     settings = get_settings()
-    upgrade(owner_engine(settings), settings)
+    with _one_migration_at_a_time(server):
+        drop_database(server, name)
+        ensure_database(server, name)
+        upgrade(owner_engine(settings), settings)
     yield settings
     owner_engine(settings).dispose()
     app_engine(settings).dispose()

@@ -15,6 +15,7 @@ And the factories that register a bureau's connection in the app.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import socket
@@ -52,8 +53,14 @@ def free_port() -> int:
 
 
 def _install_provider() -> None:
-    if (PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json").exists():
-        return
+    # Parallel test processes (pytest -n) would both run npm in the same folder: one installs, the other waits.
+    with (PROVIDER_DIR / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (PROVIDER_DIR / "node_modules" / "oidc-provider" / "package.json").exists():
+            _run_npm()
+
+
+def _run_npm() -> None:
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         pytest.fail("Node.js and npm are needed for the SSO tests (the OpenID provider runs on Node)")
