@@ -197,7 +197,7 @@ def _sign_contracts(db: TenantSession, tenant_id: uuid.UUID, today: date) -> Non
                         wage=wage,
                         post=worker.post_line,
                         work_place=worker.unit or "",
-                        client_bureau=worker.client_bureau,
+                        bureau_id=worker.bureau_id,
                         signed_on=start,
                     ),
                 )

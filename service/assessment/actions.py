@@ -472,7 +472,7 @@ class _ResultValues(TypedDict):
 
     score: Decimal
     rating: str
-    bureau: str
+    bureau_id: int
     components: dict[str, str]
     status: str
 
@@ -533,7 +533,7 @@ def compute_results(db: TenantSession, period: AssessmentPeriod, *, actor: Actor
             names=names,
         )
     scores = {worker_id: combine(components[worker_id], weights) for worker_id, _ in scoped}
-    groups: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    groups: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for worker_id, w in scoped:
         groups[bureau_of(w)][str(worker_id)] = scores[worker_id]
     ratings: dict[int, Rating] = {}
@@ -554,7 +554,7 @@ def compute_results(db: TenantSession, period: AssessmentPeriod, *, actor: Actor
         values: _ResultValues = {
             "score": scores[worker_id],
             "rating": ratings[worker_id].value,
-            "bureau": bureau_of(w),
+            "bureau_id": bureau_of(w),
             "components": {k: str(v) for k, v in components[worker_id].items()},
             "status": period.status,
         }

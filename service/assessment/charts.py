@@ -146,7 +146,11 @@ def trend_svg(periods: Sequence[str], series: Sequence[Series], title: str, low:
 
 # --- reading the published results ---
 
-GROUPINGS = {"bureau": "r.bureau", "post_line": "w.post_line"}
+# A result's bureau by its name as it is now (names are unique per tenant).
+GROUPINGS = {
+    "bureau": "(select b.name from client_bureaus b where b.tenant_id = r.tenant_id and b.id = r.bureau_id)",
+    "post_line": "w.post_line",
+}
 
 
 @dataclass(frozen=True)

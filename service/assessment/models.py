@@ -243,7 +243,7 @@ class AssessmentResult(SQLModel, table=True):
     score: Decimal = Field(sa_column=Column(Numeric(6, 2), nullable=False))
     rating: str  # a Rating value
     components: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
-    bureau: str = ""  # the group the result was ranked in (quotas)
+    bureau_id: int | None = Field(default=None, sa_type=BigInteger)  # the group ranked in (quotas; migration 0028)
     status: str = "draft"  # a Lifecycle value, follows the period
     published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     revision: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
@@ -257,10 +257,16 @@ class AssessmentResult(SQLModel, table=True):
             "score": str(self.score),
             "rating": self.rating,
             "components": self.components,
-            "bureau": self.bureau,
+            "bureau_id": self.bureau_id,
             "status": self.status,
             "revision": self.revision,
         }
+
+    if TYPE_CHECKING:
+        bureau: ClassVar[Mapped[str | None]]  # the bureau's name, mapped below the class
+
+
+map_bureau_name(AssessmentResult, "bureau")
 
 
 class ResultRevision(SQLModel, table=True):

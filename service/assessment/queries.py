@@ -10,7 +10,6 @@ from decimal import Decimal
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
-from service.assessment.bureaus import bureau_of
 from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult, SheetScore
 from service.assessment.scoring import DailyRecord, period_total
 from service.database.ids import id_of
@@ -75,9 +74,12 @@ def items_in_force(db: TenantSession, on: date) -> list[AssessmentItem]:
 
 
 def bureau_choices(db: TenantSession) -> list[str]:
+    """The names of the bureaus assessed workers work for: forms choose a bureau by its name."""
     tenant_id = db.tenant_id
-    rows = db.exec(select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES)))
-    return sorted({bureau_of(w) for w in rows} - {""})
+    rows = db.exec(
+        select(Worker.client_bureau).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES)).distinct()
+    )
+    return sorted({b for b in rows if b})
 
 
 def unit_choices(db: TenantSession) -> list[str]:
@@ -92,10 +94,11 @@ def workers_for_entry(db: TenantSession, bureau: str, unit: str) -> list[Worker]
     """The workers a squad's bulk entry lists: assessed workers of a bureau and unit."""
     tenant_id = db.tenant_id
     query = select(Worker).where(Worker.tenant_id == tenant_id, col(Worker.status).in_(ASSESSED_STATUSES))
+    if bureau:
+        query = query.where(Worker.client_bureau == bureau)
     if unit:
         query = query.where(Worker.unit == unit)
-    workers = db.exec(query.order_by(Worker.unit, col(Worker.name), col(Worker.id))).all()
-    return [w for w in workers if not bureau or bureau_of(w) == bureau]
+    return list(db.exec(query.order_by(Worker.unit, col(Worker.name), col(Worker.id))).all())
 
 
 def workers_by_id(db: TenantSession, ids: list[int]) -> dict[int, Worker]:

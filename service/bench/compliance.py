@@ -48,14 +48,13 @@ where tenant_id = :t
 """
 _CONTRACTS = """
 insert into contracts (tenant_id, worker_id, contract_type, start_date, end_date, probation_end, probation_wage,
-                       wage, post, client_bureau, signed_on, status, renewal_decision)
+                       wage, post, bureau_id, signed_on, status, renewal_decision)
 select w.tenant_id, w.id, 'fixed_term', s.start, (s.start + interval '3 years' - interval '1 day')::date,
        case when s.start = w.hire_date and abs(hashtext(w.id::text || 'p')) % 3 = 0
             then (s.start + interval '3 months' - interval '1 day')::date end,
        case when s.start = w.hire_date and abs(hashtext(w.id::text || 'p')) % 3 = 0
             then 2300 + abs(hashtext(w.id::text || 'pw')) % 800 end,
-       3500 + abs(hashtext(w.id::text || 'w')) % 2500, w.post_line,
-       (select b.name from client_bureaus b where b.tenant_id = w.tenant_id and b.id = w.bureau_id),
+       3500 + abs(hashtext(w.id::text || 'w')) % 2500, w.post_line, w.bureau_id,
        s.start + abs(hashtext(w.id::text || 's')) % 20,
        case when s.start + interval '3 years' > current_date then 'signed' else 'renewed' end,
        case when s.start + interval '3 years' > current_date and abs(hashtext(w.id::text || 'r')) % 2 = 0

@@ -3,7 +3,9 @@ offices.  Every change is audited in the same transaction.
 
 A bureau's name is what sheets and forms match on, so it is unique per
 tenant.  Everything else points at the record by id (payroll since migration
-0024, the dispatch-cap alert since 0025), so renaming a bureau rewrites nothing else.
+0024, assessment scopes and grade campaigns since 0025, the dispatch-cap alert
+since 0027, contracts and assessment results since 0028), so renaming a bureau
+rewrites nothing else.
 """
 
 from __future__ import annotations

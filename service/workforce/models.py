@@ -202,7 +202,7 @@ class Contract(SQLModel, table=True):
     wage: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
     post: str
     work_place: str = ""
-    client_bureau: str
+    bureau_id: int = Field(sa_type=BigInteger)  # client_bureaus (migration 0028); ``client_bureau`` below is its name
     signed_on: date | None = None
     status: ContractStatus = Field(default=ContractStatus.DRAFT, sa_column=enum_column(ContractStatus, length=12))
     renewal_decision: RenewalDecision = Field(
@@ -214,6 +214,11 @@ class Contract(SQLModel, table=True):
     severance: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
     created_at: datetime | None = now_by_default()
     updated_at: datetime | None = now_by_default()
+    if TYPE_CHECKING:
+        client_bureau: ClassVar[Mapped[str]]  # the bureau's name, mapped below the class
+
+
+map_bureau_name(Contract)
 
 
 class ContractFile(SQLModel, table=True):

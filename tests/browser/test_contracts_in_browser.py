@@ -36,7 +36,7 @@ def _contract_ending_soon(settings, tenant, name: str):
         wage=Decimal("5200.00"),
         post="市容巡查",
         work_place="春熙路街道",
-        client_bureau=worker.client_bureau,
+        bureau_id=worker.bureau_id,
         signed_on=start,
     )
     with tenant_session(tenant.id) as db:

@@ -550,10 +550,23 @@ def test_quotas_apply_per_bureau_and_ties_at_the_last_place_all_move_down(settin
     with tenant_session(tenant.id) as db:
         period = db.get(AssessmentPeriod, (tenant.id, period.id))
         actions.import_sheet_scores(db, period, "concentrated", scores, "third.xlsx", actor=SYSTEM)
-        results = {r.worker_id: Rating(r.rating) for r in actions.compute_results(db, period, actor=SYSTEM)}
+        computed = actions.compute_results(db, period, actor=SYSTEM)
+        results = {r.worker_id: Rating(r.rating) for r in computed}
+        groups = {r.worker_id: r.bureau_id for r in computed}
     # one place (⌊15% × 7⌋) per bureau; the tie for it in the first bureau moves both down
     assert [results[w.id] for w in in_bureau[:2]] == [Rating.GOOD, Rating.GOOD]
     assert [results[w.id] for w in elsewhere[:2]] == [Rating.EXCELLENT, Rating.GOOD]
+    assert groups == {w.id: w.bureau_id for w in in_bureau + elsewhere}  # each ranked in its worker's bureau
+
+
+def test_results_show_their_bureau_by_its_name_as_it_is_now(settings, tenant, signed_in) -> None:
+    make_worker(settings, tenant, client_bureau=BUREAU)
+    period = make_period(tenant)
+    with tenant_session(tenant.id) as db:
+        actions.compute_results(db, db.get(AssessmentPeriod, (tenant.id, period.id)), actor=SYSTEM)
+        db.execute(text("update client_bureaus set name = '锦江区综合执法局' where name = :n"), {"n": BUREAU})
+    page = signed_in(tenant, StaffRole.ASSESSOR).get(url(tenant, f"/periods/{period.id}")).text
+    assert page.count("锦江区综合执法局") == 2 and BUREAU not in page  # the tally per bureau and the result's row
 
 
 def test_republishing_a_result_bumps_its_revision_and_the_roster(settings, tenant) -> None:

@@ -27,7 +27,6 @@ def _three_periods(tenant, results_by_period) -> None:
             start + timedelta(days=29),
             start + timedelta(days=30),
             results,
-            bureau="锦江局",
         )
 
 
@@ -80,6 +79,7 @@ def test_the_charts_render_as_svg_by_bureau_and_post_line(tenant, settings, sign
         assert 'viewBox="0 0 340' in page.text
     page = client.get(f"/t/{tenant.slug}/charts/assessment?by=post_line")
     assert "扬尘管控" in page.text and "polyline" in page.text
+    assert a.client_bureau in client.get(f"/t/{tenant.slug}/charts/assessment").text  # grouped by the bureau's name
 
 
 def test_the_charts_page_without_results_says_so(tenant, signed_in) -> None:

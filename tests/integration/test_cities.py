@@ -157,8 +157,8 @@ def test_a_new_minimum_wage_moves_the_probation_pay_alerts(settings, tenant) -> 
         db.execute(
             text(
                 "insert into contracts (worker_id, contract_type, start_date, end_date, probation_end, probation_wage,"
-                " wage, post, client_bureau, signed_on, status) values (:w, 'fixed_term', :start, :end, :pend,"
-                " 2400, 2800, '巡查', '局', :start, 'signed')"
+                " wage, post, bureau_id, signed_on, status) select :w, 'fixed_term', :start, :end, :pend,"
+                " 2400, 2800, '巡查', bureau_id, :start, 'signed' from workers where id = :w"
             ),
             {
                 "w": worker.id,

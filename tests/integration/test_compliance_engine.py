@@ -44,7 +44,6 @@ def add_contract(tenant, worker_id: int, **values: object) -> int:
         "probation_wage": None,
         "wage": Decimal("4000.00"),
         "post": "市容巡查",
-        "client_bureau": "成都市锦江区城市管理和综合行政执法局",
         "signed_on": None,
         "status": "signed",
         "renewal_decision": "undecided",
@@ -53,8 +52,10 @@ def add_contract(tenant, worker_id: int, **values: object) -> int:
     }
     if row["status"] != "draft" and row["signed_on"] is None:
         row["signed_on"] = row["start_date"]
-    columns = ", ".join(row)
     with tenant_session(tenant.id) as db:
+        # The worker's bureau, as the contract form proposes.
+        row["bureau_id"] = db.execute(text("select bureau_id from workers where id = :w"), {"w": worker_id}).scalar_one()
+        columns = ", ".join(row)
         return db.execute(
             text(f"insert into contracts ({columns}) values ({', '.join(':' + c for c in row)}) returning id"), row
         ).scalar_one()

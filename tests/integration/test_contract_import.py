@@ -21,7 +21,7 @@ from service.workforce.contracts.excel import HEADERS
 from service.workforce.identity import make_national_id
 from service.workforce.imports import actions as imports
 from tenants.isolation import tenant_session
-from tests.support.factories import make_worker
+from tests.support.factories import make_bureau, make_worker
 from tests.support.sheets import XLSX, workbook
 from tests.support.web import csrf_from
 
@@ -71,6 +71,8 @@ def _count(tenant) -> int:
 
 
 def _workers(settings, tenant, count: int) -> list[tuple[str, str]]:
+    """Workers of another bureau than BUREAU, which exists too: a contract names the bureau it is for."""
+    make_bureau(tenant, BUREAU)
     people = []
     for n in range(count):
         number = make_national_id("510107", date(1988, 3, 1 + n), 10 + n, "female")
@@ -89,6 +91,7 @@ def test_one_bad_row_means_nothing_is_imported(signed_in, tenant, settings) -> N
             contract_row(b, name_b, end="2021-06-30"),
             contract_row(b, name_b, start="2025-07-01", end="2028-06-30", wage="四千", probation_end="", probation_wage=None),
             contract_row(a, "别人", start="2025-07-01", end="2028-06-30", probation_end="", probation_wage=None),
+            contract_row(b, name_b, client_bureau="已撤销的局"),  # no bureau has this name
         ],
         COLUMNS,
     )
@@ -101,6 +104,7 @@ def test_one_bad_row_means_nothing_is_imported(signed_in, tenant, settings) -> N
         (4, column("end")),
         (5, column("wage")),
         (6, column("name")),
+        (7, column("client_bureau")),
     }
     assert _count(tenant) == 0
 
@@ -151,6 +155,7 @@ def test_a_clean_sheet_imports_and_reimporting_it_adds_nothing(signed_in, tenant
     assert changed.status_code == 200 and _count(tenant) == 4
     with tenant_session(tenant.id) as db:
         stored = db.execute(text("select contract_type, status, end_date, wage from contracts order by id")).all()
+        named = db.execute(text("select distinct b.name from contracts c join client_bureaus b on b.id = c.bureau_id")).all()
         audit = "select action, count(*) from audit_log where entity = 'contract' group by action"
         actions = dict(db.execute(text(audit)).all())
     assert [tuple(r) for r in stored][1:3] == [
@@ -158,6 +163,7 @@ def test_a_clean_sheet_imports_and_reimporting_it_adds_nothing(signed_in, tenant
         ("open_ended", "draft", None, 4500),
     ]
     assert actions == {"contract.import_create": 4, "contract.import_update": 1}
+    assert named == [(BUREAU,)]  # the bureau the sheet names, not the workers'
 
 
 def test_the_template_has_the_import_columns(signed_in, tenant) -> None:

@@ -333,6 +333,20 @@ def test_bad_terms_are_refused_next_to_the_field_and_nothing_is_written(signed_i
     assert _rows(tenant, "select count(*) from audit_log where entity = 'contract'")[0][0] == 1
 
 
+def test_the_client_bureau_is_one_of_the_tenants_and_a_rename_follows_it(signed_in, tenant, settings) -> None:
+    worker = make_worker(settings, tenant, client_bureau=BUREAU)
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    unknown = _create(client, tenant.slug, worker.id, client_bureau="没有这个局")
+    assert unknown.status_code == 400 and 'id="client_bureau-error"' in unknown.text
+    assert _count(tenant) == 0
+    contract = _contract_id(_create(client, tenant.slug, worker.id))
+    assert _rows(tenant, "select bureau_id from contracts") == [(worker.bureau_id,)]
+    with tenant_session(tenant.id) as db:
+        db.execute(text("update client_bureaus set name = '锦江区综合执法局' where name = :n"), {"n": BUREAU})
+    page = client.get(f"/t/{tenant.slug}/contracts/{contract}").text
+    assert "锦江区综合执法局" in page and BUREAU not in page
+
+
 def test_a_viewer_reads_but_cannot_change(signed_in, tenant, settings) -> None:
     worker = make_worker(settings, tenant)
     clerk = signed_in(tenant, StaffRole.HR_CLERK)

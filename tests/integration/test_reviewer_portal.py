@@ -355,7 +355,7 @@ def test_the_bureau_approves_its_own_periods_results_only(client: TestClient, te
                 worker_id=mine.id,
                 score=D("88"),
                 rating="good",
-                bureau=BUREAU,
+                bureau_id=bureaus[BUREAU],
                 status="under_review",
             )
         )

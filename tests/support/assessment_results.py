@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from service.accounts.models import StaffUser
 from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult
+from service.workforce.models import Worker
 from tenants.isolation import tenant_session
 
 
@@ -26,9 +27,9 @@ def publish(
     published_on: date,
     results: dict,
     kind: str = "monthly",
-    bureau: str = "锦江局",
 ) -> dict[int, int]:
-    """A published period with ``results`` {worker id: (score, rating code)}; returns {worker id: result id}."""
+    """A published period with ``results`` {worker id: (score, rating code)}, each ranked in its
+    worker's bureau; returns {worker id: result id}."""
     with tenant_session(tenant.id) as db:
         period = AssessmentPeriod(
             tenant_id=tenant.id,
@@ -43,13 +44,15 @@ def publish(
         db.flush()
         ids = {}
         for worker_id, (score, rating) in results.items():
+            worker = db.get(Worker, (tenant.id, worker_id))
+            assert worker is not None
             row = AssessmentResult(
                 tenant_id=tenant.id,
                 period_id=period.id,
                 worker_id=worker_id,
                 score=Decimal(score),
                 rating=rating,
-                bureau=bureau,
+                bureau_id=worker.bureau_id,
                 status="published",
             )
             db.add(row)

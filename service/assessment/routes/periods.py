@@ -85,7 +85,7 @@ def _period_page(
 ) -> Response:
     period = _period(db, ctx, period_id)
     results = queries.results_of(db, period_id)
-    bureaus: dict[str, dict[str, int]] = {}
+    bureaus: dict[str | None, dict[str, int]] = {}  # None: ranked in no bureau
     for row in results:
         tally = bureaus.setdefault(row.result.bureau, {r.value: 0 for r in Rating})
         tally[row.result.rating] += 1

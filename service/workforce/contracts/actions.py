@@ -159,7 +159,7 @@ def snapshot(contract: Contract) -> dict:
         "wage": money(contract.wage),
         "post": contract.post,
         "work_place": contract.work_place,
-        "client_bureau": contract.client_bureau,
+        "bureau_id": contract.bureau_id,
         "signed_on": day(contract.signed_on),
         "status": contract.status.value,
         "renewal_decision": contract.renewal_decision.value,
@@ -180,7 +180,7 @@ def _columns(data: ContractInput) -> dict:
         "wage": data.wage,
         "post": data.post,
         "work_place": data.work_place,
-        "client_bureau": data.client_bureau,
+        "bureau_id": data.bureau_id,
         "signed_on": data.signed_on,
     }
 

@@ -76,9 +76,12 @@ def _column(field: str | None, t: Translator) -> str:
     return t(HEADERS[field]) if field in HEADERS else ""
 
 
-def parse_workbook(data: bytes, t: Translator, today: date) -> tuple[list[ContractRow], list[RowError]]:
+def parse_workbook(
+    data: bytes, t: Translator, today: date, bureaus: Mapping[str, int]
+) -> tuple[list[ContractRow], list[RowError]]:
     """Check every row on its own: the rows that read, and each problem (row, column, reason) of the others.
 
+    ``bureaus`` (the tenant's, name -> id) is what the bureau column names.
     Raises ImportRefused only when the sheet itself cannot be read."""
     try:
         rows = read_rows(data, _header_lookup(), {f: t(msgid) for f, msgid in HEADERS.items()})
@@ -97,7 +100,7 @@ def parse_workbook(data: bytes, t: Translator, today: date) -> tuple[list[Contra
         except DomainError as error:
             problems.append(error)
         try:
-            contract = parse_contract(row.values, today=today, labels=labels)
+            contract = parse_contract(row.values, today=today, bureaus=bureaus, labels=labels)
         except ContractInputErrors as refused:
             problems.extend(refused.errors)
         if problems:

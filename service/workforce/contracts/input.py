@@ -56,7 +56,7 @@ class ContractInput:
     wage: Decimal
     post: str
     work_place: str
-    client_bureau: str
+    bureau_id: int  # the client bureau, named on the form or sheet (``client_bureau``)
     signed_on: date | None
 
     def terms(self) -> terms.Contract:
@@ -122,18 +122,27 @@ def _labels_of(labels: Mapping[str, Enum], enum: type[Enum]) -> dict[str, Enum]:
     return {text: member for text, member in labels.items() if isinstance(member, enum)}
 
 
+def _bureau(value: object, bureaus: Mapping[str, int]) -> int:
+    name = _short_text(value, "client_bureau", 80, required=True)
+    if name not in bureaus:
+        raise DomainError(N_("There is no client bureau named {name}."), field="client_bureau", name=name)
+    return bureaus[name]
+
+
 def parse_contract(
     raw: Mapping[str, object],
     *,
     today: date,
+    bureaus: Mapping[str, int],
     others: Iterable[terms.Contract] = (),
     labels: Mapping[str, Enum] | None = None,
 ) -> ContractInput:
     """Check every field, then the terms against ``others`` (the worker's
     other contracts); raise ContractInputErrors with all problems found.
 
-    ``labels`` maps display labels (Chinese and English) to enum members, so
-    a sheet may say 固定期限 or fixed_term.
+    ``bureaus`` (the tenant's, name -> id) turns the client bureau's name into
+    its record's id.  ``labels`` maps display labels (Chinese and English) to
+    enum members, so a sheet may say 固定期限 or fixed_term.
     """
     type_labels = _labels_of(labels or {}, ContractType)
     values: dict[str, object] = {}
@@ -147,7 +156,7 @@ def parse_contract(
         "wage": _wage,
         "post": lambda v: _short_text(v, "post", 60, required=True),
         "work_place": lambda v: _short_text(v, "work_place", 120, required=False),
-        "client_bureau": lambda v: _short_text(v, "client_bureau", 80, required=True),
+        "client_bureau": lambda v: _bureau(v, bureaus),
         "signed_on": lambda v: _signed_on(v, today),
     }
     for field, check in checks.items():
@@ -159,6 +168,7 @@ def parse_contract(
         errors.append(DomainError(N_("Probation pay needs the date probation ends."), field="probation_wage"))
     if errors:
         raise ContractInputErrors(errors)
+    values["bureau_id"] = values.pop("client_bureau")
     contract = ContractInput(**values)  # type: ignore[arg-type]
     try:
         terms.refuse_impossible_terms(contract.terms(), others)

@@ -15,6 +15,7 @@ from typing import Any
 
 from service import clock
 from service.audit import Actor
+from service.bureaus.directory import load_assignments
 from service.database.ids import id_of
 from service.i18n import Translator, translator
 from service.keys import keys_for
@@ -31,7 +32,7 @@ KIND = ImportKind.CONTRACTS
 
 def _import(actor: Actor, t: Translator, db: TenantSession, content: bytes) -> dict[str, int]:
     today = clock.today()
-    rows, unreadable = parse_workbook(content, t, today)
+    rows, unreadable = parse_workbook(content, t, today, load_assignments(db).bureaus)
     workers = contracts.workers_by_id_number(db, keys_for(get_settings()), [r.id_number for r in rows])
     stored = contracts.contracts_of_workers(db, [id_of(w) for w in workers.values()])
     plan = plan_import(rows, workers, stored, t, unreadable)

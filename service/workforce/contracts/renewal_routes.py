@@ -7,6 +7,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from service import clock
+from service.bureaus.directory import bureau_names, load_assignments
 from service.database.ids import id_of
 from service.dates import ONE_DAY
 from service.web.access import allow
@@ -34,7 +35,13 @@ def _refuse_next(contract: Contract, mode: str) -> None:
 
 
 def _next_page(
-    request: Request, contract: Contract, worker: Worker, mode: str, values: dict[str, str], errors: dict[str, str]
+    request: Request,
+    db: TenantSession,
+    contract: Contract,
+    worker: Worker,
+    mode: str,
+    values: dict[str, str],
+    errors: dict[str, str],
 ) -> Response:
     return page(
         request,
@@ -45,6 +52,7 @@ def _next_page(
         values=values,
         errors=errors,
         labels=LABELS,
+        bureau_names=bureau_names(db),
     )
 
 
@@ -61,13 +69,13 @@ def _next_form(request: Request, ctx: RequestContext, db: TenantSession, contrac
         "client_bureau": contract.client_bureau,
         "signed_on": "",
     }
-    return _next_page(request, contract, worker, mode, values, {})
+    return _next_page(request, db, contract, worker, mode, values, {})
 
 
 def _next_refused(mode: str) -> FormRenderer:
     def render(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
         contract, worker = load_contract(db, ctx, request.path_params["contract_id"])
-        return _next_page(request, contract, worker, mode, refused.values(FIELDS), refused.errors)
+        return _next_page(request, db, contract, worker, mode, refused.values(FIELDS), refused.errors)
 
     return render
 
@@ -86,7 +94,7 @@ def _next_submit(ctx: RequestContext, db: TenantSession, contract_id: int, data:
         others = contracts.other_terms(db, id_of(worker))
     if not values["start"] and contract.end_date is not None:
         raw["start"] = (contract.end_date + ONE_DAY).isoformat()
-    parsed = parse_contract(raw, today=today, others=others)
+    parsed = parse_contract(raw, today=today, bureaus=load_assignments(db).bureaus, others=others)
     if mode == CONVERT:
         created = contracts.convert_to_open_ended(db, worker, contract, parsed, today, actor=ctx.actor)
     else:

@@ -14,6 +14,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
+from service.bureaus.directory import bureau_names, load_assignments
 from service.database.ids import id_of
 from service.dates import ONE_DAY
 from service.errors import N_
@@ -87,7 +88,13 @@ def text_values(contract: Contract) -> dict[str, str]:
 
 
 def _form(
-    request: Request, *, worker: Worker, contract: Contract | None, values: dict[str, str], errors: dict[str, str]
+    request: Request,
+    db: TenantSession,
+    *,
+    worker: Worker,
+    contract: Contract | None,
+    values: dict[str, str],
+    errors: dict[str, str],
 ) -> Response:
     return page(
         request,
@@ -98,17 +105,18 @@ def _form(
         errors=errors,
         types=list(ContractType),
         labels=LABELS,
+        bureau_names=bureau_names(db),
     )
 
 
 def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     worker = load_worker(db, request.path_params["worker_id"])
-    return _form(request, worker=worker, contract=None, values=refused.values(FIELDS), errors=refused.errors)
+    return _form(request, db, worker=worker, contract=None, values=refused.values(FIELDS), errors=refused.errors)
 
 
 def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     contract, worker = load_contract(db, ctx, request.path_params["contract_id"])
-    return _form(request, worker=worker, contract=contract, values=refused.values(FIELDS), errors=refused.errors)
+    return _form(request, db, worker=worker, contract=contract, values=refused.values(FIELDS), errors=refused.errors)
 
 
 class WorkerContractsController(Controller):
@@ -125,13 +133,15 @@ class WorkerContractsController(Controller):
             "post": worker.post_line,
             "client_bureau": worker.client_bureau,
         }
-        return _form(request, worker=worker, contract=None, values=values, errors={})
+        return _form(request, db, worker=worker, contract=None, values=values, errors={})
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_create_refused), sync_to_thread=True)
     def create(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
         today = clock.today()
         worker = load_worker(db, worker_id)
-        parsed = parse_contract(form_values(data), today=today, others=contracts.other_terms(db, worker_id))
+        parsed = parse_contract(
+            form_values(data), today=today, bureaus=load_assignments(db).bureaus, others=contracts.other_terms(db, worker_id)
+        )
         contract = contracts.create_contract(db, worker, parsed, today, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract.id}?notice=created"))
 
@@ -206,16 +216,15 @@ class ContractController(Controller):
     @get("/{contract_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int]) -> Response:
         contract, worker = load_contract(db, ctx, contract_id)
-        return _form(request, worker=worker, contract=contract, values=text_values(contract), errors={})
+        return _form(request, db, worker=worker, contract=contract, values=text_values(contract), errors={})
 
     @post("/{contract_id:int}", opt=allow(*EDITORS) | shown_again_by(_update_refused), sync_to_thread=True)
     def update(self, ctx: RequestCtx, db: TenantDb, contract_id: FromPath[int], data: FormData) -> Response:
         today = clock.today()
         contract, worker = load_contract(db, ctx, contract_id)
         others = contracts.other_terms(db, id_of(worker), but=[contract.id])
-        contracts.update_draft(
-            db, contract, parse_contract(form_values(data), today=today, others=others), today, actor=ctx.actor
-        )
+        parsed = parse_contract(form_values(data), today=today, bureaus=load_assignments(db).bureaus, others=others)
+        contracts.update_draft(db, contract, parsed, today, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/contracts/{contract_id}?notice=saved"))
 
     @post("/{contract_id:int}/sign", opt=allow(*EDITORS) | shown_again_by(_detail_refused(("signed_on",))), sync_to_thread=True)

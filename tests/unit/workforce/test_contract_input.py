@@ -34,17 +34,19 @@ GOOD = {
     "client_bureau": "成都市锦江区城市管理和综合行政执法局",
     "signed_on": "2024/2/28",
 }
+BUREAUS = {"成都市锦江区城市管理和综合行政执法局": 7}
 
 
 def fields_of(raw: dict, **kwargs: object) -> list[str]:
     with pytest.raises(ContractInputErrors) as caught:
-        parse_contract(raw, today=TODAY, **kwargs)
+        parse_contract(raw, today=TODAY, bureaus=BUREAUS, **kwargs)
     return sorted(e.field or "" for e in caught.value.errors)
 
 
 def test_a_good_contract_is_normalised() -> None:
-    contract = parse_contract(GOOD, today=TODAY)
+    contract = parse_contract(GOOD, today=TODAY, bureaus=BUREAUS)
     assert contract.contract_type is ContractType.FIXED_TERM
+    assert contract.bureau_id == 7
     assert (contract.start, contract.end, contract.probation_end) == (date(2024, 3, 1), date(2027, 2, 28), date(2024, 8, 31))
     assert contract.wage == Decimal("4000.00") and contract.probation_wage == Decimal("3200.00")
     assert contract.signed_on == date(2024, 2, 28)
@@ -53,7 +55,7 @@ def test_a_good_contract_is_normalised() -> None:
 
 def test_optional_fields_may_be_empty() -> None:
     contract = parse_contract(
-        {**GOOD, "probation_end": "", "probation_wage": "", "work_place": "", "signed_on": ""}, today=TODAY
+        {**GOOD, "probation_end": "", "probation_wage": "", "work_place": "", "signed_on": ""}, today=TODAY, bureaus=BUREAUS
     )
     assert (contract.probation_end, contract.probation_wage, contract.work_place, contract.signed_on) == (None, None, "", None)
 
@@ -81,6 +83,7 @@ def test_excel_cells_are_read_like_typed_text() -> None:
     contract = parse_contract(
         {**GOOD, "start": date(2024, 3, 1), "wage": 4000.5, "probation_wage": 3200, "contract_type": "固定期限"},
         today=TODAY,
+        bureaus=BUREAUS,
         labels={"固定期限": ContractType.FIXED_TERM, "在岗": object()},
     )
     assert contract.wage == Decimal("4000.50") and contract.probation_wage == Decimal("3200.00")
@@ -90,6 +93,12 @@ def test_a_label_of_another_vocabulary_is_not_a_contract_type() -> None:
     from service.workforce.models import WorkerStatus
 
     assert fields_of({**GOOD, "contract_type": "在岗"}, labels={"在岗": WorkerStatus.ACTIVE}) == ["contract_type"]
+
+
+@pytest.mark.parametrize("bureau", ["成都市武侯区城市管理和综合行政执法局", "", "  "])
+def test_the_client_bureau_is_one_of_the_tenants_by_name(bureau: str) -> None:
+    assert fields_of({**GOOD, "client_bureau": bureau}) == ["client_bureau"]
+    assert parse_contract({**GOOD, "client_bureau": f" {GOOD['client_bureau']} "}, today=TODAY, bureaus=BUREAUS).bureau_id == 7
 
 
 def test_probation_pay_needs_a_probation() -> None:
@@ -114,7 +123,7 @@ def test_an_overlap_with_another_contract_is_refused() -> None:
     earlier = terms.Contract(terms.ContractType.FIXED_TERM, date(2021, 3, 1), date(2024, 3, 1), Decimal(3800))
     assert fields_of(GOOD, others=[earlier]) == ["start"]
     ended_before = terms.Contract(terms.ContractType.FIXED_TERM, date(2021, 3, 1), date(2024, 2, 29), Decimal(3800))
-    assert parse_contract(GOOD, today=TODAY, others=[ended_before]).start == date(2024, 3, 1)
+    assert parse_contract(GOOD, today=TODAY, bureaus=BUREAUS, others=[ended_before]).start == date(2024, 3, 1)
 
 
 def test_signing_and_termination_forms() -> None:
@@ -159,7 +168,7 @@ def _stored(status: ContractStatus, start: date, end: date | None, **extra: obje
         end_date=end,
         wage=Decimal(4000),
         post="p",
-        client_bureau="b",
+        bureau_id=1,
         status=status,
         **extra,
     )
