@@ -24,6 +24,8 @@ app = App(
     connector=PsycopgConnector(),
     import_paths=[
         "service.payroll.runs.jobs",
+        "service.payroll.runs.component_amounts_jobs",
+        "service.assessment.jobs",
         "service.workforce.roster.jobs",
         "service.workforce.contracts.jobs",
         "service.workforce.attendance.jobs",

@@ -1,23 +1,25 @@
 """Excel sheets of assessment: the rule catalogue and a third party's score sheet.
 
 Both imports are all or nothing: every row is checked first; one bad row
-(row, column, reason) means nothing is written.  Headers are accepted in
-either language; the templates are written in the reader's.
+(row, column, reason) means nothing is written.  They refuse a sheet as
+every sheet import does (``ImportRefused``), which is also what the item
+import's job stores for its page.  Headers are accepted in either language;
+the templates are written in the reader's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from service.assessment.inputs import ITEM_FIELDS, ItemInput, parse_item, parse_score, text_of
 from service.assessment.models import CATEGORY_LABELS
 from service.assessment.scoring import Category
 from service.database.ids import id_of
-from service.errors import N_, DomainError, InputErrors, Refused
+from service.errors import N_, DomainError, InputErrors
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
+from service.workforce.imports.refusals import ImportRefused, RowError
 from service.workforce.models import Worker
 
 ITEM_HEADERS = {
@@ -36,21 +38,6 @@ ITEM_OPTIONAL = frozenset({"max_points", "period_cap", "client_bureau", "note"})
 SCORE_HEADERS = {"name": N_("Name"), "id_number": N_("ID number"), "score": N_("Score")}
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int | str
-    column: str
-    message: str
-
-
-class SheetRefused(Refused):
-    """A sheet refused before anything is written: each problem with its row and column, already translated."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problems")
-        self.errors = errors
-
-
 def _languages() -> list[Translator]:
     return [translator(locale) for locale in LOCALES]
 
@@ -63,7 +50,7 @@ def _read(data: bytes, headers: dict[str, str], t: Translator, optional: frozens
     try:
         return read_rows(data, _lookup(headers), {f: t(m) for f, m in headers.items()}, optional)
     except DomainError as error:
-        raise SheetRefused([RowError(1, "", t.error(error))]) from error
+        raise ImportRefused([RowError(1, "", t.error(error))]) from error
 
 
 def item_template(t: Translator) -> bytes:
@@ -75,7 +62,7 @@ def parse_item_sheet(data: bytes, t: Translator, bureaus: Mapping[str, int]) -> 
     """``bureaus``: the tenant's, name -> id, which the sheet's bureau column names."""
     rows = _read(data, ITEM_HEADERS, t, ITEM_OPTIONAL)
     if not rows:
-        raise SheetRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
+        raise ImportRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
     categories = {tr(msgid): member for tr in _languages() for member, msgid in CATEGORY_LABELS.items()}
     parsed: list[tuple[int, ItemInput]] = []
     errors: list[RowError] = []
@@ -95,12 +82,17 @@ def parse_item_sheet(data: bytes, t: Translator, bureaus: Mapping[str, int]) -> 
         seen[key] = row.number
         parsed.append((row.number, item))
     if errors:
-        raise SheetRefused(errors)
+        raise ImportRefused(errors)
     return parsed
 
 
 def _column(field: str | None, headers: dict[str, str], t: Translator) -> str:
     return t(headers[field]) if field in headers else ""
+
+
+def item_rows_refused(problems: list[tuple[int, DomainError]], t: Translator) -> ImportRefused:
+    """The catalogue rows a rule refused as they were written (``actions.RowProblems``), each under its column."""
+    return ImportRefused([RowError(number, _column(e.field, ITEM_HEADERS, t), t.error(e)) for number, e in problems])
 
 
 def score_template(t: Translator, workers: list[tuple[str, str]]) -> bytes:
@@ -118,7 +110,7 @@ def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker |
     """
     rows = _read(data, SCORE_HEADERS, t)
     if not rows:
-        raise SheetRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
+        raise ImportRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
     scores: dict[int, Decimal] = {}
     first_row: dict[int, int] = {}
     errors: list[RowError] = []
@@ -171,5 +163,5 @@ def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker |
         first_row[worker_id] = row.number
         scores[worker_id] = score
     if errors:
-        raise SheetRefused(errors)
+        raise ImportRefused(errors)
     return scores

@@ -21,6 +21,8 @@ from procrastinate import PsycopgConnector, exceptions, jobs
 from procrastinate.utils import sync_to_async
 from psycopg_pool import AsyncConnectionPool
 
+from service.assessment import jobs as items_import
+from service.payroll.runs import component_amounts_jobs as amounts_import
 from service.payroll.runs import jobs as payroll
 from service.queue import app, conninfo
 from service.settings import Settings
@@ -37,6 +39,8 @@ ABANDONED: dict[str, Callable[..., None]] = {
     roster_import.import_sheet.name: roster_import.abandoned,
     contracts_import.import_sheet.name: contracts_import.abandoned,
     attendance_import.import_sheet.name: attendance_import.abandoned,
+    amounts_import.import_sheet.name: amounts_import.abandoned,
+    items_import.import_sheet.name: items_import.abandoned,
 }
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
+from time import monotonic, sleep
 
 import pytest
 from openpyxl import Workbook
@@ -14,6 +16,7 @@ from sqlmodel import select
 from service import clock
 from service.accounts.models import StaffRole
 from service.assessment import actions
+from service.assessment import jobs as item_jobs
 from service.assessment.inputs import parse_period
 from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult, SheetScore
 from service.assessment.ratings import Rating
@@ -21,10 +24,13 @@ from service.assessment.standing import published_ratings, ratings_in_force
 from service.audit import SYSTEM, AuditEntry
 from service.bureaus.directory import load_assignments
 from service.errors import DomainError
+from service.i18n import translator
+from service.jobs.worker import ABANDONED
 from service.keys import keys_for
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.runs import inputs as run_inputs
+from service.workforce.imports import actions as imports
 from service.workforce.models import GRADES, Worker
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
@@ -224,6 +230,7 @@ ITEM_HEADERS = [
 ]
 
 
+@pytest.mark.usefixtures("db_clean")  # the sheet is imported on the job worker, which sees committed data only
 def test_items_import_from_excel_all_or_nothing(signed_in, tenant) -> None:
     client = signed_in(tenant, StaffRole.ASSESSOR)
     make_bureau(tenant, BUREAU)  # the sheet names a bureau by a record's name
@@ -264,6 +271,107 @@ def test_items_import_from_excel_all_or_nothing(signed_in, tenant) -> None:
     assert response.status_code == 200
     assert count(tenant, AssessmentItem) == 3
     assert client.get(url(tenant, "/items/import/template")).status_code == 200
+
+    no_file = client.post(url(tenant, "/items/import"), data={"_csrf": csrf}, files={"other": ("x.txt", b"x", "text/plain")})
+    assert no_file.status_code == 400 and translator("zh_CN")("Choose an .xlsx file to upload.") in no_file.text
+
+
+def _item_import_row(tenant) -> dict:
+    with tenant_session(tenant.id) as db:
+        found = db.execute(text("select kind, status, counts, errors, content is null as emptied from imports")).mappings()
+        rows = [dict(r) for r in found]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def _items_uploaded_without_waiting(client, tenant, sheet: bytes, monkeypatch) -> str:
+    """Upload as a sheet too large to finish within the request's wait: the import's page it is sent to,
+    read again as it refreshes itself until the import is over."""
+    monkeypatch.setattr(imports, "wait_for", lambda *arguments: None)
+    response = client.post(
+        url(tenant, "/items/import"),
+        data={"_csrf": token(client, tenant, "/items/import")},
+        files={"file": ("items.xlsx", sheet, "application/octet-stream")},
+    )
+    assert [r.status_code for r in response.history] == [303]
+    location = response.url.path
+    assert re.fullmatch(rf"/t/{tenant.slug}/assessment/items/import/\d+", location)
+    deadline = monotonic() + 30
+    while True:
+        page = client.get(location)
+        assert page.status_code == 200
+        if 'http-equiv="refresh"' not in page.text:
+            return page.text
+        assert monotonic() < deadline, "the import did not finish"
+        sleep(0.1)
+
+
+@pytest.mark.usefixtures("db_clean")
+def test_an_items_import_runs_on_the_job_worker_and_its_page_shows_the_counts(signed_in, tenant, monkeypatch) -> None:
+    make_item(tenant, code="A01", since=date(2026, 1, 1))
+    client = signed_in(tenant, StaffRole.ASSESSOR)
+    sheet = xlsx(
+        ITEM_HEADERS,
+        [
+            ["A01", "迟到早退", "attendance", -3, -1, 10, None, "2026-03-01", None],
+            ["A02", "脱岗", "attendance", -2, None, None, None, "2026-01-01", None],
+        ],
+    )
+    shown = _items_uploaded_without_waiting(client, tenant, sheet, monkeypatch)
+    done = "Imported: {created} new, {versioned} new versions, {unchanged} unchanged."
+    assert translator("zh_CN")(done, created=1, versioned=1, unchanged=0) in shown
+    assert count(tenant, AssessmentItem) == 3
+    assert _item_import_row(tenant) == {
+        "kind": "assessment_items",
+        "status": "done",
+        "counts": {"created": 1, "versioned": 1, "unchanged": 0},
+        "errors": None,
+        "emptied": True,
+    }
+
+
+@pytest.mark.usefixtures("db_clean")
+def test_a_row_a_rule_refuses_on_the_job_worker_leaves_the_catalogue_as_it_was(signed_in, tenant, monkeypatch) -> None:
+    """The new item of row 2 was written before row 3 was refused: the job's one transaction takes it back."""
+    make_item(tenant, code="A01", since=date(2026, 3, 1))
+    client = signed_in(tenant, StaffRole.ASSESSOR)
+    sheet = xlsx(
+        ITEM_HEADERS,
+        [
+            ["A02", "脱岗", "attendance", -2, None, None, None, "2026-01-01", None],
+            ["A01", "迟到早退", "attendance", -3, -1, 10, None, "2026-02-01", None],  # before the version in force
+        ],
+    )
+    shown = _items_uploaded_without_waiting(client, tenant, sheet, monkeypatch)
+    assert "未导入任何数据" in shown and "生效日期" in shown
+    assert count(tenant, AssessmentItem) == 1
+    outcome = _item_import_row(tenant)
+    assert outcome["status"] == "refused" and outcome["emptied"] and outcome["counts"] is None
+    assert [(e["row"], e["column"]) for e in outcome["errors"]] == [(3, "生效日期")]
+    with tenant_session(tenant.id) as db:
+        assert db.execute(text("select count(*) from audit_log where entity = 'assessment_item'")).scalar() == 1
+
+
+@pytest.mark.usefixtures("db_clean")
+def test_an_items_import_the_worker_check_gives_up_on_is_marked_failed(tenant, no_job_worker, superuser) -> None:
+    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
+    sheet = xlsx(ITEM_HEADERS, [["A02", "脱岗", "attendance", -2, None, None, None, "2026-01-01", None]])
+    item_jobs.start(tenant.id, SYSTEM, "zh_CN", "考核项目.xlsx", sheet)
+    with superuser.connect() as connection:
+        arguments = connection.execute(
+            text("select args from procrastinate_jobs where task_name = 'assessment_items.import'")
+        ).scalar_one()
+    ABANDONED[item_jobs.import_sheet.name](**arguments)
+    assert _item_import_row(tenant)["status"] == "failed"
+    item_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
+    assert _item_import_row(tenant) == {
+        "kind": "assessment_items",
+        "status": "failed",
+        "counts": None,
+        "errors": None,
+        "emptied": True,
+    }
+    assert count(tenant, AssessmentItem) == 0
 
 
 # ---- daily records ----------------------------------------------------------------

@@ -71,6 +71,7 @@ def test_non_numeric_and_negative_cells_in_the_attendance_import_are_refused_by_
     assert attendance_rows(tenant) == 0
 
 
+@pytest.mark.usefixtures("db_clean")  # the amounts sheet is read on the job worker, which sees committed data only
 def test_a_non_numeric_pay_component_amount_is_refused_by_row(signed_in, tenant, settings) -> None:
     number = make_national_id("510104", date(1992, 4, 5), 33, "male")
     make_worker(settings, tenant, id_number=number, name="赵六")

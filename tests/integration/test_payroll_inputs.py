@@ -4,8 +4,10 @@ their effect on a calculated run."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from time import monotonic, sleep
 
 import pytest
 from sqlalchemy import text
@@ -15,6 +17,7 @@ from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
 from service.excel import XLSX_MEDIA_TYPE, write_rows
 from service.i18n import translator
+from service.jobs.worker import ABANDONED
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.components.actions import define_component
@@ -22,6 +25,7 @@ from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
 from service.payroll.runs import actions as runs
+from service.payroll.runs import component_amounts_jobs as amount_jobs
 from service.payroll.runs.inputs import ytd_from_json
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
 from service.payroll.tax.income_tax import annual_tax
@@ -29,6 +33,7 @@ from service.payroll.tax.models import TaxDeclaration, TaxYearFlagsRow
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.identity import make_national_id
+from service.workforce.imports import actions as imports
 from service.workforce.models import GRADES
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
@@ -302,6 +307,7 @@ def test_a_small_earner_deducts_60000_from_january_only(settings, tenant) -> Non
 HEADERS = ["身份证号", "姓名", "月份", "项目代码", "金额"]
 
 
+@pytest.mark.usefixtures("db_clean")  # the sheet is imported on the job worker, which sees committed data only
 def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tenant) -> None:
     seed_band(tenant)
     number = make_national_id("510104", date(1991, 2, 3), 7, "female")
@@ -338,7 +344,10 @@ def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tena
     assert "2026-04" in refused.text and "errors-table" in refused.text
     with tenant_session(tenant.id) as db:
         assert db.exec(select(PayComponentAmount)).all() == []
-    assert upload([number, "王芳", "2026-03", "bonus", "500"]).status_code == 200
+    imported = upload([number, "王芳", "2026-03", "bonus", "500"])
+    assert imported.status_code == 200
+    assert translator("zh_CN")("Imported {count} amounts.", count=1) in imported.text
+    assert f'href="/t/{tenant.slug}/payroll/{run_id}"' in imported.text  # the import's page keeps its run
     calculate(tenant, run_id)
     assert slip_of(tenant, run_id, worker.id)[1]["bonus"] == D("500.00")
 
@@ -352,3 +361,91 @@ def test_one_off_items_are_imported_from_the_runs_page(signed_in, settings, tena
     assert published.status_code == 400 and message in published.text
     with tenant_session(tenant.id) as db:
         assert db.exec(select(PayComponentAmount.amount)).one() == D("500.00")
+
+
+def _amounts_uploaded_without_waiting(client, tenant, run_id: int, sheet: bytes, monkeypatch) -> str:
+    """Upload from the run as a sheet too large to finish within the request's wait: the import's page
+    it is sent to, read again as it refreshes itself until the import is over."""
+    monkeypatch.setattr(imports, "wait_for", lambda *arguments: None)
+    token = csrf_from(client.get(f"/t/{tenant.slug}/pay-components/import?run={run_id}").text)
+    response = client.post(
+        f"/t/{tenant.slug}/pay-components/import",
+        data={"_csrf": token, "run": str(run_id)},
+        files={"file": ("a.xlsx", sheet, XLSX_MEDIA_TYPE)},
+    )
+    assert [r.status_code for r in response.history] == [303]
+    location = f"{response.url.path}?{response.url.query.decode()}"
+    assert re.fullmatch(rf"/t/{tenant.slug}/pay-components/import/\d+\?run={run_id}", location)
+    deadline = monotonic() + 30
+    while True:
+        page = client.get(location)
+        assert page.status_code == 200
+        if 'http-equiv="refresh"' not in page.text:
+            return page.text
+        assert monotonic() < deadline, "the import did not finish"
+        sleep(0.1)
+
+
+def _amount_imports(tenant) -> list[dict]:
+    with tenant_session(tenant.id) as db:
+        found = db.execute(
+            text("select kind, status, counts, errors, content is null as emptied from imports order by id")
+        ).mappings()
+        return [dict(r) for r in found]
+
+
+@pytest.mark.usefixtures("db_clean")
+def test_a_pay_amount_import_runs_on_the_job_worker_for_its_runs_month(signed_in, settings, tenant, monkeypatch) -> None:
+    number = make_national_id("510104", date(1991, 2, 3), 17, "female")
+    make_worker(settings, tenant, id_number=number, name="王芳", city="chengdu")
+    with tenant_session(tenant.id) as db:
+        define_component(
+            db,
+            ComponentDefinition("bonus", "一次性奖励", ComponentKind.ADDITION, Method.PER_WORKER_MONTH, None),
+            actor=SYSTEM,
+        )
+    run_id = run_for(tenant)
+    client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
+    T = translator("zh_CN")
+
+    # the job knows the run's month: a row of another month is refused, and nothing of the sheet is written
+    sheet = write_rows(
+        "amounts", HEADERS, [[number, "王芳", "2026-03", "bonus", "500"], [number, "王芳", "2026-04", "bonus", "9"]]
+    )
+    shown = _amounts_uploaded_without_waiting(client, tenant, run_id, sheet, monkeypatch)
+    assert T("Nothing was imported.") in shown and ">3</td>" in shown
+    assert (
+        T("This sheet is for the payroll of {month}: the row is for {row_month}.", month="2026-03", row_month="2026-04")
+        in shown
+    )
+    assert f'name="run" value="{run_id}"' in shown  # the next upload is for the same run
+
+    sheet = write_rows("amounts", HEADERS, [[number, "王芳", "2026-03", "bonus", "500"]])
+    shown = _amounts_uploaded_without_waiting(client, tenant, run_id, sheet, monkeypatch)
+    assert T("Imported {count} amounts.", count=1) in shown
+    assert f'href="/t/{tenant.slug}/payroll/{run_id}"' in shown
+    with tenant_session(tenant.id) as db:
+        assert db.exec(select(PayComponentAmount.amount)).one() == D("500.00")
+        audited = db.exec(select(AuditEntry).where(AuditEntry.action == "pay_component_amount.import")).all()
+    assert [a.actor_kind for a in audited] == ["staff"]  # in the uploader's name, not the worker's
+    refused, done = _amount_imports(tenant)
+    assert refused["kind"] == "pay_amounts" and refused["status"] == "refused" and refused["emptied"]
+    assert [(e["row"], e["column"]) for e in refused["errors"]] == [(3, "月份")]
+    assert done == {"kind": "pay_amounts", "status": "done", "counts": {"imported": 1}, "errors": None, "emptied": True}
+
+
+@pytest.mark.usefixtures("db_clean")
+def test_a_pay_amount_import_the_worker_check_gives_up_on_is_marked_failed(tenant, no_job_worker, superuser) -> None:
+    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
+    sheet = write_rows("amounts", HEADERS, [["510104199102030017", "王芳", "2026-03", "bonus", "500"]])
+    amount_jobs.start(tenant.id, SYSTEM, "zh_CN", MARCH, "金额.xlsx", sheet)
+    with superuser.connect() as connection:
+        arguments = connection.execute(
+            text("select args from procrastinate_jobs where task_name = 'pay_amounts.import'")
+        ).scalar_one()
+    assert arguments["month"] == "2026-03-01"
+    ABANDONED[amount_jobs.import_sheet.name](**arguments)
+    amount_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
+    assert _amount_imports(tenant) == [
+        {"kind": "pay_amounts", "status": "failed", "counts": None, "errors": None, "emptied": True}
+    ]

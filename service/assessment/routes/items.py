@@ -1,6 +1,9 @@
-"""The rule catalogue: items with their versions, a new item or version, and the Excel import."""
+"""The rule catalogue: items with their versions, a new item or version, and the Excel import
+with its page while the import's job runs and once it is over."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -8,19 +11,20 @@ from litestar.params import FromPath
 
 from service import clock
 from service.assessment import actions, queries
-from service.assessment.actions import RowProblems
+from service.assessment import jobs as import_jobs
 from service.assessment.inputs import ITEM_FIELDS, parse_item
 from service.assessment.routes.common import READERS, WRITERS, limit_mb, render
 from service.assessment.scoring import Category
-from service.assessment.sheets import ITEM_HEADERS, RowError, SheetRefused, item_template, parse_item_sheet
+from service.assessment.sheets import item_template
 from service.bureaus.directory import load_assignments
-from service.errors import N_
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, chosen_file, field_text
+from service.web.forms import FormData, MultipartData, field_text, required_file
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
+from service.workforce.imports import actions as imports
+from service.workforce.imports.refusals import ImportRefused
 from tenants.isolation import TenantSession
 
 
@@ -76,22 +80,18 @@ def _version_refused(request: Request, ctx: RequestContext, db: TenantSession, r
     return _item_page(request, ctx, db, request.path_params["item_id"], refused=refused)
 
 
-def _import_page(request: Request, ctx: RequestContext, *, errors: list[RowError], outcome=None) -> Response:
-    return render(request, ctx, "items_import.html", errors=errors, outcome=outcome, limit_mb=limit_mb(request))
+def _import_page(request: Request, ctx: RequestContext, **context: Any) -> Response:
+    context = {"current": None, "outcome": None, "errors": [], **context}
+    return render(request, ctx, "items_import.html", limit_mb=limit_mb(request), **context)
 
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
-    """The sheet's problems by row and column: a sheet refused as read, or rows a rule refused."""
-    t = ctx.translate
-    if isinstance(refused.error, RowProblems):
-        errors = [
-            RowError(n, t(ITEM_HEADERS[e.field]) if e.field in ITEM_HEADERS else "", t.error(e))
-            for n, e in refused.error.problems
-        ]
-    elif isinstance(refused.error, SheetRefused):
-        errors = refused.error.errors
+    """The sheet's problems by row and column (as read, or as a rule refused them), or the one problem
+    with the upload itself."""
+    if isinstance(refused.error, ImportRefused):
+        errors = [e.__dict__ for e in refused.error.errors]
     else:
-        errors = [RowError("", "", message) for message in refused.errors.values()]
+        errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
     return _import_page(request, ctx, errors=errors)
 
 
@@ -130,17 +130,25 @@ class ItemsController(Controller):
 
     @get("/import", opt=allow(*WRITERS), sync_to_thread=False)
     def import_items_form(self, request: Request, ctx: RequestCtx) -> Response:
-        return _import_page(request, ctx, errors=[])
+        return _import_page(request, ctx)
 
     @get("/import/template", opt=allow(*WRITERS), sync_to_thread=False)
     def items_template(self, ctx: RequestCtx) -> Response:
         return xlsx_download(item_template(ctx.translate), "assessment-items.xlsx")
 
     @post("/import", opt=allow(*WRITERS) | shown_again_by(_import_refused), sync_to_thread=True)
-    def import_items(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
-        sheet = chosen_file(data, "file")
-        if sheet is None:
-            raise SheetRefused([RowError("", "", ctx.translate(N_("Choose an .xlsx file to upload.")))])
-        rows = parse_item_sheet(sheet.file.read(), ctx.translate, load_assignments(db).bureaus)
-        outcome = actions.import_items(db, rows, actor=ctx.actor)
-        return _import_page(request, ctx, errors=[], outcome=outcome)
+    def import_items(self, ctx: RequestCtx, data: MultipartData) -> Response:
+        upload = required_file(data)
+        # The import is a job (assessment.jobs) on transactions of its own, so a large sheet never holds the
+        # request; a small sheet is over within the wait: refused, its rows show here as they always did.
+        import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
+        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
+        return see_other(ctx.tenant_path(f"/assessment/items/import/{import_id}"))
+
+    @get("/import/{import_id:int}", opt=allow(*WRITERS), sync_to_thread=True)
+    def import_status(self, request: Request, ctx: RequestCtx, db: TenantDb, import_id: FromPath[int]) -> Response:
+        """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
+        current = imports.get(db, import_jobs.KIND, import_id)
+        if current is None:
+            raise NotFoundException()
+        return _import_page(request, ctx, current=current, outcome=current.counts, errors=current.errors or [])

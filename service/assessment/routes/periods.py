@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -21,16 +22,16 @@ from service.assessment.inputs import (
 from service.assessment.models import AssessmentPeriod, Lifecycle, PeriodKind
 from service.assessment.ratings import Rating
 from service.assessment.routes.common import READERS, WRITERS, limit_mb, render
-from service.assessment.sheets import RowError, SheetRefused, parse_score_sheet, score_template
+from service.assessment.sheets import parse_score_sheet, score_template
 from service.bureaus.directory import load_assignments
-from service.errors import N_
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, chosen_file, field_text
+from service.web.forms import FormData, MultipartData, field_text, required_file
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
+from service.workforce.imports.refusals import ImportRefused
 from service.workforce.roster.actions import find_by_id_number, reveal_id_number
 from tenants.isolation import TenantSession
 
@@ -80,7 +81,7 @@ def _period_page(
     period_id: int,
     *,
     errors: dict[str, str] | None = None,
-    sheet_errors: list[RowError] | None = None,
+    sheet_errors: list[dict[str, Any]] | None = None,
     notice: str = "",
 ) -> Response:
     period = _period(db, ctx, period_id)
@@ -114,10 +115,10 @@ def _lifecycle_refused(request: Request, ctx: RequestContext, db: TenantSession,
 
 def _sheet_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """A sheet's problems by row and column; a rule that refuses the whole import has neither."""
-    if isinstance(refused.error, SheetRefused):
-        sheet_errors = refused.error.errors
+    if isinstance(refused.error, ImportRefused):
+        sheet_errors = [e.__dict__ for e in refused.error.errors]
     else:
-        sheet_errors = [RowError("", "", message) for message in refused.errors.values()]
+        sheet_errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
     return _period_page(request, ctx, db, request.path_params["period_id"], sheet_errors=sheet_errors)
 
 
@@ -201,9 +202,7 @@ class PeriodsController(Controller):
         component = field_text(data, "component")
         if component not in SHEET_COMPONENTS:
             component = "concentrated"
-        sheet = chosen_file(data, "file")
-        if sheet is None:
-            raise SheetRefused([RowError("", "", ctx.translate(N_("Choose an .xlsx file to upload.")))])
+        sheet = required_file(data)
         scores = parse_score_sheet(sheet.file.read(), ctx.translate, lambda number: find_by_id_number(db, keys, number))
         count = actions.import_sheet_scores(db, period, component, scores, sheet.filename, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=imported&count={count}"))

@@ -1,5 +1,6 @@
 """The Excel import of pay component amounts per worker and month, from the
-pay components page or from a payroll run (``?run=``: only that run's month)."""
+pay components page or from a payroll run (``?run=``: only that run's month),
+and the import's page while its job runs and once it is over."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 
-from service.keys import keys_for
 from service.payroll.components.routes import EDITORS
 from service.payroll.runs import actions as runs
 from service.payroll.runs import component_amounts
+from service.payroll.runs import component_amounts_jobs as import_jobs
 from service.payroll.runs.models import PayrollRun
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import MultipartData, field_text, required_file, whole_number
-from service.web.pages import page, xlsx_download
+from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
+from service.workforce.imports import actions as imports
 from service.workforce.imports.refusals import ImportRefused
 from tenants.isolation import TenantSession
 
@@ -36,7 +39,7 @@ def _run_of(db: TenantSession, ctx: RequestContext, raw: str) -> PayrollRun | No
 
 def _import_page(request: Request, run: PayrollRun | None, **context: Any) -> Response:
     limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
-    context = {"imported": None, "errors": [], **context}
+    context = {"current": None, "outcome": None, "errors": [], **context}
     return page(request, "payroll/component_import.html", limit_mb=limit_mb, run=run, **context)
 
 
@@ -61,15 +64,25 @@ class ComponentAmountsController(Controller):
         return xlsx_download(component_amounts.template_workbook(ctx.translate), "pay-component-amounts.xlsx")
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
-    def import_sheet(self, request: Request, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
+    def import_sheet(self, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
         run = _run_of(db, ctx, field_text(data, "run"))
         upload = required_file(data)
-        count = component_amounts.import_amounts(
-            db,
-            keys_for(request.app.state.settings),
-            upload.file.read(),
-            ctx.translate,
-            actor=ctx.actor,
-            only_month=run.month if run is not None else None,
+        # The import is a job (component_amounts_jobs) on transactions of its own, so a large sheet never holds
+        # the request; a small sheet is over within the wait: refused, its rows show here as they always did.
+        month = run.month if run is not None else None
+        import_id = import_jobs.start(
+            ctx.tenant_id, ctx.actor, ctx.translate.locale, month, upload.filename, upload.file.read()
         )
-        return _import_page(request, run, imported=count)
+        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
+        # The run rides along in the address: the page's links and its next upload are for that run.
+        query = f"?run={run.id}" if run is not None else ""
+        return see_other(ctx.tenant_path(f"/pay-components/import/{import_id}{query}"))
+
+    @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
+    def import_status(self, request: Request, ctx: RequestCtx, db: TenantDb, import_id: FromPath[int]) -> Response:
+        """Queued, running (the page refreshes itself), done with its count, refused with its rows, or failed."""
+        current = imports.get(db, import_jobs.KIND, import_id)
+        if current is None:
+            raise NotFoundException()
+        run = _run_of(db, ctx, request.query_params.get("run", ""))
+        return _import_page(request, run, current=current, outcome=current.counts, errors=current.errors or [])

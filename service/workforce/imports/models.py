@@ -18,6 +18,8 @@ class ImportKind(str, Enum):
     ROSTER = "roster"
     CONTRACTS = "contracts"
     ATTENDANCE = "attendance"  # migration 0026
+    PAY_AMOUNTS = "pay_amounts"  # migration 0029: service.payroll.runs.component_amounts_jobs
+    ASSESSMENT_ITEMS = "assessment_items"  # migration 0029: service.assessment.jobs
 
 
 class ImportStatus(str, Enum):

@@ -1,7 +1,7 @@
 """What every sheet import answers when it refuses a sheet: each problem with its row and column.
 
-The roster, contract, attendance and pay-amount imports share it, and so does the job that runs an import
-and stores its row errors; it sits here, below all of them.
+The roster, contract, attendance, pay-amount and assessment sheet imports share it, and so does the job that
+runs an import and stores its row errors; it sits here, below all of them.
 """
 
 from __future__ import annotations
