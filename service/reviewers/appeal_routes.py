@@ -7,10 +7,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from service import clock
-from service.assessment import appeal_actions
-from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
-from service.assessment.appeal_models import STATUS_LABELS as APPEAL_STATUS_LABELS
-from service.assessment.appeals import Decision
+from service.assessment.appeals import actions as appeal_actions
+from service.assessment.appeals.inputs import ANSWER_FIELDS, parse_answer
+from service.assessment.appeals.models import STATUS_LABELS as APPEAL_STATUS_LABELS
+from service.assessment.appeals.rules import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.reviewers import scope as reviewer_scope

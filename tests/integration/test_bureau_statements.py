@@ -17,9 +17,10 @@ from sqlalchemy.exc import DBAPIError
 
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, Actor
-from service.bureaus import agreements, statements
-from service.bureaus.agreement_input import AgreementInput, PostInput
+from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements.inputs import AgreementInput, PostInput
 from service.bureaus.models import ClientBureau, FeeBasis, PostNature, StatementStatus
+from service.bureaus.statements import actions as statements
 from service.errors import DomainError
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput

@@ -32,8 +32,8 @@ from sqlmodel import select
 
 from service import events
 from service.assessment import actions as assessment_actions
-from service.assessment.appeal_models import DEFAULT_APPEAL_DAYS, Appeal, AppealSetting
-from service.assessment.appeals import AppealOutcome, Decision, appeal_deadline, can_appeal, check_answerer
+from service.assessment.appeals.models import DEFAULT_APPEAL_DAYS, Appeal, AppealSetting
+from service.assessment.appeals.rules import AppealOutcome, Decision, appeal_deadline, can_appeal, check_answerer
 from service.assessment.models import AssessmentResult
 from service.assessment.ratings import Rating
 from service.audit import Actor, record

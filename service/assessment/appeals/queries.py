@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import col, func, select
 
-from service.assessment.appeal_models import Appeal
+from service.assessment.appeals.models import Appeal
 from service.workforce.models import Worker
 from tenants.isolation import TenantSession
 

@@ -14,10 +14,12 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.assessment import appeal_actions, appeal_queries, queries
-from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
-from service.assessment.appeal_models import STATUS_LABELS
-from service.assessment.appeals import Decision
+from service.assessment import queries
+from service.assessment.appeals import actions as appeal_actions
+from service.assessment.appeals import queries as appeal_queries
+from service.assessment.appeals.inputs import ANSWER_FIELDS, parse_answer
+from service.assessment.appeals.models import STATUS_LABELS
+from service.assessment.appeals.rules import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.errors import DomainError

@@ -15,8 +15,8 @@ from sqlalchemy import delete, text
 from sqlmodel import col, select
 
 from service.audit import Actor, record
-from service.bureaus.agreement_input import AgreementInput, PostInput
-from service.bureaus.agreement_terms import ITEM_LABELS, Item, ItemState, PostTerms, Terms, check_items
+from service.bureaus.agreements.inputs import AgreementInput, PostInput
+from service.bureaus.agreements.rules import ITEM_LABELS, Item, ItemState, PostTerms, Terms, check_items
 from service.bureaus.client_workforce import DISPATCHED_STATUSES
 from service.bureaus.models import (
     AgreementClause,

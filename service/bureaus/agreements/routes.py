@@ -12,9 +12,10 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
-from service.bureaus import agreements, client_workforce
-from service.bureaus.agreement_input import parse_agreement, parse_clauses, parse_post
-from service.bureaus.agreement_terms import ARTICLE, ITEM_LABELS, Item
+from service.bureaus import client_workforce
+from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements.inputs import parse_agreement, parse_clauses, parse_post
+from service.bureaus.agreements.rules import ARTICLE, ITEM_LABELS, Item
 from service.bureaus.models import (
     AGREEMENT_LABELS,
     AgreementPost,
@@ -24,7 +25,7 @@ from service.bureaus.models import (
     PostNature,
     ServiceAgreement,
 )
-from service.bureaus.routes import AGREEMENT_EDITORS, bureau_or_404
+from service.bureaus.pages.routes import AGREEMENT_EDITORS, bureau_or_404
 from service.database.ids import id_of
 from service.dates import parse_date
 from service.errors import N_, DomainError

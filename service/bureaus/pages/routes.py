@@ -13,7 +13,8 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF, StaffRole
-from service.bureaus import actions, agreements, client_workforce, directory, statements
+from service.bureaus import actions, client_workforce, directory
+from service.bureaus.agreements import actions as agreements
 from service.bureaus.bureau_input import parse_bureau, parse_office, parse_unit
 from service.bureaus.models import (
     AGREEMENT_LABELS,
@@ -24,6 +25,7 @@ from service.bureaus.models import (
     EstablishmentOffice,
     UnitKind,
 )
+from service.bureaus.statements import actions as statements
 from service.cities.names import CITY_NAMES
 from service.database.ids import id_of
 from service.web.access import allow

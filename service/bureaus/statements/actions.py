@@ -30,8 +30,8 @@ from sqlmodel import col, select
 
 from service import clock
 from service.audit import Actor, record
-from service.bureaus import agreements
-from service.bureaus.agreement_terms import ZERO, price_line
+from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements.rules import ZERO, price_line
 from service.bureaus.models import (
     AgreementStatus,
     BureauStatement,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Request, Response
 
-from service.bureaus import agreements, statements
+from service.bureaus.agreements import actions as agreements
 from service.bureaus.models import (
     AGREEMENT_LABELS,
     STATEMENT_LABELS,
@@ -15,6 +15,7 @@ from service.bureaus.models import (
     FeeBasis,
     ServiceAgreement,
 )
+from service.bureaus.statements import actions as statements
 from service.database.ids import id_of
 from service.errors import N_, NotFound
 from service.excel import write_rows

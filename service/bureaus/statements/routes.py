@@ -9,10 +9,12 @@ from decimal import Decimal
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from service.bureaus import directory, statement_files, statements
-from service.bureaus.agreement_input import amount
+from service.bureaus import directory
+from service.bureaus.agreements.inputs import amount
 from service.bureaus.models import AGREEMENT_LABELS, STATEMENT_LABELS, StatementStatus
-from service.bureaus.routes import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
+from service.bureaus.pages.routes import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
+from service.bureaus.statements import actions as statements
+from service.bureaus.statements import files as statement_files
 from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.web.access import allow
