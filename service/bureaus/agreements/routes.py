@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from service import clock
 from service.accounts.models import ALL_STAFF
 from service.bureaus import client_workforce
+from service.bureaus.access import AGREEMENT_EDITORS, bureau_or_404
 from service.bureaus.agreements import actions as agreements
 from service.bureaus.agreements.inputs import parse_agreement, parse_clauses, parse_post
 from service.bureaus.agreements.rules import ARTICLE, ITEM_LABELS, Item
@@ -25,7 +26,6 @@ from service.bureaus.models import (
     PostNature,
     ServiceAgreement,
 )
-from service.bureaus.pages.routes import AGREEMENT_EDITORS, bureau_or_404
 from service.database.ids import id_of
 from service.dates import parse_date
 from service.errors import N_, DomainError

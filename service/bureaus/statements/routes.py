@@ -10,9 +10,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from service.bureaus import directory
+from service.bureaus.access import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
 from service.bureaus.agreements.inputs import amount
 from service.bureaus.models import AGREEMENT_LABELS, STATEMENT_LABELS, StatementStatus
-from service.bureaus.pages.routes import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
 from service.bureaus.statements import actions as statements
 from service.bureaus.statements import files as statement_files
 from service.database.ids import id_of
