@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, Actor
 from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements import queries as agreement_queries
 from service.bureaus.agreements.inputs import AgreementInput, PostInput
 from service.bureaus.models import ClientBureau, FeeBasis, PostNature, StatementStatus
 from service.bureaus.statements import actions as statements
@@ -224,7 +225,7 @@ def test_without_a_signed_agreement_or_a_published_payroll_nothing_is_generated(
         _generate(tenant)
     with tenant_session(tenant.id) as db:
         agreement_id = db.execute(text("select id from service_agreements")).scalar()
-        agreements.sign_agreement(db, agreements.get_agreement(db, agreement_id), date(2025, 12, 1), actor=SYSTEM)
+        agreements.sign_agreement(db, agreement_queries.get_agreement(db, agreement_id), date(2025, 12, 1), actor=SYSTEM)
     with pytest.raises(DomainError, match="No published payroll"):
         _generate(tenant)
     with tenant_session(tenant.id) as db:

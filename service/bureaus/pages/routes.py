@@ -16,7 +16,7 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.bureaus import actions, client_workforce, directory
 from service.bureaus.access import AGREEMENT_EDITORS, BUREAU_EDITORS, STATEMENT_READERS, bureau_or_404
-from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements import queries as agreements
 from service.bureaus.bureau_input import parse_bureau, parse_office, parse_unit
 from service.bureaus.models import (
     AGREEMENT_LABELS,

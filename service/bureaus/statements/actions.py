@@ -30,7 +30,7 @@ from sqlmodel import col, select
 
 from service import clock
 from service.audit import Actor, record
-from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements import queries as agreements
 from service.bureaus.agreements.rules import ZERO, price_line
 from service.bureaus.models import (
     AgreementStatus,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Request, Response
 
-from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements import queries as agreements
 from service.bureaus.models import (
     AGREEMENT_LABELS,
     STATEMENT_LABELS,
