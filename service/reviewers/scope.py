@@ -22,8 +22,8 @@ from service.assessment import queries as assessment_queries
 from service.assessment.appeals.models import Appeal
 from service.assessment.models import AssessmentItem, AssessmentPeriod
 from service.bureaus.models import BureauStatement, BureauStatementLine, ClientBureau, ServiceAgreement, StatementStatus
-from service.bureaus.statements import actions as bureau_statements
 from service.bureaus.statements import files as statement_files
+from service.bureaus.statements import queries as bureau_statements
 from service.database.ids import id_of, ids_of
 from service.errors import NotFound
 from service.grades.models import GradeCampaign, GradeCandidate, GradeDecision

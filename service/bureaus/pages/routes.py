@@ -27,7 +27,7 @@ from service.bureaus.models import (
     EstablishmentOffice,
     UnitKind,
 )
-from service.bureaus.statements import actions as statements
+from service.bureaus.statements import queries as statements
 from service.cities.names import CITY_NAMES
 from service.database.ids import id_of
 from service.web.access import allow
