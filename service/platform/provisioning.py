@@ -19,7 +19,7 @@ from service.audit import SYSTEM
 from service.cities.actions import seed_reference
 from service.database.ids import id_of
 from service.errors import N_, DomainError
-from service.insurance.store import seed_policies
+from service.insurance.actions import seed_policies
 from tenants.isolation import TenantSession, tenant_session
 from tenants.models import Tenant, TenantStatus
 
