@@ -1,4 +1,6 @@
-"""Creating a tenant: its registry row and its first administrator."""
+"""Creating a tenant: its registry row and its first administrator.
+
+Platform code across tenants, so it writes here rather than in a domain's ``actions.py``."""
 
 from __future__ import annotations
 
