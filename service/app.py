@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError
 
 from service.accounts.principal import load_staff
 from service.accounts.routes import SignInController, StaffUsersController
-from service.assessment.appeal_routes import AppealsController, MyAppealsController
+from service.assessment.appeals.routes import AppealsController, MyAppealsController
 from service.assessment.chart_routes import ChartsController
 from service.assessment.routes.items import ItemsController
 from service.assessment.routes.overview import AssessmentController
@@ -23,9 +23,9 @@ from service.assessment.routes.periods import PeriodsController
 from service.assessment.routes.records import RecordsController
 from service.audit_routes import audit_log
 from service.billing.routes import BillingController, stripe_webhook
-from service.bureaus.agreement_routes import AgreementsController, BureauAgreementsController
-from service.bureaus.routes import BureausController
-from service.bureaus.statement_routes import StatementsController
+from service.bureaus.agreements.routes import AgreementsController, BureauAgreementsController
+from service.bureaus.pages.routes import BureausController
+from service.bureaus.statements.routes import StatementsController
 from service.cities.routes import CitiesController
 from service.compliance import reactions
 from service.compliance.routes import ComplianceController

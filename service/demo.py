@@ -20,10 +20,10 @@ from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
 from service.assessment.ratings import Rating
 from service.audit import SYSTEM
-from service.bureaus import agreements
 from service.bureaus.actions import create_bureau, create_office, ensure_assignment
-from service.bureaus.agreement_input import AgreementInput, PostInput
-from service.bureaus.agreement_terms import Item
+from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements.inputs import AgreementInput, PostInput
+from service.bureaus.agreements.rules import Item
 from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput
 from service.bureaus.directory import bureaus
 from service.bureaus.models import FeeBasis, PostNature

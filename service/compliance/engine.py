@@ -18,6 +18,9 @@ workers, including the dispatch cap of their client bureaus);
 ``recompute_for_bureaus`` is what recording a bureau's workforce calls;
 ``recompute_tenant`` is what ``paiqian compliance check`` runs daily, since
 alerts also move with the date alone.
+
+These alert writes are the reaction's (``service/events.py``) and the nightly job's, derived from
+the facts and not audited row by row; what staff change on an alert is in ``actions.py``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 MODEL_MODULES = (
     "tenants.models",
     "service.accounts.models",
-    "service.assessment.appeal_models",
+    "service.assessment.appeals.models",
     "service.assessment.models",
     "service.audit",
     "service.billing.models",

@@ -1,7 +1,7 @@
 """The only code that writes the tenant's insurance settings and workers'
 contribution bases; every change is audited in the same transaction.
 
-Policies themselves are seeded (``store.seed_policies``); the tenant chooses,
+Policies themselves are seeded (``seed_policies``, audited like the rest); the tenant chooses,
 per city, its housing-fund rate within the city's range and the work-injury
 rate its risk class was given.
 """
@@ -10,19 +10,67 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import insert
+from sqlmodel import col, select
 
 from service import clock
-from service.audit import Actor, record
+from service.audit import SYSTEM, Actor, record, record_many
 from service.errors import N_, DomainError
+from service.insurance.cities import POLICIES
 from service.insurance.inputs import RateErrors
-from service.insurance.models import InsuranceSetting
-from service.insurance.store import policy_in_force, setting_for
+from service.insurance.models import InsurancePolicy, InsuranceSetting
+from service.insurance.store import SEED_SOURCE, policy_in_force, setting_for, snapshot, to_json
 from service.insurance.worker_contributions import check_rates
 from service.workforce.contracts.input import MAXIMUM_MONTHLY_WAGE
 from service.workforce.models import Worker
 from tenants.isolation import TenantSession
+
+
+def seed_policies(db: TenantSession, *, actor: Actor = SYSTEM) -> int:
+    """Give the tenant the reference policies (``cities.POLICIES``).
+
+    Versions the tenant already has (same city and effective date) are left
+    alone, so seeding again adds only what is missing.  Returns how many were added.
+    """
+    tenant_id = db.tenant_id
+    existing = set(
+        db.exec(
+            select(col(InsurancePolicy.city), col(InsurancePolicy.effective_from)).where(InsurancePolicy.tenant_id == tenant_id)
+        ).all()
+    )
+    rows: list[dict[str, Any]] = [  # the table's columns, for one multi-row INSERT
+        {
+            "tenant_id": tenant_id,
+            "city": p.city,
+            "effective_from": p.effective,
+            "policy": to_json(p),
+            "disputed": list(p.disputed),
+            "source": SEED_SOURCE,
+        }
+        for p in POLICIES
+        if (p.city, p.effective) not in existing
+    ]
+    if not rows:
+        return 0
+    # Matched back by (city, effective date): RETURNING order is not a promise.
+    returned = db.execute(
+        insert(InsurancePolicy).returning(
+            col(InsurancePolicy.city), col(InsurancePolicy.effective_from), col(InsurancePolicy.id)
+        ),
+        rows,
+    ).all()
+    ids = {(city, effective): i for city, effective, i in returned}
+    record_many(
+        db,
+        tenant_id,
+        actor,
+        "insurance_policy.seed",
+        "insurance_policy",
+        [(ids[(row["city"], row["effective_from"])], None, snapshot(InsurancePolicy(**row))) for row in rows],
+    )
+    return len(rows)
 
 
 def all_settings(db: TenantSession) -> dict[str, InsuranceSetting]:

@@ -1,4 +1,4 @@
-"""Stored policies: ``CityPolicy`` <-> jsonb, the seed, and the version in force.
+"""Stored policies: ``CityPolicy`` <-> jsonb and the version in force (the seed is written by ``actions.seed_policies``).
 
 The jsonb is exact: every Decimal is written as its string and read back with
 ``Decimal(str)``, rounding rules as their ``Rounding`` values, so
@@ -12,11 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import col, select
 
-from service.audit import SYSTEM, Actor, record_many
-from service.insurance.cities import POLICIES
 from service.insurance.models import InsurancePolicy, InsuranceSetting
 from service.insurance.policy import CityPolicy, HousingFundRule, Limits, Scheme
 from service.money import Rounding
@@ -104,51 +101,6 @@ def snapshot(row: InsurancePolicy) -> dict[str, Any]:
         "disputed": list(row.disputed),
         "source": row.source,
     }
-
-
-def seed_policies(db: TenantSession, *, actor: Actor = SYSTEM) -> int:
-    """Give the tenant the reference policies (``cities.POLICIES``).
-
-    Versions the tenant already has (same city and effective date) are left
-    alone, so seeding again adds only what is missing.  Returns how many were added.
-    """
-    tenant_id = db.tenant_id
-    existing = set(
-        db.exec(
-            select(col(InsurancePolicy.city), col(InsurancePolicy.effective_from)).where(InsurancePolicy.tenant_id == tenant_id)
-        ).all()
-    )
-    rows: list[dict[str, Any]] = [  # the table's columns, for one multi-row INSERT
-        {
-            "tenant_id": tenant_id,
-            "city": p.city,
-            "effective_from": p.effective,
-            "policy": to_json(p),
-            "disputed": list(p.disputed),
-            "source": SEED_SOURCE,
-        }
-        for p in POLICIES
-        if (p.city, p.effective) not in existing
-    ]
-    if not rows:
-        return 0
-    # Matched back by (city, effective date): RETURNING order is not a promise.
-    returned = db.execute(
-        insert(InsurancePolicy).returning(
-            col(InsurancePolicy.city), col(InsurancePolicy.effective_from), col(InsurancePolicy.id)
-        ),
-        rows,
-    ).all()
-    ids = {(city, effective): i for city, effective, i in returned}
-    record_many(
-        db,
-        tenant_id,
-        actor,
-        "insurance_policy.seed",
-        "insurance_policy",
-        [(ids[(row["city"], row["effective_from"])], None, snapshot(InsurancePolicy(**row))) for row in rows],
-    )
-    return len(rows)
 
 
 def all_versions(db: TenantSession) -> list[InsurancePolicy]:

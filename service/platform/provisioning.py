@@ -1,4 +1,6 @@
-"""Creating a tenant: its registry row and its first administrator."""
+"""Creating a tenant: its registry row and its first administrator.
+
+Platform code across tenants, so it writes here rather than in a domain's ``actions.py``."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from service.audit import SYSTEM
 from service.cities.actions import seed_reference
 from service.database.ids import id_of
 from service.errors import N_, DomainError
-from service.insurance.store import seed_policies
+from service.insurance.actions import seed_policies
 from tenants.isolation import TenantSession, tenant_session
 from tenants.models import Tenant, TenantStatus
 

@@ -7,10 +7,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from service import clock
-from service.assessment import appeal_actions
-from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
-from service.assessment.appeal_models import STATUS_LABELS as APPEAL_STATUS_LABELS
-from service.assessment.appeals import Decision
+from service.assessment.appeals import actions as appeal_actions
+from service.assessment.appeals import queries as appeal_queries
+from service.assessment.appeals.inputs import ANSWER_FIELDS, parse_answer
+from service.assessment.appeals.models import STATUS_LABELS as APPEAL_STATUS_LABELS
+from service.assessment.appeals.rules import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.reviewers import scope as reviewer_scope
@@ -30,14 +31,14 @@ def _detail(
 ) -> Response:
     scope = reviewer_scope.scope_of(db, ctx)
     appeal = reviewer_scope.appeal(db, scope, appeal_id)
-    result = appeal_actions.appealed_result(db, appeal)
-    recorders = appeal_actions.recorders_of(db, result)
+    result = appeal_queries.appealed_result(db, appeal)
+    recorders = appeal_queries.recorders_of(db, result)
     return page(
         request,
         "reviewer/appeal.html",
         appeal=appeal,
         result=result,
-        deadline=appeal_actions.deadline_of(db, result),
+        deadline=appeal_queries.deadline_of(db, result),
         status_labels=APPEAL_STATUS_LABELS,
         rating_label=rating_label,
         ratings=list(Rating),
@@ -61,7 +62,7 @@ class ReviewerAppealsController(Controller):
     @get("/", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         scope = reviewer_scope.scope_of(db, ctx)
-        rows = [(a, appeal_actions.get_result(db, a.result_id)) for a in reviewer_scope.appeals(db, scope)]
+        rows = [(a, appeal_queries.get_result(db, a.result_id)) for a in reviewer_scope.appeals(db, scope)]
         return page(request, "reviewer/appeals.html", rows=rows, status_labels=APPEAL_STATUS_LABELS, rating_label=rating_label)
 
     @get("/{appeal_id:int}", opt=allow(*ALL_REVIEWERS), sync_to_thread=True)

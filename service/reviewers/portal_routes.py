@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
 from service import clock
-from service.bureaus import agreements
+from service.bureaus.agreements import queries as agreements
 from service.bureaus.models import StatementStatus
 from service.reviewers import scope as reviewer_scope
 from service.reviewers.models import ALL_REVIEWERS

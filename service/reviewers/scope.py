@@ -19,11 +19,11 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.assessment import queries as assessment_queries
-from service.assessment.appeal_models import Appeal
+from service.assessment.appeals.models import Appeal
 from service.assessment.models import AssessmentItem, AssessmentPeriod
-from service.bureaus import statement_files
-from service.bureaus import statements as bureau_statements
 from service.bureaus.models import BureauStatement, BureauStatementLine, ClientBureau, ServiceAgreement, StatementStatus
+from service.bureaus.statements import files as statement_files
+from service.bureaus.statements import queries as bureau_statements
 from service.database.ids import id_of, ids_of
 from service.errors import NotFound
 from service.grades.models import GradeCampaign, GradeCandidate, GradeDecision

@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from service.bureaus import statement_files, statements
 from service.bureaus.models import AGREEMENT_LABELS, STATEMENT_LABELS, StatementStatus
+from service.bureaus.statements import actions as statements
+from service.bureaus.statements import files as statement_files
 from service.reviewers import scope as reviewer_scope
 from service.reviewers.models import ReviewerRole
 from service.web.access import allow

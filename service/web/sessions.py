@@ -3,6 +3,9 @@
 The cookie holds a random token; the table holds only its SHA-256, with an
 idle and an absolute expiry.  Signing in always creates a new token (the old
 one is deleted), so a session id planted before sign-in is worthless after.
+
+It writes outside any ``actions.py`` on purpose: a session is the request pipeline's own state,
+not business data, so it has no audit row.
 """
 
 from __future__ import annotations

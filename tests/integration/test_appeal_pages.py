@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.assessment.appeal_models import Appeal
+from service.assessment.appeals.models import Appeal
 from service.assessment.models import AssessmentResult
 from service.audit import AuditEntry
 from service.workforce.models import Worker

@@ -17,9 +17,12 @@ from sqlalchemy.exc import DBAPIError
 
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, Actor
-from service.bureaus import agreements, statements
-from service.bureaus.agreement_input import AgreementInput, PostInput
+from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements import queries as agreement_queries
+from service.bureaus.agreements.inputs import AgreementInput, PostInput
 from service.bureaus.models import ClientBureau, FeeBasis, PostNature, StatementStatus
+from service.bureaus.statements import actions as statements
+from service.bureaus.statements import queries as statement_queries
 from service.errors import DomainError
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
@@ -132,7 +135,7 @@ def test_a_statement_totals_the_published_payroll_to_the_fen(settings, tenant) -
     _agreement(tenant)
     statement = _generate(tenant)
     with tenant_session(tenant.id) as db:
-        lines = statements.lines_of(db, statement.id)
+        lines = statement_queries.lines_of(db, statement.id)
         hf = db.execute(
             text(
                 "select coalesce(sum(amount), 0) from payslip_lines where code = 'housing_fund.employer'"
@@ -166,7 +169,7 @@ def test_send_dispute_correct_confirm(settings, tenant) -> None:
         statements.send_statement(db, statement.id, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
         # a reviewer of another bureau does not find it at all
-        with pytest.raises(statements.StatementNotFound):
+        with pytest.raises(statement_queries.StatementNotFound):
             statements.dispute_statement(db, statement.id, "不对", actor=REVIEWER, bureau_id=other_bureau)
         with pytest.raises(DomainError, match="wrong"):  # a dispute needs a comment
             statements.dispute_statement(db, statement.id, "  ", actor=REVIEWER, bureau_id=own_bureau)
@@ -180,7 +183,7 @@ def test_send_dispute_correct_confirm(settings, tenant) -> None:
         correction = statements.correct_statement(db, statement.id, D("-100.50"), "扬尘管控岗单价差额", actor=SYSTEM)
         assert correction.corrects_statement_id == statement.id and correction.status is StatementStatus.DRAFT
         assert correction.total == _independent_total(tenant, ids) - D("100.50")
-        assert statements.get_statement(db, statement.id).status is StatementStatus.CORRECTED
+        assert statement_queries.get_statement(db, statement.id).status is StatementStatus.CORRECTED
         statements.send_statement(db, correction.id, actor=SYSTEM)
         confirmed = statements.confirm_statement(db, correction.id, actor=REVIEWER, bureau_id=own_bureau)
         assert confirmed.status is StatementStatus.CONFIRMED
@@ -223,7 +226,7 @@ def test_without_a_signed_agreement_or_a_published_payroll_nothing_is_generated(
         _generate(tenant)
     with tenant_session(tenant.id) as db:
         agreement_id = db.execute(text("select id from service_agreements")).scalar()
-        agreements.sign_agreement(db, agreements.get_agreement(db, agreement_id), date(2025, 12, 1), actor=SYSTEM)
+        agreements.sign_agreement(db, agreement_queries.get_agreement(db, agreement_id), date(2025, 12, 1), actor=SYSTEM)
     with pytest.raises(DomainError, match="No published payroll"):
         _generate(tenant)
     with tenant_session(tenant.id) as db:

@@ -11,9 +11,10 @@ from litestar.testing import TestClient
 from sqlmodel import select
 
 from service.audit import SYSTEM, AuditEntry
-from service.bureaus import agreements, statements
-from service.bureaus.agreement_input import AgreementInput, PostInput
+from service.bureaus.agreements import actions as agreements
+from service.bureaus.agreements.inputs import AgreementInput, PostInput
 from service.bureaus.models import BureauStatement, ClientBureau, FeeBasis, PostNature, StatementStatus
+from service.bureaus.statements import actions as statements
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.runs import actions as runs
@@ -282,8 +283,8 @@ def test_the_reviewer_records_daily_points_for_their_bureaus_workers_only(client
 
 
 def test_appeals_of_the_bureaus_workers_are_read_and_answered_in_the_portal(client: TestClient, tenant, settings) -> None:
-    from service.assessment import appeal_actions
-    from service.assessment.appeal_models import Appeal
+    from service.assessment.appeals import actions as appeal_actions
+    from service.assessment.appeals.models import Appeal
     from tests.support.assessment_results import publish
 
     mine = make_worker(settings, tenant, client_bureau=BUREAU, name="申诉甲")

@@ -7,7 +7,8 @@ transactions (``Reporter``), throttled, so another request can read it while
 the calculation's own transaction is still open: the run page polls
 ``/payroll/<id>/progress`` with a small script, or refreshes itself without
 JavaScript.  A failed calculation leaves its error (the refused workers, or
-the message) on the row and nothing else: the page shows it.
+the message) on the row and nothing else: the page shows it.  Those writes are
+here, not in ``actions.py``: they are the job's own transactions, not business data.
 
 ``service.payroll.runs.jobs.start`` marks the row 'queued' (``begin``) and defers
 the job in the same transaction, then waits up to ``WAIT`` seconds for the row

@@ -3,7 +3,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from service.assessment.appeals import (
+from service.assessment.appeals.rules import (
     AppealOutcome,
     Decision,
     appeal_deadline,

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from service.bureaus.agreement_input import parse_agreement, parse_clauses, parse_post
-from service.bureaus.agreement_terms import Item, PostTerms, Terms, check_items, missing_items, price_line
+from service.bureaus.agreements.inputs import parse_agreement, parse_clauses, parse_post
+from service.bureaus.agreements.rules import Item, PostTerms, Terms, check_items, missing_items, price_line
 from service.bureaus.bureau_input import parse_bureau
 from service.bureaus.models import FeeBasis
 from service.errors import InputErrors

@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TypeVar
 
-from service.bureaus.agreement_terms import Item
+from service.bureaus.agreements.rules import Item
 from service.bureaus.bureau_input import clean, short_text
 from service.bureaus.models import FeeBasis, PostNature
 from service.dates import parse_date

@@ -1,10 +1,10 @@
 """Filing and answering appeals against published results: the only code that writes them.
 
-Rules are those of ``service.assessment.appeals`` (window, answerer,
-outcome).  Choices made here:
+Rules are those of ``appeals/rules.py`` (window, answerer, outcome); reads
+are in ``appeals/queries.py``.  Choices made here:
 
 * The window counts from the day the result's period was published
-  (``assessment_periods.published_on``), ``appeals.can_appeal``; a
+  (``assessment_periods.published_on``), ``rules.can_appeal``; a
   re-publication (an upheld appeal) does not reopen it.
 * A result has at most one open appeal at a time; an answered one may be
   followed by another within the window.
@@ -23,8 +23,7 @@ outcome).  Choices made here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
@@ -32,8 +31,9 @@ from sqlmodel import select
 
 from service import events
 from service.assessment import actions as assessment_actions
-from service.assessment.appeal_models import DEFAULT_APPEAL_DAYS, Appeal, AppealSetting
-from service.assessment.appeals import AppealOutcome, Decision, appeal_deadline, can_appeal, check_answerer
+from service.assessment.appeals.models import Appeal, AppealSetting
+from service.assessment.appeals.queries import appealed_result, get_result, recorders_of, window_days
+from service.assessment.appeals.rules import AppealOutcome, Decision, appeal_deadline, can_appeal, check_answerer
 from service.assessment.models import AssessmentResult
 from service.assessment.ratings import Rating
 from service.audit import Actor, record
@@ -43,83 +43,6 @@ from tenants.isolation import TenantSession
 
 MAX_REASON = 2000
 NO_SUCH_RESULT = N_("There is no such assessment result.")
-
-
-@dataclass(frozen=True)
-class ResultFacts:
-    """A result as an appeal needs it (read from the assessment tables)."""
-
-    id: int
-    worker_id: int
-    worker_name: str
-    period_id: int
-    period_name: str
-    starts_on: date
-    ends_on: date
-    published_on: date | None
-    status: str
-    score: Decimal
-    rating: str
-    revision: int
-
-
-_RESULT_SQL = """
-    select r.id, r.worker_id, w.name, r.period_id, p.name, p.starts_on, p.ends_on, p.published_on,
-           r.status, r.score, r.rating, r.revision
-    from assessment_results r
-    join assessment_periods p on p.tenant_id = r.tenant_id and p.id = r.period_id
-    join workers w on w.tenant_id = r.tenant_id and w.id = r.worker_id
-    where r.tenant_id = :t
-"""
-
-
-def get_result(db: TenantSession, result_id: int) -> ResultFacts | None:
-    tenant_id = db.tenant_id
-    row = db.execute(text(_RESULT_SQL + " and r.id = :id"), {"t": tenant_id, "id": result_id}).first()
-    return None if row is None else ResultFacts(*row)
-
-
-def appealed_result(db: TenantSession, appeal: Appeal) -> ResultFacts:
-    """The result ``appeal`` is against."""
-    result = get_result(db, appeal.result_id)
-    assert result is not None  # a foreign key holds it
-    return result
-
-
-def open_to_appeal_on(result: ResultFacts, deadline: date | None, today: date) -> bool:
-    """Whether ``today`` lies from the result's publication to its ``deadline`` (``deadline_of``), both inclusive."""
-    return result.published_on is not None and deadline is not None and result.published_on <= today <= deadline
-
-
-def published_results_of(db: TenantSession, worker_id: int) -> list[ResultFacts]:
-    tenant_id = db.tenant_id
-    rows = db.execute(
-        text(_RESULT_SQL + " and r.worker_id = :w and r.status = 'published' order by p.ends_on desc, r.id desc"),
-        {"t": tenant_id, "w": worker_id},
-    ).all()
-    return [ResultFacts(*row) for row in rows]
-
-
-def open_to_appeal(db: TenantSession, today: date, days: int, name: str = "", *, limit: int = 50) -> list[ResultFacts]:
-    """Published results whose window is still open today, by worker name (optionally containing ``name``)."""
-    tenant_id = db.tenant_id
-    sql = _RESULT_SQL + (
-        " and r.status = 'published' and p.published_on between :since and :today"
-        + (" and w.name like :name" if name else "")
-        + " order by w.name, p.ends_on desc, r.id limit :limit"
-    )
-    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = db.execute(
-        text(sql),
-        {"t": tenant_id, "since": today - timedelta(days=days), "today": today, "name": f"%{escaped}%", "limit": limit},
-    ).all()
-    return [ResultFacts(*row) for row in rows]
-
-
-def window_days(db: TenantSession) -> int:
-    tenant_id = db.tenant_id
-    setting = db.get(AppealSetting, tenant_id)
-    return setting.window_days if setting is not None else DEFAULT_APPEAL_DAYS
 
 
 def set_window_days(db: TenantSession, days: int, *, actor: Actor) -> None:
@@ -136,25 +59,6 @@ def set_window_days(db: TenantSession, days: int, *, actor: Actor) -> None:
         setting.updated_at = datetime.now(UTC)
     db.flush()
     record(db, tenant_id, actor, "appeal_settings.update", "appeal_settings", None, before=before, after={"window_days": days})
-
-
-def deadline_of(db: TenantSession, result: ResultFacts) -> date | None:
-    if result.published_on is None:
-        return None
-    return appeal_deadline(result.published_on, window_days(db))
-
-
-def recorders_of(db: TenantSession, result: ResultFacts) -> set[str]:
-    """``kind:id`` of everyone who recorded the worker's points during the result's period."""
-    tenant_id = db.tenant_id
-    rows = db.execute(
-        text(
-            "select distinct recorder_kind, recorder_id from assessment_records"
-            " where tenant_id = :t and worker_id = :w and on_date between :start and :end"
-        ),
-        {"t": tenant_id, "w": result.worker_id, "start": result.starts_on, "end": result.ends_on},
-    ).all()
-    return {f"{kind}:{rid}" for kind, rid in rows}
 
 
 def file_appeal(
@@ -217,11 +121,6 @@ def file_appeal(
     db.flush()
     record(db, tenant_id, actor, "appeal.file", "assessment_appeal", appeal.id, after=appeal.snapshot())
     return appeal
-
-
-def get_appeal(db: TenantSession, appeal_id: int) -> Appeal | None:
-    tenant_id = db.tenant_id
-    return db.exec(select(Appeal).where(Appeal.tenant_id == tenant_id, Appeal.id == appeal_id)).first()
 
 
 def answer_appeal(db: TenantSession, appeal: Appeal, outcome: AppealOutcome, today: date, *, actor: Actor) -> Appeal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Request, Response
 
-from service.bureaus import agreements, statements
+from service.bureaus.agreements import queries as agreements
 from service.bureaus.models import (
     AGREEMENT_LABELS,
     STATEMENT_LABELS,
@@ -15,6 +15,7 @@ from service.bureaus.models import (
     FeeBasis,
     ServiceAgreement,
 )
+from service.bureaus.statements import queries
 from service.database.ids import id_of
 from service.errors import N_, NotFound
 from service.excel import write_rows
@@ -45,17 +46,17 @@ def load(
     bureau than ``bureau_id``)."""
     tenant_id = db.tenant_id
     try:
-        statement = statements.get_statement(db, statement_id, bureau_id=bureau_id)
-    except statements.StatementNotFound:
+        statement = queries.get_statement(db, statement_id, bureau_id=bureau_id)
+    except queries.StatementNotFound:
         raise NotFound(statement_id) from None
     bureau = db.get_one(ClientBureau, (tenant_id, statement.bureau_id))  # a foreign key: the bureau exists
     agreement = agreements.get_agreement(db, statement.agreement_id)
     corrected_by = next(
-        (s for s in statements.statements_of(db, statement.bureau_id) if s.corrects_statement_id == statement.id),
+        (s for s in queries.statements_of(db, statement.bureau_id) if s.corrects_statement_id == statement.id),
         None,
     )
     related = {"corrects": statement.corrects_statement_id, "corrected_by": corrected_by.id if corrected_by else None}
-    return statement, statements.lines_of(db, id_of(statement)), bureau, agreement, related
+    return statement, queries.lines_of(db, id_of(statement)), bureau, agreement, related
 
 
 def filename(statement: BureauStatement, extension: str) -> str:

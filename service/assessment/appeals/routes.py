@@ -14,10 +14,11 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.assessment import appeal_actions, appeal_queries, queries
-from service.assessment.appeal_inputs import ANSWER_FIELDS, parse_answer
-from service.assessment.appeal_models import STATUS_LABELS
-from service.assessment.appeals import Decision
+from service.assessment import queries as assessment_queries
+from service.assessment.appeals import actions, queries
+from service.assessment.appeals.inputs import ANSWER_FIELDS, parse_answer
+from service.assessment.appeals.models import STATUS_LABELS
+from service.assessment.appeals.rules import Decision
 from service.assessment.ratings import LABELS as RATING_LABELS
 from service.assessment.ratings import Rating
 from service.errors import DomainError
@@ -51,12 +52,12 @@ def _new_page(
 ) -> Response:
     """The worker's published results, those still open to appeal, and the filing form."""
     today = clock.today()
-    worker = queries.workers_by_id(db, [worker_id]).get(worker_id)
+    worker = assessment_queries.workers_by_id(db, [worker_id]).get(worker_id)
     if worker is None:
         raise NotFoundException()
-    results = appeal_actions.published_results_of(db, worker_id)
-    deadlines = {r.id: appeal_actions.deadline_of(db, r) for r in results}
-    open_results = [r for r in results if appeal_actions.open_to_appeal_on(r, deadlines[r.id], today)]
+    results = queries.published_results_of(db, worker_id)
+    deadlines = {r.id: queries.deadline_of(db, r) for r in results}
+    open_results = [r for r in results if queries.open_to_appeal_on(r, deadlines[r.id], today)]
     return page(
         request,
         "appeals/new.html",
@@ -78,18 +79,18 @@ def _filing_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 def _detail(
     request: Request, ctx: RequestContext, db: TenantSession, appeal_id: int, refused: RefusedForm | None = None
 ) -> Response:
-    appeal = appeal_actions.get_appeal(db, appeal_id)
+    appeal = queries.get_appeal(db, appeal_id)
     if appeal is None:
         raise NotFoundException()
-    result = appeal_actions.appealed_result(db, appeal)
-    recorders = appeal_actions.recorders_of(db, result)
+    result = queries.appealed_result(db, appeal)
+    recorders = queries.recorders_of(db, result)
     actor = ctx.actor
     return page(
         request,
         "appeals/detail.html",
         appeal=appeal,
         result=result,
-        deadline=appeal_actions.deadline_of(db, result),
+        deadline=queries.deadline_of(db, result),
         status_labels=STATUS_LABELS,
         rating_label=_rating_label,
         ratings=list(Rating),
@@ -114,15 +115,15 @@ class AppealsController(Controller):
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
         tab = request.query_params.get("tab", "open")
         tab = tab if tab in TABS else "open"
-        listed = appeal_queries.appeals_page(
+        listed = queries.appeals_page(
             db,
             answered=tab == "answered",
             page=page_number(request.query_params.get("page", "")),
             size=PAGE_SIZE,
         )
-        days = appeal_actions.window_days(db)
+        days = queries.window_days(db)
         q = request.query_params.get("q", "").strip()[:40]
-        appealable = appeal_actions.open_to_appeal(db, clock.today(), days, q, limit=PAGE_SIZE) if ctx.has_role(*FILERS) else []
+        appealable = queries.open_to_appeal(db, clock.today(), days, q, limit=PAGE_SIZE) if ctx.has_role(*FILERS) else []
         return page(
             request,
             "appeals/index.html",
@@ -145,7 +146,7 @@ class AppealsController(Controller):
     @post("/settings", opt=allow(StaffRole.ADMIN) | shown_again_by(_settings_refused), sync_to_thread=True)
     def settings(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         days = whole_number(field_text(data, "window_days"), below=1000) or 0
-        appeal_actions.set_window_days(db, days, actor=ctx.actor)
+        actions.set_window_days(db, days, actor=ctx.actor)
         return see_other(ctx.tenant_path("/appeals?done=settings"))
 
     @get("/new/{worker_id:int}", opt=allow(*FILERS), sync_to_thread=True)
@@ -154,13 +155,13 @@ class AppealsController(Controller):
 
     @post("/new/{worker_id:int}", opt=allow(*FILERS) | shown_again_by(_filing_refused), sync_to_thread=True)
     def file(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
-        if not queries.workers_by_id(db, [worker_id]):
+        if not assessment_queries.workers_by_id(db, [worker_id]):
             raise NotFoundException()  # before any refusal: the page that shows it again is the worker's
         result_id = whole_number(field_text(data, "result_id")) or 0
-        result = appeal_actions.get_result(db, result_id)
+        result = queries.get_result(db, result_id)
         if result is None or result.worker_id != worker_id:
-            raise DomainError(appeal_actions.NO_SUCH_RESULT, field="result_id")
-        appeal = appeal_actions.file_appeal(db, result_id, field_text(data, "reason"), clock.today(), actor=ctx.actor)
+            raise DomainError(actions.NO_SUCH_RESULT, field="result_id")
+        appeal = actions.file_appeal(db, result_id, field_text(data, "reason"), clock.today(), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/appeals/{appeal.id}?done=filed"))
 
     @get("/{appeal_id:int}", opt=allow(*READERS), sync_to_thread=True)
@@ -169,11 +170,11 @@ class AppealsController(Controller):
 
     @post("/{appeal_id:int}/answer", opt=allow(*ANSWERERS) | shown_again_by(_answer_refused), sync_to_thread=True)
     def answer(self, ctx: RequestCtx, db: TenantDb, appeal_id: FromPath[int], data: FormData) -> Response:
-        appeal = appeal_actions.get_appeal(db, appeal_id)
+        appeal = queries.get_appeal(db, appeal_id)
         if appeal is None:
             raise NotFoundException()
         outcome = parse_answer({f: field_text(data, f) for f in ANSWER_FIELDS})
-        appeal_actions.answer_appeal(db, appeal, outcome, clock.today(), actor=ctx.actor)
+        actions.answer_appeal(db, appeal, outcome, clock.today(), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/appeals/{appeal_id}?done=answered"))
 
 
@@ -186,11 +187,11 @@ def _own_worker_id(ctx: RequestContext) -> int:
 def _mine(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm | None = None) -> Response:
     today = clock.today()
     worker_id = _own_worker_id(ctx)
-    results = appeal_actions.published_results_of(db, worker_id)
-    deadlines = {r.id: appeal_actions.deadline_of(db, r) for r in results}
-    appeals = appeal_queries.appeals_of_worker(db, worker_id)
+    results = queries.published_results_of(db, worker_id)
+    deadlines = {r.id: queries.deadline_of(db, r) for r in results}
+    appeals = queries.appeals_of_worker(db, worker_id)
     open_ids = {a.result_id for a in appeals if a.status == "open"}
-    appealable = [r for r in results if r.id not in open_ids and appeal_actions.open_to_appeal_on(r, deadlines[r.id], today)]
+    appealable = [r for r in results if r.id not in open_ids and queries.open_to_appeal_on(r, deadlines[r.id], today)]
     return page(
         request,
         "appeals/mine.html",
@@ -222,7 +223,7 @@ class MyAppealsController(Controller):
 
     @post("/", opt=allow(ASSISTANT_ROLE) | shown_again_by(_mine_refused), sync_to_thread=True)
     def file_mine(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
-        appeal_actions.file_appeal(
+        actions.file_appeal(
             db,
             whole_number(field_text(data, "result_id")) or 0,
             field_text(data, "reason"),

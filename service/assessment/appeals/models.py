@@ -12,7 +12,7 @@ from sqlmodel import Field, SQLModel
 from service.database.types import now_by_default
 from service.errors import N_
 
-# The seeds set no window (service.assessment.appeals): a tenant without a
+# The seeds set no window (appeals/rules.py): a tenant without a
 # setting gets this many calendar days after publication.
 DEFAULT_APPEAL_DAYS = 7
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from service.assessment.appeals import AppealOutcome, Decision
+from service.assessment.appeals.rules import AppealOutcome, Decision
 from service.assessment.ratings import Rating
 from service.errors import N_, DomainError, InputErrors
 from service.web.forms import choice, collect, parse_decimal, stripped

@@ -9,10 +9,12 @@ from decimal import Decimal
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from service.bureaus import directory, statement_files, statements
-from service.bureaus.agreement_input import amount
+from service.bureaus import directory
+from service.bureaus.access import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
+from service.bureaus.agreements.inputs import amount
 from service.bureaus.models import AGREEMENT_LABELS, STATEMENT_LABELS, StatementStatus
-from service.bureaus.routes import STATEMENT_DECIDERS, STATEMENT_READERS, STATEMENT_WRITERS
+from service.bureaus.statements import actions, queries
+from service.bureaus.statements import files as statement_files
 from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.web.access import allow
@@ -50,7 +52,7 @@ def _statements_page(request: Request, ctx: RequestContext, db: TenantSession, g
     return page(
         request,
         "bureaus/statements.html",
-        statements=statements.statements_of(db),
+        statements=queries.statements_of(db),
         bureaus={b.id: b for b in directory.bureaus(db)},
         labels=STATEMENT_LABELS,
         values=values,
@@ -90,7 +92,7 @@ def _action_refused(request: Request, ctx: RequestContext, db: TenantSession, re
     return _statement_page(request, ctx, db, request.path_params["statement_id"], action=refused)
 
 
-def _not_found(request: Request, _missing: statements.StatementNotFound) -> Response:
+def _not_found(request: Request, _missing: queries.StatementNotFound) -> Response:
     """The actions look the statement up themselves: one that does not exist is this tenant's 404."""
     return error_page(request, 404)
 
@@ -101,7 +103,7 @@ def _saved(ctx: RequestContext, statement_id: int) -> Response:
 
 class StatementsController(Controller):
     path = "/statements"
-    exception_handlers = {statements.StatementNotFound: _not_found}  # noqa: RUF012 - Litestar's own (instance) attribute, set per controller
+    exception_handlers = {queries.StatementNotFound: _not_found}  # noqa: RUF012 - Litestar's own (instance) attribute, set per controller
 
     @get("/", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
     def index(self, request: Request, ctx: RequestCtx, db: TenantDb) -> Response:
@@ -115,7 +117,7 @@ class StatementsController(Controller):
         bureau = directory.get_bureau(db, bureau_id) if bureau_id else None
         if bureau is None:
             raise DomainError(N_("Choose a value."), field="bureau_id")
-        statement = statements.generate_statement(db, bureau, month, actor=ctx.actor)
+        statement = actions.generate_statement(db, bureau, month, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/statements/{statement.id}?notice=created"))
 
     @get("/{statement_id:int}", opt=allow(*STATEMENT_READERS), sync_to_thread=True)
@@ -124,31 +126,31 @@ class StatementsController(Controller):
 
     @post("/{statement_id:int}/send", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def send(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        statements.send_statement(db, statement_id, actor=ctx.actor)
+        actions.send_statement(db, statement_id, actor=ctx.actor)
         return _saved(ctx, statement_id)
 
     @post("/{statement_id:int}/confirm", opt=allow(*STATEMENT_DECIDERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def confirm(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        statements.confirm_statement(db, statement_id, actor=ctx.actor)
+        actions.confirm_statement(db, statement_id, actor=ctx.actor)
         return _saved(ctx, statement_id)
 
     @post("/{statement_id:int}/dispute", opt=allow(*STATEMENT_DECIDERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def dispute(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int], data: FormData) -> Response:
         comment = field_text(data, "comment")
-        statements.dispute_statement(db, statement_id, comment, actor=ctx.actor)
+        actions.dispute_statement(db, statement_id, comment, actor=ctx.actor)
         return _saved(ctx, statement_id)
 
     @post("/{statement_id:int}/correct", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def correct(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int], data: FormData) -> Response:
         adjustment = _signed_amount(field_text(data, "adjustment"))
-        correction = statements.correct_statement(
+        correction = actions.correct_statement(
             db, statement_id, adjustment, field_text(data, "adjustment_note"), actor=ctx.actor
         )
         return _saved(ctx, id_of(correction))
 
     @post("/{statement_id:int}/discard", opt=allow(*STATEMENT_WRITERS) | shown_again_by(_action_refused), sync_to_thread=True)
     def discard(self, ctx: RequestCtx, db: TenantDb, statement_id: FromPath[int]) -> Response:
-        statements.discard_draft(db, statement_id, actor=ctx.actor)
+        actions.discard_draft(db, statement_id, actor=ctx.actor)
         return see_other(ctx.tenant_path("/statements"))
 
     @get("/{statement_id:int}/xlsx", opt=allow(*STATEMENT_READERS), sync_to_thread=True)

@@ -1,7 +1,8 @@
 """Pages for client bureaus, their units and the establishment offices.  Service agreements
-(``agreement_routes``) and monthly statements (``statement_routes``) have their own modules; the roles
-all three use are named here.  Controllers parse, call the actions, render; every handler declares who
-may call it, and a refused form is shown again by its renderer (``service/web/refusals.py``)."""
+(``bureaus/agreements/routes.py``) and monthly statements (``bureaus/statements/routes.py``) have their
+own pages; the roles all three use are named in ``bureaus/access.py``.  Controllers parse, call the
+actions, render; every handler declares who may call it, and a refused form is shown again by its
+renderer (``service/web/refusals.py``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service import clock
-from service.accounts.models import ALL_STAFF, StaffRole
-from service.bureaus import actions, agreements, client_workforce, directory, statements
+from service.accounts.models import ALL_STAFF
+from service.bureaus import actions, client_workforce, directory
+from service.bureaus.access import AGREEMENT_EDITORS, BUREAU_EDITORS, STATEMENT_READERS, bureau_or_404
+from service.bureaus.agreements import queries as agreements
 from service.bureaus.bureau_input import parse_bureau, parse_office, parse_unit
 from service.bureaus.models import (
     AGREEMENT_LABELS,
@@ -24,6 +27,7 @@ from service.bureaus.models import (
     EstablishmentOffice,
     UnitKind,
 )
+from service.bureaus.statements import queries as statements
 from service.cities.names import CITY_NAMES
 from service.database.ids import id_of
 from service.web.access import allow
@@ -34,25 +38,11 @@ from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
 
-BUREAU_EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
-AGREEMENT_EDITORS = (StaffRole.ADMIN,)
-STATEMENT_READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK, StaffRole.HR_CLERK, StaffRole.VIEWER)
-STATEMENT_WRITERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
-# Staff recording the bureau's own decision (a signed paper confirmation, a phone call):
-STATEMENT_DECIDERS = (StaffRole.ADMIN,)
-
 BUREAU_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email", "address", "establishment_office_id")
 UNIT_FIELDS = ("name", "kind", "city", "contact_name", "contact_phone", "contact_email", "address")
 OFFICE_FIELDS = ("name", "city", "contact_name", "contact_phone", "contact_email", "address")
 
 _COMMON: dict[str, Any] = {"cities": CITY_NAMES, "unit_kinds": list(UnitKind), "unit_kind_labels": UNIT_KIND_LABELS}
-
-
-def bureau_or_404(db: TenantSession, ctx: RequestContext, bureau_id: int) -> ClientBureau:
-    bureau = directory.get_bureau(db, bureau_id)
-    if bureau is None:
-        raise NotFoundException()
-    return bureau
 
 
 def _unit_or_404(db: TenantSession, ctx: RequestContext, bureau_id: int, unit_id: int) -> BureauUnit:

@@ -12,9 +12,11 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
-from service.bureaus import agreements, client_workforce
-from service.bureaus.agreement_input import parse_agreement, parse_clauses, parse_post
-from service.bureaus.agreement_terms import ARTICLE, ITEM_LABELS, Item
+from service.bureaus import client_workforce
+from service.bureaus.access import AGREEMENT_EDITORS, bureau_or_404
+from service.bureaus.agreements import actions, queries
+from service.bureaus.agreements.inputs import parse_agreement, parse_clauses, parse_post
+from service.bureaus.agreements.rules import ARTICLE, ITEM_LABELS, Item
 from service.bureaus.models import (
     AGREEMENT_LABELS,
     AgreementPost,
@@ -24,7 +26,6 @@ from service.bureaus.models import (
     PostNature,
     ServiceAgreement,
 )
-from service.bureaus.routes import AGREEMENT_EDITORS, bureau_or_404
 from service.database.ids import id_of
 from service.dates import parse_date
 from service.errors import N_, DomainError
@@ -57,14 +58,14 @@ def _money_text(value: Decimal | None) -> str:
 
 
 def _agreement_or_404(db: TenantSession, ctx: RequestContext, agreement_id: int) -> ServiceAgreement:
-    agreement = agreements.get_agreement(db, agreement_id)
+    agreement = queries.get_agreement(db, agreement_id)
     if agreement is None:
         raise NotFoundException()
     return agreement
 
 
 def _post_or_404(db: TenantSession, ctx: RequestContext, agreement: ServiceAgreement, post_id: int) -> AgreementPost:
-    post_row = agreements.get_post(db, agreement, post_id)
+    post_row = queries.get_post(db, agreement, post_id)
     if post_row is None:
         raise NotFoundException()
     return post_row
@@ -113,19 +114,19 @@ def _agreement_page(request: Request, ctx: RequestContext, db: TenantSession, ag
     today = clock.today()
     agreement = _agreement_or_404(db, ctx, agreement_id)
     bureau = bureau_or_404(db, ctx, agreement.bureau_id)
-    renewal_of = agreements.get_agreement(db, agreement.renews_agreement_id) if agreement.renews_agreement_id else None
+    renewal_of = queries.get_agreement(db, agreement.renews_agreement_id) if agreement.renews_agreement_id else None
     return page(
         request,
         "bureaus/agreement_detail.html",
         agreement=agreement,
         bureau=bureau,
-        posts=agreements.posts_of(db, id_of(agreement)),
-        clauses=agreements.clauses_of(db, id_of(agreement)),
-        items=agreements.check(db, agreement),
+        posts=queries.posts_of(db, id_of(agreement)),
+        clauses=queries.clauses_of(db, id_of(agreement)),
+        items=queries.check(db, agreement),
         item_labels=ITEM_LABELS,
         article=ARTICLE,
-        use_today=agreements.headcount_today(db, agreement, today),
-        use_by_month=agreements.headcount_by_month(db, agreement, today),
+        use_today=queries.headcount_today(db, agreement, today),
+        use_by_month=queries.headcount_by_month(db, agreement, today),
         workforce=next((r for r in client_workforce.workforce_rows(db, today) if r.bureau_id == bureau.id), None),
         renewal_of=renewal_of,
         today=today,
@@ -199,7 +200,7 @@ class BureauAgreementsController(Controller):
     def create(self, ctx: RequestCtx, db: TenantDb, bureau_id: FromPath[int], data: FormData) -> Response:
         bureau = bureau_or_404(db, ctx, bureau_id)
         parsed = parse_agreement({f: field_text(data, f) for f in AGREEMENT_FIELDS})
-        agreement = agreements.create_agreement(db, bureau, parsed, actor=ctx.actor)
+        agreement = actions.create_agreement(db, bureau, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement.id}?notice=created"))
 
 
@@ -228,14 +229,14 @@ class AgreementsController(Controller):
     def update(self, ctx: RequestCtx, db: TenantDb, agreement_id: FromPath[int], data: FormData) -> Response:
         agreement = _agreement_or_404(db, ctx, agreement_id)
         parsed = parse_agreement({f: field_text(data, f) for f in AGREEMENT_FIELDS})
-        agreements.update_agreement(db, agreement, parsed, actor=ctx.actor)
+        actions.update_agreement(db, agreement, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved"))
 
     @post("/{agreement_id:int}/posts", opt=allow(*AGREEMENT_EDITORS) | shown_again_by(_post_refused), sync_to_thread=True)
     def add_post(self, ctx: RequestCtx, db: TenantDb, agreement_id: FromPath[int], data: FormData) -> Response:
         agreement = _agreement_or_404(db, ctx, agreement_id)
         parsed = parse_post({f: field_text(data, f) for f in POST_FIELDS})
-        agreements.save_post(db, agreement, None, parsed, actor=ctx.actor)
+        actions.save_post(db, agreement, None, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved#posts"))
 
     @post(
@@ -249,7 +250,7 @@ class AgreementsController(Controller):
         agreement = _agreement_or_404(db, ctx, agreement_id)
         existing = _post_or_404(db, ctx, agreement, post_id)
         parsed = parse_post({f: field_text(data, f) for f in POST_FIELDS})
-        agreements.save_post(db, agreement, existing, parsed, actor=ctx.actor)
+        actions.save_post(db, agreement, existing, parsed, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved#posts"))
 
     @post(
@@ -259,27 +260,27 @@ class AgreementsController(Controller):
     )
     def delete_post(self, ctx: RequestCtx, db: TenantDb, agreement_id: FromPath[int], post_id: FromPath[int]) -> Response:
         agreement = _agreement_or_404(db, ctx, agreement_id)
-        agreements.delete_post(db, agreement, _post_or_404(db, ctx, agreement, post_id), actor=ctx.actor)
+        actions.delete_post(db, agreement, _post_or_404(db, ctx, agreement, post_id), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved#posts"))
 
     @post("/{agreement_id:int}/clauses", opt=allow(*AGREEMENT_EDITORS) | shown_again_by(_clauses_refused), sync_to_thread=True)
     def save_clauses(self, ctx: RequestCtx, db: TenantDb, agreement_id: FromPath[int], data: FormData) -> Response:
         agreement = _agreement_or_404(db, ctx, agreement_id)
         bodies = parse_clauses({f"clause_{item}": body for item, body in _clause_texts(data).items()})
-        agreements.save_clauses(db, agreement, bodies, actor=ctx.actor)
+        actions.save_clauses(db, agreement, bodies, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved#clauses"))
 
     @post("/{agreement_id:int}/sign", opt=allow(*AGREEMENT_EDITORS) | shown_again_by(_action_refused), sync_to_thread=True)
     def sign(self, ctx: RequestCtx, db: TenantDb, agreement_id: FromPath[int], data: FormData) -> Response:
         agreement = _agreement_or_404(db, ctx, agreement_id)
-        agreements.sign_agreement(db, agreement, parse_date(field_text(data, "signed_on"), "signed_on"), actor=ctx.actor)
+        actions.sign_agreement(db, agreement, parse_date(field_text(data, "signed_on"), "signed_on"), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved"))
 
     @post("/{agreement_id:int}/terminate", opt=allow(*AGREEMENT_EDITORS) | shown_again_by(_action_refused), sync_to_thread=True)
     def terminate(self, ctx: RequestCtx, db: TenantDb, agreement_id: FromPath[int], data: FormData) -> Response:
         agreement = _agreement_or_404(db, ctx, agreement_id)
         day = parse_date(field_text(data, "terminated_on"), "terminated_on")
-        agreements.terminate_agreement(db, agreement, day, actor=ctx.actor)
+        actions.terminate_agreement(db, agreement, day, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{agreement_id}?notice=saved"))
 
     @post("/{agreement_id:int}/renew", opt=allow(*AGREEMENT_EDITORS) | shown_again_by(_action_refused), sync_to_thread=True)
@@ -288,5 +289,5 @@ class AgreementsController(Controller):
         months = field_text(data, "months") or "12"
         if not (months.isascii() and months.isdigit()) or not 1 <= int(months[:3]) <= 120 or len(months) > 3:
             raise DomainError(N_("Enter a whole number from {low} to {high}."), field="months", low=1, high=120)
-        renewal = agreements.renew_agreement(db, agreement, int(months), actor=ctx.actor)
+        renewal = actions.renew_agreement(db, agreement, int(months), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/agreements/{renewal.id}?notice=created"))
