@@ -1,14 +1,11 @@
-"""The pay-amount and assessment-item Excel imports are jobs too (branch ``import-jobs-2``).
-
-NOT a reserved number: written by the import-jobs-2 helper as a NEW file after
-0027 (another helper writes 0028 in parallel; the lead re-chains when merging).
+"""The pay-amount and assessment-item Excel imports are jobs too.
 
 ``imports.kind`` is checked against the kinds of import there are (0023, 0026):
 'pay_amounts' (a payroll run's one-off additions and deductions) and
 'assessment_items' (the rule catalogue) join 'roster', 'contracts' and 'attendance'.
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 """
 
 from __future__ import annotations
