@@ -95,7 +95,7 @@ class Proration:
             "days": self.days,
             "first": self.first_day.isoformat(),
             "last": self.last_day.isoformat(),
-            "monthly": self.monthly,
+            "monthly": to_fen(self.monthly),
             "of_days": self.of_days,
             "amount": self.amount,
         }

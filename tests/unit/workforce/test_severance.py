@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 
 from service.errors import DomainError
+from service.i18n import translator
 from service.web.citations import in_chinese
 from service.workforce.contracts.severance import (
+    SEVERANCE_KIND_LABELS,
     ServiceLength,
     Severance,
     SeveranceKind,
@@ -335,3 +337,12 @@ def test_termination_reasons_cover_the_articles_and_round_trip_by_code() -> None
         assert f"Art. {number}" in articles
     assert TerminationReason("redundancy") is TerminationReason.REDUNDANCY
     assert TerminationReason.REDUNDANCY.value == "redundancy"
+
+
+def test_every_severance_kind_has_a_label_in_chinese() -> None:
+    zh = translator("zh_CN")
+    assert {kind: zh(SEVERANCE_KIND_LABELS[kind]) for kind in SeveranceKind} == {
+        SeveranceKind.N: "经济补偿（N）",
+        SeveranceKind.N_PLUS_ONE: "经济补偿加一个月代通知金（N+1）",
+        SeveranceKind.DOUBLE: "违法解除：经济补偿的二倍赔偿金（2N）",
+    }
