@@ -16,6 +16,11 @@ The rules count months in two ways, and both are defined here once:
   worker's service, lasts N whole months once the day after its last day
   reaches ``add_months(first_day, n)``: a contract from 1 January 2024 to
   31 December 2024 lasts one year; one ending on 30 December does not.
+* A worker's **service**, counted for severance, in whole months served
+  (``whole_months_served``): a month is served through the day before the
+  same date of the next month, and where that month has no such date, through
+  its last day (民法典 Art. 202).  A 29 February hire has served a year on
+  28 February of a common year, not one year and one day.
 
 And ``parse_date``, the one reading of a date as people type it in forms and sheets.
 """
@@ -59,6 +64,32 @@ def whole_months(first_day: date, last_day: date) -> tuple[int, int]:
     if add_months(first_day, months) > end:
         months -= 1
     return months, (end - add_months(first_day, months)).days
+
+
+def _month_after(first_day: date, months: int) -> date:
+    """The day ``months`` months after ``first_day``, or the 1st of the month after when that month lacks the date."""
+    year, month0 = divmod(first_day.year * 12 + first_day.month - 1 + months, 12)
+    if first_day.day <= calendar.monthrange(year, month0 + 1)[1]:
+        return date(year, month0 + 1, first_day.day)
+    return date(year + (month0 + 1) // 12, (month0 + 1) % 12 + 1, 1)
+
+
+def whole_months_served(first_day: date, last_day: date) -> tuple[int, int]:
+    """Split service from ``first_day`` to ``last_day`` (both counted) into whole months and days left over.
+
+    Each month of service ends on the day before the same date next month or,
+    when that month has no such date, on its last day (民法典 Art. 202: "没有对应日的，
+    月末日为期间的最后一日").  So a hire on 29 February 2024 has served exactly
+    a year on 28 February 2025, and one on 31 January a month on 28 February.
+    ``whole_months`` clamps instead, which made such a year one day long
+    (29 Feb 2024 - 28 Feb 2025 came out as a year and a day).
+    An empty span (``last_day`` the day before ``first_day``) is (0, 0).
+    """
+    end = last_day + ONE_DAY
+    months = (end.year - first_day.year) * 12 + end.month - first_day.month
+    if _month_after(first_day, months) > end:
+        months -= 1
+    return months, (end - _month_after(first_day, months)).days
 
 
 def weekdays(first_day: date, last_day: date) -> int:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from service.dates import add_months, lasts_months, weekdays, whole_months
+from service.dates import add_months, lasts_months, weekdays, whole_months, whole_months_served
 
 
 @pytest.mark.parametrize(
@@ -89,3 +89,32 @@ def test_whole_months_splits_a_span(first_day: date, last_day: date, expected: t
 )
 def test_weekdays_counts_mondays_to_fridays(first_day: date, last_day: date, expected: int) -> None:
     assert weekdays(first_day, last_day) == expected
+
+
+@pytest.mark.parametrize(
+    ("first_day", "last_day", "expected"),
+    [
+        (date(2017, 3, 1), date(2024, 10, 31), (92, 0)),  # the same as whole_months where every month has the date
+        (date(2024, 1, 15), date(2024, 2, 14), (1, 0)),
+        (date(2024, 1, 15), date(2024, 1, 14), (0, 0)),  # empty span
+        (date(2024, 2, 29), date(2025, 2, 28), (12, 0)),  # a 29 February hire: a year on 28 February
+        (date(2024, 2, 29), date(2025, 2, 27), (11, 30)),
+        (date(2024, 2, 29), date(2025, 3, 1), (12, 1)),
+        (date(2024, 2, 29), date(2028, 2, 28), (48, 0)),  # four years, the last ending in a leap February
+        (date(2024, 2, 29), date(2028, 2, 29), (48, 1)),
+        (date(2023, 1, 31), date(2023, 2, 28), (1, 0)),  # no 31 February: the month ends on its last day
+        (date(2023, 1, 31), date(2023, 2, 27), (0, 28)),
+        (date(2024, 3, 31), date(2024, 4, 30), (1, 0)),
+        (date(2024, 3, 1), date(2024, 3, 31), (1, 0)),
+    ],
+)
+def test_whole_months_served_ends_a_month_without_the_date_on_its_last_day(
+    first_day: date, last_day: date, expected: tuple[int, int]
+) -> None:
+    assert whole_months_served(first_day, last_day) == expected
+
+
+def test_whole_months_clamps_where_service_does_not() -> None:
+    # The difference whole_months_served exists for: whole_months makes the 29 February year a day long.
+    assert whole_months(date(2024, 2, 29), date(2025, 2, 28)) == (12, 1)
+    assert whole_months_served(date(2024, 2, 29), date(2025, 2, 28)) == (12, 0)

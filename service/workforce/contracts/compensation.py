@@ -126,6 +126,9 @@ def compute(
         monthly_wages=list(wages),
         minimum_wage=minimum_wage,
         city_average_wage=city_average,
+        # The form does not ask whether the rules before 2008 compensated this ending: it counts all the
+        # service and tells the user to check the part before 2008 (劳动合同法 Art. 97 ¶3).
+        pre_2008_compensable=True,
     )
     return SeveranceFigure(service_start, last_day, tuple(wages), city, figures, result)
 

@@ -55,13 +55,17 @@ def years_of_service(hire_date: date, on: date) -> int:
     return max(0, years)
 
 
-def annual_leave_days(hire_date: date, on: date) -> int:
-    """The statutory annual leave for the years of work completed by ``on`` (Art. 3)."""
-    years = years_of_service(hire_date, on)
+def statutory_annual_leave(years_of_work: int) -> int:
+    """The annual leave for ``years_of_work`` full years of cumulative work, with any employer (Art. 3)."""
     for threshold, days in ANNUAL_LEAVE_STEPS:
-        if years >= threshold:
+        if years_of_work >= threshold:
             return days
     return 0
+
+
+def annual_leave_days(hire_date: date, on: date) -> int:
+    """The statutory annual leave for the years of work completed by ``on`` (Art. 3)."""
+    return statutory_annual_leave(years_of_service(hire_date, on))
 
 
 def annual_leave_for_year(hire_date: date, year: int) -> int:
