@@ -16,10 +16,10 @@ from faker import Faker
 from sqlmodel import col, select
 
 from service import clock
-from service.accounts.actions import create_staff_user
-from service.accounts.models import StaffRole
+from service.accounts.actions import create_staff_user, find_by_email
+from service.accounts.models import StaffRole, StaffUser
 from service.assessment.ratings import Rating
-from service.audit import SYSTEM
+from service.audit import SYSTEM, Actor
 from service.bureaus.actions import create_bureau, create_office, ensure_assignment
 from service.bureaus.agreements import actions as agreements
 from service.bureaus.agreements.inputs import AgreementInput, PostInput
@@ -272,14 +272,18 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
         return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=False)
 
     def populate(db: TenantSession, tenant_id: uuid.UUID) -> None:
-        for email, name, role in DEMO_USERS[1:]:
-            create_staff_user(db, actor=SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
+        staff = {
+            role: create_staff_user(db, actor=SYSTEM, email=email, display_name=name, role=role, password=DEMO_PASSWORD)
+            for email, name, role in DEMO_USERS[1:]
+        }
         seed_demo_bureaus(db)
         _demo_agreements(db)
         import_workers(db, keys_for(settings), demo_workers(workers), actor=SYSTEM)
         _sign_contracts(db, tenant_id, clock.today())
         create_version(db, demo_salary_bands(), actor=SYSTEM)
-        _publish_last_month(db, clock.today())
+        admin = find_by_email(db, admin_email)
+        assert admin is not None  # create_tenant made the admin before populating
+        _publish_last_month(db, clock.today(), calculator=_acting(staff[StaffRole.PAYROLL_CLERK]), checker=_acting(admin))
         assistant_phone.append(_assistant_account(db))
 
     assistant_phone: list[str] = []
@@ -295,13 +299,18 @@ def ensure_demo(settings: Settings, workers: int = 500, *, only_if_empty: bool =
     return DemoSignIn(DEMO_SLUG, admin_email, DEMO_PASSWORD, created=True, assistant_phone=assistant_phone[0])
 
 
-def _publish_last_month(db: TenantSession, today: date) -> None:
-    """Last month's payroll, calculated and published, so payslips and statements have figures."""
+def _acting(user: StaffUser) -> Actor:
+    return Actor("staff", id_of(user), user.display_name)
+
+
+def _publish_last_month(db: TenantSession, today: date, *, calculator: Actor, checker: Actor) -> None:
+    """Last month's payroll, so payslips and statements have figures: calculated by the payroll clerk,
+    approved and published by the admin (four eyes)."""
     month = add_months(today.replace(day=1), -1)
-    run = runs.create_run(db, month, actor=SYSTEM)
-    runs.calculate(db, run, actor=SYSTEM)
-    runs.approve(db, run, actor=SYSTEM)
-    runs.publish(db, run, actor=SYSTEM)
+    run = runs.create_run(db, month, actor=calculator)
+    runs.calculate(db, run, actor=calculator)
+    runs.approve(db, run, actor=checker)
+    runs.publish(db, run, actor=checker)
 
 
 def _assistant_account(db: TenantSession) -> str:

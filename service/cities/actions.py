@@ -32,6 +32,7 @@ def snapshot(parameter: CityParameter) -> dict:
         "minimum_wage_hourly": str(parameter.minimum_wage_hourly),
         "average_wage_monthly": str(parameter.average_wage_monthly),
         "source": parameter.source,
+        "housing_fund_start": parameter.housing_fund_start,
     }
 
 
@@ -43,6 +44,7 @@ def figures(parameter: CityParameter) -> CityFigures:
         minimum_wage_hourly=parameter.minimum_wage_hourly,
         average_wage_monthly=parameter.average_wage_monthly,
         source=parameter.source,
+        housing_fund_start=parameter.housing_fund_start,
     )
 
 
@@ -69,6 +71,7 @@ def seed_reference(db: TenantSession, *, actor: Actor = SYSTEM) -> int:
             "minimum_wage_hourly": f.minimum_wage_hourly,
             "average_wage_monthly": f.average_wage_monthly,
             "source": f.source,
+            "housing_fund_start": f.housing_fund_start,
         }
         for f in REFERENCE
         if (f.city, f.effective_from) not in existing

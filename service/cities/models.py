@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Column, Identity, Numeric
 from sqlmodel import Field, SQLModel
 
+from service.cities.housing_fund import DEFAULT_START
 from service.database.types import now_by_default
 
 
@@ -24,4 +25,5 @@ class CityParameter(SQLModel, table=True):
     minimum_wage_hourly: Decimal = Field(sa_column=Column(Numeric(8, 2), nullable=False))
     average_wage_monthly: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
     source: str = ""
+    housing_fund_start: str = DEFAULT_START.value  # a housing_fund.HousingFundStart (migration 0031)
     created_at: datetime | None = now_by_default()

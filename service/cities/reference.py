@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from service.cities.housing_fund import DEFAULT_START
 from service.cities.minimum_wages import MINIMUM_WAGES
 from service.cities.names import BEIJING, CHENGDU, HANGZHOU, SHANGHAI
 
@@ -35,6 +36,7 @@ class CityFigures:
     minimum_wage_hourly: Decimal
     average_wage_monthly: Decimal
     source: str = ""
+    housing_fund_start: str = DEFAULT_START.value  # every seeded city: the month after the hire month
 
 
 # Part-time hourly minimum per (city, effective date of the monthly figure).

@@ -1,5 +1,6 @@
 """The cities page: each city's figures in force today and their history;
-the admin adds a version or corrects one."""
+the admin adds a version or corrects one.  Each version says when a new
+hire's housing fund starts, with what that means for the payroll."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from litestar.params import FromPath
 from service import clock
 from service.accounts.models import ALL_STAFF, StaffRole
 from service.cities import actions
+from service.cities.housing_fund import DEFAULT_START, START_EXPLANATIONS, START_LABELS
 from service.cities.models import CityParameter
 from service.cities.names import CITY_NAMES
 from service.cities.reference import version_in_force
@@ -47,6 +49,7 @@ def _values(parameter: CityParameter) -> dict[str, str]:
         "effective_from": parameter.effective_from.isoformat(),
         **{f: str(getattr(parameter, f)) for f in AMOUNT_FIELDS},
         "source": parameter.source,
+        "housing_fund_start": parameter.housing_fund_start,
     }
 
 
@@ -67,6 +70,9 @@ def _cities_page(
         cities=_cities(actions.all_versions(db), today),
         today=today,
         city_names=CITY_NAMES,
+        start_labels={s.value: label for s, label in START_LABELS.items()},
+        start_explanations={s.value: text for s, text in START_EXPLANATIONS.items()},
+        default_start=DEFAULT_START.value,
         can_edit=ctx.has_role(*EDITORS),
         values_of=_values,
         add_values=added.values(FIELDS) if added else {},

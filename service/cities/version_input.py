@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TypeVar
 
+from service.cities.housing_fund import HousingFundStart
 from service.cities.reference import CityFigures
 from service.dates import parse_date
 from service.errors import N_, DomainError, InputErrors
@@ -21,7 +22,7 @@ CITY_CODE = re.compile(r"[a-z][a-z0-9_]{1,19}")  # the check of migration 0007 o
 SOURCE_MAX = 300
 T = TypeVar("T")
 AMOUNT_FIELDS = ("minimum_wage_monthly", "minimum_wage_hourly", "average_wage_monthly")
-FIELDS = ("city", "effective_from", *AMOUNT_FIELDS, "source")
+FIELDS = ("city", "effective_from", *AMOUNT_FIELDS, "source", "housing_fund_start")
 # numeric(10, 2) and numeric(8, 2) in migration 0006
 _LIMITS = {
     "minimum_wage_monthly": Decimal("99999999.99"),
@@ -79,12 +80,13 @@ def parse_city_version(raw: Mapping[str, str]) -> CityVersionInput:
     effective_from = checked("effective_from", functools.partial(parse_date, field="effective_from"))
     monthly, hourly, average = (checked(f, functools.partial(parse_amount, field=f)) for f in AMOUNT_FIELDS)
     source = checked("source", _source)
+    start = checked("housing_fund_start", _housing_fund_start)
     if errors:
         raise CityInputErrors(errors)
     # Each is None only beside an error.
-    assert city is not None and effective_from is not None and source is not None
+    assert city is not None and effective_from is not None and source is not None and start is not None
     assert monthly is not None and hourly is not None and average is not None
-    return CityVersionInput(city, effective_from, monthly, hourly, average, source)
+    return CityVersionInput(city, effective_from, monthly, hourly, average, source, start)
 
 
 def _source(text: str) -> str:
@@ -92,3 +94,10 @@ def _source(text: str) -> str:
     if len(source) > SOURCE_MAX:
         raise DomainError(N_("At most {limit} characters."), field="source", limit=SOURCE_MAX)
     return source
+
+
+def _housing_fund_start(text: str) -> str:
+    try:
+        return HousingFundStart(text.strip()).value
+    except ValueError:
+        raise DomainError(N_("Choose when a new hire's housing fund starts."), field="housing_fund_start") from None

@@ -79,6 +79,8 @@ def monthly_contributions(
     hf_base_wage: Decimal,
     housing_fund_rate: Decimal,
     injury_rate: Decimal,
+    *,
+    housing_fund_due: bool = True,
 ) -> Contributions:
     """Employer and employee amounts per item for one month.
 
@@ -86,6 +88,9 @@ def monthly_contributions(
     on (usually last year's monthly average; a new hire's first wage);
     ``housing_fund_rate`` is the employer's chosen rate, which must lie in the
     city's range; ``injury_rate`` is the employer's risk-class rate.
+    ``housing_fund_due`` False: no housing fund this month, either side (a new
+    hire's first month where the city starts it the month after,
+    ``service.cities.housing_fund``).
     """
     hf = policy.housing_fund
     if not hf.rates.contains(housing_fund_rate):
@@ -108,5 +113,5 @@ def monthly_contributions(
         unemployment=_split(policy.unemployment, si_base),
         maternity=NOTHING if policy.maternity is None else _split(policy.maternity, si_base),
         work_injury=Split(employer=apply_rounding(si_base * injury_rate, policy.work_injury_rounding)),
-        housing_fund=Split(employer=hf_amount, employee=hf_amount),
+        housing_fund=Split(employer=hf_amount, employee=hf_amount) if housing_fund_due else NOTHING,
     )

@@ -119,13 +119,15 @@ class Attendance:
 class Insurance:
     """What ``monthly_contributions`` needs: the city policy in force, the
     wages the bases are declared on, the employer's housing-fund rate and
-    work-injury rate."""
+    work-injury rate; and whether the housing fund is paid this month (not in
+    a new hire's first month where the city starts it the month after)."""
 
     policy: CityPolicy
     si_base_wage: Decimal
     hf_base_wage: Decimal
     housing_fund_rate: Decimal
     injury_rate: Decimal
+    housing_fund_due: bool = True
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,12 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
 
     ins = inputs.insurance
     contributions = monthly_contributions(
-        ins.policy, ins.si_base_wage, ins.hf_base_wage, ins.housing_fund_rate, ins.injury_rate
+        ins.policy,
+        ins.si_base_wage,
+        ins.hf_base_wage,
+        ins.housing_fund_rate,
+        ins.injury_rate,
+        housing_fund_due=ins.housing_fund_due,
     )
     splits = {
         "pension": contributions.pension,

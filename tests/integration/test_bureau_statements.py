@@ -31,7 +31,7 @@ from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import GRADES
 from tenants.isolation import tenant_session
-from tests.support.factories import make_bureau, make_worker
+from tests.support.factories import make_bureau, make_clerk, make_worker
 from tests.support.web import csrf_from
 
 D = Decimal
@@ -65,12 +65,13 @@ def _publish_march(settings, tenant) -> dict[str, int]:
         "c": make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=4, post_line="扬尘管控").id,
         "x": make_worker(settings, tenant, client_bureau=OTHER, unit="", city="chengdu", grade=2).id,
     }
+    clerk = make_clerk(tenant)  # approves and publishes what the system calculated (four eyes)
     with tenant_session(tenant.id) as db:
         save_month(db, MARCH, {ids["b"]: AttendanceFigures(D("20"), D("1.5"), D("10"), D("8"), D("0"))}, actor=SYSTEM)
         run = runs.create_run(db, MARCH, actor=SYSTEM)
         runs.calculate(db, run, actor=SYSTEM)
-        runs.approve(db, run, actor=SYSTEM)
-        runs.publish(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=clerk)
+        runs.publish(db, run, actor=clerk)
     return ids
 
 

@@ -36,6 +36,7 @@ def form(**changes: str) -> dict[str, str]:
         "minimum_wage_hourly": "24.5",
         "average_wage_monthly": "8012.50",
         "source": "川人社发〔2026〕示例号",
+        "housing_fund_start": "next_month",
     }
     values.update(changes)
     return values
@@ -98,6 +99,7 @@ def test_refusals_write_nothing(tenant, signed_in) -> None:
         (form(effective_from="2026-02-30"), "effective_from"),
         (form(city="成都!"), "city"),
         (form(source="x" * 301), "source"),
+        (form(housing_fund_start="whenever"), "housing_fund_start"),
     ]
     for values, field in cases:
         response = client.post(f"/t/{tenant.slug}/cities", data={"_csrf": token, **values})

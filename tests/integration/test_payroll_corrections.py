@@ -37,6 +37,8 @@ def set_base(tenant, worker_id: int, amount: str) -> None:
 
 
 def publish(client, tenant, run_id: int) -> None:
+    """Approve and publish as a second clerk (four eyes), who stays signed in."""
+    pages.second_clerk(client, tenant)
     assert pages.action(client, tenant, run_id, "approve").status_code == 303
     assert pages.action(client, tenant, run_id, "publish", {"confirm": "yes"}).status_code == 303
 

@@ -27,8 +27,8 @@ from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.models import GRADES, Worker
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
-from tests.support.factories import make_bureau, make_worker
-from tests.support.web import csrf_from
+from tests.support.factories import make_bureau, make_staff, make_worker
+from tests.support.web import csrf_from, sign_in
 
 D = Decimal
 BUREAU = "成都市锦江区城市管理和综合行政执法局"
@@ -93,9 +93,18 @@ def message(msgid: str, **params: object) -> str:
     return html.escape(translator(None)(msgid, **params), quote=False)
 
 
+def second_clerk(client, tenant) -> None:
+    """Sign the client in as a new payroll clerk: the four eyes that check a run someone else calculated.
+    The client stays signed in as that clerk."""
+    sign_in(client, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))
+
+
 def publish_month(client, tenant, month: str) -> int:
+    """Create and calculate the month's run as the signed-in user, then approve and publish it as a second
+    clerk (who stays signed in)."""
     run_id = run_id_of(create(client, tenant, month))
     assert action(client, tenant, run_id, "calculate").status_code == 303
+    second_clerk(client, tenant)
     assert action(client, tenant, run_id, "approve").status_code == 303
     refused = action(client, tenant, run_id, "publish")
     assert refused.status_code == 400  # the confirmation box was not ticked
@@ -139,6 +148,7 @@ def test_a_clerk_runs_a_month_from_creation_to_publication(settings, tenant, sig
         assert message(msgid) in slip.text
 
     assert action(client, tenant, march, "publish", {"confirm": "yes"}).status_code == 400  # not approved yet
+    second_clerk(client, tenant)  # four eyes: whoever calculated the run does not approve it
     assert action(client, tenant, march, "approve").status_code == 303
     assert action(client, tenant, march, "publish", {"confirm": "yes"}).status_code == 303
     with tenant_session(tenant.id) as db:

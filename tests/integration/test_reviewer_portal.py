@@ -21,7 +21,7 @@ from service.payroll.runs import actions as runs
 from service.reviewers.models import ReviewerRole
 from service.workforce.models import GRADES
 from tenants.isolation import tenant_session
-from tests.support.factories import make_bureau, make_worker
+from tests.support.factories import make_bureau, make_clerk, make_worker
 from tests.support.oidc import make_connection, reviewer_session
 from tests.support.web import csrf_from
 
@@ -42,11 +42,12 @@ def _publish_march(settings, tenant) -> None:
     make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=5, post_line="市容市貌", name="甲一")
     make_worker(settings, tenant, client_bureau=BUREAU, city="chengdu", grade=3, post_line="市容市貌", name="甲二")
     make_worker(settings, tenant, client_bureau=OTHER, unit="", city="chengdu", grade=2, name="乙一")
+    clerk = make_clerk(tenant)  # approves and publishes what the system calculated (four eyes)
     with tenant_session(tenant.id) as db:
         run = runs.create_run(db, MARCH, actor=SYSTEM)
         runs.calculate(db, run, actor=SYSTEM)
-        runs.approve(db, run, actor=SYSTEM)
-        runs.publish(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=clerk)
+        runs.publish(db, run, actor=clerk)
 
 
 def _bureau(db, name: str) -> ClientBureau:

@@ -9,7 +9,7 @@ from datetime import date
 
 from service.accounts.actions import create_staff_user
 from service.accounts.models import StaffRole
-from service.audit import SYSTEM
+from service.audit import SYSTEM, Actor
 from service.bureaus.actions import ensure_assignment
 from service.keys import keys_for
 from service.platform.provisioning import create_tenant
@@ -52,6 +52,16 @@ def make_staff(tenant: TenantFixture, role: StaffRole) -> str:
     with tenant_session(tenant.id) as db:
         create_staff_user(db, actor=SYSTEM, email=email, display_name=f"测试{role.value}", role=role, password=PASSWORD)
     return email
+
+
+def make_clerk(tenant: TenantFixture, role: StaffRole = StaffRole.PAYROLL_CLERK) -> Actor:
+    """A new staff user, as the actor they act as: the second person who approves and publishes a payroll
+    run another actor (often SYSTEM) calculated, as the four-eyes rule wants."""
+    email = f"{role.value}{next(_sequence)}@{tenant.slug}.test"
+    with tenant_session(tenant.id) as db:
+        user = create_staff_user(db, actor=SYSTEM, email=email, display_name=f"测试{role.value}", role=role, password=PASSWORD)
+        assert user.id is not None
+        return Actor("staff", user.id, user.display_name)
 
 
 def worker_input(**overrides: object) -> WorkerInput:

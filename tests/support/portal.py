@@ -16,7 +16,7 @@ from service.payroll.runs.models import PayrollRun, PayslipRow
 from service.portal import actions
 from service.workforce.models import GRADES, Worker
 from tenants.isolation import tenant_session
-from tests.support.factories import TenantFixture, make_bureau
+from tests.support.factories import TenantFixture, make_bureau, make_clerk
 from tests.support.web import csrf_from
 
 D = Decimal
@@ -36,13 +36,15 @@ def band_table(tenant: TenantFixture) -> None:
 
 
 def run_month(tenant: TenantFixture, month: date, *, publish: bool = True) -> PayrollRun:
-    """A regular run of the month, calculated, approved and (unless told not to) published."""
+    """A regular run of the month, calculated by the system, approved and (unless told not to) published
+    by a payroll clerk (four eyes)."""
+    clerk = make_clerk(tenant)
     with tenant_session(tenant.id) as db:
         run = runs.create_run(db, month, actor=SYSTEM)
         runs.calculate(db, run, actor=SYSTEM)
-        runs.approve(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=clerk)
         if publish:
-            runs.publish(db, run, actor=SYSTEM)
+            runs.publish(db, run, actor=clerk)
     return run
 
 

@@ -28,8 +28,13 @@ Calculation reports its phase through an optional ``progress`` callable
 (``progress`` writes it on separate short transactions); the payslips are
 computed and COPYed chunk by chunk into temporary tables, so memory stays flat
 (no list of every payslip is kept), and only moved into the real tables once
-every worker has been computed without a problem.  Approval by someone other than the calculating clerk is not
-enforced in this slice: both names are kept on the run.
+every worker has been computed without a problem.
+
+Approval and publication are guarded (``guards``): the clerk who calculated a
+run may not approve or publish it while the tenant keeps four eyes on, and a
+run paying anyone below the city minimum wage is approved only with a reason
+for each such worker.  Who calculated, approved and published is kept on the
+run.
 
 The month's attendance is locked (``attendance.lock_month``) when a regular
 run uses it, so the figures paid stay the figures on record.  Opening a
@@ -41,7 +46,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -53,9 +58,11 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from service.audit import Actor, record
+from service.database.ids import id_of
 from service.errors import N_, DomainError, Refused
 from service.money import ZERO
 from service.payroll.payslip import Payslip, compute_payslip
+from service.payroll.runs import guards
 from service.payroll.runs import inputs as run_inputs
 from service.payroll.runs.inputs import Missing, ytd_to_json
 from service.payroll.runs.models import PayrollRun, PayslipRow, ProgressPhase, RunKind, RunStatus
@@ -531,11 +538,12 @@ def finish(db: TenantSession, run: PayrollRun, inputs: run_inputs.RunInputs, tot
     run.employer_cost = totals.employer_cost
     run.status = RunStatus.CALCULATED.value
     run.calculated_at = datetime.now(UTC)
-    run.calculated_by = actor.label
+    run.calculated_by, run.calculated_by_kind, run.calculated_by_id = actor.label, actor.kind, actor.id
     run.approved_at = None
-    run.approved_by = None
+    run.approved_by, run.approved_by_kind, run.approved_by_id = None, None, None
     db.add(run)
     db.flush()
+    cleared = guards.clear_reasons(db, id_of(run))  # they approved the figures replaced now
     # A regular run locks the month's attendance when it uses it; a correction run leaves it open
     # for further corrections until it is published (``publish`` locks it).
     regular = run.kind == RunKind.REGULAR.value
@@ -546,6 +554,7 @@ def finish(db: TenantSession, run: PayrollRun, inputs: run_inputs.RunInputs, tot
         "attendance_rows": inputs.attendance_rows,
         "attendance_locked": locked,
         "minimum_wage_flags": totals.below_minimum,
+        "minimum_wage_reasons_cleared": cleared,
     }
     record(db, tenant_id, actor, "payroll_run.calculate", "payroll_run", run.id, before=before, after=after)
     return Outcome(run, totals.payslips, totals.lines)
@@ -554,33 +563,44 @@ def finish(db: TenantSession, run: PayrollRun, inputs: run_inputs.RunInputs, tot
 refuse_published = _refuse_published
 
 
-def approve(db: TenantSession, run: PayrollRun, *, actor: Actor) -> PayrollRun:
+def approve(db: TenantSession, run: PayrollRun, reasons: Mapping[int, str] | None = None, *, actor: Actor) -> PayrollRun:
+    """Approve a calculated run: not by the clerk who calculated it (four eyes, unless switched off), and
+    with ``reasons`` (by worker id) for every worker paid below the city minimum wage."""
     _refuse_published(run)
     if run.status != RunStatus.CALCULATED.value:
         raise DomainError(N_("Only a calculated payroll run can be approved."), field="status")
+    guards.refuse_own_run(db, run, actor, publishing=False)
+    cases = guards.below_minimum(db, id_of(run))
+    given = guards.check_reasons(cases, reasons or {})
     before = run.snapshot()
     run.status = RunStatus.APPROVED.value
     run.approved_at = datetime.now(UTC)
-    run.approved_by = actor.label
+    run.approved_by, run.approved_by_kind, run.approved_by_id = actor.label, actor.kind, actor.id
     db.add(run)
     db.flush()
-    record(db, db.tenant_id, actor, "payroll_run.approve", "payroll_run", run.id, before=before, after=run.snapshot())
+    kept = guards.keep_reasons(db, run, cases, given, actor=actor)
+    after = run.snapshot() | {"four_eyes": guards.four_eyes(db), "minimum_wage_reasons": kept}
+    record(db, db.tenant_id, actor, "payroll_run.approve", "payroll_run", run.id, before=before, after=after)
     return run
 
 
 def publish(db: TenantSession, run: PayrollRun, *, actor: Actor) -> PayrollRun:
+    """Publish an approved run: not by the clerk who calculated it (four eyes, unless switched off)."""
     tenant_id = db.tenant_id
     _refuse_published(run)
     if run.status != RunStatus.APPROVED.value:
         raise DomainError(N_("Only an approved payroll run can be published."), field="status")
+    guards.refuse_own_run(db, run, actor, publishing=True)
     before = run.snapshot()
     run.status = RunStatus.PUBLISHED.value
     run.published_at = datetime.now(UTC)
+    run.published_by, run.published_by_kind, run.published_by_id = actor.label, actor.kind, actor.id
     db.add(run)
     db.flush()
     if run.kind == RunKind.CORRECTION.value:
         lock_month(db, run.month, actor=actor)  # the corrected figures are the ones on record
-    record(db, tenant_id, actor, "payroll_run.publish", "payroll_run", run.id, before=before, after=run.snapshot())
+    after = run.snapshot() | {"four_eyes": guards.four_eyes(db)}
+    record(db, tenant_id, actor, "payroll_run.publish", "payroll_run", run.id, before=before, after=after)
     return run
 
 

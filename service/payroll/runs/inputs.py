@@ -19,6 +19,8 @@ Choices made here (and said on the run's page):
 * The contribution base is the worker's declared base, else the city's
   average monthly wage; the tenant's rates for the city, else the lowest
   (as ``insurance.worker_contributions.worker_month`` chooses them).
+* The housing fund is left out of a new hire's first month where the city's
+  figures in force start it the month after (``cities.housing_fund``).
 * The tax year starts from ``year_flags.year_start`` (the worker's
   首次取得工资 / 6 万元 flags saved for the year, none meaning neither) when
   the worker has no published payslip earlier in the year.  A small
@@ -52,6 +54,7 @@ from sqlalchemy import ARRAY, BigInteger, ColumnElement, and_, any_, literal, or
 from sqlmodel import col, select
 
 from service.assessment.ratings import Rating
+from service.cities.housing_fund import housing_fund_due
 from service.cities.models import CityParameter
 from service.database.ids import id_of
 from service.errors import N_, DomainError
@@ -378,6 +381,7 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
                 hf_base_wage=base,
                 housing_fund_rate=policy.housing_fund.rates.lower if hf_rate is None else hf_rate,
                 injury_rate=WORK_INJURY_RATES.lower if injury is None else injury,
+                housing_fund_due=housing_fund_due(figure.housing_fund_start, w.hire_date, month),
             ),
             year_to_date=ytd,
             declarations=declared.get(w.id),

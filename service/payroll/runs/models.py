@@ -1,4 +1,4 @@
-"""Payroll runs, payslips and payslip lines as stored (migration 0012)."""
+"""Payroll runs, payslips and payslip lines as stored (migration 0012); the guards on a run's money (migration 0031)."""
 
 from __future__ import annotations
 
@@ -65,11 +65,19 @@ class PayrollRun(SQLModel, table=True):
     net: Decimal = _money(14)
     tax: Decimal = _money(14)
     employer_cost: Decimal = _money(14)
+    # Who did each step: the name shown, and the actor's kind and id the four-eyes rule compares (migration 0031).
     calculated_at: datetime | None = _timestamp()
     calculated_by: str | None = None
+    calculated_by_kind: str | None = None
+    calculated_by_id: int | None = Field(default=None, sa_type=BigInteger)
     approved_at: datetime | None = _timestamp()
     approved_by: str | None = None
+    approved_by_kind: str | None = None
+    approved_by_id: int | None = Field(default=None, sa_type=BigInteger)
     published_at: datetime | None = _timestamp()
+    published_by: str | None = None
+    published_by_kind: str | None = None
+    published_by_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime | None = now_by_default()
     if TYPE_CHECKING:
         client_bureau: ClassVar[Mapped[str | None]]  # the bureau's name, mapped below the class
@@ -91,6 +99,30 @@ class PayrollRun(SQLModel, table=True):
 
 
 map_bureau_name(PayrollRun)
+
+
+class PayrollSetting(SQLModel, table=True):
+    """The tenant's payroll switches (migration 0031); no row: every default (four eyes on)."""
+
+    __tablename__ = "payroll_settings"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    four_eyes: bool = True
+    updated_at: datetime | None = now_by_default()
+
+
+class MinimumWageReason(SQLModel, table=True):
+    """Why the approver let a worker be paid below the city minimum wage in a run (migration 0031)."""
+
+    __tablename__ = "payroll_minimum_wage_reasons"
+
+    tenant_id: uuid.UUID = Field(primary_key=True)
+    run_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    worker_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    shortfall: Decimal = _money()
+    reason: str = Field(sa_type=Text)
+    given_by: str
+    given_at: datetime | None = now_by_default()
 
 
 class PayslipRow(SQLModel, table=True):

@@ -1,8 +1,10 @@
 """The payroll clerk's pages: the runs, one run's register, one payslip.
 
 Every change goes through ``service.payroll.runs.actions`` (create, correct,
-approve, publish) and ``service.payroll.runs.jobs`` (calculate on the job queue); this
-module parses, calls and renders.  ``/payroll/<id>/progress`` answers the
+approve, publish), ``service.payroll.runs.jobs`` (calculate on the job queue) and
+``service.payroll.runs.guards`` (the four-eyes switch); this module parses, calls
+and renders.  The approval form lists every worker paid below the minimum wage
+with a reason field each (``reason_<worker id>``).  ``/payroll/<id>/progress`` answers the
 calculation's progress as JSON for web/static/payroll-progress.js; without
 JavaScript the page refreshes itself while the calculation runs.
 """
@@ -22,8 +24,8 @@ from service.accounts.models import StaffRole
 from service.bureaus import directory
 from service.errors import N_, DomainError
 from service.payroll.runs import actions as runs
+from service.payroll.runs import guards, payslip_feedback
 from service.payroll.runs import jobs as payroll_jobs
-from service.payroll.runs import payslip_feedback
 from service.payroll.runs import progress as run_progress
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import (
@@ -40,13 +42,14 @@ from service.payroll.runs.payslip_view import payslip_groups, year_to_date
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, field_text, page_number
+from service.web.forms import FormData, field_text, page_number, whole_number
 from service.web.pages import page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 WRITERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
+SWITCHERS = (StaffRole.ADMIN,)  # who may switch four-eyes review off or on
 
 STATUS_BADGES = {
     RunStatus.DRAFT.value: "badge-left",
@@ -55,10 +58,13 @@ STATUS_BADGES = {
     RunStatus.PUBLISHED.value: "badge-active",
 }
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+REASON = re.compile(r"reason_(\d+)")  # the approval form's field per worker below the minimum wage
 DONE = {
     "created": N_("The payroll run has been created. Calculate it when the month's inputs are ready."),
     "calculated": N_("The payroll run has been calculated."),
     "approved": N_("The payroll run has been approved."),
+    "four_eyes_on": N_("Four-eyes review is on: the clerk who calculates a run can no longer approve or publish it."),
+    "four_eyes_off": N_("Four-eyes review is off: the clerk who calculates a run may also approve and publish it."),
     "published": N_("The payroll run has been published. It can no longer be changed."),
     "correction": N_("The correction run has been created. Correct the inputs if needed, then calculate it."),
     "running": N_("The calculation is running: this page shows its progress."),
@@ -81,6 +87,17 @@ def parse_month(text: str) -> date:
 
 def _run_values(form: dict[str, Any]) -> dict[str, str]:
     return {"month": field_text(form, "month")[:7], "client_bureau": field_text(form, "client_bureau")[:80]}
+
+
+def _reasons(form: dict[str, Any]) -> dict[int, str]:
+    """The approval form's reasons by worker id (``reason_<id>`` fields)."""
+    reasons = {}
+    for name in form:
+        match = REASON.fullmatch(name)
+        worker_id = whole_number(match.group(1), below=2**63) if match else None
+        if worker_id is not None:
+            reasons[worker_id] = field_text(form, name)[: guards.REASON_MAX + 1]
+    return reasons
 
 
 def _labels() -> dict[str, Any]:
@@ -114,6 +131,7 @@ def _index(
     values: dict[str, str],
     errors: dict[str, str],
     published: PayrollRun | None = None,
+    four_eyes_error: str = "",
 ) -> Response:
     return page(
         request,
@@ -124,6 +142,10 @@ def _index(
         errors=errors,
         can_edit=ctx.has_role(*WRITERS),
         published_run=published,
+        four_eyes=guards.four_eyes(db),
+        can_switch=ctx.has_role(*SWITCHERS),
+        four_eyes_error=four_eyes_error,
+        notice=DONE.get(request.query_params.get("done", ""), ""),
         **_labels(),
     )
 
@@ -223,6 +245,16 @@ def _run_page(
         errors=errors or {},
         values=values or {},
         threshold=int(run_queries.CHANGE_THRESHOLD * 100),
+        four_eyes=guards.four_eyes(db),
+        own_run=guards.calculated_by(run, ctx.actor),
+        below_minimum=guards.below_minimum(db, run_id) if run.status == RunStatus.CALCULATED.value else [],
+        given_reasons=guards.reasons_of(db, run_id),
+        approved_alone=guards.same_actor(
+            run.calculated_by_kind, run.calculated_by_id, run.approved_by_kind, run.approved_by_id
+        ),
+        published_alone=guards.same_actor(
+            run.calculated_by_kind, run.calculated_by_id, run.published_by_kind, run.published_by_id
+        ),
         **_labels(),
     )
 
@@ -248,15 +280,20 @@ def _run_refused(request: Request, ctx: RequestContext, db: TenantSession, refus
             {"worker_id": p.worker_id, "name": p.name, "reason": t(p.reason, **p.params)} for p in refused.error.problems
         ]
         return _run_page(request, ctx, db, run_id, refused=workers)
+    reasons = {guards.reason_field(worker_id): reason for worker_id, reason in _reasons(refused.form).items()}
     return _run_page(
         request,
         ctx,
         db,
         run_id,
         errors=refused.errors,
-        values={"explanation": refused.text("explanation")[: runs.EXPLANATION_MAX + 1]},
-        error="" if "explanation" in refused.errors else next(iter(refused.errors.values()), ""),
+        values={"explanation": refused.text("explanation")[: runs.EXPLANATION_MAX + 1], **reasons},
+        error="" if "explanation" in refused.errors else refused.errors.get("", next(iter(refused.errors.values()), "")),
     )
+
+
+def _four_eyes_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _index(request, ctx, db, values={}, errors={}, four_eyes_error=refused.message)
 
 
 class PayrollRunsController(Controller):
@@ -272,6 +309,15 @@ class PayrollRunsController(Controller):
         month = parse_month(values["month"])
         run = runs.create_run(db, month, directory.scope_id(db, values["client_bureau"]), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{run.id}?done=created"))
+
+    @post("/four-eyes", opt=allow(*SWITCHERS) | shown_again_by(_four_eyes_refused), sync_to_thread=True)
+    def four_eyes(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        """Switch four-eyes review on or off for the tenant (off only with one payroll person)."""
+        choice = field_text(data, "four_eyes")
+        if choice not in ("on", "off"):
+            raise DomainError(N_("Choose on or off."), field="four_eyes")
+        guards.set_four_eyes(db, choice == "on", actor=ctx.actor)
+        return see_other(ctx.tenant_path(f"/payroll?done=four_eyes_{choice}#four-eyes"))
 
     @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
@@ -314,8 +360,8 @@ class PayrollRunsController(Controller):
         return see_other(ctx.tenant_path(f"/payroll/{created.id}?done=correction"))
 
     @post("/{run_id:int}/approve", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
-    def approve(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
-        runs.approve(db, _not_running(db, ctx, run_id), actor=ctx.actor)
+    def approve(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
+        runs.approve(db, _not_running(db, ctx, run_id), _reasons(data), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=approved"))
 
     @post("/{run_id:int}/publish", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from service.cities.housing_fund import housing_fund_due
 from service.cities.reference import REFERENCE, CityFigures, version_in_force
 from service.cities.version_input import CityInputErrors, parse_city_version
 from service.insurance.cities import MINIMUM_WAGES
@@ -52,11 +53,12 @@ def test_parse_city_version() -> None:
             "minimum_wage_hourly": "25",
             "average_wage_monthly": "8000.5",
             "source": " 川人社 ",
+            "housing_fund_start": "hire_month",
         }
     )
     assert parsed.city == "chengdu" and parsed.effective_from == date(2026, 1, 1)
     assert parsed.minimum_wage_monthly == D("2500.00") and parsed.average_wage_monthly == D("8000.50")
-    assert parsed.source == "川人社"
+    assert parsed.source == "川人社" and parsed.housing_fund_start == "hire_month"
 
 
 def test_parse_city_version_collects_every_problem() -> None:
@@ -69,6 +71,7 @@ def test_parse_city_version_collects_every_problem() -> None:
                 "minimum_wage_hourly": "2.555",
                 "average_wage_monthly": "",
                 "source": "x" * 301,
+                "housing_fund_start": "sometime",
             }
         )
     assert [e.field for e in caught.value.errors] == [
@@ -78,6 +81,7 @@ def test_parse_city_version_collects_every_problem() -> None:
         "minimum_wage_hourly",
         "average_wage_monthly",
         "source",
+        "housing_fund_start",
     ]
     with pytest.raises(CityInputErrors) as too_large:
         parse_city_version(
@@ -87,6 +91,16 @@ def test_parse_city_version_collects_every_problem() -> None:
                 "minimum_wage_monthly": "1",
                 "minimum_wage_hourly": "1000000",
                 "average_wage_monthly": "1",
+                "housing_fund_start": "next_month",
             }
         )
     assert [e.field for e in too_large.value.errors] == ["minimum_wage_hourly"]
+
+
+def test_the_housing_fund_is_due_from_the_month_the_city_says() -> None:
+    hired = date(2026, 1, 31)
+    assert not housing_fund_due("next_month", hired, date(2026, 1, 1))
+    assert housing_fund_due("next_month", hired, date(2026, 2, 1))
+    assert housing_fund_due("hire_month", hired, date(2026, 1, 1))
+    assert housing_fund_due("next_month", date(2025, 1, 10), date(2026, 1, 1))  # a year earlier: not this month
+    assert {f.housing_fund_start for f in REFERENCE} == {"next_month"}  # every seeded city: the month after
