@@ -25,6 +25,7 @@ from service.payroll.runs import jobs as payroll
 from service.queue import app, conninfo
 from service.settings import Settings
 from service.workforce.attendance import jobs as attendance_import
+from service.workforce.bank_accounts import jobs as bank_accounts_import
 from service.workforce.contracts import jobs as contracts_import
 from service.workforce.roster import jobs as roster_import
 
@@ -37,6 +38,7 @@ ABANDONED: dict[str, Callable[..., None]] = {
     roster_import.import_sheet.name: roster_import.abandoned,
     contracts_import.import_sheet.name: contracts_import.abandoned,
     attendance_import.import_sheet.name: attendance_import.abandoned,
+    bank_accounts_import.import_sheet.name: bank_accounts_import.abandoned,
 }
 
 

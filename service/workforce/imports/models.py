@@ -18,6 +18,7 @@ class ImportKind(str, Enum):
     ROSTER = "roster"
     CONTRACTS = "contracts"
     ATTENDANCE = "attendance"  # migration 0026
+    BANK_ACCOUNTS = "bank_accounts"  # migration 0030
 
 
 class ImportStatus(str, Enum):
