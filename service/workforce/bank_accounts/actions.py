@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import insert, update
-from sqlmodel import col
+from sqlmodel import col, select
 
 from service.audit import Actor, record, record_many
 from service.database.ids import id_of
@@ -77,6 +77,18 @@ def refuse_taken(db: TenantSession, keys: Keys, worker_id: int, number: str, *, 
     )
 
 
+def _lock_workers(db: TenantSession, worker_ids: Sequence[int]) -> None:
+    """Hold the workers' rows until the transaction ends, so two writers of one worker's account (HR's
+    form, an import, an approval) take turns instead of both closing the same account in force.
+    FOR NO KEY UPDATE leaves the rows free for the foreign-key checks of other tables."""
+    if worker_ids:
+        db.exec(
+            select(col(Worker.id))
+            .where(Worker.tenant_id == db.tenant_id, col(Worker.id).in_(sorted(set(worker_ids))))
+            .with_for_update(key_share=True)
+        ).all()
+
+
 @dataclass(frozen=True)
 class Outcome:
     created: int  # workers who had no account before
@@ -101,6 +113,7 @@ def put_in_force(
     numbers must already be checked against the other workers' (``refuse_taken``,
     or the import's plan, which sees the whole sheet at once).
     """
+    _lock_workers(db, [worker_id for worker_id, _ in accounts])
     current = accounts_in_force(db, [worker_id for worker_id, _ in accounts])
     now = datetime.now(UTC)
     new_rows: list[dict[str, Any]] = []
@@ -167,6 +180,7 @@ def submit_request(
     """The assistant asks to be paid into another account.  Nothing changes in force until HR approves;
     a request still waiting is replaced by this one (the newest is what the worker means)."""
     worker_id = id_of(worker)
+    _lock_workers(db, [worker_id])  # one request waits per worker: a second submission waits for the first
     in_force = accounts_in_force(db, [worker_id]).get(worker_id)
     if in_force is not None and _same(keys, db, in_force, data):
         raise DomainError(N_("You are already paid into this account."), field="account_number")

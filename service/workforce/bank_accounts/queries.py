@@ -86,10 +86,10 @@ def holders_in_force(db: TenantSession, indexes: Iterable[bytes]) -> dict[bytes,
     return dict(rows.all())
 
 
-def get_request(db: TenantSession, request_id: int) -> BankAccountRequest | None:
-    return db.exec(
-        select(BankAccountRequest).where(BankAccountRequest.tenant_id == db.tenant_id, BankAccountRequest.id == request_id)
-    ).first()
+def get_request(db: TenantSession, request_id: int, *, for_update: bool = False) -> BankAccountRequest | None:
+    """One request; ``for_update`` holds it until the transaction ends (two clerks deciding it take turns)."""
+    query = select(BankAccountRequest).where(BankAccountRequest.tenant_id == db.tenant_id, BankAccountRequest.id == request_id)
+    return db.exec(query.with_for_update() if for_update else query).first()
 
 
 def requests_of(db: TenantSession, worker_id: int, *, limit: int = 10) -> list[BankAccountRequest]:

@@ -239,7 +239,7 @@ def _decision_refused(request: Request, ctx: RequestContext, db: TenantSession, 
 
 
 def _load_request(db: TenantSession, request_id: int) -> BankAccountRequest:
-    found = queries.get_request(db, request_id)
+    found = queries.get_request(db, request_id, for_update=True)
     if found is None:
         raise NotFoundException()
     return found
