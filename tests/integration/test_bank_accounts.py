@@ -326,3 +326,25 @@ def test_an_assistant_is_not_told_whose_account_a_number_is(settings, tenant, cl
         message("This account number is recorded for another worker. Please check it, or ask your HR office.") in refused.text
     )
     assert raw_rows(tenant, "bank_account_requests") == []
+
+
+def test_a_sheet_may_swap_two_workers_accounts(settings, tenant, signed_in) -> None:
+    first, second = make_worker(settings, tenant, name="陈一"), make_worker(settings, tenant, name="陈二")
+    x, y = card("622202020000040"), card("622202020000041")
+    give(settings, tenant, first, x)
+    give(settings, tenant, second, y)
+    sheet = workbook(
+        [
+            [id_number(settings, tenant, first), "陈一", y, "中国工商银行", "", "", ""],
+            [id_number(settings, tenant, second), "陈二", x, "中国工商银行", "", "", ""],
+        ],
+        HEADERS,
+    )
+    hr = signed_in(tenant, StaffRole.HR_CLERK)
+    swapped = upload(hr, tenant, sheet)
+    assert swapped.status_code == 303, swapped.text
+    keys = keys_for(settings)
+    with tenant_session(tenant.id) as db:
+        now = queries.accounts_in_force(db, [first.id, second.id])
+        assert len(queries.history_of(db, first.id)) == 2
+    assert queries.reveal_account_number(keys, now[first.id]) == y and queries.reveal_account_number(keys, now[second.id]) == x

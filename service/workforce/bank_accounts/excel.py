@@ -88,8 +88,7 @@ def parse_workbook(data: bytes, t: Translator, today: date) -> tuple[list[Accoun
 def plan_import(
     rows: Sequence[AccountRow],
     workers: Mapping[str, Worker],
-    holders: Mapping[bytes, Worker],
-    index_of: Callable[[str], bytes],
+    holders_of: Callable[[list[str]], Mapping[str, Worker]],
     t: Translator,
     earlier_errors: Sequence[RowError] = (),
     *,
@@ -98,15 +97,15 @@ def plan_import(
     """Each row's worker id and account; raise ImportRefused with these problems and ``earlier_errors``,
     and with the card-check warnings unless ``confirmed``.
 
-    ``workers`` maps ID numbers to workers; ``holders`` the blind indexes of accounts in force to
-    the workers paid into them; ``index_of`` gives a number's blind index.
+    ``workers`` maps ID numbers to workers; ``holders_of(numbers)`` gives, of these account numbers,
+    those in force and the worker paid into each.
     """
     errors: list[RowError] = list(earlier_errors)
     warnings: list[RowError] = []
     planned: list[tuple[int, BankAccountInput]] = []
     row_of_worker: dict[int, int] = {}
     row_of_number: dict[str, int] = {}
-    later_holders: list[tuple[AccountRow, Worker]] = []  # rows whose number another worker is paid into now
+    row_of_planned: list[AccountRow] = []
 
     def refuse(at: AccountRow, field: str | None, message: str, /, **params: object) -> None:
         errors.append(RowError(at.number, _column(field, t), t(message, **params)))
@@ -141,16 +140,16 @@ def plan_import(
             continue
         row_of_worker[worker_id] = row.number
         row_of_number[data.account_number] = row.number
-        holder = holders.get(index_of(data.account_number))
-        if holder is not None and id_of(holder) != worker_id:
-            later_holders.append((row, holder))
         if fails_card_check(data.account_number):
             warnings.append(RowError(row.number, _column("account_number", t), t(CARD_CHECK_WARNING), warning=True))
         planned.append((worker_id, data))
+        row_of_planned.append(row)
     # Another worker's account in force may move to this row's worker only when the sheet gives that
     # worker another account too (two accounts swapped, or one handed on): checked once every row is read.
-    for row, holder in later_holders:
-        if id_of(holder) not in row_of_worker:
+    holders = holders_of([data.account_number for _, data in planned])
+    for row, (worker_id, data) in zip(row_of_planned, planned, strict=True):
+        holder = holders.get(data.account_number)
+        if holder is not None and id_of(holder) != worker_id and id_of(holder) not in row_of_worker:
             message = N_("This account number is already in force for {name}: one account pays one worker.")
             refuse(row, "account_number", message, name=holder.name)
     if errors or (warnings and not confirmed):

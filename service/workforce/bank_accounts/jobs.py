@@ -18,7 +18,6 @@ from typing import Any
 
 from service import clock
 from service.audit import Actor
-from service.errors import DomainError
 from service.i18n import Translator, translator
 from service.keys import keys_for
 from service.queue import app
@@ -26,10 +25,10 @@ from service.settings import get_settings
 from service.workforce.bank_accounts import actions, queries
 from service.workforce.bank_accounts.excel import parse_workbook, plan_import
 from service.workforce.bank_accounts.models import AccountSource
-from service.workforce.bank_accounts.rules import parse_account_number
 from service.workforce.contracts.actions import workers_by_id_number
 from service.workforce.imports import actions as imports
 from service.workforce.imports.models import ImportKind
+from service.workforce.models import Worker
 from tenants.isolation import TenantSession, tenant_session
 
 KIND = ImportKind.BANK_ACCOUNTS
@@ -40,17 +39,11 @@ def _import(actor: Actor, t: Translator, confirmed: bool, db: TenantSession, con
     rows, unreadable = parse_workbook(content, t, clock.today())
     workers = workers_by_id_number(db, keys, [r.id_number for r in rows])
 
-    def index_of(number: str) -> bytes:
-        return queries.account_number_index(keys, db.tenant_id, number)
+    def holders_of(numbers: list[str]) -> dict[str, Worker]:
+        by_index = {queries.account_number_index(keys, db.tenant_id, n): n for n in numbers}
+        return {by_index[index]: worker for index, worker in queries.holders_in_force(db, by_index).items()}
 
-    numbers = []
-    for row in rows:
-        try:
-            numbers.append(parse_account_number(row.values.get("account_number")))
-        except DomainError:
-            continue  # the plan reports it on its row
-    holders = queries.holders_in_force(db, [index_of(n) for n in numbers])
-    planned = plan_import(rows, workers, holders, index_of, t, unreadable, confirmed=confirmed)
+    planned = plan_import(rows, workers, holders_of, t, unreadable, confirmed=confirmed)
     outcome = actions.put_in_force(db, keys, planned, source=AccountSource.IMPORT, actor=actor, action="bank_account.import")
     return asdict(outcome)
 
