@@ -64,6 +64,12 @@ from service.web.principals import Loader
 from service.web.public_routes import front_door, switch_language
 from service.web.refusals import on_refused
 from service.workforce.attendance.routes import AttendanceController
+from service.workforce.bank_accounts.routes import (
+    BankAccountImportController,
+    BankAccountRequestsController,
+    MyBankAccountController,
+    WorkerBankAccountController,
+)
 from service.workforce.contracts.import_routes import ContractImportController
 from service.workforce.contracts.renewal_routes import ContractRenewalController
 from service.workforce.contracts.routes import ContractController, WorkerContractsController
@@ -109,6 +115,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LeaveController,
             AttendanceController,
             WorkerRecordsController,
+            WorkerBankAccountController,
+            BankAccountImportController,
+            BankAccountRequestsController,
             SalaryBandsController,
             PayrollRunsController,
             PayrollExportsController,
@@ -136,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PeriodsController,
             AppealsController,
             MyAppealsController,
+            MyBankAccountController,
             ChartsController,
             GradesController,
             BureausController,

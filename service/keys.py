@@ -14,6 +14,8 @@ class Keys:
     csrf: bytes
     id_number_cipher: FieldCipher
     id_number_index: bytes
+    bank_account_cipher: FieldCipher
+    bank_account_index: bytes
 
 
 @lru_cache(maxsize=4)
@@ -23,4 +25,6 @@ def keys_for(settings: Settings) -> Keys:
         csrf=derive_key(master, "csrf"),
         id_number_cipher=FieldCipher(derive_key(master, "national-id-cipher")),
         id_number_index=derive_key(master, "national-id-index"),
+        bank_account_cipher=FieldCipher(derive_key(master, "bank-account-cipher")),
+        bank_account_index=derive_key(master, "bank-account-index"),
     )

@@ -29,6 +29,7 @@ app = App(
         "service.workforce.roster.jobs",
         "service.workforce.contracts.jobs",
         "service.workforce.attendance.jobs",
+        "service.workforce.bank_accounts.jobs",
         "service.jobs.periodic",
     ],
 )

@@ -35,6 +35,7 @@ MODEL_MODULES = (
     "service.portal.models",
     "service.reviewers.models",
     "service.sso.models",
+    "service.workforce.bank_accounts.models",
     "service.workforce.daily_models",
     "service.workforce.imports.models",
     "service.workforce.models",

@@ -27,6 +27,7 @@ from service.payroll.runs import jobs as payroll
 from service.queue import app, conninfo
 from service.settings import Settings
 from service.workforce.attendance import jobs as attendance_import
+from service.workforce.bank_accounts import jobs as bank_accounts_import
 from service.workforce.contracts import jobs as contracts_import
 from service.workforce.roster import jobs as roster_import
 
@@ -41,6 +42,7 @@ ABANDONED: dict[str, Callable[..., None]] = {
     attendance_import.import_sheet.name: attendance_import.abandoned,
     amounts_import.import_sheet.name: amounts_import.abandoned,
     items_import.import_sheet.name: items_import.abandoned,
+    bank_accounts_import.import_sheet.name: bank_accounts_import.abandoned,
 }
 
 

@@ -39,6 +39,7 @@ SECTIONS = (
             Link(N_("Roster"), "/workers"),
             Link(N_("Leave"), "/leave"),
             Link(N_("Attendance"), "/attendance"),
+            Link(N_("Bank account changes"), "/bank-accounts/requests"),
         ),
     ),
     Section(N_("Compliance"), (Link(N_("Compliance"), "/compliance"), Link(N_("Dispatch ratio"), "/client-workforce"))),

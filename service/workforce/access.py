@@ -9,3 +9,6 @@ EDITORS = (StaffRole.ADMIN, StaffRole.HR_CLERK)
 # Who sees national ID numbers in full (and scans that show them): HR for
 # contracts, payroll for the tax declaration.
 SEES_FULL_ID = (StaffRole.ADMIN, StaffRole.HR_CLERK, StaffRole.PAYROLL_CLERK)
+# Who sees bank account numbers in full: the same roles, for the same reasons (HR keeps the record,
+# payroll writes the bank file); everyone else, and the audit trail, sees the mask.
+SEES_FULL_ACCOUNT = SEES_FULL_ID

@@ -20,6 +20,7 @@ class ImportKind(str, Enum):
     ATTENDANCE = "attendance"  # migration 0026
     PAY_AMOUNTS = "pay_amounts"  # migration 0029: service.payroll.runs.component_amounts_jobs
     ASSESSMENT_ITEMS = "assessment_items"  # migration 0029: service.assessment.jobs
+    BANK_ACCOUNTS = "bank_accounts"  # migration 0030
 
 
 class ImportStatus(str, Enum):

@@ -16,6 +16,9 @@ class RowError:
     row: int
     column: str
     message: str
+    # A warning the uploader may confirm by uploading again with its box ticked (the bank accounts' card
+    # check digit), not an error to correct; a refusal lists it so that nothing is written unseen.
+    warning: bool = False
 
 
 class ImportRefused(Refused):

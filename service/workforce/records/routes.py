@@ -25,6 +25,7 @@ from service.web.forms import FormData, field_text
 from service.web.pages import page, see_other
 from service.web.refusals import FormRenderer, RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
+from service.workforce.bank_accounts.routes import worker_page_account
 from service.workforce.contracts import actions as contracts
 from service.workforce.contracts.state import STATE_BADGES, STATE_LABELS, contract_state
 from service.workforce.daily_models import DAILY_LABELS, DisciplineKind, TrainingResult
@@ -108,6 +109,7 @@ class WorkerRecordsController(Controller):
             state_badges=STATE_BADGES,
             records=records,
             cities=CITY_NAMES,
+            bank_account=worker_page_account(request, ctx, db, worker),
         )
 
     @post("/{worker_id:int}/training", opt=allow(*EDITORS) | shown_again_by(_shown_again("training")), sync_to_thread=True)
