@@ -20,15 +20,17 @@ from tenants.isolation import tenant_session
 from tests.browser.conftest import screenshot
 from tests.browser.test_roster_in_browser import sign_in
 from tests.integration import test_payroll_pages as pages
-from tests.support.factories import make_staff
+from tests.support.factories import make_clerk, make_staff
 
 
 def _published(tenant, month: date) -> int:
+    """Calculated by the system, approved and published by a clerk: four eyes."""
+    clerk = make_clerk(tenant)
     with tenant_session(tenant.id) as db:
         run = runs.create_run(db, month, actor=SYSTEM)
         runs.calculate(db, run, actor=SYSTEM)
-        runs.approve(db, run, actor=SYSTEM)
-        runs.publish(db, run, actor=SYSTEM)
+        runs.approve(db, run, actor=clerk)
+        runs.publish(db, run, actor=clerk)
         return run.id
 
 

@@ -1,6 +1,7 @@
-"""A month's payroll in a real browser: a payroll clerk creates, calculates, approves and publishes
-the run through the pages; then the assistant, on a phone, signs in, opens the payslip, downloads the
-PDF (the worker's name and net pay are in it), confirms it and raises a question the clerk answers.
+"""A month's payroll in a real browser: a payroll clerk creates and calculates the run through the
+pages, a second clerk approves and publishes it (four eyes); then the assistant, on a phone, signs in,
+opens the payslip, downloads the PDF (the worker's name and net pay are in it), confirms it and raises a
+question the clerk answers.
 
 Labels are looked up through the zh_CN catalogue (``t``), so the test reads the page as a person
 does whether or not a new msgid has been translated yet."""
@@ -57,14 +58,19 @@ def test_a_payroll_month_from_draft_to_the_assistants_phone(
     with tenant_session(tenant.id) as db:  # the worker accepted the HR clerk's invitation earlier
         actions.accept_invitation(db, invite(tenant, worker), password=ASSISTANT_PASSWORD, password_again=ASSISTANT_PASSWORD)
 
-    # The payroll clerk: draft → calculated → approved → published.
+    # One payroll clerk: draft → calculated; a second one (four eyes): approved → published.
     sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))
     page.get_by_role("link", name=t("Payroll"), exact=True).click()
     page.get_by_label(t("Pay month")).fill("2026-03")
     page.get_by_role("button", name=t("Create the run")).click()
     expect(page.get_by_role("heading", name=t("Payroll {month}", month="2026-03"))).to_be_visible()
     page.get_by_role("button", name=t("Calculate"), exact=True).click()
-    expect(page.get_by_role("button", name=t("Approve"), exact=True)).to_be_visible(timeout=30_000)
+    expect(page.locator("#totals")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name=t("Approve"), exact=True)).to_have_count(0)
+    run_address = page.url
+    page.context.clear_cookies()
+    sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))
+    page.goto(run_address)
     page.get_by_role("button", name=t("Approve"), exact=True).click()
     page.get_by_label(t("I have checked the register and want to publish it.")).check()
     page.get_by_role("button", name=t("Publish"), exact=True).click()
