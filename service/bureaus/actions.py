@@ -11,13 +11,17 @@ rewrites nothing else.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from sqlmodel import col, select
 
+from service import clock, events
 from service.audit import Actor, record
+from service.bureaus import directory
 from service.bureaus.bureau_input import BureauInput, Contacts, OfficeInput, UnitInput
+from service.bureaus.client_workforce import BUREAU_MAX, parse_headcount
+from service.bureaus.events import BureausChanged
 from service.bureaus.models import BureauUnit, ClientBureau, EstablishmentOffice, UnitKind
 from service.database.ids import id_of
 from service.errors import N_, DomainError
@@ -162,3 +166,37 @@ def ensure_assignment(
             )
             unit = create_unit(db, bureau, UnitInput(unit_name, kind, empty), actor=actor)
     return bureau, unit
+
+
+def set_client_workforce(
+    db: TenantSession,
+    client_bureau: str,
+    direct_headcount: int | str,
+    cap_warning: bool,
+    today: date | None = None,
+    *,
+    actor: Actor,
+) -> ClientBureau:
+    """Record (or change) a bureau's direct-contract headcount and cap-warning setting.
+
+    Refused with a DomainError (nothing written): a headcount that is not a
+    whole number from 0, or a name that is not a recorded client bureau.
+    Then the bureau's dispatch-cap alert is recomputed, before the commit.
+    """
+    tenant_id = db.tenant_id
+    client_bureau = (client_bureau or "").strip()
+    headcount = parse_headcount(direct_headcount)
+    entry = directory.bureau_by_name(db, client_bureau) if client_bureau and len(client_bureau) <= BUREAU_MAX else None
+    if entry is None:
+        raise DomainError(N_("There is no client bureau named {name}."), field="client_bureau", name=client_bureau[:BUREAU_MAX])
+    before = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}
+    entry.direct_headcount = headcount
+    entry.cap_warning = bool(cap_warning)
+    entry.updated_at = datetime.now(UTC)
+    db.add(entry)
+    db.flush()
+    after = {"direct_headcount": entry.direct_headcount, "cap_warning": entry.cap_warning}
+    if before != after:
+        record(db, tenant_id, actor, "client_workforce.set", "client_bureau", entry.id, before=before, after=after)
+    events.record(db, BureausChanged(tenant_id, (id_of(entry),), today or clock.today()))
+    return entry

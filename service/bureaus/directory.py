@@ -5,11 +5,14 @@ unknown name is an error on its field."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import text
 from sqlmodel import select
 
+from service.bureaus.client_workforce import DISPATCHED_STATUSES, BureauWorkforce
 from service.bureaus.models import NAME_MAX, BureauUnit, ClientBureau, EstablishmentOffice
 from service.database.ids import id_of
 from service.errors import N_, DomainError, InputErrors
@@ -135,3 +138,39 @@ def worker_counts(db: TenantSession) -> dict[int, int]:
             text("select bureau_id, count(*) from workers where tenant_id = :t group by bureau_id"), {"t": tenant_id}
         ).fetchall()
     )
+
+
+def workforce_rows(db: TenantSession, today: date) -> list[BureauWorkforce]:
+    """Every client bureau, with its dispatched count and recorded figure."""
+    tenant_id = db.tenant_id
+    dispatched = count_dispatched(db, today)
+    return [
+        BureauWorkforce(
+            client_bureau=b.name,
+            dispatched=dispatched.get(id_of(b), 0),
+            direct_headcount=b.direct_headcount,
+            cap_warning=b.cap_warning,
+            bureau_id=b.id,
+        )
+        for b in db.exec(select(ClientBureau).where(ClientBureau.tenant_id == tenant_id).order_by(ClientBureau.name))
+    ]
+
+
+def count_dispatched(db: TenantSession, today: date, bureau_ids: Collection[int] | None = None) -> dict[int, int]:
+    """Dispatched workers per client bureau id (every bureau, or ``bureau_ids`` only).
+
+    One grouped count over the index ``workers_filters (tenant_id, status,
+    bureau_id, ...)``.
+    """
+    tenant_id = db.tenant_id
+    if bureau_ids is not None and not bureau_ids:
+        return {}
+    sql = (
+        "select w.bureau_id, count(*) from workers w"
+        " where w.tenant_id = :t and w.status = any(cast(:statuses as text[])) and w.hire_date <= :today"
+    )
+    if bureau_ids is not None:
+        sql += " and w.bureau_id = any(cast(:ids as bigint[]))"
+    sql += " group by w.bureau_id"
+    params = {"t": tenant_id, "statuses": list(DISPATCHED_STATUSES), "today": today, "ids": sorted(bureau_ids or ())}
+    return dict(db.execute(text(sql), params).fetchall())

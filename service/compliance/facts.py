@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from service.bureaus.client_workforce import count_dispatched
+from service.bureaus.directory import count_dispatched
 from service.cities.reference import CityFigures
 from service.workforce.contracts.terms import Contract, ContractType
 from service.workforce.records.actions import CERTIFICATE_NOTICE_DAYS, certificates_expiring

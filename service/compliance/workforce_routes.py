@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 
 from service import clock
 from service.accounts.models import StaffRole
-from service.bureaus import client_workforce
+from service.bureaus import actions, directory
 from service.bureaus.client_workforce import EDITORS
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -35,7 +35,7 @@ def _render(
     return page(
         request,
         "compliance/client_workforce.html",
-        rows=client_workforce.workforce_rows(db, today),
+        rows=directory.workforce_rows(db, today),
         today=today,
         can_edit=ctx.has_role(*EDITORS),
         edit_bureau=bureau,
@@ -64,5 +64,5 @@ class ClientWorkforceController(Controller):
     def save(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         bureau = field_text(data, "client_bureau")
         values = _values(data)
-        client_workforce.set_client_workforce(db, bureau, values["direct_headcount"], values["cap_warning"], actor=ctx.actor)
+        actions.set_client_workforce(db, bureau, values["direct_headcount"], values["cap_warning"], actor=ctx.actor)
         return see_other(ctx.tenant_path("/client-workforce?done=saved#bureau-" + quote(bureau)))

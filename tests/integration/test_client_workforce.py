@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
-from service.bureaus.client_workforce import set_client_workforce, workforce_rows
+from service.bureaus.actions import set_client_workforce
+from service.bureaus.directory import workforce_rows
 from service.bureaus.models import ClientBureau
 from service.compliance.actions import acknowledge
 from service.compliance.engine import recompute_for_workers, recompute_tenant

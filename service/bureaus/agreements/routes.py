@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
-from service.bureaus import client_workforce
+from service.bureaus import client_workforce, directory
 from service.bureaus.access import AGREEMENT_EDITORS, bureau_or_404
 from service.bureaus.agreements import actions, queries
 from service.bureaus.agreements.inputs import parse_agreement, parse_clauses, parse_post
@@ -127,7 +127,7 @@ def _agreement_page(request: Request, ctx: RequestContext, db: TenantSession, ag
         article=ARTICLE,
         use_today=queries.headcount_today(db, agreement, today),
         use_by_month=queries.headcount_by_month(db, agreement, today),
-        workforce=next((r for r in client_workforce.workforce_rows(db, today) if r.bureau_id == bureau.id), None),
+        workforce=next((r for r in directory.workforce_rows(db, today) if r.bureau_id == bureau.id), None),
         renewal_of=renewal_of,
         today=today,
         labels=AGREEMENT_LABELS,

@@ -14,7 +14,7 @@ from litestar.params import FromPath
 
 from service import clock
 from service.accounts.models import ALL_STAFF
-from service.bureaus import actions, client_workforce, directory
+from service.bureaus import actions, directory
 from service.bureaus.access import AGREEMENT_EDITORS, BUREAU_EDITORS, STATEMENT_READERS, bureau_or_404
 from service.bureaus.agreements import queries as agreements
 from service.bureaus.bureau_input import parse_bureau, parse_office, parse_unit
@@ -94,7 +94,7 @@ def _bureau_page(
         units=directory.units_of(db, id_of(bureau)),
         office=office,
         agreements=agreements.agreements_of(db, id_of(bureau)),
-        workforce=next((r for r in client_workforce.workforce_rows(db, today) if r.bureau_id == bureau.id), None),
+        workforce=next((r for r in directory.workforce_rows(db, today) if r.bureau_id == bureau.id), None),
         statements=statements.statements_of(db, bureau.id) if ctx.has_role(*STATEMENT_READERS) else [],
         today=today,
         can_edit=ctx.has_role(*BUREAU_EDITORS),
