@@ -37,7 +37,7 @@ from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.bands.routes import SalaryBandsController
 from service.payroll.components.routes import PayComponentsController
-from service.payroll.runs.component_amounts_routes import ComponentAmountsController
+from service.payroll.runs.amounts.routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
 from service.payroll.runs.routes import PayrollRunsController
 from service.payroll.tax.routes import TaxDeclarationsController

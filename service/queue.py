@@ -24,7 +24,7 @@ app = App(
     connector=PsycopgConnector(),
     import_paths=[
         "service.payroll.runs.jobs",
-        "service.payroll.runs.component_amounts_jobs",
+        "service.payroll.runs.amounts.jobs",
         "service.assessment.jobs",
         "service.workforce.roster.jobs",
         "service.workforce.contracts.jobs",

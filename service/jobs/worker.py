@@ -22,8 +22,8 @@ from procrastinate.utils import sync_to_async
 from psycopg_pool import AsyncConnectionPool
 
 from service.assessment import jobs as items_import
-from service.payroll.runs import component_amounts_jobs as amounts_import
 from service.payroll.runs import jobs as payroll
+from service.payroll.runs.amounts import jobs as amounts_import
 from service.queue import app, conninfo
 from service.settings import Settings
 from service.workforce.attendance import jobs as attendance_import

@@ -17,7 +17,8 @@ from service.payroll.components import actions
 from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
-from service.payroll.runs import component_amounts
+from service.payroll.runs.amounts import actions as amounts
+from service.payroll.runs.amounts import excel as amounts_sheet
 from service.payroll.tax import actions as tax_actions
 from service.payroll.tax.models import TaxDeclaration
 from service.payroll.tax.queries import declaration_of
@@ -73,8 +74,8 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
         [number, "王芳", "2026-03", "meal", "1"],  # duplicate of row 2
     )
     with tenant_session(tenant.id) as db, pytest.raises(ImportRefused) as refused:
-        component_amounts.import_amounts(db, keys, bad, T, actor=SYSTEM)
-    column = {T(msgid): field for field, msgid in component_amounts.HEADERS.items()}
+        amounts.import_amounts(db, keys, bad, T, actor=SYSTEM)
+    column = {T(msgid): field for field, msgid in amounts_sheet.HEADERS.items()}
     assert [(e.row, column[e.column]) for e in refused.value.errors] == [
         (3, "name"),
         (4, "code"),
@@ -87,9 +88,9 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
 
     good = sheet([number, "王芳", "2026年3月", "MEAL", "250.5"], [number, "", "2026-04", "meal", 0])
     with tenant_session(tenant.id) as db:
-        assert component_amounts.import_amounts(db, keys, good, T, actor=SYSTEM) == 2
+        assert amounts.import_amounts(db, keys, good, T, actor=SYSTEM) == 2
     with tenant_session(tenant.id) as db:  # importing again replaces
-        component_amounts.import_amounts(db, keys, sheet([number, "王芳", "2026-03", "meal", "260"]), T, actor=SYSTEM)
+        amounts.import_amounts(db, keys, sheet([number, "王芳", "2026-03", "meal", "260"]), T, actor=SYSTEM)
     with tenant_session(tenant.id) as db:
         rows = db.exec(select(PayComponentAmount).order_by(PayComponentAmount.month)).all()
         assert [(r.worker_id, r.month, r.amount) for r in rows] == [
@@ -100,15 +101,15 @@ def test_import_writes_every_row_or_none(settings, tenant, other_tenant) -> None
     with tenant_session(other_tenant.id) as db:
         actions.define_component(db, MEAL, actor=SYSTEM)
         with pytest.raises(ImportRefused) as refused:
-            component_amounts.import_amounts(db, keys, good, T, actor=SYSTEM)
-        assert refused.value.errors[0].column == T(component_amounts.HEADERS["id_number"])
+            amounts.import_amounts(db, keys, good, T, actor=SYSTEM)
+        assert refused.value.errors[0].column == T(amounts_sheet.HEADERS["id_number"])
         assert db.exec(select(PayComponentAmount)).all() == []
         assert len(db.exec(select(PayComponent)).all()) == 1
 
 
 def test_a_non_excel_file_is_refused_on_row_1(settings, tenant) -> None:
     with tenant_session(tenant.id) as db, pytest.raises(ImportRefused) as refused:
-        component_amounts.import_amounts(db, keys_for(settings), b"not a workbook", T, actor=SYSTEM)
+        amounts.import_amounts(db, keys_for(settings), b"not a workbook", T, actor=SYSTEM)
     assert refused.value.errors[0].row == 1
 
 

@@ -17,7 +17,7 @@ from service.payroll.components import actions as component_actions
 from service.payroll.components.models import PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
-from service.payroll.runs import component_amounts
+from service.payroll.runs.amounts import excel as amounts_sheet
 from service.payroll.runs.models import PayrollRun, RunProgress
 from service.workforce.identity import make_national_id
 from tenants.isolation import tenant_session
@@ -84,7 +84,7 @@ def test_a_non_numeric_pay_component_amount_is_refused_by_row(signed_in, tenant,
     client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
     base = f"/t/{tenant.slug}/pay-components"
     token = csrf_from(client.get(f"{base}/import").text)
-    headers = [T(component_amounts.HEADERS[c]) for c in component_amounts.COLUMNS]
+    headers = [T(amounts_sheet.HEADERS[c]) for c in amounts_sheet.COLUMNS]
     sheet = write_rows(
         "amounts",
         headers,

@@ -25,7 +25,7 @@ from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
 from service.payroll.runs import actions as runs
-from service.payroll.runs import component_amounts_jobs as amount_jobs
+from service.payroll.runs.amounts import jobs as amount_jobs
 from service.payroll.runs.inputs import ytd_from_json
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
 from service.payroll.tax.income_tax import annual_tax

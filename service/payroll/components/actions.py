@@ -1,5 +1,5 @@
 """The only code that writes pay components (their per-worker-month amounts
-are a payroll month's input: ``runs.component_amounts``).  Every change is
+are a payroll month's input: ``runs.amounts``).  Every change is
 audited in the same transaction.
 
 A component is never deleted (past payslips name its code): it is

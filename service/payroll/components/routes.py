@@ -1,5 +1,5 @@
 """The pay components page (list, define, deactivate); the Excel import of
-their per-worker-month amounts is ``runs.component_amounts_routes``."""
+their per-worker-month amounts is ``runs.amounts.routes``."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ class ImportKind(str, Enum):
     ROSTER = "roster"
     CONTRACTS = "contracts"
     ATTENDANCE = "attendance"  # migration 0026
-    PAY_AMOUNTS = "pay_amounts"  # migration 0029: service.payroll.runs.component_amounts_jobs
+    PAY_AMOUNTS = "pay_amounts"  # migration 0029: service.payroll.runs.amounts.jobs
     ASSESSMENT_ITEMS = "assessment_items"  # migration 0029: service.assessment.jobs
     BANK_ACCOUNTS = "bank_accounts"  # migration 0030
 

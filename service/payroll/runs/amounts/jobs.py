@@ -17,7 +17,7 @@ from typing import Any
 from service.audit import Actor
 from service.i18n import Translator, translator
 from service.keys import keys_for
-from service.payroll.runs import component_amounts
+from service.payroll.runs.amounts import actions as amounts
 from service.queue import app
 from service.settings import get_settings
 from service.workforce.imports import actions as imports
@@ -29,7 +29,7 @@ KIND = ImportKind.PAY_AMOUNTS
 
 def _import(actor: Actor, t: Translator, month: date | None, db: TenantSession, content: bytes) -> dict[str, int]:
     keys = keys_for(get_settings())
-    return {"imported": component_amounts.import_amounts(db, keys, content, t, actor=actor, only_month=month)}
+    return {"imported": amounts.import_amounts(db, keys, content, t, actor=actor, only_month=month)}
 
 
 @app.task(name="pay_amounts.import")

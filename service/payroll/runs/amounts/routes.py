@@ -12,8 +12,8 @@ from litestar.params import FromPath
 
 from service.payroll.components.routes import EDITORS
 from service.payroll.runs import actions as runs
-from service.payroll.runs import component_amounts
-from service.payroll.runs import component_amounts_jobs as import_jobs
+from service.payroll.runs.amounts import excel
+from service.payroll.runs.amounts import jobs as import_jobs
 from service.payroll.runs.models import PayrollRun
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -61,13 +61,13 @@ class ComponentAmountsController(Controller):
 
     @get("/template", opt=allow(*EDITORS), sync_to_thread=True)
     def template(self, ctx: RequestCtx) -> Response:
-        return xlsx_download(component_amounts.template_workbook(ctx.translate), "pay-component-amounts.xlsx")
+        return xlsx_download(excel.template_workbook(ctx.translate), "pay-component-amounts.xlsx")
 
     @post("/", opt=allow(*EDITORS) | shown_again_by(_import_refused), sync_to_thread=True)
     def import_sheet(self, ctx: RequestCtx, db: TenantDb, data: MultipartData) -> Response:
         run = _run_of(db, ctx, field_text(data, "run"))
         upload = required_file(data)
-        # The import is a job (component_amounts_jobs) on transactions of its own, so a large sheet never holds
+        # The import is a job (amounts/jobs.py) on transactions of its own, so a large sheet never holds
         # the request; a small sheet is over within the wait: refused, its rows show here as they always did.
         month = run.month if run is not None else None
         import_id = import_jobs.start(
