@@ -14,11 +14,11 @@ run: $(STAMP) system-deps
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/paiqian serve
 
-# One test process per core (pytest-xdist), whole files to a process so that a module's servers start once; each
+# One test process per core (pytest-xdist), each taking tests as it frees up (work stealing); each
 # process migrates its own database (tests/support/database.py).  TEST_PROCESSES=0 runs in this process alone.
 TEST_PROCESSES ?= auto
 test: $(STAMP) system-deps lint
-	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal
 
 # The gates that keep the code in one shape: formatting, the lint rules, the import layers and the types, configured in
 # pyproject.toml.

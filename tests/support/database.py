@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
@@ -44,7 +44,7 @@ def _server_url():
 
 
 @contextmanager
-def _one_migration_at_a_time(server: URL) -> Iterator[None]:
+def _one_migration_at_a_time(server: URL) -> Iterator[Connection]:
     """Parallel test processes (pytest -n) each migrate their own database, but the roles the migrations
     create belong to the whole server: two ``create role`` at once collide.  An advisory lock in the
     server's maintenance database (advisory locks are per database) lets one process migrate at a time."""
@@ -52,7 +52,7 @@ def _one_migration_at_a_time(server: URL) -> Iterator[None]:
     with engine.connect() as connection:
         connection.execute(text("select pg_advisory_lock(hashtext('paiqian test migrations'))"))
         try:
-            yield
+            yield connection
         finally:
             connection.execute(text("select pg_advisory_unlock(hashtext('paiqian test migrations'))"))
     engine.dispose()
@@ -67,9 +67,11 @@ def settings() -> Iterator[Settings]:
     os.environ["DATABASE_URL"] = test_url.render_as_string(hide_password=False)
     get_settings.cache_clear()
     settings = get_settings()
-    with _one_migration_at_a_time(server):
+    with _one_migration_at_a_time(server) as on_server:
         drop_database(server, name)
         ensure_database(server, name)
+        # A commit need not wait for the disk: the database is dropped at the end of the run anyway.
+        on_server.execute(text(f'alter database "{name}" set synchronous_commit = off'))
         upgrade(owner_engine(settings), settings)
     yield settings
     owner_engine(settings).dispose()
