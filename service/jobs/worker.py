@@ -37,12 +37,12 @@ STALLED_AFTER = 30.0  # seconds without a heartbeat before a worker's jobs are t
 MAX_ATTEMPTS = 3  # runs of a job whose workers keep dying, before it is marked failed
 ABANDONED: dict[str, Callable[..., None]] = {
     payroll.calculate.name: payroll.abandoned,
-    roster_import.import_sheet.name: roster_import.abandoned,
-    contracts_import.import_sheet.name: contracts_import.abandoned,
-    attendance_import.import_sheet.name: attendance_import.abandoned,
-    amounts_import.import_sheet.name: amounts_import.abandoned,
-    items_import.import_sheet.name: items_import.abandoned,
-    bank_accounts_import.import_sheet.name: bank_accounts_import.abandoned,
+    roster_import.SHEET.task.name: roster_import.SHEET.abandoned,
+    contracts_import.SHEET.task.name: contracts_import.SHEET.abandoned,
+    attendance_import.SHEET.task.name: attendance_import.SHEET.abandoned,
+    amounts_import.SHEET.task.name: amounts_import.SHEET.abandoned,
+    items_import.SHEET.task.name: items_import.SHEET.abandoned,
+    bank_accounts_import.SHEET.task.name: bank_accounts_import.SHEET.abandoned,
 }
 
 

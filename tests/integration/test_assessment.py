@@ -16,7 +16,6 @@ from sqlmodel import select
 from service import clock
 from service.accounts.models import StaffRole
 from service.assessment import actions
-from service.assessment import jobs as item_jobs
 from service.assessment.inputs import parse_period
 from service.assessment.models import AssessmentItem, AssessmentPeriod, AssessmentRecord, AssessmentResult, SheetScore
 from service.assessment.ratings import Rating
@@ -25,7 +24,6 @@ from service.audit import SYSTEM, AuditEntry
 from service.bureaus.directory import load_assignments
 from service.errors import DomainError
 from service.i18n import translator
-from service.jobs.worker import ABANDONED
 from service.keys import keys_for
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
@@ -350,31 +348,6 @@ def test_a_row_a_rule_refuses_on_the_job_worker_leaves_the_catalogue_as_it_was(s
     assert [(e["row"], e["column"]) for e in outcome["errors"]] == [(3, "生效日期")]
     with tenant_session(tenant.id) as db:
         assert db.execute(text("select count(*) from audit_log where entity = 'assessment_item'")).scalar() == 1
-
-
-@pytest.mark.usefixtures("db_clean")
-def test_an_items_import_the_worker_check_gives_up_on_is_marked_failed(tenant, no_job_worker, superuser) -> None:
-    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
-    sheet = xlsx(ITEM_HEADERS, [["A02", "脱岗", "attendance", -2, None, None, None, "2026-01-01", None]])
-    item_jobs.start(tenant.id, SYSTEM, "zh_CN", "考核项目.xlsx", sheet)
-    with superuser.connect() as connection:
-        arguments = connection.execute(
-            text("select args from procrastinate_jobs where task_name = 'assessment_items.import'")
-        ).scalar_one()
-    ABANDONED[item_jobs.import_sheet.name](**arguments)
-    assert _item_import_row(tenant)["status"] == "failed"
-    item_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
-    assert _item_import_row(tenant) == {
-        "kind": "assessment_items",
-        "status": "failed",
-        "counts": None,
-        "errors": None,
-        "emptied": True,
-    }
-    assert count(tenant, AssessmentItem) == 0
-
-
-# ---- daily records ----------------------------------------------------------------
 
 
 def _record_form(client, tenant, item, workers, points="-1", **extra) -> dict:

@@ -13,11 +13,9 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
-from service.audit import SYSTEM, Actor
+from service.audit import Actor
 from service.i18n import translator
-from service.jobs.worker import ABANDONED
 from service.workforce.attendance import actions as attendance
-from service.workforce.attendance import jobs as attendance_jobs
 from service.workforce.attendance.excel import COLUMNS, HEADERS
 from service.workforce.identity import make_national_id
 from service.workforce.imports import actions as imports
@@ -288,21 +286,3 @@ def test_a_refused_sheet_on_the_job_worker_writes_no_figures(signed_in, tenant, 
     assert [e["row"] for e in outcome["errors"]] == [3]
     with tenant_session(tenant.id) as db:
         assert db.execute(text("select count(*) from audit_log where entity = 'attendance_month'")).scalar() == 0
-
-
-def test_an_import_the_worker_check_gives_up_on_is_marked_failed_and_never_runs_after(
-    tenant, settings, no_job_worker, superuser
-) -> None:
-    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
-    number = make_national_id("510104", date(1988, 2, 3), 51, "male")
-    make_worker(settings, tenant, id_number=number)
-    attendance_jobs.start(tenant.id, SYSTEM, "zh_CN", date(2025, 3, 1), "考勤.xlsx", _sheet([["", number, 20, 0, 0, 0, 0]]))
-    with superuser.connect() as connection:
-        arguments = connection.execute(
-            text("select args from procrastinate_jobs where task_name = 'attendance.import'")
-        ).scalar_one()
-    ABANDONED[attendance_jobs.import_sheet.name](**arguments)
-    assert _import_row(tenant) == {"kind": "attendance", "status": "failed", "counts": None, "errors": None, "emptied": True}
-    attendance_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
-    assert _import_row(tenant)["status"] == "failed"
-    assert _rows(tenant) == {}

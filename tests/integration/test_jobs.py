@@ -24,15 +24,22 @@ from sqlalchemy import text
 
 from service import clock
 from service.accounts.models import StaffRole
+from service.assessment import jobs as items_import
 from service.audit import SYSTEM
 from service.bench.payroll import _ensure_tenant, _run_for
 from service.jobs import periodic
+from service.jobs.worker import ABANDONED
 from service.keys import keys_for
 from service.payroll.runs import jobs as payroll_jobs
 from service.payroll.runs import progress as run_progress
 from service.payroll.runs.actions import get_run
+from service.payroll.runs.amounts import jobs as amounts_import
 from service.payroll.runs.models import ProgressPhase, RunStatus
 from service.queue import defer_in
+from service.workforce.attendance import jobs as attendance_import
+from service.workforce.bank_accounts import jobs as bank_accounts_import
+from service.workforce.contracts import jobs as contracts_import
+from service.workforce.roster import jobs as roster_import
 from tenants.isolation import control_session, tenant_session
 from tenants.models import Tenant
 from tests.integration import test_payroll_pages as pages
@@ -215,3 +222,51 @@ def test_a_job_whose_workers_keep_dying_is_marked_failed_on_the_run_page(
         page = client.get(f"/t/{tenant.slug}/payroll/{run_id}")
     assert page.status_code == 200 and pages.message(run_progress.UNEXPECTED) in page.text
     assert 'id="run-progress"' not in page.text  # not shown as running any more
+
+
+SHEET_IMPORTS = {
+    "roster": roster_import.SHEET,
+    "contracts": contracts_import.SHEET,
+    "attendance": attendance_import.SHEET,
+    "pay_amounts": amounts_import.SHEET,
+    "assessment_items": items_import.SHEET,
+    "bank_accounts": bank_accounts_import.SHEET,
+}
+SHEET_OPTIONS = {"attendance": {"month": "2026-03-01"}, "pay_amounts": {"month": None}, "bank_accounts": {"confirmed": False}}
+
+
+def test_every_kind_of_import_is_given_up_on_by_the_stalled_job_check() -> None:
+    assert {name: hook for name, hook in ABANDONED.items() if name != payroll_jobs.calculate.name} == {
+        sheet.task.name: sheet.abandoned for sheet in SHEET_IMPORTS.values()
+    }
+
+
+@pytest.mark.parametrize("kind", SHEET_IMPORTS)
+def test_an_import_the_worker_check_gives_up_on_is_marked_failed_and_never_runs_after(
+    kind: str, tenant: TenantFixture, no_job_worker, superuser
+) -> None:
+    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet, and a
+    run of the job that comes after all finds nothing left to import and writes nothing."""
+    sheet = SHEET_IMPORTS[kind]
+    sheet.start(tenant.id, SYSTEM, "zh_CN", "表.xlsx", b"a sheet the job never reads", **SHEET_OPTIONS.get(kind, {}))
+    with superuser.connect() as connection:
+        arguments = connection.execute(
+            text("select args from procrastinate_jobs where task_name = :name"), {"name": sheet.task.name}
+        ).scalar_one()
+    ABANDONED[sheet.task.name](**arguments)
+
+    def import_row() -> dict:
+        with tenant_session(tenant.id) as db:
+            found = db.execute(text("select kind, status, counts, errors, content is null as emptied from imports")).mappings()
+            rows = [dict(row) for row in found]
+        assert len(rows) == 1
+        return rows[0]
+
+    failed = {"kind": kind, "status": "failed", "counts": None, "errors": None, "emptied": True}
+    assert import_row() == failed
+    with tenant_session(tenant.id) as db:
+        audited = db.execute(text("select count(*) from audit_log")).scalar()
+    sheet.task(**arguments)
+    assert import_row() == failed
+    with tenant_session(tenant.id) as db:
+        assert db.execute(text("select count(*) from audit_log")).scalar() == audited

@@ -17,7 +17,6 @@ from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
 from service.excel import XLSX_MEDIA_TYPE, write_rows
 from service.i18n import translator
-from service.jobs.worker import ABANDONED
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.components.actions import define_component
@@ -25,7 +24,6 @@ from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import ComponentDefinition, Method
 from service.payroll.payslip import ComponentKind
 from service.payroll.runs import actions as runs
-from service.payroll.runs.amounts import jobs as amount_jobs
 from service.payroll.runs.inputs import ytd_from_json
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
 from service.payroll.tax.income_tax import annual_tax
@@ -432,20 +430,3 @@ def test_a_pay_amount_import_runs_on_the_job_worker_for_its_runs_month(signed_in
     assert refused["kind"] == "pay_amounts" and refused["status"] == "refused" and refused["emptied"]
     assert [(e["row"], e["column"]) for e in refused["errors"]] == [(3, "月份")]
     assert done == {"kind": "pay_amounts", "status": "done", "counts": {"imported": 1}, "errors": None, "emptied": True}
-
-
-@pytest.mark.usefixtures("db_clean")
-def test_a_pay_amount_import_the_worker_check_gives_up_on_is_marked_failed(tenant, no_job_worker, superuser) -> None:
-    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
-    sheet = write_rows("amounts", HEADERS, [["510104199102030017", "王芳", "2026-03", "bonus", "500"]])
-    amount_jobs.start(tenant.id, SYSTEM, "zh_CN", MARCH, "金额.xlsx", sheet)
-    with superuser.connect() as connection:
-        arguments = connection.execute(
-            text("select args from procrastinate_jobs where task_name = 'pay_amounts.import'")
-        ).scalar_one()
-    assert arguments["month"] == "2026-03-01"
-    ABANDONED[amount_jobs.import_sheet.name](**arguments)
-    amount_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
-    assert _amount_imports(tenant) == [
-        {"kind": "pay_amounts", "status": "failed", "counts": None, "errors": None, "emptied": True}
-    ]

@@ -15,10 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from service.accounts.models import StaffRole
-from service.audit import SYSTEM
-from service.jobs.worker import ABANDONED
 from service.workforce.imports import actions as imports
-from service.workforce.roster import jobs as roster_jobs
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau
 from tests.support.sheets import EXPORT_HEADERS_ZH, SHEET_BUREAU, SHEET_UNIT, XLSX, row, upload, workbook
@@ -171,17 +168,3 @@ def test_a_refused_sheet_on_the_job_worker_writes_no_worker(signed_in, tenant, m
     outcome = _import_row(tenant)
     assert outcome["status"] == "refused" and outcome["emptied"] and outcome["counts"] is None
     assert [(e["row"], e["column"]) for e in outcome["errors"]] == [(3, "入职日期")]
-
-
-def test_an_import_the_worker_check_gives_up_on_is_marked_failed_and_never_runs_after(tenant, no_job_worker, superuser) -> None:
-    """Its workers kept dying (service.jobs.worker): the hook says so on the row and drops the sheet."""
-    roster_jobs.start(tenant.id, SYSTEM, "zh_CN", "花名册.xlsx", workbook([row(1)]))
-    with superuser.connect() as connection:
-        arguments = connection.execute(
-            text("select args from procrastinate_jobs where task_name = 'roster.import'")
-        ).scalar_one()
-    ABANDONED[roster_jobs.import_sheet.name](**arguments)
-    assert _import_row(tenant) == {"status": "failed", "counts": None, "errors": None, "emptied": True}
-    roster_jobs.import_sheet(**arguments)  # a run that comes after all finds nothing left to import
-    assert _import_row(tenant)["status"] == "failed"
-    assert _count(tenant) == 0

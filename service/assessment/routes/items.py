@@ -141,14 +141,15 @@ class ItemsController(Controller):
         upload = required_file(data)
         # The import is a job (assessment.jobs) on transactions of its own, so a large sheet never holds the
         # request; a small sheet is over within the wait: refused, its rows show here as they always did.
-        import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
-        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
+        import_id = import_jobs.SHEET.submit(
+            ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read()
+        )
         return see_other(ctx.tenant_path(f"/assessment/items/import/{import_id}"))
 
     @get("/import/{import_id:int}", opt=allow(*WRITERS), sync_to_thread=True)
     def import_status(self, request: Request, ctx: RequestCtx, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.KIND, import_id)
+        current = imports.get(db, import_jobs.SHEET.kind, import_id)
         if current is None:
             raise NotFoundException()
         return _import_page(request, ctx, current=current, outcome=current.counts, errors=current.errors or [])

@@ -10,26 +10,21 @@ past the legal limit): the month's page shows why beside each of them.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from functools import partial
-from typing import Any
 
 from service.audit import Actor
-from service.i18n import Translator, translator
+from service.i18n import Translator
 from service.keys import keys_for
-from service.queue import app
 from service.settings import get_settings
 from service.workforce.attendance import actions as attendance
-from service.workforce.imports import actions as imports
+from service.workforce.imports.jobs import sheet_import
 from service.workforce.imports.models import ImportKind
-from tenants.isolation import TenantSession, tenant_session
-
-KIND = ImportKind.ATTENDANCE
+from tenants.isolation import TenantSession
 
 
-def _import(actor: Actor, t: Translator, month: date, db: TenantSession, content: bytes) -> dict[str, int]:
-    outcome = attendance.import_month(db, keys_for(get_settings()), month, content, t, actor=actor)
+def _import(db: TenantSession, content: bytes, *, actor: Actor, t: Translator, month: str) -> dict[str, int]:
+    keys = keys_for(get_settings())
+    outcome = attendance.import_month(db, keys, date.fromisoformat(month), content, t, actor=actor)
     return {
         "created": outcome.created,
         "updated": outcome.updated,
@@ -38,27 +33,4 @@ def _import(actor: Actor, t: Translator, month: date, db: TenantSession, content
     }
 
 
-@app.task(name="attendance.import")
-def import_sheet(tenant_id: str, import_id: int, actor: dict[str, Any], locale: str, month: str) -> None:
-    work = partial(_import, Actor(**actor), translator(locale), date.fromisoformat(month))
-    imports.run(uuid.UUID(tenant_id), KIND, import_id, work)
-
-
-def abandoned(tenant_id: str, import_id: int, actor: dict[str, Any], locale: str, month: str) -> None:
-    imports.abandoned(KIND, tenant_id, import_id)
-
-
-def start(tenant_id: uuid.UUID, actor: Actor, locale: str, month: date, filename: str, content: bytes) -> int:
-    """Store the sheet and queue the import of ``month`` from it, committed; the import's id."""
-    with tenant_session(tenant_id) as db:
-        return imports.store(
-            db,
-            KIND,
-            filename,
-            content,
-            import_sheet,
-            actor=actor,
-            lock=f"attendance-import-{tenant_id}",
-            locale=locale,
-            month=month.isoformat(),
-        )
+SHEET = sheet_import(ImportKind.ATTENDANCE, "attendance.import", _import)

@@ -208,10 +208,9 @@ class AttendanceController(Controller):
         upload = required_file(data)
         # The import is a job (attendance.jobs) on transactions of its own, so a large sheet never holds the
         # request; a small sheet is over within the wait: refused, its rows show here as they always did.
-        import_id = import_jobs.start(
-            ctx.tenant_id, ctx.actor, ctx.translate.locale, month, upload.filename, upload.file.read()
+        import_id = import_jobs.SHEET.submit(
+            ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read(), month=month.isoformat()
         )
-        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
         # The month rides along in the address: the page's links and its next upload are for that month.
         query = urlencode({"month": month.isoformat()[:7]})
         return see_other(ctx.tenant_path(f"/attendance/import/{import_id}?{query}"))
@@ -219,7 +218,7 @@ class AttendanceController(Controller):
     @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.KIND, import_id)
+        current = imports.get(db, import_jobs.SHEET.kind, import_id)
         if current is None:
             raise NotFoundException()
         month = month_or(request.query_params.get("month", ""), _default_month())

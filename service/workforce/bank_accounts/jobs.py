@@ -11,30 +11,24 @@ account numbers in clear, is emptied from its row once the import is over.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict
-from functools import partial
-from typing import Any
 
 from service import clock
 from service.audit import Actor
-from service.i18n import Translator, translator
+from service.i18n import Translator
 from service.keys import keys_for
-from service.queue import app
 from service.settings import get_settings
 from service.workforce.bank_accounts import actions, queries
 from service.workforce.bank_accounts.excel import parse_workbook, plan_import
 from service.workforce.bank_accounts.models import AccountSource
 from service.workforce.contracts.actions import workers_by_id_number
-from service.workforce.imports import actions as imports
+from service.workforce.imports.jobs import sheet_import
 from service.workforce.imports.models import ImportKind
 from service.workforce.models import Worker
-from tenants.isolation import TenantSession, tenant_session
-
-KIND = ImportKind.BANK_ACCOUNTS
+from tenants.isolation import TenantSession
 
 
-def _import(actor: Actor, t: Translator, confirmed: bool, db: TenantSession, content: bytes) -> dict[str, int]:
+def _import(db: TenantSession, content: bytes, *, actor: Actor, t: Translator, confirmed: bool) -> dict[str, int]:
     keys = keys_for(get_settings())
     rows, unreadable = parse_workbook(content, t, clock.today())
     workers = workers_by_id_number(db, keys, [r.id_number for r in rows])
@@ -48,26 +42,4 @@ def _import(actor: Actor, t: Translator, confirmed: bool, db: TenantSession, con
     return asdict(outcome)
 
 
-@app.task(name="bank_accounts.import")
-def import_sheet(tenant_id: str, import_id: int, actor: dict[str, Any], locale: str, confirmed: bool) -> None:
-    imports.run(uuid.UUID(tenant_id), KIND, import_id, partial(_import, Actor(**actor), translator(locale), confirmed))
-
-
-def abandoned(tenant_id: str, import_id: int, actor: dict[str, Any], locale: str, confirmed: bool) -> None:
-    imports.abandoned(KIND, tenant_id, import_id)
-
-
-def start(tenant_id: uuid.UUID, actor: Actor, locale: str, filename: str, content: bytes, *, confirmed: bool) -> int:
-    """Store the sheet and queue its import, committed; the import's id."""
-    with tenant_session(tenant_id) as db:
-        return imports.store(
-            db,
-            KIND,
-            filename,
-            content,
-            import_sheet,
-            actor=actor,
-            lock=f"bank-accounts-import-{tenant_id}",
-            locale=locale,
-            confirmed=confirmed,
-        )
+SHEET = sheet_import(ImportKind.BANK_ACCOUNTS, "bank_accounts.import", _import)

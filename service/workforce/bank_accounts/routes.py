@@ -202,16 +202,15 @@ class BankAccountImportController(Controller):
     def import_sheet(self, ctx: RequestCtx, data: MultipartData) -> Response:
         upload = required_file(data)
         confirmed = bool(field_text(data, CONFIRM))
-        import_id = import_jobs.start(
+        import_id = import_jobs.SHEET.submit(
             ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read(), confirmed=confirmed
         )
-        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
         return see_other(ctx.tenant_path(f"/bank-accounts/import/{import_id}"))
 
     @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.KIND, import_id)
+        current = imports.get(db, import_jobs.SHEET.kind, import_id)
         if current is None:
             raise NotFoundException()
         errors = [RowError(**error) for error in current.errors or []]

@@ -52,14 +52,15 @@ class ContractImportController(Controller):
         upload = required_file(data)
         # A job (contracts.jobs) on transactions of its own, like the roster's import: a small sheet's
         # refusal shows here within the wait, anything else on the import's page.
-        import_id = import_jobs.start(ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read())
-        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
+        import_id = import_jobs.SHEET.submit(
+            ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read()
+        )
         return see_other(ctx.tenant_path(f"/contracts/import/{import_id}"))
 
     @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.KIND, import_id)
+        current = imports.get(db, import_jobs.SHEET.kind, import_id)
         if current is None:
             raise NotFoundException()
         errors = [RowError(**error) for error in current.errors or []]

@@ -69,11 +69,10 @@ class ComponentAmountsController(Controller):
         upload = required_file(data)
         # The import is a job (amounts/jobs.py) on transactions of its own, so a large sheet never holds
         # the request; a small sheet is over within the wait: refused, its rows show here as they always did.
-        month = run.month if run is not None else None
-        import_id = import_jobs.start(
-            ctx.tenant_id, ctx.actor, ctx.translate.locale, month, upload.filename, upload.file.read()
+        month = run.month.isoformat() if run is not None else None
+        import_id = import_jobs.SHEET.submit(
+            ctx.tenant_id, ctx.actor, ctx.translate.locale, upload.filename, upload.file.read(), month=month
         )
-        imports.refuse_in_time(ctx.tenant_id, import_jobs.KIND, import_id)
         # The run rides along in the address: the page's links and its next upload are for that run.
         query = f"?run={run.id}" if run is not None else ""
         return see_other(ctx.tenant_path(f"/pay-components/import/{import_id}{query}"))
@@ -81,7 +80,7 @@ class ComponentAmountsController(Controller):
     @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, ctx: RequestCtx, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its count, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.KIND, import_id)
+        current = imports.get(db, import_jobs.SHEET.kind, import_id)
         if current is None:
             raise NotFoundException()
         run = _run_of(db, ctx, request.query_params.get("run", ""))
