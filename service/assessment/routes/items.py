@@ -24,7 +24,7 @@ from service.web.forms import FormData, MultipartData, field_text, required_file
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports import actions as imports
-from service.workforce.imports.refusals import ImportRefused
+from service.workforce.imports.refusals import refused_rows
 from tenants.isolation import TenantSession
 
 
@@ -88,10 +88,7 @@ def _import_page(request: Request, ctx: RequestContext, **context: Any) -> Respo
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """The sheet's problems by row and column (as read, or as a rule refused them), or the one problem
     with the upload itself."""
-    if isinstance(refused.error, ImportRefused):
-        errors = [e.__dict__ for e in refused.error.errors]
-    else:
-        errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
+    errors = refused_rows(refused.error, refused.errors)
     return _import_page(request, ctx, errors=errors)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
@@ -31,7 +30,7 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text, required_file
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.imports.refusals import ImportRefused
+from service.workforce.imports.refusals import RowError, refused_rows
 from service.workforce.roster.actions import find_by_id_number, reveal_id_number
 from tenants.isolation import TenantSession
 
@@ -81,7 +80,7 @@ def _period_page(
     period_id: int,
     *,
     errors: dict[str, str] | None = None,
-    sheet_errors: list[dict[str, Any]] | None = None,
+    sheet_errors: list[RowError] | None = None,
     notice: str = "",
 ) -> Response:
     period = _period(db, ctx, period_id)
@@ -115,10 +114,7 @@ def _lifecycle_refused(request: Request, ctx: RequestContext, db: TenantSession,
 
 def _sheet_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """A sheet's problems by row and column; a rule that refuses the whole import has neither."""
-    if isinstance(refused.error, ImportRefused):
-        sheet_errors = [e.__dict__ for e in refused.error.errors]
-    else:
-        sheet_errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
+    sheet_errors = refused_rows(refused.error, refused.errors)
     return _period_page(request, ctx, db, request.path_params["period_id"], sheet_errors=sheet_errors)
 
 

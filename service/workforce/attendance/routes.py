@@ -39,7 +39,7 @@ from service.workforce.attendance.rules import (
     warnings,
 )
 from service.workforce.imports import actions as imports
-from service.workforce.imports.refusals import ImportRefused
+from service.workforce.imports.refusals import refused_rows
 from service.workforce.roster import queries as roster
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import TenantSession
@@ -145,10 +145,7 @@ def _import_page(request: Request, **context: Any) -> Response:
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """The sheet's problems row by row; a month that cannot be read or a missing file is one line."""
-    if isinstance(refused.error, ImportRefused):
-        errors = [e.__dict__ for e in refused.error.errors]
-    else:
-        errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
+    errors = refused_rows(refused.error, refused.errors)
     # The month as typed when it was what was refused, else as the month field expects it.
     month_text = refused.text("month") if "month" in refused.errors else parse_month(refused.text("month")).isoformat()
     return _import_page(request, month_text=month_text[:7], errors=errors)

@@ -36,7 +36,7 @@ from service.workforce.bank_accounts.rules import (
     refuse_unconfirmed_card_check,
 )
 from service.workforce.imports import actions as imports
-from service.workforce.imports.refusals import ImportRefused, RowError
+from service.workforce.imports.refusals import RowError, refused_rows
 from service.workforce.models import Worker
 from service.workforce.roster.queries import get_worker
 from tenants.isolation import TenantSession
@@ -180,10 +180,7 @@ def _import_page(request: Request, **context: Any) -> Response:
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """The sheet's problems and warnings row by row; a refusal before any row was read (no file) is one line."""
-    if isinstance(refused.error, ImportRefused):
-        errors = refused.error.errors
-    else:
-        errors = [RowError(0, "", message) for message in refused.errors.values()]
+    errors = refused_rows(refused.error, refused.errors)
     return _import_page(request, current=None, outcome=None, errors=errors)
 
 

@@ -6,6 +6,7 @@ runs an import and stores its row errors; it sits here, below all of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from service.errors import Refused
@@ -27,3 +28,11 @@ class ImportRefused(Refused):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} problems")
         self.errors = errors
+
+
+def refused_rows(error: Exception, messages: Mapping[str, str]) -> list[RowError]:
+    """What an upload form shows when it is refused: the sheet's problems row by row, or the form's own
+    messages (no file, a file too large) as lines without a row."""
+    if isinstance(error, ImportRefused):
+        return list(error.errors)
+    return [RowError(0, "", message) for message in messages.values()]

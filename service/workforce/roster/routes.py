@@ -21,7 +21,7 @@ from service.web.pages import page, page_query, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
 from service.workforce.imports import actions as imports
-from service.workforce.imports.refusals import ImportRefused
+from service.workforce.imports.refusals import refused_rows
 from service.workforce.models import (
     GRADES,
     LABELS,
@@ -110,10 +110,7 @@ def _import_page(request: Request, **context: Any) -> Response:
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """The sheet's problems row by row; a refusal before any row was read (no file) is one line."""
-    if isinstance(refused.error, ImportRefused):
-        errors = [e.__dict__ for e in refused.error.errors]
-    else:
-        errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
+    errors = refused_rows(refused.error, refused.errors)
     return _import_page(request, current=None, outcome=None, errors=errors)
 
 

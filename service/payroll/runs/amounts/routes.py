@@ -22,7 +22,7 @@ from service.web.forms import MultipartData, field_text, required_file, whole_nu
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports import actions as imports
-from service.workforce.imports.refusals import ImportRefused
+from service.workforce.imports.refusals import refused_rows
 from tenants.isolation import TenantSession
 
 
@@ -45,10 +45,7 @@ def _import_page(request: Request, run: PayrollRun | None, **context: Any) -> Re
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """The sheet's problems by row, or the one problem with the upload itself."""
-    if isinstance(refused.error, ImportRefused):
-        errors = [e.__dict__ for e in refused.error.errors]
-    else:
-        errors = [{"row": "", "column": "", "message": message} for message in refused.errors.values()]
+    errors = refused_rows(refused.error, refused.errors)
     return _import_page(request, _run_of(db, ctx, refused.text("run")), errors=errors)
 
 
