@@ -21,7 +21,29 @@ re-computed by hand:
 * the tax from ``income_tax.withholding_this_month`` on the year to date
   including this month (rounded to the fen on the cumulative tax, never
   negative);
-* the minimum-wage check from ``minimum_wage.check_minimum_wage``.
+* the minimum-wage check from ``minimum_wage.check_minimum_wage``;
+* a part month (the worker joins or leaves during it: ``employment``) from
+  ``leavers.proration.prorate`` by the tenant's rule (``proration_rule``).
+
+**Part months.**  What is prorated is what the month pays for being
+employed: the band's monthly wage (post + grade + performance pay, prorated
+once as a whole and shared over its three lines, the last line taking the
+fen left over) and the tenant's fixed monthly additions (``Component.prorated``:
+fixed and per-year-of-service allowances, each prorated on its own).  Not
+prorated: an imported amount or a formula (the tenant valued them for the
+month already), a deduction component (rent, a fine: what it is), overtime
+and absence (attendance records them by the hour and day, on the full
+monthly wage ÷ 21.75), and the social insurance and housing fund: they are
+monthly contributions on the declared base, due in full for a month of
+employment (社会保险法 Art. 10; the housing fund's first month follows the
+city's ``housing_fund_due``).  The monthly minimum wage compared is
+prorated by the same rule, as the worker owes only the days employed.
+
+**Months employed** for the basic deduction (``tax.months_employed``) are
+counted from the employment (hire date to last day), so a month without a
+payslip (suspension without pay) still counts; the roster keeps only the
+current employment, so an earlier one in the same year is known by its
+payslips: the count is never less than the months already paid plus this one.
 
 How the figures fit together (every line amount is positive; its category
 says which way it counts):
@@ -54,7 +76,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -63,7 +85,8 @@ from service.errors import N_, DomainError
 from service.insurance.contributions import Contributions, monthly_contributions
 from service.insurance.policy import CityPolicy
 from service.money import ZERO, to_fen
-from service.payroll.bands.rules import BandCell, band_pay
+from service.payroll.bands.rules import BandCell, BandPay, band_pay
+from service.payroll.leavers.proration import DEFAULT_RULE, Proration, ProrationRule, prorate
 from service.payroll.minimum_wage import MinimumWage, MinimumWageCheck, MonthPay, check_minimum_wage
 from service.payroll.pay_days import OvertimeKind, absence_deduction, overtime_pay
 from service.payroll.tax.income_tax import (
@@ -73,6 +96,7 @@ from service.payroll.tax.income_tax import (
     cumulative_taxable_income,
     withholding_this_month,
 )
+from service.payroll.tax.months_employed import Employment, months_employed
 from service.payroll.tax.special_deductions import Declarations, monthly_deductions
 
 # --- inputs ------------------------------------------------------------------
@@ -93,6 +117,7 @@ class Component:
     amount: Decimal
     taxable: bool = True  # addition: taxable income; deduction: taken off before tax
     counts_for_minimum_wage: bool = True
+    prorated: bool = False  # a fixed monthly addition: a part month pays it for the days employed
 
     def __post_init__(self) -> None:
         if self.amount < 0:
@@ -141,6 +166,8 @@ class PayslipInput:
     year_to_date: TaxYearToDate  # before this month
     declarations: Declarations | None  # this year's 专项附加扣除, if any
     minimum_wage: MinimumWage  # the city's standard in force this month
+    employment: Employment | None = None  # hire date .. last day; None: employed the whole month
+    proration_rule: ProrationRule = DEFAULT_RULE  # the tenant's rule for a part month
 
 
 # --- output ------------------------------------------------------------------
@@ -182,6 +209,7 @@ class Payslip:
     contributions: Contributions
     year_to_date: TaxYearToDate  # through this month: store it for next month
     minimum_wage: MinimumWageCheck
+    proration: Proration | None = None  # the band wage's, in a part month; None: a whole month
 
     @property
     def employee_contributions(self) -> Decimal:
@@ -247,7 +275,7 @@ def _check(inputs: PayslipInput) -> None:
             year=inputs.declarations.year,
             pay_year=month.year,
         )
-    if ytd.small_earner and ytd.months_employed + 1 != month.month:
+    if ytd.small_earner and _months_employed(inputs) != month.month:
         raise DomainError(N_("The full-year basic deduction needs employment since January."), field="small_earner")
     seen: set[str] = set()
     for component in inputs.components:
@@ -260,6 +288,53 @@ def _sum(amounts: Sequence[Decimal]) -> Decimal:
     return sum(amounts, ZERO)
 
 
+def _months_employed(inputs: PayslipInput) -> int:
+    """Months employed in the year through this month: from the employment, never fewer than the
+    months already paid plus this one (see the module docstring)."""
+    paid = inputs.year_to_date.months_employed + 1
+    if inputs.employment is None:
+        return paid
+    month = inputs.month
+    return max(paid, months_employed(month.year, month.month, [inputs.employment]))
+
+
+def _month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _prorate(inputs: PayslipInput, monthly: Decimal) -> Proration:
+    employment = inputs.employment
+    assert employment is not None  # only called for a part month
+    return prorate(
+        monthly,
+        inputs.month,
+        employed_from=employment.first_day,
+        employed_to=employment.last_day,
+        rule=inputs.proration_rule,
+    )
+
+
+def _band_proration(inputs: PayslipInput, band: BandPay) -> tuple[BandPay, Proration | None]:
+    """The band pay for the days employed, and its proration (None for a whole month).
+
+    Prorated once on the monthly total, so the payslip shows the figure the rule's explanation
+    gives; each line gets its share, rounded to the fen, the last line what is left."""
+    employment, month = inputs.employment, inputs.month.replace(day=1)
+    if employment is None or (
+        employment.first_day <= month and (employment.last_day is None or employment.last_day >= _month_end(month))
+    ):
+        return band, None
+    proration = _prorate(inputs, band.total)
+    if proration.whole_month or proration.amount == band.total:
+        return band, None if proration.whole_month else proration
+    ratio = proration.amount / band.total
+    post, grade = to_fen(band.post_pay * ratio), to_fen(band.grade_pay * ratio)
+    performance = proration.amount - post - grade
+    if band.performance_pay == 0 and performance:  # the fen left over goes to a line that pays something
+        grade, performance = grade + performance, ZERO
+    return BandPay(post, grade, performance), proration
+
+
 def compute_payslip(inputs: PayslipInput) -> Payslip:
     """The month's payslip; raises DomainError (with a field) for impossible input."""
     _check(inputs)
@@ -268,10 +343,11 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
     earnings: list[Line] = []
     deductions: list[Line] = []
 
-    band = band_pay(inputs.band, inputs.performance_base)
+    full_band = band_pay(inputs.band, inputs.performance_base)
+    band, proration = _band_proration(inputs, full_band)
     for code, label in BAND_LINES:
         earnings.append(Line(code, label, getattr(band, code), Category.EARNING))
-    monthly_wage = band.total  # the absence and overtime base, see the module docstring
+    monthly_wage = full_band.total  # the absence and overtime base, see the module docstring
 
     overtime = ZERO
     for code, label, kind, hours_field in OVERTIME_LINES:
@@ -287,7 +363,7 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
 
     tax_free = special_allowances = pre_tax_components = counted_deductions = ZERO
     for c in inputs.components:
-        amount = to_fen(c.amount)
+        amount = _prorate(inputs, c.amount).amount if proration and c.prorated else to_fen(c.amount)
         if c.kind is ComponentKind.ADDITION:
             earnings.append(Line(c.code, c.label, amount, Category.EARNING))
             tax_free += ZERO if c.taxable else amount
@@ -349,7 +425,7 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
     )
     ytd = YearToDate(
         month=month.month,
-        months_employed=before.months_employed + 1,
+        months_employed=_months_employed(inputs),
         totals=totals,
         tax_withheld=before.tax_withheld,
         deduction=before.deduction,
@@ -365,7 +441,10 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
         special_allowances=special_allowances,
         employee_contributions=employee_total,
     )
-    minimum = check_minimum_wage(pay, inputs.minimum_wage)
+    standard = inputs.minimum_wage
+    if proration is not None:  # owed for the days employed only
+        standard = replace(standard, monthly=_prorate(inputs, standard.monthly).amount)
+    minimum = check_minimum_wage(pay, standard)
 
     deduction_total = _sum([line.amount for line in deductions])
     employer_total = contributions.employer_total
@@ -406,4 +485,5 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
             small_earner=before.small_earner,
         ),
         minimum_wage=minimum,
+        proration=proration,
     )

@@ -19,7 +19,7 @@ from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import KIND_LABELS, PayrollRun, PayslipRow
-from service.payroll.runs.payslip_view import payslip_groups, year_to_date
+from service.payroll.runs.payslip_view import payslip_groups, proration_note, year_to_date
 from service.portal import actions, queries
 from service.portal.models import PRINCIPAL_KIND, AssistantRole
 from service.web import sessions
@@ -95,6 +95,7 @@ def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, r
         "worker": worker,
         "groups": payslip_groups(lines),
         "ytd": year_to_date(slip.year_to_date),
+        "proration": proration_note(slip.proration),
         "feedback": queries.feedback_of(db, id_of(slip)),
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
         "correction": run_queries.correction_of(db, slip),

@@ -88,6 +88,9 @@ class Worker(SQLModel, table=True):
     phone: str | None = None
     education: Education = Field(sa_column=enum_column(Education))
     hire_date: date
+    # The last day employed (migration 0033): set when HR marks the worker as left or a contract is
+    # terminated; None while the employment lasts.  Payroll pays hire_date .. left_on, both days counted.
+    left_on: date | None = None
     status: WorkerStatus = Field(sa_column=enum_column(WorkerStatus, length=12))
     post_line: str
     bureau_id: int = Field(

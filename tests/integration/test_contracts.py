@@ -203,6 +203,8 @@ def test_termination_shows_and_stores_the_severance(signed_in, tenant, settings)
     basis = _rows(tenant, "select after from audit_log where action = 'contract.terminate'")[0][0]["severance_basis"]
     assert basis["city"] == "chengdu" and basis["amount"] == "48000.00"
     assert "48,000.00" in client.get(f"/t/{tenant.slug}/contracts/{contract}").text
+    # The contract's last day is the worker's: payroll pays to it and not after.
+    assert _rows(tenant, "select left_on from workers")[0][0] == last_day
 
 
 def test_without_city_figures_the_form_says_so_and_no_compensation_for_resignation(signed_in, tenant, settings) -> None:

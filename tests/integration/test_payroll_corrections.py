@@ -127,7 +127,7 @@ def test_a_correction_run_carries_the_difference_and_its_explanation(settings, t
     assert pages.action(client, tenant, march, "calculate").status_code == 303
     now = {p.worker_id: p for p in pages.payslips(tenant, march)}[ids[0]]
     ytd = ytd_from_json(now.year_to_date)
-    assert ytd.months_employed == 2
+    assert ytd.months_employed == 3  # employed since 2020: January to March, though paid from February
     assert ytd.tax_withheld == fixed.tax + now.tax
     assert ytd.special_deductions == (
         fixed.employee_social_insurance
@@ -148,8 +148,9 @@ def test_a_correction_of_an_earlier_month_counts_in_every_later_month(settings, 
     assert pages.action(client, tenant, correction, "calculate").status_code == 303
     fixed = {p.worker_id: p for p in pages.payslips(tenant, correction)}
     assert set(fixed) == {ids[2]}
-    # The correction's own year to date starts from January (nothing published before February).
-    assert ytd_from_json(fixed[ids[2]].year_to_date).months_employed == 1
+    # The correction's own year to date starts from January (nothing published before February); the months
+    # employed are January and February (employed since 2020).
+    assert ytd_from_json(fixed[ids[2]].year_to_date).months_employed == 2
     publish(client, tenant, correction)
 
     april = pages.run_id_of(pages.create(client, tenant, "2026-04"))
@@ -157,7 +158,7 @@ def test_a_correction_of_an_earlier_month_counts_in_every_later_month(settings, 
     slip = {p.worker_id: p for p in pages.payslips(tenant, april)}[ids[2]]
     in_force = [fixed[ids[2]], {p.worker_id: p for p in pages.payslips(tenant, march)}[ids[2]], slip]
     ytd = ytd_from_json(slip.year_to_date)
-    assert ytd.months_employed == 3
+    assert ytd.months_employed == 4
     assert ytd.income == sum(p.income for p in in_force)
     assert ytd.tax_withheld == sum(p.tax for p in in_force)
     assert ytd.special_deductions == sum(p.employee_social_insurance + p.employee_housing_fund for p in in_force)

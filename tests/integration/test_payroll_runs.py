@@ -23,6 +23,7 @@ from service.payroll.runs import actions as runs
 from service.payroll.runs.inputs import ytd_from_json
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
 from service.payroll.tax.income_tax import TaxYearToDate
+from service.payroll.tax.months_employed import Employment
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
 from service.workforce.daily_models import AttendanceMonth
@@ -92,6 +93,7 @@ def expected(tenant, worker_id: int, month: date, ytd: TaxYearToDate | None = No
             year_to_date=ytd or TaxYearToDate.start(month.year),
             declarations=None,
             minimum_wage=MinimumWage("chengdu", figures.effective_from, figures.minimum_wage_monthly, False),
+            employment=Employment(worker.hire_date, worker.left_on),
         )
     )
 
@@ -180,7 +182,8 @@ def test_the_next_month_continues_the_published_year_to_date(settings, tenant) -
     march = expected(tenant, ids[0], MARCH)
     want = expected(tenant, ids[0], date(2026, 4, 1), march.year_to_date)
     assert slips[ids[0]].tax == want.tax
-    assert ytd_from_json(slips[ids[0]].year_to_date).months_employed == 2
+    # Employed since 2020: January to April count, though Paiqian paid only March and April.
+    assert ytd_from_json(slips[ids[0]].year_to_date).months_employed == 4
 
 
 def test_a_second_regular_run_for_the_month_is_refused(settings, tenant) -> None:
@@ -251,8 +254,8 @@ def test_components_and_declarations_change_the_payslip_as_the_rule_says(setting
 
     plain = expected(tenant, ids[0], MARCH)
     components = (
-        Component("seniority", "工龄工资", ComponentKind.ADDITION, D("300.00")),
-        Component("transport", "交通补贴", ComponentKind.ADDITION, D("300.00"), taxable=False),
+        Component("seniority", "工龄工资", ComponentKind.ADDITION, D("300.00"), prorated=True),
+        Component("transport", "交通补贴", ComponentKind.ADDITION, D("300.00"), taxable=False, prorated=True),
     )
     with tenant_session(tenant.id) as db:
         inputs = runs_inputs(db, tenant)

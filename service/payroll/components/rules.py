@@ -3,7 +3,8 @@
 A component is defined once per tenant (``ComponentDefinition``) and valued
 each month into a ``payslip.Component``:
 
-* ``fixed``: its amount, every month;
+* ``fixed``: its amount, every month (an addition: for the days employed in a
+  worker's first or last month, ``MONTHLY_AMOUNTS``);
 * ``per_year_of_service`` (工龄工资): its amount times the **full years of
   service completed before the month starts**, counted from the hire date as
   ``service.dates`` counts a span that includes its first day.  A worker
@@ -49,6 +50,10 @@ class Method(str, Enum):
     PER_WORKER_MONTH = "per_worker_month"
     FORMULA = "formula"
 
+
+# The methods that pay a fixed monthly amount: an addition of one is paid for the days employed in a
+# part month (``payslip``, "Part months"); an imported amount or a formula is the month's already.
+MONTHLY_AMOUNTS = (Method.FIXED, Method.PER_YEAR_OF_SERVICE)
 
 KIND_LABELS = {ComponentKind.ADDITION: N_("Addition"), ComponentKind.DEDUCTION: N_("Deduction")}
 METHOD_LABELS = {
@@ -169,6 +174,7 @@ def value(
         amount=to_fen(amount),
         taxable=definition.taxable,
         counts_for_minimum_wage=definition.counts_for_minimum_wage,
+        prorated=definition.kind is ComponentKind.ADDITION and definition.method in MONTHLY_AMOUNTS,
     )
 
 

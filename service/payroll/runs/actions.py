@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy
 from sqlalchemy import func, text
@@ -61,6 +62,7 @@ from service.audit import Actor, record
 from service.database.ids import id_of
 from service.errors import N_, DomainError, Refused
 from service.money import ZERO
+from service.payroll.leavers.proration import Proration
 from service.payroll.payslip import Payslip, compute_payslip
 from service.payroll.runs import guards
 from service.payroll.runs import inputs as run_inputs
@@ -89,6 +91,7 @@ SLIP_FIELDS = (
     ("income", "numeric(12, 2)"),
     ("special_additional_deductions", "numeric(12, 2)"),
     ("corrects_payslip_id", "bigint"),
+    ("proration", "jsonb"),
 )
 LINE_FIELDS = (
     ("worker_id", "bigint"),
@@ -362,16 +365,32 @@ def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def proration_to_json(proration: Proration) -> dict[str, Any]:
+    """What a part month's payslip keeps of its proration: the rule, the explanation (a msgid) with
+    its parameters, and the rule's basis (``payslip_view.proration_note`` shows it)."""
+    return {
+        "rule": proration.rule.value,
+        "explanation": proration.explanation,
+        "params": {name: value if isinstance(value, int) else str(value) for name, value in proration.params.items()},
+        "basis": proration.basis,
+    }
+
+
+def _json(value: dict[str, Any] | None) -> str:
+    return NULL if value is None else _text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
 def _slip_row(out: io.StringIO, worker_id: int, p: Payslip, corrects: int | None) -> None:
     """One COPY text row in SLIP_FIELDS order."""
     replaced = NULL if corrects is None else corrects
+    prorated = _json(None if p.proration is None else proration_to_json(p.proration))
     out.write(
         f"{worker_id}\t{p.gross_pay}\t{p.deductions}\t"
         f"{p.employee_social_insurance}\t{p.employee_housing_fund}\t{p.taxable_income}\t{p.tax}\t"
         f"{p.net_pay}\t{p.employer_contributions}\t{p.employer_cost}\t"
         f"{_text(json.dumps(ytd_to_json(p.year_to_date), separators=(',', ':')))}\t"
         f"{'t' if p.minimum_wage.meets else 'f'}\t{p.minimum_wage.shortfall}\t"
-        f"{p.income}\t{p.special_additional_deductions}\t{replaced}\n"
+        f"{p.income}\t{p.special_additional_deductions}\t{replaced}\t{prorated}\n"
     )
 
 

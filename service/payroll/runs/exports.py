@@ -78,6 +78,7 @@ REGISTER_HEADERS = (
     N_("Employer contributions"),
     N_("Employer cost"),
     N_("Minimum wage shortfall"),
+    N_("Part month"),
 )
 BANK_HEADERS = (
     N_("Name"),
@@ -93,6 +94,12 @@ def _amounts(lines: list[PayslipLineRow]) -> dict[str, Decimal]:
     for line in lines:
         found[line.code] = found.get(line.code, ZERO) + line.amount
     return found
+
+
+def _part_month(row: RegisterRow, t: Translator) -> str:
+    """A prorated worker's rule and its figures; empty for a whole month."""
+    note = row.part_month
+    return "" if note is None else f"{t(note.rule)}: {t(note.explanation, **note.params)}"
 
 
 def register_workbook(run: PayrollRun, rows: list[RegisterRow], t: Translator) -> bytes:
@@ -111,6 +118,7 @@ def register_workbook(run: PayrollRun, rows: list[RegisterRow], t: Translator) -
             r.employer_contributions,
             r.employer_cost,
             r.minimum_wage_shortfall,
+            _part_month(r, t),
         )
         for r in rows
     )

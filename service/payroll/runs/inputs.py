@@ -1,7 +1,8 @@
 """Everything a payroll run needs, read in a few set-based queries.
 
-One query each: the run's workers (active or on probation, of the run's
-bureau when it has one, hired by the month's end); the band tables in force;
+One query each: the run's workers (employed in the month: hired by its end,
+their last day, if any, in it or later; active or on probation, or left
+during the month; of the run's bureau when it has one); the band tables in force;
 the cells of those tables; the month's attendance; the insurance policies,
 the tenant's insurance settings and the city figures (average wage, minimum
 wage); and each worker's tax year to date, summed over the payslips *in
@@ -35,6 +36,14 @@ Choices made here (and said on the run's page):
   deduction).  A band cell with a performance coefficient uses the
   performance base of its band table; a table without one leaves the worker
   a missing input.
+
+* A worker's first and last month are paid for the days employed, hire date
+  to last day (``Worker.left_on``), by the tenant's proration rule
+  (``settings.proration_rule``; what is prorated: ``payslip``, "Part
+  months").  A worker who left during the month gets that month's final
+  payslip; after it, nothing.  A worker marked as left without a last day on
+  record is not paid.  The months employed for the basic deduction come
+  from the same employment.
 
 A worker whose inputs are missing is listed with the reason (``Missing``),
 never skipped: the run refuses the calculation while the list is not empty.
@@ -71,9 +80,11 @@ from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import month_components
 from service.payroll.minimum_wage import MinimumWage
 from service.payroll.payslip import Attendance, Insurance, PayslipInput
+from service.payroll.runs.settings import proration_rule
 from service.payroll.tax.declaration_json import from_json as declarations_from_json
 from service.payroll.tax.income_tax import TaxYearToDate
 from service.payroll.tax.models import TaxDeclaration, TaxYearFlagsRow
+from service.payroll.tax.months_employed import Employment
 from service.payroll.tax.year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
@@ -193,13 +204,17 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
     month = month.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
-    paid: list[ColumnElement[bool]] = [col(Worker.status).in_(PAID_STATUSES)]
+    left = col(Worker.left_on)
+    paid: list[ColumnElement[bool]] = [
+        or_(col(Worker.status).in_(PAID_STATUSES), and_(col(Worker.status) == WorkerStatus.LEFT, left.is_not(None)))
+    ]
     if bureau_id is not None:
         paid.append(col(Worker.bureau_id) == bureau_id)
     chosen = and_(*paid)
     if include:
         chosen = or_(chosen, col(Worker.id) == any_(literal(sorted(include), ARRAY(BigInteger))))
-    conditions = [col(Worker.tenant_id) == tenant_id, col(Worker.hire_date) <= last, chosen]
+    employed = and_(col(Worker.hire_date) <= last, or_(left.is_(None), left >= month))
+    conditions = [col(Worker.tenant_id) == tenant_id, employed, chosen]
     # More columns than sqlmodel's select() has typed overloads for: SQLAlchemy's, rows read by name.
     workers = db.execute(
         sqlalchemy.select(
@@ -211,6 +226,7 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
             col(Worker.city),
             col(Worker.contribution_base),
             col(Worker.hire_date),
+            left,
         )
         .where(*conditions)
         .order_by(col(Worker.id))
@@ -274,6 +290,7 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
         )
     }
 
+    rule = proration_rule(db)
     excludes = {m.city for m in MINIMUM_WAGES if m.excludes_employee_contributions}
     minimums = {
         city: MinimumWage(city, f.effective_from, f.minimum_wage_monthly, city in excludes) for city, f in figures.items()
@@ -386,6 +403,8 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
             year_to_date=ytd,
             declarations=declared.get(w.id),
             minimum_wage=minimums[w.city],
+            employment=Employment(w.hire_date, w.left_on),
+            proration_rule=rule,
         )
     return RunInputs(
         month=month,

@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 from service.bureaus.models import map_bureau_name
 from service.database.types import now_by_default
 from service.errors import N_
+from service.payroll.leavers.proration import DEFAULT_RULE
 
 
 class RunKind(str, Enum):
@@ -102,12 +103,14 @@ map_bureau_name(PayrollRun)
 
 
 class PayrollSetting(SQLModel, table=True):
-    """The tenant's payroll switches (migration 0031); no row: every default (four eyes on)."""
+    """The tenant's payroll switches (migration 0031); no row: every default (four eyes on, part months
+    by 21.75 pay days)."""
 
     __tablename__ = "payroll_settings"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     four_eyes: bool = True
+    proration_rule: str = DEFAULT_RULE.value  # a ProrationRule value (migration 0033)
     updated_at: datetime | None = now_by_default()
 
 
@@ -148,6 +151,8 @@ class PayslipRow(SQLModel, table=True):
     corrects_payslip_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # migration 0015
     income: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
     special_additional_deductions: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    # A part month's proration (migration 0033, ``inputs.proration_to_json``); None: a whole month.
+    proration: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
 
 
 class PayslipLineRow(SQLModel, table=True):

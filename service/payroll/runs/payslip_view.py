@@ -1,4 +1,5 @@
-"""How a stored payslip is shown: its lines grouped by category, and its tax year to date.
+"""How a stored payslip is shown: its lines grouped by category, its tax year to date, and how a
+part month was prorated.
 
 Shared by the payroll clerk's payslip page, the assistant's payslip page and
 the payslip PDF, so the three always show the same figures the same way.
@@ -11,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from service.errors import N_
+from service.payroll.leavers.proration import ProrationRule
 from service.payroll.payslip import Category
 from service.payroll.runs.models import PayslipLineRow
 
@@ -66,3 +68,20 @@ def year_to_date(stored: dict[str, Any] | None) -> YearToDate | None:
         return None
     rows = [(label, Decimal(str(stored[key]))) for key, label in YEAR_TO_DATE_LABELS if key in stored]
     return YearToDate(int(stored["year"]), stored.get("month"), int(stored.get("months_employed") or 0), rows)
+
+
+@dataclass(frozen=True)
+class ProrationNote:
+    """A part month's proration as the payslip keeps it (``actions.proration_to_json``)."""
+
+    rule: str  # the rule's label, a msgid
+    explanation: str  # a msgid, filled with ``params``
+    params: dict[str, Any]
+    basis: str  # the rule's legal basis, shown with it
+
+
+def proration_note(stored: dict[str, Any] | None) -> ProrationNote | None:
+    """The payslip's proration, or None for a whole month."""
+    if not stored:
+        return None
+    return ProrationNote(ProrationRule(stored["rule"]).label, stored["explanation"], dict(stored["params"]), stored["basis"])

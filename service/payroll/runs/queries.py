@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy
 from sqlalchemy import text
@@ -24,6 +25,7 @@ from service.bureaus.directory import bureau_names
 from service.database.ids import id_of
 from service.errors import N_
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow
+from service.payroll.runs.payslip_view import ProrationNote, proration_note
 from service.workforce.models import Worker
 from tenants.isolation import TenantSession
 
@@ -57,6 +59,11 @@ class RegisterRow:
     previous_gross: Decimal | None = None
     previous_tax: Decimal | None = None
     flagged: bool = False  # new, or net or gross changed by more than CHANGE_THRESHOLD
+    proration: dict[str, Any] | None = None  # a part month's (PayslipRow.proration); None: a whole month
+
+    @property
+    def part_month(self) -> ProrationNote | None:
+        return proration_note(self.proration)
 
     @property
     def net_change(self) -> Decimal | None:
@@ -145,7 +152,7 @@ _ROWS = """
            p.gross_pay, p.deductions, p.employee_social_insurance, p.employee_housing_fund,
            p.taxable_income, p.tax, p.net_pay, p.employer_contributions, p.employer_cost,
            p.minimum_wage_ok, p.minimum_wage_shortfall, prev.net_pay as previous_net,
-           prev.gross_pay as previous_gross, prev.tax as previous_tax, {flag} as flagged
+           prev.gross_pay as previous_gross, prev.tax as previous_tax, {flag} as flagged, p.proration
     from payslips p
     join workers w on w.tenant_id = p.tenant_id and w.id = p.worker_id
     left join prev on prev.worker_id = p.worker_id

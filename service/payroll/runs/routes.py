@@ -23,11 +23,13 @@ from litestar.response import Response as JSONResponse
 from service.accounts.models import StaffRole
 from service.bureaus import directory
 from service.errors import N_, DomainError
+from service.payroll.leavers.proration import ProrationRule
 from service.payroll.runs import actions as runs
 from service.payroll.runs import guards, payslip_feedback
 from service.payroll.runs import jobs as payroll_jobs
 from service.payroll.runs import progress as run_progress
 from service.payroll.runs import queries as run_queries
+from service.payroll.runs import settings as payroll_settings
 from service.payroll.runs.models import (
     KIND_LABELS,
     PHASE_LABELS,
@@ -38,7 +40,7 @@ from service.payroll.runs.models import (
     RunProgress,
     RunStatus,
 )
-from service.payroll.runs.payslip_view import payslip_groups, year_to_date
+from service.payroll.runs.payslip_view import payslip_groups, proration_note, year_to_date
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -49,7 +51,7 @@ from tenants.isolation import TenantSession
 
 READERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
 WRITERS = (StaffRole.ADMIN, StaffRole.PAYROLL_CLERK)
-SWITCHERS = (StaffRole.ADMIN,)  # who may switch four-eyes review off or on
+SWITCHERS = (StaffRole.ADMIN,)  # who may switch four-eyes review off or on, and choose the part-month rule
 
 STATUS_BADGES = {
     RunStatus.DRAFT.value: "badge-left",
@@ -65,6 +67,7 @@ DONE = {
     "approved": N_("The payroll run has been approved."),
     "four_eyes_on": N_("Four-eyes review is on: the clerk who calculates a run can no longer approve or publish it."),
     "four_eyes_off": N_("Four-eyes review is off: the clerk who calculates a run may also approve and publish it."),
+    "proration": N_("The rule for part months is saved: runs calculated from now on use it."),
     "published": N_("The payroll run has been published. It can no longer be changed."),
     "correction": N_("The correction run has been created. Correct the inputs if needed, then calculate it."),
     "running": N_("The calculation is running: this page shows its progress."),
@@ -132,6 +135,7 @@ def _index(
     errors: dict[str, str],
     published: PayrollRun | None = None,
     four_eyes_error: str = "",
+    proration_error: str = "",
 ) -> Response:
     return page(
         request,
@@ -145,6 +149,9 @@ def _index(
         four_eyes=guards.four_eyes(db),
         can_switch=ctx.has_role(*SWITCHERS),
         four_eyes_error=four_eyes_error,
+        proration_rule=payroll_settings.proration_rule(db),
+        proration_rules=[(rule.value, rule.label, rule.basis) for rule in ProrationRule],
+        proration_error=proration_error,
         notice=DONE.get(request.query_params.get("done", ""), ""),
         **_labels(),
     )
@@ -296,6 +303,10 @@ def _four_eyes_refused(request: Request, ctx: RequestContext, db: TenantSession,
     return _index(request, ctx, db, values={}, errors={}, four_eyes_error=refused.message)
 
 
+def _proration_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _index(request, ctx, db, values={}, errors={}, proration_error=refused.message)
+
+
 class PayrollRunsController(Controller):
     path = "/payroll"
 
@@ -318,6 +329,16 @@ class PayrollRunsController(Controller):
             raise DomainError(N_("Choose on or off."), field="four_eyes")
         guards.set_four_eyes(db, choice == "on", actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll?done=four_eyes_{choice}#four-eyes"))
+
+    @post("/proration", opt=allow(*SWITCHERS) | shown_again_by(_proration_refused), sync_to_thread=True)
+    def proration(self, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
+        """Choose how a worker's first and last month are paid: by 21.75 pay days or by calendar days."""
+        try:
+            rule = ProrationRule(field_text(data, "proration_rule"))
+        except ValueError:
+            raise DomainError(N_("Choose a value."), field="proration_rule") from None
+        payroll_settings.set_proration_rule(db, rule, actor=ctx.actor)
+        return see_other(ctx.tenant_path("/payroll?done=proration#proration"))
 
     @get("/{run_id:int}", opt=allow(*READERS), sync_to_thread=True)
     def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
@@ -387,6 +408,7 @@ class PayrollRunsController(Controller):
             worker=run_queries.workers_of(db, [slip.worker_id]).get(slip.worker_id),
             groups=payslip_groups(run_queries.lines_of(db, [payslip_id])[payslip_id]),
             ytd=year_to_date(slip.year_to_date),
+            proration=proration_note(slip.proration),
             feedback=payslip_feedback.feedback_of(db, payslip_id),
             correction=run_queries.correction_of(db, slip),
             corrected_by=run_queries.corrected_by(db, payslip_id),

@@ -370,7 +370,8 @@ def convert_to_open_ended(
 def terminate(
     db: TenantSession, worker: Worker, contract: Contract, data: TerminationInput, today: date, *, actor: Actor
 ) -> SeveranceFigure:
-    """End a signed contract for a statutory reason; the compensation is computed and stored."""
+    """End a signed contract for a statutory reason; the compensation is computed and stored, and the
+    termination day becomes the worker's last day employed (``Worker.left_on``)."""
     refuse_termination(contract)
     refuse_impossible_termination(as_terms(contract), data.reason, data.terminated_on)
     figure = severance_for(db, worker, contracts_of_worker(db, id_of(worker)), data.terminated_on)
@@ -380,7 +381,15 @@ def terminate(
     contract.terminated_on = data.terminated_on
     contract.severance = figure.amount_for(data.reason)
     _touch(db, contract)
-    after = snapshot(contract) | {"severance_basis": figure.basis()}
+    # The contract's last day is the worker's: payroll pays to it and not after (migration 0033).
+    left_before = worker.left_on
+    worker.left_on = data.terminated_on
+    db.add(worker)
+    db.flush()
+    after = snapshot(contract) | {
+        "severance_basis": figure.basis(),
+        "worker_left_on": {"before": left_before.isoformat() if left_before else None, "after": data.terminated_on.isoformat()},
+    }
     record(db, db.tenant_id, actor, "contract.terminate", "contract", contract.id, before=before, after=after)
     recompute(db, [id_of(worker)], today)
     return figure

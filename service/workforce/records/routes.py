@@ -110,6 +110,7 @@ class WorkerRecordsController(Controller):
             records=records,
             cities=CITY_NAMES,
             bank_account=worker_page_account(request, ctx, db, worker),
+            today=today,
         )
 
     @post("/{worker_id:int}/training", opt=allow(*EDITORS) | shown_again_by(_shown_again("training")), sync_to_thread=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import insert, update
@@ -97,7 +97,7 @@ def update_worker(db: TenantSession, keys: Keys, worker: Worker, data: WorkerInp
     assignment = resolve_assignment(db, data)
     _refuse_duplicate(db, keys, data, worker.id)
     before = worker.snapshot()
-    for name, value in _columns(keys, tenant_id, data, assignment).items():
+    for name, value in (_columns(keys, tenant_id, data, assignment) | _rehired(worker, data)).items():
         setattr(worker, name, value)
     worker.updated_at = datetime.now(UTC)
     db.add(worker)
@@ -110,18 +110,31 @@ def update_worker(db: TenantSession, keys: Keys, worker: Worker, data: WorkerInp
     return worker
 
 
-def deactivate_worker(db: TenantSession, worker: Worker, *, actor: Actor) -> None:
-    """Mark a worker as having left.  Records are kept: payroll and contracts
-    refer to them for years."""
+def _rehired(worker: Worker, data: WorkerInput) -> dict[str, Any]:
+    """A hire date after the recorded last day is a new employment: the old last day no longer ends it."""
+    return {"left_on": None} if worker.left_on is not None and data.hire_date > worker.left_on else {}
+
+
+def deactivate_worker(db: TenantSession, worker: Worker, *, last_day: date | None = None, actor: Actor) -> None:
+    """Mark a worker as having left, ``last_day`` (default today) their last day employed: payroll pays
+    them to that day, the month it falls in being their last paid month.  Records are kept: payroll
+    and contracts refer to them for years."""
     tenant_id = db.tenant_id
-    if worker.status is WorkerStatus.LEFT:
+    last_day = last_day or clock.today()
+    if worker.status is WorkerStatus.LEFT and worker.left_on == last_day:
         return
-    before = worker.snapshot()
+    if last_day < worker.hire_date:
+        raise DomainError(
+            N_("The last day employed cannot be before the hire date, {day}."), field="left_on", day=worker.hire_date
+        )
+    before = worker.snapshot() | {"left_on": worker.left_on.isoformat() if worker.left_on else None}
     worker.status = WorkerStatus.LEFT
+    worker.left_on = last_day
     worker.updated_at = datetime.now(UTC)
     db.add(worker)
     db.flush()
-    record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=worker.snapshot())
+    after = worker.snapshot() | {"left_on": last_day.isoformat()}
+    record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=after)
     events.record(db, WorkersChanged(tenant_id, (id_of(worker),), clock.today()))
 
 
@@ -163,7 +176,7 @@ def import_workers(db: TenantSession, keys: Keys, rows: list[WorkerInput], *, ac
         db.execute(
             update(Worker)
             .where(col(Worker.tenant_id) == tenant_id, col(Worker.id) == worker.id)
-            .values(**columns, updated_at=now)
+            .values(**columns, **_rehired(worker, data), updated_at=now)
         )
         changes.append((worker.id, before, candidate.snapshot()))
         changed.append(worker)

@@ -42,7 +42,8 @@ def test_full_years_of_service_before_the_month_starts(hire_date: date, years: i
 
 def test_seniority_pays_the_amount_per_full_year() -> None:
     got = value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2023, 2, 28), bureau_id=BUREAU, month=MARCH)
-    assert got == Component("seniority", "Seniority pay", ComponentKind.ADDITION, D("150.00"))
+    # A fixed monthly addition: a worker's first or last month pays it for the days employed.
+    assert got == Component("seniority", "Seniority pay", ComponentKind.ADDITION, D("150.00"), prorated=True)
     assert value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), bureau_id=BUREAU, month=MARCH) is None
     april = value(definition(Method.PER_YEAR_OF_SERVICE), hire_date=date(2025, 3, 2), bureau_id=BUREAU, month=date(2026, 4, 1))
     assert april is not None and april.amount == D("50.00")
@@ -51,11 +52,11 @@ def test_seniority_pays_the_amount_per_full_year() -> None:
 def test_fixed_and_imported_amounts() -> None:
     fixed = ComponentDefinition("transport", "Transport", ComponentKind.ADDITION, Method.FIXED, D("300"), taxable=False)
     got = value(fixed, hire_date=MARCH, bureau_id=BUREAU, month=MARCH)
-    assert got is not None and got.amount == D("300.00") and got.taxable is False
+    assert got is not None and got.amount == D("300.00") and got.taxable is False and got.prorated
     imported = ComponentDefinition("rent", "Dormitory rent", ComponentKind.DEDUCTION, Method.PER_WORKER_MONTH, None)
     assert value(imported, hire_date=MARCH, bureau_id=BUREAU, month=MARCH) is None  # absent: not paid
     got = value(imported, hire_date=MARCH, bureau_id=BUREAU, month=MARCH, imported=D("0"))
-    assert got is not None and got.amount == D("0.00") and got.kind is ComponentKind.DEDUCTION
+    assert got is not None and got.amount == D("0.00") and got.kind is ComponentKind.DEDUCTION and not got.prorated
     got = value(imported, hire_date=MARCH, bureau_id=BUREAU, month=MARCH, imported=D("412.5"))
     assert got is not None and got.amount == D("412.50")
 
