@@ -22,6 +22,7 @@ from procrastinate.utils import sync_to_async
 from psycopg_pool import AsyncConnectionPool
 
 from service.assessment import jobs as items_import
+from service.payroll.opening_balances import jobs as opening_balances_import
 from service.payroll.runs import component_amounts_jobs as amounts_import
 from service.payroll.runs import jobs as payroll
 from service.queue import app, conninfo
@@ -43,6 +44,7 @@ ABANDONED: dict[str, Callable[..., None]] = {
     amounts_import.import_sheet.name: amounts_import.abandoned,
     items_import.import_sheet.name: items_import.abandoned,
     bank_accounts_import.import_sheet.name: bank_accounts_import.abandoned,
+    opening_balances_import.import_sheet.name: opening_balances_import.abandoned,
 }
 
 
