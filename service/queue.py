@@ -25,6 +25,7 @@ app = App(
     import_paths=[
         "service.payroll.runs.jobs",
         "service.payroll.runs.amounts.jobs",
+        "service.payroll.opening_balances.jobs",
         "service.assessment.jobs",
         "service.workforce.roster.jobs",
         "service.workforce.contracts.jobs",

@@ -22,6 +22,7 @@ from procrastinate.utils import sync_to_async
 from psycopg_pool import AsyncConnectionPool
 
 from service.assessment import jobs as items_import
+from service.payroll.opening_balances import jobs as opening_balances_import
 from service.payroll.runs import jobs as payroll
 from service.payroll.runs.amounts import jobs as amounts_import
 from service.queue import app, conninfo
@@ -43,6 +44,7 @@ ABANDONED: dict[str, Callable[..., None]] = {
     amounts_import.SHEET.task.name: amounts_import.SHEET.abandoned,
     items_import.SHEET.task.name: items_import.SHEET.abandoned,
     bank_accounts_import.SHEET.task.name: bank_accounts_import.SHEET.abandoned,
+    opening_balances_import.SHEET.task.name: opening_balances_import.SHEET.abandoned,
 }
 
 

@@ -420,6 +420,7 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
             tax_free_income=before.tax_free_income,
             special_deductions=before.special_deductions,
             special_additional_deductions=before.special_additional_deductions,
+            other_deductions=before.other_deductions,
         )
         + this_month
     )
@@ -483,6 +484,8 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
             months_employed=ytd.months_employed,
             first_job=before.first_job,
             small_earner=before.small_earner,
+            other_deductions=totals.other_deductions,
+            opening=before.opening,
         ),
         minimum_wage=minimum,
         proration=proration,

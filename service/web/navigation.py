@@ -58,6 +58,7 @@ SECTIONS = (
             Link(N_("Payroll runs"), "/payroll"),
             Link(N_("Payslip questions"), "/payroll/questions"),
             Link(N_("Pay components"), "/pay-components"),
+            Link(N_("Opening balances"), "/payroll/opening-balances"),
             Link(N_("Salary bands"), "/salary-bands"),
             Link(N_("Social insurance"), "/insurance"),
         ),

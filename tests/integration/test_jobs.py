@@ -30,6 +30,7 @@ from service.bench.payroll import _ensure_tenant, _run_for
 from service.jobs import periodic
 from service.jobs.worker import ABANDONED
 from service.keys import keys_for
+from service.payroll.opening_balances import jobs as opening_balances_import
 from service.payroll.runs import jobs as payroll_jobs
 from service.payroll.runs import progress as run_progress
 from service.payroll.runs.actions import get_run
@@ -231,6 +232,7 @@ SHEET_IMPORTS = {
     "pay_amounts": amounts_import.SHEET,
     "assessment_items": items_import.SHEET,
     "bank_accounts": bank_accounts_import.SHEET,
+    "opening_balances": opening_balances_import.SHEET,
 }
 SHEET_OPTIONS = {"attendance": {"month": "2026-03-01"}, "pay_amounts": {"month": None}, "bank_accounts": {"confirmed": False}}
 

@@ -22,6 +22,9 @@ Choices made here (and said on the run's page):
   (as ``insurance.worker_contributions.worker_month`` chooses them).
 * The housing fund is left out of a new hire's first month where the city's
   figures in force start it the month after (``cities.housing_fund``).
+* A worker's opening balance (the year to date the previous payroll system
+  withheld, through the month before the first run here) starts the tax year
+  instead; a month it covers is not paid here (``Missing``).
 * The tax year starts from ``year_flags.year_start`` (the worker's
   首次取得工资 / 6 万元 flags saved for the year, none meaning neither) when
   the worker has no published payslip earlier in the year.  A small
@@ -82,14 +85,17 @@ from service.payroll.minimum_wage import MinimumWage
 from service.payroll.payslip import Attendance, Insurance, PayslipInput
 from service.payroll.runs.settings import proration_rule
 from service.payroll.tax.declaration_json import from_json as declarations_from_json
-from service.payroll.tax.income_tax import TaxYearToDate
-from service.payroll.tax.models import TaxDeclaration, TaxYearFlagsRow
+from service.payroll.tax.income_tax import OPENING_AMOUNTS, OpeningBalance, TaxYearToDate
+from service.payroll.tax.models import OpeningBalanceRow, TaxDeclaration, TaxYearFlagsRow
 from service.payroll.tax.months_employed import Employment
 from service.payroll.tax.year_flags import SMALL_EARNER_WITHOUT_JANUARY, year_start
 from service.workforce.daily_models import AttendanceMonth
 from service.workforce.models import Worker, WorkerStatus
 from tenants.isolation import TenantSession
 
+OPENING_BALANCE_COVERS_MONTH = N_(
+    "The worker's opening balance runs through {through}: the previous payroll system paid this month. Correct the opening balance on the opening balances page if it is wrong."  # noqa: E501
+)
 FULL_MONTH = Attendance(days_worked=Decimal("21.75"))  # no attendance row: the whole month worked
 PAID_STATUSES = (WorkerStatus.ACTIVE, WorkerStatus.PROBATION)
 
@@ -133,7 +139,27 @@ def ytd_to_json(ytd: TaxYearToDate) -> dict[str, Any]:
         "months_employed": ytd.months_employed,
         "first_job": ytd.first_job,
         "small_earner": ytd.small_earner,
+        "other_deductions": str(ytd.other_deductions),
+        **({} if ytd.opening is None else {"opening": _opening_to_json(ytd.opening)}),
     }
+
+
+def _opening_to_json(opening: OpeningBalance) -> dict[str, Any]:
+    return {
+        "year": opening.year,
+        "as_of_month": opening.as_of_month,
+        "months_employed": opening.months_employed,
+        **{name: str(getattr(opening, name)) for name in OPENING_AMOUNTS},
+    }
+
+
+def _opening_from_json(data: dict[str, Any]) -> OpeningBalance:
+    return OpeningBalance(
+        year=data["year"],
+        as_of_month=data["as_of_month"],
+        months_employed=data["months_employed"],
+        **{name: Decimal(data[name]) for name in OPENING_AMOUNTS},
+    )
 
 
 def ytd_from_json(data: dict[str, Any]) -> TaxYearToDate:
@@ -148,50 +174,99 @@ def ytd_from_json(data: dict[str, Any]) -> TaxYearToDate:
         months_employed=data["months_employed"],
         first_job=data["first_job"],
         small_earner=data["small_earner"],
+        # Payslips stored before opening balances (migration 0034) have neither.
+        other_deductions=Decimal(data.get("other_deductions", "0")),
+        opening=_opening_from_json(data["opening"]) if data.get("opening") else None,
     )
 
 
+_OPENING_COLUMNS = ", ".join(f"o.{name} as opening_{name}" for name in OPENING_AMOUNTS)
+
+
 def published_year_to_date(db: TenantSession, month: date) -> dict[int, TaxYearToDate]:
-    """Each worker's tax year to date before ``month``, summed over the payslips *in force*
-    (per worker and earlier month of the year, the latest published one, correction runs
-    included) in one query.  So a published correction of an earlier month counts in every
-    later month, and the months already paid after it keep what they withheld: the
-    cumulative method settles the difference in the next month calculated.  The flags
-    (首次取得工资 / 6 万元) are those of the latest month in force."""
+    """Each worker's tax year to date before ``month``, in one query: the opening balance of the
+    year (what the previous payroll system withheld through a month before ``month``), if any, plus
+    the payslips *in force* of the later months (per worker and month of the year, the latest
+    published one, correction runs included).  So a published correction of an earlier month counts
+    in every later month, and the months already paid after it keep what they withheld: the
+    cumulative method settles the difference in the next month calculated (so does an opening
+    balance corrected after its next month was published).  Months employed are the opening
+    balance's months plus the months paid here after it.  The flags (首次取得工资 / 6 万元) are those
+    of the latest month in force; a worker with an opening balance and no payslip here yet has the
+    flags saved for the year."""
     rows = db.execute(
         text(
-            """
-            with in_force as (
+            f"""
+            with opening as (
+                select * from payroll_opening_balances
+                where tenant_id = :tenant and year = :year and as_of_month < :month_number
+            ),
+            in_force as (
                 select distinct on (p.worker_id, p.month) p.worker_id, p.month,
                        coalesce(p.income, p.taxable_income) as income, p.taxable_income,
                        p.employee_social_insurance + p.employee_housing_fund as special,
                        coalesce(p.special_additional_deductions, 0) as sad, p.tax, p.year_to_date
                 from payslips p join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
+                     left join opening o on o.worker_id = p.worker_id
                 where p.tenant_id = :tenant and r.status = 'published'
                   and p.month >= :year_start and p.month < :month
+                  and (o.as_of_month is null or extract(month from p.month) > o.as_of_month)
                 order by p.worker_id, p.month, r.published_at desc, r.id desc
+            ),
+            paid as (
+                select worker_id, extract(month from max(month))::int as last_month, count(*)::int as months,
+                       sum(income) as income, sum(income - taxable_income) as tax_free, sum(special) as special,
+                       sum(sad) as sad, sum(tax) as tax,
+                       (array_agg(year_to_date order by month desc))[1] as latest
+                from in_force group by worker_id
             )
-            select worker_id, extract(month from max(month))::int as last_month, count(*)::int as months,
-                   sum(income) as income, sum(income - taxable_income) as tax_free, sum(special) as special,
-                   sum(sad) as sad, sum(tax) as tax,
-                   (array_agg(year_to_date order by month desc))[1] as latest
-            from in_force group by worker_id
+            select coalesce(paid.worker_id, o.worker_id) as worker_id,
+                   coalesce(paid.last_month, o.as_of_month) as last_month,
+                   coalesce(paid.months, 0) + coalesce(o.months_employed, 0) as months,
+                   coalesce(paid.income, 0) + coalesce(o.income, 0) as income,
+                   coalesce(paid.tax_free, 0) + coalesce(o.tax_free_income, 0) as tax_free,
+                   coalesce(paid.special, 0) + coalesce(o.special_deductions, 0) as special,
+                   coalesce(paid.sad, 0) + coalesce(o.special_additional_deductions, 0) as sad,
+                   coalesce(o.other_deductions, 0) as other,
+                   coalesce(paid.tax, 0) + coalesce(o.tax_withheld, 0) as tax,
+                   coalesce((paid.latest ->> 'first_job')::boolean, f.first_job, false) as first_job,
+                   coalesce((paid.latest ->> 'small_earner')::boolean, f.small_earner, false) as small_earner,
+                   o.as_of_month as opening_as_of_month, o.months_employed as opening_months, {_OPENING_COLUMNS}
+            from paid full join opening o on o.worker_id = paid.worker_id
+                 left join tax_year_flags f on paid.worker_id is null and f.tenant_id = :tenant
+                   and f.year = :year and f.worker_id = o.worker_id
             """
         ),
-        {"tenant": db.tenant_id, "year_start": month.replace(month=1, day=1), "month": month},
+        {
+            "tenant": db.tenant_id,
+            "year": month.year,
+            "month_number": month.month,
+            "year_start": month.replace(month=1, day=1),
+            "month": month,
+        },
     ).all()
     return {
         row.worker_id: TaxYearToDate(
             year=month.year,
-            month=row.last_month,
+            # None: an opening balance of no month employed, and nothing paid here yet.
+            month=row.last_month if row.months else None,
             income=row.income,
             tax_free_income=row.tax_free,
             special_deductions=row.special,
             special_additional_deductions=row.sad,
             tax_withheld=row.tax,
             months_employed=row.months,
-            first_job=bool(row.latest.get("first_job")),
-            small_earner=bool(row.latest.get("small_earner")),
+            first_job=row.first_job,
+            small_earner=row.small_earner,
+            other_deductions=row.other,
+            opening=None
+            if row.opening_as_of_month is None
+            else OpeningBalance(
+                year=month.year,
+                as_of_month=row.opening_as_of_month,
+                months_employed=row.opening_months,
+                **{name: getattr(row, f"opening_{name}") for name in OPENING_AMOUNTS},
+            ),
         )
         for row in rows
     }
@@ -264,6 +339,17 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
         lambda r: r.city,
     )
     years = published_year_to_date(db, month)
+    # Workers whose opening balance runs through this month: the previous payroll system paid it.
+    paid_before = {
+        o.worker_id: o.as_of_month
+        for o in db.exec(
+            select(OpeningBalanceRow).where(
+                OpeningBalanceRow.tenant_id == tenant_id,
+                OpeningBalanceRow.year == month.year,
+                col(OpeningBalanceRow.as_of_month) >= month.month,
+            )
+        )
+    }
     definitions = [
         (id_of(c), c.definition())
         for c in db.exec(
@@ -327,6 +413,9 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
                 N_("The band cell uses a performance coefficient, and the band table from {day} has no performance base."),
                 day=table.effective_from.isoformat(),
             )
+            continue
+        if w.id in paid_before:
+            miss(w, OPENING_BALANCE_COVERS_MONTH, through=f"{month.year}-{paid_before[w.id]:02d}")
             continue
         ytd = years.get(w.id)
         if ytd is None:

@@ -31,8 +31,11 @@ YEAR_TO_DATE_LABELS = (
     ("tax_free_income", N_("Tax-free income this year")),
     ("special_deductions", N_("Social insurance and housing fund this year")),
     ("special_additional_deductions", N_("Special additional deductions this year")),
+    ("other_deductions", N_("Other deductions this year")),
     ("tax_withheld", N_("Income tax withheld this year")),
 )
+# Shown only when not zero: only an opening balance brings other deductions, and most workers have none.
+SHOWN_WHEN_NOT_ZERO = frozenset({"other_deductions"})
 
 
 @dataclass(frozen=True)
@@ -55,19 +58,46 @@ def payslip_groups(lines: list[PayslipLineRow]) -> list[LineGroup]:
 
 
 @dataclass(frozen=True)
+class BeforeUs:
+    """The part of the year to date the previous payroll system paid (the opening balance), through ``as_of``."""
+
+    as_of: str  # 2025-08
+    months_employed: int
+    rows: list[tuple[str, Decimal]]  # (msgid, amount), the year to date's rows
+
+
+@dataclass(frozen=True)
 class YearToDate:
     year: int
     through_month: int | None
     months_employed: int
     rows: list[tuple[str, Decimal]]  # (msgid, amount)
+    before_us: BeforeUs | None = None
+
+
+def _rows(stored: dict[str, Any]) -> list[tuple[str, Decimal]]:
+    rows = []
+    for key, label in YEAR_TO_DATE_LABELS:
+        if key in stored:
+            amount = Decimal(str(stored[key]))
+            if amount or key not in SHOWN_WHEN_NOT_ZERO:
+                rows.append((label, amount))
+    return rows
 
 
 def year_to_date(stored: dict[str, Any] | None) -> YearToDate | None:
-    """The payslip's stored tax year to date (through its month), or None if it has none."""
+    """The payslip's stored tax year to date (through its month), or None if it has none; with the
+    opening balance it includes, when the year began in the previous payroll system."""
     if not stored or "year" not in stored:
         return None
-    rows = [(label, Decimal(str(stored[key]))) for key, label in YEAR_TO_DATE_LABELS if key in stored]
-    return YearToDate(int(stored["year"]), stored.get("month"), int(stored.get("months_employed") or 0), rows)
+    opening = stored.get("opening")
+    before_us = (
+        None
+        if not opening
+        else BeforeUs(f"{opening['year']}-{int(opening['as_of_month']):02d}", int(opening["months_employed"]), _rows(opening))
+    )
+    months = int(stored.get("months_employed") or 0)
+    return YearToDate(int(stored["year"]), stored.get("month"), months, _rows(stored), before_us)
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,52 @@ class YearToDate:
             )
 
 
+# The figures of an opening balance (期初累计), in the order the sheet, the form and the payslip show them.
+OPENING_AMOUNTS = (
+    "income",
+    "tax_free_income",
+    "special_deductions",
+    "special_additional_deductions",
+    "other_deductions",
+    "tax_withheld",
+)
+
+
+@dataclass(frozen=True)
+class OpeningBalance:
+    """The tax year to date another payroll system withheld for this employer, January through
+    ``as_of_month``: the month before the first month paid here.  The cumulative method goes on from
+    it (No. 61 Art. 6 sums the whole year with the employer, whichever system computed it)."""
+
+    year: int
+    as_of_month: int  # 1..11: the first month paid here is the next one, in the same year
+    income: Decimal = ZERO  # 累计收入额, tax-free income included
+    tax_free_income: Decimal = ZERO  # 累计免税收入
+    special_deductions: Decimal = ZERO  # 累计专项扣除: the employee's social insurance and housing fund
+    special_additional_deductions: Decimal = ZERO  # 累计专项附加扣除
+    other_deductions: Decimal = ZERO  # 累计依法确定的其他扣除
+    tax_withheld: Decimal = ZERO  # 累计已预扣预缴税额
+    months_employed: int = 0  # 累计减除费用的月份数: months with this employer through ``as_of_month``
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.as_of_month <= 11:
+            raise DomainError(
+                N_("The balance is as of a month from 1 to 11: the month before the first payroll here."),
+                field="as_of_month",
+            )
+        for name in OPENING_AMOUNTS:
+            if getattr(self, name) < 0:
+                raise DomainError(N_("The amount must not be negative."), field=name)
+        if self.tax_free_income > self.income:
+            raise DomainError(N_("Tax-free income is part of the income: it cannot be larger."), field="tax_free_income")
+        if not 0 <= self.months_employed <= self.as_of_month:
+            raise DomainError(
+                N_("Months employed must be between 0 and {month}, the month of the balance."),
+                field="months_employed",
+                month=self.as_of_month,
+            )
+
+
 @dataclass(frozen=True)
 class TaxYearToDate:
     """The worker's withholding figures with this employer in tax ``year``,
@@ -182,6 +228,8 @@ class TaxYearToDate:
     months_employed: int = 0  # months with this employer through ``month``
     first_job: bool = False
     small_earner: bool = False
+    other_deductions: Decimal = ZERO  # 累计依法确定的其他扣除 (from the opening balance: payslips have none)
+    opening: OpeningBalance | None = None  # the months before this system, included in the figures above
 
     @classmethod
     def start(cls, year: int, *, first_job: bool = False, small_earner: bool = False) -> TaxYearToDate:
@@ -190,7 +238,7 @@ class TaxYearToDate:
     def __post_init__(self) -> None:
         if self.month is not None and not 1 <= self.month <= 12:
             raise DomainError(N_("The month must be between 1 and 12."), field="year_to_date.month")
-        for name in ("income", "tax_free_income", "special_deductions", "special_additional_deductions", "tax_withheld"):
+        for name in OPENING_AMOUNTS:
             if getattr(self, name) < 0:
                 raise DomainError(N_("The amount must not be negative."), field=f"year_to_date.{name}")
         if self.months_employed < 0:

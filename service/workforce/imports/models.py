@@ -21,6 +21,7 @@ class ImportKind(str, Enum):
     PAY_AMOUNTS = "pay_amounts"  # migration 0029: service.payroll.runs.amounts.jobs
     ASSESSMENT_ITEMS = "assessment_items"  # migration 0029: service.assessment.jobs
     BANK_ACCOUNTS = "bank_accounts"  # migration 0030
+    OPENING_BALANCES = "opening_balances"  # migration 0034: service.payroll.opening_balances.jobs
 
 
 class ImportStatus(str, Enum):
