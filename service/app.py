@@ -37,6 +37,7 @@ from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.bands.routes import SalaryBandsController
 from service.payroll.components.routes import PayComponentsController
+from service.payroll.payments.routes import PaymentLayoutController
 from service.payroll.runs.component_amounts_routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
 from service.payroll.runs.routes import PayrollRunsController
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SalaryBandsController,
             PayrollRunsController,
             PayrollExportsController,
+            PaymentLayoutController,
             PayComponentsController,
             ComponentAmountsController,
             TaxDeclarationsController,

@@ -81,7 +81,7 @@ def produce_file(db: TenantSession, keys: Keys, run: PayrollRun, pay_date: date,
     without = [workers[w].name for w in worker_ids if w not in accounts]
     if without:
         raise DomainError(
-            N_("No bank account is in force for {count} workers to be paid: {names}. Record their accounts, then make the file again."),
+            N_("No bank account is in force for {count} workers to be paid: {names}. Record their accounts, then try again."),
             field="payment_file",
             count=len(without),
             names="、".join(without),

@@ -204,7 +204,12 @@ def check_layout(layout: Layout) -> list[DomainError]:
     for position, column in enumerate(layout.columns, start=1):
         if len(column.header) > HEADER_MAX or any(ch in column.header for ch in "\r\n"):
             problems.append(
-                DomainError(N_("Header {position}: at most {count} characters on one line."), field="columns", position=position, count=HEADER_MAX)
+                DomainError(
+                    N_("Header {position}: at most {count} characters on one line."),
+                    field="columns",
+                    position=position,
+                    count=HEADER_MAX,
+                )
             )
         if layout.file_type is FileType.FIXED and not (column.width and 1 <= column.width <= WIDTH_MAX):
             problems.append(
@@ -369,7 +374,9 @@ def _fixed_width(
     if layout.header_row:
         cells = [_fixed(h, w, False, layout.encoding) for h, w in zip(header, widths)]
         if any(cell is None for cell in cells):
-            raise DomainError(N_("A header is wider than its column: widen the column or shorten the header."), field="payment_file")
+            raise DomainError(
+                N_("A header is wider than its column: widen the column or shorten the header."), field="payment_file"
+            )
         out.append(b"".join(cell for cell in cells if cell is not None))
     too_wide: list[str] = []
     for line, row in zip(lines, body):

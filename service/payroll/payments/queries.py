@@ -11,9 +11,10 @@ from sqlmodel import col, select
 
 from service.payroll.payments.layouts import GENERIC, Layout
 from service.payroll.payments.models import PaymentFile, PaymentFileLine, PaymentLayoutRow
-from service.payroll.payments.rules import Payable
+from service.payroll.payments.rules import Payable, plan
 from service.payroll.runs.models import PayrollRun, RunKind
 from service.workforce.bank_accounts.models import BankAccount
+from service.workforce.models import Worker
 from tenants.isolation import TenantSession
 
 
@@ -91,7 +92,8 @@ def paid_into(db: TenantSession, payslip_id: int) -> PaidInto | None:
         )
         .join(
             BankAccount,
-            (col(BankAccount.tenant_id) == PaymentFileLine.tenant_id) & (col(BankAccount.id) == PaymentFileLine.bank_account_id),
+            (col(BankAccount.tenant_id) == PaymentFileLine.tenant_id)
+            & (col(BankAccount.id) == PaymentFileLine.bank_account_id),
         )
         .where(PaymentFileLine.tenant_id == db.tenant_id, PaymentFileLine.payslip_id == payslip_id)
         .order_by(col(PaymentFile.id).desc())
@@ -100,4 +102,30 @@ def paid_into(db: TenantSession, payslip_id: int) -> PaidInto | None:
     if found is None:
         return None
     line, file, account = found
-    return PaidInto(account.bank_name, account.branch, account.account_number_masked, line.amount, file.pay_date, file.produced_at)
+    return PaidInto(
+        account.bank_name, account.branch, account.account_number_masked, line.amount, file.pay_date, file.produced_at
+    )
+
+
+@dataclass(frozen=True)
+class NotPaid:
+    worker_id: int
+    name: str
+    amount: Decimal  # what the worker was overpaid, as a positive amount
+
+
+def not_paid_of(db: TenantSession, run: PayrollRun) -> list[NotPaid]:
+    """A correction run's negative differences: no bank file pays them; the run page lists them to recover."""
+    if not is_correction(run):
+        return []
+    planned = plan(payables(db, run), correction=True)
+    if not planned.not_paid:
+        return []
+    names = dict(
+        db.exec(
+            select(col(Worker.id), col(Worker.name)).where(
+                Worker.tenant_id == db.tenant_id, col(Worker.id).in_([p.worker_id for p in planned.not_paid])
+            )
+        ).all()
+    )
+    return [NotPaid(p.worker_id, names.get(p.worker_id, ""), -p.amount) for p in planned.not_paid]

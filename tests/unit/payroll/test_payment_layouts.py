@@ -93,7 +93,11 @@ def test_an_amount_with_part_of_a_fen_is_a_bug_not_a_rounding() -> None:
 def test_each_encoding_writes_the_names_its_bank_reads(encoding: TextEncoding) -> None:
     data = render(layout(encoding=encoding), [line("欧阳娜娜"), line("李四", "88.00", "6217000010001234567")])
     rows = csv_rows(data, encoding.value)
-    assert rows == [["账号", "户名", "金额"], ["6222020200112233445", "欧阳娜娜", "1234.50"], ["6217000010001234567", "李四", "88.00"]]
+    assert rows == [
+        ["账号", "户名", "金额"],
+        ["6222020200112233445", "欧阳娜娜", "1234.50"],
+        ["6217000010001234567", "李四", "88.00"],
+    ]
     assert data.endswith(b"\r\n") and b"\r\n" in data
     if encoding is not TextEncoding.UTF8:
         assert "欧阳娜娜".encode(encoding.value) in data and "欧阳娜娜".encode() not in data
@@ -132,7 +136,7 @@ def test_a_delimited_text_file_uses_its_delimiter() -> None:
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_a_cell_starting_like_a_formula_never_becomes_one(start: str) -> None:
-    evil = f"{start}HYPERLINK(\"http://x\")"
+    evil = f'{start}HYPERLINK("http://x")'
     lines = [line(account_name=evil)]
     sheet = load_workbook(io.BytesIO(render(layout(FileType.XLSX), lines))).worksheets[0]
     cell = sheet.cell(row=2, column=2)
@@ -146,7 +150,17 @@ def test_xlsx_keeps_every_cell_as_text_and_the_summary_row() -> None:
     data = render(replace(GENERIC, summary=Summary.BOTTOM), lines)
     rows = list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
     assert rows[0] == ("序号", "户名", "账号", "金额", "证件类型", "证件号码", "开户行", "开户网点", "用途")
-    assert rows[1] == ("1", "张三", "6222020200112233445", "3000.00", "居民身份证", "510104199001010011", "中国工商银行", "成都春熙路支行", "2026年03月工资")
+    assert rows[1] == (
+        "1",
+        "张三",
+        "6222020200112233445",
+        "3000.00",
+        "居民身份证",
+        "510104199001010011",
+        "中国工商银行",
+        "成都春熙路支行",
+        "2026年03月工资",
+    )
     assert rows[-1][:4] == ("总笔数", "2", "总金额", "4500.25")
 
 
@@ -157,7 +171,11 @@ def test_fixed_width_pads_in_bytes_of_the_encoding_and_refuses_what_does_not_fit
         amount_format=AmountFormat.FEN,
         header_row=False,
         summary=Summary.BOTTOM,
-        columns=(Column(Content.ACCOUNT_NUMBER, "账号", 20), Column(Content.ACCOUNT_NAME, "户名", 10), Column(Content.AMOUNT, "金额", 12)),
+        columns=(
+            Column(Content.ACCOUNT_NUMBER, "账号", 20),
+            Column(Content.ACCOUNT_NAME, "户名", 10),
+            Column(Content.AMOUNT, "金额", 12),
+        ),
     )
     data = render(fixed, [line(), line("李四", "0.75", "6217000010001234567")])
     records = data.split(b"\r\n")[:-1]
