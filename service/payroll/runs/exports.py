@@ -188,6 +188,7 @@ class PayrollExportsController(Controller):
         return Response(
             content=produced.content,
             media_type=produced.media_type,
+            status_code=200,  # a download, though a POST: nothing for the browser to go to
             headers={"content-disposition": f'attachment; filename="{produced.file.file_name}"'},
         )
 
