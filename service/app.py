@@ -37,9 +37,9 @@ from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.bands.routes import SalaryBandsController
 from service.payroll.components.routes import PayComponentsController
-from service.payroll.payments.routes import PaymentLayoutController
 from service.payroll.runs.component_amounts_routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
+from service.payroll.runs.payments.routes import PaymentLayoutController
 from service.payroll.runs.routes import PayrollRunsController
 from service.payroll.tax.routes import TaxDeclarationsController
 from service.platform.console import OpsController

@@ -17,9 +17,9 @@ from service.accounts.models import StaffRole
 from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import keys_for
-from service.payroll.payments import queries as payments
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import KIND_LABELS, PayrollRun, PayslipRow
+from service.payroll.runs.payments import queries as payments
 from service.payroll.runs.payslip_view import payslip_groups, year_to_date
 from service.portal import actions, queries
 from service.portal.models import PRINCIPAL_KIND, AssistantRole

@@ -21,12 +21,12 @@ from service.audit import SYSTEM, AuditEntry
 from service.errors import DomainError
 from service.insurance.actions import set_contribution_base
 from service.keys import keys_for
-from service.payroll.payments import actions as payments
-from service.payroll.payments import queries as payment_queries
-from service.payroll.payments.layouts import SHIPPED, AmountFormat, FileType, Summary, TextEncoding
-from service.payroll.payments.models import PaymentFile, PaymentFileLine
 from service.payroll.runs import actions as runs
 from service.payroll.runs.models import PayrollRun, PayslipRow
+from service.payroll.runs.payments import actions as payments
+from service.payroll.runs.payments import queries as payment_queries
+from service.payroll.runs.payments.layouts import SHIPPED, AmountFormat, FileType, Summary, TextEncoding
+from service.payroll.runs.payments.models import PaymentFile, PaymentFileLine
 from service.workforce.bank_accounts.actions import put_in_force
 from service.workforce.bank_accounts.models import AccountSource
 from service.workforce.bank_accounts.queries import accounts_in_force

@@ -5,7 +5,7 @@ Every amount is written as the stored Decimal (never a float).  The rows are
 read in a few queries (payslips with names, then every line of the run).
 
 The payment file is made only for a published run, in the tenant's bank
-layout (``service.payroll.payments``), and each one is recorded: it is a POST.
+layout (``service.payroll.runs.payments``), and each one is recorded: it is a POST.
 A correction run's payment file pays the positive differences of net pay;
 its other files give the corrected figures in full, as a corrected
 declaration does.
@@ -35,12 +35,12 @@ from service.excel import write_rows
 from service.i18n import Translator
 from service.keys import keys_for
 from service.money import ZERO
-from service.payroll.payments import actions as payments
-from service.payroll.payments.access import PRODUCERS
 from service.payroll.payslip import CONTRIBUTION_LINES
 from service.payroll.runs import actions as runs
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import PayrollRun, PayslipLineRow
+from service.payroll.runs.payments import actions as payments
+from service.payroll.runs.payments.access import PRODUCERS
 from service.payroll.runs.queries import RegisterRow
 from service.payroll.runs.routes import READERS, run_refused
 from service.web.access import allow

@@ -24,8 +24,6 @@ from service import clock
 from service.accounts.models import StaffRole
 from service.bureaus import directory
 from service.errors import N_, DomainError
-from service.payroll.payments import queries as payments
-from service.payroll.payments.access import PRODUCERS
 from service.payroll.runs import actions as runs
 from service.payroll.runs import guards, payslip_feedback
 from service.payroll.runs import jobs as payroll_jobs
@@ -41,6 +39,8 @@ from service.payroll.runs.models import (
     RunProgress,
     RunStatus,
 )
+from service.payroll.runs.payments import queries as payments
+from service.payroll.runs.payments.access import PRODUCERS
 from service.payroll.runs.payslip_view import payslip_groups, year_to_date
 from service.web.access import allow
 from service.web.context import RequestContext

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from service.errors import DomainError
-from service.payroll.payments.layouts import (
+from service.payroll.runs.payments.layouts import (
     GENERIC,
     SHIPPED,
     AmountFormat,
@@ -28,7 +28,7 @@ from service.payroll.payments.layouts import (
     format_amount,
     render,
 )
-from service.payroll.payments.rules import Payable, file_name, plan, purpose
+from service.payroll.runs.payments.rules import Payable, file_name, plan, purpose
 
 D = Decimal
 

@@ -24,11 +24,11 @@ from service.audit import Actor, record
 from service.database.ids import id_of
 from service.errors import N_, DomainError, InputErrors
 from service.keys import Keys
-from service.payroll.payments import queries
-from service.payroll.payments.layouts import Content, Layout, PaymentLine, check_layout, render
-from service.payroll.payments.models import PaymentFile, PaymentFileLine, PaymentLayoutRow
-from service.payroll.payments.rules import PAY_DATE_AHEAD_DAYS, file_name, plan, purpose
 from service.payroll.runs.models import PayrollRun, RunStatus
+from service.payroll.runs.payments import queries
+from service.payroll.runs.payments.layouts import Content, Layout, PaymentLine, check_layout, render
+from service.payroll.runs.payments.models import PaymentFile, PaymentFileLine, PaymentLayoutRow
+from service.payroll.runs.payments.rules import PAY_DATE_AHEAD_DAYS, file_name, plan, purpose
 from service.payroll.runs.queries import workers_of
 from service.workforce.bank_accounts.queries import accounts_in_force, reveal_account_number
 from service.workforce.roster.actions import reveal_id_number

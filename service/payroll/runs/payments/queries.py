@@ -9,10 +9,10 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from service.payroll.payments.layouts import GENERIC, Layout
-from service.payroll.payments.models import PaymentFile, PaymentFileLine, PaymentLayoutRow
-from service.payroll.payments.rules import Payable, plan
 from service.payroll.runs.models import PayrollRun, RunKind
+from service.payroll.runs.payments.layouts import GENERIC, Layout
+from service.payroll.runs.payments.models import PaymentFile, PaymentFileLine, PaymentLayoutRow
+from service.payroll.runs.payments.rules import Payable, plan
 from service.workforce.bank_accounts.models import BankAccount
 from service.workforce.models import Worker
 from tenants.isolation import TenantSession

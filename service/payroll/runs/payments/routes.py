@@ -12,9 +12,9 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 
 from service.errors import N_, DomainError, InputErrors
-from service.payroll.payments import actions, queries
-from service.payroll.payments.access import LAYOUT_EDITORS
-from service.payroll.payments.layouts import (
+from service.payroll.runs.payments import actions, queries
+from service.payroll.runs.payments.access import LAYOUT_EDITORS
+from service.payroll.runs.payments.layouts import (
     AMOUNT_FORMAT_LABELS,
     CONTENT_LABELS,
     DELIMITERS,
