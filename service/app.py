@@ -40,6 +40,7 @@ from service.payroll.components.routes import PayComponentsController
 from service.payroll.opening_balances.routes import OpeningBalancesController
 from service.payroll.runs.amounts.routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
+from service.payroll.runs.payments.routes import PaymentLayoutController
 from service.payroll.runs.routes import PayrollRunsController
 from service.payroll.tax.routes import TaxDeclarationsController
 from service.platform.console import OpsController
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SalaryBandsController,
             PayrollRunsController,
             PayrollExportsController,
+            PaymentLayoutController,
             PayComponentsController,
             ComponentAmountsController,
             OpeningBalancesController,

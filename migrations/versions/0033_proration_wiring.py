@@ -16,7 +16,7 @@
   the payslip and the run's register; null for a whole month.
 
 Revision ID: 0033
-Revises: 0031
+Revises: 0032
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0033"
-down_revision = "0031"
+down_revision = "0032"
 branch_labels = None
 depends_on = None
 

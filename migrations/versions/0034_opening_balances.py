@@ -11,7 +11,7 @@
 - ``imports.kind`` admits ``opening_balances``, the balances' Excel import job.
 
 Revision ID: 0034
-Revises: 0031
+Revises: 0033
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from alembic import op
 from tenants.rls import CURRENT_TENANT, tenant_policy_sql
 
 revision = "0034"
-down_revision = "0031"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 

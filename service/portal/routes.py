@@ -19,6 +19,7 @@ from service.errors import N_, DomainError
 from service.keys import keys_for
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import KIND_LABELS, PayrollRun, PayslipRow
+from service.payroll.runs.payments import queries as payments
 from service.payroll.runs.payslip_view import payslip_groups, proration_note, year_to_date
 from service.portal import actions, queries
 from service.portal.models import PRINCIPAL_KIND, AssistantRole
@@ -100,6 +101,7 @@ def _payslip_context(db: TenantSession, ctx: RequestContext, slip: PayslipRow, r
         "kind_labels": {k.value: label for k, label in KIND_LABELS.items()},
         "correction": run_queries.correction_of(db, slip),
         "corrected_by": None,
+        "paid_into": payments.paid_into(db, id_of(slip)),
     }
 
 

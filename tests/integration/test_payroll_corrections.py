@@ -115,9 +115,6 @@ def test_a_correction_run_carries_the_difference_and_its_explanation(settings, t
     original = client.get(f"{pages.base(tenant)}/{february}/payslips/{before.id}")
     assert 'id="corrected-by"' in original.text
 
-    bank = pages._sheet(client.get(f"{pages.base(tenant)}/{correction}/bank.xlsx"))[1]
-    assert [D(str(r[4])) for r in bank] == [fixed.net_pay - before.net_pay]
-
     publish(client, tenant, correction)
     assert get_run(tenant, february).status == RunStatus.PUBLISHED.value  # the original is untouched
     assert {p.id: p.net_pay for p in pages.payslips(tenant, february)} == {p.id: p.net_pay for p in published.values()}

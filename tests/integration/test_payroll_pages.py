@@ -20,7 +20,7 @@ from service.keys import keys_for
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.runs import actions as runs
-from service.payroll.runs.exports import BANK_HEADERS, REGISTER_HEADERS, TAX_HEADERS
+from service.payroll.runs.exports import REGISTER_HEADERS, TAX_HEADERS
 from service.payroll.runs.models import PayslipRow, RunStatus
 from service.workforce.attendance.actions import save_month
 from service.workforce.attendance.rules import AttendanceFigures
@@ -219,11 +219,6 @@ def test_each_export_has_its_header_and_one_row_per_payslip(settings, tenant, si
     header, rows = _sheet(client.get(f"{base(tenant)}/{run_id}/register.xlsx"))
     assert list(header) == [t(h) for h in REGISTER_HEADERS] and len(rows) == 3
     assert sorted(D(str(r[9])) for r in rows) == sorted(p.net_pay for p in slips.values())
-
-    header, rows = _sheet(client.get(f"{base(tenant)}/{run_id}/bank.xlsx"))
-    assert list(header) == [t(h) for h in BANK_HEADERS] and len(rows) == 3
-    assert all(r[2] in (None, "") and r[3] in (None, "") for r in rows)
-    assert sum(D(str(r[4])) for r in rows) == sum(p.net_pay for p in slips.values())
 
     header, rows = _sheet(client.get(f"{base(tenant)}/{run_id}/tax.xlsx"))
     assert header == TAX_HEADERS and len(rows) == 3

@@ -1,16 +1,14 @@
-"""A run's Excel files: the payroll register, the bank transfer file, the
+"""A run's files: the payroll register, the payment file for the bank, the
 individual income tax withholding declaration and the contribution sheet.
 
 Every amount is written as the stored Decimal (never a float).  The rows are
 read in a few queries (payslips with names, then every line of the run).
 
-A correction run's bank file transfers the difference of net pay each
-corrected payslip carries (negative: an amount to recover); its other files
-give the corrected figures in full, as a corrected declaration does.
-
-The bank transfer file has no account numbers: no bank account is recorded
-for workers yet, so the account and bank columns are left empty for the
-clerk to fill in (their headers say so).
+The payment file is made only for a published run, in the tenant's bank
+layout (``service.payroll.runs.payments``), and each one is recorded: it is a POST.
+A correction run's payment file pays the positive differences of net pay;
+its other files give the corrected figures in full, as a corrected
+declaration does.
 
 The withholding declaration's headers are the Chinese column names of the
 tax bureau's import template (扣缴客户端 / 自然人电子税务局), whatever the
@@ -26,10 +24,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from service import clock
+from service.dates import parse_date
 from service.errors import N_, Label
 from service.excel import write_rows
 from service.i18n import Translator
@@ -39,12 +39,16 @@ from service.payroll.payslip import CONTRIBUTION_LINES
 from service.payroll.runs import actions as runs
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import PayrollRun, PayslipLineRow
+from service.payroll.runs.payments import actions as payments
+from service.payroll.runs.payments.access import PRODUCERS
 from service.payroll.runs.queries import RegisterRow
-from service.payroll.runs.routes import READERS
+from service.payroll.runs.routes import READERS, run_refused
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
+from service.web.forms import FormData, field_text
 from service.web.pages import xlsx_download
+from service.web.refusals import shown_again_by
 from service.workforce.access import SEES_FULL_ID
 from service.workforce.models import Worker
 from service.workforce.roster.actions import reveal_id_number
@@ -79,13 +83,6 @@ REGISTER_HEADERS = (
     N_("Employer cost"),
     N_("Minimum wage shortfall"),
     N_("Part month"),
-)
-BANK_HEADERS = (
-    N_("Name"),
-    N_("ID number"),
-    N_("Bank account (not recorded yet: fill in)"),
-    N_("Bank (not recorded yet: fill in)"),
-    N_("Amount"),
 )
 
 
@@ -123,14 +120,6 @@ def register_workbook(run: PayrollRun, rows: list[RegisterRow], t: Translator) -
         for r in rows
     )
     return write_rows(t(N_("Payroll register")), [t(h) for h in REGISTER_HEADERS], body)
-
-
-def bank_workbook(rows: list[RegisterRow], t: Translator, correction: bool = False) -> bytes:
-    """A correction run transfers the difference of net pay (negative: to recover)."""
-    body = (
-        (r.name, r.id_number_masked, "", "", r.net_pay - (r.previous_net or ZERO) if correction else r.net_pay) for r in rows
-    )
-    return write_rows(t(N_("Bank transfer")), [t(h) for h in BANK_HEADERS], body)
 
 
 def tax_workbook(
@@ -195,11 +184,21 @@ class PayrollExportsController(Controller):
         run, rows, _ = _read(db, ctx, run_id)
         return xlsx_download(register_workbook(run, rows, ctx.translate), _name(run, "register"))
 
-    @get("/bank.xlsx", opt=allow(*READERS), sync_to_thread=True)
-    def bank(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
-        run, rows, _ = _read(db, ctx, run_id)
-        correction = run.corrects_run_id is not None
-        return xlsx_download(bank_workbook(rows, ctx.translate, correction), _name(run, "bank"))
+    @post("/payment-file", opt=allow(*PRODUCERS) | shown_again_by(run_refused), sync_to_thread=True)
+    def payment_file(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
+        """Make, record and hand out the run's payment file (the browser downloads it)."""
+        run = runs.get_run(db, run_id)
+        if run is None:
+            raise NotFoundException()
+        pay_date = parse_date(field_text(data, "pay_date"), "pay_date")
+        keys = keys_for(request.app.state.settings)
+        produced = payments.produce_file(db, keys, run, pay_date, today=clock.today(), actor=ctx.actor)
+        return Response(
+            content=produced.content,
+            media_type=produced.media_type,
+            status_code=200,  # a download, though a POST: nothing for the browser to go to
+            headers={"content-disposition": f'attachment; filename="{produced.file.file_name}"'},
+        )
 
     @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True)
     def tax(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:

@@ -20,6 +20,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Response as JSONResponse
 
+from service import clock
 from service.accounts.models import StaffRole
 from service.bureaus import directory
 from service.errors import N_, DomainError
@@ -40,6 +41,8 @@ from service.payroll.runs.models import (
     RunProgress,
     RunStatus,
 )
+from service.payroll.runs.payments import queries as payments
+from service.payroll.runs.payments.access import PRODUCERS
 from service.payroll.runs.payslip_view import payslip_groups, proration_note, year_to_date
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -262,6 +265,10 @@ def _run_page(
         published_alone=guards.same_actor(
             run.calculated_by_kind, run.calculated_by_id, run.published_by_kind, run.published_by_id
         ),
+        payment_files=payments.files_of(db, run_id),
+        not_paid=payments.not_paid_of(db, run) if run.status == RunStatus.PUBLISHED.value else [],
+        can_pay=ctx.has_role(*PRODUCERS),
+        today=clock.today(),
         **_labels(),
     )
 
@@ -277,7 +284,7 @@ def _create_refused(request: Request, ctx: RequestContext, db: TenantSession, re
     return _index(request, ctx, db, values=values, errors=refused.errors, published=published)
 
 
-def _run_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+def run_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
     """The run page after a refused calculation, correction, approval or publication: the workers the
     calculation could not pay, or the explanation's problem beside it, or the message above the register."""
     run_id = request.path_params["run_id"]
@@ -344,7 +351,7 @@ class PayrollRunsController(Controller):
     def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
         return _run_page(request, ctx, db, run_id)
 
-    @post("/{run_id:int}/calculate", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    @post("/{run_id:int}/calculate", opt=allow(*WRITERS) | shown_again_by(run_refused), sync_to_thread=True)
     def calculate(self, request: Request, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int]) -> Response:
         # The calculation is long work on transactions of its own (run_progress: the queued row, the
         # calculation, its progress), so another request can read its progress; ``db`` only renders.
@@ -372,7 +379,7 @@ class PayrollRunsController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @post("/{run_id:int}/correct", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    @post("/{run_id:int}/correct", opt=allow(*WRITERS) | shown_again_by(run_refused), sync_to_thread=True)
     def correct(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
         """Open a correction run for the month and scope of this published run."""
         run = _load(db, ctx, run_id)
@@ -380,12 +387,12 @@ class PayrollRunsController(Controller):
         created = runs.create_correction(db, run.month, run.bureau_id, explanation, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{created.id}?done=correction"))
 
-    @post("/{run_id:int}/approve", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    @post("/{run_id:int}/approve", opt=allow(*WRITERS) | shown_again_by(run_refused), sync_to_thread=True)
     def approve(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
         runs.approve(db, _not_running(db, ctx, run_id), _reasons(data), actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/payroll/{run_id}?done=approved"))
 
-    @post("/{run_id:int}/publish", opt=allow(*WRITERS) | shown_again_by(_run_refused), sync_to_thread=True)
+    @post("/{run_id:int}/publish", opt=allow(*WRITERS) | shown_again_by(run_refused), sync_to_thread=True)
     def publish(self, ctx: RequestCtx, db: TenantDb, run_id: FromPath[int], data: FormData) -> Response:
         if field_text(data, "confirm") != "yes":
             raise DomainError(N_("Tick the box to confirm: a published run is never edited again."), field="confirm")
@@ -412,5 +419,6 @@ class PayrollRunsController(Controller):
             feedback=payslip_feedback.feedback_of(db, payslip_id),
             correction=run_queries.correction_of(db, slip),
             corrected_by=run_queries.corrected_by(db, payslip_id),
+            paid_into=payments.paid_into(db, payslip_id),
             **_labels(),
         )
