@@ -37,6 +37,7 @@ from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.bands.routes import SalaryBandsController
 from service.payroll.components.routes import PayComponentsController
+from service.payroll.leavers.routes import LeaverSettlementController
 from service.payroll.runs.component_amounts_routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
 from service.payroll.runs.routes import PayrollRunsController
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContractImportController,
             ContractRenewalController,
             ContractTerminationController,
+            LeaverSettlementController,
             CitiesController,
             ComplianceController,
             ClientWorkforceController,

@@ -35,6 +35,9 @@ Choices made here (and said on the run's page):
   deduction).  A band cell with a performance coefficient uses the
   performance base of its band table; a table without one leaves the worker
   a missing input.
+* A leaver whose settlement (``leavers``) has its last day in the month is
+  in the run whatever their status, and the final payslip pays the
+  settlement's annual-leave compensation and severance (``LeaverPay``).
 
 A worker whose inputs are missing is listed with the reason (``Missing``),
 never skipped: the run refuses the calculation while the list is not empty.
@@ -69,6 +72,7 @@ from service.payroll.bands.models import SalaryBandTable
 from service.payroll.bands.rules import band_in_force, band_pay
 from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import month_components
+from service.payroll.leavers.queries import leaver_pay
 from service.payroll.minimum_wage import MinimumWage
 from service.payroll.payslip import Attendance, Insurance, PayslipInput
 from service.payroll.tax.declaration_json import from_json as declarations_from_json
@@ -154,7 +158,8 @@ def published_year_to_date(db: TenantSession, month: date) -> dict[int, TaxYearT
                 select distinct on (p.worker_id, p.month) p.worker_id, p.month,
                        coalesce(p.income, p.taxable_income) as income, p.taxable_income,
                        p.employee_social_insurance + p.employee_housing_fund as special,
-                       coalesce(p.special_additional_deductions, 0) as sad, p.tax, p.year_to_date
+                       coalesce(p.special_additional_deductions, 0) as sad,
+                       p.tax - p.severance_tax as tax, p.year_to_date
                 from payslips p join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
                 where p.tenant_id = :tenant and r.status = 'published'
                   and p.month >= :year_start and p.month < :month
@@ -193,7 +198,11 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
     month = month.replace(day=1)
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
-    paid: list[ColumnElement[bool]] = [col(Worker.status).in_(PAID_STATUSES)]
+    # A leaver with a settlement in the month is paid their final payslip, whatever their status now.
+    leavers = leaver_pay(db, month)
+    paid: list[ColumnElement[bool]] = [
+        or_(col(Worker.status).in_(PAID_STATUSES), col(Worker.id) == any_(literal(sorted(leavers), ARRAY(BigInteger))))
+    ]
     if bureau_id is not None:
         paid.append(col(Worker.bureau_id) == bureau_id)
     chosen = and_(*paid)
@@ -386,6 +395,7 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
             year_to_date=ytd,
             declarations=declared.get(w.id),
             minimum_wage=minimums[w.city],
+            leaver=leavers.get(w.id),
         )
     return RunInputs(
         month=month,

@@ -148,6 +148,9 @@ class PayslipRow(SQLModel, table=True):
     corrects_payslip_id: int | None = Field(default=None, sa_column=Column(BigInteger))  # migration 0015
     income: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
     special_additional_deductions: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    # A leaver's severance, in gross and net pay, and its tax, in ``tax``: taxed apart from wages (migration 0035).
+    severance: Decimal = _money()
+    severance_tax: Decimal = _money()
 
 
 class PayslipLineRow(SQLModel, table=True):
