@@ -20,6 +20,7 @@ from service.payroll.leavers.settlement import (
     Settlement,
     SettlementTerms,
     history_window,
+    refuse_before_hire,
     settle,
     statutory_entitlement,
 )
@@ -125,8 +126,8 @@ def compute(db: TenantSession, worker: Worker, contract: Contract, terms: Settle
         raise DomainError(
             N_("The last day is after the contract's termination date ({day})."), field="last_day", day=terminated_on
         )
-    # A day before the hire date is the rule's refusal (settle), in its words.
-    if terms.last_day >= worker.hire_date and month_published(db, terms.last_day, worker.bureau_id):
+    refuse_before_hire(terms.last_day, worker.hire_date)  # before looking up that day's pay and figures
+    if month_published(db, terms.last_day, worker.bureau_id):
         raise DomainError(
             N_("Payroll for {month} is already published: a leaver's last day must fall in a month not yet paid."),
             field="last_day",

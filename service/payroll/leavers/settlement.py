@@ -190,6 +190,13 @@ def _text(value: str, field: str, *, required: bool, message: str, **params: obj
     return value
 
 
+def refuse_before_hire(last_day: date, hired_on: date) -> None:
+    if last_day < hired_on:
+        raise DomainError(
+            N_("The last day is before the worker's hire date ({hire_date})."), field="last_day", hire_date=hired_on
+        )
+
+
 def settle(
     terms: SettlementTerms,
     *,
@@ -200,10 +207,7 @@ def settle(
 ) -> Settlement:
     """The leaver's settlement; raises DomainError (with a field) for what HR must correct."""
     last_day = terms.last_day
-    if last_day < hired_on:
-        raise DomainError(
-            N_("The last day is before the worker's hire date ({hire_date})."), field="last_day", hire_date=hired_on
-        )
+    refuse_before_hire(last_day, hired_on)
     if not history:
         raise DomainError(
             N_("No published payslip before {month}: the average pay of the months before cannot be computed."),
