@@ -37,6 +37,7 @@ from service.health import healthz, readyz
 from service.insurance.routes import InsuranceController
 from service.payroll.bands.routes import SalaryBandsController
 from service.payroll.components.routes import PayComponentsController
+from service.payroll.leavers.routes import LeaverSettlementController
 from service.payroll.opening_balances.routes import OpeningBalancesController
 from service.payroll.runs.amounts.routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContractImportController,
             ContractRenewalController,
             ContractTerminationController,
+            LeaverSettlementController,
             CitiesController,
             ComplianceController,
             ClientWorkforceController,

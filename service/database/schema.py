@@ -29,6 +29,7 @@ MODEL_MODULES = (
     "service.insurance.models",
     "service.payroll.bands.models",
     "service.payroll.components.models",
+    "service.payroll.leavers.models",
     "service.payroll.runs.payments.models",
     "service.payroll.runs.payslip_feedback",
     "service.payroll.runs.models",

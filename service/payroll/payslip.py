@@ -64,6 +64,12 @@ wage itself (like absence), one that is not is withheld from pay after tax
                             off cumulatively)
     employer cost         = income this month + employer contributions
 
+A leaver's final payslip (``LeaverPay``) adds the annual-leave compensation
+as a taxable addition of the month, and the severance as an earning with
+its own tax line: both are in gross pay, tax and net pay, neither in income
+nor in the year to date (the severance is taxed apart from wages), and the
+severance is in the employer's cost.
+
 A component's ``counts_for_minimum_wage`` flag: an addition that does not
 count is a special allowance (最低工资规定 Art. 12: shift, heat, cold,
 underground, toxic work); a deduction that counts reduces the pay compared.
@@ -168,6 +174,30 @@ class PayslipInput:
     minimum_wage: MinimumWage  # the city's standard in force this month
     employment: Employment | None = None  # hire date .. last day; None: employed the whole month
     proration_rule: ProrationRule = DEFAULT_RULE  # the tenant's rule for a part month
+    leaver: LeaverPay | None = None  # a leaver's final payslip: what the settlement pays besides wages
+
+
+@dataclass(frozen=True)
+class LeaverPay:
+    """What a leaver's settlement (``service.payroll.leavers``) adds to the final payslip.
+
+    The annual-leave compensation is wages: taxed with the month's wages by
+    cumulative withholding, and not counted towards the minimum wage (it pays
+    no normal working time).  The severance is one-off compensation for
+    ending employment, taxed on its own as the settlement computed it
+    (财税〔2018〕164号 Art. 5(1)), never part of the year to date.
+    """
+
+    annual_leave_pay: Decimal
+    severance: Decimal
+    severance_tax: Decimal
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            if getattr(self, field.name) < 0:
+                raise DomainError(N_("The amount must not be negative."), field=field.name)
+        if self.severance_tax > self.severance:
+            raise DomainError(N_("The tax on the severance cannot exceed the severance."), field="severance_tax")
 
 
 # --- output ------------------------------------------------------------------
@@ -210,6 +240,8 @@ class Payslip:
     year_to_date: TaxYearToDate  # through this month: store it for next month
     minimum_wage: MinimumWageCheck
     proration: Proration | None = None  # the band wage's, in a part month; None: a whole month
+    severance: Decimal = ZERO  # in gross and net pay, not in income: taxed on its own
+    severance_tax: Decimal = ZERO  # in tax, not in the year to date's tax withheld
 
     @property
     def employee_contributions(self) -> Decimal:
@@ -242,10 +274,13 @@ CONTRIBUTION_LINES = (
 )
 TAX = ("income_tax", N_("Individual income tax"))
 SAD_INFO = ("special_additional_deductions", N_("Special additional deductions"))
+ANNUAL_LEAVE = ("annual_leave_pay", N_("Compensation for untaken annual leave"))
+SEVERANCE = ("severance", N_("Severance"))
+SEVERANCE_TAX = ("severance_tax", N_("Individual income tax on the severance"))
 RESERVED_CODES = frozenset(
     [code for code, _ in BAND_LINES]
     + [code for code, *_ in OVERTIME_LINES]
-    + [ABSENCE[0], TAX[0], SAD_INFO[0]]
+    + [ABSENCE[0], TAX[0], SAD_INFO[0], ANNUAL_LEAVE[0], SEVERANCE[0], SEVERANCE_TAX[0]]
     + [f"{code}.{side}" for code, _ in CONTRIBUTION_LINES for side in ("employee", "employer")]
 )
 
@@ -362,7 +397,7 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
         deductions.append(Line(*ABSENCE, absence, Category.DEDUCTION))
 
     tax_free = special_allowances = pre_tax_components = counted_deductions = ZERO
-    for c in inputs.components:
+    for c in (*inputs.components, *_annual_leave_pay(inputs.leaver)):
         amount = _prorate(inputs, c.amount).amount if proration and c.prorated else to_fen(c.amount)
         if c.kind is ComponentKind.ADDITION:
             earnings.append(Line(c.code, c.label, amount, Category.EARNING))
@@ -457,7 +492,7 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
         *employer_lines,
         *([Line(*SAD_INFO, sad, Category.INFO)] if sad else []),
     )
-    return Payslip(
+    payslip = Payslip(
         month=month,
         lines=lines,
         gross_pay=gross,
@@ -489,4 +524,40 @@ def compute_payslip(inputs: PayslipInput) -> Payslip:
         ),
         minimum_wage=minimum,
         proration=proration,
+    )
+    return payslip if inputs.leaver is None else _with_severance(payslip, inputs.leaver)
+
+
+def _annual_leave_pay(leaver: LeaverPay | None) -> tuple[Component, ...]:
+    """The annual-leave compensation as a taxable addition that does not count for the minimum wage."""
+    if leaver is None or not leaver.annual_leave_pay:
+        return ()
+    return (Component(*ANNUAL_LEAVE, ComponentKind.ADDITION, leaver.annual_leave_pay, counts_for_minimum_wage=False),)
+
+
+def _with_severance(payslip: Payslip, leaver: LeaverPay) -> Payslip:
+    """The payslip paying the severance too: in gross pay, net of its own tax, and in the employer's cost;
+    income, the year to date and the minimum-wage check stay the wages'."""
+    if not leaver.severance:
+        return payslip
+    earnings = [line for line in payslip.lines if line.category is Category.EARNING]
+    rest = [line for line in payslip.lines if line.category is not Category.EARNING]
+    taxes = [i for i, line in enumerate(rest) if line.category is Category.TAX]
+    at = taxes[-1] + 1
+    lines = (
+        *earnings,
+        Line(*SEVERANCE, leaver.severance, Category.EARNING),
+        *rest[:at],
+        Line(*SEVERANCE_TAX, leaver.severance_tax, Category.TAX),
+        *rest[at:],
+    )
+    return replace(
+        payslip,
+        lines=lines,
+        gross_pay=payslip.gross_pay + leaver.severance,
+        tax=payslip.tax + leaver.severance_tax,
+        net_pay=payslip.net_pay + leaver.severance - leaver.severance_tax,
+        employer_cost=payslip.employer_cost + leaver.severance,
+        severance=leaver.severance,
+        severance_tax=leaver.severance_tax,
     )

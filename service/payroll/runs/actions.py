@@ -92,6 +92,8 @@ SLIP_FIELDS = (
     ("special_additional_deductions", "numeric(12, 2)"),
     ("corrects_payslip_id", "bigint"),
     ("proration", "jsonb"),
+    ("severance", "numeric(12, 2)"),
+    ("severance_tax", "numeric(12, 2)"),
 )
 LINE_FIELDS = (
     ("worker_id", "bigint"),
@@ -390,7 +392,7 @@ def _slip_row(out: io.StringIO, worker_id: int, p: Payslip, corrects: int | None
         f"{p.net_pay}\t{p.employer_contributions}\t{p.employer_cost}\t"
         f"{_text(json.dumps(ytd_to_json(p.year_to_date), separators=(',', ':')))}\t"
         f"{'t' if p.minimum_wage.meets else 'f'}\t{p.minimum_wage.shortfall}\t"
-        f"{p.income}\t{p.special_additional_deductions}\t{replaced}\t{prorated}\n"
+        f"{p.income}\t{p.special_additional_deductions}\t{replaced}\t{prorated}\t{p.severance}\t{p.severance_tax}\n"
     )
 
 

@@ -35,7 +35,7 @@ from service.excel import write_rows
 from service.i18n import Translator
 from service.keys import keys_for
 from service.money import ZERO
-from service.payroll.payslip import CONTRIBUTION_LINES
+from service.payroll.payslip import CONTRIBUTION_LINES, SEVERANCE, SEVERANCE_TAX
 from service.payroll.runs import actions as runs
 from service.payroll.runs import queries as run_queries
 from service.payroll.runs.models import PayrollRun, PayslipLineRow
@@ -128,7 +128,8 @@ def tax_workbook(
     body = []
     for r in rows:
         codes = _amounts(lines.get(r.payslip_id, []))
-        income = r.employer_cost - r.employer_contributions
+        # Wages only: a leaver's severance and its tax are declared apart from them (财税〔2018〕164号 Art. 5(1)).
+        income = r.employer_cost - r.employer_contributions - codes.get(SEVERANCE[0], ZERO)
         body.append(
             (
                 r.name,
@@ -141,7 +142,7 @@ def tax_workbook(
                 codes.get("unemployment.employee", ZERO),
                 codes.get("housing_fund.employee", ZERO),
                 Decimal(str(ytd.get(r.payslip_id, {}).get("special_additional_deductions", "0"))),
-                r.tax,
+                r.tax - codes.get(SEVERANCE_TAX[0], ZERO),
             )
         )
     return write_rows("个人所得税扣缴申报", TAX_HEADERS, body)

@@ -39,6 +39,9 @@ Choices made here (and said on the run's page):
   deduction).  A band cell with a performance coefficient uses the
   performance base of its band table; a table without one leaves the worker
   a missing input.
+* A leaver whose settlement (``leavers``) has its last day in the month is
+  in the run whatever their status, and the final payslip pays the
+  settlement's annual-leave compensation and severance (``LeaverPay``).
 
 * A worker's first and last month are paid for the days employed, hire date
   to last day (``Worker.left_on``), by the tenant's proration rule
@@ -81,6 +84,7 @@ from service.payroll.bands.models import SalaryBandTable
 from service.payroll.bands.rules import band_in_force, band_pay
 from service.payroll.components.models import PayComponent, PayComponentAmount
 from service.payroll.components.rules import month_components
+from service.payroll.leavers.queries import leaver_pay
 from service.payroll.minimum_wage import MinimumWage
 from service.payroll.payslip import Attendance, Insurance, PayslipInput
 from service.payroll.runs.settings import proration_rule
@@ -205,7 +209,8 @@ def published_year_to_date(db: TenantSession, month: date) -> dict[int, TaxYearT
                 select distinct on (p.worker_id, p.month) p.worker_id, p.month,
                        coalesce(p.income, p.taxable_income) as income, p.taxable_income,
                        p.employee_social_insurance + p.employee_housing_fund as special,
-                       coalesce(p.special_additional_deductions, 0) as sad, p.tax, p.year_to_date
+                       coalesce(p.special_additional_deductions, 0) as sad,
+                       p.tax - p.severance_tax as tax, p.year_to_date
                 from payslips p join payroll_runs r on r.tenant_id = p.tenant_id and r.id = p.run_id
                      left join opening o on o.worker_id = p.worker_id
                 where p.tenant_id = :tenant and r.status = 'published'
@@ -280,8 +285,14 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
     last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
     left = col(Worker.left_on)
+    # A leaver with a settlement in the month is paid their final payslip, whatever their status now.
+    leavers = leaver_pay(db, month)
     paid: list[ColumnElement[bool]] = [
-        or_(col(Worker.status).in_(PAID_STATUSES), and_(col(Worker.status) == WorkerStatus.LEFT, left.is_not(None)))
+        or_(
+            col(Worker.status).in_(PAID_STATUSES),
+            and_(col(Worker.status) == WorkerStatus.LEFT, left.is_not(None)),
+            col(Worker.id) == any_(literal(sorted(leavers), ARRAY(BigInteger))),
+        )
     ]
     if bureau_id is not None:
         paid.append(col(Worker.bureau_id) == bureau_id)
@@ -494,6 +505,7 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
             minimum_wage=minimums[w.city],
             employment=Employment(w.hire_date, w.left_on),
             proration_rule=rule,
+            leaver=leavers.get(w.id),
         )
     return RunInputs(
         month=month,

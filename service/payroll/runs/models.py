@@ -153,6 +153,9 @@ class PayslipRow(SQLModel, table=True):
     special_additional_deductions: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
     # A part month's proration (migration 0033, ``inputs.proration_to_json``); None: a whole month.
     proration: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    # A leaver's severance, in gross and net pay, and its tax, in ``tax``: taxed apart from wages (migration 0035).
+    severance: Decimal = _money()
+    severance_tax: Decimal = _money()
 
 
 class PayslipLineRow(SQLModel, table=True):

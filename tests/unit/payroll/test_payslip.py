@@ -26,6 +26,7 @@ from service.payroll.payslip import (
     Component,
     ComponentKind,
     Insurance,
+    LeaverPay,
     PayslipInput,
     compute_payslip,
 )
@@ -215,6 +216,33 @@ def test_components_taxable_and_not() -> None:
     # Minimum wage: no heat allowance; the fine counts, the dormitory does not.
     assert slip.minimum_wage.counted_pay == D("6500") + D("10") - D("100") - D("1238.30")
     assert slip.employer_cost == D("6610") + D("2372.22")
+
+
+def test_a_leavers_annual_leave_pay_is_taxed_with_wages_and_the_severance_apart() -> None:
+    wages = compute_payslip(slip_input(band=cell("6500")))
+    slip = compute_payslip(slip_input(band=cell("6500"), leaver=LeaverPay(D("1000"), D("300000"), D("4000"))))
+    codes = [(line.code, line.category) for line in slip.lines]
+    assert ("annual_leave_pay", Category.EARNING) in codes and ("severance", Category.EARNING) in codes
+    assert codes.index(("severance_tax", Category.TAX)) == codes.index(("income_tax", Category.TAX)) + 1
+    # The annual-leave pay is this month's taxable income: 1,000 more at 3%.
+    assert slip.income == wages.income + D("1000") and slip.year_to_date.income == slip.income
+    wage_tax = wages.tax + D("30")
+    assert slip.year_to_date.tax_withheld == wage_tax
+    # The severance and its own tax are in gross, tax and net pay, not in the year to date.
+    assert (slip.severance, slip.severance_tax) == (D("300000"), D("4000"))
+    assert slip.gross_pay == wages.gross_pay + D("1000") + D("300000")
+    assert slip.tax == wage_tax + D("4000")
+    assert slip.net_pay == wages.net_pay + D("1000") - D("30") + D("300000") - D("4000")
+    assert slip.employer_cost == wages.employer_cost + D("1000") + D("300000")
+    # Neither counts as pay for the minimum wage.
+    assert slip.minimum_wage.counted_pay == wages.minimum_wage.counted_pay
+
+
+def test_a_leaver_pay_cannot_be_negative_or_taxed_above_itself() -> None:
+    with pytest.raises(DomainError):
+        LeaverPay(D("-1"), D("0"), D("0"))
+    with pytest.raises(DomainError):
+        LeaverPay(D("0"), D("100"), D("101"))
 
 
 # --- the minimum wage (§5) ----------------------------------------------------
