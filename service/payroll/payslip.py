@@ -92,9 +92,9 @@ from service.insurance.contributions import Contributions, monthly_contributions
 from service.insurance.policy import CityPolicy
 from service.money import ZERO, to_fen
 from service.payroll.bands.rules import BandCell, BandPay, band_pay
-from service.payroll.leavers.proration import DEFAULT_RULE, Proration, ProrationRule, prorate
 from service.payroll.minimum_wage import MinimumWage, MinimumWageCheck, MonthPay, check_minimum_wage
 from service.payroll.pay_days import OvertimeKind, absence_deduction, overtime_pay
+from service.payroll.proration import DEFAULT_RULE, Proration, ProrationRule, prorate
 from service.payroll.tax.income_tax import (
     Amounts,
     TaxYearToDate,

@@ -16,7 +16,7 @@ from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
-from service.payroll.leavers.proration import ProrationRule
+from service.payroll.proration import ProrationRule
 from service.payroll.runs import actions as runs
 from service.payroll.runs import settings as payroll_settings
 from service.payroll.runs.inputs import ytd_from_json

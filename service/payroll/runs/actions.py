@@ -62,8 +62,8 @@ from service.audit import Actor, record
 from service.database.ids import id_of
 from service.errors import N_, DomainError, Refused
 from service.money import ZERO
-from service.payroll.leavers.proration import Proration
 from service.payroll.payslip import Payslip, compute_payslip
+from service.payroll.proration import Proration
 from service.payroll.runs import guards
 from service.payroll.runs import inputs as run_inputs
 from service.payroll.runs.inputs import Missing, ytd_to_json

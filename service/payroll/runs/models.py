@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from service.bureaus.models import map_bureau_name
 from service.database.types import now_by_default
 from service.errors import N_
-from service.payroll.leavers.proration import DEFAULT_RULE
+from service.payroll.proration import DEFAULT_RULE
 
 
 class RunKind(str, Enum):

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from service.errors import N_
-from service.payroll.leavers.proration import ProrationRule
 from service.payroll.payslip import Category
+from service.payroll.proration import ProrationRule
 from service.payroll.runs.models import PayslipLineRow
 
 CATEGORY_LABELS = {

@@ -24,7 +24,7 @@ from service import clock
 from service.accounts.models import StaffRole
 from service.bureaus import directory
 from service.errors import N_, DomainError
-from service.payroll.leavers.proration import ProrationRule
+from service.payroll.proration import ProrationRule
 from service.payroll.runs import actions as runs
 from service.payroll.runs import guards, payslip_feedback
 from service.payroll.runs import jobs as payroll_jobs

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from service.audit import Actor, record
-from service.payroll.leavers.proration import DEFAULT_RULE, ProrationRule
+from service.payroll.proration import DEFAULT_RULE, ProrationRule
 from service.payroll.runs.models import PayrollSetting
 from tenants.isolation import TenantSession
 

@@ -15,7 +15,7 @@ import pytest
 
 from service.errors import DomainError
 from service.i18n import translator
-from service.payroll.leavers.proration import Proration, ProrationRule, prorate
+from service.payroll.proration import Proration, ProrationRule, prorate
 
 MONTHLY = Decimal("4450")
 PAY_DAYS = ProrationRule.PAY_DAYS
