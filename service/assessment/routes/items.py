@@ -23,7 +23,6 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text, required_file
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.imports import actions as imports
 from service.workforce.imports.refusals import refused_rows
 from tenants.isolation import TenantSession
 
@@ -146,7 +145,5 @@ class ItemsController(Controller):
     @get("/import/{import_id:int}", opt=allow(*WRITERS), sync_to_thread=True)
     def import_status(self, request: Request, ctx: RequestCtx, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.SHEET.kind, import_id)
-        if current is None:
-            raise NotFoundException()
-        return _import_page(request, ctx, current=current, outcome=current.counts, errors=current.errors or [])
+        current, errors = import_jobs.SHEET.read(db, import_id)
+        return _import_page(request, ctx, current=current, outcome=current.counts, errors=errors)

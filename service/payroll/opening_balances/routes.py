@@ -26,8 +26,7 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, MultipartData, field_text, required_file, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.imports import actions as imports
-from service.workforce.imports.refusals import RowError, refused_rows
+from service.workforce.imports.refusals import refused_rows
 from service.workforce.models import Worker
 from service.workforce.roster.queries import get_worker
 from tenants.isolation import TenantSession
@@ -169,8 +168,5 @@ class OpeningBalancesController(Controller):
     @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.SHEET.kind, import_id)
-        if current is None:
-            raise NotFoundException()
-        errors = [RowError(**error) for error in current.errors or []]
+        current, errors = import_jobs.SHEET.read(db, import_id)
         return _import_page(request, current=current, outcome=current.counts, errors=errors)

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service import clock
@@ -38,7 +37,6 @@ from service.workforce.attendance.rules import (
     plain_number,
     warnings,
 )
-from service.workforce.imports import actions as imports
 from service.workforce.imports.refusals import refused_rows
 from service.workforce.roster import queries as roster
 from service.workforce.roster.actions import reveal_id_number
@@ -215,14 +213,12 @@ class AttendanceController(Controller):
     @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.SHEET.kind, import_id)
-        if current is None:
-            raise NotFoundException()
+        current, errors = import_jobs.SHEET.read(db, import_id)
         month = month_or(request.query_params.get("month", ""), _default_month())
         return _import_page(
             request,
             current=current,
             outcome=current.counts,
-            errors=current.errors or [],
+            errors=errors,
             month_text=month.isoformat()[:7],
         )

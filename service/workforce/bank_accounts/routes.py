@@ -35,7 +35,6 @@ from service.workforce.bank_accounts.rules import (
     parse_bank_account,
     refuse_unconfirmed_card_check,
 )
-from service.workforce.imports import actions as imports
 from service.workforce.imports.refusals import RowError, refused_rows
 from service.workforce.models import Worker
 from service.workforce.roster.queries import get_worker
@@ -207,10 +206,7 @@ class BankAccountImportController(Controller):
     @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.SHEET.kind, import_id)
-        if current is None:
-            raise NotFoundException()
-        errors = [RowError(**error) for error in current.errors or []]
+        current, errors = import_jobs.SHEET.read(db, import_id)
         return _import_page(request, current=current, outcome=current.counts, errors=errors)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from service.web.access import allow
@@ -17,8 +16,7 @@ from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
 from service.workforce.contracts import jobs as import_jobs
 from service.workforce.contracts.excel import template_workbook
-from service.workforce.imports import actions as imports
-from service.workforce.imports.refusals import RowError, refused_rows
+from service.workforce.imports.refusals import refused_rows
 from tenants.isolation import TenantSession
 
 
@@ -57,8 +55,5 @@ class ContractImportController(Controller):
     @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.SHEET.kind, import_id)
-        if current is None:
-            raise NotFoundException()
-        errors = [RowError(**error) for error in current.errors or []]
+        current, errors = import_jobs.SHEET.read(db, import_id)
         return _import_page(request, current=current, outcome=current.counts, errors=errors)

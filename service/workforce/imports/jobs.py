@@ -18,11 +18,13 @@ from typing import Any
 from procrastinate.tasks import Task
 
 from service.audit import Actor
+from service.errors import NotFound
 from service.i18n import translator
 from service.queue import app
 from service.workforce.imports import actions
-from service.workforce.imports.models import ImportKind
-from tenants.isolation import tenant_session
+from service.workforce.imports.models import Import, ImportKind
+from service.workforce.imports.refusals import RowError
+from tenants.isolation import TenantSession, tenant_session
 
 # ``work(db, content, *, actor, t, **options)``: parse and import the stored sheet in the job's tenant
 # transaction, return the counts, raise ImportRefused with every row's problem.  ``options`` are the
@@ -47,6 +49,13 @@ class SheetImport:
         import_id = self.start(tenant_id, actor, locale, filename, content, **options)
         actions.refuse_in_time(tenant_id, self.kind, import_id)
         return import_id
+
+    def read(self, db: TenantSession, import_id: int) -> tuple[Import, list[RowError]]:
+        """The import's row and the row errors it stored; NotFound (a 404) for an unknown id or another kind's."""
+        row = actions.get(db, self.kind, import_id)
+        if row is None:
+            raise NotFound(import_id)
+        return row, [RowError(**error) for error in row.errors or []]
 
     def abandoned(self, tenant_id: str, import_id: int, **_: Any) -> None:
         """The worker's hook for a job that will not be tried again (``service.jobs.worker.ABANDONED``)."""

@@ -21,7 +21,6 @@ from service.web.forms import FormData, MultipartData, field_text, page_number, 
 from service.web.pages import page, page_query, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
-from service.workforce.imports import actions as imports
 from service.workforce.imports.refusals import refused_rows
 from service.workforce.models import (
     GRADES,
@@ -173,10 +172,8 @@ class RosterController(Controller):
     @get("/import/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its counts, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.SHEET.kind, import_id)
-        if current is None:
-            raise NotFoundException()
-        return _import_page(request, current=current, outcome=current.counts, errors=current.errors or [])
+        current, errors = import_jobs.SHEET.read(db, import_id)
+        return _import_page(request, current=current, outcome=current.counts, errors=errors)
 
     @get("/{worker_id:int}/edit", opt=allow(*EDITORS), sync_to_thread=True)
     def edit(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:

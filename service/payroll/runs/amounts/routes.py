@@ -21,7 +21,6 @@ from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import MultipartData, field_text, required_file, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
-from service.workforce.imports import actions as imports
 from service.workforce.imports.refusals import refused_rows
 from tenants.isolation import TenantSession
 
@@ -77,8 +76,6 @@ class ComponentAmountsController(Controller):
     @get("/{import_id:int}", opt=allow(*EDITORS), sync_to_thread=True)
     def import_status(self, request: Request, ctx: RequestCtx, db: TenantDb, import_id: FromPath[int]) -> Response:
         """Queued, running (the page refreshes itself), done with its count, refused with its rows, or failed."""
-        current = imports.get(db, import_jobs.SHEET.kind, import_id)
-        if current is None:
-            raise NotFoundException()
+        current, errors = import_jobs.SHEET.read(db, import_id)
         run = _run_of(db, ctx, request.query_params.get("run", ""))
-        return _import_page(request, run, current=current, outcome=current.counts, errors=current.errors or [])
+        return _import_page(request, run, current=current, outcome=current.counts, errors=errors)
