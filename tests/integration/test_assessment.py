@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import date, timedelta
 from decimal import Decimal
-from time import monotonic, sleep
 
 import pytest
 from openpyxl import Workbook
@@ -33,6 +31,7 @@ from service.workforce.models import GRADES, Worker
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau, make_worker
+from tests.support.imports import page_once_done
 from tests.support.web import csrf_from
 
 D = Decimal
@@ -291,17 +290,7 @@ def _items_uploaded_without_waiting(client, tenant, sheet: bytes, monkeypatch) -
         data={"_csrf": token(client, tenant, "/items/import")},
         files={"file": ("items.xlsx", sheet, "application/octet-stream")},
     )
-    assert [r.status_code for r in response.history] == [303]
-    location = response.url.path
-    assert re.fullmatch(rf"/t/{tenant.slug}/assessment/items/import/\d+", location)
-    deadline = monotonic() + 30
-    while True:
-        page = client.get(location)
-        assert page.status_code == 200
-        if 'http-equiv="refresh"' not in page.text:
-            return page.text
-        assert monotonic() < deadline, "the import did not finish"
-        sleep(0.1)
+    return page_once_done(client, response, rf"/t/{tenant.slug}/assessment/items/import/\d+")
 
 
 @pytest.mark.usefixtures("db_clean")

@@ -4,9 +4,7 @@ Excel sheet imports all rows or none, and a locked month cannot change."""
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
-from time import monotonic, sleep
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -22,6 +20,7 @@ from service.workforce.imports import actions as imports
 from service.workforce.models import WorkerStatus
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
+from tests.support.imports import page_once_done
 from tests.support.sheets import XLSX
 from tests.support.web import csrf_from
 
@@ -241,17 +240,7 @@ def _uploaded_without_waiting(client, tenant, sheet: bytes, monkeypatch) -> str:
     read again as it refreshes itself until the import is over."""
     monkeypatch.setattr(imports, "wait_for", lambda *arguments: None)
     response = _upload(client, tenant.slug, sheet)
-    assert [r.status_code for r in response.history] == [303]
-    location = f"{response.url.path}?{response.url.query.decode()}"
-    assert re.fullmatch(rf"/t/{tenant.slug}/attendance/import/\d+\?month={MONTH}", location)
-    deadline = monotonic() + 30
-    while True:
-        page = client.get(location)
-        assert page.status_code == 200
-        if 'http-equiv="refresh"' not in page.text:
-            return page.text
-        assert monotonic() < deadline, "the import did not finish"
-        sleep(0.1)
+    return page_once_done(client, response, rf"/t/{tenant.slug}/attendance/import/\d+\?month={MONTH}")
 
 
 def test_an_import_runs_on_the_job_worker_and_its_page_shows_the_counts(signed_in, tenant, settings, monkeypatch) -> None:

@@ -4,10 +4,8 @@ their effect on a calculated run."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
-from time import monotonic, sleep
 
 import pytest
 from sqlalchemy import text
@@ -35,6 +33,7 @@ from service.workforce.imports import actions as imports
 from service.workforce.models import GRADES
 from tenants.isolation import tenant_session
 from tests.support.factories import make_worker
+from tests.support.imports import page_once_done
 from tests.support.web import csrf_from
 
 D = Decimal
@@ -371,17 +370,7 @@ def _amounts_uploaded_without_waiting(client, tenant, run_id: int, sheet: bytes,
         data={"_csrf": token, "run": str(run_id)},
         files={"file": ("a.xlsx", sheet, XLSX_MEDIA_TYPE)},
     )
-    assert [r.status_code for r in response.history] == [303]
-    location = f"{response.url.path}?{response.url.query.decode()}"
-    assert re.fullmatch(rf"/t/{tenant.slug}/pay-components/import/\d+\?run={run_id}", location)
-    deadline = monotonic() + 30
-    while True:
-        page = client.get(location)
-        assert page.status_code == 200
-        if 'http-equiv="refresh"' not in page.text:
-            return page.text
-        assert monotonic() < deadline, "the import did not finish"
-        sleep(0.1)
+    return page_once_done(client, response, rf"/t/{tenant.slug}/pay-components/import/\d+\?run={run_id}")
 
 
 def _amount_imports(tenant) -> list[dict]:

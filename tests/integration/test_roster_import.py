@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from time import monotonic, sleep
 
 import pytest
 from openpyxl import load_workbook
@@ -18,6 +17,7 @@ from service.accounts.models import StaffRole
 from service.workforce.imports import actions as imports
 from tenants.isolation import tenant_session
 from tests.support.factories import make_bureau
+from tests.support.imports import page_once_done
 from tests.support.sheets import EXPORT_HEADERS_ZH, SHEET_BUREAU, SHEET_UNIT, XLSX, row, upload, workbook
 
 pytestmark = pytest.mark.usefixtures("db_clean")  # the import runs on the job worker, which sees committed data only
@@ -132,17 +132,7 @@ def _uploaded_without_waiting(client, tenant, sheet: bytes, monkeypatch) -> str:
     the import is over."""
     monkeypatch.setattr(imports, "wait_for", lambda *arguments: None)
     response = upload(client, tenant.slug, sheet)
-    assert [r.status_code for r in response.history] == [303]
-    location = response.url.path
-    assert re.fullmatch(rf"/t/{tenant.slug}/workers/import/\d+", location)
-    deadline = monotonic() + 30
-    while True:
-        page = client.get(location)
-        assert page.status_code == 200
-        if 'http-equiv="refresh"' not in page.text:
-            return page.text
-        assert monotonic() < deadline, "the import did not finish"
-        sleep(0.1)
+    return page_once_done(client, response, rf"/t/{tenant.slug}/workers/import/\d+")
 
 
 def test_an_import_runs_on_the_job_worker_and_its_page_shows_the_counts(signed_in, tenant, monkeypatch) -> None:
