@@ -18,9 +18,11 @@ from stdnum import luhn
 
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
+from service.errors import DomainError
 from service.i18n import translator
 from service.keys import keys_for
 from service.workforce.bank_accounts import actions, queries
+from service.workforce.bank_accounts.models import AccountSource
 from service.workforce.bank_accounts.rules import BankAccountInput
 from service.workforce.models import Worker
 from tenants.isolation import tenant_session
@@ -104,6 +106,21 @@ def test_an_account_in_force_for_another_worker_is_refused(settings, tenant, sig
     assert (
         message("This account number is already in force for {name}: one account pays one worker.", name="王一") in refused.text
     )
+    assert len(raw_rows(tenant, "bank_accounts")) == 1
+
+
+def test_a_number_given_to_two_workers_at_the_same_instant_is_refused_not_a_500(settings, tenant) -> None:
+    """The check before writing (``refuse_taken``) cannot see a number another request is writing at the same
+    instant; the unique index does, and the second writer gets the same kind of refusal."""
+    first, second = make_worker(settings, tenant, name="王一"), make_worker(settings, tenant, name="赵二")
+    number = card("621700000000456")
+    give(settings, tenant, first, number)
+    with tenant_session(tenant.id) as db, pytest.raises(DomainError) as refused:
+        data = BankAccountInput(number, "中国工商银行", "", second.name, None)
+        actions.put_in_force(
+            db, keys_for(settings), [(second.id, data)], source=AccountSource.HR, actor=SYSTEM, action="bank_account.set"
+        )
+    assert refused.value.field == "account_number"
     assert len(raw_rows(tenant, "bank_accounts")) == 1
 
 

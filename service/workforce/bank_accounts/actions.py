@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from service.audit import Actor, record, record_many
@@ -75,6 +76,22 @@ def refuse_taken(db: TenantSession, keys: Keys, worker_id: int, number: str, *, 
         N_("This account number is recorded for another worker. Please check it, or ask your HR office."),
         field="account_number",
     )
+
+
+def _inserted(db: TenantSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the new accounts; their ids.  The worker locks serialise writers of one worker, not two
+    workers given the same number at the same instant: then the unique index refuses the second, and
+    the writer is told as if it had been checked first (nothing written)."""
+    try:
+        with db.begin_nested():
+            return cast(list[int], db.execute(insert(BankAccount).returning(col(BankAccount.id)), rows).scalars().all())
+    except IntegrityError as error:
+        if "bank_accounts_one_worker_per_account" not in str(error.orig):
+            raise
+        raise DomainError(
+            N_("This account number was given to another worker a moment ago: one account pays one worker."),
+            field="account_number",
+        ) from None
 
 
 def _lock_workers(db: TenantSession, worker_ids: Sequence[int]) -> None:
@@ -145,7 +162,7 @@ def put_in_force(
             .values(valid_until=now)
         )
     if new_rows:
-        created = cast(list[int], db.execute(insert(BankAccount).returning(col(BankAccount.id)), new_rows).scalars().all())
+        created = _inserted(db, new_rows)
         record_many(
             db,
             db.tenant_id,
