@@ -65,13 +65,13 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy
-from sqlalchemy import ARRAY, BigInteger, ColumnElement, and_, any_, literal, or_, text
+from sqlalchemy import ColumnElement, and_, or_, text
 from sqlmodel import col, select
 
 from service.assessment.ratings import Rating
 from service.cities.housing_fund import housing_fund_due
 from service.cities.models import CityParameter
-from service.database.ids import id_of
+from service.database.ids import among, id_of
 from service.errors import N_, DomainError
 from service.grades.standing import standing_on
 from service.insurance.cities import MINIMUM_WAGES
@@ -291,14 +291,14 @@ def load(db: TenantSession, month: date, bureau_id: int | None, include: set[int
         or_(
             col(Worker.status).in_(PAID_STATUSES),
             and_(col(Worker.status) == WorkerStatus.LEFT, left.is_not(None)),
-            col(Worker.id) == any_(literal(sorted(leavers), ARRAY(BigInteger))),
+            among(col(Worker.id), leavers),
         )
     ]
     if bureau_id is not None:
         paid.append(col(Worker.bureau_id) == bureau_id)
     chosen = and_(*paid)
     if include:
-        chosen = or_(chosen, col(Worker.id) == any_(literal(sorted(include), ARRAY(BigInteger))))
+        chosen = or_(chosen, among(col(Worker.id), include))
     employed = and_(col(Worker.hire_date) <= last, or_(left.is_(None), left >= month))
     conditions = [col(Worker.tenant_id) == tenant_id, employed, chosen]
     # More columns than sqlmodel's select() has typed overloads for: SQLAlchemy's, rows read by name.

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from service.bureaus.directory import bureau_names
-from service.database.ids import id_of
+from service.database.ids import among, id_of
 from service.errors import N_
 from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow
 from service.payroll.runs.payslip_view import ProrationNote, proration_note
@@ -393,7 +393,7 @@ def workers_of(db: TenantSession, worker_ids: list[int]) -> dict[int, Worker]:
     if not worker_ids:
         return {}
     return {
-        id_of(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == db.tenant_id, col(Worker.id).in_(worker_ids)))
+        id_of(w): w for w in db.exec(select(Worker).where(Worker.tenant_id == db.tenant_id, among(col(Worker.id), worker_ids)))
     }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import col, select
 
 from service.crypto import blind_index
+from service.database.ids import among
 from service.keys import Keys
 from service.workforce.bank_accounts.models import BankAccount, BankAccountRequest, RequestStatus
 from service.workforce.models import Worker
@@ -53,7 +54,9 @@ def accounts_in_force(db: TenantSession, worker_ids: Iterable[int], at: datetime
     if not ids:
         return {}
     rows = db.exec(
-        select(BankAccount).where(BankAccount.tenant_id == db.tenant_id, col(BankAccount.worker_id).in_(ids), _in_force_at(at))
+        select(BankAccount).where(
+            BankAccount.tenant_id == db.tenant_id, among(col(BankAccount.worker_id), ids), _in_force_at(at)
+        )
     )
     return {row.worker_id: row for row in rows}
 
