@@ -39,6 +39,7 @@ from service.payroll.bands.routes import SalaryBandsController
 from service.payroll.components.routes import PayComponentsController
 from service.payroll.leavers.routes import LeaverSettlementController
 from service.payroll.opening_balances.routes import OpeningBalancesController
+from service.payroll.runs import reactions as payroll_reactions
 from service.payroll.runs.amounts.routes import ComponentAmountsController
 from service.payroll.runs.exports import PayrollExportsController
 from service.payroll.runs.payments.routes import PaymentLayoutController
@@ -94,6 +95,7 @@ PRINCIPAL_LOADERS: dict[str, Loader] = {
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     reactions.install()  # compliance recomputes from what the writers say happened (service.events)
+    payroll_reactions.install()  # payroll refuses a last day inside a month it has published
     # Pages are HTML: only the JSON API (which says so on its controller) appears in the OpenAPI schema.
     tenant_routes = Router(
         path="/t/{slug:str}",

@@ -15,8 +15,10 @@ from service.settings import get_settings
 def main() -> None:
     """派遣云 Paiqian."""
     from service.compliance import reactions  # late, like every import here: ``paiqian --help`` stays fast
+    from service.payroll.runs import reactions as payroll_reactions
 
     reactions.install()  # compliance recomputes from what the writers say happened (service.events)
+    payroll_reactions.install()  # payroll refuses a last day inside a month it has published
 
 
 @main.command()

@@ -284,7 +284,7 @@ def sign_in(
             )
         raise DomainError(N_("The phone number, ID number or password is not correct."), field="login")
     account, worker = matched
-    if not account.active or worker.status is WorkerStatus.LEFT:
+    if not account.active:  # a leaver still signs in, to read their final payslip (``principal``)
         raise DomainError(N_("This portal account is disabled. Contact your HR office."), field="login")
     with control_session() as control:
         throttle.clear(control, throttle_keys[0])

@@ -14,3 +14,13 @@ class WorkersChanged:
     tenant_id: uuid.UUID
     worker_ids: tuple[int, ...]
     today: date
+
+
+@dataclass(frozen=True)
+class LastDaySet:
+    """A worker's last day employed was recorded: they were marked as left, or their contract was terminated.
+    Payroll, which pays to that day, refuses one that would change pay it has published."""
+
+    tenant_id: uuid.UUID
+    worker_id: int
+    last_day: date

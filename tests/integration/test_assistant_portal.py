@@ -209,17 +209,56 @@ def test_a_disabled_account_cannot_sign_in_and_loses_its_session(settings, tenan
     assert assistant_sign_in(client, tenant.slug, "13912345678").status_code == 303
     assert [e.actor_kind for e in audit(tenant, "assistant_account.disable")] == ["staff"]
 
-    # A worker who left cannot sign in any more, whatever the account says.
+    # Leaving does not enable an account HR disabled.
     client.cookies.clear()
     client.cookies.set("pq_session", staff_cookie, domain="127.0.0.1")
-    assert (
-        post_form(
-            client, f"/t/{tenant.slug}/workers/{worker.id}", f"/t/{tenant.slug}/workers/{worker.id}/deactivate"
-        ).status_code
-        == 303
-    )
+    assert post_form(client, account_page, f"{account_page}/disable").status_code == 303
+    worker_page = f"/t/{tenant.slug}/workers/{worker.id}"
+    assert post_form(client, worker_page, f"{worker_page}/deactivate").status_code == 303
     client.cookies.clear()
-    assert assistant_sign_in(client, tenant.slug, "13912345678").status_code == 400
+    still_disabled = assistant_sign_in(client, tenant.slug, "13912345678")
+    assert still_disabled.status_code == 400
+    assert message("This portal account is disabled. Contact your HR office.") in still_disabled.text
+
+
+def test_a_leaver_still_reads_their_payslips_but_changes_nothing(settings, tenant, client) -> None:
+    """Issue 12: a former employee needs the final payslip and its year to date for the tax return, so
+    leaving keeps the portal's reading; a change only an active employee may ask for is refused."""
+    band_table(tenant)
+    worker = worker_with_id(settings, tenant, grade=3)
+    march = run_month(tenant, MARCH)
+    slip = payslip_of(tenant, march, worker)
+    make_assistant(client, tenant, worker)
+    session_before_leaving = client.cookies["pq_session"]
+
+    client.cookies.clear()
+    sign_in(client, tenant.slug, make_staff(tenant, StaffRole.HR_CLERK))
+    worker_page = f"/t/{tenant.slug}/workers/{worker.id}"
+    assert post_form(client, worker_page, f"{worker_page}/deactivate", {"left_on": "2026-04-10"}).status_code == 303
+
+    client.cookies.clear()
+    client.cookies.set("pq_session", session_before_leaving, domain="127.0.0.1")
+    assert client.get(f"/t/{tenant.slug}/my/", follow_redirects=False).status_code == 200  # the session stays
+    client.cookies.clear()
+    assert assistant_sign_in(client, tenant.slug, ID_NUMBER).status_code == 303
+    listing = client.get(f"/t/{tenant.slug}/my/")
+    assert f"/my/payslips/{slip.id}" in listing.text and f"{slip.net_pay:,.2f}" in listing.text
+    assert client.get(f"/t/{tenant.slug}/my/payslips/{slip.id}").status_code == 200
+    pdf = client.get(f"/t/{tenant.slug}/my/payslips/{slip.id}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    left_no_change = message(
+        "You have left this employer, so your bank account can no longer be changed here. "
+        "If your final pay must go to another account, contact your former HR office."
+    )
+    page = client.get(f"/t/{tenant.slug}/my/bank-account")
+    assert page.status_code == 200 and left_no_change in page.text and 'name="account_number"' not in page.text
+    url = f"/t/{tenant.slug}/my/bank-account"
+    asked = post_form(
+        client, url, url, {"account_number": "6222020200000220", "bank_name": "招商银行", "account_name": "李晓明"}
+    )
+    assert asked.status_code == 400 and left_no_change in asked.text
+    assert audit(tenant, "bank_account_request.submit") == []
 
 
 # --- payslips ----------------------------------------------------------------------

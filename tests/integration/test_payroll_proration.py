@@ -7,13 +7,16 @@ tests/unit/payroll/test_proration.py).  Grade 1 pays 12,000, enough for tax to s
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from service.accounts.models import StaffRole
 from service.audit import SYSTEM, AuditEntry
+from service.i18n import translator
 from service.payroll.bands.actions import create_version
 from service.payroll.bands.rules import RATINGS, BandCell, BandTableInput
 from service.payroll.proration import ProrationRule
@@ -194,3 +197,94 @@ def test_months_employed_of_a_mid_year_hire_count_from_the_hire_month(settings, 
     late = worker(settings, tenant, grade=1, hire_date=date(2026, 7, 1))
     _, again = calculated(tenant, date(2026, 8, 1))
     assert ytd_from_json(again[late].year_to_date).months_employed == 2  # July (unpaid here) and August
+
+
+# --- a last day inside a published month (issue 12's bad input) ---------------------------------------------
+
+
+def refusal(month: str, day: str) -> str:
+    return html.escape(
+        translator(None)(
+            "The payroll of {month} is already published with this worker in it, so their last day employed "
+            "cannot be {day}: it would change pay already published. Choose a day in a month not yet published.",
+            month=month,
+            day=day,
+        ),
+        quote=False,
+    )
+
+
+def left_on_and_audit(tenant, worker_id: int) -> tuple[date | None, list[str]]:
+    with tenant_session(tenant.id) as db:
+        stored = db.get(Worker, (tenant.id, worker_id))
+        actions = db.exec(select(AuditEntry.action).where(AuditEntry.entity_id == str(worker_id))).all()
+        return stored.left_on, [a for a in actions if a in ("worker.deactivate", "contract.terminate")]
+
+
+def test_marking_left_inside_a_published_month_is_refused(settings, tenant, signed_in) -> None:
+    seed_bands(tenant)
+    leaver = worker(settings, tenant, hire_date=date(2025, 6, 1))
+    published(tenant, date(2026, 3, 1))
+    hr = signed_in(tenant, StaffRole.HR_CLERK)
+    page = f"/t/{tenant.slug}/workers/{leaver}"
+
+    def mark_left(day: str):
+        token = csrf_from(hr.get(page).text)
+        return hr.post(f"{page}/deactivate", data={"_csrf": token, "left_on": day}, follow_redirects=False)
+
+    refused = mark_left("2026-03-13")
+    assert refused.status_code == 400
+    assert refusal("2026-03", "2026-03-13") in refused.text
+    assert 'value="2026-03-13"' in refused.text  # the form comes back with the day typed
+    # An earlier day is refused too: March, published in full, would change.
+    assert refusal("2026-03", "2026-02-20") in mark_left("2026-02-20").text
+    assert left_on_and_audit(tenant, leaver) == (None, [])
+
+    # The month's last day leaves March paid whole, as published; the next month is not published.
+    assert mark_left("2026-03-31").status_code == 303
+    assert left_on_and_audit(tenant, leaver) == (date(2026, 3, 31), ["worker.deactivate"])
+
+
+def test_terminating_a_contract_inside_a_published_month_is_refused(settings, tenant, signed_in) -> None:
+    seed_bands(tenant)
+    leaver = worker(settings, tenant, hire_date=date(2025, 6, 1))
+    published(tenant, date(2026, 3, 1))
+    hr = signed_in(tenant, StaffRole.HR_CLERK)
+    new = hr.get(f"/t/{tenant.slug}/workers/{leaver}/contracts/new").text
+    contract = {
+        "contract_type": "fixed_term",
+        "start": "2025-06-01",
+        "end": "2027-05-31",
+        "wage": "4450",
+        "post": "市容巡查",
+        "work_place": "春熙路",
+        "client_bureau": BUREAU,
+        "signed_on": "2025-05-28",
+    }
+    created = hr.post(
+        f"/t/{tenant.slug}/workers/{leaver}/contracts", data={"_csrf": csrf_from(new), **contract}, follow_redirects=False
+    )
+    assert created.status_code == 303, created.text
+    contract_page = created.headers["location"].split("?")[0]
+    with tenant_session(tenant.id) as db:
+        status_before = db.execute(text("select status from contracts")).scalar_one()
+
+    def terminate(day: str):
+        form = hr.get(f"{contract_page}/terminate?terminated_on={day}").text
+        return hr.post(
+            f"{contract_page}/terminate",
+            data={"_csrf": csrf_from(form), "reason": "worker_notice", "terminated_on": day},
+            follow_redirects=False,
+        )
+
+    refused = terminate("2026-03-20")
+    assert refused.status_code == 400
+    assert refusal("2026-03", "2026-03-20") in refused.text
+    with tenant_session(tenant.id) as db:
+        assert db.execute(text("select status from contracts")).scalar_one() == status_before
+    assert left_on_and_audit(tenant, leaver) == (None, [])
+
+    assert terminate("2026-04-17").status_code == 303  # April is not published: its final payslip is still to come
+    with tenant_session(tenant.id) as db:
+        assert db.execute(text("select status from contracts")).scalar_one() == "terminated"
+    assert left_on_and_audit(tenant, leaver)[0] == date(2026, 4, 17)

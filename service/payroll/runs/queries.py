@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from service.bureaus.directory import bureau_names
 from service.database.ids import among, id_of
 from service.errors import N_
-from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow
+from service.payroll.runs.models import PayrollRun, PayslipLineRow, PayslipRow, RunStatus
 from service.payroll.runs.payslip_view import ProrationNote, proration_note
 from service.workforce.models import Worker
 from tenants.isolation import TenantSession
@@ -367,6 +367,21 @@ def corrected_by(db: TenantSession, payslip_id: int) -> list[tuple[PayrollRun, P
         .order_by(col(PayrollRun.id))
     ).all()
     return [(r, p) for r, p in rows]
+
+
+def first_published_month_from(db: TenantSession, worker_id: int, month: date) -> date | None:
+    """The first month from ``month`` on that a published run (regular or correction) paid the worker for."""
+    tenant_id = db.tenant_id
+    return db.exec(
+        select(sqlalchemy.func.min(PayslipRow.month)).where(
+            PayslipRow.tenant_id == tenant_id,
+            PayslipRow.worker_id == worker_id,
+            PayslipRow.month >= month,
+            PayrollRun.tenant_id == tenant_id,
+            col(PayrollRun.id) == PayslipRow.run_id,
+            PayrollRun.status == RunStatus.PUBLISHED.value,
+        )
+    ).one()
 
 
 def get_payslip(db: TenantSession, run_id: int, payslip_id: int) -> PayslipRow | None:

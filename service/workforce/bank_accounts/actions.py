@@ -33,7 +33,7 @@ from service.workforce.bank_accounts.queries import (
     reveal_account_number,
 )
 from service.workforce.bank_accounts.rules import REASON_MAX, BankAccountInput, mask_account_number
-from service.workforce.models import Worker
+from service.workforce.models import Worker, WorkerStatus
 from tenants.isolation import TenantSession
 
 
@@ -191,11 +191,25 @@ def set_account(db: TenantSession, keys: Keys, worker: Worker, data: BankAccount
 # --- the assistant's requests -------------------------------------------------------------
 
 
+LEFT_NO_CHANGE = N_(
+    "You have left this employer, so your bank account can no longer be changed here. "
+    "If your final pay must go to another account, contact your former HR office."
+)
+
+
+def refuse_leaver(worker: Worker) -> None:
+    """A worker who has left still reads their payslips in the portal, but asks for no change there:
+    HR, who settles the final pay, changes the account if it must."""
+    if worker.status is WorkerStatus.LEFT:
+        raise DomainError(LEFT_NO_CHANGE)
+
+
 def submit_request(
     db: TenantSession, keys: Keys, worker: Worker, data: BankAccountInput, *, actor: Actor
 ) -> BankAccountRequest:
     """The assistant asks to be paid into another account.  Nothing changes in force until HR approves;
     a request still waiting is replaced by this one (the newest is what the worker means)."""
+    refuse_leaver(worker)
     worker_id = id_of(worker)
     _lock_workers(db, [worker_id])  # one request waits per worker: a second submission waits for the first
     in_force = accounts_in_force(db, [worker_id]).get(worker_id)

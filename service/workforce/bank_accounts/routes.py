@@ -36,7 +36,7 @@ from service.workforce.bank_accounts.rules import (
     refuse_unconfirmed_card_check,
 )
 from service.workforce.imports.refusals import RowError, refused_rows
-from service.workforce.models import Worker
+from service.workforce.models import Worker, WorkerStatus
 from service.workforce.roster.queries import get_worker
 from tenants.isolation import TenantSession
 
@@ -282,6 +282,8 @@ def _my_page(
         confirm=CONFIRM,
         show_confirm=bool(errors) and _card_check_failed(values or {}),
         notices=NOTICES,
+        has_left=worker.status is WorkerStatus.LEFT,
+        left_no_change=actions.LEFT_NO_CHANGE,
     )
 
 
@@ -301,6 +303,7 @@ class MyBankAccountController(Controller):
     @post("/", opt=allow(ASSISTANT_ROLE) | shown_again_by(_my_refused), sync_to_thread=True)
     def ask(self, request: Request, ctx: RequestCtx, db: TenantDb, data: FormData) -> Response:
         worker = _own_worker(db, ctx)
+        actions.refuse_leaver(worker)  # before the input: whatever a leaver typed, the answer is the same
         account = parse_bank_account({f: field_text(data, f) for f in FIELDS}, worker_name=worker.name)
         refuse_unconfirmed_card_check(account, bool(field_text(data, CONFIRM)))
         actions.submit_request(db, _keys(request), worker, account, actor=ctx.actor)

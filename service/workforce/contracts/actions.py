@@ -41,7 +41,7 @@ from service.workforce.contracts.compensation import SeveranceFigure, severance_
 from service.workforce.contracts.input import ContractInput, TerminationInput, refuse_impossible_termination
 from service.workforce.contracts.state import as_terms
 from service.workforce.contracts.terms import refuse_impossible_terms
-from service.workforce.events import WorkersChanged
+from service.workforce.events import LastDaySet, WorkersChanged
 from service.workforce.models import (
     Contract,
     ContractFile,
@@ -392,6 +392,7 @@ def terminate(
     }
     record(db, db.tenant_id, actor, "contract.terminate", "contract", contract.id, before=before, after=after)
     recompute(db, [id_of(worker)], today)
+    events.record(db, LastDaySet(db.tenant_id, id_of(worker), data.terminated_on))  # payroll refuses a published month
     return figure
 
 

@@ -18,6 +18,7 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.cities.names import CITY_NAMES
 from service.database.ids import id_of
+from service.dates import parse_date
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -39,6 +40,7 @@ from service.workforce.records.input import (
     parse_discipline,
     parse_training,
 )
+from service.workforce.roster import actions as roster_actions
 from service.workforce.roster import queries as roster
 from service.workforce.roster.routes import id_number_for
 from tenants.isolation import TenantSession
@@ -87,31 +89,50 @@ def _add(ctx: RequestContext, db: TenantSession, worker_id: int, data: dict[str,
     return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=created#{anchor}"))
 
 
+def _worker_page(
+    request: Request, ctx: RequestContext, db: TenantSession, worker: Worker, refused: RefusedForm | None = None
+) -> Response:
+    """The worker's page; ``refused``: the "Mark as left" form came back with its error (nothing written)."""
+    today = clock.today()
+    records = training.worker_records(db, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS))
+    return page(
+        request,
+        "workforce/worker_detail.html",
+        status=400 if refused else 200,
+        worker=worker,
+        labels=LABELS,
+        id_number=id_number_for(request, ctx, worker),
+        can_edit=ctx.has_role(*EDITORS),
+        contracts=[(c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, id_of(worker)))],
+        state_labels=STATE_LABELS,
+        state_badges=STATE_BADGES,
+        records=records,
+        cities=CITY_NAMES,
+        bank_account=worker_page_account(request, ctx, db, worker),
+        today=today,
+        left_on=refused.text("left_on") if refused else today.isoformat(),
+        left_on_error=refused.message if refused else None,
+    )
+
+
+def _deactivate_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:
+    return _worker_page(request, ctx, db, _load(db, request.path_params["worker_id"]), refused)
+
+
 class WorkerRecordsController(Controller):
     path = "/workers"
 
     @get("/{worker_id:int}", opt=allow(*ALL_STAFF), sync_to_thread=True)
     def detail(self, request: Request, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int]) -> Response:
-        worker = _load(db, worker_id)
-        today = clock.today()
-        records = training.worker_records(
-            db, worker, today=today, include_discipline=ctx.has_role(*training.DISCIPLINE_READERS)
-        )
-        return page(
-            request,
-            "workforce/worker_detail.html",
-            worker=worker,
-            labels=LABELS,
-            id_number=id_number_for(request, ctx, worker),
-            can_edit=ctx.has_role(*EDITORS),
-            contracts=[(c, contract_state(c, today)) for c in reversed(contracts.contracts_of_worker(db, id_of(worker)))],
-            state_labels=STATE_LABELS,
-            state_badges=STATE_BADGES,
-            records=records,
-            cities=CITY_NAMES,
-            bank_account=worker_page_account(request, ctx, db, worker),
-            today=today,
-        )
+        return _worker_page(request, ctx, db, _load(db, worker_id))
+
+    @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS) | shown_again_by(_deactivate_refused), sync_to_thread=True)
+    def deactivate(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
+        """Mark the worker as left; the last day employed typed in the form, today when left empty."""
+        typed = field_text(data, "left_on")
+        last_day = parse_date(typed, "left_on") if typed else None
+        roster_actions.deactivate_worker(db, _load(db, worker_id), last_day=last_day, actor=ctx.actor)
+        return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=deactivated"))
 
     @post("/{worker_id:int}/training", opt=allow(*EDITORS) | shown_again_by(_shown_again("training")), sync_to_thread=True)
     def add_training(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:

@@ -19,7 +19,7 @@ from service.crypto import blind_index
 from service.database.ids import id_of
 from service.errors import N_, DomainError
 from service.keys import Keys
-from service.workforce.events import WorkersChanged
+from service.workforce.events import LastDaySet, WorkersChanged
 from service.workforce.identity import mask_national_id
 from service.workforce.models import Gender, Worker, WorkerStatus
 from service.workforce.roster.input import WorkerInput, WorkerInputErrors
@@ -136,6 +136,7 @@ def deactivate_worker(db: TenantSession, worker: Worker, *, last_day: date | Non
     after = worker.snapshot() | {"left_on": last_day.isoformat()}
     record(db, tenant_id, actor, "worker.deactivate", "worker", worker.id, before=before, after=after)
     events.record(db, WorkersChanged(tenant_id, (id_of(worker),), clock.today()))
+    events.record(db, LastDaySet(tenant_id, id_of(worker), last_day))  # payroll refuses one inside a published month
 
 
 @dataclass(frozen=True)

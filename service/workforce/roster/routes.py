@@ -12,7 +12,6 @@ from service import clock
 from service.accounts.models import ALL_STAFF
 from service.bureaus import directory
 from service.cities.names import CITY_NAMES
-from service.dates import parse_date
 from service.keys import Keys, keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -192,14 +191,6 @@ class RosterController(Controller):
         worker_input = parse_worker({f: field_text(data, f) for f in FIELDS}, today=clock.today())
         actions.update_worker(db, _keys(request), worker, worker_input, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=saved"))
-
-    @post("/{worker_id:int}/deactivate", opt=allow(*EDITORS), sync_to_thread=True)
-    def deactivate(self, ctx: RequestCtx, db: TenantDb, worker_id: FromPath[int], data: FormData) -> Response:
-        """Mark the worker as left; the last day employed typed in the form, today when left empty."""
-        typed = field_text(data, "left_on")
-        last_day = parse_date(typed, "left_on") if typed else None
-        actions.deactivate_worker(db, _load(db, worker_id), last_day=last_day, actor=ctx.actor)
-        return see_other(ctx.tenant_path(f"/workers/{worker_id}?notice=deactivated"))
 
 
 def _worker_json(request: Request, ctx: RequestContext, worker: Worker) -> dict[str, Any]:
