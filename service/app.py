@@ -55,7 +55,7 @@ from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.sso.principal import load_reviewer
 from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
-from service.web.dependencies import PLATFORM_DEPENDENCIES, TENANT_DEPENDENCIES
+from service.web.dependencies import REQUEST_DEPENDENCIES
 from service.web.errors import on_data_error, on_http_exception, on_not_found, on_unexpected
 from service.web.middleware import RequestContextMiddleware
 from service.web.navigation import readable_pages
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Pages are HTML: only the JSON API (which says so on its controller) appears in the OpenAPI schema.
     tenant_routes = Router(
         path="/t/{slug:str}",
-        dependencies=TENANT_DEPENDENCIES,
+        dependencies=REQUEST_DEPENDENCIES,
         include_in_schema=False,
         route_handlers=[
             dashboard,
@@ -163,7 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             tenant_routes,
             Router(
                 path="/",
-                dependencies=PLATFORM_DEPENDENCIES,
+                dependencies=REQUEST_DEPENDENCIES,
                 include_in_schema=False,
                 route_handlers=[SignupController, OpsController, stripe_webhook],
             ),
