@@ -31,6 +31,7 @@ from service.compliance import reactions
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
+from service.database.engines import app_engine
 from service.errors import NotFound, Refused
 from service.grades.routes import GradesController
 from service.health import healthz, readyz
@@ -86,6 +87,12 @@ PRINCIPAL_LOADERS: dict[str, Loader] = {
     "support": load_support,  # an operator inside a tenant through a support grant
     "reviewer": load_reviewer,  # a client bureau's reviewer, signed in by OIDC: service/sso/principal.py
 }
+
+
+def _open_engines(app: Litestar) -> None:
+    """Each server process opens its database engines as it starts, not on its first requests, which would
+    race to do it (service.database.engines)."""
+    app_engine(app.state.settings)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -187,6 +194,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         request_max_body_size=settings.import_max_bytes,
         state=State({"settings": settings, "principal_loaders": PRINCIPAL_LOADERS}),
+        on_startup=[_open_engines],
         debug=False,
     )
     check_declared(app)
