@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test unit lint system-deps bench clean
 
-# The job worker runs beside the server; Ctrl-C stops both (the worker finishes its running job first).
+# The job worker runs beside the server (one process per core); Ctrl-C stops both (the worker finishes its
+# running job first).
 run: $(STAMP) system-deps
 	$(BIN)/paiqian migrate
 	$(BIN)/paiqian demo --if-empty

@@ -31,6 +31,7 @@ from service.compliance import reactions
 from service.compliance.routes import ComplianceController
 from service.compliance.workforce_routes import ClientWorkforceController
 from service.dashboard import dashboard
+from service.database.engines import app_engine
 from service.errors import NotFound, Refused
 from service.grades.routes import GradesController
 from service.health import healthz, readyz
@@ -59,7 +60,7 @@ from service.settings import PROJECT_ROOT, Settings, get_settings
 from service.sso.principal import load_reviewer
 from service.sso.routes import ReviewerSignInController, SsoConnectionsController, SsoSignInController
 from service.web.access import PUBLIC, authorize, check_declared
-from service.web.dependencies import PLATFORM_DEPENDENCIES, TENANT_DEPENDENCIES
+from service.web.dependencies import REQUEST_DEPENDENCIES
 from service.web.errors import on_data_error, on_http_exception, on_not_found, on_unexpected
 from service.web.middleware import RequestContextMiddleware
 from service.web.navigation import readable_pages
@@ -92,6 +93,12 @@ PRINCIPAL_LOADERS: dict[str, Loader] = {
 }
 
 
+def _open_engines(app: Litestar) -> None:
+    """Each server process opens its database engines as it starts, not on its first requests, which would
+    race to do it (service.database.engines)."""
+    app_engine(app.state.settings)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     reactions.install()  # compliance recomputes from what the writers say happened (service.events)
@@ -99,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Pages are HTML: only the JSON API (which says so on its controller) appears in the OpenAPI schema.
     tenant_routes = Router(
         path="/t/{slug:str}",
-        dependencies=TENANT_DEPENDENCIES,
+        dependencies=REQUEST_DEPENDENCIES,
         include_in_schema=False,
         route_handlers=[
             dashboard,
@@ -171,7 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             tenant_routes,
             Router(
                 path="/",
-                dependencies=PLATFORM_DEPENDENCIES,
+                dependencies=REQUEST_DEPENDENCIES,
                 include_in_schema=False,
                 route_handlers=[SignupController, OpsController, stripe_webhook],
             ),
@@ -195,6 +202,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         request_max_body_size=settings.import_max_bytes,
         state=State({"settings": settings, "principal_loaders": PRINCIPAL_LOADERS}),
+        on_startup=[_open_engines],
         debug=False,
     )
     check_declared(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -32,22 +33,39 @@ def migrate() -> None:
     click.echo(f"database at revision {head_revision(settings)}")
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, which container CPU sets narrow; a CPU quota does not)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Server processes (default: one per core this process may use).",
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the web application."""
     import uvicorn
 
-    from service.app import create_app
+    from service.database.engines import owner_url
 
     settings = get_settings()
-    host, port = host or settings.host, port or settings.port
-    click.echo(f"Paiqian is serving on http://{host}:{port}/  (Ctrl-C to stop)")
-    # Client addresses feed sign-in throttling: trust X-Forwarded-For only from
-    # the proxies named in PAIQIAN_TRUSTED_PROXIES, never from anyone.
+    host, port, workers = host or settings.host, port or settings.port, workers or _cores()
+    # The embedded database (development) is found or started here, once, before the worker processes start:
+    # each of them then only connects, opening its engines as it starts (service.app).
+    owner_url(settings)
+    click.echo(f"Paiqian is serving on http://{host}:{port}/ with {workers} process(es)  (Ctrl-C to stop)")
+    # One Python process serves one core: the worker processes (uvicorn's supervisor starts them and restarts
+    # one that dies) each build the app from the same environment.  Client addresses feed sign-in
+    # throttling: trust X-Forwarded-For only from the proxies named in PAIQIAN_TRUSTED_PROXIES, never from anyone.
     uvicorn.run(
-        create_app(settings),
+        "service.app:create_app",
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_level="info",

@@ -224,6 +224,9 @@ class SsoSignInController(Controller):
         settings = _settings(request)
         production = settings.is_production
         params = request.query_params
+        # The request's transaction (begun to read the browser's session) ends here: no connection is held
+        # while the provider answers.  The statements below it begin another.
+        db.commit()
         # The state is spent in its own transaction, whatever happens next (no replay of a refused callback).
         login, connection = actions.spend_state(
             ctx.tenant_id,

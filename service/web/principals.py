@@ -17,22 +17,20 @@ from collections.abc import Callable, Mapping
 from service.settings import Settings
 from service.web import sessions
 from service.web.context import Principal
-from tenants.isolation import TenantSession, control_session, tenant_session
+from tenants.isolation import TenantSession
 from tenants.models import Tenant, WebSession
 
 Loader = Callable[[TenantSession, Tenant | None, WebSession], Principal | None]
 
 
 def load_principal(
-    settings: Settings, loaders: Mapping[str, Loader], tenant: Tenant | None, token: str | None
+    settings: Settings, loaders: Mapping[str, Loader], db: TenantSession, tenant: Tenant | None, found: WebSession | None
 ) -> Principal | None:
-    """The session and its principal in one transaction, bound to the request's tenant (the sessions
-    table is a platform table, readable in any transaction; the principal's tables are the tenant's)."""
-    if not token:
+    """The principal of the session row the request's binding read (``found``), in the request's transaction,
+    which is bound to the request's tenant (the sessions table is a platform table, readable in any
+    transaction; the principal's tables are the tenant's)."""
+    web_session = sessions.live(db, settings, found)
+    if web_session is None or web_session.tenant_id != (tenant.id if tenant else None):
         return None
-    with tenant_session(tenant.id) if tenant is not None else control_session() as db:
-        web_session = sessions.find(db, settings, token)
-        if web_session is None or web_session.tenant_id != (tenant.id if tenant else None):
-            return None
-        loader = loaders.get(web_session.principal_kind)
-        return loader(db, tenant, web_session) if loader else None
+    loader = loaders.get(web_session.principal_kind)
+    return loader(db, tenant, web_session) if loader else None

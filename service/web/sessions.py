@@ -15,8 +15,8 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, update
+from sqlmodel import Session, col
 
 from service.settings import Settings
 from tenants.models import WebSession
@@ -57,19 +57,25 @@ def start(
     return token
 
 
-def find(db: Session, settings: Settings, token: str, now: datetime | None = None) -> WebSession | None:
-    """The live session for a cookie token, or None if unknown or expired."""
-    now = now or datetime.now(UTC)
-    session = db.exec(select(WebSession).where(WebSession.token_hash == _hash(token))).first()
+def token_hash(token: str | None) -> bytes | None:
+    """What the table keeps of a cookie token (None without a cookie)."""
+    return _hash(token) if token else None
+
+
+def live(db: Session, settings: Settings, session: WebSession | None, now: datetime | None = None) -> WebSession | None:
+    """The session row read for a cookie (``tenants.isolation.found_by_binding``) if it is still live, else None;
+    an expired one is deleted.  Its last-seen time moves at most once a minute (``TOUCH_EVERY``): the idle
+    expiry is counted in hours, and a write on every page would cost a statement on every page."""
     if session is None:
         return None
+    now = now or datetime.now(UTC)
+    by_token = col(WebSession.token_hash) == session.token_hash
     idle_limit = session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     if now >= session.expires_at or now >= idle_limit:
-        db.delete(session)
+        db.execute(delete(WebSession).where(by_token))
         return None
     if now - session.last_seen_at >= TOUCH_EVERY:
-        session.last_seen_at = now
-        db.add(session)
+        db.execute(update(WebSession).where(by_token).values(last_seen_at=now))
     return session
 
 
