@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import text
 
 from service.audit import Actor, record
 from service.database.ids import id_of
@@ -27,7 +27,7 @@ from service.keys import Keys
 from service.payroll.runs.models import PayrollRun, RunStatus
 from service.payroll.runs.payments import queries
 from service.payroll.runs.payments.layouts import Content, Layout, PaymentLine, check_layout, render
-from service.payroll.runs.payments.models import PaymentFile, PaymentFileLine, PaymentLayoutRow
+from service.payroll.runs.payments.models import PaymentFile, PaymentLayoutRow
 from service.payroll.runs.payments.rules import PAY_DATE_AHEAD_DAYS, file_name, plan, purpose
 from service.payroll.runs.queries import workers_of
 from service.workforce.bank_accounts.queries import accounts_in_force, reveal_account_number
@@ -87,7 +87,7 @@ def produce_file(db: TenantSession, keys: Keys, run: PayrollRun, pay_date: date,
             names="、".join(without),
         )
     layout = queries.layout_of(db)
-    text = purpose(run.month, correction=correction)
+    what_for = purpose(run.month, correction=correction)
     with_ids = layout.carries(Content.ID_NUMBER)  # decrypted only when the file shows them
     lines = [
         PaymentLine(
@@ -99,7 +99,7 @@ def produce_file(db: TenantSession, keys: Keys, run: PayrollRun, pay_date: date,
             branch=accounts[p.worker_id].branch,
             id_number=reveal_id_number(keys, workers[p.worker_id]) if with_ids else "",
             amount=p.amount,
-            purpose=text,
+            purpose=what_for,
         )
         for p in planned.paid
     ]
@@ -118,19 +118,22 @@ def produce_file(db: TenantSession, keys: Keys, run: PayrollRun, pay_date: date,
     )
     db.add(file)
     db.flush()
+    # One statement over arrays, not one row per line: a 10,000-line file records its lines in a few ms.
     db.execute(
-        insert(PaymentFileLine),
-        [
-            {
-                "tenant_id": db.tenant_id,
-                "file_id": file.id,
-                "payslip_id": p.payslip_id,
-                "worker_id": p.worker_id,
-                "bank_account_id": id_of(accounts[p.worker_id]),
-                "amount": p.amount,
-            }
-            for p in planned.paid
-        ],
+        text(
+            "insert into payroll_payment_file_lines (tenant_id, file_id, payslip_id, worker_id, bank_account_id, amount)"
+            " select :tenant, :file, line.payslip_id, line.worker_id, line.account_id, line.amount"
+            " from unnest(cast(:payslips as bigint[]), cast(:workers as bigint[]), cast(:accounts as bigint[]),"
+            " cast(:amounts as numeric[])) as line (payslip_id, worker_id, account_id, amount)"
+        ),
+        {
+            "tenant": db.tenant_id,
+            "file": file.id,
+            "payslips": [p.payslip_id for p in planned.paid],
+            "workers": [p.worker_id for p in planned.paid],
+            "accounts": [id_of(accounts[p.worker_id]) for p in planned.paid],
+            "amounts": [p.amount for p in planned.paid],
+        },
     )
     record(db, db.tenant_id, actor, "payment_file.produce", "payment_file", file.id, after=file.snapshot())
     return Produced(file, content, layout.media_type)
