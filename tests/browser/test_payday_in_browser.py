@@ -32,6 +32,7 @@ from service.workforce.contracts.input import ContractInput
 from service.workforce.models import ContractType, Worker
 from tenants.isolation import tenant_session
 from tests.browser.conftest import screenshot
+from tests.browser.test_payroll_walkthrough import published_by_two_clerks
 from tests.browser.test_roster_in_browser import sign_in
 from tests.support.factories import make_staff, make_worker
 from tests.support.jobs import InProcessWorker
@@ -117,21 +118,7 @@ def test_pay_day_from_the_leaver_to_the_bank_file_and_the_final_payslip_on_a_pho
 
     # One payroll clerk calculates the month; a second one approves and publishes it (four eyes).
     page.context.clear_cookies()
-    sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))
-    page.get_by_role("link", name=t("Payroll"), exact=True).click()
-    page.get_by_label(t("Pay month")).fill(MONTH)
-    page.get_by_role("button", name=t("Create the run")).click()
-    expect(page.get_by_role("heading", name=t("Payroll {month}", month=MONTH))).to_be_visible()
-    page.get_by_role("button", name=t("Calculate"), exact=True).click()
-    expect(page.locator("#totals")).to_be_visible(timeout=30_000)
-    run_address = page.url
-    page.context.clear_cookies()
-    sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))
-    page.goto(run_address)
-    page.get_by_role("button", name=t("Approve"), exact=True).click()
-    page.get_by_label(t("I have checked the register and want to publish it.")).check()
-    page.get_by_role("button", name=t("Publish"), exact=True).click()
-    expect(page.get_by_text(t("The payroll run has been published. It can no longer be changed."))).to_be_visible()
+    run_address = published_by_two_clerks(page, server, tenant, MONTH)
 
     # The second clerk sets the bank's layout: the generic columns, as CSV in GBK with a total row at the bottom.
     page.goto(f"{base}/payroll/payment-layout")

@@ -49,21 +49,14 @@ def no_sideways_scroll(tab: Page) -> None:
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways"
 
 
-def test_a_payroll_month_from_draft_to_the_assistants_phone(
-    page: Page, small_phone: Page, server: str, tenant, settings
-) -> None:
-    band_table(tenant)
-    worker = make_worker(settings, tenant, name="李晓明", phone=PHONE_NUMBER, city="chengdu", grade=3, client_bureau=BUREAU)
-    make_worker(settings, tenant, name="王建国", city="chengdu", grade=5, client_bureau=BUREAU)
-    with tenant_session(tenant.id) as db:  # the worker accepted the HR clerk's invitation earlier
-        actions.accept_invitation(db, invite(tenant, worker), password=ASSISTANT_PASSWORD, password_again=ASSISTANT_PASSWORD)
-
-    # One payroll clerk: draft → calculated; a second one (four eyes): approved → published.
+def published_by_two_clerks(page: Page, server: str, tenant, month: str) -> str:
+    """One payroll clerk creates and calculates the month's run through the pages and is not offered its
+    approval; a second clerk (four eyes) approves and publishes it and stays signed in.  The run's address."""
     sign_in(page, server, tenant.slug, make_staff(tenant, StaffRole.PAYROLL_CLERK))
     page.get_by_role("link", name=t("Payroll"), exact=True).click()
-    page.get_by_label(t("Pay month")).fill("2026-03")
+    page.get_by_label(t("Pay month")).fill(month)
     page.get_by_role("button", name=t("Create the run")).click()
-    expect(page.get_by_role("heading", name=t("Payroll {month}", month="2026-03"))).to_be_visible()
+    expect(page.get_by_role("heading", name=t("Payroll {month}", month=month))).to_be_visible()
     page.get_by_role("button", name=t("Calculate"), exact=True).click()
     expect(page.locator("#totals")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name=t("Approve"), exact=True)).to_have_count(0)
@@ -75,6 +68,20 @@ def test_a_payroll_month_from_draft_to_the_assistants_phone(
     page.get_by_label(t("I have checked the register and want to publish it.")).check()
     page.get_by_role("button", name=t("Publish"), exact=True).click()
     expect(page.get_by_text(t("The payroll run has been published. It can no longer be changed."))).to_be_visible()
+    return run_address
+
+
+def test_a_payroll_month_from_draft_to_the_assistants_phone(
+    page: Page, small_phone: Page, server: str, tenant, settings
+) -> None:
+    band_table(tenant)
+    worker = make_worker(settings, tenant, name="李晓明", phone=PHONE_NUMBER, city="chengdu", grade=3, client_bureau=BUREAU)
+    make_worker(settings, tenant, name="王建国", city="chengdu", grade=5, client_bureau=BUREAU)
+    with tenant_session(tenant.id) as db:  # the worker accepted the HR clerk's invitation earlier
+        actions.accept_invitation(db, invite(tenant, worker), password=ASSISTANT_PASSWORD, password_again=ASSISTANT_PASSWORD)
+
+    # One payroll clerk: draft → calculated; a second one (four eyes): approved → published.
+    published_by_two_clerks(page, server, tenant, "2026-03")
     screenshot(page, "payroll-published-desktop")
     with tenant_session(tenant.id) as db:
         slip = db.exec(select(PayslipRow).where(PayslipRow.tenant_id == tenant.id, PayslipRow.worker_id == worker.id)).one()
