@@ -72,7 +72,12 @@ def read_rows(
 
 
 def write_rows(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """A workbook with a bold, frozen header row and text cells kept as text."""
+    """A workbook with a bold, frozen header row and text cells kept as text.
+
+    Every string is stored as a string cell: openpyxl would store one beginning with "=" as a formula
+    (and "#N/A" as an error), so a name a user typed, like =HYPERLINK(...), would run in whoever opens
+    the export.  Typed as text, "=", "+", "-" and "@" at the start are shown as typed and Excel
+    evaluates nothing; numbers (Decimal, int) stay numbers."""
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = title[:31]
@@ -88,6 +93,7 @@ def write_rows(title: str, headers: Sequence[str], rows: Iterable[Sequence[objec
         sheet.column_dimensions[column[0].column_letter].width = min(40, max(10, width * 2))
         for cell in column[1:]:
             if isinstance(cell.value, str):
+                cell.data_type = "s"
                 cell.number_format = "@"  # text: an ID number must not become a float
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
