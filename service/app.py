@@ -62,7 +62,7 @@ from service.sso.routes import ReviewerSignInController, SsoConnectionsControlle
 from service.web.access import PUBLIC, authorize, check_declared
 from service.web.dependencies import REQUEST_DEPENDENCIES
 from service.web.errors import on_data_error, on_http_exception, on_not_found, on_unexpected
-from service.web.middleware import RequestContextMiddleware
+from service.web.middleware import RequestContextMiddleware, add_security_headers
 from service.web.navigation import readable_pages
 from service.web.pages import make_environment
 from service.web.principals import Loader
@@ -185,6 +185,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "web" / "static"], opt=PUBLIC),
         ],
         middleware=[RequestContextMiddleware],
+        before_send=[add_security_headers],
         guards=[authorize],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_environment())),
         exception_handlers={

@@ -29,7 +29,7 @@ from service.web.context import RequestContext
 from service.web.cookies import set_cookie
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text, page_number
-from service.web.pages import page, see_other
+from service.web.pages import NO_STORE, page, see_other
 from service.web.pdf import pdf_download, render_pdf
 from service.web.refusals import RefusedForm, shown_again_by
 from service.web.sign_in import signed_in
@@ -167,6 +167,7 @@ def _detail(
     return page(
         request,
         "portal/payslip.html",
+        headers=NO_STORE,
         values=values or {},
         errors=errors or {},
         notices=PORTAL_NOTICES,

@@ -50,6 +50,20 @@ SECURITY_HEADERS = [
         ),
     ),
 ]
+# Only when the public address is https: a browser that saw it would refuse plain http to the host for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def add_security_headers(message: Message, scope: Scope) -> None:
+    """The app's ``before_send`` hook: it sees every response, also those no route or middleware ran for
+    (a path no route matches, an unknown tenant's 404), which the middleware below never sends."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    headers.extend(SECURITY_HEADERS)
+    if Litestar.from_scope(scope).state.settings.public_https:
+        headers.append(HSTS)
+    message["headers"] = headers
 
 
 def _open(
@@ -136,7 +150,6 @@ class RequestContextMiddleware:
                 if message["type"] == "http.response.start":
                     headers = list(message.get("headers", []))
                     headers.append((b"x-request-id", request_id.encode()))
-                    headers.extend(SECURITY_HEADERS)
                     if minted_pre:
                         headers.append((b"set-cookie", cookie_header(settings, csrf.PRE_COOKIE, minted_pre)))
                     message["headers"] = headers

@@ -20,6 +20,10 @@ from service.web.navigation import menu
 
 TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
 
+# For a page or file with one person's pay or data (a payslip, an export): no browser or proxy keeps a copy,
+# which the next user of a shared office computer could open from its cache or history.
+NO_STORE = {"cache-control": "private, no-store"}
+
 
 # Tenants are Chinese companies: times are shown in China Standard Time.
 DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
@@ -48,7 +52,9 @@ def make_environment() -> Environment:
     return environment
 
 
-def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Template:
+def page(
+    request: Request, template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> Template:
     ctx = request.state.ctx
     nav = menu(ctx, request.url.path, request.app.state.nav_pages)
     return Template(
@@ -62,6 +68,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
             **context,
         },
         status_code=status,
+        headers=headers,
     )
 
 
@@ -70,7 +77,7 @@ def xlsx_download(content: bytes, filename: str) -> Response:
     return Response(
         content=content,
         media_type=XLSX_MEDIA_TYPE,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
+        headers={"content-disposition": f'attachment; filename="{filename}"', **NO_STORE},
     )
 
 

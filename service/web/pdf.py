@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment
 from litestar import Request, Response
 
-from service.web.pages import make_environment
+from service.web.pages import NO_STORE, make_environment
 
 PDF_MEDIA_TYPE = "application/pdf"
 
@@ -38,5 +38,5 @@ def pdf_download(content: bytes, filename: str) -> Response:
     return Response(
         content=content,
         media_type=PDF_MEDIA_TYPE,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
+        headers={"content-disposition": f'attachment; filename="{filename}"', **NO_STORE},
     )

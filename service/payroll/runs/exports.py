@@ -47,7 +47,7 @@ from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text
-from service.web.pages import xlsx_download
+from service.web.pages import NO_STORE, xlsx_download
 from service.web.refusals import shown_again_by
 from service.workforce.access import SEES_FULL_ID
 from service.workforce.models import Worker
@@ -198,7 +198,7 @@ class PayrollExportsController(Controller):
             content=produced.content,
             media_type=produced.media_type,
             status_code=200,  # a download, though a POST: nothing for the browser to go to
-            headers={"content-disposition": f'attachment; filename="{produced.file.file_name}"'},
+            headers={"content-disposition": f'attachment; filename="{produced.file.file_name}"', **NO_STORE},
         )
 
     @get("/tax.xlsx", opt=allow(*READERS), sync_to_thread=True)

@@ -48,7 +48,7 @@ from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
 from service.web.forms import FormData, field_text, page_number, whole_number
-from service.web.pages import page, see_other
+from service.web.pages import NO_STORE, page, see_other
 from service.web.refusals import RefusedForm, shown_again_by
 from tenants.isolation import TenantSession
 
@@ -410,6 +410,7 @@ class PayrollRunsController(Controller):
         return page(
             request,
             "payroll/payslip.html",
+            headers=NO_STORE,
             run=run,
             slip=slip,
             worker=run_queries.workers_of(db, [slip.worker_id]).get(slip.worker_id),
