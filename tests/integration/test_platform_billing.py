@@ -568,3 +568,10 @@ def test_one_address_may_not_create_companies_without_limit(client, plans) -> No
     client.cookies.clear()
     refused = client.post("/signup", data=signup_form(client, credit_code="91440300MA5FXAMPLW"), follow_redirects=False)
     assert refused.status_code == 400 and "注册次数过多" in refused.text
+
+
+def test_revoking_a_support_access_that_does_not_exist_is_refused_on_the_page(client, tenant) -> None:
+    sign_in(client, tenant.slug, tenant.admin_email)
+    listed = client.get(f"/t/{tenant.slug}/support-access")
+    refused = client.post(f"/t/{tenant.slug}/support-access/987654/revoke", data={"_csrf": csrf_from(listed.text)})
+    assert refused.status_code == 400 and 'role="alert"' in refused.text
