@@ -280,6 +280,13 @@ def test_a_tampered_or_unsigned_event_is_refused_and_not_stored(client, plans) -
     assert stored("evt_tampered") is None
 
 
+def test_a_signed_body_that_is_not_an_event_object_is_refused(client, stripe_settings) -> None:  # noqa: F811
+    for payload in (b'[{"id": "evt_in_a_list"}]', b'"evt_text"', b"42", b"null", b'{"id": 7}', b"{not json"):
+        response = post_event(client, payload)
+        assert (response.status_code, response.json()) == (400, {"error": "not an event"}), payload
+    assert stored("evt_in_a_list") is None
+
+
 def test_a_stale_event_is_refused(client, plans) -> None:
     payload = event("evt_stale", "invoice.paid", {"id": "in_1", "customer": "cus_x"})
     old = int(time.time()) - 301
