@@ -142,6 +142,7 @@ def test_a_second_sign_up_with_the_same_credit_code_is_refused_clearly(client, p
         ("credit_code", "9144030070846113"),
         ("licence_expires_on", "2020-01-01"),  # expired licence
         ("licence_expires_on", "next year"),
+        ("licence_expires_on", "9999-12-31"),  # off the calendar of records
         ("slug", "Not A Slug"),
         ("admin_email", "not-an-email"),
         ("password", "short1"),
