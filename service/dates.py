@@ -103,10 +103,22 @@ def weekdays(first_day: date, last_day: date) -> int:
 
 
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+# What a record of this app can be dated: a year like 0001 or 9999 is a typo, and the rules' arithmetic
+# (a worker's age, months added to a day) would step off the calendar's ends on it.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
 
 
 def parse_date(value: object, field: str) -> date:
-    """A date typed (2024-03-01, 2024/3/1, 2024年3月1日, full-width digits too) or given as a date."""
+    """A date typed (2024-03-01, 2024/3/1, 2024年3月1日, full-width digits too) or given as a date,
+    from 1900 to 2100."""
+    day = _read_date(value, field)
+    if not EARLIEST <= day <= LATEST:
+        raise DomainError(N_("Enter a date between 1900 and 2100."), field=field)
+    return day
+
+
+def _read_date(value: object, field: str) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

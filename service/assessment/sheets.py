@@ -19,6 +19,7 @@ from service.database.ids import id_of
 from service.errors import N_, DomainError, InputErrors
 from service.excel import read_rows, write_rows
 from service.i18n import LOCALES, Translator, translator
+from service.web.forms import whole_number
 from service.workforce.imports.refusals import ImportRefused, RowError
 from service.workforce.models import Worker
 
@@ -35,7 +36,9 @@ ITEM_HEADERS = {
 }
 ITEM_OPTIONAL = frozenset({"max_points", "period_cap", "client_bureau", "note"})
 
-SCORE_HEADERS = {"name": N_("Name"), "id_number": N_("ID number"), "score": N_("Score")}
+SCORE_HEADERS = {"worker_no": N_("Worker number"), "name": N_("Name"), "id_number": N_("ID number"), "score": N_("Score")}
+# A third party's own sheet may name workers by ID number alone.
+SCORE_OPTIONAL = frozenset({"worker_no"})
 
 
 def _languages() -> list[Translator]:
@@ -95,20 +98,48 @@ def item_rows_refused(problems: list[tuple[int, DomainError]], t: Translator) ->
     return ImportRefused([RowError(number, _column(e.field, ITEM_HEADERS, t), t.error(e)) for number, e in problems])
 
 
-def score_template(t: Translator, workers: list[tuple[str, str]]) -> bytes:
-    """A sheet to hand to the third party: name and ID number filled, score blank."""
+def score_template(t: Translator, workers: list[tuple[int, str, str]]) -> bytes:
+    """A sheet to hand to the third party: worker number, name and ID number filled, score blank.
+
+    The ID number is whatever the downloader may see (the mask for most roles); the worker number
+    is what the import matches a masked row by.
+    """
     return write_rows(
-        t(N_("Scores")), [t(SCORE_HEADERS[f]) for f in SCORE_HEADERS], [[name, number, None] for name, number in workers]
+        t(N_("Scores")),
+        [t(SCORE_HEADERS[f]) for f in SCORE_HEADERS],
+        [[worker_no, name, number, None] for worker_no, name, number in workers],
     )
 
 
-def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker | None]) -> dict[int, Decimal]:
-    """{worker id: score}; ``find(id number)`` looks a worker up in the tenant.
+def _sheet_worker(
+    number: str, worker_no: object, find: Callable[[str], Worker | None], by_id: Callable[[int], Worker | None]
+) -> tuple[Worker | None, str]:
+    """The row's worker and, if none, why not (a message id).
 
-    Every row must name a worker of the roster by ID number (the name must
-    match it), once, with a score from 0 to 100.
+    With a worker number (a downloaded template) the ID number cell must be that worker's, in full
+    or as its mask; without one the full ID number alone names the worker.
     """
-    rows = _read(data, SCORE_HEADERS, t)
+    if text_of(worker_no):
+        worker_id = whole_number(text_of(worker_no))
+        worker = by_id(worker_id) if worker_id is not None else None
+        if worker is None:
+            return None, N_("No worker of the roster has this worker number.")
+        if number != worker.id_number_masked.upper() and find(number) is not worker:
+            return None, N_("The ID number is not that of the worker with this worker number.")
+        return worker, ""
+    worker = find(number)
+    return worker, "" if worker is not None else N_("No worker of the roster has this ID number.")
+
+
+def parse_score_sheet(
+    data: bytes, t: Translator, find: Callable[[str], Worker | None], by_id: Callable[[int], Worker | None]
+) -> dict[int, Decimal]:
+    """{worker id: score}; ``find(id number)`` and ``by_id(worker id)`` look a worker up in the tenant.
+
+    Every row must name a worker of the roster, by worker number and (masked or full) ID number
+    or by full ID number alone (the name must match it), once, with a score from 0 to 100.
+    """
+    rows = _read(data, SCORE_HEADERS, t, SCORE_OPTIONAL)
     if not rows:
         raise ImportRefused([RowError(1, "", t(N_("The sheet has no rows.")))])
     scores: dict[int, Decimal] = {}
@@ -129,11 +160,9 @@ def parse_score_sheet(data: bytes, t: Translator, find: Callable[[str], Worker |
         elif not number:
             errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]), t(N_("This field is required."))))
         else:
-            worker = find(number)
+            worker, problem = _sheet_worker(number, row.values.get("worker_no"), find, by_id)
             if worker is None:
-                errors.append(
-                    RowError(row.number, t(SCORE_HEADERS["id_number"]), t(N_("No worker of the roster has this ID number.")))
-                )
+                errors.append(RowError(row.number, t(SCORE_HEADERS["id_number"]), t(problem)))
             elif text_of(row.values.get("name")) and text_of(row.values.get("name")) != worker.name:
                 errors.append(
                     RowError(

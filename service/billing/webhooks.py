@@ -58,16 +58,22 @@ class BadSignature(Exception):
     """The signature is missing, wrong, or too old."""
 
 
-def verify(settings: Settings, payload: bytes, signature: str | None) -> dict[str, Any]:
+def verify(settings: Settings, payload: bytes, signature: str | None) -> Any:
+    """The body's JSON once its signature holds: whatever JSON it is, which the caller checks is an event."""
     if not settings.stripe_webhook_secret:
         raise BadSignature("STRIPE_WEBHOOK_SECRET is not configured")
     if not signature:
         raise BadSignature("no Stripe-Signature header")
     try:
-        stripe.Webhook.construct_event(payload, signature, settings.stripe_webhook_secret, tolerance=TOLERANCE_SECONDS)
+        # Only the signature: ``construct_event`` would also build an Event and fail inside on a body that is
+        # validly signed JSON but not an object (an array, a string), which is the caller's to refuse.
+        stripe.WebhookSignature.verify_header(payload, signature, settings.stripe_webhook_secret, tolerance=TOLERANCE_SECONDS)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise BadSignature(str(exc)) from exc
-    return json.loads(payload)  # verified: the plain JSON of the event
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None  # signed, but not JSON: not an event either
 
 
 def store(payload: dict[str, Any]) -> bool:
@@ -210,7 +216,7 @@ def receive(settings: Settings, payload: bytes, signature: str | None) -> tuple[
     except BadSignature as exc:
         log.warning("Stripe webhook refused: %s", exc)
         return 400, {"error": "invalid signature"}
-    if not isinstance(event.get("id"), str):
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str):
         return 400, {"error": "not an event"}
     fresh = store(event)
     status = process(settings, event["id"])

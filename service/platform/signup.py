@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from service.accounts.passwords import check_password_strength
 from service.billing.models import TenantBilling
 from service.billing.subscriptions import ensure_stripe, open_account
+from service.dates import parse_date
 from service.errors import N_, DomainError
 from service.platform.credit_code import is_valid, normalise
 from service.platform.provisioning import SLUG, ProvisionedTenant, create_tenant
@@ -69,9 +70,9 @@ def parse_signup(values: dict[str, str], password: str, today: date) -> tuple[Si
         errors.append(DomainError(N_("Enter the labour dispatch licence number."), field="licence_number"))
     expires = None
     try:
-        expires = date.fromisoformat(values.get("licence_expires_on", "").strip())
-    except ValueError:
-        errors.append(DomainError(N_("Enter the licence expiry date as YYYY-MM-DD."), field="licence_expires_on"))
+        expires = parse_date(values.get("licence_expires_on", ""), "licence_expires_on")
+    except DomainError as error:
+        errors.append(error)
     if expires is not None and expires <= today:
         errors.append(
             DomainError(

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, text
 from sqlmodel import select
 
@@ -30,9 +30,9 @@ from service.workforce.imports import actions as imports
 from service.workforce.models import GRADES, Worker
 from service.workforce.roster.actions import reveal_id_number
 from tenants.isolation import tenant_session
-from tests.support.factories import make_bureau, make_worker
+from tests.support.factories import make_bureau, make_staff, make_worker
 from tests.support.imports import page_once_done
-from tests.support.web import csrf_from
+from tests.support.web import csrf_from, sign_in
 
 D = Decimal
 BUREAU = "成都市锦江区城市管理和综合行政执法局"
@@ -583,6 +583,48 @@ def test_a_period_goes_from_records_and_sheet_to_published_ratings(settings, sig
         "assessment_period.publish",
     }
     assert client.get(url(tenant, f"/workers/{workers[0].id}")).status_code == 200
+
+
+def _cells(sheet: bytes) -> list[list[object]]:
+    return [list(row) for row in load_workbook(io.BytesIO(sheet), read_only=True).worksheets[0].iter_rows(values_only=True)]
+
+
+def test_the_score_template_shows_full_id_numbers_only_to_roles_that_see_them_and_still_imports(
+    settings, client, tenant
+) -> None:
+    workers = [make_worker(settings, tenant) for _ in range(2)]
+    full = [reveal_id_number(keys_for(settings), w) for w in workers]
+    period = make_period(tenant, weight_daily="40", weight_concentrated="60")
+    template = url(tenant, f"/periods/{period.id}/sheet-template")
+    sign_in(client, tenant.slug, tenant.admin_email)
+    admin_cells = _cells(client.get(template).content)
+    assert all(any(number in row for row in admin_cells) for number in full)
+    sign_in(client, tenant.slug, make_staff(tenant, StaffRole.ASSESSOR))
+    response = client.get(template)
+    assert response.status_code == 200
+    cells = _cells(response.content)
+    assert not any(number in str(cell) for row in cells for cell in row for number in full)
+    assert {w.id_number_masked for w in workers} <= {cell for row in cells for cell in row}
+    # the third party fills in the assessor's template as it is, and it goes back in
+    filled = xlsx([str(h) for h in cells[0][:3]] + ["Score"], [[*row[:3], 90] for row in cells[1:]])
+    csrf = csrf_from(client.get(url(tenant, f"/periods/{period.id}")).text)
+    response = client.post(
+        url(tenant, f"/periods/{period.id}/sheet"),
+        data={"_csrf": csrf, "component": "concentrated"},
+        files={"file": ("s.xlsx", filled, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    with tenant_session(tenant.id) as db:
+        assert {s.worker_id for s in db.exec(select(SheetScore))} == {w.id for w in workers}
+    # a masked number that is not the numbered worker's is refused
+    wrong = xlsx([str(h) for h in cells[0]], [[cells[1][0], cells[1][1], cells[2][2], 80]])
+    response = client.post(
+        url(tenant, f"/periods/{period.id}/sheet"),
+        data={"_csrf": csrf, "component": "concentrated"},
+        files={"file": ("s.xlsx", wrong, "application/octet-stream")},
+    )
+    assert response.status_code == 400
 
 
 def test_bad_period_forms_are_refused(signed_in, tenant) -> None:

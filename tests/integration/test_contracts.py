@@ -238,6 +238,7 @@ def test_an_impossible_termination_is_refused(signed_in, tenant, settings) -> No
         {"reason": "expiry_not_renewed", "terminated_on": "2024-01-31"},  # expiry before the end date
         {"reason": "", "terminated_on": "2024-01-31"},
         {"reason": "redundancy", "terminated_on": "31/01/2024"},
+        {"reason": "redundancy", "terminated_on": "0001-01-01"},  # off the calendar: refused, not previewed
     ):
         response = client.post(f"/t/{tenant.slug}/contracts/{contract}/terminate", data={"_csrf": csrf_from(form), **data})
         assert response.status_code == 400, data

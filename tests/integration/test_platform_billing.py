@@ -142,6 +142,7 @@ def test_a_second_sign_up_with_the_same_credit_code_is_refused_clearly(client, p
         ("credit_code", "9144030070846113"),
         ("licence_expires_on", "2020-01-01"),  # expired licence
         ("licence_expires_on", "next year"),
+        ("licence_expires_on", "9999-12-31"),  # off the calendar of records
         ("slug", "Not A Slug"),
         ("admin_email", "not-an-email"),
         ("password", "short1"),
@@ -278,6 +279,13 @@ def test_a_tampered_or_unsigned_event_is_refused_and_not_stored(client, plans) -
     response = client.post("/stripe/webhook", content=payload, headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert stored("evt_tampered") is None
+
+
+def test_a_signed_body_that_is_not_an_event_object_is_refused(client, stripe_settings) -> None:  # noqa: F811
+    for payload in (b'[{"id": "evt_in_a_list"}]', b'"evt_text"', b"42", b"null", b'{"id": 7}', b"{not json"):
+        response = post_event(client, payload)
+        assert (response.status_code, response.json()) == (400, {"error": "not an event"}), payload
+    assert stored("evt_in_a_list") is None
 
 
 def test_a_stale_event_is_refused(client, plans) -> None:
@@ -568,3 +576,10 @@ def test_one_address_may_not_create_companies_without_limit(client, plans) -> No
     client.cookies.clear()
     refused = client.post("/signup", data=signup_form(client, credit_code="91440300MA5FXAMPLW"), follow_redirects=False)
     assert refused.status_code == 400 and "注册次数过多" in refused.text
+
+
+def test_revoking_a_support_access_that_does_not_exist_is_refused_on_the_page(client, tenant) -> None:
+    sign_in(client, tenant.slug, tenant.admin_email)
+    listed = client.get(f"/t/{tenant.slug}/support-access")
+    refused = client.post(f"/t/{tenant.slug}/support-access/987654/revoke", data={"_csrf": csrf_from(listed.text)})
+    assert refused.status_code == 400 and 'role="alert"' in refused.text

@@ -151,3 +151,17 @@ def test_an_unknown_bureau_is_refused_next_to_its_field(signed_in, tenant) -> No
     with tenant_session(tenant.id) as db:
         assert db.execute(text("select count(*) from workers")).scalar() == 0
         assert db.execute(text("select count(*) from client_bureaus")).scalar() == 1
+
+
+def test_a_hire_date_off_the_calendar_is_refused_beside_its_field_on_both_forms(signed_in, tenant) -> None:
+    client = signed_in(tenant, StaffRole.HR_CLERK)
+    for day in ("0001-01-01", "9999-12-31"):
+        refused = _create(client, tenant.slug, hire_date=day)
+        assert refused.status_code == 400 and 'id="hire_date-error"' in refused.text, day
+        assert "1900" in refused.text
+    before_birth = _create(client, tenant.slug, hire_date="1960-01-01")  # the worker is born in 1990
+    assert before_birth.status_code == 400 and 'id="hire_date-error"' in before_birth.text
+    detail_url = _create(client, tenant.slug).headers["location"].split("?")[0]
+    edit = client.get(detail_url + "/edit").text
+    refused = client.post(detail_url, data={"_csrf": csrf_from(edit), **_form(hire_date="0001-01-01")})
+    assert refused.status_code == 400 and 'id="hire_date-error"' in refused.text

@@ -171,3 +171,15 @@ def test_roles_and_other_tenants(tenant, other_tenant, signed_in, client, settin
     hr = signed_in(tenant, StaffRole.HR_CLERK)
     assert hr.get(f"/t/{tenant.slug}/salary-bands").status_code == 200
     assert hr.get(f"/t/{tenant.slug}/salary-bands/new").status_code == 403
+
+
+def test_a_version_from_off_the_calendar_is_refused_beside_its_date_when_added_and_corrected(tenant, signed_in) -> None:
+    client = signed_in(tenant, StaffRole.PAYROLL_CLERK)
+    refused = post_form(client, tenant, form(effective_from="0001-01-01"))
+    assert refused.status_code == 400 and 'id="effective_from-error"' in refused.text
+    assert post_form(client, tenant, form()).status_code == 303
+    with tenant_session(tenant.id) as db:
+        table_id = actions.all_versions(db)[0].id
+    corrected = post_form(client, tenant, form(effective_from="0001-01-01"), path=f"/salary-bands/{table_id}")
+    assert corrected.status_code == 400 and 'id="effective_from-error"' in corrected.text
+    assert "2026-01-01" in corrected.text  # the version shown again is the one stored, read afresh

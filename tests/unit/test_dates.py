@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from service.dates import add_months, lasts_months, weekdays, whole_months, whole_months_served
+from service.dates import add_months, lasts_months, parse_date, weekdays, whole_months, whole_months_served
+from service.errors import DomainError
 
 
 @pytest.mark.parametrize(
@@ -118,3 +119,16 @@ def test_whole_months_clamps_where_service_does_not() -> None:
     # The difference whole_months_served exists for: whole_months makes the 29 February year a day long.
     assert whole_months(date(2024, 2, 29), date(2025, 2, 28)) == (12, 1)
     assert whole_months_served(date(2024, 2, 29), date(2025, 2, 28)) == (12, 0)
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01", "1899-12-31", "2101-01-01", "9999-12-31", date(1, 1, 1), datetime(9999, 1, 1, tzinfo=UTC)]
+)
+def test_a_date_off_the_calendar_of_records_is_refused_on_its_field(value: object) -> None:
+    with pytest.raises(DomainError) as refused:
+        parse_date(value, "hire_date")
+    assert refused.value.field == "hire_date"
+
+
+def test_the_ends_of_the_calendar_of_records_are_dates() -> None:
+    assert (parse_date("1900-01-01", "d"), parse_date("2100/12/31", "d")) == (date(1900, 1, 1), date(2100, 12, 31))

@@ -23,6 +23,7 @@ from service.assessment.ratings import Rating
 from service.assessment.routes.common import READERS, WRITERS, limit_mb, render
 from service.assessment.sheets import parse_score_sheet, score_template
 from service.bureaus.directory import load_assignments
+from service.database.ids import id_of
 from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
@@ -31,7 +32,9 @@ from service.web.forms import FormData, MultipartData, field_text, required_file
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports.refusals import RowError, refused_rows
-from service.workforce.roster.actions import find_by_id_number, reveal_id_number
+from service.workforce.roster.actions import find_by_id_number
+from service.workforce.roster.queries import get_worker
+from service.workforce.roster.routes import id_number_for
 from tenants.isolation import TenantSession
 
 
@@ -184,9 +187,8 @@ class PeriodsController(Controller):
 
     @get("/{period_id:int}/sheet-template", opt=allow(*WRITERS), sync_to_thread=True)
     def sheet_template(self, request: Request, ctx: RequestCtx, db: TenantDb, period_id: FromPath[int]) -> Response:
-        keys = keys_for(request.app.state.settings)
         workers = actions.scope_workers(db, _period(db, ctx, period_id))
-        rows = [(w.name, reveal_id_number(keys, w)) for w in workers]
+        rows = [(id_of(w), w.name, id_number_for(request, ctx, w)) for w in workers]
         return xlsx_download(score_template(ctx.translate, rows), f"assessment-scores-{period_id}.xlsx")
 
     @post("/{period_id:int}/sheet", opt=allow(*WRITERS) | shown_again_by(_sheet_refused), sync_to_thread=True)
@@ -199,6 +201,11 @@ class PeriodsController(Controller):
         if component not in SHEET_COMPONENTS:
             component = "concentrated"
         sheet = required_file(data)
-        scores = parse_score_sheet(sheet.file.read(), ctx.translate, lambda number: find_by_id_number(db, keys, number))
+        scores = parse_score_sheet(
+            sheet.file.read(),
+            ctx.translate,
+            lambda number: find_by_id_number(db, keys, number),
+            lambda worker_id: get_worker(db, worker_id),
+        )
         count = actions.import_sheet_scores(db, period, component, scores, sheet.filename, actor=ctx.actor)
         return see_other(ctx.tenant_path(f"/assessment/periods/{period_id}?notice=imported&count={count}"))

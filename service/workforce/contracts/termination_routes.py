@@ -8,6 +8,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from service import clock
+from service.dates import parse_date
+from service.errors import DomainError
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
@@ -40,8 +42,8 @@ def _termination_page(
     errors = dict(errors)
     figure = None
     try:
-        on = date.fromisoformat(values.get("terminated_on", ""))
-    except ValueError:
+        on = parse_date(values.get("terminated_on", ""), "terminated_on")
+    except DomainError:
         on = None  # the form marks the field; there is no figure to show
     if on is not None:
         preview = queries.severance_preview(db, worker, on)

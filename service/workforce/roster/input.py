@@ -179,7 +179,8 @@ def parse_worker(
             errors.append(error)
     national_id, hire_date = values.get("id_number"), values.get("hire_date")
     if isinstance(national_id, NationalId) and isinstance(hire_date, date):
-        if age_on(national_id.birth_date, hire_date) < MINIMUM_WORKING_AGE:
+        # a hire date before the birth date (a typo within the calendar's bounds) has no age to give
+        if hire_date < national_id.birth_date or age_on(national_id.birth_date, hire_date) < MINIMUM_WORKING_AGE:
             errors.append(
                 DomainError(
                     N_("The worker would be under {age} on the hire date."),
