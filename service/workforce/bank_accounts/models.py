@@ -47,21 +47,27 @@ LABELS: dict[Enum, str] = {
 }
 
 
-class BankAccount(SQLModel, table=True):
+class AccountDetails(SQLModel):
+    """What an account in force and a request for one both hold: the worker, the number (AES-GCM ciphertext,
+    blind index and mask, like ID numbers) and who and where it pays."""
+
+    worker_id: int = Field(sa_type=BigInteger)
+    account_number_cipher: bytes = Field(sa_type=LargeBinary)
+    account_number_index: bytes = Field(sa_type=LargeBinary)
+    account_number_masked: str
+    bank_name: str
+    branch: str
+    account_name: str
+    name_reason: str | None = None  # why the account is in another name (代收); None: the worker's own name
+
+
+class BankAccount(AccountDetails, table=True):
     """One account of one worker over the time it was (or is) in force."""
 
     __tablename__ = "bank_accounts"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int = Field(sa_type=BigInteger)
-    account_number_cipher: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    account_number_index: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    account_number_masked: str
-    bank_name: str
-    branch: str
-    account_name: str
-    name_reason: str | None = None  # why the account is in another name (代收); None: the worker's own name
     source: AccountSource = Field(sa_column=enum_column(AccountSource, length=10))
     valid_from: datetime | None = now_by_default()
     valid_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))  # None: in force
@@ -81,21 +87,13 @@ class BankAccount(SQLModel, table=True):
         }
 
 
-class BankAccountRequest(SQLModel, table=True):
+class BankAccountRequest(AccountDetails, table=True):
     """An assistant's request to be paid into another account: in force only once HR approves it."""
 
     __tablename__ = "bank_account_requests"
 
     tenant_id: uuid.UUID = Field(primary_key=True)
     id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True))
-    worker_id: int = Field(sa_type=BigInteger)
-    account_number_cipher: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    account_number_index: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    account_number_masked: str
-    bank_name: str
-    branch: str
-    account_name: str
-    name_reason: str | None = None
     status: RequestStatus = Field(sa_column=enum_column(RequestStatus, length=10))
     submitted_at: datetime | None = now_by_default()
     decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
