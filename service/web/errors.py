@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError
 
 from service.errors import N_, NotFound
 from service.web.access import CsrfRefused, ReadOnly
+from service.web.forms import upload_limit_mb
 from service.web.pages import page, see_other
 
 log = logging.getLogger("paiqian.web")
@@ -36,7 +37,7 @@ def error_page(request: Request, status: int, message: str | None = None) -> Res
     ctx = getattr(request.state, "ctx", None)
     if ctx is None:  # failed before the context existed: plain text is all we can say
         return Response(content=f"{status}", status_code=status, media_type="text/plain")
-    limit = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    limit = upload_limit_mb(request)
     text = message or ctx.translate(MESSAGES.get(status, MESSAGES[400]), limit=limit, request_id=ctx.request_id)
     if _wants_json(request):
         return Response(content={"error": text, "status": status}, status_code=status)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
+from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -115,3 +116,8 @@ def required_file(
     if chosen is None:
         raise DomainError(missing, field=name)
     return chosen
+
+
+def upload_limit_mb(request: Request) -> int:
+    """The largest upload the app takes (``import_max_bytes``), in whole MB as the upload forms state it."""
+    return request.app.state.settings.import_max_bytes // (1024 * 1024)

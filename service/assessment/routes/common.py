@@ -30,7 +30,3 @@ COMMON: dict[str, Any] = {  # template context, passed on beside page()'s own ke
 
 def render(request: Request, ctx: RequestContext, template: str, **context: Any) -> Response:
     return page(request, f"assessment/{template}", can_write=ctx.has_role(*WRITERS), **COMMON, **context)
-
-
-def limit_mb(request: Request) -> int:
-    return request.app.state.settings.import_max_bytes // (1024 * 1024)

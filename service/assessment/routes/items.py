@@ -13,14 +13,14 @@ from service import clock
 from service.assessment import actions, queries
 from service.assessment import jobs as import_jobs
 from service.assessment.inputs import ITEM_FIELDS, parse_item
-from service.assessment.routes.common import READERS, WRITERS, limit_mb, render
+from service.assessment.routes.common import READERS, WRITERS, render
 from service.assessment.scoring import Category
 from service.assessment.sheets import item_template
 from service.bureaus.directory import load_assignments
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text, required_file
+from service.web.forms import FormData, MultipartData, field_text, required_file, upload_limit_mb
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports.refusals import refused_rows
@@ -81,7 +81,7 @@ def _version_refused(request: Request, ctx: RequestContext, db: TenantSession, r
 
 def _import_page(request: Request, ctx: RequestContext, **context: Any) -> Response:
     context = {"current": None, "outcome": None, "errors": [], **context}
-    return render(request, ctx, "items_import.html", limit_mb=limit_mb(request), **context)
+    return render(request, ctx, "items_import.html", limit_mb=upload_limit_mb(request), **context)
 
 
 def _import_refused(request: Request, ctx: RequestContext, db: TenantSession, refused: RefusedForm) -> Response:

@@ -20,7 +20,7 @@ from service.assessment.inputs import (
 )
 from service.assessment.models import AssessmentPeriod, Lifecycle, PeriodKind
 from service.assessment.ratings import Rating
-from service.assessment.routes.common import READERS, WRITERS, limit_mb, render
+from service.assessment.routes.common import READERS, WRITERS, render
 from service.assessment.sheets import parse_score_sheet, score_template
 from service.bureaus.directory import load_assignments
 from service.database.ids import id_of
@@ -28,7 +28,7 @@ from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text, required_file
+from service.web.forms import FormData, MultipartData, field_text, required_file, upload_limit_mb
 from service.web.pages import see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports.refusals import RowError, refused_rows
@@ -106,7 +106,7 @@ def _period_page(
         ratings=list(Rating),
         thresholds=THRESHOLD_FIELDS,
         sheet_components=SHEET_COMPONENTS,
-        limit_mb=limit_mb(request),
+        limit_mb=upload_limit_mb(request),
         Lifecycle=Lifecycle,
     )
 

@@ -23,7 +23,7 @@ from service.payroll.tax.year_flags import LAST_YEAR
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text, required_file, whole_number
+from service.web.forms import FormData, MultipartData, field_text, required_file, upload_limit_mb, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports.refusals import refused_rows
@@ -104,7 +104,7 @@ def _form_refused(request: Request, ctx: RequestContext, db: TenantSession, refu
 
 
 def _import_page(request: Request, **context: Any) -> Response:
-    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    limit_mb = upload_limit_mb(request)
     return page(request, "payroll/opening_balance_import.html", limit_mb=limit_mb, **context)
 
 

@@ -19,7 +19,7 @@ from service.keys import keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text, page_number, required_file, whole_number
+from service.web.forms import FormData, MultipartData, field_text, page_number, required_file, upload_limit_mb, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
@@ -136,7 +136,7 @@ def _save_refused(request: Request, ctx: RequestContext, db: TenantSession, refu
 
 
 def _import_page(request: Request, **context: Any) -> Response:
-    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    limit_mb = upload_limit_mb(request)
     context = {"current": None, "outcome": None, "errors": [], "month_text": _default_month().isoformat()[:7], **context}
     return page(request, "workforce/attendance_import.html", limit_mb=limit_mb, **context)
 

@@ -20,7 +20,7 @@ from service.keys import Keys, keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text, required_file
+from service.web.forms import FormData, MultipartData, field_text, required_file, upload_limit_mb
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ACCOUNT
@@ -164,7 +164,7 @@ class WorkerBankAccountController(Controller):
 
 
 def _import_page(request: Request, **context: Any) -> Response:
-    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    limit_mb = upload_limit_mb(request)
     errors: list[RowError] = context.pop("errors")
     return page(
         request,

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import MultipartData, required_file
+from service.web.forms import MultipartData, required_file, upload_limit_mb
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS
@@ -21,7 +21,7 @@ from tenants.isolation import TenantSession
 
 
 def _import_page(request: Request, **context: Any) -> Response:
-    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    limit_mb = upload_limit_mb(request)
     return page(request, "workforce/contract_import.html", limit_mb=limit_mb, **context)
 
 

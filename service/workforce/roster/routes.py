@@ -16,7 +16,7 @@ from service.keys import Keys, keys_for
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import FormData, MultipartData, field_text, page_number, required_file, whole_number
+from service.web.forms import FormData, MultipartData, field_text, page_number, required_file, upload_limit_mb, whole_number
 from service.web.pages import page, page_query, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.access import EDITORS, SEES_FULL_ID
@@ -103,7 +103,7 @@ def _update_refused(request: Request, ctx: RequestContext, db: TenantSession, re
 
 
 def _import_page(request: Request, **context: Any) -> Response:
-    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    limit_mb = upload_limit_mb(request)
     return page(request, "workforce/import.html", limit_mb=limit_mb, **context)
 
 

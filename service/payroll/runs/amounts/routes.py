@@ -18,7 +18,7 @@ from service.payroll.runs.models import PayrollRun
 from service.web.access import allow
 from service.web.context import RequestContext
 from service.web.dependencies import RequestCtx, TenantDb
-from service.web.forms import MultipartData, field_text, required_file, whole_number
+from service.web.forms import MultipartData, field_text, required_file, upload_limit_mb, whole_number
 from service.web.pages import page, see_other, xlsx_download
 from service.web.refusals import RefusedForm, shown_again_by
 from service.workforce.imports.refusals import refused_rows
@@ -37,7 +37,7 @@ def _run_of(db: TenantSession, ctx: RequestContext, raw: str) -> PayrollRun | No
 
 
 def _import_page(request: Request, run: PayrollRun | None, **context: Any) -> Response:
-    limit_mb = request.app.state.settings.import_max_bytes // (1024 * 1024)
+    limit_mb = upload_limit_mb(request)
     context = {"current": None, "outcome": None, "errors": [], **context}
     return page(request, "payroll/component_import.html", limit_mb=limit_mb, run=run, **context)
 
